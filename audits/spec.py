@@ -1,0 +1,237 @@
+"""The provider-return and evidence-pack data contract, as data.
+
+One source of truth for every table, column, type and coded value of
+`../shared/spec/provider-returns.md` (version 1). The pandera schemas, the DuckDB
+tables, the blank templates, the expression whitelist of the standards and the
+documentation are all generated from these definitions, so they can never drift
+apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+SPEC_VERSION = 1
+
+# Column types as the specification names them.
+TEXT, DATE, CODE, BOOLEAN, INTEGER, NUMBER = "text", "date", "code", "boolean", "integer", "number"
+
+DUCKDB_TYPES = {
+    TEXT: "VARCHAR",
+    DATE: "DATE",
+    CODE: "VARCHAR",
+    BOOLEAN: "BOOLEAN",
+    INTEGER: "INTEGER",
+    NUMBER: "DOUBLE",
+}
+
+TRUE_WORDS = ("yes", "true", "y", "1")
+FALSE_WORDS = ("no", "false", "n", "0")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    # True (always required), False (optional) or a condition column: the column is
+    # required when that condition holds ("discharge_date" = when discharged,
+    # "outcome=missed" = when missed).
+    required: bool | str
+    meaning: str = ""
+    codes: tuple[str, ...] = ()
+
+    @property
+    def duckdb_type(self) -> str:
+        return DUCKDB_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    file: str
+    required_file: bool
+    key: str
+    meaning: str
+    columns: tuple[Column, ...]
+    # Rows are people or their contacts (suppress 1-4 in anything published), not
+    # things such as KPIs, sites or documents (never suppressed).
+    counts_people: bool = True
+    parent: tuple[str, str] | None = None  # (column, parent table) reference
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+DISCHARGE_REASONS = (
+    "completed_drug_free", "completed_occasional_use", "transferred", "dropped_out",
+    "withdrawn_by_provider", "declined", "moved_away", "in_custody", "died",
+)
+
+EPISODES = Table(
+    name="episodes", file="episodes.csv", required_file=True, key="episode_id",
+    meaning="one row per treatment journey open at any time in the period",
+    columns=(
+        Column("episode_id", TEXT, True, "unique within the return"),
+        Column("person_id", TEXT, True, "pseudonymised; the same person keeps the same id across quarters"),
+        Column("referral_date", DATE, True, "not after the period's end"),
+        Column("first_contact_date", DATE, False, "first supportive contact (welcome, peer, phone call); not before referral"),
+        Column("first_intervention_date", DATE, False, "start of first structured treatment; not before referral"),
+        Column("discharge_date", DATE, False, "not before referral, not after the period's end"),
+        Column("discharge_reason", CODE, "discharge_date", "why the journey ended (required when discharged)", DISCHARGE_REASONS),
+        Column("substance_group", CODE, True, "main substance group", ("opiate", "non_opiate", "alcohol", "non_opiate_and_alcohol")),
+        Column("sex", CODE, True, "", ("female", "male", "other", "not_stated")),
+        Column("age_band", CODE, True, "", ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")),
+        Column("ethnicity", CODE, True, "", ("asian", "black", "mixed", "white", "other", "not_stated")),
+        Column("assessments", INTEGER, True, "times the person was taken through an assessment in this journey (>= 1)"),
+        Column("choice_offered", BOOLEAN, True, "offered a choice of how to engage (in person, phone, video, outreach, home)"),
+        Column("peer_support_offered", BOOLEAN, True, "offered a peer supporter or navigator"),
+        Column("mental_health_need", BOOLEAN, True, "has a mental health need"),
+        Column("mental_health_support", BOOLEAN, True, "receiving mental health support alongside, not after, treatment"),
+        Column("housing_need", CODE, True, "urgent = no fixed abode or at risk within 28 days", ("urgent", "problem", "none")),
+        Column("housing_support", BOOLEAN, True, "receiving housing support"),
+        Column("aftercare_offered", BOOLEAN, "discharge_date", "offered support after treatment ends (required when discharged)"),
+        Column("representation", BOOLEAN, True, "came back within 6 months of an earlier discharge"),
+        Column("restarted_from_scratch", BOOLEAN, True, "made to repeat the whole assessment and start again"),
+    ),
+)
+
+CONTACTS = Table(
+    name="contacts", file="contacts.csv", required_file=True, key="contact_id",
+    meaning="one row per appointment or contact in the period",
+    parent=("episode_id", "episodes"),
+    columns=(
+        Column("contact_id", TEXT, True, "unique within the return"),
+        Column("episode_id", TEXT, True, "must be an episode of this return"),
+        Column("contact_date", DATE, True, "inside the period"),
+        Column("mode", CODE, True, "", ("in_person", "phone", "video", "outreach", "home_visit")),
+        Column("outcome", CODE, True, "", ("attended", "missed", "cancelled_by_provider", "cancelled_by_person")),
+        Column("after_missed", CODE, "outcome=missed", "what followed a missed appointment (required when missed)",
+               ("none", "rebooked", "warning", "script_reduced", "discharged")),
+        Column("staff_role", CODE, True, "", ("clinical", "keyworker", "peer", "mental_health", "housing", "other")),
+    ),
+)
+
+WORKFORCE = Table(
+    name="workforce", file="workforce.csv", required_file=True, key="staff_id",
+    meaning="one row per person working in the service in the period",
+    columns=(
+        Column("staff_id", TEXT, True, "unique within the return (no names)"),
+        Column("role", CODE, True, "", ("clinical", "keyworker", "peer", "mental_health", "housing", "manager", "admin", "other")),
+        Column("paid", BOOLEAN, True, "no for volunteers"),
+        Column("fte", NUMBER, True, "full-time equivalent, > 0 and <= 1.5 (volunteers: hours a week / 37.5)"),
+        Column("lived_experience", CODE, True, "self-declared", ("yes", "no", "prefer_not_to_say")),
+        Column("trauma_training_date", DATE, False, "most recent trauma-informed practice training"),
+    ),
+)
+
+KPIS = Table(
+    name="kpis", file="kpis.csv", required_file=True, key="kpi_id", counts_people=False,
+    meaning="every performance indicator in the contract or set internally (may hold a header only)",
+    columns=(
+        Column("kpi_id", TEXT, True, "unique within the return"),
+        Column("name", TEXT, True, "the indicator as written in the contract"),
+        Column("measure", CODE, True, "", ("successful_completion", "opiate_free_discharge", "drug_free_discharge",
+                                           "waiting_time", "retention", "numbers_in_treatment", "experience", "other")),
+        Column("target", TEXT, False, "as written"),
+        Column("payment_linked", BOOLEAN, True, "payment or tender scoring depends on it"),
+        Column("set_by", CODE, True, "", ("commissioner", "provider")),
+    ),
+)
+
+SITES = Table(
+    name="sites", file="sites.csv", required_file=True, key="site_id", counts_people=False,
+    meaning="one row per site",
+    columns=(
+        Column("site_id", TEXT, True, "unique within the return"),
+        Column("name", TEXT, True, ""),
+        Column("private_waiting_area", BOOLEAN, True, "waiting away from reception and from other people's business"),
+        Column("women_only_space", BOOLEAN, True, "a women-only space or session each week"),
+        Column("open_outside_office_hours", BOOLEAN, True, "open evenings or weekends"),
+        Column("drop_in", BOOLEAN, True, "can be seen without an appointment"),
+    ),
+)
+
+DOCUMENTS = Table(
+    name="documents", file="documents.csv", required_file=False, key="document_id", counts_people=False,
+    meaning="leaflets, letters and policies given to people (optional)",
+    columns=(
+        Column("document_id", TEXT, True, "unique within the return"),
+        Column("title", TEXT, True, ""),
+        Column("text", TEXT, True, "the full text"),
+    ),
+)
+
+STORIES = Table(
+    name="stories", file="stories.csv", required_file=True, key="story_id",
+    meaning="stories gathered independently by an expert citizens group or auditor",
+    columns=(
+        Column("story_id", TEXT, True, "unique within the pack"),
+        Column("gathered_on", DATE, True, ""),
+        Column("teller", CODE, True, "", ("person_using_services", "family_member", "peer_researcher", "staff", "expert_citizen")),
+        Column("standards", TEXT, False, "standard ids this story speaks to, separated by ;"),
+        Column("consent", CODE, True, "only yes is ever shown or printed", ("yes", "no", "withdrawn")),
+        Column("story", TEXT, True, "the words as told, de-identified"),
+    ),
+)
+
+RETURN_TABLES: tuple[Table, ...] = (EPISODES, CONTACTS, WORKFORCE, KPIS, SITES, DOCUMENTS)
+PACK_TABLES: tuple[Table, ...] = (STORIES,)
+TABLES: dict[str, Table] = {t.name: t for t in RETURN_TABLES + PACK_TABLES}
+
+
+@dataclass(frozen=True)
+class MetaField:
+    name: str
+    type: str
+    example: str
+    meaning: str
+
+
+RETURN_META = (
+    MetaField("provider_id", TEXT, "P001", "stable code of the provider"),
+    MetaField("provider_name", TEXT, "Northgate Recovery Partnership", "the provider's name"),
+    MetaField("area", TEXT, "Northshire", "commissioning area"),
+    MetaField("period", TEXT, "2026-Q2", "calendar quarter: 2026-Q2 = 2026-04-01 .. 2026-06-30"),
+    MetaField("submitted_on", DATE, "2026-07-14", "the day the provider submitted the return"),
+)
+PACK_META = (
+    MetaField("provider_id", TEXT, "P001", "the provider the stories are about"),
+    MetaField("period", TEXT, "2026-Q2", "calendar quarter"),
+    MetaField("gathered_by", TEXT, "Northshire Expert Citizens Group", "the independent group or auditor"),
+)
+RETURN_META_FILE = "return.yaml"
+PACK_META_FILE = "pack.yaml"
+
+PERIOD_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+
+
+def parse_period(period: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a calendar quarter such as '2026-Q2'; ValueError otherwise."""
+    match = PERIOD_RE.match(str(period).strip())
+    if not match:
+        raise ValueError(f"'{period}' is not a quarter written like 2026-Q2")
+    year, quarter = int(match.group(1)), int(match.group(2))
+    start = dt.date(year, 3 * quarter - 2, 1)
+    end_month = 3 * quarter
+    end = (dt.date(year + (end_month == 12), end_month % 12 + 1, 1) - dt.timedelta(days=1))
+    return start, end
+
+
+def previous_period(period: str) -> str:
+    """The quarter before, e.g. '2026-Q1' -> '2025-Q4'."""
+    start, _ = parse_period(period)
+    prev = start - dt.timedelta(days=1)
+    return f"{prev.year}-Q{(prev.month - 1) // 3 + 1}"
+
+
+def period_of(day: dt.date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"

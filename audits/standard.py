@@ -1,0 +1,167 @@
+"""What a standard is: the pydantic model of one file in `standards/` (format version 1).
+
+The model is the one definition that the loader (audits.standards), the engine,
+the JSON Schema for text editors and the workshop share. Field descriptions are
+written for the expert citizens who edit the files: they appear as hints in an
+editor that reads the JSON Schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from audits import spec
+
+FORMAT_VERSION = 1
+STATUSES = ("draft", "approved", "retired")
+KINDS = ("proportion", "count", "median")
+RATINGS = ("green", "amber", "red", "no_data")
+MEASURE_TABLES = tuple(t.name for t in spec.RETURN_TABLES)
+
+_THRESHOLD = re.compile(r"^\s*(>=|<=|=|>|<)\s*(-?\d+(?:\.\d+)?)\s*(%?)\s*$")
+_SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class Threshold(BaseModel):
+    """A comparison and a number, as written: '>= 90%', '<= 14', '= 0'."""
+
+    model_config = ConfigDict(frozen=True)
+    op: Literal[">=", "<=", "=", ">", "<"]
+    number: float
+    percent: bool
+    text: str
+
+    @classmethod
+    def parse(cls, text: str) -> "Threshold":
+        match = _THRESHOLD.match(str(text))
+        if not match:
+            raise ValueError(
+                f"'{text}' is not a threshold. Write a comparison and a number, "
+                "for example \">= 90%\", \"<= 14\" or \"= 0\"."
+            )
+        return cls(op=match.group(1), number=float(match.group(2)),
+                   percent=bool(match.group(3)), text=str(text).strip())
+
+    @property
+    def target(self) -> float:
+        """The number on the scale the engine computes (fractions for percentages)."""
+        return self.number / 100 if self.percent else self.number
+
+    def met(self, value: float | None) -> bool:
+        if value is None:
+            return False
+        t = self.target
+        eps = 1e-12  # exactly 90% meets ">= 90%" despite binary fractions
+        return {
+            ">=": value >= t - eps, "<=": value <= t + eps, "=": abs(value - t) <= eps,
+            ">": value > t + eps, "<": value < t - eps,
+        }[self.op]
+
+    @property
+    def higher_is_better(self) -> bool | None:
+        """Direction for comparisons: '>=' and '>' mean higher is better."""
+        if self.op in (">=", ">"):
+            return True
+        if self.op in ("<=", "<"):
+            return False
+        return False if self.target == 0 else None
+
+
+class Voice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quote: str = Field(min_length=1, description="The words exactly as said or written.")
+    source: str = Field(min_length=1, description="The group that gave it, and the year: never a private person's name.")
+
+
+class Measure(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=_SLUG, description="Short name in lower case with dashes, unique within the standard.")
+    label: str = Field(min_length=1, description="What is measured, in plain words.")
+    table: Literal["episodes", "contacts", "workforce", "kpis", "sites", "documents"] = Field(
+        description="Which table of the provider return the measure counts.")
+    kind: Literal["proportion", "count", "median"] = Field(
+        description="proportion: share of rows meeting count_if; count: number of rows meeting where; median: middle value of value.")
+    count_if: str | None = Field(default=None, description="For a proportion: the condition a row must meet to count.")
+    where: str | None = Field(default=None, description="Which rows are looked at (all rows when left out).")
+    value: str | None = Field(default=None, description="For a median: the number taken from each row.")
+    weight: str | None = Field(default=None, description="For a proportion: weight rows by this column (for example fte).")
+    green: Threshold = Field(description='What counts as green, e.g. ">= 90%".')
+    amber: Threshold | None = Field(default=None, description="What counts as amber; below amber is red. Leave out for green-or-red.")
+    min_count: int = Field(default=10, ge=1, description="Smallest number of rows worth a rating (proportion and median).")
+
+    @field_validator("green", "amber", mode="before")
+    @classmethod
+    def _threshold(cls, value):
+        if isinstance(value, (Threshold, dict)) or value is None:
+            return value
+        return Threshold.parse(value)
+
+    @model_validator(mode="after")
+    def _fields_for_kind(self) -> "Measure":
+        if self.kind == "proportion" and not self.count_if:
+            raise ValueError("a proportion needs count_if: the condition a row must meet to count")
+        if self.kind == "median" and not self.value:
+            raise ValueError("a median needs value: the number taken from each row")
+        if self.kind != "proportion" and self.count_if:
+            raise ValueError(f"count_if is only for a proportion; a {self.kind} uses where")
+        if self.kind != "proportion" and self.weight:
+            raise ValueError("weight is only for a proportion")
+        if self.kind != "median" and self.value:
+            raise ValueError("value is only for a median")
+        if self.kind == "proportion" and not self.green.percent and self.green.target > 1:
+            raise ValueError(f"the green threshold of a proportion is a percentage, like \">= {self.green.text.split()[-1]}%\"")
+        return self
+
+    def rate(self, value: float | None, denominator_rows: int | None) -> str:
+        """green, amber, red or no_data: too few rows to tell, or nothing to measure."""
+        if self.kind != "count" and (value is None or (denominator_rows or 0) < self.min_count):
+            return "no_data"
+        if value is None:
+            return "no_data"
+        if self.green.met(value):
+            return "green"
+        if self.amber is not None and self.amber.met(value):
+            return "amber"
+        return "red"
+
+
+class Standard(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=_SLUG, description="Short name in lower case with dashes; the file is named after it.")
+    title: str = Field(min_length=1, description="The standard in a few plain words.")
+    version: int = Field(ge=1, description="Goes up by one each time the group changes the standard.")
+    status: Literal["draft", "approved", "retired"] = Field(description="Only approved standards are audited.")
+    approved_by: str | None = Field(default=None, description="The group that approved this version.")
+    approved_on: dt.date | None = Field(default=None, description="The day it was approved, as 2026-09-10.")
+    theme: str = Field(min_length=1, description="A word that groups standards, such as access or workforce.")
+    statement: str = Field(min_length=1, description="What good looks like, in the group's own words.")
+    why: str = Field(min_length=1, description="Why it matters, in the group's own words.")
+    voices: list[Voice] = Field(default_factory=list, description="One to three quotes, each with its source group and year.")
+    measures: list[Measure] = Field(min_length=1, description="How the standard is checked against the returns.")
+
+    @model_validator(mode="after")
+    def _approval(self) -> "Standard":
+        if self.status == "approved" and not (self.approved_by and self.approved_on):
+            raise ValueError("an approved standard needs approved_by and approved_on: who approved it and when")
+        ids = [m.id for m in self.measures]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"measure ids must be different; repeated: {', '.join(duplicates)}")
+        return self
+
+    @property
+    def audited(self) -> bool:
+        return self.status == "approved"
+
+
+def combine_ratings(ratings: list[str]) -> str:
+    """A standard's rating: the worst rated measure; no_data when none could be rated."""
+    rated = [r for r in ratings if r != "no_data"]
+    for level in ("red", "amber", "green"):
+        if level in rated:
+            return level
+    return "no_data"
