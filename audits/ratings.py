@@ -1,0 +1,47 @@
+"""How a rating is shown to people: symbol + word + colour, never colour alone.
+
+The dashboard and the PDF both take their labels from here, so a rating reads the
+same everywhere. Colours are the colour-blind-safe blue/orange family with a
+distinct symbol each, so the meaning survives greyscale printing and screen readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Look:
+    rating: str
+    symbol: str
+    word: str
+    colour: str      # strong colour, for text and markers
+    background: str  # light tint, for cells
+
+    @property
+    def label(self) -> str:
+        return f"{self.symbol} {self.word}"
+
+
+LOOKS: dict[str, Look] = {
+    "green": Look("green", "✔", "Met", "#1b7837", "#d9f0d3"),
+    "provisional": Look("provisional", "◔", "Met (provisional)", "#5aae61", "#eef7ea"),
+    "amber": Look("amber", "◐", "Partly met", "#b35806", "#fee0b6"),
+    "red": Look("red", "✖", "Not met", "#b2182b", "#fddbc7"),
+    "no_data": Look("no_data", "○", "Too few to tell", "#4d4d4d", "#f0f0f0"),
+}
+
+PROVISIONAL_EXPLANATION = "green, not yet confirmed by people's experience"
+
+COMPARISON_WORDS: dict[str, str] = {
+    "best": "Much better than the benchmark (outside 99.8% limits)",
+    "better": "Better than the benchmark",
+    "similar": "Similar to the benchmark",
+    "worse": "Worse than the benchmark",
+    "worst": "Much worse than the benchmark (outside 99.8% limits)",
+    "not_compared": "Not compared",
+}
+
+
+def look(rating: str) -> Look:
+    return LOOKS[rating]
