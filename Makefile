@@ -15,7 +15,6 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m audits demo --scale small --out data/demo
 	$(BIN)/python -m audits setup-demo --db $(DB) --demo-dir data/demo
 
 run: demo
