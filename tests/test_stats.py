@@ -1,0 +1,141 @@
+"""Wilson intervals, Fingertips comparisons and suppression, against published values."""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pandas
+import pytest
+
+from audits import stats
+
+def one(sql: str) -> tuple:
+    with duckdb.connect() as con:
+        return con.execute(sql).fetchone()
+
+
+REFERENCE = [  # x, n, lower, upper (PHE/OHID Fingertips Wilson score, 95%)
+    (20, 100, 0.1333669333310325, 0.28882916559315885),
+    (222, 3215, 0.060791690363636595, 0.078339566813836331),
+]
+
+
+@pytest.mark.parametrize("x, n, lower, upper", REFERENCE)
+def test_wilson_matches_reference_values(x, n, lower, upper):
+    low, high = stats.wilson(x, n)
+    assert low == pytest.approx(lower, abs=1e-9)
+    assert high == pytest.approx(upper, abs=1e-9)
+
+
+@pytest.mark.parametrize("x, n, lower, upper", REFERENCE)
+def test_wilson_sql_is_the_same_formula(x, n, lower, upper):
+    low_sql, high_sql = stats.wilson_sql("x", "n")
+    low, high = one(f"SELECT {low_sql}, {high_sql} FROM (SELECT {x}::DOUBLE AS x, {n}::DOUBLE AS n)")
+    assert low == pytest.approx(lower, abs=1e-9)
+    assert high == pytest.approx(upper, abs=1e-9)
+
+
+def test_wilson_none_of_a_hundred_starts_at_zero():
+    low, high = stats.wilson(0, 100)
+    assert low == pytest.approx(0.0, abs=1e-9) and low >= 0
+    assert 0.03 < high < 0.04
+    low_sql, _ = stats.wilson_sql("x", "n")
+    assert one(f"SELECT {low_sql} FROM (SELECT 0.0 AS x, 100.0 AS n)")[0] == pytest.approx(0, abs=1e-9)
+
+
+def test_wilson_all_of_a_hundred_ends_at_one_and_empty_has_no_interval():
+    assert stats.wilson(100, 100)[1] == pytest.approx(1.0, abs=1e-9)
+    assert all(math.isnan(v) for v in stats.wilson(0, 0))
+    low_sql, high_sql = stats.wilson_sql("x", "n")
+    assert one(f"SELECT {low_sql}, {high_sql} FROM (SELECT 0.0 AS x, 0.0 AS n)") == (None, None)
+
+
+def test_wider_interval_at_99_8_percent():
+    low95, high95 = stats.wilson(20, 100)
+    low998, high998 = stats.wilson(20, 100, stats.Z998)
+    assert low998 < low95 and high998 > high95
+
+
+# value 0.5 of 100: 95% about 0.404-0.596, 99.8% about 0.350-0.650
+def _compare(benchmark, higher_is_better=True, x=50, n=100):
+    low95, high95 = stats.wilson(x, n)
+    low998, high998 = stats.wilson(x, n, stats.Z998)
+    return stats.compare(x / n, low95, high95, low998, high998, benchmark, higher_is_better)
+
+
+@pytest.mark.parametrize("benchmark, higher_is_better, expected", [
+    (0.55, True, "similar"),
+    (0.45, False, "similar"),
+    (0.38, True, "better"),
+    (0.62, True, "worse"),
+    (0.30, True, "best"),
+    (0.70, True, "worst"),
+    (0.38, False, "worse"),
+    (0.70, False, "best"),
+])
+def test_compare_each_outcome(benchmark, higher_is_better, expected):
+    assert _compare(benchmark, higher_is_better) == expected
+
+
+def test_compare_without_direction_or_interval_is_not_compared():
+    assert _compare(0.30, None) == "not_compared"
+    assert stats.compare(None, None, None, None, None, 0.3, True) == "not_compared"
+    assert stats.compare(0.5, math.nan, math.nan, math.nan, math.nan, 0.3, True) == "not_compared"
+
+
+def _results(rows):
+    columns = ["run_id", "provider_id", "standard_id", "measure_id", "numerator", "denominator",
+               "value", "ci_lower", "ci_upper", "rating", "numerator_rows", "denominator_rows"]
+    return pandas.DataFrame(rows, columns=columns)
+
+
+def test_suppression_hides_small_counts_of_people_and_what_reveals_them():
+    df = _results([
+        # big enough both ways: shown
+        ("r", "P1", "s", "m", 40.0, 100.0, 0.4, 0.3, 0.5, "red", 40, 100),
+        # 3 people met it: numerator, value and interval hidden, denominator kept
+        ("r", "P2", "s", "m", 3.0, 100.0, 0.03, 0.01, 0.08, "red", 3, 100),
+        # 97 of 100: the complement (3 people) would reveal them
+        ("r", "P3", "s", "m", 97.0, 100.0, 0.97, 0.9, 0.99, "green", 97, 100),
+        # only 4 people at all: everything hidden, the rating stays
+        ("r", "P4", "s", "m", 2.0, 4.0, 0.5, 0.1, 0.9, "no_data", 2, 4),
+        # nobody: zero is not a small number
+        ("r", "P5", "s", "m", 0.0, 50.0, 0.0, 0.0, 0.07, "red", 0, 50),
+        # sites (things): never suppressed, marked by empty row counts
+        ("r", "P2", "s", "sites", 2.0, 3.0, 2 / 3, 0.2, 0.9, "red", None, None),
+    ])
+    out = stats.suppress_results(df).set_index(["provider_id", "measure_id"])
+    assert out.loc[("P1", "m"), "numerator"] == 40 and not out.loc[("P1", "m"), "suppressed"]
+    for provider in ("P2", "P3"):
+        row = out.loc[(provider, "m")]
+        assert row["suppressed"]
+        assert all(math.isnan(row[c]) for c in ("numerator", "value", "ci_lower", "ci_upper"))
+        assert row["denominator"] == 100
+    p4 = out.loc[("P4", "m")]
+    assert math.isnan(p4["denominator"]) and math.isnan(p4["numerator"]) and p4["rating"] == "no_data"
+    assert out.loc[("P5", "m"), "numerator"] == 0 and not out.loc[("P5", "m"), "suppressed"]
+    sites = out.loc[("P2", "sites")]
+    assert sites["numerator"] == 2 and sites["denominator"] == 3 and not sites["suppressed"]
+    # the input is left as it was
+    assert df.loc[1, "numerator"] == 3
+
+
+def test_secondary_suppression_when_one_hidden_provider_could_be_worked_back_from_the_total():
+    df = _results([
+        ("r", "P1", "s", "m", 2.0, 60.0, 2 / 60, 0.01, 0.1, "red", 2, 60),
+        ("r", "P2", "s", "m", 30.0, 70.0, 30 / 70, 0.3, 0.5, "red", 30, 70),
+        ("r", "P3", "s", "m", 12.0, 80.0, 12 / 80, 0.1, 0.2, "red", 12, 80),
+        ("r", "P1", "s", "other", 20.0, 60.0, 1 / 3, 0.2, 0.4, "red", 20, 60),
+    ])
+    out = stats.suppress_results(df).set_index(["provider_id", "measure_id"])
+    assert out.loc[("P1", "m"), "suppressed"]          # primary
+    assert out.loc[("P3", "m"), "suppressed"]          # secondary: next smallest count
+    assert math.isnan(out.loc[("P3", "m"), "numerator"])
+    assert not out.loc[("P2", "m"), "suppressed"] and out.loc[("P2", "m"), "numerator"] == 30
+    assert not out.loc[("P1", "other"), "suppressed"]  # another measure is its own group
+
+
+def test_suppression_refuses_results_without_row_counts():
+    with pytest.raises(ValueError, match="numerator_rows"):
+        stats.suppress_results(pandas.DataFrame({"numerator": [1.0], "denominator": [2.0], "value": [0.5]}))
