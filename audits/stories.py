@@ -1,0 +1,258 @@
+"""Which stories may be printed, and how they confirm a standard's figures.
+
+"I don't want numbers, I want stories – and that's how we do the monitoring."
+A story reaches a report only when all of these hold:
+
+* consent is 'yes' in the current evidence pack;
+* it was never withdrawn: no withdrawal is recorded for it (story_withdrawals)
+  and no pack ever loaded for that provider and period says 'withdrawn' for it;
+* screening (audits.screening) found no personal details in it, or an auditor
+  cleared it, or an auditor approved a redacted version (then only the redacted
+  words are printed); an auditor may also keep it out.
+
+Screening is re-done from the text every time, so a story can never slip through
+because a screening row was not written. An auditor's decision is tied to the
+exact words reviewed (their SHA-256 is kept in the review's note): if a
+resubmitted pack changes the words, the story is held again.
+
+Pairing: as in Scotland's MAT standards benchmarking, numbers alone never make
+plain green. A standard that is green on its figures is 'provisional' ("green,
+not yet confirmed by people's experience") unless a printable story tagged to it
+that period was told by a person using the service or by a family member. We
+count family members because they live the service alongside the person (and
+are often the one who tells it); staff, peer researchers and expert citizens
+speak about the service rather than from using it, so they do not confirm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import duckdb
+import pandas as pd
+
+from audits import screening
+
+CONFIRMING_TELLERS = ("person_using_services", "family_member")
+DECISIONS = ("cleared", "redacted", "kept_out")
+
+TELLER_WORDS = {
+    "person_using_services": "a person using the service",
+    "family_member": "a family member",
+    "peer_researcher": "a peer researcher",
+    "staff": "a member of staff",
+    "expert_citizen": "an expert citizen",
+}
+
+_COLUMNS = ["story_id", "gathered_on", "teller", "standards", "text", "redacted", "gathered_by"]
+
+
+class ReviewError(ValueError):
+    """An auditor's decision that cannot be recorded; the message never quotes the story."""
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _note(text: str) -> str:
+    return f"text sha256 {text_sha256(text)}"
+
+
+def split_standards(value: str | None) -> list[str]:
+    """'a; b;' -> ['a', 'b']: the ids a story is tagged with."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return []
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def _current(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
+    """Current stories of one provider and period, with the auditor's latest decision."""
+    return con.execute(
+        """
+        WITH latest AS (
+            SELECT * FROM story_reviews
+            WHERE provider_id = ? AND period = ?
+            QUALIFY row_number() OVER (PARTITION BY story_id ORDER BY reviewed_at DESC) = 1
+        ), withdrawn AS (
+            SELECT story_id FROM story_withdrawals WHERE provider_id = ? AND period = ?
+            UNION SELECT story_id FROM stories
+            WHERE provider_id = ? AND period = ? AND consent = 'withdrawn'
+        )
+        SELECT s.story_id, s.gathered_on, s.teller, s.standards, s.consent, s.story,
+               s.story_id IN (SELECT story_id FROM withdrawn) AS withdrawn,
+               l.decision, l.redacted_text, l.note, l.reviewed_by, l.reviewed_at,
+               sub.gathered_by
+        FROM cur_stories s
+        LEFT JOIN latest l ON l.story_id = s.story_id
+        LEFT JOIN submissions sub ON sub.submission_id = s.submission_id
+        WHERE s.provider_id = ? AND s.period = ?
+        ORDER BY s.gathered_on, s.story_id
+        """,
+        [provider_id, period] * 4,
+    ).fetchdf()
+
+
+def _decision_applies(row) -> bool:
+    """A decision counts only for the exact words the auditor reviewed."""
+    return isinstance(row.decision, str) and row.note == _note(row.story or "")
+
+
+def story_status(row) -> tuple[str, str]:
+    """(status, reason) of one current story: printable, redacted, held, kept_out,
+    withdrawn or no_consent. The reason never quotes the story."""
+    if row.withdrawn or row.consent == "withdrawn":
+        return "withdrawn", "consent withdrawn"
+    if row.consent != "yes":
+        return "no_consent", "no consent to share"
+    flags = screening.screen(row.story)
+    if _decision_applies(row):
+        if row.decision == "kept_out":
+            return "kept_out", f"kept out by {row.reviewed_by}"
+        if row.decision == "redacted":
+            return "redacted", f"redacted version approved by {row.reviewed_by}"
+        if row.decision == "cleared":
+            return "printable", f"cleared by {row.reviewed_by}" if flags else "screening found nothing"
+    if flags:
+        return "held", f"held for the auditor: may contain {screening.reasons(flags)}"
+    return "printable", "screening found nothing"
+
+
+def story_statuses(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
+    """Every current story of a provider and period with its status and reason (no text)."""
+    df = _current(con, provider_id, period)
+    status = [story_status(row) for row in df.itertuples()]
+    out = df[["story_id", "gathered_on", "teller", "standards", "consent"]].copy()
+    out["status"] = [s for s, _ in status]
+    out["reason"] = [r for _, r in status]
+    return out
+
+
+def printable_stories(con: duckdb.DuckDBPyConnection, provider_id: str, period: str,
+                      standard_id: str | None = None) -> pd.DataFrame:
+    """The stories that may be printed, with the words to print (the redacted ones
+    when a redaction was approved). Filtered to one standard's tag when given."""
+    df = _current(con, provider_id, period)
+    rows = []
+    for row in df.itertuples():
+        status, _ = story_status(row)
+        if status not in ("printable", "redacted"):
+            continue
+        tags = split_standards(row.standards)
+        if standard_id is not None and standard_id not in tags:
+            continue
+        redacted = status == "redacted"
+        rows.append({
+            "story_id": row.story_id, "gathered_on": row.gathered_on, "teller": row.teller,
+            "standards": tags, "text": row.redacted_text if redacted else row.story,
+            "redacted": redacted, "gathered_by": row.gathered_by,
+        })
+    return pd.DataFrame(rows, columns=_COLUMNS)
+
+
+def confirmed_standards(printable: pd.DataFrame) -> set[str]:
+    """Standard ids with at least one printable story told by a person using the
+    service or a family member."""
+    confirming = printable[printable["teller"].isin(CONFIRMING_TELLERS)]
+    return {sid for tags in confirming["standards"] for sid in tags}
+
+
+def pairing_rating(rating: str, has_confirming_story: bool) -> str:
+    """Green on numbers alone is 'provisional' until people's experience confirms it."""
+    if rating == "green" and not has_confirming_story:
+        return "provisional"
+    return rating
+
+
+# --------------------------------------------------------------------------- the auditor's work
+
+def record_screening(con: duckdb.DuckDBPyConnection, provider_id: str | None = None,
+                     period: str | None = None) -> int:
+    """Write a story_screening row for each current story not yet screened in its
+    submission (kinds and positions only). Returns how many were screened."""
+    df = con.execute(
+        """
+        SELECT s.provider_id, s.period, s.story_id, s.submission_id, s.story FROM cur_stories s
+        WHERE (? IS NULL OR s.provider_id = ?) AND (? IS NULL OR s.period = ?)
+          AND NOT EXISTS (SELECT 1 FROM story_screening x WHERE x.submission_id = s.submission_id
+                          AND x.story_id = s.story_id)
+        """,
+        [provider_id, provider_id, period, period],
+    ).fetchall()
+    if not df:
+        return 0
+    now = dt.datetime.now()
+    con.executemany(
+        "INSERT INTO story_screening VALUES (?, ?, ?, ?, ?, ?)",
+        [(p, q, sid, sub, screening.flags_to_json(screening.screen(text)), now)
+         for p, q, sid, sub, text in df],
+    )
+    return len(df)
+
+
+def held_stories(con: duckdb.DuckDBPyConnection, period: str,
+                 provider_id: str | None = None) -> pd.DataFrame:
+    """Stories with consent 'yes' that wait for the auditor: provider, story, reasons,
+    the flags and the words (for the auditor's review only; never log them)."""
+    providers = [r[0] for r in con.execute(
+        "SELECT DISTINCT provider_id FROM cur_stories WHERE period = ? AND (? IS NULL OR provider_id = ?) "
+        "ORDER BY provider_id", [period, provider_id, provider_id]).fetchall()]
+    rows = []
+    for pid in providers:
+        for row in _current(con, pid, period).itertuples():
+            status, reason = story_status(row)
+            if status == "held":
+                rows.append({"provider_id": pid, "story_id": row.story_id, "reason": reason,
+                             "flags": screening.screen(row.story), "story": row.story})
+    return pd.DataFrame(rows, columns=["provider_id", "story_id", "reason", "flags", "story"])
+
+
+def review_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str,
+                 decision: str, reviewed_by: str, redacted_text: str | None = None,
+                 accept_remaining_flags: bool = False) -> str:
+    """Record an auditor's decision about one current story; returns a plain summary.
+
+    A redacted version is screened too: if it still looks like it holds personal
+    details it is refused, unless the auditor confirms those flags are not
+    personal details (accept_remaining_flags).
+    """
+    if decision not in DECISIONS:
+        raise ReviewError(f"'{decision}' is not a decision; use one of {', '.join(DECISIONS)}.")
+    if not reviewed_by or not reviewed_by.strip():
+        raise ReviewError("Say who made the decision (--by NAME).")
+    row = con.execute(
+        "SELECT story, consent FROM cur_stories WHERE provider_id = ? AND period = ? AND story_id = ?",
+        [provider_id, period, story_id],
+    ).fetchone()
+    if row is None:
+        raise ReviewError(
+            f"There is no story {story_id} in the current evidence pack of {provider_id} for {period}. "
+            f"List the stories waiting for review with: python -m audits stories held --period {period}"
+        )
+    story, consent = row
+    if consent != "yes":
+        raise ReviewError(
+            f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
+            "with consent 'yes' can ever be printed, so there is nothing to review."
+        )
+    if decision == "redacted":
+        if not redacted_text or not redacted_text.strip():
+            raise ReviewError("A redaction needs the redacted words (--text \"...\").")
+        remaining = screening.screen(redacted_text)
+        if remaining and not accept_remaining_flags:
+            raise ReviewError(
+                f"The redacted version of story {story_id} still seems to contain "
+                f"{screening.reasons(remaining)}. Remove them, or if you have checked they are "
+                "not personal details, repeat with --confirm."
+            )
+    else:
+        redacted_text = None
+    con.execute(
+        "INSERT INTO story_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [provider_id, period, story_id, decision, redacted_text, reviewed_by.strip(),
+         dt.datetime.now(), _note(story)],
+    )
+    words = {"cleared": "cleared for printing", "redacted": "redacted version approved for printing",
+             "kept_out": "kept out of every output"}[decision]
+    return f"Story {story_id} of {provider_id} for {period}: {words} (by {reviewed_by.strip()})."
