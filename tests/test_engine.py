@@ -1,0 +1,335 @@
+"""The engine over a real DuckDB store: every measure kind, weights, nulls, boundaries."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pandas
+import pytest
+
+from audits import engine, spec, stats, store
+from audits.expressions import ExpressionError
+from audits.standard import Standard
+
+FIXTURES = Path(__file__).parent / "fixtures" / "engine"
+PERIOD = "2026-Q2"
+
+
+def _typed(table: str, column: str, text: str):
+    """A fixture cell as the store holds it (the fixture files leave out unused columns)."""
+    if text == "":
+        return None
+    kind = spec.TABLES[table].column(column).type
+    if kind == spec.DATE:
+        return dt.date.fromisoformat(text)
+    if kind == spec.BOOLEAN:
+        return text.lower() in spec.TRUE_WORDS
+    if kind == spec.INTEGER:
+        return int(text)
+    if kind == spec.NUMBER:
+        return float(text)
+    return text
+
+
+def build_store(db: Path, providers: dict[str, dict[str, list[dict]]], period: str = PERIOD,
+                names: dict[str, str] | None = None) -> Path:
+    """A store with one current return per provider, rows written straight into the tables.
+
+    providers: provider_id -> table -> rows (column -> value); missing columns are empty.
+    """
+    names = names or {}
+    with store.writing(db) as con:
+        store.ensure_period(con, period)
+        for provider_id, tables in providers.items():
+            digest = hashlib.sha256(json.dumps(tables, sort_keys=True, default=str).encode()).hexdigest()
+            submission_id = f"{provider_id}-{period}-{digest[:8]}"
+            con.execute("INSERT OR IGNORE INTO providers VALUES (?, ?, 'Testshire')",
+                        [provider_id, names.get(provider_id, f"Provider {provider_id}")])
+            con.execute(
+                "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, "
+                "sha256, loaded_at, is_current) VALUES (?, 'return', ?, ?, ?, ?, now(), true)",
+                [submission_id, provider_id, period, names.get(provider_id), digest])
+            for table, rows in tables.items():
+                columns = spec.TABLES[table].column_names
+                for line, row in enumerate(rows, start=2):
+                    unknown = set(row) - set(columns)
+                    assert not unknown, f"not columns of {table}: {unknown}"
+                    con.execute(
+                        f"INSERT INTO {table} (submission_id, provider_id, period, line, "
+                        + ", ".join(f'"{c}"' for c in columns) + ") VALUES (?, ?, ?, ?, "
+                        + ", ".join("?" for _ in columns) + ")",
+                        [submission_id, provider_id, period, line] + [row.get(c) for c in columns])
+    return db
+
+
+def load_fixture(db: Path, folder: Path = FIXTURES / "base", period: str = PERIOD) -> Path:
+    """The readable fixture CSVs (a provider_id column, then the columns a test needs)."""
+    with open(folder / "providers.csv", newline="") as handle:
+        names = {r["provider_id"]: r["provider_name"] for r in csv.DictReader(handle)}
+    providers: dict[str, dict[str, list[dict]]] = {p: {} for p in names}
+    for table in spec.RETURN_TABLES:
+        path = folder / table.file
+        if not path.exists():
+            continue
+        with open(path, newline="") as handle:
+            for row in csv.DictReader(handle):
+                provider_id = row.pop("provider_id")
+                typed = {c: _typed(table.name, c, v) for c, v in row.items()}
+                providers[provider_id].setdefault(table.name, []).append(typed)
+    return build_store(db, providers, period, names)
+
+
+def standard(measures: list[dict], status: str = "approved", id: str = "test-standard") -> Standard:
+    return Standard.model_validate({
+        "id": id, "title": "A test standard", "version": 1, "status": status,
+        "approved_by": "Test Expert Citizens Group", "approved_on": "2026-09-10",
+        "theme": "test", "statement": "What good looks like.", "why": "Why it matters.",
+        "measures": measures,
+    })
+
+
+def proportion(count_if: str, green: str = ">= 90%", **extra) -> dict:
+    return {"id": "m", "label": "a measure", "table": "episodes", "kind": "proportion",
+            "count_if": count_if, "green": green, **extra}
+
+
+def rows_of(result: engine.EngineResult, measure_id: str = "m") -> dict[str, dict]:
+    frame = result.measures[result.measures["measure_id"] == measure_id]
+    return {r["provider_id"]: r for r in frame.to_dict("records")}
+
+
+@pytest.fixture
+def base_db(tmp_path) -> Path:
+    return load_fixture(tmp_path / "audit.duckdb")
+
+
+def fixture_standard(name: str) -> Standard:
+    """A fixture standard read with the project's own loader."""
+    from ruamel.yaml import YAML
+
+    path = FIXTURES / "standards" / f"{name}.yaml"
+    return Standard.model_validate(YAML(typ="safe").load(path.read_text()))
+
+
+def test_every_measure_kind_over_the_fixture(base_db):
+    standards = [fixture_standard(n) for n in ("warm-welcome", "peer-workforce", "no-opiate-free-targets")]
+    with store.reading(base_db) as con:
+        result = engine.evaluate(con, standards, PERIOD)
+    assert result.providers == ["P001", "P002", "P003"]
+
+    # proportion; a missing first contact counts in the denominator and is never met
+    contact = rows_of(result, "contact-within-2-days")
+    assert (contact["P001"]["numerator"], contact["P001"]["denominator"]) == (10, 12)
+    assert contact["P001"]["rating"] == "amber"
+    assert contact["P002"]["value"] == 1.0 and contact["P002"]["rating"] == "green"
+    assert contact["P003"]["rating"] == "no_data"  # 3 people, min_count 10
+    low, high = stats.wilson(10, 12)
+    assert contact["P001"]["ci_lower"] == pytest.approx(low, abs=1e-12)
+    assert contact["P001"]["ci_upper"] == pytest.approx(high, abs=1e-12)
+    assert contact["P001"]["benchmark"] == pytest.approx(25 / 27)
+
+    # median of days over the 11 people with a first contact: 1,1,1,1,1,2,2,2,2,2,9
+    days = rows_of(result, "days-to-first-contact")
+    assert days["P001"]["value"] == 2 and days["P001"]["denominator"] == 11
+    assert days["P001"]["rating"] == "green" and pandas.isna(days["P001"]["numerator"])
+    assert days["P001"]["comparison"] == "not_compared"
+    assert days["P003"]["rating"] == "no_data"
+
+    # weighted proportion: FTE sums, interval from the weighted share with n = rows
+    share = rows_of(result, "lived-experience-share")
+    assert share["P001"]["numerator"] == pytest.approx(1.5)
+    assert share["P001"]["denominator"] == pytest.approx(4.0)
+    assert share["P001"]["value"] == pytest.approx(0.375) and share["P001"]["rating"] == "green"
+    assert (share["P001"]["numerator_rows"], share["P001"]["denominator_rows"]) == (2, 4)
+    low, high = stats.wilson(0.375 * 4, 4)
+    assert share["P001"]["ci_lower"] == pytest.approx(low, abs=1e-12)
+    assert share["P001"]["ci_upper"] == pytest.approx(high, abs=1e-12)
+    assert share["P002"]["value"] == pytest.approx(0.5 / 4.5) and share["P002"]["rating"] == "red"
+    assert share["P003"]["rating"] == "no_data"  # 2 staff, min_count 3
+    assert share["P001"]["benchmark"] == pytest.approx((1.5 + 0.5 + 1.2) / (4.0 + 4.5 + 1.2))
+
+    # count of things: always rated; a header-only kpis file is a count of 0
+    kpis = rows_of(result, "prohibited-kpis")
+    assert kpis["P002"]["value"] == 1 and kpis["P002"]["rating"] == "red"
+    assert kpis["P001"]["value"] == 0 and kpis["P001"]["rating"] == "green"
+    assert kpis["P003"]["value"] == 0 and kpis["P003"]["denominator"] == 0
+    assert kpis["P003"]["rating"] == "green"
+    sites = rows_of(result, "private-waiting")
+    assert sites["P002"]["rating"] == "red" and sites["P003"]["rating"] == "green"
+
+    # standards: the worst rated measure
+    ratings = {(r["provider_id"], r["standard_id"]): r["rating"] for r in result.standards.to_dict("records")}
+    assert ratings[("P001", "warm-welcome")] == "amber"
+    assert ratings[("P002", "peer-workforce")] == "red"
+    assert ratings[("P003", "warm-welcome")] == "no_data"
+    assert ratings[("P003", "no-opiate-free-targets")] == "green"
+    assert ratings[("P001", "peer-workforce")] == "green"  # 37.5% FTE and 11 of 12 offered a peer
+
+
+def test_counts_of_things_carry_no_people_counts(base_db):
+    standards = [fixture_standard("no-opiate-free-targets"), fixture_standard("peer-workforce")]
+    with store.reading(base_db) as con:
+        result = engine.evaluate(con, standards, PERIOD)
+    things = result.measures[result.measures["measure_id"].isin(["prohibited-kpis", "private-waiting"])]
+    people = result.measures[result.measures["measure_id"] == "peer-support-offered"]
+    assert things["numerator_rows"].isna().all() and things["denominator_rows"].isna().all()
+    assert people["numerator_rows"].notna().all() and people["denominator_rows"].notna().all()
+
+
+def _people(n_met: int, n: int, column: str = "peer_support_offered") -> list[dict]:
+    return [{"episode_id": f"E{i}", column: i < n_met} for i in range(n)]
+
+
+@pytest.mark.parametrize("met, threshold, expected", [
+    (90, ">= 90%", "green"),
+    (89, ">= 90%", "amber"),
+    (90, "> 90%", "amber"),
+    (75, ">= 90%", "amber"),
+    (74, ">= 90%", "red"),
+])
+def test_threshold_boundaries(tmp_path, met, threshold, expected):
+    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(met, 100)}})
+    s = standard([proportion("peer_support_offered", threshold, amber=">= 75%")])
+    with store.reading(db) as con:
+        row = rows_of(engine.evaluate(con, [s], PERIOD))["P1"]
+    assert row["value"] == pytest.approx(met / 100)
+    assert row["rating"] == expected
+
+
+def test_exactly_ten_percent_meets_a_percentage_written_as_a_fraction_of_hundred(tmp_path):
+    # 1 of 10 is 0.1 exactly in decimal but not in binary: still meets "<= 10%"
+    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(1, 10)}})
+    s = standard([proportion("peer_support_offered", "<= 10%")])
+    with store.reading(db) as con:
+        assert rows_of(engine.evaluate(con, [s], PERIOD))["P1"]["rating"] == "green"
+
+
+def test_min_count_boundary_and_no_rows(tmp_path):
+    db = build_store(tmp_path / "a.duckdb", {
+        "P1": {"episodes": _people(10, 10)},
+        "P2": {"episodes": _people(9, 9)},
+        "P3": {"workforce": [{"staff_id": "S1", "fte": 1.0}]},  # a return without episodes
+    })
+    s = standard([proportion("peer_support_offered", min_count=10)])
+    with store.reading(db) as con:
+        rows = rows_of(engine.evaluate(con, [s], PERIOD))
+    assert rows["P1"]["rating"] == "green"
+    assert rows["P2"]["rating"] == "no_data" and rows["P2"]["comparison"] == "not_compared"
+    assert rows["P3"]["denominator"] == 0 and pandas.isna(rows["P3"]["value"])
+    assert rows["P3"]["rating"] == "no_data" and pandas.isna(rows["P3"]["ci_lower"])
+
+
+def test_missing_values_never_count_as_met(tmp_path):
+    episodes = [
+        {"episode_id": "E1", "referral_date": dt.date(2026, 4, 1), "first_contact_date": dt.date(2026, 4, 2),
+         "housing_need": "urgent", "housing_support": True},
+        {"episode_id": "E2", "referral_date": dt.date(2026, 4, 1), "first_contact_date": None,
+         "housing_need": "urgent", "housing_support": None},
+        {"episode_id": "E3", "referral_date": dt.date(2026, 4, 1), "first_contact_date": dt.date(2026, 4, 9),
+         "housing_need": None, "housing_support": True},
+        # "not (late)" with a missing date is still not met
+        {"episode_id": "E4", "referral_date": None, "first_contact_date": dt.date(2026, 4, 9),
+         "housing_need": "urgent", "housing_support": False},
+    ]
+    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": episodes}})
+    s = standard([
+        proportion("first_contact_date - referral_date <= 2", min_count=1) | {"id": "quick"},
+        proportion("not (first_contact_date - referral_date > 2)", min_count=1) | {"id": "not-late"},
+        proportion("housing_support", min_count=1, where="housing_need = 'urgent'") | {"id": "housing"},
+        {"id": "days", "label": "days", "table": "episodes", "kind": "median",
+         "value": "first_contact_date - referral_date", "green": "<= 2", "min_count": 1},
+    ])
+    with store.reading(db) as con:
+        result = engine.evaluate(con, [s], PERIOD)
+    assert (rows_of(result, "quick")["P1"]["numerator"], rows_of(result, "quick")["P1"]["denominator"]) == (1, 4)
+    assert rows_of(result, "not-late")["P1"]["numerator"] == 1
+    housing = rows_of(result, "housing")["P1"]
+    assert (housing["numerator"], housing["denominator"]) == (1, 3)  # E3's missing need: not in the where
+    days = rows_of(result, "days")["P1"]
+    assert days["denominator"] == 2 and days["value"] == pytest.approx(4.5)  # median of 1 and 8
+
+
+def test_count_measure_over_people_and_its_where(tmp_path):
+    contacts = [{"contact_id": f"C{i}", "episode_id": "E1", "outcome": "missed",
+                 "after_missed": after} for i, after in enumerate(["rebooked", "discharged", "script_reduced", None])]
+    db = build_store(tmp_path / "a.duckdb", {"P1": {"contacts": contacts}, "P2": {"contacts": []}})
+    s = standard([{"id": "punished", "label": "missed appointments punished", "table": "contacts",
+                   "kind": "count", "where": "after_missed in ('script_reduced', 'discharged')",
+                   "green": "= 0", "amber": "<= 1"}])
+    with store.reading(db) as con:
+        rows = rows_of(engine.evaluate(con, [s], PERIOD), "punished")
+    assert rows["P1"]["value"] == 2 and rows["P1"]["denominator"] == 4 and rows["P1"]["rating"] == "red"
+    assert (rows["P1"]["numerator_rows"], rows["P1"]["denominator_rows"]) == (2, 4)
+    assert rows["P2"]["value"] == 0 and rows["P2"]["rating"] == "green"
+    assert rows["P1"]["comparison"] == "not_compared"
+
+
+def test_only_the_period_asked_for_and_only_current_returns(tmp_path):
+    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(10, 10)}})
+    build_store(db, {"P1": {"episodes": _people(0, 10)}}, period="2026-Q1")
+    with store.writing(db) as con:  # an older, replaced return for Q2 stays in the table
+        con.execute("INSERT INTO submissions (submission_id, kind, provider_id, period, sha256, loaded_at, "
+                    "is_current) VALUES ('old', 'return', 'P1', '2026-Q2', 'x', now(), false)")
+        con.execute("INSERT INTO episodes (submission_id, provider_id, period, line, episode_id, "
+                    "peer_support_offered) SELECT 'old', 'P1', '2026-Q2', 2, 'X' || i, false FROM range(50) t(i)")
+    s = standard([proportion("peer_support_offered")])
+    with store.reading(db) as con:
+        q2 = rows_of(engine.evaluate(con, [s], "2026-Q2"))["P1"]
+        q1 = rows_of(engine.evaluate(con, [s], "2026-Q1"))["P1"]
+    assert (q2["numerator"], q2["denominator"]) == (10, 10)
+    assert (q1["numerator"], q1["denominator"]) == (0, 10)
+
+
+def test_benchmark_comparisons_in_the_engine(tmp_path):
+    # four providers of 100 people: 90, 80, 75 and 60 met; benchmark (pooled) = 305/400 = 0.7625
+    db = build_store(tmp_path / "a.duckdb", {
+        f"P{i}": {"episodes": _people(met, 100)} for i, met in enumerate([90, 80, 75, 60], start=1)})
+    with store.reading(db) as con:
+        higher = rows_of(engine.evaluate(con, [standard([proportion("peer_support_offered", ">= 90%")])], PERIOD))
+        lower = rows_of(engine.evaluate(con, [standard([proportion("not peer_support_offered", "<= 10%")])], PERIOD))
+    assert higher["P1"]["benchmark"] == pytest.approx(0.7625)
+    outcome = {p: r["comparison"] for p, r in higher.items()}
+    assert outcome == {"P1": "best", "P2": "similar", "P3": "similar", "P4": "worst"}
+    # lower is better: the same shares the other way round
+    assert {p: r["comparison"] for p, r in lower.items()} == {
+        "P1": "best", "P2": "similar", "P3": "similar", "P4": "worst"}
+    # better and worse: outside the 95% interval, inside the 99.8% interval
+    db2 = build_store(tmp_path / "b.duckdb", {
+        "P1": {"episodes": _people(86, 100)}, "P2": {"episodes": _people(66, 100)},
+        "P3": {"episodes": _people(76, 100)}})
+    with store.reading(db2) as con:
+        rows = rows_of(engine.evaluate(con, [standard([proportion("peer_support_offered")])], PERIOD))
+    assert rows["P1"]["comparison"] == "better" and rows["P2"]["comparison"] == "worse"
+    for row in rows.values():  # the engine and stats.compare agree
+        low998, high998 = stats.wilson(row["numerator"], row["denominator"], stats.Z998)
+        assert row["comparison"] == stats.compare(row["value"], row["ci_lower"], row["ci_upper"],
+                                                  low998, high998, row["benchmark"], True)
+
+
+def test_drafts_and_retired_are_not_audited(base_db):
+    standards = [fixture_standard(n) for n in ("housing-draft", "old-retired", "warm-welcome")]
+    with store.reading(base_db) as con:
+        result = engine.evaluate(con, standards, PERIOD)
+        preview = engine.evaluate(con, standards[:1], PERIOD, include_unapproved=True)
+    assert set(result.measures["standard_id"]) == {"warm-welcome"}
+    assert set(result.standards["standard_id"]) == {"warm-welcome"}
+    assert set(preview.measures["standard_id"]) == {"housing-draft"}
+
+
+def test_a_standard_that_slipped_past_the_loader_is_still_refused(base_db):
+    bad = standard([proportion("peer_support_offered or read_csv('/etc/passwd') is not null")])
+    with store.reading(base_db) as con, pytest.raises(ExpressionError, match="test-standard.*'m'"):
+        engine.evaluate(con, [bad], PERIOD)
+
+
+def test_locked_down_connection_cannot_read_files(base_db):
+    with store.reading(base_db) as con:
+        engine.lock_down(con)
+        with pytest.raises(Exception, match="disabled"):
+            con.execute("SELECT * FROM read_csv('/etc/passwd')")
+        result = engine.evaluate(con, [fixture_standard("warm-welcome")], PERIOD)
+    assert len(result.measures) == 6
