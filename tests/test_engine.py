@@ -321,7 +321,8 @@ def test_drafts_and_retired_are_not_audited(base_db):
 
 
 def test_a_standard_that_slipped_past_the_loader_is_still_refused(base_db):
-    bad = standard([proportion("peer_support_offered or read_csv('/etc/passwd') is not null")])
+    bad = standard([proportion("peer_support_offered")])
+    bad.measures[0].count_if = "peer_support_offered or read_csv('/etc/passwd') is not null"
     with store.reading(base_db) as con, pytest.raises(ExpressionError, match="test-standard.*'m'"):
         engine.evaluate(con, [bad], PERIOD)
 
