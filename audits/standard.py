@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator,
+                      model_validator)
 
 from audits import spec
+from audits.expressions import ExpressionError, compile_expression
 
 FORMAT_VERSION = 1
 STATUSES = ("draft", "approved", "retired")
@@ -24,6 +26,19 @@ MEASURE_TABLES = tuple(t.name for t in spec.RETURN_TABLES)
 
 _THRESHOLD = re.compile(r"^\s*(>=|<=|=|>|<)\s*(-?\d+(?:\.\d+)?)\s*(%?)\s*$")
 _SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+class FieldProblem(ValueError):
+    """A mistake found by a check across fields, with the field the fix belongs to.
+
+    pydantic reports such a check at the place of the whole measure or standard; the
+    loader reads `field` to point the person at the line they need to change.
+    """
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
 
 
 class Threshold(BaseModel):
@@ -52,6 +67,7 @@ class Threshold(BaseModel):
         return self.number / 100 if self.percent else self.number
 
     def met(self, value: float | None) -> bool:
+        """Does a value meet the threshold? A missing value never does."""
         if value is None:
             return False
         t = self.target
@@ -71,10 +87,31 @@ class Threshold(BaseModel):
         return False if self.target == 0 else None
 
 
+# In a standards file a threshold is written as text; the JSON Schema says so, so that a
+# text editor offers the right hint.
+ThresholdText = Annotated[Threshold, WithJsonSchema({
+    "type": "string",
+    "pattern": _THRESHOLD.pattern,
+    "description": 'A comparison and a number, in double quotes: ">= 90%", "<= 14" or "= 0".',
+    "examples": [">= 90%", "<= 14", "= 0"],
+})]
+
+
 class Voice(BaseModel):
+    """Words of people with lived experience, quoted exactly, credited to a group."""
+
     model_config = ConfigDict(extra="forbid")
     quote: str = Field(min_length=1, description="The words exactly as said or written.")
     source: str = Field(min_length=1, description="The group that gave it, and the year: never a private person's name.")
+
+    @field_validator("source")
+    @classmethod
+    def _group_and_year(cls, value: str) -> str:
+        if not _YEAR.search(value):
+            raise ValueError(
+                f"the source '{value}' has no year. Name the group and the year, for example "
+                "\"Expert Link National Advisory Panel, 2020\" (never a private person's name)")
+        return value
 
 
 class Measure(BaseModel):
@@ -89,8 +126,8 @@ class Measure(BaseModel):
     where: str | None = Field(default=None, description="Which rows are looked at (all rows when left out).")
     value: str | None = Field(default=None, description="For a median: the number taken from each row.")
     weight: str | None = Field(default=None, description="For a proportion: weight rows by this column (for example fte).")
-    green: Threshold = Field(description='What counts as green, e.g. ">= 90%".')
-    amber: Threshold | None = Field(default=None, description="What counts as amber; below amber is red. Leave out for green-or-red.")
+    green: ThresholdText = Field(description='What counts as green, e.g. ">= 90%".')
+    amber: ThresholdText | None = Field(default=None, description="What counts as amber; below amber is red. Leave out for green-or-red.")
     min_count: int = Field(default=10, ge=1, description="Smallest number of rows worth a rating (proportion and median).")
 
     @field_validator("green", "amber", mode="before")
@@ -100,20 +137,63 @@ class Measure(BaseModel):
             return value
         return Threshold.parse(value)
 
+    @field_validator("count_if", "where", "value", "weight")
+    @classmethod
+    def _expression(cls, text: str | None, info: ValidationInfo) -> str | None:
+        """Expressions are checked against the whitelist as the file is read, so that
+        `standards check` finds every unsafe or mistaken one long before an audit."""
+        table = info.data.get("table")
+        if text is None or table is None:
+            return text
+        expect = "condition" if info.field_name in ("count_if", "where") else "number"
+        try:
+            compile_expression(text, table, expect=expect)
+        except ExpressionError as error:
+            raise ValueError(str(error)) from None
+        return text
+
+    @field_validator("green", "amber")
+    @classmethod
+    def _threshold_scale(cls, threshold: Threshold | None, info: ValidationInfo) -> Threshold | None:
+        kind = info.data.get("kind")
+        if threshold is None or kind is None:
+            return threshold
+        if kind == "proportion":
+            if threshold.percent and not 0 <= threshold.number <= 100:
+                raise ValueError(f"'{threshold.text}' is outside 0% to 100%")
+            if not threshold.percent and threshold.number != 0:
+                raise ValueError(
+                    f"a proportion is a share, so write the threshold as a percentage, "
+                    f"like \"{threshold.op} {threshold.number:g}%\"")
+        elif threshold.percent:
+            raise ValueError(
+                f"a {kind} is {'a number of rows' if kind == 'count' else 'a number such as days'}, "
+                f"not a percentage: write \"{threshold.op} {threshold.number:g}\"")
+        return threshold
+
+    @field_validator("amber")
+    @classmethod
+    def _amber_below_green(cls, amber: Threshold | None, info: ValidationInfo) -> Threshold | None:
+        green = info.data.get("green")
+        if amber is not None and green is not None and not _amber_reachable(green, amber):
+            raise ValueError(
+                f"amber \"{amber.text}\" can never be reached with green \"{green.text}\": amber is "
+                "the lower bar, between green and red. For example green \">= 90%\" with amber "
+                "\">= 75%\", or green \"<= 14\" with amber \"<= 21\"")
+        return amber
+
     @model_validator(mode="after")
     def _fields_for_kind(self) -> "Measure":
         if self.kind == "proportion" and not self.count_if:
-            raise ValueError("a proportion needs count_if: the condition a row must meet to count")
+            raise FieldProblem("kind", "a proportion needs count_if: the condition a row must meet to count")
         if self.kind == "median" and not self.value:
-            raise ValueError("a median needs value: the number taken from each row")
+            raise FieldProblem("kind", "a median needs value: the number taken from each row")
         if self.kind != "proportion" and self.count_if:
-            raise ValueError(f"count_if is only for a proportion; a {self.kind} uses where")
+            raise FieldProblem("count_if", f"count_if is only for a proportion; a {self.kind} uses where")
         if self.kind != "proportion" and self.weight:
-            raise ValueError("weight is only for a proportion")
+            raise FieldProblem("weight", "weight is only for a proportion")
         if self.kind != "median" and self.value:
-            raise ValueError("value is only for a median")
-        if self.kind == "proportion" and not self.green.percent and self.green.target > 1:
-            raise ValueError(f"the green threshold of a proportion is a percentage, like \">= {self.green.text.split()[-1]}%\"")
+            raise FieldProblem("value", "value is only for a median")
         return self
 
     def rate(self, value: float | None, denominator_rows: int | None) -> str:
@@ -140,22 +220,33 @@ class Standard(BaseModel):
     theme: str = Field(min_length=1, description="A word that groups standards, such as access or workforce.")
     statement: str = Field(min_length=1, description="What good looks like, in the group's own words.")
     why: str = Field(min_length=1, description="Why it matters, in the group's own words.")
-    voices: list[Voice] = Field(default_factory=list, description="One to three quotes, each with its source group and year.")
+    voices: list[Voice] = Field(default_factory=list, max_length=3, description="One to three quotes, each with its source group and year.")
     measures: list[Measure] = Field(min_length=1, description="How the standard is checked against the returns.")
 
     @model_validator(mode="after")
     def _approval(self) -> "Standard":
         if self.status == "approved" and not (self.approved_by and self.approved_on):
-            raise ValueError("an approved standard needs approved_by and approved_on: who approved it and when")
+            raise FieldProblem("status", "an approved standard needs approved_by and approved_on: who approved it and when")
         ids = [m.id for m in self.measures]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"measure ids must be different; repeated: {', '.join(duplicates)}")
+            raise FieldProblem("measures", f"measure ids must be different; repeated: {', '.join(duplicates)}")
         return self
 
     @property
     def audited(self) -> bool:
+        """Only approved standards are audited: drafts and retired ones never are."""
         return self.status == "approved"
+
+
+def _amber_reachable(green: Threshold, amber: Threshold) -> bool:
+    """Amber must let through some value that green does not, in the same direction."""
+    up, down = (">=", ">"), ("<=", "<")
+    if green.op in up:
+        return amber.op in up and (amber.target < green.target or (amber.target == green.target and amber.op == ">=" and green.op == ">"))
+    if green.op in down:
+        return amber.op in down and (amber.target > green.target or (amber.target == green.target and amber.op == "<=" and green.op == "<"))
+    return amber.op != "=" or amber.target != green.target  # green "= 0": amber "<= 2" is a lower bar
 
 
 def combine_ratings(ratings: list[str]) -> str:

@@ -1,0 +1,388 @@
+"""Load the standards files written by expert citizens groups, and say plainly what is wrong.
+
+Every file in `standards/` is read with ruamel.yaml (YAML 1.2, so `NO` and `on` stay
+words) and checked against the model in audits.standard. The people who edit these
+files are not programmers, so every mistake in every file is reported at once, each
+with the file, the line and the fix, and a folder with any mistake is not half-loaded:
+`StandardsLoad.ok` is False and the audit refuses to run.
+
+Three YAML features are refused outright because they let a file mean something other
+than what it shows: anchors and aliases (`&name`, `*name`, which also make a "billion
+laughs" file possible), tags (`!!python/...`) and `%YAML` directives (`%YAML 1.1`
+would turn `NO` into false). Duplicate keys are refused too: the second would
+silently win.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml import events as yaml_events
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, SequenceNode
+
+from audits.standard import FieldProblem, Measure, Standard, Voice
+
+SCHEMA_FILE = "standard.schema.json"
+SCHEMA_LINE = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
+SUFFIX = ".yaml"
+
+
+@dataclass(frozen=True)
+class StandardProblem:
+    """One mistake in one standards file. `line` is None for a mistake of the whole file."""
+
+    file: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}, line {self.line}" if self.line else self.file
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class StandardsLoad:
+    """Everything read from one folder of standards files."""
+
+    standards: list[Standard] = field(default_factory=list)        # every status, by id
+    files: dict[str, tuple[Path, str]] = field(default_factory=dict)  # id -> (path, sha256)
+    problems: list[StandardProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def audited(self) -> list[Standard]:
+        """The approved standards: drafts and retired standards are never audited."""
+        return [s for s in self.standards if s.audited]
+
+    def report(self) -> str:
+        """Every problem on its own line, in file and line order."""
+        return "\n".join(str(p) for p in self.problems)
+
+
+# --------------------------------------------------------------------------- loading
+
+def load_standards(folder: Path) -> StandardsLoad:
+    """Read every `*.yaml` standards file of a folder (sorted by name)."""
+    folder = Path(folder)
+    result = StandardsLoad()
+    if not folder.is_dir():
+        result.problems.append(StandardProblem(
+            str(folder), None, "there is no such folder of standards. Give the folder that holds "
+            "the .yaml files, for example standards"))
+        return result
+    for path in sorted(folder.iterdir()):
+        if path.suffix.lower() in (".yml",) or (path.suffix.lower() == SUFFIX and path.suffix != SUFFIX):
+            result.problems.append(StandardProblem(
+                str(path), None, f"standards files end in {SUFFIX} (lower case): rename it to "
+                f"{path.stem}{SUFFIX}, or it is not read"))
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob(f"*{SUFFIX}")):
+        raw = path.read_bytes()
+        name = str(path)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            result.problems.append(StandardProblem(
+                name, line, "this file is not saved as UTF-8 text. Save it again as UTF-8 "
+                "(most editors offer this under 'Save as' or 'Encoding')"))
+            continue
+        standard, problems = parse_standard_text(text, name)
+        if standard is not None and standard.id in seen:
+            problems.append(StandardProblem(
+                name, _top_line(text, "id"), f"the id '{standard.id}' is already used by {seen[standard.id]}. "
+                "Each standard needs its own id"))
+            standard = None
+        result.problems.extend(problems)
+        if standard is not None:
+            seen[standard.id] = name
+            result.standards.append(standard)
+            result.files[standard.id] = (path, hashlib.sha256(raw).hexdigest())
+    result.standards.sort(key=lambda s: s.id)
+    return result
+
+
+def parse_standard_text(text: str, file_name: str) -> tuple[Standard | None, list[StandardProblem]]:
+    """One standards file from its text: the standard, or None and every problem found.
+
+    When `file_name` ends in .yaml its name must be the standard's id.
+    """
+    data, problems = _read_yaml(text, file_name)
+    if problems:
+        return None, problems
+    if data is None:
+        return None, [StandardProblem(file_name, None, "the file is empty. Start from an existing "
+                                      "standard, or see docs/standards-guide.md")]
+    if not isinstance(data, CommentedMap):
+        return None, [StandardProblem(file_name, 1, "a standards file is a list of fields such as "
+                                      "'id: peer-workforce', one on each line, not a single value or a list")]
+    problems = []
+    try:
+        standard = Standard.model_validate(_plain(data))
+    except ValidationError as error:
+        standard = None
+        problems = [_explain(e, data, file_name) for e in error.errors()]
+    if standard is not None:
+        stem = Path(file_name).name
+        if stem.endswith(SUFFIX) and stem[: -len(SUFFIX)] != standard.id:
+            problems.append(StandardProblem(
+                file_name, _key_line(data, "id"), f"the id '{standard.id}' does not match the file name "
+                f"'{stem}'. Rename the file to {standard.id}{SUFFIX}, or change the id to "
+                f"{stem[: -len(SUFFIX)]}"))
+            standard = None
+    problems.sort(key=lambda p: (p.line or 0))
+    return standard, _unique(problems)
+
+
+def _unique(problems: list[StandardProblem]) -> list[StandardProblem]:
+    seen, out = set(), []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            out.append(problem)
+    return out
+
+
+# --------------------------------------------------------------------------- YAML
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _read_yaml(text: str, file_name: str) -> tuple[Any, list[StandardProblem]]:
+    """The YAML as a CommentedMap (with line numbers), or the problems that stop it.
+
+    Three passes over a small file: events (syntax, anchors, tags, directives; stops at
+    the first alias, so a "billion laughs" file is never expanded), nodes (every
+    duplicate key) and finally the data.
+    """
+    yaml = _yaml()
+    problems: list[StandardProblem] = []
+    try:
+        documents = 0
+        for event in yaml.parse(text):
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml_events.DocumentStartEvent):
+                documents += 1
+                if event.version or event.tags:
+                    return None, [StandardProblem(file_name, line, "'%YAML' and '%TAG' lines are not used in "
+                                                  "standards files (they can change what words mean). Remove the line")]
+                if documents > 1:
+                    return None, [StandardProblem(file_name, line, "a standards file holds one standard: "
+                                                  "remove the second '---' and put the other standard in its own file")]
+            if isinstance(event, yaml_events.AliasEvent) or getattr(event, "anchor", None):
+                return None, [StandardProblem(file_name, line, "anchors and aliases (&name, *name) are not "
+                                              "allowed in standards files: write the text out in full where it is needed")]
+            if getattr(event, "tag", None) and isinstance(event, (yaml_events.ScalarEvent,
+                                                                 yaml_events.CollectionStartEvent)):
+                return None, [StandardProblem(file_name, line, "tags (words starting with !, such as !!str) "
+                                              "are not used in standards files: remove the tag, and put "
+                                              "text in quotes if it needs them")]
+    except MarkedYAMLError as error:
+        return None, [_syntax_problem(error, text, file_name)]
+    except YAMLError as error:
+        return None, [StandardProblem(file_name, None, f"the file could not be read as YAML: {error}")]
+
+    node = yaml.compose(text)
+    problems.extend(_duplicate_keys(node, file_name))
+    if problems:
+        return None, problems
+    try:
+        return yaml.load(text), []
+    except MarkedYAMLError as error:
+        return None, [_syntax_problem(error, text, file_name)]
+
+
+def _syntax_problem(error: MarkedYAMLError, text: str, file_name: str) -> StandardProblem:
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else None
+    what = (error.problem or error.context or "it is not valid YAML").strip()
+    message = f"this line could not be read ({what})."
+    source = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
+    if ":" in source and source.split(":", 1)[1].strip().startswith((">", "<", "=", "%")):
+        key = source.split(":", 1)[0].strip()
+        message += f' Put a threshold in double quotes: {key}: "{source.split(":", 1)[1].strip()}"'
+    elif "\t" in source[: len(source) - len(source.lstrip())]:
+        message += " Indent with spaces, not tabs"
+    else:
+        message += (" Check the indentation (two spaces for each level), that each field has "
+                    "'name: value', and that quotes are closed. Text with a ': ' in it needs quotes")
+    return StandardProblem(file_name, line, message)
+
+
+def _duplicate_keys(node, file_name: str) -> list[StandardProblem]:
+    problems = []
+    if isinstance(node, MappingNode):
+        first: dict[str, int] = {}
+        for key, value in node.value:
+            name = str(key.value)
+            line = key.start_mark.line + 1
+            if name in first:
+                problems.append(StandardProblem(
+                    file_name, line, f"'{name}' is written twice (first on line {first[name]}). "
+                    "Keep one of them: the file must say one thing"))
+            else:
+                first[name] = line
+            problems.extend(_duplicate_keys(value, file_name))
+    elif isinstance(node, SequenceNode):
+        for item in node.value:
+            problems.extend(_duplicate_keys(item, file_name))
+    return problems
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's round-trip types as plain Python: dicts, lists, stripped text, numbers."""
+    if isinstance(value, dict):
+        return {(str(k) if not isinstance(k, (bool, int, float)) else k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value).strip()
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+# --------------------------------------------------------------------------- messages
+
+def _top_line(text: str, key: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return None
+
+
+def _key_line(mapping: Any, key: Any) -> int | None:
+    if isinstance(mapping, CommentedMap) and key in mapping:
+        return mapping.lc.key(key)[0] + 1
+    return _node_line(mapping)
+
+
+def _node_line(node: Any) -> int | None:
+    if isinstance(node, (CommentedMap, CommentedSeq)):
+        return node.lc.line + 1
+    return None
+
+
+def _locate(data: CommentedMap, loc: tuple) -> tuple[Any, Any, type[BaseModel]]:
+    """Follow a pydantic location: (the mapping holding the last key, the key, its model)."""
+    holder: Any = data
+    model: type[BaseModel] = Standard
+    for position, part in enumerate(loc[:-1]):
+        if isinstance(holder, CommentedMap) and part in holder:
+            child = holder[part]
+        elif isinstance(holder, CommentedSeq) and isinstance(part, int) and part < len(holder):
+            child = holder[part]
+        else:
+            return holder, loc[-1] if loc else None, model
+        if part == "measures" and position == 0:
+            model = Measure
+        elif part == "voices" and position == 0:
+            model = Voice
+        holder = child
+    return holder, (loc[-1] if loc else None), model
+
+
+def _fields(model: type[BaseModel]) -> list[str]:
+    return list(model.model_fields)
+
+
+_PLACE = {Standard: "a standard", Measure: "a measure", Voice: "a voice"}
+
+
+def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem:
+    """One pydantic error as a plain-English problem on the right line."""
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    holder, key, model = _locate(data, loc)
+    context_error = (error.get("ctx") or {}).get("error")
+    if isinstance(context_error, FieldProblem):
+        return StandardProblem(file_name, _key_line(holder[key] if key is not None and key in holder else holder,
+                                                      context_error.field), _sentence(str(context_error)))
+    if kind == "extra_forbidden":
+        allowed = _fields(model)
+        close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+        hint = f" Did you mean '{close[0]}'?" if close else f" The fields of {_PLACE[model]} are: {', '.join(allowed)}."
+        return StandardProblem(file_name, _key_line(holder, key), f"'{key}' is not a field of {_PLACE[model]}.{hint}")
+    if kind == "missing":
+        described = model.model_fields[key].description if key in model.model_fields else ""
+        where = "this measure" if model is Measure else "this voice" if model is Voice else "the standard"
+        line = _node_line(holder) if model is not Standard else None
+        return StandardProblem(file_name, line, f"'{key}' is missing from {where}. Add '{key}:' with "
+                               f"{described[0].lower() + described[1:] if described else 'a value'}")
+    line = _key_line(holder, key) if isinstance(key, str) else _node_line(holder[key]) if isinstance(
+        holder, CommentedSeq) and isinstance(key, int) and key < len(holder) else _node_line(holder)
+    value = error.get("input")
+    shown = f"'{value}'" if not isinstance(value, (dict, list)) else "this"
+    field_name = key if isinstance(key, str) else (loc[-2] if len(loc) > 1 else "this field")
+    ctx = error.get("ctx") or {}
+    messages = {
+        "value_error": lambda: _sentence(error["msg"].removeprefix("Value error, ")),
+        "literal_error": lambda: f"{shown} is not allowed for {field_name}: use one of "
+        f"{ctx.get('expected', '').replace(chr(39), '')}",
+        "string_pattern_mismatch": lambda: f"{shown} is not a good id: use lower-case letters, numbers and "
+        "dashes, such as peer-workforce",
+        "string_too_short": lambda: f"{field_name} is empty: write it in",
+        "string_type": lambda: f"{field_name} should be text, but it is {shown}. Put it in quotes if you mean "
+        "the words",
+        "int_parsing": lambda: f"{field_name} should be a whole number, like 2, not {shown}",
+        "int_type": lambda: f"{field_name} should be a whole number, like 2, not {shown}",
+        "int_from_float": lambda: f"{field_name} should be a whole number, like 2, not {shown}",
+        "greater_than_equal": lambda: f"{field_name} must be at least {ctx.get('ge')}, not {shown}",
+        "date_from_datetime_parsing": lambda: f"{shown} is not a date: write it as year-month-day, like 2026-09-10",
+        "date_parsing": lambda: f"{shown} is not a date: write it as year-month-day, like 2026-09-10",
+        "date_type": lambda: f"{shown} is not a date: write it as year-month-day, like 2026-09-10",
+        "list_type": lambda: f"{field_name} should be a list, each item on its own line starting with '- '",
+        "too_short": lambda: f"{field_name} needs at least {ctx.get('min_length', 1)}: add one",
+        "too_long": lambda: f"{field_name} can have at most {ctx.get('max_length')}: keep the strongest ones",
+        "model_type": lambda: f"{field_name} should be a set of fields (such as id:, label:), not {shown}",
+        "model_attributes_type": lambda: f"{field_name} should be a set of fields (such as id:, label:), not {shown}",
+        "dict_type": lambda: f"{field_name} should be a set of fields, not {shown}",
+    }
+    message = messages.get(kind, lambda: f"{field_name}: {error['msg']}")()
+    if kind not in ("value_error",) and key is not None and str(field_name) not in message:
+        message = f"{field_name}: {message}"
+    return StandardProblem(file_name, line, _sentence(message))
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    return message if message.endswith((".", "?", "!")) else message + "."
+
+
+# --------------------------------------------------------------------------- schema
+
+def schema_text() -> str:
+    """The JSON Schema of a standards file, from the model, as written to standards/."""
+    schema = Standard.model_json_schema()
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "A Lived Standards standard (format version 1)",
+        "description": "One standard written by an expert citizens group. See docs/standards-guide.md.",
+        **{k: v for k, v in schema.items() if k not in ("title", "description")},
+    }
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_schema(folder: Path) -> Path:
+    path = Path(folder) / SCHEMA_FILE
+    path.write_text(schema_text(), encoding="utf-8")
+    return path
