@@ -14,6 +14,7 @@ import pytest
 from audits import engine, spec, stats, store
 from audits.expressions import ExpressionError
 from audits.standard import Standard
+from audits.standards import parse_standard_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "engine"
 PERIOD = "2026-Q2"
@@ -109,10 +110,10 @@ def base_db(tmp_path) -> Path:
 
 def fixture_standard(name: str) -> Standard:
     """A fixture standard read with the project's own loader."""
-    from ruamel.yaml import YAML
-
     path = FIXTURES / "standards" / f"{name}.yaml"
-    return Standard.model_validate(YAML(typ="safe").load(path.read_text()))
+    loaded, problems = parse_standard_text(path.read_text(), str(path))
+    assert not problems, problems
+    return loaded
 
 
 def test_every_measure_kind_over_the_fixture(base_db):

@@ -1,0 +1,148 @@
+"""Append-only audit runs, reading results back, and the CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+
+import pytest
+
+from audits import runs, store
+from test_engine import FIXTURES, PERIOD, _people, build_store, load_fixture
+
+STANDARDS = FIXTURES / "standards"
+
+
+@pytest.fixture
+def db(tmp_path):
+    return load_fixture(tmp_path / "audit.duckdb")
+
+
+def test_a_run_records_inputs_standards_and_results(db):
+    run_id = runs.run_audit(db, PERIOD, STANDARDS, run_by="auditor-1")
+    with store.reading(db) as con:
+        run = con.execute("SELECT period, run_by, finished_at >= started_at, skipped_json FROM runs "
+                          "WHERE run_id = ?", [run_id]).fetchone()
+        inputs = con.execute("SELECT kind, name, version, sha256 FROM run_inputs WHERE run_id = ? "
+                             "ORDER BY kind, name", [run_id]).fetchall()
+        audited = runs.run_standards(con, run_id)
+        results = runs.read_results(con, run_id)
+        standard_results = runs.read_standard_results(con, run_id, "P002")
+        assert runs.latest_run_id(con, PERIOD) == run_id
+    assert run[:3] == (PERIOD, "auditor-1", True)
+    assert "housing-draft" in run[3] and "old-retired" in run[3]
+    # every standards file (drafts too), by checksum, and every submission used
+    standard_inputs = {name: (version, sha) for kind, name, version, sha in inputs if kind == "standard"}
+    assert set(standard_inputs) == {p.name for p in STANDARDS.glob("*.yaml")}
+    peer = STANDARDS / "peer-workforce.yaml"
+    assert standard_inputs[peer.name] == ("2", hashlib.sha256(peer.read_bytes()).hexdigest())
+    assert [name for kind, name, _, _ in inputs if kind == "submission"] == ["P001", "P002", "P003"]
+    # the standards as audited: approved ones only, read back as models
+    assert [s.id for s in audited] == ["no-opiate-free-targets", "peer-workforce", "warm-welcome"]
+    assert audited[1].measures[0].weight == "fte"
+    assert set(results["standard_id"]) == {s.id for s in audited}
+    assert len(results) == 3 * 6  # 3 providers x 6 measures
+    assert results.loc[0, "provider_name"] == "Northgate Recovery Partnership"
+    assert set(standard_results["provider_id"]) == {"P002"}
+    assert dict(zip(standard_results["standard_id"], standard_results["rating"])) == {
+        "no-opiate-free-targets": "red", "peer-workforce": "red", "warm-welcome": "green"}
+
+
+def test_same_inputs_give_the_same_results_and_runs_are_appended(db):
+    first = runs.run_audit(db, PERIOD, STANDARDS)
+    second = runs.run_audit(db, PERIOD, STANDARDS)
+    assert first != second
+    with store.reading(db) as con:
+        a = runs.read_results(con, first).drop(columns="run_id")
+        b = runs.read_results(con, second).drop(columns="run_id")
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
+        assert runs.latest_run_id(con, PERIOD) == second
+        inputs = [con.execute("SELECT kind, name, version, sha256 FROM run_inputs WHERE run_id = ? "
+                              "ORDER BY ALL", [r]).fetchall() for r in (first, second)]
+    assert a.equals(b)
+    assert inputs[0] == inputs[1]
+
+
+def test_an_invalid_standards_folder_refuses_the_audit_naming_every_problem(db):
+    with pytest.raises(runs.RunError) as refused:
+        runs.run_audit(db, PERIOD, FIXTURES / "standards-invalid")
+    message = str(refused.value)
+    assert "2 problems" in message
+    assert "broken.yaml, line 15" in message and "lived_experience" in message
+    assert "broken.yaml, line 21" in message
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
+
+
+def test_only_drafts_or_no_returns_refuse(tmp_path, db):
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    shutil.copy(STANDARDS / "housing-draft.yaml", drafts)
+    with pytest.raises(runs.RunError, match="no standard .* is approved"):
+        runs.run_audit(db, PERIOD, drafts)
+    with pytest.raises(runs.RunError, match="no provider's return for 2026-Q3"):
+        runs.run_audit(db, "2026-Q3", STANDARDS)
+    with pytest.raises(runs.RunError, match="not a quarter"):
+        runs.run_audit(db, "2026-13", STANDARDS)
+
+
+def _read_csv(path):
+    with open(path, newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_export_writes_exactly_the_specified_columns(db, tmp_path):
+    run_id = runs.run_audit(db, PERIOD, STANDARDS)
+    with store.reading(db) as con:
+        out = runs.export_csv(con, PERIOD, tmp_path / "results.csv")
+    rows = _read_csv(out)
+    assert rows[0] == ["run_id", "provider_id", "period", "standard_id", "standard_version", "measure_id",
+                       "numerator", "denominator", "value", "ci_lower", "ci_upper", "rating"]
+    assert len(rows) == 1 + 18
+    by_key = {(r[1], r[5]): dict(zip(rows[0], r)) for r in rows[1:]}
+    contact = by_key[("P001", "contact-within-2-days")]
+    assert contact["run_id"] == run_id and contact["standard_version"] == "1"
+    assert (contact["numerator"], contact["denominator"], contact["rating"]) == ("10", "12", "amber")
+    assert float(contact["value"]) == pytest.approx(10 / 12)
+    median = by_key[("P001", "days-to-first-contact")]
+    assert (median["numerator"], median["value"], median["ci_lower"]) == ("", "2", "")
+    # small numbers are all there in the auditor's file: P002 has 1 person with lived experience
+    assert by_key[("P002", "lived-experience-share")]["numerator"] == "0.5"
+
+
+def test_public_export_suppresses_small_counts_of_people_only(db, tmp_path):
+    runs.run_audit(db, PERIOD, STANDARDS)
+    with store.reading(db) as con:
+        out = runs.export_csv(con, PERIOD, tmp_path / "public.csv", public=True)
+    rows = _read_csv(out)
+    assert rows[0][-1] == "rating" and len(rows[0]) == 12
+    by_key = {(r[1], r[5]): dict(zip(rows[0], r)) for r in rows[1:]}
+    # 3 people at P003: everything but the rating hidden
+    small = by_key[("P003", "contact-within-2-days")]
+    assert (small["numerator"], small["denominator"], small["value"], small["rating"]) == ("", "", "", "no_data")
+    # 11 of 12 offered a peer: the one person not offered would be revealed
+    peer = by_key[("P001", "peer-support-offered")]
+    assert (peer["numerator"], peer["denominator"], peer["value"]) == ("", "12", "")
+    # 10 of 12 contacted within two days: 2 not contacted, hidden too
+    assert by_key[("P001", "contact-within-2-days")]["numerator"] == ""
+    # counts of things are never hidden: 1 prohibited KPI, 2 sites
+    assert by_key[("P002", "prohibited-kpis")]["numerator"] == "1"
+    assert by_key[("P001", "private-waiting")]["denominator"] == "2"
+
+
+def test_export_of_an_earlier_run_and_plain_mistakes(db, tmp_path):
+    first = runs.run_audit(db, PERIOD, STANDARDS)
+    runs.run_audit(db, PERIOD, STANDARDS)
+    build_store(db, {"P001": {"episodes": _people(5, 10)}}, period="2026-Q1")
+    with store.reading(db) as con:
+        out = runs.export_csv(con, PERIOD, tmp_path / "first.csv", run_id=first)
+        assert {r[0] for r in _read_csv(out)[1:]} == {first}
+        with pytest.raises(runs.RunError, match="No audit has been run for 2026-Q1"):
+            runs.export_csv(con, "2026-Q1", tmp_path / "x.csv")
+        with pytest.raises(runs.RunError, match="is an audit of 2026-Q2, not 2026-Q1"):
+            runs.export_csv(con, "2026-Q1", tmp_path / "x.csv", run_id=first)
+        with pytest.raises(runs.RunError, match="There is no audit run 'nope'"):
+            runs.export_csv(con, PERIOD, tmp_path / "x.csv", run_id="nope")
+        with pytest.raises(runs.RunError, match="does not exist"):
+            runs.export_csv(con, PERIOD, tmp_path / "missing" / "x.csv")
