@@ -1,0 +1,106 @@
+"""Sign-in and roles for the dashboard: who may see which page, checked on the server.
+
+Streamlit's own `st.login` only speaks OIDC, so local accounts (audits.accounts,
+argon2 hashes) are checked by this form. The signed-in account lives in the
+server-side session state; every page calls `require_page` before it shows
+anything, so a page that is not in a person's navigation cannot be reached by
+typing its address either.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from audits import accounts, store
+
+ALL = ("commissioner", "auditor", "expert_citizen", "provider")
+
+# page file -> (title, icon, roles that may open it). The one list both the
+# navigation and the page guards read.
+PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "dashboard/overview.py": ("Overview", ":material/grid_view:", ("commissioner", "auditor", "expert_citizen")),
+    "dashboard/standard.py": ("A standard", ":material/checklist:", ALL),
+    "dashboard/provider.py": ("A provider", ":material/apartment:", ALL),
+    "dashboard/upload.py": ("Upload returns", ":material/upload_file:", ("auditor",)),
+    "dashboard/audit.py": ("Run and sign off", ":material/verified:", ("auditor",)),
+    "dashboard/review.py": ("Review stories", ":material/forum:", ("auditor",)),
+    "dashboard/workshop.py": ("Standards workshop", ":material/edit_note:", ("expert_citizen", "auditor")),
+}
+SIGN_IN_PAGE = "dashboard/sign_in.py"
+MAX_FAILURES = 5
+LOCKOUT_SECONDS = 30
+
+
+def current() -> accounts.Account | None:
+    return st.session_state.get("account")
+
+
+def pages_for(account: accounts.Account) -> list[str]:
+    return [path for path, (_, _, roles) in PAGES.items() if account.role in roles]
+
+
+def require_page(page_file: str) -> accounts.Account:
+    """The signed-in account if it may open this page; otherwise say so and stop the run."""
+    key = "dashboard/" + page_file.replace("\\", "/").rsplit("/", 1)[-1]
+    account = current()
+    if account is None:
+        st.warning("Please sign in to see this page.")
+        st.stop()
+    roles = PAGES[key][2]
+    if account.role not in roles:
+        st.error(f"This page is not open to the {account.role_word.lower()} role. "
+                 "Choose a page from the menu on the left.")
+        st.stop()
+    return account
+
+
+def visible_provider(account: accounts.Account) -> str | None:
+    """A provider account sees only its own provider; everyone else may choose."""
+    return account.provider_id if account.role == "provider" else None
+
+
+def sign_in_form() -> None:
+    """The sign-in form: checks the password against the argon2 hash in the store."""
+    st.title("Lived Standards")
+    st.write("Standards written by people with lived experience, audited by an independent third party. "
+             "Sign in with the account your organisation gave you.")
+    locked_until = st.session_state.get("_locked_until", 0.0)
+    with st.form("sign_in"):
+        username = st.text_input("Username", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if not submitted:
+        return
+    if time.time() < locked_until:
+        st.error(f"Too many attempts. Wait {int(locked_until - time.time()) + 1} seconds and try again.")
+        return
+    try:
+        with store.reading() as con:
+            account = accounts.verify(con, username, password)
+    except store.StoreMissing:
+        st.error("There is no store yet, so there are no accounts. An administrator runs "
+                 "`make run` (demo) or `python -m audits setup-demo` first.")
+        return
+    if account is None:
+        failures = st.session_state.get("_failures", 0) + 1
+        st.session_state["_failures"] = failures
+        if failures >= MAX_FAILURES:
+            st.session_state["_locked_until"] = time.time() + LOCKOUT_SECONDS
+            st.session_state["_failures"] = 0
+        st.error("That username and password do not match an account. Check them and try again.")
+        return
+    st.session_state["_failures"] = 0
+    st.session_state["account"] = account
+    st.rerun()
+
+
+def sign_out_button(account: accounts.Account) -> None:
+    with st.sidebar:
+        st.caption(f"Signed in as **{account.display_name}** ({account.role_word}"
+                   + (f", {account.provider_id}" if account.provider_id else "") + ")")
+        if st.button("Sign out", key="sign_out"):
+            for key in list(st.session_state.keys()):
+                del st.session_state[key]
+            st.rerun()

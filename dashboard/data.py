@@ -1,0 +1,158 @@
+"""Cached, read-only queries for the dashboard pages.
+
+Each query opens a short-lived read-only connection (audits.store.reading) and
+closes it at once, so the auditors' command line can ingest and run while the
+dashboard is open. Results of an audit run never change (runs are append-only),
+so anything keyed by a run id is cached for good; the list of runs and providers
+is cached for a few seconds only. Everything here calls the audits package: the
+dashboard never recomputes the engine's figures.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from audits import spec, stats, store
+from audits.standard import Standard
+
+SHORT = 5  # seconds: how stale the list of runs may be
+
+
+def db() -> str:
+    return str(store.db_path())
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    runs: dict[str, str]          # period -> latest run id, periods in order
+    providers: pd.DataFrame       # provider_id, provider_name, area
+    return_periods: list[str]     # periods with a current return (may not be audited yet)
+
+    @property
+    def periods(self) -> list[str]:
+        return list(self.runs)
+
+    @property
+    def areas(self) -> list[str]:
+        return sorted(a for a in self.providers["area"].dropna().unique())
+
+
+@st.cache_data(ttl=SHORT, show_spinner=False)
+def catalogue(db_file: str) -> Catalogue:
+    from audits import runs
+
+    empty = pd.DataFrame(columns=["provider_id", "provider_name", "area"])
+    try:
+        with store.reading(db_file) as con:
+            periods = [r[0] for r in con.execute("SELECT DISTINCT period FROM runs ORDER BY period").fetchall()]
+            latest = {p: runs.latest_run_id(con, p) for p in periods}
+            providers = con.execute(
+                "SELECT provider_id, provider_name, area FROM providers ORDER BY provider_id").df()
+            returns = [r[0] for r in con.execute(
+                "SELECT DISTINCT period FROM submissions WHERE kind = 'return' AND is_current ORDER BY period"
+            ).fetchall()]
+    except store.StoreMissing:
+        return Catalogue({}, empty, [])
+    return Catalogue({p: r for p, r in latest.items() if r}, providers, returns)
+
+
+def clear() -> None:
+    """After the auditor writes (upload, run, review, sign-off): forget every cached read."""
+    st.cache_data.clear()
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def standards(db_file: str, run_id: str) -> list[Standard]:
+    """The standards exactly as they were audited in this run."""
+    from audits import runs
+
+    with store.reading(db_file) as con:
+        return runs.run_standards(con, run_id)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def measure_results(db_file: str, run_id: str, public: bool) -> pd.DataFrame:
+    """Every measure of every provider in the run; with counts of 1-4 people hidden unless
+    the viewer is the auditor (suppression is done over the whole run, then filtered)."""
+    from audits import runs
+
+    with store.reading(db_file) as con:
+        df = runs.read_results(con, run_id)
+    return stats.suppress_results(df) if public else df
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def standard_results(db_file: str, run_id: str) -> pd.DataFrame:
+    """Standard ratings per provider, with green shown as provisional when no consented
+    story from people using the service confirms it (audits.stories.pairing_rating)."""
+    from audits import runs, stories
+
+    with store.reading(db_file) as con:
+        df = runs.read_standard_results(con, run_id)
+        if df.empty:
+            df["shown"] = pd.Series(dtype="object")
+            return df
+        period = df["period"].iloc[0]
+        confirmed: set[tuple[str, str]] = set()
+        for provider_id in df["provider_id"].unique():
+            told = stories.printable_stories(con, provider_id, period)
+            confirmed |= {(provider_id, s) for s in stories.confirmed_standards(told)}
+    df = df.copy()
+    df["shown"] = [stories.pairing_rating(r, (p, s) in confirmed)
+                   for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])]
+    return df
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def stories_for(db_file: str, provider_id: str, period: str, standard_id: str | None = None) -> pd.DataFrame:
+    """Only stories that may be shown: consent yes, not withdrawn, screening passed or cleared."""
+    from audits import stories
+
+    with store.reading(db_file) as con:
+        return stories.printable_stories(con, provider_id, period, standard_id)
+
+
+def history(db_file: str, cat: Catalogue, public: bool) -> pd.DataFrame:
+    """Measure results of the latest run of every audited period, one frame."""
+    frames = [measure_results(db_file, run_id, public) for run_id in cat.runs.values()]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def standard_history(db_file: str, cat: Catalogue) -> pd.DataFrame:
+    frames = [standard_results(db_file, run_id) for run_id in cat.runs.values()]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+@st.cache_data(ttl=SHORT, show_spinner=False)
+def data_quality(db_file: str, provider_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The provider's current submissions, and quarantined rows counted by reason."""
+    with store.reading(db_file) as con:
+        submissions = con.execute(
+            "SELECT period, kind, form, submitted_on, loaded_at, loaded_by, rows_loaded, rows_quarantined "
+            "FROM submissions WHERE provider_id = ? AND is_current ORDER BY period DESC, kind",
+            [provider_id]).df()
+        quarantine = con.execute(
+            "SELECT q.period, q.file_name AS file, q.reasons AS reason, count(*) AS rows "
+            "FROM quarantine q JOIN submissions s ON s.submission_id = q.submission_id AND s.is_current "
+            "WHERE q.provider_id = ? GROUP BY ALL ORDER BY q.period DESC, rows DESC",
+            [provider_id]).df()
+    return submissions, quarantine
+
+
+def counts_people(table: str) -> bool:
+    return spec.TABLES[table].counts_people
+
+
+STANDARDS_ENV = "LIVED_STANDARDS_DIR"
+
+
+def standards_dir() -> Path:
+    """The folder of standards files the workshop edits (standards/, or $LIVED_STANDARDS_DIR)."""
+    return Path(os.environ.get(STANDARDS_ENV) or "standards")

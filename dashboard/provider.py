@@ -1,0 +1,117 @@
+"""Page: one provider. Every standard for that provider, how its figures moved over
+the quarters, the quality of its returns, its stories and its audit PDF. A
+provider's own account sees only this provider."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from audits import ratings
+from dashboard import auth, data, ui
+from dashboard.standard import show_stories, trend
+
+
+def pdf_bytes(db: str, provider_id: str, period: str) -> bytes:
+    """Build the audit PDF only when the button is pressed (audits.report)."""
+    from audits import report
+
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / f"{provider_id}-{period}.pdf"
+        report.build_report(db, provider_id, period, out)
+        return out.read_bytes()
+
+
+def render() -> None:
+    account = auth.require_page(__file__)
+    own = auth.visible_provider(account)
+    public = account.role != "auditor"
+    db = data.db()
+    cat = data.catalogue(db)
+    st.title("Your service" if own else "A provider")
+    if not cat.runs:
+        ui.empty("There are no audit results yet.", ui.NO_RESULTS_NEXT)
+        return
+    providers = cat.providers
+    if own:
+        providers = providers[providers["provider_id"] == own]
+    if providers.empty:
+        ui.empty(f"There are no results for {own} yet.",
+                 "the independent auditor loads your quarterly return and runs the audit; "
+                 "check with them that your return was received.")
+        return
+    names = providers.set_index("provider_id")["provider_name"]
+    left, right = st.columns(2)
+    with left:
+        provider_id = own or ui.remember("Provider", list(names.index), "provider_id", "provider",
+                                         format_func=lambda p: f"{names[p]} ({p})")
+    with right:
+        period = ui.remember("Period", list(reversed(cat.periods)), "period", "provider")
+    run_id = cat.runs[period]
+    standards = data.standards(db, run_id)
+    sr = data.standard_results(db, run_id)
+    sr = sr[sr["provider_id"] == provider_id].set_index("standard_id")
+    results = data.measure_results(db, run_id, public)
+    results = results[results["provider_id"] == provider_id]
+    area = providers.set_index("provider_id").loc[provider_id, "area"]
+    st.header(f"{names[provider_id]} ({provider_id}), {area}, {period}")
+    if sr.empty:
+        ui.empty(f"{names[provider_id]} was not audited for {period}.",
+                 "choose another period; a provider is audited once its return for the quarter is loaded.")
+        return
+
+    st.subheader("Every standard")
+    rows = []
+    for s in standards:
+        shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
+        rows.append({"Standard": s.title, "Rating": ui.label(shown)})
+    summary = pd.DataFrame(rows)
+    st.dataframe(ui.style_ratings(summary, ["Rating"]), hide_index=True, use_container_width=True)
+    st.caption(f"A standard's rating is its worst rated measure. \"{ratings.look('provisional').word}\" "
+               f"means {ratings.PROVISIONAL_EXPLANATION}.")
+
+    for s in standards:
+        with st.expander(f"{ui.label(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {s.title}"):
+            st.markdown(f"**What good looks like.** {s.statement}")
+            mine = results[results["standard_id"] == s.id].set_index("measure_id")
+            table = pd.DataFrame([{
+                "Measure": m.label,
+                "Rating": ui.label(mine.loc[m.id, "rating"]) if m.id in mine.index else "not audited",
+                "Figure": ui.figure(mine.loc[m.id, "value"], m.kind) if m.id in mine.index else "",
+                "95% interval": ui.interval(mine.loc[m.id, "ci_lower"], mine.loc[m.id, "ci_upper"], m.kind)
+                if m.id in mine.index else "",
+                "Compared with the benchmark": ratings.COMPARISON_WORDS.get(mine.loc[m.id, "comparison"], "")
+                if m.id in mine.index else "",
+                "Threshold": ui.threshold_words(m),
+            } for m in s.measures])
+            st.dataframe(ui.style_ratings(table, ["Rating"]), hide_index=True, use_container_width=True)
+            if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
+                history = data.history(db, cat, public)
+                for m in s.measures:
+                    trend(history, provider_id, s, m)
+            st.markdown("**In people's words**")
+            show_stories(data.stories_for(db, provider_id, period, s.id))
+
+    st.subheader("Quality of the returns")
+    submissions, quarantine = data.data_quality(db, provider_id)
+    st.dataframe(submissions.rename(columns=lambda c: c.replace("_", " ").capitalize()), hide_index=True,
+                 use_container_width=True)
+    if quarantine.empty:
+        st.write("No rows of the current returns were held back.")
+    else:
+        st.write("Rows held back from the current returns (kept in the store with their reasons, not counted):")
+        st.dataframe(quarantine.rename(columns=str.capitalize), hide_index=True, use_container_width=True)
+
+    st.subheader("The audit report")
+    st.write(f"The independent audit report of {names[provider_id]} for {period}: every standard with its "
+             "figures, the stories beside them, the data quality and the method, as a PDF.")
+    st.download_button("Download the audit PDF", data=lambda: pdf_bytes(db, provider_id, period),
+                       file_name=f"audit-{provider_id}-{period}.pdf", mime="application/pdf",
+                       on_click="ignore", icon=":material/download:", key="pdf")
+
+
+if __name__ == "__main__":
+    render()

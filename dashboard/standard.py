@@ -1,0 +1,163 @@
+"""Page: one standard. Its statement, why and voices in the group's words; each
+measure across providers (a funnel plot for proportions, so providers of different
+sizes are compared fairly); the trend for one provider, as an XmR chart when there
+are enough quarters; and the stories beside the numbers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from audits import ratings, spc, stories
+from audits.standard import Measure, Standard
+from dashboard import auth, charts, data, ui
+
+
+def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Provider": rows["name"],
+        "Rating": rows["rating"].map(ui.label),
+        "Figure": [ui.figure(v, measure.kind) for v in rows["value"]],
+        "95% interval": [ui.interval(lo, hi, measure.kind) for lo, hi in zip(rows["ci_lower"], rows["ci_upper"])],
+        "Counted": [ui.count(v) for v in rows["denominator"]],
+        "Compared with the benchmark": rows["comparison"].map(ratings.COMPARISON_WORDS).fillna(""),
+    })
+
+
+def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
+    shown = rows[rows["value"].notna()]
+    hidden = len(rows) - len(shown)
+    benchmark = rows["benchmark"].dropna()
+    benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
+    chart_col, table_col = st.columns([3, 2])
+    with chart_col:
+        if shown.empty:
+            st.write("No figure can be shown: every provider has too few people counted.")
+        elif measure.kind == "proportion" and benchmark is not None:
+            size = shown["denominator_rows"].where(shown["denominator_rows"].notna(), shown["denominator"])
+            st.plotly_chart(charts.funnel(shown.assign(size=size.astype(float)), benchmark, measure.label),
+                            use_container_width=True, key=f"funnel_{measure.id}")
+        else:
+            st.plotly_chart(charts.intervals(shown, benchmark, measure.label, measure.kind == "proportion"),
+                            use_container_width=True, key=f"intervals_{measure.id}")
+    with table_col:
+        st.dataframe(ui.style_ratings(measure_table(rows, measure), ["Rating"]), hide_index=True,
+                     use_container_width=True)
+    caption = ui.threshold_words(measure) + "."
+    if measure.kind == "proportion" and benchmark is not None:
+        caption += (f" The chart plots each provider's proportion against the number of people counted; "
+                    f"the lines are the benchmark ({benchmark:.1%}) and its 95% and 99.8% limits, so a "
+                    "point outside the funnel differs from the benchmark by more than chance.")
+    if hidden:
+        caption += f" {hidden} provider(s) not drawn: their counts are hidden because fewer than 5 people were counted."
+    st.caption(caption)
+
+
+def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure) -> None:
+    rows = history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)
+                   & (history["measure_id"] == measure.id)].sort_values("period")
+    rows = rows[rows["value"].notna()]
+    percent = measure.kind == "proportion"
+    if len(rows) < 2:
+        st.write(f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet.")
+        return
+    periods = list(rows["period"])
+    chart = spc.xmr(list(rows["value"]))
+    chart_col, table_col = st.columns([3, 2])
+    table = pd.DataFrame({"Quarter": periods, "Figure": [ui.figure(v, measure.kind) for v in rows["value"]],
+                          "95% interval": [ui.interval(a, b, measure.kind)
+                                           for a, b in zip(rows["ci_lower"], rows["ci_upper"])]})
+    with chart_col:
+        if chart is None:
+            st.plotly_chart(charts.trend(rows, measure.label, percent), use_container_width=True,
+                            key=f"trend_{measure.id}")
+        else:
+            st.plotly_chart(charts.xmr(periods, chart, measure.label, percent), use_container_width=True,
+                            key=f"xmr_{measure.id}")
+            table["Signal"] = [", ".join(spc.RULE_WORDS[r] for r in sorted(s)) for s in chart.signals]
+    with table_col:
+        st.dataframe(table, hide_index=True, use_container_width=True)
+    if chart is None:
+        st.caption(f"Figure each quarter with its 95% interval and the benchmark. With fewer than "
+                   f"{spc.MIN_POINTS} quarters there are too few points for an XmR chart.")
+    else:
+        kind = "trial limits (fewer than 12 quarters)" if chart.trial else "process limits"
+        st.caption(f"XmR chart (NHS Making Data Count): mean {ui.figure(chart.mean, measure.kind)}, {kind} at "
+                   f"the mean ± 2.66 × the mean moving range. Latest quarter: "
+                   f"{chart.variation(measure.green.higher_is_better)}.")
+
+
+def show_stories(told: pd.DataFrame) -> None:
+    if told.empty:
+        st.write("No consented story speaks to this standard for this provider and quarter yet. "
+                 "Stories come from the evidence packs that expert citizens groups and auditors gather.")
+        return
+    for _, story in told.iterrows():
+        st.markdown("> " + str(story["text"]).replace("\n", "\n> "))
+        st.caption(f"Told by {stories.TELLER_WORDS.get(story['teller'], story['teller'])} on "
+                   f"{story['gathered_on']}; gathered by {story['gathered_by']}"
+                   + (" (personal details removed by the auditor)" if story["redacted"] else ""))
+
+
+def render() -> None:
+    account = auth.require_page(__file__)
+    own = auth.visible_provider(account)
+    public = account.role != "auditor"
+    db = data.db()
+    cat = data.catalogue(db)
+    st.title("A standard")
+    if not cat.runs:
+        ui.empty("There are no audit results yet.", ui.NO_RESULTS_NEXT)
+        return
+    left, right = st.columns(2)
+    with right:
+        period = ui.remember("Period", list(reversed(cat.periods)), "period", "standard")
+    run_id = cat.runs[period]
+    standards = {s.id: s for s in data.standards(db, run_id)}
+    with left:
+        standard_id = ui.remember("Standard", list(standards), "standard_id", "standard",
+                                  format_func=lambda s: standards[s].title)
+    standard = standards[standard_id]
+    providers = cat.providers
+    area = st.session_state.get("area", "All areas")
+    if own:
+        providers = providers[providers["provider_id"] == own]
+    elif area != "All areas":
+        providers = providers[providers["area"] == area]
+
+    st.header(standard.title)
+    st.markdown(f"**What good looks like.** {standard.statement}")
+    st.markdown(f"**Why it matters.** {standard.why}")
+    for voice in standard.voices:
+        st.markdown("> " + voice.quote.replace("\n", " "))
+        st.caption(voice.source)
+    st.caption(f"Version {standard.version}, approved by {standard.approved_by} on {standard.approved_on}.")
+
+    results = data.measure_results(db, run_id, public)
+    results = results[(results["standard_id"] == standard.id)
+                      & results["provider_id"].isin(providers["provider_id"])]
+    results = results.merge(providers, on="provider_id").assign(name=lambda d: d["provider_name"])
+    where = "your service" if own else ("all areas" if area == "All areas" else area)
+    st.subheader(f"Each measure across providers, {period} ({where})")
+    if results.empty:
+        ui.empty("No results for this standard in this period.", "choose another period or standard.")
+    for measure in standard.measures:
+        st.markdown(f"#### {measure.label}")
+        across_providers(results[results["measure_id"] == measure.id].sort_values("name"), measure)
+
+    st.subheader("Over time, and in people's words")
+    ids = list(providers["provider_id"])
+    if not ids:
+        return
+    names = providers.set_index("provider_id")["provider_name"]
+    provider_id = own or ui.remember("Provider", ids, "provider_id", "standard",
+                                     format_func=lambda p: f"{names[p]} ({p})")
+    history = data.history(db, cat, public)
+    for measure in standard.measures:
+        trend(history, provider_id, standard, measure)
+    st.markdown(f"#### Stories from people using {names[provider_id]}'s service, {period}")
+    show_stories(data.stories_for(db, provider_id, period, standard.id))
+
+
+if __name__ == "__main__":
+    render()

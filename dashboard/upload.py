@@ -1,0 +1,112 @@
+"""Page (auditors): upload a provider's return or an evidence pack, read the
+plain-English validation report, and load it into the store."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from audits import store
+from dashboard import auth, data, ui
+
+FORMS = ["zip", "xlsx", "csv", "yaml", "yml"]
+
+
+def place(files, folder: Path) -> tuple[Path | None, str]:
+    """Put the uploaded files where audits.returns.validate can read them: one .zip or
+    .xlsx as it is, or the CSV files and return.yaml / pack.yaml as a folder."""
+    names = [Path(f.name).name for f in files]
+    single = [n for n in names if n.lower().endswith((".zip", ".xlsx"))]
+    if single and len(files) > 1:
+        return None, ("Upload either one .zip or one .xlsx on its own, or the CSV files together with "
+                      "return.yaml (or pack.yaml); not a mixture.")
+    if single:
+        path = folder / names[0]
+        path.write_bytes(files[0].getvalue())
+        return path, names[0]
+    target = folder / "upload"
+    target.mkdir()
+    for name, f in zip(names, files):
+        (target / name).write_bytes(f.getvalue())
+    return target, ", ".join(sorted(names))
+
+
+def problems_table(problems) -> pd.DataFrame:
+    return pd.DataFrame([{
+        "File": p.file, "Line": "" if p.line is None else str(p.line), "Column": p.column or "",
+        "Value": "" if p.value is None else str(p.value), "Problem": p.message,
+        "Refuses the whole upload": "yes" if p.blocking else "no (row held back)",
+    } for p in problems])
+
+
+def show_validation(validation, source: str) -> None:
+    kind = "evidence pack" if validation.kind == "pack" else "return"
+    meta = validation.meta or {}
+    who = " ".join(str(meta[k]) for k in ("provider_id", "period") if meta.get(k))
+    if validation.blocking:
+        st.error(f"This {kind} ({source}) cannot be loaded: it has problems that refuse the whole "
+                 "upload. Nothing was loaded. Fix them in the file and upload it again.",
+                 icon=":material/block:")
+    elif validation.problems:
+        st.warning(f"This {kind} {who} can be loaded, but some rows will be held back (quarantined) "
+                   "with their reasons, listed below.", icon=":material/warning:")
+    else:
+        st.success(f"This {kind} {who} passed every check.", icon=":material/check_circle:")
+    if validation.problems:
+        st.dataframe(problems_table(validation.problems), hide_index=True, use_container_width=True)
+    with st.expander("The full validation report, as text"):
+        st.text(validation.report())
+
+
+def render() -> None:
+    account = auth.require_page(__file__)
+    st.title("Upload a return or an evidence pack")
+    st.write("A provider's quarterly return, or an evidence pack of stories: one **.zip** of the folder, "
+             "one **.xlsx** workbook (one sheet per table, plus a sheet *return* or *pack*), or the "
+             "**CSV files** together with **return.yaml** or **pack.yaml**. Every problem is listed at once; "
+             "nothing is loaded until you choose to.")
+    files = st.file_uploader("Files to check", type=FORMS, accept_multiple_files=True, key="upload_files")
+    if not files:
+        ui.empty("Nothing uploaded yet.", "choose the files above (or drag them onto the box). The blank "
+                 "templates come from `python -m audits template`.")
+        return
+    digest = hashlib.sha256(b"".join(f.name.encode() + f.getvalue() for f in files)).hexdigest()
+    held = st.session_state.get("_validation")
+    if not held or held[0] != digest:
+        from audits import returns
+
+        with st.spinner("Checking every file…"), tempfile.TemporaryDirectory() as folder:
+            path, source = place(files, Path(folder))
+            if path is None:
+                st.error(source)
+                return
+            validation = returns.validate(path)
+        held = (digest, validation, source, False)
+        st.session_state["_validation"] = held
+    _, validation, source, loaded = held
+    show_validation(validation, source)
+    if validation.blocking:
+        return
+    if loaded:
+        st.success("Loaded. Run the audit for its period on *Run and sign off*.")
+        return
+    if st.button("Load into the store", type="primary", key="load"):
+        from audits import ingest
+
+        try:
+            with store.writing(data.db()) as con:
+                outcome = ingest.ingest_validation(con, validation, source, account.username)
+        except store.StoreBusy as error:
+            st.error(str(error))
+            return
+        data.clear()
+        st.session_state["_validation"] = (digest, validation, source, True)
+        st.success(f"Loaded: {outcome}. Run the audit for its period on *Run and sign off*.")
+
+
+if __name__ == "__main__":
+    render()
