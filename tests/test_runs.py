@@ -146,3 +146,27 @@ def test_export_of_an_earlier_run_and_plain_mistakes(db, tmp_path):
             runs.export_csv(con, PERIOD, tmp_path / "x.csv", run_id="nope")
         with pytest.raises(runs.RunError, match="does not exist"):
             runs.export_csv(con, PERIOD, tmp_path / "missing" / "x.csv")
+
+
+def test_run_and_export_commands(db, tmp_path):
+    from typer.testing import CliRunner
+
+    from audits.cli import app
+
+    cli = CliRunner()
+    ran = cli.invoke(app, ["run", "--period", PERIOD, "--standards", str(STANDARDS), "--db", str(db)])
+    assert ran.exit_code == 0, ran.output
+    assert "✖ Not met" in ran.output and "○ Too few to tell" in ran.output
+    with store.reading(db) as con:
+        run_id = runs.latest_run_id(con, PERIOD)
+    assert f"Run id: {run_id}" in ran.output
+    out = tmp_path / "public.csv"
+    exported = cli.invoke(app, ["export", "--period", PERIOD, "--csv", str(out), "--public", "--db", str(db)])
+    assert exported.exit_code == 0, exported.output
+    assert len(_read_csv(out)) == 19
+    refused = cli.invoke(app, ["run", "--period", PERIOD, "--standards", str(FIXTURES / "standards-invalid"),
+                               "--db", str(db)])
+    assert refused.exit_code == 1 and "lived_experiance" in refused.output
+    assert "Traceback" not in refused.output
+    missing = cli.invoke(app, ["export", "--period", "2026-Q1", "--csv", str(out), "--db", str(db)])
+    assert missing.exit_code == 1 and "No audit has been run for 2026-Q1" in missing.output

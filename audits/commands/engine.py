@@ -1,7 +1,99 @@
-"""Commands: engine (being built)."""
+"""Commands: `run` (an audit of one period) and `export` (its results as CSV).
+
+The auditor runs these; a mistake (an invalid standards file, no returns loaded, a
+store in use) ends with a plain message and exit 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from audits import ratings, store
+
+SHOWN_PROVIDERS = 25
+console = Console()
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+def _summary(db, run_id: str) -> None:
+    """Providers x standards, each rating as symbol + word (never colour alone)."""
+    from audits import runs
+
+    with store.reading(db) as con:
+        df = runs.read_standard_results(con, run_id)
+    standard_ids = sorted(df["standard_id"].unique())
+    providers = df[["provider_id", "provider_name"]].drop_duplicates().sort_values("provider_id")
+    cells = {(r.provider_id, r.standard_id): r.rating for r in df.itertuples()}
+    table = Table(title=f"Audit {run_id}", show_lines=False)
+    table.add_column("Provider")
+    for standard_id in standard_ids:
+        table.add_column(standard_id)
+    for provider in providers.head(SHOWN_PROVIDERS).itertuples():
+        name = provider.provider_name or provider.provider_id
+        row = [f"{provider.provider_id} {name}"]
+        for standard_id in standard_ids:
+            look = ratings.look(cells.get((provider.provider_id, standard_id), "no_data"))
+            row.append(f"[{look.colour}]{look.symbol}[/] {look.word}")
+        table.add_row(*row)
+    console.print(table)
+    if len(providers) > SHOWN_PROVIDERS:
+        console.print(f"… and {len(providers) - SHOWN_PROVIDERS} more providers: "
+                      "python -m audits export writes every result.")
+    counts = df["rating"].value_counts()
+    console.print("Standards rated: " + ", ".join(
+        f"{ratings.look(r).symbol} {ratings.look(r).word} {int(counts.get(r, 0))}"
+        for r in ("green", "amber", "red", "no_data")))
+
+
+def run(
+    period: str = typer.Option(..., "--period", help="The quarter to audit, for example 2026-Q2."),
+    standards_dir: Path = typer.Option(Path("standards"), "--standards", help="The folder of standards files."),
+    db: Path = typer.Option(None, "--db", help="The store (default data/audit.duckdb, or $LIVED_STANDARDS_DB)."),
+) -> None:
+    """Run every approved standard over the period's returns and record the audit (append-only)."""
+    from audits import runs
+
+    try:
+        run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
+        _summary(db, run_id)
+    except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
+        _fail(str(error))
+    console.print(f"Run id: {run_id}")
+
+
+def export(
+    period: str = typer.Option(..., "--period", help="The quarter, for example 2026-Q2."),
+    csv_path: Path = typer.Option(..., "--csv", help="The CSV file to write."),
+    run_id: str = typer.Option(None, "--run", help="A run id (default: the latest run of the period)."),
+    public: bool = typer.Option(False, "--public", help="Hide counts of 1-4 people and figures that "
+                                "would reveal them, for publishing. Without it the file is the "
+                                "auditor's working file, with every figure."),
+    db: Path = typer.Option(None, "--db", help="The store (default data/audit.duckdb, or $LIVED_STANDARDS_DB)."),
+) -> None:
+    """Write an audit's results as CSV, with exactly the columns of the specification."""
+    from audits import runs
+
+    try:
+        with store.reading(db) as con:
+            path = runs.export_csv(con, period, csv_path, run_id=run_id, public=public)
+    except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"Cannot write {csv_path}: {error.strerror}.")
+    kind = "public (small numbers suppressed)" if public else "auditor's (unsuppressed)"
+    typer.echo(f"Wrote the {kind} results of {period} to {path}.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the app."""
+    """Add `run` and `export` to the app."""
+    app.command("run")(run)
+    app.command("export")(export)
