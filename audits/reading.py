@@ -1,0 +1,334 @@
+"""Turn a submission (a folder, a .zip of it, or an .xlsx workbook) into raw text tables.
+
+All three forms become the same thing: the metadata as text and one table of text
+cells per file, each row carrying the line a spreadsheet shows (header = line 1).
+Types are decided later, in one place (audits.returns), so a return loads the same
+whichever form it came in. Problems that stop a file being read at all (not UTF-8,
+not a workbook, a ragged row) are blocking.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from audits import spec
+from audits.problems import Problem
+
+FORMS = ("folder", "zip", "xlsx")
+META_SHEETS = {"return": "return", "pack": "pack"}  # sheet name -> kind
+_TABLE_BY_FILE = {t.file: t for t in spec.TABLES.values()}
+
+
+@dataclass
+class RawTable:
+    name: str             # table name, e.g. "episodes"
+    file: str             # as problems name it: "episodes.csv" or "r.xlsx sheet episodes"
+    frame: pd.DataFrame   # text cells (str, "" = empty) plus an int 'line' column
+    header: list[str]     # column names as written (stripped)
+
+
+@dataclass
+class RawSubmission:
+    source: Path
+    form: str                          # folder, zip or xlsx
+    kind: str | None                   # return or pack (None when it cannot be told)
+    meta_file: str | None              # "return.yaml", "r.xlsx sheet return", …
+    meta: dict[str, str] = field(default_factory=dict)
+    meta_lines: dict[str, int] = field(default_factory=dict)
+    tables: dict[str, RawTable] = field(default_factory=dict)
+    files: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (sha256, bytes)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_submission(path: Path) -> RawSubmission:
+    """Read any of the three forms; never raises for a user's mistake."""
+    path = Path(path)
+    if path.is_dir():
+        files = {p.name: p.read_bytes() for p in sorted(path.iterdir())
+                 if p.is_file() and not p.name.startswith(".")}
+        return _from_files(path, "folder", files)
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        return _from_zip(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _from_xlsx(path)
+    sub = RawSubmission(path, "folder", None, None)
+    sub.problems.append(Problem(path.name, None, None, None,
+                                "is not a folder, a .zip or an .xlsx workbook: a return or evidence "
+                                "pack must be one of those three forms", True))
+    return sub
+
+
+# --------------------------------------------------------------------------- folder and zip
+
+def _from_zip(path: Path) -> RawSubmission:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = [m for m in archive.infolist() if not m.is_dir()
+                       and not m.filename.startswith("__MACOSX/")
+                       and not Path(m.filename).name.startswith(".")]
+            names = [m.filename for m in members]
+            tops = {n.split("/", 1)[0] for n in names}
+            # A zip of the folder holds "folder/episodes.csv": strip that one level.
+            strip = len(tops) == 1 and all("/" in n for n in names)
+            files = {}
+            for m in members:
+                name = m.filename.split("/", 1)[1] if strip else m.filename
+                files[name] = archive.read(m)
+    except (zipfile.BadZipFile, OSError) as error:
+        sub = RawSubmission(path, "zip", None, None)
+        sub.problems.append(Problem(path.name, None, None, None,
+                                    f"cannot be opened as a .zip file ({error}); zip the return's "
+                                    "folder again", True))
+        return sub
+    return _from_files(path, "zip", files)
+
+
+def _from_files(source: Path, form: str, files: dict[str, bytes]) -> RawSubmission:
+    has_return = spec.RETURN_META_FILE in files
+    has_pack = spec.PACK_META_FILE in files
+    kind = "pack" if has_pack and not has_return else "return"
+    if not has_return and not has_pack and spec.STORIES.file in files:
+        kind = "pack"
+    meta_file = spec.PACK_META_FILE if kind == "pack" else spec.RETURN_META_FILE
+    sub = RawSubmission(source, form, kind, meta_file)
+    sub.files = {name: (sha256(data), len(data)) for name, data in sorted(files.items())}
+    if has_return and has_pack:
+        sub.problems.append(Problem(spec.PACK_META_FILE, None, None, None,
+                                    "is next to return.yaml: a return and an evidence pack must be "
+                                    "submitted separately", True))
+    if not has_return and not has_pack:
+        sub.problems.append(Problem(meta_file, None, None, None,
+                                    f"is missing: every return needs {spec.RETURN_META_FILE} and every "
+                                    f"evidence pack {spec.PACK_META_FILE} (see the templates)", True))
+    else:
+        _read_yaml(sub, meta_file, files[meta_file])
+    tables = spec.PACK_TABLES if kind == "pack" else spec.RETURN_TABLES
+    for name, data in sorted(files.items()):
+        table = _TABLE_BY_FILE.get(name)
+        if name in (spec.RETURN_META_FILE, spec.PACK_META_FILE):
+            continue
+        if table is None or table not in tables:
+            sub.problems.append(Problem(name, None, None, None,
+                                        f"is not part of {'an evidence pack' if kind == 'pack' else 'a return'} "
+                                        "and was ignored", False))
+            continue
+        raw, problems = read_csv_bytes(table, name, data)
+        sub.problems += problems
+        if raw is not None:
+            sub.tables[table.name] = raw
+    return sub
+
+
+def _read_yaml(sub: RawSubmission, name: str, data: bytes) -> None:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        sub.problems.append(_not_utf8(name, data, error))
+        return
+    try:
+        # The base loader keeps every value as text: "001" stays "001", dates stay as written.
+        loaded = YAML(typ="base").load(text)
+    except YAMLError as error:
+        line = None
+        if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
+            line = error.problem_mark.line + 1
+        sub.problems.append(Problem(name, line, None, None,
+                                    f"is not valid YAML ({getattr(error, 'problem', None) or error}); "
+                                    "write one 'key: value' per line", True))
+        return
+    if loaded is None:
+        loaded = {}
+    if not isinstance(loaded, dict):
+        sub.problems.append(Problem(name, None, None, None,
+                                    "must hold 'key: value' lines (see the template)", True))
+        return
+    lines = {}
+    for number, raw_line in enumerate(text.splitlines(), start=1):
+        match = re.match(r"\s*([A-Za-z_][\w]*)\s*:", raw_line)
+        if match and match.group(1) not in lines:
+            lines[match.group(1)] = number
+    sub.meta = {str(k).strip(): ("" if v is None else str(v)).strip() for k, v in loaded.items()}
+    sub.meta_lines = lines
+
+
+# --------------------------------------------------------------------------- CSV
+
+_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+def _not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
+    line = data.count(b"\n", 0, error.start) + 1
+    return Problem(name, line, None, None,
+                   f"is not saved as UTF-8 text: line {line} has a character UTF-8 cannot read "
+                   f"(byte 0x{data[error.start]:02x}, often an accented letter or a curly quote "
+                   "from Windows). In Excel use Save As, 'CSV UTF-8 (Comma delimited)'", True)
+
+
+def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable | None, list[Problem]]:
+    """Parse one CSV file's bytes into text cells; blocking problems if it cannot be read."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, [_not_utf8(name, data, error)]
+    if not text.strip():
+        return None, [Problem(name, None, None, None,
+                              "is empty: it needs at least the header row (see the templates)", True)]
+    first_line = text.split("\n", 1)[0]
+    header = [h.strip() for h in next(csv.reader([first_line]))]
+    duplicates = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicates:
+        return None, [Problem(name, 1, d, None, "appears more than once in the header row; keep one",
+                              True) for d in duplicates]
+    try:
+        frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=False)
+    except pd.errors.ParserError as error:
+        match = _RAGGED.search(str(error))
+        if match:
+            expected, line, saw = match.groups()
+            return None, [Problem(name, int(line), None, None,
+                                  f"has {saw} cells but the header has {expected}: put any value that "
+                                  "holds a comma in double quotes", True)]
+        return None, [Problem(name, None, None, None, f"cannot be read as CSV ({error})", True)]
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return RawTable(table.name, name, _finish(frame), header), []
+
+
+def _finish(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add spreadsheet lines; drop trailing unnamed empty columns and wholly empty rows."""
+    for column in list(frame.columns):
+        if column.startswith("Unnamed: ") and not (frame[column] != "").any():
+            frame = frame.drop(columns=column)
+    frame = frame.reset_index(drop=True)
+    frame.insert(0, "line", np.arange(2, len(frame) + 2, dtype=np.int64))
+    cells = [c for c in frame.columns if c != "line"]
+    if cells and len(frame):
+        maybe_blank = (frame[cells[0]] == "").to_numpy()
+        if maybe_blank.any():
+            candidates = frame.loc[maybe_blank, cells]
+            blank = (candidates.apply(lambda s: s.str.strip() == "")).all(axis=1)
+            frame = frame.drop(index=blank[blank].index)
+    return frame
+
+
+# --------------------------------------------------------------------------- xlsx
+
+def cell_text(value) -> str:
+    """A workbook cell as the text a CSV would hold: real Excel dates become YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _from_xlsx(path: Path) -> RawSubmission:
+    import openpyxl  # only needed for workbooks
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    data = path.read_bytes()
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        sub = RawSubmission(path, "xlsx", None, None)
+        sub.problems.append(Problem(path.name, None, None, None,
+                                    f"cannot be opened as an Excel workbook ({error}); save it again "
+                                    "as .xlsx", True))
+        return sub
+    try:
+        sheets = {ws.title.strip(): ws for ws in book.worksheets}
+        meta_sheets = [s for s in sheets if s in META_SHEETS]
+        kind = META_SHEETS[meta_sheets[0]] if len(meta_sheets) == 1 else (
+            "pack" if spec.STORIES.name in sheets else "return")
+        meta_name = kind
+        sub = RawSubmission(path, "xlsx", kind, f"{path.name} sheet {meta_name}")
+        sub.files = {path.name: (sha256(data), len(data))}
+        if len(meta_sheets) == 2:
+            sub.problems.append(Problem(path.name, None, None, None,
+                                        "has both a 'return' and a 'pack' sheet: a return and an evidence "
+                                        "pack must be submitted separately", True))
+        elif not meta_sheets:
+            sub.problems.append(Problem(path.name, None, None, None,
+                                        "has no sheet named 'return' (or 'pack' for an evidence pack) with "
+                                        "the key/value rows: provider_id, period, …", True))
+        else:
+            _meta_from_sheet(sub, sheets[meta_name])
+        tables = spec.PACK_TABLES if kind == "pack" else spec.RETURN_TABLES
+        wanted = {t.name: t for t in tables}
+        for title, ws in sheets.items():
+            if title in META_SHEETS:
+                continue
+            if title not in wanted:
+                sub.problems.append(Problem(f"{path.name} sheet {title}", None, None, None,
+                                            "is not part of "
+                                            f"{'an evidence pack' if kind == 'pack' else 'a return'} "
+                                            "and was ignored", False))
+                continue
+            raw = _sheet_table(wanted[title], f"{path.name} sheet {title}", ws, sub.problems)
+            if raw is not None:
+                sub.tables[title] = raw
+        return sub
+    finally:
+        book.close()
+
+
+def _meta_from_sheet(sub: RawSubmission, ws) -> None:
+    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        cells = [cell_text(v).strip() for v in row[:2]] + ["", ""]
+        key, value = cells[0], cells[1]
+        if not key or (number == 1 and key.lower() == "key"):
+            continue
+        if key not in sub.meta:
+            sub.meta[key] = value
+            sub.meta_lines[key] = number
+
+
+def _sheet_table(table: spec.Table, name: str, ws, problems: list[Problem]) -> RawTable | None:
+    rows = ws.iter_rows(values_only=True)
+    header_row = next(rows, None)
+    if header_row is None or not any(v is not None for v in header_row):
+        problems.append(Problem(name, None, None, None,
+                                "is empty: it needs at least the header row (see the templates)", True))
+        return None
+    header = [cell_text(v).strip() for v in header_row]
+    while header and header[-1] == "":
+        header.pop()
+    duplicates = sorted({h for h in header if h and header.count(h) > 1})
+    if duplicates:
+        problems += [Problem(name, 1, d, None, "appears more than once in the header row; keep one", True)
+                     for d in duplicates]
+        return None
+    width = len(header)
+    body = []
+    for row in rows:
+        cells = [cell_text(v) for v in row[:width]]
+        body.append(cells + [""] * (width - len(cells)))
+    names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
+    frame = pd.DataFrame(body, columns=names, dtype=str) if body else pd.DataFrame(
+        {n: pd.Series([], dtype=str) for n in names})
+    return RawTable(table.name, name, _finish(frame), header)
