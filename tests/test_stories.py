@@ -66,7 +66,7 @@ def test_only_consented_unflagged_stories_print(con):
 
 
 def test_filter_by_standard(con):
-    assert ids(stories.printable_stories(con, "P001", "2026-Q2", "trauma-informed-access")) == ["S01", "S02", "S06"]
+    assert ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome")) == ["S01", "S02", "S06"]
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
     assert stories.printable_stories(con, "P001", "2026-Q2", "no-opiate-free-targets").empty
     assert stories.printable_stories(con, "P999", "2026-Q2").empty
@@ -157,7 +157,7 @@ def test_pairing(con):
     printable = stories.printable_stories(con, "P001", "2026-Q2")
     confirmed = stories.confirmed_standards(printable)
     # S02 (a family member) confirms both of its tags; S06 (staff) confirms nothing
-    assert confirmed == {"trauma-informed-access", "peer-workforce"}
+    assert confirmed == {"warm-welcome", "peer-workforce"}
     assert stories.pairing_rating("green", False) == "provisional"
     assert stories.pairing_rating("green", True) == "green"
     for rating in ("amber", "red", "no_data"):

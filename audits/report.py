@@ -1,0 +1,588 @@
+"""The third-party audit PDF: one provider, one period, numbers paired with stories.
+
+"The set of standards should be enforced by a third party, as an organisation will
+be afraid of losing a tender." The report is what a commissioner reads and what a
+provider is held to, so it is built only from what the audit run recorded: the
+figures come from the run's results (suppressed for publishing with
+stats.suppress_results over the whole run), the standards are the ones the run
+audited (run_standards), and the stories are the printable ones (audits.stories).
+Nothing the engine computed is computed again here.
+
+Gathering (`gather`) and drawing (`render`) are separate so that a whole period's
+reports can share one read of the store and be drawn on several cores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, NextPageTemplate,
+                                PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
+
+from audits import ratings, spec, stats, store, stories
+from audits.report_charts import legend, proportion_chart
+from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, long_date, styles, text
+from audits.standard import Standard
+
+UNITS = {"episodes": "people", "contacts": "contacts", "workforce": "staff", "kpis": "KPIs",
+         "sites": "sites", "documents": "documents"}
+ORDER = {"red": 0, "amber": 1, "provisional": 2, "green": 3}
+INDEPENDENCE_QUOTE = ("The set of standards should be enforced by a third party, as an "
+                      "organisation will be afraid of losing a tender.")
+INDEPENDENCE_SOURCE = "Expert Link National Advisory Panel, evidence to the Independent Review of Drugs"
+
+
+class ReportError(RuntimeError):
+    """A report that cannot be made, with a plain message saying why and what to do."""
+
+
+@dataclass
+class Section:
+    standard: Standard
+    rating: str                      # paired: green becomes provisional without a confirming story
+    previous: str | None             # paired rating of the previous period, None if not audited
+    measures: pd.DataFrame           # this provider's published results for the standard
+    stories: pd.DataFrame            # printable stories tagged to the standard
+
+
+@dataclass
+class ReportData:
+    provider_id: str
+    provider_name: str
+    area: str
+    period: str
+    run_id: str
+    run_started: object
+    run_by: str | None
+    organisation: str | None
+    auditor: str | None
+    gathered_by: str | None
+    sections: list[Section]
+    untagged: pd.DataFrame           # printable stories not tagged to any audited standard
+    story_counts: dict[str, int]     # status -> number of stories (no words)
+    quarantine: pd.DataFrame         # file_name, table_name, reasons, lines
+    inputs: pd.DataFrame             # kind, name, version, sha256
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+
+# --------------------------------------------------------------------------- gathering
+
+def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    """The whole run's results with counts of 1–4 people hidden (suppress the run, then filter)."""
+    from audits import runs
+    return stats.suppress_results(runs.read_results(con, run_id))
+
+
+def _previous_ratings(con, provider_id: str, period: str) -> dict[str, str]:
+    from audits import runs
+    previous = spec.previous_period(period)
+    run_id = runs.latest_run_id(con, previous)
+    if run_id is None:
+        return {}
+    df = runs.read_standard_results(con, run_id, provider_id)
+    confirmed = stories.confirmed_standards(stories.printable_stories(con, provider_id, previous))
+    return {r.standard_id: stories.pairing_rating(r.rating, r.standard_id in confirmed)
+            for r in df.itertuples()}
+
+
+def _quarantine(con, provider_id: str, period: str) -> pd.DataFrame:
+    """Rows held back from the current return and pack. For stories only the lines are
+    kept: a reason might quote the words."""
+    return con.execute(
+        """
+        SELECT q.file_name, q.table_name,
+               CASE WHEN q.table_name = 'stories' THEN 'held back by validation' ELSE q.reasons END AS reasons,
+               count(*) AS rows, list(q.line ORDER BY q.line) AS lines
+        FROM quarantine q JOIN submissions s ON s.submission_id = q.submission_id AND s.is_current
+        WHERE q.provider_id = ? AND q.period = ?
+        GROUP BY ALL ORDER BY q.file_name, min(q.line)
+        """,
+        [provider_id, period],
+    ).fetchdf()
+
+
+def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
+           run_id: str | None = None, published: pd.DataFrame | None = None,
+           auditor: str | None = None, organisation: str | None = None) -> ReportData:
+    """Everything one report prints, read from the store (never recomputed)."""
+    from audits import runs
+    run_id = run_id or runs.latest_run_id(con, period)
+    if run_id is None:
+        raise ReportError(f"There is no audit run for {period} yet: run the audit first "
+                          f"(python -m audits run --period {period}).")
+    provider = con.execute("SELECT provider_name, area FROM providers WHERE provider_id = ?",
+                           [provider_id]).fetchone()
+    if published is None:
+        published = published_results(con, run_id)
+    mine = published[published["provider_id"] == provider_id]
+    if provider is None or mine.empty:
+        known = ", ".join(sorted(published["provider_id"].unique())[:12])
+        raise ReportError(f"Provider {provider_id} has no results in the {period} audit run. "
+                          f"Providers in that run: {known or 'none'}.")
+    run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    if organisation is None or auditor is None:
+        signoff = con.execute("SELECT name, organisation FROM signoffs WHERE provider_id = ? AND period = ? "
+                              "ORDER BY signed_at DESC LIMIT 1", [provider_id, period]).fetchone()
+        if signoff:
+            auditor = auditor or signoff[0]
+            organisation = organisation or signoff[1]
+
+    printable = stories.printable_stories(con, provider_id, period)
+    confirmed = stories.confirmed_standards(printable)
+    previous = _previous_ratings(con, provider_id, period)
+    standard_ratings = runs.read_standard_results(con, run_id, provider_id).set_index("standard_id")["rating"]
+    sections = []
+    audited = [s for s in runs.run_standards(con, run_id) if s.audited]
+    for standard in audited:
+        if standard.id not in standard_ratings.index:
+            continue
+        tagged = printable[printable["standards"].apply(lambda tags, sid=standard.id: sid in tags)]
+        sections.append(Section(
+            standard=standard,
+            rating=stories.pairing_rating(standard_ratings[standard.id], standard.id in confirmed),
+            previous=previous.get(standard.id),
+            measures=mine[mine["standard_id"] == standard.id],
+            stories=tagged,
+        ))
+    audited_ids = {s.id for s in audited}
+    untagged = printable[printable["standards"].apply(lambda tags: not (set(tags) & audited_ids))]
+    counts = stories.story_statuses(con, provider_id, period)["status"].value_counts().to_dict()
+    gathered_by = con.execute("SELECT gathered_by FROM submissions WHERE kind = 'pack' AND provider_id = ? "
+                              "AND period = ? AND is_current", [provider_id, period]).fetchone()
+    inputs = con.execute("SELECT kind, name, version, sha256 FROM run_inputs WHERE run_id = ? "
+                         "ORDER BY kind DESC, name", [run_id]).fetchdf()
+    return ReportData(
+        provider_id=provider_id, provider_name=provider[0] or provider_id, area=provider[1] or "",
+        period=period, run_id=run_id, run_started=run[0] if run else None,
+        run_by=run[1] if run else None, organisation=organisation, auditor=auditor,
+        gathered_by=gathered_by[0] if gathered_by else None, sections=sections, untagged=untagged,
+        story_counts=counts, quarantine=_quarantine(con, provider_id, period), inputs=inputs,
+    )
+
+
+# --------------------------------------------------------------------------- figures as words
+
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def format_value(kind: str, value) -> str:
+    """How a result's value prints: 72.5% for a proportion, 3 or 2.5 otherwise."""
+    if _missing(value):
+        return ""
+    if kind == "proportion":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def _amount(value) -> str:
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def figure_words(measure, row) -> str:
+    """The figure as a reader says it: '72.5% (29 of 40 people)'."""
+    unit = UNITS[measure.table]
+    if measure.weight:
+        unit = f"{unit} (full-time equivalent)"
+    suppressed = bool(row.get("suppressed", False))
+    if suppressed and _missing(row["denominator"]):
+        return "Not shown: fewer than 5 people"
+    if suppressed and _missing(row["value"]):
+        return f"Not shown: it would reveal a count of 1–4 people (of {_amount(row['denominator'])} {unit})"
+    if _missing(row["value"]):
+        return f"Nothing to measure (0 {unit})" if not _missing(row["denominator"]) else "Nothing to measure"
+    value = format_value(measure.kind, row["value"])
+    if measure.kind == "proportion":
+        return f"{value} ({_amount(row['numerator'])} of {_amount(row['denominator'])} {unit})"
+    if measure.kind == "count":
+        return f"{value} (of {_amount(row['denominator'])} {unit})"
+    return f"{value} (median over {_amount(row['denominator'])} {unit})"
+
+
+def interval_words(measure, row) -> str:
+    if measure.kind != "proportion" or _missing(row.get("ci_lower")) or _missing(row.get("ci_upper")):
+        return "–"
+    return f"{row['ci_lower'] * 100:.1f}% to {row['ci_upper'] * 100:.1f}%"
+
+
+def benchmark_words(measure, row) -> str:
+    benchmark = row.get("benchmark")
+    comparison = row.get("comparison")
+    if _missing(benchmark):
+        return "No benchmark"
+    words = ratings.COMPARISON_WORDS.get(comparison, "Not compared") if isinstance(comparison, str) else "Not compared"
+    return f"{format_value(measure.kind, benchmark)}: {words}"
+
+
+def change_words(now: str, before: str | None) -> str:
+    if before is None:
+        return "New: not audited last period"
+    if now not in ORDER or before not in ORDER:
+        return f"Cannot compare (was {ratings.look(before).word.lower()})"
+    if ORDER[now] > ORDER[before]:
+        return f"↑ Better (was {ratings.look(before).word.lower()})"
+    if ORDER[now] < ORDER[before]:
+        return f"↓ Worse (was {ratings.look(before).word.lower()})"
+    return "= No change"
+
+
+# --------------------------------------------------------------------------- drawing
+
+class _Doc(BaseDocTemplate):
+    """Adds a bookmark and an outline entry for every heading, so the PDF has a navigable outline."""
+
+    def afterFlowable(self, flowable):
+        level = getattr(flowable, "outline_level", None)
+        if level is None:
+            return
+        key = f"h{self.seq.nextf('heading')}"
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(flowable.outline_title, key, level=level, closed=level > 0)
+
+
+def _ts(commands: list) -> TableStyle:
+    """A table style in the embedded font (a table otherwise sets Helvetica, which is not embedded)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT)] + commands)
+
+
+def _heading(title: str, style: str, level: int) -> Paragraph:
+    p = Paragraph(text(title), styles()[style])
+    p.outline_level = level
+    p.outline_title = title
+    return p
+
+
+def _rating_cell(rating: str, bold: bool = True) -> Paragraph:
+    look = ratings.look(rating)
+    style = styles()["cell_bold" if bold else "cell"]
+    return Paragraph(f'<font color="{look.colour}">{text(look.symbol)}</font> {text(look.word)}', style)
+
+
+def _table(rows, widths, header=True, rating_col: int | None = None, rating_values=None) -> Table:
+    t = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    commands = [
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), ACCENT))
+    if rating_col is not None and rating_values:
+        for i, rating in enumerate(rating_values, start=1 if header else 0):
+            commands.append(("BACKGROUND", (rating_col, i), (rating_col, i),
+                             colors.HexColor(ratings.look(rating).background)))
+    t.setStyle(_ts(commands))
+    return t
+
+
+def _cover(data: ReportData) -> list:
+    s = styles()
+    organisation = data.organisation or "Not recorded (give --organisation or record a sign-off)"
+    rows = [
+        ["Provider", f"{data.provider_name} ({data.provider_id})"],
+        ["Area", data.area or "Not recorded"],
+        ["Period", f"{data.period}: {long_date(spec.parse_period(data.period)[0])} to "
+                   f"{long_date(spec.parse_period(data.period)[1])}"],
+        ["Audited by", organisation + (f", auditor {data.auditor}" if data.auditor else "")],
+        ["Stories gathered by", data.gathered_by or "No evidence pack was loaded for this period"],
+        ["Audit run", f"{data.run_id}" + (f", {data.run_started:%d %B %Y %H:%M}" if data.run_started else "")],
+    ]
+    table = Table([[Paragraph(text(k), s["cell_bold"]), Paragraph(text(v), s["cell"])] for k, v in rows],
+                  colWidths=[45 * mm, 120 * mm])
+    table.setStyle(_ts([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                               ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+    by = text(data.organisation) if data.organisation else "the auditing organisation"
+    independence = (
+        f"This audit was carried out by {by}, which is independent of {text(data.provider_name)} "
+        "and takes no part in awarding its contract. The standards were written and approved by "
+        "expert citizens groups of people with lived experience of drug and alcohol treatment. "
+        "The figures come from the provider's own quarterly return, checked against those "
+        "standards; the stories were gathered independently of the provider, with the consent of "
+        "the people who told them. The provider did not choose, edit or approve what this report says."
+    )
+    return [
+        Spacer(1, 30 * mm),
+        _heading("Independent audit of standards", "title", 0),
+        Paragraph(f"{text(data.provider_name)}<br/>{text(data.area)} · {text(data.period)}", s["subtitle"]),
+        table, Spacer(1, 10 * mm),
+        Paragraph("Statement of independence", s["h3"]),
+        Paragraph(independence, s["body"]),
+        Spacer(1, 4 * mm),
+        Paragraph(f"“{text(INDEPENDENCE_QUOTE)}”", s["quote"]),
+        Paragraph(f"— {text(INDEPENDENCE_SOURCE)}", s["source"]),
+        NextPageTemplate("body"), PageBreak(),
+    ]
+
+
+def _summary(data: ReportData) -> list:
+    s = styles()
+    out = [_heading("Summary", "h1", 0),
+           Paragraph("Every approved standard audited this period, with its rating and the change since "
+                     "the previous period. A rating is shown as a symbol and a word as well as a colour.",
+                     s["body"])]
+    head = [Paragraph(h, s["cell_head"]) for h in ("Standard", "Rating", "Change since last period", "Stories")]
+    rows = [head]
+    for sec in data.sections:
+        rows.append([Paragraph(text(sec.standard.title), s["cell"]), _rating_cell(sec.rating),
+                     Paragraph(text(change_words(sec.rating, sec.previous)), s["cell"]),
+                     Paragraph(str(len(sec.stories)), s["cell"])])
+    out.append(_table(rows, [78 * mm, 35 * mm, 48 * mm, 14 * mm], rating_col=1,
+                      rating_values=[sec.rating for sec in data.sections]))
+    key = " · ".join(f"{look.symbol} {look.word}" for look in ratings.LOOKS.values())
+    out += [Spacer(1, 3 * mm), Paragraph(f"Key: {text(key)}.", s["small"])]
+    if any(sec.rating == "provisional" for sec in data.sections):
+        out.append(Paragraph(
+            f"{text(ratings.look('provisional').symbol)} Met (provisional): "
+            f"{text(ratings.PROVISIONAL_EXPLANATION)}. Numbers alone are not enough: a standard is "
+            "fully met only when a person using the service, or their family, has also told us about it "
+            "this period and agreed to their story being shared.", s["small"]))
+    told = sum(len(sec.stories) for sec in data.sections) + len(data.untagged)
+    held = data.story_counts.get("held", 0)
+    not_shared = data.story_counts.get("no_consent", 0) + data.story_counts.get("withdrawn", 0)
+    out.append(Spacer(1, 3 * mm))
+    out.append(Paragraph(
+        f"Stories printed in this report: {told}. Not printed: {not_shared} without consent to share "
+        f"(or withdrawn), {held} waiting for the auditor to check for personal details, "
+        f"{data.story_counts.get('kept_out', 0)} kept out by the auditor.", s["small"]))
+    return out
+
+
+def _story_block(row) -> KeepTogether:
+    s = styles()
+    teller = stories.TELLER_WORDS.get(row.teller, str(row.teller))
+    by = f" by {row.gathered_by}" if isinstance(row.gathered_by, str) and row.gathered_by else ""
+    note = " The auditor removed personal details from these words." if row.redacted else ""
+    words = Paragraph(f"“{text(row.text)}”", s["story"])
+    caption = Paragraph(text(f"Told by {teller}, gathered on {long_date(row.gathered_on)}{by}.{note}"),
+                        s["small"])
+    box = Table([[words], [caption]], colWidths=[165 * mm])
+    box.setStyle(_ts([("BACKGROUND", (0, 0), (-1, -1), QUOTE_BG),
+                             ("LINEBEFORE", (0, 0), (0, -1), 2.5, ACCENT),
+                             ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    return KeepTogether([box, Spacer(1, 3 * mm)])
+
+
+def _section(sec: Section) -> list:
+    s = styles()
+    st = sec.standard
+    look = ratings.look(sec.rating)
+    rating_line = Table([[_rating_cell(sec.rating), Paragraph(text(change_words(sec.rating, sec.previous)), s["cell"])]],
+                        colWidths=[45 * mm, 120 * mm])
+    rating_line.setStyle(_ts([("BACKGROUND", (0, 0), (0, 0), colors.HexColor(look.background)),
+                                     ("BOX", (0, 0), (0, 0), 0.8, colors.HexColor(look.colour)),
+                                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    out = [CondPageBreak(60 * mm), _heading(st.title, "h2", 1),
+           Paragraph(text(f"Standard {st.id}, version {st.version}, approved by {st.approved_by} "
+                          f"on {long_date(st.approved_on)}."), s["small"]),
+           rating_line, Spacer(1, 3 * mm)]
+    if sec.rating == "provisional":
+        out.append(Paragraph(f"Met on the figures, but {text(ratings.PROVISIONAL_EXPLANATION)}: no "
+                             "consented story from a person using the service or their family this period.",
+                             s["small"]))
+    out += [Paragraph("What good looks like", s["h3"]), Paragraph(text(st.statement), s["body"]),
+            Paragraph("Why it matters", s["h3"]), Paragraph(text(st.why), s["body"])]
+    for voice in st.voices:
+        out += [Paragraph(f"“{text(voice.quote.strip())}”", s["quote"]),
+                Paragraph(f"— {text(voice.source)}", s["source"])]
+    out.append(Paragraph("The figures", s["h3"]))
+    head = [Paragraph(h, s["cell_head"]) for h in ("Measure", "Figure", "95% interval", "Benchmark", "Rating")]
+    rows, values, chart_rows = [head], [], []
+    results = sec.measures.set_index("measure_id")
+    for m in st.measures:
+        if m.id not in results.index:
+            continue
+        r = results.loc[m.id]
+        rows.append([Paragraph(text(m.label) + f'<br/><font color="#555555" size="7">green {text(m.green.text)}'
+                               + (f", amber {text(m.amber.text)}" if m.amber else "") + "</font>", s["cell"]),
+                     Paragraph(text(figure_words(m, r)), s["cell"]),
+                     Paragraph(text(interval_words(m, r)), s["cell"]),
+                     Paragraph(text(benchmark_words(m, r)), s["cell"]),
+                     _rating_cell(r["rating"], bold=False)])
+        values.append(r["rating"])
+        if m.kind == "proportion":
+            chart_rows.append({"label": m.label, "value": None if _missing(r["value"]) else float(r["value"]),
+                               "ci_lower": r.get("ci_lower"), "ci_upper": r.get("ci_upper"),
+                               "benchmark": r.get("benchmark"), "green": m.green.target, "rating": r["rating"]})
+    out.append(_table(rows, [52 * mm, 38 * mm, 24 * mm, 33 * mm, 28 * mm], rating_col=4, rating_values=values))
+    chart = proportion_chart(chart_rows)
+    if chart is not None:
+        out += [Spacer(1, 3 * mm), chart, legend()]
+    out.append(Paragraph("What people told us", s["h3"]))
+    if sec.stories.empty:
+        out.append(Paragraph("No consented story was tagged to this standard for this period.", s["body"]))
+    for row in sec.stories.itertuples():
+        out.append(_story_block(row))
+    return out
+
+
+def _annexes(data: ReportData) -> list:
+    s = styles()
+    out = [PageBreak(), _heading("Annex A: data quality", "h1", 0)]
+    if data.quarantine.empty:
+        out.append(Paragraph("No rows of this period's return or evidence pack were held back.", s["body"]))
+    else:
+        out.append(Paragraph(
+            "Rows that failed validation were held back from the audit, kept with their reasons, and are "
+            "not in any figure of this report. Line numbers are the lines a person sees in a spreadsheet "
+            "(the header is line 1).", s["body"]))
+        head = [Paragraph(h, s["cell_head"]) for h in ("File", "Rows", "Lines", "Why they were held back")]
+        rows = [head]
+        for q in data.quarantine.itertuples():
+            lines = list(q.lines)
+            shown = ", ".join(str(n) for n in lines[:15]) + (f" and {len(lines) - 15} more" if len(lines) > 15 else "")
+            rows.append([Paragraph(text(q.file_name), s["cell"]), Paragraph(str(q.rows), s["cell"]),
+                         Paragraph(text(shown), s["cell"]), Paragraph(text(q.reasons), s["cell"])])
+        out.append(_table(rows, [28 * mm, 12 * mm, 40 * mm, 85 * mm]))
+    out += [_heading("Annex B: how the audit works", "h1", 0)]
+    method = [
+        ("Standards", "Each standard was written and approved by an expert citizens group. Only approved "
+         "standards are audited; drafts and retired standards are not in this report. A standard's rating is "
+         "the worst rating among its measures."),
+        ("Figures", "Every figure is computed from the provider's quarterly return for the period, by the "
+         "audit run named in Annex C. This report prints the run's recorded results and does not compute them again."),
+        ("95% intervals", "A share such as 72% comes with a Wilson score interval, the method used in OHID's "
+         "Fingertips: the range in which the true figure very probably lies, given how many people it is "
+         "based on. Small numbers give wide intervals."),
+        ("Minimum counts", "A share or a median is rated only when it is based on enough people (10 unless "
+         "a standard says otherwise). Below that the rating is “Too few to tell”."),
+        ("Small numbers", "Counts of 1 to 4 people, and any figure that would let a reader work them out, are "
+         "not shown, so that no one can be recognised. Ratings are still shown."),
+        ("Benchmarks", "The benchmark is the figure for all providers in the same audit run. “Similar” means "
+         "the benchmark lies inside the provider's 95% interval: the data cannot tell them apart. “Better” or "
+         "“worse” means it lies outside; “much better” or “much worse”, outside the 99.8% interval too."),
+        ("Stories", "Stories are gathered independently of the provider. Only stories whose tellers said yes "
+         "to sharing are printed; a withdrawn story is removed from every report made afterwards. Each story "
+         "is screened for names, phone numbers, email and street addresses, postcodes, NHS numbers and dates "
+         "of birth, and is held until the auditor clears it or approves a version with the details removed."),
+        ("Met (provisional)", "As in Scotland's MAT standards benchmarking, numbers alone are not enough: a "
+         "standard that is green on its figures stays provisional until a person using the service, or a "
+         "family member, has told us about it that period."),
+    ]
+    for title, words in method:
+        out += [Paragraph(text(title), s["h3"]), Paragraph(text(words), s["body"])]
+    out += [_heading("Annex C: integrity", "h1", 0),
+            Paragraph("Anyone holding the same files can check that this report was made from them: the "
+                      "SHA-256 checksum of each file (for example from <font name=\"DejaVuSans-Oblique\">"
+                      "sha256sum</font>) must match the list below.", s["body"])]
+    facts = [["Audit run", data.run_id],
+             ["Run started", f"{data.run_started:%Y-%m-%d %H:%M:%S}" if data.run_started else "Not recorded"],
+             ["Run by", data.run_by or "Not recorded"],
+             ["Report generated", f"{data.generated_at:%Y-%m-%d %H:%M:%S}"]]
+    t = Table([[Paragraph(text(k), s["cell_bold"]), Paragraph(text(v), s["cell"])] for k, v in facts],
+              colWidths=[40 * mm, 125 * mm])
+    t.setStyle(_ts([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
+    out += [t, Spacer(1, 4 * mm)]
+    head = [Paragraph(h, s["cell_head"]) for h in ("Input", "Version", "SHA-256")]
+    rows = [head]
+    for i in data.inputs.itertuples():
+        kind = "Standard" if i.kind == "standard" else "Submission"
+        rows.append([Paragraph(text(f"{kind}: {i.name}"), s["cell"]),
+                     Paragraph(text(i.version if isinstance(i.version, str) else ""), s["cell"]),
+                     Paragraph(text(i.sha256), s["mono"])])
+    out.append(_table(rows, [62 * mm, 18 * mm, 85 * mm]))
+    return out
+
+
+def _page(canvas, doc, data: ReportData) -> None:
+    canvas.saveState()
+    canvas.setFont(FONT, 7.5)
+    canvas.setFillColor(MUTED)
+    width, height = A4
+    canvas.drawString(20 * mm, height - 12 * mm,
+                      f"Independent audit · {data.provider_name} · {data.period}")
+    canvas.drawRightString(width - 20 * mm, height - 12 * mm, "Lived Standards")
+    canvas.setStrokeColor(RULE)
+    canvas.line(20 * mm, height - 13.5 * mm, width - 20 * mm, height - 13.5 * mm)
+    canvas.drawString(20 * mm, 10 * mm, f"Audit run {data.run_id}")
+    canvas.drawRightString(width - 20 * mm, 10 * mm, f"Page {doc.page}")
+    canvas.restoreState()
+
+
+def render(data: ReportData, out: Path) -> Path:
+    """Draw the PDF for gathered data."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    who = data.organisation or data.auditor or "Independent auditor"
+    doc = _Doc(str(out), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
+               bottomMargin=18 * mm, lang="en-GB", initialFontName=FONT,
+               title=f"Independent audit: {data.provider_name}, {data.period}",
+               author=who if not data.auditor or data.auditor == who else f"{data.auditor}, {who}",
+               subject=f"Audit of standards written by people with lived experience: {data.provider_name} "
+                       f"({data.provider_id}), {data.area}, {data.period}",
+               creator="Lived Standards", keywords=["audit", "standards", "lived experience", data.period])
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="main")
+    doc.addPageTemplates([
+        PageTemplate("cover", frames=[frame]),
+        PageTemplate("body", frames=[frame], onPage=lambda c, d: _page(c, d, data)),
+    ])
+    story = _cover(data) + _summary(data)
+    story.append(PageBreak())
+    story.append(_heading("The standards", "h1", 0))
+    for sec in data.sections:
+        story += _section(sec)
+    if not data.untagged.empty:
+        story += [CondPageBreak(50 * mm), _heading("Other stories", "h2", 1),
+                  Paragraph("Stories told this period that are not tagged to an audited standard.", styles()["body"])]
+        story += [_story_block(row) for row in data.untagged.itertuples()]
+    story += _annexes(data)
+    doc.build(story)
+    return out
+
+
+def build_report(db, provider_id: str, period: str, out: Path, auditor: str | None = None,
+                 organisation: str | None = None) -> Path:
+    """One provider's PDF for one period, from the latest audit run of that period."""
+    with store.reading(db) as con:
+        data = gather(con, provider_id, period, auditor=auditor, organisation=organisation)
+    return render(data, out)
+
+
+def report_file_name(provider_id: str, period: str) -> str:
+    return f"audit-{provider_id}-{period}.pdf"
+
+
+def _render_job(args: tuple[ReportData, Path]) -> Path:
+    return render(*args)
+
+
+def build_reports(db, period: str, out_dir: Path, auditor: str | None = None,
+                  organisation: str | None = None, workers: int = 1,
+                  progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Every provider's PDF for a period: one read of the store, drawn on `workers` processes."""
+    from audits import runs
+    out_dir = Path(out_dir)
+    with store.reading(db) as con:
+        run_id = runs.latest_run_id(con, period)
+        if run_id is None:
+            raise ReportError(f"There is no audit run for {period} yet: run the audit first "
+                              f"(python -m audits run --period {period}).")
+        published = published_results(con, run_id)
+        providers = sorted(published["provider_id"].unique())
+        jobs = [(gather(con, p, period, run_id=run_id, published=published, auditor=auditor,
+                        organisation=organisation), out_dir / report_file_name(p, period))
+                for p in providers]
+    paths = []
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for (data, _), path in zip(jobs, pool.map(_render_job, jobs)):
+                paths.append(path)
+                if progress:
+                    progress(data.provider_id)
+    else:
+        for job in jobs:
+            paths.append(_render_job(job))
+            if progress:
+                progress(job[0].provider_id)
+    return paths

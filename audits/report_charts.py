@@ -1,0 +1,87 @@
+"""The small chart beside each standard's figures, drawn with reportlab.graphics.
+
+Native drawing builds in milliseconds and needs no browser. Each proportion is a
+bar on a 0–100% track in the rating's colour, with its 95% interval as a line,
+the green threshold as a dashed mark and the all-provider benchmark as a diamond.
+The same figures are in the table above the chart, so nothing is said by the
+chart alone, and never by colour alone.
+"""
+
+from __future__ import annotations
+
+import math
+
+from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
+from reportlab.lib import colors
+
+from audits import ratings
+from audits.report_styles import FONT, MUTED, RULE, register_fonts
+
+ROW = 22
+LABEL_WIDTH = 150
+TRACK_WIDTH = 270
+
+
+def _ok(value) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH + 40) -> Drawing | None:
+    """rows: dicts with label, value, ci_lower, ci_upper, benchmark, green (fraction or
+    None) and rating. None when there is nothing to draw."""
+    rows = [r for r in rows if _ok(r.get("value"))]
+    if not rows:
+        return None
+    register_fonts()
+    height = ROW * len(rows) + 30
+    d = Drawing(width, height, initialFontName=FONT)
+    x0 = LABEL_WIDTH
+    axis_y = 16
+
+    def x(fraction: float) -> float:
+        return x0 + TRACK_WIDTH * max(0.0, min(1.0, fraction))
+
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        d.add(Line(x(tick), axis_y, x(tick), height - 4, strokeColor=RULE, strokeWidth=0.4))
+        d.add(String(x(tick), 5, f"{tick:.0%}", fontName=FONT, fontSize=6.5,
+                     fillColor=MUTED, textAnchor="middle"))
+    for i, row in enumerate(rows):
+        y = height - 8 - ROW * (i + 1) + 6
+        look = ratings.look(row["rating"])
+        label = row["label"] if len(row["label"]) <= 34 else row["label"][:33] + "…"
+        d.add(String(x0 - 6, y + 4, label, fontName=FONT, fontSize=7, textAnchor="end"))
+        d.add(Rect(x0, y, TRACK_WIDTH, 11, fillColor=colors.HexColor("#f2f2f2"), strokeColor=None))
+        d.add(Rect(x0, y, x(row["value"]) - x0, 11, fillColor=colors.HexColor(look.background),
+                   strokeColor=colors.HexColor(look.colour), strokeWidth=0.8))
+        if _ok(row.get("ci_lower")) and _ok(row.get("ci_upper")):
+            d.add(Line(x(row["ci_lower"]), y + 5.5, x(row["ci_upper"]), y + 5.5,
+                       strokeColor=colors.black, strokeWidth=1))
+            for end in (row["ci_lower"], row["ci_upper"]):
+                d.add(Line(x(end), y + 2.5, x(end), y + 8.5, strokeColor=colors.black, strokeWidth=1))
+        if _ok(row.get("green")):
+            d.add(Line(x(row["green"]), y - 2, x(row["green"]), y + 13, strokeColor=colors.black,
+                       strokeWidth=1, strokeDashArray=[2, 1.5]))
+        if _ok(row.get("benchmark")):
+            bx, by = x(row["benchmark"]), y + 5.5
+            d.add(Polygon([bx, by + 4, bx + 4, by, bx, by - 4, bx - 4, by],
+                          fillColor=colors.white, strokeColor=colors.black, strokeWidth=0.8))
+        d.add(String(x0 + TRACK_WIDTH + 4, y + 3, f"{row['value']:.0%} {look.symbol}",
+                     fontName=FONT, fontSize=7))
+    return d
+
+
+def legend() -> Drawing:
+    """Key to the marks, once per report."""
+    register_fonts()
+    d = Drawing(LABEL_WIDTH + TRACK_WIDTH + 40, 16, initialFontName=FONT)
+    x = 0
+    d.add(Line(x, 8, x + 18, 8, strokeColor=colors.black, strokeWidth=1))
+    d.add(String(x + 22, 5, "95% interval", fontName=FONT, fontSize=7))
+    x += 90
+    d.add(Line(x + 6, 2, x + 6, 14, strokeColor=colors.black, strokeWidth=1, strokeDashArray=[2, 1.5]))
+    d.add(String(x + 14, 5, "green threshold", fontName=FONT, fontSize=7))
+    x += 100
+    d.add(Polygon([x + 6, 12, x + 10, 8, x + 6, 4, x + 2, 8], fillColor=colors.white,
+                  strokeColor=colors.black, strokeWidth=0.8))
+    d.add(String(x + 14, 5, "benchmark (all providers)", fontName=FONT, fontSize=7))
+    return d

@@ -1,0 +1,90 @@
+"""Fonts, paragraph styles and small text helpers of the audit PDF.
+
+Built-in PDF fonts are not embedded and have no glyphs for curly quotes, Welsh
+ŵ and ŷ or the rating symbols, and a missing glyph prints blank without an error.
+So the four DejaVu Sans faces shipped in audits/fonts are registered as one family
+and used for every piece of text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT = "DejaVuSans"
+FACES = {
+    FONT: "DejaVuSans.ttf",
+    f"{FONT}-Bold": "DejaVuSans-Bold.ttf",
+    f"{FONT}-Oblique": "DejaVuSans-Oblique.ttf",
+    f"{FONT}-BoldOblique": "DejaVuSans-BoldOblique.ttf",
+}
+
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#555555")
+RULE = colors.HexColor("#c8c8c8")
+ACCENT = colors.HexColor("#2b4c7e")
+QUOTE_BG = colors.HexColor("#f4f4f0")
+
+
+@cache
+def register_fonts() -> str:
+    """Register the DejaVu family once per process; returns the family name."""
+    for name, file in FACES.items():
+        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=f"{FONT}-Bold",
+                                  italic=f"{FONT}-Oblique", boldItalic=f"{FONT}-BoldOblique")
+    return FONT
+
+
+@cache
+def styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13.5, textColor=INK,
+                          alignment=TA_LEFT, spaceAfter=5)
+    s = {"body": base}
+    s["small"] = ParagraphStyle("small", parent=base, fontSize=8, leading=10.5, textColor=MUTED)
+    s["cell"] = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0)
+    s["cell_bold"] = ParagraphStyle("cell_bold", parent=s["cell"], fontName=f"{FONT}-Bold")
+    s["cell_head"] = ParagraphStyle("cell_head", parent=s["cell"], fontName=f"{FONT}-Bold",
+                                    textColor=colors.white)
+    s["title"] = ParagraphStyle("title", parent=base, fontName=f"{FONT}-Bold", fontSize=24,
+                                leading=30, textColor=ACCENT, spaceAfter=10)
+    s["subtitle"] = ParagraphStyle("subtitle", parent=base, fontSize=14, leading=19, spaceAfter=18)
+    s["h1"] = ParagraphStyle("h1", parent=base, fontName=f"{FONT}-Bold", fontSize=16, leading=21,
+                             textColor=ACCENT, spaceBefore=4, spaceAfter=8)
+    s["h2"] = ParagraphStyle("h2", parent=base, fontName=f"{FONT}-Bold", fontSize=13, leading=17,
+                             textColor=ACCENT, spaceBefore=4, spaceAfter=6)
+    s["h3"] = ParagraphStyle("h3", parent=base, fontName=f"{FONT}-Bold", fontSize=10.5, leading=14,
+                             spaceBefore=8, spaceAfter=4)
+    s["quote"] = ParagraphStyle("quote", parent=base, fontName=f"{FONT}-Oblique", leftIndent=12,
+                                rightIndent=12, spaceAfter=2)
+    s["source"] = ParagraphStyle("source", parent=s["small"], leftIndent=12, spaceAfter=8)
+    s["story"] = ParagraphStyle("story", parent=base, fontSize=9.5, leading=13.5, spaceAfter=2)
+    s["mono"] = ParagraphStyle("mono", parent=s["small"], fontSize=7, leading=9, textColor=INK)
+    return s
+
+
+def text(value) -> str:
+    """Any piece of data made safe for Paragraph markup: `<`, `&` print as written."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def long_date(value) -> str:
+    """2 May 2026."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    return f"{value.day} {value:%B %Y}"

@@ -1,0 +1,198 @@
+"""The audit PDF read back with pypdf: built by the real engine's run over a real store,
+its figures are the figures of the results export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from audits import report, runs, spec, store
+from test_stories import PACK, put_pack
+
+FIXTURES = Path(__file__).parent / "fixtures" / "stories"
+STANDARDS = FIXTURES / "standards"
+RETURNS = FIXTURES / "returns"
+
+
+def _typed(table: str, column: str, value: str):
+    if value == "":
+        return None
+    kind = spec.TABLES[table].column(column).type
+    if kind == spec.DATE:
+        return dt.date.fromisoformat(value)
+    if kind == spec.BOOLEAN:
+        return value.lower() in spec.TRUE_WORDS
+    if kind == spec.NUMBER:
+        return float(value)
+    if kind == spec.INTEGER:
+        return int(value)
+    return value
+
+
+def put_returns(con, period: str) -> None:
+    """The readable fixture CSVs (provider_id, then the columns the standards use) as one
+    current return per provider."""
+    store.ensure_period(con, period)
+    with open(RETURNS / "providers.csv", encoding="utf-8", newline="") as handle:
+        providers = list(csv.DictReader(handle))
+    for p in providers:
+        con.execute("INSERT OR IGNORE INTO providers VALUES (?, ?, ?)",
+                    [p["provider_id"], p["provider_name"], p["area"]])
+        sub = f"{p['provider_id']}-{period}"
+        digest = hashlib.sha256(sub.encode()).hexdigest()
+        con.execute("INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
+                    "sha256, loaded_at, is_current) VALUES (?, 'return', ?, ?, ?, ?, ?, now(), true)",
+                    [sub, p["provider_id"], period, p["provider_name"], p["area"], digest])
+        for table in ("episodes", "workforce", "kpis"):
+            columns = spec.TABLES[table].column_names
+            with open(RETURNS / f"{table}.csv", encoding="utf-8", newline="") as handle:
+                rows = [r for r in csv.DictReader(handle) if r.pop("provider_id") == p["provider_id"]]
+            for line, row in enumerate(rows, start=2):
+                con.execute(
+                    f"INSERT INTO {table} (submission_id, provider_id, period, line, "
+                    + ", ".join(f'"{c}"' for c in columns) + ") VALUES (?, ?, ?, ?, "
+                    + ", ".join("?" for _ in columns) + ")",
+                    [sub, p["provider_id"], period, line] + [_typed(table, c, row.get(c, "")) for c in columns])
+    # one quarantined row, to show in the data-quality annex
+    con.execute("INSERT INTO quarantine VALUES (?, 'P001', ?, 'episodes', 'episodes.csv', 23, 'E99', ?, '{}')",
+                [f"P001-{period}", period, "referral_date '2026-13-01' is not a date: write it as 2026-04-01"])
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory):
+    """A store with returns for 2026-Q1 and 2026-Q2, the fixture pack for Q2, and a run of each."""
+    db = tmp_path_factory.mktemp("report") / "audit.duckdb"
+    with store.writing(db) as con:
+        put_returns(con, "2026-Q1")
+        put_returns(con, "2026-Q2")
+        put_pack(con, PACK)
+    runs.run_audit(db, "2026-Q1", STANDARDS, run_by="test")
+    run_id = runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+    return db, run_id
+
+
+@pytest.fixture(scope="module")
+def pdf(audited, tmp_path_factory):
+    db, run_id = audited
+    out = tmp_path_factory.mktemp("pdf") / "P001.pdf"
+    report.build_report(db, "P001", "2026-Q2", out, auditor="A. Auditor",
+                        organisation="Independent Audit Collective")
+    reader = PdfReader(out)
+    words = "\n".join(page.extract_text() for page in reader.pages)
+    return reader, words, re.sub(r"\s+", " ", words)
+
+
+def test_provider_standards_and_no_draft(pdf):
+    _, _, flat = pdf
+    assert "Northgate Recovery & Wellbeing <Partnership>" in flat   # escaped, printed as written
+    for title in ("A warm welcome within days of referral", "People with lived experience work in every team",
+                  "No targets for opiate-free discharge"):
+        assert title in flat
+    assert "A safe home for everyone in treatment" not in flat
+    assert "Independent Audit Collective" in flat and "Statement of independence" in flat
+
+
+def test_figures_are_the_results_export(audited, pdf, tmp_path):
+    db, run_id = audited
+    _, _, flat = pdf
+    with store.reading(db) as con:
+        export = runs.export_csv(con, "2026-Q2", tmp_path / "public.csv", public=True)
+        kinds = {m.id: m.kind for s in runs.run_standards(con, run_id) for m in s.measures}
+    with open(export, encoding="utf-8", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["provider_id"] == "P001"]
+    assert len(rows) == 4
+    for row in rows:
+        value = report.format_value(kinds[row["measure_id"]], float(row["value"]))
+        assert value in flat, f"{row['measure_id']}: {value} not printed"
+        if row["ci_lower"]:
+            interval = f"{float(row['ci_lower']) * 100:.1f}% to {float(row['ci_upper']) * 100:.1f}%"
+            assert interval in flat
+    # the figures this fixture was made to give
+    assert "75.0% (15 of 20 people)" in flat
+    assert "50.0% (5 of 10 staff (full-time equivalent))" in flat
+
+
+def test_small_counts_are_suppressed(audited, tmp_path):
+    db, _ = audited
+    out = report.build_report(db, "P002", "2026-Q2", tmp_path / "P002.pdf", organisation="Independent Audit Collective")
+    flat = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(out).pages))
+    assert "Riverside Drug and Alcohol Service" in flat
+    assert "Not shown: fewer than 5 people" in flat
+    assert "3 people" not in flat and "of 3 " not in flat
+
+
+def test_stories_consent_and_screening(pdf):
+    _, _, flat = pdf
+    assert "They made me a cup of tea before any forms – “no rush,” she said." in flat   # S01
+    assert "croeso i’r tŷ, and the dŵr was free" in flat and "£3.50" in flat
+    assert "He sat with my brother in the waiting room" in flat                          # S02
+    assert "Our notes template says <b>risk</b> & compliance first" in flat               # S06, as written
+    assert "Nobody asked me the same question twice" in flat                              # S07, untagged
+    assert "pharmacy called my name" not in flat                                          # S03, consent no
+    assert "pushed me off my script" not in flat                                          # S04, withdrawn
+    assert "07700" not in flat and "night before every appointment" not in flat           # S05, held
+
+
+def test_pairing_and_change(pdf):
+    _, words, flat = pdf
+    summary = flat[flat.index("Summary Every approved standard"):flat.index("Key:")]
+    # peer-workforce: green on figures and confirmed by a family member's story; last
+    # period it had no story, so it was provisional
+    assert re.search(r"People with lived experience work in every team ✔ Met ↑ Better \(was met \(provisional\)\)", summary)
+    # no-opiate-free-targets: green on figures, but the only story was withdrawn
+    assert re.search(r"No targets for opiate-free discharge ◔ Met \(provisional\) = No change", summary)
+    assert "green, not yet confirmed by people's experience" in flat
+    assert re.search(r"A warm welcome within days of referral ◐ Partly met", summary)
+
+
+def test_annexes(audited, pdf):
+    db, run_id = audited
+    _, _, flat = pdf
+    assert "episodes.csv" in flat and "referral_date '2026-13-01' is not a date" in flat
+    assert run_id in flat
+    for name in ("warm-welcome.yaml", "peer-workforce.yaml", "no-opiate-free-targets.yaml"):
+        digest = hashlib.sha256((STANDARDS / name).read_bytes()).hexdigest()
+        assert name in flat and digest in flat.replace(" ", "")
+    assert "Wilson" in flat
+
+
+def test_metadata_language_outline_fonts(pdf):
+    reader, _, _ = pdf
+    meta = reader.metadata
+    assert meta.title == "Independent audit: Northgate Recovery & Wellbeing <Partnership>, 2026-Q2"
+    assert meta.author == "A. Auditor, Independent Audit Collective"
+    assert "2026-Q2" in meta.subject
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    outline = [item["/Title"] for item in reader.outline if not isinstance(item, list)]
+    assert outline[:3] == ["Independent audit of standards", "Summary", "The standards"]
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] \
+                if "/DescendantFonts" in font else font.get("/FontDescriptor")
+            assert descriptor is not None and "/FontFile2" in descriptor, font["/BaseFont"]
+            fonts.add(str(font["/BaseFont"]))
+    assert any("DejaVuSans" in f for f in fonts)
+    # page numbers and the running header
+    assert "Page 2" in reader.pages[1].extract_text()
+    assert "Independent audit · Northgate Recovery" in reader.pages[1].extract_text()
+
+
+def test_no_run_is_a_plain_error(tmp_path):
+    db = tmp_path / "empty.duckdb"
+    store.connect(db).close()
+    with pytest.raises(report.ReportError, match="no audit run for 2026-Q2"):
+        report.build_report(db, "P001", "2026-Q2", tmp_path / "x.pdf")
+
+
+def test_unknown_provider_is_a_plain_error(audited, tmp_path):
+    db, _ = audited
+    with pytest.raises(report.ReportError, match="P404 has no results"):
+        report.build_report(db, "P404", "2026-Q2", tmp_path / "x.pdf")
