@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml import events as yaml_events
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
@@ -43,6 +44,11 @@ class StandardProblem:
     file: str
     line: int | None
     message: str
+
+    def __post_init__(self) -> None:
+        message = self.message.strip()
+        if not message.endswith((".", "?", "!")):
+            object.__setattr__(self, "message", message + ".")
 
     def __str__(self) -> str:
         where = f"{self.file}, line {self.line}" if self.line else self.file
@@ -87,7 +93,8 @@ def load_standards(folder: Path) -> StandardsLoad:
             result.problems.append(StandardProblem(
                 str(path), None, f"standards files end in {SUFFIX} (lower case): rename it to "
                 f"{path.stem}{SUFFIX}, or it is not read"))
-    seen: dict[str, str] = {}
+    parsed: list[tuple[Path, bytes, str, Standard | None]] = []
+    ids: dict[str, list[tuple[Path, str]]] = {}  # every id read, even from a misnamed file
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         raw = path.read_bytes()
         name = str(path)
@@ -99,17 +106,26 @@ def load_standards(folder: Path) -> StandardsLoad:
                 name, line, "this file is not saved as UTF-8 text. Save it again as UTF-8 "
                 "(most editors offer this under 'Save as' or 'Encoding')"))
             continue
-        standard, problems = parse_standard_text(text, name)
-        if standard is not None and standard.id in seen:
-            problems.append(StandardProblem(
-                name, _top_line(text, "id"), f"the id '{standard.id}' is already used by {seen[standard.id]}. "
-                "Each standard needs its own id"))
-            standard = None
-        result.problems.extend(problems)
+        standard, problems = _parse(text, name)
         if standard is not None:
-            seen[standard.id] = name
+            problems += _name_problems(standard, text, name)
+        result.problems.extend(problems)
+        parsed.append((path, raw, text, None if problems else standard))
+        if standard is not None:
+            ids.setdefault(standard.id, []).append((path, text))
+    for standard_id, places in ids.items():
+        if len(places) > 1:
+            first = next((p for p, _ in places if p.stem == standard_id), places[0][0])
+            for path, text in places:
+                if path != first:
+                    result.problems.append(StandardProblem(
+                        str(path), _top_line(text, "id"), f"the id '{standard_id}' is already used by "
+                        f"{first}. Each standard needs its own id and its own file"))
+    for path, raw, _text, standard in parsed:  # only files without problems; their names are their ids
+        if standard is not None:
             result.standards.append(standard)
             result.files[standard.id] = (path, hashlib.sha256(raw).hexdigest())
+    result.problems.sort(key=lambda p: (p.file, p.line or 0))
     result.standards.sort(key=lambda s: s.id)
     return result
 
@@ -119,6 +135,14 @@ def parse_standard_text(text: str, file_name: str) -> tuple[Standard | None, lis
 
     When `file_name` ends in .yaml its name must be the standard's id.
     """
+    standard, problems = _parse(text, file_name)
+    if standard is not None:
+        problems = _name_problems(standard, text, file_name)
+    return (None if problems else standard), problems
+
+
+def _parse(text: str, file_name: str) -> tuple[Standard | None, list[StandardProblem]]:
+    """The model from the text, before the file name is compared with the id."""
     data, problems = _read_yaml(text, file_name)
     if problems:
         return None, problems
@@ -128,22 +152,22 @@ def parse_standard_text(text: str, file_name: str) -> tuple[Standard | None, lis
     if not isinstance(data, CommentedMap):
         return None, [StandardProblem(file_name, 1, "a standards file is a list of fields such as "
                                       "'id: peer-workforce', one on each line, not a single value or a list")]
-    problems = []
     try:
-        standard = Standard.model_validate(_plain(data))
+        return Standard.model_validate(_plain(data)), []
     except ValidationError as error:
-        standard = None
         problems = [_explain(e, data, file_name) for e in error.errors()]
-    if standard is not None:
-        stem = Path(file_name).name
-        if stem.endswith(SUFFIX) and stem[: -len(SUFFIX)] != standard.id:
-            problems.append(StandardProblem(
-                file_name, _key_line(data, "id"), f"the id '{standard.id}' does not match the file name "
-                f"'{stem}'. Rename the file to {standard.id}{SUFFIX}, or change the id to "
-                f"{stem[: -len(SUFFIX)]}"))
-            standard = None
-    problems.sort(key=lambda p: (p.line or 0))
-    return standard, _unique(problems)
+        problems.sort(key=lambda p: (p.line or 0))
+        return None, _unique(problems)
+
+
+def _name_problems(standard: Standard, text: str, file_name: str) -> list[StandardProblem]:
+    name = Path(file_name).name
+    if not name.endswith(SUFFIX) or name[: -len(SUFFIX)] == standard.id:
+        return []
+    stem = name[: -len(SUFFIX)]
+    return [StandardProblem(
+        file_name, _top_line(text, "id"), f"the id '{standard.id}' does not match the file name "
+        f"'{name}'. Rename the file to {standard.id}{SUFFIX}, or change the id to {stem}")]
 
 
 def _unique(problems: list[StandardProblem]) -> list[StandardProblem]:
@@ -157,8 +181,22 @@ def _unique(problems: list[StandardProblem]) -> list[StandardProblem]:
 
 # --------------------------------------------------------------------------- YAML
 
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that leaves dates as text, so pydantic judges them.
+
+    ruamel would build `2026-02-30` into a date itself and fail with a bare
+    ValueError and no line; as text it reaches the model, which says plainly that it
+    is not a date and where. A subclass, so ruamel's own class is left as it was for
+    the rest of the program.
+    """
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
 
@@ -205,6 +243,8 @@ def _read_yaml(text: str, file_name: str) -> tuple[Any, list[StandardProblem]]:
         return yaml.load(text), []
     except MarkedYAMLError as error:
         return None, [_syntax_problem(error, text, file_name)]
+    except (ValueError, TypeError) as error:  # a constructor refusing a value
+        return None, [StandardProblem(file_name, None, f"the file could not be read: {error}")]
 
 
 def _syntax_problem(error: MarkedYAMLError, text: str, file_name: str) -> StandardProblem:
@@ -306,6 +346,24 @@ def _fields(model: type[BaseModel]) -> list[str]:
 
 
 _PLACE = {Standard: "a standard", Measure: "a measure", Voice: "a voice"}
+_MISSING = {
+    (Standard, "id"): "the short name of the standard, the same as the file name, like peer-workforce",
+    (Standard, "title"): "the standard in a few plain words",
+    (Standard, "version"): "a whole number: 1 for a new standard, one more each time it changes",
+    (Standard, "status"): "draft, approved or retired (only approved standards are audited)",
+    (Standard, "theme"): "a word that groups standards, such as access or workforce",
+    (Standard, "statement"): "what good looks like, in the group's own words",
+    (Standard, "why"): "why it matters, in the group's own words",
+    (Standard, "measures"): "at least one measure: how the standard is checked against the returns",
+    (Measure, "id"): "a short name for the measure, like peer-support-offered",
+    (Measure, "label"): "what is measured, in plain words",
+    (Measure, "table"): "the table of the return it counts: " + ", ".join(
+        Measure.model_fields["table"].annotation.__args__),
+    (Measure, "kind"): "proportion, count or median",
+    (Measure, "green"): 'what counts as green, in double quotes, like ">= 90%"',
+    (Voice, "quote"): "the words exactly as said or written",
+    (Voice, "source"): "the group and the year, like \"Expert Link National Advisory Panel, 2020\"",
+}
 
 
 def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem:
@@ -323,11 +381,10 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
         hint = f" Did you mean '{close[0]}'?" if close else f" The fields of {_PLACE[model]} are: {', '.join(allowed)}."
         return StandardProblem(file_name, _key_line(holder, key), f"'{key}' is not a field of {_PLACE[model]}.{hint}")
     if kind == "missing":
-        described = model.model_fields[key].description if key in model.model_fields else ""
         where = "this measure" if model is Measure else "this voice" if model is Voice else "the standard"
         line = _node_line(holder) if model is not Standard else None
-        return StandardProblem(file_name, line, f"'{key}' is missing from {where}. Add '{key}:' with "
-                               f"{described[0].lower() + described[1:] if described else 'a value'}")
+        return StandardProblem(file_name, line, f"'{key}' is missing from {where}. Add a line '{key}:' "
+                               f"with {_MISSING.get((model, key), 'a value')}")
     line = _key_line(holder, key) if isinstance(key, str) else _node_line(holder[key]) if isinstance(
         holder, CommentedSeq) and isinstance(key, int) and key < len(holder) else _node_line(holder)
     value = error.get("input")
