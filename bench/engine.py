@@ -5,7 +5,7 @@
 
 Targets (issue 3): every standard run in under 2 s after loading; an impact preview in
 under 1 s. Loading itself is timed too but is not part of the target. The store and
-the demo files are kept in --work (default data/bench-national) so later runs skip
+the demo files are kept in --work (default bench/out/national) so later runs skip
 straight to the timings.
 """
 
@@ -61,7 +61,7 @@ def _loosened(standard):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="an already loaded store (default: the national demo in --work)")
-    parser.add_argument("--work", type=Path, default=ROOT / "data" / "bench-national")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "national")
     parser.add_argument("--standards", type=Path, default=ROOT / "standards")
     parser.add_argument("--period", help="default: the latest period with returns")
     parser.add_argument("--repeat", type=int, default=5)
