@@ -82,7 +82,7 @@ def measure_results(db_file: str, run_id: str, public: bool) -> pd.DataFrame:
     from audits import runs
 
     with store.reading(db_file) as con:
-        df = runs.read_results(con, run_id)
+        df = runs.read_results(con, run_id).drop(columns=["provider_name"], errors="ignore")
     return stats.suppress_results(df) if public else df
 
 
@@ -93,7 +93,7 @@ def standard_results(db_file: str, run_id: str) -> pd.DataFrame:
     from audits import runs, stories
 
     with store.reading(db_file) as con:
-        df = runs.read_standard_results(con, run_id)
+        df = runs.read_standard_results(con, run_id).drop(columns=["provider_name"], errors="ignore")
         if df.empty:
             df["shown"] = pd.Series(dtype="object")
             return df

@@ -109,7 +109,8 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
     st.markdown(f"**Effect on every provider's rating, {period}:** {changed} of {len(df)} would change.")
     table = pd.DataFrame({
         "Provider": df["provider_name"].fillna(df["provider_id"]) if "provider_name" in df else df["provider_id"],
-        "Now": df["current"].map(ui.label), "With this change": df["new"].map(ui.label),
+        "Now": [ui.label(r) if isinstance(r, str) else "not in the latest audit" for r in df["current_rating"]],
+        "With this change": df["new_rating"].map(ui.label),
         "Changes": df["changed"].map({True: "yes", False: ""}),
     })
     st.dataframe(ui.style_ratings(table, ["Now", "With this change"]), hide_index=True, use_container_width=True)
