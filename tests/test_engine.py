@@ -335,3 +335,16 @@ def test_locked_down_connection_cannot_read_files(base_db):
             con.execute("SELECT * FROM read_csv('/etc/passwd')")
         result = engine.evaluate(con, [fixture_standard("warm-welcome")], PERIOD)
     assert len(result.measures) == 6
+
+
+def test_the_starting_standards_all_run(base_db):
+    from audits.standards import load_standards
+
+    load = load_standards(Path(__file__).parent.parent / "standards")
+    assert load.ok, load.report()
+    with store.reading(base_db) as con:
+        result = engine.evaluate(con, load.audited, PERIOD)
+    measures = sum(len(s.measures) for s in load.audited)
+    assert len(result.measures) == 3 * measures
+    assert len(result.standards) == 3 * len(load.audited)
+    assert set(result.measures["rating"]) <= {"green", "amber", "red", "no_data"}
