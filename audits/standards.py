@@ -155,9 +155,20 @@ def _parse(text: str, file_name: str) -> tuple[Standard | None, list[StandardPro
     try:
         return Standard.model_validate(_plain(data)), []
     except ValidationError as error:
-        problems = [_explain(e, data, file_name) for e in error.errors()]
+        problems = [_explain(e, data, file_name) for e in _without_echoes(error.errors())]
         problems.sort(key=lambda p: (p.line or 0))
         return None, _unique(problems)
+
+
+def _without_echoes(errors: list[dict]) -> list[dict]:
+    """Drop "'statement' is missing" when the same place has 'statment', whose message
+    already says "Did you mean 'statement'?": one mistake, one message."""
+    misspelt = {(tuple(e["loc"][:-1]), difflib.get_close_matches(str(e["loc"][-1]), [
+        str(m["loc"][-1]) for m in errors if m["type"] == "missing"], n=1, cutoff=0.6)[0])
+        for e in errors if e["type"] == "extra_forbidden" and difflib.get_close_matches(
+            str(e["loc"][-1]), [str(m["loc"][-1]) for m in errors if m["type"] == "missing"], n=1, cutoff=0.6)}
+    return [e for e in errors
+            if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), str(e["loc"][-1])) in misspelt)]
 
 
 def _name_problems(standard: Standard, text: str, file_name: str) -> list[StandardProblem]:
@@ -217,6 +228,8 @@ def _read_yaml(text: str, file_name: str) -> tuple[Any, list[StandardProblem]]:
             if isinstance(event, yaml_events.DocumentStartEvent):
                 documents += 1
                 if event.version or event.tags:
+                    line = next((n for n, text_line in enumerate(text.splitlines(), start=1)
+                                 if text_line.startswith("%")), line)
                     return None, [StandardProblem(file_name, line, "'%YAML' and '%TAG' lines are not used in "
                                                   "standards files (they can change what words mean). Remove the line")]
                 if documents > 1:
@@ -341,6 +354,15 @@ def _locate(data: CommentedMap, loc: tuple) -> tuple[Any, Any, type[BaseModel]]:
     return holder, (loc[-1] if loc else None), model
 
 
+def _child(holder: Any, key: Any) -> Any:
+    """holder[key] for a mapping key or a list index; the holder itself when there is none."""
+    if isinstance(holder, CommentedMap) and key in holder:
+        return holder[key]
+    if isinstance(holder, CommentedSeq) and isinstance(key, int) and 0 <= key < len(holder):
+        return holder[key]
+    return holder
+
+
 def _fields(model: type[BaseModel]) -> list[str]:
     return list(model.model_fields)
 
@@ -373,8 +395,8 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
     holder, key, model = _locate(data, loc)
     context_error = (error.get("ctx") or {}).get("error")
     if isinstance(context_error, FieldProblem):
-        return StandardProblem(file_name, _key_line(holder[key] if key is not None and key in holder else holder,
-                                                      context_error.field), _sentence(str(context_error)))
+        return StandardProblem(file_name, _key_line(_child(holder, key), context_error.field),
+                               str(context_error))
     if kind == "extra_forbidden":
         allowed = _fields(model)
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
@@ -385,14 +407,13 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
         line = _node_line(holder) if model is not Standard else None
         return StandardProblem(file_name, line, f"'{key}' is missing from {where}. Add a line '{key}:' "
                                f"with {_MISSING.get((model, key), 'a value')}")
-    line = _key_line(holder, key) if isinstance(key, str) else _node_line(holder[key]) if isinstance(
-        holder, CommentedSeq) and isinstance(key, int) and key < len(holder) else _node_line(holder)
+    line = _key_line(holder, key) if isinstance(key, str) else _node_line(_child(holder, key))
     value = error.get("input")
     shown = f"'{value}'" if not isinstance(value, (dict, list)) else "this"
     field_name = key if isinstance(key, str) else (loc[-2] if len(loc) > 1 else "this field")
     ctx = error.get("ctx") or {}
     messages = {
-        "value_error": lambda: _sentence(error["msg"].removeprefix("Value error, ")),
+        "value_error": lambda: error["msg"].removeprefix("Value error, "),
         "literal_error": lambda: f"{shown} is not allowed for {field_name}: use one of "
         f"{ctx.get('expected', '').replace(chr(39), '')}",
         "string_pattern_mismatch": lambda: f"{shown} is not a good id: use lower-case letters, numbers and "
@@ -417,12 +438,7 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
     message = messages.get(kind, lambda: f"{field_name}: {error['msg']}")()
     if kind not in ("value_error",) and key is not None and str(field_name) not in message:
         message = f"{field_name}: {message}"
-    return StandardProblem(file_name, line, _sentence(message))
-
-
-def _sentence(message: str) -> str:
-    message = message.strip()
-    return message if message.endswith((".", "?", "!")) else message + "."
+    return StandardProblem(file_name, line, message)
 
 
 # --------------------------------------------------------------------------- schema
