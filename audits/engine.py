@@ -150,11 +150,16 @@ def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure
                                for p in error.problems]) from None
     rows = con.execute(sql, {"period": period}).fetchall()
     people = spec.TABLES[measure.table].counts_people
+    optional_table = not spec.TABLES[measure.table].required_file
     direction = measure.green.higher_is_better
     out = []
     for (provider_id, numerator, denominator, value, num_rows, den_rows,
          lo95, hi95, lo998, hi998, benchmark) in rows:
         rating = measure.rate(value, den_rows)
+        if measure.kind == "count" and optional_table and not den_rows:
+            # An optional file (documents) left out, or empty, shows nothing either way:
+            # a count of 0 there would be a green nobody earned.
+            rating = "no_data"
         comparison = "not_compared"
         if measure.kind == "proportion" and rating != "no_data":
             comparison = stats.compare(value, lo95, hi95, lo998, hi998, benchmark, direction)

@@ -269,6 +269,22 @@ def test_count_measure_over_people_and_its_where(tmp_path):
     assert rows["P1"]["comparison"] == "not_compared"
 
 
+def test_a_count_over_an_optional_file_left_out_is_too_few_to_tell(tmp_path):
+    db = build_store(tmp_path / "a.duckdb", {
+        "P1": {"documents": [{"document_id": "D1", "title": "Welcome", "text": "For service users"},
+                             {"document_id": "D2", "title": "Rights", "text": "For people using services"}]},
+        "P2": {"documents": [{"document_id": "D1", "title": "Welcome", "text": "For people using services"}]},
+        "P3": {"kpis": []},  # no documents.csv at all
+    })
+    s = standard([{"id": "labels", "label": "labelling words", "table": "documents", "kind": "count",
+                   "where": "text ilike '%service user%'", "green": "= 0"}])
+    with store.reading(db) as con:
+        rows = rows_of(engine.evaluate(con, [s], PERIOD), "labels")
+    assert (rows["P1"]["value"], rows["P1"]["rating"]) == (1, "red")
+    assert (rows["P2"]["value"], rows["P2"]["rating"]) == (0, "green")
+    assert rows["P3"]["rating"] == "no_data"
+
+
 def test_only_the_period_asked_for_and_only_current_returns(tmp_path):
     db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(10, 10)}})
     build_store(db, {"P1": {"episodes": _people(0, 10)}}, period="2026-Q1")
