@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from audits import report, runs, spec, store
-from test_stories import PACK, put_pack
+from test_stories import load_pack
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 STANDARDS = FIXTURES / "standards"
@@ -71,7 +71,7 @@ def audited(tmp_path_factory):
     with store.writing(db) as con:
         put_returns(con, "2026-Q1")
         put_returns(con, "2026-Q2")
-        put_pack(con, PACK)
+    load_pack(db)
     runs.run_audit(db, "2026-Q1", STANDARDS, run_by="test")
     run_id = runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
     return db, run_id

@@ -2,52 +2,48 @@
 over a real DuckDB store holding the fixture evidence pack."""
 
 import csv
-import datetime as dt
+import shutil
 import uuid
 from pathlib import Path
 
 import pytest
-from ruamel.yaml import YAML
 
-from audits import store, stories
+from audits import ingest, store, stories
 
 PACK = Path(__file__).parent / "fixtures" / "stories" / "pack-P001-2026-Q2"
 
 
-def put_pack(con, folder: Path, rows=None) -> str:
-    """Load an evidence pack the way ingest leaves it: a current submission, its
-    stories, and withdrawals recorded. Returns the submission id."""
-    meta = YAML(typ="safe").load((folder / "pack.yaml").read_text(encoding="utf-8"))
-    if rows is None:
-        with open(folder / "stories.csv", encoding="utf-8", newline="") as handle:
-            rows = list(csv.DictReader(handle))
-    provider, period = meta["provider_id"], str(meta["period"])
-    store.ensure_period(con, period)
-    sub = uuid.uuid4().hex
-    con.execute("UPDATE submissions SET is_current = false, replaced_by = ? "
-                "WHERE kind = 'pack' AND provider_id = ? AND period = ? AND is_current", [sub, provider, period])
-    con.execute(
-        "INSERT INTO submissions (submission_id, kind, provider_id, period, gathered_by, source, form, "
-        "sha256, loaded_at, is_current, rows_loaded, rows_quarantined) "
-        "VALUES (?, 'pack', ?, ?, ?, ?, 'folder', ?, ?, true, ?, 0)",
-        [sub, provider, period, meta["gathered_by"], str(folder), "0" * 64, dt.datetime.now(), len(rows)],
-    )
-    for line, row in enumerate(rows, start=2):
-        con.execute(
-            "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [sub, provider, period, line, row["story_id"], row["gathered_on"], row["teller"],
-             row["standards"] or None, row["consent"], row["story"]],
-        )
-        if row["consent"] == "withdrawn":
-            con.execute("INSERT INTO story_withdrawals VALUES (?, ?, ?, ?, ?)",
-                        [provider, period, row["story_id"], sub, dt.datetime.now()])
-    return sub
+def read_rows(folder: Path = PACK) -> list[dict]:
+    with open(folder / "stories.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_pack(db: Path, rows: list[dict] | None = None) -> None:
+    """Load the fixture pack with the real ingest; with rows, a resubmission of it
+    with those rows (written next to the store)."""
+    folder = PACK
+    if rows is not None:
+        folder = db.parent / f"pack-{uuid.uuid4().hex[:8]}"
+        folder.mkdir()
+        shutil.copy(PACK / "pack.yaml", folder / "pack.yaml")
+        with open(folder / "stories.csv", "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    (outcome,) = ingest.ingest([folder], db, loaded_by="test")
+    assert outcome.loaded, outcome
 
 
 @pytest.fixture
-def con(tmp_path):
-    connection = store.connect(tmp_path / "audit.duckdb")
-    put_pack(connection, PACK)
+def db(tmp_path):
+    path = tmp_path / "audit.duckdb"
+    load_pack(path)
+    return path
+
+
+@pytest.fixture
+def con(db):
+    connection = store.connect(db)
     yield connection
     connection.close()
 
@@ -110,30 +106,28 @@ def test_keep_out_wins_over_a_clean_story(con):
     assert "S01" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
 
 
-def test_a_decision_is_for_the_words_reviewed(con):
+def test_a_decision_is_for_the_words_reviewed(db, con):
     stories.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
-    with open(PACK / "stories.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_rows()
     for row in rows:
         if row["story_id"] == "S05":
             row["story"] = "Now it says 07700 900999 and Sarah Jenkins too."
-    put_pack(con, PACK, rows)
+    load_pack(db, rows)
     assert "S05" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
     assert list(stories.held_stories(con, "2026-Q2")["story_id"]) == ["S05"]
 
 
-def test_withdrawal_in_a_later_pack_is_final(con):
-    with open(PACK / "stories.csv", encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+def test_withdrawal_in_a_later_pack_is_final(db, con):
+    rows = read_rows()
     for row in rows:
         if row["story_id"] == "S01":
             row["consent"] = "withdrawn"
-    put_pack(con, PACK, rows)
+    load_pack(db, rows)
     # a third pack says yes again: the withdrawal still holds
     for row in rows:
         if row["story_id"] == "S01":
             row["consent"] = "yes"
-    put_pack(con, PACK, rows)
+    load_pack(db, rows)
     assert "S01" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
 
 
