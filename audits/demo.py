@@ -164,7 +164,7 @@ class Profile:
     contact_mult: object = 1.0
     peer_contacts: object = 0.07
     female: float = 0.33
-    caseload: object = 32.0        # open journeys per member of staff
+    caseload: object = 16.0        # open journeys per member of staff (all roles)
     peer_staff: object = 0.08
     lived_experience: object = 0.12
     trauma_trained: object = 0.7
@@ -224,7 +224,7 @@ def archetypes(scale_up: float = 1.0) -> list[Profile]:
         ),
         Profile(  # a large integrated service whose returns are full of mistakes
             "P004", "Northshire Integrated Treatment Service", n, 420 * scale_up, messy=True,
-            wait_tail=0.03, caseload=38.0,
+            wait_tail=0.03, caseload=19.0,
             sites=(Site("Castle Street", private_waiting_area=False), Site("Eastfield Clinic", open_outside_office_hours=True),
                    Site("Northshire Women's Wellbeing Hub", women_only_space=True, private_waiting_area=True)),
             kpis=_kpis(("Drug-free discharges (internal target)", "drug_free_discharge", "35%", False, "provider")),
@@ -240,9 +240,9 @@ def archetypes(scale_up: float = 1.0) -> list[Profile]:
         ),
         Profile(  # declining: staff cuts, longer waits, training lapsing, a worse building
             "P006", "Riverside Wellbeing Trust", s, 200 * scale_up,
-            contact_delay=Trend(2.0, 9.0, "2025-Q2", "2026-Q3"), wait_mean=Trend(6.0, 12.0, "2025-Q2", "2026-Q3"),
+            contact_delay=Trend(2.0, 14.0, "2025-Q2", "2026-Q3"), wait_mean=Trend(6.0, 12.0, "2025-Q2", "2026-Q3"),
             wait_tail=Trend(0.01, 0.09, "2025-Q2", "2026-Q3"), peer=Trend(0.7, 0.3, "2025-Q2", "2026-Q3"),
-            caseload=Trend(28.0, 48.0, "2025-Q2", "2026-Q3"), peer_staff=Trend(0.15, 0.04, "2025-Q2", "2026-Q3"),
+            caseload=Trend(14.0, 24.0, "2025-Q2", "2026-Q3"), peer_staff=Trend(0.15, 0.04, "2025-Q2", "2026-Q3"),
             lived_experience=Trend(0.18, 0.08, "2025-Q2", "2026-Q3"), training_active=Steps(True, {"2025-Q3": False}),
             trauma_trained=Trend(0.85, 0.4, "2025-Q2", "2026-Q3"), missed=Trend(0.13, 0.2, "2025-Q2", "2026-Q3"),
             sites=(Site("Riverside House", private_waiting_area=Steps(True, {"2026-Q1": False}),
@@ -259,9 +259,9 @@ def archetypes(scale_up: float = 1.0) -> list[Profile]:
         ),
         Profile(  # traditional and clinical; rewrites its leaflets in 2026
             "P008", "Southvale Alcohol and Drug Service", s, 300 * scale_up,
-            contact_delay=6.0, wait_mean=9.0, wait_tail=0.03, choice=Trend(0.2, 0.55, "2025-Q4", "2026-Q3"),
+            contact_delay=12.0, wait_mean=9.0, wait_tail=0.03, choice=Trend(0.2, 0.55, "2025-Q4", "2026-Q3"),
             peer=0.3, mental_health=0.35, housing=0.4, aftercare=0.45, extra_assessments=1.6, restart=0.85,
-            peer_staff=0.03, lived_experience=0.05, trauma_trained=0.35, peer_contacts=0.02,
+            peer_staff=0.03, lived_experience=0.03, trauma_trained=0.35, peer_contacts=0.02,
             language=Steps("stigmatising", {"2026-Q2": "person_first"}),
             sites=(Site("Southvale Clinic", private_waiting_area=False),),
             kpis=_kpis(("Drug-free discharges", "drug_free_discharge", "30%", True, "commissioner")),
@@ -304,14 +304,16 @@ def national_profiles(rng: np.random.Generator, providers: int = NATIONAL_PROVID
             restart=float(rng.uniform(0.1, 0.85)), punitive=punitive, opiate_free_pressure=opiate_free_target,
             opiate_length_mult=0.6 if opiate_free_target else 1.0, withdrawn=0.25 if punitive else 0.05,
             missed=float(rng.uniform(0.1, 0.2)), peer_staff=trend(0.02, 0.25), lived_experience=trend(0.04, 0.3),
-            trauma_trained=trend(0.3, 0.95), caseload=float(rng.uniform(25, 45)), sites=sites, kpis=tuple(kpis),
+            trauma_trained=trend(0.3, 0.95), caseload=float(rng.uniform(12, 22)), sites=sites, kpis=tuple(kpis),
             language=str(rng.choice(["person_first", "mixed", "stigmatising"], p=[0.4, 0.4, 0.2])),
         ))
     # Size the providers so the year holds England's new presentations: a few big city
     # services, many middling county ones.
     weights = rng.lognormal(0.0, 0.7, len(profiles))
     weights[2] = 0.0  # the very small service keeps its handful
-    share = (ENGLAND_NEW - profiles[2].arrivals) * weights / weights.sum()
+    # A trimmed run (providers < 150) keeps England's size per provider, for quick checks.
+    total = ENGLAND_NEW * len(profiles) / NATIONAL_PROVIDERS - profiles[2].arrivals
+    share = total * weights / weights.sum()
     return [replace(p, arrivals=float(share[i]) if i != 2 else p.arrivals) for i, p in enumerate(profiles)]
 
 
@@ -370,15 +372,17 @@ def simulate_episodes(rng: np.random.Generator, profile: Profile, periods: tuple
     first_contact[first_contact > discharge] = NULL
     first_intervention[first_intervention > discharge] = NULL
 
-    # How journeys end: short ones rarely in completion.
+    # How journeys end, under the contract of the quarter they end in: short ones rarely in
+    # completion; a payment for opiate-free exits pushes people off their scripts.
+    qd = np.clip(np.searchsorted(starts, discharge, side="right") - 1, 0, len(periods) - 1)
     life = discharge - referral
-    completion = COMPLETION[subst] * q["completion_mult"][qi] * np.where(life < 42, 0.35, 1.12)
-    pressure = (q["opiate_free_pressure"][qi] > 0) & (subst == 0)
-    completion = np.clip(np.where(pressure, completion + 0.2, completion), 0, 0.97)
+    completion = COMPLETION[subst] * q["completion_mult"][qd] * np.where(life < 42, 0.35, 1.12)
+    pressure = (q["opiate_free_pressure"][qd] > 0) & (subst == 0)
+    completion = np.clip(np.where(pressure, completion + 0.35, completion), 0, 0.97)
     completed = rng.random(n) < completion
     drug_free = rng.random(n) < np.where(pressure, 0.95, 0.65)
     other = NON_COMPLETION_P[None, :].repeat(n, axis=0)
-    other[:, 2] = q["withdrawn"][qi] / (1 - q["withdrawn"][qi]) * NON_COMPLETION_P.sum()
+    other[:, 2] = q["withdrawn"][qd] / (1 - q["withdrawn"][qd]) * NON_COMPLETION_P.sum()
     other /= other.sum(axis=1, keepdims=True)
     other_reason = np.array([REASONS.index(r) for r in NON_COMPLETION])[_pick(rng, other)]
     reason = np.where(completed, np.where(drug_free, 0, 1), other_reason).astype(np.int8)
@@ -525,9 +529,19 @@ def simulate_workforce(rng: np.random.Generator, profile: Profile, open_counts: 
         peer_share = float(value_at(profile.peer_staff, period))
         rng.shuffle(active)
         active = [s for s in active if rng.random() > 0.05][:target]
-        peers = sum(s["role"] == "peer" for s in active)
+        # A provider growing its peer team makes room for peers as posts come up; one
+        # cutting back loses peers first.
+        want_peers = int(round(peer_share * target))
+        peers_now = [s for s in active if s["role"] == "peer"]
+        others = [s for s in active if s["role"] != "peer"]
+        if len(peers_now) > want_peers:
+            peers_now = peers_now[:want_peers]
+        elif len(peers_now) < want_peers and len(active) >= target:
+            others = others[:max(0, len(others) - (want_peers - len(peers_now)))]
+        active = peers_now + others
+        peers = len(peers_now)
         while len(active) < target:
-            want_peer = peers < round(peer_share * target)
+            want_peer = peers < want_peers
             role = "peer" if want_peer else str(roles[_pick(rng, role_p[None, :])[0]])
             peers += want_peer
             hired = (start - dt.timedelta(days=int(rng.integers(0, 2000)))) if k == 0 else \
