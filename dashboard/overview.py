@@ -65,7 +65,7 @@ def render() -> None:
                f"\"{ratings.look('provisional').word}\" means {ratings.PROVISIONAL_EXPLANATION}.")
 
     table = matrix(sr, titles)
-    st.dataframe(ui.style_ratings(table, list(table.columns)), use_container_width=True,
+    st.dataframe(ui.style_ratings(table, list(table.columns)), width="stretch",
                  height=min(38 * (len(table) + 1) + 3, 640))
     st.caption("Each cell is a standard's rating for a provider, as a symbol and a word; the colour only repeats it.")
 
@@ -79,7 +79,7 @@ def render() -> None:
         if moved.empty:
             st.write(f"No rating changed between {previous} and {period}.")
         else:
-            st.dataframe(ui.style_ratings(moved, ["Before", "Now"]), hide_index=True, use_container_width=True)
+            st.dataframe(ui.style_ratings(moved, ["Before", "Now"]), hide_index=True, width="stretch")
 
     st.subheader("Look closer")
     a, b = st.columns(2)

@@ -36,13 +36,13 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
         elif measure.kind == "proportion" and benchmark is not None:
             size = shown["denominator_rows"].where(shown["denominator_rows"].notna(), shown["denominator"])
             st.plotly_chart(charts.funnel(shown.assign(size=size.astype(float)), benchmark, measure.label),
-                            use_container_width=True, key=f"funnel_{measure.id}")
+                            width="stretch", key=f"funnel_{measure.id}")
         else:
             st.plotly_chart(charts.intervals(shown, benchmark, measure.label, measure.kind == "proportion"),
-                            use_container_width=True, key=f"intervals_{measure.id}")
+                            width="stretch", key=f"intervals_{measure.id}")
     with table_col:
         st.dataframe(ui.style_ratings(measure_table(rows, measure), ["Rating"]), hide_index=True,
-                     use_container_width=True)
+                     width="stretch")
     caption = ui.threshold_words(measure) + "."
     if measure.kind == "proportion" and benchmark is not None:
         caption += (f" The chart plots each provider's proportion against the number of people counted; "
@@ -69,14 +69,14 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
                                            for a, b in zip(rows["ci_lower"], rows["ci_upper"])]})
     with chart_col:
         if chart is None:
-            st.plotly_chart(charts.trend(rows, measure.label, percent), use_container_width=True,
+            st.plotly_chart(charts.trend(rows, measure.label, percent), width="stretch",
                             key=f"trend_{measure.id}")
         else:
-            st.plotly_chart(charts.xmr(periods, chart, measure.label, percent), use_container_width=True,
+            st.plotly_chart(charts.xmr(periods, chart, measure.label, percent), width="stretch",
                             key=f"xmr_{measure.id}")
             table["Signal"] = [", ".join(spc.RULE_WORDS[r] for r in sorted(s)) for s in chart.signals]
     with table_col:
-        st.dataframe(table, hide_index=True, use_container_width=True)
+        st.dataframe(table, hide_index=True, width="stretch")
     if chart is None:
         st.caption(f"Figure each quarter with its 95% interval and the benchmark. With fewer than "
                    f"{spc.MIN_POINTS} quarters there are too few points for an XmR chart.")

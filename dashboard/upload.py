@@ -57,7 +57,7 @@ def show_validation(validation, source: str) -> None:
     else:
         st.success(f"This {kind} {who} passed every check.", icon=":material/check_circle:")
     if validation.problems:
-        st.dataframe(problems_table(validation.problems), hide_index=True, use_container_width=True)
+        st.dataframe(problems_table(validation.problems), hide_index=True, width="stretch")
     with st.expander("The full validation report, as text"):
         st.text(validation.report())
 
@@ -105,7 +105,7 @@ def render() -> None:
             return
         data.clear()
         st.session_state["_validation"] = (digest, validation, source, True)
-        st.success(f"Loaded: {outcome}. Run the audit for its period on *Run and sign off*.")
+        st.success(f"{outcome.summary()} Run the audit for its period on *Run and sign off*.")
 
 
 if __name__ == "__main__":

@@ -69,7 +69,9 @@ def form_editor(text: str, key: str) -> str:
     statement = st.text_area("What good looks like (statement)", value=str(data_.get("statement", "")).strip(),
                              key=f"{key}_statement")
     why = st.text_area("Why it matters", value=str(data_.get("why", "")).strip(), key=f"{key}_why")
-    data_["statement"], data_["why"] = folded(statement), folded(why)
+    for field, value in (("statement", statement), ("why", why)):
+        if value != str(data_.get(field, "")).strip():  # untouched text keeps its layout
+            data_[field] = folded(value)
     for i, measure in enumerate(data_.get("measures") or []):
         st.markdown(f"**Measure: {measure.get('label', measure.get('id'))}**")
         a, b, c = st.columns(3)
@@ -90,7 +92,7 @@ def form_editor(text: str, key: str) -> str:
 def show_problems(problems) -> None:
     st.error(f"{len(problems)} problem(s) to fix before this can be previewed or saved:", icon=":material/error:")
     st.dataframe(pd.DataFrame([{"Line": "" if p.line is None else str(p.line), "Problem": p.message}
-                               for p in problems]), hide_index=True, use_container_width=True)
+                               for p in problems]), hide_index=True, width="stretch")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -113,7 +115,7 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
         "With this change": df["new_rating"].map(ui.label),
         "Changes": df["changed"].map({True: "yes", False: ""}),
     })
-    st.dataframe(ui.style_ratings(table, ["Now", "With this change"]), hide_index=True, use_container_width=True)
+    st.dataframe(ui.style_ratings(table, ["Now", "With this change"]), hide_index=True, width="stretch")
 
 
 def save_draft(folder: Path, text: str, approved_version: int | None) -> tuple[Path | None, str]:
@@ -177,7 +179,7 @@ def render() -> None:
         "Standard": s.title if s else sid, "Theme": s.theme if s else "", "Version": s.version if s else "",
         "Status": ("draft (not audited)" if s and s.status == "draft" else s.status if s else "has problems"),
         "File": str(found[sid][0]),
-    } for sid, s in parsed.items()]), hide_index=True, use_container_width=True)
+    } for sid, s in parsed.items()]), hide_index=True, width="stretch")
 
     sid = ui.remember("Standard to read or change", list(found), "standard_id", "workshop",
                       format_func=lambda i: parsed[i].title if parsed[i] else i)

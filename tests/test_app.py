@@ -1,0 +1,334 @@
+"""The dashboard in Streamlit's AppTest: every page for every role, the role checks
+on the server, and the auditor's and expert citizens' actions, over a real store."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from audits import accounts, store
+from dashboard import auth
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures" / "dashboard"
+sys.path.insert(0, str(FIXTURES))
+import dashboard_store  # noqa: E402
+
+APP = str(HERE.parent / "app.py")
+ACCOUNTS = {
+    "commissioner": accounts.Account("commissioner", "Test commissioner", "commissioner", None),
+    "auditor": accounts.Account("auditor", "Test auditor", "auditor", None),
+    "expert_citizen": accounts.Account("expert", "Test expert", "expert_citizen", None),
+    "provider": accounts.Account("provider1", "Test provider", "provider", "P001"),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dashboard")
+    runs = dashboard_store.build_store(folder / "audit.duckdb")
+    return folder / "audit.duckdb", runs
+
+
+@pytest.fixture()
+def env(built, tmp_path, monkeypatch):
+    """A copy of the built store and of the standards, so a test may write to both."""
+    db = tmp_path / "audit.duckdb"
+    shutil.copy(built[0], db)
+    standards = tmp_path / "standards"
+    shutil.copytree(dashboard_store.STANDARDS, standards)
+    monkeypatch.setenv(store.DB_ENV, str(db))
+    monkeypatch.setenv("LIVED_STANDARDS_DIR", str(standards))
+    return db, standards
+
+
+def signed_in(role: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["account"] = ACCOUNTS[role]
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "title", "header", "subheader", "info",
+                                  "error", "warning", "success", "text")
+             for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def frames(at: AppTest):
+    return [d.value.data if hasattr(d.value, "data") else d.value for d in at.dataframe]
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+# --------------------------------------------------------------------------- sign-in and roles
+
+def test_signing_in_through_the_form(env):
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert at.button[0].label == "Sign in"
+    at.text_input[0].input("commissioner")
+    at.text_input[1].input("not the password")
+    at.button[0].click().run()
+    assert "do not match" in texts(at)
+    assert "account" not in at.session_state
+    at.text_input[1].input(dashboard_store.PASSWORD)
+    at.button[0].click().run()
+    no_exception(at)
+    assert at.session_state["account"].role == "commissioner"
+    assert "Overview" in texts(at)
+
+
+@pytest.mark.parametrize("role", list(ACCOUNTS))
+def test_every_page_of_every_role_renders(env, role):
+    at = signed_in(role)
+    no_exception(at)
+    for page in auth.pages_for(ACCOUNTS[role]):
+        at.switch_page(page).run()
+        no_exception(at)
+        assert not at.error, (page, [e.value for e in at.error])
+
+
+def test_a_commissioner_cannot_reach_upload_or_the_workshop(env):
+    at = signed_in("commissioner")
+    for page in ("dashboard/upload.py", "dashboard/workshop.py", "dashboard/audit.py", "dashboard/review.py"):
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+
+
+@pytest.mark.parametrize("page", ["upload.py", "workshop.py", "audit.py", "review.py"])
+def test_the_page_itself_refuses_a_commissioner(env, page):
+    """Even run directly (as if reached by its address), a page checks the role first."""
+    at = AppTest.from_file(str(HERE.parent / "dashboard" / page), default_timeout=30)
+    at.session_state["account"] = ACCOUNTS["commissioner"]
+    at.run()
+    assert "not open to the commissioner role" in at.error[0].value
+    assert not at.file_uploader and not at.text_area and not at.button
+
+
+def test_a_page_refuses_anyone_not_signed_in(env):
+    at = AppTest.from_file(str(HERE.parent / "dashboard" / "overview.py"), default_timeout=30).run()
+    assert "Please sign in" in at.warning[0].value
+    assert not at.dataframe
+
+
+def test_a_provider_sees_only_its_own_results(env):
+    at = signed_in("provider")
+    no_exception(at)
+    page = texts(at)
+    assert "Northgate Recovery Partnership (P001)" in page
+    assert "Riverside" not in page and "Hill Lane" not in page and "P002" not in page
+    assert not at.selectbox or all("P002" not in str(o) for s in at.selectbox for o in s.options)
+    at.switch_page("dashboard/standard.py").run()
+    no_exception(at)
+    shown = "\n".join(f.to_string() for f in frames(at))
+    assert "Northgate" in shown and "Riverside" not in shown and "Hill Lane" not in shown
+    for chart in at.get("plotly_chart"):
+        assert "Riverside" not in chart.proto.spec and "Hill Lane" not in chart.proto.spec
+    with pytest.raises(ValueError):
+        at.switch_page("dashboard/overview.py")
+
+
+# --------------------------------------------------------------------------- commissioners' pages
+
+def test_overview_shows_ratings_as_symbol_and_word_and_changes(env):
+    at = signed_in("commissioner")
+    matrix = frames(at)[0]
+    cells = set(matrix.values.ravel())
+    assert "✔ Met" in cells and "✖ Not met" in cells
+    # P002 has no stories, so its greens are provisional; P001's welcome is confirmed by a story
+    assert matrix.loc["Riverside Together", "A warm welcome within days"] == "◔ Met (provisional)"
+    assert matrix.loc["Northgate Recovery Partnership", "A warm welcome within days"] == "✔ Met"
+    assert matrix.loc["Hill Lane Project", "A warm welcome within days"] == "○ Too few to tell"
+    assert "What changed since the last quarter" in texts(at)
+    at.selectbox[0].select("Southvale").run()
+    assert list(frames(at)[0].index) == ["Hill Lane Project"]
+
+
+def test_overview_click_through_to_a_standard(env):
+    at = signed_in("commissioner")
+    at.selectbox(key="_ov_standard").select("peer-workforce").run()
+    at.button(key="open_standard").click().run()
+    no_exception(at)
+    assert "People with lived experience work in every team" in texts(at)
+
+
+def test_standard_page_has_funnel_xmr_tables_and_stories(env):
+    at = signed_in("commissioner")
+    at.session_state["standard_id"] = "warm-welcome"
+    at.session_state["provider_id"] = "P001"
+    at.switch_page("dashboard/standard.py").run()
+    no_exception(at)
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("99.8% limits" in s for s in specs)            # the funnel plot
+    assert any("Process limit" in s or "Trial limit" in s for s in specs)  # XmR over 9 quarters
+    page = texts(at)
+    assert "A warm welcome makes all the difference." in page   # the voice
+    assert "a peer met me at the door <the first time>" in page  # a consented story, as written
+    assert "07700 900123" not in page                            # held by screening
+    assert "sent away twice" not in page                         # consent 'no'
+    assert "Signal" in frames(at)[-1].columns or any("Signal" in f.columns for f in frames(at))
+
+
+def test_small_counts_are_hidden_from_commissioners_but_not_auditors(env):
+    def hill_lane_figures(role):
+        at = signed_in(role)
+        at.session_state["standard_id"] = "warm-welcome"
+        at.switch_page("dashboard/standard.py").run()
+        table = frames(at)[0]
+        return table[table["Provider"] == "Hill Lane Project"].iloc[0]
+
+    assert hill_lane_figures("commissioner")["Counted"] == "hidden"
+    assert hill_lane_figures("auditor")["Counted"] == "4"
+
+
+def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(env):
+    at = signed_in("commissioner")
+    at.session_state["provider_id"] = "P003"
+    at.switch_page("dashboard/provider.py").run()
+    no_exception(at)
+    summary = frames(at)[0]
+    assert set(summary["Standard"]) == {"A warm welcome within days", "People with lived experience work in every team",
+                                        "No targets for opiate-free discharge"}
+    assert any("heroin" in f.to_string() for f in frames(at))   # quarantined row and its reason
+    assert at.get("download_button")
+
+
+# --------------------------------------------------------------------------- auditors
+
+def upload_files(folder: Path):
+    return [(p.name, p.read_bytes(), "text/csv" if p.suffix == ".csv" else "application/yaml")
+            for p in sorted(folder.iterdir())]
+
+
+def test_a_bad_upload_shows_its_messages_and_loads_nothing(env):
+    db, _ = env
+    at = signed_in("auditor")
+    at.switch_page("dashboard/upload.py").run()
+    at.file_uploader[0].set_value(upload_files(FIXTURES / "bad-return")).run()
+    no_exception(at)
+    assert "cannot be loaded" in at.error[0].value
+    problems = frames(at)[0]
+    period = problems[problems["Column"] == "period"].iloc[0]
+    assert (period["File"], period["Line"], period["Value"]) == ("return.yaml", "4", "2026-Q5")
+    assert "is not a quarter written like 2026-Q2" in period["Problem"]
+    row = problems[problems["Column"] == "substance_group"].iloc[0]
+    assert (row["File"], row["Line"], row["Value"]) == ("episodes.csv", "3", "heroin")
+    assert row["Problem"].startswith("is not one of opiate")
+    assert not [b for b in at.button if b.label == "Load into the store"]
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM submissions WHERE source LIKE '%episodes%'").fetchone()[0] == 0
+
+
+def test_a_good_upload_loads_and_the_audit_runs(env):
+    db, _ = env
+    at = signed_in("auditor")
+    at.switch_page("dashboard/upload.py").run()
+    at.file_uploader[0].set_value(upload_files(HERE / "fixtures" / "returns" / "good-return")).run()
+    no_exception(at)
+    at.button(key="load").click().run()
+    no_exception(at)
+    assert "Loaded" in at.success[-1].value
+    with store.reading(db) as con:
+        current = con.execute("SELECT loaded_by FROM submissions WHERE provider_id = 'P001' AND period = '2026-Q2' "
+                              "AND kind = 'return' AND is_current").fetchall()
+        runs_before = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+    assert current == [("auditor",)]
+    at.switch_page("dashboard/audit.py").run()
+    at.button(key="run_audit").click().run()
+    no_exception(at)
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == runs_before + 1
+
+
+def test_sign_off_needs_the_declaration_then_is_recorded(env):
+    db, _ = env
+    at = signed_in("auditor")
+    at.switch_page("dashboard/audit.py").run()
+    at.text_input[1].input("Independent Audit Co")
+    at.button[1].click().run()  # the form's submit, declaration not ticked
+    assert "declaration" in at.error[0].value
+    at.checkbox[0].check()
+    at.button[1].click().run()
+    no_exception(at)
+    with store.reading(db) as con:
+        row = con.execute("SELECT name, organisation, signed_by FROM signoffs").fetchall()
+    assert row == [("Test auditor", "Independent Audit Co", "auditor")]
+
+
+def test_the_auditor_reviews_a_held_story(env):
+    db, _ = env
+    at = signed_in("auditor")
+    at.switch_page("dashboard/review.py").run()
+    assert "07700 900123" in at.text[0].value  # the auditor sees the words to decide
+    at.radio[0].set_value("redacted")
+    at.text_area[0].input("Call me if you want to hear more about the welcome.")
+    at.button[0].click().run()
+    no_exception(at)
+    with store.reading(db) as con:
+        decision = con.execute("SELECT decision, redacted_text FROM story_reviews").fetchall()
+    assert decision == [("redacted", "Call me if you want to hear more about the welcome.")]
+    assert "No story of 2026-Q2 is waiting" in texts(at)
+
+
+# --------------------------------------------------------------------------- expert citizens
+
+def test_a_workshop_edit_shows_its_preview_then_saves_a_draft_and_approval(env):
+    _, standards = env
+    at = signed_in("expert_citizen")
+    at.switch_page("dashboard/workshop.py").run()
+    at.selectbox[0].select("peer-workforce").run()
+    [t for t in at.text_input if t.label == "Met when"][0].input(">= 10%")
+    [t for t in at.text_input if t.label.startswith("Partly met when")][0].input(">= 5%").run()
+    no_exception(at)
+    preview = [f for f in frames(at) if "With this change" in f.columns][0]
+    riverside = preview[preview["Provider"] == "Riverside Together"].iloc[0]
+    assert (riverside["Now"], riverside["With this change"], riverside["Changes"]) == ("✖ Not met", "✔ Met", "yes")
+    at.button(key="save_draft").click().run()
+    no_exception(at)
+    draft = standards / "drafts" / "peer-workforce.yaml"
+    assert "status: draft" in draft.read_text() and "version: 3" in draft.read_text()
+    assert "'>= 25%'" in (standards / "peer-workforce.yaml").read_text() or '">= 25%"' in (
+        standards / "peer-workforce.yaml").read_text()  # the approved version is untouched
+    group = [t for t in at.text_input if t.label == "Approved by (the group)"][0]
+    group.input("Test Expert Citizens Group")
+    [b for b in at.button if b.label == "Record approval"][0].click().run()
+    no_exception(at)
+    approved = (standards / "peer-workforce.yaml").read_text()
+    assert "status: approved" in approved and "version: 3" in approved and "10%" in approved
+    assert not draft.exists()
+
+
+def test_a_workshop_yaml_mistake_is_named_with_its_line(env):
+    at = signed_in("expert_citizen")
+    at.switch_page("dashboard/workshop.py").run()
+    at.selectbox[0].select("peer-workforce").run()
+    at.radio(key="ws_mode").set_value("The YAML itself").run()
+    text = at.text_area[0].value.replace("table: workforce", "table: workforse")
+    at.text_area[0].input(text).run()
+    no_exception(at)
+    assert "problem" in at.error[0].value
+    assert "workforse" in frames(at)[-1]["Problem"].str.cat(sep=" ")
+    assert not [f for f in frames(at) if "With this change" in f.columns]
+
+
+def test_an_auditor_may_preview_but_not_save(env):
+    at = signed_in("auditor")
+    at.switch_page("dashboard/workshop.py").run()
+    assert not [b for b in at.button if b.label == "Save as a draft version"]
+
+
+def test_empty_store_pages_say_what_to_do_next(tmp_path, monkeypatch):
+    db = tmp_path / "empty.duckdb"
+    with store.writing(db):
+        pass
+    monkeypatch.setenv(store.DB_ENV, str(db))
+    at = signed_in("commissioner")
+    assert "What to do next" in at.info[0].value
+    at.switch_page("dashboard/standard.py").run()
+    assert "What to do next" in at.info[0].value
