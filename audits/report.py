@@ -29,13 +29,15 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, NextPageTemplate,
                                 PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
-from audits import ratings, spec, stats, store, stories
+from audits import ratings, runs, spec, stats, store, stories
 from audits.report_charts import legend, proportion_chart
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, long_date, styles, text
 from audits.standard import Standard
 
-UNITS = {"episodes": "people", "contacts": "contacts", "workforce": "staff", "kpis": "KPIs",
-         "sites": "sites", "documents": "documents"}
+UNITS = {"episodes": ("person", "people"), "contacts": ("contact", "contacts"),
+         "workforce": ("member of staff", "staff"), "kpis": ("KPI", "KPIs"), "sites": ("site", "sites"),
+         "documents": ("document", "documents")}
+OP_WORDS = {">=": "{} or more", "<=": "{} or less", ">": "more than {}", "<": "less than {}", "=": "exactly {}"}
 ORDER = {"red": 0, "amber": 1, "provisional": 2, "green": 3}
 INDEPENDENCE_QUOTE = ("The set of standards should be enforced by a third party, as an "
                       "organisation will be afraid of losing a tender.")
@@ -71,20 +73,20 @@ class ReportData:
     untagged: pd.DataFrame           # printable stories not tagged to any audited standard
     story_counts: dict[str, int]     # status -> number of stories (no words)
     quarantine: pd.DataFrame         # file_name, table_name, reasons, lines
-    inputs: pd.DataFrame             # kind, name, version, sha256
-    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+    files: pd.DataFrame              # what, name, sha256: this provider's files and the standards
+    other_returns: pd.DataFrame      # name (provider id), sha256: the rest of the run's inputs
+    generated_at: dt.datetime = field(
+        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None))
 
 
 # --------------------------------------------------------------------------- gathering
 
 def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
     """The whole run's results with counts of 1–4 people hidden (suppress the run, then filter)."""
-    from audits import runs
     return stats.suppress_results(runs.read_results(con, run_id))
 
 
 def _previous_ratings(con, provider_id: str, period: str) -> dict[str, str]:
-    from audits import runs
     previous = spec.previous_period(period)
     run_id = runs.latest_run_id(con, previous)
     if run_id is None:
@@ -115,7 +117,6 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
            run_id: str | None = None, published: pd.DataFrame | None = None,
            auditor: str | None = None, organisation: str | None = None) -> ReportData:
     """Everything one report prints, read from the store (never recomputed)."""
-    from audits import runs
     run_id = run_id or runs.latest_run_id(con, period)
     if run_id is None:
         raise ReportError(f"There is no audit run for {period} yet: run the audit first "
@@ -159,14 +160,33 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
     counts = stories.story_statuses(con, provider_id, period)["status"].value_counts().to_dict()
     gathered_by = con.execute("SELECT gathered_by FROM submissions WHERE kind = 'pack' AND provider_id = ? "
                               "AND period = ? AND is_current", [provider_id, period]).fetchone()
-    inputs = con.execute("SELECT kind, name, version, sha256 FROM run_inputs WHERE run_id = ? "
-                         "ORDER BY kind DESC, name", [run_id]).fetchdf()
+    files = con.execute(
+        """
+        SELECT CASE s.kind WHEN 'return' THEN 'Return' ELSE 'Evidence pack' END AS what, f.file_name AS name,
+               f.sha256, 0 AS part
+        FROM submission_files f JOIN submissions s ON s.submission_id = f.submission_id AND s.is_current
+        WHERE s.provider_id = ? AND s.period = ?
+        UNION ALL
+        SELECT CASE WHEN name IN (SELECT file_name FROM run_standards WHERE run_id = ?)
+                    THEN 'Standard, version ' || version
+                    ELSE 'Standards file read, not audited (draft or retired)' END, name, sha256, 1
+        FROM run_inputs WHERE run_id = ? AND kind = 'standard'
+        ORDER BY part, what DESC, name
+        """, [provider_id, period, run_id, run_id]).fetchdf()
+    other_returns = con.execute("SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' "
+                                "AND name <> ? ORDER BY name", [run_id, provider_id]).fetchdf()
+    own = con.execute("SELECT sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name = ?",
+                      [run_id, provider_id]).fetchone()
+    if own:
+        files = pd.concat([pd.DataFrame([{"what": "Return (whole submission)", "name": provider_id,
+                                          "sha256": own[0], "part": 0}]), files], ignore_index=True)
     return ReportData(
         provider_id=provider_id, provider_name=provider[0] or provider_id, area=provider[1] or "",
         period=period, run_id=run_id, run_started=run[0] if run else None,
         run_by=run[1] if run else None, organisation=organisation, auditor=auditor,
         gathered_by=gathered_by[0] if gathered_by else None, sections=sections, untagged=untagged,
-        story_counts=counts, quarantine=_quarantine(con, provider_id, period), inputs=inputs,
+        story_counts=counts, quarantine=_quarantine(con, provider_id, period), files=files,
+        other_returns=other_returns,
     )
 
 
@@ -189,11 +209,27 @@ def _amount(value) -> str:
     return f"{value:,.1f}".removesuffix(".0")
 
 
+def _unit(measure, amount) -> str:
+    one, many = UNITS[measure.table]
+    if measure.weight:
+        return "staff (full-time equivalent)" if measure.table == "workforce" else f"{many} (weighted)"
+    return one if not _missing(amount) and amount == 1 else many
+
+
+def threshold_words(measure) -> str:
+    """'Met: 90% or more · Partly met: 70% or more' (the standard's thresholds in words)."""
+    def words(th) -> str:
+        number = f"{th.number:g}{'%' if th.percent else ''}"
+        return OP_WORDS[th.op].format(number)
+    out = f"{ratings.look('green').word}: {words(measure.green)}"
+    if measure.amber is not None:
+        out += f" · {ratings.look('amber').word}: {words(measure.amber)}"
+    return out
+
+
 def figure_words(measure, row) -> str:
     """The figure as a reader says it: '72.5% (29 of 40 people)'."""
-    unit = UNITS[measure.table]
-    if measure.weight:
-        unit = f"{unit} (full-time equivalent)"
+    unit = _unit(measure, row["denominator"])
     suppressed = bool(row.get("suppressed", False))
     if suppressed and _missing(row["denominator"]):
         return "Not shown: fewer than 5 people"
@@ -215,13 +251,16 @@ def interval_words(measure, row) -> str:
     return f"{row['ci_lower'] * 100:.1f}% to {row['ci_upper'] * 100:.1f}%"
 
 
-def benchmark_words(measure, row) -> str:
+def benchmark_words(measure, row) -> tuple[str, str]:
+    """(the all-provider figure, how this provider compares) for the figures table."""
     benchmark = row.get("benchmark")
     comparison = row.get("comparison")
     if _missing(benchmark):
-        return "No benchmark"
-    words = ratings.COMPARISON_WORDS.get(comparison, "Not compared") if isinstance(comparison, str) else "Not compared"
-    return f"{format_value(measure.kind, benchmark)}: {words}"
+        return "No benchmark", ""
+    if not isinstance(comparison, str) or comparison == "not_compared":
+        why = "no interval to compare" if measure.kind != "proportion" else "too few to compare"
+        return format_value(measure.kind, benchmark), f"Not compared ({why})"
+    return format_value(measure.kind, benchmark), ratings.COMPARISON_WORDS[comparison]
 
 
 def change_words(now: str, before: str | None) -> str:
@@ -296,7 +335,8 @@ def _cover(data: ReportData) -> list:
                    f"{long_date(spec.parse_period(data.period)[1])}"],
         ["Audited by", organisation + (f", auditor {data.auditor}" if data.auditor else "")],
         ["Stories gathered by", data.gathered_by or "No evidence pack was loaded for this period"],
-        ["Audit run", f"{data.run_id}" + (f", {data.run_started:%d %B %Y %H:%M}" if data.run_started else "")],
+        ["Audit run", f"{data.run_id}" + (f", {long_date(data.run_started)} {data.run_started:%H:%M} UTC"
+                                          if data.run_started else "")],
     ]
     table = Table([[Paragraph(text(k), s["cell_bold"]), Paragraph(text(v), s["cell"])] for k, v in rows],
                   colWidths=[45 * mm, 120 * mm])
@@ -337,7 +377,7 @@ def _summary(data: ReportData) -> list:
         rows.append([Paragraph(text(sec.standard.title), s["cell"]), _rating_cell(sec.rating),
                      Paragraph(text(change_words(sec.rating, sec.previous)), s["cell"]),
                      Paragraph(str(len(sec.stories)), s["cell"])])
-    out.append(_table(rows, [78 * mm, 35 * mm, 48 * mm, 14 * mm], rating_col=1,
+    out.append(_table(rows, [72 * mm, 36 * mm, 45 * mm, 17 * mm], rating_col=1,
                       rating_values=[sec.rating for sec in data.sections]))
     key = " · ".join(f"{look.symbol} {look.word}" for look in ratings.LOOKS.values())
     out += [Spacer(1, 3 * mm), Paragraph(f"Key: {text(key)}.", s["small"])]
@@ -351,6 +391,10 @@ def _summary(data: ReportData) -> list:
     held = data.story_counts.get("held", 0)
     not_shared = data.story_counts.get("no_consent", 0) + data.story_counts.get("withdrawn", 0)
     out.append(Spacer(1, 3 * mm))
+    if data.gathered_by is None:
+        out.append(Paragraph("No evidence pack of stories was loaded for this period, so no standard could "
+                             "be confirmed by people's experience.", s["small"]))
+        return out
     out.append(Paragraph(
         f"Stories printed in this report: {told}. Not printed: {not_shared} without consent to share "
         f"(or withdrawn), {held} waiting for the auditor to check for personal details, "
@@ -404,21 +448,25 @@ def _section(sec: Section) -> list:
         if m.id not in results.index:
             continue
         r = results.loc[m.id]
-        rows.append([Paragraph(text(m.label) + f'<br/><font color="#555555" size="7">green {text(m.green.text)}'
-                               + (f", amber {text(m.amber.text)}" if m.amber else "") + "</font>", s["cell"]),
+        bench_value, bench_words = benchmark_words(m, r)
+        rows.append([Paragraph(text(m.label) + f'<br/><font color="#555555" size="7">{text(threshold_words(m))}'
+                               "</font>", s["cell"]),
                      Paragraph(text(figure_words(m, r)), s["cell"]),
                      Paragraph(text(interval_words(m, r)), s["cell"]),
-                     Paragraph(text(benchmark_words(m, r)), s["cell"]),
+                     Paragraph(text(bench_value) + (f'<br/><font size="7.5">{text(bench_words)}</font>'
+                                                    if bench_words else ""), s["cell"]),
                      _rating_cell(r["rating"], bold=False)])
         values.append(r["rating"])
         if m.kind == "proportion":
             chart_rows.append({"label": m.label, "value": None if _missing(r["value"]) else float(r["value"]),
                                "ci_lower": r.get("ci_lower"), "ci_upper": r.get("ci_upper"),
                                "benchmark": r.get("benchmark"), "green": m.green.target, "rating": r["rating"]})
-    out.append(_table(rows, [52 * mm, 38 * mm, 24 * mm, 33 * mm, 28 * mm], rating_col=4, rating_values=values))
+    figures = [out.pop(), _table(rows, [52 * mm, 38 * mm, 24 * mm, 33 * mm, 28 * mm], rating_col=4,
+                                 rating_values=values)]
     chart = proportion_chart(chart_rows)
     if chart is not None:
-        out += [Spacer(1, 3 * mm), chart, legend()]
+        figures += [Spacer(1, 3 * mm), chart, legend()]
+    out.append(KeepTogether(figures))
     out.append(Paragraph("What people told us", s["h3"]))
     if sec.stories.empty:
         out.append(Paragraph("No consented story was tagged to this standard for this period.", s["body"]))
@@ -445,7 +493,7 @@ def _annexes(data: ReportData) -> list:
             rows.append([Paragraph(text(q.file_name), s["cell"]), Paragraph(str(q.rows), s["cell"]),
                          Paragraph(text(shown), s["cell"]), Paragraph(text(q.reasons), s["cell"])])
         out.append(_table(rows, [28 * mm, 12 * mm, 40 * mm, 85 * mm]))
-    out += [_heading("Annex B: how the audit works", "h1", 0)]
+    out += [CondPageBreak(80 * mm), _heading("Annex B: how the audit works", "h1", 0)]
     method = [
         ("Standards", "Each standard was written and approved by an expert citizens group. Only approved "
          "standards are audited; drafts and retired standards are not in this report. A standard's rating is "
@@ -472,26 +520,33 @@ def _annexes(data: ReportData) -> list:
     ]
     for title, words in method:
         out += [Paragraph(text(title), s["h3"]), Paragraph(text(words), s["body"])]
-    out += [_heading("Annex C: integrity", "h1", 0),
+    out += [PageBreak(), _heading("Annex C: integrity", "h1", 0),
             Paragraph("Anyone holding the same files can check that this report was made from them: the "
                       "SHA-256 checksum of each file (for example from <font name=\"DejaVuSans-Oblique\">"
                       "sha256sum</font>) must match the list below.", s["body"])]
     facts = [["Audit run", data.run_id],
-             ["Run started", f"{data.run_started:%Y-%m-%d %H:%M:%S}" if data.run_started else "Not recorded"],
+             ["Run started", f"{data.run_started:%Y-%m-%d %H:%M:%S} UTC" if data.run_started else "Not recorded"],
              ["Run by", data.run_by or "Not recorded"],
-             ["Report generated", f"{data.generated_at:%Y-%m-%d %H:%M:%S}"]]
+             ["Report generated", f"{data.generated_at:%Y-%m-%d %H:%M:%S} UTC"]]
     t = Table([[Paragraph(text(k), s["cell_bold"]), Paragraph(text(v), s["cell"])] for k, v in facts],
               colWidths=[40 * mm, 125 * mm])
     t.setStyle(_ts([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
     out += [t, Spacer(1, 4 * mm)]
-    head = [Paragraph(h, s["cell_head"]) for h in ("Input", "Version", "SHA-256")]
+    head = [Paragraph(h, s["cell_head"]) for h in ("File", "SHA-256")]
     rows = [head]
-    for i in data.inputs.itertuples():
-        kind = "Standard" if i.kind == "standard" else "Submission"
-        rows.append([Paragraph(text(f"{kind}: {i.name}"), s["cell"]),
-                     Paragraph(text(i.version if isinstance(i.version, str) else ""), s["cell"]),
-                     Paragraph(text(i.sha256), s["mono"])])
-    out.append(_table(rows, [62 * mm, 18 * mm, 85 * mm]))
+    for f in data.files.itertuples():
+        rows.append([Paragraph(f"{text(f.name)}<br/><font size=\"7\" color=\"#555555\">{text(f.what)}</font>",
+                               s["cell"]), Paragraph(text(f.sha256), s["mono"])])
+    out.append(_table(rows, [55 * mm, 115 * mm]))
+    if not data.other_returns.empty:
+        out += [Spacer(1, 4 * mm), Paragraph(
+            f"The run also used the returns of {len(data.other_returns)} other providers, for the benchmarks "
+            "only. Their checksums (of each whole submission) are:", s["small"])]
+        compact = Table([[Paragraph(text(r.name), s["mono"]), Paragraph(text(r.sha256), s["mono"])]
+                         for r in data.other_returns.itertuples()], colWidths=[55 * mm, 115 * mm])
+        compact.setStyle(_ts([("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+                              ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        out.append(compact)
     return out
 
 
@@ -559,9 +614,10 @@ def _render_job(args: tuple[ReportData, Path]) -> Path:
 
 def build_reports(db, period: str, out_dir: Path, auditor: str | None = None,
                   organisation: str | None = None, workers: int = 1,
-                  progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Every provider's PDF for a period: one read of the store, drawn on `workers` processes."""
-    from audits import runs
+                  progress: Callable[[str], None] | None = None,
+                  on_start: Callable[[int], None] | None = None) -> list[Path]:
+    """Every provider's PDF for a period: one read of the store (results suppressed once
+    for the whole run), drawn on `workers` processes."""
     out_dir = Path(out_dir)
     with store.reading(db) as con:
         run_id = runs.latest_run_id(con, period)
@@ -570,13 +626,15 @@ def build_reports(db, period: str, out_dir: Path, auditor: str | None = None,
                               f"(python -m audits run --period {period}).")
         published = published_results(con, run_id)
         providers = sorted(published["provider_id"].unique())
+        if on_start:
+            on_start(len(providers))
         jobs = [(gather(con, p, period, run_id=run_id, published=published, auditor=auditor,
                         organisation=organisation), out_dir / report_file_name(p, period))
                 for p in providers]
     paths = []
     if workers > 1 and len(jobs) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for (data, _), path in zip(jobs, pool.map(_render_job, jobs)):
+            for (data, _), path in zip(jobs, pool.map(_render_job, jobs, chunksize=4)):
                 paths.append(path)
                 if progress:
                     progress(data.provider_id)

@@ -13,11 +13,12 @@ import math
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.utils import simpleSplit
 
 from audits import ratings
 from audits.report_styles import FONT, MUTED, RULE, register_fonts
 
-ROW = 22
+ROW = 24
 LABEL_WIDTH = 150
 TRACK_WIDTH = 270
 
@@ -48,8 +49,12 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
     for i, row in enumerate(rows):
         y = height - 8 - ROW * (i + 1) + 6
         look = ratings.look(row["rating"])
-        label = row["label"] if len(row["label"]) <= 34 else row["label"][:33] + "…"
-        d.add(String(x0 - 6, y + 4, label, fontName=FONT, fontSize=7, textAnchor="end"))
+        lines = simpleSplit(row["label"], FONT, 7, LABEL_WIDTH - 10)
+        if len(lines) > 2:
+            lines = [lines[0], lines[1].rstrip(" ,") + "…"]
+        for j, line in enumerate(lines):
+            d.add(String(x0 - 6, y + 4 + (len(lines) - 1) * 4 - j * 8, line, fontName=FONT, fontSize=7,
+                         textAnchor="end"))
         d.add(Rect(x0, y, TRACK_WIDTH, 11, fillColor=colors.HexColor("#f2f2f2"), strokeColor=None))
         d.add(Rect(x0, y, x(row["value"]) - x0, 11, fillColor=colors.HexColor(look.background),
                    strokeColor=colors.HexColor(look.colour), strokeWidth=0.8))

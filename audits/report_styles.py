@@ -61,7 +61,7 @@ def styles() -> dict[str, ParagraphStyle]:
                                 leading=30, textColor=ACCENT, spaceAfter=10)
     s["subtitle"] = ParagraphStyle("subtitle", parent=base, fontSize=14, leading=19, spaceAfter=18)
     s["h1"] = ParagraphStyle("h1", parent=base, fontName=f"{FONT}-Bold", fontSize=16, leading=21,
-                             textColor=ACCENT, spaceBefore=4, spaceAfter=8)
+                             textColor=ACCENT, spaceBefore=10, spaceAfter=8)
     s["h2"] = ParagraphStyle("h2", parent=base, fontName=f"{FONT}-Bold", fontSize=13, leading=17,
                              textColor=ACCENT, spaceBefore=4, spaceAfter=6)
     s["h3"] = ParagraphStyle("h3", parent=base, fontName=f"{FONT}-Bold", fontSize=10.5, leading=14,
@@ -70,7 +70,7 @@ def styles() -> dict[str, ParagraphStyle]:
                                 rightIndent=12, spaceAfter=2)
     s["source"] = ParagraphStyle("source", parent=s["small"], leftIndent=12, spaceAfter=8)
     s["story"] = ParagraphStyle("story", parent=base, fontSize=9.5, leading=13.5, spaceAfter=2)
-    s["mono"] = ParagraphStyle("mono", parent=s["small"], fontSize=7, leading=9, textColor=INK)
+    s["mono"] = ParagraphStyle("mono", parent=s["small"], fontSize=6.3, leading=8, textColor=INK, spaceAfter=0)
     return s
 
 

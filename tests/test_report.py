@@ -196,3 +196,47 @@ def test_unknown_provider_is_a_plain_error(audited, tmp_path):
     db, _ = audited
     with pytest.raises(report.ReportError, match="P404 has no results"):
         report.build_report(db, "P404", "2026-Q2", tmp_path / "x.pdf")
+
+
+def test_commands(audited, tmp_path):
+    from typer.testing import CliRunner
+
+    from audits.cli import app
+    db, _ = audited
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", "--provider", "P001", "--period", "2026-Q2", "--pdf",
+                                 str(tmp_path / "one.pdf"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "Northgate Recovery" in PdfReader(tmp_path / "one.pdf").pages[0].extract_text()
+    result = runner.invoke(app, ["reports", "--period", "2026-Q2", "--out", str(tmp_path / "all"),
+                                 "--db", str(db), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [
+        "audit-P001-2026-Q2.pdf", "audit-P002-2026-Q2.pdf", "audit-P003-2026-Q2.pdf"]
+    result = runner.invoke(app, ["report", "--provider", "P001", "--period", "2026-Q5", "--pdf",
+                                 str(tmp_path / "x.pdf"), "--db", str(db)])
+    assert result.exit_code == 1 and "not a quarter" in result.output and "Traceback" not in result.output
+
+
+def test_story_review_commands(tmp_path):
+    from typer.testing import CliRunner
+
+    from audits.cli import app
+    db = tmp_path / "audit.duckdb"
+    load_pack(db)
+    runner = CliRunner()
+    held = runner.invoke(app, ["stories", "held", "--period", "2026-Q2", "--db", str(db)])
+    assert held.exit_code == 0 and "P001 S05: held for the auditor: may contain a phone number" in held.output
+    assert "07700" not in held.output                      # words only with --show-words
+    shown = runner.invoke(app, ["stories", "held", "--period", "2026-Q2", "--db", str(db), "--show-words"])
+    assert "[[07700 900123]]" in shown.output
+    base = ["--provider", "P001", "--period", "2026-Q2", "--story", "S05", "--by", "A. Auditor", "--db", str(db)]
+    refused = runner.invoke(app, ["stories", "redact", *base, "--text", "ring 07700 900111"])
+    assert refused.exit_code == 1 and "07700" not in refused.output
+    done = runner.invoke(app, ["stories", "redact", *base, "--text", "My keyworker rang me before appointments."])
+    assert done.exit_code == 0 and "redacted version approved" in done.output
+    assert "No stories are waiting" in runner.invoke(app, ["stories", "held", "--period", "2026-Q2",
+                                                           "--db", str(db)]).output
+    missing = runner.invoke(app, ["stories", "clear", "--provider", "P001", "--period", "2026-Q2", "--story",
+                                  "S99", "--by", "A. Auditor", "--db", str(db)])
+    assert missing.exit_code == 1 and "no story S99" in missing.output
