@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import store
+from audits import problems, store
 from dashboard import auth, data, ui
 
 FORMS = ["zip", "xlsx", "csv", "yaml", "yml"]
@@ -35,12 +35,15 @@ def place(files, folder: Path) -> tuple[Path | None, str]:
     return target, ", ".join(sorted(names))
 
 
-def problems_table(problems) -> pd.DataFrame:
-    return pd.DataFrame([{
-        "File": p.file, "Line": "" if p.line is None else str(p.line), "Column": p.column or "",
-        "Value": "" if p.value is None else str(p.value), "Problem": p.message,
-        "Refuses the whole upload": "yes" if p.blocking else "no (row held back)",
-    } for p in problems])
+def problems_table(found) -> pd.DataFrame:
+    """Problems grouped as the text report groups them (one row for a mistake repeated
+    on a thousand lines), each row saying where, what and the fix."""
+    rows = []
+    for g in problems.group(found):
+        lines = ", ".join(str(n) for n in g.lines[:10]) + (f" and {len(g.lines) - 10:,} more" if len(g.lines) > 10 else "")
+        rows.append({"Refuses the whole upload": "yes" if g.blocking else "no (rows held back)",
+                     "File": g.file, "Line": lines, "Column": g.column or "", "Problem": g.text()})
+    return pd.DataFrame(rows)
 
 
 def show_validation(validation, source: str) -> None:
