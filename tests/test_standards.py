@@ -247,3 +247,35 @@ def test_schema_command_writes_the_schema(tmp_path):
     assert (tmp_path / SCHEMA_FILE).read_text(encoding="utf-8") == schema_text()
     missing = CliRunner().invoke(app, ["standards", "schema", str(tmp_path / "nowhere")])
     assert missing.exit_code == 1 and "There is no folder" in missing.output
+
+
+# ------------------------------------------------------------------ the guide for expert citizens
+
+GUIDE = ROOT / "docs" / "standards-guide.md"
+
+
+def test_the_guides_worked_example_of_a_new_standard_is_valid():
+    text = GUIDE.read_text(encoding="utf-8")
+    block = text.split("```yaml\n   # yaml-language-server")[1].split("   ```")[0]
+    yaml_text = "# yaml-language-server" + "\n".join(line.removeprefix("   ") for line in block.splitlines())
+    standard, problems = parse_standard_text(yaml_text + "\n", "standards/drop-in-access.yaml")
+    assert problems == [] and standard.status == "draft"
+
+
+def test_the_guides_worked_change_is_valid():
+    text = (REAL / "lived-experience-workforce.yaml").read_text(encoding="utf-8")
+    changed = (text.replace('green: ">= 90%"\n    amber: ">= 75%"', 'green: ">= 95%"\n    amber: ">= 85%"')
+                   .replace("version: 1", "version: 2"))
+    standard, problems = parse_standard_text(changed, "standards/lived-experience-workforce.yaml")
+    assert problems == []
+    assert standard.measures[1].green.text == ">= 95%" and standard.version == 2
+
+
+def test_the_guide_lists_every_column_and_value():
+    from audits import spec
+    text = GUIDE.read_text(encoding="utf-8")
+    for table in spec.RETURN_TABLES:
+        for column in table.columns:
+            assert f"`{column.name}`" in text, column.name
+            for code in column.codes:
+                assert f"`{code}`" in text, (column.name, code)
