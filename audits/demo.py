@@ -57,7 +57,7 @@ MEAN_YEARS = (1 - NEW_SHARE) / NEW_SHARE          # opiate 2.1 years, others abo
 # Chance that a journey ends in a successful completion, tuned so that 46% of leavers complete.
 COMPLETION = np.array([0.22, 0.55, 0.56, 0.525])
 # Contacts a day of an open journey, tuned so the national year holds about 8 million contacts.
-CONTACT_RATE = 0.1245
+CONTACT_RATE = 0.129
 CONTACT_MULT = np.array([1.3, 0.85, 0.8, 0.9])
 
 SEX_P = np.array([0.33, 0.66, 0.005, 0.005])
@@ -302,7 +302,7 @@ def national_profiles(rng: np.random.Generator, providers: int = NATIONAL_PROVID
             choice=trend(0.2, 0.95), peer=trend(0.25, 0.95), mental_health=trend(0.3, 0.85),
             housing=trend(0.35, 0.9), aftercare=trend(0.4, 0.95), extra_assessments=float(rng.uniform(0.1, 1.5)),
             restart=float(rng.uniform(0.1, 0.85)), punitive=punitive, opiate_free_pressure=opiate_free_target,
-            opiate_length_mult=0.6 if opiate_free_target else 1.0, withdrawn=0.25 if punitive else 0.05,
+            opiate_length_mult=0.8 if opiate_free_target else 1.0, withdrawn=0.25 if punitive else 0.05,
             missed=float(rng.uniform(0.1, 0.2)), peer_staff=trend(0.02, 0.25), lived_experience=trend(0.04, 0.3),
             trauma_trained=trend(0.3, 0.95), caseload=float(rng.uniform(12, 22)), sites=sites, kpis=tuple(kpis),
             language=str(rng.choice(["person_first", "mixed", "stigmatising"], p=[0.4, 0.4, 0.2])),
