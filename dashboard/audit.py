@@ -91,7 +91,7 @@ def signoff_section(account, db: str, cat: data.Catalogue, period: str) -> None:
     if done.empty:
         st.write(f"No sign-off recorded for {period} yet.")
     else:
-        st.dataframe(done, hide_index=True, width="stretch")
+        st.table(done, hide_index=True, width="stretch")
 
 
 def pdf_section(db: str, cat: data.Catalogue, period: str) -> None:

@@ -65,8 +65,7 @@ def render() -> None:
                f"\"{ratings.look('provisional').word}\" means {ratings.PROVISIONAL_EXPLANATION}.")
 
     table = matrix(sr, titles)
-    st.dataframe(ui.style_ratings(table, list(table.columns)), width="stretch",
-                 height=min(38 * (len(table) + 1) + 3, 640))
+    st.table(ui.style_ratings(table, list(table.columns)), width="stretch")
     st.caption("Each cell is a standard's rating for a provider, as a symbol and a word; the colour only repeats it.")
 
     st.subheader("What changed since the last quarter")
@@ -79,7 +78,7 @@ def render() -> None:
         if moved.empty:
             st.write(f"No rating changed between {previous} and {period}.")
         else:
-            st.dataframe(ui.style_ratings(moved, ["Before", "Now"]), hide_index=True, width="stretch")
+            st.table(ui.style_ratings(moved, ["Before", "Now"]), hide_index=True, width="stretch")
 
     st.subheader("Look closer")
     a, b = st.columns(2)

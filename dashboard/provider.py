@@ -69,7 +69,7 @@ def render() -> None:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
         rows.append({"Standard": s.title, "Rating": ui.label(shown)})
     summary = pd.DataFrame(rows)
-    st.dataframe(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
+    st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
     st.caption(f"A standard's rating is its worst rated measure. \"{ratings.look('provisional').word}\" "
                f"means {ratings.PROVISIONAL_EXPLANATION}.")
 
@@ -87,7 +87,7 @@ def render() -> None:
                 if m.id in mine.index else "",
                 "Threshold": ui.threshold_words(m),
             } for m in s.measures])
-            st.dataframe(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
+            st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
                 history = data.history(db, cat, public)
                 for m in s.measures:
@@ -97,13 +97,13 @@ def render() -> None:
 
     st.subheader("Quality of the returns")
     submissions, quarantine = data.data_quality(db, provider_id)
-    st.dataframe(submissions.rename(columns=lambda c: c.replace("_", " ").capitalize()), hide_index=True,
+    st.table(submissions.rename(columns=lambda c: c.replace("_", " ").capitalize()), hide_index=True,
                  width="stretch")
     if quarantine.empty:
         st.write("No rows of the current returns were held back.")
     else:
         st.write("Rows held back from the current returns (kept in the store with their reasons, not counted):")
-        st.dataframe(quarantine.rename(columns=str.capitalize), hide_index=True, width="stretch")
+        st.table(quarantine.rename(columns=str.capitalize), hide_index=True, width="stretch")
 
     st.subheader("The audit report")
     st.write(f"The independent audit report of {names[provider_id]} for {period}: every standard with its "

@@ -41,7 +41,7 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
             st.plotly_chart(charts.intervals(shown, benchmark, measure.label, measure.kind == "proportion"),
                             width="stretch", key=f"intervals_{measure.id}")
     with table_col:
-        st.dataframe(ui.style_ratings(measure_table(rows, measure), ["Rating"]), hide_index=True,
+        st.table(ui.style_ratings(measure_table(rows, measure), ["Rating"]), hide_index=True,
                      width="stretch")
     caption = ui.threshold_words(measure) + "."
     if measure.kind == "proportion" and benchmark is not None:
@@ -76,7 +76,7 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
                             key=f"xmr_{measure.id}")
             table["Signal"] = [", ".join(spc.RULE_WORDS[r] for r in sorted(s)) for s in chart.signals]
     with table_col:
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.table(table, hide_index=True, width="stretch")
     if chart is None:
         st.caption(f"Figure each quarter with its 95% interval and the benchmark. With fewer than "
                    f"{spc.MIN_POINTS} quarters there are too few points for an XmR chart.")

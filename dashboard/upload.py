@@ -60,7 +60,7 @@ def show_validation(validation, source: str) -> None:
     else:
         st.success(f"This {kind} {who} passed every check.", icon=":material/check_circle:")
     if validation.problems:
-        st.dataframe(problems_table(validation.problems), hide_index=True, width="stretch")
+        st.table(problems_table(validation.problems), hide_index=True, width="stretch")
     with st.expander("The full validation report, as text"):
         st.text(validation.report())
 

@@ -91,7 +91,7 @@ def form_editor(text: str, key: str) -> str:
 
 def show_problems(problems) -> None:
     st.error(f"{len(problems)} problem(s) to fix before this can be previewed or saved:", icon=":material/error:")
-    st.dataframe(pd.DataFrame([{"Line": "" if p.line is None else str(p.line), "Problem": p.message}
+    st.table(pd.DataFrame([{"Line": "" if p.line is None else str(p.line), "Problem": p.message}
                                for p in problems]), hide_index=True, width="stretch")
 
 
@@ -115,7 +115,7 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
         "With this change": df["new_rating"].map(ui.label),
         "Changes": df["changed"].map({True: "yes", False: ""}),
     })
-    st.dataframe(ui.style_ratings(table, ["Now", "With this change"]), hide_index=True, width="stretch")
+    st.table(ui.style_ratings(table, ["Now", "With this change"]), hide_index=True, width="stretch")
 
 
 def save_draft(folder: Path, text: str, approved_version: int | None) -> tuple[Path | None, str]:
@@ -175,7 +175,7 @@ def render() -> None:
 
     for sid, (path, text) in found.items():
         parsed[sid] = loader.parse_standard_text(text, path.name)[0]
-    st.dataframe(pd.DataFrame([{
+    st.table(pd.DataFrame([{
         "Standard": s.title if s else sid, "Theme": s.theme if s else "", "Version": s.version if s else "",
         "Status": ("draft (not audited)" if s and s.status == "draft" else s.status if s else "has problems"),
         "File": str(found[sid][0]),

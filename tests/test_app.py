@@ -60,7 +60,7 @@ def texts(at: AppTest) -> str:
 
 
 def frames(at: AppTest):
-    return [d.value.data if hasattr(d.value, "data") else d.value for d in at.dataframe]
+    return [d.value.data if hasattr(d.value, "data") else d.value for d in at.table]
 
 
 def no_exception(at: AppTest) -> None:
@@ -114,7 +114,7 @@ def test_the_page_itself_refuses_a_commissioner(env, page):
 def test_a_page_refuses_anyone_not_signed_in(env):
     at = AppTest.from_file(str(HERE.parent / "dashboard" / "overview.py"), default_timeout=30).run()
     assert "Please sign in" in at.warning[0].value
-    assert not at.dataframe
+    assert not at.table
 
 
 def test_a_provider_sees_only_its_own_results(env):

@@ -1,0 +1,80 @@
+"""End to end in a real browser: sign in, overview, a standard, a PDF, a bad upload,
+a workshop edit with its preview."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import FIXTURES, settle, shoot, sign_in
+
+expect = pytest.importorskip("playwright.sync_api").expect
+pytestmark = pytest.mark.browser
+
+
+def test_commissioner_overview_standard_and_pdf(page, app_url):
+    sign_in(page, app_url, "commissioner")
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.get_by_text("What changed since the last quarter")).to_be_visible()
+    expect(page.get_by_text("Met (provisional)").first).to_be_visible()
+    shoot(page, "overview")
+
+    page.get_by_role("combobox", name="A standard").click()
+    page.get_by_role("option", name="A warm welcome within days").click()
+    settle(page)
+    page.get_by_role("button", name="Open the standard").click()
+    settle(page)
+    expect(page.get_by_role("heading", name="A warm welcome within days")).to_be_visible()
+    expect(page.locator("[data-testid=stPlotlyChart]").first).to_be_visible()
+    expect(page.get_by_text("A warm welcome makes all the difference.")).to_be_visible()
+    shoot(page, "standard")
+
+    page.get_by_role("link", name="A provider").click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Every standard")).to_be_visible()
+    shoot(page, "provider")
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download the audit PDF").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "A warm welcome within days" in text
+
+
+def test_auditor_bad_upload_shows_the_message(page, app_url):
+    sign_in(page, app_url, "auditor")
+    page.get_by_role("link", name="Upload returns").click()
+    settle(page)
+    files = sorted(str(p) for p in (FIXTURES / "bad-return").iterdir())
+    page.locator("[data-testid=stFileUploaderDropzoneInput]").set_input_files(files)
+    expect(page.get_by_text("cannot be loaded")).to_be_visible(timeout=30_000)
+    settle(page)
+    expect(page.get_by_text("'2026-Q5' is not a quarter written like 2026-Q2").first).to_be_visible()
+    expect(page.get_by_role("button", name="Load into the store")).to_have_count(0)
+    shoot(page, "upload-bad")
+    for name in ("Run and sign off", "Review stories"):
+        page.get_by_role("link", name=name).click()
+        settle(page)
+        shoot(page, name.lower().replace(" ", "-"))
+
+
+def test_expert_citizen_edits_a_standard_and_sees_the_preview(page, app_url):
+    sign_in(page, app_url, "expert")
+    page.get_by_role("link", name="Standards workshop").click()
+    settle(page)
+    page.get_by_role("combobox", name="Standard to read or change").click()
+    page.get_by_role("option", name="People with lived experience work in every team").click()
+    settle(page)
+    expect(page.get_by_text("0 of 3 would change")).to_be_visible()
+    page.get_by_label("Met when").fill(">= 10%")
+    page.get_by_label("Met when").press("Tab")
+    settle(page)
+    page.get_by_label("Partly met when (empty: met or not met)").fill(">= 5%")
+    page.get_by_label("Partly met when (empty: met or not met)").press("Tab")
+    settle(page)
+    expect(page.get_by_text("would change").first).to_be_visible()
+    expect(page.get_by_text("2 of 3 would change")).to_be_visible()
+    shoot(page, "workshop")
