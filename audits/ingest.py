@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from audits import spec, store
 from audits.returns import Validation, validate_many
@@ -169,7 +170,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, frame, prefix: li
     """Bulk insert a typed frame (DuckDB scans the DataFrame; no row-by-row Python)."""
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
     values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
-    con.register("_incoming", frame)
+    con.register("_incoming", pa.Table.from_pandas(frame, preserve_index=False))
     try:
         con.execute(f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
                     f"SELECT ?, ?, ?, line, {values} FROM _incoming", prefix)

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -35,7 +38,7 @@ _TABLE_BY_FILE = {t.file: t for t in spec.TABLES.values()}
 class RawTable:
     name: str             # table name, e.g. "episodes"
     file: str             # as problems name it: "episodes.csv" or "r.xlsx sheet episodes"
-    frame: pd.DataFrame   # text cells (str, "" = empty) plus an int 'line' column
+    cells: pa.Table       # text cells ("" = empty) plus an int64 'line' column
     header: list[str]     # column names as written (stripped)
 
 
@@ -182,23 +185,47 @@ def _not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
 
 
 def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable | None, list[Problem]]:
-    """Parse one CSV file's bytes into text cells; blocking problems if it cannot be read."""
+    """Parse one CSV file's bytes into text cells; blocking problems if it cannot be read.
+
+    The fast path is Arrow's multi-threaded CSV reader. A file with blank lines (which
+    would shift the line numbers a spreadsheet shows), or one Arrow refuses (not UTF-8,
+    a ragged row), takes the slow path, which finds the exact line to report.
+    """
+    end = data.find(b"\n")
     try:
-        text = data.decode("utf-8-sig")
+        first = data[: end if end >= 0 else len(data)].decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return None, [_not_utf8(name, data, error)]
-    if not text.strip():
+    header = [h.strip() for h in next(csv.reader([first.rstrip("\r")]), [])]
+    if not any(header):
         return None, [Problem(name, None, None, None,
                               "is empty: it needs at least the header row (see the templates)", True)]
-    first_line = text.split("\n", 1)[0]
-    header = [h.strip() for h in next(csv.reader([first_line]))]
     duplicates = sorted({h for h in header if h and header.count(h) > 1})
     if duplicates:
-        return None, [Problem(name, 1, d, None, "appears more than once in the header row; keep one",
-                              True) for d in duplicates]
+        return None, [Problem(name, 1, d, None, "appears more than once in the header row; keep one", True)
+                      for d in duplicates]
+    names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
+    if b"\n\n" not in data and b"\n\r\n" not in data:
+        try:
+            cells = pacsv.read_csv(
+                io.BytesIO(data),
+                read_options=pacsv.ReadOptions(column_names=names, skip_rows=1,
+                                               use_threads=len(data) > 4_000_000),
+                parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names}, strings_can_be_null=False,
+                    quoted_strings_can_be_null=False))
+            return RawTable(table.name, name, _finish(cells), header), []
+        except pa.ArrowInvalid:
+            pass  # the slow path below says exactly what and where
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return None, [_not_utf8(name, data, error)]
     try:
         frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=False)
+                            na_filter=False, skip_blank_lines=False, header=None, skiprows=1,
+                            names=names)
     except pd.errors.ParserError as error:
         match = _RAGGED.search(str(error))
         if match:
@@ -207,25 +234,25 @@ def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable 
                                   f"has {saw} cells but the header has {expected}: put any value that "
                                   "holds a comma in double quotes", True)]
         return None, [Problem(name, None, None, None, f"cannot be read as CSV ({error})", True)]
-    frame.columns = [str(c).strip() for c in frame.columns]
-    return RawTable(table.name, name, _finish(frame), header), []
+    cells = pa.table({n: pa.array(frame[n].to_numpy(dtype=object), pa.string()) for n in names})
+    return RawTable(table.name, name, _finish(cells), header), []
 
 
-def _finish(frame: pd.DataFrame) -> pd.DataFrame:
-    """Add spreadsheet lines; drop trailing unnamed empty columns and wholly empty rows."""
-    for column in list(frame.columns):
-        if column.startswith("Unnamed: ") and not (frame[column] != "").any():
-            frame = frame.drop(columns=column)
-    frame = frame.reset_index(drop=True)
-    frame.insert(0, "line", np.arange(2, len(frame) + 2, dtype=np.int64))
-    cells = [c for c in frame.columns if c != "line"]
-    if cells and len(frame):
-        maybe_blank = (frame[cells[0]] == "").to_numpy()
-        if maybe_blank.any():
-            candidates = frame.loc[maybe_blank, cells]
-            blank = (candidates.apply(lambda s: s.str.strip() == "")).all(axis=1)
-            frame = frame.drop(index=blank[blank].index)
-    return frame
+def _finish(cells: pa.Table) -> pa.Table:
+    """Add spreadsheet lines; drop unnamed empty columns and wholly empty rows."""
+    for column in list(cells.column_names):
+        if column.startswith("Unnamed: ") and not pc.any(pc.not_equal(cells[column], "")).as_py():
+            cells = cells.drop_columns([column])
+    cells = cells.append_column("line", pa.array(np.arange(2, cells.num_rows + 2, dtype=np.int64)))
+    names = [c for c in cells.column_names if c != "line"]
+    if names and cells.num_rows:
+        maybe_blank = pc.equal(pc.utf8_trim_whitespace(cells[names[0]]), "")
+        if pc.any(maybe_blank).as_py():
+            blank = maybe_blank
+            for column in names[1:]:
+                blank = pc.and_(blank, pc.equal(pc.utf8_trim_whitespace(cells[column]), ""))
+            cells = cells.filter(pc.invert(blank))
+    return cells
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -329,6 +356,5 @@ def _sheet_table(table: spec.Table, name: str, ws, problems: list[Problem]) -> R
         cells = [cell_text(v) for v in row[:width]]
         body.append(cells + [""] * (width - len(cells)))
     names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
-    frame = pd.DataFrame(body, columns=names, dtype=str) if body else pd.DataFrame(
-        {n: pd.Series([], dtype=str) for n in names})
-    return RawTable(table.name, name, _finish(frame), header)
+    cells = pa.table({n: pa.array([row[i] for row in body], pa.string()) for i, n in enumerate(names)})
+    return RawTable(table.name, name, _finish(cells), header)

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from audits import reading, schemas, spec
 from audits.problems import Problem, as_json_ready, quote, report
@@ -170,47 +173,87 @@ def _unreadable(raw: reading.RawSubmission, table: spec.Table) -> bool:
 
 # --------------------------------------------------------------------------- typing
 
-def _coerce(table: spec.Table, text: pd.DataFrame) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Typed columns from text cells, with the cells that could not be read as their type."""
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_TO_PANDAS = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan), pa.large_string():
+              pd.StringDtype("pyarrow", na_value=np.nan), pa.bool_(): pd.BooleanDtype(),
+              pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}
+
+
+def _coerce(table: spec.Table, text: pa.Table) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
+    """Typed columns from text cells (Arrow compute, no Python loop over rows), with the
+    cells that could not be read as their type."""
     typed = {}
     bad = []
     for col in table.columns:
-        s = text[col.name].str.strip()
-        empty = (s == "").to_numpy()
+        s = pc.utf8_trim_whitespace(text[col.name])
+        empty = pc.equal(s, "")
+        null = pa.scalar(None, pa.string())
+        fail = None
         if col.type in (spec.TEXT, spec.CODE):
-            out = s.where(~empty, None).astype("str")
-            fail = None
+            out = pc.if_else(empty, null, s)
         elif col.type == spec.DATE:
-            out = pd.to_datetime(s.where(~empty, None), format="%Y-%m-%d", errors="coerce").astype("datetime64[us]")
-            fail = out.isna().to_numpy() & ~empty
+            out = pc.strptime(pc.if_else(empty, null, s), format="%Y-%m-%d", unit="us", error_is_null=True)
+            fail = pc.and_(pc.is_null(out), pc.invert(empty))
         elif col.type == spec.BOOLEAN:
-            lower = s.str.lower()
-            is_true = lower.isin(spec.TRUE_WORDS).to_numpy()
-            is_false = lower.isin(spec.FALSE_WORDS).to_numpy()
-            values = pd.array(is_true, dtype="boolean")
-            values[~(is_true | is_false)] = pd.NA
-            out = pd.Series(values, index=s.index)
-            fail = ~(is_true | is_false) & ~empty
+            lower = pc.utf8_lower(s)
+            is_true = pc.is_in(lower, pa.array(spec.TRUE_WORDS))
+            is_false = pc.is_in(lower, pa.array(spec.FALSE_WORDS))
+            out = pc.if_else(is_true, True, pc.if_else(is_false, False, pa.scalar(None, pa.bool_())))
+            fail = pc.and_(pc.invert(pc.or_(is_true, is_false)), pc.invert(empty))
         else:
-            numbers = pd.to_numeric(s.where(~empty, None), errors="coerce")
-            fail = numbers.isna().to_numpy() & ~empty
+            numeric = pc.match_substring_regex(s, _NUMBER)
+            numbers = pc.cast(pc.if_else(numeric, s, null), pa.float64())
+            fail = pc.and_(pc.invert(numeric), pc.invert(empty))
             if col.type == spec.INTEGER:
-                fractional = (numbers.notna() & (numbers != numbers.round())).to_numpy()
-                fail = fail | fractional
-                numbers = numbers.where(~fractional)
-                out = numbers.astype("Float64").astype("Int64")
+                whole = pc.equal(pc.floor(numbers), numbers)
+                fraction = pc.and_(numeric, pc.invert(pc.fill_null(whole, True)))
+                fail = pc.or_(fail, fraction)
+                out = pc.cast(pc.if_else(fraction, pa.scalar(None, pa.float64()), numbers), pa.int64())
             else:
-                out = numbers.astype("Float64")
+                out = numbers
         typed[col.name] = out
-        if fail is not None and fail.any():
-            idx = np.flatnonzero(fail)
-            bad.append(pd.DataFrame({"index": text.index.to_numpy()[idx], "column": col.name,
-                                     "message": TYPE_MESSAGES[col.type], "blocking": False}))
-    frame = pd.DataFrame(typed, index=text.index)
+        if fail is not None:
+            idx = np.flatnonzero(fail.to_numpy(zero_copy_only=False))
+            if len(idx):
+                bad.append(pd.DataFrame({"index": idx, "column": col.name,
+                                         "message": TYPE_MESSAGES[col.type], "blocking": False}))
+    frame = pa.table(typed).to_pandas(types_mapper=_TO_PANDAS.get)
+    for col in table.columns:
+        if col.type == spec.DATE:
+            frame[col.name] = frame[col.name].astype("datetime64[us]")
     return frame, bad
 
 
 # --------------------------------------------------------------------------- checking a batch
+
+_NO_FAILURES = pd.DataFrame({"index": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
+                             "message": pd.Series([], dtype="str"), "blocking": pd.Series([], dtype=bool)})
+
+
+def _batch_text(table: spec.Table, members) -> tuple[pa.Table, set]:
+    """One text table of this table's rows from every submission, in submission order."""
+    parts, missing = [], set()
+    for i, (_, raw) in enumerate(members):
+        rt = raw.tables.get(table.name)
+        if rt is None:
+            continue
+        n = rt.cells.num_rows
+        cols = {}
+        for c in table.column_names:
+            if c in rt.cells.column_names:
+                cols[c] = rt.cells[c]
+            else:
+                cols[c] = pa.chunked_array([pa.array([""] * n, pa.string())])
+                missing.add((i, c))
+        cols["line"] = rt.cells["line"]
+        cols[schemas.SUB] = pa.chunked_array([pa.array(np.full(n, i, dtype=np.int64))])
+        parts.append(pa.table(cols))
+    if not parts:
+        fields = [pa.field(c, pa.string()) for c in table.column_names]
+        fields += [pa.field("line", pa.int64()), pa.field(schemas.SUB, pa.int64())]
+        return pa.schema(fields).empty_table(), missing
+    return pa.concat_tables(parts), missing
+
 
 def _check_tables(tables: tuple[spec.Table, ...], members: list[tuple[Validation, reading.RawSubmission]]) -> None:
     starts, ends = [], []
@@ -222,146 +265,129 @@ def _check_tables(tables: tuple[spec.Table, ...], members: list[tuple[Validation
         except ValueError:
             starts.append(np.datetime64("NaT", "us"))
             ends.append(np.datetime64("NaT", "us"))
-    starts_a, ends_a = np.array(starts), np.array(ends)
-    keys: dict[str, tuple[np.ndarray, np.ndarray, pd.Index]] = {}  # table -> (all, held back, key values)
+    starts_a = np.array(starts, dtype="datetime64[us]")
+    ends_a = np.array(ends, dtype="datetime64[us]")
+    keys: dict[str, tuple[np.ndarray, np.ndarray, pa.Array]] = {}  # table -> (all, held back, key values)
 
     for table in tables:
-        parts, missing = [], set()
-        for i, (v, raw) in enumerate(members):
-            rt = raw.tables.get(table.name)
-            if rt is None:
-                continue
-            cols = {"line": rt.frame["line"].to_numpy()}
-            for c in table.column_names:
-                if c in rt.frame.columns:
-                    cols[c] = rt.frame[c]
-                else:
-                    cols[c] = pd.Series("", index=rt.frame.index, dtype="str")
-                    missing.add((i, c))
-            part = pd.DataFrame({k: (c.to_numpy() if isinstance(c, pd.Series) else c) for k, c in cols.items()})
-            part[schemas.SUB] = i
-            parts.append(part)
-        if not parts:
-            text = pd.DataFrame({c: pd.Series([], dtype="str") for c in table.column_names})
-            text["line"] = pd.Series([], dtype="int64")
-            text[schemas.SUB] = pd.Series([], dtype="int64")
-        else:
-            text = pd.concat(parts, ignore_index=True)
-        for c in table.column_names:
-            text[c] = text[c].astype("str")
+        text, missing = _batch_text(table, members)
         sub = text[schemas.SUB].to_numpy()
-
+        codes, uniques = _key_codes(sub, text[table.key])
         typed, bad = _coerce(table, text)
-        typed[schemas.SUB] = sub
-        typed[schemas.START] = starts_a[sub] if len(sub) else pd.Series([], dtype="datetime64[us]")
-        typed[schemas.END] = ends_a[sub] if len(sub) else pd.Series([], dtype="datetime64[us]")
-        fails = bad + [schemas.failures(table.name, typed)]
-
+        checked = typed.assign(**{schemas.SUB: sub, schemas.START: starts_a[sub], schemas.END: ends_a[sub],
+                                  schemas.KEY: codes})
+        fails = bad + [schemas.failures(table.name, checked)]
         if table.parent is not None:
-            fails.append(_parent_failures(table, text, keys))
+            fails.append(_parent_failures(table, text, sub, keys))
         failures = pd.concat([_NO_FAILURES, *[f for f in fails if len(f)]], ignore_index=True)
         # A cell that is not even of its type is reported once, not again as "empty".
         failures = failures.drop_duplicates(["index", "column"], keep="first")
-        if missing:
+        if missing and len(failures):
             pairs = pd.MultiIndex.from_arrays([sub[failures["index"].to_numpy()], failures["column"].to_numpy()])
             failures = failures[~pairs.isin(list(missing))]
-        held = np.unique(failures.loc[~failures["blocking"], "index"].to_numpy())
+        held = np.unique(failures.loc[~failures["blocking"].astype(bool), "index"].to_numpy()).astype(np.int64)
         # Remember every (submission, key) and the held-back ones, so that children (contacts
         # of a held-back episode) follow their parent and unknown parents are found.
-        codes, uniques = _key_codes(sub, text[table.key])
         keys[table.name] = (codes, codes[held], uniques)
-        _distribute(table, members, text, typed, failures, held)
+        _distribute(table, members, text, sub, typed, failures, held)
 
 
-def _key_codes(sub: np.ndarray, keys: pd.Series, uniques: pd.Index | None = None) -> tuple[np.ndarray, pd.Index]:
-    """(submission, key) pairs as single integers, for fast membership tests."""
-    values = keys.str.strip().to_numpy()
+def _key_codes(sub: np.ndarray, keys, uniques: pa.Array | None = None) -> tuple[np.ndarray, pa.Array]:
+    """(submission, key) pairs as single integers, for fast duplicate and membership tests.
+
+    Without `uniques` the keys are dictionary-encoded (one hashing pass); with them (a
+    parent table's keys) each key is looked up, -1 when unknown.
+    """
+    values = pc.utf8_trim_whitespace(keys)
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.string())
     if uniques is None:
-        codes, found = pd.factorize(values)
-        uniques = pd.Index(found)
+        encoded = pc.dictionary_encode(values)
+        uniques = encoded.dictionary
+        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     else:
-        codes = uniques.get_indexer(values)
-    width = max(len(uniques), 1) + 1
-    return sub.astype(np.int64) * width + codes.astype(np.int64), uniques
+        codes = pc.fill_null(pc.index_in(values, value_set=uniques), -1).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+    width = len(uniques) + 1
+    return sub.astype(np.int64) * width + codes, uniques
 
 
-def _parent_failures(table: spec.Table, text: pd.DataFrame, keys: dict) -> pd.DataFrame:
+def _parent_failures(table: spec.Table, text: pa.Table, sub: np.ndarray, keys: dict) -> pd.DataFrame:
     column, parent_name = table.parent
     parent = spec.TABLES[parent_name]
     all_codes, held_codes, uniques = keys[parent_name]
-    sub = text[schemas.SUB].to_numpy()
     codes, _ = _key_codes(sub, text[column], uniques)
-    known = uniques.get_indexer(text[column].str.strip().to_numpy()) >= 0
-    exists = known & np.isin(codes, all_codes)
-    empty = (text[column].str.strip() == "").to_numpy()
+    exists = np.isin(codes, all_codes)
+    empty = pc.equal(pc.utf8_trim_whitespace(text[column]), "").to_numpy(zero_copy_only=False)
     orphan = ~exists & ~empty
-    under_held = exists & np.isin(codes, held_codes)
+    under_held = exists & np.isin(codes, held_codes) if len(held_codes) else np.zeros(len(codes), bool)
     out = [_NO_FAILURES]
     if orphan.any():
-        out.append(pd.DataFrame({"index": text.index.to_numpy()[orphan], "column": column,
+        out.append(pd.DataFrame({"index": np.flatnonzero(orphan), "column": column,
                                  "message": f"is not the {parent.key} of any row in {parent.file} of this return",
                                  "blocking": False}))
     if under_held.any():
-        out.append(pd.DataFrame({"index": text.index.to_numpy()[under_held], "column": column,
+        out.append(pd.DataFrame({"index": np.flatnonzero(under_held), "column": column,
                                  "message": f"belongs to a row of {parent.file} that was held back; "
                                             "held back with it until that row is fixed",
                                  "blocking": False}))
     return pd.concat(out, ignore_index=True)
 
 
-_NO_FAILURES = pd.DataFrame({"index": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
-                             "message": pd.Series([], dtype="str"), "blocking": pd.Series([], dtype=bool)})
-
-
-def _distribute(table: spec.Table, members, text: pd.DataFrame, typed: pd.DataFrame,
+def _distribute(table: spec.Table, members, text: pa.Table, sub: np.ndarray, typed: pd.DataFrame,
                 failures: pd.DataFrame, held: np.ndarray) -> None:
-    """Hand each submission its problems, its quarantined rows and its good rows."""
-    sub = text[schemas.SUB].to_numpy()
-    keep = np.ones(len(text), dtype=bool)
+    """Hand each submission its problems, its quarantined rows and its good rows.
+
+    Rows of one submission are contiguous in the batch, so its frame is a slice.
+    """
+    keep = np.ones(len(sub), dtype=bool)
     keep[held] = False
-    positions = pd.Series(np.arange(len(text))).groupby(sub).indices if len(text) else {}
-    fail_sub = sub[failures["index"].to_numpy()] if len(failures) else np.array([], dtype=np.int64)
-    fail_groups = pd.Series(np.arange(len(failures))).groupby(fail_sub).indices if len(failures) else {}
-    columns = ["line", *table.column_names]
+    lines = text["line"].to_numpy()
+    bounds = np.searchsorted(sub, np.arange(len(members) + 1))
+    fail_idx = failures["index"].to_numpy().astype(np.int64)
+    fail_sub = sub[fail_idx] if len(fail_idx) else np.array([], dtype=np.int64)
     for i, (v, raw) in enumerate(members):
         rt = raw.tables.get(table.name)
         file_name = rt.file if rt is not None else _file_name(raw, table)
-        pos = positions.get(i, np.array([], dtype=np.int64))
-        good = pos[keep[pos]]
-        frame = typed.iloc[good][list(table.column_names)].copy()
-        frame.insert(0, "line", text["line"].to_numpy()[good])
-        v.frames[table.name] = frame.reset_index(drop=True)
-        mine = failures.iloc[fail_groups[i]] if i in fail_groups else failures.iloc[0:0]
+        start, stop = bounds[i], bounds[i + 1]
+        frame = typed.iloc[start:stop]
+        mask = keep[start:stop]
+        if not mask.all():
+            frame = frame[mask]
+        frame = frame.reset_index(drop=True)
+        frame.insert(0, "line", lines[start:stop][mask])
+        v.frames[table.name] = frame
+        mine = failures[fail_sub == i] if len(fail_idx) else failures
         if not len(mine):
             continue
-        idx = mine["index"].to_numpy()
-        lines = text["line"].to_numpy()[idx]
+        idx = mine["index"].to_numpy().astype(np.int64)
         values = np.empty(len(mine), dtype=object)
-        for column, group_pos in pd.Series(np.arange(len(mine))).groupby(mine["column"].to_numpy()).indices.items():
-            values[group_pos] = text[column].to_numpy()[idx[group_pos]]
-        for line, column, value, message, blocking in zip(lines, mine["column"], values, mine["message"],
-                                                          mine["blocking"]):
-            v.problems.append(Problem(file_name, int(line), column, str(value).strip(), message, bool(blocking)))
-        row_fails = mine[~mine["blocking"].to_numpy()]
-        if len(row_fails):
-            row_values = values[~mine["blocking"].to_numpy()]
-            v.quarantined = pd.concat([v.quarantined, _quarantine_rows(table, file_name, text, row_fails,
-                                                                       row_values)], ignore_index=True)
+        mine_columns = mine["column"].to_numpy()
+        for column in np.unique(mine_columns):
+            pos = np.flatnonzero(mine_columns == column)
+            values[pos] = [str(x).strip() for x in text[column].take(pa.array(idx[pos])).to_pylist()]
+        blocking = mine["blocking"].to_numpy().astype(bool)
+        for line, column, value, message, block in zip(lines[idx], mine_columns, values, mine["message"], blocking):
+            v.problems.append(Problem(file_name, int(line), column, value, message, bool(block)))
+        if (~blocking).any():
+            held_rows = _quarantine_rows(table, file_name, text, mine[~blocking], values[~blocking])
+            v.quarantined = pd.concat([v.quarantined, held_rows], ignore_index=True) \
+                if len(v.quarantined) else held_rows
 
 
-def _quarantine_rows(table: spec.Table, file_name: str, text: pd.DataFrame, fails: pd.DataFrame,
+def _quarantine_rows(table: spec.Table, file_name: str, text: pa.Table, fails: pd.DataFrame,
                      values: np.ndarray) -> pd.DataFrame:
     """One row per held-back line: its key, every reason, and the row as written (JSON)."""
     reasons = pd.DataFrame({
-        "index": fails["index"].to_numpy(),
-        "reason": [f"{c}: {quote(str(v).strip())} {m}" for c, v, m in zip(fails["column"], values, fails["message"])],
+        "index": fails["index"].to_numpy().astype(np.int64),
+        "reason": [f"{c}: {quote(v)} {m}" for c, v, m in zip(fails["column"], values, fails["message"])],
     })
     joined = reasons.groupby("index", sort=True)["reason"].agg("; ".join)
-    rows = text.loc[joined.index, list(table.column_names)]
-    row_json = rows.to_json(orient="records", lines=True, force_ascii=False).splitlines()
+    rows = text.select(list(table.column_names)).take(pa.array(joined.index.to_numpy())).to_pandas()
     return pd.DataFrame({
         "table_name": table.name, "file_name": file_name,
-        "line": text.loc[joined.index, "line"].to_numpy().astype(int),
+        "line": text["line"].take(pa.array(joined.index.to_numpy())).to_numpy().astype(int),
         "key_value": rows[table.key].str.strip().to_numpy(),
-        "reasons": joined.to_numpy(), "row_json": row_json,
+        "reasons": joined.to_numpy(),
+        "row_json": [json.dumps(r, ensure_ascii=False) for r in rows.to_dict(orient="records")],
     })

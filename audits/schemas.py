@@ -9,8 +9,8 @@ understood; tests assert each is still used by the specification.
 
 The schemas validate typed frames of a whole batch of submissions at once (one
 call per table, however many returns), so each frame carries `_sub` (which
-submission), `_start` and `_end` (its period's first and last day) besides the
-columns of the specification.
+submission), `_start` and `_end` (its period's first and last day) and `_key` (the
+submission and key as one integer) besides the columns of the specification.
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ PANDAS_DTYPES = {
     spec.NUMBER: "Float64",
 }
 
-SUB, START, END = "_sub", "_start", "_end"   # batch columns added by audits.returns
+# Batch columns added by audits.returns: which submission, its period's first and last day,
+# and the (submission, key) pair as one integer (so uniqueness is an integer test).
+SUB, START, END, KEY = "_sub", "_start", "_end", "_key"
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def table_schema(table_name: str) -> TableSchema:
                                       nullable=col.required is not True)
     key_check = f"{table.key}:unique"
     frame_checks.append(_frame_check(
-        lambda df, k=table.key: ~(df.duplicated([SUB, k], keep=False) & df[k].notna()), key_check))
+        lambda df, k=table.key: ~(df[KEY].duplicated(keep=False) & df[k].notna()), key_check))
     rules[key_check] = Rule(table.key, f"appears more than once: each {table.key} must be unique "
                                        f"within the {'pack' if table in spec.PACK_TABLES else 'return'}",
                             blocking=True)
