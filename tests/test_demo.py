@@ -253,7 +253,9 @@ def test_providers_differ_and_change_over_time(small):
         / w.groupby(["provider", "period"])["fte"].sum()
     latest = share.xs("2026-Q3", level="period")
     assert latest.max() - latest.min() > 0.3
-    assert share["P006"]["2024-Q4"] > share["P006"]["2026-Q3"]      # the declining provider loses peers
+    peers = (w["role"] == "peer").groupby([w["provider"], w["period"]]).mean()
+    assert peers["P006"]["2024-Q4"] > peers["P006"]["2026-Q3"] + 0.05   # the declining provider loses peers
+    assert peers["P001"]["2026-Q3"] > peers["P001"]["2024-Q4"] + 0.05   # the improving one gains them
     s = table(out, "sites.csv", {f"P00{i}" for i in range(1, 9)} - {MESSY})
     assert set(s["women_only_space"]) == {"yes", "no"} and set(s["open_outside_office_hours"]) == {"yes", "no"}
     docs = table(out, "documents.csv")
