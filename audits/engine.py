@@ -79,17 +79,18 @@ def compile_measure(measure: Measure) -> str:
     if measure.kind == "proportion":
         count_if = _condition(measure.count_if, table)
         weight = _number(measure.weight, table) if measure.weight else "1.0"
-        rows = (f"SELECT provider_id, {where} AS in_den, {where} AND {count_if} AS in_num, "
-                f"coalesce({weight}, 0.0) AS w FROM cur_{table} WHERE period = $period")
+        # Only rows meeting `where` are read into the aggregate: they are the denominator.
+        rows = (f"SELECT provider_id, {count_if} AS in_num, coalesce({weight}, 0.0) AS w "
+                f"FROM cur_{table} WHERE period = $period AND {where}")
         if measure.weight:
             num = f"round(fsum(w) FILTER (WHERE in_num), {_WEIGHT_DECIMALS})"
-            den = f"round(fsum(w) FILTER (WHERE in_den), {_WEIGHT_DECIMALS})"
+            den = f"round(fsum(w), {_WEIGHT_DECIMALS})"
         else:
             num = "count(*) FILTER (WHERE in_num)"
-            den = "count(*) FILTER (WHERE in_den)"
+            den = "count(*)"
         agg = (f"SELECT provider_id, {num} AS numerator, {den} AS denominator, "
                "count(*) FILTER (WHERE in_num) AS numerator_rows, "
-               "count(*) FILTER (WHERE in_den) AS denominator_rows FROM rows GROUP BY provider_id")
+               "count(*) AS denominator_rows FROM rows GROUP BY provider_id")
         # The interval of a weighted share uses n = rows in the denominator.
         x = "value * denominator_rows" if measure.weight else "numerator"
         lo95, hi95 = stats.wilson_sql(x, "denominator_rows", stats.Z95)
