@@ -1,0 +1,271 @@
+"""Loading into a real DuckDB store: one transaction per submission, quarantine, history of
+resubmissions, identical data from all three forms, and a process killed mid-ingest."""
+
+import datetime as dt
+import functools
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from audits import ingest, reading, returns, spec, store
+from audits.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures" / "returns"
+GOOD_RETURN = FIXTURES / "good-return"
+GOOD_PACK = FIXTURES / "good-pack"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make(tmp_path: Path, case: str | None = None, base: Path = GOOD_RETURN) -> Path:
+    """The good return (or pack) with a case's files laid over it."""
+    target = tmp_path / (case or "good").replace("/", "-")
+    shutil.copytree(base, target)
+    if case:
+        for f in (FIXTURES / case).iterdir():
+            shutil.copy(f, target / f.name)
+    return target
+
+
+def snapshot(db: Path) -> dict:
+    """Every row of every table, in a stable order."""
+    with store.reading(db) as con:
+        tables = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
+            "ORDER BY table_name").fetchall()]
+        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
+
+
+def test_a_return_and_a_pack_load_with_their_history(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    outcomes = ingest.ingest([GOOD_RETURN, GOOD_PACK], db=db, loaded_by="auditor-a")
+    assert [o.loaded for o in outcomes] == [True, True]
+    assert outcomes[0].rows["contacts"] == 9 and outcomes[1].withdrawals == 1
+    with store.reading(db) as con:
+        subs = con.execute("SELECT kind, provider_id, period, is_current, loaded_by, loaded_at, form, "
+                           "submitted_on, gathered_by, rows_loaded FROM submissions ORDER BY kind DESC").fetchall()
+        assert [s[:5] for s in subs] == [("return", "P001", "2026-Q2", True, "auditor-a"),
+                                         ("pack", "P001", "2026-Q2", True, "auditor-a")]
+        assert all(isinstance(s[5], dt.datetime) for s in subs)
+        assert subs[0][7] == dt.date(2026, 7, 14) and subs[1][8] == "Northshire Expert Citizens Group"
+        files = dict(con.execute("SELECT file_name, f.sha256 FROM submission_files f JOIN submissions s "
+                                 "USING (submission_id) WHERE s.kind = 'return'").fetchall())
+        assert files["episodes.csv"] == hashlib.sha256((GOOD_RETURN / "episodes.csv").read_bytes()).hexdigest()
+        assert len(files) == 7
+        assert con.execute("SELECT provider_name, area FROM providers").fetchall() == [
+            ("Northgate Recovery Partnership", "Northshire")]
+        row = con.execute("SELECT line, referral_date, choice_offered, assessments, period_start, period_end "
+                          "FROM cur_episodes WHERE episode_id = 'E2'").fetchone()
+        assert row == (3, dt.date(2026, 4, 7), True, 1, dt.date(2026, 4, 1), dt.date(2026, 6, 30))
+        assert con.execute("SELECT fte FROM cur_workforce WHERE staff_id = 'S2'").fetchone() == (0.8,)
+        assert con.execute("SELECT story_id FROM story_withdrawals").fetchall() == [("ST3",)]
+        assert con.execute("SELECT count(*) FROM cur_stories").fetchone() == (3,)
+
+
+def test_blocking_problems_load_nothing(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    ingest.ingest([GOOD_PACK], db=db)
+    before = snapshot(db)
+    [outcome] = ingest.ingest([make(tmp_path, "bad/duplicate-ids")], db=db)
+    assert not outcome.loaded and "Not loaded" in outcome.summary()
+    assert snapshot(db) == before
+
+
+def test_rows_with_problems_are_quarantined_with_reasons(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    [outcome] = ingest.ingest([make(tmp_path, "bad/row-problems")], db=db)
+    assert outcome.loaded and outcome.quarantined == 15
+    with store.reading(db) as con:
+        assert con.execute("SELECT episode_id FROM cur_episodes").fetchall() == [("E1",)]
+        held = con.execute("SELECT table_name, line, key_value, reasons, "
+                           "json_extract_string(row_json, '$.substance_group') FROM quarantine "
+                           "WHERE table_name = 'episodes' AND line = 9").fetchone()
+        assert held[:3] == ("episodes", 9, "E8") and "heroin" in held[3] and held[4] == "heroin"
+        child = con.execute("SELECT reasons FROM quarantine WHERE table_name = 'contacts' "
+                            "AND key_value = 'C4'").fetchone()[0]
+        assert "held back" in child
+        report = con.execute("SELECT report_json FROM submissions").fetchone()[0]
+        assert "substance_group" in report
+
+
+def test_withdrawn_story_held_back_is_still_recorded(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    [outcome] = ingest.ingest([make(tmp_path, "bad-pack/row-problems", base=GOOD_PACK)], db=db)
+    assert outcome.loaded
+    with store.reading(db) as con:
+        # ST3 is held back (its date) but its withdrawal is recorded all the same.
+        assert sorted(r[0] for r in con.execute("SELECT story_id FROM story_withdrawals").fetchall()) == \
+            ["ST3", "ST4"]
+
+
+def test_resubmission_replaces_atomically_and_keeps_the_earlier(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    [first] = ingest.ingest([GOOD_RETURN], db=db, loaded_by="provider-upload")
+    second_folder = make(tmp_path)
+    with open(second_folder / "episodes.csv", "a") as f:
+        f.write("E6,PX06,2026-06-20,2026-06-21,,,,alcohol,male,25-34,white,1,yes,yes,no,no,none,no,,no,no\n")
+    [second] = ingest.ingest([second_folder], db=db, loaded_by="auditor-b")
+    assert second.replaced == first.submission_id
+    with store.reading(db) as con:
+        rows = con.execute("SELECT submission_id, is_current, replaced_by, loaded_by FROM submissions "
+                           "ORDER BY loaded_at").fetchall()
+        assert rows == [(first.submission_id, False, second.submission_id, "provider-upload"),
+                        (second.submission_id, True, None, "auditor-b")]
+        assert con.execute("SELECT count(*) FROM cur_episodes").fetchone() == (6,)
+        assert con.execute("SELECT count(*) FROM episodes").fetchone() == (11,)
+        shas = con.execute("SELECT submission_id, sha256 FROM submission_files WHERE file_name = "
+                           "'episodes.csv' ORDER BY submission_id").fetchall()
+        assert len({s for _, s in shas}) == 2
+
+
+def write_workbook(folder: Path, path: Path) -> Path:
+    """The same return as one workbook, the way Excel would hold it: real dates,
+    real TRUE/FALSE cells and numbers, not text."""
+    book = openpyxl.Workbook()
+    meta = book.active
+    meta.title = "return"
+    meta.append(["key", "value"])
+    v = returns.validate(folder)
+    for key, value in v.meta.items():
+        meta.append([key, value])
+    for table in spec.RETURN_TABLES:
+        raw, _ = reading.read_csv_bytes(table, table.file, (folder / table.file).read_bytes())
+        sheet = book.create_sheet(table.name)
+        sheet.append(list(table.column_names))
+        rows = raw.cells.select(list(table.column_names)).to_pylist()
+        for row in rows:
+            cells = []
+            for col in table.columns:
+                text = row[col.name]
+                if text == "":
+                    cells.append(None)
+                elif col.type == spec.DATE:
+                    cells.append(dt.datetime.fromisoformat(text))
+                elif col.type == spec.BOOLEAN:
+                    cells.append(text.lower() in spec.TRUE_WORDS)
+                elif col.type in (spec.INTEGER, spec.NUMBER):
+                    cells.append(float(text) if "." in text else int(text))
+                else:
+                    cells.append(text)
+            sheet.append(cells)
+    book.save(path)
+    return path
+
+
+def table_contents(db: Path) -> dict:
+    with store.reading(db) as con:
+        return {t.name: con.execute(f"SELECT * EXCLUDE (submission_id) FROM {t.name} ORDER BY line").fetchall()
+                for t in spec.RETURN_TABLES}
+
+
+def test_folder_zip_and_xlsx_load_identical_data(tmp_path):
+    folder = GOOD_RETURN
+    zipped = tmp_path / "northgate-2026-Q2.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        for f in sorted(folder.iterdir()):
+            archive.write(f, f"northgate-2026-Q2/{f.name}")
+    workbook = write_workbook(folder, tmp_path / "northgate-2026-Q2.xlsx")
+    contents = {}
+    for form, path in (("folder", folder), ("zip", zipped), ("xlsx", workbook)):
+        db = tmp_path / f"{form}.duckdb"
+        [outcome] = ingest.ingest([path], db=db)
+        assert outcome.loaded and outcome.validation.form == form and not outcome.validation.problems
+        contents[form] = table_contents(db)
+    assert contents["folder"]["episodes"] and contents["folder"]["documents"]
+    assert contents["folder"] == contents["zip"] == contents["xlsx"]
+
+
+def test_a_workbook_problem_names_the_sheet(tmp_path):
+    path = write_workbook(GOOD_RETURN, tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    book["episodes"]["H3"] = "heroin"
+    book.save(path)
+    v = returns.validate(path)
+    [p] = [p for p in v.problems if p.column == "substance_group"]
+    assert (p.file, p.line, p.value) == ("r.xlsx sheet episodes", 3, "heroin")
+
+
+KILLED_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from audits import ingest
+
+    original = ingest._insert
+
+    def insert_then_stall(con, table, frame, prefix):
+        original(con, table, frame, prefix)
+        if table.name == "contacts":   # half way: episodes and contacts written, not committed
+            Path(sys.argv[3]).write_text("inside the transaction")
+            time.sleep(120)
+
+    ingest._insert = insert_then_stall
+    ingest.ingest([Path(sys.argv[1])], db=sys.argv[2], loaded_by="killed")
+""")
+
+
+def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    ingest.ingest([GOOD_RETURN, GOOD_PACK], db=db)
+    before = snapshot(db)
+    resubmission = make(tmp_path)
+    (resubmission / "kpis.csv").write_text("kpi_id,name,measure,target,payment_linked,set_by\n")
+    marker = tmp_path / "inside"
+    script = tmp_path / "killed.py"
+    script.write_text(KILLED_SCRIPT)
+    process = subprocess.Popen([sys.executable, str(script), str(resubmission), str(db), str(marker)],
+                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert process.poll() is None, "the ingest process ended before it was killed"
+            assert time.monotonic() < deadline, "the ingest never reached the middle"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert snapshot(db) == before
+    # And the store still works: the same resubmission now loads.
+    [outcome] = ingest.ingest([resubmission], db=db)
+    assert outcome.loaded and outcome.replaced
+
+
+def test_ingest_command(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", str(GOOD_RETURN), str(GOOD_PACK), "--db", str(db), "--by", "me"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded return P001 2026-Q2" in result.output and "Loaded 2 of 2" in result.output
+    bad = make(tmp_path, "bad/cp1252")
+    result = runner.invoke(app, ["ingest", str(bad), "--db", str(db)])
+    assert result.exit_code == 1
+    assert "documents.csv line 3" in result.output and "nothing of those was loaded" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_ingest_command_says_plainly_when_the_store_is_busy(tmp_path, monkeypatch):
+    db = tmp_path / "busy.duckdb"
+    store.connect(db).close()
+    holder = subprocess.Popen([sys.executable, "-c",
+                               "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+                               "print('holding', flush=True); time.sleep(60)", str(db)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        monkeypatch.setattr(store, "connect", functools.partial(store.connect, wait_seconds=0.3))
+        result = CliRunner().invoke(app, ["ingest", str(GOOD_RETURN), "--db", str(db)])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    assert f"process {holder.pid}" in result.output and "Traceback" not in result.output
