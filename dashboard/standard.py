@@ -29,10 +29,11 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
     hidden = len(rows) - len(shown)
     benchmark = rows["benchmark"].dropna()
     benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
-    chart_col, table_col = st.columns([3, 2])
+    chart_col, table_col = st.container(), st.container()
     with chart_col:
         if shown.empty:
-            st.write("No figure can be shown: every provider has too few people counted.")
+            st.write("No chart: every provider's figure is hidden, because it would reveal a count of "
+                     "fewer than 5 people. The ratings are in the table.")
         elif measure.kind == "proportion" and benchmark is not None:
             size = shown["denominator_rows"].where(shown["denominator_rows"].notna(), shown["denominator"])
             st.plotly_chart(charts.funnel(shown.assign(size=size.astype(float)), benchmark, measure.label),
@@ -49,7 +50,7 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
                     f"the lines are the benchmark ({benchmark:.1%}) and its 95% and 99.8% limits, so a "
                     "point outside the funnel differs from the benchmark by more than chance.")
     if hidden:
-        caption += f" {hidden} provider(s) not drawn: their counts are hidden because fewer than 5 people were counted."
+        caption += f" {hidden} provider(s) not drawn: their figures are hidden because they would reveal a count of fewer than 5 people."
     st.caption(caption)
 
 
@@ -63,7 +64,7 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
         return
     periods = list(rows["period"])
     chart = spc.xmr(list(rows["value"]))
-    chart_col, table_col = st.columns([3, 2])
+    chart_col, table_col = st.columns([3, 2], vertical_alignment="center")
     table = pd.DataFrame({"Quarter": periods, "Figure": [ui.figure(v, measure.kind) for v in rows["value"]],
                           "95% interval": [ui.interval(a, b, measure.kind)
                                            for a, b in zip(rows["ci_lower"], rows["ci_upper"])]})

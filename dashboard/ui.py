@@ -45,7 +45,7 @@ def is_missing(value) -> bool:
 
 def figure(value, kind: str) -> str:
     if is_missing(value):
-        return "hidden (fewer than 5 people)" if kind == "proportion" else "–"
+        return "hidden (small numbers)" if kind == "proportion" else "–"
     if kind == "proportion":
         return f"{100 * value:.1f}%"
     if kind == "count":
