@@ -137,10 +137,6 @@ SELECT p.provider_id, NULL::DOUBLE AS numerator, coalesce(a.denominator_rows, 0)
 FROM providers p LEFT JOIN agg a USING (provider_id) ORDER BY p.provider_id"""
 
 
-def _none(value):
-    return None if value is None or pandas.isna(value) else value
-
-
 def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure: Measure,
                      period: str) -> list[dict]:
     """One measure over every provider of the period: one query, then rating and comparison."""
