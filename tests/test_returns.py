@@ -278,3 +278,20 @@ def test_rule_phrases_are_all_used_by_the_specification():
         assert phrase in meanings, phrase
     fte = spec.WORKFORCE.column("fte")
     assert schemas.comparisons(fte) == [(">", 0.0), ("<=", 1.5)]
+
+
+def test_validate_command_exit_codes(tmp_path):
+    from typer.testing import CliRunner
+
+    from audits.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", str(GOOD_RETURN), str(make(tmp_path, "bad/row-problems"))])
+    assert ok.exit_code == 0, ok.output
+    assert "episodes.csv line 9, substance_group: 'heroin' is not one of" in ok.output
+    assert "2 of 2 can be loaded" in ok.output
+    refused = runner.invoke(app, ["validate", str(make(tmp_path, "bad/bad-period"))])
+    assert refused.exit_code == 1 and "Refused" in refused.output and "Traceback" not in refused.output
+    usage = runner.invoke(app, ["validate", str(tmp_path / "no-such-return")])
+    assert usage.exit_code == 2
+    assert runner.invoke(app, ["validate", "--help"]).exit_code == 0

@@ -1,0 +1,114 @@
+"""Reading the three forms into text cells with spreadsheet line numbers."""
+
+import datetime as dt
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+
+from audits import reading, spec
+
+FIXTURES = Path(__file__).parent / "fixtures" / "returns"
+GOOD_RETURN = FIXTURES / "good-return"
+
+
+def cells(sub, table):
+    return sub.tables[table].cells.to_pylist()
+
+
+def test_folder_gives_text_cells_and_lines():
+    sub = reading.read_submission(GOOD_RETURN)
+    assert (sub.form, sub.kind, sub.meta_file, sub.problems) == ("folder", "return", "return.yaml", [])
+    assert sub.meta["period"] == "2026-Q2" and sub.meta_lines["period"] == 4
+    first = cells(sub, "episodes")[0]
+    assert first["line"] == 2 and first["referral_date"] == "2026-03-02" and first["discharge_date"] == ""
+    assert sub.files["episodes.csv"][1] == (GOOD_RETURN / "episodes.csv").stat().st_size
+
+
+def test_yaml_values_stay_as_written(tmp_path):
+    folder = tmp_path / "r"
+    shutil.copytree(GOOD_RETURN, folder)
+    (folder / "return.yaml").write_text("provider_id: 001\nperiod: 2026-Q2\nsubmitted_on: 2026-07-14\n")
+    sub = reading.read_submission(folder)
+    assert sub.meta["provider_id"] == "001" and sub.meta["submitted_on"] == "2026-07-14"
+
+
+def test_zip_with_or_without_its_folder(tmp_path):
+    for inner in ("northgate/", ""):
+        path = tmp_path / f"r{len(inner)}.zip"
+        with zipfile.ZipFile(path, "w") as archive:
+            for f in GOOD_RETURN.iterdir():
+                archive.write(f, inner + f.name)
+        sub = reading.read_submission(path)
+        assert sub.form == "zip" and not sub.problems
+        assert cells(sub, "contacts") == cells(reading.read_submission(GOOD_RETURN), "contacts")
+
+
+def test_broken_zip_and_workbook_are_blocking(tmp_path):
+    for name in ("r.zip", "r.xlsx"):
+        (tmp_path / name).write_bytes(b"not really")
+        [p] = reading.read_submission(tmp_path / name).problems
+        assert p.blocking and p.file == name
+
+
+def test_workbook_cells_become_the_text_a_csv_holds():
+    assert reading.cell_text(dt.datetime(2026, 4, 1)) == "2026-04-01"
+    assert reading.cell_text(dt.date(2026, 4, 1)) == "2026-04-01"
+    assert reading.cell_text(True) == "yes" and reading.cell_text(False) == "no"
+    assert reading.cell_text(1.0) == "1" and reading.cell_text(0.8) == "0.8" and reading.cell_text(3) == "3"
+    assert reading.cell_text(None) == ""
+
+
+def test_workbook_sheets_and_meta(tmp_path):
+    book = openpyxl.Workbook()
+    meta = book.active
+    meta.title = "return"
+    meta.append(["key", "value"])
+    meta.append(["provider_id", "P001"])
+    meta.append(["period", "2026-Q2"])
+    sites = book.create_sheet("sites")
+    sites.append(list(spec.SITES.column_names))
+    sites.append(["SITE1", "Hub", True, False, "yes", 1])
+    sites.append([None] * 6)
+    book.create_sheet("notes")
+    path = tmp_path / "r.xlsx"
+    book.save(path)
+    sub = reading.read_submission(path)
+    assert sub.kind == "return" and sub.meta == {"provider_id": "P001", "period": "2026-Q2"}
+    assert sub.meta_lines == {"provider_id": 2, "period": 3}
+    assert cells(sub, "sites") == [{"site_id": "SITE1", "name": "Hub", "private_waiting_area": "yes",
+                                    "women_only_space": "no", "open_outside_office_hours": "yes",
+                                    "drop_in": "1", "line": 2}]
+    [p] = sub.problems
+    assert p.file == "r.xlsx sheet notes" and not p.blocking
+
+
+def test_workbook_without_meta_sheet_is_refused(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "episodes"
+    book.save(tmp_path / "r.xlsx")
+    problems = reading.read_submission(tmp_path / "r.xlsx").problems
+    assert any(p.blocking and "no sheet named 'return'" in p.message for p in problems)
+
+
+def test_csv_edge_cases():
+    table = spec.DOCUMENTS
+    raw, problems = reading.read_csv_bytes(table, "documents.csv", b"")
+    assert raw is None and problems[0].blocking and "is empty" in problems[0].message
+    raw, problems = reading.read_csv_bytes(table, "documents.csv", b"document_id,title,title\n")
+    assert raw is None and problems[0].column == "title" and "more than once" in problems[0].message
+    # A value holding a line break is still one spreadsheet row.
+    raw, problems = reading.read_csv_bytes(
+        table, "documents.csv", b'document_id,title,text\nD1,A,"two\nlines"\nD2,B,one\n')
+    assert not problems and [r["line"] for r in raw.cells.to_pylist()] == [2, 3]
+    # Windows line endings and a byte-order mark.
+    raw, problems = reading.read_csv_bytes(table, "documents.csv",
+                                           b"\xef\xbb\xbfdocument_id,title,text\r\nD1,A,x\r\n")
+    assert not problems and raw.cells.to_pylist() == [{"document_id": "D1", "title": "A", "text": "x", "line": 2}]
+
+
+def test_cp1252_names_the_first_bad_line():
+    data = (FIXTURES / "bad" / "cp1252" / "documents.csv").read_bytes()
+    raw, [p] = reading.read_csv_bytes(spec.DOCUMENTS, "documents.csv", data)
+    assert raw is None and p.blocking and p.line == 3 and "0xe9" in p.message
