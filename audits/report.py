@@ -115,8 +115,12 @@ def _quarantine(con, provider_id: str, period: str) -> pd.DataFrame:
 
 def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
            run_id: str | None = None, published: pd.DataFrame | None = None,
+           standards: list[Standard] | None = None,
            auditor: str | None = None, organisation: str | None = None) -> ReportData:
-    """Everything one report prints, read from the store (never recomputed)."""
+    """Everything one report prints, read from the store (never recomputed).
+
+    A batch passes the run's published results and standards, read once for all providers.
+    """
     run_id = run_id or runs.latest_run_id(con, period)
     if run_id is None:
         raise ReportError(f"There is no audit run for {period} yet: run the audit first "
@@ -138,12 +142,13 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
             auditor = auditor or signoff[0]
             organisation = organisation or signoff[1]
 
-    printable = stories.printable_stories(con, provider_id, period)
+    table = stories.story_table(con, provider_id, period)
+    printable = stories.printable_of(table)
     confirmed = stories.confirmed_standards(printable)
     previous = _previous_ratings(con, provider_id, period)
     standard_ratings = runs.read_standard_results(con, run_id, provider_id).set_index("standard_id")["rating"]
     sections = []
-    audited = [s for s in runs.run_standards(con, run_id) if s.audited]
+    audited = [s for s in (standards if standards is not None else runs.run_standards(con, run_id)) if s.audited]
     for standard in audited:
         if standard.id not in standard_ratings.index:
             continue
@@ -157,7 +162,7 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
         ))
     audited_ids = {s.id for s in audited}
     untagged = printable[printable["standards"].apply(lambda tags: not (set(tags) & audited_ids))]
-    counts = stories.story_statuses(con, provider_id, period)["status"].value_counts().to_dict()
+    counts = table["status"].value_counts().to_dict()
     gathered_by = con.execute("SELECT gathered_by FROM submissions WHERE kind = 'pack' AND provider_id = ? "
                               "AND period = ? AND is_current", [provider_id, period]).fetchone()
     files = con.execute(
@@ -542,9 +547,10 @@ def _annexes(data: ReportData) -> list:
         out += [Spacer(1, 4 * mm), Paragraph(
             f"The run also used the returns of {len(data.other_returns)} other providers, for the benchmarks "
             "only. Their checksums (of each whole submission) are:", s["small"])]
-        compact = Table([[Paragraph(text(r.name), s["mono"]), Paragraph(text(r.sha256), s["mono"])]
-                         for r in data.other_returns.itertuples()], colWidths=[55 * mm, 115 * mm])
-        compact.setStyle(_ts([("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+        # plain strings, not Paragraphs: a national run lists about 150 of them in every report
+        compact = Table([[str(r.name), str(r.sha256)] for r in data.other_returns.itertuples()],
+                        colWidths=[55 * mm, 115 * mm])
+        compact.setStyle(_ts([("FONTSIZE", (0, 0), (-1, -1), 6.3), ("LEADING", (0, 0), (-1, -1), 7.5),("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         out.append(compact)
     return out
@@ -608,39 +614,52 @@ def report_file_name(provider_id: str, period: str) -> str:
     return f"audit-{provider_id}-{period}.pdf"
 
 
-def _render_job(args: tuple[ReportData, Path]) -> Path:
-    return render(*args)
+_RUN_CACHE: dict[tuple[str, str], tuple[pd.DataFrame, list[Standard]]] = {}
+
+
+def _report_job(db, provider_id: str, period: str, run_id: str, out: Path, auditor: str | None,
+                organisation: str | None) -> str:
+    """Gather and draw one report (in a worker process: each reads the store on its own,
+    and suppresses the run's results once per process)."""
+    with store.reading(db) as con:
+        key = (str(db), run_id)
+        if key not in _RUN_CACHE:
+            _RUN_CACHE.clear()
+            _RUN_CACHE[key] = (published_results(con, run_id), runs.run_standards(con, run_id))
+        published, standards = _RUN_CACHE[key]
+        data = gather(con, provider_id, period, run_id=run_id, published=published, standards=standards,
+                      auditor=auditor, organisation=organisation)
+    render(data, out)
+    return provider_id
 
 
 def build_reports(db, period: str, out_dir: Path, auditor: str | None = None,
                   organisation: str | None = None, workers: int = 1,
                   progress: Callable[[str], None] | None = None,
                   on_start: Callable[[int], None] | None = None) -> list[Path]:
-    """Every provider's PDF for a period: one read of the store (results suppressed once
-    for the whole run), drawn on `workers` processes."""
+    """Every provider's PDF for a period from its latest run, on `workers` processes."""
     out_dir = Path(out_dir)
+    db = store.db_path(db)
     with store.reading(db) as con:
         run_id = runs.latest_run_id(con, period)
         if run_id is None:
             raise ReportError(f"There is no audit run for {period} yet: run the audit first "
                               f"(python -m audits run --period {period}).")
-        published = published_results(con, run_id)
-        providers = sorted(published["provider_id"].unique())
-        if on_start:
-            on_start(len(providers))
-        jobs = [(gather(con, p, period, run_id=run_id, published=published, auditor=auditor,
-                        organisation=organisation), out_dir / report_file_name(p, period))
-                for p in providers]
-    paths = []
-    if workers > 1 and len(jobs) > 1:
+        providers = [r[0] for r in con.execute(
+            "SELECT DISTINCT provider_id FROM results WHERE run_id = ? ORDER BY provider_id", [run_id]).fetchall()]
+    if on_start:
+        on_start(len(providers))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {p: out_dir / report_file_name(p, period) for p in providers}
+    args = [(db, p, period, run_id, paths[p], auditor, organisation) for p in providers]
+    if workers > 1 and len(providers) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for (data, _), path in zip(jobs, pool.map(_render_job, jobs, chunksize=4)):
-                paths.append(path)
+            for done in pool.map(_report_job, *zip(*args), chunksize=2):
                 if progress:
-                    progress(data.provider_id)
+                    progress(done)
     else:
-        for job in jobs:
-            paths.append(_render_job(job))
+        for job in args:
+            done = _report_job(*job)
             if progress:
-                progress(job[0].provider_id)
-    return paths
+                progress(done)
+    return [paths[p] for p in providers]

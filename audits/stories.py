@@ -119,36 +119,44 @@ def story_status(row) -> tuple[str, str]:
     return "printable", "screening found nothing"
 
 
+def story_table(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
+    """Every current story of a provider and period with its status, reason and the
+    words that may be printed (empty unless printable). One read for both views below."""
+    rows = []
+    for row in _current(con, provider_id, period).itertuples():
+        status, reason = story_status(row)
+        redacted = status == "redacted"
+        printable = status in ("printable", "redacted")
+        rows.append({
+            "story_id": row.story_id, "gathered_on": row.gathered_on, "teller": row.teller,
+            "standards": split_standards(row.standards), "consent": row.consent, "status": status,
+            "reason": reason, "text": (row.redacted_text if redacted else row.story) if printable else None,
+            "redacted": redacted, "gathered_by": row.gathered_by,
+        })
+    return pd.DataFrame(rows, columns=_COLUMNS + ["consent", "status", "reason"])
+
+
+def statuses_of(table: pd.DataFrame) -> pd.DataFrame:
+    return table[["story_id", "gathered_on", "teller", "standards", "consent", "status", "reason"]].copy()
+
+
+def printable_of(table: pd.DataFrame, standard_id: str | None = None) -> pd.DataFrame:
+    keep = table["status"].isin(["printable", "redacted"])
+    if standard_id is not None:
+        keep &= table["standards"].apply(lambda tags: standard_id in tags)
+    return table.loc[keep, _COLUMNS].reset_index(drop=True)
+
+
 def story_statuses(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
     """Every current story of a provider and period with its status and reason (no text)."""
-    df = _current(con, provider_id, period)
-    status = [story_status(row) for row in df.itertuples()]
-    out = df[["story_id", "gathered_on", "teller", "standards", "consent"]].copy()
-    out["status"] = [s for s, _ in status]
-    out["reason"] = [r for _, r in status]
-    return out
+    return statuses_of(story_table(con, provider_id, period))
 
 
 def printable_stories(con: duckdb.DuckDBPyConnection, provider_id: str, period: str,
                       standard_id: str | None = None) -> pd.DataFrame:
     """The stories that may be printed, with the words to print (the redacted ones
     when a redaction was approved). Filtered to one standard's tag when given."""
-    df = _current(con, provider_id, period)
-    rows = []
-    for row in df.itertuples():
-        status, _ = story_status(row)
-        if status not in ("printable", "redacted"):
-            continue
-        tags = split_standards(row.standards)
-        if standard_id is not None and standard_id not in tags:
-            continue
-        redacted = status == "redacted"
-        rows.append({
-            "story_id": row.story_id, "gathered_on": row.gathered_on, "teller": row.teller,
-            "standards": tags, "text": row.redacted_text if redacted else row.story,
-            "redacted": redacted, "gathered_by": row.gathered_by,
-        })
-    return pd.DataFrame(rows, columns=_COLUMNS)
+    return printable_of(story_table(con, provider_id, period), standard_id)
 
 
 def confirmed_standards(printable: pd.DataFrame) -> set[str]:

@@ -12,6 +12,8 @@ skip straight to the timings. Building it is timed too but is not part of the ta
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
 import sys
 import time
@@ -79,13 +81,14 @@ def main() -> None:
     for workers in args.workers:
         out = args.work / f"pdf-{workers}"
         shutil.rmtree(out, ignore_errors=True)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         paths = report.build_reports(db, period, out, organisation="Bench Audit Collective", workers=workers)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         pages = sum(_pages(p) for p in paths)
         size = sum(p.stat().st_size for p in paths) / 1e6
         print(f"{len(paths)} PDFs ({pages} pages, {size:.1f} MB) with {workers} worker(s): {seconds:.1f} s "
-              f"({seconds / max(1, len(paths)):.2f} s each)   [target < 60 s]")
+              f"({seconds / max(1, len(paths)):.2f} s each; CPU time {cpu:.1f} s, "
+              f"{os.getloadavg()[0]:.1f} load average now)   [target < 60 s]")
 
     start = time.perf_counter()
     with store.reading(db) as con:
@@ -96,6 +99,12 @@ def main() -> None:
         gather_one = time.perf_counter() - gather_start
     print(f"of which: suppressing the run's results {gather_start - start:.2f} s once, "
           f"gathering one provider {gather_one:.3f} s")
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished workers: meaningful on a busy machine."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _pages(path: Path) -> int:
