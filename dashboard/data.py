@@ -99,7 +99,9 @@ def standard_results(db_file: str, run_id: str) -> pd.DataFrame:
             return df
         period = df["period"].iloc[0]
         confirmed: set[tuple[str, str]] = set()
-        for provider_id in df["provider_id"].unique():
+        with_stories = {r[0] for r in con.execute(
+            "SELECT DISTINCT provider_id FROM cur_stories WHERE period = ?", [period]).fetchall()}
+        for provider_id in sorted(with_stories & set(df["provider_id"])):  # no pack, no story to pair
             told = stories.printable_stories(con, provider_id, period)
             confirmed |= {(provider_id, s) for s in stories.confirmed_standards(told)}
     df = df.copy()
