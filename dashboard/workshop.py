@@ -178,7 +178,7 @@ def render() -> None:
     st.table(pd.DataFrame([{
         "Standard": s.title if s else sid, "Theme": s.theme if s else "", "Version": s.version if s else "",
         "Status": ("draft (not audited)" if s and s.status == "draft" else s.status if s else "has problems"),
-        "File": str(found[sid][0]),
+        "File": str(found[sid][0].relative_to(folder)),
     } for sid, s in parsed.items()]), hide_index=True, width="stretch")
 
     sid = ui.remember("Standard to read or change", list(found), "standard_id", "workshop",
