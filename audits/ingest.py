@@ -13,7 +13,8 @@ import datetime as dt
 import getpass
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,9 +22,9 @@ import duckdb
 import pyarrow as pa
 
 from audits import spec, store
-from audits.returns import Validation, validate_many
+from audits import returns
+from audits.returns import Validation
 
-BATCH = 40  # submissions validated together: fast enough, and memory stays small
 
 
 @dataclass
@@ -63,32 +64,38 @@ def default_loaded_by() -> str | None:
         return None
 
 
-def _batches(paths: list[Path], size: int) -> Iterable[list[Path]]:
-    for start in range(0, len(paths), size):
-        yield paths[start:start + size]
-
-
 def ingest(paths: list[Path], db=None, loaded_by: str | None = None,
            progress: Callable[[IngestOutcome], None] | None = None,
-           batch: int = BATCH) -> list[IngestOutcome]:
+           batch: int = returns.BATCH) -> list[IngestOutcome]:
     """Validate and load returns and evidence packs; one transaction per submission.
 
-    The store is opened only while a batch is being written, so the dashboard can read
-    between batches of a long ingest.
+    Batches are validated in a worker thread while the previous batch is written, so
+    the Python checks and DuckDB's writing share the machine's cores. The store is
+    open only while a batch is written, so the dashboard can read in between. Once a
+    submission is in the store its typed frames are let go (the outcome keeps the
+    report): a national year would not fit in memory otherwise.
     """
     loaded_by = loaded_by or default_loaded_by()
+    paths = [Path(p) for p in paths]
+    chunks = [paths[i:i + batch] for i in range(0, len(paths), batch)]
     outcomes: list[IngestOutcome] = []
-    for chunk in _batches([Path(p) for p in paths], batch):
-        validations = validate_many(chunk)
-        if not any(not v.blocking for v in validations):
-            results = [_refused(v, str(v.source)) for v in validations]
-        else:
-            with store.writing(db) as con:
-                results = [ingest_validation(con, v, str(v.source), loaded_by) for v in validations]
-        for outcome in results:
-            outcomes.append(outcome)
-            if progress is not None:
-                progress(outcome)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
+        pending = pool.submit(returns.validate_many, chunks[0]) if chunks else None
+        for number in range(len(chunks)):
+            validations = pending.result()
+            pending = pool.submit(returns.validate_many, chunks[number + 1]) \
+                if number + 1 < len(chunks) else None
+            if all(v.blocking for v in validations):
+                results = [_refused(v, str(v.source)) for v in validations]
+            else:
+                with store.writing(db) as con:
+                    results = [ingest_validation(con, v, str(v.source), loaded_by) for v in validations]
+            for outcome in results:
+                if outcome.validation is not None:
+                    outcome.validation.frames = {}
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(outcome)
     return outcomes
 
 

@@ -74,8 +74,18 @@ def ensure_data(out: Path, scale: str, providers: int | None) -> list[Path]:
     return sorted((out / "returns").iterdir()) + sorted((out / "packs").iterdir())
 
 
-def raw_read(paths: list[Path], db: Path) -> tuple[float, int]:
+RAW_OPTIONS = {
+    # DuckDB's own type detection; union_by_name because providers' files differ in how
+    # they write booleans, so the types sniffed from one file do not fit all of them.
+    "typed": "union_by_name = true",
+    # Every column as text: less work for DuckDB, no types (a lower bar for us to meet).
+    "text": "all_varchar = true, union_by_name = true",
+}
+
+
+def raw_read(paths: list[Path], db: Path, how: str) -> tuple[float, int]:
     """DuckDB alone: every table's CSV files into one table each."""
+    db.unlink(missing_ok=True)
     con = duckdb.connect(str(db))
     started = time.perf_counter()
     rows = 0
@@ -83,7 +93,7 @@ def raw_read(paths: list[Path], db: Path) -> tuple[float, int]:
         files = [str(p / table.file) for p in paths if (p / table.file).exists()]
         if not files:
             continue
-        con.execute(f"CREATE TABLE {table.name} AS SELECT * FROM read_csv(?, union_by_name = true)", [files])
+        con.execute(f"CREATE TABLE {table.name} AS SELECT * FROM read_csv(?, {RAW_OPTIONS[how]})", [files])
         rows += con.execute(f"SELECT count(*) FROM {table.name}").fetchone()[0]
     elapsed = time.perf_counter() - started
     con.close()
@@ -96,7 +106,8 @@ def main() -> None:
                         help="where the demo data is (written once if missing)")
     parser.add_argument("--scale", default="national", choices=["small", "national"])
     parser.add_argument("--providers", type=int, default=None, help="fewer providers, for a quick run")
-    parser.add_argument("--order", choices=["raw-first", "ours-first"], default="raw-first")
+    parser.add_argument("--order", choices=["raw-first", "ours-first"], default="ours-first",
+                        help="ours first (default) so its peak memory is not inflated by DuckDB's")
     args = parser.parse_args()
 
     paths = ensure_data(args.out, args.scale, args.providers)
@@ -122,23 +133,28 @@ def main() -> None:
         assert stored == sum(o.rows.get("contacts", 0) for o in outcomes if o.loaded)
         return elapsed, loaded, held, refused, memory.peak
 
-    def raw() -> tuple[float, int, float]:
-        with PeakMemory() as memory:
-            elapsed, rows = raw_read(paths, work / "raw.duckdb")
-        return elapsed, rows, memory.peak
+    def raw() -> dict[str, tuple[float, int, float]]:
+        results = {}
+        for how in RAW_OPTIONS:
+            with PeakMemory() as memory:
+                elapsed, rows = raw_read(paths, work / f"raw-{how}.duckdb", how)
+            results[how] = (elapsed, rows, memory.peak)
+        return results
 
     if args.order == "raw-first":
-        raw_s, raw_rows, raw_mem = raw()
+        raws = raw()
         ours_s, loaded, held, refused, ours_mem = ours()
     else:
         ours_s, loaded, held, refused, ours_mem = ours()
-        raw_s, raw_rows, raw_mem = raw()
+        raws = raw()
 
-    print(f"DuckDB alone (read_csv into tables): {raw_s:8.1f} s  {raw_rows / raw_s:12,.0f} rows/s  "
-          f"({raw_rows:,} rows; peak {raw_mem:,.0f} MiB)")
-    print(f"validate + load (audits.ingest):     {ours_s:8.1f} s  {(loaded + held) / ours_s:12,.0f} rows/s  "
+    for how, (raw_s, raw_rows, raw_mem) in raws.items():
+        print(f"DuckDB alone, read_csv({RAW_OPTIONS[how]}): {raw_s:8.1f} s  {raw_rows / raw_s:12,.0f} rows/s  "
+              f"({raw_rows:,} rows; peak {raw_mem:,.0f} MiB); ours is {ours_s / raw_s:.2f}x this")
+    print(f"validate + load (audits.ingest): {ours_s:8.1f} s  {(loaded + held) / ours_s:12,.0f} rows/s  "
           f"({loaded:,} rows loaded, {held:,} held back, {refused} refused)")
-    print(f"ratio: {ours_s / raw_s:.2f}x the raw read (target within 3x); "
+    worst = max(ours_s / r[0] for r in raws.values())
+    print(f"ratio: {worst:.2f}x the faster raw read (target within 3x); "
           f"peak memory {ours_mem:,.0f} MiB (target under 2,048 MiB); "
           f"process peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB; "
           f"load average now {os.getloadavg()[0]:.1f}")

@@ -37,13 +37,13 @@ def validate(paths: list[Path] = PATHS,
     Nothing is loaded. Exit 0 when all can be loaded (rows may be held back), 1 when
     any has a blocking problem.
     """
-    from audits import ingest, returns
+    from audits import returns
 
     refused = 0
     with _progress(len(paths), "Validating") as bar:
         task = bar.add_task("validate", total=len(paths))
-        for chunk in ingest._batches(list(paths), ingest.BATCH):
-            for v in returns.validate_many(chunk):
+        for batch in returns.validate_batches(list(paths)):
+            for v in batch:
                 refused += v.blocking
                 if not quiet or v.problems:
                     bar.console.print(v.report() + "\n")
