@@ -75,8 +75,16 @@ MODES = spec.CONTACTS.column("mode").codes
 OUTCOMES = spec.CONTACTS.column("outcome").codes
 AFTER_MISSED = spec.CONTACTS.column("after_missed").codes  # none, rebooked, warning, script_reduced, discharged
 CONTACT_ROLES = spec.CONTACTS.column("staff_role").codes
-FAIR_AFTER_MISSED = (0.33, 0.52, 0.12, 0.03)
 PUNITIVE_AFTER_MISSED = (0.04, 0.2, 0.3, 0.46)
+GOLDEN = (5 ** 0.5 - 1) / 2
+
+
+# numpy draws a geometric number one way when its chance is 1/3 or more (a mean delay of
+# up to 2 days) and another way below, using up a different count of random numbers.
+# The national scale is calibrated on the draws that follow the welcome, so each
+# provider's contact delay stays on the side of 2 days it was calibrated with (the
+# eight archetypes: P002, P003, P007 and P006 until 2025-Q2 at most 2; the rest above).
+WELCOME_NOTE = 2.0
 
 
 class DemoError(RuntimeError):
@@ -144,30 +152,32 @@ class Profile:
     name: str
     area: str
     arrivals: float                 # new journeys a year
-    contact_delay: object = 4.0     # mean days from referral to first supportive contact
+    # The defaults are a middling service: near most standards but short of the best.
+    contact_delay: object = 2.5     # mean days from referral to first supportive contact (see WELCOME_NOTE)
     wait_mean: object = 7.0         # mean days to first intervention, for most people
     wait_tail: object = 0.024       # share drawn to wait over three weeks (some leave first)
-    choice: object = 0.6
-    peer: object = 0.55
-    mental_health: object = 0.5     # support alongside, for those with a need
-    housing: object = 0.6           # support, for those with urgent need
-    aftercare: object = 0.7
-    extra_assessments: object = 0.6
-    restart: object = 0.4           # made to start again, when coming back
+    choice: object = 0.84
+    peer: object = 0.84
+    mental_health: object = 0.7     # support alongside, for those with a need
+    housing: object = 0.85          # support, for those with urgent need
+    aftercare: object = 0.83        # offered on leaving, to those who complete
+    extra_assessments: object = 0.16  # mean assessments beyond the first
+    restart: object = 0.15          # made to start again, when coming back
     representation: object = 0.12
     completion_mult: object = 1.0
     opiate_length_mult: object = 1.0
     opiate_free_pressure: object = False
     missed: object = 0.14
     punitive: object = False
-    withdrawn: object = 0.05        # share of unplanned exits that are the provider's decision
+    withdrawn: object = 0.04        # share of unplanned exits that are the provider's decision
+    script_cut: object = 0.03       # missed appointments of people on a script met with a cut (if not punitive)
     contact_mult: object = 1.0
     peer_contacts: object = 0.07
     female: float = 0.33
     caseload: object = 16.0        # open journeys per member of staff (all roles)
     peer_staff: object = 0.08
     lived_experience: object = 0.12
-    trauma_trained: object = 0.7
+    trauma_trained: object = 0.85   # share of people hired who are trained (and kept up to date)
     training_active: object = True
     sites: tuple[Site, ...] = (Site("Main hub"),)
     kpis: tuple[tuple, ...] = ()
@@ -179,7 +189,7 @@ class Profile:
 
 STANDARD_KPIS = (
     ("Successful completions as a proportion of all in treatment", "successful_completion",
-     "Top quartile of comparator group", True, "commissioner"),
+     "Top quartile of comparator group", False, "commissioner"),
     ("Waiting time from referral to first intervention", "waiting_time", "95% within 3 weeks", False,
      "commissioner"),
     ("Numbers in effective treatment", "numbers_in_treatment", "Maintain at baseline", False, "commissioner"),
@@ -188,32 +198,48 @@ OFD_KPI = ("Opiate clients discharged opiate-free", "opiate_free_discharge",
            "20% of opiate exits drug free", True, "commissioner")
 
 
-def _kpis(*extra: tuple, drop_ofd_from: str | None = None) -> tuple:
-    rows = list(STANDARD_KPIS) + list(extra)
+def _kpis(*extra: tuple, drop_ofd_from: str | None = None, paid: object = False) -> tuple:
+    """The usual indicators; `paid` (True, or Steps over quarters) puts money on completions."""
+    rows = [_paid_completions(paid)] + list(STANDARD_KPIS[1:]) + list(extra)
     if drop_ofd_from:
         rows.append(OFD_KPI + (drop_ofd_from,))
     return tuple(rows)
 
 
+def _paid_completions(paid: object) -> tuple:
+    """The completions indicator of a payment-by-results contract (or not, when paid is False)."""
+    return STANDARD_KPIS[0][:3] + (paid,) + STANDARD_KPIS[0][4:]
+
+
 def archetypes(scale_up: float = 1.0) -> list[Profile]:
-    """The eight providers of the small demo, each with a story to tell."""
+    """The eight providers of the small demo, each with a story to tell.
+
+    Tuned so that the latest quarter reads like a real area: about a third of ratings
+    green, a third amber and a quarter red, every standard met somewhere and missed
+    somewhere, one provider climbing from red to green and one sliding the other way.
+    """
     n, s = "Northshire", "Southvale"
     return [
-        Profile(  # steadily improving: mental health support alongside, more peers
+        Profile(  # steadily improving: mental health support alongside, more peers, aftercare
             "P001", "Northgate Recovery Partnership", n, 220 * scale_up,
-            mental_health=Trend(0.32, 0.78, "2025-Q1", "2026-Q2"), peer=Trend(0.45, 0.85, "2025-Q1", "2026-Q2"),
-            peer_staff=Trend(0.06, 0.22, "2025-Q1", "2026-Q2"), lived_experience=Trend(0.10, 0.2, "2025-Q1", "2026-Q2"),
-            aftercare=Trend(0.55, 0.85, "2025-Q1", "2026-Q2"), language=Steps("mixed", {"2025-Q3": "person_first"}),
+            choice=Trend(0.45, 0.86, "2025-Q1", "2026-Q1"), housing=Trend(0.45, 0.86, "2025-Q1", "2026-Q1"),
+            mental_health=Trend(0.32, 0.95, "2025-Q1", "2026-Q1"), peer=Trend(0.45, 0.98, "2025-Q1", "2026-Q1"),
+            peer_staff=Trend(0.06, 0.22, "2025-Q1", "2026-Q2"), lived_experience=Trend(0.08, 0.35, "2025-Q1", "2026-Q2"),
+            aftercare=Trend(0.55, 0.98, "2025-Q1", "2026-Q1"), restart=Trend(0.45, 0.08, "2025-Q1", "2025-Q4"),
+            extra_assessments=Trend(0.45, 0.05, "2025-Q1", "2025-Q4"), trauma_trained=Trend(0.5, 0.86, "2025-Q1", "2026-Q1"),
+            contact_delay=Trend(4.0, 2.5, "2025-Q1", "2026-Q1"), withdrawn=Trend(0.08, 0.01, "2025-Q1", "2025-Q4"),
+            script_cut=Trend(0.06, 0.01, "2025-Q1", "2025-Q4"), language=Steps("mixed", {"2025-Q3": "person_first"}),
             sites=(Site("Northgate Hub", private_waiting_area=Steps(False, {"2025-Q3": True}),
                         women_only_space=Steps(False, {"2025-Q4": True})),
-                   Site("Millbrook Outreach Base", drop_in=True)),
+                   Site("Millbrook Outreach Base", drop_in=True, open_outside_office_hours=Steps(False, {"2026-Q1": True}))),
             kpis=_kpis(("People's experience of the service (quarterly survey)", "experience", None, False, "provider")),
         ),
         Profile(  # welcoming, peers everywhere, but a hard line on missed appointments
             "P002", "Harbour Lane Drug and Alcohol Service", n, 260 * scale_up,
-            contact_delay=0.4, wait_mean=5.0, wait_tail=0.01, peer=0.95, choice=0.5, peer_contacts=0.16,
+            contact_delay=0.4, wait_mean=5.0, wait_tail=0.01, peer=0.97, choice=0.5, peer_contacts=0.16,
             punitive=True, missed=0.17, withdrawn=0.3, peer_staff=0.25, lived_experience=0.3,
-            restart=0.5, sites=(Site("Harbour Lane Centre", drop_in=True, open_outside_office_hours=True),),
+            extra_assessments=0.02, trauma_trained=0.98, mental_health=0.72, housing=0.85, aftercare=0.88,
+            restart=0.15, sites=(Site("Harbour Lane Centre", drop_in=True, open_outside_office_hours=True),),
             language="mixed", kpis=_kpis(("Retention in treatment beyond 12 weeks", "retention", "80%", False, "provider")),
         ),
         Profile(  # a very small rural service: every figure is too few to tell
@@ -224,8 +250,10 @@ def archetypes(scale_up: float = 1.0) -> list[Profile]:
         ),
         Profile(  # a large integrated service whose returns are full of mistakes
             "P004", "Northshire Integrated Treatment Service", n, 420 * scale_up, messy=True,
-            wait_tail=0.03, caseload=19.0,
-            sites=(Site("Castle Street", private_waiting_area=False), Site("Eastfield Clinic", open_outside_office_hours=True),
+            wait_tail=0.03, caseload=19.0, mental_health=0.93, lived_experience=0.14,
+            withdrawn=0.06, script_cut=0.05,
+            sites=(Site("Castle Street", private_waiting_area=False), Site("Eastfield Clinic", open_outside_office_hours=True,
+                                                                       women_only_space=Steps(False, {"2026-Q1": True})),
                    Site("Northshire Women's Wellbeing Hub", women_only_space=True, private_waiting_area=True)),
             kpis=_kpis(("Drug-free discharges (internal target)", "drug_free_discharge", "35%", False, "provider")),
             language="stigmatising",
@@ -234,35 +262,44 @@ def archetypes(scale_up: float = 1.0) -> list[Profile]:
             "P005", "Southvale Pathways", s, 240 * scale_up,
             opiate_free_pressure=Steps(True, {"2025-Q4": False}),
             opiate_length_mult=Steps(0.45, {"2025-Q4": 1.0}), completion_mult=Steps(1.05, {"2025-Q4": 1.0}),
-            representation=Steps(0.24, {"2025-Q4": 0.14, "2026-Q2": 0.1}), restart=Steps(0.7, {"2025-Q4": 0.3}),
-            aftercare=Steps(0.35, {"2025-Q4": 0.7}), kpis=_kpis(drop_ofd_from="2025-Q4"),
-            sites=(Site("Pathways House"), Site("Southvale Central", open_outside_office_hours=True)),
+            representation=Steps(0.24, {"2025-Q4": 0.14, "2026-Q2": 0.1}), restart=Steps(0.35, {"2025-Q4": 0.05}),
+            aftercare=Steps(0.35, {"2025-Q4": 0.97}), housing=0.96, mental_health=0.72, withdrawn=0.01,
+            script_cut=0.01, kpis=_kpis(drop_ofd_from="2025-Q4", paid=Steps(True, {"2025-Q4": False})),
+            sites=(Site("Pathways House", women_only_space=Steps(False, {"2025-Q4": True})),
+                   Site("Southvale Central", open_outside_office_hours=True)),
         ),
         Profile(  # declining: staff cuts, longer waits, training lapsing, a worse building
             "P006", "Riverside Wellbeing Trust", s, 200 * scale_up,
-            contact_delay=Trend(2.0, 14.0, "2025-Q2", "2026-Q3"), wait_mean=Trend(6.0, 12.0, "2025-Q2", "2026-Q3"),
-            wait_tail=Trend(0.01, 0.09, "2025-Q2", "2026-Q3"), peer=Trend(0.7, 0.3, "2025-Q2", "2026-Q3"),
-            caseload=Trend(14.0, 24.0, "2025-Q2", "2026-Q3"), peer_staff=Trend(0.15, 0.04, "2025-Q2", "2026-Q3"),
-            lived_experience=Trend(0.18, 0.08, "2025-Q2", "2026-Q3"), training_active=Steps(True, {"2025-Q3": False}),
-            trauma_trained=Trend(0.85, 0.4, "2025-Q2", "2026-Q3"), missed=Trend(0.13, 0.2, "2025-Q2", "2026-Q3"),
+            contact_delay=Trend(0.6, 8.0, "2025-Q2", "2026-Q3"), wait_mean=Trend(6.0, 12.0, "2025-Q2", "2026-Q3"),
+            wait_tail=Trend(0.01, 0.09, "2025-Q2", "2026-Q3"), peer=Trend(0.97, 0.3, "2025-Q2", "2026-Q2"),
+            choice=Trend(0.96, 0.4, "2025-Q2", "2026-Q2"), mental_health=Trend(0.92, 0.4, "2025-Q2", "2026-Q2"),
+            housing=Trend(0.97, 0.45, "2025-Q2", "2026-Q2"), aftercare=Trend(0.97, 0.5, "2025-Q2", "2026-Q3"),
+            extra_assessments=Trend(0.03, 0.5, "2025-Q2", "2026-Q2"), restart=Trend(0.05, 0.4, "2025-Q2", "2026-Q2"),
+            withdrawn=Trend(0.01, 0.06, "2025-Q2", "2026-Q3"), script_cut=Trend(0.01, 0.06, "2025-Q2", "2026-Q3"),
+            caseload=Trend(14.0, 24.0, "2025-Q2", "2026-Q3"), peer_staff=Trend(0.2, 0.02, "2025-Q2", "2026-Q3"),
+            lived_experience=Trend(0.14, 0.06, "2025-Q2", "2026-Q3"), training_active=Steps(True, {"2025-Q3": False}),
+            trauma_trained=Trend(0.98, 0.4, "2025-Q2", "2026-Q3"), missed=Trend(0.13, 0.2, "2025-Q2", "2026-Q3"),
             sites=(Site("Riverside House", private_waiting_area=Steps(True, {"2026-Q1": False}),
-                        women_only_space=Steps(True, {"2026-Q1": False})),),
-            kpis=_kpis(("Clients retained at 12 weeks", "retention", "75%", True, "commissioner")),
+                        women_only_space=Steps(True, {"2026-Q1": False}),
+                        open_outside_office_hours=Steps(True, {"2025-Q4": False})),),
+            language="person_first",
+            kpis=_kpis(("Clients retained at 12 weeks", "retention", "75%", True, "commissioner"), paid=True),
         ),
         Profile(  # women's and families' service: out of hours, person-first, strong aftercare
             "P007", "Meadowbank Recovery Hub", s, 160 * scale_up, female=0.62,
-            contact_delay=1.5, choice=0.9, peer=0.85, mental_health=0.8, housing=0.8, aftercare=0.92,
-            restart=0.15, extra_assessments=0.2, peer_staff=0.2, lived_experience=0.32, missed=0.12,
+            contact_delay=0.6, choice=0.96, peer=0.96, mental_health=0.93, housing=0.86, aftercare=0.98,
+            restart=0.02, extra_assessments=0.04, peer_staff=0.2, lived_experience=0.32, missed=0.12,
+            withdrawn=0.01, script_cut=0.01, trauma_trained=0.8,
             sites=(Site("Meadowbank", women_only_space=True, open_outside_office_hours=True, drop_in=True),
                    Site("Meadowbank Family Room", women_only_space=True, open_outside_office_hours=True)),
             language="person_first", kpis=_kpis(("People's experience of the service", "experience", None, False, "provider")),
         ),
-        Profile(  # traditional and clinical; rewrites its leaflets in 2026
+        Profile(  # traditional and clinical; offers more choice and rewrites its leaflets in 2026
             "P008", "Southvale Alcohol and Drug Service", s, 300 * scale_up,
-            contact_delay=12.0, wait_mean=9.0, wait_tail=0.03, choice=Trend(0.2, 0.55, "2025-Q4", "2026-Q3"),
-            peer=0.3, mental_health=0.35, housing=0.4, aftercare=0.45, extra_assessments=1.6, restart=0.85,
-            peer_staff=0.03, lived_experience=0.03, trauma_trained=0.35, peer_contacts=0.02,
-            language=Steps("stigmatising", {"2026-Q2": "person_first"}),
+            contact_delay=12.0, wait_mean=9.0, wait_tail=0.03, choice=Trend(0.3, 0.8, "2025-Q4", "2026-Q2"),
+            peer=0.3, mental_health=0.7, housing=0.85, aftercare=0.83, extra_assessments=1.6, restart=0.85,
+            peer_staff=0.03, lived_experience=0.03, trauma_trained=0.35, peer_contacts=0.02, withdrawn=0.01,
+            script_cut=0.005, language=Steps("stigmatising", {"2026-Q2": "person_first"}),
             sites=(Site("Southvale Clinic", private_waiting_area=False),),
             kpis=_kpis(("Drug-free discharges", "drug_free_discharge", "30%", True, "commissioner")),
         ),
@@ -279,18 +316,26 @@ NAME_PARTS = (("Open Door", "New Leaf", "Bridgeway", "Compass", "Harbour", "Lant
 
 
 def national_profiles(rng: np.random.Generator, providers: int = NATIONAL_PROVIDERS) -> list[Profile]:
-    """The eight archetypes scaled up, then providers of believable random ways, sized to England."""
+    """The eight archetypes scaled up, then providers of believable random ways, sized to England.
+
+    The ranges spread providers across green, amber and red much as the small demo does.
+    Draws that came later (payment by results, how fair a service is) come from a child
+    generator, so the sizes and waits drawn from `rng`, and with them the calibration to
+    England, stay exactly as they were.
+    """
+    aux = rng.spawn(1)[0]
     base = archetypes(scale_up=1.0)
     profiles = list(base[:min(8, providers)])
     for i in range(len(profiles), providers):
         def trend(lo, hi):
             a, b = rng.uniform(lo, hi, 2)
             return Trend(float(a), float(b), "2025-Q4", "2026-Q3") if rng.random() < 0.3 else float(a)
-        sites = tuple(Site(f"Site {k + 1}", private_waiting_area=bool(rng.random() < 0.6),
-                           women_only_space=bool(rng.random() < 0.4),
-                           open_outside_office_hours=bool(rng.random() < 0.35), drop_in=bool(rng.random() < 0.5))
+        sites = tuple(Site(f"Site {k + 1}", private_waiting_area=bool(rng.random() < 0.8),
+                           women_only_space=bool(rng.random() < 0.7),
+                           open_outside_office_hours=bool(rng.random() < 0.55), drop_in=bool(rng.random() < 0.5))
                       for k in range(int(rng.integers(1, 5))))
         kpis = list(STANDARD_KPIS[: int(rng.integers(1, 4))])
+        kpis[0] = _paid_completions(bool(aux.random() < 0.25))
         opiate_free_target = bool(rng.random() < 0.12)
         if opiate_free_target:
             kpis.append(OFD_KPI)
@@ -299,12 +344,13 @@ def national_profiles(rng: np.random.Generator, providers: int = NATIONAL_PROVID
             f"P{i + 1:03d}", f"{NAME_PARTS[0][i % 15]} {NAME_PARTS[1][(i // 15) % 7]} {i + 1}",
             NATIONAL_AREAS[i % len(NATIONAL_AREAS)], 1.0,
             contact_delay=trend(0.5, 8), wait_mean=trend(4, 10), wait_tail=trend(0.006, 0.042),
-            choice=trend(0.2, 0.95), peer=trend(0.25, 0.95), mental_health=trend(0.3, 0.85),
-            housing=trend(0.35, 0.9), aftercare=trend(0.4, 0.95), extra_assessments=float(rng.uniform(0.1, 1.5)),
-            restart=float(rng.uniform(0.1, 0.85)), punitive=punitive, opiate_free_pressure=opiate_free_target,
-            opiate_length_mult=0.8 if opiate_free_target else 1.0, withdrawn=0.25 if punitive else 0.05,
-            missed=float(rng.uniform(0.1, 0.2)), peer_staff=trend(0.02, 0.25), lived_experience=trend(0.04, 0.3),
-            trauma_trained=trend(0.3, 0.95), caseload=float(rng.uniform(12, 22)), sites=sites, kpis=tuple(kpis),
+            choice=trend(0.55, 1.0), peer=trend(0.55, 1.0), mental_health=trend(0.45, 0.97),
+            housing=trend(0.6, 1.0), aftercare=trend(0.6, 1.0), extra_assessments=float(rng.uniform(0.0, 0.45)),
+            restart=float(rng.uniform(0.0, 0.4)), punitive=punitive, opiate_free_pressure=opiate_free_target,
+            opiate_length_mult=0.8 if opiate_free_target else 1.0,
+            withdrawn=0.25 if punitive else float(aux.uniform(0.0, 0.08)), script_cut=float(aux.uniform(0.0, 0.08)),
+            missed=float(rng.uniform(0.1, 0.2)), peer_staff=trend(0.04, 0.28), lived_experience=trend(0.06, 0.35),
+            trauma_trained=trend(0.6, 1.0), caseload=float(rng.uniform(12, 22)), sites=sites, kpis=tuple(kpis),
             language=str(rng.choice(["person_first", "mixed", "stigmatising"], p=[0.4, 0.4, 0.2])),
         ))
     # Size the providers so the year holds England's new presentations: a few big city
@@ -334,6 +380,12 @@ def _pick(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     return np.minimum((u > cum).sum(axis=1), probs.shape[1] - 1).astype(np.int8)
 
 
+def _best_since(rates: np.ndarray) -> np.ndarray:
+    """best[s, k]: the highest rate from quarter s to quarter k (k >= s)."""
+    return np.array([np.maximum.accumulate(np.where(np.arange(len(rates)) >= s, rates, 0.0))
+                     for s in range(len(rates))])
+
+
 def simulate_episodes(rng: np.random.Generator, profile: Profile, periods: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Every journey of one provider open at any time in the window, as day numbers and codes."""
     starts = np.array([_days(spec.parse_period(p)[0]) for p in periods])
@@ -344,6 +396,7 @@ def simulate_episodes(rng: np.random.Generator, profile: Profile, periods: tuple
         "contact_delay", "wait_mean", "wait_tail", "choice", "peer", "mental_health", "housing", "aftercare",
         "extra_assessments", "restart", "representation", "completion_mult", "opiate_length_mult",
         "opiate_free_pressure", "withdrawn")}
+    best = {name: _best_since(q[name]) for name in ("choice", "peer", "mental_health", "housing")}
 
     # Journeys already open when the window starts, then new referrals through it.
     length = MEAN_YEARS * 365.25
@@ -394,13 +447,22 @@ def simulate_episodes(rng: np.random.Generator, profile: Profile, periods: tuple
     age = _pick(rng, AGE_P[subst])
     ethnicity = _pick(rng, np.broadcast_to(ETHNICITY_P, (n, 6)))
     housing_need = _pick(rng, HOUSING_P[subst])
+    # What people are offered is a column per quarter: offered once, offered for good, and a
+    # service that gets better reaches the people already in treatment at their next review
+    # (one chance per person, so the caseload follows the best the service has been since).
     mh_need = rng.random(n) < 0.66
-    mh_support = mh_need & (rng.random(n) < q["mental_health"][qi])
-    housing_support = np.where(housing_need == 0, rng.random(n) < q["housing"][qi],
-                               np.where(housing_need == 1, rng.random(n) < 0.6 * q["housing"][qi], rng.random(n) < 0.02))
-    choice = rng.random(n) < q["choice"][qi]
-    peer = rng.random(n) < q["peer"][qi]
-    aftercare = rng.random(n) < q["aftercare"][qi] * np.where(completed, 1.0, 0.75)
+    mh_support = mh_need[:, None] & (rng.random(n)[:, None] < best["mental_health"][qi])
+    urgent, problem, no_need = rng.random(n), rng.random(n), rng.random(n)
+    housing = best["housing"][qi]
+    housing_support = np.where((housing_need == 0)[:, None], urgent[:, None] < housing,
+                               np.where((housing_need == 1)[:, None], problem[:, None] < housing * (0.6 + 0.4 * housing),
+                                        (no_need < 0.02)[:, None]))
+    choice = rng.random(n)[:, None] < best["choice"][qi]
+    peer = rng.random(n)[:, None] < best["peer"][qi]
+    # Aftercare is offered (or not) on leaving, so it follows the quarter people leave in; a
+    # service that cares about it also reaches most of those who stop coming.
+    after = q["aftercare"][qd]
+    aftercare = rng.random(n) < after * np.where(completed, 1.0, 0.75 + 0.25 * after)
 
     # Coming back within six months of an earlier discharge keeps the person's id.
     person = np.arange(n)
@@ -456,9 +518,9 @@ def episode_quarters(ep: dict[str, np.ndarray], periods: tuple[str, ...]) -> pd.
             "discharge": np.where(discharged, ep["discharge"][idx], NULL),
             "reason": np.where(discharged, ep["reason"][idx], NULL).astype(np.int8),
             "subst": ep["subst"][idx], "sex": ep["sex"][idx], "age": ep["age"][idx], "ethnicity": ep["ethnicity"][idx],
-            "assessments": ep["assessments"][idx], "choice": ep["choice"][idx], "peer": ep["peer"][idx],
-            "mh_need": ep["mh_need"][idx], "mh_support": ep["mh_support"][idx], "housing_need": ep["housing_need"][idx],
-            "housing_support": ep["housing_support"][idx],
+            "assessments": ep["assessments"][idx], "choice": ep["choice"][idx, k], "peer": ep["peer"][idx, k],
+            "mh_need": ep["mh_need"][idx], "mh_support": ep["mh_support"][idx, k],
+            "housing_need": ep["housing_need"][idx], "housing_support": ep["housing_support"][idx, k],
             "aftercare": np.where(discharged, ep["aftercare"][idx].astype(np.int8), NULL).astype(np.int8),
             "representation": ep["representation"][idx], "restarted": ep["restarted"][idx],
         }))
@@ -471,7 +533,7 @@ def simulate_contacts(rng: np.random.Generator, profile: Profile, ep: dict[str, 
     starts = np.array([_days(spec.parse_period(p)[0]) for p in periods])
     ends = np.array([_days(spec.parse_period(p)[1]) for p in periods])
     q = {name: _per_quarter(profile, name, periods) for name in
-         ("choice", "missed", "contact_mult", "peer_contacts", "punitive")}
+         ("choice", "missed", "contact_mult", "peer_contacts", "punitive", "script_cut")}
     k = eq["q"].to_numpy()
     idx = eq["idx"].to_numpy()
     begin = np.where(ep["first_contact"][idx] != NULL, ep["first_contact"][idx], ep["referral"][idx])
@@ -485,21 +547,24 @@ def simulate_contacts(rng: np.random.Generator, profile: Profile, ep: dict[str, 
     date = a[row] + (rng.random(m) * days[row]).astype(np.int64)
     cq = k[row]
     e = idx[row]
-    choice = ep["choice"][e]
+    offered = {name: eq[name].to_numpy()[row] for name in ("choice", "peer", "mh_support", "housing_support")}
+    choice = offered["choice"]
     mode_p = np.where(choice[:, None], np.array([0.55, 0.25, 0.08, 0.07, 0.05]), np.array([0.9, 0.1, 0, 0, 0]))
     mode = _pick(rng, mode_p)
     missed = q["missed"][cq]
     outcome_p = np.stack([1 - missed - 0.08, missed, np.full(m, 0.04), np.full(m, 0.04)], axis=1)
     outcome = _pick(rng, outcome_p)
-    after_p = np.where(q["punitive"][cq][:, None] > 0, np.array(PUNITIVE_AFTER_MISSED), np.array(FAIR_AFTER_MISSED))
+    cut = q["script_cut"][cq]
+    fair = np.stack([np.full(m, 0.33), np.full(m, 0.52), 0.15 - cut, cut], axis=1)
+    after_p = np.where(q["punitive"][cq][:, None] > 0, np.array(PUNITIVE_AFTER_MISSED), fair)
     after = _pick(rng, after_p)
     after[(after == 3) & (ep["subst"][e] != 0)] = 2      # no script to reduce: a warning instead
     after = np.where(outcome == 1, after, NULL).astype(np.int8)
-    peer_p = q["peer_contacts"][cq] * np.where(ep["peer"][e], 1.6, 0.2)
+    peer_p = q["peer_contacts"][cq] * np.where(offered["peer"], 1.6, 0.2)
     role_p = np.stack([np.full(m, 0.24), 0.7 - peer_p, peer_p, np.zeros(m), np.zeros(m), np.full(m, 0.06)], axis=1)
     role = _pick(rng, role_p)
-    role[ep["mh_support"][e] & (rng.random(m) < 0.15)] = 3
-    role[ep["housing_support"][e] & (rng.random(m) < 0.1)] = 4
+    role[offered["mh_support"] & (rng.random(m) < 0.15)] = 3
+    role[offered["housing_support"] & (rng.random(m) < 0.1)] = 4
 
     # A journey ended by the provider after a missed appointment ends with that appointment.
     withdrawn = np.flatnonzero((eq["reason"].to_numpy() == REASONS.index("withdrawn_by_provider")))
@@ -527,6 +592,7 @@ def simulate_workforce(rng: np.random.Generator, profile: Profile, open_counts: 
         start, end = spec.parse_period(period)
         target = max(3, int(round(open_counts[k] / float(value_at(profile.caseload, period)))))
         peer_share = float(value_at(profile.peer_staff, period))
+        trained_share = float(value_at(profile.trauma_trained, period))
         rng.shuffle(active)
         active = [s for s in active if rng.random() > 0.05][:target]
         # A provider growing its peer team makes room for peers as posts come up; one
@@ -547,24 +613,33 @@ def simulate_workforce(rng: np.random.Generator, profile: Profile, open_counts: 
             hired = (start - dt.timedelta(days=int(rng.integers(0, 2000)))) if k == 0 else \
                 start + dt.timedelta(days=int(rng.integers(0, 80)))
             volunteer = role == "peer" and rng.random() < 0.5
-            le_p = 0.95 if role == "peer" else float(value_at(profile.lived_experience, period))
+            # Recruiting steers towards the share of lived experience the provider aims for, so
+            # a team of twenty people does not drift far from it by chance.
+            aim = float(value_at(profile.lived_experience, period))
+            others = [s for s in active if s["role"] != "peer"]
+            now = sum(s["lived_experience"] == "yes" for s in others) / len(others) if others else aim
+            le_p = 0.95 if role == "peer" else min(1.0, max(0.0, aim + 2 * (aim - now)))
             person = {
                 "staff_id": f"{profile.provider_id}-S{len(staff) + 1:03d}", "role": role, "paid": not volunteer,
                 "fte": round(float(rng.integers(4, 16)) / 37.5, 2) if volunteer else float(rng.choice([0.4, 0.6, 0.8, 1.0, 1.0, 1.0])),
                 "lived_experience": "yes" if rng.random() < le_p else ("prefer_not_to_say" if rng.random() < 0.08 else "no"),
-                "trained": [], "hired": hired,
-                "will_train": rng.random() < float(value_at(profile.trauma_trained, period)),
+                # Evenly spread places in the training queue (not random draws), so even
+                # a team of twelve holds close to the share of trained staff the provider aims for.
+                "trained": [], "hired": hired, "train_u": (len(staff) * GOLDEN + int(profile.provider_id[1:]) / 7) % 1.0,
             }
-            if person["will_train"]:
-                person["trained"].append(max(hired, start - dt.timedelta(days=1200)) + dt.timedelta(days=int(rng.integers(20, 400))))
+            if value_at(profile.training_active, period) and person["train_u"] < trained_share:
+                induction = max(hired, start - dt.timedelta(days=1200)) + dt.timedelta(days=int(rng.integers(20, 400))) \
+                    if k == 0 else hired + dt.timedelta(days=int(rng.integers(7, 60)))
+                person["trained"].append(induction)
             staff.append(person)
             active.append(person)
         rows = []
         for s in sorted(active, key=lambda s: s["staff_id"]):
-            # Refresher training every two years or so while the provider keeps a programme going.
-            if s["will_train"] and value_at(profile.training_active, period) and s["trained"] \
-                    and (end - s["trained"][-1]).days > 700:
-                s["trained"].append(end - dt.timedelta(days=int(rng.integers(0, 80))))
+            # While the provider keeps a programme going, its share of staff are trained (a
+            # programme that grows reaches people already in post) and refreshed every two years.
+            due = not s["trained"] or (end - s["trained"][-1]).days > 700
+            if value_at(profile.training_active, period) and s["train_u"] < trained_share and due:
+                s["trained"].append(max(s["hired"], end - dt.timedelta(days=int(rng.integers(0, 80)))))
             done = [d for d in s["trained"] if d <= end]
             rows.append({"staff_id": s["staff_id"], "role": s["role"], "paid": s["paid"], "fte": s["fte"],
                          "lived_experience": s["lived_experience"],
@@ -766,7 +841,7 @@ def _kpi_rows(profile: Profile, period: str) -> list[dict]:
         if len(kpi) > 5 and period >= kpi[5]:
             continue  # dropped from the contract from that quarter on
         rows.append({"kpi_id": f"K{i}", "name": name, "measure": measure, "target": target,
-                     "payment_linked": paid, "set_by": set_by})
+                     "payment_linked": bool(value_at(paid, period)), "set_by": set_by})
     return rows
 
 
@@ -796,26 +871,27 @@ def traits(profile: Profile, period: str) -> set[str]:
     sites = [{f: bool(value_at(getattr(s, f), period)) for f in
               ("private_waiting_area", "women_only_space", "open_outside_office_hours")} for s in profile.sites]
     found = {"any"}
-    found.add("welcome_good" if v("contact_delay") <= 2 else "welcome_poor" if v("contact_delay") >= 5 else "welcome_mid")
-    found.add("peer_good" if v("peer") >= 0.75 else "peer_poor" if v("peer") <= 0.4 else "peer_mid")
+    # The bands follow the standards' green and red lines, so stories and ratings agree.
+    found.add("welcome_good" if v("contact_delay") <= 1 else "welcome_poor" if v("contact_delay") >= 3 else "welcome_mid")
+    found.add("peer_good" if v("peer") >= 0.9 else "peer_poor" if v("peer") <= 0.7 else "peer_mid")
     found.add("punitive" if v("punitive") else "not_punitive")
     if any(k[1] == "opiate_free_discharge" and (len(k) < 6 or period < k[5]) for k in profile.kpis):
         found.add("ofd_pressure")
     elif any(k[1] == "opiate_free_discharge" for k in profile.kpis):
         found.add("ofd_dropped")
-    found.add("mh_good" if v("mental_health") >= 0.65 else "mh_poor" if v("mental_health") <= 0.4 else "mh_mid")
-    found.add("housing_good" if v("housing") >= 0.7 else "housing_poor" if v("housing") <= 0.45 else "housing_mid")
-    found.add("aftercare_good" if v("aftercare") >= 0.8 else "aftercare_poor" if v("aftercare") <= 0.5 else "aftercare_mid")
-    found.add("step_one_poor" if v("restart") >= 0.6 else "step_one_good" if v("restart") <= 0.3 else "step_one_mid")
-    found.add("choice_good" if v("choice") >= 0.75 else "choice_poor" if v("choice") <= 0.35 else "choice_mid")
+    found.add("mh_good" if v("mental_health") >= 0.8 else "mh_poor" if v("mental_health") < 0.6 else "mh_mid")
+    found.add("housing_good" if v("housing") >= 0.9 else "housing_poor" if v("housing") <= 0.7 else "housing_mid")
+    found.add("aftercare_good" if v("aftercare") >= 0.9 else "aftercare_poor" if v("aftercare") <= 0.7 else "aftercare_mid")
+    found.add("step_one_poor" if v("restart") >= 0.3 else "step_one_good" if v("restart") <= 0.1 else "step_one_mid")
+    found.add("choice_good" if v("choice") >= 0.9 else "choice_poor" if v("choice") <= 0.7 else "choice_mid")
     found.add("women_good" if any(s["women_only_space"] and s["open_outside_office_hours"] for s in sites)
               else "women_poor" if not any(s["women_only_space"] for s in sites) else "women_mid")
     found.add({"person_first": "language_good", "stigmatising": "language_poor"}.get(v("language"), "language_mid"))
     le = v("peer_staff") + v("lived_experience")
     found.add("le_good" if le >= 0.35 else "le_poor" if le <= 0.15 else "le_mid")
     private = all(s["private_waiting_area"] for s in sites)
-    found.add("trauma_good" if private and v("trauma_trained") >= 0.6 else
-              "trauma_poor" if not private or v("trauma_trained") < 0.45 else "trauma_mid")
+    found.add("trauma_good" if private and v("trauma_trained") >= 0.9 else
+              "trauma_poor" if not private or v("trauma_trained") < 0.75 else "trauma_mid")
     if v("arrivals") < 20:
         found.add("small")
     return found

@@ -375,3 +375,54 @@ def test_every_return_and_pack_validates_and_only_the_messy_provider_has_quarant
             assert len(validation.quarantined) > 0
         else:
             assert len(validation.quarantined) == 0, validation.report()
+
+
+# ----------------------------------------------------------------------------- through the audit
+
+FIRST, LATEST = demo.SMALL_PERIODS[0], demo.SMALL_PERIODS[-1]
+GREEN = {"green", "provisional"}
+
+
+@pytest.fixture(scope="module")
+def ratings(small, tmp_path_factory) -> pd.DataFrame:
+    """The small demo loaded and audited by the real pipeline, first and latest quarter."""
+    from audits import ingest, runs, store
+
+    _, written = small
+    db = tmp_path_factory.mktemp("audited") / "audit.duckdb"
+    outcomes = ingest.ingest(sorted(written), db=db, loaded_by="test")
+    assert all(o.loaded for o in outcomes)
+    standards = Path(__file__).resolve().parents[1] / "standards"
+    run_ids = [runs.run_audit(db, period, standards_dir=standards, run_by="test") for period in (FIRST, LATEST)]
+    with store.reading(db) as con:
+        return pd.concat([runs.read_standard_results(con, run_id) for run_id in run_ids], ignore_index=True)
+
+
+def test_the_latest_quarter_shows_a_believable_spread_of_ratings(ratings):
+    """What a first-time viewer sees: neither all red nor all green, every standard met and missed."""
+    latest = ratings[ratings["period"] == LATEST]
+    assert set(latest["standard_id"]) == STANDARD_IDS and latest["provider_id"].nunique() == 8
+    rated = latest[latest["rating"] != "no_data"]
+    share = rated["rating"].map(lambda r: "green" if r in GREEN else r).value_counts(normalize=True)
+    assert share.get("green", 0) >= 0.2, share
+    assert share.get("amber", 0) >= 0.2, share
+    assert 0.15 <= share.get("red", 0) <= 0.4, share
+    for standard_id, rows in rated.groupby("standard_id"):
+        assert rows["rating"].isin(GREEN).any(), f"{standard_id} is met by no provider"
+        assert not rows["rating"].isin(GREEN).all(), f"{standard_id} is met by every provider"
+    too_few = latest[latest["rating"] == "no_data"]["provider_id"]
+    assert (too_few == "P003").sum() >= 5 and set(too_few) == {"P003"}
+
+
+def test_the_improving_and_the_declining_provider_move_across_the_quarters(ratings):
+    def count(provider: str, period: str, ratings_wanted: set[str]) -> int:
+        rows = ratings[(ratings["provider_id"] == provider) & (ratings["period"] == period)]
+        return int(rows["rating"].isin(ratings_wanted).sum())
+
+    assert count("P001", LATEST, GREEN) >= count("P001", FIRST, GREEN) + 3
+    assert count("P001", LATEST, {"red"}) <= count("P001", FIRST, {"red"}) - 5
+    assert count("P006", LATEST, {"red"}) >= count("P006", FIRST, {"red"}) + 3
+    assert count("P006", LATEST, GREEN) <= count("P006", FIRST, GREEN) - 4
+    no_targets = ratings[(ratings["provider_id"] == "P005")
+                         & (ratings["standard_id"] == "no-opiate-free-discharge-targets")]
+    assert no_targets.set_index("period")["rating"].to_dict() == {FIRST: "red", LATEST: "green"}
