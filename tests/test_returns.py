@@ -1,6 +1,7 @@
 """Validation of returns and evidence packs: each rule of the specification, on the small
 fixture returns under tests/fixtures/returns (see its README)."""
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -40,11 +41,12 @@ def test_good_return_loads_every_row_with_types():
     assert v.rows == {"episodes": 5, "contacts": 9, "workforce": 4, "kpis": 2, "sites": 2, "documents": 2}
     assert v.meta == {"provider_id": "P001", "provider_name": "Northgate Recovery Partnership",
                       "area": "Northshire", "period": "2026-Q2",
-                      "submitted_on": __import__("datetime").date(2026, 7, 14)}
+                      "submitted_on": dt.date(2026, 7, 14)}
     ep = v.frames["episodes"]
     assert list(ep["line"]) == [2, 3, 4, 5, 6]
     assert str(ep["referral_date"].dtype) == "datetime64[us]"
-    assert ep.loc[0, "choice_offered"] is True or bool(ep.loc[0, "choice_offered"]) is True
+    assert ep["choice_offered"].tolist() == [True, True, False, True, True]
+    assert ep["aftercare_offered"].isna().tolist() == [True, False, True, False, True]
     assert str(ep["assessments"].dtype) == "Int64"
     assert v.frames["workforce"]["fte"].tolist() == [1.0, 0.8, 0.2, 1.0]
     assert v.quarantined.empty
@@ -209,7 +211,7 @@ def test_row_problems_quarantine_only_those_rows(row_problems):
     child = held[(held.table_name == "contacts") & (held.line == 8)].iloc[0]
     assert "held back" in child.reasons
     # Every row is accounted for: loaded or held back, never dropped.
-    assert len(v.frames["episodes"]) + by_table["episodes"].__len__() == 8
+    assert len(v.frames["episodes"]) + len(by_table["episodes"]) == 8
 
 
 def test_a_repeated_mistake_is_grouped_and_counted(tmp_path):
