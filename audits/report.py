@@ -86,14 +86,30 @@ def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFra
     return stats.suppress_results(runs.read_results(con, run_id))
 
 
-def _previous_ratings(con, provider_id: str, period: str) -> dict[str, str]:
+@dataclass
+class PeriodStories:
+    """A period's stories read once for every provider's report: this period's story table
+    (all providers) and the (provider, standard) pairs confirmed the period before."""
+    table: pd.DataFrame
+    previous_confirmed: set[tuple[str, str]]
+
+
+def period_stories(con: duckdb.DuckDBPyConnection, period: str) -> PeriodStories:
+    return PeriodStories(stories.period_story_table(con, period),
+                         stories.confirmed_pairs(con, spec.previous_period(period)))
+
+
+def _previous_ratings(con, provider_id: str, period: str,
+                      previous_confirmed: set[tuple[str, str]] | None = None) -> dict[str, str]:
     previous = spec.previous_period(period)
     run_id = runs.latest_run_id(con, previous)
     if run_id is None:
         return {}
     df = runs.read_standard_results(con, run_id, provider_id)
-    confirmed = stories.confirmed_standards(stories.printable_stories(con, provider_id, previous))
-    return {r.standard_id: stories.pairing_rating(r.rating, r.standard_id in confirmed)
+    if previous_confirmed is None:
+        previous_confirmed = {(provider_id, s) for s in stories.confirmed_standards(
+            stories.printable_stories(con, provider_id, previous))}
+    return {r.standard_id: stories.pairing_rating(r.rating, (provider_id, r.standard_id) in previous_confirmed)
             for r in df.itertuples()}
 
 
@@ -115,11 +131,12 @@ def _quarantine(con, provider_id: str, period: str) -> pd.DataFrame:
 
 def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
            run_id: str | None = None, published: pd.DataFrame | None = None,
-           standards: list[Standard] | None = None,
+           standards: list[Standard] | None = None, told: PeriodStories | None = None,
            auditor: str | None = None, organisation: str | None = None) -> ReportData:
     """Everything one report prints, read from the store (never recomputed).
 
-    A batch passes the run's published results and standards, read once for all providers.
+    A batch passes the run's published results, standards and the period's stories, read
+    once for all providers.
     """
     run_id = run_id or runs.latest_run_id(con, period)
     if run_id is None:
@@ -142,10 +159,14 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
             auditor = auditor or signoff[0]
             organisation = organisation or signoff[1]
 
-    table = stories.story_table(con, provider_id, period)
+    if told is None:
+        table = stories.story_table(con, provider_id, period)
+        previous = _previous_ratings(con, provider_id, period)
+    else:
+        table = stories.provider_table(told.table, provider_id)
+        previous = _previous_ratings(con, provider_id, period, told.previous_confirmed)
     printable = stories.printable_of(table)
     confirmed = stories.confirmed_standards(printable)
-    previous = _previous_ratings(con, provider_id, period)
     standard_ratings = runs.read_standard_results(con, run_id, provider_id).set_index("standard_id")["rating"]
     sections = []
     audited = [s for s in (standards if standards is not None else runs.run_standards(con, run_id)) if s.audited]
@@ -614,21 +635,22 @@ def report_file_name(provider_id: str, period: str) -> str:
     return f"audit-{provider_id}-{period}.pdf"
 
 
-_RUN_CACHE: dict[tuple[str, str], tuple[pd.DataFrame, list[Standard]]] = {}
+_RUN_CACHE: dict[tuple[str, str], tuple[pd.DataFrame, list[Standard], PeriodStories]] = {}
 
 
 def _report_job(db, provider_id: str, period: str, run_id: str, out: Path, auditor: str | None,
                 organisation: str | None) -> str:
     """Gather and draw one report (in a worker process: each reads the store on its own,
-    and suppresses the run's results once per process)."""
+    and suppresses the run's results and reads the period's stories once per process)."""
     with store.reading(db) as con:
         key = (str(db), run_id)
         if key not in _RUN_CACHE:
             _RUN_CACHE.clear()
-            _RUN_CACHE[key] = (published_results(con, run_id), runs.run_standards(con, run_id))
-        published, standards = _RUN_CACHE[key]
+            _RUN_CACHE[key] = (published_results(con, run_id), runs.run_standards(con, run_id),
+                               period_stories(con, period))
+        published, standards, told = _RUN_CACHE[key]
         data = gather(con, provider_id, period, run_id=run_id, published=published, standards=standards,
-                      auditor=auditor, organisation=organisation)
+                      told=told, auditor=auditor, organisation=organisation)
     render(data, out)
     return provider_id
 

@@ -67,30 +67,33 @@ def split_standards(value: str | None) -> list[str]:
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
-def _current(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
-    """Current stories of one provider and period, with the auditor's latest decision."""
+def _current(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
+    """Current stories of a period (every provider, or one), each with the auditor's latest
+    decision and whether it was ever withdrawn: one query, however many providers."""
     return con.execute(
         """
         WITH latest AS (
             SELECT * FROM story_reviews
-            WHERE provider_id = ? AND period = ?
-            QUALIFY row_number() OVER (PARTITION BY story_id ORDER BY reviewed_at DESC) = 1
+            WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
+            QUALIFY row_number() OVER (PARTITION BY provider_id, story_id ORDER BY reviewed_at DESC) = 1
         ), withdrawn AS (
-            SELECT story_id FROM story_withdrawals WHERE provider_id = ? AND period = ?
-            UNION SELECT story_id FROM stories
-            WHERE provider_id = ? AND period = ? AND consent = 'withdrawn'
+            SELECT provider_id, story_id FROM story_withdrawals
+            WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
+            UNION SELECT provider_id, story_id FROM stories
+            WHERE period = $period AND ($provider IS NULL OR provider_id = $provider) AND consent = 'withdrawn'
         )
-        SELECT s.story_id, s.gathered_on, s.teller, s.standards, s.consent, s.story,
-               s.story_id IN (SELECT story_id FROM withdrawn) AS withdrawn,
+        SELECT s.provider_id, s.story_id, s.gathered_on, s.teller, s.standards, s.consent, s.story,
+               w.story_id IS NOT NULL AS withdrawn,
                l.decision, l.redacted_text, l.note, l.reviewed_by, l.reviewed_at,
                sub.gathered_by
         FROM cur_stories s
-        LEFT JOIN latest l ON l.story_id = s.story_id
+        LEFT JOIN latest l ON l.provider_id = s.provider_id AND l.story_id = s.story_id
+        LEFT JOIN withdrawn w ON w.provider_id = s.provider_id AND w.story_id = s.story_id
         LEFT JOIN submissions sub ON sub.submission_id = s.submission_id
-        WHERE s.provider_id = ? AND s.period = ?
-        ORDER BY s.gathered_on, s.story_id
+        WHERE s.period = $period AND ($provider IS NULL OR s.provider_id = $provider)
+        ORDER BY s.provider_id, s.gathered_on, s.story_id
         """,
-        [provider_id, period] * 4,
+        {"period": period, "provider": provider_id},
     ).fetchdf()
 
 
@@ -119,21 +122,35 @@ def story_status(row) -> tuple[str, str]:
     return "printable", "screening found nothing"
 
 
-def story_table(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
-    """Every current story of a provider and period with its status, reason and the
-    words that may be printed (empty unless printable). One read for both views below."""
+def period_story_table(con: duckdb.DuckDBPyConnection, period: str,
+                       provider_id: str | None = None) -> pd.DataFrame:
+    """Every current story of a period (all providers, or one) with its provider, status,
+    reason and the words that may be printed (empty unless printable). One read of the
+    store, screening done here over the rows: the one path every view below goes through."""
     rows = []
-    for row in _current(con, provider_id, period).itertuples():
+    for row in _current(con, period, provider_id).itertuples():
         status, reason = story_status(row)
         redacted = status == "redacted"
         printable = status in ("printable", "redacted")
         rows.append({
-            "story_id": row.story_id, "gathered_on": row.gathered_on, "teller": row.teller,
-            "standards": split_standards(row.standards), "consent": row.consent, "status": status,
-            "reason": reason, "text": (row.redacted_text if redacted else row.story) if printable else None,
+            "provider_id": row.provider_id, "story_id": row.story_id, "gathered_on": row.gathered_on,
+            "teller": row.teller, "standards": split_standards(row.standards), "consent": row.consent,
+            "status": status, "reason": reason,
+            "text": (row.redacted_text if redacted else row.story) if printable else None,
             "redacted": redacted, "gathered_by": row.gathered_by,
         })
-    return pd.DataFrame(rows, columns=_COLUMNS + ["consent", "status", "reason"])
+    return pd.DataFrame(rows, columns=["provider_id"] + _COLUMNS + ["consent", "status", "reason"])
+
+
+def story_table(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
+    """Every current story of one provider and period with its status, reason and the
+    words that may be printed. One read for both views below."""
+    return period_story_table(con, period, provider_id).drop(columns="provider_id")
+
+
+def provider_table(table: pd.DataFrame, provider_id: str) -> pd.DataFrame:
+    """One provider's rows of a period-wide story table, shaped as story_table gives them."""
+    return table[table["provider_id"] == provider_id].drop(columns="provider_id").reset_index(drop=True)
 
 
 def statuses_of(table: pd.DataFrame) -> pd.DataFrame:
@@ -144,7 +161,8 @@ def printable_of(table: pd.DataFrame, standard_id: str | None = None) -> pd.Data
     keep = table["status"].isin(["printable", "redacted"])
     if standard_id is not None:
         keep &= table["standards"].apply(lambda tags: standard_id in tags)
-    return table.loc[keep, _COLUMNS].reset_index(drop=True)
+    columns = (["provider_id"] if "provider_id" in table.columns else []) + _COLUMNS
+    return table.loc[keep, columns].reset_index(drop=True)
 
 
 def story_statuses(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
@@ -159,11 +177,28 @@ def printable_stories(con: duckdb.DuckDBPyConnection, provider_id: str, period: 
     return printable_of(story_table(con, provider_id, period), standard_id)
 
 
+def period_printable_stories(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+    """Every provider's printable stories of a period, in one pass (with provider_id)."""
+    return printable_of(period_story_table(con, period))
+
+
 def confirmed_standards(printable: pd.DataFrame) -> set[str]:
     """Standard ids with at least one printable story told by a person using the
     service or a family member."""
     confirming = printable[printable["teller"].isin(CONFIRMING_TELLERS)]
     return {sid for tags in confirming["standards"] for sid in tags}
+
+
+def confirmed_pairs_of(printable: pd.DataFrame) -> set[tuple[str, str]]:
+    """(provider_id, standard_id) confirmed by a story, from period-wide printable stories."""
+    confirming = printable[printable["teller"].isin(CONFIRMING_TELLERS)]
+    return {(pid, sid) for pid, tags in zip(confirming["provider_id"], confirming["standards"]) for sid in tags}
+
+
+def confirmed_pairs(con: duckdb.DuckDBPyConnection, period: str) -> set[tuple[str, str]]:
+    """Every (provider_id, standard_id) of a period that a printable story from a person
+    using the service or a family member confirms: what turns provisional green into green."""
+    return confirmed_pairs_of(period_printable_stories(con, period))
 
 
 def pairing_rating(rating: str, has_confirming_story: bool) -> str:
@@ -203,16 +238,12 @@ def held_stories(con: duckdb.DuckDBPyConnection, period: str,
                  provider_id: str | None = None) -> pd.DataFrame:
     """Stories with consent 'yes' that wait for the auditor: provider, story, reasons,
     the flags and the words (for the auditor's review only; never log them)."""
-    providers = [r[0] for r in con.execute(
-        "SELECT DISTINCT provider_id FROM cur_stories WHERE period = ? AND (? IS NULL OR provider_id = ?) "
-        "ORDER BY provider_id", [period, provider_id, provider_id]).fetchall()]
     rows = []
-    for pid in providers:
-        for row in _current(con, pid, period).itertuples():
-            status, reason = story_status(row)
-            if status == "held":
-                rows.append({"provider_id": pid, "story_id": row.story_id, "reason": reason,
-                             "flags": screening.screen(row.story), "story": row.story})
+    for row in _current(con, period, provider_id).itertuples():
+        status, reason = story_status(row)
+        if status == "held":
+            rows.append({"provider_id": row.provider_id, "story_id": row.story_id, "reason": reason,
+                         "flags": screening.screen(row.story), "story": row.story})
     return pd.DataFrame(rows, columns=["provider_id", "story_id", "reason", "flags", "story"])
 
 

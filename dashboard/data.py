@@ -97,13 +97,7 @@ def standard_results(db_file: str, run_id: str) -> pd.DataFrame:
         if df.empty:
             df["shown"] = pd.Series(dtype="object")
             return df
-        period = df["period"].iloc[0]
-        confirmed: set[tuple[str, str]] = set()
-        with_stories = {r[0] for r in con.execute(
-            "SELECT DISTINCT provider_id FROM cur_stories WHERE period = ?", [period]).fetchall()}
-        for provider_id in sorted(with_stories & set(df["provider_id"])):  # no pack, no story to pair
-            told = stories.printable_stories(con, provider_id, period)
-            confirmed |= {(provider_id, s) for s in stories.confirmed_standards(told)}
+        confirmed = stories.confirmed_pairs(con, df["period"].iloc[0])  # one pass over the period
     df = df.copy()
     df["shown"] = [stories.pairing_rating(r, (p, s) in confirmed)
                    for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])]

@@ -18,14 +18,17 @@ def read_rows(folder: Path = PACK) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def load_pack(db: Path, rows: list[dict] | None = None) -> None:
-    """Load the fixture pack with the real ingest; with rows, a resubmission of it
-    with those rows (written next to the store)."""
+def load_pack(db: Path, rows: list[dict] | None = None, provider_id: str = "P001") -> None:
+    """Load the fixture pack with the real ingest; with rows (or another provider), a
+    resubmission of it with those rows (written next to the store)."""
     folder = PACK
-    if rows is not None:
+    if rows is not None or provider_id != "P001":
+        rows = rows if rows is not None else read_rows()
         folder = db.parent / f"pack-{uuid.uuid4().hex[:8]}"
         folder.mkdir()
-        shutil.copy(PACK / "pack.yaml", folder / "pack.yaml")
+        pack_yaml = (PACK / "pack.yaml").read_text(encoding="utf-8")
+        (folder / "pack.yaml").write_text(pack_yaml.replace("provider_id: P001", f"provider_id: {provider_id}"),
+                                          encoding="utf-8")
         with open(folder / "stories.csv", "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
@@ -156,3 +159,36 @@ def test_pairing(con):
     assert stories.pairing_rating("green", True) == "green"
     for rating in ("amber", "red", "no_data"):
         assert stories.pairing_rating(rating, False) == rating
+
+
+def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
+    # three providers share story ids; each has its own decisions and withdrawals, which
+    # must never leak to another provider's story of the same id
+    load_pack(db, provider_id="P002")
+    rows = read_rows()
+    for row in rows:
+        if row["story_id"] == "S02":
+            row["consent"] = "withdrawn"
+        if row["story_id"] == "S06":
+            row["teller"] = "person_using_services"
+    load_pack(db, rows, provider_id="P003")
+    stories.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    stories.review_story(con, "P002", "2026-Q2", "S01", "kept_out", "A. Auditor")
+    stories.review_story(con, "P003", "2026-Q2", "S05", "redacted", "A. Auditor",
+                         redacted_text="My keyworker rang me the night before every appointment.")
+
+    everyone = stories.period_printable_stories(con, "2026-Q2")
+    assert set(everyone["provider_id"]) == {"P001", "P002", "P003"}
+    pairs = stories.confirmed_pairs(con, "2026-Q2")
+    for provider_id in ("P001", "P002", "P003"):
+        one = stories.printable_stories(con, provider_id, "2026-Q2")
+        mine = everyone[everyone["provider_id"] == provider_id].drop(columns="provider_id").reset_index(drop=True)
+        assert mine.to_dict("records") == one.to_dict("records"), provider_id
+        assert {s for p, s in pairs if p == provider_id} == stories.confirmed_standards(one), provider_id
+    assert ids(everyone[everyone["provider_id"] == "P001"]) == ["S01", "S02", "S05", "S06", "S07"]
+    assert ids(everyone[everyone["provider_id"] == "P002"]) == ["S02", "S06", "S07"]
+    assert ids(everyone[everyone["provider_id"] == "P003"]) == ["S01", "S05", "S06", "S07"]
+    # P003's S02 (a family member) was withdrawn, but its S06 is now told by a person using services
+    assert ("P003", "peer-workforce") not in pairs and ("P003", "warm-welcome") in pairs
+    assert ("P002", "peer-workforce") in pairs
+    assert stories.confirmed_pairs(con, "2026-Q1") == set()
