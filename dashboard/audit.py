@@ -3,35 +3,27 @@ the audit PDFs."""
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import streamlit as st
 
-from audits import store
+from audits import signoffs, store
 from dashboard import auth, data, ui
 from dashboard.provider import pdf_bytes
 
 
-DECLARATION = ("I declare that I and the organisation I audit for are independent of this provider: we are "
-               "not employed or paid by it, we do not commission it, we hold no stake in its contracts, and "
-               "these findings are ours, made from the returns and stories listed in the report.")
-
-
 def record_signoff(db: str, provider_id: str, period: str, run_id: str, name: str, organisation: str,
-                   signed_by: str) -> None:
-    """Keep the auditor's sign-off with the run it vouches for (append-only)."""
+                   confirmed: bool, signed_by: str) -> str:
+    """Keep the auditor's sign-off with the run it vouches for (audits.signoffs validates it)."""
     with store.writing(db) as con:
-        con.execute("INSERT INTO signoffs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [provider_id, period, run_id, name.strip(), organisation.strip(), DECLARATION,
-                     signed_by, dt.datetime.now()])
+        return signoffs.record_signoff(con, provider_id, period, run_id, name, organisation,
+                                       signoffs.DECLARATION if confirmed else None, signed_by)
 
 
-def signoffs(db: str, period: str):
+def signoff_table(db: str, period: str):
     with store.reading(db) as con:
-        return con.execute(
-            "SELECT provider_id AS Provider, name AS Name, organisation AS Organisation, run_id AS Run, "
-            "signed_at AS \"Signed at\" FROM signoffs WHERE period = ? ORDER BY signed_at DESC", [period]).df()
+        done = signoffs.signoffs_for(con, period)
+    return done[["provider_id", "name", "organisation", "run_id", "signed_at"]].rename(columns={
+        "provider_id": "Provider", "name": "Name", "organisation": "Organisation", "run_id": "Run",
+        "signed_at": "Signed at (UTC)"})
 
 
 def run_section(account, db: str, cat: data.Catalogue) -> str | None:
@@ -72,22 +64,17 @@ def signoff_section(account, db: str, cat: data.Catalogue, period: str) -> None:
         provider_id = st.selectbox("Provider", audited, format_func=lambda p: f"{names.get(p, p)} ({p})")
         name = st.text_input("Your name", value=account.display_name)
         organisation = st.text_input("Your organisation")
-        agreed = st.checkbox(DECLARATION)
+        agreed = st.checkbox(signoffs.DECLARATION)
         submitted = st.form_submit_button("Record the sign-off")
     if submitted:
-        missing = [w for w, v in (("your name", name), ("your organisation", organisation)) if not v.strip()]
-        if missing or not agreed:
-            st.error("To sign off, give " + " and ".join(missing or []) +
-                     (" and " if missing and not agreed else "") +
-                     ("tick the declaration of independence" if not agreed else "") + ".")
+        try:
+            message = record_signoff(db, provider_id, period, run_id, name, organisation, agreed, account.username)
+        except (signoffs.SignoffError, store.StoreBusy) as error:
+            st.error(str(error))
         else:
-            try:
-                record_signoff(db, provider_id, period, run_id, name, organisation, account.username)
-            except store.StoreBusy as error:
-                st.error(str(error))
-            else:
-                st.success(f"Signed off {names.get(provider_id, provider_id)} for {period} (run {run_id}).")
-    done = signoffs(db, period)
+            data.clear()
+            st.success(message.replace(provider_id, f"{names.get(provider_id, provider_id)} ({provider_id})", 1))
+    done = signoff_table(db, period)
     if done.empty:
         st.write(f"No sign-off recorded for {period} yet.")
     else:

@@ -1,4 +1,5 @@
-"""Commands: `report` and `reports` (the audit PDFs) and `stories` (the auditor's review of stories).
+"""Commands: `report` and `reports` (the audit PDFs), `signoff` (the auditor vouches for a
+provider's audit run) and `stories` (the auditor's review of stories).
 
 Story words are never put in an error message. `stories held` prints them only when
 asked (--show-words), because it is the auditor's review screen and nothing else.
@@ -86,6 +87,37 @@ def reports(period: str = PERIOD,
     console.print(f"Wrote {len(paths)} reports for {period} into {out}")
 
 
+# --------------------------------------------------------------------------- sign-off
+
+def signoff(provider: str = typer.Option(..., "--provider", help="The provider's code, such as P001."),
+            period: str = PERIOD,
+            name: str = typer.Option(..., "--name", help="Your name, as it will print on the report's cover."),
+            organisation: str = typer.Option(..., "--organisation",
+                                             help="The independent organisation you audit for."),
+            i_declare: bool = typer.Option(False, "--i-declare",
+                                           help="Confirm the declaration of independence printed by this "
+                                                "command. Without it nothing is recorded."),
+            db: Path = DB) -> None:
+    """Sign off a provider's audit for a period (its latest audit run): prints the declaration of
+    independence and, with --i-declare, records your sign-off, which the audit PDF then shows."""
+    import getpass
+
+    from audits import signoffs
+    _check_period(period)
+    console.print("Declaration of independence:\n" + signoffs.DECLARATION + "\n")
+    try:
+        with store.writing(db) as con:
+            run_id = signoffs.latest_run_for_signoff(con, period)
+            if not i_declare:
+                _fail(f"Nothing recorded. If the declaration above is true, repeat the command with "
+                      f"--i-declare to sign off {provider} for {period} (audit run {run_id}).")
+            message = signoffs.record_signoff(con, provider, period, run_id, name, organisation,
+                                              signoffs.DECLARATION, getpass.getuser())
+    except (signoffs.SignoffError, store.StoreMissing, store.StoreBusy) as error:
+        _fail(str(error))
+    console.print(message)
+
+
 # --------------------------------------------------------------------------- stories
 
 stories_app = typer.Typer(help="The auditor's review of stories held by screening: list, clear, keep out, redact.",
@@ -167,4 +199,5 @@ def register(app: typer.Typer) -> None:
     """Add this module's commands to the app."""
     app.command("report")(report)
     app.command("reports")(reports)
+    app.command("signoff")(signoff)
     app.add_typer(stories_app, name="stories")
