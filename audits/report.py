@@ -29,7 +29,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, NextPageTemplate,
                                 PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
-from audits import ratings, runs, spec, stats, store, stories
+from audits import ratings, runs, signoffs, spec, stats, store, stories
 from audits.report_charts import legend, proportion_chart
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, long_date, styles, text
 from audits.standard import Standard
@@ -75,6 +75,8 @@ class ReportData:
     quarantine: pd.DataFrame         # file_name, table_name, reasons, lines
     files: pd.DataFrame              # what, name, sha256: this provider's files and the standards
     other_returns: pd.DataFrame      # name (provider id), sha256: the rest of the run's inputs
+    signoff: dict | None = None      # the auditor's sign-off of exactly this run, if recorded
+    earlier_signoff: dict | None = None  # a sign-off of an earlier run of the period, when this one has none
     generated_at: dt.datetime = field(
         default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None))
 
@@ -152,12 +154,15 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
         raise ReportError(f"Provider {provider_id} has no results in the {period} audit run. "
                           f"Providers in that run: {known or 'none'}.")
     run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [run_id]).fetchone()
-    if organisation is None or auditor is None:
-        signoff = con.execute("SELECT name, organisation FROM signoffs WHERE provider_id = ? AND period = ? "
-                              "ORDER BY signed_at DESC LIMIT 1", [provider_id, period]).fetchone()
-        if signoff:
-            auditor = auditor or signoff[0]
-            organisation = organisation or signoff[1]
+    signoff = signoffs.signoff_of_run(con, provider_id, period, run_id)
+    earlier = None
+    if signoff is None:
+        done = signoffs.signoffs_for(con, period, provider_id)
+        earlier = None if done.empty else done.iloc[0].to_dict()
+    named = signoff or earlier
+    if named:
+        auditor = auditor or named["name"]
+        organisation = organisation or named["organisation"]
 
     if told is None:
         table = stories.story_table(con, provider_id, period)
@@ -212,7 +217,7 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
         run_by=run[1] if run else None, organisation=organisation, auditor=auditor,
         gathered_by=gathered_by[0] if gathered_by else None, sections=sections, untagged=untagged,
         story_counts=counts, quarantine=_quarantine(con, provider_id, period), files=files,
-        other_returns=other_returns,
+        other_returns=other_returns, signoff=signoff, earlier_signoff=earlier,
     )
 
 
@@ -289,15 +294,23 @@ def benchmark_words(measure, row) -> tuple[str, str]:
     return format_value(measure.kind, benchmark), ratings.COMPARISON_WORDS[comparison]
 
 
+def _was(rating: str) -> str:
+    """The earlier rating as it reads inside brackets: 'Met (provisional)' -> 'Met, provisional'."""
+    word = ratings.look(rating).word
+    return word.replace(" (", ", ").removesuffix(")") if word.endswith(")") else word
+
+
 def change_words(now: str, before: str | None) -> str:
     if before is None:
         return "New: not audited last period"
+    if now == before:
+        return "= No change"
     if now not in ORDER or before not in ORDER:
-        return f"Cannot compare (was {ratings.look(before).word.lower()})"
+        return f"Cannot compare (was {_was(before)})"
     if ORDER[now] > ORDER[before]:
-        return f"↑ Better (was {ratings.look(before).word.lower()})"
+        return f"↑ Better (was {_was(before)})"
     if ORDER[now] < ORDER[before]:
-        return f"↓ Worse (was {ratings.look(before).word.lower()})"
+        return f"↓ Worse (was {_was(before)})"
     return "= No change"
 
 
@@ -353,7 +366,7 @@ def _table(rows, widths, header=True, rating_col: int | None = None, rating_valu
 
 def _cover(data: ReportData) -> list:
     s = styles()
-    organisation = data.organisation or "Not recorded (give --organisation or record a sign-off)"
+    organisation = data.organisation or "Not recorded: no auditor has signed off yet"
     rows = [
         ["Provider", f"{data.provider_name} ({data.provider_id})"],
         ["Area", data.area or "Not recorded"],
@@ -378,17 +391,52 @@ def _cover(data: ReportData) -> list:
         "the people who told them. The provider did not choose, edit or approve what this report says."
     )
     return [
-        Spacer(1, 30 * mm),
+        Spacer(1, 18 * mm),
         _heading("Independent audit of standards", "title", 0),
         Paragraph(f"{text(data.provider_name)}<br/>{text(data.area)} · {text(data.period)}", s["subtitle"]),
-        table, Spacer(1, 10 * mm),
+        table, Spacer(1, 6 * mm),
+        *_signoff_block(data),
         Paragraph("Statement of independence", s["h3"]),
         Paragraph(independence, s["body"]),
-        Spacer(1, 4 * mm),
+        Spacer(1, 2 * mm),
         Paragraph(f"“{text(INDEPENDENCE_QUOTE)}”", s["quote"]),
         Paragraph(f"— {text(INDEPENDENCE_SOURCE)}", s["source"]),
         NextPageTemplate("body"), PageBreak(),
     ]
+
+
+def _signed_at(signoff: dict) -> str:
+    at = signoff["signed_at"]
+    return f"{long_date(at)} at {at:%H:%M} UTC"
+
+
+def _signoff_block(data: ReportData) -> list:
+    """Who vouches for this report, in a box on the cover; or plainly that no one has yet."""
+    s = styles()
+    if data.signoff:
+        so = data.signoff
+        inner = [Paragraph("Signed off by the auditor", s["h3"]),
+                 Paragraph(text(f"{so['name']}, for {so['organisation']}, signed off this audit run on "
+                                f"{_signed_at(so)}, declaring:"), s["body"]),
+                 Paragraph(f"“{text(so['declaration'])}”", s["quote"])]
+        colour = ACCENT
+    else:
+        inner = [Paragraph("Not yet signed off by the auditor", s["h3"]),
+                 Paragraph(text(f"No auditor has yet put their name to audit run {data.run_id} for this "
+                                "provider and declared their independence. Until then, treat these findings "
+                                "as not yet confirmed by the auditor."), s["body"])]
+        if data.earlier_signoff:
+            so = data.earlier_signoff
+            inner.append(Paragraph(text(
+                f"An earlier audit run of {data.period} ({so['run_id']}) was signed off by {so['name']}, for "
+                f"{so['organisation']}, on {_signed_at(so)}. The audit has been run again since, so that "
+                "sign-off does not cover this report."), s["small"]))
+        colour = colors.HexColor(ratings.look("amber").colour)
+    box = Table([[inner]], colWidths=[165 * mm])
+    box.setStyle(_ts([("BOX", (0, 0), (-1, -1), 1, colour), ("LINEBEFORE", (0, 0), (0, -1), 3, colour),
+                      ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                      ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return [box, Spacer(1, 4 * mm)]
 
 
 def _summary(data: ReportData) -> list:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from audits import report, runs, spec, store
+from audits import report, runs, signoffs, spec, store
 from test_stories import load_pack
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
@@ -144,11 +144,53 @@ def test_pairing_and_change(pdf):
     summary = flat[flat.index("Summary Every approved standard"):flat.index("Key:")]
     # peer-workforce: green on figures and confirmed by a family member's story; last
     # period it had no story, so it was provisional
-    assert re.search(r"People with lived experience work in every team ✔ Met ↑ Better \(was met \(provisional\)\)", summary)
+    assert re.search(r"People with lived experience work in every team ✔ Met ↑ Better \(was Met, provisional\)", summary)
     # no-opiate-free-targets: green on figures, but the only story was withdrawn
     assert re.search(r"No targets for opiate-free discharge ◔ Met \(provisional\) = No change", summary)
     assert "green, not yet confirmed by people's experience" in flat
     assert re.search(r"A warm welcome within days of referral ◐ Partly met", summary)
+
+
+def test_change_words_read_plainly():
+    assert report.change_words("amber", "provisional") == "↓ Worse (was Met, provisional)"
+    assert report.change_words("green", "amber") == "↑ Better (was Partly met)"
+    assert report.change_words("no_data", "red") == "Cannot compare (was Not met)"
+    assert report.change_words("no_data", "no_data") == "= No change"
+    assert report.change_words("red", None) == "New: not audited last period"
+
+
+def _cover(path: Path) -> str:
+    return re.sub(r"\s+", " ", PdfReader(path).pages[0].extract_text())
+
+
+def test_cover_says_who_signed_off_this_run(pdf, tmp_path):
+    _, words, _ = pdf
+    cover = re.sub(r"\s+", " ", words[:words.index("Summary")])
+    assert "Not yet signed off by the auditor" in cover     # the fixture run has no sign-off
+    db = tmp_path / "audit.duckdb"
+    with store.writing(db) as con:
+        put_returns(con, "2026-Q2")
+    first = runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+    with store.writing(db) as con:
+        signoffs.record_signoff(con, "P002", "2026-Q2", first, "Siân Ŵyn-Jones", "Fair & Open Audit <Co-op>",
+                                signoffs.DECLARATION, "sian")
+        signed_at = signoffs.signoffs_for(con, "2026-Q2", "P002").iloc[0]["signed_at"]
+    report.build_report(db, "P002", "2026-Q2", tmp_path / "signed.pdf")
+    cover = _cover(tmp_path / "signed.pdf")
+    assert "Signed off by the auditor" in cover and "Not yet signed off" not in cover
+    when = f"{signed_at.day} {signed_at:%B %Y} at {signed_at:%H:%M} UTC"
+    assert f"Siân Ŵyn-Jones, for Fair & Open Audit <Co-op>, signed off this audit run on {when}" in cover
+    assert re.sub(r"\s+", " ", signoffs.DECLARATION) in cover
+    assert "Audited by Fair & Open Audit <Co-op>, auditor Siân Ŵyn-Jones" in cover
+    report.build_report(db, "P003", "2026-Q2", tmp_path / "unsigned.pdf")
+    assert "Not yet signed off by the auditor" in _cover(tmp_path / "unsigned.pdf")
+    # the audit is run again: the earlier sign-off no longer covers the report, and it says so
+    second = runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+    report.build_report(db, "P002", "2026-Q2", tmp_path / "rerun.pdf")
+    cover = _cover(tmp_path / "rerun.pdf")
+    assert "Not yet signed off by the auditor" in cover and second in cover
+    assert f"An earlier audit run of 2026-Q2 ({first}) was signed off by Siân Ŵyn-Jones" in cover
+    assert signoffs.DECLARATION[:40] not in cover
 
 
 def test_annexes(audited, pdf):
