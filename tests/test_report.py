@@ -247,9 +247,10 @@ def test_commands(audited, tmp_path):
     db, _ = audited
     runner = CliRunner()
     result = runner.invoke(app, ["report", "--provider", "P001", "--period", "2026-Q2", "--pdf",
-                                 str(tmp_path / "one.pdf"), "--db", str(db)])
+                                 str(tmp_path / "new" / "one.pdf"), "--db", str(db)])  # folder made
     assert result.exit_code == 0, result.output
-    assert "Northgate Recovery" in PdfReader(tmp_path / "one.pdf").pages[0].extract_text()
+    assert "Northgate Recovery" in PdfReader(tmp_path / "new" / "one.pdf").pages[0].extract_text()
+    assert "folder is made if missing" in re.sub(r"[\s│]+", " ", runner.invoke(app, ["report", "--help"]).output)
     result = runner.invoke(app, ["reports", "--period", "2026-Q2", "--out", str(tmp_path / "all"),
                                  "--db", str(db), "--workers", "1"])
     assert result.exit_code == 0, result.output

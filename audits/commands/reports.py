@@ -39,7 +39,7 @@ def _check_period(period: str) -> None:
 
 def report(provider: str = typer.Option(..., "--provider", help="The provider's code, such as P001."),
            period: str = PERIOD,
-           pdf: Path = typer.Option(..., "--pdf", help="Where to write the PDF."),
+           pdf: Path = typer.Option(..., "--pdf", help="Where to write the PDF (its folder is made if missing)."),
            auditor: str = AUDITOR, organisation: str = ORGANISATION, db: Path = DB) -> None:
     """Write the third-party audit PDF of one provider and period, from the period's latest audit run."""
     from audits.report import ReportError, build_report
@@ -49,7 +49,7 @@ def report(provider: str = typer.Option(..., "--provider", help="The provider's 
     except (ReportError, store.StoreMissing, store.StoreBusy) as error:
         _fail(str(error))
     except OSError as error:
-        _fail(f"Could not write {pdf}: {error.strerror or error}. Check the folder exists and can be written to.")
+        _fail(f"Could not write {pdf}: {error.strerror or error}. Check the folder can be made and written to.")
     console.print(f"Wrote {path}")
 
 
