@@ -26,6 +26,7 @@ import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, NextPageTemplate,
                                 PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
 
@@ -535,7 +536,7 @@ def _section(sec: Section) -> list:
             chart_rows.append({"label": m.label, "value": None if _missing(r["value"]) else float(r["value"]),
                                "ci_lower": r.get("ci_lower"), "ci_upper": r.get("ci_upper"),
                                "benchmark": r.get("benchmark"), "green": m.green.target, "rating": r["rating"]})
-    figures = [out.pop(), _table(rows, [52 * mm, 38 * mm, 24 * mm, 33 * mm, 28 * mm], rating_col=4,
+    figures = [out.pop(), _table(rows, [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm], rating_col=4,
                                  rating_values=values)]
     chart = proportion_chart(chart_rows)
     if chart is not None:
@@ -635,7 +636,12 @@ def _page(canvas, doc, data: ReportData) -> None:
     canvas.drawRightString(width - 20 * mm, height - 12 * mm, "Lived Standards")
     canvas.setStrokeColor(RULE)
     canvas.line(20 * mm, height - 13.5 * mm, width - 20 * mm, height - 13.5 * mm)
-    canvas.drawString(20 * mm, 10 * mm, f"Audit run {data.run_id}")
+    footer = f"Audit run {data.run_id} · not yet signed off by the auditor"
+    if data.signoff:
+        footer = f"Audit run {data.run_id} · signed off by {data.signoff['name']}, {data.signoff['organisation']}"
+        if stringWidth(footer, FONT, 7.5) > 145 * mm:     # keep clear of the page number
+            footer = f"Audit run {data.run_id} · signed off by {data.signoff['name']}"
+    canvas.drawString(20 * mm, 10 * mm, footer)
     canvas.drawRightString(width - 20 * mm, 10 * mm, f"Page {doc.page}")
     canvas.restoreState()
 
