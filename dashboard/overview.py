@@ -11,6 +11,10 @@ from audits import ratings, spec
 from dashboard import auth, data, ui
 
 ORDER = ("green", "provisional", "amber", "red", "no_data")
+RANK = {"green": 3, "provisional": 2, "amber": 1, "red": 0}  # no_data has no rank: it is not a rating
+INTRO = ("How each provider is doing against the standards that people with lived experience wrote, "
+         "as judged by the independent audit. Choose an area and a quarter; open a standard or a provider "
+         "to see the figures and the stories of the people using the service behind each rating.")
 
 
 def matrix(sr: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
@@ -29,12 +33,27 @@ def changes(now: pd.DataFrame, before: pd.DataFrame, titles: dict[str, str]) -> 
     return pd.DataFrame({
         "Provider": moved["provider_name"], "Standard": moved["standard_id"].map(titles),
         "Before": moved["shown_before"].map(ui.label), "Now": moved["shown"].map(ui.label),
-    })
+        "Change": [direction(b, n) for b, n in zip(moved["shown_before"], moved["shown"])],
+    }).sort_values(["Change", "Provider"], key=lambda c: c.map(CHANGE_ORDER) if c.name == "Change" else c,
+                   kind="stable")
+
+
+CHANGE_ORDER = {"▼ Worse": 0, "Now too few to tell": 1, "Now rated": 2, "▲ Better": 3}
+
+
+def direction(before: str, now: str) -> str:
+    """Which way a rating moved, in words (worse first, as a commissioner reads them)."""
+    if now not in RANK:
+        return "Now too few to tell"
+    if before not in RANK:
+        return "Now rated"
+    return "▲ Better" if RANK[now] > RANK[before] else "▼ Worse"
 
 
 def render() -> None:
     auth.require_page(__file__)
     st.title("Overview")
+    st.write(INTRO)
     db = data.db()
     cat = data.catalogue(db)
     if not cat.runs:
@@ -65,20 +84,9 @@ def render() -> None:
                f"\"{ratings.look('provisional').word}\" means {ratings.PROVISIONAL_EXPLANATION}.")
 
     table = matrix(sr, titles)
-    st.table(ui.style_ratings(table, list(table.columns)), width="stretch")
-    st.caption("Each cell is a standard's rating for a provider, as a symbol and a word; the colour only repeats it.")
-
-    st.subheader("What changed since the last quarter")
-    previous = spec.previous_period(period)
-    if previous not in cat.runs:
-        st.write(f"There is no audit of {previous} to compare with.")
-    else:
-        before = data.standard_results(db, cat.runs[previous])
-        moved = changes(sr, before, titles)
-        if moved.empty:
-            st.write(f"No rating changed between {previous} and {period}.")
-        else:
-            st.table(ui.style_ratings(moved, ["Before", "Now"]), hide_index=True, width="stretch")
+    st.html(ui.rating_matrix_html(
+        table, "Each row is a provider, each column a standard; each cell is the standard's rating for that "
+               "provider, as a symbol and a word (the colour only repeats it). Scroll sideways if a column is cut off."))
 
     st.subheader("Look closer")
     a, b = st.columns(2)
@@ -94,6 +102,24 @@ def render() -> None:
         if st.button("Open the provider", key="open_provider"):
             st.session_state["provider_id"] = provider_id
             st.switch_page("dashboard/provider.py")
+
+    st.subheader("What changed since the last quarter")
+    previous = spec.previous_period(period)
+    if previous not in cat.runs:
+        st.write(f"There is no audit of {previous} to compare with.")
+    else:
+        before = data.standard_results(db, cat.runs[previous])
+        moved = changes(sr, before, titles)
+        if moved.empty:
+            st.write(f"No rating changed between {previous} and {period}.")
+        else:
+            tally = moved["Change"].value_counts()
+            worse, better = int(tally.get("▼ Worse", 0)), int(tally.get("▲ Better", 0))
+            other = len(moved) - worse - better
+            st.write(f"{len(moved)} rating(s) changed between {previous} and {period}: {worse} worse, "
+                     f"{better} better" + (f", {other} to or from too few to tell" if other else "")
+                     + ". The worse come first.")
+            st.table(ui.style_ratings(moved, ["Before", "Now"]), hide_index=True, width="stretch")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ figures in plain words, choices remembered across pages, and empty states."""
 
 from __future__ import annotations
 
+import html
 import math
 
 import pandas as pd
@@ -26,17 +27,60 @@ def _md_colour(rating: str) -> str:
     return {"green": "green", "provisional": "green", "amber": "orange", "red": "red"}.get(rating, "gray")
 
 
+BY_LABEL = {look.label: look for look in ratings.LOOKS.values()}
+TEXT = "#1f1f1f"  # dark text on every tint: the rating colours alone are too pale for small words
+
+
+def cell_css(look: ratings.Look) -> str:
+    """A rating cell: its tint and a bar of its colour, with the words in dark text so
+    they stay readable (the provisional green and amber fail contrast as text)."""
+    return (f"background-color: {look.background}; color: {TEXT}; font-weight: 600; "
+            f"border-left: 5px solid {look.colour}")
+
+
 def style_ratings(df: pd.DataFrame, columns: list[str]):
     """A Styler that tints rating cells; the cells themselves hold symbol and word."""
-    by_label = {look.label: look for look in ratings.LOOKS.values()}
-
     def cell(value):
-        look = by_label.get(value)
-        if look is None:
-            return ""
-        return f"background-color: {look.background}; color: {look.colour}; font-weight: 600"
+        look = BY_LABEL.get(value)
+        return "" if look is None else cell_css(look)
 
     return df.style.map(cell, subset=columns)
+
+
+MATRIX_CSS = """<style>
+.ls-matrix-wrap { overflow-x: auto; border: 1px solid #e6e6e6; border-radius: 0.5rem; }
+.ls-matrix { border-collapse: collapse; font-size: 0.8125rem; line-height: 1.3; width: 100%; }
+.ls-matrix th, .ls-matrix td { border-bottom: 1px solid #e6e6e6; border-right: 1px solid #f0f0f0;
+  padding: 0.3rem 0.35rem; text-align: left; }
+.ls-matrix thead th { vertical-align: bottom; font-weight: 600; min-width: 4.6rem; max-width: 8rem;
+  background: #fafafa; hyphens: none; }
+.ls-matrix thead th:first-child, .ls-matrix tbody th { position: sticky; left: 0; z-index: 1;
+  min-width: 7rem; max-width: 11rem; background: #ffffff; font-weight: 600; }
+.ls-matrix thead th:first-child { background: #fafafa; }
+.ls-matrix td { vertical-align: middle; }
+</style>"""
+
+
+def rating_matrix_html(table: pd.DataFrame, caption: str) -> str:
+    """A rating table as plain HTML: real row and column headers for screen readers,
+    headers that wrap to stay legible, and a first column that stays put when the
+    table scrolls sideways. Cells keep symbol and word together on one line."""
+    def cell(value) -> str:
+        look = BY_LABEL.get(value)
+        if look is None:
+            return f"<td>{html.escape(str(value))}</td>"
+        # the symbol never wraps away from its word; the words wrap in narrow columns
+        return f'<td style="{cell_css(look)}">{look.symbol}&nbsp;{html.escape(look.word)}</td>'
+
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+    rows = "".join(
+        f'<tr><th scope="row">{html.escape(str(index))}</th>{"".join(cell(v) for v in row)}</tr>'
+        for index, row in zip(table.index, table.itertuples(index=False)))
+    return (f'{MATRIX_CSS}<div class="ls-matrix-wrap"><table class="ls-matrix">'
+            f'<caption style="caption-side: bottom; text-align: left; color: #6b6b6b; padding: 0.4rem">'
+            f"{html.escape(caption)}</caption>"
+            f'<thead><tr><th scope="col">{html.escape(str(table.index.name or ""))}</th>{head}</tr></thead>'
+            f"<tbody>{rows}</tbody></table></div>")
 
 
 def is_missing(value) -> bool:

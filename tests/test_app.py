@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import shutil
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -61,6 +63,40 @@ def texts(at: AppTest) -> str:
 
 def frames(at: AppTest):
     return [d.value.data if hasattr(d.value, "data") else d.value for d in at.table]
+
+
+class _Cells(HTMLParser):
+    """Rows of the first HTML table: header and data cells, in order, as text."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cell, self.heads = [], None, {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = ""
+            self.heads[(len(self.rows) - 1, len(self.rows[-1]))] = (tag, dict(attrs).get("scope"))
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(self.cell.replace("\xa0", " ").strip())
+            self.cell = None
+
+    def handle_data(self, text):
+        if self.cell is not None:
+            self.cell += text
+
+
+def html_matrix(at: AppTest) -> tuple[pd.DataFrame, dict]:
+    """The overview's matrix, read back from the HTML the page sent: a frame indexed
+    by the row headers, and the tag and scope of every cell."""
+    parser = _Cells()
+    parser.feed(at.html[0].value)
+    head, *body = parser.rows
+    frame = pd.DataFrame([r[1:] for r in body], index=[r[0] for r in body], columns=head[1:])
+    return frame, parser.heads
 
 
 def no_exception(at: AppTest) -> None:
@@ -138,16 +174,22 @@ def test_a_provider_sees_only_its_own_results(env):
 
 def test_overview_shows_ratings_as_symbol_and_word_and_changes(env):
     at = signed_in("commissioner")
-    matrix = frames(at)[0]
+    assert "people with lived experience wrote" in texts(at)        # what the page is for
+    matrix, heads = html_matrix(at)
     cells = set(matrix.values.ravel())
     assert "✔ Met" in cells and "✖ Not met" in cells
     # P002 has no stories, so its greens are provisional; P001's welcome is confirmed by a story
     assert matrix.loc["Riverside Together", "A warm welcome within days"] == "◔ Met (provisional)"
     assert matrix.loc["Northgate Recovery Partnership", "A warm welcome within days"] == "✔ Met"
     assert matrix.loc["Hill Lane Project", "A warm welcome within days"] == "○ Too few to tell"
+    assert heads[(0, 1)] == ("th", "col") and heads[(1, 0)] == ("th", "row")  # headers for screen readers
     assert "What changed since the last quarter" in texts(at)
+    moved = frames(at)[0]
+    assert set(moved["Change"]) <= {"▼ Worse", "▲ Better", "Now too few to tell", "Now rated"}
+    order = list(moved["Change"])
+    assert order == sorted(order, key=["▼ Worse", "Now too few to tell", "Now rated", "▲ Better"].index)
     at.selectbox[0].select("Southvale").run()
-    assert list(frames(at)[0].index) == ["Hill Lane Project"]
+    assert list(html_matrix(at)[0].index) == ["Hill Lane Project"]
 
 
 def test_overview_click_through_to_a_standard(env):
