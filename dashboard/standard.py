@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings, spc, stories
+from audits.report_styles import long_date
 from audits.standard import Measure, Standard
 from dashboard import auth, charts, data, ui
 
@@ -57,10 +58,14 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
 def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure) -> None:
     rows = history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)
                    & (history["measure_id"] == measure.id)].sort_values("period")
+    hidden = int(rows["value"].isna().sum())
     rows = rows[rows["value"].notna()]
     percent = measure.kind == "proportion"
+    hidden_words = (f" {hidden} quarter(s) left out: their figure is hidden because it would reveal a count of "
+                    "fewer than 5 people." if hidden else "")
     if len(rows) < 2:
-        st.write(f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet.")
+        st.write(f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet."
+                 + hidden_words)
         return
     periods = list(rows["period"])
     chart = spc.xmr(list(rows["value"]))
@@ -79,13 +84,13 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
     with table_col:
         st.table(table, hide_index=True, width="stretch")
     if chart is None:
-        st.caption(f"Figure each quarter with its 95% interval and the benchmark. With fewer than "
-                   f"{spc.MIN_POINTS} quarters there are too few points for an XmR chart.")
+        st.caption(f"Figure each quarter with its 95% interval and the benchmark. {len(rows)} quarters have a "
+                   f"figure; an XmR chart needs at least {spc.MIN_POINTS}." + hidden_words)
     else:
         kind = "trial limits (fewer than 12 quarters)" if chart.trial else "process limits"
         st.caption(f"XmR chart (NHS Making Data Count): mean {ui.figure(chart.mean, measure.kind)}, {kind} at "
                    f"the mean ± 2.66 × the mean moving range. Latest quarter: "
-                   f"{chart.variation(measure.green.higher_is_better)}.")
+                   f"{chart.variation(measure.green.higher_is_better)}." + hidden_words)
 
 
 def show_stories(told: pd.DataFrame) -> None:
@@ -96,7 +101,7 @@ def show_stories(told: pd.DataFrame) -> None:
     for _, story in told.iterrows():
         st.markdown("> " + str(story["text"]).replace("\n", "\n> "))
         st.caption(f"Told by {stories.TELLER_WORDS.get(story['teller'], story['teller'])} on "
-                   f"{story['gathered_on']}; gathered by {story['gathered_by']}"
+                   f"{long_date(story['gathered_on'])}; gathered by {story['gathered_by']}"
                    + (" (personal details removed by the auditor)" if story["redacted"] else ""))
 
 
@@ -107,6 +112,8 @@ def render() -> None:
     db = data.db()
     cat = data.catalogue(db)
     st.title("A standard")
+    st.write("What a standard asks, in the words of the people with lived experience who wrote it; how "
+             "each provider's figures compare; and what people using the services say about it.")
     if not cat.runs:
         ui.empty("There are no audit results yet.", ui.NO_RESULTS_NEXT)
         return
