@@ -11,8 +11,11 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings
+from audits.report_styles import long_date
 from dashboard import auth, data, ui
 from dashboard.standard import show_stories, trend
+
+KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
 
 
 def pdf_bytes(db: str, provider_id: str, period: str) -> bytes:
@@ -25,6 +28,35 @@ def pdf_bytes(db: str, provider_id: str, period: str) -> bytes:
         return out.read_bytes()
 
 
+def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
+    """The current submissions in plain words: what came in, when, and how much was held back."""
+    return pd.DataFrame({
+        "Quarter": submissions["period"],
+        "What": submissions["kind"].map(KIND_WORDS).fillna(submissions["kind"]),
+        "Sent as": submissions["form"],
+        "Sent on": [long_date(v) if not pd.isna(v) else "–" for v in submissions["submitted_on"]],
+        "Loaded": [f"{long_date(v)}, {v:%H:%M}" for v in pd.to_datetime(submissions["loaded_at"])],
+        "Loaded by": submissions["loaded_by"],
+        "Rows loaded": [f"{v:,.0f}" for v in submissions["rows_loaded"]],
+        "Rows held back": [f"{v:,.0f}" for v in submissions["rows_quarantined"]],
+    })
+
+
+def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) -> pd.DataFrame:
+    """Each standard's rating for this provider in every audited quarter, oldest first."""
+    history = data.standard_history(db, cat)
+    if history.empty:
+        return pd.DataFrame()
+    mine = history[history["provider_id"] == provider_id]
+    table = mine.assign(shown=mine["shown"].map(ui.label)).pivot_table(
+        index="standard_id", columns="period", values="shown", aggfunc="first")
+    titles = {s.id: s.title for s in standards}
+    table = table.reindex([s.id for s in standards if s.id in table.index]).rename(index=titles)
+    table.index.name = "Standard"
+    table.columns.name = None
+    return table.fillna("not audited")
+
+
 def render() -> None:
     account = auth.require_page(__file__)
     own = auth.visible_provider(account)
@@ -32,6 +64,9 @@ def render() -> None:
     db = data.db()
     cat = data.catalogue(db)
     st.title("Your service" if own else "A provider")
+    st.write("Every standard for one provider: its rating this quarter and over time, the figures and the "
+             "stories of the people using the service behind each rating, how sound its returns were, and "
+             "the independent audit report to download.")
     if not cat.runs:
         ui.empty("There are no audit results yet.", ui.NO_RESULTS_NEXT)
         return
@@ -73,6 +108,16 @@ def render() -> None:
     st.caption(f"A standard's rating is its worst rated measure. \"{ratings.look('provisional').word}\" "
                f"means {ratings.PROVISIONAL_EXPLANATION}.")
 
+    st.subheader("Over the quarters")
+    over_time = rating_history(db, cat, provider_id, standards)
+    if over_time.shape[1] < 2:
+        st.write("Only one quarter has been audited so far, so there is no change to show yet.")
+    else:
+        st.html(ui.rating_matrix_html(
+            over_time, "Each row is a standard, each column an audited quarter, oldest first. Open a standard "
+                       "below and switch on its trend to see the figures behind the ratings."))
+
+    st.subheader("Each standard in detail")
     for s in standards:
         with st.expander(f"{ui.label(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {s.title}"):
             st.markdown(f"**What good looks like.** {s.statement}")
@@ -97,8 +142,7 @@ def render() -> None:
 
     st.subheader("Quality of the returns")
     submissions, quarantine = data.data_quality(db, provider_id)
-    st.table(submissions.rename(columns=lambda c: c.replace("_", " ").capitalize()), hide_index=True,
-                 width="stretch")
+    st.table(quality_table(submissions), hide_index=True, width="stretch")
     if quarantine.empty:
         st.write("No rows of the current returns were held back.")
     else:

@@ -238,6 +238,12 @@ def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(env):
     assert set(summary["Standard"]) == {"A warm welcome within days", "People with lived experience work in every team",
                                         "No targets for opiate-free discharge"}
     assert any("heroin" in f.to_string() for f in frames(at))   # quarantined row and its reason
+    quality = next(f for f in frames(at) if "Rows held back" in f.columns)
+    assert "Quarterly return" in set(quality["What"])
+    assert not quality["Loaded"].str.contains(r"\d{2}:\d{2}:\d{2}").any()  # dates in words, not timestamps
+    over_time, _ = html_matrix(at)                               # ratings over the quarters
+    assert list(over_time.columns) == sorted(over_time.columns) and len(over_time.columns) > 1
+    assert "A warm welcome within days" in over_time.index
     assert at.get("download_button")
 
 
