@@ -44,13 +44,18 @@ def render() -> None:
             st.markdown(f"**{row.provider_id} · story {row.story_id}**: {row.reason}")
             st.text(row.story)
             with st.form(f"review_{row.provider_id}_{row.story_id}"):
-                decision = st.radio("Your decision", list(CHOICES), format_func=CHOICES.get,
+                # no choice made for the auditor: a story flagged for a name must not be cleared by a
+                # press of the button alone
+                decision = st.radio("Your decision", list(CHOICES), format_func=CHOICES.get, index=None,
                                     key=f"d_{row.provider_id}_{row.story_id}")
                 redacted = st.text_area("Redacted words (only for a redacted version)", value=row.story,
                                         key=f"t_{row.provider_id}_{row.story_id}")
                 confirm = st.checkbox("I have checked: what screening still flags in the redacted words is not "
                                       "a personal detail", key=f"c_{row.provider_id}_{row.story_id}")
-                if st.form_submit_button("Record the decision"):
+                submitted = st.form_submit_button("Record the decision")
+                if submitted and decision is None:
+                    st.error("Choose a decision first: clear it, approve a redacted version, or keep it out.")
+                elif submitted:
                     from audits import stories
 
                     try:

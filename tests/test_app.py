@@ -314,6 +314,11 @@ def test_the_auditor_reviews_a_held_story(env):
     at = signed_in("auditor")
     at.switch_page("dashboard/review.py").run()
     assert "07700 900123" in at.text[0].value  # the auditor sees the words to decide
+    assert at.radio[0].value is None            # nothing chosen for the auditor
+    at.button[0].click().run()
+    assert "Choose a decision first" in at.error[0].value
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM story_reviews").fetchone() == (0,)
     at.radio[0].set_value("redacted")
     at.text_area[0].input("Call me if you want to hear more about the welcome.")
     at.button[0].click().run()
