@@ -13,8 +13,10 @@ returns and per-return overhead would dominate.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,16 +163,49 @@ def _begin(raw: reading.RawSubmission) -> Validation:
                                           "is missing: it is required (it may hold only the header row)",
                                           True))
             continue
-        for col in table.columns:
-            if col.name not in rt.header:
-                v.problems.append(Problem(rt.file, 1, col.name, None,
-                                          "is missing from the header row: add the column (cells may be "
-                                          "empty where the specification allows)", True))
-        for name in rt.header:
-            if name and name not in table.column_names and not name.startswith("Unnamed: "):
-                v.problems.append(Problem(rt.file, 1, name, None,
-                                          "is not a column of the specification and was ignored", False))
+        v.problems += header_problems(table, rt.file, rt.header)
     return v
+
+
+def _plain_name(name: str) -> str:
+    """A heading as it was probably meant: 'Staff Role ' and 'staff-role' -> 'staff_role'."""
+    return re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_")
+
+
+def _letter(index: int) -> str:
+    """A spreadsheet's column letter: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def header_problems(table: spec.Table, file_name: str, header: list[str]) -> list[Problem]:
+    """Missing and unknown columns; a heading that is nearly a missing column is one problem
+    ("'Staff Role' … Did you mean 'staff_role'?"), not a missing column and an ignored one."""
+    missing = [c for c in table.column_names if c not in header]
+    unknown = [h for h in header if h and h not in table.column_names and not h.startswith("Unnamed: ")]
+    problems = []
+    for column in missing:
+        near = [h for h in unknown if _plain_name(h) == column] or difflib.get_close_matches(
+            _plain_name(column), [_plain_name(h) for h in unknown], n=1, cutoff=0.8)
+        if near:
+            heading = next(h for h in unknown if h == near[0] or _plain_name(h) == near[0])
+            unknown.remove(heading)
+            problems.append(Problem(file_name, 1, None, heading,
+                                    f"in column {_letter(header.index(heading))} is not a column name of "
+                                    f"the specification. Did you mean '{column}'? "
+                                    f"Rename the heading to {column}, exactly so: lower case, with "
+                                    "underscores, no spaces", True))
+        else:
+            problems.append(Problem(file_name, 1, column, None,
+                                    "is missing from the header row: add the column (cells may be "
+                                    "empty where the specification allows)", True))
+    problems += [Problem(file_name, 1, name, None,
+                         "is not a column of the specification and was ignored", False) for name in unknown]
+    return problems
 
 
 def _file_name(raw: reading.RawSubmission, table: spec.Table) -> str:

@@ -297,3 +297,11 @@ def test_validate_command_exit_codes(tmp_path):
     usage = runner.invoke(app, ["validate", str(tmp_path / "no-such-return")])
     assert usage.exit_code == 2
     assert runner.invoke(app, ["validate", "--help"]).exit_code == 0
+
+
+def test_a_renamed_column_is_one_problem_with_a_suggestion(tmp_path):
+    v = returns.validate(make(tmp_path, "bad/renamed-column"))
+    [p] = v.problems
+    assert p.blocking and p.file == "contacts.csv" and p.line == 1 and p.value == "Staff Role"
+    assert "column G" in p.message and "Did you mean 'staff_role'?" in p.message
+    assert "was ignored" not in v.report() and "is missing" not in v.report()
