@@ -35,32 +35,40 @@ def place(files, folder: Path) -> tuple[Path | None, str]:
     return target, ", ".join(sorted(names))
 
 
-def problems_table(found) -> pd.DataFrame:
+def problems_table(groups) -> pd.DataFrame:
     """Problems grouped as the text report groups them (one row for a mistake repeated
     on a thousand lines), each row saying where, what and the fix."""
     rows = []
-    for g in problems.group(found):
-        lines = ", ".join(str(n) for n in g.lines[:10]) + (f" and {len(g.lines) - 10:,} more" if len(g.lines) > 10 else "")
-        rows.append({"Refuses the whole upload": "yes" if g.blocking else "no (rows held back)",
-                     "File": g.file, "Line": lines, "Column": g.column or "", "Problem": g.text()})
+    for g in groups:
+        lines = ", ".join(str(n) for n in g.lines[:5]) + (f" and {len(g.lines) - 5:,} more" if len(g.lines) > 5 else "")
+        rows.append({"File": g.file, "Line": lines, "Column": g.column or "", "Problem": g.text()})
     return pd.DataFrame(rows)
 
 
 def show_validation(validation, source: str) -> None:
+    """The verdict first, then what must be fixed before anything loads, then the rows
+    that would only be held back: the order a data officer fixes them in."""
     kind = "evidence pack" if validation.kind == "pack" else "return"
     meta = validation.meta or {}
     who = " ".join(str(meta[k]) for k in ("provider_id", "period") if meta.get(k))
+    groups = problems.group(validation.problems)
+    blocking = [g for g in groups if g.blocking]
+    held_back = [g for g in groups if not g.blocking]
     if validation.blocking:
-        st.error(f"This {kind} ({source}) cannot be loaded: it has problems that refuse the whole "
-                 "upload. Nothing was loaded. Fix them in the file and upload it again.",
-                 icon=":material/block:")
-    elif validation.problems:
+        st.error(f"This {kind} ({source}) cannot be loaded: {len(blocking)} problem(s) must be fixed first. "
+                 "Nothing was loaded. Fix them in the file and upload it again.", icon=":material/block:")
+    elif held_back:
         st.warning(f"This {kind} {who} can be loaded, but some rows will be held back (quarantined) "
                    "with their reasons, listed below.", icon=":material/warning:")
     else:
         st.success(f"This {kind} {who} passed every check.", icon=":material/check_circle:")
-    if validation.problems:
-        st.table(problems_table(validation.problems), hide_index=True, width="stretch")
+    if blocking:
+        st.markdown("**Fix these first: each one stops the whole upload**")
+        st.table(problems_table(blocking), hide_index=True, width="stretch")
+    if held_back:
+        st.markdown("**These rows would be held back, the rest loaded**" if blocking else
+                    "**Rows that will be held back**")
+        st.table(problems_table(held_back), hide_index=True, width="stretch")
     with st.expander("The full validation report, as text"):
         st.text(validation.report())
 

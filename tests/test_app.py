@@ -261,11 +261,13 @@ def test_a_bad_upload_shows_its_messages_and_loads_nothing(env):
     at.file_uploader[0].set_value(upload_files(FIXTURES / "bad-return")).run()
     no_exception(at)
     assert "cannot be loaded" in at.error[0].value
-    problems = frames(at)[0]
-    period = problems[problems["Column"] == "period"].iloc[0]
-    assert (period["File"], period["Line"], period["Refuses the whole upload"]) == ("return.yaml", "4", "yes")
+    blocking, held_back = frames(at)[:2]
+    assert "Fix these first" in texts(at)
+    period = blocking[blocking["Column"] == "period"].iloc[0]
+    assert (period["File"], period["Line"]) == ("return.yaml", "4")
     assert "'2026-Q5' is not a quarter written like 2026-Q2" in period["Problem"]
-    row = problems[problems["Column"] == "substance_group"].iloc[0]
+    assert "substance_group" not in set(blocking["Column"])
+    row = held_back[held_back["Column"] == "substance_group"].iloc[0]
     assert (row["File"], row["Line"]) == ("episodes.csv", "3")
     assert "'heroin' is not one of opiate, non_opiate, alcohol" in row["Problem"]
     assert not [b for b in at.button if b.label == "Load into the store"]
