@@ -204,6 +204,12 @@ def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable 
     if duplicates:
         return None, [Problem(name, 1, d, None, "appears more than once in the header row; keep one", True)
                       for d in duplicates]
+    if not set(header) & set(table.column_names):
+        text = data[:20_000].decode("utf-8-sig", errors="replace")
+        below = list(csv.reader(text.splitlines()[1:11]))
+        problem = header_row_problem(table, name, first.rstrip("\r"), header, below)
+        if problem is not None:
+            return None, [problem]
     names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
     if b"\n\n" not in data and b"\n\r\n" not in data:
         try:
@@ -253,6 +259,29 @@ def _finish(cells: pa.Table) -> pa.Table:
                 blank = pc.and_(blank, pc.equal(pc.utf8_trim_whitespace(cells[column]), ""))
             cells = cells.filter(pc.invert(blank))
     return cells
+
+
+def header_row_problem(table: spec.Table, name: str, first: str, header: list[str],
+                       below: list[list[str]]) -> Problem | None:
+    """Why line 1 holds none of the table's headings, when it can be told: the file is
+    separated by semicolons or tabs (Excel in a European language saves CSV with ';'),
+    or the headings sit lower down under a title. One problem instead of one per column."""
+    for mark, words in ((";", "semicolons (;)"), ("\t", "tabs")):
+        if mark in first and {c.strip().strip('"') for c in first.split(mark)} & set(table.column_names):
+            return Problem(name, 1, None, None,
+                           f"is separated by {words}, not commas. Save it again from Excel as "
+                           "'CSV UTF-8 (Comma delimited)'; if Excel still uses semicolons, set the list "
+                           "separator to a comma (and the decimal symbol to a full stop) in the computer's "
+                           "region settings", True)
+    for offset, row in enumerate(below, start=2):
+        cells = {c.strip() for c in row}
+        if table.key in cells or len(cells & set(table.column_names)) >= 2:
+            shown = next((h for h in header if h), "")
+            return Problem(name, 1, None, shown,
+                           f"is on line 1, but the column headings ({table.key}, …) are on line {offset}. "
+                           f"Delete the line{'s' if offset > 2 else ''} above the headings, so that the "
+                           "headings are line 1 and the first row of data is line 2", True)
+    return None
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -352,6 +381,16 @@ def _sheet_table(table: spec.Table, name: str, ws, problems: list[Problem]) -> R
         return None
     width = len(header)
     body = []
+    if not set(header) & set(table.column_names):
+        for row in rows:  # the first rows, kept: the headings may be among them
+            body.append([cell_text(v) for v in row])
+            if len(body) == 10:
+                break
+        problem = header_row_problem(table, name, ",".join(header), header, body)
+        if problem is not None:
+            problems.append(problem)
+            return None
+        body = [cells[:width] + [""] * (width - len(cells[:width])) for cells in body]
     for row in rows:
         cells = [cell_text(v) for v in row[:width]]
         body.append(cells + [""] * (width - len(cells)))

@@ -324,7 +324,12 @@ def _check_tables(tables: tuple[spec.Table, ...], members: list[tuple[Validation
                                   schemas.KEY: codes})
         fails = bad + [schemas.failures(table.name, checked)]
         if table.parent is not None:
-            fails.append(_parent_failures(table, text, sub, keys))
+            # Without a readable parent table every row would be an orphan: say nothing more.
+            parent = spec.TABLES[table.parent[1]]
+            readable = np.array([parent.name in raw.tables and not any(
+                p.blocking and p.file == raw.tables[parent.name].file for p in v.problems)
+                for v, raw in members] + [False])
+            fails.append(_parent_failures(table, text, sub, keys, readable[sub]))
         failures = pd.concat([_NO_FAILURES, *[f for f in fails if len(f)]], ignore_index=True)
         # A cell that is not even of its type is reported once, not again as "empty".
         failures = failures.drop_duplicates(["index", "column"], keep="first")
@@ -358,14 +363,15 @@ def _key_codes(sub: np.ndarray, keys, uniques: pa.Array | None = None) -> tuple[
     return sub.astype(np.int64) * width + codes, uniques
 
 
-def _parent_failures(table: spec.Table, text: pa.Table, sub: np.ndarray, keys: dict) -> pd.DataFrame:
+def _parent_failures(table: spec.Table, text: pa.Table, sub: np.ndarray, keys: dict,
+                     readable: np.ndarray) -> pd.DataFrame:
     column, parent_name = table.parent
     parent = spec.TABLES[parent_name]
     all_codes, held_codes, uniques = keys[parent_name]
     codes, _ = _key_codes(sub, text[column], uniques)
     exists = np.isin(codes, all_codes)
     empty = pc.equal(pc.utf8_trim_whitespace(text[column]), "").to_numpy(zero_copy_only=False)
-    orphan = ~exists & ~empty
+    orphan = ~exists & ~empty & readable
     under_held = exists & np.isin(codes, held_codes) if len(held_codes) else np.zeros(len(codes), bool)
     out = [_NO_FAILURES]
     if orphan.any():

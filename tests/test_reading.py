@@ -112,3 +112,16 @@ def test_cp1252_names_the_first_bad_line():
     data = (FIXTURES / "bad" / "cp1252" / "documents.csv").read_bytes()
     raw, [p] = reading.read_csv_bytes(spec.DOCUMENTS, "documents.csv", data)
     assert raw is None and p.blocking and p.line == 3 and "0xe9" in p.message
+
+
+def test_workbook_title_row_above_the_headings(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "return"
+    sites = book.create_sheet("sites")
+    sites.append(["Our sites"])
+    sites.append(list(spec.SITES.column_names))
+    sites.append(["SITE1", "Hub", True, False, "yes", 1])
+    book.save(tmp_path / "r.xlsx")
+    problems = [p for p in reading.read_submission(tmp_path / "r.xlsx").problems if p.file == "r.xlsx sheet sites"]
+    [p] = problems
+    assert p.blocking and p.value == "Our sites" and "are on line 2" in p.message

@@ -305,3 +305,23 @@ def test_a_renamed_column_is_one_problem_with_a_suggestion(tmp_path):
     assert p.blocking and p.file == "contacts.csv" and p.line == 1 and p.value == "Staff Role"
     assert "column G" in p.message and "Did you mean 'staff_role'?" in p.message
     assert "was ignored" not in v.report() and "is missing" not in v.report()
+
+
+def test_a_semicolon_separated_file_is_one_problem_and_its_children_are_not_orphans(tmp_path):
+    v = returns.validate(make(tmp_path, "bad/semicolon"))
+    [p] = v.problems
+    assert p.blocking and p.file == "episodes.csv" and p.line == 1
+    assert "separated by semicolons" in p.message and "CSV UTF-8 (Comma delimited)" in p.message
+
+
+def test_a_title_line_above_the_headings_is_one_problem(tmp_path):
+    v = returns.validate(make(tmp_path, "bad/title-row"))
+    [p] = v.problems
+    assert p.blocking and p.file == "sites.csv" and p.line == 1
+    assert p.value.startswith("Sites of Northgate") and "headings (site_id, …) are on line 2" in p.message
+
+
+def test_an_empty_episodes_file_does_not_make_every_contact_an_orphan(tmp_path):
+    v = returns.validate(make(tmp_path, "bad/empty-episodes"))
+    [p] = v.problems
+    assert p.blocking and p.file == "episodes.csv" and "is empty" in p.message
