@@ -49,7 +49,7 @@ class IngestOutcome:
         counts = ", ".join(f"{n} {name}" for name, n in self.rows.items() if n) or "no rows"
         text = f"✔ Loaded {what} {who}: {counts}"
         if self.quarantined:
-            text += f"; {self.quarantined:,} rows held back in quarantine"
+            text += f"; {self.quarantined:,} row{'s' if self.quarantined != 1 else ''} held back in quarantine"
         if self.withdrawals:
             text += f"; {self.withdrawals} withdrawn stories recorded"
         if self.replaced:

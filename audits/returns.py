@@ -39,6 +39,35 @@ TYPE_MESSAGES = {
 }
 
 
+# Ways a value is commonly written by a spreadsheet set to other habits, with the fix.
+# (type, pattern, message); the first pattern that matches wins, else TYPE_MESSAGES.
+HINTS = (
+    (spec.DATE, r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$",
+     "looks like day/month/year: dates are written year-month-day, YYYY-MM-DD (so 14/07/2026 is "
+     "2026-07-14). In Excel, format the column as yyyy-mm-dd before saving"),
+    (spec.DATE, r"^\d{4}[/.]\d{1,2}[/.]\d{1,2}$",
+     "has / or . between year, month and day: write it with dashes, YYYY-MM-DD (so 2026/07/14 is "
+     "2026-07-14)"),
+    (spec.DATE, r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}",
+     "has a time after the date: write the date alone, YYYY-MM-DD"),
+    (spec.NUMBER, r"^[+-]?\d*,\d+$", "has a comma as the decimal point: write it with a full stop (0.5, not 0,5)"),
+    (spec.INTEGER, r"^[+-]?\d*,\d+$", "is not a whole number (and has a comma as the decimal point)"),
+)
+
+
+def _type_messages(column_type: str, values: pa.Array) -> np.ndarray:
+    """The message for each cell that is not of its type, with a hint where the way it is
+    written is recognised (day/month/year dates, a decimal comma)."""
+    messages = np.full(len(values), TYPE_MESSAGES[column_type], dtype=object)
+    done = np.zeros(len(values), dtype=bool)
+    for hint_type, pattern, message in HINTS:
+        if hint_type == column_type:
+            match = pc.match_substring_regex(values, pattern).to_numpy(zero_copy_only=False) & ~done
+            messages[match] = message
+            done |= match
+    return messages
+
+
 @dataclass
 class Validation:
     source: Path
@@ -76,9 +105,9 @@ class Validation:
             return "Refused: nothing of it can be loaded until the problems below are fixed."
         held = len(self.quarantined)
         loaded = sum(self.rows.values())
-        text = f"Loadable: {loaded:,} rows"
+        text = f"Loadable: {loaded:,} row{'s' if loaded != 1 else ''}"
         if held:
-            text += f", {held:,} rows held back in quarantine (kept with their reasons)"
+            text += f", {held:,} row{'s' if held != 1 else ''} held back in quarantine (kept with their reasons)"
         return text + "."
 
     def report(self) -> str:
@@ -139,7 +168,7 @@ def _begin(raw: reading.RawSubmission) -> Validation:
                 spec.parse_period(value)
             except ValueError:
                 v.problems.append(Problem(raw.meta_file, line, f.name, value,
-                                          "is not a quarter written like 2026-Q2", True))
+                                          _period_message(value), True))
                 continue
         if f.type == spec.DATE:
             try:
@@ -165,6 +194,24 @@ def _begin(raw: reading.RawSubmission) -> Validation:
             continue
         v.problems += header_problems(table, rt.file, rt.header)
     return v
+
+
+def _period_message(value: str) -> str:
+    """What is wrong with a period, with the quarter it probably means ('Q2 2026' -> 2026-Q2)."""
+    text = value.strip().upper()
+    match = (re.fullmatch(r"Q\s*([1-4])[\s/_.-]*(\d{4})", text)
+             or re.fullmatch(r"(\d{4})[\s/_.-]*Q\s*([1-4])", text))
+    if match:
+        a, b = match.groups()
+        year, quarter = (b, a) if len(a) == 1 else (a, b)
+        return f"is not how a quarter is written here: write {year}-Q{quarter} (year, dash, Q and the quarter)"
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", text)
+    if match and 1 <= int(match.group(2)) <= 12:
+        year, month = match.groups()
+        return (f"is a month or a day, but the period is a quarter: {value.strip()} is in "
+                f"{year}-Q{(int(month) - 1) // 3 + 1}; write that")
+    return ("is not a quarter written like 2026-Q2 (the year, a dash, Q and the quarter's number, "
+            "1 to 4: 2026-Q2 is April to June 2026)")
 
 
 def _plain_name(name: str) -> str:
@@ -262,7 +309,8 @@ def _coerce(table: spec.Table, text: pa.Table) -> tuple[pd.DataFrame, list[pd.Da
             idx = np.flatnonzero(fail.to_numpy(zero_copy_only=False))
             if len(idx):
                 bad.append(pd.DataFrame({"index": idx, "column": col.name,
-                                         "message": TYPE_MESSAGES[col.type], "blocking": False}))
+                                         "message": _type_messages(col.type, s.take(pa.array(idx))),
+                                         "blocking": False}))
     frame = pa.table(typed).to_pandas(types_mapper=_TO_PANDAS.get)
     for col in table.columns:
         if col.type == spec.DATE:

@@ -325,3 +325,29 @@ def test_an_empty_episodes_file_does_not_make_every_contact_an_orphan(tmp_path):
     v = returns.validate(make(tmp_path, "bad/empty-episodes"))
     [p] = v.problems
     assert p.blocking and p.file == "episodes.csv" and "is empty" in p.message
+
+
+def test_values_written_the_european_way_get_the_fix(tmp_path):
+    folder = make(tmp_path, "bad/written-otherwise")
+    v = returns.validate(folder)
+    [period] = find(v, file="return.yaml", column="period")
+    assert period.value == "Q2 2026" and "write 2026-Q2" in period.message
+    (folder / "return.yaml").write_text((GOOD_RETURN / "return.yaml").read_text())
+    v = returns.validate(folder)
+    [dmy] = find(v, file="episodes.csv", line=2, column="referral_date")
+    assert dmy.value == "02/03/2026" and "looks like day/month/year" in dmy.message and "YYYY-MM-DD" in dmy.message
+    [ymd] = find(v, file="episodes.csv", line=3, column="referral_date")
+    assert "with dashes" in ymd.message
+    [fte] = find(v, file="workforce.csv", column="fte")
+    assert fte.line == 3 and "comma as the decimal point" in fte.message and not fte.blocking
+
+
+@pytest.mark.parametrize("value,words", [
+    ("2026 Q2", "write 2026-Q2"), ("q2-2026", "write 2026-Q2"), ("2026-05-14", "is in 2026-Q2"),
+    ("2026-Q5", "1 to 4"),
+])
+def test_period_messages_suggest_the_quarter(tmp_path, value, words):
+    folder = make(tmp_path)
+    (folder / "return.yaml").write_text((GOOD_RETURN / "return.yaml").read_text().replace("2026-Q2", value))
+    [p] = find(returns.validate(folder), column="period")
+    assert p.blocking and words in p.message
