@@ -89,10 +89,40 @@ def form_editor(text: str, key: str) -> str:
     return dump(data_)
 
 
-def show_problems(problems) -> None:
+FIELD_WORDS = {"title": "Title", "statement": "What good looks like", "why": "Why it matters",
+               "green": "Met when", "amber": "Partly met when", "min_count": "Fewest people worth a rating"}
+
+
+def where_in_form(text: str, line: int | None) -> str:
+    """The form field a YAML line belongs to, so a message about line 34 reads as
+    'Partly met when (People leaving treatment …)' to someone editing the form."""
+    lines = text.splitlines()
+    if line is None or not 1 <= line <= len(lines):
+        return ""
+    key = lines[line - 1].strip().removeprefix("- ").split(":", 1)[0].strip()
+    label = None
+    for earlier in reversed(lines[:line]):
+        stripped = earlier.strip().removeprefix("- ")
+        if stripped.startswith("label:") and label is None:
+            label = stripped.split(":", 1)[1].strip().strip("'\"")
+        if stripped.startswith("id:") and earlier.lstrip().startswith("- "):  # the start of a measure
+            break
+        if not earlier.startswith((" ", "-")):  # back at the top level: not inside a measure
+            label = None
+            break
+    words = FIELD_WORDS.get(key, f"the YAML, line {line}")
+    return f"{words} ({label})" if label and key in FIELD_WORDS else words
+
+
+def show_problems(problems, form_text: str | None = None) -> None:
+    """Each problem with where it is: the form field when editing the form, the line
+    when editing the YAML."""
     st.error(f"{len(problems)} problem(s) to fix before this can be previewed or saved:", icon=":material/error:")
-    st.table(pd.DataFrame([{"Line": "" if p.line is None else str(p.line), "Problem": p.message}
-                               for p in problems]), hide_index=True, width="stretch")
+    if form_text is None:
+        rows = [{"Line": "" if p.line is None else str(p.line), "Problem": p.message} for p in problems]
+    else:
+        rows = [{"Where": where_in_form(form_text, p.line), "Problem": p.message} for p in problems]
+    st.table(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -207,7 +237,7 @@ def render() -> None:
                                  help="Press Ctrl+Enter (or click outside the box) to check it.")
     standard, problems = loader.parse_standard_text(candidate, path.name)
     if problems:
-        show_problems(problems)
+        show_problems(problems, candidate if mode == "Form fields" else None)
     else:
         st.success("No problems: this standard is valid.", icon=":material/check_circle:")
         db = data.db()

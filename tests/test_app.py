@@ -368,8 +368,23 @@ def test_a_workshop_yaml_mistake_is_named_with_its_line(env):
     at.text_area[0].input(text).run()
     no_exception(at)
     assert "problem" in at.error[0].value
-    assert "workforse" in frames(at)[-1]["Problem"].str.cat(sep=" ")
+    problems = frames(at)[-1]
+    assert "workforse" in problems["Problem"].str.cat(sep=" ")
+    line = int(problems[problems["Problem"].str.contains("workforse")].iloc[0]["Line"])
+    assert "workforse" in text.splitlines()[line - 1]
     assert not [f for f in frames(at) if "With this change" in f.columns]
+
+
+def test_a_workshop_form_mistake_is_named_by_its_field(env):
+    at = signed_in("expert_citizen")
+    at.switch_page("dashboard/workshop.py").run()
+    at.selectbox[0].select("peer-workforce").run()
+    [t for t in at.text_input if t.label == "Met when"][0].input(">= 90%")
+    [t for t in at.text_input if t.label.startswith("Partly met when")][0].input(">= 95%").run()
+    no_exception(at)
+    problems = frames(at)[-1]
+    assert "Line" not in problems.columns          # the form hides the YAML, so no line numbers
+    assert problems.iloc[0]["Where"].startswith(("Partly met when (", "Met when ("))
 
 
 def test_an_auditor_may_preview_but_not_save(env):
