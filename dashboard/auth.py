@@ -79,9 +79,14 @@ def sign_in_form() -> None:
     try:
         with store.reading() as con:
             account = accounts.verify(con, username, password)
+            has_accounts = account is not None or con.execute("SELECT count(*) FROM accounts").fetchone()[0] > 0
     except store.StoreMissing:
         st.error("There is no store yet, so there are no accounts. An administrator runs "
                  "`make run` (demo) or `python -m audits setup-demo` first.")
+        return
+    if not has_accounts:
+        st.error("This store has no accounts yet, so nobody can sign in. An administrator runs "
+                 "`make run` (demo) or `python -m audits setup-demo` to make them.")
         return
     if account is None:
         failures = st.session_state.get("_failures", 0) + 1

@@ -64,7 +64,7 @@ def render() -> None:
     db = data.db()
     cat = data.catalogue(db)
     st.title("Your service" if own else "A provider")
-    st.write("Every standard for one provider: its rating this quarter and over time, the figures and the "
+    st.write(f"Every standard for {'your service' if own else 'one provider'}: its rating this quarter and over time, the figures and the "
              "stories of the people using the service behind each rating, how sound its returns were, and "
              "the independent audit report to download.")
     if not cat.runs:
