@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from ruamel.yaml.error import MarkedYAMLError
+
 SHOW_LINES = 5   # line numbers shown for a repeated problem before "and N more"
 SHOW_VALUES = 3  # distinct values shown for a repeated problem
 
@@ -120,3 +122,39 @@ def as_json_ready(problems: list[Problem]) -> list[dict]:
          "lines": g.lines[:100], "values": g.values[:20], "text": g.text()}
         for g in group(problems)
     ]
+
+
+def yaml_mistake(error: MarkedYAMLError, text: str) -> tuple[int | None, str]:
+    """A YAML syntax error as (line, plain words and the fix), for return.yaml, pack.yaml and
+    standards files alike. The parser's own words ("mapping values are not allowed here")
+    mean nothing to the people who edit these files, so the common slips are named."""
+    lines = text.splitlines()
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark else None
+    source = lines[line - 1] if line and line <= len(lines) else ""
+    problem, context = (error.problem or "").strip(), (error.context or "").strip()
+    key, _, value = source.strip().removeprefix("- ").partition(":")
+    value = value.strip()
+    if "'\\t'" in problem or "\t" in source:
+        column = source.index("\t") + 1 if "\t" in source else (mark.column + 1 if mark else None)
+        return line, (f"there is a tab character (at position {column} of the line): these files use "
+                      "spaces, never tabs. Replace the tab with spaces")
+    if "quoted scalar" in context and error.context_mark is not None:
+        return error.context_mark.line + 1, ("a quote opened on this line is never closed: add the closing "
+                                             "quote at the end of the value")
+    if "flow sequence" in context and error.context_mark is not None:
+        return error.context_mark.line + 1, "a '[' opened on this line is never closed: add ']' at the end of the list"
+    if "mapping values are not allowed" in problem:
+        if ": " in value or value.endswith(":"):
+            shown = value.replace('"', "'")
+            return line, (f"the value of {key.strip()} has a ': ' in it, so put the whole value in double "
+                          f'quotes: {key.strip()}: "{shown}"')
+        return line, ("this line is indented more than the line above: line it up with the other fields "
+                      "(two spaces for each level, spaces only)")
+    if value[:1] in ("'", '"') and "found '<scalar>'" in problem:
+        inner = value.strip("'\"").replace('"', "'")
+        return line, (f"the value of {key.strip()} starts with a quote but goes on after the closing quote. "
+                      f'Put the whole value in double quotes, with single quotes inside: {key.strip()}: "{inner}"')
+    what = problem or context or "it is not valid YAML"
+    return line, (f"this line could not be read ({what}). Check the indentation (two spaces for each level, "
+                  "spaces only), that each field is written 'name: value', and that quotes are closed")

@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from audits import spec
-from audits.problems import Problem
+from audits.problems import Problem, yaml_mistake
 
 FORMS = ("folder", "zip", "xlsx")
 META_SHEETS = {"return": "return", "pack": "pack"}  # sheet name -> kind
@@ -148,13 +148,13 @@ def _read_yaml(sub: RawSubmission, name: str, data: bytes) -> None:
     try:
         # The base loader keeps every value as text: "001" stays "001", dates stay as written.
         loaded = YAML(typ="base").load(text)
+    except MarkedYAMLError as error:
+        line, words = yaml_mistake(error, text)
+        sub.problems.append(Problem(name, line, None, None, f"is not valid YAML: {words}", True))
+        return
     except YAMLError as error:
-        line = None
-        if isinstance(error, MarkedYAMLError) and error.problem_mark is not None:
-            line = error.problem_mark.line + 1
-        sub.problems.append(Problem(name, line, None, None,
-                                    f"is not valid YAML ({getattr(error, 'problem', None) or error}); "
-                                    "write one 'key: value' per line", True))
+        sub.problems.append(Problem(name, None, None, None,
+                                    f"is not valid YAML ({error}); write one 'key: value' per line", True))
         return
     if loaded is None:
         loaded = {}

@@ -53,6 +53,12 @@ class Threshold(BaseModel):
     @classmethod
     def parse(cls, text: str) -> "Threshold":
         match = _THRESHOLD.match(str(text))
+        bare = re.fullmatch(r"\s*(\d+(?:\.\d+)?\s*%?)\s*", str(text))
+        if not match and bare:
+            number = bare.group(1).replace(" ", "")
+            raise ValueError(
+                f"'{text}' is not a threshold: it needs a comparison. Did you mean \">= {number}\" "
+                f"(at least {number}) or \"<= {number}\" (at most {number})?")
         if not match:
             raise ValueError(
                 f"'{text}' is not a threshold. Write a comparison and a number, "

@@ -30,6 +30,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
+from audits.problems import yaml_mistake
 from audits.standard import FieldProblem, Measure, Standard, Voice
 
 SCHEMA_FILE = "standard.schema.json"
@@ -266,19 +267,12 @@ def _read_yaml(text: str, file_name: str) -> tuple[Any, list[StandardProblem]]:
 
 
 def _syntax_problem(error: MarkedYAMLError, text: str, file_name: str) -> StandardProblem:
-    mark = error.problem_mark or error.context_mark
-    line = mark.line + 1 if mark else None
-    what = (error.problem or error.context or "it is not valid YAML").strip()
-    message = f"this line could not be read ({what})."
+    line, message = yaml_mistake(error, text)
     source = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
     if ":" in source and source.split(":", 1)[1].strip().startswith((">", "<", "=", "%")):
         key = source.split(":", 1)[0].strip()
-        message += f' Put a threshold in double quotes: {key}: "{source.split(":", 1)[1].strip()}"'
-    elif "\t" in source[: len(source) - len(source.lstrip())]:
-        message += " Indent with spaces, not tabs"
-    else:
-        message += (" Check the indentation (two spaces for each level), that each field has "
-                    "'name: value', and that quotes are closed. Text with a ': ' in it needs quotes")
+        message = (f'this line could not be read. Put a threshold in double quotes: {key}: '
+                   f'"{source.split(":", 1)[1].strip()}"')
     return StandardProblem(file_name, line, message)
 
 
@@ -440,6 +434,11 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
         "model_attributes_type": lambda: f"{field_name} should be a set of fields (such as id:, label:), not {shown}",
         "dict_type": lambda: f"{field_name} should be a set of fields, not {shown}",
     }
+    if kind == "literal_error" and isinstance(value, str):
+        allowed = [a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")]
+        if value.strip().lower() in allowed:
+            messages[kind] = lambda: (f"{shown} is not allowed for {field_name}: write it in lower case, "
+                                      f"{value.strip().lower()}")
     message = messages.get(kind, lambda: f"{field_name}: {error['msg']}")()
     if kind not in ("value_error",) and key is not None and str(field_name) not in message:
         message = f"{field_name}: {message}"

@@ -351,3 +351,16 @@ def test_period_messages_suggest_the_quarter(tmp_path, value, words):
     (folder / "return.yaml").write_text((GOOD_RETURN / "return.yaml").read_text().replace("2026-Q2", value))
     [p] = find(returns.validate(folder), column="period")
     assert p.blocking and words in p.message
+
+
+@pytest.mark.parametrize("text,line,words", [
+    ("provider_id: P001\n\tarea: Northshire\n", 2, "there is a tab character (at position 1 of the line)"),
+    ('provider_id: P001\nprovider_name: "Northgate\narea: Northshire\n', 2, "a quote opened on this line is never closed"),
+    ("provider_id: P001\nprovider_name: Northgate: Recovery\n", 2,
+     'put the whole value in double quotes: provider_name: "Northgate: Recovery"'),
+])
+def test_yaml_slips_in_return_yaml_are_named_with_the_fix(tmp_path, text, line, words):
+    folder = make(tmp_path)
+    (folder / "return.yaml").write_text(text)
+    [p] = find(returns.validate(folder), file="return.yaml")
+    assert p.blocking and p.line == line and words in p.message and "is not valid YAML" in p.message

@@ -54,7 +54,12 @@ def problems_of(name: str) -> list[str]:
     ("python-tag", 3, "tags (words starting with !, such as !!str) are not used"),
     ("yaml-1-1", 1, "'%YAML' and '%TAG' lines are not used"),
     ("alias", 9, "anchors and aliases (&name, *name) are not allowed"),
-    ("tab-indent", 13, "Indent with spaces, not tabs"),
+    ("tab-indent", 13, "there is a tab character (at position 1 of the line): these files use spaces, never tabs"),
+    ("colon-in-title", 3, "the value of title has a ': ' in it, so put the whole value in double quotes: "
+                          'title: "Peers: people with lived experience work in every team"'),
+    ("status-in-capitals", 5, "'Approved' is not allowed for status: write it in lower case, approved"),
+    ("threshold-without-comparison", 18, "'25%' is not a threshold: it needs a comparison. "
+                                         'Did you mean ">= 25%" (at least 25%) or "<= 25%" (at most 25%)?'),
     ("too-many-voices", 20, "voices can have at most 3"),
     ("id-not-file-name", 2, "does not match the file name 'id-not-file-name.yaml'. Rename the file to peer-workforce.yaml"),
 ])
