@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -173,9 +172,6 @@ def _read_yaml(sub: RawSubmission, name: str, data: bytes) -> None:
 
 # --------------------------------------------------------------------------- CSV
 
-_RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
-
-
 def _not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
     line = data.count(b"\n", 0, error.start) + 1
     return Problem(name, line, None, None,
@@ -211,7 +207,9 @@ def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable 
         if problem is not None:
             return None, [problem]
     names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
-    if b"\n\n" not in data and b"\n\r\n" not in data:
+    # Valid CSV holds an even number of double quotes; an odd number is a quote left open,
+    # which Arrow would quietly close at the end of the file.
+    if b"\n\n" not in data and b"\n\r\n" not in data and data.count(b'"') % 2 == 0:
         try:
             cells = pacsv.read_csv(
                 io.BytesIO(data),
@@ -228,20 +226,42 @@ def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable 
         data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return None, [_not_utf8(name, data, error)]
-    try:
-        frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=False, header=None, skiprows=1,
-                            names=names)
-    except pd.errors.ParserError as error:
-        match = _RAGGED.search(str(error))
-        if match:
-            expected, line, saw = match.groups()
-            return None, [Problem(name, int(line), None, None,
-                                  f"has {saw} cells but the header has {expected}: put any value that "
-                                  "holds a comma in double quotes", True)]
-        return None, [Problem(name, None, None, None, f"cannot be read as CSV ({error})", True)]
-    cells = pa.table({n: pa.array(frame[n].to_numpy(dtype=object), pa.string()) for n in names})
+    rows, problem = _csv_rows(name, data.decode("utf-8-sig"), len(names))
+    if problem is not None:
+        return None, [problem]
+    cells = pa.table({n: pa.array([row[i] for row in rows], pa.string()) for i, n in enumerate(names)})
     return RawTable(table.name, name, _finish(cells), header), []
+
+
+def _csv_rows(name: str, text: str, width: int) -> tuple[list[list[str]], Problem | None]:
+    """Every row after the header, one per spreadsheet row (blank rows kept, so line numbers
+    stay as a spreadsheet shows them), each exactly `width` cells. Empty cells past the last
+    heading (Excel leaves them after a deleted column) are dropped; a row with more values
+    than headings, or a quote left open, is a blocking problem naming its line."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[list[str]] = []
+    try:
+        next(reader, None)
+        for row in reader:
+            line = len(rows) + 2
+            if len(row) > width:
+                if any(cell.strip() for cell in row[width:]):
+                    return [], Problem(name, line, None, None,
+                                       f"has {len(row)} cells but the header has {width}: put any value "
+                                       "that holds a comma in double quotes", True)
+                row = row[:width]
+            rows.append(row + [""] * (width - len(row)))
+    except csv.Error as error:
+        line = len(rows) + 2
+        if "unexpected end of data" in str(error):
+            return [], Problem(name, line, None, None,
+                               "has a double quote (\") that opens a value but is never closed, so the rest "
+                               "of the file would be read as one value: close the quote at the end of "
+                               "the value", True)
+        return [], Problem(name, line, None, None,
+                           "has a double quote (\") inside a value that is in quotes. Inside quotes, write "
+                           "each \" twice (\"\"), as Excel does when it saves a CSV, or leave it out", True)
+    return rows, None
 
 
 def _finish(cells: pa.Table) -> pa.Table:

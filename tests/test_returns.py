@@ -364,3 +364,28 @@ def test_yaml_slips_in_return_yaml_are_named_with_the_fix(tmp_path, text, line, 
     (folder / "return.yaml").write_text(text)
     [p] = find(returns.validate(folder), file="return.yaml")
     assert p.blocking and p.line == line and words in p.message and "is not valid YAML" in p.message
+
+
+def test_trailing_empty_cells_and_rows_from_excel_load(tmp_path):
+    v = returns.validate(make(tmp_path, "ok/trailing-empty-cells"))
+    assert not v.problems and v.frames["sites"]["site_id"].tolist() == ["SITE1", "SITE2"]
+
+
+def test_a_story_with_a_line_break_and_doubled_quotes_loads(tmp_path):
+    v = returns.validate(make(tmp_path, "ok/quoted-story", base=GOOD_PACK))
+    assert not v.problems
+    last = v.frames["stories"].iloc[-1]
+    assert last["line"] == 5
+    assert last["story"] == 'She said "come in, sit down".\nThen she made me a tea, and I stayed.'
+
+
+def test_a_stray_quote_in_a_story_names_its_line(tmp_path):
+    v = returns.validate(make(tmp_path, "bad-pack/stray-quote", base=GOOD_PACK))
+    [p] = v.problems
+    assert p.blocking and p.file == "stories.csv" and p.line == 5
+    assert 'write each " twice ("")' in p.message
+    folder = make(tmp_path / "open", base=GOOD_PACK)
+    with open(folder / "stories.csv", "a") as f:
+        f.write('ST4,2026-06-01,person_using_services,,yes,"I never closed this quote\nST5,x,y,,yes,z\n')
+    [p] = returns.validate(folder).problems
+    assert p.blocking and p.line == 5 and "never closed" in p.message
