@@ -85,8 +85,9 @@ def render() -> None:
 
     table = matrix(sr, titles)
     st.html(ui.rating_matrix_html(
-        table, "Each row is a provider, each column a standard; each cell is the standard's rating for that "
-               "provider, as a symbol and a word (the colour only repeats it). Scroll sideways if a column is cut off."))
+        table, f"Ratings of every provider against every standard, {area}, {period}",
+        "Each row is a provider, each column a standard; each cell is the standard's rating for that "
+        "provider, as a symbol and a word (the colour only repeats it). Scroll sideways if a column is cut off."))
 
     st.subheader("Look closer")
     a, b = st.columns(2)

@@ -114,8 +114,9 @@ def render() -> None:
         st.write("Only one quarter has been audited so far, so there is no change to show yet.")
     else:
         st.html(ui.rating_matrix_html(
-            over_time, "Each row is a standard, each column an audited quarter, oldest first. Open a standard "
-                       "below and switch on its trend to see the figures behind the ratings."))
+            over_time, f"Ratings of {names[provider_id]} over the quarters",
+            "Each row is a standard, each column an audited quarter, oldest first. Open a standard "
+            "below and switch on its trend to see the figures behind the ratings."))
 
     st.subheader("Each standard in detail")
     for s in standards:

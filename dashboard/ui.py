@@ -61,7 +61,7 @@ MATRIX_CSS = """<style>
 </style>"""
 
 
-def rating_matrix_html(table: pd.DataFrame, caption: str) -> str:
+def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
     """A rating table as plain HTML: real row and column headers for screen readers,
     headers that wrap to stay legible, and a first column that stays put when the
     table scrolls sideways. Cells keep symbol and word together on one line."""
@@ -76,7 +76,8 @@ def rating_matrix_html(table: pd.DataFrame, caption: str) -> str:
     rows = "".join(
         f'<tr><th scope="row">{html.escape(str(index))}</th>{"".join(cell(v) for v in row)}</tr>'
         for index, row in zip(table.index, table.itertuples(index=False)))
-    return (f'{MATRIX_CSS}<div class="ls-matrix-wrap"><table class="ls-matrix">'
+    return (f'{MATRIX_CSS}<div class="ls-matrix-wrap" role="region" tabindex="0" aria-label="{html.escape(name)}">'
+            f'<table class="ls-matrix">'
             f'<caption style="caption-side: bottom; text-align: left; color: #6b6b6b; padding: 0.4rem">'
             f"{html.escape(caption)}</caption>"
             f'<thead><tr><th scope="col">{html.escape(str(table.index.name or ""))}</th>{head}</tr></thead>'
