@@ -40,10 +40,21 @@ class IngestOutcome:
     quarantined: int = 0
     withdrawals: int = 0                  # stories recorded in story_withdrawals
     validation: Validation | None = None
+    same_as: str | None = None            # given twice in one command: the source loaded first
+    same_files: bool = False              # … and with identical files (not an error)
 
     def summary(self) -> str:
         what = "evidence pack" if self.kind == "pack" else "return"
         who = f"{self.provider_id or '?'} {self.period or '?'}"
+        if self.same_as == self.source:
+            return f"= Not loaded again: {what} {who} ({self.source}) was given twice in this command."
+        if self.same_as and self.same_files:
+            return (f"= Not loaded again: {what} {who} ({self.source}) has the same files as {self.same_as}, "
+                    "loaded just before in this command.")
+        if self.same_as:
+            return (f"✖ Not loaded: {what} {who} ({self.source}) is a second, different {what} for the same "
+                    f"provider and quarter as {self.same_as}, loaded just before in this command. Keep the "
+                    f"one you mean; to replace the loaded one, load the other on its own.")
         if not self.loaded:
             return f"✖ Not loaded: {what} {who} ({self.source}) has blocking problems."
         counts = ", ".join(f"{n} {name}" for name, n in self.rows.items() if n) or "no rows"
@@ -77,6 +88,7 @@ def ingest(paths: list[Path], db=None, loaded_by: str | None = None,
     """
     loaded_by = loaded_by or default_loaded_by()
     paths = [Path(p) for p in paths]
+    seen: dict[tuple, Validation] = {}  # (kind, provider, period) -> the one loaded in this command
     chunks = [paths[i:i + batch] for i in range(0, len(paths), batch)]
     outcomes: list[IngestOutcome] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
@@ -85,11 +97,27 @@ def ingest(paths: list[Path], db=None, loaded_by: str | None = None,
             validations = pending.result()
             pending = pool.submit(returns.validate_many, chunks[number + 1]) \
                 if number + 1 < len(chunks) else None
-            if all(v.blocking for v in validations):
-                results = [_refused(v, str(v.source)) for v in validations]
-            else:
+            twice = {}
+            for v in validations:
+                if v.blocking:
+                    continue
+                key = (v.kind, v.meta.get("provider_id"), v.meta.get("period"))
+                if key in seen:
+                    twice[id(v)] = seen[key]
+                else:
+                    seen[key] = v
+            fresh = [v for v in validations if not v.blocking and id(v) not in twice]
+            by_id = {}
+            if fresh:
                 with store.writing(db) as con:
-                    results = [ingest_validation(con, v, str(v.source), loaded_by) for v in validations]
+                    by_id = {id(v): ingest_validation(con, v, str(v.source), loaded_by) for v in fresh}
+            results = []
+            for v in validations:
+                outcome = by_id.get(id(v)) or _refused(v, str(v.source))
+                if id(v) in twice:
+                    outcome.same_as = str(twice[id(v)].source)
+                    outcome.same_files = twice[id(v)].sha256 == v.sha256
+                results.append(outcome)
             for outcome in results:
                 if outcome.validation is not None:
                     outcome.validation.frames = {}

@@ -269,3 +269,18 @@ def test_ingest_command_says_plainly_when_the_store_is_busy(tmp_path, monkeypatc
         holder.wait()
     assert result.exit_code == 1
     assert f"process {holder.pid}" in result.output and "Traceback" not in result.output
+
+
+def test_the_same_quarter_twice_in_one_command_is_loaded_once(tmp_path):
+    db = tmp_path / "twice.duckdb"
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", str(GOOD_RETURN), str(GOOD_RETURN), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "was given twice in this command" in result.output and "loaded once" in result.output
+    other = make(tmp_path, "bad/row-problems")  # P001 2026-Q2 again, different files
+    result = runner.invoke(app, ["ingest", str(GOOD_RETURN), str(other), "--db", str(db)])
+    assert result.exit_code == 1
+    assert "is a second, different return for the same provider and quarter" in result.output
+    with store.reading(db) as con:
+        history = con.execute("SELECT source, is_current FROM submissions ORDER BY loaded_at").fetchall()
+    assert history == [(str(GOOD_RETURN), False), (str(GOOD_RETURN), True)]

@@ -86,12 +86,16 @@ def ingest_command(paths: list[Path] = PATHS, db: Path = DB,
         err_console.print(str(error))
         raise typer.Exit(1) from None
     loaded = [o for o in outcomes if o.loaded]
+    repeats = [o for o in outcomes if o.same_as and o.same_files]
     held = sum(o.quarantined for o in loaded)
     rows = sum(sum(o.rows.values()) for o in loaded)
     console.print(f"Loaded {len(loaded)} of {len(outcomes)} into {store.db_path(db)}: {rows:,} rows"
                   + (f", {held:,} held back in quarantine." if held else "."))
-    if len(loaded) < len(outcomes):
-        console.print(f"{len(outcomes) - len(loaded)} refused: nothing of those was loaded.")
+    if repeats:
+        console.print(f"{len(repeats)} given twice with the same files: loaded once.")
+    refused = len(outcomes) - len(loaded) - len(repeats)
+    if refused:
+        console.print(f"{refused} refused: nothing of those was loaded.")
         raise typer.Exit(1)
 
 
