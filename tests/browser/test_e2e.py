@@ -20,6 +20,9 @@ def test_commissioner_overview_standard_and_pdf(page, app_url):
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
     expect(page.get_by_text("What changed since the last quarter")).to_be_visible()
     expect(page.get_by_text("Met (provisional)").first).to_be_visible()
+    matrix = page.get_by_role("region", name="Ratings of every provider against every standard", exact=False)
+    expect(matrix.get_by_role("columnheader", name="A warm welcome within days")).to_be_visible()
+    expect(matrix.get_by_role("rowheader", name="Northgate Recovery Partnership")).to_be_visible()
     shoot(page, "overview")
 
     page.get_by_role("combobox", name="A standard").click()
@@ -78,3 +81,29 @@ def test_expert_citizen_edits_a_standard_and_sees_the_preview(page, app_url):
     expect(page.get_by_text("would change").first).to_be_visible()
     expect(page.get_by_text("2 of 3 would change")).to_be_visible()
     shoot(page, "workshop")
+
+
+def test_sign_in_and_the_overview_by_keyboard_alone(page, app_url):
+    from conftest import dashboard_store
+
+    page.goto(app_url)
+    settle(page)
+    focused = "(() => { const e = document.activeElement; return e.getAttribute('aria-label') || e.innerText || ''; })()"
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate(focused) == "Username":
+            break
+    assert page.evaluate(focused) == "Username"
+    page.keyboard.type("commissioner")
+    page.keyboard.press("Tab")
+    page.keyboard.type(dashboard_store.PASSWORD)
+    page.keyboard.press("Enter")
+    settle(page)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    reached = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate(focused).strip())
+    assert {"Area", "Period", "A standard", "Open the standard", "A provider", "Open the provider",
+            "Sign out"} <= reached
+    assert any(r.startswith("Ratings of every provider") for r in reached)  # the matrix scrolls by keyboard
