@@ -71,10 +71,29 @@ def read_submission(path: Path) -> RawSubmission:
     if suffix in (".xlsx", ".xlsm"):
         return _from_xlsx(path)
     sub = RawSubmission(path, "folder", None, None)
-    sub.problems.append(Problem(path.name, None, None, None,
-                                "is not a folder, a .zip or an .xlsx workbook: a return or evidence "
-                                "pack must be one of those three forms", True))
+    sub.problems.append(Problem(path.name, None, None, None, _not_a_form(path), True))
     return sub
+
+
+def _not_a_form(path: Path) -> str:
+    """What a file that is not a submission probably is, and how to make it one."""
+    suffix = path.suffix.lower()
+    head = path.open("rb").read(8) if path.is_file() else b""
+    if suffix == ".xls" and head.startswith(b"PK"):
+        return ("is an .xlsx workbook saved with the ending .xls: rename it to end in .xlsx (the file "
+                "itself is fine)")
+    if suffix == ".xls":
+        return ("is an old Excel 97-2003 workbook (.xls), which is not read: open it in Excel and use "
+                "Save As, 'Excel Workbook (.xlsx)'")
+    if suffix == ".numbers":
+        return "is an Apple Numbers file: in Numbers use File, Export To, Excel…, and give the .xlsx file"
+    if suffix == ".ods":
+        return "is a LibreOffice or OpenOffice file: use File, Save As, 'Excel 2007-365 (.xlsx)'"
+    if suffix in (".csv", ".yaml", ".yml"):
+        return ("is one file of a return: give the folder that holds it with the other files "
+                "(return.yaml, episodes.csv, …), or a .zip of that folder")
+    return ("is not a folder, a .zip or an .xlsx workbook: a return or evidence pack must be one of "
+            "those three forms")
 
 
 # --------------------------------------------------------------------------- folder and zip
@@ -103,6 +122,14 @@ def _from_zip(path: Path) -> RawSubmission:
 
 
 def _from_files(source: Path, form: str, files: dict[str, bytes]) -> RawSubmission:
+    if not files:
+        sub = RawSubmission(source, form, None, None)
+        sub.problems.append(Problem(source.name, None, None, None,
+                                    f"is empty: a return holds {spec.RETURN_META_FILE} and "
+                                    f"{', '.join(t.file for t in spec.RETURN_TABLES)}; an evidence pack "
+                                    f"{spec.PACK_META_FILE} and {spec.STORIES.file}. "
+                                    "'python -m audits template' writes blank ones", True))
+        return sub
     has_return = spec.RETURN_META_FILE in files
     has_pack = spec.PACK_META_FILE in files
     kind = "pack" if has_pack and not has_return else "return"
@@ -337,7 +364,8 @@ def _from_xlsx(path: Path) -> RawSubmission:
                                     "as .xlsx", True))
         return sub
     try:
-        sheets = {ws.title.strip(): ws for ws in book.worksheets}
+        # Excel itself does not tell 'Episodes' from 'episodes', so neither do we.
+        sheets = {ws.title.strip().lower(): ws for ws in book.worksheets}
         meta_sheets = [s for s in sheets if s in META_SHEETS]
         kind = META_SHEETS[meta_sheets[0]] if len(meta_sheets) == 1 else (
             "pack" if spec.STORIES.name in sheets else "return")
@@ -360,7 +388,7 @@ def _from_xlsx(path: Path) -> RawSubmission:
             if title in META_SHEETS:
                 continue
             if title not in wanted:
-                sub.problems.append(Problem(f"{path.name} sheet {title}", None, None, None,
+                sub.problems.append(Problem(f"{path.name} sheet {ws.title}", None, None, None,
                                             "is not part of "
                                             f"{'an evidence pack' if kind == 'pack' else 'a return'} "
                                             "and was ignored", False))

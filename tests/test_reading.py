@@ -125,3 +125,31 @@ def test_workbook_title_row_above_the_headings(tmp_path):
     problems = [p for p in reading.read_submission(tmp_path / "r.xlsx").problems if p.file == "r.xlsx sheet sites"]
     [p] = problems
     assert p.blocking and p.value == "Our sites" and "are on line 2" in p.message
+
+
+def test_sheet_names_are_read_without_regard_to_capitals_or_spaces(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Return"
+    book.active.append(["provider_id", "P001"])
+    sites = book.create_sheet("Sites ")
+    sites.append(list(spec.SITES.column_names))
+    sites.append(["SITE1", "Hub", "yes", "no", "yes", "no"])
+    book.save(tmp_path / "r.xlsx")
+    sub = reading.read_submission(tmp_path / "r.xlsx")
+    assert sub.meta == {"provider_id": "P001"} and cells(sub, "sites")[0]["site_id"] == "SITE1"
+    assert sub.problems == []
+
+
+def test_files_that_are_not_a_submission_say_what_to_do(tmp_path):
+    book = openpyxl.Workbook()
+    book.save(tmp_path / "saved-as.xls")
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+    (tmp_path / "r.numbers").write_bytes(b"PK\x03\x04")
+    (tmp_path / "episodes.csv").write_text("episode_id\n")
+    (tmp_path / "empty").mkdir()
+    expected = {"saved-as.xls": "rename it to end in .xlsx", "old.xls": "Save As, 'Excel Workbook (.xlsx)'",
+                "r.numbers": "Export To, Excel", "episodes.csv": "give the folder that holds it",
+                "empty": "is empty: a return holds return.yaml"}
+    for name, words in expected.items():
+        [p] = reading.read_submission(tmp_path / name).problems
+        assert p.blocking and p.file == name and words in p.message, (name, p.message)
