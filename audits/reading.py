@@ -201,10 +201,12 @@ def _read_yaml(sub: RawSubmission, name: str, data: bytes) -> None:
 
 def _not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
     line = data.count(b"\n", 0, error.start) + 1
+    seen = bytes([data[error.start]]).decode("cp1252", errors="replace")
+    shown = f"probably '{seen}' saved by Windows, " if seen.isprintable() and seen != "\ufffd" else ""
     return Problem(name, line, None, None,
                    f"is not saved as UTF-8 text: line {line} has a character UTF-8 cannot read "
-                   f"(byte 0x{data[error.start]:02x}, often an accented letter or a curly quote "
-                   "from Windows). In Excel use Save As, 'CSV UTF-8 (Comma delimited)'", True)
+                   f"({shown}byte 0x{data[error.start]:02x}; often a £, an accented letter or a curly "
+                   "quote). In Excel use Save As, 'CSV UTF-8 (Comma delimited)'", True)
 
 
 def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable | None, list[Problem]]:
@@ -402,6 +404,13 @@ def _from_xlsx(path: Path) -> RawSubmission:
 
 
 def _meta_from_sheet(sub: RawSubmission, ws) -> None:
+    first = [cell_text(v).strip() for v in next(ws.iter_rows(max_row=1, values_only=True), ())]
+    if len(set(first) & {"provider_id", "period"}) == 2:
+        sub.problems.append(Problem(sub.meta_file, 1, None, None,
+                                    "has its fields across line 1 (provider_id, period, …) with the values "
+                                    "below: write them down the sheet instead, one field a line, the name "
+                                    "in column A and its value in column B", True))
+        return
     for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
         cells = [cell_text(v).strip() for v in row[:2]] + ["", ""]
         key, value = cells[0], cells[1]

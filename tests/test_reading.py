@@ -153,3 +153,19 @@ def test_files_that_are_not_a_submission_say_what_to_do(tmp_path):
     for name, words in expected.items():
         [p] = reading.read_submission(tmp_path / name).problems
         assert p.blocking and p.file == name and words in p.message, (name, p.message)
+
+
+def test_cp1252_shows_the_character_meant():
+    raw, [p] = reading.read_csv_bytes(spec.KPIS, "kpis.csv",
+                                      "kpi_id,name\nK1,Payment £50\n".encode("cp1252"))
+    assert p.line == 2 and "probably '£' saved by Windows" in p.message
+
+
+def test_a_return_sheet_laid_out_across_is_refused_with_the_fix(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "return"
+    book.active.append(["provider_id", "provider_name", "area", "period", "submitted_on"])
+    book.active.append(["P001", "Northgate", "Northshire", "2026-Q2", "2026-07-14"])
+    book.save(tmp_path / "r.xlsx")
+    [p] = [p for p in reading.read_submission(tmp_path / "r.xlsx").problems if p.file == "r.xlsx sheet return"]
+    assert p.blocking and p.line == 1 and "write them down the sheet" in p.message
