@@ -80,7 +80,7 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
         else:
             st.plotly_chart(charts.xmr(periods, chart, measure.label, percent), width="stretch",
                             key=f"xmr_{measure.id}")
-            table["Signal"] = [", ".join(spc.RULE_WORDS[r] for r in sorted(s)) for s in chart.signals]
+            table["Signal"] = [", ".join(spc.RULE_WORDS[r] for r in sorted(s)) or "none" for s in chart.signals]
     with table_col:
         st.table(table, hide_index=True, width="stretch")
     if chart is None:
@@ -163,7 +163,7 @@ def render() -> None:
     history = data.history(db, cat, public)
     for measure in standard.measures:
         trend(history, provider_id, standard, measure)
-    st.markdown(f"#### Stories from people using {names[provider_id]}'s service, {period}")
+    st.markdown(f"#### In the words of people using {names[provider_id]}, {period}")
     show_stories(data.stories_for(db, provider_id, period, standard.id))
 
 
