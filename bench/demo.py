@@ -1,31 +1,32 @@
 """Time the national demo generation and print its sizes.
 
-Run by hand: `.venv/bin/python bench/demo.py [--out DIR] [--seed N]` (default out: a temporary
-folder, removed afterwards). Prints the wall time of the small and the national scale, the
-rows written, the size on disk and the calibration figures against England 2024-25.
+Run by hand: `.venv/bin/python bench/demo.py [--out DIR] [--seed N]`. The small scale goes to a
+temporary folder, removed afterwards; the national scale is always written again into the
+shared folder of bench/common.py (default bench/out/national), where bench/ingest.py,
+bench/engine.py and bench/reports.py then find it. Prints the wall time of the small and the
+national scale, the rows written, the size on disk and the calibration figures against
+England 2024-25.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 import tempfile
-import time
 from pathlib import Path
 
-import duckdb
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from audits import demo
+import duckdb  # noqa: E402
+
+from audits import demo  # noqa: E402
+from bench import common  # noqa: E402
 
 
 def size_on_disk(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-
-
-def timed(out: Path, scale: str, seed: int) -> float:
-    started = time.perf_counter()
-    demo.write_demo(out, scale=scale, seed=seed)
-    return time.perf_counter() - started
 
 
 def calibration(out: Path) -> dict[str, float]:
@@ -50,15 +51,16 @@ def calibration(out: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, help="keep the national files here (default: a temporary folder)")
+    parser.add_argument("--out", "--work", dest="out", type=Path, default=common.WORK,
+                        help=f"write the national files here (default {common.WORK.relative_to(ROOT)})")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="demo-bench-"))
     try:
-        small = timed(scratch / "small", "small", args.seed)
+        small = common.write_demo(scratch / "small", "small", args.seed, fresh=True)
         print(f"small scale:    {small:6.1f} s, {size_on_disk(scratch / 'small') / 1e6:7.1f} MB")
-        out = args.out or scratch / "national"
-        national = timed(out, "national", args.seed)
+        out = args.out
+        national = common.write_demo(out, "national", args.seed, fresh=True)
         made = (out / demo.MANIFEST).read_text(encoding="utf-8")
         print(f"national scale: {national:6.1f} s, {size_on_disk(out) / 1e6:7.1f} MB")
         print(made.strip())

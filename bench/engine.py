@@ -1,12 +1,12 @@
 """Benchmark the engine at national scale: a full audit run and the workshop's impact preview.
 
-    .venv/bin/python bench/engine.py                 # writes + loads the national demo once
+    .venv/bin/python bench/engine.py                 # the shared national store (bench/common.py)
     .venv/bin/python bench/engine.py --db FILE       # an already loaded store
 
 Targets (issue 3): every standard run in under 2 s after loading; an impact preview in
-under 1 s. Loading itself is timed too but is not part of the target. The store and
-the demo files are kept in --work (default bench/out/national) so later runs skip
-straight to the timings.
+under 1 s. The store is the shared one of bench/common.py (bench/out/national/audit.duckdb:
+the national demo written, loaded and audited once, each step only when not yet done),
+so later runs skip straight to the timings. Building it is not part of the target.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 from audits import engine, preview, runs, store  # noqa: E402
 from audits.standard import Threshold  # noqa: E402
 from audits.standards import load_standards  # noqa: E402
+from bench import common  # noqa: E402
 
 
 def _timed(fn, repeat: int) -> tuple[list[float], object]:
@@ -32,19 +33,6 @@ def _timed(fn, repeat: int) -> tuple[list[float], object]:
         result = fn()
         times.append(time.perf_counter() - start)
     return times, result
-
-
-def _load_demo(work: Path, db: Path) -> None:
-    from audits import demo, ingest
-
-    out = work / "demo"
-    if not (out / "returns").is_dir():
-        start = time.perf_counter()
-        demo.write_demo(out, scale="national")
-        print(f"wrote the national demo in {time.perf_counter() - start:.1f} s")
-    start = time.perf_counter()
-    ingest.ingest(sorted((out / "returns").iterdir()), db)
-    print(f"loaded the returns in {time.perf_counter() - start:.1f} s")
 
 
 def _loosened(standard):
@@ -60,20 +48,13 @@ def _loosened(standard):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="an already loaded store (default: the national demo in --work)")
-    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "national")
-    parser.add_argument("--standards", type=Path, default=ROOT / "standards")
+    parser.add_argument("--db", type=Path, help="an already loaded store (default: the shared one in --work)")
+    common.add_arguments(parser)
     parser.add_argument("--period", help="default: the latest period with returns")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
 
-    db = args.db or args.work / "audit.duckdb"
-    if args.db is None:
-        args.work.mkdir(parents=True, exist_ok=True)
-        with store.writing(db) as con:
-            loaded = con.execute("SELECT count(*) FROM submissions").fetchone()[0]
-        if not loaded:
-            _load_demo(args.work, db)
+    db = args.db or common.national_store(args.work, args.standards, args.providers, args.fresh, args.period)[0]
 
     load = load_standards(args.standards)
     if not load.ok:

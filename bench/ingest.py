@@ -3,10 +3,13 @@
     .venv/bin/python bench/ingest.py                  # national scale, data in bench/out/national
     .venv/bin/python bench/ingest.py --providers 20   # a quicker, smaller run
 
-Writes the national demo data once (audits.demo.write_demo), then in the same run:
-1. raw: DuckDB alone reads every CSV file into tables
-   (CREATE TABLE … AS SELECT * FROM read_csv([...files], union_by_name = true));
-2. ours: audits.ingest.ingest validates (pandera) and loads every return and pack into a new store.
+The demo files are the shared ones of bench/common.py (written once into bench/out/national;
+--fresh writes them again). Then, in the same run:
+1. ours: audits.ingest.ingest validates (pandera) and loads every return and pack, replacing
+   the shared store bench/out/national/audit.duckdb (so bench/engine.py and bench/reports.py
+   that follow only have to audit it);
+2. raw: DuckDB alone reads every CSV file into tables in bench/out/stores
+   (CREATE TABLE … AS SELECT * FROM read_csv([...files], union_by_name = true)).
 Prints rows per second, the ratio ours / raw (target: within 3x) and peak memory
 (target: under 2 GiB). Run it by hand: timings depend on the machine and its load.
 """
@@ -27,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from audits import ingest, spec, store  # noqa: E402
+from audits import spec, store  # noqa: E402
+from bench import common  # noqa: E402
 
 
 def rss_mib() -> float:
@@ -62,18 +66,6 @@ class PeakMemory:
         self.peak = max(self.peak, rss_mib())
 
 
-def ensure_data(out: Path, scale: str, providers: int | None) -> list[Path]:
-    from audits import demo
-
-    marker = out / "demo.json"
-    if not marker.exists():
-        print(f"Writing the {scale} demo data to {out} (once) …", flush=True)
-        started = time.perf_counter()
-        demo.write_demo(out, scale=scale, providers=providers)
-        print(f"  written in {time.perf_counter() - started:.1f} s", flush=True)
-    return sorted((out / "returns").iterdir()) + sorted((out / "packs").iterdir())
-
-
 RAW_OPTIONS = {
     # DuckDB's own type detection; union_by_name because providers' files differ in how
     # they write booleans, so the types sniffed from one file do not fit all of them.
@@ -102,16 +94,16 @@ def raw_read(paths: list[Path], db: Path, how: str) -> tuple[float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "national",
-                        help="where the demo data is (written once if missing)")
+    common.add_arguments(parser, "--out")
     parser.add_argument("--scale", default="national", choices=["small", "national"])
-    parser.add_argument("--providers", type=int, default=None, help="fewer providers, for a quick run")
     parser.add_argument("--order", choices=["raw-first", "ours-first"], default="ours-first",
                         help="ours first (default) so its peak memory is not inflated by DuckDB's")
     args = parser.parse_args()
 
-    paths = ensure_data(args.out, args.scale, args.providers)
-    work = args.out.parent / "stores"
+    args.work.mkdir(parents=True, exist_ok=True)
+    common.write_demo(args.work, scale=args.scale, providers=args.providers, fresh=args.fresh)
+    paths = common.submissions(args.work)
+    work = args.work.parent / "stores"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     size = sum(f.stat().st_size for p in paths for f in p.iterdir())
@@ -120,10 +112,10 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
 
     def ours() -> tuple[float, int, int, int, float]:
-        db = work / "ours.duckdb"
+        db = args.work / common.STORE
         with PeakMemory() as memory:
             started = time.perf_counter()
-            outcomes = ingest.ingest(paths, db=db, loaded_by="bench")
+            outcomes = common.load(args.work, db)
             elapsed = time.perf_counter() - started
         loaded = sum(sum(o.rows.values()) for o in outcomes if o.loaded)
         held = sum(o.quarantined for o in outcomes if o.loaded)

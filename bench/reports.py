@@ -1,12 +1,13 @@
 """Benchmark the audit PDFs at national scale: every provider's report for one period.
 
-    .venv/bin/python bench/reports.py                  # builds (or reuses) the national store
+    .venv/bin/python bench/reports.py                  # the shared national store (bench/common.py)
     .venv/bin/python bench/reports.py --db FILE        # an already loaded and audited store
 
 Target (issue 4): every PDF of a national-scale period (about 150 providers) in under
-60 s in all. The store is the national demo with its evidence packs loaded and one
-audit run of the period; it is kept in --work (default bench/out/reports) so later runs
-skip straight to the timings. Building it is timed too but is not part of the target.
+60 s in all. The store is the shared one of bench/common.py (bench/out/national/audit.duckdb:
+the national demo with its evidence packs loaded, the period and the one before audited,
+each step only when not yet done), so later runs skip straight to the timings. Building it
+is not part of the target. The PDFs go to --work/pdf-<workers>.
 """
 
 from __future__ import annotations
@@ -23,44 +24,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audits import report, runs, store  # noqa: E402
-
-
-def _prepare(work: Path, standards: Path, period: str | None) -> tuple[Path, str]:
-    """The national demo loaded (returns and packs) and audited, in work/audit.duckdb."""
-    from audits import demo, ingest
-
-    db = work / "audit.duckdb"
-    if db.exists():
-        with store.reading(db) as con:
-            period = period or con.execute("SELECT max(period) FROM runs").fetchone()[0]
-        if period:
-            return db, period
-    work.mkdir(parents=True, exist_ok=True)
-    shared = ROOT / "bench" / "out" / "national" / "demo"    # written by bench/engine.py, if it ran
-    out = shared if (shared / "packs").is_dir() else work / "demo"
-    if not (out / "returns").is_dir():
-        start = time.perf_counter()
-        demo.write_demo(out, scale="national")
-        print(f"wrote the national demo in {time.perf_counter() - start:.1f} s")
-    start = time.perf_counter()
-    ingest.ingest(sorted((out / "returns").iterdir()) + sorted((out / "packs").iterdir()), db)
-    print(f"loaded the returns and evidence packs in {time.perf_counter() - start:.1f} s")
-    with store.reading(db) as con:
-        periods = [r[0] for r in con.execute(
-            "SELECT DISTINCT period FROM submissions WHERE kind = 'return' ORDER BY period").fetchall()]
-    period = period or periods[-1]
-    start = time.perf_counter()
-    for p in periods[-2:]:          # the period and the one before, for "change since"
-        runs.run_audit(db, p, standards, run_by="bench")
-    print(f"ran the audits of {', '.join(periods[-2:])} in {time.perf_counter() - start:.1f} s")
-    return db, period
+from bench import common  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="an already loaded and audited store")
-    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "out" / "reports")
-    parser.add_argument("--standards", type=Path, default=ROOT / "standards")
+    common.add_arguments(parser)
     parser.add_argument("--period", help="default: the latest audited period")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
@@ -70,7 +40,7 @@ def main() -> None:
         with store.reading(db) as con:
             period = args.period or con.execute("SELECT max(period) FROM runs").fetchone()[0]
     else:
-        db, period = _prepare(args.work, args.standards, args.period)
+        db, period = common.national_store(args.work, args.standards, args.providers, args.fresh, args.period)
     with store.reading(db) as con:
         run_id = runs.latest_run_id(con, period)
         providers = con.execute("SELECT count(DISTINCT provider_id) FROM results WHERE run_id = ?",
