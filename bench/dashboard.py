@@ -1,6 +1,7 @@
 """Page render times of the dashboard, per role and page, cold and warm cache.
 
-    .venv/bin/python bench/dashboard.py --db bench/out/national/audit.duckdb
+    .venv/bin/python bench/dashboard.py              # the shared national store (bench/common.py)
+    .venv/bin/python bench/dashboard.py --db FILE    # another loaded and audited store
 
 Each page is run in Streamlit's AppTest (the same script run the server does, with
 no browser): "cold" after clearing every cache, "warm" on the next visit. Use a
@@ -21,13 +22,17 @@ import sys  # noqa: E402
 
 sys.path[0] = str(ROOT)  # this file is named dashboard.py too: import the package, not itself
 
+from bench import common  # noqa: E402
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", required=True, help="the store to read (a national-scale demo store)")
-    parser.add_argument("--standards", default=str(ROOT / "standards"), help="the standards folder")
+    parser.add_argument("--db", help="the store to read (default: the shared one in --work)")
+    common.add_arguments(parser)
     parser.add_argument("--repeat", type=int, default=3, help="warm visits per page")
     args = parser.parse_args()
+    if args.db is None:
+        args.db = common.national_store(args.work, args.standards, args.providers, args.fresh)[0]
     os.environ["LIVED_STANDARDS_DB"] = str(Path(args.db).resolve())
     os.environ["LIVED_STANDARDS_DIR"] = str(Path(args.standards).resolve())
 
