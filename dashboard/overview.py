@@ -87,7 +87,8 @@ def render() -> None:
     st.html(ui.rating_matrix_html(
         table, f"Ratings of every provider against every standard, {area}, {period}",
         "Each row is a provider, each column a standard; each cell is the standard's rating for that "
-        "provider, as a symbol and a word (the colour only repeats it). Scroll sideways if a column is cut off."))
+        "provider, as a symbol and a word (the colour only repeats it). Scroll inside the table for more "
+        "providers or standards; the headers stay in view."))
 
     st.subheader("Look closer")
     a, b = st.columns(2)

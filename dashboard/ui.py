@@ -48,23 +48,24 @@ def style_ratings(df: pd.DataFrame, columns: list[str]):
 
 
 MATRIX_CSS = """<style>
-.ls-matrix-wrap { overflow-x: auto; border: 1px solid #e6e6e6; border-radius: 0.5rem; }
+.ls-matrix-wrap { overflow: auto; max-height: 38rem; border: 1px solid #e6e6e6; border-radius: 0.5rem; }
 .ls-matrix { border-collapse: collapse; font-size: 0.8125rem; line-height: 1.3; width: 100%; }
 .ls-matrix th, .ls-matrix td { border-bottom: 1px solid #e6e6e6; border-right: 1px solid #f0f0f0;
   padding: 0.3rem 0.35rem; text-align: left; }
 .ls-matrix thead th { vertical-align: bottom; font-weight: 600; min-width: 4.6rem; max-width: 8rem;
-  background: #fafafa; hyphens: none; }
+  background: #fafafa; hyphens: none; position: sticky; top: 0; z-index: 2; }
 .ls-matrix thead th:first-child, .ls-matrix tbody th { position: sticky; left: 0; z-index: 1;
   min-width: 7rem; max-width: 11rem; background: #ffffff; font-weight: 600; }
-.ls-matrix thead th:first-child { background: #fafafa; }
+.ls-matrix thead th:first-child { background: #fafafa; z-index: 3; }
 .ls-matrix td { vertical-align: middle; }
 </style>"""
 
 
 def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
     """A rating table as plain HTML: real row and column headers for screen readers,
-    headers that wrap to stay legible, and a first column that stays put when the
-    table scrolls sideways. Cells keep symbol and word together on one line."""
+    headers that wrap to stay legible, and headers and first column that stay put
+    while a long table (150 providers) scrolls inside its own box, so what follows
+    it on the page stays near. The symbol never wraps away from its word."""
     def cell(value) -> str:
         look = BY_LABEL.get(value)
         if look is None:
@@ -78,10 +79,9 @@ def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
         for index, row in zip(table.index, table.itertuples(index=False)))
     return (f'{MATRIX_CSS}<div class="ls-matrix-wrap" role="region" tabindex="0" aria-label="{html.escape(name)}">'
             f'<table class="ls-matrix">'
-            f'<caption style="caption-side: bottom; text-align: left; color: #6b6b6b; padding: 0.4rem">'
-            f"{html.escape(caption)}</caption>"
             f'<thead><tr><th scope="col">{html.escape(str(table.index.name or ""))}</th>{head}</tr></thead>'
-            f"<tbody>{rows}</tbody></table></div>")
+            f"<tbody>{rows}</tbody></table></div>"
+            f'<p style="color: #6b6b6b; font-size: 0.875rem; margin-top: 0.4rem">{html.escape(caption)}</p>')
 
 
 def is_missing(value) -> bool:
