@@ -121,7 +121,7 @@ def render() -> None:
             st.write(f"{len(moved)} rating(s) changed between {previous} and {period}: {worse} worse, "
                      f"{better} better" + (f", {other} to or from too few to tell" if other else "")
                      + ". The worse come first.")
-            st.table(ui.style_ratings(moved, ["Before", "Now"]), hide_index=True, width="stretch")
+            ui.table(ui.style_ratings(moved, ["Before", "Now"]), len(moved))
 
 
 if __name__ == "__main__":

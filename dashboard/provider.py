@@ -143,7 +143,7 @@ def render() -> None:
 
     st.subheader("Quality of the returns")
     submissions, quarantine = data.data_quality(db, provider_id)
-    st.table(quality_table(submissions), hide_index=True, width="stretch")
+    ui.table(quality_table(submissions), len(submissions))
     if quarantine.empty:
         st.write("No rows of the current returns were held back.")
     else:

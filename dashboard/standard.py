@@ -43,8 +43,7 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
             st.plotly_chart(charts.intervals(shown, benchmark, measure.label, measure.kind == "proportion"),
                             width="stretch", key=f"intervals_{measure.id}")
     with table_col:
-        st.table(ui.style_ratings(measure_table(rows, measure), ["Rating"]), hide_index=True,
-                     width="stretch")
+        ui.table(ui.style_ratings(measure_table(rows, measure), ["Rating"]), len(rows))
     caption = ui.threshold_words(measure) + "."
     if measure.kind == "proportion" and benchmark is not None:
         caption += (f" The chart plots each provider's proportion against the number of people counted; "

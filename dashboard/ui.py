@@ -47,6 +47,19 @@ def style_ratings(df: pd.DataFrame, columns: list[str]):
     return df.style.map(cell, subset=columns)
 
 
+LONG_TABLE_ROWS = 12
+
+
+def table(data, rows: int) -> None:
+    """A static table; a long one (150 providers at national scale) scrolls inside a box
+    of its own, so the chart above and what follows stay within reach."""
+    if rows > LONG_TABLE_ROWS:
+        with st.container(height=470, border=False):
+            st.table(data, hide_index=True, width="stretch")
+    else:
+        st.table(data, hide_index=True, width="stretch")
+
+
 MATRIX_CSS = """<style>
 .ls-matrix-wrap { overflow: auto; max-height: 38rem; border: 1px solid #e6e6e6; border-radius: 0.5rem; }
 .ls-matrix { border-collapse: collapse; font-size: 0.8125rem; line-height: 1.3; width: 100%; }

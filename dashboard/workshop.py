@@ -145,7 +145,9 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
         "With this change": df["new_rating"].map(ui.label),
         "Changes": df["changed"].map({True: "yes", False: ""}),
     })
-    st.table(ui.style_ratings(table, ["Now", "With this change"]), hide_index=True, width="stretch")
+    # the providers whose rating would change come first, so a long list (national scale) starts with them
+    table = table.sort_values("Changes", ascending=False, kind="stable")
+    ui.table(ui.style_ratings(table, ["Now", "With this change"]), len(table))
 
 
 def save_draft(folder: Path, text: str, approved_version: int | None) -> tuple[Path | None, str]:
