@@ -342,6 +342,7 @@ def test_a_workshop_edit_shows_its_preview_then_saves_a_draft_and_approval(env):
     [t for t in at.text_input if t.label.startswith("Partly met when")][0].input(">= 5%").run()
     no_exception(at)
     preview = [f for f in frames(at) if "With this change" in f.columns][0]
+    assert list(preview["Changes"]) == sorted(preview["Changes"], reverse=True)  # those that change first
     riverside = preview[preview["Provider"] == "Riverside Together"].iloc[0]
     assert (riverside["Now"], riverside["With this change"], riverside["Changes"]) == ("✖ Not met", "✔ Met", "yes")
     at.button(key="save_draft").click().run()
