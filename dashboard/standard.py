@@ -58,6 +58,7 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
     rows = history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)
                    & (history["measure_id"] == measure.id)].sort_values("period")
     hidden = int(rows["value"].isna().sum())
+    every_quarter = rows
     rows = rows[rows["value"].notna()]
     percent = measure.kind == "proportion"
     hidden_words = (f" {hidden} quarter(s) left out: their figure is hidden because it would reveal a count of "
@@ -74,7 +75,13 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
                                            for a, b in zip(rows["ci_lower"], rows["ci_upper"])]})
     with chart_col:
         if chart is None:
-            st.plotly_chart(charts.trend(rows, measure.label, percent), width="stretch",
+            # every quarter keeps its place on the axis: a hidden one is a gap, not a quarter skipped
+            table = pd.DataFrame({
+                "Quarter": every_quarter["period"],
+                "Figure": [ui.figure(v, measure.kind) for v in every_quarter["value"]],
+                "95% interval": [ui.interval(a, b, measure.kind)
+                                 for a, b in zip(every_quarter["ci_lower"], every_quarter["ci_upper"])]})
+            st.plotly_chart(charts.trend(every_quarter, measure.label, percent), width="stretch",
                             key=f"trend_{measure.id}")
         else:
             st.plotly_chart(charts.xmr(periods, chart, measure.label, percent), width="stretch",
@@ -84,7 +91,9 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
         st.table(table, hide_index=True, width="stretch")
     if chart is None:
         st.caption(f"Figure each quarter with its 95% interval and the benchmark. {len(rows)} quarters have a "
-                   f"figure; an XmR chart needs at least {spc.MIN_POINTS}." + hidden_words)
+                   f"figure; an XmR chart needs at least {spc.MIN_POINTS}."
+                   + (f" {hidden} quarter(s) show as a gap: their figure is hidden because it would reveal a "
+                      "count of fewer than 5 people." if hidden else ""))
     else:
         kind = "trial limits (fewer than 12 quarters)" if chart.trial else "process limits"
         st.caption(f"XmR chart (NHS Making Data Count): mean {ui.figure(chart.mean, measure.kind)}, {kind} at "

@@ -408,3 +408,16 @@ def test_empty_store_pages_say_what_to_do_next(tmp_path, monkeypatch):
     assert "What to do next" in at.info[0].value
     at.switch_page("dashboard/standard.py").run()
     assert "What to do next" in at.info[0].value
+
+
+def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
+    import pandas as pd
+
+    from dashboard import charts
+
+    quarters = pd.DataFrame({"period": ["2025-Q1", "2025-Q2", "2025-Q3"], "value": [0.5, float("nan"), 0.7],
+                             "ci_lower": [0.4, float("nan"), 0.6], "ci_upper": [0.6, float("nan"), 0.8],
+                             "benchmark": [0.55, 0.56, 0.57]})
+    line = charts.trend(quarters, "A measure", True).data[0]
+    assert list(line.x) == ["2025-Q1", "2025-Q2", "2025-Q3"]
+    assert pd.isna(line.y[1]) and not line.connectgaps
