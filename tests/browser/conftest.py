@@ -101,9 +101,16 @@ def settle(page) -> None:
 
 
 def shoot(page, name: str) -> None:
+    """A PNG of the whole page. Streamlit scrolls its main block, not the document, so
+    full_page alone gives only the window: grow the window to the content first."""
     if SCREENSHOTS:
         Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        size = page.viewport_size
+        height = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 160)})
+        page.wait_for_timeout(300)
         page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+        page.set_viewport_size(size)
 
 
 def sign_in(page, url: str, username: str) -> None:
