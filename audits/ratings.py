@@ -3,6 +3,10 @@
 The dashboard and the PDF both take their labels from here, so a rating reads the
 same everywhere. Colours are the colour-blind-safe blue/orange family with a
 distinct symbol each, so the meaning survives greyscale printing and screen readers.
+Every colour is dark enough to be read as text (WCAG AA, 4.5:1) on white and on its
+own tint: provisional is a teal, so it stays apart from the confirmed green without
+being paler; amber is a deep orange-brown, apart from the red. tests/test_ratings.py
+computes the ratios, so a paler colour cannot creep back in.
 """
 
 from __future__ import annotations
@@ -25,8 +29,8 @@ class Look:
 
 LOOKS: dict[str, Look] = {
     "green": Look("green", "✔", "Met", "#1b7837", "#d9f0d3"),
-    "provisional": Look("provisional", "◔", "Met (provisional)", "#5aae61", "#eef7ea"),
-    "amber": Look("amber", "◐", "Partly met", "#b35806", "#fee0b6"),
+    "provisional": Look("provisional", "◔", "Met (provisional)", "#00756b", "#e0f3ef"),
+    "amber": Look("amber", "◐", "Partly met", "#9a4d00", "#fee0b6"),
     "red": Look("red", "✖", "Not met", "#b2182b", "#fddbc7"),
     "no_data": Look("no_data", "○", "Too few to tell", "#4d4d4d", "#f0f0f0"),
 }

@@ -17,25 +17,13 @@ def label(rating: str) -> str:
     return ratings.look(rating).label
 
 
-def badge(rating: str) -> str:
-    """A rating as markdown: coloured symbol and word (the word carries the meaning)."""
-    look = ratings.look(rating)
-    return f":{_md_colour(rating)}-background[{look.symbol} {look.word}]"
-
-
-def _md_colour(rating: str) -> str:
-    return {"green": "green", "provisional": "green", "amber": "orange", "red": "red"}.get(rating, "gray")
-
-
 BY_LABEL = {look.label: look for look in ratings.LOOKS.values()}
-TEXT = "#1f1f1f"  # dark text on every tint: the rating colours alone are too pale for small words
 
 
 def cell_css(look: ratings.Look) -> str:
-    """A rating cell: its tint and a bar of its colour, with the words in dark text so
-    they stay readable (the provisional green and amber fail contrast as text)."""
-    return (f"background-color: {look.background}; color: {TEXT}; font-weight: 600; "
-            f"border-left: 5px solid {look.colour}")
+    """A rating cell: its tint, with symbol and word in the rating's own colour (every
+    rating colour passes WCAG AA as text on its tint: tests/test_ratings.py)."""
+    return f"background-color: {look.background}; color: {look.colour}; font-weight: 600"
 
 
 def style_ratings(df: pd.DataFrame, columns: list[str]):
