@@ -74,9 +74,19 @@ _STREET_WORDS = (
     "vale|wharf|yard|estate|house|flats|towers|buildings|heights"
 )
 # "12 Acacia Road", "flat 3, 14b Mill Lane", "at number 7 Church St".
+# Written in lower case ("42 acacia avenue") only with the plainest street words, and
+# only when the words between are not everyday ones: "2 years on the street", "a 2 hour
+# drive" and "3 days down the road" are not addresses.
+_LOWER_STREET_WORDS = "road|street|avenue|lane|crescent|terrace|grove|gardens"
+_NOT_STREET_NAMES = (
+    "the|a|an|on|in|at|of|to|and|or|down|up|along|across|my|his|her|their|our|more|long|"
+    "hours?|minutes?|mins?|hrs?|miles?|days?|weeks?|months?|years?|times?|steps?"
+)
 _ADDRESS = re.compile(
     r"(?<![\w])(?i:flat|apartment|apt|unit)\s+\d+[a-zA-Z]?\b"
-    r"|(?<![\w£$.,])\d{1,4}[a-zA-Z]?,?\s+(?:[A-Z][\w'’-]*\s+){1,3}(?i:" + _STREET_WORDS + r")\b\.?",
+    r"|(?<![\w£$.,])\d{1,4}[a-zA-Z]?,?\s+(?:[A-Z][\w'’-]*\s+){1,3}(?i:" + _STREET_WORDS + r")\b\.?"
+    r"|(?<![\w£$.,])\d{1,4}[a-z]?,?\s+(?:(?!(?:" + _NOT_STREET_NAMES + r")\b)[a-z][\w'’-]*\s+){1,2}"
+    r"(?:" + _LOWER_STREET_WORDS + r")\b",
 )
 
 _MONTHS = (
@@ -89,7 +99,7 @@ _DATE = (
     r"|(?:" + _MONTHS + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{2,4})"
 )
 _DOB = re.compile(
-    r"\b(?:d\.?o\.?b\b\.?|date\s+of\s+birth)"
+    r"\b(?:d\.?o\.?b\b\.?|date\s+of\s+birth)(?:\s*(?:[:\-]|is|was)?\s*" + _DATE + r")?"
     r"|\b(?:born|birthday)\b(?:\s+(?:on|in|is|was))?(?:\s+the)?\s+" + _DATE,
     re.IGNORECASE,
 )
@@ -107,10 +117,14 @@ _ROLES = (
     "son|daughter|partner|husband|wife|boyfriend|girlfriend|brother|sister|mum|mam|mother|dad|"
     "father|nan|gran|grandson|granddaughter|friend|mate|neighbour|called|named|name is|name's"
 )
-_ROLE_NAME = re.compile(r"\b(?i:" + _ROLES + r")\s+(" + _CAP + r"(?:\s+" + _CAP + r")?)")
+_ROLE_NAME = re.compile(r"\b(?i:" + _ROLES + r")(?:\s*[,:]\s*|\s+)(" + _CAP + r"(?:\s+" + _CAP + r")?)")
+# The same written in lower case ("my worker sarah"): kept only when the word is a given name.
+# (A lookahead, so "worker named jo" is tried at "named" too.)
+_ROLE_LOWER = re.compile(r"(?=\b(?i:" + _ROLES + r")(?:\s*[,:]\s*|\s+)([a-zà-ÿŵŷ'’\-]+)\b)")
 
 # Common given names in England and Wales (ONS baby-name lists across the decades),
-# leaving out ones that are also everyday words ("will", "may", "hope", "grace").
+# leaving out ones that are also everyday words ("will", "may", "hope", "grace"),
+# with Welsh and South Asian names common in England and Wales.
 GIVEN_NAMES: frozenset[str] = frozenset("""
 aaron abdul abigail adam adrian ahmed aidan aisha alan albert alex alexander alexandra alfie
 alice alison amanda amelia amir amy andrea andrew angela anita ann anna anne annette anthony
@@ -134,7 +148,24 @@ rhiannon rob robert robin rosie ross ruby ruth ryan sally samantha samuel sandra
 sean sharon shaun sheila shirley simon sophie stacey stephanie stephen steven stuart susan
 suzanne tania tanya teresa theo thomas tina toby tom tommy tony tracey tracy trevor valerie
 vanessa vicky victoria vincent wayne wendy william yasmin yvonne zara zoe
+dave steve mike jo sue pete kev gaz baz
+aled alun angharad bryn cerys dafydd dai eirlys eleri emrys ffion gethin glyn gwenllian gwilym
+huw ieuan iestyn iolo llew llewelyn llinos lowri meinir nia rhodri rhydian sian siân sioned
+sion siôn tegan teleri tomos
+aarav abdullah adeel afzal amar amardeep amit anil anjali arjun asha asif ayesha azhar baljit
+bilal deepak faisal farah farhan farzana gurpreet hamza harjit harpreet hassan imran jaspreet
+javed kamal kuldeep manjit manpreet mehmet mohinder nadeem naveed nasreen neha nusrat omar
+parveen pooja priya rahul raj rajesh rajinder ranjit ravi rizwan rukhsana rupinder saima
+sajid samina sandeep sanjay shabana shahid shazia simran sunil sunita tariq usman vikram
+waqas zainab zubair
 """.split())
+
+# Given names that are also everyday words or places when written with a capital on
+# their own ("Dawn", "Frank", "Victoria station"): flagged only beside a surname or a role.
+_AMBIGUOUS_ALONE = frozenset(
+    "dawn frank jack victoria jordan georgia holly robin ruby carol lily rob bryn glyn raj "
+    "amar kim dean sally jean chris lee".split()
+)
 
 # Capitalised words that follow a given name without being a surname.
 _NOT_SURNAMES = frozenset(
@@ -145,8 +176,19 @@ _NOT_SURNAMES = frozenset(
 _CAPWORD_PAIR = re.compile(r"(?=\b(" + _CAP + r")\s+(" + _CAP + r"))")  # overlapping pairs
 
 _NAME_STOPWORDS = frozenset(
-    "i the a an my he she they we you it this that there then when if and but or so".split()
+    "i the a an my he she they we you it this that there then when if and but or so who what "
+    "where why how said says told asked was is were has had did does would could should will "
+    "can came went got gave made".split()
 )
+# Words of an organisation's or a place's name: "a group called Narcotics Anonymous",
+# "a service called The Hub" are not people.
+_ORGANISATION_WORDS = frozenset(
+    "anonymous centre center hub service services project trust group cafe café recovery team "
+    "house clinic hospital pharmacy church bank council club fellowship network foundation "
+    "charity programme program alliance partnership live together housing".split()
+)
+# A lone capitalised given name ("Sunita came round", "Dafydd helped").
+_CAPWORD = re.compile(r"\b(" + _CAP + r")\b")
 
 
 def _nhs_check_ok(digits: str) -> bool:
@@ -161,13 +203,24 @@ def _nhs_check_ok(digits: str) -> bool:
 def _names(text: str) -> list[tuple[int, int]]:
     spans = [m.span() for m in _TITLED.finditer(text)]
     for match in _ROLE_NAME.finditer(text):
-        name = match.group(1)
-        if name.split()[0].lower() not in _NAME_STOPWORDS:
+        words = [w.lower() for w in match.group(1).split()]
+        if words[0] in _NAME_STOPWORDS or any(w in _ORGANISATION_WORDS for w in words):
+            continue
+        if len(words) == 2 and words[1] in _NAME_STOPWORDS:
+            spans.append((match.start(1), match.start(1) + len(match.group(1).split()[0])))
+        else:
+            spans.append(match.span(1))
+    for match in _ROLE_LOWER.finditer(text):
+        if match.group(1).lower() in GIVEN_NAMES:
             spans.append(match.span(1))
     for match in _CAPWORD_PAIR.finditer(text):
         first, second = match.group(1), match.group(2)
         if first.lower() in GIVEN_NAMES and second.lower().strip("'’") not in _NOT_SURNAMES:
             spans.append((match.start(1), match.end(2)))
+    for match in _CAPWORD.finditer(text):
+        word = match.group(1).lower()
+        if word in GIVEN_NAMES and word not in _AMBIGUOUS_ALONE:
+            spans.append(match.span(1))
     return spans
 
 
