@@ -126,7 +126,8 @@ def render() -> None:
             table = pd.DataFrame([{
                 "Measure": m.label,
                 "Rating": ui.label(mine.loc[m.id, "rating"]) if m.id in mine.index else "not audited",
-                "Figure": ui.figure(mine.loc[m.id, "value"], m.kind) if m.id in mine.index else "",
+                "Figure": ui.figure(mine.loc[m.id, "value"], m.kind, bool(mine.loc[m.id].get("suppressed", False)))
+                if m.id in mine.index else "",
                 "95% interval": ui.interval(mine.loc[m.id, "ci_lower"], mine.loc[m.id, "ci_upper"], m.kind)
                 if m.id in mine.index else "",
                 "Compared with the benchmark": ratings.COMPARISON_WORDS.get(mine.loc[m.id, "comparison"], "")

@@ -15,26 +15,27 @@ from dashboard import auth, charts, data, ui
 
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    hidden = ui.suppressed(rows)
     return pd.DataFrame({
         "Provider": rows["name"],
         "Rating": rows["rating"].map(ui.label),
-        "Figure": [ui.figure(v, measure.kind) for v in rows["value"]],
+        "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(rows["value"], hidden)],
         "95% interval": [ui.interval(lo, hi, measure.kind) for lo, hi in zip(rows["ci_lower"], rows["ci_upper"])],
-        "Counted": [ui.count(v) for v in rows["denominator"]],
+        "Counted": [ui.count(v, h) for v, h in zip(rows["denominator"], hidden)],
         "Compared with the benchmark": rows["comparison"].map(ratings.COMPARISON_WORDS).fillna(""),
     })
 
 
 def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
     shown = rows[rows["value"].notna()]
-    hidden = len(rows) - len(shown)
+    hidden = sum(ui.suppressed(rows))
     benchmark = rows["benchmark"].dropna()
     benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
     chart_col, table_col = st.container(), st.container()
     with chart_col:
         if shown.empty:
-            st.write("No chart: every provider's figure is hidden, because it would reveal a count of "
-                     "fewer than 5 people. The ratings are in the table.")
+            st.write("No chart, as every provider's figure is " + ui.not_shown() + ". The ratings are in the table."
+                     if hidden else "No chart: no provider has a figure for this measure. The ratings are in the table.")
         elif measure.kind == "proportion" and benchmark is not None:
             size = shown["denominator_rows"].where(shown["denominator_rows"].notna(), shown["denominator"])
             st.plotly_chart(charts.funnel(shown.assign(size=size.astype(float)), benchmark, measure.label),
@@ -50,19 +51,19 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
                     f"the lines are the benchmark ({benchmark:.1%}) and its 95% and 99.8% limits, so a "
                     "point outside the funnel differs from the benchmark by more than chance.")
     if hidden:
-        caption += f" {hidden} provider(s) not drawn: their figures are hidden because they would reveal a count of fewer than 5 people."
+        caption += " " + ui.not_shown(f"{hidden} provider(s) not drawn, as the figure is") + "."
     st.caption(caption)
 
 
 def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure) -> None:
     rows = history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)
                    & (history["measure_id"] == measure.id)].sort_values("period")
-    hidden = int(rows["value"].isna().sum())
+    flags = ui.suppressed(rows)
+    hidden = sum(flags)
     every_quarter = rows
     rows = rows[rows["value"].notna()]
     percent = measure.kind == "proportion"
-    hidden_words = (f" {hidden} quarter(s) left out: their figure is hidden because it would reveal a count of "
-                    "fewer than 5 people." if hidden else "")
+    hidden_words = " " + ui.not_shown(f"{hidden} quarter(s) left out, as the figure is") + "." if hidden else ""
     if len(rows) < 2:
         st.write(f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet."
                  + hidden_words)
@@ -78,7 +79,7 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
             # every quarter keeps its place on the axis: a hidden one is a gap, not a quarter skipped
             table = pd.DataFrame({
                 "Quarter": every_quarter["period"],
-                "Figure": [ui.figure(v, measure.kind) for v in every_quarter["value"]],
+                "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(every_quarter["value"], flags)],
                 "95% interval": [ui.interval(a, b, measure.kind)
                                  for a, b in zip(every_quarter["ci_lower"], every_quarter["ci_upper"])]})
             st.plotly_chart(charts.trend(every_quarter, measure.label, percent), width="stretch",
@@ -92,8 +93,8 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
     if chart is None:
         st.caption(f"Figure each quarter with its 95% interval and the benchmark. {len(rows)} quarters have a "
                    f"figure; an XmR chart needs at least {spc.MIN_POINTS}."
-                   + (f" {hidden} quarter(s) show as a gap: their figure is hidden because it would reveal a "
-                      "count of fewer than 5 people." if hidden else ""))
+                   + (" " + ui.not_shown(f"{hidden} quarter(s) show as a gap, as the figure is") + "."
+                      if hidden else ""))
     else:
         kind = "trial limits (fewer than 12 quarters)" if chart.trial else "process limits"
         st.caption(f"XmR chart (NHS Making Data Count): mean {ui.figure(chart.mean, measure.kind)}, {kind} at "

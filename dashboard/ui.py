@@ -89,9 +89,26 @@ def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def figure(value, kind: str) -> str:
+SMALL_NUMBERS = "not shown: it would reveal a count of fewer than 5 people"
+
+
+def not_shown(subject: str = "") -> str:
+    """Why a published figure is missing, in the same plain words wherever one is:
+    counts of 1-4 people (or what would give them back) are suppressed."""
+    return f"{subject} {SMALL_NUMBERS}" if subject else SMALL_NUMBERS
+
+
+def suppressed(rows: pd.DataFrame) -> list[bool]:
+    """Which rows had a figure suppressed (audits.stats.suppress_results marks them; the
+    auditor's unsuppressed results have no such column, so nothing is hidden)."""
+    if "suppressed" not in rows.columns:
+        return [False] * len(rows)
+    return [bool(v) if not is_missing(v) else False for v in rows["suppressed"]]
+
+
+def figure(value, kind: str, hidden: bool = False) -> str:
     if is_missing(value):
-        return "hidden (small numbers)" if kind == "proportion" else "–"
+        return not_shown() if hidden else "–"
     if kind == "proportion":
         return f"{100 * value:.1f}%"
     if kind == "count":
@@ -105,8 +122,10 @@ def interval(lower, upper, kind: str) -> str:
     return f"{100 * lower:.1f}% to {100 * upper:.1f}%"
 
 
-def count(value) -> str:
-    return "hidden" if is_missing(value) else f"{value:,.0f}"
+def count(value, hidden: bool = False) -> str:
+    if is_missing(value):
+        return not_shown() if hidden else "–"
+    return f"{value:,.0f}"
 
 
 def threshold_words(measure: Measure) -> str:

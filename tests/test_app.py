@@ -218,15 +218,35 @@ def test_standard_page_has_funnel_xmr_tables_and_stories(env):
 
 
 def test_small_counts_are_hidden_from_commissioners_but_not_auditors(env):
-    def hill_lane_figures(role):
+    def standard_page(role):
         at = signed_in(role)
         at.session_state["standard_id"] = "warm-welcome"
         at.switch_page("dashboard/standard.py").run()
         table = frames(at)[0]
-        return table[table["Provider"] == "Hill Lane Project"].iloc[0]
+        return at, table[table["Provider"] == "Hill Lane Project"].iloc[0]
 
-    assert hill_lane_figures("commissioner")["Counted"] == "hidden"
-    assert hill_lane_figures("auditor")["Counted"] == "4"
+    at, hill_lane = standard_page("commissioner")
+    why = "not shown: it would reveal a count of fewer than 5 people"
+    assert (hill_lane["Figure"], hill_lane["Counted"]) == (why, why)   # says why, in plain words
+    assert hill_lane["Rating"] == "○ Too few to tell"
+    assert "2 provider(s) not drawn, as the figure is " + why in texts(at)
+    table = frames(at)[0].set_index("Provider")
+    # met, yet the figure is withheld because the people not counted number 1-4: the page says so
+    assert (table.loc["Riverside Together", "Rating"], table.loc["Riverside Together", "Figure"]) == ("✔ Met", why)
+    shown = texts(at) + "\n".join(f.to_string() for f in frames(at))
+    assert "small numbers" not in shown and "hidden" not in shown.lower()
+    _, hill_lane = standard_page("auditor")
+    assert hill_lane["Counted"] == "4"
+
+
+def test_a_missing_figure_that_was_not_suppressed_is_a_dash():
+    from dashboard import ui
+
+    assert ui.figure(float("nan"), "proportion") == "–" and ui.count(None) == "–"
+    assert ui.figure(float("nan"), "proportion", hidden=True) == ui.not_shown()
+    rows = pd.DataFrame({"suppressed": [True, False, None]})
+    assert ui.suppressed(rows) == [True, False, False]
+    assert ui.suppressed(pd.DataFrame({"value": [1.0]})) == [False]   # the auditor's figures: none hidden
 
 
 def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(env):
