@@ -119,11 +119,12 @@ def ingest(paths: list[Path], db=None, loaded_by: str | None = None,
                     outcome.same_files = twice[id(v)].sha256 == v.sha256
                 results.append(outcome)
             for outcome in results:
-                if outcome.validation is not None:
-                    outcome.validation.frames = {}
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome)
+                # Freed only after the report is printed: its verdict counts the rows.
+                if outcome.validation is not None:
+                    outcome.validation.frames = {}
     return outcomes
 
 

@@ -70,10 +70,16 @@ class ProblemGroup:
         return f"{where}: {value}{self.message}{lines}"
 
 
+# Put in place of a value that must not be echoed (people's words in stories.csv).
+HIDDEN_VALUE = "(a value not shown: it may hold people's words)"
+
+
 def quote(value: str) -> str:
     """A value as the person typed it; an empty cell is named as such."""
     if value == "":
         return "(empty)"
+    if value == HIDDEN_VALUE:
+        return value
     text = value if len(value) <= 60 else value[:57] + "…"
     return f"'{text}'"
 

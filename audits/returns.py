@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from audits import reading, schemas, spec
-from audits.problems import Problem, as_json_ready, quote, report
+from audits.problems import HIDDEN_VALUE, Problem, as_json_ready, quote, report
 
 QUARANTINE_COLUMNS = ["table_name", "file_name", "line", "key_value", "reasons", "row_json"]
 
@@ -465,7 +465,8 @@ def _distribute(table: spec.Table, members, text: pa.Table, sub: np.ndarray, typ
         mine_columns = mine["column"].to_numpy()
         for column in np.unique(mine_columns):
             pos = np.flatnonzero(mine_columns == column)
-            values[pos] = [str(x).strip() for x in text[column].take(pa.array(idx[pos])).to_pylist()]
+            values[pos] = [_shown(table, str(x).strip())
+                           for x in text[column].take(pa.array(idx[pos])).to_pylist()]
         blocking = mine["blocking"].to_numpy().astype(bool)
         for line, column, value, message, block in zip(lines[idx], mine_columns, values, mine["message"], blocking):
             v.problems.append(Problem(file_name, int(line), column, value, message, bool(block)))
@@ -473,6 +474,21 @@ def _distribute(table: spec.Table, members, text: pa.Table, sub: np.ndarray, typ
             held_rows = _quarantine_rows(table, file_name, text, mine[~blocking], values[~blocking])
             v.quarantined = pd.concat([v.quarantined, held_rows], ignore_index=True) \
                 if len(v.quarantined) else held_rows
+
+
+# A value of stories.csv is echoed in a problem only when it is short and one word (a
+# code, a date, an id): story words typed into the wrong column ('consent: "my worker
+# told me…" is not one of yes, no, withdrawn') would otherwise reach the screen, the
+# quarantine reasons and the dashboard.
+_STORY_VALUE_SHOWN = 20
+
+
+def _shown(table: spec.Table, value: str) -> str:
+    if table.name != spec.STORIES.name or value == "":
+        return value
+    if len(value) <= _STORY_VALUE_SHOWN and not any(c.isspace() for c in value):
+        return value
+    return HIDDEN_VALUE
 
 
 def _quarantine_rows(table: spec.Table, file_name: str, text: pa.Table, fails: pd.DataFrame,

@@ -284,3 +284,13 @@ def test_the_same_quarter_twice_in_one_command_is_loaded_once(tmp_path):
     with store.reading(db) as con:
         history = con.execute("SELECT source, is_current FROM submissions ORDER BY loaded_at").fetchall()
     assert history == [(str(GOOD_RETURN), False), (str(GOOD_RETURN), True)]
+
+
+def test_ingest_report_counts_the_rows_it_loads(tmp_path):
+    """The report printed while loading said 'Loadable: 0 rows' for a pack that loaded
+    rows (the rows were freed before the report was printed)."""
+    pack = make(tmp_path, "bad-pack/words-in-wrong-column", base=GOOD_PACK)
+    result = CliRunner().invoke(app, ["ingest", str(pack), "--db", str(tmp_path / "a.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert "Loadable: 1 row, 4 rows held back" in result.output
+    assert "keyworker told me" not in result.output

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from audits import returns, schemas, spec
+from audits.problems import HIDDEN_VALUE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "returns"
 GOOD_RETURN = FIXTURES / "good-return"
@@ -389,3 +390,20 @@ def test_a_stray_quote_in_a_story_names_its_line(tmp_path):
         f.write('ST4,2026-06-01,person_using_services,,yes,"I never closed this quote\nST5,x,y,,yes,z\n')
     [p] = returns.validate(folder).problems
     assert p.blocking and p.line == 5 and "never closed" in p.message
+
+
+def test_story_words_in_the_wrong_column_are_never_echoed(tmp_path):
+    """A problem in stories.csv names line and column, but a value that may be people's
+    words (long, or more than one word) is not repeated in the report or the quarantine."""
+    v = returns.validate(make(tmp_path, "bad-pack/words-in-wrong-column", base=GOOD_PACK))
+    assert not v.blocking
+    report = v.report() + " ".join(v.quarantined["reasons"])
+    for words in ("keyworker told me", "born in the hospital", "my fault"):
+        assert words not in report
+    [consent, short] = find(v, column="consent")
+    assert consent.line == 3 and consent.value == HIDDEN_VALUE
+    assert HIDDEN_VALUE in report and "'Yes-please'" in report
+    assert short.line == 6 and short.value == "Yes-please"  # a one-word code is still shown
+    assert [p.line for p in find(v, column="gathered_on")] == [4]
+    assert [p.line for p in find(v, column="teller")] == [5]
+    assert v.frames["stories"]["story_id"].tolist() == ["ST1"]
