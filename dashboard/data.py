@@ -142,6 +142,20 @@ def data_quality(db_file: str, provider_id: str) -> tuple[pd.DataFrame, pd.DataF
     return submissions, quarantine
 
 
+def current_submission(db_file: str, kind: str, provider_id: str, period: str) -> dict | None:
+    """The submission a new one of the same kind, provider and quarter would replace.
+    Not cached: the command line may have loaded one a moment ago."""
+    try:
+        with store.reading(db_file) as con:
+            row = con.execute(
+                "SELECT submission_id, source, loaded_at, loaded_by FROM submissions "
+                "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current", [kind, provider_id, period]
+            ).fetchone()
+    except store.StoreMissing:
+        return None
+    return None if row is None else dict(zip(("submission_id", "source", "loaded_at", "loaded_by"), row))
+
+
 def counts_people(table: str) -> bool:
     return spec.TABLES[table].counts_people
 

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import problems, store
+from audits.report_styles import long_date
 from dashboard import auth, data, ui
 
 FORMS = ["zip", "xlsx", "csv", "yaml", "yml"]
@@ -73,6 +74,15 @@ def show_validation(validation, source: str) -> None:
         st.text(validation.report())
 
 
+def earlier_words(earlier: dict, kind: str) -> str:
+    """The submission being replaced, in words: when, by whom, from which file."""
+    what = "evidence pack" if kind == "pack" else "return"
+    loaded = earlier["loaded_at"]
+    by = f" by {earlier['loaded_by']}" if earlier.get("loaded_by") else ""
+    return (f"the {what} loaded on {long_date(loaded)} at {loaded:%H:%M}{by}"
+            + (f" (from {earlier['source']})" if earlier.get("source") else ""))
+
+
 def render() -> None:
     account = auth.require_page(__file__)
     st.title("Upload a return or an evidence pack")
@@ -96,15 +106,22 @@ def render() -> None:
                 st.error(source)
                 return
             validation = returns.validate(path)
-        held = (digest, validation, source, False)
+        held = (digest, validation, source, None)
         st.session_state["_validation"] = held
     _, validation, source, loaded = held
     show_validation(validation, source)
     if validation.blocking:
         return
     if loaded:
-        st.success("Loaded. Run the audit for its period on *Run and sign off*.")
+        st.success(loaded)
         return
+    meta = validation.meta or {}
+    earlier = data.current_submission(data.db(), validation.kind, meta.get("provider_id"), meta.get("period"))
+    if earlier:
+        what = "an evidence pack" if validation.kind == "pack" else "a return"
+        st.warning(f"{meta.get('provider_id')} already has {what} for {meta.get('period')}. "
+                   f"This replaces {earlier_words(earlier, validation.kind)}; "
+                   "the earlier one stays in the history.", icon=":material/history:")
     if st.button("Load into the store", type="primary", key="load"):
         from audits import ingest
 
@@ -115,8 +132,12 @@ def render() -> None:
             st.error(str(error))
             return
         data.clear()
-        st.session_state["_validation"] = (digest, validation, source, True)
-        st.success(f"{outcome.summary()} Run the audit for its period on *Run and sign off*.")
+        message = f"{outcome.summary()} Run the audit for its period on *Run and sign off*."
+        if earlier and outcome.replaced:
+            message += (f"\n\nThis replaced {earlier_words(earlier, validation.kind)}, which stays in the history "
+                        "(no longer current).")
+        st.session_state["_validation"] = (digest, validation, source, message)
+        st.success(message)
 
 
 if __name__ == "__main__":

@@ -299,11 +299,23 @@ def test_a_good_upload_loads_and_the_audit_runs(env):
     db, _ = env
     at = signed_in("auditor")
     at.switch_page("dashboard/upload.py").run()
+    with store.reading(db) as con:
+        loaded_at, loaded_by = con.execute(
+            "SELECT loaded_at, loaded_by FROM submissions WHERE provider_id = 'P001' AND period = '2026-Q2' "
+            "AND kind = 'return' AND is_current").fetchone()
     at.file_uploader[0].set_value(upload_files(HERE / "fixtures" / "returns" / "good-return")).run()
     no_exception(at)
+    earlier = f"the return loaded on {loaded_at.day} {loaded_at:%B %Y} at {loaded_at:%H:%M} by {loaded_by}"
+    warning = [w.value for w in at.warning if "already has a return" in w.value]
+    assert warning and f"This replaces {earlier}" in warning[0] and "stays in the history" in warning[0]
     at.button(key="load").click().run()
     no_exception(at)
     assert "Loaded" in at.success[-1].value
+    assert f"This replaced {earlier} (from fixtures/P001-2026-Q2-return), which stays in the history" in (
+        at.success[-1].value)
+    at.run()                                                          # still said after the page reruns
+    assert f"This replaced {earlier}" in at.success[-1].value
+    assert not [w for w in at.warning if "already has a return" in w.value]
     with store.reading(db) as con:
         current = con.execute("SELECT loaded_by FROM submissions WHERE provider_id = 'P001' AND period = '2026-Q2' "
                               "AND kind = 'return' AND is_current").fetchall()
