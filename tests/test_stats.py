@@ -24,28 +24,28 @@ REFERENCE = [  # x, n, lower, upper (PHE/OHID Fingertips Wilson score, 95%)
 @pytest.mark.parametrize("x, n, lower, upper", REFERENCE)
 def test_wilson_matches_reference_values(x, n, lower, upper):
     low, high = stats.wilson(x, n)
-    assert low == pytest.approx(lower, abs=1e-9)
-    assert high == pytest.approx(upper, abs=1e-9)
+    assert low == pytest.approx(lower, abs=1e-12)
+    assert high == pytest.approx(upper, abs=1e-12)
 
 
 @pytest.mark.parametrize("x, n, lower, upper", REFERENCE)
 def test_wilson_sql_is_the_same_formula(x, n, lower, upper):
     low_sql, high_sql = stats.wilson_sql("x", "n")
     low, high = one(f"SELECT {low_sql}, {high_sql} FROM (SELECT {x}::DOUBLE AS x, {n}::DOUBLE AS n)")
-    assert low == pytest.approx(lower, abs=1e-9)
-    assert high == pytest.approx(upper, abs=1e-9)
+    assert low == pytest.approx(lower, abs=1e-12)
+    assert high == pytest.approx(upper, abs=1e-12)
 
 
 def test_wilson_none_of_a_hundred_starts_at_zero():
     low, high = stats.wilson(0, 100)
-    assert low == pytest.approx(0.0, abs=1e-9) and low >= 0
+    assert low == pytest.approx(0.0, abs=1e-12) and low >= 0
     assert 0.03 < high < 0.04
     low_sql, _ = stats.wilson_sql("x", "n")
-    assert one(f"SELECT {low_sql} FROM (SELECT 0.0 AS x, 100.0 AS n)")[0] == pytest.approx(0, abs=1e-9)
+    assert one(f"SELECT {low_sql} FROM (SELECT 0.0 AS x, 100.0 AS n)")[0] == pytest.approx(0, abs=1e-12)
 
 
 def test_wilson_all_of_a_hundred_ends_at_one_and_empty_has_no_interval():
-    assert stats.wilson(100, 100)[1] == pytest.approx(1.0, abs=1e-9)
+    assert stats.wilson(100, 100)[1] == pytest.approx(1.0, abs=1e-12)
     assert all(math.isnan(v) for v in stats.wilson(0, 0))
     low_sql, high_sql = stats.wilson_sql("x", "n")
     assert one(f"SELECT {low_sql}, {high_sql} FROM (SELECT 0.0 AS x, 0.0 AS n)") == (None, None)
