@@ -93,7 +93,8 @@ def suppress_results(df: pandas.DataFrame) -> pandas.DataFrame:
     complement (denominator - numerator) of 1-4 hides the numerator; a hidden
     numerator also hides the value and its interval (value x denominator gives it
     back); and when exactly one provider's numerator is hidden for a measure among
-    several, the next smallest is hidden too, so the total cannot give it back. Pass
+    several, the next smallest is hidden too, so the total cannot give it back; when
+    there is none to hide beside it, the measure's benchmark (a pooled total) is hidden. Pass
     the results of a whole run and filter afterwards, so every output hides the same
     cells. Ratings stay: they are bands, not counts. A `suppressed` column says which
     rows had anything hidden.
@@ -108,6 +109,7 @@ def suppress_results(df: pandas.DataFrame) -> pandas.DataFrame:
             out[column] = out[column].astype("float64")
     hide_num = pandas.Series(False, index=out.index)
     hide_all = pandas.Series(False, index=out.index)
+    hide_benchmark = pandas.Series(False, index=out.index)
     for i, row in out.iterrows():
         num, den = row["numerator_rows"], row["denominator_rows"]
         if _missing(num) and _missing(den):
@@ -121,15 +123,22 @@ def suppress_results(df: pandas.DataFrame) -> pandas.DataFrame:
         for _, group in out.groupby(group_keys, sort=False, dropna=False):
             people = group[group["numerator_rows"].notna()]
             hidden = people.index[(hide_num | hide_all)[people.index]]
-            if len(hidden) != 1 or len(people) < 2:
+            if len(hidden) != 1:
                 continue
             others = people.drop(index=hidden)
             others = others[others["numerator_rows"] > 0]
             if not others.empty:
                 hide_num[others["numerator_rows"].astype(float).idxmin()] = True
+            elif "benchmark" in out.columns:
+                # No other count to hide beside it (a lone provider, or every other one at
+                # 0): the benchmark, pooled over providers, would give the hidden count back.
+                hide_benchmark[group.index] = True
     for column in ("numerator", "value", "ci_lower", "ci_upper"):
         if column in out.columns:
             out.loc[hide_num | hide_all, column] = math.nan
     out.loc[hide_all, "denominator"] = math.nan
+    if "benchmark" in out.columns:
+        out["benchmark"] = out["benchmark"].astype("float64")
+        out.loc[hide_benchmark, "benchmark"] = math.nan
     out["suppressed"] = hide_num | hide_all
     return out

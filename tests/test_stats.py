@@ -139,3 +139,23 @@ def test_secondary_suppression_when_one_hidden_provider_could_be_worked_back_fro
 def test_suppression_refuses_results_without_row_counts():
     with pytest.raises(ValueError, match="numerator_rows"):
         stats.suppress_results(pandas.DataFrame({"numerator": [1.0], "denominator": [2.0], "value": [0.5]}))
+
+
+def test_benchmark_hidden_when_it_would_give_back_the_only_hidden_count():
+    """The benchmark is pooled over providers: with one provider alone (or every other one
+    at 0) it equals the hidden provider's own share, and value x denominator gives the
+    count back. It is hidden then, and kept when another count is hidden beside it."""
+    lone = _results([("r", "P1", "s", "m", 3.0, 60.0, 0.05, 0.02, 0.14, "red", 3, 60),
+                     ("r", "P2", "s", "m", 0.0, 40.0, 0.0, 0.0, 0.09, "red", 0, 40)])
+    lone["benchmark"] = 3 / 100
+    out = stats.suppress_results(lone)
+    assert out["benchmark"].isna().all()
+    assert out["suppressed"].tolist() == [True, False]
+    partnered = _results([("r", "P1", "s", "m", 3.0, 60.0, 0.05, 0.02, 0.14, "red", 3, 60),
+                          ("r", "P2", "s", "m", 20.0, 40.0, 0.5, 0.35, 0.65, "red", 20, 40)])
+    partnered["benchmark"] = 23 / 100
+    out = stats.suppress_results(partnered)
+    assert out["suppressed"].all() and (out["benchmark"] == 23 / 100).all()
+    single = _results([("r", "P1", "s", "m", 3.0, 60.0, 0.05, 0.02, 0.14, "red", 3, 60)])
+    single["benchmark"] = 0.05
+    assert stats.suppress_results(single)["benchmark"].isna().all()
