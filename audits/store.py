@@ -65,6 +65,9 @@ def connect(db: str | os.PathLike | None = None, *, read_only: bool = False,
     read-only connection to a store that does not exist yet raises StoreMissing.
     """
     path = db_path(db)
+    if path.is_dir():
+        raise StoreMissing(f"The store {path} is a folder, not a file: give the store's file, "
+                           f"for example --db {path / 'audit.duckdb'}.")
     if read_only and not path.exists():
         raise StoreMissing(f"There is no store at {path} yet: load some returns first "
                            "(python -m audits ingest PATH).")
@@ -78,7 +81,9 @@ def connect(db: str | os.PathLike | None = None, *, read_only: bool = False,
             break
         except duckdb.Error as error:  # IOException / ConnectionException on a lock
             if not _is_lock_error(error):
-                raise
+                raise StoreMissing(f"{path} cannot be opened as a store ({error}). Give the "
+                                   "store's file (made by python -m audits ingest), or a new "
+                                   "file name to start one.") from None
             if time.monotonic() >= deadline:
                 raise StoreBusy(_lock_message(path, error)) from None
             time.sleep(delay)

@@ -51,7 +51,7 @@ def setup_demo(
 
         with store.writing(db) as con:
             created = accounts.create_demo_accounts(con)
-    except store.StoreBusy as error:
+    except (store.StoreBusy, store.StoreMissing) as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
 
