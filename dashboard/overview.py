@@ -66,7 +66,6 @@ def render() -> None:
         periods = list(reversed(cat.periods))
         period = ui.remember("Period", periods, "period", "overview")
     run_id = cat.runs[period]
-    names = cat.providers.set_index("provider_id")
     titles = {s.id: s.title for s in data.standards(db, run_id)}
     sr = data.standard_results(db, run_id).merge(cat.providers, on="provider_id", how="left")
     if area != "All areas":
@@ -91,19 +90,21 @@ def render() -> None:
         "providers or standards; the headers stay in view."))
 
     st.subheader("Look closer")
-    a, b = st.columns(2)
-    with a:
-        standard_id = st.selectbox("A standard", list(titles), format_func=titles.get, key="_ov_standard")
-        if st.button("Open the standard", key="open_standard"):
-            st.session_state["standard_id"] = standard_id
-            st.switch_page("dashboard/standard.py")
-    with b:
-        provider_ids = sorted(sr["provider_id"].unique())
-        provider_id = st.selectbox("A provider", provider_ids, key="_ov_provider",
-                                   format_func=lambda p: f"{names.loc[p, 'provider_name']} ({p})")
-        if st.button("Open the provider", key="open_provider"):
-            st.session_state["provider_id"] = provider_id
-            st.switch_page("dashboard/provider.py")
+    st.caption("Each link opens that standard's or provider's page, with its figures, trends and stories. "
+               "Links follow the order of the table above.")
+    st.markdown("**Open a standard**")
+    with st.container(horizontal=True, gap="small", key="open_standards"):
+        for standard_id, title in titles.items():
+            if title in table.columns:
+                st.page_link("dashboard/standard.py", label=title, icon=":material/checklist:",
+                             query_params={ui.STANDARD_LINK: standard_id})
+    st.markdown("**Open a provider**")
+    ids = sr.drop_duplicates("provider_name").set_index("provider_name")["provider_id"]
+    box = st.container(height=260, border=False) if len(table) > ui.LONG_TABLE_ROWS else st.container()
+    with box, st.container(horizontal=True, gap="small", key="open_providers"):
+        for name in table.index:
+            st.page_link("dashboard/provider.py", label=name, icon=":material/apartment:",
+                         query_params={ui.PROVIDER_LINK: ids[name]})
 
     st.subheader("What changed since the last quarter")
     previous = spec.previous_period(period)

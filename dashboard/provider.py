@@ -59,6 +59,7 @@ def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) ->
 
 def render() -> None:
     account = auth.require_page(__file__)
+    ui.follow_link(ui.PROVIDER_LINK, "provider_id")
     own = auth.visible_provider(account)
     public = account.role != "auditor"
     db = data.db()

@@ -116,6 +116,7 @@ def show_stories(told: pd.DataFrame) -> None:
 
 def render() -> None:
     account = auth.require_page(__file__)
+    ui.follow_link(ui.STANDARD_LINK, "standard_id")
     own = auth.visible_provider(account)
     public = account.role != "auditor"
     db = data.db()

@@ -149,6 +149,20 @@ def remember(label_text: str, options: list, state_key: str, page: str, format_f
     return choice
 
 
+STANDARD_LINK, PROVIDER_LINK = "standard", "provider"   # query parameters of the overview's links
+
+
+def follow_link(param: str, state_key: str) -> None:
+    """A link from the overview (st.page_link, which keeps the session) names its
+    standard or provider in the address; take it as the page's choice once, then drop it
+    from the address so choosing another on the page is not undone on the next rerun.
+    The page still checks the choice against what this person may see."""
+    value = st.query_params.get(param)
+    if value:
+        st.session_state[state_key] = value
+        del st.query_params[param]
+
+
 def empty(message: str, next_step: str) -> None:
     st.info(f"{message}\n\n**What to do next:** {next_step}", icon=":material/info:")
 

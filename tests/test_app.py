@@ -192,12 +192,53 @@ def test_overview_shows_ratings_as_symbol_and_word_and_changes(env):
     assert list(html_matrix(at)[0].index) == ["Hill Lane Project"]
 
 
-def test_overview_click_through_to_a_standard(env):
+def follow(at: AppTest, link) -> AppTest:
+    """Follow an st.page_link as the browser does: its page, with its query parameters,
+    in the same session (AppTest cannot click a link itself)."""
+    from urllib.parse import parse_qsl
+
+    for key, value in parse_qsl(link.proto.query_string):
+        at.query_params[key] = value
+    return at.switch_page(f"dashboard/{link.proto.page}.py").run()
+
+
+def overview_links(at: AppTest) -> dict[str, list]:
+    links = {"standard": [], "provider": []}
+    for link in at.get("page_link"):
+        links[link.proto.page].append(link)
+    return links
+
+
+def test_overview_links_every_standard_and_provider_in_the_tables_order(env):
     at = signed_in("commissioner")
-    at.selectbox(key="_ov_standard").select("peer-workforce").run()
-    at.button(key="open_standard").click().run()
+    matrix, _ = html_matrix(at)
+    links = overview_links(at)
+    assert [link.proto.label for link in links["standard"]] == list(matrix.columns)
+    assert [link.proto.label for link in links["provider"]] == list(matrix.index)
+    assert [link.proto.query_string for link in links["provider"]] == [
+        "provider=P003", "provider=P001", "provider=P002"]
+    at.selectbox[0].select("Southvale").run()
+    assert [link.proto.label for link in overview_links(at)["provider"]] == ["Hill Lane Project"]
+
+
+def test_a_standards_link_opens_it_in_the_same_session(env):
+    at = signed_in("commissioner")
+    peer = next(link for link in overview_links(at)["standard"] if "peer-workforce" in link.proto.query_string)
+    follow(at, peer)
     no_exception(at)
-    assert "People with lived experience work in every team" in texts(at)
+    assert at.session_state["account"].role == "commissioner"        # still signed in
+    assert at.header[0].value == "People with lived experience work in every team"
+    assert "standard" not in at.query_params                          # taken once, then dropped
+    at.selectbox(key="_standard_standard_id").select("warm-welcome").run()   # another choice sticks
+    assert at.header[0].value == "A warm welcome within days"
+
+
+def test_a_providers_link_opens_it_in_the_same_session(env):
+    at = signed_in("commissioner")
+    hill_lane = next(link for link in overview_links(at)["provider"] if link.proto.label == "Hill Lane Project")
+    follow(at, hill_lane)
+    no_exception(at)
+    assert at.header[0].value.startswith("Hill Lane Project (P003)")
 
 
 def test_standard_page_has_funnel_xmr_tables_and_stories(env):

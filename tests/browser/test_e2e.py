@@ -25,12 +25,11 @@ def test_commissioner_overview_standard_and_pdf(page, app_url):
     expect(matrix.get_by_role("rowheader", name="Northgate Recovery Partnership")).to_be_visible()
     shoot(page, "overview")
 
-    page.get_by_role("combobox", name="A standard").click()
-    page.get_by_role("option", name="A warm welcome within days").click()
-    settle(page)
-    page.get_by_role("button", name="Open the standard").click()
+    # the link keeps the session: a plain link would reload the page and sign the person out
+    page.get_by_role("link", name="A warm welcome within days").click()
     settle(page)
     expect(page.get_by_role("heading", name="A warm welcome within days")).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
     expect(page.locator("[data-testid=stPlotlyChart]").first).to_be_visible()
     expect(page.get_by_text("A warm welcome makes all the difference.")).to_be_visible()
     shoot(page, "standard")
@@ -45,6 +44,16 @@ def test_commissioner_overview_standard_and_pdf(page, app_url):
     assert pdf.startswith(b"%PDF")
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "A warm welcome within days" in text
+
+
+def test_a_provider_opens_from_the_overview_by_keyboard(page, app_url):
+    sign_in(page, app_url, "commissioner")
+    link = page.get_by_role("link", name="Hill Lane Project")
+    link.focus()
+    page.keyboard.press("Enter")
+    settle(page)
+    expect(page.get_by_role("heading", name="Hill Lane Project (P003)", exact=False)).to_be_visible()
+    expect(page.get_by_text("Signed in as")).to_be_visible()
 
 
 def test_auditor_bad_upload_shows_the_message(page, app_url):
@@ -104,6 +113,7 @@ def test_sign_in_and_the_overview_by_keyboard_alone(page, app_url):
     for _ in range(40):
         page.keyboard.press("Tab")
         reached.add(page.evaluate(focused).strip())
-    assert {"Area", "Period", "A standard", "Open the standard", "A provider", "Open the provider",
-            "Sign out"} <= reached
+    assert {"Area", "Period", "Sign out"} <= reached
+    assert any(r.endswith("A warm welcome within days") for r in reached)   # a standard's link
+    assert any(r.endswith("Hill Lane Project") for r in reached)            # a provider's link
     assert any(r.startswith("Ratings of every provider") for r in reached)  # the matrix scrolls by keyboard
