@@ -194,7 +194,7 @@ STANDARD_KPIS = (
      "commissioner"),
     ("Numbers in effective treatment", "numbers_in_treatment", "Maintain at baseline", False, "commissioner"),
 )
-OFD_KPI = ("Opiate clients discharged opiate-free", "opiate_free_discharge",
+OFD_KPI = ("People using opiates discharged opiate-free", "opiate_free_discharge",
            "20% of opiate exits drug free", True, "commissioner")
 
 
@@ -283,7 +283,7 @@ def archetypes(scale_up: float = 1.0) -> list[Profile]:
                         women_only_space=Steps(True, {"2026-Q1": False}),
                         open_outside_office_hours=Steps(True, {"2025-Q4": False})),),
             language="person_first",
-            kpis=_kpis(("Clients retained at 12 weeks", "retention", "75%", True, "commissioner"), paid=True),
+            kpis=_kpis(("People retained in treatment at 12 weeks", "retention", "75%", True, "commissioner"), paid=True),
         ),
         Profile(  # women's and families' service: out of hours, person-first, strong aftercare
             "P007", "Meadowbank Recovery Hub", s, 160 * scale_up, female=0.62,

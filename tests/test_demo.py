@@ -426,3 +426,13 @@ def test_the_improving_and_the_declining_provider_move_across_the_quarters(ratin
     no_targets = ratings[(ratings["provider_id"] == "P005")
                          & (ratings["standard_id"] == "no-opiate-free-discharge-targets")]
     assert no_targets.set_index("period")["rating"].to_dict() == {FIRST: "red", LATEST: "green"}
+
+
+def test_demo_kpi_names_use_person_first_words(small):
+    """The demo's KPI names are shown in the dashboard and the PDF: no 'clients'."""
+    out, _ = small
+    names = " ".join(read(f, "kpis.csv")["name"].str.cat(sep=" ")
+                     for f in (out / "returns").iterdir())
+    assert "People using opiates discharged opiate-free" in names
+    for word in ("client", "service user", "addict"):
+        assert word not in names.lower()
