@@ -288,6 +288,10 @@ def benchmark_words(measure, row) -> tuple[str, str]:
     benchmark = row.get("benchmark")
     comparison = row.get("comparison")
     if _missing(benchmark):
+        if measure.kind == "proportion" and bool(row.get("suppressed")):
+            # stats.suppress_results hid it: with this provider's denominator it would
+            # give back a hidden count.
+            return "Not shown (small numbers)", ""
         return "No benchmark", ""
     if not isinstance(comparison, str) or comparison == "not_compared":
         why = "no interval to compare" if measure.kind != "proportion" else "too few to compare"

@@ -283,3 +283,14 @@ def test_story_review_commands(tmp_path):
     missing = runner.invoke(app, ["stories", "clear", "--provider", "P001", "--period", "2026-Q2", "--story",
                                   "S99", "--by", "A. Auditor", "--db", str(db)])
     assert missing.exit_code == 1 and "no story S99" in missing.output
+
+
+def test_a_benchmark_hidden_for_small_numbers_says_so_not_no_benchmark():
+    from audits.standard import Measure
+
+    measure = Measure(id="m", label="m", table="episodes", kind="proportion", count_if="choice_offered",
+                      green=">= 90%")
+    hidden = {"benchmark": float("nan"), "comparison": "not_compared", "suppressed": True}
+    assert report.benchmark_words(measure, hidden) == ("Not shown (small numbers)", "")
+    counted = Measure(id="k", label="k", table="kpis", kind="count", where="payment_linked", green="= 0")
+    assert report.benchmark_words(counted, {"benchmark": None, "comparison": None})[0] == "No benchmark"
