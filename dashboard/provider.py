@@ -4,13 +4,14 @@ provider's own account sees only this provider."""
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from audits import ratings
+from audits import ratings, store
 from audits.report_styles import long_date
 from dashboard import auth, data, ui
 from dashboard.standard import show_stories, trend
@@ -18,13 +19,23 @@ from dashboard.standard import show_stories, trend
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
 
 
-def pdf_bytes(db: str, provider_id: str, period: str) -> bytes:
-    """Build the audit PDF only when the button is pressed (audits.report)."""
+def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = False) -> bytes:
+    """Build the audit PDF only when the button is pressed (audits.report). For a
+    provider's own account the other providers in the integrity annex are unnamed (their
+    checksums stay, so the auditor, who holds the files, can still check them): a
+    provider sees only its own results."""
     from audits import report
 
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / f"{provider_id}-{period}.pdf"
-        report.build_report(db, provider_id, period, out)
+        if not others_unnamed:
+            report.build_report(db, provider_id, period, out)
+            return out.read_bytes()
+        with store.reading(db) as con:
+            gathered = report.gather(con, provider_id, period)
+        others = gathered.other_returns
+        others = others.assign(name=[f"Another provider ({i})" for i in range(1, len(others) + 1)])
+        report.render(dataclasses.replace(gathered, other_returns=others), out)
         return out.read_bytes()
 
 
@@ -155,7 +166,7 @@ def render() -> None:
     st.subheader("The audit report")
     st.write(f"The independent audit report of {names[provider_id]} for {period}: every standard with its "
              "figures, the stories beside them, the data quality and the method, as a PDF.")
-    st.download_button("Download the audit PDF", data=lambda: pdf_bytes(db, provider_id, period),
+    st.download_button("Download the audit PDF", data=lambda: pdf_bytes(db, provider_id, period, bool(own)),
                        file_name=f"audit-{provider_id}-{period}.pdf", mime="application/pdf",
                        on_click="ignore", icon=":material/download:", key="pdf")
 

@@ -3,6 +3,7 @@ on the server, and the auditor's and expert citizens' actions, over a real store
 
 from __future__ import annotations
 
+import io
 import shutil
 import sys
 from html.parser import HTMLParser
@@ -168,6 +169,53 @@ def test_a_provider_sees_only_its_own_results(env):
         assert "Riverside" not in chart.proto.spec and "Hill Lane" not in chart.proto.spec
     with pytest.raises(ValueError):
         at.switch_page("dashboard/overview.py")
+
+
+def everything(at: AppTest) -> str:
+    """Every element the run sent, as text: tables' data, charts' JSON, links, labels."""
+    def walk(node):
+        yield node
+        for child in getattr(node, "children", {}).values():
+            yield from walk(child)
+
+    return "\n".join(str(n.proto) for n in walk(at._tree) if getattr(n, "proto", None) is not None)
+
+
+OTHERS = ("Riverside", "Hill Lane", "P002", "P003")   # the providers P001's account must never see
+
+
+def test_no_page_of_a_provider_account_shows_another_provider(env):
+    db, _ = env
+    at = signed_in("provider")
+    outputs = []
+    for page in auth.pages_for(ACCOUNTS["provider"]):
+        for period in ("2026-Q2", "2025-Q1"):
+            at.session_state["period"] = period
+            # an address naming another provider is ignored: the account's own provider wins
+            at.query_params["provider"] = "P002"
+            at.switch_page(page).run()
+            no_exception(at)
+            for toggle in at.toggle:                   # every trend on the provider page switched on
+                toggle.set_value(True)
+            at.run()
+            outputs.append(everything(at))
+            for standard_id in ("warm-welcome", "peer-workforce", "no-opiate-free-targets"):
+                if page == "dashboard/standard.py":
+                    at.selectbox(key="_standard_standard_id").select(standard_id).run()
+                    outputs.append(everything(at))
+    shown = "\n".join(outputs)
+    assert "Northgate Recovery Partnership" in shown and "99.8% limits" in shown  # own figures and the funnel
+    for other in OTHERS:
+        assert other not in shown, other
+    from pypdf import PdfReader
+
+    from dashboard.provider import pdf_bytes
+
+    pdf = PdfReader(io.BytesIO(pdf_bytes(str(db), "P001", "2026-Q2", others_unnamed=True)))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert "Northgate Recovery Partnership" in text and "Another provider (2)" in text
+    for other in OTHERS:
+        assert other not in text, other
 
 
 # --------------------------------------------------------------------------- commissioners' pages
