@@ -288,9 +288,11 @@ def benchmark_words(measure, row) -> tuple[str, str]:
     benchmark = row.get("benchmark")
     comparison = row.get("comparison")
     if _missing(benchmark):
-        if measure.kind == "proportion" and bool(row.get("suppressed")):
-            # stats.suppress_results hid it: with this provider's denominator it would
-            # give back a hidden count.
+        denominator = row.get("denominator")
+        counted = not _missing(denominator) and denominator > 0
+        if measure.kind == "proportion" and (bool(row.get("suppressed")) or counted):
+            # A proportion with people counted always has a pooled benchmark, unless
+            # stats.suppress_results hid it because it would give back a hidden count.
             return "Not shown (small numbers)", ""
         return "No benchmark", ""
     if not isinstance(comparison, str) or comparison == "not_compared":

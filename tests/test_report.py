@@ -292,5 +292,7 @@ def test_a_benchmark_hidden_for_small_numbers_says_so_not_no_benchmark():
                       green=">= 90%")
     hidden = {"benchmark": float("nan"), "comparison": "not_compared", "suppressed": True}
     assert report.benchmark_words(measure, hidden) == ("Not shown (small numbers)", "")
+    beside_it = {"benchmark": None, "comparison": "not_compared", "suppressed": False, "denominator": 40.0}
+    assert report.benchmark_words(measure, beside_it) == ("Not shown (small numbers)", "")
     counted = Measure(id="k", label="k", table="kpis", kind="count", where="payment_linked", green="= 0")
     assert report.benchmark_words(counted, {"benchmark": None, "comparison": None})[0] == "No benchmark"
