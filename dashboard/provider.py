@@ -13,7 +13,7 @@ import streamlit as st
 
 from audits import ratings, store
 from audits.report_styles import long_date
-from dashboard import auth, data, ui
+from dashboard import data, ui, viewer
 from dashboard.standard import show_stories, trend
 
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
@@ -69,12 +69,8 @@ def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) ->
 
 
 def render() -> None:
-    account = auth.require_page(__file__)
-    ui.follow_link(ui.PROVIDER_LINK, "provider_id")
-    own = auth.visible_provider(account)
-    public = account.role != "auditor"
-    db = data.db()
-    cat = data.catalogue(db)
+    view = viewer.open_results_page(__file__, ui.PROVIDER_LINK, "provider_id")
+    own, public, db, cat = view.own, view.public, view.db, view.cat
     st.title("Your service" if own else "A provider")
     st.write(f"Every standard for {'your service' if own else 'one provider'}: its rating this quarter and over time, the figures and the "
              "stories of the people using the service behind each rating, how sound its returns were, and "

@@ -11,7 +11,7 @@ import streamlit as st
 from audits import ratings, spc, stories
 from audits.report_styles import long_date
 from audits.standard import Measure, Standard
-from dashboard import auth, charts, data, ui
+from dashboard import charts, data, ui, viewer
 
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
@@ -115,12 +115,8 @@ def show_stories(told: pd.DataFrame) -> None:
 
 
 def render() -> None:
-    account = auth.require_page(__file__)
-    ui.follow_link(ui.STANDARD_LINK, "standard_id")
-    own = auth.visible_provider(account)
-    public = account.role != "auditor"
-    db = data.db()
-    cat = data.catalogue(db)
+    view = viewer.open_results_page(__file__, ui.STANDARD_LINK, "standard_id")
+    own, public, db, cat = view.own, view.public, view.db, view.cat
     st.title("A standard")
     st.write("What a standard asks, in the words of the people with lived experience who wrote it; how "
              "each provider's figures compare; and what people using the services say about it.")

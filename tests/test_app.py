@@ -454,13 +454,20 @@ def test_the_auditor_reviews_a_held_story(env):
 
 # --------------------------------------------------------------------------- expert citizens
 
-def test_a_workshop_edit_shows_its_preview_then_saves_a_draft_and_approval(env):
-    _, standards = env
+def workshop_with(changes: dict[str, str] | None = None) -> AppTest:
+    """The expert citizens' workshop open at peer-workforce, with form fields changed
+    (a field is named by the start of its label)."""
     at = signed_in("expert_citizen")
     at.switch_page("dashboard/workshop.py").run()
     at.selectbox[0].select("peer-workforce").run()
-    [t for t in at.text_input if t.label == "Met when"][0].input(">= 10%")
-    [t for t in at.text_input if t.label.startswith("Partly met when")][0].input(">= 5%").run()
+    for start, value in (changes or {}).items():
+        next(t for t in at.text_input if t.label.startswith(start)).input(value)
+    return at.run()
+
+
+def test_a_workshop_edit_shows_its_preview_then_saves_a_draft_and_approval(env):
+    _, standards = env
+    at = workshop_with({"Met when": ">= 10%", "Partly met when": ">= 5%"})
     no_exception(at)
     preview = [f for f in frames(at) if "With this change" in f.columns][0]
     assert list(preview["Changes"]) == sorted(preview["Changes"], reverse=True)  # those that change first
@@ -482,9 +489,7 @@ def test_a_workshop_edit_shows_its_preview_then_saves_a_draft_and_approval(env):
 
 
 def test_a_workshop_yaml_mistake_is_named_with_its_line(env):
-    at = signed_in("expert_citizen")
-    at.switch_page("dashboard/workshop.py").run()
-    at.selectbox[0].select("peer-workforce").run()
+    at = workshop_with()
     at.radio(key="ws_mode").set_value("The YAML itself").run()
     text = at.text_area[0].value.replace("table: workforce", "table: workforse")
     at.text_area[0].input(text).run()
@@ -498,11 +503,7 @@ def test_a_workshop_yaml_mistake_is_named_with_its_line(env):
 
 
 def test_a_workshop_form_mistake_is_named_by_its_field(env):
-    at = signed_in("expert_citizen")
-    at.switch_page("dashboard/workshop.py").run()
-    at.selectbox[0].select("peer-workforce").run()
-    [t for t in at.text_input if t.label == "Met when"][0].input(">= 90%")
-    [t for t in at.text_input if t.label.startswith("Partly met when")][0].input(">= 95%").run()
+    at = workshop_with({"Met when": ">= 90%", "Partly met when": ">= 95%"})
     no_exception(at)
     problems = frames(at)[-1]
     assert "Line" not in problems.columns          # the form hides the YAML, so no line numbers
