@@ -226,9 +226,20 @@ def _schema_v1() -> list[str]:
     return statements
 
 
+# Version 2: an auditor's tagging of a story to standards (audits.stories.tag_story). The latest
+# tagging of a provider's story in a period wins over the pack's own standards column; an empty
+# standards value is a tagging that clears. Kept append-only, with who and when.
+_SCHEMA_V2 = [
+    """CREATE TABLE story_tags (
+        provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL, story_id VARCHAR NOT NULL,
+        standards VARCHAR NOT NULL,          -- standard ids separated by ';' ('' clears)
+        tagged_by VARCHAR NOT NULL, tagged_at TIMESTAMP NOT NULL
+    );""",
+]
+
 # Each entry brings the schema from version i to i + 1. Add new ones at the end;
 # never edit one that has shipped.
-MIGRATIONS: list[list[str]] = [_schema_v1()]
+MIGRATIONS: list[list[str]] = [_schema_v1(), _SCHEMA_V2]
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -22,12 +22,19 @@ that period was told by a person using the service or by a family member. We
 count family members because they live the service alongside the person (and
 are often the one who tells it); staff, peer researchers and expert citizens
 speak about the service rather than from using it, so they do not confirm.
+
+Tagging: a pack's `standards` column says which standards a story speaks to, and an
+auditor may tag it later (tag_story). The latest tagging, kept in story_tags with who
+and when, wins over the pack's column; an empty tagging clears it. Every view below
+reads the tags through _current, so the PDF and the dashboard pair by them alike.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -67,12 +74,28 @@ def split_standards(value: str | None) -> list[str]:
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
+def _has_tags_table(con: duckdb.DuckDBPyConnection) -> bool:
+    """A store of schema 1 opened read-only (the dashboard never migrates) has no story_tags
+    yet: its stories are paired by the pack's column alone until a writer migrates it."""
+    return con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'story_tags'").fetchone()[0] > 0
+
+
 def _current(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """Current stories of a period (every provider, or one), each with the auditor's latest
-    decision and whether it was ever withdrawn: one query, however many providers."""
+    decision, latest tagging and whether it was ever withdrawn: one query, however many
+    providers. `standards` is the tagging's when there is one, else the pack's."""
+    tags = ("""SELECT provider_id, story_id, standards, tagged_by, tagged_at FROM story_tags
+            WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
+            QUALIFY row_number() OVER (PARTITION BY provider_id, story_id
+                                       ORDER BY tagged_at DESC, rowid DESC) = 1"""
+            if _has_tags_table(con) else
+            """SELECT NULL::VARCHAR AS provider_id, NULL::VARCHAR AS story_id, NULL::VARCHAR AS standards,
+                      NULL::VARCHAR AS tagged_by, NULL::TIMESTAMP AS tagged_at WHERE false""")
     return con.execute(
         """
-        WITH latest AS (
+        WITH tags AS (""" + tags + """
+        ), latest AS (
             SELECT * FROM story_reviews
             WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
             QUALIFY row_number() OVER (PARTITION BY provider_id, story_id ORDER BY reviewed_at DESC) = 1
@@ -82,11 +105,15 @@ def _current(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | Non
             UNION SELECT provider_id, story_id FROM stories
             WHERE period = $period AND ($provider IS NULL OR provider_id = $provider) AND consent = 'withdrawn'
         )
-        SELECT s.provider_id, s.story_id, s.gathered_on, s.teller, s.standards, s.consent, s.story,
+        SELECT s.provider_id, s.story_id, s.gathered_on, s.teller,
+               CASE WHEN t.story_id IS NULL THEN s.standards ELSE t.standards END AS standards,
+               s.standards AS pack_standards, t.tagged_by, t.tagged_at,
+               s.consent, s.story,
                w.story_id IS NOT NULL AS withdrawn,
                l.decision, l.redacted_text, l.note, l.reviewed_by, l.reviewed_at,
                sub.gathered_by
         FROM cur_stories s
+        LEFT JOIN tags t ON t.provider_id = s.provider_id AND t.story_id = s.story_id
         LEFT JOIN latest l ON l.provider_id = s.provider_id AND l.story_id = s.story_id
         LEFT JOIN withdrawn w ON w.provider_id = s.provider_id AND w.story_id = s.story_id
         LEFT JOIN submissions sub ON sub.submission_id = s.submission_id
@@ -295,3 +322,95 @@ def review_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, 
     words = {"cleared": "cleared for printing", "redacted": "redacted version approved for printing",
              "kept_out": "kept out of every output"}[decision]
     return f"Story {story_id} of {provider_id} for {period}: {words} (by {reviewed_by.strip()})."
+
+
+# --------------------------------------------------------------------------- tagging
+
+def standard_titles(folder: Path) -> dict[str, str]:
+    """id -> title of every standard in the folder (any status: a story may speak to a
+    draft too), read by the standards loader. A folder with no readable standard is a
+    ReviewError naming the folder."""
+    from audits.standards import load_standards
+
+    load = load_standards(Path(folder))
+    titles = {standard.id: standard.title for standard in load.standards}
+    if not titles:
+        found = f" ({load.problems[0]})" if load.problems else ""
+        raise ReviewError(f"No standard could be read from {folder}{found}. Give the folder of standards "
+                          "files with --standards-dir, for example --standards-dir standards.")
+    return titles
+
+
+def check_standard_ids(ids: list[str], titles: dict[str, str]) -> list[str]:
+    """The ids, each once, in the order given; every unknown id refused at once, each with
+    the nearest known id when one is close."""
+    problems = []
+    for sid in dict.fromkeys(ids):
+        if sid in titles:
+            continue
+        close = difflib.get_close_matches(sid, list(titles), n=1, cutoff=0.6)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        problems.append(f"'{sid}' is not the id of any standard.{hint}")
+    if problems:
+        raise ReviewError("\n".join(problems) + "\nThe standards are: " + ", ".join(sorted(titles)) + ".")
+    return list(dict.fromkeys(ids))
+
+
+def tag_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str,
+              standard_ids: list[str] | str, tagged_by: str, titles: dict[str, str]) -> str:
+    """Record an auditor's tagging of one consented story to standards (replacing the pack's
+    column and any earlier tagging; an empty list clears); returns a plain summary that
+    never quotes the story. `titles` (standard_titles) are the ids a tag may name."""
+    if isinstance(standard_ids, str):
+        standard_ids = split_standards(standard_ids)
+    if not tagged_by or not tagged_by.strip():
+        raise ReviewError("Say who tagged the story (--by NAME).")
+    ids = check_standard_ids(list(standard_ids), titles)
+    row = con.execute(
+        "SELECT consent FROM cur_stories WHERE provider_id = ? AND period = ? AND story_id = ?",
+        [provider_id, period, story_id],
+    ).fetchone()
+    if row is None:
+        raise ReviewError(
+            f"There is no story {story_id} in the current evidence pack of {provider_id} for {period}. "
+            f"See the stories on the dashboard's review page, or the pack's stories.csv."
+        )
+    withdrawn = con.execute(
+        "SELECT count(*) FROM story_withdrawals WHERE provider_id = ? AND period = ? AND story_id = ?",
+        [provider_id, period, story_id],
+    ).fetchone()[0]
+    if row[0] != "yes" or withdrawn:
+        consent = "withdrawn" if withdrawn else row[0]
+        raise ReviewError(
+            f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
+            "with consent 'yes' can ever be shown, so it cannot be tagged."
+        )
+    con.execute("INSERT INTO story_tags VALUES (?, ?, ?, ?, ?, ?)",
+                [provider_id, period, story_id, ";".join(ids), tagged_by.strip(), dt.datetime.now()])
+    what = ("now speaks to " + ", ".join(f"{titles[i]} ({i})" for i in ids)) if ids else \
+        "now speaks to no standard (its tags are cleared)"
+    return f"Story {story_id} of {provider_id} for {period} {what} (tagged by {tagged_by.strip()})."
+
+
+def taggable_stories(con: duckdb.DuckDBPyConnection, period: str,
+                     provider_id: str | None = None) -> pd.DataFrame:
+    """The consented, never-withdrawn stories of a period an auditor may tag, with their
+    status, current tags, the pack's tags, who tagged them and when, and only the words
+    that may be shown (None unless printable: a held story's words are on the review
+    list, a kept-out story's nowhere)."""
+    rows = []
+    for row in _current(con, period, provider_id).itertuples():
+        status, reason = story_status(row)
+        if status in ("withdrawn", "no_consent"):
+            continue
+        printable = status in ("printable", "redacted")
+        rows.append({
+            "provider_id": row.provider_id, "story_id": row.story_id, "teller": row.teller,
+            "status": status, "reason": reason, "standards": split_standards(row.standards),
+            "pack_standards": split_standards(row.pack_standards),
+            "tagged_by": row.tagged_by if isinstance(row.tagged_by, str) else None,
+            "tagged_at": row.tagged_at if isinstance(row.tagged_by, str) else None,
+            "text": (row.redacted_text if status == "redacted" else row.story) if printable else None,
+        })
+    return pd.DataFrame(rows, columns=["provider_id", "story_id", "teller", "status", "reason", "standards",
+                                       "pack_standards", "tagged_by", "tagged_at", "text"])

@@ -6,6 +6,8 @@ import shutil
 import uuid
 from pathlib import Path
 
+import duckdb
+import pandas as pd
 import pytest
 
 from audits import ingest, store, stories
@@ -192,3 +194,140 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
     assert ("P003", "peer-workforce") not in pairs and ("P003", "warm-welcome") in pairs
     assert ("P002", "peer-workforce") in pairs
     assert stories.confirmed_pairs(con, "2026-Q1") == set()
+
+
+# --------------------------------------------------------------------------- tagging
+
+STANDARDS = Path(__file__).parent / "fixtures" / "stories" / "standards"
+
+
+@pytest.fixture
+def titles():
+    return stories.standard_titles(STANDARDS)
+
+
+def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles):
+    assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
+    stories.tag_story(con, "P001", "2026-Q2", "S07", "peer-workforce; warm-welcome;peer-workforce",
+                      "A. Auditor", titles)
+    assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02", "S07"]
+    message = stories.tag_story(con, "P001", "2026-Q2", "S02", [], "B. Auditor", titles)
+    assert "cleared" in message and "peer mentor" not in message
+    assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S07"]
+    tagged = stories.taggable_stories(con, "2026-Q2", "P001").set_index("story_id")
+    assert tagged.loc["S07", "standards"] == ["peer-workforce", "warm-welcome"]
+    assert tagged.loc["S07", "pack_standards"] == [] and tagged.loc["S07", "tagged_by"] == "A. Auditor"
+    assert tagged.loc["S02", "standards"] == [] and tagged.loc["S02", "pack_standards"] == ["peer-workforce",
+                                                                                           "warm-welcome"]
+    # only consented, never-withdrawn stories may be tagged; a held story's words are not given
+    assert sorted(tagged.index) == ["S01", "S02", "S05", "S06", "S07"]
+    assert tagged.loc["S05", "status"] == "held" and pd.isna(tagged.loc["S05", "text"])
+    rows = con.execute("SELECT story_id, standards, tagged_by FROM story_tags ORDER BY tagged_at").fetchall()
+    assert rows == [("S07", "peer-workforce;warm-welcome", "A. Auditor"), ("S02", "", "B. Auditor")]
+
+
+def test_the_latest_tagging_wins_and_survives_a_resubmitted_pack(db, con, titles):
+    stories.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "A. Auditor", titles)
+    stories.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets", "A. Auditor", titles)
+    load_pack(db, read_rows())
+    assert ids(stories.printable_stories(con, "P001", "2026-Q2", "no-opiate-free-targets")) == ["S07"]
+    assert "S07" not in ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome"))
+
+
+def test_unknown_standard_ids_are_refused_with_a_did_you_mean(con, titles):
+    with pytest.raises(stories.ReviewError) as error:
+        stories.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcom;peer-workforce;housing-and-food",
+                          "A. Auditor", titles)
+    message = str(error.value)
+    assert "'warm-welcom' is not the id of any standard. Did you mean 'warm-welcome'?" in message
+    assert "'housing-and-food' is not the id of any standard." in message  # every mistake at once
+    assert "peer-workforce'" not in message.split("The standards are")[0]
+    assert con.execute("SELECT count(*) FROM story_tags").fetchone() == (0,)
+    with pytest.raises(stories.ReviewError, match="consent 'withdrawn'"):
+        stories.tag_story(con, "P001", "2026-Q2", "S04", "warm-welcome", "A. Auditor", titles)
+    with pytest.raises(stories.ReviewError, match="no story S99"):
+        stories.tag_story(con, "P001", "2026-Q2", "S99", "warm-welcome", "A. Auditor", titles)
+    with pytest.raises(stories.ReviewError, match="--by"):
+        stories.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "", titles)
+    with pytest.raises(stories.ReviewError, match="No standard could be read"):
+        stories.standard_titles(STANDARDS / "missing")
+
+
+def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
+    """The real engine's rating of no-opiate-free-targets for P001 is green on its figures; no
+    story speaks to it, so it is provisional until the auditor tags S07 (a person using the
+    service, consented) to it."""
+    from audits import runs
+    from test_report import put_returns
+
+    with store.writing(db) as con:
+        put_returns(con, "2026-Q2")
+    run_id = runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+
+    def shown() -> str:
+        with store.reading(db) as con:
+            rows = runs.read_standard_results(con, run_id, "P001").set_index("standard_id")
+            confirmed = stories.confirmed_pairs(con, "2026-Q2")
+        rating = rows.loc["no-opiate-free-targets", "rating"]
+        return stories.pairing_rating(rating, ("P001", "no-opiate-free-targets") in confirmed)
+
+    assert shown() == "provisional"
+    with store.writing(db) as con:
+        stories.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets", "A. Auditor",
+                          stories.standard_titles(STANDARDS))
+    assert shown() == "green"
+    # a staff member's story confirms nothing: tagging S06 instead leaves it provisional
+    with store.writing(db) as con:
+        titles = stories.standard_titles(STANDARDS)
+        stories.tag_story(con, "P001", "2026-Q2", "S07", "", "A. Auditor", titles)
+        stories.tag_story(con, "P001", "2026-Q2", "S06", "no-opiate-free-targets", "A. Auditor", titles)
+    assert shown() == "provisional"
+
+
+def test_stories_tag_on_the_command_line(db):
+    from typer.testing import CliRunner
+
+    from audits.cli import app
+
+    runner = CliRunner()
+    base = ["stories", "tag", "--provider", "P001", "--period", "2026-Q2", "--story", "S07", "--by", "A. Auditor",
+            "--db", str(db), "--standards-dir", str(STANDARDS)]
+    wrong = runner.invoke(app, base + ["--standards", "peer-workfroce"])
+    assert wrong.exit_code == 1 and "Did you mean 'peer-workforce'?" in wrong.output
+    assert "Traceback" not in wrong.output and "Nobody asked" not in wrong.output
+    done = runner.invoke(app, base + ["--standards", "peer-workforce;warm-welcome"])
+    assert done.exit_code == 0, done.output
+    assert "S07" in done.output and "People with lived experience work in every team" in done.output
+    assert "Nobody asked" not in done.output
+    with store.reading(db) as con:
+        assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02", "S07"]
+    cleared = runner.invoke(app, base + ["--standards", ""])
+    assert cleared.exit_code == 0 and "cleared" in cleared.output
+    with store.reading(db) as con:
+        assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
+        assert con.execute("SELECT count(*) FROM story_tags").fetchone() == (2,)
+
+
+def test_a_schema_1_store_gains_story_tags(tmp_path):
+    """A store written before tagging existed: read-only it pairs by the pack's column; the
+    first writer migrates it to schema 2, keeping its stories."""
+    db = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(db))
+    for statement in store.MIGRATIONS[0]:
+        con.execute(statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    from audits import returns
+    ingest.ingest_validation(con, returns.validate(PACK), str(PACK), "test")  # no migration here
+    con.close()
+    assert len(store.MIGRATIONS) >= 2
+    with store.reading(db) as old:
+        assert store.schema_version(old) == 1
+        assert ids(stories.printable_stories(old, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
+    load_pack(db)  # ingest opens it for writing: migrated
+    with store.reading(db) as new:
+        assert store.schema_version(new) == len(store.MIGRATIONS)
+        assert ids(stories.printable_stories(new, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
+    with store.writing(db) as new:
+        stories.tag_story(new, "P001", "2026-Q2", "S01", "peer-workforce", "A. Auditor",
+                          stories.standard_titles(STANDARDS))
+        assert ids(stories.printable_stories(new, "P001", "2026-Q2", "peer-workforce")) == ["S01", "S02"]

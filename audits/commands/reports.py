@@ -120,7 +120,8 @@ def signoff(provider: str = typer.Option(..., "--provider", help="The provider's
 
 # --------------------------------------------------------------------------- stories
 
-stories_app = typer.Typer(help="The auditor's review of stories held by screening: list, clear, keep out, redact.",
+stories_app = typer.Typer(help="The auditor's work on stories: list those held by screening, clear, keep out, "
+                               "redact, and tag a story to the standards it speaks to.",
                           no_args_is_help=True)
 
 
@@ -193,6 +194,28 @@ def redact(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, b
            db: Path = DB) -> None:
     """Approve a redacted version of a story: only these words are ever printed."""
     _review(provider, period, story, "redacted", by, db, text=text, confirm=confirm)
+
+
+@stories_app.command("tag")
+def tag(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY,
+        standards: str = typer.Option(..., "--standards",
+                                      help="The ids of the standards the story speaks to, separated by ';', "
+                                           "such as \"aftercare;housing-support\". Give \"\" to clear its tags."),
+        by: str = BY,
+        standards_dir: Path = typer.Option(Path("standards"), "--standards-dir",
+                                           help="The folder of standards files the ids must be in."),
+        db: Path = DB) -> None:
+    """Tag a consented story to the standards it speaks to. Your tagging replaces the evidence
+    pack's own standards column (and any earlier tagging); reports and the dashboard pair by it."""
+    from audits import stories
+    _check_period(period)
+    try:
+        titles = stories.standard_titles(standards_dir)
+        with store.writing(db) as con:
+            message = stories.tag_story(con, provider, period, story, standards, by, titles)
+    except (stories.ReviewError, store.StoreMissing, store.StoreBusy) as error:
+        _fail(str(error))
+    console.print(message)
 
 
 def register(app: typer.Typer) -> None:
