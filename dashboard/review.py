@@ -1,6 +1,10 @@
 """Page (auditors): review the stories that screening held back because they may
 contain personal details: clear them, approve a redacted version, or keep them out.
-The words are shown only here, to the auditor, and never logged."""
+The words are shown only here, to the auditor, and never logged.
+
+Below, the auditor tags each consented story to the standards it speaks to (the pack's
+own column may be empty or wrong): that tagging is what pairs stories with figures in
+the reports and on every page. Only words that may already be shown appear there."""
 
 from __future__ import annotations
 
@@ -22,6 +26,24 @@ def held(db: str, period: str):
         return stories.held_stories(con, period)
 
 
+@st.cache_data(ttl=data.SHORT, show_spinner=False)
+def taggable(db: str, period: str):
+    from audits import stories
+
+    with store.reading(db) as con:
+        return stories.taggable_stories(con, period)
+
+
+@st.cache_data(ttl=data.SHORT, show_spinner=False)
+def standard_titles(folder: str) -> dict[str, str]:
+    from audits import stories
+
+    return stories.standard_titles(folder)
+
+
+TAG_MESSAGE = "review_tag_message"   # the last saved tagging, shown after the page reruns
+
+
 def render() -> None:
     account = auth.require_page(__file__)
     st.title("Review stories held by screening")
@@ -32,6 +54,11 @@ def render() -> None:
         ui.empty("No returns or evidence packs are loaded yet.", "load them on *Upload returns*.")
         return
     period = ui.remember("Period", periods, "period", "review")
+    review_held(db, period, account)
+    tag_stories(db, period, cat, account)
+
+
+def review_held(db: str, period: str, account) -> None:
     waiting = held(db, period)
     if waiting.empty:
         ui.empty(f"No story of {period} is waiting for review.",
@@ -69,6 +96,69 @@ def render() -> None:
                     else:
                         data.clear()
                         st.success(message)
+                        st.rerun()
+
+
+def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
+    """Tag each consented story of one provider to the standards it speaks to."""
+    from audits import stories
+
+    st.subheader("Tag stories to the standards they speak to")
+    st.caption("A standard green on its figures stays *Met (provisional)* until a consented story from a "
+               "person using the service, or a family member, is tagged to it. Your tagging replaces the "
+               "evidence pack's own list; saving none clears it.")
+    if message := st.session_state.pop(TAG_MESSAGE, None):
+        st.success(message)
+    folder = data.standards_dir()
+    try:
+        titles = standard_titles(str(folder))
+    except stories.ReviewError as error:
+        st.error(str(error))
+        return
+    table = taggable(db, period)
+    if table.empty:
+        ui.empty(f"No consented story of {period} to tag.", "load an evidence pack on *Upload returns*.")
+        return
+    names = dict(zip(cat.providers["provider_id"], cat.providers["provider_name"]))
+    providers = list(dict.fromkeys(table["provider_id"]))
+    provider = ui.remember("Provider", providers, "tag_provider", "review",
+                           format_func=lambda p: f"{names.get(p, p)} ({p})")
+    for row in table[table["provider_id"] == provider].itertuples():
+        key = f"{row.provider_id}_{row.story_id}"
+        with st.container(border=True):
+            st.markdown(f"**Story {row.story_id}**, told by {stories.TELLER_WORDS.get(row.teller, row.teller)}: "
+                        f"{row.reason}")
+            if isinstance(row.text, str):
+                st.text(row.text)
+            elif row.status == "held":
+                st.caption("Its words are above, waiting for your decision.")
+            else:
+                st.caption("Its words are kept out of every output, so they are not shown here.")
+            if isinstance(row.tagged_by, str):
+                st.caption(f"Tagged by {row.tagged_by} on {row.tagged_at:%d %B %Y at %H:%M}.")
+            elif row.standards:
+                st.caption("Tagged as the evidence pack gave it.")
+            else:
+                st.caption("The evidence pack tagged it to no standard.")
+            unknown = [sid for sid in row.standards if sid not in titles]
+            if unknown:
+                st.warning(f"It is tagged with {', '.join(unknown)}, which is not a standard in {folder}: "
+                           "choose the standards it speaks to and save.")
+            with st.form(f"tag_{key}"):
+                chosen = st.multiselect("Standards this story speaks to", list(titles),
+                                        default=[sid for sid in row.standards if sid in titles],
+                                        format_func=titles.get, key=f"s_{key}",
+                                        placeholder="None: it speaks to no standard")
+                if st.form_submit_button("Save the tags"):
+                    try:
+                        with store.writing(db) as con:
+                            message = stories.tag_story(con, row.provider_id, period, row.story_id, chosen,
+                                                        account.display_name, titles)
+                    except (stories.ReviewError, store.StoreBusy) as error:
+                        st.error(str(error))
+                    else:
+                        data.clear()
+                        st.session_state[TAG_MESSAGE] = message
                         st.rerun()
 
 

@@ -452,6 +452,61 @@ def test_the_auditor_reviews_a_held_story(env):
     assert "No story of 2026-Q2 is waiting" in texts(at)
 
 
+def test_the_auditor_tags_a_story_and_the_green_is_confirmed(env):
+    """S1 (a person using the service) is tagged to warm-welcome and peer-workforce by its pack;
+    the auditor adds no-opiate-free-targets, green on P001's figures, which stops being provisional."""
+    from audits import runs, stories
+
+    db, _ = env
+
+    def shown() -> str:
+        with store.reading(db) as con:
+            run_id = runs.latest_run_id(con, "2026-Q2")
+            rating = runs.read_standard_results(con, run_id, "P001").set_index("standard_id").loc[
+                "no-opiate-free-targets", "rating"]
+            return stories.pairing_rating(rating, ("P001", "no-opiate-free-targets") in
+                                          stories.confirmed_pairs(con, "2026-Q2"))
+
+    assert shown() == "provisional"
+    at = signed_in("auditor")
+    at.switch_page("dashboard/review.py").run()
+    no_exception(at)
+    # S1 (printable) and S2 (held) may be tagged; S3 has no consent and is not offered
+    tags = {m.key: m for m in at.multiselect}
+    assert sorted(tags) == ["s_P001_S1", "s_P001_S2"]
+    s1 = tags["s_P001_S1"]
+    assert s1.value == ["warm-welcome", "peer-workforce"]
+    assert s1.format_func("no-opiate-free-targets") == "No targets for opiate-free discharge"
+    # the held story's words appear once (for the decision above), not again by the tags
+    assert sum("07700 900123" in t.value for t in at.text) == 1
+    s1.set_value(["warm-welcome", "peer-workforce", "no-opiate-free-targets"])
+    save = [b for b in at.button if b.label == "Save the tags"]
+    assert len(save) == 2
+    save[0].click().run()
+    no_exception(at)
+    assert "now speaks to" in texts(at) and "Tagged by Test auditor" in texts(at)
+    with store.reading(db) as con:
+        rows = con.execute("SELECT provider_id, story_id, standards, tagged_by FROM story_tags").fetchall()
+    assert rows == [("P001", "S1", "warm-welcome;peer-workforce;no-opiate-free-targets", "Test auditor")]
+    assert shown() == "green"
+    # clearing every tag is a tagging too
+    at.multiselect(key="s_P001_S1").set_value([])
+    [b for b in at.button if b.label == "Save the tags"][0].click().run()
+    no_exception(at)
+    assert shown() == "provisional"
+    assert "cleared" in texts(at)
+
+
+@pytest.mark.parametrize("role", ["commissioner", "expert_citizen", "provider"])
+def test_only_an_auditor_reaches_the_tagging(env, role):
+    """Run directly (as if reached by its address), the review page shows no story and no tags."""
+    at = AppTest.from_file(str(HERE.parent / "dashboard" / "review.py"), default_timeout=30)
+    at.session_state["account"] = ACCOUNTS[role]
+    at.run()
+    assert "not open to the" in at.error[0].value
+    assert not at.multiselect and not at.button and not at.text
+
+
 # --------------------------------------------------------------------------- expert citizens
 
 def workshop_with(changes: dict[str, str] | None = None) -> AppTest:
