@@ -21,7 +21,6 @@ from audits import spec
 
 DB_ENV = "LIVED_STANDARDS_DB"
 DEFAULT_DB = Path("data/audit.duckdb")
-SCHEMA_VERSION = 1
 
 
 class StoreBusy(RuntimeError):
