@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-import pytest
 from typer.testing import CliRunner
 
 from audits import ingest, reading, returns, spec, store

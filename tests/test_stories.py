@@ -2,7 +2,6 @@
 over a real DuckDB store holding the fixture evidence pack."""
 
 import csv
-import shutil
 import uuid
 from pathlib import Path
 

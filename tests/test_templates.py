@@ -1,6 +1,5 @@
 """Blank templates and the providers' document come from the specification and match it."""
 
-import shutil
 from pathlib import Path
 
 from typer.testing import CliRunner
