@@ -15,7 +15,6 @@ reports can share one read of the store and be drawn on several cores.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -224,13 +223,9 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
 
 # --------------------------------------------------------------------------- figures as words
 
-def _missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
 def format_value(kind: str, value) -> str:
     """How a result's value prints: 72.5% for a proportion, 3 or 2.5 otherwise."""
-    if _missing(value):
+    if stats.is_missing(value):
         return ""
     if kind == "proportion":
         return f"{value * 100:.1f}%"
@@ -245,7 +240,7 @@ def _unit(measure, amount) -> str:
     one, many = UNITS[measure.table]
     if measure.weight:
         return "staff (full-time equivalent)" if measure.table == "workforce" else f"{many} (weighted)"
-    return one if not _missing(amount) and amount == 1 else many
+    return one if not stats.is_missing(amount) and amount == 1 else many
 
 
 def threshold_words(measure) -> str:
@@ -263,12 +258,12 @@ def figure_words(measure, row) -> str:
     """The figure as a reader says it: '72.5% (29 of 40 people)'."""
     unit = _unit(measure, row["denominator"])
     suppressed = bool(row.get("suppressed", False))
-    if suppressed and _missing(row["denominator"]):
+    if suppressed and stats.is_missing(row["denominator"]):
         return "Not shown: fewer than 5 people"
-    if suppressed and _missing(row["value"]):
+    if suppressed and stats.is_missing(row["value"]):
         return f"Not shown: it would reveal a count of 1–4 people (of {_amount(row['denominator'])} {unit})"
-    if _missing(row["value"]):
-        return f"Nothing to measure (0 {unit})" if not _missing(row["denominator"]) else "Nothing to measure"
+    if stats.is_missing(row["value"]):
+        return f"Nothing to measure (0 {unit})" if not stats.is_missing(row["denominator"]) else "Nothing to measure"
     value = format_value(measure.kind, row["value"])
     if measure.kind == "proportion":
         return f"{value} ({_amount(row['numerator'])} of {_amount(row['denominator'])} {unit})"
@@ -278,7 +273,7 @@ def figure_words(measure, row) -> str:
 
 
 def interval_words(measure, row) -> str:
-    if measure.kind != "proportion" or _missing(row.get("ci_lower")) or _missing(row.get("ci_upper")):
+    if measure.kind != "proportion" or stats.is_missing(row.get("ci_lower")) or stats.is_missing(row.get("ci_upper")):
         return "–"
     return f"{row['ci_lower'] * 100:.1f}% to {row['ci_upper'] * 100:.1f}%"
 
@@ -287,9 +282,9 @@ def benchmark_words(measure, row) -> tuple[str, str]:
     """(the all-provider figure, how this provider compares) for the figures table."""
     benchmark = row.get("benchmark")
     comparison = row.get("comparison")
-    if _missing(benchmark):
+    if stats.is_missing(benchmark):
         denominator = row.get("denominator")
-        counted = not _missing(denominator) and denominator > 0
+        counted = not stats.is_missing(denominator) and denominator > 0
         if measure.kind == "proportion" and (bool(row.get("suppressed")) or counted):
             # A proportion with people counted always has a pooled benchmark, unless
             # stats.suppress_results hid it because it would give back a hidden count.
@@ -539,7 +534,7 @@ def _section(sec: Section) -> list:
                      _rating_cell(r["rating"], bold=False)])
         values.append(r["rating"])
         if m.kind == "proportion":
-            chart_rows.append({"label": m.label, "value": None if _missing(r["value"]) else float(r["value"]),
+            chart_rows.append({"label": m.label, "value": None if stats.is_missing(r["value"]) else float(r["value"]),
                                "ci_lower": r.get("ci_lower"), "ci_upper": r.get("ci_upper"),
                                "benchmark": r.get("benchmark"), "green": m.green.target, "rating": r["rating"]})
     figures = [out.pop(), _table(rows, [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm], rating_col=4,

@@ -9,7 +9,6 @@ chart alone, and never by colour alone.
 
 from __future__ import annotations
 
-import math
 
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
@@ -17,20 +16,17 @@ from reportlab.lib.utils import simpleSplit
 
 from audits import ratings
 from audits.report_styles import FONT, MUTED, RULE, register_fonts
+from audits.stats import is_missing
 
 ROW = 24
 LABEL_WIDTH = 150
 TRACK_WIDTH = 270
 
 
-def _ok(value) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
-
-
 def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH + 40) -> Drawing | None:
     """rows: dicts with label, value, ci_lower, ci_upper, benchmark, green (fraction or
     None) and rating. None when there is nothing to draw."""
-    rows = [r for r in rows if _ok(r.get("value"))]
+    rows = [r for r in rows if not is_missing(r.get("value"))]
     if not rows:
         return None
     register_fonts()
@@ -58,15 +54,15 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
         d.add(Rect(x0, y, TRACK_WIDTH, 11, fillColor=colors.HexColor("#f2f2f2"), strokeColor=None))
         d.add(Rect(x0, y, x(row["value"]) - x0, 11, fillColor=colors.HexColor(look.background),
                    strokeColor=colors.HexColor(look.colour), strokeWidth=0.8))
-        if _ok(row.get("ci_lower")) and _ok(row.get("ci_upper")):
+        if not is_missing(row.get("ci_lower")) and not is_missing(row.get("ci_upper")):
             d.add(Line(x(row["ci_lower"]), y + 5.5, x(row["ci_upper"]), y + 5.5,
                        strokeColor=colors.black, strokeWidth=1))
             for end in (row["ci_lower"], row["ci_upper"]):
                 d.add(Line(x(end), y + 2.5, x(end), y + 8.5, strokeColor=colors.black, strokeWidth=1))
-        if _ok(row.get("green")):
+        if not is_missing(row.get("green")):
             d.add(Line(x(row["green"]), y - 2, x(row["green"]), y + 13, strokeColor=colors.black,
                        strokeWidth=1, strokeDashArray=[2, 1.5]))
-        if _ok(row.get("benchmark")):
+        if not is_missing(row.get("benchmark")):
             bx, by = x(row["benchmark"]), y + 5.5
             d.add(Polygon([bx, by + 4, bx + 4, by, bx, by - 4, bx - 4, by],
                           fillColor=colors.white, strokeColor=colors.black, strokeWidth=0.8))

@@ -9,7 +9,6 @@ and used for every piece of text.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -19,6 +18,8 @@ from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+
+from audits.stats import is_missing
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVuSans"
@@ -76,14 +77,14 @@ def styles() -> dict[str, ParagraphStyle]:
 
 def text(value) -> str:
     """Any piece of data made safe for Paragraph markup: `<`, `&` print as written."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return ""
     return escape(str(value)).replace("\n", "<br/>")
 
 
 def long_date(value) -> str:
     """2 May 2026."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if is_missing(value):
         return ""
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])

@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import math
 import uuid
 from pathlib import Path
 
@@ -152,7 +151,7 @@ def run_standards(con: duckdb.DuckDBPyConnection, run_id: str) -> list[Standard]
 
 
 def _cell(value) -> str:
-    if value is None or value is pandas.NA or (isinstance(value, float) and math.isnan(value)):
+    if stats.is_missing(value):
         return ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)

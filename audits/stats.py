@@ -52,7 +52,8 @@ def wilson_sql(x: str, n: str, z: float = Z95) -> tuple[str, str]:
     return lower, upper
 
 
-def _missing(value) -> bool:
+def is_missing(value) -> bool:
+    """No figure: None, NaN or pandas.NA (results read back from DuckDB hold any of them)."""
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA
 
 
@@ -66,7 +67,7 @@ def compare(value, lower95, upper95, lower998, upper998, benchmark,
     interval, a benchmark or a direction there is nothing to say: 'not_compared'.
     """
     figures = (value, lower95, upper95, lower998, upper998, benchmark)
-    if higher_is_better is None or any(_missing(f) for f in figures):
+    if higher_is_better is None or any(is_missing(f) for f in figures):
         return "not_compared"
     if lower95 <= benchmark <= upper95:
         return "similar"
@@ -77,7 +78,7 @@ def compare(value, lower95, upper95, lower998, upper998, benchmark,
 
 
 def _small(count) -> bool:
-    return not _missing(count) and SMALL_MIN <= count <= SMALL_MAX
+    return not is_missing(count) and SMALL_MIN <= count <= SMALL_MAX
 
 
 def suppress_results(df: pandas.DataFrame) -> pandas.DataFrame:
@@ -112,11 +113,11 @@ def suppress_results(df: pandas.DataFrame) -> pandas.DataFrame:
     hide_benchmark = pandas.Series(False, index=out.index)
     for i, row in out.iterrows():
         num, den = row["numerator_rows"], row["denominator_rows"]
-        if _missing(num) and _missing(den):
+        if is_missing(num) and is_missing(den):
             continue  # a measure of things: never suppressed
         if _small(den):
             hide_all[i] = True
-        elif _small(num) or (not _missing(num) and not _missing(den) and _small(den - num)):
+        elif _small(num) or (not is_missing(num) and not is_missing(den) and _small(den - num)):
             hide_num[i] = True
     group_keys = [k for k in ("run_id", "period", "standard_id", "measure_id") if k in out.columns]
     if group_keys and "provider_id" in out.columns:

@@ -39,7 +39,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from audits import screening
+from audits import screening, stats
 
 CONFIRMING_TELLERS = ("person_using_services", "family_member")
 DECISIONS = ("cleared", "redacted", "kept_out")
@@ -69,7 +69,7 @@ def _note(text: str) -> str:
 
 def split_standards(value: str | None) -> list[str]:
     """'a; b;' -> ['a', 'b']: the ids a story is tagged with."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if stats.is_missing(value):
         return []
     return [part.strip() for part in str(value).split(";") if part.strip()]
 

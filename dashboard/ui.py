@@ -4,12 +4,11 @@ figures in plain words, choices remembered across pages, and empty states."""
 from __future__ import annotations
 
 import html
-import math
 
 import pandas as pd
 import streamlit as st
 
-from audits import ratings
+from audits import ratings, stats
 from audits.standard import Measure
 
 
@@ -85,10 +84,6 @@ def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
             f'<p style="color: #6b6b6b; font-size: 0.875rem; margin-top: 0.4rem">{html.escape(caption)}</p>')
 
 
-def is_missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
 SMALL_NUMBERS = "not shown: it would reveal a count of fewer than 5 people"
 
 
@@ -103,11 +98,11 @@ def suppressed(rows: pd.DataFrame) -> list[bool]:
     auditor's unsuppressed results have no such column, so nothing is hidden)."""
     if "suppressed" not in rows.columns:
         return [False] * len(rows)
-    return [bool(v) if not is_missing(v) else False for v in rows["suppressed"]]
+    return [bool(v) if not stats.is_missing(v) else False for v in rows["suppressed"]]
 
 
 def figure(value, kind: str, hidden: bool = False) -> str:
-    if is_missing(value):
+    if stats.is_missing(value):
         return not_shown() if hidden else "–"
     if kind == "proportion":
         return f"{100 * value:.1f}%"
@@ -117,13 +112,13 @@ def figure(value, kind: str, hidden: bool = False) -> str:
 
 
 def interval(lower, upper, kind: str) -> str:
-    if kind != "proportion" or is_missing(lower) or is_missing(upper):
+    if kind != "proportion" or stats.is_missing(lower) or stats.is_missing(upper):
         return ""
     return f"{100 * lower:.1f}% to {100 * upper:.1f}%"
 
 
 def count(value, hidden: bool = False) -> str:
-    if is_missing(value):
+    if stats.is_missing(value):
         return not_shown() if hidden else "–"
     return f"{value:,.0f}"
 
