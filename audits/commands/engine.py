@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import ratings, store
+from audits.commands import DB
 
 SHOWN_PROVIDERS = 25
 console = Console()
@@ -57,7 +58,7 @@ def _summary(db, run_id: str) -> None:
 def run(
     period: str = typer.Option(..., "--period", help="The quarter to audit, for example 2026-Q2."),
     standards_dir: Path = typer.Option(Path("standards"), "--standards", help="The folder of standards files."),
-    db: Path = typer.Option(None, "--db", help="The store (default data/audit.duckdb, or $LIVED_STANDARDS_DB)."),
+    db: Path = DB,
 ) -> None:
     """Run every approved standard over the period's returns and record the audit (append-only)."""
     from audits import runs
@@ -77,7 +78,7 @@ def export(
     public: bool = typer.Option(False, "--public", help="Hide counts of 1-4 people and figures that "
                                 "would reveal them, for publishing. Without it the file is the "
                                 "auditor's working file, with every figure."),
-    db: Path = typer.Option(None, "--db", help="The store (default data/audit.duckdb, or $LIVED_STANDARDS_DB)."),
+    db: Path = DB,
 ) -> None:
     """Write an audit's results as CSV, with exactly the columns of the specification."""
     from audits import runs

@@ -15,10 +15,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from audits import spec, store
+from audits.commands import DB
 
 console = Console(highlight=False, markup=False, soft_wrap=True)
 
-DB = typer.Option(None, "--db", help="The store (default data/audit.duckdb, or $LIVED_STANDARDS_DB).")
 PERIOD = typer.Option(..., "--period", help="The quarter, written like 2026-Q2.")
 AUDITOR = typer.Option(None, "--auditor", help="The auditor's name, printed on the cover (default: the sign-off's).")
 ORGANISATION = typer.Option(None, "--organisation",

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from audits import store
+from audits.commands import DB
 
 # Reports hold people's values: never read them as rich markup, never hard-wrap a problem line.
 console = Console(highlight=False, markup=False, soft_wrap=True)
@@ -21,7 +22,6 @@ err_console = Console(stderr=True, highlight=False, markup=False, soft_wrap=True
 
 PATHS = typer.Argument(..., exists=True, readable=True, resolve_path=False,
                        help="Returns and evidence packs: folders, .zip files or .xlsx workbooks.")
-DB = typer.Option(None, "--db", help="The store (default data/audit.duckdb, or $LIVED_STANDARDS_DB).")
 
 
 def _progress(total: int, what: str) -> Progress:

@@ -15,12 +15,13 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import store
+from audits.commands import DB
 
 console = Console()
 
 
 def setup_demo(
-    db: Path = typer.Option(None, "--db", help="The store (default data/audit.duckdb, or $LIVED_STANDARDS_DB)."),
+    db: Path = DB,
     demo_dir: Path = typer.Option(Path("data/demo"), "--demo-dir", help="Where the demo returns and packs are written."),
     standards_dir: Path = typer.Option(Path("standards"), "--standards", help="The standards to audit."),
 ) -> None:
