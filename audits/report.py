@@ -31,7 +31,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepToget
 
 from audits import ratings, runs, signoffs, spec, stats, store, stories
 from audits.report_charts import legend, proportion_chart
-from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, long_date, styles, text
+from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, long_date, long_datetime, styles, text
 from audits.standard import Standard
 
 UNITS = {"episodes": ("person", "people"), "contacts": ("contact", "contacts"),
@@ -408,8 +408,7 @@ def _cover(data: ReportData) -> list:
 
 
 def _signed_at(signoff: dict) -> str:
-    at = signoff["signed_at"]
-    return f"{long_date(at)} at {at:%H:%M} UTC"
+    return f"{long_datetime(signoff['signed_at'])} UTC"
 
 
 def _signoff_block(data: ReportData) -> list:

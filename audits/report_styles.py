@@ -89,3 +89,10 @@ def long_date(value) -> str:
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     return f"{value.day} {value:%B %Y}"
+
+
+def long_datetime(value) -> str:
+    """2 May 2026 at 14:05 (a datetime: when something was loaded, signed or tagged)."""
+    if is_missing(value):
+        return ""
+    return f"{long_date(value)} at {value:%H:%M}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audits import store
+from audits.report_styles import long_datetime
 from dashboard import auth, data, ui
 
 CHOICES = {"cleared": "Clear it: there are no personal details",
@@ -135,7 +136,7 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
             else:
                 st.caption("Its words are kept out of every output, so they are not shown here.")
             if isinstance(row.tagged_by, str):
-                st.caption(f"Tagged by {row.tagged_by} on {row.tagged_at:%d %B %Y at %H:%M}.")
+                st.caption(f"Tagged by {row.tagged_by} on {long_datetime(row.tagged_at)}.")
             elif row.standards:
                 st.caption("Tagged as the evidence pack gave it.")
             else:

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import problems, store
-from audits.report_styles import long_date
+from audits.report_styles import long_datetime
 from dashboard import auth, data, ui
 
 FORMS = ["zip", "xlsx", "csv", "yaml", "yml"]
@@ -77,9 +77,8 @@ def show_validation(validation, source: str) -> None:
 def earlier_words(earlier: dict, kind: str) -> str:
     """The submission being replaced, in words: when, by whom, from which file."""
     what = "evidence pack" if kind == "pack" else "return"
-    loaded = earlier["loaded_at"]
     by = f" by {earlier['loaded_by']}" if earlier.get("loaded_by") else ""
-    return (f"the {what} loaded on {long_date(loaded)} at {loaded:%H:%M}{by}"
+    return (f"the {what} loaded on {long_datetime(earlier['loaded_at'])}{by}"
             + (f" (from {earlier['source']})" if earlier.get("source") else ""))
 
 
