@@ -274,6 +274,19 @@ def held_stories(con: duckdb.DuckDBPyConnection, period: str,
     return pd.DataFrame(rows, columns=["provider_id", "story_id", "reason", "flags", "story"])
 
 
+def _current_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str,
+                   next_step: str) -> tuple[str, str]:
+    """(story, consent) of a story in the current pack, or a plain refusal naming what to do next."""
+    row = con.execute(
+        "SELECT story, consent FROM cur_stories WHERE provider_id = ? AND period = ? AND story_id = ?",
+        [provider_id, period, story_id],
+    ).fetchone()
+    if row is None:
+        raise ReviewError(
+            f"There is no story {story_id} in the current evidence pack of {provider_id} for {period}. {next_step}")
+    return row
+
+
 def review_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str,
                  decision: str, reviewed_by: str, redacted_text: str | None = None,
                  accept_remaining_flags: bool = False) -> str:
@@ -287,16 +300,9 @@ def review_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, 
         raise ReviewError(f"'{decision}' is not a decision; use one of {', '.join(DECISIONS)}.")
     if not reviewed_by or not reviewed_by.strip():
         raise ReviewError("Say who made the decision (--by NAME).")
-    row = con.execute(
-        "SELECT story, consent FROM cur_stories WHERE provider_id = ? AND period = ? AND story_id = ?",
-        [provider_id, period, story_id],
-    ).fetchone()
-    if row is None:
-        raise ReviewError(
-            f"There is no story {story_id} in the current evidence pack of {provider_id} for {period}. "
-            f"List the stories waiting for review with: python -m audits stories held --period {period}"
-        )
-    story, consent = row
+    story, consent = _current_story(
+        con, provider_id, period, story_id,
+        f"List the stories waiting for review with: python -m audits stories held --period {period}")
     if consent != "yes":
         raise ReviewError(
             f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
@@ -366,21 +372,15 @@ def tag_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, sto
     if not tagged_by or not tagged_by.strip():
         raise ReviewError("Say who tagged the story (--by NAME).")
     ids = check_standard_ids(list(standard_ids), titles)
-    row = con.execute(
-        "SELECT consent FROM cur_stories WHERE provider_id = ? AND period = ? AND story_id = ?",
-        [provider_id, period, story_id],
-    ).fetchone()
-    if row is None:
-        raise ReviewError(
-            f"There is no story {story_id} in the current evidence pack of {provider_id} for {period}. "
-            f"See the stories on the dashboard's review page, or the pack's stories.csv."
-        )
+    _, consent = _current_story(
+        con, provider_id, period, story_id,
+        "See the stories on the dashboard's review page, or the pack's stories.csv.")
     withdrawn = con.execute(
         "SELECT count(*) FROM story_withdrawals WHERE provider_id = ? AND period = ? AND story_id = ?",
         [provider_id, period, story_id],
     ).fetchone()[0]
-    if row[0] != "yes" or withdrawn:
-        consent = "withdrawn" if withdrawn else row[0]
+    if consent != "yes" or withdrawn:
+        consent = "withdrawn" if withdrawn else consent
         raise ReviewError(
             f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
             "with consent 'yes' can ever be shown, so it cannot be tagged."
