@@ -106,13 +106,6 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Acco
     return Account(row[0], row[1], row[2], row[3])
 
 
-def get_account(con: duckdb.DuckDBPyConnection, username: str) -> Account | None:
-    row = con.execute(
-        "SELECT username, display_name, role, provider_id FROM accounts WHERE username = ?",
-        [normalise_username(username)]).fetchone()
-    return Account(*row) if row else None
-
-
 def _new_password() -> str:
     """Four groups of letters and digits: easy to type from a terminal, 80+ bits."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"

@@ -229,9 +229,9 @@ def parse_period(period: str) -> tuple[dt.date, dt.date]:
 def previous_period(period: str) -> str:
     """The quarter before, e.g. '2026-Q1' -> '2025-Q4'."""
     start, _ = parse_period(period)
-    prev = start - dt.timedelta(days=1)
-    return f"{prev.year}-Q{(prev.month - 1) // 3 + 1}"
+    return period_of(start - dt.timedelta(days=1))
 
 
 def period_of(day: dt.date) -> str:
+    """The quarter a day falls in, e.g. 2026-05-02 -> '2026-Q2'."""
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
