@@ -113,17 +113,21 @@ def stories_for(db_file: str, provider_id: str, period: str, standard_id: str | 
         return stories.printable_stories(con, provider_id, period, standard_id)
 
 
-def history(db_file: str, cat: Catalogue, public: bool) -> pd.DataFrame:
-    """Measure results of the latest run of every audited period, one frame."""
-    frames = [measure_results(db_file, run_id, public) for run_id in cat.runs.values()]
+def _every_period(read, db_file: str, cat: Catalogue, *args) -> pd.DataFrame:
+    """One cached read per audited period's latest run, as one frame."""
+    frames = [read(db_file, run_id, *args) for run_id in cat.runs.values()]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def history(db_file: str, cat: Catalogue, public: bool) -> pd.DataFrame:
+    """Measure results of the latest run of every audited period, one frame."""
+    return _every_period(measure_results, db_file, cat, public)
 
 
 def standard_history(db_file: str, cat: Catalogue) -> pd.DataFrame:
-    frames = [standard_results(db_file, run_id) for run_id in cat.runs.values()]
-    frames = [f for f in frames if not f.empty]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    """Standard ratings (with 'shown') of the latest run of every audited period, one frame."""
+    return _every_period(standard_results, db_file, cat)
 
 
 @st.cache_data(ttl=SHORT, show_spinner=False)
