@@ -35,6 +35,10 @@ LOOKS: dict[str, Look] = {
     "no_data": Look("no_data", "○", "Too few to tell", "#4d4d4d", "#f0f0f0"),
 }
 
+# Worst to best, to say which way a rating moved between quarters; no_data has no rank:
+# it is not a rating.
+RANK: dict[str, int] = {"red": 0, "amber": 1, "provisional": 2, "green": 3}
+
 PROVISIONAL_EXPLANATION = "green, not yet confirmed by people's experience"
 
 COMPARISON_WORDS: dict[str, str] = {

@@ -38,7 +38,6 @@ UNITS = {"episodes": ("person", "people"), "contacts": ("contact", "contacts"),
          "workforce": ("member of staff", "staff"), "kpis": ("KPI", "KPIs"), "sites": ("site", "sites"),
          "documents": ("document", "documents")}
 OP_WORDS = {">=": "{} or more", "<=": "{} or less", ">": "more than {}", "<": "less than {}", "=": "exactly {}"}
-ORDER = {"red": 0, "amber": 1, "provisional": 2, "green": 3}
 INDEPENDENCE_QUOTE = ("The set of standards should be enforced by a third party, as an "
                       "organisation will be afraid of losing a tender.")
 INDEPENDENCE_SOURCE = "Expert Link National Advisory Panel, evidence to the Independent Review of Drugs"
@@ -307,11 +306,11 @@ def change_words(now: str, before: str | None) -> str:
         return "New: not audited last period"
     if now == before:
         return "= No change"
-    if now not in ORDER or before not in ORDER:
+    if now not in ratings.RANK or before not in ratings.RANK:
         return f"Cannot compare (was {_was(before)})"
-    if ORDER[now] > ORDER[before]:
+    if ratings.RANK[now] > ratings.RANK[before]:
         return f"↑ Better (was {_was(before)})"
-    if ORDER[now] < ORDER[before]:
+    if ratings.RANK[now] < ratings.RANK[before]:
         return f"↓ Worse (was {_was(before)})"
     return "= No change"
 

@@ -11,7 +11,6 @@ from audits import ratings, spec
 from dashboard import auth, data, ui
 
 ORDER = ("green", "provisional", "amber", "red", "no_data")
-RANK = {"green": 3, "provisional": 2, "amber": 1, "red": 0}  # no_data has no rank: it is not a rating
 INTRO = ("How each provider is doing against the standards that people with lived experience wrote, "
          "as judged by the independent audit. Choose an area and a quarter; open a standard or a provider "
          "to see the figures and the stories of the people using the service behind each rating.")
@@ -43,11 +42,11 @@ CHANGE_ORDER = {"▼ Worse": 0, "Now too few to tell": 1, "Now rated": 2, "▲ B
 
 def direction(before: str, now: str) -> str:
     """Which way a rating moved, in words (worse first, as a commissioner reads them)."""
-    if now not in RANK:
+    if now not in ratings.RANK:
         return "Now too few to tell"
-    if before not in RANK:
+    if before not in ratings.RANK:
         return "Now rated"
-    return "▲ Better" if RANK[now] > RANK[before] else "▼ Worse"
+    return "▲ Better" if ratings.RANK[now] > ratings.RANK[before] else "▼ Worse"
 
 
 def render() -> None:
