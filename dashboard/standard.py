@@ -55,6 +55,14 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
     st.caption(caption)
 
 
+def quarter_table(rows: pd.DataFrame, measure: Measure, hidden: list[bool]) -> pd.DataFrame:
+    """The trend's figures, one row a quarter, beside its chart."""
+    return pd.DataFrame({
+        "Quarter": list(rows["period"]),
+        "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(rows["value"], hidden)],
+        "95% interval": [ui.interval(a, b, measure.kind) for a, b in zip(rows["ci_lower"], rows["ci_upper"])]})
+
+
 def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure) -> None:
     rows = history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)
                    & (history["measure_id"] == measure.id)].sort_values("period")
@@ -71,22 +79,16 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
     periods = list(rows["period"])
     chart = spc.xmr(list(rows["value"]))
     chart_col, table_col = st.columns([3, 2], vertical_alignment="center")
-    table = pd.DataFrame({"Quarter": periods, "Figure": [ui.figure(v, measure.kind) for v in rows["value"]],
-                          "95% interval": [ui.interval(a, b, measure.kind)
-                                           for a, b in zip(rows["ci_lower"], rows["ci_upper"])]})
     with chart_col:
         if chart is None:
             # every quarter keeps its place on the axis: a hidden one is a gap, not a quarter skipped
-            table = pd.DataFrame({
-                "Quarter": every_quarter["period"],
-                "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(every_quarter["value"], flags)],
-                "95% interval": [ui.interval(a, b, measure.kind)
-                                 for a, b in zip(every_quarter["ci_lower"], every_quarter["ci_upper"])]})
+            table = quarter_table(every_quarter, measure, flags)
             st.plotly_chart(charts.trend(every_quarter, measure.label, percent), width="stretch",
                             key=f"trend_{measure.id}")
         else:
             st.plotly_chart(charts.xmr(periods, chart, measure.label, percent), width="stretch",
                             key=f"xmr_{measure.id}")
+            table = quarter_table(rows, measure, [False] * len(rows))
             table["Signal"] = [", ".join(spc.RULE_WORDS[r] for r in sorted(s)) or "none" for s in chart.signals]
     with table_col:
         st.table(table, hide_index=True, width="stretch")
