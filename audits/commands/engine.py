@@ -14,15 +14,10 @@ from rich.console import Console
 from rich.table import Table
 
 from audits import ratings, store
-from audits.commands import DB
+from audits.commands import DB, fail
 
 SHOWN_PROVIDERS = 25
 console = Console()
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(1)
 
 
 def _summary(db, run_id: str) -> None:
@@ -67,7 +62,7 @@ def run(
         run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
         _summary(db, run_id)
     except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
-        _fail(str(error))
+        fail(str(error))
     console.print(f"Run id: {run_id}")
 
 
@@ -87,9 +82,9 @@ def export(
         with store.reading(db) as con:
             path = runs.export_csv(con, period, csv_path, run_id=run_id, public=public)
     except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
-        _fail(str(error))
+        fail(str(error))
     except OSError as error:
-        _fail(f"Cannot write {csv_path}: {error.strerror}.")
+        fail(f"Cannot write {csv_path}: {error.strerror}.")
     kind = "public (small numbers suppressed)" if public else "auditor's (unsuppressed)"
     typer.echo(f"Wrote the {kind} results of {period} to {path}.")
 

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from audits import spec, store
-from audits.commands import DB
+from audits.commands import DB, fail
 
 console = Console(highlight=False, markup=False, soft_wrap=True)
 
@@ -25,16 +25,11 @@ ORGANISATION = typer.Option(None, "--organisation",
                             help="The independent auditing organisation (default: the sign-off's).")
 
 
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(1)
-
-
 def _check_period(period: str) -> None:
     try:
         spec.parse_period(period)
     except ValueError as error:
-        _fail(f"{error}.")
+        fail(f"{error}.")
 
 
 def report(provider: str = typer.Option(..., "--provider", help="The provider's code, such as P001."),
@@ -47,9 +42,9 @@ def report(provider: str = typer.Option(..., "--provider", help="The provider's 
     try:
         path = build_report(db, provider, period, pdf, auditor=auditor, organisation=organisation)
     except (ReportError, store.StoreMissing, store.StoreBusy) as error:
-        _fail(str(error))
+        fail(str(error))
     except OSError as error:
-        _fail(f"Could not write {pdf}: {error.strerror or error}. Check the folder can be made and written to.")
+        fail(f"Could not write {pdf}: {error.strerror or error}. Check the folder can be made and written to.")
     console.print(f"Wrote {path}")
 
 
@@ -64,7 +59,7 @@ def reports(period: str = PERIOD,
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        _fail(f"Could not make the folder {out}: {error.strerror or error}.")
+        fail(f"Could not make the folder {out}: {error.strerror or error}.")
     with Progress(TextColumn("Writing audit reports"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("{task.description}"), console=console) as bar:
         task = bar.add_task("", total=None)
@@ -80,10 +75,10 @@ def reports(period: str = PERIOD,
                                   workers=workers, progress=step, on_start=started)
         except (ReportError, store.StoreMissing, store.StoreBusy) as error:
             bar.stop()
-            _fail(str(error))
+            fail(str(error))
         except OSError as error:
             bar.stop()
-            _fail(f"Could not write into {out}: {error.strerror or error}.")
+            fail(f"Could not write into {out}: {error.strerror or error}.")
     console.print(f"Wrote {len(paths)} reports for {period} into {out}")
 
 
@@ -109,12 +104,12 @@ def signoff(provider: str = typer.Option(..., "--provider", help="The provider's
         with store.writing(db) as con:
             run_id = signoffs.latest_run_for_signoff(con, period)
             if not i_declare:
-                _fail(f"Nothing recorded. If the declaration above is true, repeat the command with "
+                fail(f"Nothing recorded. If the declaration above is true, repeat the command with "
                       f"--i-declare to sign off {provider} for {period} (audit run {run_id}).")
             message = signoffs.record_signoff(con, provider, period, run_id, name, organisation,
                                               signoffs.DECLARATION, getpass.getuser())
     except (signoffs.SignoffError, store.StoreMissing, store.StoreBusy) as error:
-        _fail(str(error))
+        fail(str(error))
     console.print(message)
 
 
@@ -140,7 +135,7 @@ def held(period: str = PERIOD,
             stories.record_screening(con, provider, period)
             df = stories.held_stories(con, period, provider)
     except (store.StoreMissing, store.StoreBusy) as error:
-        _fail(str(error))
+        fail(str(error))
     if df.empty:
         console.print(f"No stories are waiting for review for {period}.")
         return
@@ -163,7 +158,7 @@ def _review(provider: str, period: str, story: str, decision: str, by: str, db, 
             message = stories.review_story(con, provider, period, story, decision, by,
                                            redacted_text=text, accept_remaining_flags=confirm)
     except (stories.ReviewError, store.StoreMissing, store.StoreBusy) as error:
-        _fail(str(error))
+        fail(str(error))
     console.print(message)
 
 
@@ -214,7 +209,7 @@ def tag(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY,
         with store.writing(db) as con:
             message = stories.tag_story(con, provider, period, story, standards, by, titles)
     except (stories.ReviewError, store.StoreMissing, store.StoreBusy) as error:
-        _fail(str(error))
+        fail(str(error))
     console.print(message)
 
 

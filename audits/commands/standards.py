@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from audits import standards as loader
+from audits.commands import fail
 
 DEFAULT_DIR = Path("standards")
 
@@ -44,8 +45,7 @@ def schema(
 ) -> None:
     """Rewrite the JSON Schema that text editors use to help with standards files."""
     if not folder.is_dir():
-        typer.echo(f"There is no folder {folder}: give the folder of standards files.", err=True)
-        raise typer.Exit(1)
+        fail(f"There is no folder {folder}: give the folder of standards files.")
     path = loader.write_schema(folder)
     typer.echo(f"Wrote {path}. Standards files point at it with their first line:\n  {loader.SCHEMA_LINE}")
 
