@@ -15,7 +15,7 @@ import streamlit as st
 
 from audits import accounts, store
 
-ALL = ("commissioner", "auditor", "expert_citizen", "provider")
+ALL = accounts.ROLES
 
 # page file -> (title, icon, roles that may open it). The one list both the
 # navigation and the page guards read.
