@@ -68,6 +68,23 @@ def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) ->
     return table.fillna("not audited")
 
 
+def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
+    """One row a measure of the standard: its rating and figure for this provider (mine: the
+    provider's results of the standard, by measure id), or 'not audited'."""
+    rows = []
+    for m in standard.measures:
+        row = {"Measure": m.label, "Rating": "not audited", "Figure": "", "95% interval": "",
+               "Compared with the benchmark": ""}
+        if m.id in mine.index:
+            r = mine.loc[m.id]
+            row.update({"Rating": ui.label(r["rating"]),
+                        "Figure": ui.figure(r["value"], m.kind, bool(r.get("suppressed", False))),
+                        "95% interval": ui.interval(r["ci_lower"], r["ci_upper"], m.kind),
+                        "Compared with the benchmark": ratings.COMPARISON_WORDS.get(r["comparison"], "")})
+        rows.append({**row, "Threshold": ui.threshold_words(m)})
+    return pd.DataFrame(rows)
+
+
 def render() -> None:
     view = viewer.open_results_page(__file__, ui.PROVIDER_LINK, "provider_id")
     own, public, db, cat = view.own, view.public, view.db, view.cat
@@ -130,18 +147,7 @@ def render() -> None:
     for s in standards:
         with st.expander(f"{ui.label(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {s.title}"):
             st.markdown(f"**What good looks like.** {s.statement}")
-            mine = results[results["standard_id"] == s.id].set_index("measure_id")
-            table = pd.DataFrame([{
-                "Measure": m.label,
-                "Rating": ui.label(mine.loc[m.id, "rating"]) if m.id in mine.index else "not audited",
-                "Figure": ui.figure(mine.loc[m.id, "value"], m.kind, bool(mine.loc[m.id].get("suppressed", False)))
-                if m.id in mine.index else "",
-                "95% interval": ui.interval(mine.loc[m.id, "ci_lower"], mine.loc[m.id, "ci_upper"], m.kind)
-                if m.id in mine.index else "",
-                "Compared with the benchmark": ratings.COMPARISON_WORDS.get(mine.loc[m.id, "comparison"], "")
-                if m.id in mine.index else "",
-                "Threshold": ui.threshold_words(m),
-            } for m in s.measures])
+            table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
                 history = data.history(db, cat, public)
