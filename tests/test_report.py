@@ -4,7 +4,6 @@ its figures are the figures of the results export."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import re
 from pathlib import Path
@@ -13,26 +12,12 @@ import pytest
 from pypdf import PdfReader
 
 from audits import report, runs, signoffs, spec, store
+from test_engine import _typed
 from test_stories import load_pack
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 STANDARDS = FIXTURES / "standards"
 RETURNS = FIXTURES / "returns"
-
-
-def _typed(table: str, column: str, value: str):
-    if value == "":
-        return None
-    kind = spec.TABLES[table].column(column).type
-    if kind == spec.DATE:
-        return dt.date.fromisoformat(value)
-    if kind == spec.BOOLEAN:
-        return value.lower() in spec.TRUE_WORDS
-    if kind == spec.NUMBER:
-        return float(value)
-    if kind == spec.INTEGER:
-        return int(value)
-    return value
 
 
 def put_returns(con, period: str) -> None:
