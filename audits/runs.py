@@ -109,10 +109,16 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
     return run_id
 
 
+def latest_run_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The latest run of every audited period, in one query (period -> run id): the one
+    place that says which run is "latest" (newest start, then highest run id)."""
+    rows = con.execute("SELECT period, arg_max(run_id, (started_at, run_id)) FROM runs "
+                       "GROUP BY period ORDER BY period").fetchall()
+    return dict(rows)
+
+
 def latest_run_id(con: duckdb.DuckDBPyConnection, period: str) -> str | None:
-    row = con.execute("SELECT run_id FROM runs WHERE period = ? ORDER BY started_at DESC, run_id DESC "
-                      "LIMIT 1", [period]).fetchone()
-    return row[0] if row else None
+    return latest_run_ids(con).get(period)
 
 
 def _frame(con, table: str, columns: list[str], run_id: str, provider_id: str | None,

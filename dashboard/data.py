@@ -49,8 +49,7 @@ def catalogue(db_file: str) -> Catalogue:
     empty = pd.DataFrame(columns=["provider_id", "provider_name", "area"])
     try:
         with store.reading(db_file) as con:
-            periods = [r[0] for r in con.execute("SELECT DISTINCT period FROM runs ORDER BY period").fetchall()]
-            latest = {p: runs.latest_run_id(con, p) for p in periods}
+            latest = runs.latest_run_ids(con)
             providers = con.execute(
                 "SELECT provider_id, provider_name, area FROM providers ORDER BY provider_id").df()
             returns = [r[0] for r in con.execute(
@@ -58,7 +57,7 @@ def catalogue(db_file: str) -> Catalogue:
             ).fetchall()]
     except store.StoreMissing:
         return Catalogue({}, empty, [])
-    return Catalogue({p: r for p, r in latest.items() if r}, providers, returns)
+    return Catalogue(latest, providers, returns)
 
 
 def clear() -> None:
