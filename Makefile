@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= data/audit.duckdb
 PORT ?= 8501
 
-.PHONY: run test test-browser demo bench clean
+.PHONY: run test lint test-browser demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -20,7 +20,11 @@ demo: $(STAMP)
 run: demo
 	$(BIN)/streamlit run app.py --server.headless=true --server.port=$(PORT) --browser.gatherUsageStats=false
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
 	$(BIN)/python -m pytest -n 2 -q
 
 test-browser: $(STAMP)

@@ -12,12 +12,12 @@ st.set_page_config(page_title="Lived Standards", page_icon=":material/fact_check
 
 account = auth.current()
 if account is None:
-    page = st.navigation([st.Page(auth.SIGN_IN_PAGE, title="Sign in", icon=":material/login:")],
-                         position="hidden")
+    page = st.navigation([st.Page(auth.SIGN_IN_PAGE, title="Sign in", icon=":material/login:")], position="hidden")
 else:
     files = auth.pages_for(account)
     home = "dashboard/provider.py" if account.role == "provider" else files[0]
-    page = st.navigation([st.Page(f, title=auth.PAGES[f][0], icon=auth.PAGES[f][1], default=(f == home))
-                          for f in files])
+    page = st.navigation(
+        [st.Page(f, title=auth.PAGES[f][0], icon=auth.PAGES[f][1], default=(f == home)) for f in files]
+    )
     auth.sign_out_button(account)
 page.run()

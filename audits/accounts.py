@@ -57,8 +57,10 @@ def normalise_username(username: str) -> str:
 def _check(username: str, password: str, role: str, provider_id: str | None) -> None:
     problems = []
     if not _USERNAME.match(username):
-        problems.append("the username must be 2 to 40 lower-case letters, digits, dots, dashes "
-                        "or underscores, starting with a letter or digit")
+        problems.append(
+            "the username must be 2 to 40 lower-case letters, digits, dots, dashes "
+            "or underscores, starting with a letter or digit"
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"the password must be at least {MIN_PASSWORD_LENGTH} characters long")
     if role not in ROLES:
@@ -71,9 +73,15 @@ def _check(username: str, password: str, role: str, provider_id: str | None) -> 
         raise AccountError("Cannot make the account: " + "; ".join(problems) + ".")
 
 
-def create_account(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str,
-                   provider_id: str | None = None, display_name: str | None = None,
-                   replace: bool = False) -> Account:
+def create_account(
+    con: duckdb.DuckDBPyConnection,
+    username: str,
+    password: str,
+    role: str,
+    provider_id: str | None = None,
+    display_name: str | None = None,
+    replace: bool = False,
+) -> Account:
     """Make (or, with replace, reset) an account; the password is stored only as a hash."""
     username = normalise_username(username)
     _check(username, password, role, provider_id)
@@ -81,8 +89,7 @@ def create_account(con: duckdb.DuckDBPyConnection, username: str, password: str,
     if exists and not replace:
         raise AccountError(f"Cannot make the account: the username '{username}' is taken.")
     account = Account(username, display_name or username, role, provider_id)
-    row = [account.username, account.display_name, role, provider_id,
-           _hasher.hash(password), dt.datetime.now()]
+    row = [account.username, account.display_name, role, provider_id, _hasher.hash(password), dt.datetime.now()]
     con.execute("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?)", row)
     return account
 
@@ -91,8 +98,8 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Acco
     """The account when the password is right; None otherwise (never says which part was wrong)."""
     username = normalise_username(username)
     row = con.execute(
-        "SELECT username, display_name, role, provider_id, password_hash FROM accounts WHERE username = ?",
-        [username]).fetchone()
+        "SELECT username, display_name, role, provider_id, password_hash FROM accounts WHERE username = ?", [username]
+    ).fetchone()
     if row is None:
         try:
             _hasher.verify(_DUMMY_HASH, password or "")

@@ -53,7 +53,7 @@ SUBSTANCES = spec.EPISODES.column("substance_group").codes  # opiate, non_opiate
 IN_TREATMENT_SHARE = np.array([0.42, 0.16, 0.30, 0.12])
 NEW_SHARE = np.array([0.32, 0.655, 0.655, 0.655])
 ARRIVAL_SHARE = IN_TREATMENT_SHARE * NEW_SHARE / (IN_TREATMENT_SHARE * NEW_SHARE).sum()
-MEAN_YEARS = (1 - NEW_SHARE) / NEW_SHARE          # opiate 2.1 years, others about 6 months
+MEAN_YEARS = (1 - NEW_SHARE) / NEW_SHARE  # opiate 2.1 years, others about 6 months
 # Chance that a journey ends in a successful completion, tuned so that 46% of leavers complete.
 COMPLETION = np.array([0.22, 0.55, 0.56, 0.525])
 # Contacts a day of an open journey, tuned so the national year holds about 8 million contacts.
@@ -61,14 +61,17 @@ CONTACT_RATE = 0.129
 CONTACT_MULT = np.array([1.3, 0.85, 0.8, 0.9])
 
 SEX_P = np.array([0.33, 0.66, 0.005, 0.005])
-AGE_P = np.array([[0.02, 0.13, 0.35, 0.31, 0.16, 0.03],    # opiate: an ageing group
-                  [0.14, 0.36, 0.28, 0.14, 0.07, 0.01],
-                  [0.03, 0.14, 0.25, 0.27, 0.22, 0.09],
-                  [0.10, 0.32, 0.30, 0.17, 0.09, 0.02]])
+AGE_P = np.array(
+    [
+        [0.02, 0.13, 0.35, 0.31, 0.16, 0.03],  # opiate: an ageing group
+        [0.14, 0.36, 0.28, 0.14, 0.07, 0.01],
+        [0.03, 0.14, 0.25, 0.27, 0.22, 0.09],
+        [0.10, 0.32, 0.30, 0.17, 0.09, 0.02],
+    ]
+)
 ETHNICITY_P = np.array([0.03, 0.03, 0.03, 0.85, 0.01, 0.05])
 HOUSING_P = np.array([[0.20, 0.18, 0.62], [0.08, 0.12, 0.80], [0.06, 0.10, 0.84], [0.10, 0.14, 0.76]])
-NON_COMPLETION = ("transferred", "dropped_out", "withdrawn_by_provider", "declined",
-                  "moved_away", "in_custody", "died")
+NON_COMPLETION = ("transferred", "dropped_out", "withdrawn_by_provider", "declined", "moved_away", "in_custody", "died")
 NON_COMPLETION_P = np.array([0.14, 0.52, 0.0, 0.08, 0.07, 0.07, 0.04])  # withdrawn: per provider
 REASONS = spec.DISCHARGE_REASONS
 MODES = spec.CONTACTS.column("mode").codes
@@ -76,7 +79,7 @@ OUTCOMES = spec.CONTACTS.column("outcome").codes
 AFTER_MISSED = spec.CONTACTS.column("after_missed").codes  # none, rebooked, warning, script_reduced, discharged
 CONTACT_ROLES = spec.CONTACTS.column("staff_role").codes
 PUNITIVE_AFTER_MISSED = (0.04, 0.2, 0.3, 0.46)
-GOLDEN = (5 ** 0.5 - 1) / 2
+GOLDEN = (5**0.5 - 1) / 2
 
 
 # numpy draws a geometric number one way when its chance is 1/3 or more (a mean delay of
@@ -93,9 +96,11 @@ class DemoError(RuntimeError):
 
 # ----------------------------------------------------------------------------- time-varying values
 
+
 @dataclass(frozen=True)
 class Steps:
     """A value that changes from given quarters on: Steps(0.3, {"2025-Q4": 0.6})."""
+
     first: object
     changes: dict = field(default_factory=dict)
 
@@ -110,6 +115,7 @@ class Steps:
 @dataclass(frozen=True)
 class Trend:
     """A value moving steadily from `start` (until `since`) to `end` (from `until` on)."""
+
     start: float
     end: float
     since: str
@@ -136,6 +142,7 @@ def value_at(value, period: str):
 
 # ----------------------------------------------------------------------------- providers
 
+
 @dataclass(frozen=True)
 class Site:
     name: str
@@ -148,54 +155,64 @@ class Site:
 @dataclass(frozen=True)
 class Profile:
     """How one provider works. Any number may be a Steps or a Trend to change over time."""
+
     provider_id: str
     name: str
     area: str
-    arrivals: float                 # new journeys a year
+    arrivals: float  # new journeys a year
     # The defaults are a middling service: near most standards but short of the best.
-    contact_delay: object = 2.5     # mean days from referral to first supportive contact (see WELCOME_NOTE)
-    wait_mean: object = 7.0         # mean days to first intervention, for most people
-    wait_tail: object = 0.024       # share drawn to wait over three weeks (some leave first)
+    contact_delay: object = 2.5  # mean days from referral to first supportive contact (see WELCOME_NOTE)
+    wait_mean: object = 7.0  # mean days to first intervention, for most people
+    wait_tail: object = 0.024  # share drawn to wait over three weeks (some leave first)
     choice: object = 0.84
     peer: object = 0.84
-    mental_health: object = 0.7     # support alongside, for those with a need
-    housing: object = 0.85          # support, for those with urgent need
-    aftercare: object = 0.83        # offered on leaving, to those who complete
+    mental_health: object = 0.7  # support alongside, for those with a need
+    housing: object = 0.85  # support, for those with urgent need
+    aftercare: object = 0.83  # offered on leaving, to those who complete
     extra_assessments: object = 0.16  # mean assessments beyond the first
-    restart: object = 0.15          # made to start again, when coming back
+    restart: object = 0.15  # made to start again, when coming back
     representation: object = 0.12
     completion_mult: object = 1.0
     opiate_length_mult: object = 1.0
     opiate_free_pressure: object = False
     missed: object = 0.14
     punitive: object = False
-    withdrawn: object = 0.04        # share of unplanned exits that are the provider's decision
-    script_cut: object = 0.03       # missed appointments of people on a script met with a cut (if not punitive)
+    withdrawn: object = 0.04  # share of unplanned exits that are the provider's decision
+    script_cut: object = 0.03  # missed appointments of people on a script met with a cut (if not punitive)
     contact_mult: object = 1.0
     peer_contacts: object = 0.07
     female: float = 0.33
-    caseload: object = 16.0        # open journeys per member of staff (all roles)
+    caseload: object = 16.0  # open journeys per member of staff (all roles)
     peer_staff: object = 0.08
     lived_experience: object = 0.12
-    trauma_trained: object = 0.85   # share of people hired who are trained (and kept up to date)
+    trauma_trained: object = 0.85  # share of people hired who are trained (and kept up to date)
     training_active: object = True
     sites: tuple[Site, ...] = (Site("Main hub"),)
     kpis: tuple[tuple, ...] = ()
-    language: object = "mixed"      # person_first | mixed | stigmatising
+    language: object = "mixed"  # person_first | mixed | stigmatising
     messy: bool = False
     pack_chance: float = 0.9
     stories: tuple[int, int] = (3, 8)
 
 
 STANDARD_KPIS = (
-    ("Successful completions as a proportion of all in treatment", "successful_completion",
-     "Top quartile of comparator group", False, "commissioner"),
-    ("Waiting time from referral to first intervention", "waiting_time", "95% within 3 weeks", False,
-     "commissioner"),
+    (
+        "Successful completions as a proportion of all in treatment",
+        "successful_completion",
+        "Top quartile of comparator group",
+        False,
+        "commissioner",
+    ),
+    ("Waiting time from referral to first intervention", "waiting_time", "95% within 3 weeks", False, "commissioner"),
     ("Numbers in effective treatment", "numbers_in_treatment", "Maintain at baseline", False, "commissioner"),
 )
-OFD_KPI = ("People using opiates discharged opiate-free", "opiate_free_discharge",
-           "20% of opiate exits drug free", True, "commissioner")
+OFD_KPI = (
+    "People using opiates discharged opiate-free",
+    "opiate_free_discharge",
+    "20% of opiate exits drug free",
+    True,
+    "commissioner",
+)
 
 
 def _kpis(*extra: tuple, drop_ofd_from: str | None = None, paid: object = False) -> tuple:
@@ -221,98 +238,260 @@ def archetypes(scale_up: float = 1.0) -> list[Profile]:
     n, s = "Northshire", "Southvale"
     return [
         Profile(  # steadily improving: mental health support alongside, more peers, aftercare
-            "P001", "Northgate Recovery Partnership", n, 220 * scale_up,
-            choice=Trend(0.45, 0.86, "2025-Q1", "2026-Q1"), housing=Trend(0.45, 0.86, "2025-Q1", "2026-Q1"),
-            mental_health=Trend(0.32, 0.95, "2025-Q1", "2026-Q1"), peer=Trend(0.45, 0.98, "2025-Q1", "2026-Q1"),
-            peer_staff=Trend(0.06, 0.22, "2025-Q1", "2026-Q2"), lived_experience=Trend(0.08, 0.35, "2025-Q1", "2026-Q2"),
-            aftercare=Trend(0.55, 0.98, "2025-Q1", "2026-Q1"), restart=Trend(0.45, 0.08, "2025-Q1", "2025-Q4"),
-            extra_assessments=Trend(0.45, 0.05, "2025-Q1", "2025-Q4"), trauma_trained=Trend(0.5, 0.86, "2025-Q1", "2026-Q1"),
-            contact_delay=Trend(4.0, 2.5, "2025-Q1", "2026-Q1"), withdrawn=Trend(0.08, 0.01, "2025-Q1", "2025-Q4"),
-            script_cut=Trend(0.06, 0.01, "2025-Q1", "2025-Q4"), language=Steps("mixed", {"2025-Q3": "person_first"}),
-            sites=(Site("Northgate Hub", private_waiting_area=Steps(False, {"2025-Q3": True}),
-                        women_only_space=Steps(False, {"2025-Q4": True})),
-                   Site("Millbrook Outreach Base", drop_in=True, open_outside_office_hours=Steps(False, {"2026-Q1": True}))),
-            kpis=_kpis(("People's experience of the service (quarterly survey)", "experience", None, False, "provider")),
+            "P001",
+            "Northgate Recovery Partnership",
+            n,
+            220 * scale_up,
+            choice=Trend(0.45, 0.86, "2025-Q1", "2026-Q1"),
+            housing=Trend(0.45, 0.86, "2025-Q1", "2026-Q1"),
+            mental_health=Trend(0.32, 0.95, "2025-Q1", "2026-Q1"),
+            peer=Trend(0.45, 0.98, "2025-Q1", "2026-Q1"),
+            peer_staff=Trend(0.06, 0.22, "2025-Q1", "2026-Q2"),
+            lived_experience=Trend(0.08, 0.35, "2025-Q1", "2026-Q2"),
+            aftercare=Trend(0.55, 0.98, "2025-Q1", "2026-Q1"),
+            restart=Trend(0.45, 0.08, "2025-Q1", "2025-Q4"),
+            extra_assessments=Trend(0.45, 0.05, "2025-Q1", "2025-Q4"),
+            trauma_trained=Trend(0.5, 0.86, "2025-Q1", "2026-Q1"),
+            contact_delay=Trend(4.0, 2.5, "2025-Q1", "2026-Q1"),
+            withdrawn=Trend(0.08, 0.01, "2025-Q1", "2025-Q4"),
+            script_cut=Trend(0.06, 0.01, "2025-Q1", "2025-Q4"),
+            language=Steps("mixed", {"2025-Q3": "person_first"}),
+            sites=(
+                Site(
+                    "Northgate Hub",
+                    private_waiting_area=Steps(False, {"2025-Q3": True}),
+                    women_only_space=Steps(False, {"2025-Q4": True}),
+                ),
+                Site(
+                    "Millbrook Outreach Base", drop_in=True, open_outside_office_hours=Steps(False, {"2026-Q1": True})
+                ),
+            ),
+            kpis=_kpis(
+                ("People's experience of the service (quarterly survey)", "experience", None, False, "provider")
+            ),
         ),
         Profile(  # welcoming, peers everywhere, but a hard line on missed appointments
-            "P002", "Harbour Lane Drug and Alcohol Service", n, 260 * scale_up,
-            contact_delay=0.4, wait_mean=5.0, wait_tail=0.01, peer=0.97, choice=0.5, peer_contacts=0.16,
-            punitive=True, missed=0.17, withdrawn=0.3, peer_staff=0.25, lived_experience=0.3,
-            extra_assessments=0.02, trauma_trained=0.98, mental_health=0.72, housing=0.85, aftercare=0.88,
-            restart=0.15, sites=(Site("Harbour Lane Centre", drop_in=True, open_outside_office_hours=True),),
-            language="mixed", kpis=_kpis(("Retention in treatment beyond 12 weeks", "retention", "80%", False, "provider")),
+            "P002",
+            "Harbour Lane Drug and Alcohol Service",
+            n,
+            260 * scale_up,
+            contact_delay=0.4,
+            wait_mean=5.0,
+            wait_tail=0.01,
+            peer=0.97,
+            choice=0.5,
+            peer_contacts=0.16,
+            punitive=True,
+            missed=0.17,
+            withdrawn=0.3,
+            peer_staff=0.25,
+            lived_experience=0.3,
+            extra_assessments=0.02,
+            trauma_trained=0.98,
+            mental_health=0.72,
+            housing=0.85,
+            aftercare=0.88,
+            restart=0.15,
+            sites=(Site("Harbour Lane Centre", drop_in=True, open_outside_office_hours=True),),
+            language="mixed",
+            kpis=_kpis(("Retention in treatment beyond 12 weeks", "retention", "80%", False, "provider")),
         ),
         Profile(  # a very small rural service: every figure is too few to tell
-            "P003", "Fellside Community Recovery", n, 7.0 * scale_up,
-            contact_delay=1.0, peer=0.9, choice=0.9, caseload=3.0, peer_staff=0.34, lived_experience=0.5,
+            "P003",
+            "Fellside Community Recovery",
+            n,
+            7.0 * scale_up,
+            contact_delay=1.0,
+            peer=0.9,
+            choice=0.9,
+            caseload=3.0,
+            peer_staff=0.34,
+            lived_experience=0.5,
             sites=(Site("Fellside Chapel Rooms", private_waiting_area=True, drop_in=True),),
-            kpis=(), language="person_first", pack_chance=0.75, stories=(1, 3),
+            kpis=(),
+            language="person_first",
+            pack_chance=0.75,
+            stories=(1, 3),
         ),
         Profile(  # a large integrated service whose returns are full of mistakes
-            "P004", "Northshire Integrated Treatment Service", n, 420 * scale_up, messy=True,
-            wait_tail=0.03, caseload=19.0, mental_health=0.93, lived_experience=0.14,
-            withdrawn=0.06, script_cut=0.05,
-            sites=(Site("Castle Street", private_waiting_area=False), Site("Eastfield Clinic", open_outside_office_hours=True,
-                                                                       women_only_space=Steps(False, {"2026-Q1": True})),
-                   Site("Northshire Women's Wellbeing Hub", women_only_space=True, private_waiting_area=True)),
+            "P004",
+            "Northshire Integrated Treatment Service",
+            n,
+            420 * scale_up,
+            messy=True,
+            wait_tail=0.03,
+            caseload=19.0,
+            mental_health=0.93,
+            lived_experience=0.14,
+            withdrawn=0.06,
+            script_cut=0.05,
+            sites=(
+                Site("Castle Street", private_waiting_area=False),
+                Site(
+                    "Eastfield Clinic", open_outside_office_hours=True, women_only_space=Steps(False, {"2026-Q1": True})
+                ),
+                Site("Northshire Women's Wellbeing Hub", women_only_space=True, private_waiting_area=True),
+            ),
             kpis=_kpis(("Drug-free discharges (internal target)", "drug_free_discharge", "35%", False, "provider")),
             language="stigmatising",
         ),
         Profile(  # paid by opiate-free discharges until the commissioner dropped the target
-            "P005", "Southvale Pathways", s, 240 * scale_up,
+            "P005",
+            "Southvale Pathways",
+            s,
+            240 * scale_up,
             opiate_free_pressure=Steps(True, {"2025-Q4": False}),
-            opiate_length_mult=Steps(0.45, {"2025-Q4": 1.0}), completion_mult=Steps(1.05, {"2025-Q4": 1.0}),
-            representation=Steps(0.24, {"2025-Q4": 0.14, "2026-Q2": 0.1}), restart=Steps(0.35, {"2025-Q4": 0.05}),
-            aftercare=Steps(0.35, {"2025-Q4": 0.97}), housing=0.96, mental_health=0.72, withdrawn=0.01,
-            script_cut=0.01, kpis=_kpis(drop_ofd_from="2025-Q4", paid=Steps(True, {"2025-Q4": False})),
-            sites=(Site("Pathways House", women_only_space=Steps(False, {"2025-Q4": True})),
-                   Site("Southvale Central", open_outside_office_hours=True)),
+            opiate_length_mult=Steps(0.45, {"2025-Q4": 1.0}),
+            completion_mult=Steps(1.05, {"2025-Q4": 1.0}),
+            representation=Steps(0.24, {"2025-Q4": 0.14, "2026-Q2": 0.1}),
+            restart=Steps(0.35, {"2025-Q4": 0.05}),
+            aftercare=Steps(0.35, {"2025-Q4": 0.97}),
+            housing=0.96,
+            mental_health=0.72,
+            withdrawn=0.01,
+            script_cut=0.01,
+            kpis=_kpis(drop_ofd_from="2025-Q4", paid=Steps(True, {"2025-Q4": False})),
+            sites=(
+                Site("Pathways House", women_only_space=Steps(False, {"2025-Q4": True})),
+                Site("Southvale Central", open_outside_office_hours=True),
+            ),
         ),
         Profile(  # declining: staff cuts, longer waits, training lapsing, a worse building
-            "P006", "Riverside Wellbeing Trust", s, 200 * scale_up,
-            contact_delay=Trend(0.6, 8.0, "2025-Q2", "2026-Q3"), wait_mean=Trend(6.0, 12.0, "2025-Q2", "2026-Q3"),
-            wait_tail=Trend(0.01, 0.09, "2025-Q2", "2026-Q3"), peer=Trend(0.97, 0.3, "2025-Q2", "2026-Q2"),
-            choice=Trend(0.96, 0.4, "2025-Q2", "2026-Q2"), mental_health=Trend(0.92, 0.4, "2025-Q2", "2026-Q2"),
-            housing=Trend(0.97, 0.45, "2025-Q2", "2026-Q2"), aftercare=Trend(0.97, 0.5, "2025-Q2", "2026-Q3"),
-            extra_assessments=Trend(0.03, 0.5, "2025-Q2", "2026-Q2"), restart=Trend(0.05, 0.4, "2025-Q2", "2026-Q2"),
-            withdrawn=Trend(0.01, 0.06, "2025-Q2", "2026-Q3"), script_cut=Trend(0.01, 0.06, "2025-Q2", "2026-Q3"),
-            caseload=Trend(14.0, 24.0, "2025-Q2", "2026-Q3"), peer_staff=Trend(0.2, 0.02, "2025-Q2", "2026-Q3"),
-            lived_experience=Trend(0.14, 0.06, "2025-Q2", "2026-Q3"), training_active=Steps(True, {"2025-Q3": False}),
-            trauma_trained=Trend(0.98, 0.4, "2025-Q2", "2026-Q3"), missed=Trend(0.13, 0.2, "2025-Q2", "2026-Q3"),
-            sites=(Site("Riverside House", private_waiting_area=Steps(True, {"2026-Q1": False}),
-                        women_only_space=Steps(True, {"2026-Q1": False}),
-                        open_outside_office_hours=Steps(True, {"2025-Q4": False})),),
+            "P006",
+            "Riverside Wellbeing Trust",
+            s,
+            200 * scale_up,
+            contact_delay=Trend(0.6, 8.0, "2025-Q2", "2026-Q3"),
+            wait_mean=Trend(6.0, 12.0, "2025-Q2", "2026-Q3"),
+            wait_tail=Trend(0.01, 0.09, "2025-Q2", "2026-Q3"),
+            peer=Trend(0.97, 0.3, "2025-Q2", "2026-Q2"),
+            choice=Trend(0.96, 0.4, "2025-Q2", "2026-Q2"),
+            mental_health=Trend(0.92, 0.4, "2025-Q2", "2026-Q2"),
+            housing=Trend(0.97, 0.45, "2025-Q2", "2026-Q2"),
+            aftercare=Trend(0.97, 0.5, "2025-Q2", "2026-Q3"),
+            extra_assessments=Trend(0.03, 0.5, "2025-Q2", "2026-Q2"),
+            restart=Trend(0.05, 0.4, "2025-Q2", "2026-Q2"),
+            withdrawn=Trend(0.01, 0.06, "2025-Q2", "2026-Q3"),
+            script_cut=Trend(0.01, 0.06, "2025-Q2", "2026-Q3"),
+            caseload=Trend(14.0, 24.0, "2025-Q2", "2026-Q3"),
+            peer_staff=Trend(0.2, 0.02, "2025-Q2", "2026-Q3"),
+            lived_experience=Trend(0.14, 0.06, "2025-Q2", "2026-Q3"),
+            training_active=Steps(True, {"2025-Q3": False}),
+            trauma_trained=Trend(0.98, 0.4, "2025-Q2", "2026-Q3"),
+            missed=Trend(0.13, 0.2, "2025-Q2", "2026-Q3"),
+            sites=(
+                Site(
+                    "Riverside House",
+                    private_waiting_area=Steps(True, {"2026-Q1": False}),
+                    women_only_space=Steps(True, {"2026-Q1": False}),
+                    open_outside_office_hours=Steps(True, {"2025-Q4": False}),
+                ),
+            ),
             language="person_first",
-            kpis=_kpis(("People retained in treatment at 12 weeks", "retention", "75%", True, "commissioner"), paid=True),
+            kpis=_kpis(
+                ("People retained in treatment at 12 weeks", "retention", "75%", True, "commissioner"), paid=True
+            ),
         ),
         Profile(  # women's and families' service: out of hours, person-first, strong aftercare
-            "P007", "Meadowbank Recovery Hub", s, 160 * scale_up, female=0.62,
-            contact_delay=0.6, choice=0.96, peer=0.96, mental_health=0.93, housing=0.86, aftercare=0.98,
-            restart=0.02, extra_assessments=0.04, peer_staff=0.2, lived_experience=0.32, missed=0.12,
-            withdrawn=0.01, script_cut=0.01, trauma_trained=0.8,
-            sites=(Site("Meadowbank", women_only_space=True, open_outside_office_hours=True, drop_in=True),
-                   Site("Meadowbank Family Room", women_only_space=True, open_outside_office_hours=True)),
-            language="person_first", kpis=_kpis(("People's experience of the service", "experience", None, False, "provider")),
+            "P007",
+            "Meadowbank Recovery Hub",
+            s,
+            160 * scale_up,
+            female=0.62,
+            contact_delay=0.6,
+            choice=0.96,
+            peer=0.96,
+            mental_health=0.93,
+            housing=0.86,
+            aftercare=0.98,
+            restart=0.02,
+            extra_assessments=0.04,
+            peer_staff=0.2,
+            lived_experience=0.32,
+            missed=0.12,
+            withdrawn=0.01,
+            script_cut=0.01,
+            trauma_trained=0.8,
+            sites=(
+                Site("Meadowbank", women_only_space=True, open_outside_office_hours=True, drop_in=True),
+                Site("Meadowbank Family Room", women_only_space=True, open_outside_office_hours=True),
+            ),
+            language="person_first",
+            kpis=_kpis(("People's experience of the service", "experience", None, False, "provider")),
         ),
         Profile(  # traditional and clinical; offers more choice and rewrites its leaflets in 2026
-            "P008", "Southvale Alcohol and Drug Service", s, 300 * scale_up,
-            contact_delay=12.0, wait_mean=9.0, wait_tail=0.03, choice=Trend(0.3, 0.8, "2025-Q4", "2026-Q2"),
-            peer=0.3, mental_health=0.7, housing=0.85, aftercare=0.83, extra_assessments=1.6, restart=0.85,
-            peer_staff=0.03, lived_experience=0.03, trauma_trained=0.35, peer_contacts=0.02, withdrawn=0.01,
-            script_cut=0.005, language=Steps("stigmatising", {"2026-Q2": "person_first"}),
+            "P008",
+            "Southvale Alcohol and Drug Service",
+            s,
+            300 * scale_up,
+            contact_delay=12.0,
+            wait_mean=9.0,
+            wait_tail=0.03,
+            choice=Trend(0.3, 0.8, "2025-Q4", "2026-Q2"),
+            peer=0.3,
+            mental_health=0.7,
+            housing=0.85,
+            aftercare=0.83,
+            extra_assessments=1.6,
+            restart=0.85,
+            peer_staff=0.03,
+            lived_experience=0.03,
+            trauma_trained=0.35,
+            peer_contacts=0.02,
+            withdrawn=0.01,
+            script_cut=0.005,
+            language=Steps("stigmatising", {"2026-Q2": "person_first"}),
             sites=(Site("Southvale Clinic", private_waiting_area=False),),
             kpis=_kpis(("Drug-free discharges", "drug_free_discharge", "30%", True, "commissioner")),
         ),
     ]
 
 
-NATIONAL_AREAS = ("Northshire", "Southvale", "Eastmere", "Westford", "Highmoor", "Lowfield", "Riverton",
-                  "Ashdale", "Brackenridge", "Coldharbour", "Dunmore", "Elmstead", "Fernleigh", "Greywater",
-                  "Hollinsby")
-NAME_PARTS = (("Open Door", "New Leaf", "Bridgeway", "Compass", "Harbour", "Lantern", "Crossroads", "Wayfinder",
-               "Beacon", "Turning Point Street", "Hillside", "Oakwood", "Riverbank", "Kingsgate", "Maple"),
-              ("Recovery Service", "Drug and Alcohol Service", "Recovery Partnership", "Wellbeing Service",
-               "Treatment Service", "Recovery Hub", "Community Recovery"))
+NATIONAL_AREAS = (
+    "Northshire",
+    "Southvale",
+    "Eastmere",
+    "Westford",
+    "Highmoor",
+    "Lowfield",
+    "Riverton",
+    "Ashdale",
+    "Brackenridge",
+    "Coldharbour",
+    "Dunmore",
+    "Elmstead",
+    "Fernleigh",
+    "Greywater",
+    "Hollinsby",
+)
+NAME_PARTS = (
+    (
+        "Open Door",
+        "New Leaf",
+        "Bridgeway",
+        "Compass",
+        "Harbour",
+        "Lantern",
+        "Crossroads",
+        "Wayfinder",
+        "Beacon",
+        "Turning Point Street",
+        "Hillside",
+        "Oakwood",
+        "Riverbank",
+        "Kingsgate",
+        "Maple",
+    ),
+    (
+        "Recovery Service",
+        "Drug and Alcohol Service",
+        "Recovery Partnership",
+        "Wellbeing Service",
+        "Treatment Service",
+        "Recovery Hub",
+        "Community Recovery",
+    ),
+)
 
 
 def national_profiles(rng: np.random.Generator, providers: int = NATIONAL_PROVIDERS) -> list[Profile]:
@@ -325,34 +504,60 @@ def national_profiles(rng: np.random.Generator, providers: int = NATIONAL_PROVID
     """
     aux = rng.spawn(1)[0]
     base = archetypes(scale_up=1.0)
-    profiles = list(base[:min(8, providers)])
+    profiles = list(base[: min(8, providers)])
     for i in range(len(profiles), providers):
+
         def trend(lo, hi):
             a, b = rng.uniform(lo, hi, 2)
             return Trend(float(a), float(b), "2025-Q4", "2026-Q3") if rng.random() < 0.3 else float(a)
-        sites = tuple(Site(f"Site {k + 1}", private_waiting_area=bool(rng.random() < 0.8),
-                           women_only_space=bool(rng.random() < 0.7),
-                           open_outside_office_hours=bool(rng.random() < 0.55), drop_in=bool(rng.random() < 0.5))
-                      for k in range(int(rng.integers(1, 5))))
+
+        sites = tuple(
+            Site(
+                f"Site {k + 1}",
+                private_waiting_area=bool(rng.random() < 0.8),
+                women_only_space=bool(rng.random() < 0.7),
+                open_outside_office_hours=bool(rng.random() < 0.55),
+                drop_in=bool(rng.random() < 0.5),
+            )
+            for k in range(int(rng.integers(1, 5)))
+        )
         kpis = list(STANDARD_KPIS[: int(rng.integers(1, 4))])
         kpis[0] = _paid_completions(bool(aux.random() < 0.25))
         opiate_free_target = bool(rng.random() < 0.12)
         if opiate_free_target:
             kpis.append(OFD_KPI)
         punitive = bool(rng.random() < 0.12)
-        profiles.append(Profile(
-            f"P{i + 1:03d}", f"{NAME_PARTS[0][i % 15]} {NAME_PARTS[1][(i // 15) % 7]} {i + 1}",
-            NATIONAL_AREAS[i % len(NATIONAL_AREAS)], 1.0,
-            contact_delay=trend(0.5, 8), wait_mean=trend(4, 10), wait_tail=trend(0.006, 0.042),
-            choice=trend(0.55, 1.0), peer=trend(0.55, 1.0), mental_health=trend(0.45, 0.97),
-            housing=trend(0.6, 1.0), aftercare=trend(0.6, 1.0), extra_assessments=float(rng.uniform(0.0, 0.45)),
-            restart=float(rng.uniform(0.0, 0.4)), punitive=punitive, opiate_free_pressure=opiate_free_target,
-            opiate_length_mult=0.8 if opiate_free_target else 1.0,
-            withdrawn=0.25 if punitive else float(aux.uniform(0.0, 0.08)), script_cut=float(aux.uniform(0.0, 0.08)),
-            missed=float(rng.uniform(0.1, 0.2)), peer_staff=trend(0.04, 0.28), lived_experience=trend(0.06, 0.35),
-            trauma_trained=trend(0.6, 1.0), caseload=float(rng.uniform(12, 22)), sites=sites, kpis=tuple(kpis),
-            language=str(rng.choice(["person_first", "mixed", "stigmatising"], p=[0.4, 0.4, 0.2])),
-        ))
+        profiles.append(
+            Profile(
+                f"P{i + 1:03d}",
+                f"{NAME_PARTS[0][i % 15]} {NAME_PARTS[1][(i // 15) % 7]} {i + 1}",
+                NATIONAL_AREAS[i % len(NATIONAL_AREAS)],
+                1.0,
+                contact_delay=trend(0.5, 8),
+                wait_mean=trend(4, 10),
+                wait_tail=trend(0.006, 0.042),
+                choice=trend(0.55, 1.0),
+                peer=trend(0.55, 1.0),
+                mental_health=trend(0.45, 0.97),
+                housing=trend(0.6, 1.0),
+                aftercare=trend(0.6, 1.0),
+                extra_assessments=float(rng.uniform(0.0, 0.45)),
+                restart=float(rng.uniform(0.0, 0.4)),
+                punitive=punitive,
+                opiate_free_pressure=opiate_free_target,
+                opiate_length_mult=0.8 if opiate_free_target else 1.0,
+                withdrawn=0.25 if punitive else float(aux.uniform(0.0, 0.08)),
+                script_cut=float(aux.uniform(0.0, 0.08)),
+                missed=float(rng.uniform(0.1, 0.2)),
+                peer_staff=trend(0.04, 0.28),
+                lived_experience=trend(0.06, 0.35),
+                trauma_trained=trend(0.6, 1.0),
+                caseload=float(rng.uniform(12, 22)),
+                sites=sites,
+                kpis=tuple(kpis),
+                language=str(rng.choice(["person_first", "mixed", "stigmatising"], p=[0.4, 0.4, 0.2])),
+            )
+        )
     # Size the providers so the year holds England's new presentations: a few big city
     # services, many middling county ones.
     weights = rng.lognormal(0.0, 0.7, len(profiles))
@@ -364,6 +569,7 @@ def national_profiles(rng: np.random.Generator, providers: int = NATIONAL_PROVID
 
 
 # ----------------------------------------------------------------------------- simulation
+
 
 def _days(day: dt.date) -> int:
     return (day - EPOCH).days
@@ -382,8 +588,9 @@ def _pick(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
 
 def _best_since(rates: np.ndarray) -> np.ndarray:
     """best[s, k]: the highest rate from quarter s to quarter k (k >= s)."""
-    return np.array([np.maximum.accumulate(np.where(np.arange(len(rates)) >= s, rates, 0.0))
-                     for s in range(len(rates))])
+    return np.array(
+        [np.maximum.accumulate(np.where(np.arange(len(rates)) >= s, rates, 0.0)) for s in range(len(rates))]
+    )
 
 
 def simulate_episodes(rng: np.random.Generator, profile: Profile, periods: tuple[str, ...]) -> dict[str, np.ndarray]:
@@ -392,15 +599,33 @@ def simulate_episodes(rng: np.random.Generator, profile: Profile, periods: tuple
     ends = np.array([_days(spec.parse_period(p)[1]) for p in periods])
     w0, w1 = starts[0], ends[-1]
     years = (w1 - w0 + 1) / 365.25
-    q = {name: _per_quarter(profile, name, periods) for name in (
-        "contact_delay", "wait_mean", "wait_tail", "choice", "peer", "mental_health", "housing", "aftercare",
-        "extra_assessments", "restart", "representation", "completion_mult", "opiate_length_mult",
-        "opiate_free_pressure", "withdrawn")}
+    q = {
+        name: _per_quarter(profile, name, periods)
+        for name in (
+            "contact_delay",
+            "wait_mean",
+            "wait_tail",
+            "choice",
+            "peer",
+            "mental_health",
+            "housing",
+            "aftercare",
+            "extra_assessments",
+            "restart",
+            "representation",
+            "completion_mult",
+            "opiate_length_mult",
+            "opiate_free_pressure",
+            "withdrawn",
+        )
+    }
     best = {name: _best_since(q[name]) for name in ("choice", "peer", "mental_health", "housing")}
 
     # Journeys already open when the window starts, then new referrals through it.
     length = MEAN_YEARS * 365.25
-    stock_n = rng.poisson(profile.arrivals * ARRIVAL_SHARE * MEAN_YEARS * np.array([q["opiate_length_mult"][0], 1, 1, 1]))
+    stock_n = rng.poisson(
+        profile.arrivals * ARRIVAL_SHARE * MEAN_YEARS * np.array([q["opiate_length_mult"][0], 1, 1, 1])
+    )
     new_n = rng.poisson(profile.arrivals * ARRIVAL_SHARE * years)
     subst = np.concatenate([np.repeat(np.arange(4), stock_n), np.repeat(np.arange(4), new_n)]).astype(np.int8)
     is_new = np.concatenate([np.zeros(stock_n.sum(), bool), np.ones(new_n.sum(), bool)])
@@ -418,10 +643,13 @@ def simulate_episodes(rng: np.random.Generator, profile: Profile, periods: tuple
     first_contact = referral + rng.geometric(1.0 / (1.0 + q["contact_delay"][qi])) - 1
     first_contact[rng.random(n) < 0.03] = NULL
     long_wait = rng.random(n) < q["wait_tail"][qi]
-    wait = np.where(long_wait, rng.integers(22, 75, n),
-                    np.minimum(rng.geometric(1.0 / (1.0 + q["wait_mean"][qi])) - 1, 21))
+    wait = np.where(
+        long_wait, rng.integers(22, 75, n), np.minimum(rng.geometric(1.0 / (1.0 + q["wait_mean"][qi])) - 1, 21)
+    )
     first_intervention = referral + wait
-    first_contact = np.where((first_contact != NULL) & (first_contact > first_intervention), first_intervention, first_contact)
+    first_contact = np.where(
+        (first_contact != NULL) & (first_contact > first_intervention), first_intervention, first_contact
+    )
     first_contact[first_contact > discharge] = NULL
     first_intervention[first_intervention > discharge] = NULL
 
@@ -454,9 +682,13 @@ def simulate_episodes(rng: np.random.Generator, profile: Profile, periods: tuple
     mh_support = mh_need[:, None] & (rng.random(n)[:, None] < best["mental_health"][qi])
     urgent, problem, no_need = rng.random(n), rng.random(n), rng.random(n)
     housing = best["housing"][qi]
-    housing_support = np.where((housing_need == 0)[:, None], urgent[:, None] < housing,
-                               np.where((housing_need == 1)[:, None], problem[:, None] < housing * (0.6 + 0.4 * housing),
-                                        (no_need < 0.02)[:, None]))
+    housing_support = np.where(
+        (housing_need == 0)[:, None],
+        urgent[:, None] < housing,
+        np.where(
+            (housing_need == 1)[:, None], problem[:, None] < housing * (0.6 + 0.4 * housing), (no_need < 0.02)[:, None]
+        ),
+    )
     choice = rng.random(n)[:, None] < best["choice"][qi]
     peer = rng.random(n)[:, None] < best["peer"][qi]
     # Aftercare is offered (or not) on leaving, so it follows the quarter people leave in; a
@@ -492,11 +724,28 @@ def simulate_episodes(rng: np.random.Generator, profile: Profile, periods: tuple
 
     keep = (referral <= w1) & (discharge >= w0)
     order = np.argsort(referral[keep], kind="stable")
-    cols = dict(referral=referral, first_contact=first_contact, first_intervention=first_intervention,
-                discharge=discharge, reason=reason, subst=subst, sex=sex, age=age, ethnicity=ethnicity,
-                choice=choice, peer=peer, mh_need=mh_need, mh_support=mh_support, housing_need=housing_need,
-                housing_support=housing_support, aftercare=aftercare, representation=representation,
-                restarted=restarted, assessments=assessments, person=person)
+    cols = dict(
+        referral=referral,
+        first_contact=first_contact,
+        first_intervention=first_intervention,
+        discharge=discharge,
+        reason=reason,
+        subst=subst,
+        sex=sex,
+        age=age,
+        ethnicity=ethnicity,
+        choice=choice,
+        peer=peer,
+        mh_need=mh_need,
+        mh_support=mh_support,
+        housing_need=housing_need,
+        housing_support=housing_support,
+        aftercare=aftercare,
+        representation=representation,
+        restarted=restarted,
+        assessments=assessments,
+        person=person,
+    )
     return {k: v[keep][order] for k, v in cols.items()}
 
 
@@ -509,31 +758,52 @@ def episode_quarters(ep: dict[str, np.ndarray], periods: tuple[str, ...]) -> pd.
         open_ = (ep["referral"] <= end) & (ep["discharge"] >= start)
         idx = np.flatnonzero(open_)
         discharged = ep["discharge"][idx] <= end
-        def known(day):
+
+        def known(day, end=end):
             return np.where((day != NULL) & (day <= end), day, NULL)
-        frames.append(pd.DataFrame({
-            "q": np.full(len(idx), k, np.int8), "idx": idx, "ep": episode_no[idx], "person": ep["person"][idx],
-            "referral": ep["referral"][idx], "first_contact": known(ep["first_contact"][idx]),
-            "first_intervention": known(ep["first_intervention"][idx]),
-            "discharge": np.where(discharged, ep["discharge"][idx], NULL),
-            "reason": np.where(discharged, ep["reason"][idx], NULL).astype(np.int8),
-            "subst": ep["subst"][idx], "sex": ep["sex"][idx], "age": ep["age"][idx], "ethnicity": ep["ethnicity"][idx],
-            "assessments": ep["assessments"][idx], "choice": ep["choice"][idx, k], "peer": ep["peer"][idx, k],
-            "mh_need": ep["mh_need"][idx], "mh_support": ep["mh_support"][idx, k],
-            "housing_need": ep["housing_need"][idx], "housing_support": ep["housing_support"][idx, k],
-            "aftercare": np.where(discharged, ep["aftercare"][idx].astype(np.int8), NULL).astype(np.int8),
-            "representation": ep["representation"][idx], "restarted": ep["restarted"][idx],
-        }))
+
+        frames.append(
+            pd.DataFrame(
+                {
+                    "q": np.full(len(idx), k, np.int8),
+                    "idx": idx,
+                    "ep": episode_no[idx],
+                    "person": ep["person"][idx],
+                    "referral": ep["referral"][idx],
+                    "first_contact": known(ep["first_contact"][idx]),
+                    "first_intervention": known(ep["first_intervention"][idx]),
+                    "discharge": np.where(discharged, ep["discharge"][idx], NULL),
+                    "reason": np.where(discharged, ep["reason"][idx], NULL).astype(np.int8),
+                    "subst": ep["subst"][idx],
+                    "sex": ep["sex"][idx],
+                    "age": ep["age"][idx],
+                    "ethnicity": ep["ethnicity"][idx],
+                    "assessments": ep["assessments"][idx],
+                    "choice": ep["choice"][idx, k],
+                    "peer": ep["peer"][idx, k],
+                    "mh_need": ep["mh_need"][idx],
+                    "mh_support": ep["mh_support"][idx, k],
+                    "housing_need": ep["housing_need"][idx],
+                    "housing_support": ep["housing_support"][idx, k],
+                    "aftercare": np.where(discharged, ep["aftercare"][idx].astype(np.int8), NULL).astype(np.int8),
+                    "representation": ep["representation"][idx],
+                    "restarted": ep["restarted"][idx],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-def simulate_contacts(rng: np.random.Generator, profile: Profile, ep: dict[str, np.ndarray],
-                      eq: pd.DataFrame, periods: tuple[str, ...]) -> pd.DataFrame:
+def simulate_contacts(
+    rng: np.random.Generator, profile: Profile, ep: dict[str, np.ndarray], eq: pd.DataFrame, periods: tuple[str, ...]
+) -> pd.DataFrame:
     """Appointments and contacts of every open journey, quarter by quarter."""
     starts = np.array([_days(spec.parse_period(p)[0]) for p in periods])
     ends = np.array([_days(spec.parse_period(p)[1]) for p in periods])
-    q = {name: _per_quarter(profile, name, periods) for name in
-         ("choice", "missed", "contact_mult", "peer_contacts", "punitive", "script_cut")}
+    q = {
+        name: _per_quarter(profile, name, periods)
+        for name in ("choice", "missed", "contact_mult", "peer_contacts", "punitive", "script_cut")
+    }
     k = eq["q"].to_numpy()
     idx = eq["idx"].to_numpy()
     begin = np.where(ep["first_contact"][idx] != NULL, ep["first_contact"][idx], ep["referral"][idx])
@@ -558,7 +828,7 @@ def simulate_contacts(rng: np.random.Generator, profile: Profile, ep: dict[str, 
     fair = np.stack([np.full(m, 0.33), np.full(m, 0.52), 0.15 - cut, cut], axis=1)
     after_p = np.where(q["punitive"][cq][:, None] > 0, np.array(PUNITIVE_AFTER_MISSED), fair)
     after = _pick(rng, after_p)
-    after[(after == 3) & (ep["subst"][e] != 0)] = 2      # no script to reduce: a warning instead
+    after[(after == 3) & (ep["subst"][e] != 0)] = 2  # no script to reduce: a warning instead
     after = np.where(outcome == 1, after, NULL).astype(np.int8)
     peer_p = q["peer_contacts"][cq] * np.where(offered["peer"], 1.6, 0.2)
     role_p = np.stack([np.full(m, 0.24), 0.7 - peer_p, peer_p, np.zeros(m), np.zeros(m), np.full(m, 0.06)], axis=1)
@@ -567,10 +837,17 @@ def simulate_contacts(rng: np.random.Generator, profile: Profile, ep: dict[str, 
     role[offered["housing_support"] & (rng.random(m) < 0.1)] = 4
 
     # A journey ended by the provider after a missed appointment ends with that appointment.
-    withdrawn = np.flatnonzero((eq["reason"].to_numpy() == REASONS.index("withdrawn_by_provider")))
-    extra = pd.DataFrame({"row": withdrawn, "day": ep["discharge"][idx[withdrawn]], "mode": np.zeros(len(withdrawn), np.int8),
-                          "outcome": np.ones(len(withdrawn), np.int8), "after": np.full(len(withdrawn), 4, np.int8),
-                          "role": np.ones(len(withdrawn), np.int8)})
+    withdrawn = np.flatnonzero(eq["reason"].to_numpy() == REASONS.index("withdrawn_by_provider"))
+    extra = pd.DataFrame(
+        {
+            "row": withdrawn,
+            "day": ep["discharge"][idx[withdrawn]],
+            "mode": np.zeros(len(withdrawn), np.int8),
+            "outcome": np.ones(len(withdrawn), np.int8),
+            "after": np.full(len(withdrawn), 4, np.int8),
+            "role": np.ones(len(withdrawn), np.int8),
+        }
+    )
     contacts = pd.DataFrame({"row": row, "day": date, "mode": mode, "outcome": outcome, "after": after, "role": role})
     contacts = pd.concat([contacts, extra], ignore_index=True)
     contacts["q"] = k[contacts["row"].to_numpy()]
@@ -580,8 +857,9 @@ def simulate_contacts(rng: np.random.Generator, profile: Profile, ep: dict[str, 
     return contacts.drop(columns="row")
 
 
-def simulate_workforce(rng: np.random.Generator, profile: Profile, open_counts: np.ndarray,
-                       periods: tuple[str, ...]) -> list[list[dict]]:
+def simulate_workforce(
+    rng: np.random.Generator, profile: Profile, open_counts: np.ndarray, periods: tuple[str, ...]
+) -> list[list[dict]]:
     """The people working in the service each quarter: stable ids, turnover, training that lapses."""
     roles = ("keyworker", "clinical", "mental_health", "housing", "manager", "admin", "other")
     role_p = np.array([0.52, 0.17, 0.06, 0.04, 0.08, 0.1, 0.03])
@@ -603,15 +881,18 @@ def simulate_workforce(rng: np.random.Generator, profile: Profile, open_counts: 
         if len(peers_now) > want_peers:
             peers_now = peers_now[:want_peers]
         elif len(peers_now) < want_peers and len(active) >= target:
-            others = others[:max(0, len(others) - (want_peers - len(peers_now)))]
+            others = others[: max(0, len(others) - (want_peers - len(peers_now)))]
         active = peers_now + others
         peers = len(peers_now)
         while len(active) < target:
             want_peer = peers < want_peers
             role = "peer" if want_peer else str(roles[_pick(rng, role_p[None, :])[0]])
             peers += want_peer
-            hired = (start - dt.timedelta(days=int(rng.integers(0, 2000)))) if k == 0 else \
-                start + dt.timedelta(days=int(rng.integers(0, 80)))
+            hired = (
+                (start - dt.timedelta(days=int(rng.integers(0, 2000))))
+                if k == 0
+                else start + dt.timedelta(days=int(rng.integers(0, 80)))
+            )
             volunteer = role == "peer" and rng.random() < 0.5
             # Recruiting steers towards the share of lived experience the provider aims for, so
             # a team of twenty people does not drift far from it by chance.
@@ -620,16 +901,27 @@ def simulate_workforce(rng: np.random.Generator, profile: Profile, open_counts: 
             now = sum(s["lived_experience"] == "yes" for s in others) / len(others) if others else aim
             le_p = 0.95 if role == "peer" else min(1.0, max(0.0, aim + 2 * (aim - now)))
             person = {
-                "staff_id": f"{profile.provider_id}-S{len(staff) + 1:03d}", "role": role, "paid": not volunteer,
-                "fte": round(float(rng.integers(4, 16)) / 37.5, 2) if volunteer else float(rng.choice([0.4, 0.6, 0.8, 1.0, 1.0, 1.0])),
-                "lived_experience": "yes" if rng.random() < le_p else ("prefer_not_to_say" if rng.random() < 0.08 else "no"),
+                "staff_id": f"{profile.provider_id}-S{len(staff) + 1:03d}",
+                "role": role,
+                "paid": not volunteer,
+                "fte": round(float(rng.integers(4, 16)) / 37.5, 2)
+                if volunteer
+                else float(rng.choice([0.4, 0.6, 0.8, 1.0, 1.0, 1.0])),
+                "lived_experience": "yes"
+                if rng.random() < le_p
+                else ("prefer_not_to_say" if rng.random() < 0.08 else "no"),
                 # Evenly spread places in the training queue (not random draws), so even
                 # a team of twelve holds close to the share of trained staff the provider aims for.
-                "trained": [], "hired": hired, "train_u": (len(staff) * GOLDEN + int(profile.provider_id[1:]) / 7) % 1.0,
+                "trained": [],
+                "hired": hired,
+                "train_u": (len(staff) * GOLDEN + int(profile.provider_id[1:]) / 7) % 1.0,
             }
             if value_at(profile.training_active, period) and person["train_u"] < trained_share:
-                induction = max(hired, start - dt.timedelta(days=1200)) + dt.timedelta(days=int(rng.integers(20, 400))) \
-                    if k == 0 else hired + dt.timedelta(days=int(rng.integers(7, 60)))
+                induction = (
+                    max(hired, start - dt.timedelta(days=1200)) + dt.timedelta(days=int(rng.integers(20, 400)))
+                    if k == 0
+                    else hired + dt.timedelta(days=int(rng.integers(7, 60)))
+                )
                 person["trained"].append(induction)
             staff.append(person)
             active.append(person)
@@ -641,14 +933,22 @@ def simulate_workforce(rng: np.random.Generator, profile: Profile, open_counts: 
             if value_at(profile.training_active, period) and s["train_u"] < trained_share and due:
                 s["trained"].append(max(s["hired"], end - dt.timedelta(days=int(rng.integers(0, 80)))))
             done = [d for d in s["trained"] if d <= end]
-            rows.append({"staff_id": s["staff_id"], "role": s["role"], "paid": s["paid"], "fte": s["fte"],
-                         "lived_experience": s["lived_experience"],
-                         "trauma_training_date": max(done).isoformat() if done else ""})
+            rows.append(
+                {
+                    "staff_id": s["staff_id"],
+                    "role": s["role"],
+                    "paid": s["paid"],
+                    "fte": s["fte"],
+                    "lived_experience": s["lived_experience"],
+                    "trauma_training_date": max(done).isoformat() if done else "",
+                }
+            )
         out.append(rows)
     return out
 
 
 # ----------------------------------------------------------------------------- writing
+
 
 def _codes(name: str, values: tuple[str, ...]) -> str:
     literal = ", ".join("'" + v + "'" for v in values)
@@ -675,25 +975,25 @@ def _episodes_select(provider_id: str, k: int) -> str:
     e = spec.EPISODES.column
     return f"""SELECT printf('{provider_id}-E%06d', ep) AS episode_id,
         printf('%08X', (person * 2654435761 + {int(provider_id[1:]) * 7919}) % 4294967296) AS person_id,
-        {_date('referral')} AS referral_date, {_date('first_contact')} AS first_contact_date,
-        {_date('first_intervention')} AS first_intervention_date, {_date('discharge')} AS discharge_date,
-        CASE WHEN reason < 0 THEN NULL ELSE {_codes('reason', REASONS)} END AS discharge_reason,
-        {_codes('subst', SUBSTANCES)} AS substance_group, {_codes('sex', e('sex').codes)} AS sex,
-        {_codes('age', e('age_band').codes)} AS age_band, {_codes('ethnicity', e('ethnicity').codes)} AS ethnicity,
-        assessments, {_yes('choice')} AS choice_offered, {_yes('peer')} AS peer_support_offered,
-        {_yes('mh_need')} AS mental_health_need, {_yes('mh_support')} AS mental_health_support,
-        {_codes('housing_need', e('housing_need').codes)} AS housing_need, {_yes('housing_support')} AS housing_support,
+        {_date("referral")} AS referral_date, {_date("first_contact")} AS first_contact_date,
+        {_date("first_intervention")} AS first_intervention_date, {_date("discharge")} AS discharge_date,
+        CASE WHEN reason < 0 THEN NULL ELSE {_codes("reason", REASONS)} END AS discharge_reason,
+        {_codes("subst", SUBSTANCES)} AS substance_group, {_codes("sex", e("sex").codes)} AS sex,
+        {_codes("age", e("age_band").codes)} AS age_band, {_codes("ethnicity", e("ethnicity").codes)} AS ethnicity,
+        assessments, {_yes("choice")} AS choice_offered, {_yes("peer")} AS peer_support_offered,
+        {_yes("mh_need")} AS mental_health_need, {_yes("mh_support")} AS mental_health_support,
+        {_codes("housing_need", e("housing_need").codes)} AS housing_need, {_yes("housing_support")} AS housing_support,
         CASE WHEN aftercare < 0 THEN NULL WHEN aftercare = 1 THEN 'yes' ELSE 'no' END AS aftercare_offered,
-        {_yes('representation')} AS representation, {_yes('restarted')} AS restarted_from_scratch
+        {_yes("representation")} AS representation, {_yes("restarted")} AS restarted_from_scratch
         FROM eq WHERE q = {k} ORDER BY ep"""
 
 
 def _contacts_select(provider_id: str, k: int) -> str:
     return f"""SELECT printf('{provider_id}-C%07d', no) AS contact_id,
-        printf('{provider_id}-E%06d', ep) AS episode_id, {_date('day')} AS contact_date,
-        {_codes('mode', MODES)} AS mode, {_codes('outcome', OUTCOMES)} AS outcome,
-        CASE WHEN after < 0 THEN NULL ELSE {_codes('after', AFTER_MISSED)} END AS after_missed,
-        {_codes('role', CONTACT_ROLES)} AS staff_role
+        printf('{provider_id}-E%06d', ep) AS episode_id, {_date("day")} AS contact_date,
+        {_codes("mode", MODES)} AS mode, {_codes("outcome", OUTCOMES)} AS outcome,
+        CASE WHEN after < 0 THEN NULL ELSE {_codes("after", AFTER_MISSED)} END AS after_missed,
+        {_codes("role", CONTACT_ROLES)} AS staff_role
         FROM contacts WHERE q = {k} ORDER BY no"""
 
 
@@ -739,14 +1039,22 @@ def _prepare(out: Path) -> None:
         folder = out / sub
         if folder.exists():
             if not mine and any(folder.iterdir()):
-                raise DemoError(f"{folder} already holds files that the demo did not write. "
-                                "Choose an empty folder with --out, so no real return is overwritten.")
+                raise DemoError(
+                    f"{folder} already holds files that the demo did not write. "
+                    "Choose an empty folder with --out, so no real return is overwritten."
+                )
             shutil.rmtree(folder)
     (out / MANIFEST).unlink(missing_ok=True)
 
 
-def write_demo(out: Path, scale: str = "small", seed: int = 1, *, providers: int | None = None,
-               progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
+def write_demo(
+    out: Path,
+    scale: str = "small",
+    seed: int = 1,
+    *,
+    providers: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[Path]:
     """Write demo returns and evidence packs under out/returns and out/packs; return their folders.
 
     `providers` trims the national scale (for quick calibration checks); `progress` is told
@@ -774,8 +1082,10 @@ def write_demo(out: Path, scale: str = "small", seed: int = 1, *, providers: int
                 progress(n + 1, len(profiles), profile.name)
     finally:
         con.close()
-    (out / MANIFEST).write_text(json.dumps({"scale": scale, "seed": seed, "periods": list(periods),
-                                            **counts.__dict__}, indent=2) + "\n", encoding="utf-8")
+    (out / MANIFEST).write_text(
+        json.dumps({"scale": scale, "seed": seed, "periods": list(periods), **counts.__dict__}, indent=2) + "\n",
+        encoding="utf-8",
+    )
     return written
 
 
@@ -798,9 +1108,18 @@ def _write_provider(con, rng, profile: Profile, periods, out: Path, counts: Coun
             folder = out / "returns" / f"{profile.provider_id}-{period}"
             folder.mkdir(parents=True)
             submitted = end + dt.timedelta(days=int(rng.integers(8, 29)))
-            (folder / spec.RETURN_META_FILE).write_text(_yaml({
-                "provider_id": profile.provider_id, "provider_name": profile.name, "area": profile.area,
-                "period": period, "submitted_on": submitted}), encoding="utf-8")
+            (folder / spec.RETURN_META_FILE).write_text(
+                _yaml(
+                    {
+                        "provider_id": profile.provider_id,
+                        "provider_name": profile.name,
+                        "area": profile.area,
+                        "period": period,
+                        "submitted_on": submitted,
+                    }
+                ),
+                encoding="utf-8",
+            )
             _copy(con, _episodes_select(profile.provider_id, k), folder / "episodes.csv")
             _copy(con, _contacts_select(profile.provider_id, k), folder / "contacts.csv")
             _write_csv(folder / "workforce.csv", spec.WORKFORCE.column_names, workforce[k])
@@ -817,9 +1136,16 @@ def _write_provider(con, rng, profile: Profile, periods, out: Path, counts: Coun
             if stories:
                 pack = out / "packs" / f"{profile.provider_id}-{period}"
                 pack.mkdir(parents=True)
-                (pack / spec.PACK_META_FILE).write_text(_yaml({
-                    "provider_id": profile.provider_id, "period": period,
-                    "gathered_by": f"{profile.area} Expert Citizens Group"}), encoding="utf-8")
+                (pack / spec.PACK_META_FILE).write_text(
+                    _yaml(
+                        {
+                            "provider_id": profile.provider_id,
+                            "period": period,
+                            "gathered_by": f"{profile.area} Expert Citizens Group",
+                        }
+                    ),
+                    encoding="utf-8",
+                )
                 rows = []
                 for i, story in enumerate(stories, 1):
                     gathered = start + dt.timedelta(days=int(rng.integers(20, (end - start).days + 21)))
@@ -840,16 +1166,31 @@ def _kpi_rows(profile: Profile, period: str) -> list[dict]:
         name, measure, target, paid, set_by = kpi[:5]
         if len(kpi) > 5 and period >= kpi[5]:
             continue  # dropped from the contract from that quarter on
-        rows.append({"kpi_id": f"K{i}", "name": name, "measure": measure, "target": target,
-                     "payment_linked": bool(value_at(paid, period)), "set_by": set_by})
+        rows.append(
+            {
+                "kpi_id": f"K{i}",
+                "name": name,
+                "measure": measure,
+                "target": target,
+                "payment_linked": bool(value_at(paid, period)),
+                "set_by": set_by,
+            }
+        )
     return rows
 
 
 def _site_rows(profile: Profile, period: str) -> list[dict]:
-    return [{"site_id": f"{profile.provider_id}-SITE{i}", "name": site.name,
-             **{f: bool(value_at(getattr(site, f), period)) for f in
-                ("private_waiting_area", "women_only_space", "open_outside_office_hours", "drop_in")}}
-            for i, site in enumerate(profile.sites, 1)]
+    return [
+        {
+            "site_id": f"{profile.provider_id}-SITE{i}",
+            "name": site.name,
+            **{
+                f: bool(value_at(getattr(site, f), period))
+                for f in ("private_waiting_area", "women_only_space", "open_outside_office_hours", "drop_in")
+            },
+        }
+        for i, site in enumerate(profile.sites, 1)
+    ]
 
 
 def _document_rows(profile: Profile, period: str) -> list[dict]:
@@ -865,14 +1206,22 @@ def _document_rows(profile: Profile, period: str) -> list[dict]:
 
 # ----------------------------------------------------------------------------- stories
 
+
 def traits(profile: Profile, period: str) -> set[str]:
     """What people would say about this provider this quarter: the keys that stories fit."""
     v = lambda name: value_at(getattr(profile, name), period)  # noqa: E731
-    sites = [{f: bool(value_at(getattr(s, f), period)) for f in
-              ("private_waiting_area", "women_only_space", "open_outside_office_hours")} for s in profile.sites]
+    sites = [
+        {
+            f: bool(value_at(getattr(s, f), period))
+            for f in ("private_waiting_area", "women_only_space", "open_outside_office_hours")
+        }
+        for s in profile.sites
+    ]
     found = {"any"}
     # The bands follow the standards' green and red lines, so stories and ratings agree.
-    found.add("welcome_good" if v("contact_delay") <= 1 else "welcome_poor" if v("contact_delay") >= 3 else "welcome_mid")
+    found.add(
+        "welcome_good" if v("contact_delay") <= 1 else "welcome_poor" if v("contact_delay") >= 3 else "welcome_mid"
+    )
     found.add("peer_good" if v("peer") >= 0.9 else "peer_poor" if v("peer") <= 0.7 else "peer_mid")
     found.add("punitive" if v("punitive") else "not_punitive")
     if any(k[1] == "opiate_free_discharge" and (len(k) < 6 or period < k[5]) for k in profile.kpis):
@@ -881,17 +1230,29 @@ def traits(profile: Profile, period: str) -> set[str]:
         found.add("ofd_dropped")
     found.add("mh_good" if v("mental_health") >= 0.8 else "mh_poor" if v("mental_health") < 0.6 else "mh_mid")
     found.add("housing_good" if v("housing") >= 0.9 else "housing_poor" if v("housing") <= 0.7 else "housing_mid")
-    found.add("aftercare_good" if v("aftercare") >= 0.9 else "aftercare_poor" if v("aftercare") <= 0.7 else "aftercare_mid")
+    found.add(
+        "aftercare_good" if v("aftercare") >= 0.9 else "aftercare_poor" if v("aftercare") <= 0.7 else "aftercare_mid"
+    )
     found.add("step_one_poor" if v("restart") >= 0.3 else "step_one_good" if v("restart") <= 0.1 else "step_one_mid")
     found.add("choice_good" if v("choice") >= 0.9 else "choice_poor" if v("choice") <= 0.7 else "choice_mid")
-    found.add("women_good" if any(s["women_only_space"] and s["open_outside_office_hours"] for s in sites)
-              else "women_poor" if not any(s["women_only_space"] for s in sites) else "women_mid")
+    found.add(
+        "women_good"
+        if any(s["women_only_space"] and s["open_outside_office_hours"] for s in sites)
+        else "women_poor"
+        if not any(s["women_only_space"] for s in sites)
+        else "women_mid"
+    )
     found.add({"person_first": "language_good", "stigmatising": "language_poor"}.get(v("language"), "language_mid"))
     le = v("peer_staff") + v("lived_experience")
     found.add("le_good" if le >= 0.35 else "le_poor" if le <= 0.15 else "le_mid")
     private = all(s["private_waiting_area"] for s in sites)
-    found.add("trauma_good" if private and v("trauma_trained") >= 0.9 else
-              "trauma_poor" if not private or v("trauma_trained") < 0.75 else "trauma_mid")
+    found.add(
+        "trauma_good"
+        if private and v("trauma_trained") >= 0.9
+        else "trauma_poor"
+        if not private or v("trauma_trained") < 0.75
+        else "trauma_mid"
+    )
     if v("arrivals") < 20:
         found.add("small")
     return found
@@ -899,11 +1260,23 @@ def traits(profile: Profile, period: str) -> set[str]:
 
 # Where the stories that must be caught by screening, and those that exercise the PDF's
 # fonts, appear in the small demo (provider, period) -> index into the lists.
-PERSONAL_DETAIL_SLOTS = {("P001", "2026-Q3"): 0, ("P002", "2026-Q2"): 1, ("P002", "2026-Q3"): 2,
-                         ("P004", "2026-Q3"): 3, ("P005", "2026-Q1"): 4, ("P006", "2026-Q3"): 5,
-                         ("P007", "2026-Q3"): 6, ("P008", "2026-Q3"): 7}
-FONT_SLOTS = {("P001", "2026-Q3"): 0, ("P002", "2026-Q3"): 1, ("P005", "2026-Q3"): 2,
-              ("P007", "2026-Q3"): 3, ("P008", "2026-Q2"): 4}
+PERSONAL_DETAIL_SLOTS = {
+    ("P001", "2026-Q3"): 0,
+    ("P002", "2026-Q2"): 1,
+    ("P002", "2026-Q3"): 2,
+    ("P004", "2026-Q3"): 3,
+    ("P005", "2026-Q1"): 4,
+    ("P006", "2026-Q3"): 5,
+    ("P007", "2026-Q3"): 6,
+    ("P008", "2026-Q3"): 7,
+}
+FONT_SLOTS = {
+    ("P001", "2026-Q3"): 0,
+    ("P002", "2026-Q3"): 1,
+    ("P005", "2026-Q3"): 2,
+    ("P007", "2026-Q3"): 3,
+    ("P008", "2026-Q2"): 4,
+}
 
 
 def choose_stories(rng: np.random.Generator, profile: Profile, period: str, used: set[int]) -> list[dict]:
@@ -934,9 +1307,15 @@ def choose_stories(rng: np.random.Generator, profile: Profile, period: str, used
         rows.append({"teller": story["teller"], "standards": tags, "consent": consent, "story": story["text"]})
     if key in PERSONAL_DETAIL_SLOTS:
         story = PERSONAL_DETAIL_STORIES[PERSONAL_DETAIL_SLOTS[key]]
-        rows.insert(int(rng.integers(0, len(rows) + 1)), {
-            "teller": story["teller"], "standards": ";".join(story["standards"]), "consent": "yes",
-            "story": story["text"]})
+        rows.insert(
+            int(rng.integers(0, len(rows) + 1)),
+            {
+                "teller": story["teller"],
+                "standards": ";".join(story["standards"]),
+                "consent": "yes",
+                "story": story["text"],
+            },
+        )
     return rows
 
 

@@ -22,9 +22,21 @@ from audits.expressions import ExpressionError, compile_expression
 from audits.standard import Measure, Standard, combine_ratings
 
 MEASURE_COLUMNS = [
-    "provider_id", "period", "standard_id", "standard_version", "measure_id",
-    "numerator", "denominator", "value", "ci_lower", "ci_upper", "rating",
-    "numerator_rows", "denominator_rows", "benchmark", "comparison",
+    "provider_id",
+    "period",
+    "standard_id",
+    "standard_version",
+    "measure_id",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_lower",
+    "ci_upper",
+    "rating",
+    "numerator_rows",
+    "denominator_rows",
+    "benchmark",
+    "comparison",
 ]
 STANDARD_COLUMNS = ["provider_id", "period", "standard_id", "standard_version", "rating"]
 
@@ -80,23 +92,29 @@ def compile_measure(measure: Measure) -> str:
         count_if = _condition(measure.count_if, table)
         weight = _number(measure.weight, table) if measure.weight else "1.0"
         # Only rows meeting `where` are read into the aggregate: they are the denominator.
-        rows = (f"SELECT provider_id, {count_if} AS in_num, coalesce({weight}, 0.0) AS w "
-                f"FROM cur_{table} WHERE period = $period AND {where}")
+        rows = (
+            f"SELECT provider_id, {count_if} AS in_num, coalesce({weight}, 0.0) AS w "
+            f"FROM cur_{table} WHERE period = $period AND {where}"
+        )
         if measure.weight:
             num = f"round(fsum(w) FILTER (WHERE in_num), {_WEIGHT_DECIMALS})"
             den = f"round(fsum(w), {_WEIGHT_DECIMALS})"
         else:
             num = "count(*) FILTER (WHERE in_num)"
             den = "count(*)"
-        agg = (f"SELECT provider_id, {num} AS numerator, {den} AS denominator, "
-               "count(*) FILTER (WHERE in_num) AS numerator_rows, "
-               "count(*) AS denominator_rows FROM rows GROUP BY provider_id")
+        agg = (
+            f"SELECT provider_id, {num} AS numerator, {den} AS denominator, "
+            "count(*) FILTER (WHERE in_num) AS numerator_rows, "
+            "count(*) AS denominator_rows FROM rows GROUP BY provider_id"
+        )
         # The interval of a weighted share uses n = rows in the denominator.
         x = "value * denominator_rows" if measure.weight else "numerator"
         lo95, hi95 = stats.wilson_sql(x, "denominator_rows", stats.Z95)
         lo998, hi998 = stats.wilson_sql(x, "denominator_rows", stats.Z998)
-        benchmark = (f"round(sum(numerator) OVER (), {_WEIGHT_DECIMALS}) "
-                     f"/ nullif(round(sum(denominator) OVER (), {_WEIGHT_DECIMALS}), 0)")
+        benchmark = (
+            f"round(sum(numerator) OVER (), {_WEIGHT_DECIMALS}) "
+            f"/ nullif(round(sum(denominator) OVER (), {_WEIGHT_DECIMALS}), 0)"
+        )
         return f"""
 WITH {_PROVIDERS},
 rows AS ({rows}),
@@ -137,21 +155,20 @@ SELECT p.provider_id, NULL::DOUBLE AS numerator, coalesce(a.denominator_rows, 0)
 FROM providers p LEFT JOIN agg a USING (provider_id) ORDER BY p.provider_id"""
 
 
-def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure: Measure,
-                     period: str) -> list[dict]:
+def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure: Measure, period: str) -> list[dict]:
     """One measure over every provider of the period: one query, then rating and comparison."""
     try:
         sql = compile_measure(measure)
     except ExpressionError as error:
-        raise ExpressionError([f"standard '{standard.id}', measure '{measure.id}': {p}"
-                               for p in error.problems]) from None
+        raise ExpressionError(
+            [f"standard '{standard.id}', measure '{measure.id}': {p}" for p in error.problems]
+        ) from None
     rows = con.execute(sql, {"period": period}).fetchall()
     people = spec.TABLES[measure.table].counts_people
     optional_table = not spec.TABLES[measure.table].required_file
     direction = measure.green.higher_is_better
     out = []
-    for (provider_id, numerator, denominator, value, num_rows, den_rows,
-         lo95, hi95, lo998, hi998, benchmark) in rows:
+    for provider_id, numerator, denominator, value, num_rows, den_rows, lo95, hi95, lo998, hi998, benchmark in rows:
         rating = measure.rate(value, den_rows)
         if measure.kind == "count" and optional_table and not den_rows:
             # An optional file (documents) left out, or empty, shows nothing either way:
@@ -160,28 +177,41 @@ def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure
         comparison = "not_compared"
         if measure.kind == "proportion" and rating != "no_data":
             comparison = stats.compare(value, lo95, hi95, lo998, hi998, benchmark, direction)
-        out.append({
-            "provider_id": provider_id, "period": period, "standard_id": standard.id,
-            "standard_version": standard.version, "measure_id": measure.id,
-            "numerator": numerator, "denominator": denominator, "value": value,
-            "ci_lower": lo95, "ci_upper": hi95, "rating": rating,
-            # unweighted rows, kept only for tables of people: what suppression reads
-            "numerator_rows": num_rows if people else None,
-            "denominator_rows": den_rows if people else None,
-            "benchmark": benchmark, "comparison": comparison,
-        })
+        out.append(
+            {
+                "provider_id": provider_id,
+                "period": period,
+                "standard_id": standard.id,
+                "standard_version": standard.version,
+                "measure_id": measure.id,
+                "numerator": numerator,
+                "denominator": denominator,
+                "value": value,
+                "ci_lower": lo95,
+                "ci_upper": hi95,
+                "rating": rating,
+                # unweighted rows, kept only for tables of people: what suppression reads
+                "numerator_rows": num_rows if people else None,
+                "denominator_rows": den_rows if people else None,
+                "benchmark": benchmark,
+                "comparison": comparison,
+            }
+        )
     return out
 
 
 def providers_of(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
     rows = con.execute(
         "SELECT DISTINCT provider_id FROM submissions WHERE kind = 'return' AND is_current "
-        "AND period = ? ORDER BY provider_id", [period]).fetchall()
+        "AND period = ? ORDER BY provider_id",
+        [period],
+    ).fetchall()
     return [r[0] for r in rows]
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, standards: list[Standard], period: str,
-             *, include_unapproved: bool = False) -> EngineResult:
+def evaluate(
+    con: duckdb.DuckDBPyConnection, standards: list[Standard], period: str, *, include_unapproved: bool = False
+) -> EngineResult:
     """Every measure of the approved standards over every provider of the period.
 
     Drafts and retired standards are skipped unless include_unapproved (the workshop's
@@ -201,11 +231,15 @@ def evaluate(con: duckdb.DuckDBPyConnection, standards: list[Standard], period: 
         for row in rows:
             by_provider.setdefault(row["provider_id"], []).append(row["rating"])
         for provider_id in sorted(by_provider):
-            standard_rows.append({
-                "provider_id": provider_id, "period": period, "standard_id": standard.id,
-                "standard_version": standard.version,
-                "rating": combine_ratings(by_provider[provider_id]),
-            })
+            standard_rows.append(
+                {
+                    "provider_id": provider_id,
+                    "period": period,
+                    "standard_id": standard.id,
+                    "standard_version": standard.version,
+                    "rating": combine_ratings(by_provider[provider_id]),
+                }
+            )
     measures = pandas.DataFrame(measure_rows, columns=MEASURE_COLUMNS)
     for column in ("numerator_rows", "denominator_rows"):
         measures[column] = measures[column].astype("Int64")

@@ -32,15 +32,22 @@ DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Types the checker knows. "unknown" follows a mistake already reported, so that one
 # mistake does not produce a cascade of messages.
-BOOL, INTEGER, NUMBER, DATE, TEXT, NULL, UNKNOWN = (
-    "yes/no", "integer", "number", "date", "text", "null", "unknown")
+BOOL, INTEGER, NUMBER, DATE, TEXT, NULL, UNKNOWN = ("yes/no", "integer", "number", "date", "text", "null", "unknown")
 _SPEC_TYPES = {
-    spec.TEXT: TEXT, spec.CODE: TEXT, spec.DATE: DATE,
-    spec.BOOLEAN: BOOL, spec.INTEGER: INTEGER, spec.NUMBER: NUMBER,
+    spec.TEXT: TEXT,
+    spec.CODE: TEXT,
+    spec.DATE: DATE,
+    spec.BOOLEAN: BOOL,
+    spec.INTEGER: INTEGER,
+    spec.NUMBER: NUMBER,
 }
 _DESCRIBE = {
-    BOOL: "a yes/no (true or false)", INTEGER: "a whole number", NUMBER: "a number",
-    DATE: "a date", TEXT: "text", NULL: "null",
+    BOOL: "a yes/no (true or false)",
+    INTEGER: "a whole number",
+    NUMBER: "a number",
+    DATE: "a date",
+    TEXT: "text",
+    NULL: "null",
 }
 _NUMERIC = (INTEGER, NUMBER)
 
@@ -71,7 +78,8 @@ def columns_of(table: str) -> dict[str, str]:
     if table not in spec.TABLES:
         raise ExpressionError(
             f"'{table}' is not a table of the provider return. "
-            f"Use one of: {', '.join(t.name for t in spec.RETURN_TABLES)}.")
+            f"Use one of: {', '.join(t.name for t in spec.RETURN_TABLES)}."
+        )
     columns = {c.name: _SPEC_TYPES[c.type] for c in spec.TABLES[table].columns}
     columns.update({name: DATE for name in PERIOD_COLUMNS})
     return columns
@@ -96,12 +104,14 @@ def compile_expression(text: str, table: str, expect: str | None = None) -> str:
                 checker.problems.append(
                     f"'{text.strip()}' gives {_DESCRIBE.get(result, result)}, not a condition that is "
                     "true or false for each row. Compare it with something, for example "
-                    "first_contact_date - referral_date <= 2.")
+                    "first_contact_date - referral_date <= 2."
+                )
             else:
                 checker.problems.append(
                     f"'{text.strip()}' gives {_DESCRIBE.get(result, result)}, not a number. "
                     "A median needs a number from each row, for example "
-                    "first_contact_date - referral_date (days).")
+                    "first_contact_date - referral_date (days)."
+                )
     if checker.problems:
         raise ExpressionError(checker.problems)
     return "(" + checker.rewrite(tree).sql(dialect="duckdb", identify=True, comments=False) + ")"
@@ -113,36 +123,42 @@ def _parse(text: str) -> exp.Expression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(
             f"The expression is {len(text):,} characters long; the most allowed is {MAX_LENGTH:,}. "
-            "Split it into simpler measures.")
+            "Split it into simpler measures."
+        )
     try:
         trees = sqlglot.parse(text, read="duckdb")
     except sqlglot_errors.TokenError:
         raise ExpressionError(
             f"'{text.strip()}' could not be read: a quote is not closed. Words go in single "
-            "quotes, with both quotes: 'yes'.") from None
+            "quotes, with both quotes: 'yes'."
+        ) from None
     except sqlglot_errors.ParseError as error:
         detail = (error.errors or [{}])[0]
         where = f" near character {detail['col']}" if detail.get("col") else ""
         near = f" ('{detail['highlight']}')" if detail.get("highlight") else ""
         raise ExpressionError(
             f"'{text.strip()}' could not be read{where}{near}. Check for a missing value after "
-            "a comparison or 'and'/'or', an unclosed bracket, or a stray word.") from None
+            "a comparison or 'and'/'or', an unclosed bracket, or a stray word."
+        ) from None
     except RecursionError:
         raise ExpressionError(f"'{text[:40]}…' has too many brackets inside each other.") from None
     trees = [t for t in trees if t is not None]
     if len(trees) != 1:
         raise ExpressionError(
             "Only one condition is allowed: remove the ';' and anything after it. "
-            "Statements such as DROP, SELECT or INSTALL are never run.")
+            "Statements such as DROP, SELECT or INSTALL are never run."
+        )
     tree = trees[0]
     if not isinstance(tree, exp.Condition):  # DROP, SELECT, PRAGMA, INSTALL, ATTACH, COPY ...
         raise ExpressionError(
             f"'{text.strip()[:60]}' is a statement, not a condition. Statements are never run: "
-            "write a condition such as lived_experience = 'yes'.")
+            "write a condition such as lived_experience = 'yes'."
+        )
     if any(node.comments for node in tree.walk()):
         raise ExpressionError(
             "Comments (-- or /* */) are not allowed inside an expression. "
-            "Put a note on its own line in the YAML file, starting with #.")
+            "Put a note on its own line in the YAML file, starting with #."
+        )
     return tree
 
 
@@ -163,7 +179,7 @@ class _Checker:
         self.table = table
         self.columns = columns
         self.problems: list[str] = []
-        self.dates: set[int] = set()       # ids of text literals to be turned into dates
+        self.dates: set[int] = set()  # ids of text literals to be turned into dates
 
     def fail(self, message: str) -> str:
         if message not in self.problems:
@@ -206,8 +222,9 @@ class _Checker:
         if kind is exp.Neg:
             inner = self.check(node.this)
             if inner not in _NUMERIC + (UNKNOWN,):
-                return self.fail(f"'-' in front of {_DESCRIBE.get(inner, inner)} makes no sense: "
-                                 "only numbers can be negative.")
+                return self.fail(
+                    f"'-' in front of {_DESCRIBE.get(inner, inner)} makes no sense: only numbers can be negative."
+                )
             return inner
         return self.refuse(node)
 
@@ -216,31 +233,36 @@ class _Checker:
         if isinstance(node, (exp.Select, exp.Subquery, exp.Exists, exp.SetOperation, exp.Query)):
             return self.fail(
                 f"'{snippet}' is a sub-query, which is not allowed: a measure looks only at the "
-                f"rows of its own table ({self.table}).")
+                f"rows of its own table ({self.table})."
+            )
         if isinstance(node, exp.Cast):
             return self.fail(
                 f"'{snippet}' changes a type (cast or ::), which is not allowed. Dates are written "
-                "in single quotes, like '2026-04-01'.")
+                "in single quotes, like '2026-04-01'."
+            )
         if isinstance(node, exp.Between):
             return self.fail(
                 f"'{snippet}': between is not supported. Write two comparisons instead, for "
-                "example days >= 1 and days <= 14.")
+                "example days >= 1 and days <= 14."
+            )
         if isinstance(node, exp.Case):
             return self.fail(
                 f"'{snippet}': case ... when is not supported. Write the condition itself, "
-                "for example choice_offered, or split it into two measures.")
+                "for example choice_offered, or split it into two measures."
+            )
         if isinstance(node, exp.Func):
             name = (node.name if isinstance(node, exp.Anonymous) else node.sql_name()).lower()
             if name.startswith(_FILE_READERS) or "read" in name or "file" in name:
                 return self.fail(
                     f"'{snippet}' reads a file or the network, which is never allowed: a measure "
-                    "looks only at the provider returns.")
+                    "looks only at the provider returns."
+                )
             if name in ("lower", "upper", "lcase", "ucase"):
                 return self.fail(
                     f"'{snippet}' is a function call ({name}), which is not allowed. To ignore "
-                    "capitals, use ilike: title ilike '%service user%'.")
-            return self.fail(
-                f"'{snippet}' is a function call ({name}), which is not allowed. Allowed are: {ALLOWED}.")
+                    "capitals, use ilike: title ilike '%service user%'."
+                )
+            return self.fail(f"'{snippet}' is a function call ({name}), which is not allowed. Allowed are: {ALLOWED}.")
         if isinstance(node, (exp.Placeholder, exp.Parameter)):
             return self.fail(f"'{snippet}': placeholders are not allowed; write the value itself.")
         if isinstance(node, exp.Star):
@@ -254,7 +276,8 @@ class _Checker:
         if node.table or node.args.get("db") or node.args.get("catalog"):
             return self.fail(
                 f"'{_snippet(node)}': other tables cannot be used. Write the column name on its own, "
-                f"such as {node.name}.")
+                f"such as {node.name}."
+            )
         if not isinstance(node.this, exp.Identifier):
             return self.refuse(node.this)
         name = node.name
@@ -271,18 +294,24 @@ class _Checker:
             return f"{message} Did you mean '{closest}'?"
         elsewhere = [t.name for t in spec.RETURN_TABLES if t.name != self.table and name.lower() in t.column_names]
         if elsewhere:
-            return (f"{message} It is a column of {' and '.join(elsewhere)}: a measure counts one table, "
-                    "so write a separate measure on that table.")
+            return (
+                f"{message} It is a column of {' and '.join(elsewhere)}: a measure counts one table, "
+                "so write a separate measure on that table."
+            )
         if identifier.quoted:
             return f"{message} Words go in single quotes ('{name}'), not double quotes."
-        return (f"{message} If you meant the word {name}, put it in single quotes: '{name}'. "
-                f"The columns of {self.table} are: {', '.join(self.columns)}.")
+        return (
+            f"{message} If you meant the word {name}, put it in single quotes: '{name}'. "
+            f"The columns of {self.table} are: {', '.join(self.columns)}."
+        )
 
     def want_condition(self, node: exp.Expression, where: str) -> None:
         kind = self.check(node)
         if kind not in (BOOL, NULL, UNKNOWN):
-            self.fail(f"{where} joins conditions, but '{_snippet(node)}' is {_DESCRIBE[kind]}, not a "
-                      "condition. Compare it with something, for example fte >= 0.5.")
+            self.fail(
+                f"{where} joins conditions, but '{_snippet(node)}' is {_DESCRIBE[kind]}, not a "
+                "condition. Compare it with something, for example fte >= 0.5."
+            )
 
     def comparison(self, node: exp.Expression, op: str) -> str:
         left, right = node.this, node.expression
@@ -291,7 +320,8 @@ class _Checker:
             return self.fail(
                 f"'{_snippet(node)}' is never true: nothing equals null. Write "
                 f"'{_snippet(left if right_type == NULL else right)} is null' "
-                "(or 'is not null') instead.")
+                "(or 'is not null') instead."
+            )
         self.check_pair(node, op, left, left_type, right, right_type)
         return BOOL
 
@@ -310,12 +340,16 @@ class _Checker:
         hint = ""
         if BOOL in (left_type, right_type):
             column = left if left_type == BOOL else right
-            hint = (f" {_snippet(column)} is yes or no: write {_snippet(column)} on its own for yes, "
-                    f"or not {_snippet(column)} for no.")
+            hint = (
+                f" {_snippet(column)} is yes or no: write {_snippet(column)} on its own for yes, "
+                f"or not {_snippet(column)} for no."
+            )
         elif DATE in (left_type, right_type):
             hint = " Dates are compared with dates, like '2026-04-01', or with period_start and period_end."
-        self.fail(f"'{_snippet(node)}' compares {_DESCRIBE[left_type]} with {_DESCRIBE[right_type]}, "
-                  f"which cannot be compared.{hint}")
+        self.fail(
+            f"'{_snippet(node)}' compares {_DESCRIBE[left_type]} with {_DESCRIBE[right_type]}, "
+            f"which cannot be compared.{hint}"
+        )
 
     def check_code(self, column: exp.Expression, value: exp.Expression) -> None:
         """A coded column compared with a word: the word must be one of its codes."""
@@ -329,8 +363,9 @@ class _Checker:
         if col.codes and value.name not in col.codes:
             close = _closest(value.name, col.codes)
             hint = f" Did you mean '{close}'?" if close else ""
-            self.fail(f"'{value.name}' is not one of the values of {col.name}: use one of "
-                      f"{', '.join(col.codes)}.{hint}")
+            self.fail(
+                f"'{value.name}' is not one of the values of {col.name}: use one of {', '.join(col.codes)}.{hint}"
+            )
 
     def date_literal(self, node: exp.Literal, mark: bool = True) -> bool:
         text = node.name
@@ -359,12 +394,15 @@ class _Checker:
         left_type = self.check(node.this)
         for item in node.expressions:
             if not isinstance(item, (exp.Literal, exp.Boolean)) and not (
-                    isinstance(item, exp.Neg) and isinstance(item.this, exp.Literal)):
+                isinstance(item, exp.Neg) and isinstance(item.this, exp.Literal)
+            ):
                 if isinstance(item, exp.Null):
                     self.fail(f"null inside in (...) never matches: write '{_snippet(node.this)} is null' instead.")
                     continue
-                self.fail(f"'{_snippet(item)}' inside in (...) is not a value. List words in single "
-                          "quotes or numbers, for example in ('dropped_out', 'withdrawn_by_provider').")
+                self.fail(
+                    f"'{_snippet(item)}' inside in (...) is not a value. List words in single "
+                    "quotes or numbers, for example in ('dropped_out', 'withdrawn_by_provider')."
+                )
                 continue
             self.check_pair(node, "in", node.this, left_type, item, self.check(item))
         return BOOL
@@ -379,8 +417,9 @@ class _Checker:
         left_type, right_type = self.check(node.this), self.check(node.expression)
         for side, kind in ((node.this, left_type), (node.expression, right_type)):
             if kind not in (TEXT, UNKNOWN):
-                self.fail(f"'{_snippet(node)}': {word} matches text, but '{_snippet(side)}' is "
-                          f"{_DESCRIBE.get(kind, kind)}.")
+                self.fail(
+                    f"'{_snippet(node)}': {word} matches text, but '{_snippet(side)}' is {_DESCRIBE.get(kind, kind)}."
+                )
         return BOOL
 
     def arithmetic(self, node: exp.Expression, op: str) -> str:
@@ -402,7 +441,8 @@ class _Checker:
         return self.fail(
             f"'{_snippet(node)}': '{op}' cannot be used with {_DESCRIBE[left_type]} and "
             f"{_DESCRIBE[right_type]}. Arithmetic works on numbers, and a date minus a date "
-            "gives the days between them.")
+            "gives the days between them."
+        )
 
     # -- the SQL that runs --------------------------------------------------------
     def rewrite(self, tree: exp.Expression) -> exp.Expression:

@@ -21,10 +21,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from audits import spec, store
-from audits import returns
+from audits import returns, spec, store
 from audits.returns import Validation
-
 
 
 @dataclass
@@ -35,13 +33,13 @@ class IngestOutcome:
     period: str | None
     loaded: bool
     submission_id: str | None = None
-    replaced: str | None = None           # the submission this one made no longer current
+    replaced: str | None = None  # the submission this one made no longer current
     rows: dict[str, int] = field(default_factory=dict)
     quarantined: int = 0
-    withdrawals: int = 0                  # stories recorded in story_withdrawals
+    withdrawals: int = 0  # stories recorded in story_withdrawals
     validation: Validation | None = None
-    same_as: str | None = None            # given twice in one command: the source loaded first
-    same_files: bool = False              # … and with identical files (not an error)
+    same_as: str | None = None  # given twice in one command: the source loaded first
+    same_files: bool = False  # … and with identical files (not an error)
 
     def summary(self) -> str:
         what = "evidence pack" if self.kind == "pack" else "return"
@@ -49,12 +47,16 @@ class IngestOutcome:
         if self.same_as == self.source:
             return f"= Not loaded again: {what} {who} ({self.source}) was given twice in this command."
         if self.same_as and self.same_files:
-            return (f"= Not loaded again: {what} {who} ({self.source}) has the same files as {self.same_as}, "
-                    "loaded just before in this command.")
+            return (
+                f"= Not loaded again: {what} {who} ({self.source}) has the same files as {self.same_as}, "
+                "loaded just before in this command."
+            )
         if self.same_as:
-            return (f"✖ Not loaded: {what} {who} ({self.source}) is a second, different {what} for the same "
-                    f"provider and quarter as {self.same_as}, loaded just before in this command. Keep the "
-                    f"one you mean; to replace the loaded one, load the other on its own.")
+            return (
+                f"✖ Not loaded: {what} {who} ({self.source}) is a second, different {what} for the same "
+                f"provider and quarter as {self.same_as}, loaded just before in this command. Keep the "
+                f"one you mean; to replace the loaded one, load the other on its own."
+            )
         if not self.loaded:
             return f"✖ Not loaded: {what} {who} ({self.source}) has blocking problems."
         counts = ", ".join(f"{n} {name}" for name, n in self.rows.items() if n) or "no rows"
@@ -75,9 +77,13 @@ def default_loaded_by() -> str | None:
         return None
 
 
-def ingest(paths: list[Path], db=None, loaded_by: str | None = None,
-           progress: Callable[[IngestOutcome], None] | None = None,
-           batch: int = returns.BATCH) -> list[IngestOutcome]:
+def ingest(
+    paths: list[Path],
+    db=None,
+    loaded_by: str | None = None,
+    progress: Callable[[IngestOutcome], None] | None = None,
+    batch: int = returns.BATCH,
+) -> list[IngestOutcome]:
     """Validate and load returns and evidence packs; one transaction per submission.
 
     Batches are validated in a worker thread while the previous batch is written, so
@@ -89,14 +95,13 @@ def ingest(paths: list[Path], db=None, loaded_by: str | None = None,
     loaded_by = loaded_by or default_loaded_by()
     paths = [Path(p) for p in paths]
     seen: dict[tuple, Validation] = {}  # (kind, provider, period) -> the one loaded in this command
-    chunks = [paths[i:i + batch] for i in range(0, len(paths), batch)]
+    chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
     outcomes: list[IngestOutcome] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
         pending = pool.submit(returns.validate_many, chunks[0]) if chunks else None
         for number in range(len(chunks)):
             validations = pending.result()
-            pending = pool.submit(returns.validate_many, chunks[number + 1]) \
-                if number + 1 < len(chunks) else None
+            pending = pool.submit(returns.validate_many, chunks[number + 1]) if number + 1 < len(chunks) else None
             twice = {}
             for v in validations:
                 if v.blocking:
@@ -129,16 +134,23 @@ def ingest(paths: list[Path], db=None, loaded_by: str | None = None,
 
 
 def _refused(validation: Validation, source: str) -> IngestOutcome:
-    return IngestOutcome(source, validation.kind, validation.meta.get("provider_id"),
-                         validation.meta.get("period"), loaded=False, validation=validation)
+    return IngestOutcome(
+        source,
+        validation.kind,
+        validation.meta.get("provider_id"),
+        validation.meta.get("period"),
+        loaded=False,
+        validation=validation,
+    )
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def ingest_validation(con: duckdb.DuckDBPyConnection, validation: Validation, source: str,
-                      loaded_by: str | None) -> IngestOutcome:
+def ingest_validation(
+    con: duckdb.DuckDBPyConnection, validation: Validation, source: str, loaded_by: str | None
+) -> IngestOutcome:
     """Load one validated submission in one transaction (nothing if it has blocking problems).
 
     Used by the command line and by the dashboard's upload page, which validates an
@@ -152,8 +164,17 @@ def ingest_validation(con: duckdb.DuckDBPyConnection, validation: Validation, so
     now = _now()
     tables = spec.PACK_TABLES if kind == "pack" else spec.RETURN_TABLES
     rows = {t.name: len(validation.frames.get(t.name, ())) for t in tables}
-    outcome = IngestOutcome(source, kind, provider_id, period, loaded=True, submission_id=submission_id,
-                            rows=rows, quarantined=len(validation.quarantined), validation=validation)
+    outcome = IngestOutcome(
+        source,
+        kind,
+        provider_id,
+        period,
+        loaded=True,
+        submission_id=submission_id,
+        rows=rows,
+        quarantined=len(validation.quarantined),
+        validation=validation,
+    )
     con.execute("BEGIN TRANSACTION")
     try:
         store.ensure_period(con, period)
@@ -161,37 +182,63 @@ def ingest_validation(con: duckdb.DuckDBPyConnection, validation: Validation, so
             con.execute(
                 "INSERT INTO providers VALUES (?, ?, ?) ON CONFLICT (provider_id) DO UPDATE SET "
                 "provider_name = excluded.provider_name, area = excluded.area",
-                [provider_id, meta.get("provider_name"), meta.get("area")])
+                [provider_id, meta.get("provider_name"), meta.get("area")],
+            )
         else:
             con.execute("INSERT OR IGNORE INTO providers (provider_id) VALUES (?)", [provider_id])
         previous = con.execute(
-            "SELECT submission_id FROM submissions WHERE kind = ? AND provider_id = ? AND period = ? "
-            "AND is_current", [kind, provider_id, period]).fetchall()
+            "SELECT submission_id FROM submissions WHERE kind = ? AND provider_id = ? AND period = ? AND is_current",
+            [kind, provider_id, period],
+        ).fetchall()
         if previous:
             outcome.replaced = previous[0][0]
-            con.execute("UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
-                        "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current",
-                        [submission_id, now, kind, provider_id, period])
+            con.execute(
+                "UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
+                "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current",
+                [submission_id, now, kind, provider_id, period],
+            )
         con.execute(
             "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
             "submitted_on, gathered_by, source, form, sha256, loaded_at, loaded_by, is_current, "
             "rows_loaded, rows_quarantined, report_json) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?)",
-            [submission_id, kind, provider_id, period, meta.get("provider_name"), meta.get("area"),
-             meta.get("submitted_on"), meta.get("gathered_by"), source, validation.form,
-             validation.sha256, now, loaded_by, sum(rows.values()), len(validation.quarantined),
-             json.dumps(validation.report_json(), ensure_ascii=False)])
-        con.executemany("INSERT INTO submission_files VALUES (?, ?, ?, ?)",
-                        [[submission_id, name, digest, validation.sizes.get(name)]
-                         for name, digest in sorted(validation.files.items())])
+            [
+                submission_id,
+                kind,
+                provider_id,
+                period,
+                meta.get("provider_name"),
+                meta.get("area"),
+                meta.get("submitted_on"),
+                meta.get("gathered_by"),
+                source,
+                validation.form,
+                validation.sha256,
+                now,
+                loaded_by,
+                sum(rows.values()),
+                len(validation.quarantined),
+                json.dumps(validation.report_json(), ensure_ascii=False),
+            ],
+        )
+        con.executemany(
+            "INSERT INTO submission_files VALUES (?, ?, ?, ?)",
+            [
+                [submission_id, name, digest, validation.sizes.get(name)]
+                for name, digest in sorted(validation.files.items())
+            ],
+        )
         for table in tables:
             frame = validation.frames.get(table.name)
             if frame is not None and len(frame):
                 _insert(con, table, frame, [submission_id, provider_id, period])
         if len(validation.quarantined):
             con.register("_held", validation.quarantined)
-            con.execute("INSERT INTO quarantine SELECT ?, ?, ?, table_name, file_name, line, key_value, "
-                        "reasons, row_json FROM _held", [submission_id, provider_id, period])
+            con.execute(
+                "INSERT INTO quarantine SELECT ?, ?, ?, table_name, file_name, line, key_value, "
+                "reasons, row_json FROM _held",
+                [submission_id, provider_id, period],
+            )
             con.unregister("_held")
         if kind == "pack":
             outcome.withdrawals = _record_withdrawals(con, submission_id, provider_id, period, now)
@@ -208,8 +255,11 @@ def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, frame, prefix: li
     values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
     con.register("_incoming", pa.Table.from_pandas(frame, preserve_index=False))
     try:
-        con.execute(f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
-                    f"SELECT ?, ?, ?, line, {values} FROM _incoming", prefix)
+        con.execute(
+            f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
+            f"SELECT ?, ?, ?, line, {values} FROM _incoming",
+            prefix,
+        )
     finally:
         con.unregister("_incoming")
 
@@ -227,8 +277,12 @@ def _record_withdrawals(con, submission_id: str, provider_id: str, period: str, 
         SELECT story_id FROM withdrawn w WHERE NOT EXISTS (
             SELECT 1 FROM story_withdrawals s
             WHERE s.provider_id = ? AND s.period = ? AND s.story_id = w.story_id)
-        """, [submission_id, submission_id, provider_id, period]).fetchall()
+        """,
+        [submission_id, submission_id, provider_id, period],
+    ).fetchall()
     if found:
-        con.executemany("INSERT INTO story_withdrawals VALUES (?, ?, ?, ?, ?)",
-                        [[provider_id, period, story_id, submission_id, now] for (story_id,) in found])
+        con.executemany(
+            "INSERT INTO story_withdrawals VALUES (?, ?, ?, ?, ?)",
+            [[provider_id, period, story_id, submission_id, now] for (story_id,) in found],
+        )
     return len(found)

@@ -43,9 +43,12 @@ def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: s
     run_id = runs.latest_run_id(con, period)
     current: dict[str, str] = {}
     if run_id is not None:
-        current = dict(con.execute(
-            "SELECT provider_id, rating FROM standard_results WHERE run_id = ? AND standard_id = ?",
-            [run_id, standard.id]).fetchall())
+        current = dict(
+            con.execute(
+                "SELECT provider_id, rating FROM standard_results WHERE run_id = ? AND standard_id = ?",
+                [run_id, standard.id],
+            ).fetchall()
+        )
     result = engine.evaluate(con, [standard], period, include_unapproved=True)
     names = dict(con.execute("SELECT provider_id, provider_name FROM providers").fetchall())
     new = dict(zip(result.standards["provider_id"], result.standards["rating"]))
@@ -53,8 +56,15 @@ def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: s
     for provider_id in result.providers:
         before = current.get(provider_id)
         after = new.get(provider_id, "no_data")
-        rows.append({"provider_id": provider_id, "provider_name": names.get(provider_id),
-                     "current_rating": before, "new_rating": after, "changed": before != after})
+        rows.append(
+            {
+                "provider_id": provider_id,
+                "provider_name": names.get(provider_id),
+                "current_rating": before,
+                "new_rating": after,
+                "changed": before != after,
+            }
+        )
     df = pandas.DataFrame(rows, columns=COLUMNS)
     df.attrs.update({"period": period, "run_id": run_id, "measures": result.measures})
     return df

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from ruamel.yaml.error import MarkedYAMLError
 
-SHOW_LINES = 5   # line numbers shown for a repeated problem before "and N more"
+SHOW_LINES = 5  # line numbers shown for a repeated problem before "and N more"
 SHOW_VALUES = 3  # distinct values shown for a repeated problem
 
 
@@ -21,12 +21,12 @@ SHOW_VALUES = 3  # distinct values shown for a repeated problem
 class Problem:
     """One problem in one cell, row or file."""
 
-    file: str             # "episodes.csv" (or "return.yaml", "workbook.xlsx sheet episodes")
-    line: int | None      # spreadsheet line, header = 1; None for a whole-file problem
+    file: str  # "episodes.csv" (or "return.yaml", "workbook.xlsx sheet episodes")
+    line: int | None  # spreadsheet line, header = 1; None for a whole-file problem
     column: str | None
     value: str | None
-    message: str          # plain English: what is wrong and what was expected / the fix
-    blocking: bool        # True: the whole submission is refused
+    message: str  # plain English: what is wrong and what was expected / the fix
+    blocking: bool  # True: the whole submission is refused
 
     def text(self) -> str:
         """One line, e.g. "episodes.csv line 9, substance_group: 'heroin' is not one of …"."""
@@ -48,14 +48,15 @@ class ProblemGroup:
     message: str
     blocking: bool
     lines: list[int]
-    values: list[str]      # distinct values, in the order first seen
+    values: list[str]  # distinct values, in the order first seen
     count: int
 
     def text(self) -> str:
         if self.count == 1:
             line = self.lines[0] if self.lines else None
-            return Problem(self.file, line, self.column, self.values[0] if self.values else None,
-                           self.message, self.blocking).text()
+            return Problem(
+                self.file, line, self.column, self.values[0] if self.values else None, self.message, self.blocking
+            ).text()
         where = self.file + (f", {self.column}" if self.column else "")
         shown = ", ".join(quote(v) for v in self.values[:SHOW_VALUES])
         if len(self.values) > SHOW_VALUES:
@@ -102,8 +103,7 @@ def group(problems: Iterable[Problem]) -> list[ProblemGroup]:
         g.lines.sort()
         files.setdefault(g.file, len(files))
     # Blocking first (those stop the submission loading), then file by file, top to bottom.
-    return sorted(groups.values(),
-                  key=lambda g: (not g.blocking, files[g.file], g.lines[0] if g.lines else 0))
+    return sorted(groups.values(), key=lambda g: (not g.blocking, files[g.file], g.lines[0] if g.lines else 0))
 
 
 def report(title: str, problems: list[Problem], verdict: str) -> str:
@@ -124,8 +124,12 @@ def report(title: str, problems: list[Problem], verdict: str) -> str:
 def as_json_ready(problems: list[Problem]) -> list[dict]:
     """Grouped problems as plain dicts, for the store's report_json."""
     return [
-        {**{k: v for k, v in asdict(g).items() if k not in ("lines", "values")},
-         "lines": g.lines[:100], "values": g.values[:20], "text": g.text()}
+        {
+            **{k: v for k, v in asdict(g).items() if k not in ("lines", "values")},
+            "lines": g.lines[:100],
+            "values": g.values[:20],
+            "text": g.text(),
+        }
         for g in group(problems)
     ]
 
@@ -143,24 +147,35 @@ def yaml_mistake(error: MarkedYAMLError, text: str) -> tuple[int | None, str]:
     value = value.strip()
     if "'\\t'" in problem or "\t" in source:
         column = source.index("\t") + 1 if "\t" in source else (mark.column + 1 if mark else None)
-        return line, (f"there is a tab character (at position {column} of the line): these files use "
-                      "spaces, never tabs. Replace the tab with spaces")
+        return line, (
+            f"there is a tab character (at position {column} of the line): these files use "
+            "spaces, never tabs. Replace the tab with spaces"
+        )
     if "quoted scalar" in context and error.context_mark is not None:
-        return error.context_mark.line + 1, ("a quote opened on this line is never closed: add the closing "
-                                             "quote at the end of the value")
+        return error.context_mark.line + 1, (
+            "a quote opened on this line is never closed: add the closing quote at the end of the value"
+        )
     if "flow sequence" in context and error.context_mark is not None:
         return error.context_mark.line + 1, "a '[' opened on this line is never closed: add ']' at the end of the list"
     if "mapping values are not allowed" in problem:
         if ": " in value or value.endswith(":"):
             shown = value.replace('"', "'")
-            return line, (f"the value of {key.strip()} has a ': ' in it, so put the whole value in double "
-                          f'quotes: {key.strip()}: "{shown}"')
-        return line, ("this line is indented more than the line above: line it up with the other fields "
-                      "(two spaces for each level, spaces only)")
+            return line, (
+                f"the value of {key.strip()} has a ': ' in it, so put the whole value in double "
+                f'quotes: {key.strip()}: "{shown}"'
+            )
+        return line, (
+            "this line is indented more than the line above: line it up with the other fields "
+            "(two spaces for each level, spaces only)"
+        )
     if value[:1] in ("'", '"') and "found '<scalar>'" in problem:
         inner = value.strip("'\"").replace('"', "'")
-        return line, (f"the value of {key.strip()} starts with a quote but goes on after the closing quote. "
-                      f'Put the whole value in double quotes, with single quotes inside: {key.strip()}: "{inner}"')
+        return line, (
+            f"the value of {key.strip()} starts with a quote but goes on after the closing quote. "
+            f'Put the whole value in double quotes, with single quotes inside: {key.strip()}: "{inner}"'
+        )
     what = problem or context or "it is not valid YAML"
-    return line, (f"this line could not be read ({what}). Check the indentation (two spaces for each level, "
-                  "spaces only), that each field is written 'name: value', and that quotes are closed")
+    return line, (
+        f"this line could not be read ({what}). Check the indentation (two spaces for each level, "
+        "spaces only), that each field is written 'name: value', and that quotes are closed"
+    )

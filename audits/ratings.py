@@ -19,7 +19,7 @@ class Look:
     rating: str
     symbol: str
     word: str
-    colour: str      # strong colour, for text and markers
+    colour: str  # strong colour, for text and markers
     background: str  # light tint, for cells
 
     @property

@@ -26,20 +26,37 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, KeepTogether, NextPageTemplate,
-                                PageBreak, PageTemplate, Paragraph, Spacer, Table, TableStyle)
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from audits import ratings, runs, signoffs, spec, stats, store, stories
 from audits.report_charts import legend, proportion_chart
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, long_date, long_datetime, styles, text
 from audits.standard import Standard
 
-UNITS = {"episodes": ("person", "people"), "contacts": ("contact", "contacts"),
-         "workforce": ("member of staff", "staff"), "kpis": ("KPI", "KPIs"), "sites": ("site", "sites"),
-         "documents": ("document", "documents")}
+UNITS = {
+    "episodes": ("person", "people"),
+    "contacts": ("contact", "contacts"),
+    "workforce": ("member of staff", "staff"),
+    "kpis": ("KPI", "KPIs"),
+    "sites": ("site", "sites"),
+    "documents": ("document", "documents"),
+}
 OP_WORDS = {">=": "{} or more", "<=": "{} or less", ">": "more than {}", "<": "less than {}", "=": "exactly {}"}
-INDEPENDENCE_QUOTE = ("The set of standards should be enforced by a third party, as an "
-                      "organisation will be afraid of losing a tender.")
+INDEPENDENCE_QUOTE = (
+    "The set of standards should be enforced by a third party, as an organisation will be afraid of losing a tender."
+)
 INDEPENDENCE_SOURCE = "Expert Link National Advisory Panel, evidence to the Independent Review of Drugs"
 
 
@@ -50,10 +67,10 @@ class ReportError(RuntimeError):
 @dataclass
 class Section:
     standard: Standard
-    rating: str                      # paired: green becomes provisional without a confirming story
-    previous: str | None             # paired rating of the previous period, None if not audited
-    measures: pd.DataFrame           # this provider's published results for the standard
-    stories: pd.DataFrame            # printable stories tagged to the standard
+    rating: str  # paired: green becomes provisional without a confirming story
+    previous: str | None  # paired rating of the previous period, None if not audited
+    measures: pd.DataFrame  # this provider's published results for the standard
+    stories: pd.DataFrame  # printable stories tagged to the standard
 
 
 @dataclass
@@ -69,18 +86,20 @@ class ReportData:
     auditor: str | None
     gathered_by: str | None
     sections: list[Section]
-    untagged: pd.DataFrame           # printable stories not tagged to any audited standard
-    story_counts: dict[str, int]     # status -> number of stories (no words)
-    quarantine: pd.DataFrame         # file_name, table_name, reasons, lines
-    files: pd.DataFrame              # what, name, sha256: this provider's files and the standards
-    other_returns: pd.DataFrame      # name (provider id), sha256: the rest of the run's inputs
-    signoff: dict | None = None      # the auditor's sign-off of exactly this run, if recorded
+    untagged: pd.DataFrame  # printable stories not tagged to any audited standard
+    story_counts: dict[str, int]  # status -> number of stories (no words)
+    quarantine: pd.DataFrame  # file_name, table_name, reasons, lines
+    files: pd.DataFrame  # what, name, sha256: this provider's files and the standards
+    other_returns: pd.DataFrame  # name (provider id), sha256: the rest of the run's inputs
+    signoff: dict | None = None  # the auditor's sign-off of exactly this run, if recorded
     earlier_signoff: dict | None = None  # a sign-off of an earlier run of the period, when this one has none
     generated_at: dt.datetime = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None))
+        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    )
 
 
 # --------------------------------------------------------------------------- gathering
+
 
 def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
     """The whole run's results with counts of 1–4 people hidden (suppress the run, then filter)."""
@@ -91,27 +110,33 @@ def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFra
 class PeriodStories:
     """A period's stories read once for every provider's report: this period's story table
     (all providers) and the (provider, standard) pairs confirmed the period before."""
+
     table: pd.DataFrame
     previous_confirmed: set[tuple[str, str]]
 
 
 def period_stories(con: duckdb.DuckDBPyConnection, period: str) -> PeriodStories:
-    return PeriodStories(stories.period_story_table(con, period),
-                         stories.confirmed_pairs(con, spec.previous_period(period)))
+    return PeriodStories(
+        stories.period_story_table(con, period), stories.confirmed_pairs(con, spec.previous_period(period))
+    )
 
 
-def _previous_ratings(con, provider_id: str, period: str,
-                      previous_confirmed: set[tuple[str, str]] | None = None) -> dict[str, str]:
+def _previous_ratings(
+    con, provider_id: str, period: str, previous_confirmed: set[tuple[str, str]] | None = None
+) -> dict[str, str]:
     previous = spec.previous_period(period)
     run_id = runs.latest_run_id(con, previous)
     if run_id is None:
         return {}
     df = runs.read_standard_results(con, run_id, provider_id)
     if previous_confirmed is None:
-        previous_confirmed = {(provider_id, s) for s in stories.confirmed_standards(
-            stories.printable_stories(con, provider_id, previous))}
-    return {r.standard_id: stories.pairing_rating(r.rating, (provider_id, r.standard_id) in previous_confirmed)
-            for r in df.itertuples()}
+        previous_confirmed = {
+            (provider_id, s) for s in stories.confirmed_standards(stories.printable_stories(con, provider_id, previous))
+        }
+    return {
+        r.standard_id: stories.pairing_rating(r.rating, (provider_id, r.standard_id) in previous_confirmed)
+        for r in df.itertuples()
+    }
 
 
 def _quarantine(con, provider_id: str, period: str) -> pd.DataFrame:
@@ -130,10 +155,18 @@ def _quarantine(con, provider_id: str, period: str) -> pd.DataFrame:
     ).fetchdf()
 
 
-def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
-           run_id: str | None = None, published: pd.DataFrame | None = None,
-           standards: list[Standard] | None = None, told: PeriodStories | None = None,
-           auditor: str | None = None, organisation: str | None = None) -> ReportData:
+def gather(
+    con: duckdb.DuckDBPyConnection,
+    provider_id: str,
+    period: str,
+    *,
+    run_id: str | None = None,
+    published: pd.DataFrame | None = None,
+    standards: list[Standard] | None = None,
+    told: PeriodStories | None = None,
+    auditor: str | None = None,
+    organisation: str | None = None,
+) -> ReportData:
     """Everything one report prints, read from the store (never recomputed).
 
     A batch passes the run's published results, standards and the period's stories, read
@@ -141,17 +174,19 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
     """
     run_id = run_id or runs.latest_run_id(con, period)
     if run_id is None:
-        raise ReportError(f"There is no audit run for {period} yet: run the audit first "
-                          f"(python -m audits run --period {period}).")
-    provider = con.execute("SELECT provider_name, area FROM providers WHERE provider_id = ?",
-                           [provider_id]).fetchone()
+        raise ReportError(
+            f"There is no audit run for {period} yet: run the audit first (python -m audits run --period {period})."
+        )
+    provider = con.execute("SELECT provider_name, area FROM providers WHERE provider_id = ?", [provider_id]).fetchone()
     if published is None:
         published = published_results(con, run_id)
     mine = published[published["provider_id"] == provider_id]
     if provider is None or mine.empty:
         known = ", ".join(sorted(published["provider_id"].unique())[:12])
-        raise ReportError(f"Provider {provider_id} has no results in the {period} audit run. "
-                          f"Providers in that run: {known or 'none'}.")
+        raise ReportError(
+            f"Provider {provider_id} has no results in the {period} audit run. "
+            f"Providers in that run: {known or 'none'}."
+        )
     run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [run_id]).fetchone()
     signoff = signoffs.signoff_of_run(con, provider_id, period, run_id)
     earlier = None
@@ -178,18 +213,22 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
         if standard.id not in standard_ratings.index:
             continue
         tagged = printable[printable["standards"].apply(lambda tags, sid=standard.id: sid in tags)]
-        sections.append(Section(
-            standard=standard,
-            rating=stories.pairing_rating(standard_ratings[standard.id], standard.id in confirmed),
-            previous=previous.get(standard.id),
-            measures=mine[mine["standard_id"] == standard.id],
-            stories=tagged,
-        ))
+        sections.append(
+            Section(
+                standard=standard,
+                rating=stories.pairing_rating(standard_ratings[standard.id], standard.id in confirmed),
+                previous=previous.get(standard.id),
+                measures=mine[mine["standard_id"] == standard.id],
+                stories=tagged,
+            )
+        )
     audited_ids = {s.id for s in audited}
     untagged = printable[printable["standards"].apply(lambda tags: not (set(tags) & audited_ids))]
     counts = table["status"].value_counts().to_dict()
-    gathered_by = con.execute("SELECT gathered_by FROM submissions WHERE kind = 'pack' AND provider_id = ? "
-                              "AND period = ? AND is_current", [provider_id, period]).fetchone()
+    gathered_by = con.execute(
+        "SELECT gathered_by FROM submissions WHERE kind = 'pack' AND provider_id = ? AND period = ? AND is_current",
+        [provider_id, period],
+    ).fetchone()
     files = con.execute(
         """
         SELECT CASE s.kind WHEN 'return' THEN 'Return' ELSE 'Evidence pack' END AS what, f.file_name AS name,
@@ -202,25 +241,48 @@ def gather(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, *,
                     ELSE 'Standards file read, not audited (draft or retired)' END, name, sha256, 1
         FROM run_inputs WHERE run_id = ? AND kind = 'standard'
         ORDER BY part, what DESC, name
-        """, [provider_id, period, run_id, run_id]).fetchdf()
-    other_returns = con.execute("SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' "
-                                "AND name <> ? ORDER BY name", [run_id, provider_id]).fetchdf()
-    own = con.execute("SELECT sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name = ?",
-                      [run_id, provider_id]).fetchone()
+        """,
+        [provider_id, period, run_id, run_id],
+    ).fetchdf()
+    other_returns = con.execute(
+        "SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name <> ? ORDER BY name",
+        [run_id, provider_id],
+    ).fetchdf()
+    own = con.execute(
+        "SELECT sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name = ?", [run_id, provider_id]
+    ).fetchone()
     if own:
-        files = pd.concat([pd.DataFrame([{"what": "Return (whole submission)", "name": provider_id,
-                                          "sha256": own[0], "part": 0}]), files], ignore_index=True)
+        files = pd.concat(
+            [
+                pd.DataFrame([{"what": "Return (whole submission)", "name": provider_id, "sha256": own[0], "part": 0}]),
+                files,
+            ],
+            ignore_index=True,
+        )
     return ReportData(
-        provider_id=provider_id, provider_name=provider[0] or provider_id, area=provider[1] or "",
-        period=period, run_id=run_id, run_started=run[0] if run else None,
-        run_by=run[1] if run else None, organisation=organisation, auditor=auditor,
-        gathered_by=gathered_by[0] if gathered_by else None, sections=sections, untagged=untagged,
-        story_counts=counts, quarantine=_quarantine(con, provider_id, period), files=files,
-        other_returns=other_returns, signoff=signoff, earlier_signoff=earlier,
+        provider_id=provider_id,
+        provider_name=provider[0] or provider_id,
+        area=provider[1] or "",
+        period=period,
+        run_id=run_id,
+        run_started=run[0] if run else None,
+        run_by=run[1] if run else None,
+        organisation=organisation,
+        auditor=auditor,
+        gathered_by=gathered_by[0] if gathered_by else None,
+        sections=sections,
+        untagged=untagged,
+        story_counts=counts,
+        quarantine=_quarantine(con, provider_id, period),
+        files=files,
+        other_returns=other_returns,
+        signoff=signoff,
+        earlier_signoff=earlier,
     )
 
 
 # --------------------------------------------------------------------------- figures as words
+
 
 def format_value(kind: str, value) -> str:
     """How a result's value prints: 72.5% for a proportion, 3 or 2.5 otherwise."""
@@ -244,9 +306,11 @@ def _unit(measure, amount) -> str:
 
 def threshold_words(measure) -> str:
     """'Met: 90% or more · Partly met: 70% or more' (the standard's thresholds in words)."""
+
     def words(th) -> str:
         number = f"{th.number:g}{'%' if th.percent else ''}"
         return OP_WORDS[th.op].format(number)
+
     out = f"{ratings.look('green').word}: {words(measure.green)}"
     if measure.amber is not None:
         out += f" · {ratings.look('amber').word}: {words(measure.amber)}"
@@ -317,6 +381,7 @@ def change_words(now: str, before: str | None) -> str:
 
 # --------------------------------------------------------------------------- drawing
 
+
 class _Doc(BaseDocTemplate):
     """Adds a bookmark and an outline entry for every heading, so the PDF has a navigable outline."""
 
@@ -352,15 +417,18 @@ def _table(rows, widths, header=True, rating_col: int | None = None, rating_valu
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
     ]
     if header:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), ACCENT))
     if rating_col is not None and rating_values:
         for i, rating in enumerate(rating_values, start=1 if header else 0):
-            commands.append(("BACKGROUND", (rating_col, i), (rating_col, i),
-                             colors.HexColor(ratings.look(rating).background)))
+            commands.append(
+                ("BACKGROUND", (rating_col, i), (rating_col, i), colors.HexColor(ratings.look(rating).background))
+            )
     t.setStyle(_ts(commands))
     return t
 
@@ -371,17 +439,33 @@ def _cover(data: ReportData) -> list:
     rows = [
         ["Provider", f"{data.provider_name} ({data.provider_id})"],
         ["Area", data.area or "Not recorded"],
-        ["Period", f"{data.period}: {long_date(spec.parse_period(data.period)[0])} to "
-                   f"{long_date(spec.parse_period(data.period)[1])}"],
+        [
+            "Period",
+            f"{data.period}: {long_date(spec.parse_period(data.period)[0])} to "
+            f"{long_date(spec.parse_period(data.period)[1])}",
+        ],
         ["Audited by", organisation + (f", auditor {data.auditor}" if data.auditor else "")],
         ["Stories gathered by", data.gathered_by or "No evidence pack was loaded for this period"],
-        ["Audit run", f"{data.run_id}" + (f", {long_date(data.run_started)} {data.run_started:%H:%M} UTC"
-                                          if data.run_started else "")],
+        [
+            "Audit run",
+            f"{data.run_id}"
+            + (f", {long_date(data.run_started)} {data.run_started:%H:%M} UTC" if data.run_started else ""),
+        ],
     ]
-    table = Table([[Paragraph(text(k), s["cell_bold"]), Paragraph(text(v), s["cell"])] for k, v in rows],
-                  colWidths=[45 * mm, 120 * mm])
-    table.setStyle(_ts([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                               ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)]))
+    table = Table(
+        [[Paragraph(text(k), s["cell_bold"]), Paragraph(text(v), s["cell"])] for k, v in rows],
+        colWidths=[45 * mm, 120 * mm],
+    )
+    table.setStyle(
+        _ts(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+            ]
+        )
+    )
     by = text(data.organisation) if data.organisation else "the auditing organisation"
     independence = (
         f"This audit was carried out by {by}, which is independent of {text(data.provider_name)} "
@@ -395,14 +479,16 @@ def _cover(data: ReportData) -> list:
         Spacer(1, 18 * mm),
         _heading("Independent audit of standards", "title", 0),
         Paragraph(f"{text(data.provider_name)}<br/>{text(data.area)} · {text(data.period)}", s["subtitle"]),
-        table, Spacer(1, 6 * mm),
+        table,
+        Spacer(1, 6 * mm),
         *_signoff_block(data),
         Paragraph("Statement of independence", s["h3"]),
         Paragraph(independence, s["body"]),
         Spacer(1, 2 * mm),
         Paragraph(f"“{text(INDEPENDENCE_QUOTE)}”", s["quote"]),
         Paragraph(f"— {text(INDEPENDENCE_SOURCE)}", s["source"]),
-        NextPageTemplate("body"), PageBreak(),
+        NextPageTemplate("body"),
+        PageBreak(),
     ]
 
 
@@ -415,64 +501,120 @@ def _signoff_block(data: ReportData) -> list:
     s = styles()
     if data.signoff:
         so = data.signoff
-        inner = [Paragraph("Signed off by the auditor", s["h3"]),
-                 Paragraph(text(f"{so['name']}, for {so['organisation']}, signed off this audit run on "
-                                f"{_signed_at(so)}, declaring:"), s["body"]),
-                 Paragraph(f"“{text(so['declaration'])}”", s["quote"])]
+        inner = [
+            Paragraph("Signed off by the auditor", s["h3"]),
+            Paragraph(
+                text(
+                    f"{so['name']}, for {so['organisation']}, signed off this audit run on {_signed_at(so)}, declaring:"
+                ),
+                s["body"],
+            ),
+            Paragraph(f"“{text(so['declaration'])}”", s["quote"]),
+        ]
         colour = ACCENT
     else:
-        inner = [Paragraph("Not yet signed off by the auditor", s["h3"]),
-                 Paragraph(text(f"No auditor has yet put their name to audit run {data.run_id} for this "
-                                "provider and declared their independence. Until then, treat these findings "
-                                "as not yet confirmed by the auditor."), s["body"])]
+        inner = [
+            Paragraph("Not yet signed off by the auditor", s["h3"]),
+            Paragraph(
+                text(
+                    f"No auditor has yet put their name to audit run {data.run_id} for this "
+                    "provider and declared their independence. Until then, treat these findings "
+                    "as not yet confirmed by the auditor."
+                ),
+                s["body"],
+            ),
+        ]
         if data.earlier_signoff:
             so = data.earlier_signoff
-            inner.append(Paragraph(text(
-                f"An earlier audit run of {data.period} ({so['run_id']}) was signed off by {so['name']}, for "
-                f"{so['organisation']}, on {_signed_at(so)}. The audit has been run again since, so that "
-                "sign-off does not cover this report."), s["small"]))
+            inner.append(
+                Paragraph(
+                    text(
+                        f"An earlier audit run of {data.period} ({so['run_id']}) was signed off by {so['name']}, for "
+                        f"{so['organisation']}, on {_signed_at(so)}. The audit has been run again since, so that "
+                        "sign-off does not cover this report."
+                    ),
+                    s["small"],
+                )
+            )
         colour = colors.HexColor(ratings.look("amber").colour)
     box = Table([[inner]], colWidths=[165 * mm])
-    box.setStyle(_ts([("BOX", (0, 0), (-1, -1), 1, colour), ("LINEBEFORE", (0, 0), (0, -1), 3, colour),
-                      ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                      ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    box.setStyle(
+        _ts(
+            [
+                ("BOX", (0, 0), (-1, -1), 1, colour),
+                ("LINEBEFORE", (0, 0), (0, -1), 3, colour),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return [box, Spacer(1, 4 * mm)]
 
 
 def _summary(data: ReportData) -> list:
     s = styles()
-    out = [_heading("Summary", "h1", 0),
-           Paragraph("Every approved standard audited this period, with its rating and the change since "
-                     "the previous period. A rating is shown as a symbol and a word as well as a colour.",
-                     s["body"])]
+    out = [
+        _heading("Summary", "h1", 0),
+        Paragraph(
+            "Every approved standard audited this period, with its rating and the change since "
+            "the previous period. A rating is shown as a symbol and a word as well as a colour.",
+            s["body"],
+        ),
+    ]
     head = [Paragraph(h, s["cell_head"]) for h in ("Standard", "Rating", "Change since last period", "Stories")]
     rows = [head]
     for sec in data.sections:
-        rows.append([Paragraph(text(sec.standard.title), s["cell"]), _rating_cell(sec.rating),
-                     Paragraph(text(change_words(sec.rating, sec.previous)), s["cell"]),
-                     Paragraph(str(len(sec.stories)), s["cell"])])
-    out.append(_table(rows, [72 * mm, 36 * mm, 45 * mm, 17 * mm], rating_col=1,
-                      rating_values=[sec.rating for sec in data.sections]))
+        rows.append(
+            [
+                Paragraph(text(sec.standard.title), s["cell"]),
+                _rating_cell(sec.rating),
+                Paragraph(text(change_words(sec.rating, sec.previous)), s["cell"]),
+                Paragraph(str(len(sec.stories)), s["cell"]),
+            ]
+        )
+    out.append(
+        _table(
+            rows,
+            [72 * mm, 36 * mm, 45 * mm, 17 * mm],
+            rating_col=1,
+            rating_values=[sec.rating for sec in data.sections],
+        )
+    )
     key = " · ".join(f"{look.symbol} {look.word}" for look in ratings.LOOKS.values())
     out += [Spacer(1, 3 * mm), Paragraph(f"Key: {text(key)}.", s["small"])]
     if any(sec.rating == "provisional" for sec in data.sections):
-        out.append(Paragraph(
-            f"{text(ratings.look('provisional').symbol)} Met (provisional): "
-            f"{text(ratings.PROVISIONAL_EXPLANATION)}. Numbers alone are not enough: a standard is "
-            "fully met only when a person using the service, or their family, has also told us about it "
-            "this period and agreed to their story being shared.", s["small"]))
+        out.append(
+            Paragraph(
+                f"{text(ratings.look('provisional').symbol)} Met (provisional): "
+                f"{text(ratings.PROVISIONAL_EXPLANATION)}. Numbers alone are not enough: a standard is "
+                "fully met only when a person using the service, or their family, has also told us about it "
+                "this period and agreed to their story being shared.",
+                s["small"],
+            )
+        )
     told = sum(len(sec.stories) for sec in data.sections) + len(data.untagged)
     held = data.story_counts.get("held", 0)
     not_shared = data.story_counts.get("no_consent", 0) + data.story_counts.get("withdrawn", 0)
     out.append(Spacer(1, 3 * mm))
     if data.gathered_by is None:
-        out.append(Paragraph("No evidence pack of stories was loaded for this period, so no standard could "
-                             "be confirmed by people's experience.", s["small"]))
+        out.append(
+            Paragraph(
+                "No evidence pack of stories was loaded for this period, so no standard could "
+                "be confirmed by people's experience.",
+                s["small"],
+            )
+        )
         return out
-    out.append(Paragraph(
-        f"Stories printed in this report: {told}. Not printed: {not_shared} without consent to share "
-        f"(or withdrawn), {held} waiting for the auditor to check for personal details, "
-        f"{data.story_counts.get('kept_out', 0)} kept out by the auditor.", s["small"]))
+    out.append(
+        Paragraph(
+            f"Stories printed in this report: {told}. Not printed: {not_shared} without consent to share "
+            f"(or withdrawn), {held} waiting for the auditor to check for personal details, "
+            f"{data.story_counts.get('kept_out', 0)} kept out by the auditor.",
+            s["small"],
+        )
+    )
     return out
 
 
@@ -482,13 +624,20 @@ def _story_block(row) -> KeepTogether:
     by = f" by {row.gathered_by}" if isinstance(row.gathered_by, str) and row.gathered_by else ""
     note = " The auditor removed personal details from these words." if row.redacted else ""
     words = Paragraph(f"“{text(row.text)}”", s["story"])
-    caption = Paragraph(text(f"Told by {teller}, gathered on {long_date(row.gathered_on)}{by}.{note}"),
-                        s["small"])
+    caption = Paragraph(text(f"Told by {teller}, gathered on {long_date(row.gathered_on)}{by}.{note}"), s["small"])
     box = Table([[words], [caption]], colWidths=[165 * mm])
-    box.setStyle(_ts([("BACKGROUND", (0, 0), (-1, -1), QUOTE_BG),
-                             ("LINEBEFORE", (0, 0), (0, -1), 2.5, ACCENT),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                             ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))
+    box.setStyle(
+        _ts(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), QUOTE_BG),
+                ("LINEBEFORE", (0, 0), (0, -1), 2.5, ACCENT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     return KeepTogether([box, Spacer(1, 3 * mm)])
 
 
@@ -496,24 +645,50 @@ def _section(sec: Section) -> list:
     s = styles()
     st = sec.standard
     look = ratings.look(sec.rating)
-    rating_line = Table([[_rating_cell(sec.rating), Paragraph(text(change_words(sec.rating, sec.previous)), s["cell"])]],
-                        colWidths=[45 * mm, 120 * mm])
-    rating_line.setStyle(_ts([("BACKGROUND", (0, 0), (0, 0), colors.HexColor(look.background)),
-                                     ("BOX", (0, 0), (0, 0), 0.8, colors.HexColor(look.colour)),
-                                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-    out = [CondPageBreak(60 * mm), _heading(st.title, "h2", 1),
-           Paragraph(text(f"Standard {st.id}, version {st.version}, approved by {st.approved_by} "
-                          f"on {long_date(st.approved_on)}."), s["small"]),
-           rating_line, Spacer(1, 3 * mm)]
+    rating_line = Table(
+        [[_rating_cell(sec.rating), Paragraph(text(change_words(sec.rating, sec.previous)), s["cell"])]],
+        colWidths=[45 * mm, 120 * mm],
+    )
+    rating_line.setStyle(
+        _ts(
+            [
+                ("BACKGROUND", (0, 0), (0, 0), colors.HexColor(look.background)),
+                ("BOX", (0, 0), (0, 0), 0.8, colors.HexColor(look.colour)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    out = [
+        CondPageBreak(60 * mm),
+        _heading(st.title, "h2", 1),
+        Paragraph(
+            text(
+                f"Standard {st.id}, version {st.version}, approved by {st.approved_by} on {long_date(st.approved_on)}."
+            ),
+            s["small"],
+        ),
+        rating_line,
+        Spacer(1, 3 * mm),
+    ]
     if sec.rating == "provisional":
-        out.append(Paragraph(f"Met on the figures, but {text(ratings.PROVISIONAL_EXPLANATION)}: no "
-                             "consented story from a person using the service or their family this period.",
-                             s["small"]))
-    out += [Paragraph("What good looks like", s["h3"]), Paragraph(text(st.statement), s["body"]),
-            Paragraph("Why it matters", s["h3"]), Paragraph(text(st.why), s["body"])]
+        out.append(
+            Paragraph(
+                f"Met on the figures, but {text(ratings.PROVISIONAL_EXPLANATION)}: no "
+                "consented story from a person using the service or their family this period.",
+                s["small"],
+            )
+        )
+    out += [
+        Paragraph("What good looks like", s["h3"]),
+        Paragraph(text(st.statement), s["body"]),
+        Paragraph("Why it matters", s["h3"]),
+        Paragraph(text(st.why), s["body"]),
+    ]
     for voice in st.voices:
-        out += [Paragraph(f"“{text(voice.quote.strip())}”", s["quote"]),
-                Paragraph(f"— {text(voice.source)}", s["source"])]
+        out += [
+            Paragraph(f"“{text(voice.quote.strip())}”", s["quote"]),
+            Paragraph(f"— {text(voice.source)}", s["source"]),
+        ]
     out.append(Paragraph("The figures", s["h3"]))
     head = [Paragraph(h, s["cell_head"]) for h in ("Measure", "Figure", "95% interval", "Benchmark", "Rating")]
     rows, values, chart_rows = [head], [], []
@@ -523,20 +698,37 @@ def _section(sec: Section) -> list:
             continue
         r = results.loc[m.id]
         bench_value, bench_words = benchmark_words(m, r)
-        rows.append([Paragraph(text(m.label) + f'<br/><font color="#555555" size="7">{text(threshold_words(m))}'
-                               "</font>", s["cell"]),
-                     Paragraph(text(figure_words(m, r)), s["cell"]),
-                     Paragraph(text(interval_words(m, r)), s["cell"]),
-                     Paragraph(text(bench_value) + (f'<br/><font size="7.5">{text(bench_words)}</font>'
-                                                    if bench_words else ""), s["cell"]),
-                     _rating_cell(r["rating"], bold=False)])
+        rows.append(
+            [
+                Paragraph(
+                    text(m.label) + f'<br/><font color="#555555" size="7">{text(threshold_words(m))}</font>', s["cell"]
+                ),
+                Paragraph(text(figure_words(m, r)), s["cell"]),
+                Paragraph(text(interval_words(m, r)), s["cell"]),
+                Paragraph(
+                    text(bench_value) + (f'<br/><font size="7.5">{text(bench_words)}</font>' if bench_words else ""),
+                    s["cell"],
+                ),
+                _rating_cell(r["rating"], bold=False),
+            ]
+        )
         values.append(r["rating"])
         if m.kind == "proportion":
-            chart_rows.append({"label": m.label, "value": None if stats.is_missing(r["value"]) else float(r["value"]),
-                               "ci_lower": r.get("ci_lower"), "ci_upper": r.get("ci_upper"),
-                               "benchmark": r.get("benchmark"), "green": m.green.target, "rating": r["rating"]})
-    figures = [out.pop(), _table(rows, [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm], rating_col=4,
-                                 rating_values=values)]
+            chart_rows.append(
+                {
+                    "label": m.label,
+                    "value": None if stats.is_missing(r["value"]) else float(r["value"]),
+                    "ci_lower": r.get("ci_lower"),
+                    "ci_upper": r.get("ci_upper"),
+                    "benchmark": r.get("benchmark"),
+                    "green": m.green.target,
+                    "rating": r["rating"],
+                }
+            )
+    figures = [
+        out.pop(),
+        _table(rows, [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm], rating_col=4, rating_values=values),
+    ]
     chart = proportion_chart(chart_rows)
     if chart is not None:
         figures += [Spacer(1, 3 * mm), chart, legend()]
@@ -555,72 +747,135 @@ def _annexes(data: ReportData) -> list:
     if data.quarantine.empty:
         out.append(Paragraph("No rows of this period's return or evidence pack were held back.", s["body"]))
     else:
-        out.append(Paragraph(
-            "Rows that failed validation were held back from the audit, kept with their reasons, and are "
-            "not in any figure of this report. Line numbers are the lines a person sees in a spreadsheet "
-            "(the header is line 1).", s["body"]))
+        out.append(
+            Paragraph(
+                "Rows that failed validation were held back from the audit, kept with their reasons, and are "
+                "not in any figure of this report. Line numbers are the lines a person sees in a spreadsheet "
+                "(the header is line 1).",
+                s["body"],
+            )
+        )
         head = [Paragraph(h, s["cell_head"]) for h in ("File", "Rows", "Lines", "Why they were held back")]
         rows = [head]
         for q in data.quarantine.itertuples():
             lines = list(q.lines)
             shown = ", ".join(str(n) for n in lines[:15]) + (f" and {len(lines) - 15} more" if len(lines) > 15 else "")
-            rows.append([Paragraph(text(q.file_name), s["cell"]), Paragraph(str(q.rows), s["cell"]),
-                         Paragraph(text(shown), s["cell"]), Paragraph(text(q.reasons), s["cell"])])
+            rows.append(
+                [
+                    Paragraph(text(q.file_name), s["cell"]),
+                    Paragraph(str(q.rows), s["cell"]),
+                    Paragraph(text(shown), s["cell"]),
+                    Paragraph(text(q.reasons), s["cell"]),
+                ]
+            )
         out.append(_table(rows, [28 * mm, 12 * mm, 40 * mm, 85 * mm]))
     out += [CondPageBreak(80 * mm), _heading("Annex B: how the audit works", "h1", 0)]
     method = [
-        ("Standards", "Each standard was written and approved by an expert citizens group. Only approved "
-         "standards are audited; drafts and retired standards are not in this report. A standard's rating is "
-         "the worst rating among its measures."),
-        ("Figures", "Every figure is computed from the provider's quarterly return for the period, by the "
-         "audit run named in Annex C. This report prints the run's recorded results and does not compute them again."),
-        ("95% intervals", "A share such as 72% comes with a Wilson score interval, the method used in OHID's "
-         "Fingertips: the range in which the true figure very probably lies, given how many people it is "
-         "based on. Small numbers give wide intervals."),
-        ("Minimum counts", "A share or a median is rated only when it is based on enough people (10 unless "
-         "a standard says otherwise). Below that the rating is “Too few to tell”."),
-        ("Small numbers", "Counts of 1 to 4 people, and any figure that would let a reader work them out, are "
-         "not shown, so that no one can be recognised. Ratings are still shown."),
-        ("Benchmarks", "The benchmark is the figure for all providers in the same audit run. “Similar” means "
-         "the benchmark lies inside the provider's 95% interval: the data cannot tell them apart. “Better” or "
-         "“worse” means it lies outside; “much better” or “much worse”, outside the 99.8% interval too."),
-        ("Stories", "Stories are gathered independently of the provider. Only stories whose tellers said yes "
-         "to sharing are printed; a withdrawn story is removed from every report made afterwards. Each story "
-         "is screened for names, phone numbers, email and street addresses, postcodes, NHS numbers and dates "
-         "of birth, and is held until the auditor clears it or approves a version with the details removed."),
-        ("Met (provisional)", "As in Scotland's MAT standards benchmarking, numbers alone are not enough: a "
-         "standard that is green on its figures stays provisional until a person using the service, or a "
-         "family member, has told us about it that period."),
+        (
+            "Standards",
+            "Each standard was written and approved by an expert citizens group. Only approved "
+            "standards are audited; drafts and retired standards are not in this report. A standard's rating is "
+            "the worst rating among its measures.",
+        ),
+        (
+            "Figures",
+            "Every figure is computed from the provider's quarterly return for the period, by the "
+            "audit run named in Annex C. This report prints the run's recorded results and does not compute them again.",
+        ),
+        (
+            "95% intervals",
+            "A share such as 72% comes with a Wilson score interval, the method used in OHID's "
+            "Fingertips: the range in which the true figure very probably lies, given how many people it is "
+            "based on. Small numbers give wide intervals.",
+        ),
+        (
+            "Minimum counts",
+            "A share or a median is rated only when it is based on enough people (10 unless "
+            "a standard says otherwise). Below that the rating is “Too few to tell”.",
+        ),
+        (
+            "Small numbers",
+            "Counts of 1 to 4 people, and any figure that would let a reader work them out, are "
+            "not shown, so that no one can be recognised. Ratings are still shown.",
+        ),
+        (
+            "Benchmarks",
+            "The benchmark is the figure for all providers in the same audit run. “Similar” means "
+            "the benchmark lies inside the provider's 95% interval: the data cannot tell them apart. “Better” or "
+            "“worse” means it lies outside; “much better” or “much worse”, outside the 99.8% interval too.",
+        ),
+        (
+            "Stories",
+            "Stories are gathered independently of the provider. Only stories whose tellers said yes "
+            "to sharing are printed; a withdrawn story is removed from every report made afterwards. Each story "
+            "is screened for names, phone numbers, email and street addresses, postcodes, NHS numbers and dates "
+            "of birth, and is held until the auditor clears it or approves a version with the details removed.",
+        ),
+        (
+            "Met (provisional)",
+            "As in Scotland's MAT standards benchmarking, numbers alone are not enough: a "
+            "standard that is green on its figures stays provisional until a person using the service, or a "
+            "family member, has told us about it that period.",
+        ),
     ]
     for title, words in method:
         out += [Paragraph(text(title), s["h3"]), Paragraph(text(words), s["body"])]
-    out += [PageBreak(), _heading("Annex C: integrity", "h1", 0),
-            Paragraph("Anyone holding the same files can check that this report was made from them: the "
-                      "SHA-256 checksum of each file (for example from <font name=\"DejaVuSans-Oblique\">"
-                      "sha256sum</font>) must match the list below.", s["body"])]
-    facts = [["Audit run", data.run_id],
-             ["Run started", f"{data.run_started:%Y-%m-%d %H:%M:%S} UTC" if data.run_started else "Not recorded"],
-             ["Run by", data.run_by or "Not recorded"],
-             ["Report generated", f"{data.generated_at:%Y-%m-%d %H:%M:%S} UTC"]]
-    t = Table([[Paragraph(text(k), s["cell_bold"]), Paragraph(text(v), s["cell"])] for k, v in facts],
-              colWidths=[40 * mm, 125 * mm])
+    out += [
+        PageBreak(),
+        _heading("Annex C: integrity", "h1", 0),
+        Paragraph(
+            "Anyone holding the same files can check that this report was made from them: the "
+            'SHA-256 checksum of each file (for example from <font name="DejaVuSans-Oblique">'
+            "sha256sum</font>) must match the list below.",
+            s["body"],
+        ),
+    ]
+    facts = [
+        ["Audit run", data.run_id],
+        ["Run started", f"{data.run_started:%Y-%m-%d %H:%M:%S} UTC" if data.run_started else "Not recorded"],
+        ["Run by", data.run_by or "Not recorded"],
+        ["Report generated", f"{data.generated_at:%Y-%m-%d %H:%M:%S} UTC"],
+    ]
+    t = Table(
+        [[Paragraph(text(k), s["cell_bold"]), Paragraph(text(v), s["cell"])] for k, v in facts],
+        colWidths=[40 * mm, 125 * mm],
+    )
     t.setStyle(_ts([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
     out += [t, Spacer(1, 4 * mm)]
     head = [Paragraph(h, s["cell_head"]) for h in ("File", "SHA-256")]
     rows = [head]
     for f in data.files.itertuples():
-        rows.append([Paragraph(f"{text(f.name)}<br/><font size=\"7\" color=\"#555555\">{text(f.what)}</font>",
-                               s["cell"]), Paragraph(text(f.sha256), s["mono"])])
+        rows.append(
+            [
+                Paragraph(f'{text(f.name)}<br/><font size="7" color="#555555">{text(f.what)}</font>', s["cell"]),
+                Paragraph(text(f.sha256), s["mono"]),
+            ]
+        )
     out.append(_table(rows, [55 * mm, 115 * mm]))
     if not data.other_returns.empty:
-        out += [Spacer(1, 4 * mm), Paragraph(
-            f"The run also used the returns of {len(data.other_returns)} other providers, for the benchmarks "
-            "only. Their checksums (of each whole submission) are:", s["small"])]
+        out += [
+            Spacer(1, 4 * mm),
+            Paragraph(
+                f"The run also used the returns of {len(data.other_returns)} other providers, for the benchmarks "
+                "only. Their checksums (of each whole submission) are:",
+                s["small"],
+            ),
+        ]
         # plain strings, not Paragraphs: a national run lists about 150 of them in every report
-        compact = Table([[str(r.name), str(r.sha256)] for r in data.other_returns.itertuples()],
-                        colWidths=[55 * mm, 115 * mm])
-        compact.setStyle(_ts([("FONTSIZE", (0, 0), (-1, -1), 6.3), ("LEADING", (0, 0), (-1, -1), 7.5),("TOPPADDING", (0, 0), (-1, -1), 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
-                              ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        compact = Table(
+            [[str(r.name), str(r.sha256)] for r in data.other_returns.itertuples()], colWidths=[55 * mm, 115 * mm]
+        )
+        compact.setStyle(
+            _ts(
+                [
+                    ("FONTSIZE", (0, 0), (-1, -1), 6.3),
+                    ("LEADING", (0, 0), (-1, -1), 7.5),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
         out.append(compact)
     return out
 
@@ -630,15 +885,14 @@ def _page(canvas, doc, data: ReportData) -> None:
     canvas.setFont(FONT, 7.5)
     canvas.setFillColor(MUTED)
     width, height = A4
-    canvas.drawString(20 * mm, height - 12 * mm,
-                      f"Independent audit · {data.provider_name} · {data.period}")
+    canvas.drawString(20 * mm, height - 12 * mm, f"Independent audit · {data.provider_name} · {data.period}")
     canvas.drawRightString(width - 20 * mm, height - 12 * mm, "Lived Standards")
     canvas.setStrokeColor(RULE)
     canvas.line(20 * mm, height - 13.5 * mm, width - 20 * mm, height - 13.5 * mm)
     footer = f"Audit run {data.run_id} · not yet signed off by the auditor"
     if data.signoff:
         footer = f"Audit run {data.run_id} · signed off by {data.signoff['name']}, {data.signoff['organisation']}"
-        if stringWidth(footer, FONT, 7.5) > 145 * mm:     # keep clear of the page number
+        if stringWidth(footer, FONT, 7.5) > 145 * mm:  # keep clear of the page number
             footer = f"Audit run {data.run_id} · signed off by {data.signoff['name']}"
     canvas.drawString(20 * mm, 10 * mm, footer)
     canvas.drawRightString(width - 20 * mm, 10 * mm, f"Page {doc.page}")
@@ -650,34 +904,49 @@ def render(data: ReportData, out: Path) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     who = data.organisation or data.auditor or "Independent auditor"
-    doc = _Doc(str(out), pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
-               bottomMargin=18 * mm, lang="en-GB", initialFontName=FONT,
-               title=f"Independent audit: {data.provider_name}, {data.period}",
-               author=who if not data.auditor or data.auditor == who else f"{data.auditor}, {who}",
-               subject=f"Audit of standards written by people with lived experience: {data.provider_name} "
-                       f"({data.provider_id}), {data.area}, {data.period}",
-               creator="Lived Standards", keywords=["audit", "standards", "lived experience", data.period])
+    doc = _Doc(
+        str(out),
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=18 * mm,
+        lang="en-GB",
+        initialFontName=FONT,
+        title=f"Independent audit: {data.provider_name}, {data.period}",
+        author=who if not data.auditor or data.auditor == who else f"{data.auditor}, {who}",
+        subject=f"Audit of standards written by people with lived experience: {data.provider_name} "
+        f"({data.provider_id}), {data.area}, {data.period}",
+        creator="Lived Standards",
+        keywords=["audit", "standards", "lived experience", data.period],
+    )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="main")
-    doc.addPageTemplates([
-        PageTemplate("cover", frames=[frame]),
-        PageTemplate("body", frames=[frame], onPage=lambda c, d: _page(c, d, data)),
-    ])
+    doc.addPageTemplates(
+        [
+            PageTemplate("cover", frames=[frame]),
+            PageTemplate("body", frames=[frame], onPage=lambda c, d: _page(c, d, data)),
+        ]
+    )
     story = _cover(data) + _summary(data)
     story.append(PageBreak())
     story.append(_heading("The standards", "h1", 0))
     for sec in data.sections:
         story += _section(sec)
     if not data.untagged.empty:
-        story += [CondPageBreak(50 * mm), _heading("Other stories", "h2", 1),
-                  Paragraph("Stories told this period that are not tagged to an audited standard.", styles()["body"])]
+        story += [
+            CondPageBreak(50 * mm),
+            _heading("Other stories", "h2", 1),
+            Paragraph("Stories told this period that are not tagged to an audited standard.", styles()["body"]),
+        ]
         story += [_story_block(row) for row in data.untagged.itertuples()]
     story += _annexes(data)
     doc.build(story)
     return out
 
 
-def build_report(db, provider_id: str, period: str, out: Path, auditor: str | None = None,
-                 organisation: str | None = None) -> Path:
+def build_report(
+    db, provider_id: str, period: str, out: Path, auditor: str | None = None, organisation: str | None = None
+) -> Path:
     """One provider's PDF for one period, from the latest audit run of that period."""
     with store.reading(db) as con:
         data = gather(con, provider_id, period, auditor=auditor, organisation=organisation)
@@ -691,37 +960,61 @@ def report_file_name(provider_id: str, period: str) -> str:
 _RUN_CACHE: dict[tuple[str, str], tuple[pd.DataFrame, list[Standard], PeriodStories]] = {}
 
 
-def _report_job(db, provider_id: str, period: str, run_id: str, out: Path, auditor: str | None,
-                organisation: str | None) -> str:
+def _report_job(
+    db, provider_id: str, period: str, run_id: str, out: Path, auditor: str | None, organisation: str | None
+) -> str:
     """Gather and draw one report (in a worker process: each reads the store on its own,
     and suppresses the run's results and reads the period's stories once per process)."""
     with store.reading(db) as con:
         key = (str(db), run_id)
         if key not in _RUN_CACHE:
             _RUN_CACHE.clear()
-            _RUN_CACHE[key] = (published_results(con, run_id), runs.run_standards(con, run_id),
-                               period_stories(con, period))
+            _RUN_CACHE[key] = (
+                published_results(con, run_id),
+                runs.run_standards(con, run_id),
+                period_stories(con, period),
+            )
         published, standards, told = _RUN_CACHE[key]
-        data = gather(con, provider_id, period, run_id=run_id, published=published, standards=standards,
-                      told=told, auditor=auditor, organisation=organisation)
+        data = gather(
+            con,
+            provider_id,
+            period,
+            run_id=run_id,
+            published=published,
+            standards=standards,
+            told=told,
+            auditor=auditor,
+            organisation=organisation,
+        )
     render(data, out)
     return provider_id
 
 
-def build_reports(db, period: str, out_dir: Path, auditor: str | None = None,
-                  organisation: str | None = None, workers: int = 1,
-                  progress: Callable[[str], None] | None = None,
-                  on_start: Callable[[int], None] | None = None) -> list[Path]:
+def build_reports(
+    db,
+    period: str,
+    out_dir: Path,
+    auditor: str | None = None,
+    organisation: str | None = None,
+    workers: int = 1,
+    progress: Callable[[str], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> list[Path]:
     """Every provider's PDF for a period from its latest run, on `workers` processes."""
     out_dir = Path(out_dir)
     db = store.db_path(db)
     with store.reading(db) as con:
         run_id = runs.latest_run_id(con, period)
         if run_id is None:
-            raise ReportError(f"There is no audit run for {period} yet: run the audit first "
-                              f"(python -m audits run --period {period}).")
-        providers = [r[0] for r in con.execute(
-            "SELECT DISTINCT provider_id FROM results WHERE run_id = ? ORDER BY provider_id", [run_id]).fetchall()]
+            raise ReportError(
+                f"There is no audit run for {period} yet: run the audit first (python -m audits run --period {period})."
+            )
+        providers = [
+            r[0]
+            for r in con.execute(
+                "SELECT DISTINCT provider_id FROM results WHERE run_id = ? ORDER BY provider_id", [run_id]
+            ).fetchall()
+        ]
     if on_start:
         on_start(len(providers))
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,6 @@ chart alone, and never by colour alone.
 
 from __future__ import annotations
 
-
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
@@ -40,8 +39,7 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
 
     for tick in (0, 0.25, 0.5, 0.75, 1.0):
         d.add(Line(x(tick), axis_y, x(tick), height - 4, strokeColor=RULE, strokeWidth=0.4))
-        d.add(String(x(tick), 5, f"{tick:.0%}", fontName=FONT, fontSize=6.5,
-                     fillColor=MUTED, textAnchor="middle"))
+        d.add(String(x(tick), 5, f"{tick:.0%}", fontName=FONT, fontSize=6.5, fillColor=MUTED, textAnchor="middle"))
     for i, row in enumerate(rows):
         y = height - 8 - ROW * (i + 1) + 6
         look = ratings.look(row["rating"])
@@ -49,25 +47,50 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
         if len(lines) > 2:
             lines = [lines[0], lines[1].rstrip(" ,") + "…"]
         for j, line in enumerate(lines):
-            d.add(String(x0 - 6, y + 4 + (len(lines) - 1) * 4 - j * 8, line, fontName=FONT, fontSize=7,
-                         textAnchor="end"))
+            d.add(
+                String(x0 - 6, y + 4 + (len(lines) - 1) * 4 - j * 8, line, fontName=FONT, fontSize=7, textAnchor="end")
+            )
         d.add(Rect(x0, y, TRACK_WIDTH, 11, fillColor=colors.HexColor("#f2f2f2"), strokeColor=None))
-        d.add(Rect(x0, y, x(row["value"]) - x0, 11, fillColor=colors.HexColor(look.background),
-                   strokeColor=colors.HexColor(look.colour), strokeWidth=0.8))
+        d.add(
+            Rect(
+                x0,
+                y,
+                x(row["value"]) - x0,
+                11,
+                fillColor=colors.HexColor(look.background),
+                strokeColor=colors.HexColor(look.colour),
+                strokeWidth=0.8,
+            )
+        )
         if not is_missing(row.get("ci_lower")) and not is_missing(row.get("ci_upper")):
-            d.add(Line(x(row["ci_lower"]), y + 5.5, x(row["ci_upper"]), y + 5.5,
-                       strokeColor=colors.black, strokeWidth=1))
+            d.add(
+                Line(x(row["ci_lower"]), y + 5.5, x(row["ci_upper"]), y + 5.5, strokeColor=colors.black, strokeWidth=1)
+            )
             for end in (row["ci_lower"], row["ci_upper"]):
                 d.add(Line(x(end), y + 2.5, x(end), y + 8.5, strokeColor=colors.black, strokeWidth=1))
         if not is_missing(row.get("green")):
-            d.add(Line(x(row["green"]), y - 2, x(row["green"]), y + 13, strokeColor=colors.black,
-                       strokeWidth=1, strokeDashArray=[2, 1.5]))
+            d.add(
+                Line(
+                    x(row["green"]),
+                    y - 2,
+                    x(row["green"]),
+                    y + 13,
+                    strokeColor=colors.black,
+                    strokeWidth=1,
+                    strokeDashArray=[2, 1.5],
+                )
+            )
         if not is_missing(row.get("benchmark")):
             bx, by = x(row["benchmark"]), y + 5.5
-            d.add(Polygon([bx, by + 4, bx + 4, by, bx, by - 4, bx - 4, by],
-                          fillColor=colors.white, strokeColor=colors.black, strokeWidth=0.8))
-        d.add(String(x0 + TRACK_WIDTH + 4, y + 3, f"{row['value']:.0%} {look.symbol}",
-                     fontName=FONT, fontSize=7))
+            d.add(
+                Polygon(
+                    [bx, by + 4, bx + 4, by, bx, by - 4, bx - 4, by],
+                    fillColor=colors.white,
+                    strokeColor=colors.black,
+                    strokeWidth=0.8,
+                )
+            )
+        d.add(String(x0 + TRACK_WIDTH + 4, y + 3, f"{row['value']:.0%} {look.symbol}", fontName=FONT, fontSize=7))
     return d
 
 
@@ -82,7 +105,13 @@ def legend() -> Drawing:
     d.add(Line(x + 6, 2, x + 6, 14, strokeColor=colors.black, strokeWidth=1, strokeDashArray=[2, 1.5]))
     d.add(String(x + 14, 5, "green threshold", fontName=FONT, fontSize=7))
     x += 100
-    d.add(Polygon([x + 6, 12, x + 10, 8, x + 6, 4, x + 2, 8], fillColor=colors.white,
-                  strokeColor=colors.black, strokeWidth=0.8))
+    d.add(
+        Polygon(
+            [x + 6, 12, x + 10, 8, x + 6, 4, x + 2, 8],
+            fillColor=colors.white,
+            strokeColor=colors.black,
+            strokeWidth=0.8,
+        )
+    )
     d.add(String(x + 14, 5, "benchmark (all providers)", fontName=FONT, fontSize=7))
     return d

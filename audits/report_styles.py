@@ -42,33 +42,53 @@ def register_fonts() -> str:
     """Register the DejaVu family once per process; returns the family name."""
     for name, file in FACES.items():
         pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=f"{FONT}-Bold",
-                                  italic=f"{FONT}-Oblique", boldItalic=f"{FONT}-BoldOblique")
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Oblique", boldItalic=f"{FONT}-BoldOblique"
+    )
     return FONT
 
 
 @cache
 def styles() -> dict[str, ParagraphStyle]:
     register_fonts()
-    base = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13.5, textColor=INK,
-                          alignment=TA_LEFT, spaceAfter=5)
+    base = ParagraphStyle(
+        "body", fontName=FONT, fontSize=9.5, leading=13.5, textColor=INK, alignment=TA_LEFT, spaceAfter=5
+    )
     s = {"body": base}
     s["small"] = ParagraphStyle("small", parent=base, fontSize=8, leading=10.5, textColor=MUTED)
     s["cell"] = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11, spaceAfter=0)
     s["cell_bold"] = ParagraphStyle("cell_bold", parent=s["cell"], fontName=f"{FONT}-Bold")
-    s["cell_head"] = ParagraphStyle("cell_head", parent=s["cell"], fontName=f"{FONT}-Bold",
-                                    textColor=colors.white)
-    s["title"] = ParagraphStyle("title", parent=base, fontName=f"{FONT}-Bold", fontSize=24,
-                                leading=30, textColor=ACCENT, spaceAfter=10)
+    s["cell_head"] = ParagraphStyle("cell_head", parent=s["cell"], fontName=f"{FONT}-Bold", textColor=colors.white)
+    s["title"] = ParagraphStyle(
+        "title", parent=base, fontName=f"{FONT}-Bold", fontSize=24, leading=30, textColor=ACCENT, spaceAfter=10
+    )
     s["subtitle"] = ParagraphStyle("subtitle", parent=base, fontSize=14, leading=19, spaceAfter=18)
-    s["h1"] = ParagraphStyle("h1", parent=base, fontName=f"{FONT}-Bold", fontSize=16, leading=21,
-                             textColor=ACCENT, spaceBefore=10, spaceAfter=8)
-    s["h2"] = ParagraphStyle("h2", parent=base, fontName=f"{FONT}-Bold", fontSize=13, leading=17,
-                             textColor=ACCENT, spaceBefore=4, spaceAfter=6)
-    s["h3"] = ParagraphStyle("h3", parent=base, fontName=f"{FONT}-Bold", fontSize=10.5, leading=14,
-                             spaceBefore=8, spaceAfter=4)
-    s["quote"] = ParagraphStyle("quote", parent=base, fontName=f"{FONT}-Oblique", leftIndent=12,
-                                rightIndent=12, spaceAfter=2)
+    s["h1"] = ParagraphStyle(
+        "h1",
+        parent=base,
+        fontName=f"{FONT}-Bold",
+        fontSize=16,
+        leading=21,
+        textColor=ACCENT,
+        spaceBefore=10,
+        spaceAfter=8,
+    )
+    s["h2"] = ParagraphStyle(
+        "h2",
+        parent=base,
+        fontName=f"{FONT}-Bold",
+        fontSize=13,
+        leading=17,
+        textColor=ACCENT,
+        spaceBefore=4,
+        spaceAfter=6,
+    )
+    s["h3"] = ParagraphStyle(
+        "h3", parent=base, fontName=f"{FONT}-Bold", fontSize=10.5, leading=14, spaceBefore=8, spaceAfter=4
+    )
+    s["quote"] = ParagraphStyle(
+        "quote", parent=base, fontName=f"{FONT}-Oblique", leftIndent=12, rightIndent=12, spaceAfter=2
+    )
     s["source"] = ParagraphStyle("source", parent=s["small"], leftIndent=12, spaceAfter=8)
     s["story"] = ParagraphStyle("story", parent=base, fontSize=9.5, leading=13.5, spaceAfter=2)
     s["mono"] = ParagraphStyle("mono", parent=s["small"], fontSize=6.3, leading=8, textColor=INK, spaceAfter=0)

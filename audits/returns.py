@@ -42,14 +42,22 @@ TYPE_MESSAGES = {
 # Ways a value is commonly written by a spreadsheet set to other habits, with the fix.
 # (type, pattern, message); the first pattern that matches wins, else TYPE_MESSAGES.
 HINTS = (
-    (spec.DATE, r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$",
-     "looks like day/month/year: dates are written year-month-day, YYYY-MM-DD (so 14/07/2026 is "
-     "2026-07-14). In Excel, format the column as yyyy-mm-dd before saving"),
-    (spec.DATE, r"^\d{4}[/.]\d{1,2}[/.]\d{1,2}$",
-     "has / or . between year, month and day: write it with dashes, YYYY-MM-DD (so 2026/07/14 is "
-     "2026-07-14)"),
-    (spec.DATE, r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}",
-     "has a time after the date: write the date alone, YYYY-MM-DD"),
+    (
+        spec.DATE,
+        r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{4}$",
+        "looks like day/month/year: dates are written year-month-day, YYYY-MM-DD (so 14/07/2026 is "
+        "2026-07-14). In Excel, format the column as yyyy-mm-dd before saving",
+    ),
+    (
+        spec.DATE,
+        r"^\d{4}[/.]\d{1,2}[/.]\d{1,2}$",
+        "has / or . between year, month and day: write it with dashes, YYYY-MM-DD (so 2026/07/14 is 2026-07-14)",
+    ),
+    (
+        spec.DATE,
+        r"^\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}",
+        "has a time after the date: write the date alone, YYYY-MM-DD",
+    ),
     (spec.NUMBER, r"^[+-]?\d*,\d+$", "has a comma as the decimal point: write it with a full stop (0.5, not 0,5)"),
     (spec.INTEGER, r"^[+-]?\d*,\d+$", "is not a whole number (and has a comma as the decimal point)"),
 )
@@ -71,14 +79,14 @@ def _type_messages(column_type: str, values: pa.Array) -> np.ndarray:
 @dataclass
 class Validation:
     source: Path
-    form: str                                  # folder, zip or xlsx
-    kind: str | None                           # return or pack
-    meta: dict                                 # provider_id, period, … (submitted_on as a date)
-    frames: dict[str, pd.DataFrame] = field(default_factory=dict)   # good rows, typed, with 'line'
+    form: str  # folder, zip or xlsx
+    kind: str | None  # return or pack
+    meta: dict  # provider_id, period, … (submitted_on as a date)
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # good rows, typed, with 'line'
     quarantined: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=QUARANTINE_COLUMNS))
     problems: list[Problem] = field(default_factory=list)
-    files: dict[str, str] = field(default_factory=dict)             # name -> sha256
-    sizes: dict[str, int] = field(default_factory=dict)             # name -> bytes
+    files: dict[str, str] = field(default_factory=dict)  # name -> sha256
+    sizes: dict[str, int] = field(default_factory=dict)  # name -> bytes
 
     @property
     def blocking(self) -> bool:
@@ -129,7 +137,7 @@ def validate_batches(paths: list[Path], size: int = BATCH) -> Iterator[list[Vali
     """Validate many submissions a batch at a time (a national year is 1,200 of them)."""
     paths = [Path(p) for p in paths]
     for start in range(0, len(paths), size):
-        yield validate_many(paths[start:start + size])
+        yield validate_many(paths[start : start + size])
 
 
 def validate_many(paths: list[Path]) -> list[Validation]:
@@ -145,10 +153,17 @@ def validate_many(paths: list[Path]) -> list[Validation]:
 
 # --------------------------------------------------------------------------- metadata and headers
 
+
 def _begin(raw: reading.RawSubmission) -> Validation:
-    v = Validation(raw.source, raw.form, raw.kind, {}, problems=list(raw.problems),
-                   files={n: s for n, (s, _) in raw.files.items()},
-                   sizes={n: b for n, (_, b) in raw.files.items()})
+    v = Validation(
+        raw.source,
+        raw.form,
+        raw.kind,
+        {},
+        problems=list(raw.problems),
+        files={n: s for n, (s, _) in raw.files.items()},
+        sizes={n: b for n, (_, b) in raw.files.items()},
+    )
     if raw.kind is None or raw.meta_file is None:
         return v
     fields = spec.PACK_META if raw.kind == "pack" else spec.RETURN_META
@@ -160,37 +175,66 @@ def _begin(raw: reading.RawSubmission) -> Validation:
         if not meta_read:
             break
         if value == "":
-            v.problems.append(Problem(raw.meta_file, line, f.name, None,
-                                      f"is missing: write the {f.meaning}, for example {f.example}", True))
+            v.problems.append(
+                Problem(
+                    raw.meta_file,
+                    line,
+                    f.name,
+                    None,
+                    f"is missing: write the {f.meaning}, for example {f.example}",
+                    True,
+                )
+            )
             continue
         if f.name == "period":
             try:
                 spec.parse_period(value)
             except ValueError:
-                v.problems.append(Problem(raw.meta_file, line, f.name, value,
-                                          _period_message(value), True))
+                v.problems.append(Problem(raw.meta_file, line, f.name, value, _period_message(value), True))
                 continue
         if f.type == spec.DATE:
             try:
                 value = dt.date.fromisoformat(value)
             except ValueError:
-                v.problems.append(Problem(raw.meta_file, line, f.name, value,
-                                          f"is not a date written YYYY-MM-DD (for example {f.example})", True))
+                v.problems.append(
+                    Problem(
+                        raw.meta_file,
+                        line,
+                        f.name,
+                        value,
+                        f"is not a date written YYYY-MM-DD (for example {f.example})",
+                        True,
+                    )
+                )
                 continue
         v.meta[f.name] = value
     for key in raw.meta:
         if key not in known:
-            v.problems.append(Problem(raw.meta_file, raw.meta_lines.get(key), key, None,
-                                      "is not a field of this file and was ignored (fields: "
-                                      + ", ".join(sorted(known)) + ")", False))
+            v.problems.append(
+                Problem(
+                    raw.meta_file,
+                    raw.meta_lines.get(key),
+                    key,
+                    None,
+                    "is not a field of this file and was ignored (fields: " + ", ".join(sorted(known)) + ")",
+                    False,
+                )
+            )
     tables = spec.PACK_TABLES if raw.kind == "pack" else spec.RETURN_TABLES
     for table in tables:
         rt = raw.tables.get(table.name)
         if rt is None:
             if table.required_file and not _unreadable(raw, table):
-                v.problems.append(Problem(_file_name(raw, table), None, None, None,
-                                          "is missing: it is required (it may hold only the header row)",
-                                          True))
+                v.problems.append(
+                    Problem(
+                        _file_name(raw, table),
+                        None,
+                        None,
+                        None,
+                        "is missing: it is required (it may hold only the header row)",
+                        True,
+                    )
+                )
             continue
         v.problems += header_problems(table, rt.file, rt.header)
     return v
@@ -199,8 +243,7 @@ def _begin(raw: reading.RawSubmission) -> Validation:
 def _period_message(value: str) -> str:
     """What is wrong with a period, with the quarter it probably means ('Q2 2026' -> 2026-Q2)."""
     text = value.strip().upper()
-    match = (re.fullmatch(r"Q\s*([1-4])[\s/_.-]*(\d{4})", text)
-             or re.fullmatch(r"(\d{4})[\s/_.-]*Q\s*([1-4])", text))
+    match = re.fullmatch(r"Q\s*([1-4])[\s/_.-]*(\d{4})", text) or re.fullmatch(r"(\d{4})[\s/_.-]*Q\s*([1-4])", text)
     if match:
         a, b = match.groups()
         year, quarter = (b, a) if len(a) == 1 else (a, b)
@@ -208,10 +251,14 @@ def _period_message(value: str) -> str:
     match = re.fullmatch(r"(\d{4})-(\d{1,2})(?:-\d{1,2})?", text)
     if match and 1 <= int(match.group(2)) <= 12:
         year, month = match.groups()
-        return (f"is a month or a day, but the period is a quarter: {value.strip()} is in "
-                f"{year}-Q{(int(month) - 1) // 3 + 1}; write that")
-    return ("is not a quarter written like 2026-Q2 (the year, a dash, Q and the quarter's number, "
-            "1 to 4: 2026-Q2 is April to June 2026)")
+        return (
+            f"is a month or a day, but the period is a quarter: {value.strip()} is in "
+            f"{year}-Q{(int(month) - 1) // 3 + 1}; write that"
+        )
+    return (
+        "is not a quarter written like 2026-Q2 (the year, a dash, Q and the quarter's number, "
+        "1 to 4: 2026-Q2 is April to June 2026)"
+    )
 
 
 def _plain_name(name: str) -> str:
@@ -237,21 +284,40 @@ def header_problems(table: spec.Table, file_name: str, header: list[str]) -> lis
     problems = []
     for column in missing:
         near = [h for h in unknown if _plain_name(h) == column] or difflib.get_close_matches(
-            _plain_name(column), [_plain_name(h) for h in unknown], n=1, cutoff=0.8)
+            _plain_name(column), [_plain_name(h) for h in unknown], n=1, cutoff=0.8
+        )
         if near:
             heading = next(h for h in unknown if h == near[0] or _plain_name(h) == near[0])
             unknown.remove(heading)
-            problems.append(Problem(file_name, 1, None, heading,
-                                    f"in column {_letter(header.index(heading))} is not a column name of "
-                                    f"the specification. Did you mean '{column}'? "
-                                    f"Rename the heading to {column}, exactly so: lower case, with "
-                                    "underscores, no spaces", True))
+            problems.append(
+                Problem(
+                    file_name,
+                    1,
+                    None,
+                    heading,
+                    f"in column {_letter(header.index(heading))} is not a column name of "
+                    f"the specification. Did you mean '{column}'? "
+                    f"Rename the heading to {column}, exactly so: lower case, with "
+                    "underscores, no spaces",
+                    True,
+                )
+            )
         else:
-            problems.append(Problem(file_name, 1, column, None,
-                                    "is missing from the header row: add the column (cells may be "
-                                    "empty where the specification allows)", True))
-    problems += [Problem(file_name, 1, name, None,
-                         "is not a column of the specification and was ignored", False) for name in unknown]
+            problems.append(
+                Problem(
+                    file_name,
+                    1,
+                    column,
+                    None,
+                    "is missing from the header row: add the column (cells may be "
+                    "empty where the specification allows)",
+                    True,
+                )
+            )
+    problems += [
+        Problem(file_name, 1, name, None, "is not a column of the specification and was ignored", False)
+        for name in unknown
+    ]
     return problems
 
 
@@ -267,9 +333,13 @@ def _unreadable(raw: reading.RawSubmission, table: spec.Table) -> bool:
 # --------------------------------------------------------------------------- typing
 
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_TO_PANDAS = {pa.string(): pd.StringDtype("pyarrow", na_value=np.nan), pa.large_string():
-              pd.StringDtype("pyarrow", na_value=np.nan), pa.bool_(): pd.BooleanDtype(),
-              pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype()}
+_TO_PANDAS = {
+    pa.string(): pd.StringDtype("pyarrow", na_value=np.nan),
+    pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),
+    pa.bool_(): pd.BooleanDtype(),
+    pa.int64(): pd.Int64Dtype(),
+    pa.float64(): pd.Float64Dtype(),
+}
 
 
 def _coerce(table: spec.Table, text: pa.Table) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
@@ -308,9 +378,16 @@ def _coerce(table: spec.Table, text: pa.Table) -> tuple[pd.DataFrame, list[pd.Da
         if fail is not None:
             idx = np.flatnonzero(fail.to_numpy(zero_copy_only=False))
             if len(idx):
-                bad.append(pd.DataFrame({"index": idx, "column": col.name,
-                                         "message": _type_messages(col.type, s.take(pa.array(idx))),
-                                         "blocking": False}))
+                bad.append(
+                    pd.DataFrame(
+                        {
+                            "index": idx,
+                            "column": col.name,
+                            "message": _type_messages(col.type, s.take(pa.array(idx))),
+                            "blocking": False,
+                        }
+                    )
+                )
     frame = pa.table(typed).to_pandas(types_mapper=_TO_PANDAS.get)
     for col in table.columns:
         if col.type == spec.DATE:
@@ -320,8 +397,14 @@ def _coerce(table: spec.Table, text: pa.Table) -> tuple[pd.DataFrame, list[pd.Da
 
 # --------------------------------------------------------------------------- checking a batch
 
-_NO_FAILURES = pd.DataFrame({"index": pd.Series([], dtype="int64"), "column": pd.Series([], dtype="str"),
-                             "message": pd.Series([], dtype="str"), "blocking": pd.Series([], dtype=bool)})
+_NO_FAILURES = pd.DataFrame(
+    {
+        "index": pd.Series([], dtype="int64"),
+        "column": pd.Series([], dtype="str"),
+        "message": pd.Series([], dtype="str"),
+        "blocking": pd.Series([], dtype=bool),
+    }
+)
 
 
 def _batch_text(table: spec.Table, members) -> tuple[pa.Table, set]:
@@ -368,15 +451,21 @@ def _check_tables(tables: tuple[spec.Table, ...], members: list[tuple[Validation
         sub = text[schemas.SUB].to_numpy()
         codes, uniques = _key_codes(sub, text[table.key])
         typed, bad = _coerce(table, text)
-        checked = typed.assign(**{schemas.SUB: sub, schemas.START: starts_a[sub], schemas.END: ends_a[sub],
-                                  schemas.KEY: codes})
+        checked = typed.assign(
+            **{schemas.SUB: sub, schemas.START: starts_a[sub], schemas.END: ends_a[sub], schemas.KEY: codes}
+        )
         fails = bad + [schemas.failures(table.name, checked)]
         if table.parent is not None:
             # Without a readable parent table every row would be an orphan: say nothing more.
             parent = spec.TABLES[table.parent[1]]
-            readable = np.array([parent.name in raw.tables and not any(
-                p.blocking and p.file == raw.tables[parent.name].file for p in v.problems)
-                for v, raw in members] + [False])
+            readable = np.array(
+                [
+                    parent.name in raw.tables
+                    and not any(p.blocking and p.file == raw.tables[parent.name].file for p in v.problems)
+                    for v, raw in members
+                ]
+                + [False]
+            )
             fails.append(_parent_failures(table, text, sub, keys, readable[sub]))
         failures = pd.concat([_NO_FAILURES, *[f for f in fails if len(f)]], ignore_index=True)
         # A cell that is not even of its type is reported once, not again as "empty".
@@ -405,14 +494,14 @@ def _key_codes(sub: np.ndarray, keys, uniques: pa.Array | None = None) -> tuple[
         uniques = encoded.dictionary
         codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     else:
-        codes = pc.fill_null(pc.index_in(values, value_set=uniques), -1).to_numpy(
-            zero_copy_only=False).astype(np.int64)
+        codes = pc.fill_null(pc.index_in(values, value_set=uniques), -1).to_numpy(zero_copy_only=False).astype(np.int64)
     width = len(uniques) + 1
     return sub.astype(np.int64) * width + codes, uniques
 
 
-def _parent_failures(table: spec.Table, text: pa.Table, sub: np.ndarray, keys: dict,
-                     readable: np.ndarray) -> pd.DataFrame:
+def _parent_failures(
+    table: spec.Table, text: pa.Table, sub: np.ndarray, keys: dict, readable: np.ndarray
+) -> pd.DataFrame:
     column, parent_name = table.parent
     parent = spec.TABLES[parent_name]
     all_codes, held_codes, uniques = keys[parent_name]
@@ -423,19 +512,40 @@ def _parent_failures(table: spec.Table, text: pa.Table, sub: np.ndarray, keys: d
     under_held = exists & np.isin(codes, held_codes) if len(held_codes) else np.zeros(len(codes), bool)
     out = [_NO_FAILURES]
     if orphan.any():
-        out.append(pd.DataFrame({"index": np.flatnonzero(orphan), "column": column,
-                                 "message": f"is not the {parent.key} of any row in {parent.file} of this return",
-                                 "blocking": False}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "index": np.flatnonzero(orphan),
+                    "column": column,
+                    "message": f"is not the {parent.key} of any row in {parent.file} of this return",
+                    "blocking": False,
+                }
+            )
+        )
     if under_held.any():
-        out.append(pd.DataFrame({"index": np.flatnonzero(under_held), "column": column,
-                                 "message": f"belongs to a row of {parent.file} that was held back; "
-                                            "held back with it until that row is fixed",
-                                 "blocking": False}))
+        out.append(
+            pd.DataFrame(
+                {
+                    "index": np.flatnonzero(under_held),
+                    "column": column,
+                    "message": f"belongs to a row of {parent.file} that was held back; "
+                    "held back with it until that row is fixed",
+                    "blocking": False,
+                }
+            )
+        )
     return pd.concat(out, ignore_index=True)
 
 
-def _distribute(table: spec.Table, members, text: pa.Table, sub: np.ndarray, typed: pd.DataFrame,
-                failures: pd.DataFrame, held: np.ndarray) -> None:
+def _distribute(
+    table: spec.Table,
+    members,
+    text: pa.Table,
+    sub: np.ndarray,
+    typed: pd.DataFrame,
+    failures: pd.DataFrame,
+    held: np.ndarray,
+) -> None:
     """Hand each submission its problems, its quarantined rows and its good rows.
 
     Rows of one submission are contiguous in the batch, so its frame is a slice.
@@ -465,15 +575,15 @@ def _distribute(table: spec.Table, members, text: pa.Table, sub: np.ndarray, typ
         mine_columns = mine["column"].to_numpy()
         for column in np.unique(mine_columns):
             pos = np.flatnonzero(mine_columns == column)
-            values[pos] = [_shown(table, str(x).strip())
-                           for x in text[column].take(pa.array(idx[pos])).to_pylist()]
+            values[pos] = [_shown(table, str(x).strip()) for x in text[column].take(pa.array(idx[pos])).to_pylist()]
         blocking = mine["blocking"].to_numpy().astype(bool)
         for line, column, value, message, block in zip(lines[idx], mine_columns, values, mine["message"], blocking):
             v.problems.append(Problem(file_name, int(line), column, value, message, bool(block)))
         if (~blocking).any():
             held_rows = _quarantine_rows(table, file_name, text, mine[~blocking], values[~blocking])
-            v.quarantined = pd.concat([v.quarantined, held_rows], ignore_index=True) \
-                if len(v.quarantined) else held_rows
+            v.quarantined = (
+                pd.concat([v.quarantined, held_rows], ignore_index=True) if len(v.quarantined) else held_rows
+            )
 
 
 # A value of stories.csv is echoed in a problem only when it is short and one word (a
@@ -491,19 +601,25 @@ def _shown(table: spec.Table, value: str) -> str:
     return HIDDEN_VALUE
 
 
-def _quarantine_rows(table: spec.Table, file_name: str, text: pa.Table, fails: pd.DataFrame,
-                     values: np.ndarray) -> pd.DataFrame:
+def _quarantine_rows(
+    table: spec.Table, file_name: str, text: pa.Table, fails: pd.DataFrame, values: np.ndarray
+) -> pd.DataFrame:
     """One row per held-back line: its key, every reason, and the row as written (JSON)."""
-    reasons = pd.DataFrame({
-        "index": fails["index"].to_numpy().astype(np.int64),
-        "reason": [f"{c}: {quote(v)} {m}" for c, v, m in zip(fails["column"], values, fails["message"])],
-    })
+    reasons = pd.DataFrame(
+        {
+            "index": fails["index"].to_numpy().astype(np.int64),
+            "reason": [f"{c}: {quote(v)} {m}" for c, v, m in zip(fails["column"], values, fails["message"])],
+        }
+    )
     joined = reasons.groupby("index", sort=True)["reason"].agg("; ".join)
     rows = text.select(list(table.column_names)).take(pa.array(joined.index.to_numpy())).to_pandas()
-    return pd.DataFrame({
-        "table_name": table.name, "file_name": file_name,
-        "line": text["line"].take(pa.array(joined.index.to_numpy())).to_numpy().astype(int),
-        "key_value": rows[table.key].str.strip().to_numpy(),
-        "reasons": joined.to_numpy(),
-        "row_json": [json.dumps(r, ensure_ascii=False) for r in rows.to_dict(orient="records")],
-    })
+    return pd.DataFrame(
+        {
+            "table_name": table.name,
+            "file_name": file_name,
+            "line": text["line"].take(pa.array(joined.index.to_numpy())).to_numpy().astype(int),
+            "key_value": rows[table.key].str.strip().to_numpy(),
+            "reasons": joined.to_numpy(),
+            "row_json": [json.dumps(r, ensure_ascii=False) for r in rows.to_dict(orient="records")],
+        }
+    )

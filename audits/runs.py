@@ -24,8 +24,18 @@ from audits.standard import Standard
 from audits.standards import load_standards
 
 EXPORT_COLUMNS = [
-    "run_id", "provider_id", "period", "standard_id", "standard_version", "measure_id",
-    "numerator", "denominator", "value", "ci_lower", "ci_upper", "rating",
+    "run_id",
+    "provider_id",
+    "period",
+    "standard_id",
+    "standard_version",
+    "measure_id",
+    "numerator",
+    "denominator",
+    "value",
+    "ci_lower",
+    "ci_upper",
+    "rating",
 ]
 RESULT_COLUMNS = ["run_id"] + engine.MEASURE_COLUMNS
 STANDARD_RESULT_COLUMNS = ["run_id"] + engine.STANDARD_COLUMNS
@@ -55,25 +65,30 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
         raise RunError(
             f"The audit did not run: the standards in {standards_dir} have "
             f"{len(load.problems)} problem{'s' if len(load.problems) != 1 else ''}. "
-            "Fix every one (python -m audits standards check shows them) and run again.\n"
-            + load.report())
+            "Fix every one (python -m audits standards check shows them) and run again.\n" + load.report()
+        )
     audited = load.audited
     if not audited:
-        raise RunError(f"The audit did not run: no standard in {standards_dir} is approved "
-                       "(drafts and retired standards are never audited).")
+        raise RunError(
+            f"The audit did not run: no standard in {standards_dir} is approved "
+            "(drafts and retired standards are never audited)."
+        )
     started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with store.reading(db) as con:
         engine.lock_down(con)
         submissions = con.execute(
             "SELECT submission_id, provider_id, sha256 FROM submissions "
-            "WHERE kind = 'return' AND is_current AND period = ? ORDER BY provider_id", [period]).fetchall()
+            "WHERE kind = 'return' AND is_current AND period = ? ORDER BY provider_id",
+            [period],
+        ).fetchall()
         if not submissions:
-            raise RunError(f"The audit did not run: no provider's return for {period} is loaded. "
-                           f"Load the returns first (python -m audits ingest PATH).")
+            raise RunError(
+                f"The audit did not run: no provider's return for {period} is loaded. "
+                f"Load the returns first (python -m audits ingest PATH)."
+            )
         result = engine.evaluate(con, audited, period)
     run_id = f"run-{started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
-    skipped = [{"id": s.id, "version": s.version, "status": s.status}
-               for s in load.standards if not s.audited]
+    skipped = [{"id": s.id, "version": s.version, "status": s.status} for s in load.standards if not s.audited]
     versions = {s.id: s.version for s in load.standards}
     measures = result.measures.copy()
     measures.insert(0, "run_id", run_id)
@@ -82,26 +97,43 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
     with store.writing(db) as con:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [run_id, period, started, dt.datetime.now(dt.UTC).replace(tzinfo=None),
-                         run_by, str(standards_dir), json.dumps(skipped)])
+            con.execute(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    run_id,
+                    period,
+                    started,
+                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    run_by,
+                    str(standards_dir),
+                    json.dumps(skipped),
+                ],
+            )
             for standard_id, (path, sha256) in sorted(load.files.items()):
-                con.execute("INSERT INTO run_inputs VALUES (?, 'standard', ?, ?, ?, NULL)",
-                            [run_id, path.name, str(versions[standard_id]), sha256])
+                con.execute(
+                    "INSERT INTO run_inputs VALUES (?, 'standard', ?, ?, ?, NULL)",
+                    [run_id, path.name, str(versions[standard_id]), sha256],
+                )
             for submission_id, provider_id, sha256 in submissions:
-                con.execute("INSERT INTO run_inputs VALUES (?, 'submission', ?, ?, ?, ?)",
-                            [run_id, provider_id, period, sha256 or "", submission_id])
+                con.execute(
+                    "INSERT INTO run_inputs VALUES (?, 'submission', ?, ?, ?, ?)",
+                    [run_id, provider_id, period, sha256 or "", submission_id],
+                )
             for standard in audited:
                 path, sha256 = load.files[standard.id]
-                con.execute("INSERT INTO run_standards VALUES (?, ?, ?, ?, ?, ?)",
-                            [run_id, standard.id, standard.version, path.name, sha256,
-                             standard.model_dump_json()])
+                con.execute(
+                    "INSERT INTO run_standards VALUES (?, ?, ?, ?, ?, ?)",
+                    [run_id, standard.id, standard.version, path.name, sha256, standard.model_dump_json()],
+                )
             con.register("new_results", measures)
-            con.execute(f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}) "
-                        f"SELECT {', '.join(RESULT_COLUMNS)} FROM new_results")
+            con.execute(
+                f"INSERT INTO results ({', '.join(RESULT_COLUMNS)}) SELECT {', '.join(RESULT_COLUMNS)} FROM new_results"
+            )
             con.register("new_standard_results", standards)
-            con.execute(f"INSERT INTO standard_results ({', '.join(STANDARD_RESULT_COLUMNS)}) "
-                        f"SELECT {', '.join(STANDARD_RESULT_COLUMNS)} FROM new_standard_results")
+            con.execute(
+                f"INSERT INTO standard_results ({', '.join(STANDARD_RESULT_COLUMNS)}) "
+                f"SELECT {', '.join(STANDARD_RESULT_COLUMNS)} FROM new_standard_results"
+            )
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -112,8 +144,9 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
 def latest_run_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The latest run of every audited period, in one query (period -> run id): the one
     place that says which run is "latest" (newest start, then highest run id)."""
-    rows = con.execute("SELECT period, arg_max(run_id, (started_at, run_id)) FROM runs "
-                       "GROUP BY period ORDER BY period").fetchall()
+    rows = con.execute(
+        "SELECT period, arg_max(run_id, (started_at, run_id)) FROM runs GROUP BY period ORDER BY period"
+    ).fetchall()
     return dict(rows)
 
 
@@ -121,10 +154,11 @@ def latest_run_id(con: duckdb.DuckDBPyConnection, period: str) -> str | None:
     return latest_run_ids(con).get(period)
 
 
-def _frame(con, table: str, columns: list[str], run_id: str, provider_id: str | None,
-           order: str) -> pandas.DataFrame:
-    sql = (f"SELECT {', '.join('r.' + c for c in columns)}, p.provider_name FROM {table} r "
-           "LEFT JOIN providers p USING (provider_id) WHERE r.run_id = ?")
+def _frame(con, table: str, columns: list[str], run_id: str, provider_id: str | None, order: str) -> pandas.DataFrame:
+    sql = (
+        f"SELECT {', '.join('r.' + c for c in columns)}, p.provider_name FROM {table} r "
+        "LEFT JOIN providers p USING (provider_id) WHERE r.run_id = ?"
+    )
     params: list = [run_id]
     if provider_id is not None:
         sql += " AND r.provider_id = ?"
@@ -135,24 +169,22 @@ def _frame(con, table: str, columns: list[str], run_id: str, provider_id: str | 
 def read_results(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None) -> pandas.DataFrame:
     """Measure results of a run, unsuppressed (pass through stats.suppress_results to publish),
     with the provider's name."""
-    df = _frame(con, "results", RESULT_COLUMNS, run_id, provider_id,
-                "r.provider_id, r.standard_id, r.measure_id")
+    df = _frame(con, "results", RESULT_COLUMNS, run_id, provider_id, "r.provider_id, r.standard_id, r.measure_id")
     for column in ("numerator_rows", "denominator_rows"):
         df[column] = df[column].astype("Int64")
     return df
 
 
-def read_standard_results(con: duckdb.DuckDBPyConnection, run_id: str,
-                          provider_id: str | None = None) -> pandas.DataFrame:
+def read_standard_results(
+    con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None
+) -> pandas.DataFrame:
     """Standard ratings of a run, with the provider's name."""
-    return _frame(con, "standard_results", STANDARD_RESULT_COLUMNS, run_id, provider_id,
-                  "r.provider_id, r.standard_id")
+    return _frame(con, "standard_results", STANDARD_RESULT_COLUMNS, run_id, provider_id, "r.provider_id, r.standard_id")
 
 
 def run_standards(con: duckdb.DuckDBPyConnection, run_id: str) -> list[Standard]:
     """The standards exactly as they were audited in this run (not as the folder is now)."""
-    rows = con.execute("SELECT body_json FROM run_standards WHERE run_id = ? ORDER BY standard_id",
-                       [run_id]).fetchall()
+    rows = con.execute("SELECT body_json FROM run_standards WHERE run_id = ? ORDER BY standard_id", [run_id]).fetchall()
     return [Standard.model_validate_json(r[0]) for r in rows]
 
 
@@ -164,16 +196,16 @@ def _cell(value) -> str:
     return str(value)
 
 
-def export_csv(con: duckdb.DuckDBPyConnection, period: str, path, run_id: str | None = None,
-               public: bool = False) -> Path:
+def export_csv(
+    con: duckdb.DuckDBPyConnection, period: str, path, run_id: str | None = None, public: bool = False
+) -> Path:
     """Write the results columns of the specification for a run (latest of the period by
     default). Unsuppressed: the auditor's working file; public=True hides counts of 1-4
     people and what would reveal them."""
     _check_period(period)
     run_id = run_id or latest_run_id(con, period)
     if run_id is None:
-        raise RunError(f"No audit has been run for {period} yet: run "
-                       f"python -m audits run --period {period} first.")
+        raise RunError(f"No audit has been run for {period} yet: run python -m audits run --period {period} first.")
     row = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()
     if row is None:
         raise RunError(f"There is no audit run '{run_id}'. Leave out --run to export the latest run of {period}.")

@@ -53,7 +53,7 @@ class Rule:
 class TableSchema:
     table: spec.Table
     schema: pa.DataFrameSchema
-    rules: dict[str, Rule]        # check name -> rule
+    rules: dict[str, Rule]  # check name -> rule
 
 
 def _frame_check(fn: Callable[[pd.DataFrame], pd.Series], name: str) -> pa.Check:
@@ -62,18 +62,21 @@ def _frame_check(fn: Callable[[pd.DataFrame], pd.Series], name: str) -> pa.Check
 
 # Rules written in words in the specification's column meanings.
 def _not_before_referral(column: str):
-    return (lambda df: ~(df[column] < df["referral_date"]),
-            "is before this row's referral_date: it cannot be before the referral")
+    return (
+        lambda df: ~(df[column] < df["referral_date"]),
+        "is before this row's referral_date: it cannot be before the referral",
+    )
 
 
 def _not_after_period_end(column: str):
-    return (lambda df: ~(df[column] > df[END]),
-            "is after the last day of the quarter named in the return's period")
+    return (lambda df: ~(df[column] > df[END]), "is after the last day of the quarter named in the return's period")
 
 
 def _inside_period(column: str):
-    return (lambda df: ~((df[column] < df[START]) | (df[column] > df[END])),
-            "is outside the quarter named in the return's period")
+    return (
+        lambda df: ~((df[column] < df[START]) | (df[column] > df[END])),
+        "is outside the quarter named in the return's period",
+    )
 
 
 RULE_PHRASES: dict[str, Callable[[str], tuple[Callable, str]]] = {
@@ -104,8 +107,7 @@ def required_when(column: spec.Column) -> tuple[Callable[[pd.DataFrame], pd.Seri
         return None
     if "=" in column.required:
         other, value = column.required.split("=", 1)
-        return (lambda df: df[other].eq(value).fillna(False).astype(bool),
-                f"is required when {other} is {value}")
+        return (lambda df: df[other].eq(value).fillna(False).astype(bool), f"is required when {other} is {value}")
     other = column.required
     return (lambda df: df[other].notna(), f"is required when {other} is filled in")
 
@@ -138,17 +140,19 @@ def table_schema(table_name: str) -> TableSchema:
         if condition is not None:
             when, message = condition
             name = f"{col.name}:required_when"
-            frame_checks.append(_frame_check(
-                lambda df, when=when, c=col.name: ~(when(df) & df[c].isna()), name))
+            frame_checks.append(_frame_check(lambda df, when=when, c=col.name: ~(when(df) & df[c].isna()), name))
             rules[name] = Rule(col.name, message)
-        columns[col.name] = pa.Column(PANDAS_DTYPES[col.type], checks=checks,
-                                      nullable=col.required is not True)
+        columns[col.name] = pa.Column(PANDAS_DTYPES[col.type], checks=checks, nullable=col.required is not True)
     key_check = f"{table.key}:unique"
-    frame_checks.append(_frame_check(
-        lambda df, k=table.key: ~(df[KEY].duplicated(keep=False) & df[k].notna()), key_check))
-    rules[key_check] = Rule(table.key, f"appears more than once: each {table.key} must be unique "
-                                       f"within the {'pack' if table in spec.PACK_TABLES else 'return'}",
-                            blocking=True)
+    frame_checks.append(
+        _frame_check(lambda df, k=table.key: ~(df[KEY].duplicated(keep=False) & df[k].notna()), key_check)
+    )
+    rules[key_check] = Rule(
+        table.key,
+        f"appears more than once: each {table.key} must be unique "
+        f"within the {'pack' if table in spec.PACK_TABLES else 'return'}",
+        blocking=True,
+    )
     schema = pa.DataFrameSchema(columns, checks=frame_checks, strict=False, name=table.name)
     return TableSchema(table, schema, rules)
 
@@ -160,8 +164,14 @@ def failures(table_name: str, typed: pd.DataFrame) -> pd.DataFrame:
     rule is reported once, against the column the rule is about.
     """
     ts = table_schema(table_name)
-    empty = pd.DataFrame({"index": pd.Series([], dtype="int64"), "column": pd.Series([], dtype=str),
-                          "message": pd.Series([], dtype=str), "blocking": pd.Series([], dtype=bool)})
+    empty = pd.DataFrame(
+        {
+            "index": pd.Series([], dtype="int64"),
+            "column": pd.Series([], dtype=str),
+            "message": pd.Series([], dtype=str),
+            "blocking": pd.Series([], dtype=bool),
+        }
+    )
     try:
         ts.schema.validate(typed, lazy=True)
         return empty
@@ -177,7 +187,8 @@ def failures(table_name: str, typed: pd.DataFrame) -> pd.DataFrame:
     cases = cases.drop_duplicates()
     rule_frame = pd.DataFrame(
         [(n, r.column, r.message, r.blocking) for n, r in ts.rules.items()],
-        columns=["name", "column", "message", "blocking"])
+        columns=["name", "column", "message", "blocking"],
+    )
     out = cases.merge(rule_frame, on="name", how="left")
     if out["message"].isna().any():
         raise RuntimeError(f"a check of {table_name} has no words: {set(out.loc[out['message'].isna(), 'name'])}")

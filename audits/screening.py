@@ -38,8 +38,8 @@ KINDS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str    # one of KINDS
-    start: int   # character offsets in the text screened
+    kind: str  # one of KINDS
+    start: int  # character offsets in the text screened
     end: int
 
     @property
@@ -53,9 +53,7 @@ _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 
 # UK numbers: 0 or +44 / 0044 (optionally "(0)"), then 9 or 10 more digits with
 # spaces, dashes or brackets between groups: 07700 900123, (0161) 496 0000, +44 7700 900 123.
-_PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s\-\)\(]{0,2}\d){8,9}(?!\d)"
-)
+_PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s\-\)\(]{0,2}\d){8,9}(?!\d)")
 
 # Ten digits, optionally as 3-3-4 with spaces or dashes; kept only if the
 # modulus-11 check digit is right (a wrong one is still caught as a phone number
@@ -125,7 +123,8 @@ _ROLE_LOWER = re.compile(r"(?=\b(?i:" + _ROLES + r")(?:\s*[,:]\s*|\s+)([a-zà-ÿ
 # Common given names in England and Wales (ONS baby-name lists across the decades),
 # leaving out ones that are also everyday words ("will", "may", "hope", "grace"),
 # with Welsh and South Asian names common in England and Wales.
-GIVEN_NAMES: frozenset[str] = frozenset("""
+GIVEN_NAMES: frozenset[str] = frozenset(
+    """
 aaron abdul abigail adam adrian ahmed aidan aisha alan albert alex alexander alexandra alfie
 alice alison amanda amelia amir amy andrea andrew angela anita ann anna anne annette anthony
 archie arthur ashley barbara barry becky ben benjamin bernard beth bethan bethany betty beverley
@@ -158,7 +157,8 @@ javed kamal kuldeep manjit manpreet mehmet mohinder nadeem naveed nasreen neha n
 parveen pooja priya rahul raj rajesh rajinder ranjit ravi rizwan rukhsana rupinder saima
 sajid samina sandeep sanjay shabana shahid shazia simran sunil sunita tariq usman vikram
 waqas zainab zubair
-""".split())
+""".split()
+)
 
 # Given names that are also everyday words or places when written with a capital on
 # their own ("Dawn", "Frank", "Victoria station"): flagged only beside a surname or a role.
@@ -286,7 +286,7 @@ def mark(text: str, flags: list[Flag], left: str = "[[", right: str = "]]") -> s
     """The text with each flagged part bracketed, for the auditor's review screen only."""
     out, last = [], 0
     for flag in sorted(flags, key=lambda f: f.start):
-        out += [text[last:flag.start], left, text[flag.start:flag.end], right]
+        out += [text[last : flag.start], left, text[flag.start : flag.end], right]
         last = flag.end
     out.append(text[last:])
     return "".join(out)

@@ -17,9 +17,11 @@ import pandas as pd
 
 from audits import runs, spec
 
-DECLARATION = ("I declare that I and the organisation I audit for are independent of this provider: we are "
-               "not employed or paid by it, we do not commission it, we hold no stake in its contracts, and "
-               "these findings are ours, made from the returns and stories listed in the report.")
+DECLARATION = (
+    "I declare that I and the organisation I audit for are independent of this provider: we are "
+    "not employed or paid by it, we do not commission it, we hold no stake in its contracts, and "
+    "these findings are ours, made from the returns and stories listed in the report."
+)
 
 COLUMNS = ["provider_id", "period", "run_id", "name", "organisation", "declaration", "signed_by", "signed_at"]
 
@@ -28,8 +30,16 @@ class SignoffError(ValueError):
     """A sign-off that cannot be recorded, with every reason in plain words."""
 
 
-def record_signoff(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, run_id: str, name: str,
-                   organisation: str, declaration: str | None, signed_by: str | None) -> str:
+def record_signoff(
+    con: duckdb.DuckDBPyConnection,
+    provider_id: str,
+    period: str,
+    run_id: str,
+    name: str,
+    organisation: str,
+    declaration: str | None,
+    signed_by: str | None,
+) -> str:
     """Keep the auditor's sign-off of one provider's audit run; returns a plain summary.
 
     `declaration` is the text the auditor confirmed: it must be DECLARATION (pass None
@@ -51,31 +61,42 @@ def record_signoff(con: duckdb.DuckDBPyConnection, provider_id: str, period: str
     else:
         run = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()
         if run is None:
-            problems.append(f"sign off an audit run that exists (there is no run {run_id}; "
-                            f"run the audit with: python -m audits run --period {period})")
+            problems.append(
+                f"sign off an audit run that exists (there is no run {run_id}; "
+                f"run the audit with: python -m audits run --period {period})"
+            )
         elif run[0] != period:
             problems.append(f"sign off a run of {period} (run {run_id} audited {run[0]})")
-        elif con.execute("SELECT 1 FROM standard_results WHERE run_id = ? AND provider_id = ? LIMIT 1",
-                         [run_id, provider_id]).fetchone() is None:
+        elif (
+            con.execute(
+                "SELECT 1 FROM standard_results WHERE run_id = ? AND provider_id = ? LIMIT 1", [run_id, provider_id]
+            ).fetchone()
+            is None
+        ):
             problems.append(f"choose a provider audited in run {run_id} ({provider_id} has no results in it)")
     if problems:
         raise SignoffError("To sign off, " + "; ".join(problems) + ".")
     signed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    con.execute("INSERT INTO signoffs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [provider_id, period, run_id, name, organisation, DECLARATION, signed_by, signed_at])
-    return (f"Signed off {provider_id} for {period} (audit run {run_id}) by {name}, {organisation}, "
-            f"at {signed_at:%Y-%m-%d %H:%M} UTC.")
+    con.execute(
+        "INSERT INTO signoffs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [provider_id, period, run_id, name, organisation, DECLARATION, signed_by, signed_at],
+    )
+    return (
+        f"Signed off {provider_id} for {period} (audit run {run_id}) by {name}, {organisation}, "
+        f"at {signed_at:%Y-%m-%d %H:%M} UTC."
+    )
 
 
 def signoffs_for(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """Every sign-off of a period (or of one provider in it), newest first."""
     return con.execute(
         f"SELECT {', '.join(COLUMNS)} FROM signoffs WHERE period = ? AND (? IS NULL OR provider_id = ?) "
-        "ORDER BY signed_at DESC, provider_id", [period, provider_id, provider_id]).fetchdf()
+        "ORDER BY signed_at DESC, provider_id",
+        [period, provider_id, provider_id],
+    ).fetchdf()
 
 
-def signoff_of_run(con: duckdb.DuckDBPyConnection, provider_id: str, period: str,
-                   run_id: str) -> dict | None:
+def signoff_of_run(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, run_id: str) -> dict | None:
     """The latest sign-off vouching for exactly this run of this provider, or None."""
     done = signoffs_for(con, period, provider_id)
     done = done[done["run_id"] == run_id]
@@ -86,6 +107,8 @@ def latest_run_for_signoff(con: duckdb.DuckDBPyConnection, period: str) -> str:
     """The run a sign-off from the command line vouches for: the period's latest."""
     run_id = runs.latest_run_id(con, period)
     if run_id is None:
-        raise SignoffError(f"There is no audit run for {period} yet: run the audit first "
-                           f"(python -m audits run --period {period}), then sign it off.")
+        raise SignoffError(
+            f"There is no audit run for {period} yet: run the audit first "
+            f"(python -m audits run --period {period}), then sign it off."
+        )
     return run_id

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-MIN_POINTS = 8       # fewer than this: no XmR chart, a plain line with intervals
-TRIAL_BELOW = 12     # fewer than this: the limits are trial limits
-RUN_LENGTH = 7       # a shift or a trend
-SCALING = 2.66       # 3 / d2 with d2 = 1.128 for moving ranges of two
+MIN_POINTS = 8  # fewer than this: no XmR chart, a plain line with intervals
+TRIAL_BELOW = 12  # fewer than this: the limits are trial limits
+RUN_LENGTH = 7  # a shift or a trend
+SCALING = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two
 
 RULE_WORDS = {
     "outside_limits": "a point beyond a process limit",
@@ -30,11 +30,11 @@ class XmR:
     values: list[float]
     mean: float
     mean_moving_range: float
-    upper: float          # process limits
+    upper: float  # process limits
     lower: float
-    upper_near: float     # two-sigma lines
+    upper_near: float  # two-sigma lines
     lower_near: float
-    trial: bool           # fewer than TRIAL_BELOW points
+    trial: bool  # fewer than TRIAL_BELOW points
     signals: list[set[str]] = field(default_factory=list)  # rules that flag each point
 
     @property
@@ -50,8 +50,9 @@ class XmR:
             return "special cause variation: " + ", ".join(RULE_WORDS[r] for r in sorted(last))
         up = self.values[-1] > self.mean
         good = up == higher_is_better
-        return ("special cause variation, improving: " if good else
-                "special cause variation, of concern: ") + ", ".join(RULE_WORDS[r] for r in sorted(last))
+        return (
+            "special cause variation, improving: " if good else "special cause variation, of concern: "
+        ) + ", ".join(RULE_WORDS[r] for r in sorted(last))
 
 
 def xmr(values: list[float]) -> XmR | None:
@@ -65,8 +66,17 @@ def xmr(values: list[float]) -> XmR | None:
     mr = sum(ranges) / len(ranges)
     half_width = SCALING * mr
     near = half_width * 2 / 3
-    chart = XmR(values, mean, mr, mean + half_width, mean - half_width,
-                mean + near, mean - near, n < TRIAL_BELOW, [set() for _ in values])
+    chart = XmR(
+        values,
+        mean,
+        mr,
+        mean + half_width,
+        mean - half_width,
+        mean + near,
+        mean - near,
+        n < TRIAL_BELOW,
+        [set() for _ in values],
+    )
     _outside(chart)
     _shift(chart)
     _trend(chart)

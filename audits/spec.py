@@ -72,40 +72,88 @@ class Table:
 
 
 DISCHARGE_REASONS = (
-    "completed_drug_free", "completed_occasional_use", "transferred", "dropped_out",
-    "withdrawn_by_provider", "declined", "moved_away", "in_custody", "died",
+    "completed_drug_free",
+    "completed_occasional_use",
+    "transferred",
+    "dropped_out",
+    "withdrawn_by_provider",
+    "declined",
+    "moved_away",
+    "in_custody",
+    "died",
 )
 
 EPISODES = Table(
-    name="episodes", file="episodes.csv", required_file=True, key="episode_id",
+    name="episodes",
+    file="episodes.csv",
+    required_file=True,
+    key="episode_id",
     meaning="one row per treatment journey open at any time in the period",
     columns=(
         Column("episode_id", TEXT, True, "unique within the return"),
         Column("person_id", TEXT, True, "pseudonymised; the same person keeps the same id across quarters"),
         Column("referral_date", DATE, True, "not after the period's end"),
-        Column("first_contact_date", DATE, False, "first supportive contact (welcome, peer, phone call); not before referral"),
+        Column(
+            "first_contact_date",
+            DATE,
+            False,
+            "first supportive contact (welcome, peer, phone call); not before referral",
+        ),
         Column("first_intervention_date", DATE, False, "start of first structured treatment; not before referral"),
         Column("discharge_date", DATE, False, "not before referral, not after the period's end"),
-        Column("discharge_reason", CODE, "discharge_date", "why the journey ended (required when discharged)", DISCHARGE_REASONS),
-        Column("substance_group", CODE, True, "main substance group", ("opiate", "non_opiate", "alcohol", "non_opiate_and_alcohol")),
+        Column(
+            "discharge_reason",
+            CODE,
+            "discharge_date",
+            "why the journey ended (required when discharged)",
+            DISCHARGE_REASONS,
+        ),
+        Column(
+            "substance_group",
+            CODE,
+            True,
+            "main substance group",
+            ("opiate", "non_opiate", "alcohol", "non_opiate_and_alcohol"),
+        ),
         Column("sex", CODE, True, "", ("female", "male", "other", "not_stated")),
         Column("age_band", CODE, True, "", ("18-24", "25-34", "35-44", "45-54", "55-64", "65+")),
         Column("ethnicity", CODE, True, "", ("asian", "black", "mixed", "white", "other", "not_stated")),
         Column("assessments", INTEGER, True, "times the person was taken through an assessment in this journey (>= 1)"),
-        Column("choice_offered", BOOLEAN, True, "offered a choice of how to engage (in person, phone, video, outreach, home)"),
+        Column(
+            "choice_offered",
+            BOOLEAN,
+            True,
+            "offered a choice of how to engage (in person, phone, video, outreach, home)",
+        ),
         Column("peer_support_offered", BOOLEAN, True, "offered a peer supporter or navigator"),
         Column("mental_health_need", BOOLEAN, True, "has a mental health need"),
-        Column("mental_health_support", BOOLEAN, True, "receiving mental health support alongside, not after, treatment"),
-        Column("housing_need", CODE, True, "urgent = no fixed abode or at risk within 28 days", ("urgent", "problem", "none")),
+        Column(
+            "mental_health_support", BOOLEAN, True, "receiving mental health support alongside, not after, treatment"
+        ),
+        Column(
+            "housing_need",
+            CODE,
+            True,
+            "urgent = no fixed abode or at risk within 28 days",
+            ("urgent", "problem", "none"),
+        ),
         Column("housing_support", BOOLEAN, True, "receiving housing support"),
-        Column("aftercare_offered", BOOLEAN, "discharge_date", "offered support after treatment ends (required when discharged)"),
+        Column(
+            "aftercare_offered",
+            BOOLEAN,
+            "discharge_date",
+            "offered support after treatment ends (required when discharged)",
+        ),
         Column("representation", BOOLEAN, True, "came back within 6 months of an earlier discharge"),
         Column("restarted_from_scratch", BOOLEAN, True, "made to repeat the whole assessment and start again"),
     ),
 )
 
 CONTACTS = Table(
-    name="contacts", file="contacts.csv", required_file=True, key="contact_id",
+    name="contacts",
+    file="contacts.csv",
+    required_file=True,
+    key="contact_id",
     meaning="one row per appointment or contact in the period",
     parent=("episode_id", "episodes"),
     columns=(
@@ -114,18 +162,32 @@ CONTACTS = Table(
         Column("contact_date", DATE, True, "inside the period"),
         Column("mode", CODE, True, "", ("in_person", "phone", "video", "outreach", "home_visit")),
         Column("outcome", CODE, True, "", ("attended", "missed", "cancelled_by_provider", "cancelled_by_person")),
-        Column("after_missed", CODE, "outcome=missed", "what followed a missed appointment (required when missed)",
-               ("none", "rebooked", "warning", "script_reduced", "discharged")),
+        Column(
+            "after_missed",
+            CODE,
+            "outcome=missed",
+            "what followed a missed appointment (required when missed)",
+            ("none", "rebooked", "warning", "script_reduced", "discharged"),
+        ),
         Column("staff_role", CODE, True, "", ("clinical", "keyworker", "peer", "mental_health", "housing", "other")),
     ),
 )
 
 WORKFORCE = Table(
-    name="workforce", file="workforce.csv", required_file=True, key="staff_id",
+    name="workforce",
+    file="workforce.csv",
+    required_file=True,
+    key="staff_id",
     meaning="one row per person working in the service in the period",
     columns=(
         Column("staff_id", TEXT, True, "unique within the return (no names)"),
-        Column("role", CODE, True, "", ("clinical", "keyworker", "peer", "mental_health", "housing", "manager", "admin", "other")),
+        Column(
+            "role",
+            CODE,
+            True,
+            "",
+            ("clinical", "keyworker", "peer", "mental_health", "housing", "manager", "admin", "other"),
+        ),
         Column("paid", BOOLEAN, True, "no for volunteers"),
         Column("fte", NUMBER, True, "full-time equivalent, > 0 and <= 1.5 (volunteers: hours a week / 37.5)"),
         Column("lived_experience", CODE, True, "self-declared", ("yes", "no", "prefer_not_to_say")),
@@ -134,13 +196,31 @@ WORKFORCE = Table(
 )
 
 KPIS = Table(
-    name="kpis", file="kpis.csv", required_file=True, key="kpi_id", counts_people=False,
+    name="kpis",
+    file="kpis.csv",
+    required_file=True,
+    key="kpi_id",
+    counts_people=False,
     meaning="every performance indicator in the contract or set internally (may hold a header only)",
     columns=(
         Column("kpi_id", TEXT, True, "unique within the return"),
         Column("name", TEXT, True, "the indicator as written in the contract"),
-        Column("measure", CODE, True, "", ("successful_completion", "opiate_free_discharge", "drug_free_discharge",
-                                           "waiting_time", "retention", "numbers_in_treatment", "experience", "other")),
+        Column(
+            "measure",
+            CODE,
+            True,
+            "",
+            (
+                "successful_completion",
+                "opiate_free_discharge",
+                "drug_free_discharge",
+                "waiting_time",
+                "retention",
+                "numbers_in_treatment",
+                "experience",
+                "other",
+            ),
+        ),
         Column("target", TEXT, False, "as written"),
         Column("payment_linked", BOOLEAN, True, "payment or tender scoring depends on it"),
         Column("set_by", CODE, True, "", ("commissioner", "provider")),
@@ -148,7 +228,11 @@ KPIS = Table(
 )
 
 SITES = Table(
-    name="sites", file="sites.csv", required_file=True, key="site_id", counts_people=False,
+    name="sites",
+    file="sites.csv",
+    required_file=True,
+    key="site_id",
+    counts_people=False,
     meaning="one row per site",
     columns=(
         Column("site_id", TEXT, True, "unique within the return"),
@@ -161,7 +245,11 @@ SITES = Table(
 )
 
 DOCUMENTS = Table(
-    name="documents", file="documents.csv", required_file=False, key="document_id", counts_people=False,
+    name="documents",
+    file="documents.csv",
+    required_file=False,
+    key="document_id",
+    counts_people=False,
     meaning="leaflets, letters and policies given to people (optional)",
     columns=(
         Column("document_id", TEXT, True, "unique within the return"),
@@ -171,12 +259,21 @@ DOCUMENTS = Table(
 )
 
 STORIES = Table(
-    name="stories", file="stories.csv", required_file=True, key="story_id",
+    name="stories",
+    file="stories.csv",
+    required_file=True,
+    key="story_id",
     meaning="stories gathered independently by an expert citizens group or auditor",
     columns=(
         Column("story_id", TEXT, True, "unique within the pack"),
         Column("gathered_on", DATE, True, ""),
-        Column("teller", CODE, True, "", ("person_using_services", "family_member", "peer_researcher", "staff", "expert_citizen")),
+        Column(
+            "teller",
+            CODE,
+            True,
+            "",
+            ("person_using_services", "family_member", "peer_researcher", "staff", "expert_citizen"),
+        ),
         Column("standards", TEXT, False, "standard ids this story speaks to, separated by ;"),
         Column("consent", CODE, True, "only yes is ever shown or printed", ("yes", "no", "withdrawn")),
         Column("story", TEXT, True, "the words as told, de-identified"),
@@ -222,7 +319,7 @@ def parse_period(period: str) -> tuple[dt.date, dt.date]:
     year, quarter = int(match.group(1)), int(match.group(2))
     start = dt.date(year, 3 * quarter - 2, 1)
     end_month = 3 * quarter
-    end = (dt.date(year + (end_month == 12), end_month % 12 + 1, 1) - dt.timedelta(days=1))
+    end = dt.date(year + (end_month == 12), end_month % 12 + 1, 1) - dt.timedelta(days=1)
     return start, end
 
 

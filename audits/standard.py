@@ -12,8 +12,7 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import (BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator,
-                      model_validator)
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
 
 from audits import spec
 from audits.expressions import ExpressionError, compile_expression
@@ -51,21 +50,23 @@ class Threshold(BaseModel):
     text: str
 
     @classmethod
-    def parse(cls, text: str) -> "Threshold":
+    def parse(cls, text: str) -> Threshold:
         match = _THRESHOLD.match(str(text))
         bare = re.fullmatch(r"\s*(\d+(?:\.\d+)?\s*%?)\s*", str(text))
         if not match and bare:
             number = bare.group(1).replace(" ", "")
             raise ValueError(
                 f"'{text}' is not a threshold: it needs a comparison. Did you mean \">= {number}\" "
-                f"(at least {number}) or \"<= {number}\" (at most {number})?")
+                f'(at least {number}) or "<= {number}" (at most {number})?'
+            )
         if not match:
             raise ValueError(
                 f"'{text}' is not a threshold. Write a comparison and a number, "
-                "for example \">= 90%\", \"<= 14\" or \"= 0\"."
+                'for example ">= 90%", "<= 14" or "= 0".'
             )
-        return cls(op=match.group(1), number=float(match.group(2)),
-                   percent=bool(match.group(3)), text=str(text).strip())
+        return cls(
+            op=match.group(1), number=float(match.group(2)), percent=bool(match.group(3)), text=str(text).strip()
+        )
 
     @property
     def target(self) -> float:
@@ -79,8 +80,11 @@ class Threshold(BaseModel):
         t = self.target
         eps = 1e-12  # exactly 90% meets ">= 90%" despite binary fractions
         return {
-            ">=": value >= t - eps, "<=": value <= t + eps, "=": abs(value - t) <= eps,
-            ">": value > t + eps, "<": value < t - eps,
+            ">=": value >= t - eps,
+            "<=": value <= t + eps,
+            "=": abs(value - t) <= eps,
+            ">": value > t + eps,
+            "<": value < t - eps,
         }[self.op]
 
     @property
@@ -95,12 +99,17 @@ class Threshold(BaseModel):
 
 # In a standards file a threshold is written as text; the JSON Schema says so, so that a
 # text editor offers the right hint.
-ThresholdText = Annotated[Threshold, WithJsonSchema({
-    "type": "string",
-    "pattern": _THRESHOLD.pattern,
-    "description": 'A comparison and a number, in double quotes: ">= 90%", "<= 14" or "= 0".',
-    "examples": [">= 90%", "<= 14", "= 0"],
-})]
+ThresholdText = Annotated[
+    Threshold,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": _THRESHOLD.pattern,
+            "description": 'A comparison and a number, in double quotes: ">= 90%", "<= 14" or "= 0".',
+            "examples": [">= 90%", "<= 14", "= 0"],
+        }
+    ),
+]
 
 
 class Voice(BaseModel):
@@ -108,7 +117,9 @@ class Voice(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     quote: str = Field(min_length=1, description="The words exactly as said or written.")
-    source: str = Field(min_length=1, description="The group that gave it, and the year: never a private person's name.")
+    source: str = Field(
+        min_length=1, description="The group that gave it, and the year: never a private person's name."
+    )
 
     @field_validator("source")
     @classmethod
@@ -116,7 +127,8 @@ class Voice(BaseModel):
         if not _YEAR.search(value):
             raise ValueError(
                 f"the source '{value}' has no year. Name the group and the year, for example "
-                "\"Expert Link National Advisory Panel, 2020\" (never a private person's name)")
+                '"Expert Link National Advisory Panel, 2020" (never a private person\'s name)'
+            )
         return value
 
 
@@ -125,16 +137,24 @@ class Measure(BaseModel):
     id: str = Field(pattern=_SLUG, description="Short name in lower case with dashes, unique within the standard.")
     label: str = Field(min_length=1, description="What is measured, in plain words.")
     table: Literal["episodes", "contacts", "workforce", "kpis", "sites", "documents"] = Field(
-        description="Which table of the provider return the measure counts.")
+        description="Which table of the provider return the measure counts."
+    )
     kind: Literal["proportion", "count", "median"] = Field(
-        description="proportion: share of rows meeting count_if; count: number of rows meeting where; median: middle value of value.")
+        description="proportion: share of rows meeting count_if; count: number of rows meeting where; median: middle value of value."
+    )
     count_if: str | None = Field(default=None, description="For a proportion: the condition a row must meet to count.")
     where: str | None = Field(default=None, description="Which rows are looked at (all rows when left out).")
     value: str | None = Field(default=None, description="For a median: the number taken from each row.")
-    weight: str | None = Field(default=None, description="For a proportion: weight rows by this column (for example fte).")
+    weight: str | None = Field(
+        default=None, description="For a proportion: weight rows by this column (for example fte)."
+    )
     green: ThresholdText = Field(description='What counts as green, e.g. ">= 90%".')
-    amber: ThresholdText | None = Field(default=None, description="What counts as amber; below amber is red. Leave out for green-or-red.")
-    min_count: int = Field(default=10, ge=1, description="Smallest number of rows worth a rating (proportion and median).")
+    amber: ThresholdText | None = Field(
+        default=None, description="What counts as amber; below amber is red. Leave out for green-or-red."
+    )
+    min_count: int = Field(
+        default=10, ge=1, description="Smallest number of rows worth a rating (proportion and median)."
+    )
 
     @field_validator("green", "amber", mode="before")
     @classmethod
@@ -170,11 +190,13 @@ class Measure(BaseModel):
             if not threshold.percent and threshold.number != 0:
                 raise ValueError(
                     f"a proportion is a share, so write the threshold as a percentage, "
-                    f"like \"{threshold.op} {threshold.number:g}%\"")
+                    f'like "{threshold.op} {threshold.number:g}%"'
+                )
         elif threshold.percent:
             raise ValueError(
                 f"a {kind} is {'a number of rows' if kind == 'count' else 'a number such as days'}, "
-                f"not a percentage: write \"{threshold.op} {threshold.number:g}\"")
+                f'not a percentage: write "{threshold.op} {threshold.number:g}"'
+            )
         return threshold
 
     @field_validator("amber")
@@ -183,13 +205,14 @@ class Measure(BaseModel):
         green = info.data.get("green")
         if amber is not None and green is not None and not _amber_reachable(green, amber):
             raise ValueError(
-                f"amber \"{amber.text}\" can never be reached with green \"{green.text}\": amber is "
-                "the lower bar, between green and red. For example green \">= 90%\" with amber "
-                "\">= 75%\", or green \"<= 14\" with amber \"<= 21\"")
+                f'amber "{amber.text}" can never be reached with green "{green.text}": amber is '
+                'the lower bar, between green and red. For example green ">= 90%" with amber '
+                '">= 75%", or green "<= 14" with amber "<= 21"'
+            )
         return amber
 
     @model_validator(mode="after")
-    def _fields_for_kind(self) -> "Measure":
+    def _fields_for_kind(self) -> Measure:
         if self.kind == "proportion" and not self.count_if:
             raise FieldProblem("kind", "a proportion needs count_if: the condition a row must meet to count")
         if self.kind == "median" and not self.value:
@@ -226,13 +249,17 @@ class Standard(BaseModel):
     theme: str = Field(min_length=1, description="A word that groups standards, such as access or workforce.")
     statement: str = Field(min_length=1, description="What good looks like, in the group's own words.")
     why: str = Field(min_length=1, description="Why it matters, in the group's own words.")
-    voices: list[Voice] = Field(default_factory=list, max_length=3, description="One to three quotes, each with its source group and year.")
+    voices: list[Voice] = Field(
+        default_factory=list, max_length=3, description="One to three quotes, each with its source group and year."
+    )
     measures: list[Measure] = Field(min_length=1, description="How the standard is checked against the returns.")
 
     @model_validator(mode="after")
-    def _approval(self) -> "Standard":
+    def _approval(self) -> Standard:
         if self.status == "approved" and not (self.approved_by and self.approved_on):
-            raise FieldProblem("status", "an approved standard needs approved_by and approved_on: who approved it and when")
+            raise FieldProblem(
+                "status", "an approved standard needs approved_by and approved_on: who approved it and when"
+            )
         ids = [m.id for m in self.measures]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
@@ -249,9 +276,13 @@ def _amber_reachable(green: Threshold, amber: Threshold) -> bool:
     """Amber must let through some value that green does not, in the same direction."""
     up, down = (">=", ">"), ("<=", "<")
     if green.op in up:
-        return amber.op in up and (amber.target < green.target or (amber.target == green.target and amber.op == ">=" and green.op == ">"))
+        return amber.op in up and (
+            amber.target < green.target or (amber.target == green.target and amber.op == ">=" and green.op == ">")
+        )
     if green.op in down:
-        return amber.op in down and (amber.target > green.target or (amber.target == green.target and amber.op == "<=" and green.op == "<"))
+        return amber.op in down and (
+            amber.target > green.target or (amber.target == green.target and amber.op == "<=" and green.op == "<")
+        )
     return amber.op != "=" or amber.target != green.target  # green "= 0": amber "<= 2" is a lower bar
 
 

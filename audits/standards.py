@@ -60,7 +60,7 @@ class StandardProblem:
 class StandardsLoad:
     """Everything read from one folder of standards files."""
 
-    standards: list[Standard] = field(default_factory=list)        # every status, by id
+    standards: list[Standard] = field(default_factory=list)  # every status, by id
     files: dict[str, tuple[Path, str]] = field(default_factory=dict)  # id -> (path, sha256)
     problems: list[StandardProblem] = field(default_factory=list)
 
@@ -80,20 +80,31 @@ class StandardsLoad:
 
 # --------------------------------------------------------------------------- loading
 
+
 def load_standards(folder: Path) -> StandardsLoad:
     """Read every `*.yaml` standards file of a folder (sorted by name)."""
     folder = Path(folder)
     result = StandardsLoad()
     if not folder.is_dir():
-        result.problems.append(StandardProblem(
-            str(folder), None, "there is no such folder of standards. Give the folder that holds "
-            "the .yaml files, for example standards"))
+        result.problems.append(
+            StandardProblem(
+                str(folder),
+                None,
+                "there is no such folder of standards. Give the folder that holds "
+                "the .yaml files, for example standards",
+            )
+        )
         return result
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() in (".yml",) or (path.suffix.lower() == SUFFIX and path.suffix != SUFFIX):
-            result.problems.append(StandardProblem(
-                str(path), None, f"standards files end in {SUFFIX} (lower case): rename it to "
-                f"{path.stem}{SUFFIX}, or it is not read"))
+            result.problems.append(
+                StandardProblem(
+                    str(path),
+                    None,
+                    f"standards files end in {SUFFIX} (lower case): rename it to "
+                    f"{path.stem}{SUFFIX}, or it is not read",
+                )
+            )
     parsed: list[tuple[Path, bytes, str, Standard | None]] = []
     ids: dict[str, list[tuple[Path, str]]] = {}  # every id read, even from a misnamed file
     for path in sorted(folder.glob(f"*{SUFFIX}")):
@@ -103,9 +114,14 @@ def load_standards(folder: Path) -> StandardsLoad:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             line = raw[: error.start].count(b"\n") + 1
-            result.problems.append(StandardProblem(
-                name, line, "this file is not saved as UTF-8 text. Save it again as UTF-8 "
-                "(most editors offer this under 'Save as' or 'Encoding')"))
+            result.problems.append(
+                StandardProblem(
+                    name,
+                    line,
+                    "this file is not saved as UTF-8 text. Save it again as UTF-8 "
+                    "(most editors offer this under 'Save as' or 'Encoding')",
+                )
+            )
             continue
         standard, problems = _parse(text, name)
         if standard is not None:
@@ -119,9 +135,14 @@ def load_standards(folder: Path) -> StandardsLoad:
             first = next((p for p, _ in places if p.stem == standard_id), places[0][0])
             for path, text in places:
                 if path != first:
-                    result.problems.append(StandardProblem(
-                        str(path), _top_line(text, "id"), f"the id '{standard_id}' is already used by "
-                        f"{first}. Each standard needs its own id and its own file"))
+                    result.problems.append(
+                        StandardProblem(
+                            str(path),
+                            _top_line(text, "id"),
+                            f"the id '{standard_id}' is already used by "
+                            f"{first}. Each standard needs its own id and its own file",
+                        )
+                    )
     for path, raw, _text, standard in parsed:  # only files without problems; their names are their ids
         if standard is not None:
             result.standards.append(standard)
@@ -148,28 +169,45 @@ def _parse(text: str, file_name: str) -> tuple[Standard | None, list[StandardPro
     if problems:
         return None, problems
     if data is None:
-        return None, [StandardProblem(file_name, None, "the file is empty. Start from an existing "
-                                      "standard, or see docs/standards-guide.md")]
+        return None, [
+            StandardProblem(
+                file_name, None, "the file is empty. Start from an existing standard, or see docs/standards-guide.md"
+            )
+        ]
     if not isinstance(data, CommentedMap):
-        return None, [StandardProblem(file_name, 1, "a standards file is a list of fields such as "
-                                      "'id: peer-workforce', one on each line, not a single value or a list")]
+        return None, [
+            StandardProblem(
+                file_name,
+                1,
+                "a standards file is a list of fields such as "
+                "'id: peer-workforce', one on each line, not a single value or a list",
+            )
+        ]
     try:
         return Standard.model_validate(_plain(data)), []
     except ValidationError as error:
         problems = [_explain(e, data, file_name) for e in _without_echoes(error.errors())]
-        problems.sort(key=lambda p: (p.line or 0))
+        problems.sort(key=lambda p: p.line or 0)
         return None, _unique(problems)
 
 
 def _without_echoes(errors: list[dict]) -> list[dict]:
     """Drop "'statement' is missing" when the same place has 'statment', whose message
     already says "Did you mean 'statement'?": one mistake, one message."""
-    misspelt = {(tuple(e["loc"][:-1]), difflib.get_close_matches(str(e["loc"][-1]), [
-        str(m["loc"][-1]) for m in errors if m["type"] == "missing"], n=1, cutoff=0.6)[0])
-        for e in errors if e["type"] == "extra_forbidden" and difflib.get_close_matches(
-            str(e["loc"][-1]), [str(m["loc"][-1]) for m in errors if m["type"] == "missing"], n=1, cutoff=0.6)}
-    return [e for e in errors
-            if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), str(e["loc"][-1])) in misspelt)]
+    misspelt = {
+        (
+            tuple(e["loc"][:-1]),
+            difflib.get_close_matches(
+                str(e["loc"][-1]), [str(m["loc"][-1]) for m in errors if m["type"] == "missing"], n=1, cutoff=0.6
+            )[0],
+        )
+        for e in errors
+        if e["type"] == "extra_forbidden"
+        and difflib.get_close_matches(
+            str(e["loc"][-1]), [str(m["loc"][-1]) for m in errors if m["type"] == "missing"], n=1, cutoff=0.6
+        )
+    }
+    return [e for e in errors if not (e["type"] == "missing" and (tuple(e["loc"][:-1]), str(e["loc"][-1])) in misspelt)]
 
 
 def _name_problems(standard: Standard, text: str, file_name: str) -> list[StandardProblem]:
@@ -177,9 +215,14 @@ def _name_problems(standard: Standard, text: str, file_name: str) -> list[Standa
     if not name.endswith(SUFFIX) or name[: -len(SUFFIX)] == standard.id:
         return []
     stem = name[: -len(SUFFIX)]
-    return [StandardProblem(
-        file_name, _top_line(text, "id"), f"the id '{standard.id}' does not match the file name "
-        f"'{name}'. Rename the file to {standard.id}{SUFFIX}, or change the id to {stem}")]
+    return [
+        StandardProblem(
+            file_name,
+            _top_line(text, "id"),
+            f"the id '{standard.id}' does not match the file name "
+            f"'{name}'. Rename the file to {standard.id}{SUFFIX}, or change the id to {stem}",
+        )
+    ]
 
 
 def _unique(problems: list[StandardProblem]) -> list[StandardProblem]:
@@ -192,6 +235,7 @@ def _unique(problems: list[StandardProblem]) -> list[StandardProblem]:
 
 
 # --------------------------------------------------------------------------- YAML
+
 
 class _Constructor(RoundTripConstructor):
     """Round-trip constructor that leaves dates as text, so pydantic judges them.
@@ -231,21 +275,47 @@ def _read_yaml(text: str, file_name: str) -> tuple[Any, list[StandardProblem]]:
             if isinstance(event, yaml_events.DocumentStartEvent):
                 documents += 1
                 if event.version or event.tags:
-                    line = next((n for n, text_line in enumerate(text.splitlines(), start=1)
-                                 if text_line.startswith("%")), line)
-                    return None, [StandardProblem(file_name, line, "'%YAML' and '%TAG' lines are not used in "
-                                                  "standards files (they can change what words mean). Remove the line")]
+                    line = next(
+                        (n for n, text_line in enumerate(text.splitlines(), start=1) if text_line.startswith("%")), line
+                    )
+                    return None, [
+                        StandardProblem(
+                            file_name,
+                            line,
+                            "'%YAML' and '%TAG' lines are not used in "
+                            "standards files (they can change what words mean). Remove the line",
+                        )
+                    ]
                 if documents > 1:
-                    return None, [StandardProblem(file_name, line, "a standards file holds one standard: "
-                                                  "remove the second '---' and put the other standard in its own file")]
+                    return None, [
+                        StandardProblem(
+                            file_name,
+                            line,
+                            "a standards file holds one standard: "
+                            "remove the second '---' and put the other standard in its own file",
+                        )
+                    ]
             if isinstance(event, yaml_events.AliasEvent) or getattr(event, "anchor", None):
-                return None, [StandardProblem(file_name, line, "anchors and aliases (&name, *name) are not "
-                                              "allowed in standards files: write the text out in full where it is needed")]
-            if getattr(event, "tag", None) and isinstance(event, (yaml_events.ScalarEvent,
-                                                                 yaml_events.CollectionStartEvent)):
-                return None, [StandardProblem(file_name, line, "tags (words starting with !, such as !!str) "
-                                              "are not used in standards files: remove the tag, and put "
-                                              "text in quotes if it needs them")]
+                return None, [
+                    StandardProblem(
+                        file_name,
+                        line,
+                        "anchors and aliases (&name, *name) are not "
+                        "allowed in standards files: write the text out in full where it is needed",
+                    )
+                ]
+            if getattr(event, "tag", None) and isinstance(
+                event, (yaml_events.ScalarEvent, yaml_events.CollectionStartEvent)
+            ):
+                return None, [
+                    StandardProblem(
+                        file_name,
+                        line,
+                        "tags (words starting with !, such as !!str) "
+                        "are not used in standards files: remove the tag, and put "
+                        "text in quotes if it needs them",
+                    )
+                ]
     except MarkedYAMLError as error:
         return None, [_syntax_problem(error, text, file_name)]
     except YAMLError as error:
@@ -271,8 +341,9 @@ def _syntax_problem(error: MarkedYAMLError, text: str, file_name: str) -> Standa
     source = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
     if ":" in source and source.split(":", 1)[1].strip().startswith((">", "<", "=", "%")):
         key = source.split(":", 1)[0].strip()
-        message = (f'this line could not be read. Put a threshold in double quotes: {key}: '
-                   f'"{source.split(":", 1)[1].strip()}"')
+        message = (
+            f'this line could not be read. Put a threshold in double quotes: {key}: "{source.split(":", 1)[1].strip()}"'
+        )
     return StandardProblem(file_name, line, message)
 
 
@@ -284,9 +355,14 @@ def _duplicate_keys(node, file_name: str) -> list[StandardProblem]:
             name = str(key.value)
             line = key.start_mark.line + 1
             if name in first:
-                problems.append(StandardProblem(
-                    file_name, line, f"'{name}' is written twice (first on line {first[name]}). "
-                    "Keep one of them: the file must say one thing"))
+                problems.append(
+                    StandardProblem(
+                        file_name,
+                        line,
+                        f"'{name}' is written twice (first on line {first[name]}). "
+                        "Keep one of them: the file must say one thing",
+                    )
+                )
             else:
                 first[name] = line
             problems.extend(_duplicate_keys(value, file_name))
@@ -314,6 +390,7 @@ def _plain(value: Any) -> Any:
 
 
 # --------------------------------------------------------------------------- messages
+
 
 def _top_line(text: str, key: str) -> int | None:
     for number, line in enumerate(text.splitlines(), start=1):
@@ -378,12 +455,12 @@ _MISSING = {
     (Standard, "measures"): "at least one measure: how the standard is checked against the returns",
     (Measure, "id"): "a short name for the measure, like peer-support-offered",
     (Measure, "label"): "what is measured, in plain words",
-    (Measure, "table"): "the table of the return it counts: " + ", ".join(
-        Measure.model_fields["table"].annotation.__args__),
+    (Measure, "table"): "the table of the return it counts: "
+    + ", ".join(Measure.model_fields["table"].annotation.__args__),
     (Measure, "kind"): "proportion, count or median",
     (Measure, "green"): 'what counts as green, in double quotes, like ">= 90%"',
     (Voice, "quote"): "the words exactly as said or written",
-    (Voice, "source"): "the group and the year, like \"Expert Link National Advisory Panel, 2020\"",
+    (Voice, "source"): 'the group and the year, like "Expert Link National Advisory Panel, 2020"',
 }
 
 
@@ -394,8 +471,7 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
     holder, key, model = _locate(data, loc)
     context_error = (error.get("ctx") or {}).get("error")
     if isinstance(context_error, FieldProblem):
-        return StandardProblem(file_name, _key_line(_child(holder, key), context_error.field),
-                               str(context_error))
+        return StandardProblem(file_name, _key_line(_child(holder, key), context_error.field), str(context_error))
     if kind == "extra_forbidden":
         allowed = _fields(model)
         close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
@@ -404,8 +480,11 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
     if kind == "missing":
         where = "this measure" if model is Measure else "this voice" if model is Voice else "the standard"
         line = _node_line(holder) if model is not Standard else None
-        return StandardProblem(file_name, line, f"'{key}' is missing from {where}. Add a line '{key}:' "
-                               f"with {_MISSING.get((model, key), 'a value')}")
+        return StandardProblem(
+            file_name,
+            line,
+            f"'{key}' is missing from {where}. Add a line '{key}:' with {_MISSING.get((model, key), 'a value')}",
+        )
     line = _key_line(holder, key) if isinstance(key, str) else _node_line(_child(holder, key))
     value = error.get("input")
     shown = f"'{value}'" if not isinstance(value, (dict, list)) else "this"
@@ -413,13 +492,16 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
     ctx = error.get("ctx") or {}
     messages = {
         "value_error": lambda: error["msg"].removeprefix("Value error, "),
-        "literal_error": lambda: f"{shown} is not allowed for {field_name}: use one of "
-        f"{ctx.get('expected', '').replace(chr(39), '')}",
-        "string_pattern_mismatch": lambda: f"{shown} is not a good id: use lower-case letters, numbers and "
-        "dashes, such as peer-workforce",
+        "literal_error": lambda: (
+            f"{shown} is not allowed for {field_name}: use one of {ctx.get('expected', '').replace(chr(39), '')}"
+        ),
+        "string_pattern_mismatch": lambda: (
+            f"{shown} is not a good id: use lower-case letters, numbers and dashes, such as peer-workforce"
+        ),
         "string_too_short": lambda: f"{field_name} is empty: write it in",
-        "string_type": lambda: f"{field_name} should be text, but it is {shown}. Put it in quotes if you mean "
-        "the words",
+        "string_type": lambda: (
+            f"{field_name} should be text, but it is {shown}. Put it in quotes if you mean the words"
+        ),
         "int_parsing": lambda: f"{field_name} should be a whole number, like 2, not {shown}",
         "int_type": lambda: f"{field_name} should be a whole number, like 2, not {shown}",
         "int_from_float": lambda: f"{field_name} should be a whole number, like 2, not {shown}",
@@ -437,8 +519,9 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
     if kind == "literal_error" and isinstance(value, str):
         allowed = [a.strip(" '") for a in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")]
         if value.strip().lower() in allowed:
-            messages[kind] = lambda: (f"{shown} is not allowed for {field_name}: write it in lower case, "
-                                      f"{value.strip().lower()}")
+            messages[kind] = lambda: (
+                f"{shown} is not allowed for {field_name}: write it in lower case, {value.strip().lower()}"
+            )
     message = messages.get(kind, lambda: f"{field_name}: {error['msg']}")()
     if kind not in ("value_error",) and key is not None and str(field_name) not in message:
         message = f"{field_name}: {message}"
@@ -446,6 +529,7 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
 
 
 # --------------------------------------------------------------------------- schema
+
 
 def schema_text() -> str:
     """The JSON Schema of a standards file, from the model, as written to standards/."""

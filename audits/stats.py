@@ -15,8 +15,8 @@ import pandas
 
 # The normal quantiles in full (Fingertips uses them so): rounded to six places, the
 # 95% limits of 20 of 100 already drift 8e-10 from the published reference values.
-Z95 = 1.959963984540054     # 97.5th percentile
-Z998 = 3.090232306167813    # 99.9th percentile
+Z95 = 1.959963984540054  # 97.5th percentile
+Z998 = 3.090232306167813  # 99.9th percentile
 
 COMPARISONS = ("similar", "better", "worse", "best", "worst", "not_compared")
 
@@ -57,8 +57,7 @@ def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA
 
 
-def compare(value, lower95, upper95, lower998, upper998, benchmark,
-            higher_is_better: bool | None) -> str:
+def compare(value, lower95, upper95, lower998, upper998, benchmark, higher_is_better: bool | None) -> str:
     """Fingertips comparison of a provider with the benchmark.
 
     The benchmark inside the provider's 95% interval means the data cannot tell them

@@ -56,8 +56,9 @@ def _is_lock_error(error: Exception) -> bool:
     return "lock" in text.lower() or "different configuration" in text
 
 
-def connect(db: str | os.PathLike | None = None, *, read_only: bool = False,
-            wait_seconds: float = 10.0) -> duckdb.DuckDBPyConnection:
+def connect(
+    db: str | os.PathLike | None = None, *, read_only: bool = False, wait_seconds: float = 10.0
+) -> duckdb.DuckDBPyConnection:
     """Open the store, retrying while another process holds the lock.
 
     A read-write connection creates the file and brings its schema up to date. A
@@ -65,11 +66,12 @@ def connect(db: str | os.PathLike | None = None, *, read_only: bool = False,
     """
     path = db_path(db)
     if path.is_dir():
-        raise StoreMissing(f"The store {path} is a folder, not a file: give the store's file, "
-                           f"for example --db {path / 'audit.duckdb'}.")
+        raise StoreMissing(
+            f"The store {path} is a folder, not a file: give the store's file, "
+            f"for example --db {path / 'audit.duckdb'}."
+        )
     if read_only and not path.exists():
-        raise StoreMissing(f"There is no store at {path} yet: load some returns first "
-                           "(python -m audits ingest PATH).")
+        raise StoreMissing(f"There is no store at {path} yet: load some returns first (python -m audits ingest PATH).")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
@@ -80,9 +82,11 @@ def connect(db: str | os.PathLike | None = None, *, read_only: bool = False,
             break
         except duckdb.Error as error:  # IOException / ConnectionException on a lock
             if not _is_lock_error(error):
-                raise StoreMissing(f"{path} cannot be opened as a store ({error}). Give the "
-                                   "store's file (made by python -m audits ingest), or a new "
-                                   "file name to start one.") from None
+                raise StoreMissing(
+                    f"{path} cannot be opened as a store ({error}). Give the "
+                    "store's file (made by python -m audits ingest), or a new "
+                    "file name to start one."
+                ) from None
             if time.monotonic() >= deadline:
                 raise StoreBusy(_lock_message(path, error)) from None
             time.sleep(delay)
@@ -242,9 +246,7 @@ MIGRATIONS: list[list[str]] = [_schema_v1(), _SCHEMA_V2]
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()[0]
+    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]
     if not exists:
         return 0
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -264,9 +266,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         try:
             for statement in MIGRATIONS[version]:
                 con.execute(statement)
-            con.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version + 1)]
-            )
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version + 1)])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -77,24 +77,29 @@ def split_standards(value: str | None) -> list[str]:
 def _has_tags_table(con: duckdb.DuckDBPyConnection) -> bool:
     """A store of schema 1 opened read-only (the dashboard never migrates) has no story_tags
     yet: its stories are paired by the pack's column alone until a writer migrates it."""
-    return con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'story_tags'").fetchone()[0] > 0
+    return (
+        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'story_tags'").fetchone()[0] > 0
+    )
 
 
 def _current(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """Current stories of a period (every provider, or one), each with the auditor's latest
     decision, latest tagging and whether it was ever withdrawn: one query, however many
     providers. `standards` is the tagging's when there is one, else the pack's."""
-    tags = ("""SELECT provider_id, story_id, standards, tagged_by, tagged_at FROM story_tags
+    tags = (
+        """SELECT provider_id, story_id, standards, tagged_by, tagged_at FROM story_tags
             WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
             QUALIFY row_number() OVER (PARTITION BY provider_id, story_id
                                        ORDER BY tagged_at DESC, rowid DESC) = 1"""
-            if _has_tags_table(con) else
-            """SELECT NULL::VARCHAR AS provider_id, NULL::VARCHAR AS story_id, NULL::VARCHAR AS standards,
-                      NULL::VARCHAR AS tagged_by, NULL::TIMESTAMP AS tagged_at WHERE false""")
+        if _has_tags_table(con)
+        else """SELECT NULL::VARCHAR AS provider_id, NULL::VARCHAR AS story_id, NULL::VARCHAR AS standards,
+                      NULL::VARCHAR AS tagged_by, NULL::TIMESTAMP AS tagged_at WHERE false"""
+    )
     return con.execute(
         """
-        WITH tags AS (""" + tags + """
+        WITH tags AS ("""
+        + tags
+        + """
         ), latest AS (
             SELECT * FROM story_reviews
             WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
@@ -149,8 +154,7 @@ def story_status(row) -> tuple[str, str]:
     return "printable", "screening found nothing"
 
 
-def period_story_table(con: duckdb.DuckDBPyConnection, period: str,
-                       provider_id: str | None = None) -> pd.DataFrame:
+def period_story_table(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """Every current story of a period (all providers, or one) with its provider, status,
     reason and the words that may be printed (empty unless printable). One read of the
     store, screening done here over the rows: the one path every view below goes through."""
@@ -159,13 +163,21 @@ def period_story_table(con: duckdb.DuckDBPyConnection, period: str,
         status, reason = story_status(row)
         redacted = status == "redacted"
         printable = status in ("printable", "redacted")
-        rows.append({
-            "provider_id": row.provider_id, "story_id": row.story_id, "gathered_on": row.gathered_on,
-            "teller": row.teller, "standards": split_standards(row.standards), "consent": row.consent,
-            "status": status, "reason": reason,
-            "text": (row.redacted_text if redacted else row.story) if printable else None,
-            "redacted": redacted, "gathered_by": row.gathered_by,
-        })
+        rows.append(
+            {
+                "provider_id": row.provider_id,
+                "story_id": row.story_id,
+                "gathered_on": row.gathered_on,
+                "teller": row.teller,
+                "standards": split_standards(row.standards),
+                "consent": row.consent,
+                "status": status,
+                "reason": reason,
+                "text": (row.redacted_text if redacted else row.story) if printable else None,
+                "redacted": redacted,
+                "gathered_by": row.gathered_by,
+            }
+        )
     return pd.DataFrame(rows, columns=["provider_id"] + _COLUMNS + ["consent", "status", "reason"])
 
 
@@ -197,8 +209,9 @@ def story_statuses(con: duckdb.DuckDBPyConnection, provider_id: str, period: str
     return statuses_of(story_table(con, provider_id, period))
 
 
-def printable_stories(con: duckdb.DuckDBPyConnection, provider_id: str, period: str,
-                      standard_id: str | None = None) -> pd.DataFrame:
+def printable_stories(
+    con: duckdb.DuckDBPyConnection, provider_id: str, period: str, standard_id: str | None = None
+) -> pd.DataFrame:
     """The stories that may be printed, with the words to print (the redacted ones
     when a redaction was approved). Filtered to one standard's tag when given."""
     return printable_of(story_table(con, provider_id, period), standard_id)
@@ -237,8 +250,8 @@ def pairing_rating(rating: str, has_confirming_story: bool) -> str:
 
 # --------------------------------------------------------------------------- the auditor's work
 
-def record_screening(con: duckdb.DuckDBPyConnection, provider_id: str | None = None,
-                     period: str | None = None) -> int:
+
+def record_screening(con: duckdb.DuckDBPyConnection, provider_id: str | None = None, period: str | None = None) -> int:
     """Write a story_screening row for each current story not yet screened in its
     submission (kinds and positions only). Returns how many were screened."""
     df = con.execute(
@@ -255,27 +268,33 @@ def record_screening(con: duckdb.DuckDBPyConnection, provider_id: str | None = N
     now = dt.datetime.now()
     con.executemany(
         "INSERT INTO story_screening VALUES (?, ?, ?, ?, ?, ?)",
-        [(p, q, sid, sub, screening.flags_to_json(screening.screen(text)), now)
-         for p, q, sid, sub, text in df],
+        [(p, q, sid, sub, screening.flags_to_json(screening.screen(text)), now) for p, q, sid, sub, text in df],
     )
     return len(df)
 
 
-def held_stories(con: duckdb.DuckDBPyConnection, period: str,
-                 provider_id: str | None = None) -> pd.DataFrame:
+def held_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """Stories with consent 'yes' that wait for the auditor: provider, story, reasons,
     the flags and the words (for the auditor's review only; never log them)."""
     rows = []
     for row in _current(con, period, provider_id).itertuples():
         status, reason = story_status(row)
         if status == "held":
-            rows.append({"provider_id": row.provider_id, "story_id": row.story_id, "reason": reason,
-                         "flags": screening.screen(row.story), "story": row.story})
+            rows.append(
+                {
+                    "provider_id": row.provider_id,
+                    "story_id": row.story_id,
+                    "reason": reason,
+                    "flags": screening.screen(row.story),
+                    "story": row.story,
+                }
+            )
     return pd.DataFrame(rows, columns=["provider_id", "story_id", "reason", "flags", "story"])
 
 
-def _current_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str,
-                   next_step: str) -> tuple[str, str]:
+def _current_story(
+    con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str, next_step: str
+) -> tuple[str, str]:
     """(story, consent) of a story in the current pack, or a plain refusal naming what to do next."""
     row = con.execute(
         "SELECT story, consent FROM cur_stories WHERE provider_id = ? AND period = ? AND story_id = ?",
@@ -283,13 +302,21 @@ def _current_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str
     ).fetchone()
     if row is None:
         raise ReviewError(
-            f"There is no story {story_id} in the current evidence pack of {provider_id} for {period}. {next_step}")
+            f"There is no story {story_id} in the current evidence pack of {provider_id} for {period}. {next_step}"
+        )
     return row
 
 
-def review_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str,
-                 decision: str, reviewed_by: str, redacted_text: str | None = None,
-                 accept_remaining_flags: bool = False) -> str:
+def review_story(
+    con: duckdb.DuckDBPyConnection,
+    provider_id: str,
+    period: str,
+    story_id: str,
+    decision: str,
+    reviewed_by: str,
+    redacted_text: str | None = None,
+    accept_remaining_flags: bool = False,
+) -> str:
     """Record an auditor's decision about one current story; returns a plain summary.
 
     A redacted version is screened too: if it still looks like it holds personal
@@ -301,8 +328,12 @@ def review_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, 
     if not reviewed_by or not reviewed_by.strip():
         raise ReviewError("Say who made the decision (--by NAME).")
     story, consent = _current_story(
-        con, provider_id, period, story_id,
-        f"List the stories waiting for review with: python -m audits stories held --period {period}")
+        con,
+        provider_id,
+        period,
+        story_id,
+        f"List the stories waiting for review with: python -m audits stories held --period {period}",
+    )
     if consent != "yes":
         raise ReviewError(
             f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
@@ -310,7 +341,7 @@ def review_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, 
         )
     if decision == "redacted":
         if not redacted_text or not redacted_text.strip():
-            raise ReviewError("A redaction needs the redacted words (--text \"...\").")
+            raise ReviewError('A redaction needs the redacted words (--text "...").')
         remaining = screening.screen(redacted_text)
         if remaining and not accept_remaining_flags:
             raise ReviewError(
@@ -322,15 +353,18 @@ def review_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, 
         redacted_text = None
     con.execute(
         "INSERT INTO story_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [provider_id, period, story_id, decision, redacted_text, reviewed_by.strip(),
-         dt.datetime.now(), _note(story)],
+        [provider_id, period, story_id, decision, redacted_text, reviewed_by.strip(), dt.datetime.now(), _note(story)],
     )
-    words = {"cleared": "cleared for printing", "redacted": "redacted version approved for printing",
-             "kept_out": "kept out of every output"}[decision]
+    words = {
+        "cleared": "cleared for printing",
+        "redacted": "redacted version approved for printing",
+        "kept_out": "kept out of every output",
+    }[decision]
     return f"Story {story_id} of {provider_id} for {period}: {words} (by {reviewed_by.strip()})."
 
 
 # --------------------------------------------------------------------------- tagging
+
 
 def standard_titles(folder: Path) -> dict[str, str]:
     """id -> title of every standard in the folder (any status: a story may speak to a
@@ -342,8 +376,10 @@ def standard_titles(folder: Path) -> dict[str, str]:
     titles = {standard.id: standard.title for standard in load.standards}
     if not titles:
         found = f" ({load.problems[0]})" if load.problems else ""
-        raise ReviewError(f"No standard could be read from {folder}{found}. Give the folder of standards "
-                          "files with --standards-dir, for example --standards-dir standards.")
+        raise ReviewError(
+            f"No standard could be read from {folder}{found}. Give the folder of standards "
+            "files with --standards-dir, for example --standards-dir standards."
+        )
     return titles
 
 
@@ -362,8 +398,15 @@ def check_standard_ids(ids: list[str], titles: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def tag_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str,
-              standard_ids: list[str] | str, tagged_by: str, titles: dict[str, str]) -> str:
+def tag_story(
+    con: duckdb.DuckDBPyConnection,
+    provider_id: str,
+    period: str,
+    story_id: str,
+    standard_ids: list[str] | str,
+    tagged_by: str,
+    titles: dict[str, str],
+) -> str:
     """Record an auditor's tagging of one consented story to standards (replacing the pack's
     column and any earlier tagging; an empty list clears); returns a plain summary that
     never quotes the story. `titles` (standard_titles) are the ids a tag may name."""
@@ -373,8 +416,8 @@ def tag_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, sto
         raise ReviewError("Say who tagged the story (--by NAME).")
     ids = check_standard_ids(list(standard_ids), titles)
     _, consent = _current_story(
-        con, provider_id, period, story_id,
-        "See the stories on the dashboard's review page, or the pack's stories.csv.")
+        con, provider_id, period, story_id, "See the stories on the dashboard's review page, or the pack's stories.csv."
+    )
     withdrawn = con.execute(
         "SELECT count(*) FROM story_withdrawals WHERE provider_id = ? AND period = ? AND story_id = ?",
         [provider_id, period, story_id],
@@ -385,15 +428,19 @@ def tag_story(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, sto
             f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
             "with consent 'yes' can ever be shown, so it cannot be tagged."
         )
-    con.execute("INSERT INTO story_tags VALUES (?, ?, ?, ?, ?, ?)",
-                [provider_id, period, story_id, ";".join(ids), tagged_by.strip(), dt.datetime.now()])
-    what = ("now speaks to " + ", ".join(f"{titles[i]} ({i})" for i in ids)) if ids else \
-        "now speaks to no standard (its tags are cleared)"
+    con.execute(
+        "INSERT INTO story_tags VALUES (?, ?, ?, ?, ?, ?)",
+        [provider_id, period, story_id, ";".join(ids), tagged_by.strip(), dt.datetime.now()],
+    )
+    what = (
+        ("now speaks to " + ", ".join(f"{titles[i]} ({i})" for i in ids))
+        if ids
+        else "now speaks to no standard (its tags are cleared)"
+    )
     return f"Story {story_id} of {provider_id} for {period} {what} (tagged by {tagged_by.strip()})."
 
 
-def taggable_stories(con: duckdb.DuckDBPyConnection, period: str,
-                     provider_id: str | None = None) -> pd.DataFrame:
+def taggable_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """The consented, never-withdrawn stories of a period an auditor may tag, with their
     status, current tags, the pack's tags, who tagged them and when, and only the words
     that may be shown (None unless printable: a held story's words are on the review
@@ -404,13 +451,32 @@ def taggable_stories(con: duckdb.DuckDBPyConnection, period: str,
         if status in ("withdrawn", "no_consent"):
             continue
         printable = status in ("printable", "redacted")
-        rows.append({
-            "provider_id": row.provider_id, "story_id": row.story_id, "teller": row.teller,
-            "status": status, "reason": reason, "standards": split_standards(row.standards),
-            "pack_standards": split_standards(row.pack_standards),
-            "tagged_by": row.tagged_by if isinstance(row.tagged_by, str) else None,
-            "tagged_at": row.tagged_at if isinstance(row.tagged_by, str) else None,
-            "text": (row.redacted_text if status == "redacted" else row.story) if printable else None,
-        })
-    return pd.DataFrame(rows, columns=["provider_id", "story_id", "teller", "status", "reason", "standards",
-                                       "pack_standards", "tagged_by", "tagged_at", "text"])
+        rows.append(
+            {
+                "provider_id": row.provider_id,
+                "story_id": row.story_id,
+                "teller": row.teller,
+                "status": status,
+                "reason": reason,
+                "standards": split_standards(row.standards),
+                "pack_standards": split_standards(row.pack_standards),
+                "tagged_by": row.tagged_by if isinstance(row.tagged_by, str) else None,
+                "tagged_at": row.tagged_at if isinstance(row.tagged_by, str) else None,
+                "text": (row.redacted_text if status == "redacted" else row.story) if printable else None,
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "provider_id",
+            "story_id",
+            "teller",
+            "status",
+            "reason",
+            "standards",
+            "pack_standards",
+            "tagged_by",
+            "tagged_at",
+            "text",
+        ],
+    )

@@ -31,8 +31,9 @@ def meta_yaml(kind: str) -> str:
     fields = spec.PACK_META if kind == "pack" else spec.RETURN_META
     name = spec.PACK_META_FILE if kind == "pack" else spec.RETURN_META_FILE
     what = "evidence pack" if kind == "pack" else "return"
-    lines = [f"# {name}: who and when, for this {what} "
-             f"(Lived Standards data specification version {spec.SPEC_VERSION})."]
+    lines = [
+        f"# {name}: who and when, for this {what} (Lived Standards data specification version {spec.SPEC_VERSION})."
+    ]
     for f in fields:
         lines.append(f"# {f.meaning}; for example {f.example}")
         lines.append(f"{f.name}: ")
@@ -43,8 +44,10 @@ def write_templates(out: Path) -> list[Path]:
     """Blank return and pack templates as folders of CSV files and as .xlsx workbooks."""
     out = Path(out)
     written = []
-    for kind, folder, tables in (("return", RETURN_FOLDER, spec.RETURN_TABLES),
-                                 ("pack", PACK_FOLDER, spec.PACK_TABLES)):
+    for kind, folder, tables in (
+        ("return", RETURN_FOLDER, spec.RETURN_TABLES),
+        ("pack", PACK_FOLDER, spec.PACK_TABLES),
+    ):
         target = out / folder
         target.mkdir(parents=True, exist_ok=True)
         meta_name = spec.PACK_META_FILE if kind == "pack" else spec.RETURN_META_FILE
@@ -94,6 +97,7 @@ def write_workbook(path: Path, kind: str) -> Path:
 
 # --------------------------------------------------------------------------- the providers' document
 
+
 def required_words(column: spec.Column) -> str:
     if column.required is True:
         return "yes"
@@ -131,8 +135,7 @@ def provider_doc() -> str:
         "",
         f"* A return as a folder of CSV files: [`{RETURN_FOLDER}/`](templates/{RETURN_FOLDER}/), "
         f"or as one workbook: [`{RETURN_XLSX}`](templates/{RETURN_XLSX}).",
-        f"* An evidence pack: [`{PACK_FOLDER}/`](templates/{PACK_FOLDER}/), "
-        f"or [`{PACK_XLSX}`](templates/{PACK_XLSX}).",
+        f"* An evidence pack: [`{PACK_FOLDER}/`](templates/{PACK_FOLDER}/), or [`{PACK_XLSX}`](templates/{PACK_XLSX}).",
         "* The same files, written anywhere: `python -m audits template --out DIR`.",
         "* Check a return before sending it: `python -m audits validate PATH` lists every problem.",
         "",
@@ -153,27 +156,40 @@ def provider_doc() -> str:
         "choose *Save As → CSV UTF-8 (Comma delimited)*. A file in another encoding is refused, naming "
         "the file and the first line that cannot be read.",
         "* Dates are written `YYYY-MM-DD`; in a workbook, real Excel dates are accepted too.",
-        "* Yes/no columns take `yes` or `no`; `true`/`false`, `y`/`n` and `1`/`0` are accepted, in "
-        "any case.",
+        "* Yes/no columns take `yes` or `no`; `true`/`false`, `y`/`n` and `1`/`0` are accepted, in any case.",
         "* An empty cell means *not recorded*. A value holding a comma goes in double quotes.",
         "* Lines are counted as a spreadsheet shows them: the header is line 1.",
         "",
     ]
-    for kind, meta_file, fields in (("return", spec.RETURN_META_FILE, spec.RETURN_META),
-                                    ("pack", spec.PACK_META_FILE, spec.PACK_META)):
-        out += [f"## {meta_file}{' (evidence pack)' if kind == 'pack' else ''}", "",
-                "| key | meaning | example |", "| --- | --- | --- |"]
+    for kind, meta_file, fields in (
+        ("return", spec.RETURN_META_FILE, spec.RETURN_META),
+        ("pack", spec.PACK_META_FILE, spec.PACK_META),
+    ):
+        out += [
+            f"## {meta_file}{' (evidence pack)' if kind == 'pack' else ''}",
+            "",
+            "| key | meaning | example |",
+            "| --- | --- | --- |",
+        ]
         out += [f"| {f.name} | {f.meaning} | `{f.example}` |" for f in fields]
         out.append("")
     for table in spec.RETURN_TABLES + spec.PACK_TABLES:
         optional = "" if table.required_file else " (optional)"
-        out += [f"## {table.file}{optional}: {table.meaning}", "",
-                f"Each `{table.key}` is unique within the "
-                f"{'pack' if table in spec.PACK_TABLES else 'return'}."
-                + (f" Each `{table.parent[0]}` must be an `{spec.TABLES[table.parent[1]].key}` of "
-                   f"{spec.TABLES[table.parent[1]].file}." if table.parent else ""),
-                "", "| column | type | required | meaning and allowed values |",
-                "| --- | --- | --- | --- |"]
+        out += [
+            f"## {table.file}{optional}: {table.meaning}",
+            "",
+            f"Each `{table.key}` is unique within the "
+            f"{'pack' if table in spec.PACK_TABLES else 'return'}."
+            + (
+                f" Each `{table.parent[0]}` must be an `{spec.TABLES[table.parent[1]].key}` of "
+                f"{spec.TABLES[table.parent[1]].file}."
+                if table.parent
+                else ""
+            ),
+            "",
+            "| column | type | required | meaning and allowed values |",
+            "| --- | --- | --- | --- |",
+        ]
         out += [f"| {c.name} | {c.type} | {required_words(c)} | {_allowed(c)} |" for c in table.columns]
         out.append("")
     out += [

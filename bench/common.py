@@ -28,13 +28,21 @@ STORE = "audit.duckdb"
 
 def add_arguments(parser: argparse.ArgumentParser, *work_names: str) -> None:
     """The options every benchmark on the shared store takes (work_names: extra spellings of --work)."""
-    parser.add_argument("--work", *work_names, dest="work", type=Path, default=WORK,
-                        help=f"the demo files and the store (default {WORK.relative_to(ROOT)}; made if missing)")
+    parser.add_argument(
+        "--work",
+        *work_names,
+        dest="work",
+        type=Path,
+        default=WORK,
+        help=f"the demo files and the store (default {WORK.relative_to(ROOT)}; made if missing)",
+    )
     parser.add_argument("--standards", type=Path, default=STANDARDS, help="the standards folder")
-    parser.add_argument("--providers", type=int, default=None,
-                        help="fewer providers than the national 150, for a quick run")
-    parser.add_argument("--fresh", action="store_true",
-                        help="write the demo, load the store and run the audits again even if done")
+    parser.add_argument(
+        "--providers", type=int, default=None, help="fewer providers than the national 150, for a quick run"
+    )
+    parser.add_argument(
+        "--fresh", action="store_true", help="write the demo, load the store and run the audits again even if done"
+    )
 
 
 def submissions(work: Path) -> list[Path]:
@@ -54,8 +62,9 @@ def _demo_matches(work: Path, scale: str, seed: int, providers: int | None) -> b
     return made.get("scale") == scale and made.get("seed") == seed and have == wanted
 
 
-def write_demo(work: Path, scale: str = "national", seed: int = 1, providers: int | None = None,
-               fresh: bool = False) -> float | None:
+def write_demo(
+    work: Path, scale: str = "national", seed: int = 1, providers: int | None = None, fresh: bool = False
+) -> float | None:
     """The demo files in work; the seconds writing them took, or None when they were there already."""
     from audits import demo
 
@@ -98,17 +107,28 @@ def audited_periods(db: Path, standards: Path, period: str | None = None, fresh:
 
     files = {(path.name, sha256) for path, sha256 in load_standards(standards).files.values()}
     with store.reading(db) as con:
-        loaded = [row[0] for row in con.execute(
-            "SELECT DISTINCT period FROM submissions WHERE kind = 'return' ORDER BY period").fetchall()]
+        loaded = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT period FROM submissions WHERE kind = 'return' ORDER BY period"
+            ).fetchall()
+        ]
         if period is not None and period not in loaded:
             raise SystemExit(f"No return for {period} is loaded in {db}: choose one of {', '.join(loaded)}.")
         end = loaded.index(period) + 1 if period else len(loaded)
-        periods = loaded[max(0, end - 2):end]
+        periods = loaded[max(0, end - 2) : end]
         done = set()
         for period in periods:
             run_id = runs.latest_run_id(con, period)
-            used = set(con.execute("SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'standard'",
-                                   [run_id]).fetchall()) if run_id else None
+            used = (
+                set(
+                    con.execute(
+                        "SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'standard'", [run_id]
+                    ).fetchall()
+                )
+                if run_id
+                else None
+            )
             if used == files:
                 done.add(period)
     todo = periods if fresh else [p for p in periods if p not in done]
@@ -120,8 +140,13 @@ def audited_periods(db: Path, standards: Path, period: str | None = None, fresh:
     return periods
 
 
-def national_store(work: Path = WORK, standards: Path = STANDARDS, providers: int | None = None,
-                   fresh: bool = False, period: str | None = None) -> tuple[Path, str]:
+def national_store(
+    work: Path = WORK,
+    standards: Path = STANDARDS,
+    providers: int | None = None,
+    fresh: bool = False,
+    period: str | None = None,
+) -> tuple[Path, str]:
     """The shared store, written, loaded and audited as needed; (its path, the audited period)."""
     work.mkdir(parents=True, exist_ok=True)
     rewritten = write_demo(work, providers=providers, fresh=fresh) is not None
@@ -133,4 +158,3 @@ def national_store(work: Path = WORK, standards: Path = STANDARDS, providers: in
         print(f"  loaded in {time.perf_counter() - started:.1f} s", flush=True)
     periods = audited_periods(db, standards, period, fresh=fresh)
     return db, periods[-1]
-

@@ -45,15 +45,28 @@ def calibration(out: Path) -> dict[str, float]:
                  THEN (first_intervention_date::date - referral_date::date > 21)::int END),
         avg(CASE WHEN discharge_reason <> '' THEN (discharge_reason LIKE 'completed%')::int END)
         FROM d""").fetchone()
-    keys = ("distinct episodes", "opiate", "alcohol only", "non-opiate", "new in the year",
-            "waited over 3 weeks", "leavers completing")
+    keys = (
+        "distinct episodes",
+        "opiate",
+        "alcohol only",
+        "non-opiate",
+        "new in the year",
+        "waited over 3 weeks",
+        "leavers completing",
+    )
     return dict(zip(keys, row))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", "--work", dest="out", type=Path, default=common.WORK,
-                        help=f"write the national files here (default {common.WORK.relative_to(ROOT)})")
+    parser.add_argument(
+        "--out",
+        "--work",
+        dest="out",
+        type=Path,
+        default=common.WORK,
+        help=f"write the national files here (default {common.WORK.relative_to(ROOT)})",
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="demo-bench-"))
@@ -65,9 +78,15 @@ def main() -> None:
         made = (out / demo.MANIFEST).read_text(encoding="utf-8")
         print(f"national scale: {national:6.1f} s, {size_on_disk(out) / 1e6:7.1f} MB")
         print(made.strip())
-        england = {"distinct episodes": demo.ENGLAND_IN_TREATMENT, "opiate": 0.42, "alcohol only": 0.30,
-                   "non-opiate": 0.28, "new in the year": demo.ENGLAND_NEW, "waited over 3 weeks": 0.02,
-                   "leavers completing": 0.46}
+        england = {
+            "distinct episodes": demo.ENGLAND_IN_TREATMENT,
+            "opiate": 0.42,
+            "alcohol only": 0.30,
+            "non-opiate": 0.28,
+            "new in the year": demo.ENGLAND_NEW,
+            "waited over 3 weeks": 0.02,
+            "leavers completing": 0.46,
+        }
         print(f"{'figure':22} {'demo':>10} {'England 2024-25':>16}")
         for key, value in calibration(out).items():
             fmt = (lambda v: f"{v:,.0f}") if england[key] > 1 else (lambda v: f"{v:.1%}")

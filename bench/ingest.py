@@ -55,7 +55,7 @@ class PeakMemory:
             self.peak = max(self.peak, rss_mib())
             time.sleep(0.05)
 
-    def __enter__(self) -> "PeakMemory":
+    def __enter__(self) -> PeakMemory:
         self.peak = rss_mib()
         self._thread.start()
         return self
@@ -96,8 +96,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     common.add_arguments(parser, "--out")
     parser.add_argument("--scale", default="national", choices=["small", "national"])
-    parser.add_argument("--order", choices=["raw-first", "ours-first"], default="ours-first",
-                        help="ours first (default) so its peak memory is not inflated by DuckDB's")
+    parser.add_argument(
+        "--order",
+        choices=["raw-first", "ours-first"],
+        default="ours-first",
+        help="ours first (default) so its peak memory is not inflated by DuckDB's",
+    )
     args = parser.parse_args()
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -107,9 +111,12 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
     size = sum(f.stat().st_size for p in paths for f in p.iterdir())
-    print(f"{len(paths)} submissions ({sum(1 for p in paths if p.parent.name == 'returns')} returns), "
-          f"{size / 2**20:,.0f} MiB of files; {os.cpu_count()} cores; "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"{len(paths)} submissions ({sum(1 for p in paths if p.parent.name == 'returns')} returns), "
+        f"{size / 2**20:,.0f} MiB of files; {os.cpu_count()} cores; "
+        f"load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
 
     def ours() -> tuple[float, int, int, int, float]:
         db = args.work / common.STORE
@@ -141,15 +148,21 @@ def main() -> None:
         raws = raw()
 
     for how, (raw_s, raw_rows, raw_mem) in raws.items():
-        print(f"DuckDB alone, read_csv({RAW_OPTIONS[how]}): {raw_s:8.1f} s  {raw_rows / raw_s:12,.0f} rows/s  "
-              f"({raw_rows:,} rows; peak {raw_mem:,.0f} MiB); ours is {ours_s / raw_s:.2f}x this")
-    print(f"validate + load (audits.ingest): {ours_s:8.1f} s  {(loaded + held) / ours_s:12,.0f} rows/s  "
-          f"({loaded:,} rows loaded, {held:,} held back, {refused} refused)")
+        print(
+            f"DuckDB alone, read_csv({RAW_OPTIONS[how]}): {raw_s:8.1f} s  {raw_rows / raw_s:12,.0f} rows/s  "
+            f"({raw_rows:,} rows; peak {raw_mem:,.0f} MiB); ours is {ours_s / raw_s:.2f}x this"
+        )
+    print(
+        f"validate + load (audits.ingest): {ours_s:8.1f} s  {(loaded + held) / ours_s:12,.0f} rows/s  "
+        f"({loaded:,} rows loaded, {held:,} held back, {refused} refused)"
+    )
     worst = max(ours_s / r[0] for r in raws.values())
-    print(f"ratio: {worst:.2f}x the faster raw read (target within 3x); "
-          f"peak memory {ours_mem:,.0f} MiB (target under 2,048 MiB); "
-          f"process peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB; "
-          f"load average now {os.getloadavg()[0]:.1f}")
+    print(
+        f"ratio: {worst:.2f}x the faster raw read (target within 3x); "
+        f"peak memory {ours_mem:,.0f} MiB (target under 2,048 MiB); "
+        f"process peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB; "
+        f"load average now {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -43,8 +43,9 @@ def main() -> None:
         db, period = common.national_store(args.work, args.standards, args.providers, args.fresh, args.period)
     with store.reading(db) as con:
         run_id = runs.latest_run_id(con, period)
-        providers = con.execute("SELECT count(DISTINCT provider_id) FROM results WHERE run_id = ?",
-                                [run_id]).fetchone()[0]
+        providers = con.execute(
+            "SELECT count(DISTINCT provider_id) FROM results WHERE run_id = ?", [run_id]
+        ).fetchone()[0]
         stories = con.execute("SELECT count(*) FROM cur_stories WHERE period = ?", [period]).fetchone()[0]
     print(f"store {db}, period {period}, run {run_id}: {providers} providers, {stories} stories")
 
@@ -56,9 +57,11 @@ def main() -> None:
         seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         pages = sum(_pages(p) for p in paths)
         size = sum(p.stat().st_size for p in paths) / 1e6
-        print(f"{len(paths)} PDFs ({pages} pages, {size:.1f} MB) with {workers} worker(s): {seconds:.1f} s "
-              f"({seconds / max(1, len(paths)):.2f} s each; CPU time {cpu:.1f} s, "
-              f"{os.getloadavg()[0]:.1f} load average now)   [target < 60 s]")
+        print(
+            f"{len(paths)} PDFs ({pages} pages, {size:.1f} MB) with {workers} worker(s): {seconds:.1f} s "
+            f"({seconds / max(1, len(paths)):.2f} s each; CPU time {cpu:.1f} s, "
+            f"{os.getloadavg()[0]:.1f} load average now)   [target < 60 s]"
+        )
 
     start = time.perf_counter()
     with store.reading(db) as con:
@@ -67,8 +70,10 @@ def main() -> None:
         first = sorted(published["provider_id"].unique())[0]
         report.gather(con, first, period, run_id=run_id, published=published)
         gather_one = time.perf_counter() - gather_start
-    print(f"of which: suppressing the run's results {gather_start - start:.2f} s once, "
-          f"gathering one provider {gather_one:.3f} s")
+    print(
+        f"of which: suppressing the run's results {gather_start - start:.2f} s once, "
+        f"gathering one provider {gather_one:.3f} s"
+    )
 
 
 def _cpu() -> float:
@@ -79,6 +84,7 @@ def _cpu() -> float:
 
 def _pages(path: Path) -> int:
     from pypdf import PdfReader
+
     return len(PdfReader(path).pages)
 
 

@@ -10,20 +10,28 @@ from dashboard import auth, data, ui
 from dashboard.provider import pdf_bytes
 
 
-def record_signoff(db: str, provider_id: str, period: str, run_id: str, name: str, organisation: str,
-                   confirmed: bool, signed_by: str) -> str:
+def record_signoff(
+    db: str, provider_id: str, period: str, run_id: str, name: str, organisation: str, confirmed: bool, signed_by: str
+) -> str:
     """Keep the auditor's sign-off with the run it vouches for (audits.signoffs validates it)."""
     with store.writing(db) as con:
-        return signoffs.record_signoff(con, provider_id, period, run_id, name, organisation,
-                                       signoffs.DECLARATION if confirmed else None, signed_by)
+        return signoffs.record_signoff(
+            con, provider_id, period, run_id, name, organisation, signoffs.DECLARATION if confirmed else None, signed_by
+        )
 
 
 def signoff_table(db: str, period: str):
     with store.reading(db) as con:
         done = signoffs.signoffs_for(con, period)
-    return done[["provider_id", "name", "organisation", "run_id", "signed_at"]].rename(columns={
-        "provider_id": "Provider", "name": "Name", "organisation": "Organisation", "run_id": "Run",
-        "signed_at": "Signed at (UTC)"})
+    return done[["provider_id", "name", "organisation", "run_id", "signed_at"]].rename(
+        columns={
+            "provider_id": "Provider",
+            "name": "Name",
+            "organisation": "Organisation",
+            "run_id": "Run",
+            "signed_at": "Signed at (UTC)",
+        }
+    )
 
 
 def run_section(account, db: str, cat: data.Catalogue) -> str | None:
@@ -33,8 +41,10 @@ def run_section(account, db: str, cat: data.Catalogue) -> str | None:
         return None
     period = ui.remember("Period", list(reversed(cat.return_periods)), "period", "audit")
     if period in cat.runs:
-        st.write(f"The latest audit of {period} is run **{cat.runs[period]}**. Run it again after loading "
-                 "a new return or evidence pack, or after the expert citizens approve a changed standard.")
+        st.write(
+            f"The latest audit of {period} is run **{cat.runs[period]}**. Run it again after loading "
+            "a new return or evidence pack, or after the expert citizens approve a changed standard."
+        )
     else:
         st.write(f"{period} has returns loaded but has not been audited yet.")
     if st.button(f"Run the audit for {period}", type="primary", key="run_audit"):
@@ -88,11 +98,18 @@ def pdf_section(db: str, cat: data.Catalogue, period: str) -> None:
         return
     names = cat.providers.set_index("provider_id")["provider_name"]
     audited = sorted(data.standard_results(db, cat.runs[period])["provider_id"].unique())
-    provider_id = st.selectbox("Provider", audited, key="_audit_pdf_provider",
-                               format_func=lambda p: f"{names.get(p, p)} ({p})")
-    st.download_button(f"Download the audit PDF of {provider_id} for {period}",
-                       data=lambda: pdf_bytes(db, provider_id, period), file_name=f"audit-{provider_id}-{period}.pdf",
-                       mime="application/pdf", on_click="ignore", icon=":material/download:", key="audit_pdf")
+    provider_id = st.selectbox(
+        "Provider", audited, key="_audit_pdf_provider", format_func=lambda p: f"{names.get(p, p)} ({p})"
+    )
+    st.download_button(
+        f"Download the audit PDF of {provider_id} for {period}",
+        data=lambda: pdf_bytes(db, provider_id, period),
+        file_name=f"audit-{provider_id}-{period}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key="audit_pdf",
+    )
     st.caption(f"Every provider's PDF at once: `python -m audits reports --period {period} --out DIR`.")
 
 

@@ -50,8 +50,9 @@ def require_page(page_file: str) -> accounts.Account:
         st.stop()
     roles = PAGES[key][2]
     if account.role not in roles:
-        st.error(f"This page is not open to the {account.role_word.lower()} role. "
-                 "Choose a page from the menu on the left.")
+        st.error(
+            f"This page is not open to the {account.role_word.lower()} role. Choose a page from the menu on the left."
+        )
         st.stop()
     return account
 
@@ -64,8 +65,10 @@ def visible_provider(account: accounts.Account) -> str | None:
 def sign_in_form() -> None:
     """The sign-in form: checks the password against the argon2 hash in the store."""
     st.title("Lived Standards")
-    st.write("Standards written by people with lived experience, audited by an independent third party. "
-             "Sign in with the account your organisation gave you.")
+    st.write(
+        "Standards written by people with lived experience, audited by an independent third party. "
+        "Sign in with the account your organisation gave you."
+    )
     locked_until = st.session_state.get("_locked_until", 0.0)
     with st.form("sign_in"):
         username = st.text_input("Username", autocomplete="username")
@@ -81,12 +84,16 @@ def sign_in_form() -> None:
             account = accounts.verify(con, username, password)
             has_accounts = account is not None or con.execute("SELECT count(*) FROM accounts").fetchone()[0] > 0
     except store.StoreMissing:
-        st.error("There is no store yet, so there are no accounts. An administrator runs "
-                 "`make run` (demo) or `python -m audits setup-demo` first.")
+        st.error(
+            "There is no store yet, so there are no accounts. An administrator runs "
+            "`make run` (demo) or `python -m audits setup-demo` first."
+        )
         return
     if not has_accounts:
-        st.error("This store has no accounts yet, so nobody can sign in. An administrator runs "
-                 "`make run` (demo) or `python -m audits setup-demo` to make them.")
+        st.error(
+            "This store has no accounts yet, so nobody can sign in. An administrator runs "
+            "`make run` (demo) or `python -m audits setup-demo` to make them."
+        )
         return
     if account is None:
         failures = st.session_state.get("_failures", 0) + 1
@@ -103,8 +110,11 @@ def sign_in_form() -> None:
 
 def sign_out_button(account: accounts.Account) -> None:
     with st.sidebar:
-        st.caption(f"Signed in as **{account.display_name}** ({account.role_word}"
-                   + (f", {account.provider_id}" if account.provider_id else "") + ")")
+        st.caption(
+            f"Signed in as **{account.display_name}** ({account.role_word}"
+            + (f", {account.provider_id}" if account.provider_id else "")
+            + ")"
+        )
         if st.button("Sign out", key="sign_out"):
             for key in list(st.session_state.keys()):
                 del st.session_state[key]

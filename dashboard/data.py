@@ -29,9 +29,9 @@ def db() -> str:
 
 @dataclass(frozen=True)
 class Catalogue:
-    runs: dict[str, str]          # period -> latest run id, periods in order
-    providers: pd.DataFrame       # provider_id, provider_name, area
-    return_periods: list[str]     # periods with a current return (may not be audited yet)
+    runs: dict[str, str]  # period -> latest run id, periods in order
+    providers: pd.DataFrame  # provider_id, provider_name, area
+    return_periods: list[str]  # periods with a current return (may not be audited yet)
 
     @property
     def periods(self) -> list[str]:
@@ -50,11 +50,13 @@ def catalogue(db_file: str) -> Catalogue:
     try:
         with store.reading(db_file) as con:
             latest = runs.latest_run_ids(con)
-            providers = con.execute(
-                "SELECT provider_id, provider_name, area FROM providers ORDER BY provider_id").df()
-            returns = [r[0] for r in con.execute(
-                "SELECT DISTINCT period FROM submissions WHERE kind = 'return' AND is_current ORDER BY period"
-            ).fetchall()]
+            providers = con.execute("SELECT provider_id, provider_name, area FROM providers ORDER BY provider_id").df()
+            returns = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT period FROM submissions WHERE kind = 'return' AND is_current ORDER BY period"
+                ).fetchall()
+            ]
     except store.StoreMissing:
         return Catalogue({}, empty, [])
     return Catalogue(latest, providers, returns)
@@ -98,8 +100,10 @@ def standard_results(db_file: str, run_id: str) -> pd.DataFrame:
             return df
         confirmed = stories.confirmed_pairs(con, df["period"].iloc[0])  # one pass over the period
     df = df.copy()
-    df["shown"] = [stories.pairing_rating(r, (p, s) in confirmed)
-                   for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])]
+    df["shown"] = [
+        stories.pairing_rating(r, (p, s) in confirmed)
+        for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])
+    ]
     return df
 
 
@@ -136,12 +140,14 @@ def data_quality(db_file: str, provider_id: str) -> tuple[pd.DataFrame, pd.DataF
         submissions = con.execute(
             "SELECT period, kind, form, submitted_on, loaded_at, loaded_by, rows_loaded, rows_quarantined "
             "FROM submissions WHERE provider_id = ? AND is_current ORDER BY period DESC, kind",
-            [provider_id]).df()
+            [provider_id],
+        ).df()
         quarantine = con.execute(
             "SELECT q.period, q.file_name AS file, q.reasons AS reason, count(*) AS rows "
             "FROM quarantine q JOIN submissions s ON s.submission_id = q.submission_id AND s.is_current "
             "WHERE q.provider_id = ? GROUP BY ALL ORDER BY q.period DESC, rows DESC",
-            [provider_id]).df()
+            [provider_id],
+        ).df()
     return submissions, quarantine
 
 
@@ -152,7 +158,8 @@ def current_submission(db_file: str, kind: str, provider_id: str, period: str) -
         with store.reading(db_file) as con:
             row = con.execute(
                 "SELECT submission_id, source, loaded_at, loaded_by FROM submissions "
-                "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current", [kind, provider_id, period]
+                "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current",
+                [kind, provider_id, period],
             ).fetchone()
     except store.StoreMissing:
         return None

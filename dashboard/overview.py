@@ -11,9 +11,11 @@ from audits import ratings, spec
 from dashboard import auth, data, ui
 
 ORDER = ("green", "provisional", "amber", "red", "no_data")
-INTRO = ("How each provider is doing against the standards that people with lived experience wrote, "
-         "as judged by the independent audit. Choose an area and a quarter; open a standard or a provider "
-         "to see the figures and the stories of the people using the service behind each rating.")
+INTRO = (
+    "How each provider is doing against the standards that people with lived experience wrote, "
+    "as judged by the independent audit. Choose an area and a quarter; open a standard or a provider "
+    "to see the figures and the stories of the people using the service behind each rating."
+)
 
 
 def matrix(sr: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
@@ -26,15 +28,22 @@ def matrix(sr: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
 
 
 def changes(now: pd.DataFrame, before: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
-    joined = now.merge(before[["provider_id", "standard_id", "shown"]], on=["provider_id", "standard_id"],
-                       how="inner", suffixes=("", "_before"))
+    joined = now.merge(
+        before[["provider_id", "standard_id", "shown"]],
+        on=["provider_id", "standard_id"],
+        how="inner",
+        suffixes=("", "_before"),
+    )
     moved = joined[joined["shown"] != joined["shown_before"]]
-    return pd.DataFrame({
-        "Provider": moved["provider_name"], "Standard": moved["standard_id"].map(titles),
-        "Before": moved["shown_before"].map(ui.label), "Now": moved["shown"].map(ui.label),
-        "Change": [direction(b, n) for b, n in zip(moved["shown_before"], moved["shown"])],
-    }).sort_values(["Change", "Provider"], key=lambda c: c.map(CHANGE_ORDER) if c.name == "Change" else c,
-                   kind="stable")
+    return pd.DataFrame(
+        {
+            "Provider": moved["provider_name"],
+            "Standard": moved["standard_id"].map(titles),
+            "Before": moved["shown_before"].map(ui.label),
+            "Now": moved["shown"].map(ui.label),
+            "Change": [direction(b, n) for b, n in zip(moved["shown_before"], moved["shown"])],
+        }
+    ).sort_values(["Change", "Provider"], key=lambda c: c.map(CHANGE_ORDER) if c.name == "Change" else c, kind="stable")
 
 
 CHANGE_ORDER = {"▼ Worse": 0, "Now too few to tell": 1, "Now rated": 2, "▲ Better": 3}
@@ -70,40 +79,58 @@ def render() -> None:
     if area != "All areas":
         sr = sr[sr["area"] == area]
     if sr.empty:
-        ui.empty(f"No provider in {area} was audited for {period}.",
-                 "choose another area or period, or ask the auditor to load that area's returns.")
+        ui.empty(
+            f"No provider in {area} was audited for {period}.",
+            "choose another area or period, or ask the auditor to load that area's returns.",
+        )
         return
 
     st.subheader(f"{area}, {period}")
     counts = sr["shown"].value_counts()
     for column, rating in zip(st.columns(len(ORDER)), ORDER):
         column.metric(ratings.look(rating).label, int(counts.get(rating, 0)))
-    st.caption(f"Counts of provider-standard pairs in {area} for {period} (audit run {run_id}). "
-               f"\"{ratings.look('provisional').word}\" means {ratings.PROVISIONAL_EXPLANATION}.")
+    st.caption(
+        f"Counts of provider-standard pairs in {area} for {period} (audit run {run_id}). "
+        f'"{ratings.look("provisional").word}" means {ratings.PROVISIONAL_EXPLANATION}.'
+    )
 
     table = matrix(sr, titles)
-    st.html(ui.rating_matrix_html(
-        table, f"Ratings of every provider against every standard, {area}, {period}",
-        "Each row is a provider, each column a standard; each cell is the standard's rating for that "
-        "provider, as a symbol and a word (the colour only repeats it). Scroll inside the table for more "
-        "providers or standards; the headers stay in view."))
+    st.html(
+        ui.rating_matrix_html(
+            table,
+            f"Ratings of every provider against every standard, {area}, {period}",
+            "Each row is a provider, each column a standard; each cell is the standard's rating for that "
+            "provider, as a symbol and a word (the colour only repeats it). Scroll inside the table for more "
+            "providers or standards; the headers stay in view.",
+        )
+    )
 
     st.subheader("Look closer")
-    st.caption("Each link opens that standard's or provider's page, with its figures, trends and stories. "
-               "Links follow the order of the table above.")
+    st.caption(
+        "Each link opens that standard's or provider's page, with its figures, trends and stories. "
+        "Links follow the order of the table above."
+    )
     st.markdown("**Open a standard**")
     with st.container(horizontal=True, gap="small", key="open_standards"):
         for standard_id, title in titles.items():
             if title in table.columns:
-                st.page_link("dashboard/standard.py", label=title, icon=":material/checklist:",
-                             query_params={ui.STANDARD_LINK: standard_id})
+                st.page_link(
+                    "dashboard/standard.py",
+                    label=title,
+                    icon=":material/checklist:",
+                    query_params={ui.STANDARD_LINK: standard_id},
+                )
     st.markdown("**Open a provider**")
     ids = sr.drop_duplicates("provider_name").set_index("provider_name")["provider_id"]
     box = st.container(height=260, border=False) if len(table) > ui.LONG_TABLE_ROWS else st.container()
     with box, st.container(horizontal=True, gap="small", key="open_providers"):
         for name in table.index:
-            st.page_link("dashboard/provider.py", label=name, icon=":material/apartment:",
-                         query_params={ui.PROVIDER_LINK: ids[name]})
+            st.page_link(
+                "dashboard/provider.py",
+                label=name,
+                icon=":material/apartment:",
+                query_params={ui.PROVIDER_LINK: ids[name]},
+            )
 
     st.subheader("What changed since the last quarter")
     previous = spec.previous_period(period)
@@ -118,9 +145,12 @@ def render() -> None:
             tally = moved["Change"].value_counts()
             worse, better = int(tally.get("▼ Worse", 0)), int(tally.get("▲ Better", 0))
             other = len(moved) - worse - better
-            st.write(f"{len(moved)} rating(s) changed between {previous} and {period}: {worse} worse, "
-                     f"{better} better" + (f", {other} to or from too few to tell" if other else "")
-                     + ". The worse come first.")
+            st.write(
+                f"{len(moved)} rating(s) changed between {previous} and {period}: {worse} worse, "
+                f"{better} better"
+                + (f", {other} to or from too few to tell" if other else "")
+                + ". The worse come first."
+            )
             ui.table(ui.style_ratings(moved, ["Before", "Now"]), len(moved))
 
 

@@ -41,16 +41,18 @@ def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = Fal
 
 def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
     """The current submissions in plain words: what came in, when, and how much was held back."""
-    return pd.DataFrame({
-        "Quarter": submissions["period"],
-        "What": submissions["kind"].map(KIND_WORDS).fillna(submissions["kind"]),
-        "Sent as": submissions["form"],
-        "Sent on": [long_date(v) if not pd.isna(v) else "–" for v in submissions["submitted_on"]],
-        "Loaded": [f"{long_date(v)}, {v:%H:%M}" for v in pd.to_datetime(submissions["loaded_at"])],
-        "Loaded by": submissions["loaded_by"],
-        "Rows loaded": [f"{v:,.0f}" for v in submissions["rows_loaded"]],
-        "Rows held back": [f"{v:,.0f}" for v in submissions["rows_quarantined"]],
-    })
+    return pd.DataFrame(
+        {
+            "Quarter": submissions["period"],
+            "What": submissions["kind"].map(KIND_WORDS).fillna(submissions["kind"]),
+            "Sent as": submissions["form"],
+            "Sent on": [long_date(v) if not pd.isna(v) else "–" for v in submissions["submitted_on"]],
+            "Loaded": [f"{long_date(v)}, {v:%H:%M}" for v in pd.to_datetime(submissions["loaded_at"])],
+            "Loaded by": submissions["loaded_by"],
+            "Rows loaded": [f"{v:,.0f}" for v in submissions["rows_loaded"]],
+            "Rows held back": [f"{v:,.0f}" for v in submissions["rows_quarantined"]],
+        }
+    )
 
 
 def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) -> pd.DataFrame:
@@ -60,7 +62,8 @@ def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) ->
         return pd.DataFrame()
     mine = history[history["provider_id"] == provider_id]
     table = mine.assign(shown=mine["shown"].map(ui.label)).pivot_table(
-        index="standard_id", columns="period", values="shown", aggfunc="first")
+        index="standard_id", columns="period", values="shown", aggfunc="first"
+    )
     titles = {s.id: s.title for s in standards}
     table = table.reindex([s.id for s in standards if s.id in table.index]).rename(index=titles)
     table.index.name = "Standard"
@@ -73,14 +76,23 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
     provider's results of the standard, by measure id), or 'not audited'."""
     rows = []
     for m in standard.measures:
-        row = {"Measure": m.label, "Rating": "not audited", "Figure": "", "95% interval": "",
-               "Compared with the benchmark": ""}
+        row = {
+            "Measure": m.label,
+            "Rating": "not audited",
+            "Figure": "",
+            "95% interval": "",
+            "Compared with the benchmark": "",
+        }
         if m.id in mine.index:
             r = mine.loc[m.id]
-            row.update({"Rating": ui.label(r["rating"]),
-                        "Figure": ui.figure(r["value"], m.kind, bool(r.get("suppressed", False))),
-                        "95% interval": ui.interval(r["ci_lower"], r["ci_upper"], m.kind),
-                        "Compared with the benchmark": ratings.COMPARISON_WORDS.get(r["comparison"], "")})
+            row.update(
+                {
+                    "Rating": ui.label(r["rating"]),
+                    "Figure": ui.figure(r["value"], m.kind, bool(r.get("suppressed", False))),
+                    "95% interval": ui.interval(r["ci_lower"], r["ci_upper"], m.kind),
+                    "Compared with the benchmark": ratings.COMPARISON_WORDS.get(r["comparison"], ""),
+                }
+            )
         rows.append({**row, "Threshold": ui.threshold_words(m)})
     return pd.DataFrame(rows)
 
@@ -89,9 +101,11 @@ def render() -> None:
     view = viewer.open_results_page(__file__, ui.PROVIDER_LINK, "provider_id")
     own, public, db, cat = view.own, view.public, view.db, view.cat
     st.title("Your service" if own else "A provider")
-    st.write(f"Every standard for {'your service' if own else 'one provider'}: its rating this quarter and over time, the figures and the "
-             "stories of the people using the service behind each rating, how sound its returns were, and "
-             "the independent audit report to download.")
+    st.write(
+        f"Every standard for {'your service' if own else 'one provider'}: its rating this quarter and over time, the figures and the "
+        "stories of the people using the service behind each rating, how sound its returns were, and "
+        "the independent audit report to download."
+    )
     if not cat.runs:
         ui.empty("There are no audit results yet.", ui.NO_RESULTS_NEXT)
         return
@@ -99,15 +113,18 @@ def render() -> None:
     if own:
         providers = providers[providers["provider_id"] == own]
     if providers.empty:
-        ui.empty(f"There are no results for {own} yet.",
-                 "the independent auditor loads your quarterly return and runs the audit; "
-                 "check with them that your return was received.")
+        ui.empty(
+            f"There are no results for {own} yet.",
+            "the independent auditor loads your quarterly return and runs the audit; "
+            "check with them that your return was received.",
+        )
         return
     names = providers.set_index("provider_id")["provider_name"]
     left, right = st.columns(2)
     with left:
-        provider_id = own or ui.remember("Provider", list(names.index), "provider_id", "provider",
-                                         format_func=lambda p: f"{names[p]} ({p})")
+        provider_id = own or ui.remember(
+            "Provider", list(names.index), "provider_id", "provider", format_func=lambda p: f"{names[p]} ({p})"
+        )
     with right:
         period = ui.remember("Period", list(reversed(cat.periods)), "period", "provider")
     run_id = cat.runs[period]
@@ -119,8 +136,10 @@ def render() -> None:
     area = providers.set_index("provider_id").loc[provider_id, "area"]
     st.header(f"{names[provider_id]} ({provider_id}), {area}, {period}")
     if sr.empty:
-        ui.empty(f"{names[provider_id]} was not audited for {period}.",
-                 "choose another period; a provider is audited once its return for the quarter is loaded.")
+        ui.empty(
+            f"{names[provider_id]} was not audited for {period}.",
+            "choose another period; a provider is audited once its return for the quarter is loaded.",
+        )
         return
 
     st.subheader("Every standard")
@@ -130,18 +149,24 @@ def render() -> None:
         rows.append({"Standard": s.title, "Rating": ui.label(shown)})
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
-    st.caption(f"A standard's rating is its worst rated measure. \"{ratings.look('provisional').word}\" "
-               f"means {ratings.PROVISIONAL_EXPLANATION}.")
+    st.caption(
+        f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
+        f"means {ratings.PROVISIONAL_EXPLANATION}."
+    )
 
     st.subheader("Over the quarters")
     over_time = rating_history(db, cat, provider_id, standards)
     if over_time.shape[1] < 2:
         st.write("Only one quarter has been audited so far, so there is no change to show yet.")
     else:
-        st.html(ui.rating_matrix_html(
-            over_time, f"Ratings of {names[provider_id]} over the quarters",
-            "Each row is a standard, each column an audited quarter, oldest first. Open a standard "
-            "below and switch on its trend to see the figures behind the ratings."))
+        st.html(
+            ui.rating_matrix_html(
+                over_time,
+                f"Ratings of {names[provider_id]} over the quarters",
+                "Each row is a standard, each column an audited quarter, oldest first. Open a standard "
+                "below and switch on its trend to see the figures behind the ratings.",
+            )
+        )
 
     st.subheader("Each standard in detail")
     for s in standards:
@@ -166,11 +191,19 @@ def render() -> None:
         st.table(quarantine.rename(columns=str.capitalize), hide_index=True, width="stretch")
 
     st.subheader("The audit report")
-    st.write(f"The independent audit report of {names[provider_id]} for {period}: every standard with its "
-             "figures, the stories beside them, the data quality and the method, as a PDF.")
-    st.download_button("Download the audit PDF", data=lambda: pdf_bytes(db, provider_id, period, bool(own)),
-                       file_name=f"audit-{provider_id}-{period}.pdf", mime="application/pdf",
-                       on_click="ignore", icon=":material/download:", key="pdf")
+    st.write(
+        f"The independent audit report of {names[provider_id]} for {period}: every standard with its "
+        "figures, the stories beside them, the data quality and the method, as a PDF."
+    )
+    st.download_button(
+        "Download the audit PDF",
+        data=lambda: pdf_bytes(db, provider_id, period, bool(own)),
+        file_name=f"audit-{provider_id}-{period}.pdf",
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key="pdf",
+    )
 
 
 if __name__ == "__main__":

@@ -14,9 +14,11 @@ from audits import store
 from audits.report_styles import long_datetime
 from dashboard import auth, data, ui
 
-CHOICES = {"cleared": "Clear it: there are no personal details",
-           "redacted": "Approve a redacted version",
-           "kept_out": "Keep it out of every output"}
+CHOICES = {
+    "cleared": "Clear it: there are no personal details",
+    "redacted": "Approve a redacted version",
+    "kept_out": "Keep it out of every output",
+}
 
 
 @st.cache_data(ttl=data.SHORT, show_spinner=False)
@@ -42,7 +44,7 @@ def standard_titles(folder: str) -> dict[str, str]:
     return stories.standard_titles(folder)
 
 
-TAG_MESSAGE = "review_tag_message"   # the last saved tagging, shown after the page reruns
+TAG_MESSAGE = "review_tag_message"  # the last saved tagging, shown after the page reruns
 
 
 def render() -> None:
@@ -62,9 +64,11 @@ def render() -> None:
 def review_held(db: str, period: str, account) -> None:
     waiting = held(db, period)
     if waiting.empty:
-        ui.empty(f"No story of {period} is waiting for review.",
-                 "nothing to do here: every consented story passed screening or has a decision. "
-                 "New evidence packs may bring more.")
+        ui.empty(
+            f"No story of {period} is waiting for review.",
+            "nothing to do here: every consented story passed screening or has a decision. "
+            "New evidence packs may bring more.",
+        )
         return
     st.write(f"{len(waiting)} stories of {period} are held. Each stays out of every report and page until you decide.")
     for row in waiting.itertuples():
@@ -74,12 +78,22 @@ def review_held(db: str, period: str, account) -> None:
             with st.form(f"review_{row.provider_id}_{row.story_id}"):
                 # no choice made for the auditor: a story flagged for a name must not be cleared by a
                 # press of the button alone
-                decision = st.radio("Your decision", list(CHOICES), format_func=CHOICES.get, index=None,
-                                    key=f"d_{row.provider_id}_{row.story_id}")
-                redacted = st.text_area("Redacted words (only for a redacted version)", value=row.story,
-                                        key=f"t_{row.provider_id}_{row.story_id}")
-                confirm = st.checkbox("I have checked: what screening still flags in the redacted words is not "
-                                      "a personal detail", key=f"c_{row.provider_id}_{row.story_id}")
+                decision = st.radio(
+                    "Your decision",
+                    list(CHOICES),
+                    format_func=CHOICES.get,
+                    index=None,
+                    key=f"d_{row.provider_id}_{row.story_id}",
+                )
+                redacted = st.text_area(
+                    "Redacted words (only for a redacted version)",
+                    value=row.story,
+                    key=f"t_{row.provider_id}_{row.story_id}",
+                )
+                confirm = st.checkbox(
+                    "I have checked: what screening still flags in the redacted words is not a personal detail",
+                    key=f"c_{row.provider_id}_{row.story_id}",
+                )
                 submitted = st.form_submit_button("Record the decision")
                 if submitted and decision is None:
                     st.error("Choose a decision first: clear it, approve a redacted version, or keep it out.")
@@ -89,9 +103,15 @@ def review_held(db: str, period: str, account) -> None:
                     try:
                         with store.writing(db) as con:
                             message = stories.review_story(
-                                con, row.provider_id, period, row.story_id, decision, account.display_name,
+                                con,
+                                row.provider_id,
+                                period,
+                                row.story_id,
+                                decision,
+                                account.display_name,
                                 redacted_text=redacted if decision == "redacted" else None,
-                                accept_remaining_flags=confirm)
+                                accept_remaining_flags=confirm,
+                            )
                     except (stories.ReviewError, store.StoreBusy) as error:
                         st.error(str(error))
                     else:
@@ -105,9 +125,11 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
     from audits import stories
 
     st.subheader("Tag stories to the standards they speak to")
-    st.caption("A standard green on its figures stays *Met (provisional)* until a consented story from a "
-               "person using the service, or a family member, is tagged to it. Your tagging replaces the "
-               "evidence pack's own list; saving none clears it.")
+    st.caption(
+        "A standard green on its figures stays *Met (provisional)* until a consented story from a "
+        "person using the service, or a family member, is tagged to it. Your tagging replaces the "
+        "evidence pack's own list; saving none clears it."
+    )
     if message := st.session_state.pop(TAG_MESSAGE, None):
         st.success(message)
     folder = data.standards_dir()
@@ -122,13 +144,15 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
         return
     names = dict(zip(cat.providers["provider_id"], cat.providers["provider_name"]))
     providers = list(dict.fromkeys(table["provider_id"]))
-    provider = ui.remember("Provider", providers, "tag_provider", "review",
-                           format_func=lambda p: f"{names.get(p, p)} ({p})")
+    provider = ui.remember(
+        "Provider", providers, "tag_provider", "review", format_func=lambda p: f"{names.get(p, p)} ({p})"
+    )
     for row in table[table["provider_id"] == provider].itertuples():
         key = f"{row.provider_id}_{row.story_id}"
         with st.container(border=True):
-            st.markdown(f"**Story {row.story_id}**, told by {stories.TELLER_WORDS.get(row.teller, row.teller)}: "
-                        f"{row.reason}")
+            st.markdown(
+                f"**Story {row.story_id}**, told by {stories.TELLER_WORDS.get(row.teller, row.teller)}: {row.reason}"
+            )
             if isinstance(row.text, str):
                 st.text(row.text)
             elif row.status == "held":
@@ -143,18 +167,25 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
                 st.caption("The evidence pack tagged it to no standard.")
             unknown = [sid for sid in row.standards if sid not in titles]
             if unknown:
-                st.warning(f"It is tagged with {', '.join(unknown)}, which is not a standard in {folder}: "
-                           "choose the standards it speaks to and save.")
+                st.warning(
+                    f"It is tagged with {', '.join(unknown)}, which is not a standard in {folder}: "
+                    "choose the standards it speaks to and save."
+                )
             with st.form(f"tag_{key}"):
-                chosen = st.multiselect("Standards this story speaks to", list(titles),
-                                        default=[sid for sid in row.standards if sid in titles],
-                                        format_func=titles.get, key=f"s_{key}",
-                                        placeholder="None: it speaks to no standard")
+                chosen = st.multiselect(
+                    "Standards this story speaks to",
+                    list(titles),
+                    default=[sid for sid in row.standards if sid in titles],
+                    format_func=titles.get,
+                    key=f"s_{key}",
+                    placeholder="None: it speaks to no standard",
+                )
                 if st.form_submit_button("Save the tags"):
                     try:
                         with store.writing(db) as con:
-                            message = stories.tag_story(con, row.provider_id, period, row.story_id, chosen,
-                                                        account.display_name, titles)
+                            message = stories.tag_story(
+                                con, row.provider_id, period, row.story_id, chosen, account.display_name, titles
+                            )
                     except (stories.ReviewError, store.StoreBusy) as error:
                         st.error(str(error))
                     else:

@@ -16,14 +16,16 @@ from dashboard import charts, data, ui, viewer
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     hidden = ui.suppressed(rows)
-    return pd.DataFrame({
-        "Provider": rows["name"],
-        "Rating": rows["rating"].map(ui.label),
-        "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(rows["value"], hidden)],
-        "95% interval": [ui.interval(lo, hi, measure.kind) for lo, hi in zip(rows["ci_lower"], rows["ci_upper"])],
-        "Counted": [ui.count(v, h) for v, h in zip(rows["denominator"], hidden)],
-        "Compared with the benchmark": rows["comparison"].map(ratings.COMPARISON_WORDS).fillna(""),
-    })
+    return pd.DataFrame(
+        {
+            "Provider": rows["name"],
+            "Rating": rows["rating"].map(ui.label),
+            "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(rows["value"], hidden)],
+            "95% interval": [ui.interval(lo, hi, measure.kind) for lo, hi in zip(rows["ci_lower"], rows["ci_upper"])],
+            "Counted": [ui.count(v, h) for v, h in zip(rows["denominator"], hidden)],
+            "Compared with the benchmark": rows["comparison"].map(ratings.COMPARISON_WORDS).fillna(""),
+        }
+    )
 
 
 def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
@@ -34,22 +36,33 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
     chart_col, table_col = st.container(), st.container()
     with chart_col:
         if shown.empty:
-            st.write("No chart, as every provider's figure is " + ui.not_shown() + ". The ratings are in the table."
-                     if hidden else "No chart: no provider has a figure for this measure. The ratings are in the table.")
+            st.write(
+                "No chart, as every provider's figure is " + ui.not_shown() + ". The ratings are in the table."
+                if hidden
+                else "No chart: no provider has a figure for this measure. The ratings are in the table."
+            )
         elif measure.kind == "proportion" and benchmark is not None:
             size = shown["denominator_rows"].where(shown["denominator_rows"].notna(), shown["denominator"])
-            st.plotly_chart(charts.funnel(shown.assign(size=size.astype(float)), benchmark, measure.label),
-                            width="stretch", key=f"funnel_{measure.id}")
+            st.plotly_chart(
+                charts.funnel(shown.assign(size=size.astype(float)), benchmark, measure.label),
+                width="stretch",
+                key=f"funnel_{measure.id}",
+            )
         else:
-            st.plotly_chart(charts.intervals(shown, benchmark, measure.label, measure.kind == "proportion"),
-                            width="stretch", key=f"intervals_{measure.id}")
+            st.plotly_chart(
+                charts.intervals(shown, benchmark, measure.label, measure.kind == "proportion"),
+                width="stretch",
+                key=f"intervals_{measure.id}",
+            )
     with table_col:
         ui.table(ui.style_ratings(measure_table(rows, measure), ["Rating"]), len(rows))
     caption = ui.threshold_words(measure) + "."
     if measure.kind == "proportion" and benchmark is not None:
-        caption += (f" The chart plots each provider's proportion against the number of people counted; "
-                    f"the lines are the benchmark ({benchmark:.1%}) and its 95% and 99.8% limits, so a "
-                    "point outside the funnel differs from the benchmark by more than chance.")
+        caption += (
+            f" The chart plots each provider's proportion against the number of people counted; "
+            f"the lines are the benchmark ({benchmark:.1%}) and its 95% and 99.8% limits, so a "
+            "point outside the funnel differs from the benchmark by more than chance."
+        )
     if hidden:
         caption += " " + ui.not_shown(f"{hidden} provider(s) not drawn, as the figure is") + "."
     st.caption(caption)
@@ -57,15 +70,21 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
 
 def quarter_table(rows: pd.DataFrame, measure: Measure, hidden: list[bool]) -> pd.DataFrame:
     """The trend's figures, one row a quarter, beside its chart."""
-    return pd.DataFrame({
-        "Quarter": list(rows["period"]),
-        "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(rows["value"], hidden)],
-        "95% interval": [ui.interval(a, b, measure.kind) for a, b in zip(rows["ci_lower"], rows["ci_upper"])]})
+    return pd.DataFrame(
+        {
+            "Quarter": list(rows["period"]),
+            "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(rows["value"], hidden)],
+            "95% interval": [ui.interval(a, b, measure.kind) for a, b in zip(rows["ci_lower"], rows["ci_upper"])],
+        }
+    )
 
 
 def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure) -> None:
-    rows = history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)
-                   & (history["measure_id"] == measure.id)].sort_values("period")
+    rows = history[
+        (history["provider_id"] == provider_id)
+        & (history["standard_id"] == standard.id)
+        & (history["measure_id"] == measure.id)
+    ].sort_values("period")
     flags = ui.suppressed(rows)
     hidden = sum(flags)
     every_quarter = rows
@@ -73,8 +92,9 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
     percent = measure.kind == "proportion"
     hidden_words = " " + ui.not_shown(f"{hidden} quarter(s) left out, as the figure is") + "." if hidden else ""
     if len(rows) < 2:
-        st.write(f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet."
-                 + hidden_words)
+        st.write(
+            f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet." + hidden_words
+        )
         return
     periods = list(rows["period"])
     chart = spc.xmr(list(rows["value"]))
@@ -83,45 +103,56 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
         if chart is None:
             # every quarter keeps its place on the axis: a hidden one is a gap, not a quarter skipped
             table = quarter_table(every_quarter, measure, flags)
-            st.plotly_chart(charts.trend(every_quarter, measure.label, percent), width="stretch",
-                            key=f"trend_{measure.id}")
+            st.plotly_chart(
+                charts.trend(every_quarter, measure.label, percent), width="stretch", key=f"trend_{measure.id}"
+            )
         else:
-            st.plotly_chart(charts.xmr(periods, chart, measure.label, percent), width="stretch",
-                            key=f"xmr_{measure.id}")
+            st.plotly_chart(
+                charts.xmr(periods, chart, measure.label, percent), width="stretch", key=f"xmr_{measure.id}"
+            )
             table = quarter_table(rows, measure, [False] * len(rows))
             table["Signal"] = [", ".join(spc.RULE_WORDS[r] for r in sorted(s)) or "none" for s in chart.signals]
     with table_col:
         st.table(table, hide_index=True, width="stretch")
     if chart is None:
-        st.caption(f"Figure each quarter with its 95% interval and the benchmark. {len(rows)} quarters have a "
-                   f"figure; an XmR chart needs at least {spc.MIN_POINTS}."
-                   + (" " + ui.not_shown(f"{hidden} quarter(s) show as a gap, as the figure is") + "."
-                      if hidden else ""))
+        st.caption(
+            f"Figure each quarter with its 95% interval and the benchmark. {len(rows)} quarters have a "
+            f"figure; an XmR chart needs at least {spc.MIN_POINTS}."
+            + (" " + ui.not_shown(f"{hidden} quarter(s) show as a gap, as the figure is") + "." if hidden else "")
+        )
     else:
         kind = "trial limits (fewer than 12 quarters)" if chart.trial else "process limits"
-        st.caption(f"XmR chart (NHS Making Data Count): mean {ui.figure(chart.mean, measure.kind)}, {kind} at "
-                   f"the mean ± 2.66 × the mean moving range. Latest quarter: "
-                   f"{chart.variation(measure.green.higher_is_better)}." + hidden_words)
+        st.caption(
+            f"XmR chart (NHS Making Data Count): mean {ui.figure(chart.mean, measure.kind)}, {kind} at "
+            f"the mean ± 2.66 × the mean moving range. Latest quarter: "
+            f"{chart.variation(measure.green.higher_is_better)}." + hidden_words
+        )
 
 
 def show_stories(told: pd.DataFrame) -> None:
     if told.empty:
-        st.write("No consented story speaks to this standard for this provider and quarter yet. "
-                 "Stories come from the evidence packs that expert citizens groups and auditors gather.")
+        st.write(
+            "No consented story speaks to this standard for this provider and quarter yet. "
+            "Stories come from the evidence packs that expert citizens groups and auditors gather."
+        )
         return
     for _, story in told.iterrows():
         st.markdown("> " + str(story["text"]).replace("\n", "\n> "))
-        st.caption(f"Told by {stories.TELLER_WORDS.get(story['teller'], story['teller'])} on "
-                   f"{long_date(story['gathered_on'])}; gathered by {story['gathered_by']}"
-                   + (" (personal details removed by the auditor)" if story["redacted"] else ""))
+        st.caption(
+            f"Told by {stories.TELLER_WORDS.get(story['teller'], story['teller'])} on "
+            f"{long_date(story['gathered_on'])}; gathered by {story['gathered_by']}"
+            + (" (personal details removed by the auditor)" if story["redacted"] else "")
+        )
 
 
 def render() -> None:
     view = viewer.open_results_page(__file__, ui.STANDARD_LINK, "standard_id")
     own, public, db, cat = view.own, view.public, view.db, view.cat
     st.title("A standard")
-    st.write("What a standard asks, in the words of the people with lived experience who wrote it; how "
-             "each provider's figures compare; and what people using the services say about it.")
+    st.write(
+        "What a standard asks, in the words of the people with lived experience who wrote it; how "
+        "each provider's figures compare; and what people using the services say about it."
+    )
     if not cat.runs:
         ui.empty("There are no audit results yet.", ui.NO_RESULTS_NEXT)
         return
@@ -131,8 +162,9 @@ def render() -> None:
     run_id = cat.runs[period]
     standards = {s.id: s for s in data.standards(db, run_id)}
     with left:
-        standard_id = ui.remember("Standard", list(standards), "standard_id", "standard",
-                                  format_func=lambda s: standards[s].title)
+        standard_id = ui.remember(
+            "Standard", list(standards), "standard_id", "standard", format_func=lambda s: standards[s].title
+        )
     standard = standards[standard_id]
     providers = cat.providers
     area = st.session_state.get("area", "All areas")
@@ -150,8 +182,7 @@ def render() -> None:
     st.caption(f"Version {standard.version}, approved by {standard.approved_by} on {standard.approved_on}.")
 
     results = data.measure_results(db, run_id, public)
-    results = results[(results["standard_id"] == standard.id)
-                      & results["provider_id"].isin(providers["provider_id"])]
+    results = results[(results["standard_id"] == standard.id) & results["provider_id"].isin(providers["provider_id"])]
     results = results.merge(providers, on="provider_id").assign(name=lambda d: d["provider_name"])
     where = "your service" if own else ("all areas" if area == "All areas" else area)
     st.subheader(f"Each measure across providers, {period} ({where})")
@@ -166,8 +197,9 @@ def render() -> None:
     if not ids:
         return
     names = providers.set_index("provider_id")["provider_name"]
-    provider_id = own or ui.remember("Provider", ids, "provider_id", "standard",
-                                     format_func=lambda p: f"{names[p]} ({p})")
+    provider_id = own or ui.remember(
+        "Provider", ids, "provider_id", "standard", format_func=lambda p: f"{names[p]} ({p})"
+    )
     history = data.history(db, cat, public)
     for measure in standard.measures:
         trend(history, provider_id, standard, measure)

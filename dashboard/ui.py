@@ -27,6 +27,7 @@ def cell_css(look: ratings.Look) -> str:
 
 def style_ratings(df: pd.DataFrame, columns: list[str]):
     """A Styler that tints rating cells; the cells themselves hold symbol and word."""
+
     def cell(value):
         look = BY_LABEL.get(value)
         return "" if look is None else cell_css(look)
@@ -66,6 +67,7 @@ def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
     headers that wrap to stay legible, and headers and first column that stay put
     while a long table (150 providers) scrolls inside its own box, so what follows
     it on the page stays near. The symbol never wraps away from its word."""
+
     def cell(value) -> str:
         look = BY_LABEL.get(value)
         if look is None:
@@ -76,12 +78,15 @@ def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
     rows = "".join(
         f'<tr><th scope="row">{html.escape(str(index))}</th>{"".join(cell(v) for v in row)}</tr>'
-        for index, row in zip(table.index, table.itertuples(index=False)))
-    return (f'{MATRIX_CSS}<div class="ls-matrix-wrap" role="region" tabindex="0" aria-label="{html.escape(name)}">'
-            f'<table class="ls-matrix">'
-            f'<thead><tr><th scope="col">{html.escape(str(table.index.name or ""))}</th>{head}</tr></thead>'
-            f"<tbody>{rows}</tbody></table></div>"
-            f'<p style="color: #6b6b6b; font-size: 0.875rem; margin-top: 0.4rem">{html.escape(caption)}</p>')
+        for index, row in zip(table.index, table.itertuples(index=False))
+    )
+    return (
+        f'{MATRIX_CSS}<div class="ls-matrix-wrap" role="region" tabindex="0" aria-label="{html.escape(name)}">'
+        f'<table class="ls-matrix">'
+        f'<thead><tr><th scope="col">{html.escape(str(table.index.name or ""))}</th>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table></div>"
+        f'<p style="color: #6b6b6b; font-size: 0.875rem; margin-top: 0.4rem">{html.escape(caption)}</p>'
+    )
 
 
 SMALL_NUMBERS = "not shown: it would reveal a count of fewer than 5 people"
@@ -138,13 +143,14 @@ def remember(label_text: str, options: list, state_key: str, page: str, format_f
         return None
     current = st.session_state.get(state_key)
     index = options.index(current) if current in options else 0
-    choice = st.selectbox(label_text, options, index=index, format_func=format_func,
-                          key=f"_{page}_{state_key}", **kwargs)
+    choice = st.selectbox(
+        label_text, options, index=index, format_func=format_func, key=f"_{page}_{state_key}", **kwargs
+    )
     st.session_state[state_key] = choice
     return choice
 
 
-STANDARD_LINK, PROVIDER_LINK = "standard", "provider"   # query parameters of the overview's links
+STANDARD_LINK, PROVIDER_LINK = "standard", "provider"  # query parameters of the overview's links
 
 
 def follow_link(param: str, state_key: str) -> None:
@@ -162,5 +168,7 @@ def empty(message: str, next_step: str) -> None:
     st.info(f"{message}\n\n**What to do next:** {next_step}", icon=":material/info:")
 
 
-NO_RESULTS_NEXT = ("an independent auditor loads the providers' returns on the *Upload returns* page and "
-                   "runs the audit on *Run and sign off* (or, for a demo, run `make run`).")
+NO_RESULTS_NEXT = (
+    "an independent auditor loads the providers' returns on the *Upload returns* page and "
+    "runs the audit on *Run and sign off* (or, for a demo, run `make run`)."
+)

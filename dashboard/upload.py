@@ -23,8 +23,10 @@ def place(files, folder: Path) -> tuple[Path | None, str]:
     names = [Path(f.name).name for f in files]
     single = [n for n in names if n.lower().endswith((".zip", ".xlsx"))]
     if single and len(files) > 1:
-        return None, ("Upload either one .zip or one .xlsx on its own, or the CSV files together with "
-                      "return.yaml (or pack.yaml); not a mixture.")
+        return None, (
+            "Upload either one .zip or one .xlsx on its own, or the CSV files together with "
+            "return.yaml (or pack.yaml); not a mixture."
+        )
     if single:
         path = folder / names[0]
         path.write_bytes(files[0].getvalue())
@@ -56,19 +58,26 @@ def show_validation(validation, source: str) -> None:
     blocking = [g for g in groups if g.blocking]
     held_back = [g for g in groups if not g.blocking]
     if validation.blocking:
-        st.error(f"This {kind} ({source}) cannot be loaded: {len(blocking)} problem(s) must be fixed first. "
-                 "Nothing was loaded. Fix them in the file and upload it again.", icon=":material/block:")
+        st.error(
+            f"This {kind} ({source}) cannot be loaded: {len(blocking)} problem(s) must be fixed first. "
+            "Nothing was loaded. Fix them in the file and upload it again.",
+            icon=":material/block:",
+        )
     elif held_back:
-        st.warning(f"This {kind} {who} can be loaded, but some rows will be held back (quarantined) "
-                   "with their reasons, listed below.", icon=":material/warning:")
+        st.warning(
+            f"This {kind} {who} can be loaded, but some rows will be held back (quarantined) "
+            "with their reasons, listed below.",
+            icon=":material/warning:",
+        )
     else:
         st.success(f"This {kind} {who} passed every check.", icon=":material/check_circle:")
     if blocking:
         st.markdown("**Fix these first: each one stops the whole upload**")
         st.table(problems_table(blocking), hide_index=True, width="stretch")
     if held_back:
-        st.markdown("**These rows would be held back, the rest loaded**" if blocking else
-                    "**Rows that will be held back**")
+        st.markdown(
+            "**These rows would be held back, the rest loaded**" if blocking else "**Rows that will be held back**"
+        )
         st.table(problems_table(held_back), hide_index=True, width="stretch")
     with st.expander("The full validation report, as text"):
         st.text(validation.report())
@@ -78,21 +87,27 @@ def earlier_words(earlier: dict, kind: str) -> str:
     """The submission being replaced, in words: when, by whom, from which file."""
     what = "evidence pack" if kind == "pack" else "return"
     by = f" by {earlier['loaded_by']}" if earlier.get("loaded_by") else ""
-    return (f"the {what} loaded on {long_datetime(earlier['loaded_at'])}{by}"
-            + (f" (from {earlier['source']})" if earlier.get("source") else ""))
+    return f"the {what} loaded on {long_datetime(earlier['loaded_at'])}{by}" + (
+        f" (from {earlier['source']})" if earlier.get("source") else ""
+    )
 
 
 def render() -> None:
     account = auth.require_page(__file__)
     st.title("Upload a return or an evidence pack")
-    st.write("A provider's quarterly return, or an evidence pack of stories: one **.zip** of the folder, "
-             "one **.xlsx** workbook (one sheet per table, plus a sheet *return* or *pack*), or the "
-             "**CSV files** together with **return.yaml** or **pack.yaml**. Every problem is listed at once; "
-             "nothing is loaded until you choose to.")
+    st.write(
+        "A provider's quarterly return, or an evidence pack of stories: one **.zip** of the folder, "
+        "one **.xlsx** workbook (one sheet per table, plus a sheet *return* or *pack*), or the "
+        "**CSV files** together with **return.yaml** or **pack.yaml**. Every problem is listed at once; "
+        "nothing is loaded until you choose to."
+    )
     files = st.file_uploader("Files to check", type=FORMS, accept_multiple_files=True, key="upload_files")
     if not files:
-        ui.empty("Nothing uploaded yet.", "choose the files above (or drag them onto the box). The blank "
-                 "templates come from `python -m audits template`.")
+        ui.empty(
+            "Nothing uploaded yet.",
+            "choose the files above (or drag them onto the box). The blank "
+            "templates come from `python -m audits template`.",
+        )
         return
     digest = hashlib.sha256(b"".join(f.name.encode() + f.getvalue() for f in files)).hexdigest()
     held = st.session_state.get("_validation")
@@ -118,9 +133,12 @@ def render() -> None:
     earlier = data.current_submission(data.db(), validation.kind, meta.get("provider_id"), meta.get("period"))
     if earlier:
         what = "an evidence pack" if validation.kind == "pack" else "a return"
-        st.warning(f"{meta.get('provider_id')} already has {what} for {meta.get('period')}. "
-                   f"This replaces {earlier_words(earlier, validation.kind)}; "
-                   "the earlier one stays in the history.", icon=":material/history:")
+        st.warning(
+            f"{meta.get('provider_id')} already has {what} for {meta.get('period')}. "
+            f"This replaces {earlier_words(earlier, validation.kind)}; "
+            "the earlier one stays in the history.",
+            icon=":material/history:",
+        )
     if st.button("Load into the store", type="primary", key="load"):
         from audits import ingest
 
@@ -133,8 +151,10 @@ def render() -> None:
         data.clear()
         message = f"{outcome.summary()} Run the audit for its period on *Run and sign off*."
         if earlier and outcome.replaced:
-            message += (f"\n\nThis replaced {earlier_words(earlier, validation.kind)}, which stays in the history "
-                        "(no longer current).")
+            message += (
+                f"\n\nThis replaced {earlier_words(earlier, validation.kind)}, which stays in the history "
+                "(no longer current)."
+            )
         st.session_state["_validation"] = (digest, validation, source, message)
         st.success(message)
 

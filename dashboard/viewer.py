@@ -13,8 +13,8 @@ from dashboard import auth, data, ui
 @dataclass(frozen=True)
 class Viewer:
     account: accounts.Account
-    own: str | None          # a provider account's own provider: it sees nothing else
-    public: bool             # counts of 1-4 people suppressed (everyone but the auditor)
+    own: str | None  # a provider account's own provider: it sees nothing else
+    public: bool  # counts of 1-4 people suppressed (everyone but the auditor)
     db: str
     cat: data.Catalogue
 

@@ -66,8 +66,9 @@ def form_editor(text: str, key: str) -> str:
     """Form fields for the parts a group changes most; returns the edited YAML text."""
     data_ = load_text(text)
     data_["title"] = st.text_input("Title", value=str(data_.get("title", "")), key=f"{key}_title")
-    statement = st.text_area("What good looks like (statement)", value=str(data_.get("statement", "")).strip(),
-                             key=f"{key}_statement")
+    statement = st.text_area(
+        "What good looks like (statement)", value=str(data_.get("statement", "")).strip(), key=f"{key}_statement"
+    )
     why = st.text_area("Why it matters", value=str(data_.get("why", "")).strip(), key=f"{key}_why")
     for field, value in (("statement", statement), ("why", why)):
         if value != str(data_.get(field, "")).strip():  # untouched text keeps its layout
@@ -75,22 +76,39 @@ def form_editor(text: str, key: str) -> str:
     for i, measure in enumerate(data_.get("measures") or []):
         st.markdown(f"**Measure: {measure.get('label', measure.get('id'))}**")
         a, b, c = st.columns(3)
-        measure["green"] = a.text_input("Met when", value=str(measure.get("green", "")), key=f"{key}_g{i}",
-                                        help='A comparison and a number, such as ">= 90%" or "= 0".')
-        amber = b.text_input("Partly met when (empty: met or not met)", value=str(measure.get("amber") or ""),
-                             key=f"{key}_a{i}")
+        measure["green"] = a.text_input(
+            "Met when",
+            value=str(measure.get("green", "")),
+            key=f"{key}_g{i}",
+            help='A comparison and a number, such as ">= 90%" or "= 0".',
+        )
+        amber = b.text_input(
+            "Partly met when (empty: met or not met)", value=str(measure.get("amber") or ""), key=f"{key}_a{i}"
+        )
         if amber.strip():
             measure["amber"] = amber.strip()
         elif "amber" in measure:
             del measure["amber"]
         if measure.get("kind") != "count":
-            measure["min_count"] = int(c.number_input("Fewest people worth a rating", min_value=1,
-                                                      value=int(measure.get("min_count", 10)), key=f"{key}_m{i}"))
+            measure["min_count"] = int(
+                c.number_input(
+                    "Fewest people worth a rating",
+                    min_value=1,
+                    value=int(measure.get("min_count", 10)),
+                    key=f"{key}_m{i}",
+                )
+            )
     return dump(data_)
 
 
-FIELD_WORDS = {"title": "Title", "statement": "What good looks like", "why": "Why it matters",
-               "green": "Met when", "amber": "Partly met when", "min_count": "Fewest people worth a rating"}
+FIELD_WORDS = {
+    "title": "Title",
+    "statement": "What good looks like",
+    "why": "Why it matters",
+    "green": "Met when",
+    "amber": "Partly met when",
+    "min_count": "Fewest people worth a rating",
+}
 
 
 def where_in_form(text: str, line: int | None) -> str:
@@ -139,12 +157,14 @@ def preview(db: str, run_id: str, period: str, text: str, file_name: str) -> pd.
 def show_preview(df: pd.DataFrame, period: str) -> None:
     changed = int(df["changed"].sum()) if "changed" in df else 0
     st.markdown(f"**Effect on every provider's rating, {period}:** {changed} of {len(df)} would change.")
-    table = pd.DataFrame({
-        "Provider": df["provider_name"].fillna(df["provider_id"]) if "provider_name" in df else df["provider_id"],
-        "Now": [ui.label(r) if isinstance(r, str) else "not in the latest audit" for r in df["current_rating"]],
-        "With this change": df["new_rating"].map(ui.label),
-        "Changes": df["changed"].map({True: "yes", False: ""}),
-    })
+    table = pd.DataFrame(
+        {
+            "Provider": df["provider_name"].fillna(df["provider_id"]) if "provider_name" in df else df["provider_id"],
+            "Now": [ui.label(r) if isinstance(r, str) else "not in the latest audit" for r in df["current_rating"]],
+            "With this change": df["new_rating"].map(ui.label),
+            "Changes": df["changed"].map({True: "yes", False: ""}),
+        }
+    )
     # the providers whose rating would change come first, so a long list (national scale) starts with them
     table = table.sort_values("Changes", ascending=False, kind="stable")
     ui.table(ui.style_ratings(table, ["Now", "With this change"]), len(table))
@@ -168,7 +188,10 @@ def save_draft(folder: Path, text: str, approved_version: int | None) -> tuple[P
     path = draft_path(folder, standard.id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(new_text, encoding="utf-8")
-    return path, f"Saved as draft version {standard.version} in {path}. It is not audited until the group records its approval."
+    return (
+        path,
+        f"Saved as draft version {standard.version} in {path}. It is not audited until the group records its approval.",
+    )
 
 
 def approve(folder: Path, standard_id: str, group: str, day: dt.date) -> tuple[Path | None, str]:
@@ -186,8 +209,10 @@ def approve(folder: Path, standard_id: str, group: str, day: dt.date) -> tuple[P
         return None, "; ".join(str(p) for p in problems)
     target.write_text(text, encoding="utf-8")
     draft.unlink()
-    return target, (f"Version {standard.version} approved by {group.strip()} on {day}: saved in {target}. "
-                    "The next audit run uses it.")
+    return target, (
+        f"Version {standard.version} approved by {group.strip()} on {day}: saved in {target}. "
+        "The next audit run uses it."
+    )
 
 
 def render() -> None:
@@ -195,9 +220,11 @@ def render() -> None:
     may_edit = account.role in EDITORS
     folder = data.standards_dir()
     st.title("Standards workshop")
-    st.write("Read the standards, try a change, and see what it would do to every provider's rating before "
-             "you save it. A saved change is a draft until the group records its approval. "
-             "The guide for expert citizens is docs/standards-guide.md.")
+    st.write(
+        "Read the standards, try a change, and see what it would do to every provider's rating before "
+        "you save it. A saved change is a draft until the group records its approval. "
+        "The guide for expert citizens is docs/standards-guide.md."
+    )
     found = sources(folder)
     if not found:
         ui.empty(f"There are no standards in {folder}.", "add one as a YAML file; see docs/standards-guide.md.")
@@ -207,14 +234,32 @@ def render() -> None:
 
     for sid, (path, text) in found.items():
         parsed[sid] = loader.parse_standard_text(text, path.name)[0]
-    st.table(pd.DataFrame([{
-        "Standard": s.title if s else sid, "Theme": s.theme if s else "", "Version": s.version if s else "",
-        "Status": ("draft (not audited)" if s and s.status == "draft" else s.status if s else "has problems"),
-        "File": str(found[sid][0].relative_to(folder)),
-    } for sid, s in parsed.items()]), hide_index=True, width="stretch")
+    st.table(
+        pd.DataFrame(
+            [
+                {
+                    "Standard": s.title if s else sid,
+                    "Theme": s.theme if s else "",
+                    "Version": s.version if s else "",
+                    "Status": (
+                        "draft (not audited)" if s and s.status == "draft" else s.status if s else "has problems"
+                    ),
+                    "File": str(found[sid][0].relative_to(folder)),
+                }
+                for sid, s in parsed.items()
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
-    sid = ui.remember("Standard to read or change", list(found), "standard_id", "workshop",
-                      format_func=lambda i: parsed[i].title if parsed[i] else i)
+    sid = ui.remember(
+        "Standard to read or change",
+        list(found),
+        "standard_id",
+        "workshop",
+        format_func=lambda i: parsed[i].title if parsed[i] else i,
+    )
     path, base = found[sid]
     current = parsed[sid]
     if current:
@@ -235,8 +280,13 @@ def render() -> None:
         with st.expander("The YAML this makes"):
             st.code(candidate, language="yaml")
     else:
-        candidate = st.text_area("YAML", value=base, height=420, key=f"{key}_yaml",
-                                 help="Press Ctrl+Enter (or click outside the box) to check it.")
+        candidate = st.text_area(
+            "YAML",
+            value=base,
+            height=420,
+            key=f"{key}_yaml",
+            help="Press Ctrl+Enter (or click outside the box) to check it.",
+        )
     standard, problems = loader.parse_standard_text(candidate, path.name)
     if problems:
         show_problems(problems, candidate if mode == "Form fields" else None)

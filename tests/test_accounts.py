@@ -27,13 +27,16 @@ def test_verify_accepts_the_right_password_only(con):
     assert accounts.verify(con, "sam", "") is None
 
 
-@pytest.mark.parametrize(("username", "password", "role", "provider_id", "words"), [
-    ("x", "long enough pw", "auditor", None, "username"),
-    ("kim", "short", "auditor", None, "at least 10"),
-    ("kim", "long enough pw", "admin", None, "not a role"),
-    ("kim", "long enough pw", "provider", None, "needs the provider_id"),
-    ("kim", "long enough pw", "auditor", "P001", "only a provider account"),
-])
+@pytest.mark.parametrize(
+    ("username", "password", "role", "provider_id", "words"),
+    [
+        ("x", "long enough pw", "auditor", None, "username"),
+        ("kim", "short", "auditor", None, "at least 10"),
+        ("kim", "long enough pw", "admin", None, "not a role"),
+        ("kim", "long enough pw", "provider", None, "needs the provider_id"),
+        ("kim", "long enough pw", "auditor", "P001", "only a provider account"),
+    ],
+)
 def test_bad_accounts_are_refused_in_plain_words(con, username, password, role, provider_id, words):
     with pytest.raises(accounts.AccountError, match=words):
         accounts.create_account(con, username, password, role, provider_id)

@@ -56,9 +56,22 @@ def signed_in(role: str) -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    parts = [e.value for kind in ("markdown", "caption", "title", "header", "subheader", "info",
-                                  "error", "warning", "success", "text")
-             for e in getattr(at, kind)]
+    parts = [
+        e.value
+        for kind in (
+            "markdown",
+            "caption",
+            "title",
+            "header",
+            "subheader",
+            "info",
+            "error",
+            "warning",
+            "success",
+            "text",
+        )
+        for e in getattr(at, kind)
+    ]
     return "\n".join(str(p) for p in parts)
 
 
@@ -105,6 +118,7 @@ def no_exception(at: AppTest) -> None:
 
 
 # --------------------------------------------------------------------------- sign-in and roles
+
 
 def test_signing_in_through_the_form(env):
     at = AppTest.from_file(APP, default_timeout=30).run()
@@ -173,6 +187,7 @@ def test_a_provider_sees_only_its_own_results(env):
 
 def everything(at: AppTest) -> str:
     """Every element the run sent, as text: tables' data, charts' JSON, links, labels."""
+
     def walk(node):
         yield node
         for child in getattr(node, "children", {}).values():
@@ -181,7 +196,7 @@ def everything(at: AppTest) -> str:
     return "\n".join(str(n.proto) for n in walk(at._tree) if getattr(n, "proto", None) is not None)
 
 
-OTHERS = ("Riverside", "Hill Lane", "P002", "P003")   # the providers P001's account must never see
+OTHERS = ("Riverside", "Hill Lane", "P002", "P003")  # the providers P001's account must never see
 
 
 def test_no_page_of_a_provider_account_shows_another_provider(env):
@@ -195,7 +210,7 @@ def test_no_page_of_a_provider_account_shows_another_provider(env):
             at.query_params["provider"] = "P002"
             at.switch_page(page).run()
             no_exception(at)
-            for toggle in at.toggle:                   # every trend on the provider page switched on
+            for toggle in at.toggle:  # every trend on the provider page switched on
                 toggle.set_value(True)
             at.run()
             outputs.append(everything(at))
@@ -220,9 +235,10 @@ def test_no_page_of_a_provider_account_shows_another_provider(env):
 
 # --------------------------------------------------------------------------- commissioners' pages
 
+
 def test_overview_shows_ratings_as_symbol_and_word_and_changes(env):
     at = signed_in("commissioner")
-    assert "people with lived experience wrote" in texts(at)        # what the page is for
+    assert "people with lived experience wrote" in texts(at)  # what the page is for
     matrix, heads = html_matrix(at)
     cells = set(matrix.values.ravel())
     assert "✔ Met" in cells and "✖ Not met" in cells
@@ -264,7 +280,10 @@ def test_overview_links_every_standard_and_provider_in_the_tables_order(env):
     assert [link.proto.label for link in links["standard"]] == list(matrix.columns)
     assert [link.proto.label for link in links["provider"]] == list(matrix.index)
     assert [link.proto.query_string for link in links["provider"]] == [
-        "provider=P003", "provider=P001", "provider=P002"]
+        "provider=P003",
+        "provider=P001",
+        "provider=P002",
+    ]
     at.selectbox[0].select("Southvale").run()
     assert [link.proto.label for link in overview_links(at)["provider"]] == ["Hill Lane Project"]
 
@@ -274,10 +293,10 @@ def test_a_standards_link_opens_it_in_the_same_session(env):
     peer = next(link for link in overview_links(at)["standard"] if "peer-workforce" in link.proto.query_string)
     follow(at, peer)
     no_exception(at)
-    assert at.session_state["account"].role == "commissioner"        # still signed in
+    assert at.session_state["account"].role == "commissioner"  # still signed in
     assert at.header[0].value == "People with lived experience work in every team"
-    assert "standard" not in at.query_params                          # taken once, then dropped
-    at.selectbox(key="_standard_standard_id").select("warm-welcome").run()   # another choice sticks
+    assert "standard" not in at.query_params  # taken once, then dropped
+    at.selectbox(key="_standard_standard_id").select("warm-welcome").run()  # another choice sticks
     assert at.header[0].value == "A warm welcome within days"
 
 
@@ -296,13 +315,13 @@ def test_standard_page_has_funnel_xmr_tables_and_stories(env):
     at.switch_page("dashboard/standard.py").run()
     no_exception(at)
     specs = [c.proto.spec for c in at.get("plotly_chart")]
-    assert any("99.8% limits" in s for s in specs)            # the funnel plot
+    assert any("99.8% limits" in s for s in specs)  # the funnel plot
     assert any("Process limit" in s or "Trial limit" in s for s in specs)  # XmR over 9 quarters
     page = texts(at)
-    assert "A warm welcome makes all the difference." in page   # the voice
+    assert "A warm welcome makes all the difference." in page  # the voice
     assert "a peer met me at the door <the first time>" in page  # a consented story, as written
-    assert "07700 900123" not in page                            # held by screening
-    assert "sent away twice" not in page                         # consent 'no'
+    assert "07700 900123" not in page  # held by screening
+    assert "sent away twice" not in page  # consent 'no'
     assert "Signal" in frames(at)[-1].columns or any("Signal" in f.columns for f in frames(at))
 
 
@@ -316,7 +335,7 @@ def test_small_counts_are_hidden_from_commissioners_but_not_auditors(env):
 
     at, hill_lane = standard_page("commissioner")
     why = "not shown: it would reveal a count of fewer than 5 people"
-    assert (hill_lane["Figure"], hill_lane["Counted"]) == (why, why)   # says why, in plain words
+    assert (hill_lane["Figure"], hill_lane["Counted"]) == (why, why)  # says why, in plain words
     assert hill_lane["Rating"] == "○ Too few to tell"
     assert "2 provider(s) not drawn, as the figure is " + why in texts(at)
     table = frames(at)[0].set_index("Provider")
@@ -335,7 +354,7 @@ def test_a_missing_figure_that_was_not_suppressed_is_a_dash():
     assert ui.figure(float("nan"), "proportion", hidden=True) == ui.not_shown()
     rows = pd.DataFrame({"suppressed": [True, False, None]})
     assert ui.suppressed(rows) == [True, False, False]
-    assert ui.suppressed(pd.DataFrame({"value": [1.0]})) == [False]   # the auditor's figures: none hidden
+    assert ui.suppressed(pd.DataFrame({"value": [1.0]})) == [False]  # the auditor's figures: none hidden
 
 
 def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(env):
@@ -344,13 +363,16 @@ def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(env):
     at.switch_page("dashboard/provider.py").run()
     no_exception(at)
     summary = frames(at)[0]
-    assert set(summary["Standard"]) == {"A warm welcome within days", "People with lived experience work in every team",
-                                        "No targets for opiate-free discharge"}
-    assert any("heroin" in f.to_string() for f in frames(at))   # quarantined row and its reason
+    assert set(summary["Standard"]) == {
+        "A warm welcome within days",
+        "People with lived experience work in every team",
+        "No targets for opiate-free discharge",
+    }
+    assert any("heroin" in f.to_string() for f in frames(at))  # quarantined row and its reason
     quality = next(f for f in frames(at) if "Rows held back" in f.columns)
     assert "Quarterly return" in set(quality["What"])
     assert not quality["Loaded"].str.contains(r"\d{2}:\d{2}:\d{2}").any()  # dates in words, not timestamps
-    over_time, _ = html_matrix(at)                               # ratings over the quarters
+    over_time, _ = html_matrix(at)  # ratings over the quarters
     assert list(over_time.columns) == sorted(over_time.columns) and len(over_time.columns) > 1
     assert "A warm welcome within days" in over_time.index
     assert at.get("download_button")
@@ -358,9 +380,12 @@ def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(env):
 
 # --------------------------------------------------------------------------- auditors
 
+
 def upload_files(folder: Path):
-    return [(p.name, p.read_bytes(), "text/csv" if p.suffix == ".csv" else "application/yaml")
-            for p in sorted(folder.iterdir())]
+    return [
+        (p.name, p.read_bytes(), "text/csv" if p.suffix == ".csv" else "application/yaml")
+        for p in sorted(folder.iterdir())
+    ]
 
 
 def test_a_bad_upload_shows_its_messages_and_loads_nothing(env):
@@ -391,7 +416,8 @@ def test_a_good_upload_loads_and_the_audit_runs(env):
     with store.reading(db) as con:
         loaded_at, loaded_by = con.execute(
             "SELECT loaded_at, loaded_by FROM submissions WHERE provider_id = 'P001' AND period = '2026-Q2' "
-            "AND kind = 'return' AND is_current").fetchone()
+            "AND kind = 'return' AND is_current"
+        ).fetchone()
     at.file_uploader[0].set_value(upload_files(HERE / "fixtures" / "returns" / "good-return")).run()
     no_exception(at)
     earlier = f"the return loaded on {loaded_at.day} {loaded_at:%B %Y} at {loaded_at:%H:%M} by {loaded_by}"
@@ -401,13 +427,16 @@ def test_a_good_upload_loads_and_the_audit_runs(env):
     no_exception(at)
     assert "Loaded" in at.success[-1].value
     assert f"This replaced {earlier} (from fixtures/P001-2026-Q2-return), which stays in the history" in (
-        at.success[-1].value)
-    at.run()                                                          # still said after the page reruns
+        at.success[-1].value
+    )
+    at.run()  # still said after the page reruns
     assert f"This replaced {earlier}" in at.success[-1].value
     assert not [w for w in at.warning if "already has a return" in w.value]
     with store.reading(db) as con:
-        current = con.execute("SELECT loaded_by FROM submissions WHERE provider_id = 'P001' AND period = '2026-Q2' "
-                              "AND kind = 'return' AND is_current").fetchall()
+        current = con.execute(
+            "SELECT loaded_by FROM submissions WHERE provider_id = 'P001' AND period = '2026-Q2' "
+            "AND kind = 'return' AND is_current"
+        ).fetchall()
         runs_before = con.execute("SELECT count(*) FROM runs").fetchone()[0]
     assert current == [("auditor",)]
     at.switch_page("dashboard/audit.py").run()
@@ -437,7 +466,7 @@ def test_the_auditor_reviews_a_held_story(env):
     at = signed_in("auditor")
     at.switch_page("dashboard/review.py").run()
     assert "07700 900123" in at.text[0].value  # the auditor sees the words to decide
-    assert at.radio[0].value is None            # nothing chosen for the auditor
+    assert at.radio[0].value is None  # nothing chosen for the auditor
     at.button[0].click().run()
     assert "Choose a decision first" in at.error[0].value
     with store.reading(db) as con:
@@ -462,10 +491,14 @@ def test_the_auditor_tags_a_story_and_the_green_is_confirmed(env):
     def shown() -> str:
         with store.reading(db) as con:
             run_id = runs.latest_run_id(con, "2026-Q2")
-            rating = runs.read_standard_results(con, run_id, "P001").set_index("standard_id").loc[
-                "no-opiate-free-targets", "rating"]
-            return stories.pairing_rating(rating, ("P001", "no-opiate-free-targets") in
-                                          stories.confirmed_pairs(con, "2026-Q2"))
+            rating = (
+                runs.read_standard_results(con, run_id, "P001")
+                .set_index("standard_id")
+                .loc["no-opiate-free-targets", "rating"]
+            )
+            return stories.pairing_rating(
+                rating, ("P001", "no-opiate-free-targets") in stories.confirmed_pairs(con, "2026-Q2")
+            )
 
     assert shown() == "provisional"
     at = signed_in("auditor")
@@ -509,6 +542,7 @@ def test_only_an_auditor_reaches_the_tagging(env, role):
 
 # --------------------------------------------------------------------------- expert citizens
 
+
 def workshop_with(changes: dict[str, str] | None = None) -> AppTest:
     """The expert citizens' workshop open at peer-workforce, with form fields changed
     (a field is named by the start of its label)."""
@@ -532,8 +566,10 @@ def test_a_workshop_edit_shows_its_preview_then_saves_a_draft_and_approval(env):
     no_exception(at)
     draft = standards / "drafts" / "peer-workforce.yaml"
     assert "status: draft" in draft.read_text() and "version: 3" in draft.read_text()
-    assert "'>= 25%'" in (standards / "peer-workforce.yaml").read_text() or '">= 25%"' in (
-        standards / "peer-workforce.yaml").read_text()  # the approved version is untouched
+    assert (
+        "'>= 25%'" in (standards / "peer-workforce.yaml").read_text()
+        or '">= 25%"' in (standards / "peer-workforce.yaml").read_text()
+    )  # the approved version is untouched
     group = [t for t in at.text_input if t.label == "Approved by (the group)"][0]
     group.input("Test Expert Citizens Group")
     [b for b in at.button if b.label == "Record approval"][0].click().run()
@@ -561,7 +597,7 @@ def test_a_workshop_form_mistake_is_named_by_its_field(env):
     at = workshop_with({"Met when": ">= 90%", "Partly met when": ">= 95%"})
     no_exception(at)
     problems = frames(at)[-1]
-    assert "Line" not in problems.columns          # the form hides the YAML, so no line numbers
+    assert "Line" not in problems.columns  # the form hides the YAML, so no line numbers
     assert problems.iloc[0]["Where"].startswith(("Partly met when (", "Met when ("))
 
 
@@ -592,9 +628,15 @@ def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
 
     from dashboard import charts
 
-    quarters = pd.DataFrame({"period": ["2025-Q1", "2025-Q2", "2025-Q3"], "value": [0.5, float("nan"), 0.7],
-                             "ci_lower": [0.4, float("nan"), 0.6], "ci_upper": [0.6, float("nan"), 0.8],
-                             "benchmark": [0.55, 0.56, 0.57]})
+    quarters = pd.DataFrame(
+        {
+            "period": ["2025-Q1", "2025-Q2", "2025-Q3"],
+            "value": [0.5, float("nan"), 0.7],
+            "ci_lower": [0.4, float("nan"), 0.6],
+            "ci_upper": [0.6, float("nan"), 0.8],
+            "benchmark": [0.55, 0.56, 0.57],
+        }
+    )
     line = charts.trend(quarters, "A measure", True).data[0]
     assert list(line.x) == ["2025-Q1", "2025-Q2", "2025-Q3"]
     assert pd.isna(line.y[1]) and not line.connectgaps

@@ -21,9 +21,17 @@ from audits.cli import app
 from audits.demo_stories import FONT_STORIES, PERSONAL_DETAIL_STORIES, STORIES
 
 STANDARD_IDS = {
-    "trauma-informed-access", "no-opiate-free-discharge-targets", "lived-experience-workforce", "not-punitive",
-    "mental-health-alongside", "housing-support", "aftercare", "no-going-back-to-step-one",
-    "choice-in-how-to-engage", "women-and-out-of-hours-access", "person-first-language",
+    "trauma-informed-access",
+    "no-opiate-free-discharge-targets",
+    "lived-experience-workforce",
+    "not-punitive",
+    "mental-health-alongside",
+    "housing-support",
+    "aftercare",
+    "no-going-back-to-step-one",
+    "choice-in-how-to-engage",
+    "women-and-out-of-hours-access",
+    "person-first-language",
 }
 MESSY = "P004"
 TODAY = dt.date(2026, 11, 25)
@@ -54,11 +62,15 @@ def meta(path: Path) -> dict:
 
 
 def digests(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 # ----------------------------------------------------------------------------- layout
+
 
 def test_layout_has_every_return_and_pack_folder(small):
     out, written = small
@@ -67,8 +79,15 @@ def test_layout_has_every_return_and_pack_folder(small):
     assert [p.name for p in returns] == [f"P{i:03d}-{q}" for i in range(1, 9) for q in demo.SMALL_PERIODS]
     assert sorted(written) == sorted(returns + packs)
     for folder in returns:
-        assert {p.name for p in folder.iterdir()} == {"return.yaml", "episodes.csv", "contacts.csv", "workforce.csv",
-                                                     "kpis.csv", "sites.csv", "documents.csv"}
+        assert {p.name for p in folder.iterdir()} == {
+            "return.yaml",
+            "episodes.csv",
+            "contacts.csv",
+            "workforce.csv",
+            "kpis.csv",
+            "sites.csv",
+            "documents.csv",
+        }
     for folder in packs:
         assert {p.name for p in folder.iterdir()} == {"pack.yaml", "stories.csv"}
     assert len(packs) >= 0.85 * len(returns)  # most provider-quarters have stories
@@ -126,13 +145,14 @@ def test_rewriting_an_earlier_demo_is_allowed_but_a_foreign_folder_is_refused(tm
 
 # ----------------------------------------------------------------------------- journeys over time
 
+
 def test_journeys_carry_across_quarters_with_the_same_ids(small):
     out, _ = small
     episodes = table(out, "episodes.csv", {"P001"})
     per_episode = episodes.groupby("episode_id")
     assert per_episode["person_id"].nunique().max() == 1
     spans = per_episode["period"].nunique()
-    assert (spans >= 2).mean() > 0.5      # most journeys are open in more than one quarter
+    assert (spans >= 2).mean() > 0.5  # most journeys are open in more than one quarter
     # every row is open at some time in its quarter
     for period, rows in episodes.groupby("period"):
         start, end = (d.isoformat() for d in spec.parse_period(period))
@@ -196,7 +216,7 @@ def test_the_messy_provider_has_the_intended_bad_rows(small):
     for folder in sorted((out / "returns").glob(f"{MESSY}-*")):
         start, end = (d.isoformat() for d in spec.parse_period(folder.name[5:]))
         e, c = read(folder, "episodes.csv"), read(folder, "contacts.csv")
-        assert e["episode_id"].is_unique and c["contact_id"].is_unique     # nothing blocking
+        assert e["episode_id"].is_unique and c["contact_id"].is_unique  # nothing blocking
         assert {"heroin", "crack cocaine"} <= set(e["substance_group"])
         assert "35 to 44" in set(e["age_band"])
         assert ((e["discharge_date"] != "") & (e["discharge_reason"] == "")).sum() == 1
@@ -208,6 +228,7 @@ def test_the_messy_provider_has_the_intended_bad_rows(small):
 
 
 # ----------------------------------------------------------------------------- personalities
+
 
 def test_the_punitive_provider_punishes_missed_appointments_far_more_often(small):
     out, _ = small
@@ -249,13 +270,14 @@ def test_providers_differ_and_change_over_time(small):
     out, _ = small
     w = table(out, "workforce.csv")
     w["fte"] = w["fte"].astype(float)
-    share = (w["fte"] * (w["lived_experience"] == "yes")).groupby([w["provider"], w["period"]]).sum() \
-        / w.groupby(["provider", "period"])["fte"].sum()
+    share = (w["fte"] * (w["lived_experience"] == "yes")).groupby([w["provider"], w["period"]]).sum() / w.groupby(
+        ["provider", "period"]
+    )["fte"].sum()
     latest = share.xs("2026-Q3", level="period")
     assert latest.max() - latest.min() > 0.3
     peers = (w["role"] == "peer").groupby([w["provider"], w["period"]]).mean()
-    assert peers["P006"]["2024-Q4"] > peers["P006"]["2026-Q3"] + 0.05   # the declining provider loses peers
-    assert peers["P001"]["2026-Q3"] > peers["P001"]["2024-Q4"] + 0.05   # the improving one gains them
+    assert peers["P006"]["2024-Q4"] > peers["P006"]["2026-Q3"] + 0.05  # the declining provider loses peers
+    assert peers["P001"]["2026-Q3"] > peers["P001"]["2024-Q4"] + 0.05  # the improving one gains them
     s = table(out, "sites.csv", {f"P00{i}" for i in range(1, 9)} - {MESSY})
     assert set(s["women_only_space"]) == {"yes", "no"} and set(s["open_outside_office_hours"]) == {"yes", "no"}
     docs = table(out, "documents.csv")
@@ -266,10 +288,11 @@ def test_providers_differ_and_change_over_time(small):
     episodes = table(out, "episodes.csv", {"P001"})
     need = episodes[episodes["mental_health_need"] == "yes"]
     mh = (need["mental_health_support"] == "yes").groupby(need["period"]).mean()
-    assert mh["2026-Q3"] > mh["2024-Q4"] + 0.15                     # the improving provider
+    assert mh["2026-Q3"] > mh["2024-Q4"] + 0.15  # the improving provider
 
 
 # ----------------------------------------------------------------------------- stories
+
 
 def test_packs_hold_consented_and_refused_stories_tagged_with_the_standards(small):
     out, _ = small
@@ -320,10 +343,11 @@ def test_stories_are_new_words_not_the_seed_quotes():
     for story in STORIES + FONT_STORIES + PERSONAL_DETAIL_STORIES:
         words = story["text"].split()
         for i in range(0, max(1, len(words) - 12)):
-            assert " ".join(words[i:i + 12]) not in source, story["text"]
+            assert " ".join(words[i : i + 12]) not in source, story["text"]
 
 
 # ----------------------------------------------------------------------------- national calibration
+
 
 def test_national_scale_is_calibrated_to_england(tmp_path):
     """A trimmed national run (15 of 150 providers, a tenth of England) keeps the proportions."""
@@ -350,6 +374,7 @@ def test_national_scale_is_calibrated_to_england(tmp_path):
 
 # ----------------------------------------------------------------------------- the command
 
+
 def test_command_writes_the_demo_and_refuses_plainly(tmp_path):
     runner = CliRunner()
     result = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--seed", "4"])
@@ -363,6 +388,7 @@ def test_command_writes_the_demo_and_refuses_plainly(tmp_path):
 
 
 # ----------------------------------------------------------------------------- against the validator
+
 
 def test_every_return_and_pack_validates_and_only_the_messy_provider_has_quarantine(small):
     from audits import returns
@@ -423,16 +449,16 @@ def test_the_improving_and_the_declining_provider_move_across_the_quarters(ratin
     assert count("P001", LATEST, {"red"}) <= count("P001", FIRST, {"red"}) - 5
     assert count("P006", LATEST, {"red"}) >= count("P006", FIRST, {"red"}) + 3
     assert count("P006", LATEST, GREEN) <= count("P006", FIRST, GREEN) - 4
-    no_targets = ratings[(ratings["provider_id"] == "P005")
-                         & (ratings["standard_id"] == "no-opiate-free-discharge-targets")]
+    no_targets = ratings[
+        (ratings["provider_id"] == "P005") & (ratings["standard_id"] == "no-opiate-free-discharge-targets")
+    ]
     assert no_targets.set_index("period")["rating"].to_dict() == {FIRST: "red", LATEST: "green"}
 
 
 def test_demo_kpi_names_use_person_first_words(small):
     """The demo's KPI names are shown in the dashboard and the PDF: no 'clients'."""
     out, _ = small
-    names = " ".join(read(f, "kpis.csv")["name"].str.cat(sep=" ")
-                     for f in (out / "returns").iterdir())
+    names = " ".join(read(f, "kpis.csv")["name"].str.cat(sep=" ") for f in (out / "returns").iterdir())
     assert "People using opiates discharged opiate-free" in names
     for word in ("client", "service user", "addict"):
         assert word not in names.lower()

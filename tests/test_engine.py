@@ -36,8 +36,9 @@ def _typed(table: str, column: str, text: str):
     return text
 
 
-def build_store(db: Path, providers: dict[str, dict[str, list[dict]]], period: str = PERIOD,
-                names: dict[str, str] | None = None) -> Path:
+def build_store(
+    db: Path, providers: dict[str, dict[str, list[dict]]], period: str = PERIOD, names: dict[str, str] | None = None
+) -> Path:
     """A store with one current return per provider, rows written straight into the tables.
 
     providers: provider_id -> table -> rows (column -> value); missing columns are empty.
@@ -48,12 +49,15 @@ def build_store(db: Path, providers: dict[str, dict[str, list[dict]]], period: s
         for provider_id, tables in providers.items():
             digest = hashlib.sha256(json.dumps(tables, sort_keys=True, default=str).encode()).hexdigest()
             submission_id = f"{provider_id}-{period}-{digest[:8]}"
-            con.execute("INSERT OR IGNORE INTO providers VALUES (?, ?, 'Testshire')",
-                        [provider_id, names.get(provider_id, f"Provider {provider_id}")])
+            con.execute(
+                "INSERT OR IGNORE INTO providers VALUES (?, ?, 'Testshire')",
+                [provider_id, names.get(provider_id, f"Provider {provider_id}")],
+            )
             con.execute(
                 "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, "
                 "sha256, loaded_at, is_current) VALUES (?, 'return', ?, ?, ?, ?, now(), true)",
-                [submission_id, provider_id, period, names.get(provider_id), digest])
+                [submission_id, provider_id, period, names.get(provider_id), digest],
+            )
             for table, rows in tables.items():
                 columns = spec.TABLES[table].column_names
                 for line, row in enumerate(rows, start=2):
@@ -61,9 +65,12 @@ def build_store(db: Path, providers: dict[str, dict[str, list[dict]]], period: s
                     assert not unknown, f"not columns of {table}: {unknown}"
                     con.execute(
                         f"INSERT INTO {table} (submission_id, provider_id, period, line, "
-                        + ", ".join(f'"{c}"' for c in columns) + ") VALUES (?, ?, ?, ?, "
-                        + ", ".join("?" for _ in columns) + ")",
-                        [submission_id, provider_id, period, line] + [row.get(c) for c in columns])
+                        + ", ".join(f'"{c}"' for c in columns)
+                        + ") VALUES (?, ?, ?, ?, "
+                        + ", ".join("?" for _ in columns)
+                        + ")",
+                        [submission_id, provider_id, period, line] + [row.get(c) for c in columns],
+                    )
     return db
 
 
@@ -85,17 +92,32 @@ def load_fixture(db: Path, folder: Path = FIXTURES / "base", period: str = PERIO
 
 
 def standard(measures: list[dict], status: str = "approved", id: str = "test-standard") -> Standard:
-    return Standard.model_validate({
-        "id": id, "title": "A test standard", "version": 1, "status": status,
-        "approved_by": "Test Expert Citizens Group", "approved_on": "2026-09-10",
-        "theme": "test", "statement": "What good looks like.", "why": "Why it matters.",
-        "measures": measures,
-    })
+    return Standard.model_validate(
+        {
+            "id": id,
+            "title": "A test standard",
+            "version": 1,
+            "status": status,
+            "approved_by": "Test Expert Citizens Group",
+            "approved_on": "2026-09-10",
+            "theme": "test",
+            "statement": "What good looks like.",
+            "why": "Why it matters.",
+            "measures": measures,
+        }
+    )
 
 
 def proportion(count_if: str, green: str = ">= 90%", **extra) -> dict:
-    return {"id": "m", "label": "a measure", "table": "episodes", "kind": "proportion",
-            "count_if": count_if, "green": green, **extra}
+    return {
+        "id": "m",
+        "label": "a measure",
+        "table": "episodes",
+        "kind": "proportion",
+        "count_if": count_if,
+        "green": green,
+        **extra,
+    }
 
 
 def rows_of(result: engine.EngineResult, measure_id: str = "m") -> dict[str, dict]:
@@ -185,13 +207,16 @@ def _people(n_met: int, n: int, column: str = "peer_support_offered") -> list[di
     return [{"episode_id": f"E{i}", column: i < n_met} for i in range(n)]
 
 
-@pytest.mark.parametrize("met, threshold, expected", [
-    (90, ">= 90%", "green"),
-    (89, ">= 90%", "amber"),
-    (90, "> 90%", "amber"),
-    (75, ">= 90%", "amber"),
-    (74, ">= 90%", "red"),
-])
+@pytest.mark.parametrize(
+    "met, threshold, expected",
+    [
+        (90, ">= 90%", "green"),
+        (89, ">= 90%", "amber"),
+        (90, "> 90%", "amber"),
+        (75, ">= 90%", "amber"),
+        (74, ">= 90%", "red"),
+    ],
+)
 def test_threshold_boundaries(tmp_path, met, threshold, expected):
     db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(met, 100)}})
     s = standard([proportion("peer_support_offered", threshold, amber=">= 75%")])
@@ -210,11 +235,14 @@ def test_exactly_ten_percent_meets_a_percentage_written_as_a_fraction_of_hundred
 
 
 def test_min_count_boundary_and_no_rows(tmp_path):
-    db = build_store(tmp_path / "a.duckdb", {
-        "P1": {"episodes": _people(10, 10)},
-        "P2": {"episodes": _people(9, 9)},
-        "P3": {"workforce": [{"staff_id": "S1", "fte": 1.0}]},  # a return without episodes
-    })
+    db = build_store(
+        tmp_path / "a.duckdb",
+        {
+            "P1": {"episodes": _people(10, 10)},
+            "P2": {"episodes": _people(9, 9)},
+            "P3": {"workforce": [{"staff_id": "S1", "fte": 1.0}]},  # a return without episodes
+        },
+    )
     s = standard([proportion("peer_support_offered", min_count=10)])
     with store.reading(db) as con:
         rows = rows_of(engine.evaluate(con, [s], PERIOD))
@@ -226,24 +254,53 @@ def test_min_count_boundary_and_no_rows(tmp_path):
 
 def test_missing_values_never_count_as_met(tmp_path):
     episodes = [
-        {"episode_id": "E1", "referral_date": dt.date(2026, 4, 1), "first_contact_date": dt.date(2026, 4, 2),
-         "housing_need": "urgent", "housing_support": True},
-        {"episode_id": "E2", "referral_date": dt.date(2026, 4, 1), "first_contact_date": None,
-         "housing_need": "urgent", "housing_support": None},
-        {"episode_id": "E3", "referral_date": dt.date(2026, 4, 1), "first_contact_date": dt.date(2026, 4, 9),
-         "housing_need": None, "housing_support": True},
+        {
+            "episode_id": "E1",
+            "referral_date": dt.date(2026, 4, 1),
+            "first_contact_date": dt.date(2026, 4, 2),
+            "housing_need": "urgent",
+            "housing_support": True,
+        },
+        {
+            "episode_id": "E2",
+            "referral_date": dt.date(2026, 4, 1),
+            "first_contact_date": None,
+            "housing_need": "urgent",
+            "housing_support": None,
+        },
+        {
+            "episode_id": "E3",
+            "referral_date": dt.date(2026, 4, 1),
+            "first_contact_date": dt.date(2026, 4, 9),
+            "housing_need": None,
+            "housing_support": True,
+        },
         # "not (late)" with a missing date is still not met
-        {"episode_id": "E4", "referral_date": None, "first_contact_date": dt.date(2026, 4, 9),
-         "housing_need": "urgent", "housing_support": False},
+        {
+            "episode_id": "E4",
+            "referral_date": None,
+            "first_contact_date": dt.date(2026, 4, 9),
+            "housing_need": "urgent",
+            "housing_support": False,
+        },
     ]
     db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": episodes}})
-    s = standard([
-        proportion("first_contact_date - referral_date <= 2", min_count=1) | {"id": "quick"},
-        proportion("not (first_contact_date - referral_date > 2)", min_count=1) | {"id": "not-late"},
-        proportion("housing_support", min_count=1, where="housing_need = 'urgent'") | {"id": "housing"},
-        {"id": "days", "label": "days", "table": "episodes", "kind": "median",
-         "value": "first_contact_date - referral_date", "green": "<= 2", "min_count": 1},
-    ])
+    s = standard(
+        [
+            proportion("first_contact_date - referral_date <= 2", min_count=1) | {"id": "quick"},
+            proportion("not (first_contact_date - referral_date > 2)", min_count=1) | {"id": "not-late"},
+            proportion("housing_support", min_count=1, where="housing_need = 'urgent'") | {"id": "housing"},
+            {
+                "id": "days",
+                "label": "days",
+                "table": "episodes",
+                "kind": "median",
+                "value": "first_contact_date - referral_date",
+                "green": "<= 2",
+                "min_count": 1,
+            },
+        ]
+    )
     with store.reading(db) as con:
         result = engine.evaluate(con, [s], PERIOD)
     assert (rows_of(result, "quick")["P1"]["numerator"], rows_of(result, "quick")["P1"]["denominator"]) == (1, 4)
@@ -255,12 +312,24 @@ def test_missing_values_never_count_as_met(tmp_path):
 
 
 def test_count_measure_over_people_and_its_where(tmp_path):
-    contacts = [{"contact_id": f"C{i}", "episode_id": "E1", "outcome": "missed",
-                 "after_missed": after} for i, after in enumerate(["rebooked", "discharged", "script_reduced", None])]
+    contacts = [
+        {"contact_id": f"C{i}", "episode_id": "E1", "outcome": "missed", "after_missed": after}
+        for i, after in enumerate(["rebooked", "discharged", "script_reduced", None])
+    ]
     db = build_store(tmp_path / "a.duckdb", {"P1": {"contacts": contacts}, "P2": {"contacts": []}})
-    s = standard([{"id": "punished", "label": "missed appointments punished", "table": "contacts",
-                   "kind": "count", "where": "after_missed in ('script_reduced', 'discharged')",
-                   "green": "= 0", "amber": "<= 1"}])
+    s = standard(
+        [
+            {
+                "id": "punished",
+                "label": "missed appointments punished",
+                "table": "contacts",
+                "kind": "count",
+                "where": "after_missed in ('script_reduced', 'discharged')",
+                "green": "= 0",
+                "amber": "<= 1",
+            }
+        ]
+    )
     with store.reading(db) as con:
         rows = rows_of(engine.evaluate(con, [s], PERIOD), "punished")
     assert rows["P1"]["value"] == 2 and rows["P1"]["denominator"] == 4 and rows["P1"]["rating"] == "red"
@@ -270,14 +339,31 @@ def test_count_measure_over_people_and_its_where(tmp_path):
 
 
 def test_a_count_over_an_optional_file_left_out_is_too_few_to_tell(tmp_path):
-    db = build_store(tmp_path / "a.duckdb", {
-        "P1": {"documents": [{"document_id": "D1", "title": "Welcome", "text": "For service users"},
-                             {"document_id": "D2", "title": "Rights", "text": "For people using services"}]},
-        "P2": {"documents": [{"document_id": "D1", "title": "Welcome", "text": "For people using services"}]},
-        "P3": {"kpis": []},  # no documents.csv at all
-    })
-    s = standard([{"id": "labels", "label": "labelling words", "table": "documents", "kind": "count",
-                   "where": "text ilike '%service user%'", "green": "= 0"}])
+    db = build_store(
+        tmp_path / "a.duckdb",
+        {
+            "P1": {
+                "documents": [
+                    {"document_id": "D1", "title": "Welcome", "text": "For service users"},
+                    {"document_id": "D2", "title": "Rights", "text": "For people using services"},
+                ]
+            },
+            "P2": {"documents": [{"document_id": "D1", "title": "Welcome", "text": "For people using services"}]},
+            "P3": {"kpis": []},  # no documents.csv at all
+        },
+    )
+    s = standard(
+        [
+            {
+                "id": "labels",
+                "label": "labelling words",
+                "table": "documents",
+                "kind": "count",
+                "where": "text ilike '%service user%'",
+                "green": "= 0",
+            }
+        ]
+    )
     with store.reading(db) as con:
         rows = rows_of(engine.evaluate(con, [s], PERIOD), "labels")
     assert (rows["P1"]["value"], rows["P1"]["rating"]) == (1, "red")
@@ -289,10 +375,14 @@ def test_only_the_period_asked_for_and_only_current_returns(tmp_path):
     db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(10, 10)}})
     build_store(db, {"P1": {"episodes": _people(0, 10)}}, period="2026-Q1")
     with store.writing(db) as con:  # an older, replaced return for Q2 stays in the table
-        con.execute("INSERT INTO submissions (submission_id, kind, provider_id, period, sha256, loaded_at, "
-                    "is_current) VALUES ('old', 'return', 'P1', '2026-Q2', 'x', now(), false)")
-        con.execute("INSERT INTO episodes (submission_id, provider_id, period, line, episode_id, "
-                    "peer_support_offered) SELECT 'old', 'P1', '2026-Q2', 2, 'X' || i, false FROM range(50) t(i)")
+        con.execute(
+            "INSERT INTO submissions (submission_id, kind, provider_id, period, sha256, loaded_at, "
+            "is_current) VALUES ('old', 'return', 'P1', '2026-Q2', 'x', now(), false)"
+        )
+        con.execute(
+            "INSERT INTO episodes (submission_id, provider_id, period, line, episode_id, "
+            "peer_support_offered) SELECT 'old', 'P1', '2026-Q2', 2, 'X' || i, false FROM range(50) t(i)"
+        )
     s = standard([proportion("peer_support_offered")])
     with store.reading(db) as con:
         q2 = rows_of(engine.evaluate(con, [s], "2026-Q2"))["P1"]
@@ -303,8 +393,10 @@ def test_only_the_period_asked_for_and_only_current_returns(tmp_path):
 
 def test_benchmark_comparisons_in_the_engine(tmp_path):
     # four providers of 100 people: 90, 80, 75 and 60 met; benchmark (pooled) = 305/400 = 0.7625
-    db = build_store(tmp_path / "a.duckdb", {
-        f"P{i}": {"episodes": _people(met, 100)} for i, met in enumerate([90, 80, 75, 60], start=1)})
+    db = build_store(
+        tmp_path / "a.duckdb",
+        {f"P{i}": {"episodes": _people(met, 100)} for i, met in enumerate([90, 80, 75, 60], start=1)},
+    )
     with store.reading(db) as con:
         higher = rows_of(engine.evaluate(con, [standard([proportion("peer_support_offered", ">= 90%")])], PERIOD))
         lower = rows_of(engine.evaluate(con, [standard([proportion("not peer_support_offered", "<= 10%")])], PERIOD))
@@ -313,18 +405,28 @@ def test_benchmark_comparisons_in_the_engine(tmp_path):
     assert outcome == {"P1": "best", "P2": "similar", "P3": "similar", "P4": "worst"}
     # lower is better: the same shares the other way round
     assert {p: r["comparison"] for p, r in lower.items()} == {
-        "P1": "best", "P2": "similar", "P3": "similar", "P4": "worst"}
+        "P1": "best",
+        "P2": "similar",
+        "P3": "similar",
+        "P4": "worst",
+    }
     # better and worse: outside the 95% interval, inside the 99.8% interval
-    db2 = build_store(tmp_path / "b.duckdb", {
-        "P1": {"episodes": _people(86, 100)}, "P2": {"episodes": _people(66, 100)},
-        "P3": {"episodes": _people(76, 100)}})
+    db2 = build_store(
+        tmp_path / "b.duckdb",
+        {
+            "P1": {"episodes": _people(86, 100)},
+            "P2": {"episodes": _people(66, 100)},
+            "P3": {"episodes": _people(76, 100)},
+        },
+    )
     with store.reading(db2) as con:
         rows = rows_of(engine.evaluate(con, [standard([proportion("peer_support_offered")])], PERIOD))
     assert rows["P1"]["comparison"] == "better" and rows["P2"]["comparison"] == "worse"
     for row in rows.values():  # the engine and stats.compare agree
         low998, high998 = stats.wilson(row["numerator"], row["denominator"], stats.Z998)
-        assert row["comparison"] == stats.compare(row["value"], row["ci_lower"], row["ci_upper"],
-                                                  low998, high998, row["benchmark"], True)
+        assert row["comparison"] == stats.compare(
+            row["value"], row["ci_lower"], row["ci_upper"], low998, high998, row["benchmark"], True
+        )
 
 
 def test_drafts_and_retired_are_not_audited(base_db):

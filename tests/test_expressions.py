@@ -18,33 +18,37 @@ def refused(text: str, table: str = "episodes", expect: str | None = None) -> st
 
 # ---------------------------------------------------------------- what is refused
 
-@pytest.mark.parametrize("text, words", [
-    ("1=1; DROP TABLE x", "Only one condition is allowed"),
-    ("assessments = 1; DROP TABLE episodes", "remove the ';'"),
-    ("DROP TABLE episodes", "statement"),
-    ("read_csv('/etc/passwd')", "reads a file or the network"),
-    ("assessments in (select count(*) from read_csv('/etc/passwd'))", "sub-query"),
-    ("assessments = (select 1)", "sub-query"),
-    ("exists (select 1 from workforce)", "sub-query"),
-    ("abs(assessments) > 1", "function call (abs)"),
-    ("getvariable('x') = 1", "function call (getvariable)"),
-    ("cast(assessments as varchar) = '1'", "changes a type"),
-    ("assessments::varchar = '1'", "changes a type"),
-    ("episodes.assessments > 1", "other tables cannot be used"),
-    ("assessments = ?", "placeholders"),
-    ("assessments between 1 and 3", "between is not supported"),
-    ("case when choice_offered then 1 else 0 end = 1", "case ... when is not supported"),
-    ("assessments % 2 = 1", "not allowed in an expression"),
-    ("assessments || 1 = 1", "not allowed in an expression"),
-    ("select 1", "statement"),
-    ("install httpfs", "statement"),
-    ("assessments = 1 -- and then something", "Comments"),
-    ("assessments = 1 /* ; drop table episodes */", "Comments"),
-    ("", "empty"),
-    ("assessments = 'x", "quote is not closed"),
-    ("assessments = (1", "could not be read"),
-    ("assessments = 1 and", "could not be read"),
-])
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("1=1; DROP TABLE x", "Only one condition is allowed"),
+        ("assessments = 1; DROP TABLE episodes", "remove the ';'"),
+        ("DROP TABLE episodes", "statement"),
+        ("read_csv('/etc/passwd')", "reads a file or the network"),
+        ("assessments in (select count(*) from read_csv('/etc/passwd'))", "sub-query"),
+        ("assessments = (select 1)", "sub-query"),
+        ("exists (select 1 from workforce)", "sub-query"),
+        ("abs(assessments) > 1", "function call (abs)"),
+        ("getvariable('x') = 1", "function call (getvariable)"),
+        ("cast(assessments as varchar) = '1'", "changes a type"),
+        ("assessments::varchar = '1'", "changes a type"),
+        ("episodes.assessments > 1", "other tables cannot be used"),
+        ("assessments = ?", "placeholders"),
+        ("assessments between 1 and 3", "between is not supported"),
+        ("case when choice_offered then 1 else 0 end = 1", "case ... when is not supported"),
+        ("assessments % 2 = 1", "not allowed in an expression"),
+        ("assessments || 1 = 1", "not allowed in an expression"),
+        ("select 1", "statement"),
+        ("install httpfs", "statement"),
+        ("assessments = 1 -- and then something", "Comments"),
+        ("assessments = 1 /* ; drop table episodes */", "Comments"),
+        ("", "empty"),
+        ("assessments = 'x", "quote is not closed"),
+        ("assessments = (1", "could not be read"),
+        ("assessments = 1 and", "could not be read"),
+    ],
+)
 def test_refused_before_anything_runs(text, words):
     assert words in refused(text)
 
@@ -61,7 +65,8 @@ def test_a_very_long_expression_is_refused():
 
 def test_unknown_column_names_the_closest_real_one():
     assert refused("lived_experiance = 'yes'", "workforce") == (
-        "'lived_experiance' is not a column of workforce. Did you mean 'lived_experience'?")
+        "'lived_experiance' is not a column of workforce. Did you mean 'lived_experience'?"
+    )
 
 
 def test_a_column_of_another_table_says_where_it_lives():
@@ -80,8 +85,7 @@ def test_a_word_that_is_not_a_code_of_the_column():
     message = refused("lived_experience = 'yse'", "workforce")
     assert "'yse' is not one of the values of lived_experience" in message
     assert "Did you mean 'yes'?" in message
-    assert "not one of the values of discharge_reason" in refused(
-        "discharge_reason in ('dropped_out', 'withdrawn')")
+    assert "not one of the values of discharge_reason" in refused("discharge_reason in ('dropped_out', 'withdrawn')")
 
 
 def test_every_mistake_in_one_expression_is_listed():
@@ -91,19 +95,22 @@ def test_every_mistake_in_one_expression_is_listed():
     assert "Did you mean 'role'?" in str(caught.value)
 
 
-@pytest.mark.parametrize("text, table, words", [
-    ("role = 1", "workforce", "compares text with a whole number"),
-    ("peer_support_offered = 'yes'", "episodes", "write peer_support_offered on its own"),
-    ("referral_date > 3", "episodes", "Dates are compared with dates"),
-    ("referral_date >= '2026-13-01'", "episodes", "'2026-13-01' is not a date"),
-    ("referral_date >= '1 April 2026'", "episodes", "is not a date"),
-    ("discharge_date = null", "episodes", "is null"),
-    ("referral_date - 1.5 > first_contact_date", "episodes", "whole days"),
-    ("referral_date + first_contact_date > 1", "episodes", "cannot be used with a date and a date"),
-    ("title like 3", "documents", "like matches text"),
-    ("fte and paid", "workforce", "not a condition"),
-    ("-referral_date < 1", "episodes", "only numbers can be negative"),
-])
+@pytest.mark.parametrize(
+    "text, table, words",
+    [
+        ("role = 1", "workforce", "compares text with a whole number"),
+        ("peer_support_offered = 'yes'", "episodes", "write peer_support_offered on its own"),
+        ("referral_date > 3", "episodes", "Dates are compared with dates"),
+        ("referral_date >= '2026-13-01'", "episodes", "'2026-13-01' is not a date"),
+        ("referral_date >= '1 April 2026'", "episodes", "is not a date"),
+        ("discharge_date = null", "episodes", "is null"),
+        ("referral_date - 1.5 > first_contact_date", "episodes", "whole days"),
+        ("referral_date + first_contact_date > 1", "episodes", "cannot be used with a date and a date"),
+        ("title like 3", "documents", "like matches text"),
+        ("fte and paid", "workforce", "not a condition"),
+        ("-referral_date < 1", "episodes", "only numbers can be negative"),
+    ],
+)
 def test_things_that_do_not_make_sense(text, table, words):
     assert words in refused(text, table)
 
@@ -120,16 +127,19 @@ def test_an_unknown_table():
 
 # ---------------------------------------------------------------- what is allowed
 
-@pytest.mark.parametrize("text, table, sql", [
-    ("lived_experience = 'yes'", "workforce", "(\"lived_experience\" = 'yes')"),
-    ("Lived_Experience = 'yes'", "workforce", "(\"lived_experience\" = 'yes')"),
-    ("peer_support_offered", "episodes", "(\"peer_support_offered\")"),
-    ("first_contact_date - referral_date <= 2", "episodes",
-     "(\"first_contact_date\" - \"referral_date\" <= 2)"),
-    ("referral_date >= '2026-04-01'", "episodes", "(\"referral_date\" >= CAST('2026-04-01' AS DATE))"),
-    ("discharge_date is not null", "episodes", "(NOT \"discharge_date\" IS NULL)"),
-    ("text ilike '%service user%'", "documents", "(\"text\" ILIKE '%service user%')"),
-])
+
+@pytest.mark.parametrize(
+    "text, table, sql",
+    [
+        ("lived_experience = 'yes'", "workforce", "(\"lived_experience\" = 'yes')"),
+        ("Lived_Experience = 'yes'", "workforce", "(\"lived_experience\" = 'yes')"),
+        ("peer_support_offered", "episodes", '("peer_support_offered")'),
+        ("first_contact_date - referral_date <= 2", "episodes", '("first_contact_date" - "referral_date" <= 2)'),
+        ("referral_date >= '2026-04-01'", "episodes", "(\"referral_date\" >= CAST('2026-04-01' AS DATE))"),
+        ("discharge_date is not null", "episodes", '(NOT "discharge_date" IS NULL)'),
+        ("text ilike '%service user%'", "documents", "(\"text\" ILIKE '%service user%')"),
+    ],
+)
 def test_sql_is_regenerated_and_quoted(text, table, sql):
     assert compile_expression(text, table) == sql
 
@@ -141,6 +151,7 @@ def test_a_quote_inside_a_word_stays_a_word():
 
 # ---------------------------------------------------------------- the SQL runs over cur_<table>
 
+
 @pytest.fixture()
 def con(tmp_path):
     """A real store with one provider's workforce and episodes for 2026-Q2."""
@@ -148,7 +159,8 @@ def con(tmp_path):
     connection.execute("INSERT INTO periods VALUES ('2026-Q2', DATE '2026-04-01', DATE '2026-06-30')")
     connection.execute(
         "INSERT INTO submissions (submission_id, kind, provider_id, period, loaded_at, is_current) "
-        "VALUES ('s1', 'return', 'P001', '2026-Q2', now(), true)")
+        "VALUES ('s1', 'return', 'P001', '2026-Q2', now(), true)"
+    )
     staff = [  # staff_id, role, paid, fte, lived_experience, trauma_training_date
         ("w1", "peer", True, 1.0, "yes", dt.date(2026, 5, 1)),
         ("w2", "clinical", True, 0.5, "no", dt.date(2024, 6, 29)),
@@ -156,8 +168,7 @@ def con(tmp_path):
         ("w4", "peer", False, 0.2, "yes", None),
     ]
     for line, row in enumerate(staff, start=2):
-        connection.execute("INSERT INTO workforce VALUES ('s1', 'P001', '2026-Q2', ?, ?, ?, ?, ?, ?, ?)",
-                           [line, *row])
+        connection.execute("INSERT INTO workforce VALUES ('s1', 'P001', '2026-Q2', ?, ?, ?, ?, ?, ?, ?)", [line, *row])
     documents = [("d1", "Welcome", "Welcome to the Service User forum"), ("d2", "Letter", "Dear Sam")]
     for line, row in enumerate(documents, start=2):
         connection.execute("INSERT INTO documents VALUES ('s1', 'P001', '2026-Q2', ?, ?, ?, ?)", [line, *row])
@@ -168,8 +179,10 @@ def con(tmp_path):
 def matching(con, table: str, text: str) -> list[str]:
     key = {"workforce": "staff_id", "documents": "document_id"}[table]
     sql = compile_expression(text, table)
-    return [r[0] for r in con.execute(
-        f"SELECT {key} FROM cur_{table} WHERE coalesce({sql}, false) ORDER BY {key}").fetchall()]
+    return [
+        r[0]
+        for r in con.execute(f"SELECT {key} FROM cur_{table} WHERE coalesce({sql}, false) ORDER BY {key}").fetchall()
+    ]
 
 
 def test_conditions_select_the_right_rows(con):

@@ -39,9 +39,12 @@ def make(tmp_path: Path, case: str | None = None, base: Path = GOOD_RETURN) -> P
 def snapshot(db: Path) -> dict:
     """Every row of every table, in a stable order."""
     with store.reading(db) as con:
-        tables = [r[0] for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
-            "ORDER BY table_name").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY table_name"
+            ).fetchall()
+        ]
         return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
 
 
@@ -51,20 +54,31 @@ def test_a_return_and_a_pack_load_with_their_history(tmp_path):
     assert [o.loaded for o in outcomes] == [True, True]
     assert outcomes[0].rows["contacts"] == 9 and outcomes[1].withdrawals == 1
     with store.reading(db) as con:
-        subs = con.execute("SELECT kind, provider_id, period, is_current, loaded_by, loaded_at, form, "
-                           "submitted_on, gathered_by, rows_loaded FROM submissions ORDER BY kind DESC").fetchall()
-        assert [s[:5] for s in subs] == [("return", "P001", "2026-Q2", True, "auditor-a"),
-                                         ("pack", "P001", "2026-Q2", True, "auditor-a")]
+        subs = con.execute(
+            "SELECT kind, provider_id, period, is_current, loaded_by, loaded_at, form, "
+            "submitted_on, gathered_by, rows_loaded FROM submissions ORDER BY kind DESC"
+        ).fetchall()
+        assert [s[:5] for s in subs] == [
+            ("return", "P001", "2026-Q2", True, "auditor-a"),
+            ("pack", "P001", "2026-Q2", True, "auditor-a"),
+        ]
         assert all(isinstance(s[5], dt.datetime) for s in subs)
         assert subs[0][7] == dt.date(2026, 7, 14) and subs[1][8] == "Northshire Expert Citizens Group"
-        files = dict(con.execute("SELECT file_name, f.sha256 FROM submission_files f JOIN submissions s "
-                                 "USING (submission_id) WHERE s.kind = 'return'").fetchall())
+        files = dict(
+            con.execute(
+                "SELECT file_name, f.sha256 FROM submission_files f JOIN submissions s "
+                "USING (submission_id) WHERE s.kind = 'return'"
+            ).fetchall()
+        )
         assert files["episodes.csv"] == hashlib.sha256((GOOD_RETURN / "episodes.csv").read_bytes()).hexdigest()
         assert len(files) == 7
         assert con.execute("SELECT provider_name, area FROM providers").fetchall() == [
-            ("Northgate Recovery Partnership", "Northshire")]
-        row = con.execute("SELECT line, referral_date, choice_offered, assessments, period_start, period_end "
-                          "FROM cur_episodes WHERE episode_id = 'E2'").fetchone()
+            ("Northgate Recovery Partnership", "Northshire")
+        ]
+        row = con.execute(
+            "SELECT line, referral_date, choice_offered, assessments, period_start, period_end "
+            "FROM cur_episodes WHERE episode_id = 'E2'"
+        ).fetchone()
         assert row == (3, dt.date(2026, 4, 7), True, 1, dt.date(2026, 4, 1), dt.date(2026, 6, 30))
         assert con.execute("SELECT fte FROM cur_workforce WHERE staff_id = 'S2'").fetchone() == (0.8,)
         assert con.execute("SELECT story_id FROM story_withdrawals").fetchall() == [("ST3",)]
@@ -86,12 +100,15 @@ def test_rows_with_problems_are_quarantined_with_reasons(tmp_path):
     assert outcome.loaded and outcome.quarantined == 15
     with store.reading(db) as con:
         assert con.execute("SELECT episode_id FROM cur_episodes").fetchall() == [("E1",)]
-        held = con.execute("SELECT table_name, line, key_value, reasons, "
-                           "json_extract_string(row_json, '$.substance_group') FROM quarantine "
-                           "WHERE table_name = 'episodes' AND line = 9").fetchone()
+        held = con.execute(
+            "SELECT table_name, line, key_value, reasons, "
+            "json_extract_string(row_json, '$.substance_group') FROM quarantine "
+            "WHERE table_name = 'episodes' AND line = 9"
+        ).fetchone()
         assert held[:3] == ("episodes", 9, "E8") and "heroin" in held[3] and held[4] == "heroin"
-        child = con.execute("SELECT reasons FROM quarantine WHERE table_name = 'contacts' "
-                            "AND key_value = 'C4'").fetchone()[0]
+        child = con.execute(
+            "SELECT reasons FROM quarantine WHERE table_name = 'contacts' AND key_value = 'C4'"
+        ).fetchone()[0]
         assert "held back" in child
         report = con.execute("SELECT report_json FROM submissions").fetchone()[0]
         assert "substance_group" in report
@@ -103,8 +120,7 @@ def test_withdrawn_story_held_back_is_still_recorded(tmp_path):
     assert outcome.loaded
     with store.reading(db) as con:
         # ST3 is held back (its date) but its withdrawal is recorded all the same.
-        assert sorted(r[0] for r in con.execute("SELECT story_id FROM story_withdrawals").fetchall()) == \
-            ["ST3", "ST4"]
+        assert sorted(r[0] for r in con.execute("SELECT story_id FROM story_withdrawals").fetchall()) == ["ST3", "ST4"]
 
 
 def test_resubmission_replaces_atomically_and_keeps_the_earlier(tmp_path):
@@ -116,14 +132,18 @@ def test_resubmission_replaces_atomically_and_keeps_the_earlier(tmp_path):
     [second] = ingest.ingest([second_folder], db=db, loaded_by="auditor-b")
     assert second.replaced == first.submission_id
     with store.reading(db) as con:
-        rows = con.execute("SELECT submission_id, is_current, replaced_by, loaded_by FROM submissions "
-                           "ORDER BY loaded_at").fetchall()
-        assert rows == [(first.submission_id, False, second.submission_id, "provider-upload"),
-                        (second.submission_id, True, None, "auditor-b")]
+        rows = con.execute(
+            "SELECT submission_id, is_current, replaced_by, loaded_by FROM submissions ORDER BY loaded_at"
+        ).fetchall()
+        assert rows == [
+            (first.submission_id, False, second.submission_id, "provider-upload"),
+            (second.submission_id, True, None, "auditor-b"),
+        ]
         assert con.execute("SELECT count(*) FROM cur_episodes").fetchone() == (6,)
         assert con.execute("SELECT count(*) FROM episodes").fetchone() == (11,)
-        shas = con.execute("SELECT submission_id, sha256 FROM submission_files WHERE file_name = "
-                           "'episodes.csv' ORDER BY submission_id").fetchall()
+        shas = con.execute(
+            "SELECT submission_id, sha256 FROM submission_files WHERE file_name = 'episodes.csv' ORDER BY submission_id"
+        ).fetchall()
         assert len({s for _, s in shas}) == 2
 
 
@@ -163,8 +183,10 @@ def write_workbook(folder: Path, path: Path) -> Path:
 
 def table_contents(db: Path) -> dict:
     with store.reading(db) as con:
-        return {t.name: con.execute(f"SELECT * EXCLUDE (submission_id) FROM {t.name} ORDER BY line").fetchall()
-                for t in spec.RETURN_TABLES}
+        return {
+            t.name: con.execute(f"SELECT * EXCLUDE (submission_id) FROM {t.name} ORDER BY line").fetchall()
+            for t in spec.RETURN_TABLES
+        }
 
 
 def test_folder_zip_and_xlsx_load_identical_data(tmp_path):
@@ -221,8 +243,11 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(tmp_path):
     marker = tmp_path / "inside"
     script = tmp_path / "killed.py"
     script.write_text(KILLED_SCRIPT)
-    process = subprocess.Popen([sys.executable, str(script), str(resubmission), str(db), str(marker)],
-                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(resubmission), str(db), str(marker)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         deadline = time.monotonic() + 60
         while not marker.exists():
@@ -255,10 +280,16 @@ def test_ingest_command(tmp_path):
 def test_ingest_command_says_plainly_when_the_store_is_busy(tmp_path, monkeypatch):
     db = tmp_path / "busy.duckdb"
     store.connect(db).close()
-    holder = subprocess.Popen([sys.executable, "-c",
-                               "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-                               "print('holding', flush=True); time.sleep(60)", str(db)],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('holding', flush=True); time.sleep(60)",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "holding"
         monkeypatch.setattr(store, "connect", functools.partial(store.connect, wait_seconds=0.3))

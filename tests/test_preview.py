@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from test_engine import FIXTURES, PERIOD, _people, build_store, fixture_standard, load_fixture
 
 from audits import preview, runs, store
-from test_engine import FIXTURES, PERIOD, _people, build_store, fixture_standard, load_fixture
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def test_lowering_a_threshold_shows_who_would_change(audited_db):
         df = preview.impact_preview(con, edited)
     assert list(df.columns) == ["provider_id", "provider_name", "current_rating", "new_rating", "changed"]
     assert _ratings(df) == {
-        "P001": ("amber", "green", True),     # 10 of 12 now meets ">= 80%"
+        "P001": ("amber", "green", True),  # 10 of 12 now meets ">= 80%"
         "P002": ("green", "green", False),
         "P003": ("no_data", "no_data", False),
     }

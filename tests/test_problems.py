@@ -4,10 +4,18 @@ from audits.problems import Problem, as_json_ready, group, quote, report
 
 
 def test_one_problem_names_file_line_column_value_and_expectation():
-    p = Problem("episodes.csv", 9, "substance_group", "heroin",
-                "is not one of opiate, non_opiate, alcohol, non_opiate_and_alcohol", False)
-    assert p.text() == ("episodes.csv line 9, substance_group: 'heroin' is not one of opiate, "
-                        "non_opiate, alcohol, non_opiate_and_alcohol")
+    p = Problem(
+        "episodes.csv",
+        9,
+        "substance_group",
+        "heroin",
+        "is not one of opiate, non_opiate, alcohol, non_opiate_and_alcohol",
+        False,
+    )
+    assert p.text() == (
+        "episodes.csv line 9, substance_group: 'heroin' is not one of opiate, "
+        "non_opiate, alcohol, non_opiate_and_alcohol"
+    )
 
 
 def test_whole_file_problem_has_no_line():
@@ -16,17 +24,20 @@ def test_whole_file_problem_has_no_line():
 
 
 def test_a_mistake_repeated_on_1204_lines_is_one_line_counted():
-    problems = [Problem("contacts.csv", 9 + 3 * n, "mode", "telephone", "is not one of in_person, phone", False)
-                for n in range(1204)]
+    problems = [
+        Problem("contacts.csv", 9 + 3 * n, "mode", "telephone", "is not one of in_person, phone", False)
+        for n in range(1204)
+    ]
     [g] = group(problems)
     assert g.count == 1204
-    assert g.text() == ("contacts.csv, mode: 'telephone' is not one of in_person, phone "
-                        "(on 1,204 lines: 9, 12, 15, 18, 21 … and 1,199 more)")
+    assert g.text() == (
+        "contacts.csv, mode: 'telephone' is not one of in_person, phone "
+        "(on 1,204 lines: 9, 12, 15, 18, 21 … and 1,199 more)"
+    )
 
 
 def test_many_different_values_are_summarised():
-    problems = [Problem("episodes.csv", n, "sex", f"v{n}", "is not one of female, male", False)
-                for n in range(2, 12)]
+    problems = [Problem("episodes.csv", n, "sex", f"v{n}", "is not one of female, male", False) for n in range(2, 12)]
     text = group(problems)[0].text()
     assert text.startswith("episodes.csv, sex: 'v2', 'v3', 'v4' and 7 other values is not one of")
     assert "(on 10 lines: 2, 3, 4, 5, 6 … and 5 more)" in text

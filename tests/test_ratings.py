@@ -12,7 +12,7 @@ AA_TEXT = 4.5
 
 def luminance(hex_colour: str) -> float:
     """WCAG 2.x relative luminance of an sRGB colour."""
-    channels = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -32,8 +32,7 @@ def test_the_formula_matches_known_ratios():
 def test_every_colour_passes_aa_as_text_on_white_and_on_its_own_tint(rating):
     look = ratings.look(rating)
     assert contrast(look.colour, WHITE) >= AA_TEXT, (rating, round(contrast(look.colour, WHITE), 2))
-    assert contrast(look.colour, look.background) >= AA_TEXT, (
-        rating, round(contrast(look.colour, look.background), 2))
+    assert contrast(look.colour, look.background) >= AA_TEXT, (rating, round(contrast(look.colour, look.background), 2))
 
 
 def test_the_colours_and_tints_are_all_different():

@@ -77,9 +77,17 @@ def test_workbook_sheets_and_meta(tmp_path):
     sub = reading.read_submission(path)
     assert sub.kind == "return" and sub.meta == {"provider_id": "P001", "period": "2026-Q2"}
     assert sub.meta_lines == {"provider_id": 2, "period": 3}
-    assert cells(sub, "sites") == [{"site_id": "SITE1", "name": "Hub", "private_waiting_area": "yes",
-                                    "women_only_space": "no", "open_outside_office_hours": "yes",
-                                    "drop_in": "1", "line": 2}]
+    assert cells(sub, "sites") == [
+        {
+            "site_id": "SITE1",
+            "name": "Hub",
+            "private_waiting_area": "yes",
+            "women_only_space": "no",
+            "open_outside_office_hours": "yes",
+            "drop_in": "1",
+            "line": 2,
+        }
+    ]
     [p] = sub.problems
     assert p.file == "r.xlsx sheet notes" and not p.blocking
 
@@ -100,11 +108,11 @@ def test_csv_edge_cases():
     assert raw is None and problems[0].column == "title" and "more than once" in problems[0].message
     # A value holding a line break is still one spreadsheet row.
     raw, problems = reading.read_csv_bytes(
-        table, "documents.csv", b'document_id,title,text\nD1,A,"two\nlines"\nD2,B,one\n')
+        table, "documents.csv", b'document_id,title,text\nD1,A,"two\nlines"\nD2,B,one\n'
+    )
     assert not problems and [r["line"] for r in raw.cells.to_pylist()] == [2, 3]
     # Windows line endings and a byte-order mark.
-    raw, problems = reading.read_csv_bytes(table, "documents.csv",
-                                           b"\xef\xbb\xbfdocument_id,title,text\r\nD1,A,x\r\n")
+    raw, problems = reading.read_csv_bytes(table, "documents.csv", b"\xef\xbb\xbfdocument_id,title,text\r\nD1,A,x\r\n")
     assert not problems and raw.cells.to_pylist() == [{"document_id": "D1", "title": "A", "text": "x", "line": 2}]
 
 
@@ -147,17 +155,20 @@ def test_files_that_are_not_a_submission_say_what_to_do(tmp_path):
     (tmp_path / "r.numbers").write_bytes(b"PK\x03\x04")
     (tmp_path / "episodes.csv").write_text("episode_id\n")
     (tmp_path / "empty").mkdir()
-    expected = {"saved-as.xls": "rename it to end in .xlsx", "old.xls": "Save As, 'Excel Workbook (.xlsx)'",
-                "r.numbers": "Export To, Excel", "episodes.csv": "give the folder that holds it",
-                "empty": "is empty: a return holds return.yaml"}
+    expected = {
+        "saved-as.xls": "rename it to end in .xlsx",
+        "old.xls": "Save As, 'Excel Workbook (.xlsx)'",
+        "r.numbers": "Export To, Excel",
+        "episodes.csv": "give the folder that holds it",
+        "empty": "is empty: a return holds return.yaml",
+    }
     for name, words in expected.items():
         [p] = reading.read_submission(tmp_path / name).problems
         assert p.blocking and p.file == name and words in p.message, (name, p.message)
 
 
 def test_cp1252_shows_the_character_meant():
-    raw, [p] = reading.read_csv_bytes(spec.KPIS, "kpis.csv",
-                                      "kpi_id,name\nK1,Payment £50\n".encode("cp1252"))
+    raw, [p] = reading.read_csv_bytes(spec.KPIS, "kpis.csv", "kpi_id,name\nK1,Payment £50\n".encode("cp1252"))
     assert p.line == 2 and "probably '£' saved by Windows" in p.message
 
 

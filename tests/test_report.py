@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-
-from audits import report, runs, signoffs, spec, store
 from test_engine import _typed
 from test_stories import load_pack
+
+from audits import report, runs, signoffs, spec, store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 STANDARDS = FIXTURES / "standards"
@@ -27,13 +27,16 @@ def put_returns(con, period: str) -> None:
     with open(RETURNS / "providers.csv", encoding="utf-8", newline="") as handle:
         providers = list(csv.DictReader(handle))
     for p in providers:
-        con.execute("INSERT OR IGNORE INTO providers VALUES (?, ?, ?)",
-                    [p["provider_id"], p["provider_name"], p["area"]])
+        con.execute(
+            "INSERT OR IGNORE INTO providers VALUES (?, ?, ?)", [p["provider_id"], p["provider_name"], p["area"]]
+        )
         sub = f"{p['provider_id']}-{period}"
         digest = hashlib.sha256(sub.encode()).hexdigest()
-        con.execute("INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
-                    "sha256, loaded_at, is_current) VALUES (?, 'return', ?, ?, ?, ?, ?, now(), true)",
-                    [sub, p["provider_id"], period, p["provider_name"], p["area"], digest])
+        con.execute(
+            "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
+            "sha256, loaded_at, is_current) VALUES (?, 'return', ?, ?, ?, ?, ?, now(), true)",
+            [sub, p["provider_id"], period, p["provider_name"], p["area"], digest],
+        )
         for table in ("episodes", "workforce", "kpis"):
             columns = spec.TABLES[table].column_names
             with open(RETURNS / f"{table}.csv", encoding="utf-8", newline="") as handle:
@@ -41,12 +44,17 @@ def put_returns(con, period: str) -> None:
             for line, row in enumerate(rows, start=2):
                 con.execute(
                     f"INSERT INTO {table} (submission_id, provider_id, period, line, "
-                    + ", ".join(f'"{c}"' for c in columns) + ") VALUES (?, ?, ?, ?, "
-                    + ", ".join("?" for _ in columns) + ")",
-                    [sub, p["provider_id"], period, line] + [_typed(table, c, row.get(c, "")) for c in columns])
+                    + ", ".join(f'"{c}"' for c in columns)
+                    + ") VALUES (?, ?, ?, ?, "
+                    + ", ".join("?" for _ in columns)
+                    + ")",
+                    [sub, p["provider_id"], period, line] + [_typed(table, c, row.get(c, "")) for c in columns],
+                )
     # one quarantined row, to show in the data-quality annex
-    con.execute("INSERT INTO quarantine VALUES (?, 'P001', ?, 'episodes', 'episodes.csv', 23, 'E99', ?, '{}')",
-                [f"P001-{period}", period, "referral_date '2026-13-01' is not a date: write it as 2026-04-01"])
+    con.execute(
+        "INSERT INTO quarantine VALUES (?, 'P001', ?, 'episodes', 'episodes.csv', 23, 'E99', ?, '{}')",
+        [f"P001-{period}", period, "referral_date '2026-13-01' is not a date: write it as 2026-04-01"],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +74,7 @@ def audited(tmp_path_factory):
 def pdf(audited, tmp_path_factory):
     db, run_id = audited
     out = tmp_path_factory.mktemp("pdf") / "P001.pdf"
-    report.build_report(db, "P001", "2026-Q2", out, auditor="A. Auditor",
-                        organisation="Independent Audit Collective")
+    report.build_report(db, "P001", "2026-Q2", out, auditor="A. Auditor", organisation="Independent Audit Collective")
     reader = PdfReader(out)
     words = "\n".join(page.extract_text() for page in reader.pages)
     return reader, words, re.sub(r"\s+", " ", words)
@@ -75,9 +82,12 @@ def pdf(audited, tmp_path_factory):
 
 def test_provider_standards_and_no_draft(pdf):
     _, _, flat = pdf
-    assert "Northgate Recovery & Wellbeing <Partnership>" in flat   # escaped, printed as written
-    for title in ("A warm welcome within days of referral", "People with lived experience work in every team",
-                  "No targets for opiate-free discharge"):
+    assert "Northgate Recovery & Wellbeing <Partnership>" in flat  # escaped, printed as written
+    for title in (
+        "A warm welcome within days of referral",
+        "People with lived experience work in every team",
+        "No targets for opiate-free discharge",
+    ):
         assert title in flat
     assert "A safe home for everyone in treatment" not in flat
     assert "Independent Audit Collective" in flat and "Statement of independence" in flat
@@ -114,22 +124,24 @@ def test_small_counts_are_suppressed(audited, tmp_path):
 
 def test_stories_consent_and_screening(pdf):
     _, _, flat = pdf
-    assert "They made me a cup of tea before any forms – “no rush,” she said." in flat   # S01
+    assert "They made me a cup of tea before any forms – “no rush,” she said." in flat  # S01
     assert "croeso i’r tŷ, and the dŵr was free" in flat and "£3.50" in flat
-    assert "He sat with my brother in the waiting room" in flat                          # S02
-    assert "Our notes template says <b>risk</b> & compliance first" in flat               # S06, as written
-    assert "Nobody asked me the same question twice" in flat                              # S07, untagged
-    assert "pharmacy called my name" not in flat                                          # S03, consent no
-    assert "pushed me off my script" not in flat                                          # S04, withdrawn
-    assert "07700" not in flat and "night before every appointment" not in flat           # S05, held
+    assert "He sat with my brother in the waiting room" in flat  # S02
+    assert "Our notes template says <b>risk</b> & compliance first" in flat  # S06, as written
+    assert "Nobody asked me the same question twice" in flat  # S07, untagged
+    assert "pharmacy called my name" not in flat  # S03, consent no
+    assert "pushed me off my script" not in flat  # S04, withdrawn
+    assert "07700" not in flat and "night before every appointment" not in flat  # S05, held
 
 
 def test_pairing_and_change(pdf):
     _, words, flat = pdf
-    summary = flat[flat.index("Summary Every approved standard"):flat.index("Key:")]
+    summary = flat[flat.index("Summary Every approved standard") : flat.index("Key:")]
     # peer-workforce: green on figures and confirmed by a family member's story; last
     # period it had no story, so it was provisional
-    assert re.search(r"People with lived experience work in every team ✔ Met ↑ Better \(was Met, provisional\)", summary)
+    assert re.search(
+        r"People with lived experience work in every team ✔ Met ↑ Better \(was Met, provisional\)", summary
+    )
     # no-opiate-free-targets: green on figures, but the only story was withdrawn
     assert re.search(r"No targets for opiate-free discharge ◔ Met \(provisional\) = No change", summary)
     assert "green, not yet confirmed by people's experience" in flat
@@ -150,15 +162,16 @@ def _cover(path: Path) -> str:
 
 def test_cover_says_who_signed_off_this_run(pdf, tmp_path):
     _, words, _ = pdf
-    cover = re.sub(r"\s+", " ", words[:words.index("Summary")])
-    assert "Not yet signed off by the auditor" in cover     # the fixture run has no sign-off
+    cover = re.sub(r"\s+", " ", words[: words.index("Summary")])
+    assert "Not yet signed off by the auditor" in cover  # the fixture run has no sign-off
     db = tmp_path / "audit.duckdb"
     with store.writing(db) as con:
         put_returns(con, "2026-Q2")
     first = runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
     with store.writing(db) as con:
-        signoffs.record_signoff(con, "P002", "2026-Q2", first, "Siân Ŵyn-Jones", "Fair & Open Audit <Co-op>",
-                                signoffs.DECLARATION, "sian")
+        signoffs.record_signoff(
+            con, "P002", "2026-Q2", first, "Siân Ŵyn-Jones", "Fair & Open Audit <Co-op>", signoffs.DECLARATION, "sian"
+        )
         signed_at = signoffs.signoffs_for(con, "2026-Q2", "P002").iloc[0]["signed_at"]
     report.build_report(db, "P002", "2026-Q2", tmp_path / "signed.pdf")
     cover = _cover(tmp_path / "signed.pdf")
@@ -202,8 +215,11 @@ def test_metadata_language_outline_fonts(pdf):
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
-            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] \
-                if "/DescendantFonts" in font else font.get("/FontDescriptor")
+            descriptor = (
+                font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                if "/DescendantFonts" in font
+                else font.get("/FontDescriptor")
+            )
             assert descriptor is not None and "/FontFile2" in descriptor, font["/BaseFont"]
             fonts.add(str(font["/BaseFont"]))
     assert any("DejaVuSans" in f for f in fonts)
@@ -229,20 +245,38 @@ def test_commands(audited, tmp_path):
     from typer.testing import CliRunner
 
     from audits.cli import app
+
     db, _ = audited
     runner = CliRunner()
-    result = runner.invoke(app, ["report", "--provider", "P001", "--period", "2026-Q2", "--pdf",
-                                 str(tmp_path / "new" / "one.pdf"), "--db", str(db)])  # folder made
+    result = runner.invoke(
+        app,
+        [
+            "report",
+            "--provider",
+            "P001",
+            "--period",
+            "2026-Q2",
+            "--pdf",
+            str(tmp_path / "new" / "one.pdf"),
+            "--db",
+            str(db),
+        ],
+    )  # folder made
     assert result.exit_code == 0, result.output
     assert "Northgate Recovery" in PdfReader(tmp_path / "new" / "one.pdf").pages[0].extract_text()
     assert "folder is made if missing" in re.sub(r"[\s│]+", " ", runner.invoke(app, ["report", "--help"]).output)
-    result = runner.invoke(app, ["reports", "--period", "2026-Q2", "--out", str(tmp_path / "all"),
-                                 "--db", str(db), "--workers", "1"])
+    result = runner.invoke(
+        app, ["reports", "--period", "2026-Q2", "--out", str(tmp_path / "all"), "--db", str(db), "--workers", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "all").iterdir()) == [
-        "audit-P001-2026-Q2.pdf", "audit-P002-2026-Q2.pdf", "audit-P003-2026-Q2.pdf"]
-    result = runner.invoke(app, ["report", "--provider", "P001", "--period", "2026-Q5", "--pdf",
-                                 str(tmp_path / "x.pdf"), "--db", str(db)])
+        "audit-P001-2026-Q2.pdf",
+        "audit-P002-2026-Q2.pdf",
+        "audit-P003-2026-Q2.pdf",
+    ]
+    result = runner.invoke(
+        app, ["report", "--provider", "P001", "--period", "2026-Q5", "--pdf", str(tmp_path / "x.pdf"), "--db", str(db)]
+    )
     assert result.exit_code == 1 and "not a quarter" in result.output and "Traceback" not in result.output
 
 
@@ -250,12 +284,13 @@ def test_story_review_commands(tmp_path):
     from typer.testing import CliRunner
 
     from audits.cli import app
+
     db = tmp_path / "audit.duckdb"
     load_pack(db)
     runner = CliRunner()
     held = runner.invoke(app, ["stories", "held", "--period", "2026-Q2", "--db", str(db)])
     assert held.exit_code == 0 and "P001 S05: held for the auditor: may contain a phone number" in held.output
-    assert "07700" not in held.output                      # words only with --show-words
+    assert "07700" not in held.output  # words only with --show-words
     shown = runner.invoke(app, ["stories", "held", "--period", "2026-Q2", "--db", str(db), "--show-words"])
     assert "[[07700 900123]]" in shown.output
     base = ["--provider", "P001", "--period", "2026-Q2", "--story", "S05", "--by", "A. Auditor", "--db", str(db)]
@@ -263,18 +298,34 @@ def test_story_review_commands(tmp_path):
     assert refused.exit_code == 1 and "07700" not in refused.output
     done = runner.invoke(app, ["stories", "redact", *base, "--text", "My keyworker rang me before appointments."])
     assert done.exit_code == 0 and "redacted version approved" in done.output
-    assert "No stories are waiting" in runner.invoke(app, ["stories", "held", "--period", "2026-Q2",
-                                                           "--db", str(db)]).output
-    missing = runner.invoke(app, ["stories", "clear", "--provider", "P001", "--period", "2026-Q2", "--story",
-                                  "S99", "--by", "A. Auditor", "--db", str(db)])
+    assert (
+        "No stories are waiting"
+        in runner.invoke(app, ["stories", "held", "--period", "2026-Q2", "--db", str(db)]).output
+    )
+    missing = runner.invoke(
+        app,
+        [
+            "stories",
+            "clear",
+            "--provider",
+            "P001",
+            "--period",
+            "2026-Q2",
+            "--story",
+            "S99",
+            "--by",
+            "A. Auditor",
+            "--db",
+            str(db),
+        ],
+    )
     assert missing.exit_code == 1 and "no story S99" in missing.output
 
 
 def test_a_benchmark_hidden_for_small_numbers_says_so_not_no_benchmark():
     from audits.standard import Measure
 
-    measure = Measure(id="m", label="m", table="episodes", kind="proportion", count_if="choice_offered",
-                      green=">= 90%")
+    measure = Measure(id="m", label="m", table="episodes", kind="proportion", count_if="choice_offered", green=">= 90%")
     hidden = {"benchmark": float("nan"), "comparison": "not_compared", "suppressed": True}
     assert report.benchmark_words(measure, hidden) == ("Not shown (small numbers)", "")
     beside_it = {"benchmark": None, "comparison": "not_compared", "suppressed": False, "denominator": 40.0}

@@ -29,9 +29,14 @@ def make(tmp_path: Path, case: str | None = None, base: Path = GOOD_RETURN, remo
 
 
 def find(v, file=None, line=None, column=None, blocking=None):
-    return [p for p in v.problems
-            if (file is None or p.file == file) and (line is None or p.line == line)
-            and (column is None or p.column == column) and (blocking is None or p.blocking == blocking)]
+    return [
+        p
+        for p in v.problems
+        if (file is None or p.file == file)
+        and (line is None or p.line == line)
+        and (column is None or p.column == column)
+        and (blocking is None or p.blocking == blocking)
+    ]
 
 
 def test_good_return_loads_every_row_with_types():
@@ -40,9 +45,13 @@ def test_good_return_loads_every_row_with_types():
     assert v.problems == []
     assert not v.blocking
     assert v.rows == {"episodes": 5, "contacts": 9, "workforce": 4, "kpis": 2, "sites": 2, "documents": 2}
-    assert v.meta == {"provider_id": "P001", "provider_name": "Northgate Recovery Partnership",
-                      "area": "Northshire", "period": "2026-Q2",
-                      "submitted_on": dt.date(2026, 7, 14)}
+    assert v.meta == {
+        "provider_id": "P001",
+        "provider_name": "Northgate Recovery Partnership",
+        "area": "Northshire",
+        "period": "2026-Q2",
+        "submitted_on": dt.date(2026, 7, 14),
+    }
     ep = v.frames["episodes"]
     assert list(ep["line"]) == [2, 3, 4, 5, 6]
     assert str(ep["referral_date"].dtype) == "datetime64[us]"
@@ -51,8 +60,15 @@ def test_good_return_loads_every_row_with_types():
     assert str(ep["assessments"].dtype) == "Int64"
     assert v.frames["workforce"]["fte"].tolist() == [1.0, 0.8, 0.2, 1.0]
     assert v.quarantined.empty
-    assert set(v.files) == {"return.yaml", "episodes.csv", "contacts.csv", "workforce.csv", "kpis.csv",
-                            "sites.csv", "documents.csv"}
+    assert set(v.files) == {
+        "return.yaml",
+        "episodes.csv",
+        "contacts.csv",
+        "workforce.csv",
+        "kpis.csv",
+        "sites.csv",
+        "documents.csv",
+    }
     assert "Loadable: 24 rows." in v.report()
 
 
@@ -100,8 +116,10 @@ def test_missing_column_refuses_and_names_it(tmp_path):
 
 def test_unknown_column_and_file_are_warnings(tmp_path):
     folder = make(tmp_path)
-    (folder / "sites.csv").write_text("site_id,name,private_waiting_area,women_only_space,"
-                                      "open_outside_office_hours,drop_in,colour\nSITE1,Hub,yes,yes,no,yes,blue\n")
+    (folder / "sites.csv").write_text(
+        "site_id,name,private_waiting_area,women_only_space,"
+        "open_outside_office_hours,drop_in,colour\nSITE1,Hub,yes,yes,no,yes,blue\n"
+    )
     (folder / "notes.txt").write_text("hello")
     v = returns.validate(folder)
     assert not v.blocking
@@ -172,25 +190,33 @@ def row_problems(tmp_path_factory):
     return returns.validate(make(tmp_path_factory.mktemp("rows"), "bad/row-problems"))
 
 
-@pytest.mark.parametrize("file,line,column,value,words", [
-    ("episodes.csv", 3, "discharge_reason", "", "is required when discharge_date is filled in"),
-    ("episodes.csv", 4, "first_contact_date", "2026-04-28", "before this row's referral_date"),
-    ("episodes.csv", 5, "discharge_date", "2026-07-03", "after the last day of the quarter"),
-    ("episodes.csv", 6, "assessments", "0", "at least 1"),
-    ("episodes.csv", 7, "referral_date", "14/05/2026", "YYYY-MM-DD"),
-    ("episodes.csv", 7, "peer_support_offered", "maybe", "is not yes or no"),
-    ("episodes.csv", 8, "sex", "", "must be filled in"),
-    ("episodes.csv", 9, "substance_group", "heroin",
-     "is not one of opiate, non_opiate, alcohol, non_opiate_and_alcohol"),
-    ("contacts.csv", 3, "after_missed", "", "is required when outcome is missed"),
-    ("contacts.csv", 4, "contact_date", "2026-07-23", "outside the quarter"),
-    ("contacts.csv", 7, "episode_id", "E99", "is not the episode_id of any row in episodes.csv"),
-    ("contacts.csv", 5, "episode_id", "E8", "held back"),
-    ("contacts.csv", 6, "episode_id", "E8", "held back"),
-    ("contacts.csv", 8, "episode_id", "E3", "held back"),
-    ("workforce.csv", 3, "fte", "2", "at most 1.5"),
-    ("workforce.csv", 5, "lived_experience", "maybe", "is not one of yes, no, prefer_not_to_say"),
-])
+@pytest.mark.parametrize(
+    "file,line,column,value,words",
+    [
+        ("episodes.csv", 3, "discharge_reason", "", "is required when discharge_date is filled in"),
+        ("episodes.csv", 4, "first_contact_date", "2026-04-28", "before this row's referral_date"),
+        ("episodes.csv", 5, "discharge_date", "2026-07-03", "after the last day of the quarter"),
+        ("episodes.csv", 6, "assessments", "0", "at least 1"),
+        ("episodes.csv", 7, "referral_date", "14/05/2026", "YYYY-MM-DD"),
+        ("episodes.csv", 7, "peer_support_offered", "maybe", "is not yes or no"),
+        ("episodes.csv", 8, "sex", "", "must be filled in"),
+        (
+            "episodes.csv",
+            9,
+            "substance_group",
+            "heroin",
+            "is not one of opiate, non_opiate, alcohol, non_opiate_and_alcohol",
+        ),
+        ("contacts.csv", 3, "after_missed", "", "is required when outcome is missed"),
+        ("contacts.csv", 4, "contact_date", "2026-07-23", "outside the quarter"),
+        ("contacts.csv", 7, "episode_id", "E99", "is not the episode_id of any row in episodes.csv"),
+        ("contacts.csv", 5, "episode_id", "E8", "held back"),
+        ("contacts.csv", 6, "episode_id", "E8", "held back"),
+        ("contacts.csv", 8, "episode_id", "E3", "held back"),
+        ("workforce.csv", 3, "fte", "2", "at most 1.5"),
+        ("workforce.csv", 5, "lived_experience", "maybe", "is not one of yes, no, prefer_not_to_say"),
+    ],
+)
 def test_each_row_rule_is_reported_with_file_line_column_value(row_problems, file, line, column, value, words):
     [p] = find(row_problems, file=file, line=line, column=column)
     assert p.value == value and words in p.message and not p.blocking
@@ -201,8 +227,7 @@ def test_row_problems_quarantine_only_those_rows(row_problems):
     assert not v.blocking
     held = v.quarantined
     by_table = held.groupby("table_name")["line"].apply(sorted).to_dict()
-    assert by_table == {"episodes": [3, 4, 5, 6, 7, 8, 9], "contacts": [3, 4, 5, 6, 7, 8],
-                        "workforce": [3, 5]}
+    assert by_table == {"episodes": [3, 4, 5, 6, 7, 8, 9], "contacts": [3, 4, 5, 6, 7, 8], "workforce": [3, 5]}
     assert v.frames["episodes"]["episode_id"].tolist() == ["E1"]
     assert v.frames["contacts"]["contact_id"].tolist() == ["C1"]
     row = held[(held.table_name == "episodes") & (held.line == 7)].iloc[0]
@@ -225,8 +250,10 @@ def test_a_repeated_mistake_is_grouped_and_counted(tmp_path):
     v = returns.validate(folder)
     assert len(find(v, column="mode")) == 434
     report = v.report()
-    assert "contacts.csv, mode: 'telephone' is not one of in_person, phone, video, outreach, home_visit " \
-           "(on 434 lines: 2, 5, 8, 11, 14 … and 429 more)" in report
+    assert (
+        "contacts.csv, mode: 'telephone' is not one of in_person, phone, video, outreach, home_visit "
+        "(on 434 lines: 2, 5, 8, 11, 14 … and 429 more)" in report
+    )
     assert report.count("telephone") == 1
 
 
@@ -234,7 +261,8 @@ def test_blank_lines_keep_spreadsheet_line_numbers(tmp_path):
     folder = make(tmp_path)
     (folder / "sites.csv").write_text(
         "site_id,name,private_waiting_area,women_only_space,open_outside_office_hours,drop_in\n"
-        "SITE1,Hub,yes,yes,no,yes\n\n,,,,,\nSITE2,Outreach,perhaps,no,no,no\n")
+        "SITE1,Hub,yes,yes,no,yes\n\n,,,,,\nSITE2,Outreach,perhaps,no,no,no\n"
+    )
     v = returns.validate(folder)
     [p] = v.problems
     assert p.line == 5 and p.value == "perhaps"
@@ -343,10 +371,15 @@ def test_values_written_the_european_way_get_the_fix(tmp_path):
     assert fte.line == 3 and "comma as the decimal point" in fte.message and not fte.blocking
 
 
-@pytest.mark.parametrize("value,words", [
-    ("2026 Q2", "write 2026-Q2"), ("q2-2026", "write 2026-Q2"), ("2026-05-14", "is in 2026-Q2"),
-    ("2026-Q5", "1 to 4"),
-])
+@pytest.mark.parametrize(
+    "value,words",
+    [
+        ("2026 Q2", "write 2026-Q2"),
+        ("q2-2026", "write 2026-Q2"),
+        ("2026-05-14", "is in 2026-Q2"),
+        ("2026-Q5", "1 to 4"),
+    ],
+)
 def test_period_messages_suggest_the_quarter(tmp_path, value, words):
     folder = make(tmp_path)
     (folder / "return.yaml").write_text((GOOD_RETURN / "return.yaml").read_text().replace("2026-Q2", value))
@@ -354,12 +387,22 @@ def test_period_messages_suggest_the_quarter(tmp_path, value, words):
     assert p.blocking and words in p.message
 
 
-@pytest.mark.parametrize("text,line,words", [
-    ("provider_id: P001\n\tarea: Northshire\n", 2, "there is a tab character (at position 1 of the line)"),
-    ('provider_id: P001\nprovider_name: "Northgate\narea: Northshire\n', 2, "a quote opened on this line is never closed"),
-    ("provider_id: P001\nprovider_name: Northgate: Recovery\n", 2,
-     'put the whole value in double quotes: provider_name: "Northgate: Recovery"'),
-])
+@pytest.mark.parametrize(
+    "text,line,words",
+    [
+        ("provider_id: P001\n\tarea: Northshire\n", 2, "there is a tab character (at position 1 of the line)"),
+        (
+            'provider_id: P001\nprovider_name: "Northgate\narea: Northshire\n',
+            2,
+            "a quote opened on this line is never closed",
+        ),
+        (
+            "provider_id: P001\nprovider_name: Northgate: Recovery\n",
+            2,
+            'put the whole value in double quotes: provider_name: "Northgate: Recovery"',
+        ),
+    ],
+)
 def test_yaml_slips_in_return_yaml_are_named_with_the_fix(tmp_path, text, line, words):
     folder = make(tmp_path)
     (folder / "return.yaml").write_text(text)

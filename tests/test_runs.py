@@ -7,9 +7,9 @@ import hashlib
 import shutil
 
 import pytest
+from test_engine import FIXTURES, PERIOD, _people, build_store, load_fixture
 
 from audits import runs, store
-from test_engine import FIXTURES, PERIOD, _people, build_store, load_fixture
 
 STANDARDS = FIXTURES / "standards"
 
@@ -22,10 +22,12 @@ def db(tmp_path):
 def test_a_run_records_inputs_standards_and_results(db):
     run_id = runs.run_audit(db, PERIOD, STANDARDS, run_by="auditor-1")
     with store.reading(db) as con:
-        run = con.execute("SELECT period, run_by, finished_at >= started_at, skipped_json FROM runs "
-                          "WHERE run_id = ?", [run_id]).fetchone()
-        inputs = con.execute("SELECT kind, name, version, sha256 FROM run_inputs WHERE run_id = ? "
-                             "ORDER BY kind, name", [run_id]).fetchall()
+        run = con.execute(
+            "SELECT period, run_by, finished_at >= started_at, skipped_json FROM runs WHERE run_id = ?", [run_id]
+        ).fetchone()
+        inputs = con.execute(
+            "SELECT kind, name, version, sha256 FROM run_inputs WHERE run_id = ? ORDER BY kind, name", [run_id]
+        ).fetchall()
         audited = runs.run_standards(con, run_id)
         results = runs.read_results(con, run_id)
         standard_results = runs.read_standard_results(con, run_id, "P002")
@@ -46,7 +48,10 @@ def test_a_run_records_inputs_standards_and_results(db):
     assert results.loc[0, "provider_name"] == "Northgate Recovery Partnership"
     assert set(standard_results["provider_id"]) == {"P002"}
     assert dict(zip(standard_results["standard_id"], standard_results["rating"])) == {
-        "no-opiate-free-targets": "red", "peer-workforce": "red", "warm-welcome": "green"}
+        "no-opiate-free-targets": "red",
+        "peer-workforce": "red",
+        "warm-welcome": "green",
+    }
 
 
 def test_same_inputs_give_the_same_results_and_runs_are_appended(db):
@@ -58,8 +63,12 @@ def test_same_inputs_give_the_same_results_and_runs_are_appended(db):
         b = runs.read_results(con, second).drop(columns="run_id")
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 2
         assert runs.latest_run_id(con, PERIOD) == second
-        inputs = [con.execute("SELECT kind, name, version, sha256 FROM run_inputs WHERE run_id = ? "
-                              "ORDER BY ALL", [r]).fetchall() for r in (first, second)]
+        inputs = [
+            con.execute(
+                "SELECT kind, name, version, sha256 FROM run_inputs WHERE run_id = ? ORDER BY ALL", [r]
+            ).fetchall()
+            for r in (first, second)
+        ]
     assert a.equals(b)
     assert inputs[0] == inputs[1]
 
@@ -97,8 +106,20 @@ def test_export_writes_exactly_the_specified_columns(db, tmp_path):
     with store.reading(db) as con:
         out = runs.export_csv(con, PERIOD, tmp_path / "results.csv")
     rows = _read_csv(out)
-    assert rows[0] == ["run_id", "provider_id", "period", "standard_id", "standard_version", "measure_id",
-                       "numerator", "denominator", "value", "ci_lower", "ci_upper", "rating"]
+    assert rows[0] == [
+        "run_id",
+        "provider_id",
+        "period",
+        "standard_id",
+        "standard_version",
+        "measure_id",
+        "numerator",
+        "denominator",
+        "value",
+        "ci_lower",
+        "ci_upper",
+        "rating",
+    ]
     assert len(rows) == 1 + 18
     by_key = {(r[1], r[5]): dict(zip(rows[0], r)) for r in rows[1:]}
     contact = by_key[("P001", "contact-within-2-days")]
@@ -164,8 +185,9 @@ def test_run_and_export_commands(db, tmp_path):
     exported = cli.invoke(app, ["export", "--period", PERIOD, "--csv", str(out), "--public", "--db", str(db)])
     assert exported.exit_code == 0, exported.output
     assert len(_read_csv(out)) == 19
-    refused = cli.invoke(app, ["run", "--period", PERIOD, "--standards", str(FIXTURES / "standards-invalid"),
-                               "--db", str(db)])
+    refused = cli.invoke(
+        app, ["run", "--period", PERIOD, "--standards", str(FIXTURES / "standards-invalid"), "--db", str(db)]
+    )
     assert refused.exit_code == 1 and "lived_experiance" in refused.output
     assert "Traceback" not in refused.output
     missing = cli.invoke(app, ["export", "--period", "2026-Q1", "--csv", str(out), "--db", str(db)])

@@ -64,7 +64,7 @@ CLEAN = [
     "In 2019 I had 4 or 5 appointments a week.",
     "We met at the NHS clinic on Monday at 10am.",
     "The Big Conversation was held in the town hall.",
-    "943 476 5910 is not a valid NHS number",   # wrong check digit, and no phone shape
+    "943 476 5910 is not a valid NHS number",  # wrong check digit, and no phone shape
     "I met Hope again",
     "Monday",
     "I went to the Job Centre on Monday",
@@ -75,7 +75,7 @@ CLEAN = [
     "Step 1 again",
     "I called the service and they called me back",
     "my worker said no",
-    "my mum Said no",            # a capitalised verb after a relation is not a name
+    "my mum Said no",  # a capitalised verb after a relation is not a name
     "my partner Who knew",
     "a group called Narcotics Anonymous",
     "a place called The Hub",

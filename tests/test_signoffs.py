@@ -4,11 +4,11 @@ plain words, nothing half-written, tied to the run, and the `signoff` command.""
 from __future__ import annotations
 
 import pytest
+from test_report import STANDARDS, put_returns
 from typer.testing import CliRunner
 
 from audits import runs, signoffs, store
 from audits.cli import app
-from test_report import STANDARDS, put_returns
 
 
 @pytest.fixture
@@ -24,10 +24,12 @@ def audited(tmp_path):
 def test_record_and_read(audited):
     db, run_id = audited
     with store.writing(db) as con:
-        message = signoffs.record_signoff(con, "P001", "2026-Q2", run_id, "  Ann Auditor ", "Fair Audit Co",
-                                          signoffs.DECLARATION, "ann")
-        signoffs.record_signoff(con, "P002", "2026-Q2", run_id, "Ben Auditor", "Fair Audit Co",
-                                signoffs.DECLARATION, "ben")
+        message = signoffs.record_signoff(
+            con, "P001", "2026-Q2", run_id, "  Ann Auditor ", "Fair Audit Co", signoffs.DECLARATION, "ann"
+        )
+        signoffs.record_signoff(
+            con, "P002", "2026-Q2", run_id, "Ben Auditor", "Fair Audit Co", signoffs.DECLARATION, "ben"
+        )
         assert message.startswith(f"Signed off P001 for 2026-Q2 (audit run {run_id}) by Ann Auditor, Fair Audit Co")
         every = signoffs.signoffs_for(con, "2026-Q2")
         mine = signoffs.signoffs_for(con, "2026-Q2", "P001")
@@ -35,7 +37,11 @@ def test_record_and_read(audited):
         assert signoffs.signoffs_for(con, "2026-Q1").empty
         row = mine.iloc[0]
         assert (row["name"], row["organisation"], row["run_id"], row["signed_by"]) == (
-            "Ann Auditor", "Fair Audit Co", run_id, "ann")
+            "Ann Auditor",
+            "Fair Audit Co",
+            run_id,
+            "ann",
+        )
         assert row["declaration"] == signoffs.DECLARATION
         assert signoffs.signoff_of_run(con, "P001", "2026-Q2", run_id)["name"] == "Ann Auditor"
         assert signoffs.signoff_of_run(con, "P003", "2026-Q2", run_id) is None
@@ -46,20 +52,22 @@ def test_every_problem_at_once_and_nothing_written(audited):
     with store.writing(db) as con:
         with pytest.raises(signoffs.SignoffError) as error:
             signoffs.record_signoff(con, "P001", "2026-Q2", run_id, " ", "", None, "ann")
-        assert str(error.value) == ("To sign off, give your name; give the organisation you audit for; "
-                                    "confirm the declaration of independence.")
+        assert str(error.value) == (
+            "To sign off, give your name; give the organisation you audit for; confirm the declaration of independence."
+        )
         with pytest.raises(signoffs.SignoffError, match="confirm the declaration"):
-            signoffs.record_signoff(con, "P001", "2026-Q2", run_id, "Ann", "Fair Audit Co",
-                                    "I am fairly independent.", "ann")
+            signoffs.record_signoff(
+                con, "P001", "2026-Q2", run_id, "Ann", "Fair Audit Co", "I am fairly independent.", "ann"
+            )
         with pytest.raises(signoffs.SignoffError, match="P404 has no results"):
-            signoffs.record_signoff(con, "P404", "2026-Q2", run_id, "Ann", "Fair Audit Co",
-                                    signoffs.DECLARATION, "ann")
+            signoffs.record_signoff(con, "P404", "2026-Q2", run_id, "Ann", "Fair Audit Co", signoffs.DECLARATION, "ann")
         q1 = runs.latest_run_id(con, "2026-Q1")
         with pytest.raises(signoffs.SignoffError, match=f"run {q1} audited 2026-Q1"):
             signoffs.record_signoff(con, "P001", "2026-Q2", q1, "Ann", "Fair Audit Co", signoffs.DECLARATION, "a")
         with pytest.raises(signoffs.SignoffError, match="no run run-nope"):
-            signoffs.record_signoff(con, "P001", "2026-Q2", "run-nope", "Ann", "Fair Audit Co",
-                                    signoffs.DECLARATION, "a")
+            signoffs.record_signoff(
+                con, "P001", "2026-Q2", "run-nope", "Ann", "Fair Audit Co", signoffs.DECLARATION, "a"
+            )
         assert con.execute("SELECT count(*) FROM signoffs").fetchone()[0] == 0
 
 
@@ -76,8 +84,19 @@ def test_a_later_run_needs_a_new_signoff(audited):
 def test_the_command_prints_the_declaration_and_needs_i_declare(audited):
     db, run_id = audited
     runner = CliRunner()
-    base = ["signoff", "--provider", "P002", "--period", "2026-Q2", "--name", "Ann Auditor",
-            "--organisation", "Fair Audit Co", "--db", str(db)]
+    base = [
+        "signoff",
+        "--provider",
+        "P002",
+        "--period",
+        "2026-Q2",
+        "--name",
+        "Ann Auditor",
+        "--organisation",
+        "Fair Audit Co",
+        "--db",
+        str(db),
+    ]
     unconfirmed = runner.invoke(app, base)
     assert unconfirmed.exit_code == 1
     assert signoffs.DECLARATION in unconfirmed.output and "--i-declare" in unconfirmed.output
@@ -89,9 +108,28 @@ def test_the_command_prints_the_declaration_and_needs_i_declare(audited):
     with store.reading(db) as con:
         row = signoffs.signoffs_for(con, "2026-Q2").iloc[0]
     assert (row["provider_id"], row["name"], row["organisation"], row["run_id"]) == (
-        "P002", "Ann Auditor", "Fair Audit Co", run_id)
-    blank = runner.invoke(app, ["signoff", "--provider", "P002", "--period", "2026-Q2", "--name", " ",
-                                "--organisation", "Fair Audit Co", "--db", str(db), "--i-declare"])
+        "P002",
+        "Ann Auditor",
+        "Fair Audit Co",
+        run_id,
+    )
+    blank = runner.invoke(
+        app,
+        [
+            "signoff",
+            "--provider",
+            "P002",
+            "--period",
+            "2026-Q2",
+            "--name",
+            " ",
+            "--organisation",
+            "Fair Audit Co",
+            "--db",
+            str(db),
+            "--i-declare",
+        ],
+    )
     assert blank.exit_code == 1 and "give your name" in blank.output and "Traceback" not in blank.output
     no_run = runner.invoke(app, [*base[:4], "2025-Q4", *base[5:], "--i-declare"])
     assert no_run.exit_code == 1 and "no audit run for 2025-Q4" in no_run.output

@@ -9,8 +9,15 @@ from audits.standard import FieldProblem, Measure, Standard, Threshold, Voice, c
 
 
 def measure(**fields) -> Measure:
-    base = {"id": "m", "label": "A measure", "table": "episodes", "kind": "proportion",
-            "count_if": "choice_offered", "green": ">= 90%", "amber": ">= 75%"}
+    base = {
+        "id": "m",
+        "label": "A measure",
+        "table": "episodes",
+        "kind": "proportion",
+        "count_if": "choice_offered",
+        "green": ">= 90%",
+        "amber": ">= 75%",
+    }
     return Measure.model_validate({**base, **fields})
 
 
@@ -22,21 +29,32 @@ def error_text(**fields) -> str:
 
 # ------------------------------------------------------------------ thresholds
 
+
 def test_exactly_90_percent_meets_at_least_90_percent():
     threshold = Threshold.parse(">= 90%")
     assert threshold.met(0.9)
     assert threshold.met(9 / 10)
-    assert threshold.met(0.3 * 3)          # 0.8999999999999999 on a computer: still exactly 90%
+    assert threshold.met(0.3 * 3)  # 0.8999999999999999 on a computer: still exactly 90%
     assert threshold.met(27 / 30)
     assert not threshold.met(0.8999)
-    assert not threshold.met(None)         # a missing value never meets a threshold
+    assert not threshold.met(None)  # a missing value never meets a threshold
 
 
-@pytest.mark.parametrize("text, value, met", [
-    ("<= 14", 14, True), ("<= 14", 14.5, False), ("< 14", 14, False), ("> 0", 0, False),
-    ("= 0", 0, True), ("= 0", 1, False), ("<= 5%", 0.05, True), ("<= 5%", 0.0501, False),
-    (">= 100%", 1.0, True), (" >=90 % ", 0.9, True),
-])
+@pytest.mark.parametrize(
+    "text, value, met",
+    [
+        ("<= 14", 14, True),
+        ("<= 14", 14.5, False),
+        ("< 14", 14, False),
+        ("> 0", 0, False),
+        ("= 0", 0, True),
+        ("= 0", 1, False),
+        ("<= 5%", 0.05, True),
+        ("<= 5%", 0.0501, False),
+        (">= 100%", 1.0, True),
+        (" >=90 % ", 0.9, True),
+    ],
+)
 def test_threshold_boundaries(text, value, met):
     assert Threshold.parse(text).met(value) is met
 
@@ -56,12 +74,13 @@ def test_direction_of_a_threshold():
 
 # ------------------------------------------------------------------ ratings
 
+
 def test_rate_green_amber_red_and_too_few():
     m = measure()
     assert m.rate(0.9, 10) == "green"
     assert m.rate(0.8, 10) == "amber"
     assert m.rate(0.5, 10) == "red"
-    assert m.rate(0.9, 9) == "no_data"      # below min_count (10)
+    assert m.rate(0.9, 9) == "no_data"  # below min_count (10)
     assert m.rate(None, 50) == "no_data"
 
 
@@ -72,8 +91,7 @@ def test_a_count_is_always_rated_and_green_only_at_zero():
 
 
 def test_a_median_in_days():
-    m = measure(kind="median", count_if=None, value="first_contact_date - referral_date",
-                green="<= 2", amber="<= 5")
+    m = measure(kind="median", count_if=None, value="first_contact_date - referral_date", green="<= 2", amber="<= 5")
     assert [m.rate(v, 20) for v in (2, 3, 6)] == ["green", "amber", "red"]
 
 
@@ -87,24 +105,30 @@ def test_combine_ratings_is_the_worst_rated_measure():
 
 # ------------------------------------------------------------------ checks across fields
 
-@pytest.mark.parametrize("fields, words", [
-    ({"count_if": None}, "a proportion needs count_if"),
-    ({"kind": "median", "count_if": None, "green": "<= 2", "amber": None}, "a median needs value"),
-    ({"kind": "count", "green": "= 0", "amber": None}, "count_if is only for a proportion"),
-    ({"weight": "fte"}, "'fte' is not a column of episodes"),
-    ({"weight": "assessments", "kind": "count", "count_if": None, "green": "= 0", "amber": None},
-     "weight is only for a proportion"),
-    ({"green": ">= 90"}, "write the threshold as a percentage"),
-    ({"green": ">= 190%"}, "outside 0% to 100%"),
-    ({"kind": "count", "count_if": None, "green": "<= 5%", "amber": None}, "not a percentage"),
-    ({"amber": ">= 95%"}, "can never be reached"),
-    ({"green": "<= 10%", "amber": "<= 5%"}, "can never be reached"),
-    ({"amber": "<= 75%"}, "can never be reached"),
-    ({"count_if": "choice_ofered"}, "Did you mean 'choice_offered'?"),
-    ({"count_if": "assessments"}, "not a condition"),
-    ({"where": "read_csv('/etc/passwd') is not null"}, "reads a file or the network"),
-    ({"min_count": 0}, "greater than or equal to 1"),
-])
+
+@pytest.mark.parametrize(
+    "fields, words",
+    [
+        ({"count_if": None}, "a proportion needs count_if"),
+        ({"kind": "median", "count_if": None, "green": "<= 2", "amber": None}, "a median needs value"),
+        ({"kind": "count", "green": "= 0", "amber": None}, "count_if is only for a proportion"),
+        ({"weight": "fte"}, "'fte' is not a column of episodes"),
+        (
+            {"weight": "assessments", "kind": "count", "count_if": None, "green": "= 0", "amber": None},
+            "weight is only for a proportion",
+        ),
+        ({"green": ">= 90"}, "write the threshold as a percentage"),
+        ({"green": ">= 190%"}, "outside 0% to 100%"),
+        ({"kind": "count", "count_if": None, "green": "<= 5%", "amber": None}, "not a percentage"),
+        ({"amber": ">= 95%"}, "can never be reached"),
+        ({"green": "<= 10%", "amber": "<= 5%"}, "can never be reached"),
+        ({"amber": "<= 75%"}, "can never be reached"),
+        ({"count_if": "choice_ofered"}, "Did you mean 'choice_offered'?"),
+        ({"count_if": "assessments"}, "not a condition"),
+        ({"where": "read_csv('/etc/passwd') is not null"}, "reads a file or the network"),
+        ({"min_count": 0}, "greater than or equal to 1"),
+    ],
+)
 def test_mistakes_in_a_measure(fields, words):
     assert words in error_text(**fields)
 
@@ -122,17 +146,36 @@ def test_a_check_across_fields_says_which_field_to_change():
 
 
 def test_a_voice_needs_a_group_and_year():
-    assert Voice(quote="They have to ditch opiate free discharges.",
-                 source="Expert Link National Advisory Panel, 2020").source.endswith("2020")
+    assert Voice(
+        quote="They have to ditch opiate free discharges.", source="Expert Link National Advisory Panel, 2020"
+    ).source.endswith("2020")
     with pytest.raises(ValidationError, match="has no year"):
         Voice(quote="words", source="A person")
 
 
 def standard(**fields) -> dict:
-    return {"id": "s", "title": "T", "version": 1, "status": "approved", "approved_by": "Group",
-            "approved_on": "2026-09-10", "theme": "access", "statement": "S", "why": "W",
-            "measures": [{"id": "m", "label": "L", "table": "episodes", "kind": "proportion",
-                          "count_if": "choice_offered", "green": ">= 90%"}], **fields}
+    return {
+        "id": "s",
+        "title": "T",
+        "version": 1,
+        "status": "approved",
+        "approved_by": "Group",
+        "approved_on": "2026-09-10",
+        "theme": "access",
+        "statement": "S",
+        "why": "W",
+        "measures": [
+            {
+                "id": "m",
+                "label": "L",
+                "table": "episodes",
+                "kind": "proportion",
+                "count_if": "choice_offered",
+                "green": ">= 90%",
+            }
+        ],
+        **fields,
+    }
 
 
 def test_standard_statuses_and_approval():

@@ -31,38 +31,58 @@ def problems_of(name: str) -> list[str]:
 
 # ------------------------------------------------------------------ one mistake, one message
 
-@pytest.mark.parametrize("name, line, words", [
-    ("misspelt-column", 14, "'lived_experiance' is not a column of workforce. Did you mean 'lived_experience'?"),
-    ("unknown-key", 9, "'statment' is not a field of a standard. Did you mean 'statement'?"),
-    ("unknown-measure-key", 17, "'weigth' is not a field of a measure. Did you mean 'weight'?"),
-    ("missing-kind", 12, "'kind' is missing from this measure. Add a line 'kind:' with proportion, count or median."),
-    ("bad-threshold", 18, "'about 25%' is not a threshold"),
-    ("threshold-without-percent", 18, 'write the threshold as a percentage, like ">= 25%"'),
-    ("amber-above-green", 19, 'amber ">= 35%" can never be reached with green ">= 25%"'),
-    ("unquoted-threshold", 18, 'Put a threshold in double quotes: green: ">= 25%"'),
-    ("bad-date", 7, "'2026-02-30' is not a date: write it as year-month-day"),
-    ("bad-status", 5, "'aproved' is not allowed for status: use one of draft, approved or retired"),
-    ("approved-without-date", 5, "an approved standard needs approved_by and approved_on"),
-    ("version-in-words", 4, "version should be a whole number, like 2, not 'two'"),
-    ("duplicate-key", 9, "'theme' is written twice (first on line 8)"),
-    ("injection", 14, "Only one condition is allowed: remove the ';'"),
-    ("reads-a-file", 14, "reads a file or the network, which is never allowed"),
-    ("sub-query", 14, "is a sub-query, which is not allowed"),
-    ("function-call", 14, "is a function call (lower), which is not allowed. To ignore capitals, use ilike"),
-    ("voice-without-year", 22, "has no year. Name the group and the year"),
-    ("count-with-count-if", 14, "count_if is only for a proportion; a count uses where"),
-    ("python-tag", 3, "tags (words starting with !, such as !!str) are not used"),
-    ("yaml-1-1", 1, "'%YAML' and '%TAG' lines are not used"),
-    ("alias", 9, "anchors and aliases (&name, *name) are not allowed"),
-    ("tab-indent", 13, "there is a tab character (at position 1 of the line): these files use spaces, never tabs"),
-    ("colon-in-title", 3, "the value of title has a ': ' in it, so put the whole value in double quotes: "
-                          'title: "Peers: people with lived experience work in every team"'),
-    ("status-in-capitals", 5, "'Approved' is not allowed for status: write it in lower case, approved"),
-    ("threshold-without-comparison", 18, "'25%' is not a threshold: it needs a comparison. "
-                                         'Did you mean ">= 25%" (at least 25%) or "<= 25%" (at most 25%)?'),
-    ("too-many-voices", 20, "voices can have at most 3"),
-    ("id-not-file-name", 2, "does not match the file name 'id-not-file-name.yaml'. Rename the file to peer-workforce.yaml"),
-])
+
+@pytest.mark.parametrize(
+    "name, line, words",
+    [
+        ("misspelt-column", 14, "'lived_experiance' is not a column of workforce. Did you mean 'lived_experience'?"),
+        ("unknown-key", 9, "'statment' is not a field of a standard. Did you mean 'statement'?"),
+        ("unknown-measure-key", 17, "'weigth' is not a field of a measure. Did you mean 'weight'?"),
+        (
+            "missing-kind",
+            12,
+            "'kind' is missing from this measure. Add a line 'kind:' with proportion, count or median.",
+        ),
+        ("bad-threshold", 18, "'about 25%' is not a threshold"),
+        ("threshold-without-percent", 18, 'write the threshold as a percentage, like ">= 25%"'),
+        ("amber-above-green", 19, 'amber ">= 35%" can never be reached with green ">= 25%"'),
+        ("unquoted-threshold", 18, 'Put a threshold in double quotes: green: ">= 25%"'),
+        ("bad-date", 7, "'2026-02-30' is not a date: write it as year-month-day"),
+        ("bad-status", 5, "'aproved' is not allowed for status: use one of draft, approved or retired"),
+        ("approved-without-date", 5, "an approved standard needs approved_by and approved_on"),
+        ("version-in-words", 4, "version should be a whole number, like 2, not 'two'"),
+        ("duplicate-key", 9, "'theme' is written twice (first on line 8)"),
+        ("injection", 14, "Only one condition is allowed: remove the ';'"),
+        ("reads-a-file", 14, "reads a file or the network, which is never allowed"),
+        ("sub-query", 14, "is a sub-query, which is not allowed"),
+        ("function-call", 14, "is a function call (lower), which is not allowed. To ignore capitals, use ilike"),
+        ("voice-without-year", 22, "has no year. Name the group and the year"),
+        ("count-with-count-if", 14, "count_if is only for a proportion; a count uses where"),
+        ("python-tag", 3, "tags (words starting with !, such as !!str) are not used"),
+        ("yaml-1-1", 1, "'%YAML' and '%TAG' lines are not used"),
+        ("alias", 9, "anchors and aliases (&name, *name) are not allowed"),
+        ("tab-indent", 13, "there is a tab character (at position 1 of the line): these files use spaces, never tabs"),
+        (
+            "colon-in-title",
+            3,
+            "the value of title has a ': ' in it, so put the whole value in double quotes: "
+            'title: "Peers: people with lived experience work in every team"',
+        ),
+        ("status-in-capitals", 5, "'Approved' is not allowed for status: write it in lower case, approved"),
+        (
+            "threshold-without-comparison",
+            18,
+            "'25%' is not a threshold: it needs a comparison. "
+            'Did you mean ">= 25%" (at least 25%) or "<= 25%" (at most 25%)?',
+        ),
+        ("too-many-voices", 20, "voices can have at most 3"),
+        (
+            "id-not-file-name",
+            2,
+            "does not match the file name 'id-not-file-name.yaml'. Rename the file to peer-workforce.yaml",
+        ),
+    ],
+)
 def test_each_mistake_has_its_line_and_fix(name, line, words):
     problems = problems_of(name)
     assert len(problems) == 1, problems
@@ -75,13 +95,15 @@ def test_the_example_from_the_format_reads_exactly():
     _, problems = parse_standard_text(text, "standards/peer-workforce.yaml")
     assert [str(p) for p in problems] == [
         "standards/peer-workforce.yaml, line 14: 'lived_experiance' is not a column of workforce. "
-        "Did you mean 'lived_experience'?"]
+        "Did you mean 'lived_experience'?"
+    ]
 
 
 def test_a_missing_field_of_the_standard_names_the_file():
     assert problems_of("missing-why") == [
         "standards/missing-why.yaml: 'why' is missing from the standard. Add a line 'why:' with why it "
-        "matters, in the group's own words."]
+        "matters, in the group's own words."
+    ]
 
 
 def test_an_empty_file():
@@ -90,9 +112,11 @@ def test_an_empty_file():
 
 def test_every_mistake_in_a_file_at_once():
     text = (FIXTURES / "good" / "peer-workforce.yaml").read_text()
-    text = (text.replace("version: 2", "version: two")
-                .replace("lived_experience = 'yes'", "lived_experiance = 'yes'")
-                .replace('green: ">= 25%"', 'green: "about 25%"'))
+    text = (
+        text.replace("version: 2", "version: two")
+        .replace("lived_experience = 'yes'", "lived_experiance = 'yes'")
+        .replace('green: ">= 25%"', 'green: "about 25%"')
+    )
     _, problems = parse_standard_text(text, "standards/peer-workforce.yaml")
     assert [p.line for p in problems] == [4, 14, 18]
 
@@ -104,7 +128,10 @@ def test_every_file_of_a_folder_at_once(tmp_path):
     result = load_standards(tmp_path)
     assert not result.ok
     assert sorted(Path(p.file).name for p in result.problems) == [
-        "bad-date.yaml", "duplicate-key.yaml", "misspelt-column.yaml"]
+        "bad-date.yaml",
+        "duplicate-key.yaml",
+        "misspelt-column.yaml",
+    ]
     # nothing half-loaded: only the good file's standard is there, and an audit refuses (ok is False)
     assert [s.id for s in result.standards] == ["peer-workforce"]
 
@@ -112,8 +139,7 @@ def test_every_file_of_a_folder_at_once(tmp_path):
 def test_duplicate_ids_across_files():
     result = load_standards(FIXTURES / "duplicate-ids")
     messages = [str(p) for p in result.problems]
-    assert any("peer-workforce-copy.yaml, line 2: the id 'peer-workforce' is already used by" in m
-               for m in messages)
+    assert any("peer-workforce-copy.yaml, line 2: the id 'peer-workforce' is already used by" in m for m in messages)
     assert [s.id for s in result.standards] == ["peer-workforce"]
     assert not result.ok
 
@@ -133,6 +159,7 @@ def test_a_file_not_saved_as_utf8(tmp_path):
 
 # ------------------------------------------------------------------ YAML traps
 
+
 def test_a_billion_laughs_is_refused_before_it_grows():
     [problem] = problems_of("billion-laughs")
     assert "anchors and aliases" in problem
@@ -145,10 +172,16 @@ def test_no_and_on_stay_words():
     # 'on:' as a key stays the word on (YAML 1.1 would make it true), so it is simply unknown
     on_key = [(p.line, p.message) for p in result.problems if p.file.endswith("on-key.yaml")]
     assert on_key == [
-        (None, "'theme' is missing from the standard. Add a line 'theme:' with a word that groups "
-               "standards, such as access or workforce."),
-        (8, "'on' is not a field of a standard. The fields of a standard are: id, title, version, "
-            "status, approved_by, approved_on, theme, statement, why, voices, measures."),
+        (
+            None,
+            "'theme' is missing from the standard. Add a line 'theme:' with a word that groups "
+            "standards, such as access or workforce.",
+        ),
+        (
+            8,
+            "'on' is not a field of a standard. The fields of a standard are: id, title, version, "
+            "status, approved_by, approved_on, theme, statement, why, voices, measures.",
+        ),
     ]
 
 
@@ -156,17 +189,20 @@ def test_the_loader_leaves_ruamel_as_it_was_for_other_readers():
     import datetime as dt
 
     from ruamel.yaml import YAML
+
     parse_standard_text((FIXTURES / "good" / "peer-workforce.yaml").read_text(), "peer-workforce.yaml")
     assert YAML(typ="rt").load("day: 2026-04-01")["day"] == dt.date(2026, 4, 1)
 
 
 # ------------------------------------------------------------------ statuses
 
+
 def test_drafts_and_retired_are_loaded_but_not_audited(tmp_path):
     good = (FIXTURES / "good" / "peer-workforce.yaml").read_text()
     for status in ("draft", "retired"):
         (tmp_path / f"{status}-one.yaml").write_text(
-            good.replace("id: peer-workforce", f"id: {status}-one").replace("status: approved", f"status: {status}"))
+            good.replace("id: peer-workforce", f"id: {status}-one").replace("status: approved", f"status: {status}")
+        )
     shutil.copy(FIXTURES / "good" / "peer-workforce.yaml", tmp_path)
     result = load_standards(tmp_path)
     assert result.ok
@@ -178,14 +214,24 @@ def test_drafts_and_retired_are_loaded_but_not_audited(tmp_path):
 
 # ------------------------------------------------------------------ the real standards
 
+
 def test_the_real_standards_load_with_no_problems():
     result = load_standards(REAL)
     assert result.problems == []
     ids = {s.id for s in result.standards}
-    assert {"trauma-informed-access", "no-opiate-free-discharge-targets", "lived-experience-workforce",
-            "not-punitive", "mental-health-alongside", "housing-support", "aftercare",
-            "no-going-back-to-step-one", "choice-in-how-to-engage", "women-and-out-of-hours-access",
-            "person-first-language"} <= {s.id for s in result.audited}
+    assert {
+        "trauma-informed-access",
+        "no-opiate-free-discharge-targets",
+        "lived-experience-workforce",
+        "not-punitive",
+        "mental-health-alongside",
+        "housing-support",
+        "aftercare",
+        "no-going-back-to-step-one",
+        "choice-in-how-to-engage",
+        "women-and-out-of-hours-access",
+        "person-first-language",
+    } <= {s.id for s in result.audited}
     assert any(s.status == "draft" for s in result.standards) and len(ids) == len(result.standards)
 
 
@@ -200,14 +246,17 @@ def test_every_real_voice_names_a_group_and_a_year_and_no_more_than_three():
     for standard in load_standards(REAL).standards:
         assert 1 <= len(standard.voices) <= 3, standard.id
         for voice in standard.voices:
-            assert voice.source in ("National Expert Citizens Group, 2020",
-                                    "Expert Link National Advisory Panel, 2020"), voice.source
+            assert voice.source in (
+                "National Expert Citizens Group, 2020",
+                "Expert Link National Advisory Panel, 2020",
+            ), voice.source
         assert "proposal for the group to change" in standard.why
 
 
 def test_the_schema_is_up_to_date_with_the_model():
     assert (REAL / SCHEMA_FILE).read_text(encoding="utf-8") == schema_text(), (
-        "standards/standard.schema.json is out of date: run python -m audits standards schema")
+        "standards/standard.schema.json is out of date: run python -m audits standards schema"
+    )
     schema = json.loads(schema_text())
     assert schema["$defs"]["Measure"]["properties"]["green"]["type"] == "string"
 
@@ -218,9 +267,16 @@ def test_every_real_expression_runs_over_a_real_store(tmp_path):
     try:
         for standard in load_standards(REAL).standards:
             for m in standard.measures:
-                parts = [compile_expression(text, m.table, expect=expect) for text, expect in (
-                    (m.where, "condition"), (m.count_if, "condition"), (m.value, "number"),
-                    (m.weight, "number")) if text]
+                parts = [
+                    compile_expression(text, m.table, expect=expect)
+                    for text, expect in (
+                        (m.where, "condition"),
+                        (m.count_if, "condition"),
+                        (m.value, "number"),
+                        (m.weight, "number"),
+                    )
+                    if text
+                ]
                 select = ", ".join(f"count({p})" for p in parts)
                 assert con.execute(f"SELECT {select} FROM cur_{m.table}").fetchone() is not None
     except duckdb.Error as error:  # pragma: no cover - the message says which one failed
@@ -230,6 +286,7 @@ def test_every_real_expression_runs_over_a_real_store(tmp_path):
 
 
 # ------------------------------------------------------------------ the command line
+
 
 def test_check_command_exit_codes(tmp_path):
     runner = CliRunner()
@@ -269,8 +326,9 @@ def test_the_guides_worked_example_of_a_new_standard_is_valid():
 
 def test_the_guides_worked_change_is_valid():
     text = (REAL / "lived-experience-workforce.yaml").read_text(encoding="utf-8")
-    changed = (text.replace('green: ">= 90%"\n    amber: ">= 75%"', 'green: ">= 95%"\n    amber: ">= 85%"')
-                   .replace("version: 1", "version: 2"))
+    changed = text.replace('green: ">= 90%"\n    amber: ">= 75%"', 'green: ">= 95%"\n    amber: ">= 85%"').replace(
+        "version: 1", "version: 2"
+    )
     standard, problems = parse_standard_text(changed, "standards/lived-experience-workforce.yaml")
     assert problems == []
     assert standard.measures[1].green.text == ">= 95%" and standard.version == 2
@@ -278,6 +336,7 @@ def test_the_guides_worked_change_is_valid():
 
 def test_the_guide_lists_every_column_and_value():
     from audits import spec
+
     text = GUIDE.read_text(encoding="utf-8")
     for table in spec.RETURN_TABLES:
         for column in table.columns:

@@ -10,6 +10,7 @@ import pytest
 
 from audits import stats
 
+
 def one(sql: str) -> tuple:
     with duckdb.connect() as con:
         return con.execute(sql).fetchone()
@@ -64,16 +65,19 @@ def _compare(benchmark, higher_is_better=True, x=50, n=100):
     return stats.compare(x / n, low95, high95, low998, high998, benchmark, higher_is_better)
 
 
-@pytest.mark.parametrize("benchmark, higher_is_better, expected", [
-    (0.55, True, "similar"),
-    (0.45, False, "similar"),
-    (0.38, True, "better"),
-    (0.62, True, "worse"),
-    (0.30, True, "best"),
-    (0.70, True, "worst"),
-    (0.38, False, "worse"),
-    (0.70, False, "best"),
-])
+@pytest.mark.parametrize(
+    "benchmark, higher_is_better, expected",
+    [
+        (0.55, True, "similar"),
+        (0.45, False, "similar"),
+        (0.38, True, "better"),
+        (0.62, True, "worse"),
+        (0.30, True, "best"),
+        (0.70, True, "worst"),
+        (0.38, False, "worse"),
+        (0.70, False, "best"),
+    ],
+)
 def test_compare_each_outcome(benchmark, higher_is_better, expected):
     assert _compare(benchmark, higher_is_better) == expected
 
@@ -85,26 +89,40 @@ def test_compare_without_direction_or_interval_is_not_compared():
 
 
 def _results(rows):
-    columns = ["run_id", "provider_id", "standard_id", "measure_id", "numerator", "denominator",
-               "value", "ci_lower", "ci_upper", "rating", "numerator_rows", "denominator_rows"]
+    columns = [
+        "run_id",
+        "provider_id",
+        "standard_id",
+        "measure_id",
+        "numerator",
+        "denominator",
+        "value",
+        "ci_lower",
+        "ci_upper",
+        "rating",
+        "numerator_rows",
+        "denominator_rows",
+    ]
     return pandas.DataFrame(rows, columns=columns)
 
 
 def test_suppression_hides_small_counts_of_people_and_what_reveals_them():
-    df = _results([
-        # big enough both ways: shown
-        ("r", "P1", "s", "m", 40.0, 100.0, 0.4, 0.3, 0.5, "red", 40, 100),
-        # 3 people met it: numerator, value and interval hidden, denominator kept
-        ("r", "P2", "s", "m", 3.0, 100.0, 0.03, 0.01, 0.08, "red", 3, 100),
-        # 97 of 100: the complement (3 people) would reveal them
-        ("r", "P3", "s", "m", 97.0, 100.0, 0.97, 0.9, 0.99, "green", 97, 100),
-        # only 4 people at all: everything hidden, the rating stays
-        ("r", "P4", "s", "m", 2.0, 4.0, 0.5, 0.1, 0.9, "no_data", 2, 4),
-        # nobody: zero is not a small number
-        ("r", "P5", "s", "m", 0.0, 50.0, 0.0, 0.0, 0.07, "red", 0, 50),
-        # sites (things): never suppressed, marked by empty row counts
-        ("r", "P2", "s", "sites", 2.0, 3.0, 2 / 3, 0.2, 0.9, "red", None, None),
-    ])
+    df = _results(
+        [
+            # big enough both ways: shown
+            ("r", "P1", "s", "m", 40.0, 100.0, 0.4, 0.3, 0.5, "red", 40, 100),
+            # 3 people met it: numerator, value and interval hidden, denominator kept
+            ("r", "P2", "s", "m", 3.0, 100.0, 0.03, 0.01, 0.08, "red", 3, 100),
+            # 97 of 100: the complement (3 people) would reveal them
+            ("r", "P3", "s", "m", 97.0, 100.0, 0.97, 0.9, 0.99, "green", 97, 100),
+            # only 4 people at all: everything hidden, the rating stays
+            ("r", "P4", "s", "m", 2.0, 4.0, 0.5, 0.1, 0.9, "no_data", 2, 4),
+            # nobody: zero is not a small number
+            ("r", "P5", "s", "m", 0.0, 50.0, 0.0, 0.0, 0.07, "red", 0, 50),
+            # sites (things): never suppressed, marked by empty row counts
+            ("r", "P2", "s", "sites", 2.0, 3.0, 2 / 3, 0.2, 0.9, "red", None, None),
+        ]
+    )
     out = stats.suppress_results(df).set_index(["provider_id", "measure_id"])
     assert out.loc[("P1", "m"), "numerator"] == 40 and not out.loc[("P1", "m"), "suppressed"]
     for provider in ("P2", "P3"):
@@ -122,15 +140,17 @@ def test_suppression_hides_small_counts_of_people_and_what_reveals_them():
 
 
 def test_secondary_suppression_when_one_hidden_provider_could_be_worked_back_from_the_total():
-    df = _results([
-        ("r", "P1", "s", "m", 2.0, 60.0, 2 / 60, 0.01, 0.1, "red", 2, 60),
-        ("r", "P2", "s", "m", 30.0, 70.0, 30 / 70, 0.3, 0.5, "red", 30, 70),
-        ("r", "P3", "s", "m", 12.0, 80.0, 12 / 80, 0.1, 0.2, "red", 12, 80),
-        ("r", "P1", "s", "other", 20.0, 60.0, 1 / 3, 0.2, 0.4, "red", 20, 60),
-    ])
+    df = _results(
+        [
+            ("r", "P1", "s", "m", 2.0, 60.0, 2 / 60, 0.01, 0.1, "red", 2, 60),
+            ("r", "P2", "s", "m", 30.0, 70.0, 30 / 70, 0.3, 0.5, "red", 30, 70),
+            ("r", "P3", "s", "m", 12.0, 80.0, 12 / 80, 0.1, 0.2, "red", 12, 80),
+            ("r", "P1", "s", "other", 20.0, 60.0, 1 / 3, 0.2, 0.4, "red", 20, 60),
+        ]
+    )
     out = stats.suppress_results(df).set_index(["provider_id", "measure_id"])
-    assert out.loc[("P1", "m"), "suppressed"]          # primary
-    assert out.loc[("P3", "m"), "suppressed"]          # secondary: next smallest count
+    assert out.loc[("P1", "m"), "suppressed"]  # primary
+    assert out.loc[("P3", "m"), "suppressed"]  # secondary: next smallest count
     assert math.isnan(out.loc[("P3", "m"), "numerator"])
     assert not out.loc[("P2", "m"), "suppressed"] and out.loc[("P2", "m"), "numerator"] == 30
     assert not out.loc[("P1", "other"), "suppressed"]  # another measure is its own group
@@ -145,14 +165,22 @@ def test_benchmark_hidden_when_it_would_give_back_the_only_hidden_count():
     """The benchmark is pooled over providers: with one provider alone (or every other one
     at 0) it equals the hidden provider's own share, and value x denominator gives the
     count back. It is hidden then, and kept when another count is hidden beside it."""
-    lone = _results([("r", "P1", "s", "m", 3.0, 60.0, 0.05, 0.02, 0.14, "red", 3, 60),
-                     ("r", "P2", "s", "m", 0.0, 40.0, 0.0, 0.0, 0.09, "red", 0, 40)])
+    lone = _results(
+        [
+            ("r", "P1", "s", "m", 3.0, 60.0, 0.05, 0.02, 0.14, "red", 3, 60),
+            ("r", "P2", "s", "m", 0.0, 40.0, 0.0, 0.0, 0.09, "red", 0, 40),
+        ]
+    )
     lone["benchmark"] = 3 / 100
     out = stats.suppress_results(lone)
     assert out["benchmark"].isna().all()
     assert out["suppressed"].tolist() == [True, False]
-    partnered = _results([("r", "P1", "s", "m", 3.0, 60.0, 0.05, 0.02, 0.14, "red", 3, 60),
-                          ("r", "P2", "s", "m", 20.0, 40.0, 0.5, 0.35, 0.65, "red", 20, 40)])
+    partnered = _results(
+        [
+            ("r", "P1", "s", "m", 3.0, 60.0, 0.05, 0.02, 0.14, "red", 3, 60),
+            ("r", "P2", "s", "m", 20.0, 40.0, 0.5, 0.35, 0.65, "red", 20, 40),
+        ]
+    )
     partnered["benchmark"] = 23 / 100
     out = stats.suppress_results(partnered)
     assert out["suppressed"].all() and (out["benchmark"] == 23 / 100).all()

@@ -28,8 +28,9 @@ def load_pack(db: Path, rows: list[dict] | None = None, provider_id: str = "P001
         folder = db.parent / f"pack-{uuid.uuid4().hex[:8]}"
         folder.mkdir()
         pack_yaml = (PACK / "pack.yaml").read_text(encoding="utf-8")
-        (folder / "pack.yaml").write_text(pack_yaml.replace("provider_id: P001", f"provider_id: {provider_id}"),
-                                          encoding="utf-8")
+        (folder / "pack.yaml").write_text(
+            pack_yaml.replace("provider_id: P001", f"provider_id: {provider_id}"), encoding="utf-8"
+        )
         with open(folder / "stories.csv", "w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
             writer.writeheader()
@@ -91,16 +92,24 @@ def test_held_then_cleared(con):
 
 
 def test_redaction_replaces_the_words(con):
-    stories.review_story(con, "P001", "2026-Q2", "S05", "redacted", "A. Auditor",
-                         redacted_text="My keyworker rang me the night before every appointment.")
+    stories.review_story(
+        con,
+        "P001",
+        "2026-Q2",
+        "S05",
+        "redacted",
+        "A. Auditor",
+        redacted_text="My keyworker rang me the night before every appointment.",
+    )
     row = stories.printable_stories(con, "P001", "2026-Q2").set_index("story_id").loc["S05"]
     assert row["redacted"] and "07700" not in row["text"]
 
 
 def test_redaction_that_still_holds_details_is_refused(con):
     with pytest.raises(stories.ReviewError) as error:
-        stories.review_story(con, "P001", "2026-Q2", "S05", "redacted", "A. Auditor",
-                             redacted_text="Ring 07700 900124 instead.")
+        stories.review_story(
+            con, "P001", "2026-Q2", "S05", "redacted", "A. Auditor", redacted_text="Ring 07700 900124 instead."
+        )
     assert "a phone number" in str(error.value) and "07700" not in str(error.value)
     assert "S05" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
 
@@ -175,8 +184,15 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
     load_pack(db, rows, provider_id="P003")
     stories.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
     stories.review_story(con, "P002", "2026-Q2", "S01", "kept_out", "A. Auditor")
-    stories.review_story(con, "P003", "2026-Q2", "S05", "redacted", "A. Auditor",
-                         redacted_text="My keyworker rang me the night before every appointment.")
+    stories.review_story(
+        con,
+        "P003",
+        "2026-Q2",
+        "S05",
+        "redacted",
+        "A. Auditor",
+        redacted_text="My keyworker rang me the night before every appointment.",
+    )
 
     everyone = stories.period_printable_stories(con, "2026-Q2")
     assert set(everyone["provider_id"]) == {"P001", "P002", "P003"}
@@ -207,8 +223,9 @@ def titles():
 
 def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles):
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
-    stories.tag_story(con, "P001", "2026-Q2", "S07", "peer-workforce; warm-welcome;peer-workforce",
-                      "A. Auditor", titles)
+    stories.tag_story(
+        con, "P001", "2026-Q2", "S07", "peer-workforce; warm-welcome;peer-workforce", "A. Auditor", titles
+    )
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02", "S07"]
     message = stories.tag_story(con, "P001", "2026-Q2", "S02", [], "B. Auditor", titles)
     assert "cleared" in message and "peer mentor" not in message
@@ -216,8 +233,10 @@ def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles
     tagged = stories.taggable_stories(con, "2026-Q2", "P001").set_index("story_id")
     assert tagged.loc["S07", "standards"] == ["peer-workforce", "warm-welcome"]
     assert tagged.loc["S07", "pack_standards"] == [] and tagged.loc["S07", "tagged_by"] == "A. Auditor"
-    assert tagged.loc["S02", "standards"] == [] and tagged.loc["S02", "pack_standards"] == ["peer-workforce",
-                                                                                           "warm-welcome"]
+    assert tagged.loc["S02", "standards"] == [] and tagged.loc["S02", "pack_standards"] == [
+        "peer-workforce",
+        "warm-welcome",
+    ]
     # only consented, never-withdrawn stories may be tagged; a held story's words are not given
     assert sorted(tagged.index) == ["S01", "S02", "S05", "S06", "S07"]
     assert tagged.loc["S05", "status"] == "held" and pd.isna(tagged.loc["S05", "text"])
@@ -235,8 +254,9 @@ def test_the_latest_tagging_wins_and_survives_a_resubmitted_pack(db, con, titles
 
 def test_unknown_standard_ids_are_refused_with_a_did_you_mean(con, titles):
     with pytest.raises(stories.ReviewError) as error:
-        stories.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcom;peer-workforce;housing-and-food",
-                          "A. Auditor", titles)
+        stories.tag_story(
+            con, "P001", "2026-Q2", "S07", "warm-welcom;peer-workforce;housing-and-food", "A. Auditor", titles
+        )
     message = str(error.value)
     assert "'warm-welcom' is not the id of any standard. Did you mean 'warm-welcome'?" in message
     assert "'housing-and-food' is not the id of any standard." in message  # every mistake at once
@@ -256,8 +276,9 @@ def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
     """The real engine's rating of no-opiate-free-targets for P001 is green on its figures; no
     story speaks to it, so it is provisional until the auditor tags S07 (a person using the
     service, consented) to it."""
-    from audits import runs
     from test_report import put_returns
+
+    from audits import runs
 
     with store.writing(db) as con:
         put_returns(con, "2026-Q2")
@@ -272,8 +293,9 @@ def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
 
     assert shown() == "provisional"
     with store.writing(db) as con:
-        stories.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets", "A. Auditor",
-                          stories.standard_titles(STANDARDS))
+        stories.tag_story(
+            con, "P001", "2026-Q2", "S07", "no-opiate-free-targets", "A. Auditor", stories.standard_titles(STANDARDS)
+        )
     assert shown() == "green"
     # a staff member's story confirms nothing: tagging S06 instead leaves it provisional
     with store.writing(db) as con:
@@ -289,8 +311,22 @@ def test_stories_tag_on_the_command_line(db):
     from audits.cli import app
 
     runner = CliRunner()
-    base = ["stories", "tag", "--provider", "P001", "--period", "2026-Q2", "--story", "S07", "--by", "A. Auditor",
-            "--db", str(db), "--standards-dir", str(STANDARDS)]
+    base = [
+        "stories",
+        "tag",
+        "--provider",
+        "P001",
+        "--period",
+        "2026-Q2",
+        "--story",
+        "S07",
+        "--by",
+        "A. Auditor",
+        "--db",
+        str(db),
+        "--standards-dir",
+        str(STANDARDS),
+    ]
     wrong = runner.invoke(app, base + ["--standards", "peer-workfroce"])
     assert wrong.exit_code == 1 and "Did you mean 'peer-workforce'?" in wrong.output
     assert "Traceback" not in wrong.output and "Nobody asked" not in wrong.output
@@ -316,6 +352,7 @@ def test_a_schema_1_store_gains_story_tags(tmp_path):
         con.execute(statement)
     con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
     from audits import returns
+
     ingest.ingest_validation(con, returns.validate(PACK), str(PACK), "test")  # no migration here
     con.close()
     assert len(store.MIGRATIONS) >= 2
@@ -327,6 +364,7 @@ def test_a_schema_1_store_gains_story_tags(tmp_path):
         assert store.schema_version(new) == len(store.MIGRATIONS)
         assert ids(stories.printable_stories(new, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
     with store.writing(db) as new:
-        stories.tag_story(new, "P001", "2026-Q2", "S01", "peer-workforce", "A. Auditor",
-                          stories.standard_titles(STANDARDS))
+        stories.tag_story(
+            new, "P001", "2026-Q2", "S01", "peer-workforce", "A. Auditor", stories.standard_titles(STANDARDS)
+        )
         assert ids(stories.printable_stories(new, "P001", "2026-Q2", "peer-workforce")) == ["S01", "S02"]

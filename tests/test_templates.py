@@ -12,12 +12,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_blank_templates_are_complete_returns_waiting_for_values(tmp_path):
     written = templates.write_templates(tmp_path)
-    assert [p.name for p in written] == ["return-template", "pack-template", "return-template.xlsx",
-                                         "pack-template.xlsx"]
-    for path, kind, meta in ((tmp_path / "return-template", "return", spec.RETURN_META),
-                             (tmp_path / "pack-template", "pack", spec.PACK_META),
-                             (tmp_path / "return-template.xlsx", "return", spec.RETURN_META),
-                             (tmp_path / "pack-template.xlsx", "pack", spec.PACK_META)):
+    assert [p.name for p in written] == [
+        "return-template",
+        "pack-template",
+        "return-template.xlsx",
+        "pack-template.xlsx",
+    ]
+    for path, kind, meta in (
+        (tmp_path / "return-template", "return", spec.RETURN_META),
+        (tmp_path / "pack-template", "pack", spec.PACK_META),
+        (tmp_path / "return-template.xlsx", "return", spec.RETURN_META),
+        (tmp_path / "pack-template.xlsx", "pack", spec.PACK_META),
+    ):
         v = returns.validate(path)
         assert v.kind == kind
         # Nothing is missing but the values: every problem asks for a metadata value.
@@ -29,7 +35,8 @@ def test_a_filled_in_template_loads(tmp_path):
     templates.write_templates(tmp_path)
     folder = tmp_path / "return-template"
     (folder / "return.yaml").write_text(
-        "provider_id: P009\nprovider_name: Test\narea: Testshire\nperiod: 2026-Q1\nsubmitted_on: 2026-04-10\n")
+        "provider_id: P009\nprovider_name: Test\narea: Testshire\nperiod: 2026-Q1\nsubmitted_on: 2026-04-10\n"
+    )
     with open(folder / "sites.csv", "a") as f:
         f.write("S1,Hub,yes,no,no,yes\n")
     v = returns.validate(folder)

@@ -26,9 +26,13 @@ class Scale(str, enum.Enum):
 
 
 def demo(
-    scale: Scale = typer.Option(Scale.small, "--scale", help="small: 8 providers in two areas over 8 quarters "
-                                "(loaded by make run). national: about 150 providers over 4 quarters, "
-                                "about 8 million contacts (for benchmarks)."),
+    scale: Scale = typer.Option(
+        Scale.small,
+        "--scale",
+        help="small: 8 providers in two areas over 8 quarters "
+        "(loaded by make run). national: about 150 providers over 4 quarters, "
+        "about 8 million contacts (for benchmarks).",
+    ),
     out: Path = typer.Option(Path("data/demo"), "--out", help="Folder to write returns/ and packs/ into."),
     seed: int = typer.Option(1, "--seed", help="The same seed always writes the same files."),
 ) -> None:
@@ -37,8 +41,14 @@ def demo(
 
     started = time.perf_counter()
     try:
-        with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(),
-                      MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as bar:
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
             task = bar.add_task(f"Writing the {scale.value} demo", total=None)
 
             def step(done: int, total: int, name: str) -> None:
@@ -49,18 +59,26 @@ def demo(
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from None
     except OSError as error:
-        typer.echo(f"Could not write the demo into {out}: {error.strerror or error}. "
-                   "Check the folder exists and can be written to, and that the disk is not full.", err=True)
+        typer.echo(
+            f"Could not write the demo into {out}: {error.strerror or error}. "
+            "Check the folder exists and can be written to, and that the disk is not full.",
+            err=True,
+        )
         raise typer.Exit(1) from None
     seconds = time.perf_counter() - started
     made = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     table = Table(title=f"Demo written to {out} in {seconds:.1f} s (seed {seed})")
     table.add_column("What")
     table.add_column("How many", justify="right")
-    for label, key in (("Returns", "returns"), ("Evidence packs", "packs"),
-                       ("Treatment journeys (distinct)", "distinct_episodes"),
-                       ("Journey rows (one per quarter open)", "episode_rows"), ("Contacts", "contact_rows"),
-                       ("Workforce rows", "workforce_rows"), ("Stories", "story_rows")):
+    for label, key in (
+        ("Returns", "returns"),
+        ("Evidence packs", "packs"),
+        ("Treatment journeys (distinct)", "distinct_episodes"),
+        ("Journey rows (one per quarter open)", "episode_rows"),
+        ("Contacts", "contact_rows"),
+        ("Workforce rows", "workforce_rows"),
+        ("Stories", "story_rows"),
+    ):
         table.add_row(label, f"{made[key]:,}")
     console.print(table)
     console.print(f"{len(paths)} folders. Load them with: python -m audits ingest {out}/returns/* {out}/packs/*")

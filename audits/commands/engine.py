@@ -42,12 +42,17 @@ def _summary(db, run_id: str) -> None:
         table.add_row(*row)
     console.print(table)
     if len(providers) > SHOWN_PROVIDERS:
-        console.print(f"… and {len(providers) - SHOWN_PROVIDERS} more providers: "
-                      "python -m audits export writes every result.")
+        console.print(
+            f"… and {len(providers) - SHOWN_PROVIDERS} more providers: python -m audits export writes every result."
+        )
     counts = df["rating"].value_counts()
-    console.print("Standards rated: " + ", ".join(
-        f"{ratings.look(r).symbol} {ratings.look(r).word} {int(counts.get(r, 0))}"
-        for r in ("green", "amber", "red", "no_data")))
+    console.print(
+        "Standards rated: "
+        + ", ".join(
+            f"{ratings.look(r).symbol} {ratings.look(r).word} {int(counts.get(r, 0))}"
+            for r in ("green", "amber", "red", "no_data")
+        )
+    )
 
 
 def run(
@@ -70,9 +75,13 @@ def export(
     period: str = typer.Option(..., "--period", help="The quarter, for example 2026-Q2."),
     csv_path: Path = typer.Option(..., "--csv", help="The CSV file to write."),
     run_id: str = typer.Option(None, "--run", help="A run id (default: the latest run of the period)."),
-    public: bool = typer.Option(False, "--public", help="Hide counts of 1-4 people and figures that "
-                                "would reveal them, for publishing. Without it the file is the "
-                                "auditor's working file, with every figure."),
+    public: bool = typer.Option(
+        False,
+        "--public",
+        help="Hide counts of 1-4 people and figures that "
+        "would reveal them, for publishing. Without it the file is the "
+        "auditor's working file, with every figure.",
+    ),
     db: Path = DB,
 ) -> None:
     """Write an audit's results as CSV, with exactly the columns of the specification."""

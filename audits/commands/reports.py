@@ -21,8 +21,9 @@ console = Console(highlight=False, markup=False, soft_wrap=True)
 
 PERIOD = typer.Option(..., "--period", help="The quarter, written like 2026-Q2.")
 AUDITOR = typer.Option(None, "--auditor", help="The auditor's name, printed on the cover (default: the sign-off's).")
-ORGANISATION = typer.Option(None, "--organisation",
-                            help="The independent auditing organisation (default: the sign-off's).")
+ORGANISATION = typer.Option(
+    None, "--organisation", help="The independent auditing organisation (default: the sign-off's)."
+)
 
 
 def _check_period(period: str) -> None:
@@ -32,12 +33,17 @@ def _check_period(period: str) -> None:
         fail(f"{error}.")
 
 
-def report(provider: str = typer.Option(..., "--provider", help="The provider's code, such as P001."),
-           period: str = PERIOD,
-           pdf: Path = typer.Option(..., "--pdf", help="Where to write the PDF (its folder is made if missing)."),
-           auditor: str = AUDITOR, organisation: str = ORGANISATION, db: Path = DB) -> None:
+def report(
+    provider: str = typer.Option(..., "--provider", help="The provider's code, such as P001."),
+    period: str = PERIOD,
+    pdf: Path = typer.Option(..., "--pdf", help="Where to write the PDF (its folder is made if missing)."),
+    auditor: str = AUDITOR,
+    organisation: str = ORGANISATION,
+    db: Path = DB,
+) -> None:
     """Write the third-party audit PDF of one provider and period, from the period's latest audit run."""
     from audits.report import ReportError, build_report
+
     _check_period(period)
     try:
         path = build_report(db, provider, period, pdf, auditor=auditor, organisation=organisation)
@@ -48,20 +54,32 @@ def report(provider: str = typer.Option(..., "--provider", help="The provider's 
     console.print(f"Wrote {path}")
 
 
-def reports(period: str = PERIOD,
-            out: Path = typer.Option(..., "--out", help="The folder to write the PDFs into (made if missing)."),
-            auditor: str = AUDITOR, organisation: str = ORGANISATION, db: Path = DB,
-            workers: int = typer.Option(min(2, os.cpu_count() or 1), "--workers", min=1,
-                                        help="How many PDFs to draw at once (one per processor core).")) -> None:
+def reports(
+    period: str = PERIOD,
+    out: Path = typer.Option(..., "--out", help="The folder to write the PDFs into (made if missing)."),
+    auditor: str = AUDITOR,
+    organisation: str = ORGANISATION,
+    db: Path = DB,
+    workers: int = typer.Option(
+        min(2, os.cpu_count() or 1), "--workers", min=1, help="How many PDFs to draw at once (one per processor core)."
+    ),
+) -> None:
     """Write every provider's audit PDF for a period into a folder, with a progress bar."""
     from audits.report import ReportError, build_reports
+
     _check_period(period)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         fail(f"Could not make the folder {out}: {error.strerror or error}.")
-    with Progress(TextColumn("Writing audit reports"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TextColumn("{task.description}"), console=console) as bar:
+    with Progress(
+        TextColumn("Writing audit reports"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+    ) as bar:
         task = bar.add_task("", total=None)
 
         def step(provider_id: str) -> None:
@@ -71,8 +89,16 @@ def reports(period: str = PERIOD,
             bar.update(task, total=total)
 
         try:
-            paths = build_reports(db, period, out, auditor=auditor, organisation=organisation,
-                                  workers=workers, progress=step, on_start=started)
+            paths = build_reports(
+                db,
+                period,
+                out,
+                auditor=auditor,
+                organisation=organisation,
+                workers=workers,
+                progress=step,
+                on_start=started,
+            )
         except (ReportError, store.StoreMissing, store.StoreBusy) as error:
             bar.stop()
             fail(str(error))
@@ -84,30 +110,38 @@ def reports(period: str = PERIOD,
 
 # --------------------------------------------------------------------------- sign-off
 
-def signoff(provider: str = typer.Option(..., "--provider", help="The provider's code, such as P001."),
-            period: str = PERIOD,
-            name: str = typer.Option(..., "--name", help="Your name, as it will print on the report's cover."),
-            organisation: str = typer.Option(..., "--organisation",
-                                             help="The independent organisation you audit for."),
-            i_declare: bool = typer.Option(False, "--i-declare",
-                                           help="Confirm the declaration of independence printed by this "
-                                                "command. Without it nothing is recorded."),
-            db: Path = DB) -> None:
+
+def signoff(
+    provider: str = typer.Option(..., "--provider", help="The provider's code, such as P001."),
+    period: str = PERIOD,
+    name: str = typer.Option(..., "--name", help="Your name, as it will print on the report's cover."),
+    organisation: str = typer.Option(..., "--organisation", help="The independent organisation you audit for."),
+    i_declare: bool = typer.Option(
+        False,
+        "--i-declare",
+        help="Confirm the declaration of independence printed by this command. Without it nothing is recorded.",
+    ),
+    db: Path = DB,
+) -> None:
     """Sign off a provider's audit for a period (its latest audit run): prints the declaration of
     independence and, with --i-declare, records your sign-off, which the audit PDF then shows."""
     import getpass
 
     from audits import signoffs
+
     _check_period(period)
     console.print("Declaration of independence:\n" + signoffs.DECLARATION + "\n")
     try:
         with store.writing(db) as con:
             run_id = signoffs.latest_run_for_signoff(con, period)
             if not i_declare:
-                fail(f"Nothing recorded. If the declaration above is true, repeat the command with "
-                      f"--i-declare to sign off {provider} for {period} (audit run {run_id}).")
-            message = signoffs.record_signoff(con, provider, period, run_id, name, organisation,
-                                              signoffs.DECLARATION, getpass.getuser())
+                fail(
+                    f"Nothing recorded. If the declaration above is true, repeat the command with "
+                    f"--i-declare to sign off {provider} for {period} (audit run {run_id})."
+                )
+            message = signoffs.record_signoff(
+                con, provider, period, run_id, name, organisation, signoffs.DECLARATION, getpass.getuser()
+            )
     except (signoffs.SignoffError, store.StoreMissing, store.StoreBusy) as error:
         fail(str(error))
     console.print(message)
@@ -115,20 +149,28 @@ def signoff(provider: str = typer.Option(..., "--provider", help="The provider's
 
 # --------------------------------------------------------------------------- stories
 
-stories_app = typer.Typer(help="The auditor's work on stories: list those held by screening, clear, keep out, "
-                               "redact, and tag a story to the standards it speaks to.",
-                          no_args_is_help=True)
+stories_app = typer.Typer(
+    help="The auditor's work on stories: list those held by screening, clear, keep out, "
+    "redact, and tag a story to the standards it speaks to.",
+    no_args_is_help=True,
+)
 
 
 @stories_app.command("held")
-def held(period: str = PERIOD,
-         provider: str = typer.Option(None, "--provider", help="Only this provider's stories."),
-         show_words: bool = typer.Option(False, "--show-words",
-                                         help="Print each held story with the flagged parts in [[ ]], "
-                                              "for your review. Off by default so words never reach a log."),
-         db: Path = DB) -> None:
+def held(
+    period: str = PERIOD,
+    provider: str = typer.Option(None, "--provider", help="Only this provider's stories."),
+    show_words: bool = typer.Option(
+        False,
+        "--show-words",
+        help="Print each held story with the flagged parts in [[ ]], "
+        "for your review. Off by default so words never reach a log.",
+    ),
+    db: Path = DB,
+) -> None:
     """List the consented stories that screening held for possible personal details."""
     from audits import screening, stories
+
     _check_period(period)
     try:
         with store.writing(db) as con:
@@ -146,17 +188,21 @@ def held(period: str = PERIOD,
             console.print("  " + screening.mark(row.story, row.flags))
     console.print(
         "\nFor each: python -m audits stories clear|keep-out --provider P --period Q --story ID --by NAME,"
-        " or stories redact ... --text \"the words without the details\".")
+        ' or stories redact ... --text "the words without the details".'
+    )
 
 
-def _review(provider: str, period: str, story: str, decision: str, by: str, db, text: str | None = None,
-            confirm: bool = False) -> None:
+def _review(
+    provider: str, period: str, story: str, decision: str, by: str, db, text: str | None = None, confirm: bool = False
+) -> None:
     from audits import stories
+
     _check_period(period)
     try:
         with store.writing(db) as con:
-            message = stories.review_story(con, provider, period, story, decision, by,
-                                           redacted_text=text, accept_remaining_flags=confirm)
+            message = stories.review_story(
+                con, provider, period, story, decision, by, redacted_text=text, accept_remaining_flags=confirm
+            )
     except (stories.ReviewError, store.StoreMissing, store.StoreBusy) as error:
         fail(str(error))
     console.print(message)
@@ -174,35 +220,50 @@ def clear(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, by
 
 
 @stories_app.command("keep-out")
-def keep_out(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, by: str = BY,
-             db: Path = DB) -> None:
+def keep_out(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, by: str = BY, db: Path = DB) -> None:
     """Keep a story out of every report and export."""
     _review(provider, period, story, "kept_out", by, db)
 
 
 @stories_app.command("redact")
-def redact(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, by: str = BY,
-           text: str = typer.Option(..., "--text", help="The story's words with the personal details taken out."),
-           confirm: bool = typer.Option(False, "--confirm",
-                                        help="Approve even though screening still flags something you "
-                                             "checked is not a personal detail."),
-           db: Path = DB) -> None:
+def redact(
+    provider: str = PROVIDER,
+    period: str = PERIOD,
+    story: str = STORY,
+    by: str = BY,
+    text: str = typer.Option(..., "--text", help="The story's words with the personal details taken out."),
+    confirm: bool = typer.Option(
+        False,
+        "--confirm",
+        help="Approve even though screening still flags something you checked is not a personal detail.",
+    ),
+    db: Path = DB,
+) -> None:
     """Approve a redacted version of a story: only these words are ever printed."""
     _review(provider, period, story, "redacted", by, db, text=text, confirm=confirm)
 
 
 @stories_app.command("tag")
-def tag(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY,
-        standards: str = typer.Option(..., "--standards",
-                                      help="The ids of the standards the story speaks to, separated by ';', "
-                                           "such as \"aftercare;housing-support\". Give \"\" to clear its tags."),
-        by: str = BY,
-        standards_dir: Path = typer.Option(Path("standards"), "--standards-dir",
-                                           help="The folder of standards files the ids must be in."),
-        db: Path = DB) -> None:
+def tag(
+    provider: str = PROVIDER,
+    period: str = PERIOD,
+    story: str = STORY,
+    standards: str = typer.Option(
+        ...,
+        "--standards",
+        help="The ids of the standards the story speaks to, separated by ';', "
+        'such as "aftercare;housing-support". Give "" to clear its tags.',
+    ),
+    by: str = BY,
+    standards_dir: Path = typer.Option(
+        Path("standards"), "--standards-dir", help="The folder of standards files the ids must be in."
+    ),
+    db: Path = DB,
+) -> None:
     """Tag a consented story to the standards it speaks to. Your tagging replaces the evidence
     pack's own standards column (and any earlier tagging); reports and the dashboard pair by it."""
     from audits import stories
+
     _check_period(period)
     try:
         titles = stories.standard_titles(standards_dir)

@@ -20,18 +20,31 @@ from audits.commands import DB
 console = Console(highlight=False, markup=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
-PATHS = typer.Argument(..., exists=True, readable=True, resolve_path=False,
-                       help="Returns and evidence packs: folders, .zip files or .xlsx workbooks.")
+PATHS = typer.Argument(
+    ...,
+    exists=True,
+    readable=True,
+    resolve_path=False,
+    help="Returns and evidence packs: folders, .zip files or .xlsx workbooks.",
+)
 
 
 def _progress(total: int, what: str) -> Progress:
-    return Progress(TextColumn(f"{what}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console, transient=True, disable=total < 4)
+    return Progress(
+        TextColumn(f"{what}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=total < 4,
+    )
 
 
-def validate(paths: list[Path] = PATHS,
-             quiet: bool = typer.Option(False, "--quiet", "-q",
-                                        help="Print only submissions that have problems.")) -> None:
+def validate(
+    paths: list[Path] = PATHS,
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only submissions that have problems."),
+) -> None:
     """Check returns and evidence packs against the specification and report every problem.
 
     Nothing is loaded. Exit 0 when all can be loaded (rows may be held back), 1 when
@@ -49,18 +62,21 @@ def validate(paths: list[Path] = PATHS,
                     bar.console.print(v.report() + "\n")
                 bar.advance(task)
     loadable = len(paths) - refused
-    console.print(f"{loadable} of {len(paths)} can be loaded" +
-                  (f"; {refused} refused until fixed." if refused else "."))
+    console.print(
+        f"{loadable} of {len(paths)} can be loaded" + (f"; {refused} refused until fixed." if refused else ".")
+    )
     if refused:
         raise typer.Exit(1)
 
 
-def ingest_command(paths: list[Path] = PATHS, db: Path = DB,
-                   loaded_by: str = typer.Option(None, "--by",
-                                                 help="Who is loading (default: your user name)."),
-                   report: bool = typer.Option(False, "--report",
-                                               help="Print the full validation report of every "
-                                                    "submission, not only of those with problems.")) -> None:
+def ingest_command(
+    paths: list[Path] = PATHS,
+    db: Path = DB,
+    loaded_by: str = typer.Option(None, "--by", help="Who is loading (default: your user name)."),
+    report: bool = typer.Option(
+        False, "--report", help="Print the full validation report of every submission, not only of those with problems."
+    ),
+) -> None:
     """Validate and load returns and evidence packs into the store, one transaction each.
 
     A submission with blocking problems loads nothing (exit 1); rows with problems are
@@ -89,8 +105,10 @@ def ingest_command(paths: list[Path] = PATHS, db: Path = DB,
     repeats = [o for o in outcomes if o.same_as and o.same_files]
     held = sum(o.quarantined for o in loaded)
     rows = sum(sum(o.rows.values()) for o in loaded)
-    console.print(f"Loaded {len(loaded)} of {len(outcomes)} into {store.db_path(db)}: {rows:,} rows"
-                  + (f", {held:,} held back in quarantine." if held else "."))
+    console.print(
+        f"Loaded {len(loaded)} of {len(outcomes)} into {store.db_path(db)}: {rows:,} rows"
+        + (f", {held:,} held back in quarantine." if held else ".")
+    )
     if repeats:
         console.print(f"{len(repeats)} given twice with the same files: loaded once.")
     refused = len(outcomes) - len(loaded) - len(repeats)
@@ -99,11 +117,14 @@ def ingest_command(paths: list[Path] = PATHS, db: Path = DB,
         raise typer.Exit(1)
 
 
-def template(out: Path = typer.Option(Path("templates"), "--out",
-                                      help="The folder to write the blank templates into."),
-             docs: bool = typer.Option(False, "--docs",
-                                       help="Regenerate docs/provider-returns.md and docs/templates/ "
-                                            "(for developers, after changing audits/spec.py).")) -> None:
+def template(
+    out: Path = typer.Option(Path("templates"), "--out", help="The folder to write the blank templates into."),
+    docs: bool = typer.Option(
+        False,
+        "--docs",
+        help="Regenerate docs/provider-returns.md and docs/templates/ (for developers, after changing audits/spec.py).",
+    ),
+) -> None:
     """Write blank templates (a folder of CSV headers and an .xlsx workbook) for a return and a pack."""
     from audits import templates
 

@@ -22,7 +22,9 @@ console = Console()
 
 def setup_demo(
     db: Path = DB,
-    demo_dir: Path = typer.Option(Path("data/demo"), "--demo-dir", help="Where the demo returns and packs are written."),
+    demo_dir: Path = typer.Option(
+        Path("data/demo"), "--demo-dir", help="Where the demo returns and packs are written."
+    ),
     standards_dir: Path = typer.Option(Path("standards"), "--standards", help="The standards to audit."),
 ) -> None:
     """Make a ready-to-use demo store: demo data, loaded, audited, with one account per role."""
@@ -43,9 +45,13 @@ def setup_demo(
             ingest.ingest(paths, db=db, loaded_by="demo set-up")
 
         with store.writing(db) as con:
-            periods = [r[0] for r in con.execute(
-                "SELECT DISTINCT period FROM submissions WHERE kind = 'return' "
-                "AND period NOT IN (SELECT period FROM runs) ORDER BY period").fetchall()]
+            periods = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT period FROM submissions WHERE kind = 'return' "
+                    "AND period NOT IN (SELECT period FROM runs) ORDER BY period"
+                ).fetchall()
+            ]
         for period in periods:
             run_id = runs.run_audit(db, period, standards_dir=standards_dir, run_by="demo set-up")
             console.print(f"Audited {period}: run {run_id}")

@@ -18,16 +18,18 @@ DEFAULT_DIR = Path("standards")
 
 
 def check(
-    folder: Path = typer.Argument(DEFAULT_DIR, help="The folder of standards files (.yaml).",
-                                  show_default=True),
+    folder: Path = typer.Argument(DEFAULT_DIR, help="The folder of standards files (.yaml).", show_default=True),
 ) -> None:
     """Check every standards file in a folder: exit 0 when all are valid, 1 otherwise."""
     result = loader.load_standards(folder)
     if not result.ok:
         count = len(result.problems)
         files = len({p.file for p in result.problems})
-        typer.echo(f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
-                   f" of {folder}. Nothing is audited until every file is right:", err=True)
+        typer.echo(
+            f"{count} problem{'s' if count != 1 else ''} in {files} file{'s' if files != 1 else ''}"
+            f" of {folder}. Nothing is audited until every file is right:",
+            err=True,
+        )
         for problem in result.problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1)
@@ -52,8 +54,7 @@ def schema(
 
 def register(app: typer.Typer) -> None:
     """Add the `standards` group of commands to the app."""
-    group = typer.Typer(help="Check the standards files written by expert citizens groups.",
-                        no_args_is_help=True)
+    group = typer.Typer(help="Check the standards files written by expert citizens groups.", no_args_is_help=True)
     group.command("check")(check)
     group.command("schema")(schema)
     app.add_typer(group, name="standards")

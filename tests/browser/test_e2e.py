@@ -7,9 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
-
 from conftest import FIXTURES, settle, shoot, sign_in
+from pypdf import PdfReader
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
@@ -97,7 +96,9 @@ def test_sign_in_and_the_overview_by_keyboard_alone(page, app_url):
 
     page.goto(app_url)
     settle(page)
-    focused = "(() => { const e = document.activeElement; return e.getAttribute('aria-label') || e.innerText || ''; })()"
+    focused = (
+        "(() => { const e = document.activeElement; return e.getAttribute('aria-label') || e.innerText || ''; })()"
+    )
     for _ in range(10):
         page.keyboard.press("Tab")
         if page.evaluate(focused) == "Username":
@@ -114,6 +115,6 @@ def test_sign_in_and_the_overview_by_keyboard_alone(page, app_url):
         page.keyboard.press("Tab")
         reached.add(page.evaluate(focused).strip())
     assert {"Area", "Period", "Sign out"} <= reached
-    assert any(r.endswith("A warm welcome within days") for r in reached)   # a standard's link
-    assert any(r.endswith("Hill Lane Project") for r in reached)            # a provider's link
+    assert any(r.endswith("A warm welcome within days") for r in reached)  # a standard's link
+    assert any(r.endswith("Hill Lane Project") for r in reached)  # a provider's link
     assert any(r.startswith("Ratings of every provider") for r in reached)  # the matrix scrolls by keyboard
