@@ -9,7 +9,6 @@ is written down anywhere else.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,6 +16,8 @@ from dataclasses import dataclass
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from audits import store
 
 ROLES = ("commissioner", "auditor", "expert_citizen", "provider")
 ROLE_WORDS = {
@@ -89,7 +90,7 @@ def create_account(
     if exists and not replace:
         raise AccountError(f"Cannot make the account: the username '{username}' is taken.")
     account = Account(username, display_name or username, role, provider_id)
-    row = [account.username, account.display_name, role, provider_id, _hasher.hash(password), dt.datetime.now()]
+    row = [account.username, account.display_name, role, provider_id, _hasher.hash(password), store.now()]
     con.execute("INSERT OR REPLACE INTO accounts VALUES (?, ?, ?, ?, ?, ?)", row)
     return account
 

@@ -9,7 +9,6 @@ earlier one, with its files' checksums, in the history.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import json
 import uuid
@@ -144,10 +143,6 @@ def _refused(validation: Validation, source: str) -> IngestOutcome:
     )
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def ingest_validation(
     con: duckdb.DuckDBPyConnection, validation: Validation, source: str, loaded_by: str | None
 ) -> IngestOutcome:
@@ -161,7 +156,7 @@ def ingest_validation(
     kind, meta = validation.kind, validation.meta
     provider_id, period = meta["provider_id"], meta["period"]
     submission_id = f"{kind}-{provider_id}-{period}-{uuid.uuid4().hex[:12]}"
-    now = _now()
+    now = store.now()
     tables = spec.PACK_TABLES if kind == "pack" else spec.RETURN_TABLES
     rows = {t.name: len(validation.frames.get(t.name, ())) for t in tables}
     outcome = IngestOutcome(
@@ -187,7 +182,7 @@ def ingest_validation(
         else:
             con.execute("INSERT OR IGNORE INTO providers (provider_id) VALUES (?)", [provider_id])
         previous = con.execute(
-            "SELECT submission_id FROM submissions WHERE kind = ? AND provider_id = ? AND period = ? AND is_current",
+            "SELECT submission_id FROM current_submissions WHERE kind = ? AND provider_id = ? AND period = ?",
             [kind, provider_id, period],
         ).fetchall()
         if previous:

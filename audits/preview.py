@@ -29,7 +29,7 @@ def preview_period(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute("SELECT max(period) FROM runs").fetchone()
     if row and row[0]:
         return row[0]
-    row = con.execute("SELECT max(period) FROM submissions WHERE kind = 'return' AND is_current").fetchone()
+    row = con.execute("SELECT max(period) FROM current_submissions WHERE kind = 'return'").fetchone()
     return row[0] if row else None
 
 

@@ -2,26 +2,16 @@
 
 "The set of standards should be enforced by a third party, as an organisation will
 be afraid of losing a tender." The report is what a commissioner reads and what a
-provider is held to, so it is built only from what the audit run recorded: the
-figures come from the run's results (suppressed for publishing with
-stats.suppress_results over the whole run), the standards are the ones the run
-audited (run_standards), and the stories are the printable ones (audits.stories).
-Nothing the engine computed is computed again here.
-
-Gathering (`gather`) and drawing (`render`) are separate so that a whole period's
-reports can share one read of the store and be drawn on several cores.
+provider is held to, so it only draws what audits.findings gathered from the audit run
+(figures as published, standards as audited, ratings as shown, stories that may be
+printed), worded by audits.words. Nothing the engine computed is computed again here.
+A whole period's reports are drawn by audits.report_batch.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
-import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -40,343 +30,20 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import ratings, runs, signoffs, spec, stats, store, stories
+from audits import findings, ratings, spec, store, words
+from audits.findings import Findings, FindingsError, gather
+from audits.kinds import kind_of
 from audits.report_charts import legend, proportion_chart
-from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, long_date, long_datetime, styles, text
-from audits.standard import Standard
+from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, styles, text
+from audits.stats import is_missing
 
-UNITS = {
-    "episodes": ("person", "people"),
-    "contacts": ("contact", "contacts"),
-    "workforce": ("member of staff", "staff"),
-    "kpis": ("KPI", "KPIs"),
-    "sites": ("site", "sites"),
-    "documents": ("document", "documents"),
-}
-OP_WORDS = {">=": "{} or more", "<=": "{} or less", ">": "more than {}", "<": "less than {}", "=": "exactly {}"}
 INDEPENDENCE_QUOTE = (
     "The set of standards should be enforced by a third party, as an organisation will be afraid of losing a tender."
 )
 INDEPENDENCE_SOURCE = "Expert Link National Advisory Panel, evidence to the Independent Review of Drugs"
 
-
-class ReportError(RuntimeError):
-    """A report that cannot be made, with a plain message saying why and what to do."""
-
-
-@dataclass
-class Section:
-    standard: Standard
-    rating: str  # paired: green becomes provisional without a confirming story
-    previous: str | None  # paired rating of the previous period, None if not audited
-    measures: pd.DataFrame  # this provider's published results for the standard
-    stories: pd.DataFrame  # printable stories tagged to the standard
-
-
-@dataclass
-class ReportData:
-    provider_id: str
-    provider_name: str
-    area: str
-    period: str
-    run_id: str
-    run_started: object
-    run_by: str | None
-    organisation: str | None
-    auditor: str | None
-    gathered_by: str | None
-    sections: list[Section]
-    untagged: pd.DataFrame  # printable stories not tagged to any audited standard
-    story_counts: dict[str, int]  # status -> number of stories (no words)
-    quarantine: pd.DataFrame  # file_name, table_name, reasons, lines
-    files: pd.DataFrame  # what, name, sha256: this provider's files and the standards
-    other_returns: pd.DataFrame  # name (provider id), sha256: the rest of the run's inputs
-    signoff: dict | None = None  # the auditor's sign-off of exactly this run, if recorded
-    earlier_signoff: dict | None = None  # a sign-off of an earlier run of the period, when this one has none
-    generated_at: dt.datetime = field(
-        default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
-    )
-
-
-# --------------------------------------------------------------------------- gathering
-
-
-def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
-    """The whole run's results with counts of 1–4 people hidden (suppress the run, then filter)."""
-    return stats.suppress_results(runs.read_results(con, run_id))
-
-
-@dataclass
-class PeriodStories:
-    """A period's stories read once for every provider's report: this period's story table
-    (all providers) and the (provider, standard) pairs confirmed the period before."""
-
-    table: pd.DataFrame
-    previous_confirmed: set[tuple[str, str]]
-
-
-def period_stories(con: duckdb.DuckDBPyConnection, period: str) -> PeriodStories:
-    return PeriodStories(
-        stories.period_story_table(con, period), stories.confirmed_pairs(con, spec.previous_period(period))
-    )
-
-
-def _previous_ratings(
-    con, provider_id: str, period: str, previous_confirmed: set[tuple[str, str]] | None = None
-) -> dict[str, str]:
-    previous = spec.previous_period(period)
-    run_id = runs.latest_run_id(con, previous)
-    if run_id is None:
-        return {}
-    df = runs.read_standard_results(con, run_id, provider_id)
-    if previous_confirmed is None:
-        previous_confirmed = {
-            (provider_id, s) for s in stories.confirmed_standards(stories.printable_stories(con, provider_id, previous))
-        }
-    return {
-        r.standard_id: stories.pairing_rating(r.rating, (provider_id, r.standard_id) in previous_confirmed)
-        for r in df.itertuples()
-    }
-
-
-def _quarantine(con, provider_id: str, period: str) -> pd.DataFrame:
-    """Rows held back from the current return and pack. For stories only the lines are
-    kept: a reason might quote the words."""
-    return con.execute(
-        """
-        SELECT q.file_name, q.table_name,
-               CASE WHEN q.table_name = 'stories' THEN 'held back by validation' ELSE q.reasons END AS reasons,
-               count(*) AS rows, list(q.line ORDER BY q.line) AS lines
-        FROM quarantine q JOIN submissions s ON s.submission_id = q.submission_id AND s.is_current
-        WHERE q.provider_id = ? AND q.period = ?
-        GROUP BY ALL ORDER BY q.file_name, min(q.line)
-        """,
-        [provider_id, period],
-    ).fetchdf()
-
-
-def gather(
-    con: duckdb.DuckDBPyConnection,
-    provider_id: str,
-    period: str,
-    *,
-    run_id: str | None = None,
-    published: pd.DataFrame | None = None,
-    standards: list[Standard] | None = None,
-    told: PeriodStories | None = None,
-    auditor: str | None = None,
-    organisation: str | None = None,
-) -> ReportData:
-    """Everything one report prints, read from the store (never recomputed).
-
-    A batch passes the run's published results, standards and the period's stories, read
-    once for all providers.
-    """
-    run_id = run_id or runs.latest_run_id(con, period)
-    if run_id is None:
-        raise ReportError(
-            f"There is no audit run for {period} yet: run the audit first (python -m audits run --period {period})."
-        )
-    provider = con.execute("SELECT provider_name, area FROM providers WHERE provider_id = ?", [provider_id]).fetchone()
-    if published is None:
-        published = published_results(con, run_id)
-    mine = published[published["provider_id"] == provider_id]
-    if provider is None or mine.empty:
-        known = ", ".join(sorted(published["provider_id"].unique())[:12])
-        raise ReportError(
-            f"Provider {provider_id} has no results in the {period} audit run. "
-            f"Providers in that run: {known or 'none'}."
-        )
-    run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [run_id]).fetchone()
-    signoff = signoffs.signoff_of_run(con, provider_id, period, run_id)
-    earlier = None
-    if signoff is None:
-        done = signoffs.signoffs_for(con, period, provider_id)
-        earlier = None if done.empty else done.iloc[0].to_dict()
-    named = signoff or earlier
-    if named:
-        auditor = auditor or named["name"]
-        organisation = organisation or named["organisation"]
-
-    if told is None:
-        table = stories.story_table(con, provider_id, period)
-        previous = _previous_ratings(con, provider_id, period)
-    else:
-        table = stories.provider_table(told.table, provider_id)
-        previous = _previous_ratings(con, provider_id, period, told.previous_confirmed)
-    printable = stories.printable_of(table)
-    confirmed = stories.confirmed_standards(printable)
-    standard_ratings = runs.read_standard_results(con, run_id, provider_id).set_index("standard_id")["rating"]
-    sections = []
-    audited = [s for s in (standards if standards is not None else runs.run_standards(con, run_id)) if s.audited]
-    for standard in audited:
-        if standard.id not in standard_ratings.index:
-            continue
-        tagged = printable[printable["standards"].apply(lambda tags, sid=standard.id: sid in tags)]
-        sections.append(
-            Section(
-                standard=standard,
-                rating=stories.pairing_rating(standard_ratings[standard.id], standard.id in confirmed),
-                previous=previous.get(standard.id),
-                measures=mine[mine["standard_id"] == standard.id],
-                stories=tagged,
-            )
-        )
-    audited_ids = {s.id for s in audited}
-    untagged = printable[printable["standards"].apply(lambda tags: not (set(tags) & audited_ids))]
-    counts = table["status"].value_counts().to_dict()
-    gathered_by = con.execute(
-        "SELECT gathered_by FROM submissions WHERE kind = 'pack' AND provider_id = ? AND period = ? AND is_current",
-        [provider_id, period],
-    ).fetchone()
-    files = con.execute(
-        """
-        SELECT CASE s.kind WHEN 'return' THEN 'Return' ELSE 'Evidence pack' END AS what, f.file_name AS name,
-               f.sha256, 0 AS part
-        FROM submission_files f JOIN submissions s ON s.submission_id = f.submission_id AND s.is_current
-        WHERE s.provider_id = ? AND s.period = ?
-        UNION ALL
-        SELECT CASE WHEN name IN (SELECT file_name FROM run_standards WHERE run_id = ?)
-                    THEN 'Standard, version ' || version
-                    ELSE 'Standards file read, not audited (draft or retired)' END, name, sha256, 1
-        FROM run_inputs WHERE run_id = ? AND kind = 'standard'
-        ORDER BY part, what DESC, name
-        """,
-        [provider_id, period, run_id, run_id],
-    ).fetchdf()
-    other_returns = con.execute(
-        "SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name <> ? ORDER BY name",
-        [run_id, provider_id],
-    ).fetchdf()
-    own = con.execute(
-        "SELECT sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name = ?", [run_id, provider_id]
-    ).fetchone()
-    if own:
-        files = pd.concat(
-            [
-                pd.DataFrame([{"what": "Return (whole submission)", "name": provider_id, "sha256": own[0], "part": 0}]),
-                files,
-            ],
-            ignore_index=True,
-        )
-    return ReportData(
-        provider_id=provider_id,
-        provider_name=provider[0] or provider_id,
-        area=provider[1] or "",
-        period=period,
-        run_id=run_id,
-        run_started=run[0] if run else None,
-        run_by=run[1] if run else None,
-        organisation=organisation,
-        auditor=auditor,
-        gathered_by=gathered_by[0] if gathered_by else None,
-        sections=sections,
-        untagged=untagged,
-        story_counts=counts,
-        quarantine=_quarantine(con, provider_id, period),
-        files=files,
-        other_returns=other_returns,
-        signoff=signoff,
-        earlier_signoff=earlier,
-    )
-
-
-# --------------------------------------------------------------------------- figures as words
-
-
-def format_value(kind: str, value) -> str:
-    """How a result's value prints: 72.5% for a proportion, 3 or 2.5 otherwise."""
-    if stats.is_missing(value):
-        return ""
-    if kind == "proportion":
-        return f"{value * 100:.1f}%"
-    return f"{value:,.1f}".removesuffix(".0")
-
-
-def _amount(value) -> str:
-    return f"{value:,.1f}".removesuffix(".0")
-
-
-def _unit(measure, amount) -> str:
-    one, many = UNITS[measure.table]
-    if measure.weight:
-        return "staff (full-time equivalent)" if measure.table == "workforce" else f"{many} (weighted)"
-    return one if not stats.is_missing(amount) and amount == 1 else many
-
-
-def threshold_words(measure) -> str:
-    """'Met: 90% or more · Partly met: 70% or more' (the standard's thresholds in words)."""
-
-    def words(th) -> str:
-        number = f"{th.number:g}{'%' if th.percent else ''}"
-        return OP_WORDS[th.op].format(number)
-
-    out = f"{ratings.look('green').word}: {words(measure.green)}"
-    if measure.amber is not None:
-        out += f" · {ratings.look('amber').word}: {words(measure.amber)}"
-    return out
-
-
-def figure_words(measure, row) -> str:
-    """The figure as a reader says it: '72.5% (29 of 40 people)'."""
-    unit = _unit(measure, row["denominator"])
-    suppressed = bool(row.get("suppressed", False))
-    if suppressed and stats.is_missing(row["denominator"]):
-        return "Not shown: fewer than 5 people"
-    if suppressed and stats.is_missing(row["value"]):
-        return f"Not shown: it would reveal a count of 1–4 people (of {_amount(row['denominator'])} {unit})"
-    if stats.is_missing(row["value"]):
-        return f"Nothing to measure (0 {unit})" if not stats.is_missing(row["denominator"]) else "Nothing to measure"
-    value = format_value(measure.kind, row["value"])
-    if measure.kind == "proportion":
-        return f"{value} ({_amount(row['numerator'])} of {_amount(row['denominator'])} {unit})"
-    if measure.kind == "count":
-        return f"{value} (of {_amount(row['denominator'])} {unit})"
-    return f"{value} (median over {_amount(row['denominator'])} {unit})"
-
-
-def interval_words(measure, row) -> str:
-    if measure.kind != "proportion" or stats.is_missing(row.get("ci_lower")) or stats.is_missing(row.get("ci_upper")):
-        return "–"
-    return f"{row['ci_lower'] * 100:.1f}% to {row['ci_upper'] * 100:.1f}%"
-
-
-def benchmark_words(measure, row) -> tuple[str, str]:
-    """(the all-provider figure, how this provider compares) for the figures table."""
-    benchmark = row.get("benchmark")
-    comparison = row.get("comparison")
-    if stats.is_missing(benchmark):
-        denominator = row.get("denominator")
-        counted = not stats.is_missing(denominator) and denominator > 0
-        if measure.kind == "proportion" and (bool(row.get("suppressed")) or counted):
-            # A proportion with people counted always has a pooled benchmark, unless
-            # stats.suppress_results hid it because it would give back a hidden count.
-            return "Not shown (small numbers)", ""
-        return "No benchmark", ""
-    if not isinstance(comparison, str) or comparison == "not_compared":
-        why = "no interval to compare" if measure.kind != "proportion" else "too few to compare"
-        return format_value(measure.kind, benchmark), f"Not compared ({why})"
-    return format_value(measure.kind, benchmark), ratings.COMPARISON_WORDS[comparison]
-
-
-def _was(rating: str) -> str:
-    """The earlier rating as it reads inside brackets: 'Met (provisional)' -> 'Met, provisional'."""
-    word = ratings.look(rating).word
-    return word.replace(" (", ", ").removesuffix(")") if word.endswith(")") else word
-
-
-def change_words(now: str, before: str | None) -> str:
-    if before is None:
-        return "New: not audited last period"
-    if now == before:
-        return "= No change"
-    if now not in ratings.RANK or before not in ratings.RANK:
-        return f"Cannot compare (was {_was(before)})"
-    if ratings.RANK[now] > ratings.RANK[before]:
-        return f"↑ Better (was {_was(before)})"
-    if ratings.RANK[now] < ratings.RANK[before]:
-        return f"↓ Worse (was {_was(before)})"
-    return "= No change"
+# A report that cannot be made (no run, a provider not in the run), with a plain message.
+ReportError = FindingsError
 
 
 # --------------------------------------------------------------------------- drawing
@@ -433,7 +100,7 @@ def _table(rows, widths, header=True, rating_col: int | None = None, rating_valu
     return t
 
 
-def _cover(data: ReportData) -> list:
+def _cover(data: Findings) -> list:
     s = styles()
     organisation = data.organisation or "Not recorded: no auditor has signed off yet"
     rows = [
@@ -441,15 +108,14 @@ def _cover(data: ReportData) -> list:
         ["Area", data.area or "Not recorded"],
         [
             "Period",
-            f"{data.period}: {long_date(spec.parse_period(data.period)[0])} to "
-            f"{long_date(spec.parse_period(data.period)[1])}",
+            f"{data.period}: {words.long_date(spec.parse_period(data.period)[0])} to "
+            f"{words.long_date(spec.parse_period(data.period)[1])}",
         ],
         ["Audited by", organisation + (f", auditor {data.auditor}" if data.auditor else "")],
         ["Stories gathered by", data.gathered_by or "No evidence pack was loaded for this period"],
         [
             "Audit run",
-            f"{data.run_id}"
-            + (f", {long_date(data.run_started)} {data.run_started:%H:%M} UTC" if data.run_started else ""),
+            f"{data.run_id}" + (f", {words.long_datetime(data.run_started)}" if data.run_started else ""),
         ],
     ]
     table = Table(
@@ -493,10 +159,10 @@ def _cover(data: ReportData) -> list:
 
 
 def _signed_at(signoff: dict) -> str:
-    return f"{long_datetime(signoff['signed_at'])} UTC"
+    return words.long_datetime(signoff["signed_at"])
 
 
-def _signoff_block(data: ReportData) -> list:
+def _signoff_block(data: Findings) -> list:
     """Who vouches for this report, in a box on the cover; or plainly that no one has yet."""
     s = styles()
     if data.signoff:
@@ -553,7 +219,7 @@ def _signoff_block(data: ReportData) -> list:
     return [box, Spacer(1, 4 * mm)]
 
 
-def _summary(data: ReportData) -> list:
+def _summary(data: Findings) -> list:
     s = styles()
     out = [
         _heading("Summary", "h1", 0),
@@ -570,7 +236,7 @@ def _summary(data: ReportData) -> list:
             [
                 Paragraph(text(sec.standard.title), s["cell"]),
                 _rating_cell(sec.rating),
-                Paragraph(text(change_words(sec.rating, sec.previous)), s["cell"]),
+                Paragraph(text(words.change(sec.rating, sec.previous)), s["cell"]),
                 Paragraph(str(len(sec.stories)), s["cell"]),
             ]
         )
@@ -620,12 +286,14 @@ def _summary(data: ReportData) -> list:
 
 def _story_block(row) -> KeepTogether:
     s = styles()
-    teller = stories.TELLER_WORDS.get(row.teller, str(row.teller))
+    teller = words.teller(row.teller)
     by = f" by {row.gathered_by}" if isinstance(row.gathered_by, str) and row.gathered_by else ""
     note = " The auditor removed personal details from these words." if row.redacted else ""
-    words = Paragraph(f"“{text(row.text)}”", s["story"])
-    caption = Paragraph(text(f"Told by {teller}, gathered on {long_date(row.gathered_on)}{by}.{note}"), s["small"])
-    box = Table([[words], [caption]], colWidths=[165 * mm])
+    told = Paragraph(f"“{text(row.text)}”", s["story"])
+    caption = Paragraph(
+        text(f"Told by {teller}, gathered on {words.long_date(row.gathered_on)}{by}.{note}"), s["small"]
+    )
+    box = Table([[told], [caption]], colWidths=[165 * mm])
     box.setStyle(
         _ts(
             [
@@ -641,12 +309,12 @@ def _story_block(row) -> KeepTogether:
     return KeepTogether([box, Spacer(1, 3 * mm)])
 
 
-def _section(sec: Section) -> list:
+def _section(sec: findings.Section) -> list:
     s = styles()
     st = sec.standard
     look = ratings.look(sec.rating)
     rating_line = Table(
-        [[_rating_cell(sec.rating), Paragraph(text(change_words(sec.rating, sec.previous)), s["cell"])]],
+        [[_rating_cell(sec.rating), Paragraph(text(words.change(sec.rating, sec.previous)), s["cell"])]],
         colWidths=[45 * mm, 120 * mm],
     )
     rating_line.setStyle(
@@ -663,7 +331,7 @@ def _section(sec: Section) -> list:
         _heading(st.title, "h2", 1),
         Paragraph(
             text(
-                f"Standard {st.id}, version {st.version}, approved by {st.approved_by} on {long_date(st.approved_on)}."
+                f"Standard {st.id}, version {st.version}, approved by {st.approved_by} on {words.long_date(st.approved_on)}."
             ),
             s["small"],
         ),
@@ -697,14 +365,14 @@ def _section(sec: Section) -> list:
         if m.id not in results.index:
             continue
         r = results.loc[m.id]
-        bench_value, bench_words = benchmark_words(m, r)
+        bench_value, bench_words = words.benchmark(m, r)
         rows.append(
             [
                 Paragraph(
-                    text(m.label) + f'<br/><font color="#555555" size="7">{text(threshold_words(m))}</font>', s["cell"]
+                    text(m.label) + f'<br/><font color="#555555" size="7">{text(words.thresholds(m))}</font>', s["cell"]
                 ),
-                Paragraph(text(figure_words(m, r)), s["cell"]),
-                Paragraph(text(interval_words(m, r)), s["cell"]),
+                Paragraph(text(words.figure(m, r)), s["cell"]),
+                Paragraph(text(words.interval(m, r)), s["cell"]),
                 Paragraph(
                     text(bench_value) + (f'<br/><font size="7.5">{text(bench_words)}</font>' if bench_words else ""),
                     s["cell"],
@@ -713,11 +381,11 @@ def _section(sec: Section) -> list:
             ]
         )
         values.append(r["rating"])
-        if m.kind == "proportion":
+        if kind_of(m).percent:
             chart_rows.append(
                 {
                     "label": m.label,
-                    "value": None if stats.is_missing(r["value"]) else float(r["value"]),
+                    "value": None if is_missing(r["value"]) else float(r["value"]),
                     "ci_lower": r.get("ci_lower"),
                     "ci_upper": r.get("ci_upper"),
                     "benchmark": r.get("benchmark"),
@@ -741,7 +409,7 @@ def _section(sec: Section) -> list:
     return out
 
 
-def _annexes(data: ReportData) -> list:
+def _annexes(data: Findings) -> list:
     s = styles()
     out = [PageBreak(), _heading("Annex A: data quality", "h1", 0)]
     if data.quarantine.empty:
@@ -818,8 +486,8 @@ def _annexes(data: ReportData) -> list:
             "family member, has told us about it that period.",
         ),
     ]
-    for title, words in method:
-        out += [Paragraph(text(title), s["h3"]), Paragraph(text(words), s["body"])]
+    for title, explanation in method:
+        out += [Paragraph(text(title), s["h3"]), Paragraph(text(explanation), s["body"])]
     out += [
         PageBreak(),
         _heading("Annex C: integrity", "h1", 0),
@@ -880,7 +548,7 @@ def _annexes(data: ReportData) -> list:
     return out
 
 
-def _page(canvas, doc, data: ReportData) -> None:
+def _page(canvas, doc, data: Findings) -> None:
     canvas.saveState()
     canvas.setFont(FONT, 7.5)
     canvas.setFillColor(MUTED)
@@ -899,7 +567,7 @@ def _page(canvas, doc, data: ReportData) -> None:
     canvas.restoreState()
 
 
-def render(data: ReportData, out: Path) -> Path:
+def render(data: Findings, out: Path) -> Path:
     """Draw the PDF for gathered data."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -945,89 +613,22 @@ def render(data: ReportData, out: Path) -> Path:
 
 
 def build_report(
-    db, provider_id: str, period: str, out: Path, auditor: str | None = None, organisation: str | None = None
+    db,
+    provider_id: str,
+    period: str,
+    out: Path,
+    auditor: str | None = None,
+    organisation: str | None = None,
+    others_unnamed: bool = False,
 ) -> Path:
-    """One provider's PDF for one period, from the latest audit run of that period."""
+    """One provider's PDF for one period, from the latest audit run of that period (the other
+    providers of the run left unnamed when it is for the provider's own account)."""
     with store.reading(db) as con:
-        data = gather(con, provider_id, period, auditor=auditor, organisation=organisation)
+        data = gather(
+            con, provider_id, period, auditor=auditor, organisation=organisation, others_unnamed=others_unnamed
+        )
     return render(data, out)
 
 
 def report_file_name(provider_id: str, period: str) -> str:
     return f"audit-{provider_id}-{period}.pdf"
-
-
-_RUN_CACHE: dict[tuple[str, str], tuple[pd.DataFrame, list[Standard], PeriodStories]] = {}
-
-
-def _report_job(
-    db, provider_id: str, period: str, run_id: str, out: Path, auditor: str | None, organisation: str | None
-) -> str:
-    """Gather and draw one report (in a worker process: each reads the store on its own,
-    and suppresses the run's results and reads the period's stories once per process)."""
-    with store.reading(db) as con:
-        key = (str(db), run_id)
-        if key not in _RUN_CACHE:
-            _RUN_CACHE.clear()
-            _RUN_CACHE[key] = (
-                published_results(con, run_id),
-                runs.run_standards(con, run_id),
-                period_stories(con, period),
-            )
-        published, standards, told = _RUN_CACHE[key]
-        data = gather(
-            con,
-            provider_id,
-            period,
-            run_id=run_id,
-            published=published,
-            standards=standards,
-            told=told,
-            auditor=auditor,
-            organisation=organisation,
-        )
-    render(data, out)
-    return provider_id
-
-
-def build_reports(
-    db,
-    period: str,
-    out_dir: Path,
-    auditor: str | None = None,
-    organisation: str | None = None,
-    workers: int = 1,
-    progress: Callable[[str], None] | None = None,
-    on_start: Callable[[int], None] | None = None,
-) -> list[Path]:
-    """Every provider's PDF for a period from its latest run, on `workers` processes."""
-    out_dir = Path(out_dir)
-    db = store.db_path(db)
-    with store.reading(db) as con:
-        run_id = runs.latest_run_id(con, period)
-        if run_id is None:
-            raise ReportError(
-                f"There is no audit run for {period} yet: run the audit first (python -m audits run --period {period})."
-            )
-        providers = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT provider_id FROM results WHERE run_id = ? ORDER BY provider_id", [run_id]
-            ).fetchall()
-        ]
-    if on_start:
-        on_start(len(providers))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {p: out_dir / report_file_name(p, period) for p in providers}
-    args = [(db, p, period, run_id, paths[p], auditor, organisation) for p in providers]
-    if workers > 1 and len(providers) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for done in pool.map(_report_job, *zip(*args), chunksize=2):
-                if progress:
-                    progress(done)
-    else:
-        for job in args:
-            done = _report_job(*job)
-            if progress:
-                progress(done)
-    return [paths[p] for p in providers]

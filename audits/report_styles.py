@@ -8,7 +8,6 @@ and used for every piece of text.
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -100,19 +99,3 @@ def text(value) -> str:
     if is_missing(value):
         return ""
     return escape(str(value)).replace("\n", "<br/>")
-
-
-def long_date(value) -> str:
-    """2 May 2026."""
-    if is_missing(value):
-        return ""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value[:10])
-    return f"{value.day} {value:%B %Y}"
-
-
-def long_datetime(value) -> str:
-    """2 May 2026 at 14:05 (a datetime: when something was loaded, signed or tagged)."""
-    if is_missing(value):
-        return ""
-    return f"{long_date(value)} at {value:%H:%M}"

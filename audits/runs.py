@@ -11,7 +11,6 @@ the one that started last.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -73,12 +72,12 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
             f"The audit did not run: no standard in {standards_dir} is approved "
             "(drafts and retired standards are never audited)."
         )
-    started = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    started = store.now()
     with store.reading(db) as con:
         engine.lock_down(con)
         submissions = con.execute(
-            "SELECT submission_id, provider_id, sha256 FROM submissions "
-            "WHERE kind = 'return' AND is_current AND period = ? ORDER BY provider_id",
+            "SELECT submission_id, provider_id, sha256 FROM current_submissions "
+            "WHERE kind = 'return' AND period = ? ORDER BY provider_id",
             [period],
         ).fetchall()
         if not submissions:
@@ -103,7 +102,7 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
                     run_id,
                     period,
                     started,
-                    dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    store.now(),
                     run_by,
                     str(standards_dir),
                     json.dumps(skipped),

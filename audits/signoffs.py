@@ -10,12 +10,10 @@ for: a later run of the same period needs a new sign-off.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import duckdb
 import pandas as pd
 
-from audits import runs, spec
+from audits import runs, spec, store
 
 DECLARATION = (
     "I declare that I and the organisation I audit for are independent of this provider: we are "
@@ -76,7 +74,7 @@ def record_signoff(
             problems.append(f"choose a provider audited in run {run_id} ({provider_id} has no results in it)")
     if problems:
         raise SignoffError("To sign off, " + "; ".join(problems) + ".")
-    signed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    signed_at = store.now().replace(microsecond=0)
     con.execute(
         "INSERT INTO signoffs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [provider_id, period, run_id, name, organisation, DECLARATION, signed_by, signed_at],

@@ -16,10 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchem
 
 from audits import spec
 from audits.expressions import ExpressionError, compile_expression
+from audits.kinds import KINDS
+
+# The kinds of measure a standard may use, for the model and the JSON Schema (audits.kinds).
+KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 
 FORMAT_VERSION = 1
 STATUSES = ("draft", "approved", "retired")
-KINDS = ("proportion", "count", "median")
 RATINGS = ("green", "amber", "red", "no_data")
 MEASURE_TABLES = tuple(t.name for t in spec.RETURN_TABLES)
 
@@ -139,9 +142,7 @@ class Measure(BaseModel):
     table: Literal["episodes", "contacts", "workforce", "kpis", "sites", "documents"] = Field(
         description="Which table of the provider return the measure counts."
     )
-    kind: Literal["proportion", "count", "median"] = Field(
-        description="proportion: share of rows meeting count_if; count: number of rows meeting where; median: middle value of value."
-    )
+    kind: KindName = Field(description="; ".join(f"{k.name}: {k.explanation}" for k in KINDS.values()) + ".")
     count_if: str | None = Field(default=None, description="For a proportion: the condition a row must meet to count.")
     where: str | None = Field(default=None, description="Which rows are looked at (all rows when left out).")
     value: str | None = Field(default=None, description="For a median: the number taken from each row.")
@@ -184,19 +185,9 @@ class Measure(BaseModel):
         kind = info.data.get("kind")
         if threshold is None or kind is None:
             return threshold
-        if kind == "proportion":
-            if threshold.percent and not 0 <= threshold.number <= 100:
-                raise ValueError(f"'{threshold.text}' is outside 0% to 100%")
-            if not threshold.percent and threshold.number != 0:
-                raise ValueError(
-                    f"a proportion is a share, so write the threshold as a percentage, "
-                    f'like "{threshold.op} {threshold.number:g}%"'
-                )
-        elif threshold.percent:
-            raise ValueError(
-                f"a {kind} is {'a number of rows' if kind == 'count' else 'a number such as days'}, "
-                f'not a percentage: write "{threshold.op} {threshold.number:g}"'
-            )
+        problem = KINDS[kind].threshold_problem(threshold)
+        if problem:
+            raise ValueError(problem)
         return threshold
 
     @field_validator("amber")
@@ -213,29 +204,14 @@ class Measure(BaseModel):
 
     @model_validator(mode="after")
     def _fields_for_kind(self) -> Measure:
-        if self.kind == "proportion" and not self.count_if:
-            raise FieldProblem("kind", "a proportion needs count_if: the condition a row must meet to count")
-        if self.kind == "median" and not self.value:
-            raise FieldProblem("kind", "a median needs value: the number taken from each row")
-        if self.kind != "proportion" and self.count_if:
-            raise FieldProblem("count_if", f"count_if is only for a proportion; a {self.kind} uses where")
-        if self.kind != "proportion" and self.weight:
-            raise FieldProblem("weight", "weight is only for a proportion")
-        if self.kind != "median" and self.value:
-            raise FieldProblem("value", "value is only for a median")
+        problem = KINDS[self.kind].field_problem(self)
+        if problem:
+            raise FieldProblem(*problem)
         return self
 
-    def rate(self, value: float | None, denominator_rows: int | None) -> str:
-        """green, amber, red or no_data: too few rows to tell, or nothing to measure."""
-        if self.kind != "count" and (value is None or (denominator_rows or 0) < self.min_count):
-            return "no_data"
-        if value is None:
-            return "no_data"
-        if self.green.met(value):
-            return "green"
-        if self.amber is not None and self.amber.met(value):
-            return "amber"
-        return "red"
+    def rate(self, value: float | None, denominator_rows: int | None, optional_table: bool = False) -> str:
+        """green, amber, red or no_data, as the measure's kind rates (audits.kinds)."""
+        return KINDS[self.kind].rate(self, value, denominator_rows, optional_table)
 
 
 class Standard(BaseModel):

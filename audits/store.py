@@ -9,10 +9,13 @@ says plainly which process holds it, instead of a traceback.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
 import os
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -93,7 +96,19 @@ def connect(
             delay = min(delay * 2, 0.5)
     if not read_only:
         migrate(con)
+    elif pending(con):
+        # A store left behind by an older version: the first reader brings it forward (briefly
+        # as a writer), so that every reader sees one schema. A writer holding the lock will
+        # have migrated it already.
+        con.close()
+        connect(path, wait_seconds=wait_seconds).close()
+        return connect(path, read_only=True, wait_seconds=wait_seconds)
     return con
+
+
+def pending(con: duckdb.DuckDBPyConnection) -> bool:
+    """Has this store missed a migration shipped with this version?"""
+    return len(applied_migrations(con)) < len(migrations())
 
 
 @contextlib.contextmanager
@@ -118,160 +133,109 @@ def writing(db: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConn
 
 # --------------------------------------------------------------------------- schema
 
-_PREFIX = "submission_id VARCHAR NOT NULL, provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL, line INTEGER NOT NULL"
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def _data_table_ddl(table: spec.Table) -> str:
-    cols = ", ".join(f'"{c.name}" {c.duckdb_type}' for c in table.columns)
-    return f"CREATE TABLE {table.name} ({_PREFIX}, {cols});"
+@dataclass(frozen=True)
+class Migration:
+    """One file of audits/migrations: fixed SQL text, applied once, in name order."""
+
+    name: str  # the file name without .sql, e.g. "0002_story_tags"
+    sql: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.sql.encode("utf-8")).hexdigest()
 
 
-def _current_view_ddl(table: spec.Table) -> str:
-    """cur_<table>: rows of the current submission of each provider and period, with
-    period_start and period_end so that standards expressions can use them."""
-    cols = ", ".join(f't."{c.name}"' for c in table.columns)
-    return (
-        f"CREATE VIEW cur_{table.name} AS SELECT t.submission_id, t.provider_id, t.period, t.line, {cols}, "
-        "p.period_start, p.period_end "
-        f"FROM {table.name} t JOIN submissions s ON s.submission_id = t.submission_id AND s.is_current "
-        "JOIN periods p ON p.period = t.period;"
-    )
+def migrations() -> list[Migration]:
+    """Every migration shipped with this version, in the order they apply.
+
+    Each is frozen text, as datasette keeps its internal database: a store made by an old
+    version and a new store end with the same tables because both ran the same files. The
+    schema is never generated from the live specification, so changing the contract needs
+    a new migration (tests/test_store.py checks a fresh store still matches spec.py).
+    """
+    files = sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.sql"))
+    return [Migration(f.stem, f.read_text(encoding="utf-8")) for f in files]
 
 
-def _schema_v1() -> list[str]:
-    statements = [
-        "CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR);",
-        # Every quarter that any submission names, with its first and last day.
-        "CREATE TABLE periods (period VARCHAR PRIMARY KEY, period_start DATE NOT NULL, period_end DATE NOT NULL);",
-        "CREATE TABLE providers (provider_id VARCHAR PRIMARY KEY, provider_name VARCHAR, area VARCHAR);",
-        # One row per return or evidence pack ever loaded. Resubmitting replaces the
-        # current one (is_current) but the earlier stays, with its files' checksums.
-        """CREATE TABLE submissions (
-            submission_id VARCHAR PRIMARY KEY,
-            kind VARCHAR NOT NULL,               -- 'return' or 'pack'
-            provider_id VARCHAR NOT NULL,
-            period VARCHAR NOT NULL,
-            provider_name VARCHAR, area VARCHAR, submitted_on DATE, gathered_by VARCHAR,
-            source VARCHAR,                      -- the path or upload name it came from
-            form VARCHAR,                        -- folder, zip or xlsx
-            sha256 VARCHAR,                      -- of the whole submission (files in name order)
-            loaded_at TIMESTAMP NOT NULL,
-            loaded_by VARCHAR,
-            is_current BOOLEAN NOT NULL,
-            replaced_by VARCHAR, replaced_at TIMESTAMP,
-            rows_loaded INTEGER, rows_quarantined INTEGER,
-            report_json VARCHAR                  -- the validation report (problems, grouped)
-        );""",
-        "CREATE TABLE submission_files (submission_id VARCHAR NOT NULL, file_name VARCHAR NOT NULL, sha256 VARCHAR NOT NULL, bytes BIGINT);",
-        # Rows held back: kept with their reasons, never silently dropped.
-        """CREATE TABLE quarantine (
-            submission_id VARCHAR NOT NULL, provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL,
-            table_name VARCHAR NOT NULL, file_name VARCHAR NOT NULL, line INTEGER NOT NULL,
-            key_value VARCHAR, reasons VARCHAR NOT NULL, row_json VARCHAR NOT NULL
-        );""",
-    ]
-    for table in spec.RETURN_TABLES + spec.PACK_TABLES:
-        statements.append(_data_table_ddl(table))
-        statements.append(_current_view_ddl(table))
-    statements += [
-        # Screening and the auditor's decisions about stories (keyed by provider,
-        # period and story id, so a decision survives a resubmitted pack).
-        """CREATE TABLE story_screening (
-            provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL, story_id VARCHAR NOT NULL,
-            submission_id VARCHAR NOT NULL, flags VARCHAR, screened_at TIMESTAMP NOT NULL
-        );""",
-        """CREATE TABLE story_reviews (
-            provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL, story_id VARCHAR NOT NULL,
-            decision VARCHAR NOT NULL,           -- cleared, redacted, kept_out
-            redacted_text VARCHAR, reviewed_by VARCHAR NOT NULL, reviewed_at TIMESTAMP NOT NULL, note VARCHAR
-        );""",
-        """CREATE TABLE story_withdrawals (
-            provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL, story_id VARCHAR NOT NULL,
-            submission_id VARCHAR NOT NULL, recorded_at TIMESTAMP NOT NULL
-        );""",
-        # Audit runs are append-only: inputs by checksum, standards as they were.
-        """CREATE TABLE runs (
-            run_id VARCHAR PRIMARY KEY, period VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL,
-            finished_at TIMESTAMP, run_by VARCHAR, standards_dir VARCHAR, skipped_json VARCHAR
-        );""",
-        """CREATE TABLE run_inputs (
-            run_id VARCHAR NOT NULL, kind VARCHAR NOT NULL,   -- 'standard' or 'submission'
-            name VARCHAR NOT NULL, version VARCHAR, sha256 VARCHAR NOT NULL, submission_id VARCHAR
-        );""",
-        """CREATE TABLE run_standards (
-            run_id VARCHAR NOT NULL, standard_id VARCHAR NOT NULL, standard_version INTEGER NOT NULL,
-            file_name VARCHAR, sha256 VARCHAR, body_json VARCHAR NOT NULL   -- the standard as audited
-        );""",
-        """CREATE TABLE results (
-            run_id VARCHAR NOT NULL, provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL,
-            standard_id VARCHAR NOT NULL, standard_version INTEGER NOT NULL, measure_id VARCHAR NOT NULL,
-            numerator DOUBLE, denominator DOUBLE, value DOUBLE, ci_lower DOUBLE, ci_upper DOUBLE,
-            rating VARCHAR NOT NULL,             -- green, amber, red, no_data
-            numerator_rows BIGINT, denominator_rows BIGINT,   -- unweighted people counts, for suppression
-            benchmark DOUBLE, comparison VARCHAR -- similar, better, worse, best, worst, not_compared
-        );""",
-        """CREATE TABLE standard_results (
-            run_id VARCHAR NOT NULL, provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL,
-            standard_id VARCHAR NOT NULL, standard_version INTEGER NOT NULL,
-            rating VARCHAR NOT NULL              -- worst rated measure; no_data when none is rated
-        );""",
-        """CREATE TABLE signoffs (
-            provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL, run_id VARCHAR,
-            name VARCHAR NOT NULL, organisation VARCHAR NOT NULL, declaration VARCHAR NOT NULL,
-            signed_by VARCHAR, signed_at TIMESTAMP NOT NULL
-        );""",
-        """CREATE TABLE accounts (
-            username VARCHAR PRIMARY KEY, display_name VARCHAR NOT NULL,
-            role VARCHAR NOT NULL,               -- commissioner, auditor, expert_citizen, provider
-            provider_id VARCHAR, password_hash VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL
-        );""",
-    ]
-    return statements
+# Stores made before migrations were files recorded only a count in meta.schema_version:
+# that many of the first migrations had been applied.
+_BOOKKEEPING = """CREATE TABLE IF NOT EXISTS migrations (
+    name VARCHAR PRIMARY KEY, sha256 VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"""
 
 
-# Version 2: an auditor's tagging of a story to standards (audits.stories.tag_story). The latest
-# tagging of a provider's story in a period wins over the pack's own standards column; an empty
-# standards value is a tagging that clears. Kept append-only, with who and when.
-_SCHEMA_V2 = [
-    """CREATE TABLE story_tags (
-        provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL, story_id VARCHAR NOT NULL,
-        standards VARCHAR NOT NULL,          -- standard ids separated by ';' ('' clears)
-        tagged_by VARCHAR NOT NULL, tagged_at TIMESTAMP NOT NULL
-    );""",
-]
+def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0] > 0
 
-# Each entry brings the schema from version i to i + 1. Add new ones at the end;
-# never edit one that has shipped.
-MIGRATIONS: list[list[str]] = [_schema_v1(), _SCHEMA_V2]
+
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """name -> sha256 of every migration this store has had (read-only connections too)."""
+    if _table_exists(con, "migrations"):
+        return dict(con.execute("SELECT name, sha256 FROM migrations").fetchall())
+    count = schema_version(con)
+    return {m.name: m.sha256 for m in migrations()[:count]}
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'").fetchone()[0]
-    if not exists:
+    """How many migrations the store has had (kept in meta for stores older than the
+    migrations table, and for people reading the store by hand)."""
+    if not _table_exists(con, "meta"):
         return 0
     row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     return int(row[0]) if row else 0
 
 
+class SchemaError(RuntimeError):
+    """The store and this version of the tool disagree about the schema, said plainly."""
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring the schema forward, one migration per transaction."""
-    current = schema_version(con)
-    if current > len(MIGRATIONS):
-        raise RuntimeError(
-            f"This store was written by a newer version of Lived Standards (schema {current}); "
-            f"this version knows schema {len(MIGRATIONS)}. Update the tool."
+    """Apply every migration the store has not had, each in its own transaction; the number
+    of migrations the store now has. Refuses a store written by a newer version, and a
+    shipped migration whose text was changed afterwards."""
+    known = migrations()
+    by_name = {m.name: m for m in known}
+    applied = applied_migrations(con)
+    newer = sorted(set(applied) - set(by_name))
+    if newer:
+        raise SchemaError(
+            f"This store was written by a newer version of Lived Standards (it has the migration "
+            f"{newer[0]}, which this version does not know). Update the tool before using this store."
         )
-    for version in range(current, len(MIGRATIONS)):
+    edited = [name for name, sha in applied.items() if by_name[name].sha256 != sha]
+    if edited:
+        raise SchemaError(
+            f"The migration {edited[0]} was changed after this store applied it. Shipped migrations are "
+            "never edited: put the change back and add a new migration file instead."
+        )
+    if not _table_exists(con, "migrations") and applied:
+        # A store from before the migrations table: record what its schema_version says it had.
+        con.execute(_BOOKKEEPING)
+        for m in known[: len(applied)]:
+            con.execute("INSERT INTO migrations VALUES (?, ?, ?)", [m.name, m.sha256, now()])
+    for m in known:
+        if m.name in applied:
+            continue
         con.execute("BEGIN TRANSACTION")
         try:
-            for statement in MIGRATIONS[version]:
-                con.execute(statement)
-            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version + 1)])
+            con.execute(m.sql)
+            con.execute(_BOOKKEEPING)
+            con.execute("INSERT INTO migrations VALUES (?, ?, ?)", [m.name, m.sha256, now()])
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(len(applied_migrations(con)))])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
             raise
-    return len(MIGRATIONS)
+    return len(known)
+
+
+def now() -> dt.datetime:
+    """The one clock of the store: UTC, without a zone (DuckDB TIMESTAMP), to the microsecond so
+    that append-only rows written in the same second keep their order. Shown to people in UK
+    time by audits.words."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def ensure_period(con: duckdb.DuckDBPyConnection, period: str) -> None:

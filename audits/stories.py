@@ -31,18 +31,15 @@ reads the tags through _current, so the PDF and the dashboard pair by them alike
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 import hashlib
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from audits import screening, stats
+from audits.verdicts import Voices
 
 CONFIRMING_TELLERS = ("person_using_services", "family_member")
-DECISIONS = ("cleared", "redacted", "kept_out")
 
 TELLER_WORDS = {
     "person_using_services": "a person using the service",
@@ -52,18 +49,16 @@ TELLER_WORDS = {
     "expert_citizen": "an expert citizen",
 }
 
-_COLUMNS = ["story_id", "gathered_on", "teller", "standards", "text", "redacted", "gathered_by"]
-
-
-class ReviewError(ValueError):
-    """An auditor's decision that cannot be recorded; the message never quotes the story."""
+PRINTABLE_COLUMNS = ["provider_id", "story_id", "gathered_on", "teller", "standards", "text", "redacted", "gathered_by"]
+TABLE_COLUMNS = PRINTABLE_COLUMNS + ["consent", "status", "reason"]
 
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _note(text: str) -> str:
+def review_note(text: str) -> str:
+    """What a decision keeps of the words it was made on: their SHA-256, never the words."""
     return f"text sha256 {text_sha256(text)}"
 
 
@@ -74,32 +69,17 @@ def split_standards(value: str | None) -> list[str]:
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
-def _has_tags_table(con: duckdb.DuckDBPyConnection) -> bool:
-    """A store of schema 1 opened read-only (the dashboard never migrates) has no story_tags
-    yet: its stories are paired by the pack's column alone until a writer migrates it."""
-    return (
-        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'story_tags'").fetchone()[0] > 0
-    )
-
-
-def _current(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
+def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """Current stories of a period (every provider, or one), each with the auditor's latest
     decision, latest tagging and whether it was ever withdrawn: one query, however many
     providers. `standards` is the tagging's when there is one, else the pack's."""
-    tags = (
-        """SELECT provider_id, story_id, standards, tagged_by, tagged_at FROM story_tags
-            WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
-            QUALIFY row_number() OVER (PARTITION BY provider_id, story_id
-                                       ORDER BY tagged_at DESC, rowid DESC) = 1"""
-        if _has_tags_table(con)
-        else """SELECT NULL::VARCHAR AS provider_id, NULL::VARCHAR AS story_id, NULL::VARCHAR AS standards,
-                      NULL::VARCHAR AS tagged_by, NULL::TIMESTAMP AS tagged_at WHERE false"""
-    )
     return con.execute(
         """
-        WITH tags AS ("""
-        + tags
-        + """
+        WITH tags AS (
+            SELECT provider_id, story_id, standards, tagged_by, tagged_at FROM story_tags
+            WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
+            QUALIFY row_number() OVER (PARTITION BY provider_id, story_id
+                                       ORDER BY tagged_at DESC, rowid DESC) = 1
         ), latest AS (
             SELECT * FROM story_reviews
             WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
@@ -131,7 +111,7 @@ def _current(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | Non
 
 def _decision_applies(row) -> bool:
     """A decision counts only for the exact words the auditor reviewed."""
-    return isinstance(row.decision, str) and row.note == _note(row.story or "")
+    return isinstance(row.decision, str) and row.note == review_note(row.story or "")
 
 
 def story_status(row) -> tuple[str, str]:
@@ -154,12 +134,12 @@ def story_status(row) -> tuple[str, str]:
     return "printable", "screening found nothing"
 
 
-def period_story_table(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
+def story_table(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """Every current story of a period (all providers, or one) with its provider, status,
-    reason and the words that may be printed (empty unless printable). One read of the
-    store, screening done here over the rows: the one path every view below goes through."""
+    reason and the words that may be printed (empty unless printable). The one reader every
+    output goes through: one read of the store, screening done here over the rows."""
     rows = []
-    for row in _current(con, period, provider_id).itertuples():
+    for row in current_stories(con, period, provider_id).itertuples():
         status, reason = story_status(row)
         redacted = status == "redacted"
         printable = status in ("printable", "redacted")
@@ -170,313 +150,47 @@ def period_story_table(con: duckdb.DuckDBPyConnection, period: str, provider_id:
                 "gathered_on": row.gathered_on,
                 "teller": row.teller,
                 "standards": split_standards(row.standards),
-                "consent": row.consent,
-                "status": status,
-                "reason": reason,
                 "text": (row.redacted_text if redacted else row.story) if printable else None,
                 "redacted": redacted,
                 "gathered_by": row.gathered_by,
+                "consent": row.consent,
+                "status": status,
+                "reason": reason,
             }
         )
-    return pd.DataFrame(rows, columns=["provider_id"] + _COLUMNS + ["consent", "status", "reason"])
+    return pd.DataFrame(rows, columns=TABLE_COLUMNS)
 
 
-def story_table(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
-    """Every current story of one provider and period with its status, reason and the
-    words that may be printed. One read for both views below."""
-    return period_story_table(con, period, provider_id).drop(columns="provider_id")
-
-
-def provider_table(table: pd.DataFrame, provider_id: str) -> pd.DataFrame:
-    """One provider's rows of a period-wide story table, shaped as story_table gives them."""
-    return table[table["provider_id"] == provider_id].drop(columns="provider_id").reset_index(drop=True)
-
-
-def statuses_of(table: pd.DataFrame) -> pd.DataFrame:
-    return table[["story_id", "gathered_on", "teller", "standards", "consent", "status", "reason"]].copy()
-
-
-def printable_of(table: pd.DataFrame, standard_id: str | None = None) -> pd.DataFrame:
+def printable_of(table: pd.DataFrame, standard_id: str | None = None, provider_id: str | None = None) -> pd.DataFrame:
+    """The rows of a story table that may be printed, for one standard's tag and one provider
+    when given."""
     keep = table["status"].isin(["printable", "redacted"])
     if standard_id is not None:
         keep &= table["standards"].apply(lambda tags: standard_id in tags)
-    columns = (["provider_id"] if "provider_id" in table.columns else []) + _COLUMNS
-    return table.loc[keep, columns].reset_index(drop=True)
-
-
-def story_statuses(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> pd.DataFrame:
-    """Every current story of a provider and period with its status and reason (no text)."""
-    return statuses_of(story_table(con, provider_id, period))
+    if provider_id is not None:
+        keep &= table["provider_id"] == provider_id
+    return table.loc[keep, PRINTABLE_COLUMNS].reset_index(drop=True)
 
 
 def printable_stories(
     con: duckdb.DuckDBPyConnection, provider_id: str, period: str, standard_id: str | None = None
 ) -> pd.DataFrame:
-    """The stories that may be printed, with the words to print (the redacted ones
-    when a redaction was approved). Filtered to one standard's tag when given."""
-    return printable_of(story_table(con, provider_id, period), standard_id)
+    """The stories of one provider that may be printed, with the words to print (the redacted
+    ones when a redaction was approved). Filtered to one standard's tag when given."""
+    return printable_of(story_table(con, period, provider_id), standard_id)
 
 
-def period_printable_stories(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
-    """Every provider's printable stories of a period, in one pass (with provider_id)."""
-    return printable_of(period_story_table(con, period))
+def voices_of(table: pd.DataFrame) -> dict[tuple[str, str], Voices]:
+    """What people's experience says of each (provider_id, standard_id) of a story table: the
+    printable stories tagged to it, told by a person using the service or a family member.
 
-
-def confirmed_standards(printable: pd.DataFrame) -> set[str]:
-    """Standard ids with at least one printable story told by a person using the
-    service or a family member."""
-    confirming = printable[printable["teller"].isin(CONFIRMING_TELLERS)]
-    return {sid for tags in confirming["standards"] for sid in tags}
-
-
-def confirmed_pairs_of(printable: pd.DataFrame) -> set[tuple[str, str]]:
-    """(provider_id, standard_id) confirmed by a story, from period-wide printable stories."""
-    confirming = printable[printable["teller"].isin(CONFIRMING_TELLERS)]
-    return {(pid, sid) for pid, tags in zip(confirming["provider_id"], confirming["standards"]) for sid in tags}
-
-
-def confirmed_pairs(con: duckdb.DuckDBPyConnection, period: str) -> set[tuple[str, str]]:
-    """Every (provider_id, standard_id) of a period that a printable story from a person
-    using the service or a family member confirms: what turns provisional green into green."""
-    return confirmed_pairs_of(period_printable_stories(con, period))
-
-
-def pairing_rating(rating: str, has_confirming_story: bool) -> str:
-    """Green on numbers alone is 'provisional' until people's experience confirms it."""
-    if rating == "green" and not has_confirming_story:
-        return "provisional"
-    return rating
-
-
-# --------------------------------------------------------------------------- the auditor's work
-
-
-def record_screening(con: duckdb.DuckDBPyConnection, provider_id: str | None = None, period: str | None = None) -> int:
-    """Write a story_screening row for each current story not yet screened in its
-    submission (kinds and positions only). Returns how many were screened."""
-    df = con.execute(
-        """
-        SELECT s.provider_id, s.period, s.story_id, s.submission_id, s.story FROM cur_stories s
-        WHERE (? IS NULL OR s.provider_id = ?) AND (? IS NULL OR s.period = ?)
-          AND NOT EXISTS (SELECT 1 FROM story_screening x WHERE x.submission_id = s.submission_id
-                          AND x.story_id = s.story_id)
-        """,
-        [provider_id, provider_id, period, period],
-    ).fetchall()
-    if not df:
-        return 0
-    now = dt.datetime.now()
-    con.executemany(
-        "INSERT INTO story_screening VALUES (?, ?, ?, ?, ?, ?)",
-        [(p, q, sid, sub, screening.flags_to_json(screening.screen(text)), now) for p, q, sid, sub, text in df],
-    )
-    return len(df)
-
-
-def held_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
-    """Stories with consent 'yes' that wait for the auditor: provider, story, reasons,
-    the flags and the words (for the auditor's review only; never log them)."""
-    rows = []
-    for row in _current(con, period, provider_id).itertuples():
-        status, reason = story_status(row)
-        if status == "held":
-            rows.append(
-                {
-                    "provider_id": row.provider_id,
-                    "story_id": row.story_id,
-                    "reason": reason,
-                    "flags": screening.screen(row.story),
-                    "story": row.story,
-                }
-            )
-    return pd.DataFrame(rows, columns=["provider_id", "story_id", "reason", "flags", "story"])
-
-
-def _current_story(
-    con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str, next_step: str
-) -> tuple[str, str]:
-    """(story, consent) of a story in the current pack, or a plain refusal naming what to do next."""
-    row = con.execute(
-        "SELECT story, consent FROM cur_stories WHERE provider_id = ? AND period = ? AND story_id = ?",
-        [provider_id, period, story_id],
-    ).fetchone()
-    if row is None:
-        raise ReviewError(
-            f"There is no story {story_id} in the current evidence pack of {provider_id} for {period}. {next_step}"
-        )
-    return row
-
-
-def review_story(
-    con: duckdb.DuckDBPyConnection,
-    provider_id: str,
-    period: str,
-    story_id: str,
-    decision: str,
-    reviewed_by: str,
-    redacted_text: str | None = None,
-    accept_remaining_flags: bool = False,
-) -> str:
-    """Record an auditor's decision about one current story; returns a plain summary.
-
-    A redacted version is screened too: if it still looks like it holds personal
-    details it is refused, unless the auditor confirms those flags are not
-    personal details (accept_remaining_flags).
-    """
-    if decision not in DECISIONS:
-        raise ReviewError(f"'{decision}' is not a decision; use one of {', '.join(DECISIONS)}.")
-    if not reviewed_by or not reviewed_by.strip():
-        raise ReviewError("Say who made the decision (--by NAME).")
-    story, consent = _current_story(
-        con,
-        provider_id,
-        period,
-        story_id,
-        f"List the stories waiting for review with: python -m audits stories held --period {period}",
-    )
-    if consent != "yes":
-        raise ReviewError(
-            f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
-            "with consent 'yes' can ever be printed, so there is nothing to review."
-        )
-    if decision == "redacted":
-        if not redacted_text or not redacted_text.strip():
-            raise ReviewError('A redaction needs the redacted words (--text "...").')
-        remaining = screening.screen(redacted_text)
-        if remaining and not accept_remaining_flags:
-            raise ReviewError(
-                f"The redacted version of story {story_id} still seems to contain "
-                f"{screening.reasons(remaining)}. Remove them, or if you have checked they are "
-                "not personal details, repeat with --confirm."
-            )
-    else:
-        redacted_text = None
-    con.execute(
-        "INSERT INTO story_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [provider_id, period, story_id, decision, redacted_text, reviewed_by.strip(), dt.datetime.now(), _note(story)],
-    )
-    words = {
-        "cleared": "cleared for printing",
-        "redacted": "redacted version approved for printing",
-        "kept_out": "kept out of every output",
-    }[decision]
-    return f"Story {story_id} of {provider_id} for {period}: {words} (by {reviewed_by.strip()})."
-
-
-# --------------------------------------------------------------------------- tagging
-
-
-def standard_titles(folder: Path) -> dict[str, str]:
-    """id -> title of every standard in the folder (any status: a story may speak to a
-    draft too), read by the standards loader. A folder with no readable standard is a
-    ReviewError naming the folder."""
-    from audits.standards import load_standards
-
-    load = load_standards(Path(folder))
-    titles = {standard.id: standard.title for standard in load.standards}
-    if not titles:
-        found = f" ({load.problems[0]})" if load.problems else ""
-        raise ReviewError(
-            f"No standard could be read from {folder}{found}. Give the folder of standards "
-            "files with --standards-dir, for example --standards-dir standards."
-        )
-    return titles
-
-
-def check_standard_ids(ids: list[str], titles: dict[str, str]) -> list[str]:
-    """The ids, each once, in the order given; every unknown id refused at once, each with
-    the nearest known id when one is close."""
-    problems = []
-    for sid in dict.fromkeys(ids):
-        if sid in titles:
-            continue
-        close = difflib.get_close_matches(sid, list(titles), n=1, cutoff=0.6)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        problems.append(f"'{sid}' is not the id of any standard.{hint}")
-    if problems:
-        raise ReviewError("\n".join(problems) + "\nThe standards are: " + ", ".join(sorted(titles)) + ".")
-    return list(dict.fromkeys(ids))
-
-
-def tag_story(
-    con: duckdb.DuckDBPyConnection,
-    provider_id: str,
-    period: str,
-    story_id: str,
-    standard_ids: list[str] | str,
-    tagged_by: str,
-    titles: dict[str, str],
-) -> str:
-    """Record an auditor's tagging of one consented story to standards (replacing the pack's
-    column and any earlier tagging; an empty list clears); returns a plain summary that
-    never quotes the story. `titles` (standard_titles) are the ids a tag may name."""
-    if isinstance(standard_ids, str):
-        standard_ids = split_standards(standard_ids)
-    if not tagged_by or not tagged_by.strip():
-        raise ReviewError("Say who tagged the story (--by NAME).")
-    ids = check_standard_ids(list(standard_ids), titles)
-    _, consent = _current_story(
-        con, provider_id, period, story_id, "See the stories on the dashboard's review page, or the pack's stories.csv."
-    )
-    withdrawn = con.execute(
-        "SELECT count(*) FROM story_withdrawals WHERE provider_id = ? AND period = ? AND story_id = ?",
-        [provider_id, period, story_id],
-    ).fetchone()[0]
-    if consent != "yes" or withdrawn:
-        consent = "withdrawn" if withdrawn else consent
-        raise ReviewError(
-            f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
-            "with consent 'yes' can ever be shown, so it cannot be tagged."
-        )
-    con.execute(
-        "INSERT INTO story_tags VALUES (?, ?, ?, ?, ?, ?)",
-        [provider_id, period, story_id, ";".join(ids), tagged_by.strip(), dt.datetime.now()],
-    )
-    what = (
-        ("now speaks to " + ", ".join(f"{titles[i]} ({i})" for i in ids))
-        if ids
-        else "now speaks to no standard (its tags are cleared)"
-    )
-    return f"Story {story_id} of {provider_id} for {period} {what} (tagged by {tagged_by.strip()})."
-
-
-def taggable_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
-    """The consented, never-withdrawn stories of a period an auditor may tag, with their
-    status, current tags, the pack's tags, who tagged them and when, and only the words
-    that may be shown (None unless printable: a held story's words are on the review
-    list, a kept-out story's nowhere)."""
-    rows = []
-    for row in _current(con, period, provider_id).itertuples():
-        status, reason = story_status(row)
-        if status in ("withdrawn", "no_consent"):
-            continue
-        printable = status in ("printable", "redacted")
-        rows.append(
-            {
-                "provider_id": row.provider_id,
-                "story_id": row.story_id,
-                "teller": row.teller,
-                "status": status,
-                "reason": reason,
-                "standards": split_standards(row.standards),
-                "pack_standards": split_standards(row.pack_standards),
-                "tagged_by": row.tagged_by if isinstance(row.tagged_by, str) else None,
-                "tagged_at": row.tagged_at if isinstance(row.tagged_by, str) else None,
-                "text": (row.redacted_text if status == "redacted" else row.story) if printable else None,
-            }
-        )
-    return pd.DataFrame(
-        rows,
-        columns=[
-            "provider_id",
-            "story_id",
-            "teller",
-            "status",
-            "reason",
-            "standards",
-            "pack_standards",
-            "tagged_by",
-            "tagged_at",
-            "text",
-        ],
-    )
+    We count family members because they live the service alongside the person (and are often
+    the one who tells it); staff, peer researchers and expert citizens speak about the service
+    rather than from using it, so they do not confirm."""
+    confirming = printable_of(table)
+    confirming = confirming[confirming["teller"].isin(CONFIRMING_TELLERS)]
+    counts: dict[tuple[str, str], int] = {}
+    for provider_id, tags in zip(confirming["provider_id"], confirming["standards"]):
+        for standard_id in tags:
+            counts[(provider_id, standard_id)] = counts.get((provider_id, standard_id), 0) + 1
+    return {pair: Voices(confirming=n) for pair, n in counts.items()}

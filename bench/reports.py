@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from audits import report, runs, store  # noqa: E402
+from audits import findings, report_batch, runs, store  # noqa: E402
 from bench import common  # noqa: E402
 
 
@@ -53,7 +53,7 @@ def main() -> None:
         out = args.work / f"pdf-{workers}"
         shutil.rmtree(out, ignore_errors=True)
         start, cpu = time.perf_counter(), _cpu()
-        paths = report.build_reports(db, period, out, organisation="Bench Audit Collective", workers=workers)
+        paths = report_batch.build_reports(db, period, out, organisation="Bench Audit Collective", workers=workers)
         seconds, cpu = time.perf_counter() - start, _cpu() - cpu
         pages = sum(_pages(p) for p in paths)
         size = sum(p.stat().st_size for p in paths) / 1e6
@@ -65,13 +65,13 @@ def main() -> None:
 
     start = time.perf_counter()
     with store.reading(db) as con:
-        published = report.published_results(con, run_id)
+        shared = findings.run_shared(con, run_id)
         gather_start = time.perf_counter()
-        first = sorted(published["provider_id"].unique())[0]
-        report.gather(con, first, period, run_id=run_id, published=published)
+        first = sorted(shared.published["provider_id"].unique())[0]
+        findings.gather(con, first, period, shared=shared)
         gather_one = time.perf_counter() - gather_start
     print(
-        f"of which: suppressing the run's results {gather_start - start:.2f} s once, "
+        f"of which: reading what the run's reports share {gather_start - start:.2f} s once, "
         f"gathering one provider {gather_one:.3f} s"
     )
 

@@ -54,7 +54,7 @@ def catalogue(db_file: str) -> Catalogue:
             returns = [
                 r[0]
                 for r in con.execute(
-                    "SELECT DISTINCT period FROM submissions WHERE kind = 'return' AND is_current ORDER BY period"
+                    "SELECT DISTINCT period FROM current_submissions WHERE kind = 'return' ORDER BY period"
                 ).fetchall()
             ]
     except store.StoreMissing:
@@ -89,22 +89,12 @@ def measure_results(db_file: str, run_id: str, public: bool) -> pd.DataFrame:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def standard_results(db_file: str, run_id: str) -> pd.DataFrame:
-    """Standard ratings per provider, with green shown as provisional when no consented
-    story from people using the service confirms it (audits.stories.pairing_rating)."""
-    from audits import runs, stories
+    """Standard ratings per provider, with the rating people are shown in `shown`
+    (audits.verdicts: green stays provisional until people's experience confirms it)."""
+    from audits import verdicts
 
     with store.reading(db_file) as con:
-        df = runs.read_standard_results(con, run_id).drop(columns=["provider_name"], errors="ignore")
-        if df.empty:
-            df["shown"] = pd.Series(dtype="object")
-            return df
-        confirmed = stories.confirmed_pairs(con, df["period"].iloc[0])  # one pass over the period
-    df = df.copy()
-    df["shown"] = [
-        stories.pairing_rating(r, (p, s) in confirmed)
-        for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])
-    ]
-    return df
+        return verdicts.shown_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -139,12 +129,12 @@ def data_quality(db_file: str, provider_id: str) -> tuple[pd.DataFrame, pd.DataF
     with store.reading(db_file) as con:
         submissions = con.execute(
             "SELECT period, kind, form, submitted_on, loaded_at, loaded_by, rows_loaded, rows_quarantined "
-            "FROM submissions WHERE provider_id = ? AND is_current ORDER BY period DESC, kind",
+            "FROM current_submissions WHERE provider_id = ? ORDER BY period DESC, kind",
             [provider_id],
         ).df()
         quarantine = con.execute(
             "SELECT q.period, q.file_name AS file, q.reasons AS reason, count(*) AS rows "
-            "FROM quarantine q JOIN submissions s ON s.submission_id = q.submission_id AND s.is_current "
+            "FROM quarantine q JOIN current_submissions s ON s.submission_id = q.submission_id "
             "WHERE q.provider_id = ? GROUP BY ALL ORDER BY q.period DESC, rows DESC",
             [provider_id],
         ).df()
@@ -157,8 +147,8 @@ def current_submission(db_file: str, kind: str, provider_id: str, period: str) -
     try:
         with store.reading(db_file) as con:
             row = con.execute(
-                "SELECT submission_id, source, loaded_at, loaded_by FROM submissions "
-                "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current",
+                "SELECT submission_id, source, loaded_at, loaded_by FROM current_submissions "
+                "WHERE kind = ? AND provider_id = ? AND period = ?",
                 [kind, provider_id, period],
             ).fetchone()
     except store.StoreMissing:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, spec
+from audits import ratings, spec, words
 from dashboard import auth, data, ui
 
 ORDER = ("green", "provisional", "amber", "red", "no_data")
@@ -19,7 +19,7 @@ INTRO = (
 
 
 def matrix(sr: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
-    cells = sr.assign(standard=sr["standard_id"].map(titles), shown=sr["shown"].map(ui.label))
+    cells = sr.assign(standard=sr["standard_id"].map(titles), shown=sr["shown"].map(words.rating))
     table = cells.pivot_table(index="provider_name", columns="standard", values="shown", aggfunc="first")
     table = table[[t for t in titles.values() if t in table.columns]]
     table.index.name = "Provider"
@@ -39,23 +39,22 @@ def changes(now: pd.DataFrame, before: pd.DataFrame, titles: dict[str, str]) -> 
         {
             "Provider": moved["provider_name"],
             "Standard": moved["standard_id"].map(titles),
-            "Before": moved["shown_before"].map(ui.label),
-            "Now": moved["shown"].map(ui.label),
-            "Change": [direction(b, n) for b, n in zip(moved["shown_before"], moved["shown"])],
+            "Before": moved["shown_before"].map(words.rating),
+            "Now": moved["shown"].map(words.rating),
+            "Change": [words.change(n, b, short=True) for b, n in zip(moved["shown_before"], moved["shown"])],
         }
     ).sort_values(["Change", "Provider"], key=lambda c: c.map(CHANGE_ORDER) if c.name == "Change" else c, kind="stable")
 
 
-CHANGE_ORDER = {"▼ Worse": 0, "Now too few to tell": 1, "Now rated": 2, "▲ Better": 3}
-
-
-def direction(before: str, now: str) -> str:
-    """Which way a rating moved, in words (worse first, as a commissioner reads them)."""
-    if now not in ratings.RANK:
-        return "Now too few to tell"
-    if before not in ratings.RANK:
-        return "Now rated"
-    return "▲ Better" if ratings.RANK[now] > ratings.RANK[before] else "▼ Worse"
+# Worse first, as a commissioner reads them.
+CHANGE_ORDER = {
+    words.CHANGE_WORSE: 0,
+    words.CHANGE_TOO_FEW: 1,
+    words.CHANGE_UNCLEAR: 2,
+    words.CHANGE_NONE: 2,
+    words.CHANGE_RATED: 3,
+    words.CHANGE_BETTER: 4,
+}
 
 
 def render() -> None:
@@ -143,7 +142,7 @@ def render() -> None:
             st.write(f"No rating changed between {previous} and {period}.")
         else:
             tally = moved["Change"].value_counts()
-            worse, better = int(tally.get("▼ Worse", 0)), int(tally.get("▲ Better", 0))
+            worse, better = int(tally.get(words.CHANGE_WORSE, 0)), int(tally.get(words.CHANGE_BETTER, 0))
             other = len(moved) - worse - better
             st.write(
                 f"{len(moved)} rating(s) changed between {previous} and {period}: {worse} worse, "

@@ -4,15 +4,13 @@ provider's own account sees only this provider."""
 
 from __future__ import annotations
 
-import dataclasses
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, store
-from audits.report_styles import long_date
+from audits import ratings, words
 from dashboard import data, ui, viewer
 from dashboard.standard import show_stories, trend
 
@@ -20,22 +18,13 @@ KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
 
 
 def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = False) -> bytes:
-    """Build the audit PDF only when the button is pressed (audits.report). For a
-    provider's own account the other providers in the integrity annex are unnamed (their
-    checksums stay, so the auditor, who holds the files, can still check them): a
-    provider sees only its own results."""
+    """Build the audit PDF only when the button is pressed (audits.report); for a provider's
+    own account the other providers of the run are left unnamed (audits.findings)."""
     from audits import report
 
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / f"{provider_id}-{period}.pdf"
-        if not others_unnamed:
-            report.build_report(db, provider_id, period, out)
-            return out.read_bytes()
-        with store.reading(db) as con:
-            gathered = report.gather(con, provider_id, period)
-        others = gathered.other_returns
-        others = others.assign(name=[f"Another provider ({i})" for i in range(1, len(others) + 1)])
-        report.render(dataclasses.replace(gathered, other_returns=others), out)
+        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is set below
+        report.build_report(db, provider_id, period, out, others_unnamed=others_unnamed)
         return out.read_bytes()
 
 
@@ -46,8 +35,8 @@ def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
             "Quarter": submissions["period"],
             "What": submissions["kind"].map(KIND_WORDS).fillna(submissions["kind"]),
             "Sent as": submissions["form"],
-            "Sent on": [long_date(v) if not pd.isna(v) else "–" for v in submissions["submitted_on"]],
-            "Loaded": [f"{long_date(v)}, {v:%H:%M}" for v in pd.to_datetime(submissions["loaded_at"])],
+            "Sent on": [words.long_date(v) or words.NO_FIGURE for v in submissions["submitted_on"]],
+            "Loaded": [words.long_datetime(v) for v in submissions["loaded_at"]],
             "Loaded by": submissions["loaded_by"],
             "Rows loaded": [f"{v:,.0f}" for v in submissions["rows_loaded"]],
             "Rows held back": [f"{v:,.0f}" for v in submissions["rows_quarantined"]],
@@ -61,7 +50,7 @@ def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) ->
     if history.empty:
         return pd.DataFrame()
     mine = history[history["provider_id"] == provider_id]
-    table = mine.assign(shown=mine["shown"].map(ui.label)).pivot_table(
+    table = mine.assign(shown=mine["shown"].map(words.rating)).pivot_table(
         index="standard_id", columns="period", values="shown", aggfunc="first"
     )
     titles = {s.id: s.title for s in standards}
@@ -87,13 +76,13 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
             r = mine.loc[m.id]
             row.update(
                 {
-                    "Rating": ui.label(r["rating"]),
-                    "Figure": ui.figure(r["value"], m.kind, bool(r.get("suppressed", False))),
-                    "95% interval": ui.interval(r["ci_lower"], r["ci_upper"], m.kind),
-                    "Compared with the benchmark": ratings.COMPARISON_WORDS.get(r["comparison"], ""),
+                    "Rating": words.rating(r["rating"]),
+                    "Figure": words.figure(m, r),
+                    "95% interval": words.interval(m, r),
+                    "Compared with the benchmark": words.comparison(r["comparison"]),
                 }
             )
-        rows.append({**row, "Threshold": ui.threshold_words(m)})
+        rows.append({**row, "Threshold": words.rules(m)})
     return pd.DataFrame(rows)
 
 
@@ -146,7 +135,7 @@ def render() -> None:
     rows = []
     for s in standards:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
-        rows.append({"Standard": s.title, "Rating": ui.label(shown)})
+        rows.append({"Standard": s.title, "Rating": words.rating(shown)})
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
     st.caption(
@@ -170,7 +159,7 @@ def render() -> None:
 
     st.subheader("Each standard in detail")
     for s in standards:
-        with st.expander(f"{ui.label(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {s.title}"):
+        with st.expander(f"{words.rating(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {s.title}"):
             st.markdown(f"**What good looks like.** {s.statement}")
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")

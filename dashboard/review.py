@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import store
-from audits.report_styles import long_datetime
+from audits import store, story_review, words
 from dashboard import auth, data, ui
 
 CHOICES = {
@@ -23,25 +22,22 @@ CHOICES = {
 
 @st.cache_data(ttl=data.SHORT, show_spinner=False)
 def held(db: str, period: str):
-    from audits import stories
 
     with store.reading(db) as con:
-        return stories.held_stories(con, period)
+        return story_review.held_stories(con, period)
 
 
 @st.cache_data(ttl=data.SHORT, show_spinner=False)
 def taggable(db: str, period: str):
-    from audits import stories
 
     with store.reading(db) as con:
-        return stories.taggable_stories(con, period)
+        return story_review.taggable_stories(con, period)
 
 
 @st.cache_data(ttl=data.SHORT, show_spinner=False)
 def standard_titles(folder: str) -> dict[str, str]:
-    from audits import stories
 
-    return stories.standard_titles(folder)
+    return story_review.standard_titles(folder)
 
 
 TAG_MESSAGE = "review_tag_message"  # the last saved tagging, shown after the page reruns
@@ -98,11 +94,9 @@ def review_held(db: str, period: str, account) -> None:
                 if submitted and decision is None:
                     st.error("Choose a decision first: clear it, approve a redacted version, or keep it out.")
                 elif submitted:
-                    from audits import stories
-
                     try:
                         with store.writing(db) as con:
-                            message = stories.review_story(
+                            message = story_review.review_story(
                                 con,
                                 row.provider_id,
                                 period,
@@ -112,7 +106,7 @@ def review_held(db: str, period: str, account) -> None:
                                 redacted_text=redacted if decision == "redacted" else None,
                                 accept_remaining_flags=confirm,
                             )
-                    except (stories.ReviewError, store.StoreBusy) as error:
+                    except (story_review.ReviewError, store.StoreBusy) as error:
                         st.error(str(error))
                     else:
                         data.clear()
@@ -122,7 +116,6 @@ def review_held(db: str, period: str, account) -> None:
 
 def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
     """Tag each consented story of one provider to the standards it speaks to."""
-    from audits import stories
 
     st.subheader("Tag stories to the standards they speak to")
     st.caption(
@@ -135,7 +128,7 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
     folder = data.standards_dir()
     try:
         titles = standard_titles(str(folder))
-    except stories.ReviewError as error:
+    except story_review.ReviewError as error:
         st.error(str(error))
         return
     table = taggable(db, period)
@@ -150,9 +143,7 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
     for row in table[table["provider_id"] == provider].itertuples():
         key = f"{row.provider_id}_{row.story_id}"
         with st.container(border=True):
-            st.markdown(
-                f"**Story {row.story_id}**, told by {stories.TELLER_WORDS.get(row.teller, row.teller)}: {row.reason}"
-            )
+            st.markdown(f"**Story {row.story_id}**, told by {words.teller(row.teller)}: {row.reason}")
             if isinstance(row.text, str):
                 st.text(row.text)
             elif row.status == "held":
@@ -160,7 +151,7 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
             else:
                 st.caption("Its words are kept out of every output, so they are not shown here.")
             if isinstance(row.tagged_by, str):
-                st.caption(f"Tagged by {row.tagged_by} on {long_datetime(row.tagged_at)}.")
+                st.caption(f"Tagged by {row.tagged_by} on {words.long_datetime(row.tagged_at)}.")
             elif row.standards:
                 st.caption("Tagged as the evidence pack gave it.")
             else:
@@ -183,10 +174,10 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
                 if st.form_submit_button("Save the tags"):
                     try:
                         with store.writing(db) as con:
-                            message = stories.tag_story(
+                            message = story_review.tag_story(
                                 con, row.provider_id, period, row.story_id, chosen, account.display_name, titles
                             )
-                    except (stories.ReviewError, store.StoreBusy) as error:
+                    except (story_review.ReviewError, store.StoreBusy) as error:
                         st.error(str(error))
                     else:
                         data.clear()

@@ -8,22 +8,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, spc, stories
-from audits.report_styles import long_date
+from audits import spc, words
 from audits.standard import Measure, Standard
 from dashboard import charts, data, ui, viewer
 
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
-    hidden = ui.suppressed(rows)
     return pd.DataFrame(
         {
             "Provider": rows["name"],
-            "Rating": rows["rating"].map(ui.label),
-            "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(rows["value"], hidden)],
-            "95% interval": [ui.interval(lo, hi, measure.kind) for lo, hi in zip(rows["ci_lower"], rows["ci_upper"])],
-            "Counted": [ui.count(v, h) for v, h in zip(rows["denominator"], hidden)],
-            "Compared with the benchmark": rows["comparison"].map(ratings.COMPARISON_WORDS).fillna(""),
+            "Rating": rows["rating"].map(words.rating),
+            "Figure": [words.figure(measure, r) for _, r in rows.iterrows()],
+            "95% interval": [words.interval(measure, r) for _, r in rows.iterrows()],
+            "Compared with the benchmark": rows["comparison"].map(words.comparison),
         }
     )
 
@@ -56,7 +53,7 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
             )
     with table_col:
         ui.table(ui.style_ratings(measure_table(rows, measure), ["Rating"]), len(rows))
-    caption = ui.threshold_words(measure) + "."
+    caption = words.rules(measure) + "."
     if measure.kind == "proportion" and benchmark is not None:
         caption += (
             f" The chart plots each provider's proportion against the number of people counted; "
@@ -73,8 +70,8 @@ def quarter_table(rows: pd.DataFrame, measure: Measure, hidden: list[bool]) -> p
     return pd.DataFrame(
         {
             "Quarter": list(rows["period"]),
-            "Figure": [ui.figure(v, measure.kind, h) for v, h in zip(rows["value"], hidden)],
-            "95% interval": [ui.interval(a, b, measure.kind) for a, b in zip(rows["ci_lower"], rows["ci_upper"])],
+            "Figure": [words.figure(measure, r) for _, r in rows.iterrows()],
+            "95% interval": [words.interval(measure, r) for _, r in rows.iterrows()],
         }
     )
 
@@ -123,7 +120,7 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
     else:
         kind = "trial limits (fewer than 12 quarters)" if chart.trial else "process limits"
         st.caption(
-            f"XmR chart (NHS Making Data Count): mean {ui.figure(chart.mean, measure.kind)}, {kind} at "
+            f"XmR chart (NHS Making Data Count): mean {words.value(measure, chart.mean)}, {kind} at "
             f"the mean ± 2.66 × the mean moving range. Latest quarter: "
             f"{chart.variation(measure.green.higher_is_better)}." + hidden_words
         )
@@ -139,8 +136,8 @@ def show_stories(told: pd.DataFrame) -> None:
     for _, story in told.iterrows():
         st.markdown("> " + str(story["text"]).replace("\n", "\n> "))
         st.caption(
-            f"Told by {stories.TELLER_WORDS.get(story['teller'], story['teller'])} on "
-            f"{long_date(story['gathered_on'])}; gathered by {story['gathered_by']}"
+            f"Told by {words.teller(story['teller'])} on "
+            f"{words.long_date(story['gathered_on'])}; gathered by {story['gathered_by']}"
             + (" (personal details removed by the auditor)" if story["redacted"] else "")
         )
 

@@ -9,12 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings, stats
-from audits.standard import Measure
-
-
-def label(rating: str) -> str:
-    return ratings.look(rating).label
-
 
 BY_LABEL = {look.label: look for look in ratings.LOOKS.values()}
 
@@ -104,37 +98,6 @@ def suppressed(rows: pd.DataFrame) -> list[bool]:
     if "suppressed" not in rows.columns:
         return [False] * len(rows)
     return [bool(v) if not stats.is_missing(v) else False for v in rows["suppressed"]]
-
-
-def figure(value, kind: str, hidden: bool = False) -> str:
-    if stats.is_missing(value):
-        return not_shown() if hidden else "–"
-    if kind == "proportion":
-        return f"{100 * value:.1f}%"
-    if kind == "count":
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
-def interval(lower, upper, kind: str) -> str:
-    if kind != "proportion" or stats.is_missing(lower) or stats.is_missing(upper):
-        return ""
-    return f"{100 * lower:.1f}% to {100 * upper:.1f}%"
-
-
-def count(value, hidden: bool = False) -> str:
-    if stats.is_missing(value):
-        return not_shown() if hidden else "–"
-    return f"{value:,.0f}"
-
-
-def threshold_words(measure: Measure) -> str:
-    words = f"Met at {measure.green.text}"
-    if measure.amber:
-        words += f"; partly met at {measure.amber.text}"
-    if measure.kind != "count":
-        words += f"; rated only with at least {measure.min_count} people"
-    return words
 
 
 def remember(label_text: str, options: list, state_key: str, page: str, format_func=str, **kwargs):

@@ -10,8 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import problems, store
-from audits.report_styles import long_datetime
+from audits import problems, store, words
 from dashboard import auth, data, ui
 
 FORMS = ["zip", "xlsx", "csv", "yaml", "yml"]
@@ -87,7 +86,7 @@ def earlier_words(earlier: dict, kind: str) -> str:
     """The submission being replaced, in words: when, by whom, from which file."""
     what = "evidence pack" if kind == "pack" else "return"
     by = f" by {earlier['loaded_by']}" if earlier.get("loaded_by") else ""
-    return f"the {what} loaded on {long_datetime(earlier['loaded_at'])}{by}" + (
+    return f"the {what} loaded on {words.long_datetime(earlier['loaded_at'])}{by}" + (
         f" (from {earlier['source']})" if earlier.get("source") else ""
     )
 

@@ -19,7 +19,8 @@ import streamlit as st
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import FoldedScalarString
 
-from audits import store
+from audits import store, words
+from audits.kinds import KINDS
 from dashboard import auth, data, ui
 
 EDITORS = ("expert_citizen",)  # who may save and approve; auditors may read and preview
@@ -89,7 +90,7 @@ def form_editor(text: str, key: str) -> str:
             measure["amber"] = amber.strip()
         elif "amber" in measure:
             del measure["amber"]
-        if measure.get("kind") != "count":
+        if measure.get("kind") in KINDS and KINDS[measure["kind"]].minimum_count:
             measure["min_count"] = int(
                 c.number_input(
                     "Fewest people worth a rating",
@@ -160,8 +161,8 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
     table = pd.DataFrame(
         {
             "Provider": df["provider_name"].fillna(df["provider_id"]) if "provider_name" in df else df["provider_id"],
-            "Now": [ui.label(r) if isinstance(r, str) else "not in the latest audit" for r in df["current_rating"]],
-            "With this change": df["new_rating"].map(ui.label),
+            "Now": [words.rating(r) if isinstance(r, str) else "not in the latest audit" for r in df["current_rating"]],
+            "With this change": df["new_rating"].map(words.rating),
             "Changes": df["changed"].map({True: "yes", False: ""}),
         }
     )
@@ -270,7 +271,7 @@ def render() -> None:
             for voice in current.voices:
                 st.markdown(f"> {voice.quote}\n\n— {voice.source}")
             for m in current.measures:
-                st.markdown(f"- {m.label}: {ui.threshold_words(m)}.")
+                st.markdown(f"- {m.label}: {words.rules(m)}.")
 
     st.subheader("Try a change")
     mode = st.radio("Change it with", ["Form fields", "The YAML itself"], horizontal=True, key="ws_mode")

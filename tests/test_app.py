@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from audits import accounts, store
-from dashboard import auth
+from audits import accounts, store, verdicts, words
+from dashboard import auth, ui
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "dashboard"
@@ -249,9 +249,9 @@ def test_overview_shows_ratings_as_symbol_and_word_and_changes(env):
     assert heads[(0, 1)] == ("th", "col") and heads[(1, 0)] == ("th", "row")  # headers for screen readers
     assert "What changed since the last quarter" in texts(at)
     moved = frames(at)[0]
-    assert set(moved["Change"]) <= {"▼ Worse", "▲ Better", "Now too few to tell", "Now rated"}
+    assert set(moved["Change"]) <= {"↓ Worse", "↑ Better", "Now too few to tell", "Now rated"}
     order = list(moved["Change"])
-    assert order == sorted(order, key=["▼ Worse", "Now too few to tell", "Now rated", "▲ Better"].index)
+    assert order == sorted(order, key=["↓ Worse", "Now too few to tell", "Now rated", "↑ Better"].index)
     at.selectbox[0].select("Southvale").run()
     assert list(html_matrix(at)[0].index) == ["Hill Lane Project"]
 
@@ -334,24 +334,22 @@ def test_small_counts_are_hidden_from_commissioners_but_not_auditors(env):
         return at, table[table["Provider"] == "Hill Lane Project"].iloc[0]
 
     at, hill_lane = standard_page("commissioner")
-    why = "not shown: it would reveal a count of fewer than 5 people"
-    assert (hill_lane["Figure"], hill_lane["Counted"]) == (why, why)  # says why, in plain words
+    assert hill_lane["Figure"] == "* Not shown: fewer than 5 people"  # says why, in plain words
     assert hill_lane["Rating"] == "○ Too few to tell"
-    assert "2 provider(s) not drawn, as the figure is " + why in texts(at)
+    assert "2 provider(s) not drawn, as the figure is " + ui.not_shown() in texts(at)
     table = frames(at)[0].set_index("Provider")
     # met, yet the figure is withheld because the people not counted number 1-4: the page says so
-    assert (table.loc["Riverside Together", "Rating"], table.loc["Riverside Together", "Figure"]) == ("✔ Met", why)
+    assert table.loc["Riverside Together", "Rating"] == "✔ Met"
+    assert table.loc["Riverside Together", "Figure"].startswith("* Not shown: it would reveal a count of 1–4 people")
     shown = texts(at) + "\n".join(f.to_string() for f in frames(at))
-    assert "small numbers" not in shown and "hidden" not in shown.lower()
+    assert "hidden" not in shown.lower()
     _, hill_lane = standard_page("auditor")
-    assert hill_lane["Counted"] == "4"
+    assert hill_lane["Figure"].endswith("of 4 people)")
 
 
 def test_a_missing_figure_that_was_not_suppressed_is_a_dash():
     from dashboard import ui
 
-    assert ui.figure(float("nan"), "proportion") == "–" and ui.count(None) == "–"
-    assert ui.figure(float("nan"), "proportion", hidden=True) == ui.not_shown()
     rows = pd.DataFrame({"suppressed": [True, False, None]})
     assert ui.suppressed(rows) == [True, False, False]
     assert ui.suppressed(pd.DataFrame({"value": [1.0]})) == [False]  # the auditor's figures: none hidden
@@ -420,7 +418,7 @@ def test_a_good_upload_loads_and_the_audit_runs(env):
         ).fetchone()
     at.file_uploader[0].set_value(upload_files(HERE / "fixtures" / "returns" / "good-return")).run()
     no_exception(at)
-    earlier = f"the return loaded on {loaded_at.day} {loaded_at:%B %Y} at {loaded_at:%H:%M} by {loaded_by}"
+    earlier = f"the return loaded on {words.long_datetime(loaded_at)} by {loaded_by}"
     warning = [w.value for w in at.warning if "already has a return" in w.value]
     assert warning and f"This replaces {earlier}" in warning[0] and "stays in the history" in warning[0]
     at.button(key="load").click().run()
@@ -484,21 +482,15 @@ def test_the_auditor_reviews_a_held_story(env):
 def test_the_auditor_tags_a_story_and_the_green_is_confirmed(env):
     """S1 (a person using the service) is tagged to warm-welcome and peer-workforce by its pack;
     the auditor adds no-opiate-free-targets, green on P001's figures, which stops being provisional."""
-    from audits import runs, stories
+    from audits import runs
 
     db, _ = env
 
     def shown() -> str:
         with store.reading(db) as con:
             run_id = runs.latest_run_id(con, "2026-Q2")
-            rating = (
-                runs.read_standard_results(con, run_id, "P001")
-                .set_index("standard_id")
-                .loc["no-opiate-free-targets", "rating"]
-            )
-            return stories.pairing_rating(
-                rating, ("P001", "no-opiate-free-targets") in stories.confirmed_pairs(con, "2026-Q2")
-            )
+            shown = verdicts.shown_ratings(con, run_id, "P001").set_index("standard_id")
+            return shown.loc["no-opiate-free-targets", "shown"]
 
     assert shown() == "provisional"
     at = signed_in("auditor")

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from test_engine import _typed
 from test_stories import load_pack
 
-from audits import report, runs, signoffs, spec, store
+from audits import report, runs, signoffs, spec, store, words
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 STANDARDS = FIXTURES / "standards"
@@ -76,8 +76,8 @@ def pdf(audited, tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf") / "P001.pdf"
     report.build_report(db, "P001", "2026-Q2", out, auditor="A. Auditor", organisation="Independent Audit Collective")
     reader = PdfReader(out)
-    words = "\n".join(page.extract_text() for page in reader.pages)
-    return reader, words, re.sub(r"\s+", " ", words)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return reader, text, re.sub(r"\s+", " ", text)
 
 
 def test_provider_standards_and_no_draft(pdf):
@@ -98,12 +98,12 @@ def test_figures_are_the_results_export(audited, pdf, tmp_path):
     _, _, flat = pdf
     with store.reading(db) as con:
         export = runs.export_csv(con, "2026-Q2", tmp_path / "public.csv", public=True)
-        kinds = {m.id: m.kind for s in runs.run_standards(con, run_id) for m in s.measures}
+        measures = {m.id: m for s in runs.run_standards(con, run_id) for m in s.measures}
     with open(export, encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["provider_id"] == "P001"]
     assert len(rows) == 4
     for row in rows:
-        value = report.format_value(kinds[row["measure_id"]], float(row["value"]))
+        value = words.value(measures[row["measure_id"]], float(row["value"]))
         assert value in flat, f"{row['measure_id']}: {value} not printed"
         if row["ci_lower"]:
             interval = f"{float(row['ci_lower']) * 100:.1f}% to {float(row['ci_upper']) * 100:.1f}%"
@@ -135,7 +135,7 @@ def test_stories_consent_and_screening(pdf):
 
 
 def test_pairing_and_change(pdf):
-    _, words, flat = pdf
+    _, text, flat = pdf
     summary = flat[flat.index("Summary Every approved standard") : flat.index("Key:")]
     # peer-workforce: green on figures and confirmed by a family member's story; last
     # period it had no story, so it was provisional
@@ -148,21 +148,13 @@ def test_pairing_and_change(pdf):
     assert re.search(r"A warm welcome within days of referral ◐ Partly met", summary)
 
 
-def test_change_words_read_plainly():
-    assert report.change_words("amber", "provisional") == "↓ Worse (was Met, provisional)"
-    assert report.change_words("green", "amber") == "↑ Better (was Partly met)"
-    assert report.change_words("no_data", "red") == "Cannot compare (was Not met)"
-    assert report.change_words("no_data", "no_data") == "= No change"
-    assert report.change_words("red", None) == "New: not audited last period"
-
-
 def _cover(path: Path) -> str:
     return re.sub(r"\s+", " ", PdfReader(path).pages[0].extract_text())
 
 
 def test_cover_says_who_signed_off_this_run(pdf, tmp_path):
-    _, words, _ = pdf
-    cover = re.sub(r"\s+", " ", words[: words.index("Summary")])
+    _, text, _ = pdf
+    cover = re.sub(r"\s+", " ", text[: text.index("Summary")])
     assert "Not yet signed off by the auditor" in cover  # the fixture run has no sign-off
     db = tmp_path / "audit.duckdb"
     with store.writing(db) as con:
@@ -176,7 +168,7 @@ def test_cover_says_who_signed_off_this_run(pdf, tmp_path):
     report.build_report(db, "P002", "2026-Q2", tmp_path / "signed.pdf")
     cover = _cover(tmp_path / "signed.pdf")
     assert "Signed off by the auditor" in cover and "Not yet signed off" not in cover
-    when = f"{signed_at.day} {signed_at:%B %Y} at {signed_at:%H:%M} UTC"
+    when = words.long_datetime(signed_at)  # UK time, as every output shows a time
     assert f"Siân Ŵyn-Jones, for Fair & Open Audit <Co-op>, signed off this audit run on {when}" in cover
     assert re.sub(r"\s+", " ", signoffs.DECLARATION) in cover
     assert "Audited by Fair & Open Audit <Co-op>, auditor Siân Ŵyn-Jones" in cover
@@ -320,15 +312,3 @@ def test_story_review_commands(tmp_path):
         ],
     )
     assert missing.exit_code == 1 and "no story S99" in missing.output
-
-
-def test_a_benchmark_hidden_for_small_numbers_says_so_not_no_benchmark():
-    from audits.standard import Measure
-
-    measure = Measure(id="m", label="m", table="episodes", kind="proportion", count_if="choice_offered", green=">= 90%")
-    hidden = {"benchmark": float("nan"), "comparison": "not_compared", "suppressed": True}
-    assert report.benchmark_words(measure, hidden) == ("Not shown (small numbers)", "")
-    beside_it = {"benchmark": None, "comparison": "not_compared", "suppressed": False, "denominator": 40.0}
-    assert report.benchmark_words(measure, beside_it) == ("Not shown (small numbers)", "")
-    counted = Measure(id="k", label="k", table="kpis", kind="count", where="payment_linked", green="= 0")
-    assert report.benchmark_words(counted, {"benchmark": None, "comparison": None})[0] == "No benchmark"

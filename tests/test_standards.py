@@ -57,7 +57,7 @@ def problems_of(name: str) -> list[str]:
         ("sub-query", 14, "is a sub-query, which is not allowed"),
         ("function-call", 14, "is a function call (lower), which is not allowed. To ignore capitals, use ilike"),
         ("voice-without-year", 22, "has no year. Name the group and the year"),
-        ("count-with-count-if", 14, "count_if is only for a proportion; a count uses where"),
+        ("count-with-count-if", 14, "count_if is only for a proportion or a rate; a count uses where"),
         ("python-tag", 3, "tags (words starting with !, such as !!str) are not used"),
         ("yaml-1-1", 1, "'%YAML' and '%TAG' lines are not used"),
         ("alias", 9, "anchors and aliases (&name, *name) are not allowed"),

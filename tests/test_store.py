@@ -1,10 +1,14 @@
 """Opening the store: a wrong --db is a plain message and exit 1, never a traceback."""
 
+import gzip
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from audits import spec, store
 from audits.cli import app
 
 
@@ -25,3 +29,105 @@ def test_a_store_path_that_is_a_folder_or_not_a_store_is_said_plainly(tmp_path, 
         assert result.exit_code == 1, result.output
         assert words in result.output and "Traceback" not in result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# ----------------------------------------------------------------------------- migrations
+
+OLD_STORES = Path(__file__).parent / "fixtures" / "store"
+
+
+def _unpack(name: str, folder: Path) -> Path:
+    """A copy of a real store made by an earlier version (tests/fixtures/store/README.md)."""
+    path = folder / name.removesuffix(".gz")
+    with gzip.open(OLD_STORES / name, "rb") as source, open(path, "wb") as target:
+        shutil.copyfileobj(source, target)
+    return path
+
+
+def _tables(con) -> dict[str, list[tuple[str, str]]]:
+    rows = con.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns "
+        "WHERE table_name <> 'migrations' ORDER BY table_name, ordinal_position"
+    ).fetchall()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in rows:
+        out.setdefault(table, []).append((column, kind))
+    return out
+
+
+@pytest.mark.parametrize("name", ["schema1.duckdb.gz", "schema2.duckdb.gz"])
+def test_an_old_store_file_migrates_forward_to_the_same_schema_as_a_new_one(tmp_path, name):
+    old = _unpack(name, tmp_path)
+    with store.writing(tmp_path / "new.duckdb") as con:
+        fresh = _tables(con)
+    with store.writing(old) as con:
+        assert store.schema_version(con) == len(store.migrations())
+        assert set(store.applied_migrations(con)) == {m.name for m in store.migrations()}
+        assert _tables(con) == fresh
+        # nothing lost on the way: the rows, the run, the sign-off and the account are all there
+        assert con.execute("SELECT count(*) FROM episodes").fetchone() == (5,)
+        assert con.execute("SELECT count(*) FROM stories").fetchone() == (3,)
+        assert con.execute("SELECT count(*) FROM runs").fetchone() == (1,)
+        assert con.execute("SELECT name FROM signoffs").fetchone() == ("Alex Auditor",)
+        assert con.execute("SELECT count(*) FROM accounts").fetchone() == (1,)
+        assert con.execute("SELECT count(*) FROM current_submissions").fetchone() == (2,)
+        tags = con.execute("SELECT count(*) FROM story_tags").fetchone()[0]
+        assert tags == (1 if name.startswith("schema2") else 0)
+
+
+def test_each_migration_applies_once_in_order_and_a_second_open_changes_nothing(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    with store.writing(db) as con:
+        first = con.execute("SELECT name, sha256, applied_at FROM migrations ORDER BY name").fetchall()
+    with store.writing(db) as con:
+        again = con.execute("SELECT name, sha256, applied_at FROM migrations ORDER BY name").fetchall()
+    assert first == again
+    assert [row[0] for row in first] == [m.name for m in store.migrations()]
+    assert [m.name for m in store.migrations()] == sorted(m.name for m in store.migrations())
+
+
+def test_a_migration_stays_one_transaction_a_failing_one_leaves_the_store_as_it_was(tmp_path, monkeypatch):
+    db = tmp_path / "audit.duckdb"
+    with store.writing(db):
+        pass
+    broken = store.Migration("9999_broken", "CREATE TABLE half_made (x INTEGER); SELECT no_such_column FROM meta;")
+    shipped = store.migrations()
+    monkeypatch.setattr(store, "migrations", lambda: [*shipped, broken])
+    with pytest.raises(duckdb.BinderException):
+        store.connect(db).close()
+    monkeypatch.undo()
+    with store.reading(db) as con:
+        assert "9999_broken" not in store.applied_migrations(con)
+        tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        assert "half_made" not in tables
+
+
+def test_a_shipped_migration_edited_afterwards_or_a_newer_store_is_refused_plainly(tmp_path, monkeypatch):
+    db = tmp_path / "audit.duckdb"
+    with store.writing(db):
+        pass
+    shipped = store.migrations()
+    edited = [store.Migration(shipped[0].name, shipped[0].sql + "\n-- edited"), *shipped[1:]]
+    monkeypatch.setattr(store, "migrations", lambda: edited)
+    with pytest.raises(store.SchemaError, match="changed after this store applied it"):
+        store.connect(db).close()
+    monkeypatch.setattr(store, "migrations", lambda: shipped[:-1])
+    with pytest.raises(store.SchemaError, match="newer version"):
+        store.connect(db).close()
+
+
+def test_a_fresh_store_has_the_tables_and_columns_of_the_specification(tmp_path):
+    """The schema is frozen text; changing the contract in spec.py needs a new migration, and
+    this test says so when one is forgotten."""
+    with store.writing(tmp_path / "audit.duckdb") as con:
+        tables = _tables(con)
+    for table in spec.RETURN_TABLES + spec.PACK_TABLES:
+        expected = [
+            ("submission_id", "VARCHAR"),
+            ("provider_id", "VARCHAR"),
+            ("period", "VARCHAR"),
+            ("line", "INTEGER"),
+        ] + [(c.name, c.duckdb_type) for c in table.columns]
+        assert tables[table.name] == expected, f"{table.name}: add a migration for the contract's change"
+        view = [c for c, _ in tables[f"cur_{table.name}"]]
+        assert view == [c for c, _ in expected] + ["period_start", "period_end"]

@@ -2,14 +2,14 @@
 over a real DuckDB store holding the fixture evidence pack."""
 
 import csv
+import gzip
 import uuid
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
-from audits import ingest, store, stories
+from audits import ingest, store, stories, story_review, verdicts
 
 PACK = Path(__file__).parent / "fixtures" / "stories" / "pack-P001-2026-Q2"
 
@@ -74,25 +74,26 @@ def test_filter_by_standard(con):
 
 
 def test_statuses_give_reasons_without_the_words(con):
-    status = stories.story_statuses(con, "P001", "2026-Q2").set_index("story_id")
+    status = stories.story_table(con, "2026-Q2", "P001").set_index("story_id")
     assert status.loc["S03", "status"] == "no_consent"
     assert status.loc["S04", "status"] == "withdrawn"
     assert status.loc["S05", "status"] == "held"
     assert status.loc["S05", "reason"] == "held for the auditor: may contain a phone number"
-    assert "story" not in status.columns and "text" not in status.columns
+    assert "story" not in status.columns
+    assert status.loc[["S03", "S04", "S05"], "text"].isna().all()  # words only where they may be printed
 
 
 def test_held_then_cleared(con):
-    held = stories.held_stories(con, "2026-Q2")
+    held = story_review.held_stories(con, "2026-Q2")
     assert list(held["story_id"]) == ["S05"]
-    message = stories.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    message = story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
     assert "07700" not in message
     assert "S05" in ids(stories.printable_stories(con, "P001", "2026-Q2"))
-    assert stories.held_stories(con, "2026-Q2").empty
+    assert story_review.held_stories(con, "2026-Q2").empty
 
 
 def test_redaction_replaces_the_words(con):
-    stories.review_story(
+    story_review.review_story(
         con,
         "P001",
         "2026-Q2",
@@ -106,8 +107,8 @@ def test_redaction_replaces_the_words(con):
 
 
 def test_redaction_that_still_holds_details_is_refused(con):
-    with pytest.raises(stories.ReviewError) as error:
-        stories.review_story(
+    with pytest.raises(story_review.ReviewError) as error:
+        story_review.review_story(
             con, "P001", "2026-Q2", "S05", "redacted", "A. Auditor", redacted_text="Ring 07700 900124 instead."
         )
     assert "a phone number" in str(error.value) and "07700" not in str(error.value)
@@ -115,19 +116,19 @@ def test_redaction_that_still_holds_details_is_refused(con):
 
 
 def test_keep_out_wins_over_a_clean_story(con):
-    stories.review_story(con, "P001", "2026-Q2", "S01", "kept_out", "A. Auditor")
+    story_review.review_story(con, "P001", "2026-Q2", "S01", "kept_out", "A. Auditor")
     assert "S01" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
 
 
 def test_a_decision_is_for_the_words_reviewed(db, con):
-    stories.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
     rows = read_rows()
     for row in rows:
         if row["story_id"] == "S05":
             row["story"] = "Now it says 07700 900999 and Sarah Jenkins too."
     load_pack(db, rows)
     assert "S05" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
-    assert list(stories.held_stories(con, "2026-Q2")["story_id"]) == ["S05"]
+    assert list(story_review.held_stories(con, "2026-Q2")["story_id"]) == ["S05"]
 
 
 def test_withdrawal_in_a_later_pack_is_final(db, con):
@@ -145,30 +146,30 @@ def test_withdrawal_in_a_later_pack_is_final(db, con):
 
 
 def test_review_mistakes_are_plain(con):
-    with pytest.raises(stories.ReviewError, match="no story S99"):
-        stories.review_story(con, "P001", "2026-Q2", "S99", "cleared", "A. Auditor")
-    with pytest.raises(stories.ReviewError, match="consent 'no'"):
-        stories.review_story(con, "P001", "2026-Q2", "S03", "cleared", "A. Auditor")
-    with pytest.raises(stories.ReviewError, match="--by"):
-        stories.review_story(con, "P001", "2026-Q2", "S05", "cleared", " ")
+    with pytest.raises(story_review.ReviewError, match="no story S99"):
+        story_review.review_story(con, "P001", "2026-Q2", "S99", "cleared", "A. Auditor")
+    with pytest.raises(story_review.ReviewError, match="consent 'no'"):
+        story_review.review_story(con, "P001", "2026-Q2", "S03", "cleared", "A. Auditor")
+    with pytest.raises(story_review.ReviewError, match="--by"):
+        story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", " ")
 
 
 def test_record_screening_keeps_kinds_not_words(con):
-    assert stories.record_screening(con, "P001", "2026-Q2") == 7
-    assert stories.record_screening(con, "P001", "2026-Q2") == 0
+    assert story_review.record_screening(con, "P001", "2026-Q2") == 7
+    assert story_review.record_screening(con, "P001", "2026-Q2") == 0
     flags = con.execute("SELECT flags FROM story_screening WHERE story_id = 'S05'").fetchone()[0]
     assert '"phone"' in flags and "07700" not in flags
 
 
 def test_pairing(con):
-    printable = stories.printable_stories(con, "P001", "2026-Q2")
-    confirmed = stories.confirmed_standards(printable)
+    voices = stories.voices_of(stories.story_table(con, "2026-Q2", "P001"))
     # S02 (a family member) confirms both of its tags; S06 (staff) confirms nothing
-    assert confirmed == {"warm-welcome", "peer-workforce"}
-    assert stories.pairing_rating("green", False) == "provisional"
-    assert stories.pairing_rating("green", True) == "green"
+    assert {s for _, s in voices} == {"warm-welcome", "peer-workforce"}
+    assert voices[("P001", "warm-welcome")].confirming >= 1
+    assert verdicts.shown_rating("green") == "provisional"
+    assert verdicts.shown_rating("green", voices[("P001", "warm-welcome")]) == "green"
     for rating in ("amber", "red", "no_data"):
-        assert stories.pairing_rating(rating, False) == rating
+        assert verdicts.shown_rating(rating) == rating
 
 
 def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
@@ -182,9 +183,9 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
         if row["story_id"] == "S06":
             row["teller"] = "person_using_services"
     load_pack(db, rows, provider_id="P003")
-    stories.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
-    stories.review_story(con, "P002", "2026-Q2", "S01", "kept_out", "A. Auditor")
-    stories.review_story(
+    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    story_review.review_story(con, "P002", "2026-Q2", "S01", "kept_out", "A. Auditor")
+    story_review.review_story(
         con,
         "P003",
         "2026-Q2",
@@ -194,21 +195,23 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
         redacted_text="My keyworker rang me the night before every appointment.",
     )
 
-    everyone = stories.period_printable_stories(con, "2026-Q2")
+    table = stories.story_table(con, "2026-Q2")
+    everyone = stories.printable_of(table)
     assert set(everyone["provider_id"]) == {"P001", "P002", "P003"}
-    pairs = stories.confirmed_pairs(con, "2026-Q2")
+    pairs = set(stories.voices_of(table))
     for provider_id in ("P001", "P002", "P003"):
         one = stories.printable_stories(con, provider_id, "2026-Q2")
-        mine = everyone[everyone["provider_id"] == provider_id].drop(columns="provider_id").reset_index(drop=True)
+        mine = everyone[everyone["provider_id"] == provider_id].reset_index(drop=True)
         assert mine.to_dict("records") == one.to_dict("records"), provider_id
-        assert {s for p, s in pairs if p == provider_id} == stories.confirmed_standards(one), provider_id
+        alone = set(stories.voices_of(stories.story_table(con, "2026-Q2", provider_id)))
+        assert {(p, s) for p, s in pairs if p == provider_id} == alone, provider_id
     assert ids(everyone[everyone["provider_id"] == "P001"]) == ["S01", "S02", "S05", "S06", "S07"]
     assert ids(everyone[everyone["provider_id"] == "P002"]) == ["S02", "S06", "S07"]
     assert ids(everyone[everyone["provider_id"] == "P003"]) == ["S01", "S05", "S06", "S07"]
     # P003's S02 (a family member) was withdrawn, but its S06 is now told by a person using services
     assert ("P003", "peer-workforce") not in pairs and ("P003", "warm-welcome") in pairs
     assert ("P002", "peer-workforce") in pairs
-    assert stories.confirmed_pairs(con, "2026-Q1") == set()
+    assert stories.voices_of(stories.story_table(con, "2026-Q1")) == {}
 
 
 # --------------------------------------------------------------------------- tagging
@@ -218,19 +221,19 @@ STANDARDS = Path(__file__).parent / "fixtures" / "stories" / "standards"
 
 @pytest.fixture
 def titles():
-    return stories.standard_titles(STANDARDS)
+    return story_review.standard_titles(STANDARDS)
 
 
 def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles):
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
-    stories.tag_story(
+    story_review.tag_story(
         con, "P001", "2026-Q2", "S07", "peer-workforce; warm-welcome;peer-workforce", "A. Auditor", titles
     )
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02", "S07"]
-    message = stories.tag_story(con, "P001", "2026-Q2", "S02", [], "B. Auditor", titles)
+    message = story_review.tag_story(con, "P001", "2026-Q2", "S02", [], "B. Auditor", titles)
     assert "cleared" in message and "peer mentor" not in message
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S07"]
-    tagged = stories.taggable_stories(con, "2026-Q2", "P001").set_index("story_id")
+    tagged = story_review.taggable_stories(con, "2026-Q2", "P001").set_index("story_id")
     assert tagged.loc["S07", "standards"] == ["peer-workforce", "warm-welcome"]
     assert tagged.loc["S07", "pack_standards"] == [] and tagged.loc["S07", "tagged_by"] == "A. Auditor"
     assert tagged.loc["S02", "standards"] == [] and tagged.loc["S02", "pack_standards"] == [
@@ -245,16 +248,16 @@ def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles
 
 
 def test_the_latest_tagging_wins_and_survives_a_resubmitted_pack(db, con, titles):
-    stories.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "A. Auditor", titles)
-    stories.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets", "A. Auditor", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "A. Auditor", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets", "A. Auditor", titles)
     load_pack(db, read_rows())
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "no-opiate-free-targets")) == ["S07"]
     assert "S07" not in ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome"))
 
 
 def test_unknown_standard_ids_are_refused_with_a_did_you_mean(con, titles):
-    with pytest.raises(stories.ReviewError) as error:
-        stories.tag_story(
+    with pytest.raises(story_review.ReviewError) as error:
+        story_review.tag_story(
             con, "P001", "2026-Q2", "S07", "warm-welcom;peer-workforce;housing-and-food", "A. Auditor", titles
         )
     message = str(error.value)
@@ -262,14 +265,14 @@ def test_unknown_standard_ids_are_refused_with_a_did_you_mean(con, titles):
     assert "'housing-and-food' is not the id of any standard." in message  # every mistake at once
     assert "peer-workforce'" not in message.split("The standards are")[0]
     assert con.execute("SELECT count(*) FROM story_tags").fetchone() == (0,)
-    with pytest.raises(stories.ReviewError, match="consent 'withdrawn'"):
-        stories.tag_story(con, "P001", "2026-Q2", "S04", "warm-welcome", "A. Auditor", titles)
-    with pytest.raises(stories.ReviewError, match="no story S99"):
-        stories.tag_story(con, "P001", "2026-Q2", "S99", "warm-welcome", "A. Auditor", titles)
-    with pytest.raises(stories.ReviewError, match="--by"):
-        stories.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "", titles)
-    with pytest.raises(stories.ReviewError, match="No standard could be read"):
-        stories.standard_titles(STANDARDS / "missing")
+    with pytest.raises(story_review.ReviewError, match="consent 'withdrawn'"):
+        story_review.tag_story(con, "P001", "2026-Q2", "S04", "warm-welcome", "A. Auditor", titles)
+    with pytest.raises(story_review.ReviewError, match="no story S99"):
+        story_review.tag_story(con, "P001", "2026-Q2", "S99", "warm-welcome", "A. Auditor", titles)
+    with pytest.raises(story_review.ReviewError, match="--by"):
+        story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "", titles)
+    with pytest.raises(story_review.ReviewError, match="No standard could be read"):
+        story_review.standard_titles(STANDARDS / "missing")
 
 
 def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
@@ -286,22 +289,26 @@ def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
 
     def shown() -> str:
         with store.reading(db) as con:
-            rows = runs.read_standard_results(con, run_id, "P001").set_index("standard_id")
-            confirmed = stories.confirmed_pairs(con, "2026-Q2")
-        rating = rows.loc["no-opiate-free-targets", "rating"]
-        return stories.pairing_rating(rating, ("P001", "no-opiate-free-targets") in confirmed)
+            rows = verdicts.shown_ratings(con, run_id, "P001").set_index("standard_id")
+        return rows.loc["no-opiate-free-targets", "shown"]
 
     assert shown() == "provisional"
     with store.writing(db) as con:
-        stories.tag_story(
-            con, "P001", "2026-Q2", "S07", "no-opiate-free-targets", "A. Auditor", stories.standard_titles(STANDARDS)
+        story_review.tag_story(
+            con,
+            "P001",
+            "2026-Q2",
+            "S07",
+            "no-opiate-free-targets",
+            "A. Auditor",
+            story_review.standard_titles(STANDARDS),
         )
     assert shown() == "green"
     # a staff member's story confirms nothing: tagging S06 instead leaves it provisional
     with store.writing(db) as con:
-        titles = stories.standard_titles(STANDARDS)
-        stories.tag_story(con, "P001", "2026-Q2", "S07", "", "A. Auditor", titles)
-        stories.tag_story(con, "P001", "2026-Q2", "S06", "no-opiate-free-targets", "A. Auditor", titles)
+        titles = story_review.standard_titles(STANDARDS)
+        story_review.tag_story(con, "P001", "2026-Q2", "S07", "", "A. Auditor", titles)
+        story_review.tag_story(con, "P001", "2026-Q2", "S06", "no-opiate-free-targets", "A. Auditor", titles)
     assert shown() == "provisional"
 
 
@@ -344,27 +351,17 @@ def test_stories_tag_on_the_command_line(db):
 
 
 def test_a_schema_1_store_gains_story_tags(tmp_path):
-    """A store written before tagging existed: read-only it pairs by the pack's column; the
-    first writer migrates it to schema 2, keeping its stories."""
+    """A real store written before tagging existed (tests/fixtures/store): the first
+    connection, even a reader's, brings it forward keeping its stories, and tagging works."""
     db = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(db))
-    for statement in store.MIGRATIONS[0]:
-        con.execute(statement)
-    con.execute("INSERT INTO meta VALUES ('schema_version', '1')")
-    from audits import returns
-
-    ingest.ingest_validation(con, returns.validate(PACK), str(PACK), "test")  # no migration here
-    con.close()
-    assert len(store.MIGRATIONS) >= 2
-    with store.reading(db) as old:
-        assert store.schema_version(old) == 1
-        assert ids(stories.printable_stories(old, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
-    load_pack(db)  # ingest opens it for writing: migrated
-    with store.reading(db) as new:
-        assert store.schema_version(new) == len(store.MIGRATIONS)
-        assert ids(stories.printable_stories(new, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
-    with store.writing(db) as new:
-        stories.tag_story(
-            new, "P001", "2026-Q2", "S01", "peer-workforce", "A. Auditor", stories.standard_titles(STANDARDS)
+    with gzip.open(Path(__file__).parent / "fixtures" / "store" / "schema1.duckdb.gz", "rb") as old:
+        db.write_bytes(old.read())
+    with store.reading(db) as con:
+        assert store.schema_version(con) == len(store.migrations())
+        assert ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome")) == ["ST1"]
+    with store.writing(db) as con:
+        story_review.tag_story(
+            con, "P001", "2026-Q2", "ST1", "peer-workforce", "A. Auditor", story_review.standard_titles(STANDARDS)
         )
-        assert ids(stories.printable_stories(new, "P001", "2026-Q2", "peer-workforce")) == ["S01", "S02"]
+        assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["ST1"]
+        assert ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome")) == []

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from audits import ratings, store
+from audits import ratings, store, words
 from audits.commands import DB, fail
 
 SHOWN_PROVIDERS = 25
@@ -21,14 +22,15 @@ console = Console()
 
 
 def _summary(db, run_id: str) -> None:
-    """Providers x standards, each rating as symbol + word (never colour alone)."""
-    from audits import runs
+    """Providers x standards, each rating as shown everywhere else (audits.verdicts), as symbol
+    and word (never colour alone)."""
+    from audits import verdicts
 
     with store.reading(db) as con:
-        df = runs.read_standard_results(con, run_id)
+        df = verdicts.shown_ratings(con, run_id)
     standard_ids = sorted(df["standard_id"].unique())
     providers = df[["provider_id", "provider_name"]].drop_duplicates().sort_values("provider_id")
-    cells = {(r.provider_id, r.standard_id): r.rating for r in df.itertuples()}
+    cells = {(r.provider_id, r.standard_id): r.shown for r in df.itertuples()}
     table = Table(title=f"Audit {run_id}", show_lines=False)
     table.add_column("Provider")
     for standard_id in standard_ids:
@@ -37,21 +39,18 @@ def _summary(db, run_id: str) -> None:
         name = provider.provider_name or provider.provider_id
         row = [f"{provider.provider_id} {name}"]
         for standard_id in standard_ids:
-            look = ratings.look(cells.get((provider.provider_id, standard_id), "no_data"))
-            row.append(f"[{look.colour}]{look.symbol}[/] {look.word}")
+            shown = cells.get((provider.provider_id, standard_id), "no_data")
+            row.append(f"[{ratings.look(shown).colour}]{escape(words.rating(shown))}[/]")
         table.add_row(*row)
     console.print(table)
     if len(providers) > SHOWN_PROVIDERS:
         console.print(
             f"… and {len(providers) - SHOWN_PROVIDERS} more providers: python -m audits export writes every result."
         )
-    counts = df["rating"].value_counts()
+    counts = df["shown"].value_counts()
     console.print(
         "Standards rated: "
-        + ", ".join(
-            f"{ratings.look(r).symbol} {ratings.look(r).word} {int(counts.get(r, 0))}"
-            for r in ("green", "amber", "red", "no_data")
-        )
+        + ", ".join(f"{escape(words.rating(r))} {int(counts.get(r, 0))}" for r in ratings.LOOKS if counts.get(r, 0))
     )
 
 

@@ -1,0 +1,146 @@
+"""Commands: `stories held|clear|keep-out|redact|tag`, the auditor's work on stories.
+
+Story words are never put in an error message. `stories held` prints them only when
+asked (--show-words), because it is the auditor's review screen and nothing else.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from audits import store
+from audits.commands import DB, PERIOD, PROVIDER, check_period, fail
+
+console = Console(highlight=False, markup=False, soft_wrap=True)
+
+
+stories_app = typer.Typer(
+    help="The auditor's work on stories: list those held by screening, clear, keep out, "
+    "redact, and tag a story to the standards it speaks to.",
+    no_args_is_help=True,
+)
+
+
+@stories_app.command("held")
+def held(
+    period: str = PERIOD,
+    provider: str = typer.Option(None, "--provider", help="Only this provider's stories."),
+    show_words: bool = typer.Option(
+        False,
+        "--show-words",
+        help="Print each held story with the flagged parts in [[ ]], "
+        "for your review. Off by default so words never reach a log.",
+    ),
+    db: Path = DB,
+) -> None:
+    """List the consented stories that screening held for possible personal details."""
+    from audits import screening, story_review
+
+    check_period(period)
+    try:
+        with store.writing(db) as con:
+            story_review.record_screening(con, provider, period)
+            df = story_review.held_stories(con, period, provider)
+    except (store.StoreMissing, store.StoreBusy) as error:
+        fail(str(error))
+    if df.empty:
+        console.print(f"No stories are waiting for review for {period}.")
+        return
+    console.print(f"{len(df)} {'story is' if len(df) == 1 else 'stories are'} held for review for {period}:")
+    for row in df.itertuples():
+        console.print(f"\n{row.provider_id} {row.story_id}: {row.reason}")
+        if show_words:
+            console.print("  " + screening.mark(row.story, row.flags))
+    console.print(
+        "\nFor each: python -m audits stories clear|keep-out --provider P --period Q --story ID --by NAME,"
+        ' or stories redact ... --text "the words without the details".'
+    )
+
+
+def _review(
+    provider: str, period: str, story: str, decision: str, by: str, db, text: str | None = None, confirm: bool = False
+) -> None:
+    from audits import story_review
+
+    check_period(period)
+    try:
+        with store.writing(db) as con:
+            message = story_review.review_story(
+                con, provider, period, story, decision, by, redacted_text=text, accept_remaining_flags=confirm
+            )
+    except (story_review.ReviewError, store.StoreMissing, store.StoreBusy) as error:
+        fail(str(error))
+    console.print(message)
+
+
+STORY = typer.Option(..., "--story", help="The story's id in the evidence pack.")
+BY = typer.Option(..., "--by", help="Your name, recorded with the decision.")
+
+
+@stories_app.command("clear")
+def clear(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, by: str = BY, db: Path = DB) -> None:
+    """Clear a held story for printing: you checked and it holds no personal details."""
+    _review(provider, period, story, "cleared", by, db)
+
+
+@stories_app.command("keep-out")
+def keep_out(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, by: str = BY, db: Path = DB) -> None:
+    """Keep a story out of every report and export."""
+    _review(provider, period, story, "kept_out", by, db)
+
+
+@stories_app.command("redact")
+def redact(
+    provider: str = PROVIDER,
+    period: str = PERIOD,
+    story: str = STORY,
+    by: str = BY,
+    text: str = typer.Option(..., "--text", help="The story's words with the personal details taken out."),
+    confirm: bool = typer.Option(
+        False,
+        "--confirm",
+        help="Approve even though screening still flags something you checked is not a personal detail.",
+    ),
+    db: Path = DB,
+) -> None:
+    """Approve a redacted version of a story: only these words are ever printed."""
+    _review(provider, period, story, "redacted", by, db, text=text, confirm=confirm)
+
+
+@stories_app.command("tag")
+def tag(
+    provider: str = PROVIDER,
+    period: str = PERIOD,
+    story: str = STORY,
+    standards: str = typer.Option(
+        ...,
+        "--standards",
+        help="The ids of the standards the story speaks to, separated by ';', "
+        'such as "aftercare;housing-support". Give "" to clear its tags.',
+    ),
+    by: str = BY,
+    standards_dir: Path = typer.Option(
+        Path("standards"), "--standards-dir", help="The folder of standards files the ids must be in."
+    ),
+    db: Path = DB,
+) -> None:
+    """Tag a consented story to the standards it speaks to. Your tagging replaces the evidence
+    pack's own standards column (and any earlier tagging); reports and the dashboard pair by it."""
+    from audits import story_review
+
+    check_period(period)
+    try:
+        titles = story_review.standard_titles(standards_dir)
+        with store.writing(db) as con:
+            message = story_review.tag_story(con, provider, period, story, standards, by, titles)
+    except (story_review.ReviewError, store.StoreMissing, store.StoreBusy) as error:
+        fail(str(error))
+    console.print(message)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `stories` group to the app."""
+    app.add_typer(stories_app, name="stories")

@@ -1,0 +1,238 @@
+"""What one provider's audit found, gathered from the store for every output that tells it.
+
+The PDF (audits.report) draws it and the published site pages it; neither reads the store
+nor computes a figure itself. Everything comes from what the audit run recorded: the run's
+results as disclosure control leaves them for publishing, the standards exactly as the run
+audited them, the ratings as shown to people (audits.verdicts), and the stories that may be
+printed (audits.stories). A whole period's outputs share one read of the run (RunShared).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from audits import runs, signoffs, spec, stats, store, stories, verdicts
+from audits.standard import Standard
+
+
+class FindingsError(RuntimeError):
+    """Findings that cannot be gathered, with a plain message saying why and what to do."""
+
+
+@dataclass
+class Section:
+    standard: Standard
+    rating: str  # as shown (audits.verdicts): green becomes provisional without confirming stories
+    previous: str | None  # shown rating of the previous period, None if not audited
+    measures: pd.DataFrame  # this provider's published results for the standard
+    stories: pd.DataFrame  # printable stories tagged to the standard
+
+
+@dataclass
+class Findings:
+    provider_id: str
+    provider_name: str
+    area: str
+    period: str
+    run_id: str
+    run_started: object
+    run_by: str | None
+    organisation: str | None
+    auditor: str | None
+    gathered_by: str | None
+    sections: list[Section]
+    untagged: pd.DataFrame  # printable stories not tagged to any audited standard
+    story_counts: dict[str, int]  # status -> number of stories (no words)
+    quarantine: pd.DataFrame  # file_name, table_name, reasons, lines
+    files: pd.DataFrame  # what, name, sha256: this provider's files and the standards
+    other_returns: pd.DataFrame  # name (provider id, or unnamed), sha256: the rest of the run's inputs
+    signoff: dict | None = None  # the auditor's sign-off of exactly this run, if recorded
+    earlier_signoff: dict | None = None  # a sign-off of an earlier run of the period, when this one has none
+    generated_at: dt.datetime = field(default_factory=lambda: store.now().replace(microsecond=0))
+
+
+def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    """The whole run's results with counts of 1–4 people hidden (suppress the run, then filter)."""
+    return stats.suppress_results(runs.read_results(con, run_id))
+
+
+@dataclass
+class RunShared:
+    """What every provider's findings of one run share, read once for a whole period's outputs."""
+
+    run_id: str
+    published: pd.DataFrame  # the run's results fit to publish
+    standards: list[Standard]  # as audited
+    stories: pd.DataFrame  # the period's story table, every provider
+    shown: pd.DataFrame  # the run's standard ratings with the rating shown
+    previous_shown: pd.DataFrame  # the same for the previous period's latest run (may be empty)
+
+
+def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
+    """The period's latest run, or a plain refusal saying to run the audit first."""
+    run_id = runs.latest_run_id(con, period)
+    if run_id is None:
+        raise FindingsError(
+            f"There is no audit run for {period} yet: run the audit first (python -m audits run --period {period})."
+        )
+    return run_id
+
+
+def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
+    period = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
+    previous_run = runs.latest_run_id(con, spec.previous_period(period))
+    previous = verdicts.shown_ratings(con, previous_run) if previous_run else pd.DataFrame()
+    return RunShared(
+        run_id=run_id,
+        published=published_results(con, run_id),
+        standards=runs.run_standards(con, run_id),
+        stories=stories.story_table(con, period),
+        shown=verdicts.shown_ratings(con, run_id),
+        previous_shown=previous,
+    )
+
+
+def _quarantine(con, provider_id: str, period: str) -> pd.DataFrame:
+    """Rows held back from the current return and pack. For stories only the lines are
+    kept: a reason might quote the words."""
+    return con.execute(
+        """
+        SELECT q.file_name, q.table_name,
+               CASE WHEN q.table_name = 'stories' THEN 'held back by validation' ELSE q.reasons END AS reasons,
+               count(*) AS rows, list(q.line ORDER BY q.line) AS lines
+        FROM quarantine q JOIN current_submissions s ON s.submission_id = q.submission_id
+        WHERE q.provider_id = ? AND q.period = ?
+        GROUP BY ALL ORDER BY q.file_name, min(q.line)
+        """,
+        [provider_id, period],
+    ).fetchdf()
+
+
+def _unnamed(others: pd.DataFrame) -> pd.DataFrame:
+    """The other providers of the run without their ids (their checksums stay, so the auditor,
+    who holds the files, can still check them): what a provider's own account may see."""
+    return others.assign(name=[f"Another provider ({i})" for i in range(1, len(others) + 1)])
+
+
+def gather(
+    con: duckdb.DuckDBPyConnection,
+    provider_id: str,
+    period: str,
+    *,
+    run_id: str | None = None,
+    shared: RunShared | None = None,
+    auditor: str | None = None,
+    organisation: str | None = None,
+    others_unnamed: bool = False,
+) -> Findings:
+    """Everything one provider's audit found, read from the store (never recomputed).
+
+    A batch passes what the run's outputs share (`run_shared`), read once for all providers.
+    `others_unnamed`: for a provider's own account, the other providers of the run are not
+    named (a provider sees only its own results).
+    """
+    run_id = run_id or (shared.run_id if shared else latest_run(con, period))
+    shared = shared or run_shared(con, run_id)
+    provider = con.execute("SELECT provider_name, area FROM providers WHERE provider_id = ?", [provider_id]).fetchone()
+    published = shared.published
+    mine = published[published["provider_id"] == provider_id]
+    if provider is None or mine.empty:
+        known = ", ".join(sorted(published["provider_id"].unique())[:12])
+        raise FindingsError(
+            f"Provider {provider_id} has no results in the {period} audit run. "
+            f"Providers in that run: {known or 'none'}."
+        )
+    run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    signoff = signoffs.signoff_of_run(con, provider_id, period, run_id)
+    earlier = None
+    if signoff is None:
+        done = signoffs.signoffs_for(con, period, provider_id)
+        earlier = None if done.empty else done.iloc[0].to_dict()
+    named = signoff or earlier
+    if named:
+        auditor = auditor or named["name"]
+        organisation = organisation or named["organisation"]
+
+    table = shared.stories[shared.stories["provider_id"] == provider_id]
+    printable = stories.printable_of(table)
+    shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")["shown"]
+    before = shared.previous_shown
+    previous = (
+        {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
+    )
+    sections = []
+    audited = [s for s in shared.standards if s.audited]
+    for standard in audited:
+        if standard.id not in shown.index:
+            continue
+        tagged = printable[printable["standards"].apply(lambda tags, sid=standard.id: sid in tags)]
+        sections.append(
+            Section(
+                standard=standard,
+                rating=shown[standard.id],
+                previous=previous.get(standard.id),
+                measures=mine[mine["standard_id"] == standard.id],
+                stories=tagged.reset_index(drop=True),
+            )
+        )
+    audited_ids = {s.id for s in audited}
+    untagged = printable[printable["standards"].apply(lambda tags: not (set(tags) & audited_ids))]
+    counts = table["status"].value_counts().to_dict()
+    gathered_by = con.execute(
+        "SELECT gathered_by FROM current_submissions WHERE kind = 'pack' AND provider_id = ? AND period = ?",
+        [provider_id, period],
+    ).fetchone()
+    files = con.execute(
+        """
+        SELECT CASE s.kind WHEN 'return' THEN 'Return' ELSE 'Evidence pack' END AS what, f.file_name AS name,
+               f.sha256, 0 AS part
+        FROM submission_files f JOIN current_submissions s ON s.submission_id = f.submission_id
+        WHERE s.provider_id = ? AND s.period = ?
+        UNION ALL
+        SELECT CASE WHEN name IN (SELECT file_name FROM run_standards WHERE run_id = ?)
+                    THEN 'Standard, version ' || version
+                    ELSE 'Standards file read, not audited (draft or retired)' END, name, sha256, 1
+        FROM run_inputs WHERE run_id = ? AND kind = 'standard'
+        ORDER BY part, what DESC, name
+        """,
+        [provider_id, period, run_id, run_id],
+    ).fetchdf()
+    other_returns = con.execute(
+        "SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name <> ? ORDER BY name",
+        [run_id, provider_id],
+    ).fetchdf()
+    own = con.execute(
+        "SELECT sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name = ?", [run_id, provider_id]
+    ).fetchone()
+    if own:
+        files = pd.concat(
+            [
+                pd.DataFrame([{"what": "Return (whole submission)", "name": provider_id, "sha256": own[0], "part": 0}]),
+                files,
+            ],
+            ignore_index=True,
+        )
+    return Findings(
+        provider_id=provider_id,
+        provider_name=provider[0] or provider_id,
+        area=provider[1] or "",
+        period=period,
+        run_id=run_id,
+        run_started=run[0] if run else None,
+        run_by=run[1] if run else None,
+        organisation=organisation,
+        auditor=auditor,
+        gathered_by=gathered_by[0] if gathered_by else None,
+        sections=sections,
+        untagged=untagged,
+        story_counts=counts,
+        quarantine=_quarantine(con, provider_id, period),
+        files=files,
+        other_returns=_unnamed(other_returns) if others_unnamed else other_returns,
+        signoff=signoff,
+        earlier_signoff=earlier,
+    )

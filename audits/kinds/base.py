@@ -1,0 +1,116 @@
+"""What every kind of measure says about itself (audits.kinds registers them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from audits.expressions import compile_expression
+
+# The columns every kind's query returns, in this order, one row per provider of the period.
+QUERY_COLUMNS = (
+    "provider_id", "numerator", "denominator", "value", "numerator_rows", "denominator_rows",
+    "lo95", "hi95", "lo998", "hi998", "benchmark",
+)  # fmt: skip
+
+# Providers with a current return in the period: every one gets a row, with or without data.
+PROVIDERS = (
+    "providers AS (SELECT DISTINCT provider_id FROM current_submissions WHERE kind = 'return' AND period = $period)"
+)
+
+# Weighted sums are rounded so that parallel summation order cannot change the last bit of a
+# figure between two runs over the same inputs.
+WEIGHT_DECIMALS = 9
+
+
+def condition(text: str | None, table: str) -> str:
+    """A whitelisted condition as SQL; a missing date or value never counts as met."""
+    if not text:
+        return "true"
+    return f"coalesce({compile_expression(text, table, expect='condition')}, false)"
+
+
+def number(text: str, table: str) -> str:
+    """A whitelisted number expression as SQL DOUBLE."""
+    return f"({compile_expression(text, table, expect='number')})::DOUBLE"
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of measure. Plain data and functions, so a kind reads top to bottom."""
+
+    name: str
+    # For people writing standards: the kind in a few words, and what it means.
+    title: str
+    explanation: str
+    # Fields of a measure: those it must have, those it may have (beyond id, label, table,
+    # kind, where, green, amber, min_count, which every kind has).
+    needs: tuple[str, ...]
+    allows: tuple[str, ...]
+    # Thresholds are percentages (a share) or plain numbers (counts, days, a rate per 1,000).
+    percent: bool
+    # Rated only with at least min_count rows (a share or a median of 3 people says little).
+    minimum_count: bool
+    # A Wilson interval and a comparison with the all-provider benchmark.
+    has_interval: bool
+    # The one query over every provider of the period (QUERY_COLUMNS, parameter $period).
+    sql: Callable
+    # How a value of this kind is said ('72.5%', '3', '4.2 per 1,000') ...
+    value_words: Callable[[float], str]
+    # ... and a whole figure with what it was counted over ('72.5% (29 of 40 people)').
+    figure_words: Callable
+    # What the threshold's number is on, for messages: 'a share', 'a number of rows'.
+    scale_words: str = ""
+
+    def threshold_problem(self, threshold) -> str | None:
+        """Why a threshold does not fit this kind, in plain words, or None."""
+        if self.percent:
+            if threshold.percent and not 0 <= threshold.number <= 100:
+                return f"'{threshold.text}' is outside 0% to 100%"
+            if not threshold.percent and threshold.number != 0:
+                return (
+                    f"a {self.name} is a share, so write the threshold as a percentage, "
+                    f'like "{threshold.op} {threshold.number:g}%"'
+                )
+            return None
+        if threshold.percent:
+            return f'a {self.name} is {self.scale_words}, not a percentage: write "{threshold.op} {threshold.number:g}"'
+        return None
+
+    def field_problem(self, measure) -> tuple[str, str] | None:
+        """(field, message) for the first field the kind needs but lacks, or has but may not."""
+        for name in self.needs:
+            if not getattr(measure, name, None):
+                return "kind", f"a {self.name} needs {name}: {FIELD_WORDS[name]}"
+        from audits.kinds import KINDS
+
+        for name in OPTIONAL_FIELDS:
+            if getattr(measure, name, None) and name not in self.needs + self.allows:
+                users = " or a ".join(k.name for k in KINDS.values() if name in k.needs + k.allows)
+                tail = f"; a {self.name} uses where" if name == "count_if" else ""
+                return name, f"{name} is only for a {users}{tail}"
+        return None
+
+    def rate(self, measure, value, denominator_rows, optional_table: bool) -> str:
+        """green, amber, red or no_data: too few rows to tell, or nothing to measure."""
+        if value is None or value != value:  # None or NaN
+            return "no_data"
+        if self.minimum_count and (denominator_rows or 0) < measure.min_count:
+            return "no_data"
+        if not self.minimum_count and optional_table and not denominator_rows:
+            # An optional file (documents) left out, or empty, shows nothing either way: a
+            # count of 0 there would be a green nobody earned.
+            return "no_data"
+        if measure.green.met(value):
+            return "green"
+        if measure.amber is not None and measure.amber.met(value):
+            return "amber"
+        return "red"
+
+
+FIELD_WORDS = {
+    "count_if": "the condition a row must meet to count",
+    "value": "the number taken from each row",
+    "weight": "the column each row is weighted by",
+}
+OPTIONAL_FIELDS = ("count_if", "value", "weight")

@@ -1,0 +1,47 @@
+"""A count: the number of rows meeting `where`, such as KPIs tied to opiate-free discharges.
+
+"3 (of 12 indicators)". No interval and no minimum count: a count of 0 is a figure in itself.
+A count over an optional file that was left out is 'too few to tell', not a green nobody earned.
+"""
+
+from __future__ import annotations
+
+from audits import words
+from audits.kinds.base import PROVIDERS, Kind, condition
+
+
+def sql(measure) -> str:
+    table = measure.table
+    where = condition(measure.where, table)
+    return f"""
+WITH {PROVIDERS},
+rows AS (SELECT provider_id, {where} AS in_num FROM cur_{table} WHERE period = $period),
+agg AS (SELECT provider_id, count(*) FILTER (WHERE in_num) AS numerator_rows, count(*) AS denominator_rows
+        FROM rows GROUP BY provider_id)
+SELECT p.provider_id, coalesce(a.numerator_rows, 0)::DOUBLE AS numerator,
+       coalesce(a.denominator_rows, 0)::DOUBLE AS denominator, coalesce(a.numerator_rows, 0)::DOUBLE AS value,
+       coalesce(a.numerator_rows, 0) AS numerator_rows, coalesce(a.denominator_rows, 0) AS denominator_rows,
+       NULL::DOUBLE AS lo95, NULL::DOUBLE AS hi95, NULL::DOUBLE AS lo998, NULL::DOUBLE AS hi998,
+       NULL::DOUBLE AS benchmark
+FROM providers p LEFT JOIN agg a USING (provider_id) ORDER BY p.provider_id"""
+
+
+def figure_words(measure, row) -> str:
+    return f"{words.number(row['value'])} (of {words.number(row['denominator'])} {words.unit(measure.table)})"
+
+
+KIND = Kind(
+    name="count",
+    title="A number of rows",
+    explanation="how many rows meet a condition, such as the number of contract indicators tied to "
+    "opiate-free discharges",
+    needs=(),
+    allows=(),
+    percent=False,
+    minimum_count=False,
+    has_interval=False,
+    sql=sql,
+    value_words=words.number,
+    figure_words=figure_words,
+    scale_words="a number of rows",
+)

@@ -1,0 +1,46 @@
+"""A median: the middle `value` over the rows meeting `where`, such as days from referral to
+treatment. "12 (median over 40 people)". Rated only with at least min_count values."""
+
+from __future__ import annotations
+
+from audits import words
+from audits.kinds.base import PROVIDERS, Kind, condition, number
+
+
+def sql(measure) -> str:
+    table = measure.table
+    where = condition(measure.where, table)
+    value = number(measure.value, table)
+    return f"""
+WITH {PROVIDERS},
+rows AS (SELECT provider_id, {value} AS v FROM cur_{table} WHERE period = $period AND {where}),
+agg AS (SELECT provider_id, median(v) AS value, count(v) AS denominator_rows FROM rows GROUP BY provider_id)
+SELECT p.provider_id, NULL::DOUBLE AS numerator, coalesce(a.denominator_rows, 0)::DOUBLE AS denominator,
+       a.value::DOUBLE AS value, NULL::BIGINT AS numerator_rows, coalesce(a.denominator_rows, 0) AS denominator_rows,
+       NULL::DOUBLE AS lo95, NULL::DOUBLE AS hi95, NULL::DOUBLE AS lo998, NULL::DOUBLE AS hi998,
+       (SELECT median(v) FROM rows)::DOUBLE AS benchmark
+FROM providers p LEFT JOIN agg a USING (provider_id) ORDER BY p.provider_id"""
+
+
+def figure_words(measure, row) -> str:
+    return (
+        f"{words.number(row['value'])} (median over {words.number(row['denominator'])} "
+        f"{words.unit(measure.table, row['denominator'])})"
+    )
+
+
+KIND = Kind(
+    name="median",
+    title="A middle value",
+    explanation="the middle of a number taken from each row, such as the days people waited from "
+    "referral to their first appointment",
+    needs=("value",),
+    allows=(),
+    percent=False,
+    minimum_count=True,
+    has_interval=False,
+    sql=sql,
+    value_words=words.number,
+    figure_words=figure_words,
+    scale_words="a number such as days",
+)

@@ -1,0 +1,82 @@
+"""A proportion: the share of rows meeting `count_if` among those meeting `where`.
+
+"72.5% (29 of 40 people)". Wilson 95% and 99.8% intervals (the Fingertips formula, in SQL by
+audits.stats.wilson_sql) and the benchmark pooled over every provider of the period. A
+`weight` (such as fte) weights the rows; the interval then uses the number of rows as n.
+"""
+
+from __future__ import annotations
+
+from audits import stats, words
+from audits.kinds.base import PROVIDERS, WEIGHT_DECIMALS, Kind, condition, number
+
+
+def share_sql(measure) -> str:
+    """The query of a share; a rate per 1,000 scales the same query (audits.kinds.rate)."""
+    table = measure.table
+    where = condition(measure.where, table)
+    count_if = condition(measure.count_if, table)
+    weight = number(measure.weight, table) if measure.weight else "1.0"
+    # Only rows meeting `where` are read into the aggregate: they are the denominator.
+    rows = (
+        f"SELECT provider_id, {count_if} AS in_num, coalesce({weight}, 0.0) AS w "
+        f"FROM cur_{table} WHERE period = $period AND {where}"
+    )
+    if measure.weight:
+        num = f"round(fsum(w) FILTER (WHERE in_num), {WEIGHT_DECIMALS})"
+        den = f"round(fsum(w), {WEIGHT_DECIMALS})"
+    else:
+        num = "count(*) FILTER (WHERE in_num)"
+        den = "count(*)"
+    agg = (
+        f"SELECT provider_id, {num} AS numerator, {den} AS denominator, "
+        "count(*) FILTER (WHERE in_num) AS numerator_rows, "
+        "count(*) AS denominator_rows FROM rows GROUP BY provider_id"
+    )
+    # The interval of a weighted share uses n = rows in the denominator.
+    x = "value * denominator_rows" if measure.weight else "numerator"
+    lo95, hi95 = stats.wilson_sql(x, "denominator_rows", stats.Z95)
+    lo998, hi998 = stats.wilson_sql(x, "denominator_rows", stats.Z998)
+    benchmark = (
+        f"round(sum(numerator) OVER (), {WEIGHT_DECIMALS}) "
+        f"/ nullif(round(sum(denominator) OVER (), {WEIGHT_DECIMALS}), 0)"
+    )
+    return f"""
+WITH {PROVIDERS},
+rows AS ({rows}),
+agg AS ({agg}),
+per AS (
+  SELECT p.provider_id,
+         coalesce(a.numerator, 0)::DOUBLE AS numerator, coalesce(a.denominator, 0)::DOUBLE AS denominator,
+         coalesce(a.numerator_rows, 0) AS numerator_rows, coalesce(a.denominator_rows, 0) AS denominator_rows
+  FROM providers p LEFT JOIN agg a USING (provider_id)
+),
+shares AS (SELECT *, CASE WHEN denominator > 0 THEN numerator / denominator END AS value FROM per)
+SELECT provider_id, numerator, denominator, value, numerator_rows, denominator_rows,
+       {lo95} AS lo95, {hi95} AS hi95, {lo998} AS lo998, {hi998} AS hi998,
+       {benchmark} AS benchmark
+FROM shares ORDER BY provider_id"""
+
+
+def figure_words(measure, row) -> str:
+    counted = words.unit(measure.table, row["denominator"], bool(measure.weight))
+    return (
+        f"{words.percent(row['value'])} ({words.number(row['numerator'])} of "
+        f"{words.number(row['denominator'])} {counted})"
+    )
+
+
+KIND = Kind(
+    name="proportion",
+    title="A share",
+    explanation="the share of the rows looked at that meet a condition, such as the share of people "
+    "contacted within 3 days of referral",
+    needs=("count_if",),
+    allows=("weight",),
+    percent=True,
+    minimum_count=True,
+    has_interval=True,
+    sql=share_sql,
+    value_words=words.percent,
+    figure_words=figure_words,
+)

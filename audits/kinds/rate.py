@@ -1,0 +1,53 @@
+"""A rate per 1,000: how many of every 1,000 rows meet `count_if`, such as missed
+appointments followed by a discharge, per 1,000 missed appointments.
+
+The same count as a proportion, said per 1,000 because the events are rare and a
+percentage of them reads as "0.4%". Its interval is the proportion's Wilson interval times
+1,000 (OHID's method for proportions expressed per 1,000), its benchmark the pooled rate.
+Thresholds are numbers per 1,000: "<= 5".
+"""
+
+from __future__ import annotations
+
+from audits import words
+from audits.kinds.base import QUERY_COLUMNS, Kind
+from audits.kinds.proportion import share_sql
+
+PER = 1000
+
+# Figures of a share that scale: counts and row counts stay as they are.
+_SCALED = ("value", "lo95", "hi95", "lo998", "hi998", "benchmark")
+
+
+def sql(measure) -> str:
+    columns = ", ".join(f"{c} * {PER} AS {c}" if c in _SCALED else c for c in QUERY_COLUMNS)
+    return f"SELECT {columns} FROM ({share_sql(measure)})"
+
+
+def value_words(amount: float) -> str:
+    return f"{amount:,.1f} per {PER:,}"
+
+
+def figure_words(measure, row) -> str:
+    counted = words.unit(measure.table, row["denominator"], bool(measure.weight))
+    return (
+        f"{value_words(row['value'])} ({words.number(row['numerator'])} of "
+        f"{words.number(row['denominator'])} {counted})"
+    )
+
+
+KIND = Kind(
+    name="rate",
+    title="A rate per 1,000",
+    explanation="how many of every 1,000 rows looked at meet a condition, for things that are rare, "
+    "such as discharges after a missed appointment per 1,000 missed appointments",
+    needs=("count_if",),
+    allows=("weight",),
+    percent=False,
+    minimum_count=True,
+    has_interval=True,
+    sql=sql,
+    value_words=value_words,
+    figure_words=figure_words,
+    scale_words="a number per 1,000",
+)

@@ -1,0 +1,279 @@
+"""Every figure, rating, threshold, change and date in words, for every output.
+
+The PDF, the dashboard, the published site and the command line all word a result
+through these functions, so the same row reads the same everywhere ("72.5% (29 of
+40 people)", "Met: 90% or more", "↑ Better (was Partly met)", "2 May 2026 at 14:05").
+What a figure *is* (a share, a count, a median, a rate) is the measure kind's
+business (audits.kinds); how it is said is here. Times are kept in UTC by the store
+(store.now) and shown in UK time, because the people reading them are in England.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from audits import ratings, stats
+
+UK = ZoneInfo("Europe/London")
+
+OP_WORDS = {">=": "{} or more", "<=": "{} or less", ">": "more than {}", "<": "less than {}", "=": "exactly {}"}
+
+# What the rows of each table are, one and many: "29 of 40 people".
+UNITS = {
+    "episodes": ("person", "people"),
+    "contacts": ("contact", "contacts"),
+    "workforce": ("member of staff", "staff"),
+    "kpis": ("KPI", "KPIs"),
+    "sites": ("site", "sites"),
+    "documents": ("document", "documents"),
+}
+
+# A hidden figure, said the same way everywhere. The mark is Fingertips' asterisk; the
+# footnote says why, and tells the two kinds of hiding apart.
+HIDDEN_MARK = "*"
+HIDDEN_SMALL = "not shown: fewer than 5 people"
+HIDDEN_SECONDARY = "not shown, so that another small count cannot be worked out"
+HIDDEN_FOOTNOTE = (
+    "* Not shown. Counts of 1 to 4 people are never published, so that nobody can be recognised; "
+    "some other figures are hidden too, so that a small count cannot be worked out from them."
+)
+NO_FIGURE = "–"
+
+TELLERS = {
+    "person_using_services": "a person using the service",
+    "family_member": "a family member",
+    "peer_researcher": "a peer researcher",
+    "staff": "a member of staff",
+    "expert_citizen": "an expert citizen",
+}
+
+
+# --------------------------------------------------------------------------- numbers
+
+
+def number(value) -> str:
+    """1,234 or 2.5: whole numbers without a decimal point, others to one place."""
+    if stats.is_missing(value):
+        return NO_FIGURE
+    return f"{value:,.1f}".removesuffix(".0")
+
+
+def whole(value) -> str:
+    """1,234: a count, never with a decimal point."""
+    if stats.is_missing(value):
+        return NO_FIGURE
+    return f"{value:,.0f}"
+
+
+def percent(share) -> str:
+    """72.5% for a share of 0.725."""
+    if stats.is_missing(share):
+        return NO_FIGURE
+    return f"{share * 100:.1f}%"
+
+
+def unit(table: str, amount=None, weighted: bool = False) -> str:
+    """What was counted: 'person' for one, 'people' otherwise; full-time equivalents when weighted."""
+    one, many = UNITS[table]
+    if weighted:
+        return "staff (full-time equivalent)" if table == "workforce" else f"{many} (weighted)"
+    return one if not stats.is_missing(amount) and amount == 1 else many
+
+
+# --------------------------------------------------------------------------- ratings
+
+
+def rating(key: str) -> str:
+    """'✔ Met': symbol and word, as every output shows a rating (the colour only repeats it)."""
+    return ratings.look(key).label
+
+
+def rating_word(key: str) -> str:
+    """'Met (provisional)': the word alone, for sentences."""
+    return ratings.look(key).word
+
+
+def comparison(key) -> str:
+    """How a provider compares with the benchmark, in words ('' when there is no comparison)."""
+    if not isinstance(key, str):
+        return ""
+    return ratings.COMPARISON_WORDS.get(key, "")
+
+
+def _was(key: str) -> str:
+    """The earlier rating as it reads inside brackets: 'Met (provisional)' -> 'Met, provisional'."""
+    word = rating_word(key)
+    return word.replace(" (", ", ").removesuffix(")") if word.endswith(")") else word
+
+
+CHANGE_BETTER, CHANGE_WORSE, CHANGE_NONE = "↑ Better", "↓ Worse", "= No change"
+CHANGE_UNCLEAR = "No clear change"
+CHANGE_TOO_FEW, CHANGE_RATED = "Now too few to tell", "Now rated"
+
+
+def change(now: str, before: str | None, clear: bool | None = None, short: bool = False) -> str:
+    """Which way a shown rating moved since the previous period, in words: '↑ Better (was
+    Partly met)', or without the earlier rating when it is shown beside it (`short`).
+
+    `clear` says whether the figures behind the move changed by more than chance (see
+    audits.stats); when it is False a move between ratings is 'No clear change', because the
+    data cannot tell it from the usual ups and downs. None: not known, the move is worded as
+    it is.
+    """
+    if before is None:
+        return "New: not audited last period"
+    was = "" if short else f" (was {_was(before)})"
+    if now == before:
+        return CHANGE_NONE
+    if now not in ratings.RANK:
+        return CHANGE_TOO_FEW + was
+    if before not in ratings.RANK:
+        return CHANGE_RATED + was
+    if ratings.RANK[now] == ratings.RANK[before]:
+        return CHANGE_NONE + was
+    if clear is False:
+        return CHANGE_UNCLEAR + was
+    return (CHANGE_BETTER if ratings.RANK[now] > ratings.RANK[before] else CHANGE_WORSE) + was
+
+
+# --------------------------------------------------------------------------- thresholds
+
+
+def threshold(th) -> str:
+    """'90% or more', '14 or less', 'exactly 0' (a Threshold of a standard)."""
+    amount = f"{th.number:g}{'%' if th.percent else ''}"
+    return OP_WORDS[th.op].format(amount)
+
+
+def thresholds(measure) -> str:
+    """'Met: 90% or more · Partly met: 75% or more' (a measure's bars, in words)."""
+    out = f"{rating_word('green')}: {threshold(measure.green)}"
+    if measure.amber is not None:
+        out += f" · {rating_word('amber')}: {threshold(measure.amber)}"
+    return out
+
+
+def rules(measure) -> str:
+    """A measure's thresholds and its minimum count, as one line under its name."""
+    least = minimum(measure)
+    return thresholds(measure) + (f". {least}" if least else "")
+
+
+def minimum(measure) -> str:
+    """'Rated only with at least 10 people' ('' for a kind rated whatever the count)."""
+    from audits.kinds import kind_of
+
+    if not kind_of(measure).minimum_count:
+        return ""
+    return f"Rated only with at least {measure.min_count} {unit(measure.table)}"
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _hidden(row) -> bool:
+    return bool(row.get("suppressed", False)) if hasattr(row, "get") else False
+
+
+def value(measure, amount) -> str:
+    """A result's value alone: '72.5%', '3', '12.5 days'... as the measure's kind says it."""
+    from audits.kinds import kind_of
+
+    if stats.is_missing(amount):
+        return NO_FIGURE
+    return kind_of(measure).value_words(amount)
+
+
+def figure(measure, row) -> str:
+    """The figure as a reader says it: '72.5% (29 of 40 people)'; a hidden one says why."""
+    from audits.kinds import kind_of
+
+    denominator = row.get("denominator")
+    weighted = bool(getattr(measure, "weight", None))
+    if _hidden(row) and stats.is_missing(denominator):
+        return f"{HIDDEN_MARK} {HIDDEN_SMALL.capitalize()}"
+    if _hidden(row) and stats.is_missing(row.get("value")):
+        return (
+            f"{HIDDEN_MARK} Not shown: it would reveal a count of 1–4 people "
+            f"(of {number(denominator)} {unit(measure.table, denominator, weighted)})"
+        )
+    if stats.is_missing(row.get("value")):
+        if stats.is_missing(denominator):
+            return "Nothing to measure"
+        return f"Nothing to measure (0 {unit(measure.table, 0, weighted)})"
+    return kind_of(measure).figure_words(measure, row)
+
+
+def interval(measure, row) -> str:
+    """The 95% interval: '65.1% to 79.0%' ('–' for a kind without one, or a hidden figure)."""
+    from audits.kinds import kind_of
+
+    lower, upper = row.get("ci_lower"), row.get("ci_upper")
+    if not kind_of(measure).has_interval or stats.is_missing(lower) or stats.is_missing(upper):
+        return NO_FIGURE
+    return f"{value(measure, lower)} to {value(measure, upper)}"
+
+
+def benchmark(measure, row) -> tuple[str, str]:
+    """(the all-provider figure, how this provider compares with it) for a figures table."""
+    from audits.kinds import kind_of
+
+    kind = kind_of(measure)
+    level = row.get("benchmark")
+    compared = row.get("comparison")
+    if stats.is_missing(level):
+        denominator = row.get("denominator")
+        counted = not stats.is_missing(denominator) and denominator > 0
+        if kind.has_interval and (_hidden(row) or counted):
+            # A share with people counted always has a pooled benchmark, unless disclosure
+            # control hid it because it would give back a hidden count.
+            return f"{HIDDEN_MARK} Not shown (small numbers)", ""
+        return "No benchmark", ""
+    if not isinstance(compared, str) or compared == "not_compared":
+        why = "too few to compare" if kind.has_interval else "no interval to compare"
+        return value(measure, level), f"Not compared ({why})"
+    return value(measure, level), comparison(compared)
+
+
+# --------------------------------------------------------------------------- dates and people
+
+
+def _as_date(when) -> dt.date:
+    if isinstance(when, str):
+        return dt.date.fromisoformat(when[:10])
+    if isinstance(when, dt.datetime):
+        return when.date()
+    if hasattr(when, "to_pydatetime"):  # pandas Timestamp
+        return when.to_pydatetime().date()
+    return when
+
+
+def long_date(when) -> str:
+    """2 May 2026 (a day: a quarter's end, when a story was gathered, when a standard was approved)."""
+    if stats.is_missing(when) or when is None:
+        return ""
+    day = _as_date(when)
+    return f"{day.day} {day:%B %Y}"
+
+
+def uk_time(when: dt.datetime) -> dt.datetime:
+    """A store time (UTC, no zone) as the clock on the wall in England."""
+    if hasattr(when, "to_pydatetime"):
+        when = when.to_pydatetime()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone(UK)
+
+
+def long_datetime(when) -> str:
+    """2 May 2026 at 14:05, UK time (when something was loaded, signed, reviewed or tagged)."""
+    if stats.is_missing(when) or when is None:
+        return ""
+    local = uk_time(when)
+    return f"{long_date(local.date())} at {local:%H:%M}"
+
+
+def teller(key) -> str:
+    """Who told a story, in words: 'a person using the service'."""
+    return TELLERS.get(key, str(key))
