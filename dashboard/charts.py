@@ -8,6 +8,9 @@ audits.ratings, and every chart on a page has a table or caption beside it.
 
 from __future__ import annotations
 
+import base64
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -116,35 +119,65 @@ def intervals(df: pd.DataFrame, benchmark: float | None, title: str, percent: bo
     return fig
 
 
-def xmr(periods: list[str], chart: spc.XmR, title: str, percent: bool) -> go.Figure:
-    """An NHS Making Data Count XmR chart: the series, mean, process limits and signals."""
+# Making Data Count's colours for special causes (blue better, orange worse, purple for a
+# measure with no better direction), each with its own marker and words: never colour alone.
+XMR_LOOKS = {
+    "improvement": ("Special cause: getting better", "#005eb8", "circle"),
+    "concern": ("Special cause: getting worse", "#b35806", "square"),
+    "neither": ("Special cause: changed", "#5b2a86", "diamond"),
+}
+ICON_LOOKS = {  # icon key: colour and the letter in the circle (MDC: H high, L low; P pass, F fail)
+    "common_cause": ("#4d4d4d", "~"),
+    "improvement_high": ("#005eb8", "H"),
+    "improvement_low": ("#005eb8", "L"),
+    "concern_high": ("#b35806", "H"),
+    "concern_low": ("#b35806", "L"),
+    "neither_high": ("#5b2a86", "H"),
+    "neither_low": ("#5b2a86", "L"),
+    "pass": ("#005eb8", "P"),
+    "fail": ("#b35806", "F"),
+    "hit_or_miss": ("#4d4d4d", "?"),
+}
+
+
+def xmr(periods: list[str], chart: spc.XmR, higher_is_better: bool | None, title: str, percent: bool) -> go.Figure:
+    """An NHS Making Data Count XmR chart: every quarter in order (a quarter with no figure is a
+    gap in the line, never joined across), the mean, the process limits, and each special cause
+    point marked better, worse or changed."""
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
             x=periods,
-            y=chart.values,
+            y=list(chart.values),
             mode="lines+markers",
             name="Quarterly figure",
+            connectgaps=False,
             line=dict(color="#4d4d4d"),
             marker=dict(size=8, color="#4d4d4d"),
+            text=[spc.signal(chart, i, higher_is_better) or "No special cause" for i in range(len(periods))],
+            hovertemplate="%{x}: %{y}<br>%{text}<extra></extra>",
         )
     )
-    flagged = [i for i, s in enumerate(chart.signals) if s]
-    if flagged:
-        fig.add_trace(
-            go.Scatter(
-                x=[periods[i] for i in flagged],
-                y=[chart.values[i] for i in flagged],
-                mode="markers",
-                name="Special cause (see table)",
-                marker=dict(size=15, symbol="square-open", color="#b35806", line=dict(width=2.5)),
+    kinds = [spc.judge(chart, i, higher_is_better).split("_")[0] for i in range(len(periods))]
+    for kind, (name, colour, symbol) in XMR_LOOKS.items():
+        marked = [i for i, k in enumerate(kinds) if k == kind and chart.values[i] is not None]
+        if marked:
+            fig.add_trace(
+                go.Scatter(
+                    x=[periods[i] for i in marked],
+                    y=[chart.values[i] for i in marked],
+                    mode="markers",
+                    name=name,
+                    text=[spc.signal(chart, i, higher_is_better) for i in marked],
+                    hovertemplate="%{x}: %{y}<br>%{text}<extra></extra>",
+                    marker=dict(size=13, symbol=symbol, color=colour, line=dict(width=1.5, color="white")),
+                )
             )
-        )
-    limit_word = "Trial limit" if chart.trial else "Process limit"
+    limit = "Process limit, provisional" if chart.provisional else "Process limit"
     for y, name, dash in (
         (chart.mean, "Mean", "solid"),
-        (chart.upper, f"{limit_word} (upper)", "dash"),
-        (chart.lower, f"{limit_word} (lower)", "dash"),
+        (chart.upper, f"{limit} (upper)", "dash"),
+        (chart.lower, f"{limit} (lower)", "dash"),
     ):
         fig.add_trace(
             go.Scatter(
@@ -156,7 +189,47 @@ def xmr(periods: list[str], chart: spc.XmR, title: str, percent: bool) -> go.Fig
                 line=dict(color="#2166ac" if name == "Mean" else "#777777", dash=dash, width=1.5),
             )
         )
-    return _layout(fig, title, "Proportion" if percent else "Figure", percent)
+    fig = _layout(fig, title, "Proportion" if percent else "Figure", percent)
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=periods)
+    return fig
+
+
+def icon_img(icon: spc.Icon) -> str:
+    """A Making Data Count icon as a small image: a letter in a coloured ring, drawn as SVG and
+    given as a data URI (st.html keeps images but drops inline SVG), with the label as its alt
+    text; the words always stand beside it."""
+    colour, letter = ICON_LOOKS[icon.key]
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="30" height="30" viewBox="0 0 30 30">'
+        f'<circle cx="15" cy="15" r="12.5" fill="#ffffff" stroke="{colour}" stroke-width="3"/>'
+        f'<text x="15" y="20" text-anchor="middle" font-family="sans-serif" font-size="14" font-weight="700" '
+        f'fill="{colour}">{letter}</text></svg>'
+    )
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return f'<img src="{source}" alt="{html.escape(icon.label)}" width="30" height="30" style="flex: none">'
+
+
+def xmr_icons_html(
+    chart: spc.XmR, name: str, period: str, higher_is_better: bool | None, target: tuple[float, str] | None
+) -> str:
+    """What an XmR chart shows, as Making Data Count icons with words: the variation icon of the
+    latest plotted quarter (named) and, with a target, the assurance icon. target: (value, as
+    written)."""
+
+    def line(icon: spc.Icon, context: str, words: str) -> str:
+        return (
+            '<div style="display: flex; align-items: center; gap: 0.6rem; margin: 0.25rem 0">'
+            f"{icon_img(icon)}<span><strong>{html.escape(context)}</strong> {html.escape(words)}</span></div>"
+        )
+
+    variation = spc.variation(chart, higher_is_better)
+    cause = chart.cause(chart.latest)
+    why = f" ({spc.RULE_WORDS[cause]})." if cause else "."
+    lines = [line(variation, f"Latest quarter plotted, {period}:", variation.sentence[:-1] + why)]
+    assurance = spc.assurance(chart, higher_is_better, None if target is None else target[0])
+    if assurance is not None:
+        lines.append(line(assurance, f"Against the target ({target[1]}):", assurance.sentence))
+    return f'<div role="group" aria-label="{html.escape(name)}: what the chart shows">{"".join(lines)}</div>'
 
 
 def trend(df: pd.DataFrame, title: str, percent: bool) -> go.Figure:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audits import spc, words
+from audits import spc, stats, words
+from audits.kinds import kind_of
 from audits.standard import Measure, Standard
 from dashboard import charts, data, ui, viewer
 
@@ -76,54 +77,86 @@ def quarter_table(rows: pd.DataFrame, measure: Measure, hidden: list[bool]) -> p
     )
 
 
+def every_quarter(history: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """The provider's rows for every audited quarter from its first to its last, in order. A
+    quarter without a row is kept with no figure, so that a chart shows it as a gap instead of
+    joining the quarters either side of it."""
+    periods = sorted(history["period"].unique())
+    span = periods[periods.index(rows["period"].min()) : periods.index(rows["period"].max()) + 1]
+    return rows.set_index("period").reindex(span).rename_axis("period").reset_index()
+
+
+def gap_words(quarters: pd.DataFrame, hidden: list[bool]) -> str:
+    """Why quarters are gaps in the line, in plain words."""
+    no_figure = sum(stats.is_missing(v) and not h for v, h in zip(quarters["value"], hidden))
+    parts = []
+    if sum(hidden):
+        parts.append(ui.not_shown(f"{sum(hidden)} quarter(s) are gaps in the line, as the figure is") + ".")
+    if no_figure:
+        parts.append(f"{no_figure} quarter(s) with no figure are gaps in the line.")
+    return " ".join(parts)
+
+
+def xmr_caption(chart: spc.XmR, quarters: pd.DataFrame, measure: Measure) -> str:
+    """The method of an XmR chart in plain words, and what its icons read."""
+    parts = [f"XmR chart (NHS Making Data Count): average {words.value(measure, chart.mean)}.", spc.METHOD_WORDS]
+    if chart.provisional:
+        parts.append(spc.PROVISIONAL_WORDS)
+    last = quarters["period"].iloc[-1]
+    if chart.latest != len(quarters) - 1:
+        parts.append(
+            f"The latest quarter, {last}, has no figure on the chart, so the icons read the latest quarter "
+            f"plotted, {quarters['period'].iloc[chart.latest]}."
+        )
+    return " ".join(parts)
+
+
 def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure) -> None:
     rows = history[
         (history["provider_id"] == provider_id)
         & (history["standard_id"] == standard.id)
         & (history["measure_id"] == measure.id)
     ].sort_values("period")
-    flags = ui.suppressed(rows)
-    hidden = sum(flags)
-    every_quarter = rows
-    rows = rows[rows["value"].notna()]
-    percent = measure.kind == "proportion"
-    hidden_words = " " + ui.not_shown(f"{hidden} quarter(s) left out, as the figure is") + "." if hidden else ""
-    if len(rows) < 2:
+    shown = int(rows["value"].notna().sum())
+    if shown < 2:
+        hidden = sum(ui.suppressed(rows))
         st.write(
-            f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet." + hidden_words
+            f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet."
+            + (" " + ui.not_shown(f"{hidden} quarter(s) left out, as the figure is") + "." if hidden else "")
         )
         return
-    periods = list(rows["period"])
-    chart = spc.xmr(list(rows["value"]))
+    quarters = every_quarter(history, rows)
+    hidden = ui.suppressed(quarters)
+    periods = list(quarters["period"])
+    percent = kind_of(measure).percent
+    hib = measure.green.higher_is_better
+    chart = spc.xmr([None if stats.is_missing(v) else float(v) for v in quarters["value"]])
+    table = quarter_table(quarters, measure, hidden)
     chart_col, table_col = st.columns([3, 2], vertical_alignment="center")
     with chart_col:
         if chart is None:
-            # every quarter keeps its place on the axis: a hidden one is a gap, not a quarter skipped
-            table = quarter_table(every_quarter, measure, flags)
-            st.plotly_chart(
-                charts.trend(every_quarter, measure.label, percent), width="stretch", key=f"trend_{measure.id}"
-            )
+            st.plotly_chart(charts.trend(quarters, measure.label, percent), width="stretch", key=f"trend_{measure.id}")
         else:
             st.plotly_chart(
-                charts.xmr(periods, chart, measure.label, percent), width="stretch", key=f"xmr_{measure.id}"
+                charts.xmr(periods, chart, hib, measure.label, percent), width="stretch", key=f"xmr_{measure.id}"
             )
-            table = quarter_table(rows, measure, [False] * len(rows))
-            table["Signal"] = [", ".join(spc.RULE_WORDS[r] for r in sorted(s)) or "none" for s in chart.signals]
+            table["Signal"] = [
+                spc.signal(chart, i, hib) or ("none" if chart.values[i] is not None else "")
+                for i in range(len(periods))
+            ]
     with table_col:
         st.table(table, hide_index=True, width="stretch")
+    gaps = gap_words(quarters, hidden)
     if chart is None:
         st.caption(
-            f"Figure each quarter with its 95% interval and the benchmark. {len(rows)} quarters have a "
-            f"figure; an XmR chart needs at least {spc.MIN_POINTS}."
-            + (" " + ui.not_shown(f"{hidden} quarter(s) show as a gap, as the figure is") + "." if hidden else "")
+            f"Figure each quarter with its 95% interval and the benchmark. {shown} quarters have a "
+            f"figure; an XmR chart needs at least {spc.MIN_POINTS}." + (" " + gaps if gaps else "")
         )
     else:
-        kind = "trial limits (fewer than 12 quarters)" if chart.trial else "process limits"
-        st.caption(
-            f"XmR chart (NHS Making Data Count): mean {words.value(measure, chart.mean)}, {kind} at "
-            f"the mean ± 2.66 × the mean moving range. Latest quarter: "
-            f"{chart.variation(measure.green.higher_is_better)}." + hidden_words
-        )
+        target = (measure.green.target, f"met at {measure.green.text}")
+        st.html(charts.xmr_icons_html(chart, measure.label, periods[chart.latest], hib, target))
+        st.caption(xmr_caption(chart, quarters, measure) + (" " + gaps if gaps else ""))
+    st.divider()
 
 
 def show_stories(told: pd.DataFrame) -> None:
