@@ -4,8 +4,9 @@
 A story reaches a report only when all of these hold:
 
 * consent is 'yes' in the current evidence pack;
-* it was never withdrawn: no withdrawal is recorded for it (story_withdrawals)
-  and no pack ever loaded for that provider and period says 'withdrawn' for it;
+* it was never withdrawn: no withdrawal is recorded for it (story_withdrawals), no pack
+  ever loaded for that provider and period says 'withdrawn' for it, and the same words
+  were not withdrawn in any other quarter's pack of that provider;
 * screening (audits.screening) found no personal details in it, or an auditor
   cleared it, or an auditor approved a redacted version (then only the redacted
   words are printed); an auditor may also keep it out.
@@ -32,6 +33,7 @@ reads the tags through _current, so the PDF and the dashboard pair by them alike
 from __future__ import annotations
 
 import hashlib
+import re
 
 import duckdb
 import pandas as pd
@@ -57,6 +59,12 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def words_sha256(text: str) -> str:
+    """The SHA-256 of a story's words as a withdrawal keeps them: lower case, and every run of
+    anything but letters and digits one space, so a retyped copy of the same words matches."""
+    return text_sha256(" ".join(re.findall(r"\w+", str(text).lower())))
+
+
 def review_note(text: str) -> str:
     """What a decision keeps of the words it was made on: their SHA-256, never the words."""
     return f"text sha256 {text_sha256(text)}"
@@ -73,7 +81,7 @@ def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: st
     """Current stories of a period (every provider, or one), each with the auditor's latest
     decision, latest tagging and whether it was ever withdrawn: one query, however many
     providers. `standards` is the tagging's when there is one, else the pack's."""
-    return con.execute(
+    df = con.execute(
         """
         WITH tags AS (
             SELECT provider_id, story_id, standards, tagged_by, tagged_at FROM story_tags
@@ -107,6 +115,19 @@ def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: st
         """,
         {"period": period, "provider": provider_id},
     ).fetchdf()
+    # The same words withdrawn in any quarter's pack are withdrawn here too: a withdrawal follows
+    # the person's words, whatever the pack numbered them.
+    withdrawn_words = set(
+        con.execute(
+            "SELECT provider_id, words_sha256 FROM story_withdrawals WHERE words_sha256 IS NOT NULL "
+            "AND ($provider IS NULL OR provider_id = $provider)",
+            {"provider": provider_id},
+        ).fetchall()
+    )
+    if withdrawn_words and not df.empty:
+        same_words = [(p, words_sha256(t)) in withdrawn_words for p, t in zip(df["provider_id"], df["story"])]
+        df["withdrawn"] = df["withdrawn"] | pd.Series(same_words, index=df.index)
+    return df
 
 
 def _decision_applies(row) -> bool:
