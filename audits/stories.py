@@ -77,6 +77,20 @@ def split_standards(value: str | None) -> list[str]:
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
+def evidence_stamp(con: duckdb.DuckDBPyConnection) -> str:
+    """A value that changes whenever anything that decides which stories may be shown, or what
+    they say of a standard, changes: a pack loaded, a withdrawal, a review decision, a tagging.
+    Readers that cache stories (the dashboard) key their caches by it, so a withdrawn story
+    leaves every page at once, without a restart."""
+    row = con.execute(
+        """SELECT (SELECT count(*) || '/' || coalesce(max(loaded_at)::VARCHAR, '') FROM submissions WHERE kind = 'pack'),
+                  (SELECT count(*) || '/' || coalesce(max(recorded_at)::VARCHAR, '') FROM story_withdrawals),
+                  (SELECT count(*) || '/' || coalesce(max(reviewed_at)::VARCHAR, '') FROM story_reviews),
+                  (SELECT count(*) || '/' || coalesce(max(tagged_at)::VARCHAR, '') FROM story_tags)"""
+    ).fetchone()
+    return "|".join(row)
+
+
 def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """Current stories of a period (every provider, or one), each with the auditor's latest
     decision, latest tagging and whether it was ever withdrawn: one query, however many

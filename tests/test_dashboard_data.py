@@ -1,0 +1,70 @@
+"""The dashboard's cached reads (dashboard/data.py): nothing stale about people's consent."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from audits import accounts, store, story_review
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE / "fixtures" / "dashboard"))
+import dashboard_store  # noqa: E402
+
+APP = str(HERE.parent / "app.py")
+STORY = "a peer met me at the door"  # S1 of P001, consented and tagged to warm-welcome
+
+
+@pytest.fixture()
+def env(tmp_path, monkeypatch):
+    db = tmp_path / "audit.duckdb"
+    dashboard_store.build_store(db, periods=dashboard_store.PERIODS[-2:])
+    standards = tmp_path / "standards"
+    shutil.copytree(dashboard_store.STANDARDS, standards)
+    monkeypatch.setenv(store.DB_ENV, str(db))
+    monkeypatch.setenv("LIVED_STANDARDS_DIR", str(standards))
+    return db
+
+
+def _words_on_screen(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "caption", "text", "html") for e in getattr(at, kind))
+
+
+def test_a_story_kept_out_on_the_command_line_leaves_the_running_dashboard_at_once(env):
+    """The same browser session, the same server: after the auditor keeps the story out (or it
+    is withdrawn), the next rerun of the page no longer shows it; no restart needed."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["account"] = accounts.Account("commissioner", "Test commissioner", "commissioner", None)
+    at.session_state["standard_id"] = "warm-welcome"
+    at.session_state["provider_id"] = "P001"
+    at.run()
+    at.switch_page("dashboard/standard.py").run()
+    assert STORY in _words_on_screen(at)
+    with store.writing(env) as con:
+        story_review.review_story(con, "P001", dashboard_store.PERIODS[-1], "S1", "kept_out", "A. Auditor")
+    time.sleep(1.2)  # the stamp of what decides which stories show is re-read every second
+    at.run()
+    assert STORY not in _words_on_screen(at)
+
+
+def test_why_a_story_row_was_held_back_never_reaches_the_page(env):
+    """A phone number typed into the wrong column of a story without consent: the row is held
+    back, and its reason (which may quote it) is counted, never shown, to anyone."""
+    period = dashboard_store.PERIODS[-1]
+    with store.writing(env) as con:
+        con.execute(
+            "INSERT INTO quarantine VALUES (?, 'P001', ?, 'stories', 'stories.csv', 5, 'S9', ?, '{}')",
+            [f"P001-{period}-pack", period, "teller 'ring me on 07700 900456' is not one of the tellers"],
+        )
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["account"] = accounts.Account("provider1", "Test provider", "provider", "P001")
+    at.run()
+    at.switch_page("dashboard/provider.py").run()
+    tables = "\n".join(t.value.to_string() for t in at.table)
+    assert "stories.csv" in tables  # the held-back row is counted ...
+    assert "07700" not in tables + _words_on_screen(at)  # ... but its reason is not shown
