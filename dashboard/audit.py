@@ -83,7 +83,7 @@ def signoff_section(account, db: str, cat: data.Catalogue, period: str) -> None:
             st.error(str(error))
         else:
             data.clear()
-            st.success(message.replace(provider_id, f"{names.get(provider_id, provider_id)} ({provider_id})", 1))
+            st.success(ui.md(message.replace(provider_id, f"{names.get(provider_id, provider_id)} ({provider_id})", 1)))
     done = signoff_table(db, period)
     if done.empty:
         st.write(f"No sign-off recorded for {period} yet.")

@@ -14,6 +14,7 @@ import time
 import streamlit as st
 
 from audits import accounts, store
+from dashboard import ui
 
 ALL = accounts.ROLES
 
@@ -111,8 +112,8 @@ def sign_in_form() -> None:
 def sign_out_button(account: accounts.Account) -> None:
     with st.sidebar:
         st.caption(
-            f"Signed in as **{account.display_name}** ({account.role_word}"
-            + (f", {account.provider_id}" if account.provider_id else "")
+            f"Signed in as **{ui.md(account.display_name)}** ({account.role_word}"
+            + (f", {ui.md(account.provider_id)}" if account.provider_id else "")
             + ")"
         )
         if st.button("Sign out", key="sign_out"):

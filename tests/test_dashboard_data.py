@@ -68,3 +68,31 @@ def test_why_a_story_row_was_held_back_never_reaches_the_page(env):
     tables = "\n".join(t.value.to_string() for t in at.table)
     assert "stories.csv" in tables  # the held-back row is counted ...
     assert "07700" not in tables + _words_on_screen(at)  # ... but its reason is not shown
+
+
+HOSTILE = "**NOT MET** [Sign in again](http://evil.example) ![x](http://127.0.0.1:9/x.png) :red[FAILED]"
+
+
+def test_names_and_words_from_files_are_shown_as_text_and_a_taken_name_hides_nobody(env):
+    """A provider named with Markdown (a link, an image its readers' browsers would fetch,
+    red text), and another provider taking the first one's name: every page shows the names as
+    typed, escaped, and the overview keeps both providers apart by their codes."""
+    with store.writing(env) as con:
+        con.execute("UPDATE providers SET provider_name = ? WHERE provider_id = 'P003'", [HOSTILE])
+        con.execute("UPDATE providers SET provider_name = 'Northgate Recovery Partnership' WHERE provider_id = 'P002'")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["account"] = accounts.Account("commissioner", "Test commissioner", "commissioner", None)
+    at.run()
+    html = at.html[0].value
+    assert "Northgate Recovery Partnership (P001)" in html and "Northgate Recovery Partnership (P002)" in html
+    assert any("More than one provider uses the same name" in w.value for w in at.warning)
+    for page, key, value in (("provider.py", "provider_id", "P003"), ("standard.py", "provider_id", "P003")):
+        at.session_state[key] = value
+        at.switch_page(f"dashboard/{page}").run()
+        assert not at.exception
+        rendered = [str(e.value) for kind in ("markdown", "caption", "header", "subheader") for e in getattr(at, kind)]
+        rendered += [str(label.proto.label) for label in at.get("page_link")]
+        with_name = [r for r in rendered if "NOT MET" in r]
+        assert with_name, page
+        for text in with_name:  # every Markdown character escaped: no link, image or colour
+            assert "](" not in text and "**NOT" not in text and ":red[" not in text, text
