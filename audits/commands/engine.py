@@ -65,9 +65,17 @@ def run(
     try:
         run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
         _summary(db, run_id)
+        with store.reading(db) as con:
+            failed = runs.failed_standards(con, run_id)
     except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
         fail(str(error))
     console.print(f"Run id: {run_id}")
+    if failed:
+        for standard_id, why in failed.items():
+            console.print(f"✖ {escape(standard_id)}: {escape(why)}.")
+        fail(
+            f"{len(failed)} approved standard(s) could not be run and were left out; every other standard was audited."
+        )
 
 
 def export(
