@@ -247,7 +247,7 @@ def ingest_validation(
             outcome.withdrawn_elsewhere = _withdrawn_elsewhere(con, submission_id, provider_id, period)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        store.rollback(con)
         raise
     return outcome
 

@@ -146,7 +146,7 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
             )
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            store.rollback(con)
             raise
     return run_id
 

@@ -53,7 +53,7 @@ def run_section(account, db: str, cat: data.Catalogue) -> str | None:
         with st.spinner("Running every approved standard…"):
             try:
                 run_id = runs.run_audit(db, period, standards_dir=data.standards_dir(), run_by=account.username)
-            except (store.StoreBusy, ValueError, RuntimeError) as error:
+            except (store.StoreError, ValueError, RuntimeError) as error:
                 st.error(str(error))
                 return period
         data.clear()
@@ -79,7 +79,7 @@ def signoff_section(account, db: str, cat: data.Catalogue, period: str) -> None:
     if submitted:
         try:
             message = record_signoff(db, provider_id, period, run_id, name, organisation, agreed, account.username)
-        except (signoffs.SignoffError, store.StoreBusy) as error:
+        except (signoffs.SignoffError, store.StoreError) as error:
             st.error(str(error))
         else:
             data.clear()

@@ -106,7 +106,7 @@ def review_held(db: str, period: str, account) -> None:
                                 redacted_text=redacted if decision == "redacted" else None,
                                 accept_remaining_flags=confirm,
                             )
-                    except (story_review.ReviewError, store.StoreBusy) as error:
+                    except (story_review.ReviewError, store.StoreError) as error:
                         st.error(str(error))
                     else:
                         data.clear()
@@ -177,7 +177,7 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
                             message = story_review.tag_story(
                                 con, row.provider_id, period, row.story_id, chosen, account.display_name, titles
                             )
-                    except (story_review.ReviewError, store.StoreBusy) as error:
+                    except (story_review.ReviewError, store.StoreError) as error:
                         st.error(str(error))
                     else:
                         data.clear()

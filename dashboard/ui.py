@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 
 import pandas as pd
 import streamlit as st
@@ -169,6 +170,35 @@ def follow_link(param: str, state_key: str) -> None:
     if value:
         st.session_state[state_key] = value
         del st.query_params[param]
+
+
+BUSY_WAIT_SECONDS = 3.0  # how long a page waits for the command line before saying the store is busy
+BUSY_RETRIES = 20  # then it stops trying by itself (a minute) and offers a button
+
+
+def store_busy() -> None:
+    """The auditors' command line is writing (loading returns, running the audit): say so
+    calmly, and try the page again by itself every few seconds for a while."""
+    tries = st.session_state.get("_busy_tries", 0) + 1
+    st.session_state["_busy_tries"] = tries
+    st.info(
+        "The store is busy: the independent auditor is loading returns or running the audit. "
+        "Nothing is wrong, and nothing you did is lost.",
+        icon=":material/hourglass_top:",
+    )
+    if tries <= BUSY_RETRIES:
+        st.caption("This page will try again by itself in a few seconds.")
+        time.sleep(BUSY_WAIT_SECONDS)
+        st.rerun()
+    st.caption("It is still busy. Try again in a minute.")
+    if st.button("Try again", key="busy_try_again"):
+        st.session_state["_busy_tries"] = 0
+        st.rerun()
+
+
+def store_free() -> None:
+    """A page that read the store: the next busy spell starts counting its tries afresh."""
+    st.session_state.pop("_busy_tries", None)
 
 
 def empty(message: str, next_step: str) -> None:

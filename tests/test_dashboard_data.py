@@ -96,3 +96,40 @@ def test_names_and_words_from_files_are_shown_as_text_and_a_taken_name_hides_nob
         assert with_name, page
         for text in with_name:  # every Markdown character escaped: no link, image or colour
             assert "](" not in text and "**NOT" not in text and ":red[" not in text, text
+
+
+def test_while_the_command_line_writes_a_page_says_the_store_is_busy_calmly(env, monkeypatch):
+    """Another process holds the store to write (an ingest, a run): the page waits briefly, then
+    says so in plain words and offers to try again, never a traceback."""
+    import subprocess
+
+    from dashboard import ui
+
+    monkeypatch.setattr(ui, "BUSY_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(ui, "BUSY_RETRIES", 0)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom audits import store\ncon = store.connect(sys.argv[1])\n"
+            "print('holding', flush=True)\ntime.sleep(60)",
+            str(env),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=HERE.parent,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.session_state["account"] = accounts.Account("commissioner", "Test commissioner", "commissioner", None)
+        at.run()
+        assert not at.exception
+        assert any("The store is busy" in i.value for i in at.info)
+        assert [b.label for b in at.button if b.key == "busy_try_again"] == ["Try again"]
+    finally:
+        holder.kill()
+        holder.wait()
+    at.button(key="busy_try_again").click().run()
+    assert not at.info or not any("busy" in i.value for i in at.info)
+    assert "Overview" in [t.value for t in at.title]

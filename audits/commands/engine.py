@@ -67,7 +67,7 @@ def run(
         _summary(db, run_id)
         with store.reading(db) as con:
             failed = runs.failed_standards(con, run_id)
-    except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
+    except (runs.RunError, store.StoreError) as error:
         fail(str(error))
     console.print(f"Run id: {run_id}")
     if failed:
@@ -97,7 +97,7 @@ def export(
     try:
         with store.reading(db) as con:
             path = runs.export_csv(con, period, csv_path, run_id=run_id, public=public)
-    except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
+    except (runs.RunError, store.StoreError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"Cannot write {csv_path}: {error.strerror}.")

@@ -34,7 +34,7 @@ def report(
     check_period(period)
     try:
         path = build_report(db, provider, period, pdf, auditor=auditor, organisation=organisation)
-    except (ReportError, store.StoreMissing, store.StoreBusy) as error:
+    except (ReportError, store.StoreError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"Could not write {pdf}: {error.strerror or error}. Check the folder can be made and written to.")
@@ -87,7 +87,7 @@ def reports(
                 progress=step,
                 on_start=started,
             )
-        except (ReportError, BatchError, store.StoreMissing, store.StoreBusy) as error:
+        except (ReportError, BatchError, store.StoreError) as error:
             bar.stop()
             fail(str(error))
         except OSError as error:

@@ -44,7 +44,7 @@ def signoff(
             message = signoffs.record_signoff(
                 con, provider, period, run_id, name, organisation, signoffs.DECLARATION, getpass.getuser()
             )
-    except (signoffs.SignoffError, store.StoreMissing, store.StoreBusy) as error:
+    except (signoffs.SignoffError, store.StoreError) as error:
         fail(str(error))
     console.print(message)
 
