@@ -204,6 +204,8 @@ def _phones(norm: str, low: int, high: int) -> list[tuple[int, int]]:
         if not (run[0] == "+" or run.lstrip("(")[0] == "0"):
             continue  # a phone number starts with 0, 00 or +
         groups = _DIGIT_GROUP.findall(run)
+        if (run[0] == "+" and groups[0][0] == "0") or "".join(groups[:3]).startswith("000"):
+            continue  # no country code after + or 00: no part of the run is a phone number
         counts = list(accumulate(map(len, groups)))
         ends = [g.end() for g in _DIGIT_GROUP.finditer(run)]
         for n in range(len(groups), 0, -1):

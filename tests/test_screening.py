@@ -293,7 +293,7 @@ def test_the_corpora_are_big_enough_to_mean_something():
     """The counts in the note: every variant of every kind caught, no false alarm in the stories."""
     caught = sum(kind in {f.kind for f in screening.screen(text)} for kind, text in VARIANTS)
     false_alarms = sum(bool(screening.screen(story)) for story in CLEAN_STORIES)
-    assert (caught, len(VARIANTS)) == (len(VARIANTS), len(VARIANTS)) and len(VARIANTS) >= 64
+    assert caught == len(VARIANTS) >= 64
     assert false_alarms == 0 and len(CLEAN_STORIES) >= 40
     assert {kind for kind, _ in VARIANTS} == set(screening.KINDS)
 
@@ -338,7 +338,7 @@ def test_every_pattern_matches_a_bounded_stretch():
     assert len(patterns) > 15
     for name, pattern in patterns.items():
         # re._parser is the standard library's own parser of patterns (sre_parse before 3.11)
-        low, high = re._parser.parse(pattern.pattern, pattern.flags).getwidth()
+        _, high = re._parser.parse(pattern.pattern, pattern.flags).getwidth()
         assert high <= 20_000, f"{name} can match {high} characters"
 
 
@@ -367,3 +367,21 @@ def test_long_awkward_text_is_screened_whole(family):
     text = filler + " so ring 07700 900123."
     phone = text.index("07700")
     assert ("phone", phone, phone + len("07700 900123")) in screening.spans(text)
+
+
+@pytest.mark.parametrize(
+    "redacted",
+    [
+        "My keyworker [name] has been amazing",
+        "my keyworker X was brilliant",
+        "The letter they sent Mrs [name], my neighbour, was cruel",
+        "ring me on [phone number removed]",
+        "ring me on 07700 XXXXXX",
+        "my worker S. [surname] helped",
+        "we called her [nickname]",
+        "I live at [address], [postcode]",
+    ],
+)
+def test_an_auditors_redaction_passes(redacted):
+    """A redacted version is screened again before it is approved: the usual markers are no detail."""
+    assert screening.screen(redacted) == []
