@@ -408,3 +408,12 @@ def test_a_schema_1_store_gains_story_tags(tmp_path):
         )
         assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["ST1"]
         assert ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome")) == []
+
+
+def test_the_same_words_match_however_they_were_typed():
+    plain = "Siân's keyworker rang me back the next day."
+    assert stories.words_sha256(plain) == stories.words_sha256("SIAN'S  keyworker rang me back\u200b the next day")
+    assert stories.words_sha256(plain) == stories.words_sha256(
+        "Siân's keywоrker rang me back the next day."
+    )  # Cyrillic о
+    assert stories.words_sha256(plain) != stories.words_sha256("Siân's keyworker rang me back the day after.")
