@@ -3,7 +3,7 @@ treatment. "12 (median over 40 people)". Rated only with at least min_count valu
 
 from __future__ import annotations
 
-from audits import words
+from audits import sentences, words
 from audits.kinds.base import PROVIDERS, Kind, condition, number
 
 
@@ -29,6 +29,21 @@ def figure_words(measure, row) -> str:
     )
 
 
+def threshold_unit(measure) -> str:
+    """A middle number of days is met at '14 days or less'."""
+    return " days" if sentences.is_days(measure.value, measure.table) else ""
+
+
+def sentence(measure, with_rules: bool = True) -> str:
+    """ "Of people referred this quarter, the middle number of days from referral to the first
+    supportive contact (people with no date for it are left out). Met at 2 days or less ..." """
+    value, left_out = sentences.number_words(measure.value, measure.table)
+    days = sentences.is_days(measure.value, measure.table)
+    middle = f"the middle number of {value}" if days else f"the middle {value}"
+    said = f"Of {sentences.population(measure)}, {middle}{f' ({left_out})' if left_out else ''}."
+    return f"{said} {sentences.rules(measure)}" if with_rules else said
+
+
 KIND = Kind(
     name="median",
     title="A middle value",
@@ -42,5 +57,7 @@ KIND = Kind(
     sql=sql,
     value_words=words.number,
     figure_words=figure_words,
+    sentence=sentence,
+    threshold_unit=threshold_unit,
     scale_words="a number such as days",
 )
