@@ -26,6 +26,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "dashboard/audit.py": ("Run and sign off", ":material/verified:", ("auditor",)),
     "dashboard/review.py": ("Review stories", ":material/forum:", ("auditor",)),
     "dashboard/workshop.py": ("Standards workshop", ":material/edit_note:", ("expert_citizen", "auditor")),
+    "dashboard/guide.py": ("Guide to the standards", ":material/menu_book:", ALL),
 }
 SIGN_IN_PAGE = "dashboard/sign_in.py"
 
