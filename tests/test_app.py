@@ -650,6 +650,27 @@ def test_a_save_keeps_its_message_and_two_expert_citizens_approve_it(env):
     assert "everyone should be offered one" in list(versions_table["Their note"])
 
 
+def test_signing_out_with_unsaved_changes_asks_first(env):
+    at = workshop_at()
+    widget(at.text_input, "Title").input("Peers in every team").run()
+    at.button(key="sign_out").click().run()
+    assert "unsaved changes to a standard" in at.warning[0].value and at.session_state["account"]
+    at.button(key="sign_out_stay").click().run()
+    assert widget(at.text_input, "Title").value == "Peers in every team"
+    at.button(key="sign_out").click().run()
+    at.button(key="sign_out").click().run()  # "Sign out and lose them"
+    assert "account" not in at.session_state
+
+
+def test_the_standard_page_says_what_is_counted_in_the_read_back_sentence(env):
+    at = signed_in("commissioner")
+    at.session_state["standard_id"] = "warm-welcome"
+    at.switch_page("dashboard/standard.py").run()
+    assert "Of everyone in treatment at any time in the quarter, the share with the first supportive contact" in texts(
+        at
+    )
+
+
 def test_a_yaml_mistake_is_named_with_its_line(env):
     at = workshop_at()
     text = yaml_of(at).replace("table: workforce", "table: workforse")

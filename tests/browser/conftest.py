@@ -42,12 +42,20 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
+def app_files(tmp_path_factory) -> tuple[Path, Path]:
+    """The store and the standards folder the app under test uses (a test may audit with them)."""
     folder = tmp_path_factory.mktemp("browser")
     db = folder / "audit.duckdb"
     dashboard_store.build_store(db)
     standards = folder / "standards"
     shutil.copytree(dashboard_store.STANDARDS, standards)
+    return db, standards
+
+
+@pytest.fixture(scope="session")
+def app_url(app_files):
+    db, standards = app_files
+    folder = db.parent
     port = _free_port()
     env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards))
     log = open(folder / "streamlit.log", "w")
