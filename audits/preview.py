@@ -121,7 +121,7 @@ def explain(
         figure = words.figure(measure, row)
         now = words.rating_word(row["rating"])
         if measure.id not in old_rows:
-            out.append(f"{measure.label} (new): {figure}, {now.lower()} ({_bars(measure)}).")
+            out.append(f"{measure.label}: {figure}, {now.lower()}.")
             continue
         was = old_rows[measure.id]["rating"]
         if was == row["rating"]:
@@ -136,10 +136,15 @@ def explain(
             label = old_measures[mid].label if mid in old_measures else mid
             out.append(f"{label} is no longer measured (it was {words.rating_word(row['rating']).lower()}).")
     if shown != figures_rating:
+        why = (
+            "no story from people using the service confirms it yet"
+            if shown == "provisional"
+            else "of what people using the service have told us"
+        )
         out.append(
-            f"On its figures alone the standard would be {words.rating_word(figures_rating).lower()}; it is "
-            f"shown as {words.rating_word(shown)} because of what people's experience says so far "
-            f"({'no story from people using the service confirms it yet' if shown == 'provisional' else 'their stories'})."
+            f"Met on its figures, shown as {words.rating_word(shown)}: {why}."
+            if figures_rating == "green"
+            else f"Shown as {words.rating_word(shown)}: {why}."
         )
     elif not out:
         out.append(f"The standard would be {words.rating_word(shown).lower()}.")

@@ -349,8 +349,8 @@ def blank(standard_id: str, title: str) -> str:
             ("version", 1),
             ("status", "draft"),
             ("theme", "access"),
-            ("statement", "What good looks like, in the group's own words."),
-            ("why", "Why it matters, in the group's own words."),
+            ("statement", ""),
+            ("why", ""),
             ("voices", _block()),
             ("measures", _block()),
         ]

@@ -291,7 +291,7 @@ def approve(con: duckdb.DuckDBPyConnection, folder: Path, standard_id: str, acco
         done = not state.waiting_for
         if done:
             by = f"{len(state.names)} members of the expert citizens group, in the standards workshop"
-            path = _publish(con, folder, standard, text, by, now.date(), account, words_list(state.names))
+            _publish(con, folder, standard, text, by, now.date(), account, words_list(state.names))
         con.execute("COMMIT")
     except Exception:
         store.rollback(con)
@@ -304,7 +304,7 @@ def approve(con: duckdb.DuckDBPyConnection, folder: Path, standard_id: str, acco
         )
     return Outcome(
         f"Version {standard.version} of “{standard.title}” is approved by {words_list(state.names)}. "
-        f"The next audit run uses it ({path.name}).",
+        "The next audit run uses it.",
         standard_id,
         standard.version,
         approved=True,
@@ -348,14 +348,14 @@ def approve_at_meeting(
             [standard_id, standard.version, sha256(text), json.dumps(names), group, day, who, store.now()],
         )
         by = f"{group}, at its meeting on {words.long_date(day)} ({len(names)} members present)"
-        path = _publish(con, folder, standard, text, by, day, recorded_by, f"{group}: {words_list(names)}")
+        _publish(con, folder, standard, text, by, day, recorded_by, f"{group}: {words_list(names)}")
         con.execute("COMMIT")
     except Exception:
         store.rollback(con)
         raise
     return Outcome(
         f"Version {standard.version} of “{standard.title}” is approved by {group} at its meeting on "
-        f"{words.long_date(day)}, with {words_list(names)} present. The next audit run uses it ({path.name}).",
+        f"{words.long_date(day)}, with {words_list(names)} present. The next audit run uses it.",
         standard_id,
         standard.version,
         approved=True,

@@ -138,11 +138,19 @@ def preview(db: str, run_id: str, period: str, text: str, file_name: str, stamp:
 
 def show_preview(df: pd.DataFrame, period: str) -> None:
     changed = int(df["changed"].sum())
-    st.markdown(
-        f"**{changed} of {len(df)} provider{'s' if len(df) != 1 else ''} would change rating**, "
-        f"going by the latest audit ({period}). Ratings are shown as on the overview: "
-        "a Met not yet confirmed by people's experience is Met (provisional)."
-    )
+    n = len(df)
+    if df["current_rating"].isna().all():  # a new standard, or one the latest audit did not use
+        st.markdown(
+            f"**This standard is not in the latest audit ({period}).** With it, the {n} provider"
+            f"{'s' if n != 1 else ''} would be rated as below. Ratings are shown as on the overview: "
+            "a Met not yet confirmed by people's experience is Met (provisional)."
+        )
+    else:
+        st.markdown(
+            f"**{changed} of {n} provider{'s' if n != 1 else ''} would change rating**, going by the latest "
+            f"audit ({period}). Ratings are shown as on the overview: a Met not yet confirmed by people's "
+            "experience is Met (provisional)."
+        )
     table = pd.DataFrame(
         {
             "Provider": df["provider_name"].fillna(df["provider_id"]),
@@ -151,7 +159,7 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
         }
     )
     if changed:
-        table["Why it would change"] = df["why"]
+        table["Why"] = df["why"]
     # the providers whose rating would change come first, so a long list starts with them
     table = table.iloc[(~df["changed"]).argsort(kind="stable")]
     ui.table(ui.style_ratings(table, ["Now", "With this change"]), len(table))
@@ -214,8 +222,8 @@ def save_section(folder, standard_id: str, account, valid: bool) -> None:
     )
     note_key = f"ws_note|{standard_id}"
     st.text_input("What changed, in a few words (optional)", key=note_key, max_chars=300)
-    left, right = st.columns(2)
-    left.button(
+    row = st.container(horizontal=True, gap="medium")
+    row.button(
         "Save as a draft",
         type="primary",
         disabled=not valid,
@@ -224,7 +232,7 @@ def save_section(folder, standard_id: str, account, valid: bool) -> None:
         args=(folder, standard_id, account, note_key),
         help=None if valid else "Fix the things listed above first.",
     )
-    right.button("Put my changes aside", key="ws_discard", on_click=_discard, args=(standard_id,))
+    row.button("Put my changes aside", key="ws_discard", on_click=_discard, args=(standard_id,))
 
 
 # --------------------------------------------------------------------------- starting a new standard
@@ -307,7 +315,7 @@ def status(source: workshop.Source | None, standard_id: str) -> str:
         parts.append("A new standard, not saved yet: it is kept while you are signed in.")
     else:
         if source.approved is not None:
-            parts.append(f"Version {source.approved.version} is approved and audited.")
+            parts.append(f"Version {source.approved.version} is approved: audit runs use it.")
         else:
             parts.append("No version is approved yet, so it is not audited.")
         if source.is_draft and source.standard is not None:

@@ -155,6 +155,7 @@ def field_widget(standard_id: str, doc, path: tuple, name: str, field, themes: l
         words.label,
         value=shown_text(value),
         help=words.help or None,
+        placeholder=words.help or None,
         key=key,
         on_change=ws.set_field,
         args=(standard_id, path, key, as_text),
@@ -259,7 +260,11 @@ def bar_widgets(standard_id: str, doc, index: int, which: str, label: str) -> No
     args = (standard_id, path, op_key, number_key, kind.percent)
     unit = "%" if kind.percent else kind.threshold_unit(measure_model(doc, index) or _loose(measure)).strip()
     op = current.op if current else (NO_AMBER if which == "amber" else ">=")
-    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+    st.markdown(
+        f"<div style='font-size: 0.875rem; margin-bottom: -0.6rem'>{html.escape(label)}</div>", unsafe_allow_html=True
+    )
+    # one line, even on a phone: [at least] [90] %
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         st.selectbox(
             label,
             list(ops),
@@ -268,7 +273,8 @@ def bar_widgets(standard_id: str, doc, index: int, which: str, label: str) -> No
             key=op_key,
             on_change=_threshold,
             args=args,
-            width=250,
+            width=170 if op != NO_AMBER else 280,
+            label_visibility="collapsed",
         )
         if op != NO_AMBER:
             st.number_input(
@@ -281,13 +287,10 @@ def bar_widgets(standard_id: str, doc, index: int, which: str, label: str) -> No
                 on_change=_threshold,
                 args=args,
                 label_visibility="collapsed",
-                width=130,
+                width=120,
             )
-            st.markdown(
-                f"<div style='line-height: 2.5rem'>{html.escape(unit) or '&nbsp;'}</div>",
-                unsafe_allow_html=True,
-                width="content",
-            )
+            if unit:
+                st.markdown(html.escape(unit), width="content")
 
 
 def _loose(measure):
@@ -331,7 +334,7 @@ def measure_form(standard_id: str, doc, index: int) -> None:
                 "ones the form knows: choose them here, or correct them in the YAML under Advanced."
             )
             if table in vocabulary.COUNTED:
-                _kind_choice(standard_id, index, kind_name, vocabulary.counted(table).noun, words.unit(table, 1))
+                _kind_choice(standard_id, index, kind_name, table, vocabulary.counted(table).noun, words.unit(table, 1))
             return
         noun = vocabulary.counted(table).noun
         st.markdown(f"**Which {noun} are looked at**")
@@ -339,7 +342,7 @@ def measure_form(standard_id: str, doc, index: int) -> None:
             standard_id, doc, path + ("where",), table, "Which are looked at", f"All {noun} are looked at."
         )
         one = words.unit(table, 1)
-        _kind_choice(standard_id, index, kind_name, noun, one)
+        _kind_choice(standard_id, index, kind_name, table, noun, one)
         kind = KINDS[kind_name]
         fields = kind.needs + kind.allows
         if "count_if" in fields:
@@ -381,9 +384,12 @@ def measure_form(standard_id: str, doc, index: int) -> None:
         )
 
 
-def _kind_choice(standard_id: str, index: int, kind_name: str, noun: str, one: str) -> None:
+def _kind_choice(standard_id: str, index: int, kind_name: str, table: str, noun: str, one: str) -> None:
+    """What is worked out: every registered kind the table can give (a middle value needs a
+    number from each row, which sites, say, do not have)."""
     key = ws.key(standard_id, "measures", index, "kind")
-    kinds = list(KINDS)
+    kinds = [k for k in KINDS if "value" not in KINDS[k].needs or standard_edit.default_number(table)]
+    kinds += [kind_name] if kind_name in KINDS and kind_name not in kinds else []
     st.radio(
         "What is worked out",
         kinds,

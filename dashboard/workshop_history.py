@@ -17,7 +17,7 @@ from dashboard import workshop_state as ws
 
 def _changes(lines: list[str]) -> None:
     if not lines:
-        st.write("Nothing that is audited changes.")
+        st.write("The two say the same: only how they were saved or approved differs.")
     for line in lines:
         st.markdown(f"- {ui.md(line)}")
 
@@ -127,7 +127,10 @@ def versions_tab(standard_id: str, source: workshop.Source | None) -> None:
             for v in history
         ]
         left, right = st.columns(2)
-        earlier = left.selectbox("From", range(len(history)), index=1, format_func=labels.__getitem__, key="ws_from")
+        differs = next((i for i, v in enumerate(history) if versions.differences(v.standard, history[0].standard)), 1)
+        earlier = left.selectbox(
+            "From", range(len(history)), index=differs, format_func=labels.__getitem__, key="ws_from"
+        )
         later = right.selectbox("To", range(len(history)), index=0, format_func=labels.__getitem__, key="ws_to")
         _changes(versions.differences(history[earlier].standard, history[later].standard))
     st.markdown("#### The ratings each version gave")

@@ -612,8 +612,8 @@ def test_a_save_keeps_its_message_and_two_expert_citizens_approve_it(env):
     preview = [f for f in frames(at) if "With this change" in f.columns][0]
     riverside = preview[preview["Provider"] == "Riverside Together"].iloc[0]
     assert (riverside["Now"], riverside["With this change"]) == ("✖ Not met", "◔ Met (provisional)")
-    assert "now met under “Met at 10% or more, partly met at 5% or more”" in riverside["Why it would change"]
-    assert "(it was not met under “Met at 25% or more, partly met at 15% or more”)" in riverside["Why it would change"]
+    assert "now met under “Met at 10% or more, partly met at 5% or more”" in riverside["Why"]
+    assert "(it was not met under “Met at 25% or more, partly met at 15% or more”)" in riverside["Why"]
     assert "2 of 3 providers would change rating" in texts(at)
     widget(at.text_input, "What changed, in a few words (optional)").input("everyone should be offered one")
     at.button(key="ws_save").click().run()
@@ -696,6 +696,9 @@ def test_a_new_standard_from_a_blank_page(env):
     assert "is ready to fill in" in at.info[0].value and "A new standard, not saved yet" in texts(at)
     widget(at.selectbox, "Who or what is counted").select("sites").run()
     widget(at.text_input, "What is measured, in a few plain words").input("Sites where people can walk in").run()
+    assert "What good looks like** (line" in read_as_shown(at.error[0].value)  # a blank page has these to write
+    widget(at.text_area, "What good looks like").input("People can be seen the same day.").run()
+    widget(at.text_area, "Why it matters").input("Appointments are a barrier.").run()
     widget(at.selectbox, "About").select("drop_in").run()
     no_exception(at)
     assert "Of all sites, the share where people can be seen without an appointment." in texts(at)

@@ -35,7 +35,10 @@ def test_lowering_a_threshold_shows_who_would_change(audited_db):
     assert why["P002"] == "" and why["P003"] == ""
     assert "83.3% (10 of 12 people), now met under “Met at 80% or more" in why["P001"]
     assert "(it was partly met under “Met at 90% or more, partly met at 75% or more”)" in why["P001"]
-    assert "On its figures alone the standard would be met; it is shown as Met (provisional)" in why["P001"]
+    assert (
+        "Met on its figures, shown as Met (provisional): no story from people using the service confirms it yet."
+        in why["P001"]
+    )
     assert df.loc[0, "provider_name"] == "Northgate Recovery Partnership"
     assert df.attrs["period"] == PERIOD and df.attrs["run_id"] is not None
     assert set(df.attrs["measures"]["measure_id"]) == {"contact-within-2-days", "days-to-first-contact"}
@@ -47,7 +50,7 @@ def test_unchanged_standard_changes_nothing_and_a_new_draft_has_no_current_ratin
         draft = preview.impact_preview(con, fixture_standard("housing-draft"), period=PERIOD)
     assert not same["changed"].any()
     assert draft["current_rating"].isna().all() and draft["changed"].all()
-    assert all("(new)" in w for w in draft["why"])
+    assert all(w.startswith("People with an urgent housing need") for w in draft["why"])
     assert set(draft["new_rating"]) == {"no_data"}  # no urgent housing need in the fixture
 
 

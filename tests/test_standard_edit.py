@@ -147,6 +147,9 @@ def test_changing_who_is_counted_starts_the_conditions_afresh():
 
 def test_a_new_standard_from_a_blank_or_a_copy_is_a_valid_draft_and_a_new_measure_is_named_by_its_label():
     blank = se.blank("drop-in-access", "People can walk in without an appointment")
+    _, problems = parse_standard_text(blank, "drop-in-access.yaml")
+    assert [p.message.split(" is empty")[0] for p in problems] == ["statement", "why"]  # the group's words to write
+    blank = se.edit(se.edit(blank, ("statement",), "People can walk in."), ("why",), "Appointments are a barrier.")
     standard, problems = parse_standard_text(blank, "drop-in-access.yaml")
     assert problems == [] and standard.status == "draft" and standard.version == 1
     copy = se.copy_of((REAL / "aftercare.yaml").read_text(encoding="utf-8"), "aftercare-two", "Aftercare, again")
@@ -177,3 +180,40 @@ def test_text_that_is_not_yaml_is_refused_plainly():
         se.edit("id: [unclosed", ("title",), "x")
     with pytest.raises(se.EditError, match="not a standard"):
         se.load("- a list")
+
+
+GUIDE = REAL.parent / "docs" / "standards-guide.md"
+
+
+def test_the_guides_worked_examples_done_in_the_workshops_form_give_the_guides_files():
+    """The guide says how to make each worked example in the workshop; doing it with the form's
+    own edits gives the standard the guide's YAML writes out."""
+    block = GUIDE.read_text(encoding="utf-8").split("```yaml\n   # yaml-language-server")[1].split("   ```")[0]
+    written = "# yaml-language-server" + "\n".join(line.removeprefix("   ") for line in block.splitlines())
+    guide, problems = parse_standard_text(written + "\n", "drop-in-access.yaml")
+    assert problems == []
+    text = se.blank("drop-in-access", guide.title)
+    text = se.edit(se.edit(text, ("statement",), guide.statement), ("why",), guide.why)
+    text = se.add_item(text, ("voices",))
+    text = se.edit(text, ("voices", 0, "quote"), guide.voices[0].quote)
+    text = se.edit(text, ("voices", 0, "source"), guide.voices[0].source)
+    text = se.edit(text, ("measures", 0, "label"), guide.measures[0].label)
+    text = se.set_table(text, 0, "sites")  # Who or what is counted: Sites
+    about = cd.with_part(cd.first_clause("sites"), "field", "drop_in", "sites")  # About: People can be seen ...
+    text = se.edit(text, ("measures", 0, "count_if"), cd.render_condition(((about,),)))
+    for which, op, number in (("green", ">=", 75), ("amber", ">=", 50)):
+        text = se.edit(text, ("measures", 0, which), wf.threshold_value(op, number, True))
+    text = se.edit(text, ("measures", 0, "min_count"), 1)
+    made, problems = parse_standard_text(text, "drop-in-access.yaml")
+    assert problems == []
+    assert made.model_dump(exclude={"measures"}) == guide.model_dump(exclude={"measures"})
+    assert made.measures[0].model_dump(exclude={"id"}) == guide.measures[0].model_dump(exclude={"id"})
+
+    workforce = (REAL / "lived-experience-workforce.yaml").read_text(encoding="utf-8")
+    by_hand = workforce.replace('green: ">= 90%"\n    amber: ">= 75%"', 'green: ">= 95%"\n    amber: ">= 85%"')
+    in_form = se.edit(
+        se.edit(workforce, ("measures", 1, "green"), wf.threshold_value(">=", 95, True)),
+        ("measures", 1, "amber"),
+        wf.threshold_value(">=", 85, True),
+    )
+    assert in_form == by_hand

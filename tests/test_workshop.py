@@ -116,6 +116,7 @@ def test_a_change_after_an_approval_needs_that_approval_again(place):
 def test_a_meeting_of_the_group_approves_with_the_names_present(place):
     db, folder = place
     blank = se.blank("drop-in-access", "People can walk in without an appointment")
+    blank = se.edit(se.edit(blank, ("statement",), "People can walk in."), ("why",), "Appointments are a barrier.")
     with store.writing(db) as con:
         workshop.save_draft(con, folder, blank, ANN)
         with pytest.raises(workshop.WorkshopError) as refused:

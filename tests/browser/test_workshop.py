@@ -114,7 +114,7 @@ def test_expert_citizens_make_a_standard_in_forms_and_approve_it_as_a_group(page
         "Of everyone in treatment at any time in the quarter, the share offered a peer supporter or navigator. "
         "Met at 80% or more"
     )
-    expect(page.get_by_text("providers would change rating")).to_be_visible()
+    expect(page.get_by_text("This standard is not in the latest audit")).to_be_visible()
     expect(page.get_by_text("Not in the latest audit").first).to_be_visible()
     shoot(page, "workshop-new-standard")
     type_into(page, page, "What changed, in a few words (optional)", "A new standard on walking in")
@@ -199,7 +199,9 @@ def test_the_workshop_on_a_phone(browser, app_url):
         open_workshop(page, phone=True)
         start_new(page, "Drop-in on a phone")
         fill_first_measure(page)
-        expect(page.get_by_text("providers would change rating")).to_be_visible()
+        type_into(page, page, "What good looks like", "People can be seen the same day.")
+        type_into(page, page, "Why it matters", "Appointments are a barrier.")
+        expect(page.get_by_text("This standard is not in the latest audit")).to_be_visible()
         shoot(page, "workshop-phone")
         page.get_by_role("button", name="Save as a draft").click()
         settle(page)
