@@ -15,6 +15,8 @@ to the same store in the process (see `engine.lock_down`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import pandas
 
@@ -37,51 +39,78 @@ def preview_period(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: str | None = None) -> pandas.DataFrame:
-    """provider_id, provider_name, current shown rating (None when the standard was not in the
-    latest run), new shown rating, changed, and why (the change in words). `attrs` holds
-    period, run_id and the new measure results (`measures`), for a workshop that shows the
-    figures behind a change."""
+@dataclass
+class Baseline:
+    """What a preview compares with, read once for a standard: the ratings people are shown for
+    it in the latest run of the period, its measures' results there and the version audited,
+    and what people's experience says of each provider (the workshop keeps this between edits,
+    so an edit runs only the edited standard's measures)."""
+
+    standard_id: str
+    period: str
+    run_id: str | None
+    current: dict[str, str]  # provider_id -> the rating shown now
+    before: pandas.DataFrame  # the standard's measure results in that run
+    audited: Standard | None  # the version that run audited
+    voices: dict  # (provider_id, standard_id) -> verdicts.Voices
+    names: dict[str, str]  # provider_id -> provider_name
+
+
+def baseline(con: duckdb.DuckDBPyConnection, standard_id: str, period: str | None = None) -> Baseline:
     period = period or preview_period(con)
     if period is None:
         raise PreviewError("There are no returns loaded yet, so there is nothing to preview against.")
     run_id = runs.latest_run_id(con, period)
     current: dict[str, str] = {}
-    before_measures = pandas.DataFrame()
+    before = pandas.DataFrame(columns=["provider_id", "measure_id", "rating"])
     audited: Standard | None = None
     if run_id is not None:
         shown = verdicts.shown_ratings(con, run_id)
         if not shown.empty:
-            shown = shown[shown["standard_id"] == standard.id]
+            shown = shown[shown["standard_id"] == standard_id]
             current = dict(zip(shown["provider_id"], shown["shown"]))
-        results = runs.read_results(con, run_id)
-        before_measures = results[results["standard_id"] == standard.id]
-        audited = next((s for s in runs.run_standards(con, run_id) if s.id == standard.id), None)
-    result = engine.evaluate(con, [standard], period, include_unapproved=True)
-    if result.failed:
-        raise PreviewError(f"The preview cannot be shown: {result.failed[standard.id]}.")
+        before = con.execute(
+            "SELECT provider_id, measure_id, rating FROM results WHERE run_id = ? AND standard_id = ?",
+            [run_id, standard_id],
+        ).df()
+        audited = next((s for s in runs.run_standards(con, run_id) if s.id == standard_id), None)
     voices = stories.voices_of(stories.story_table(con, period))
     names = dict(con.execute("SELECT provider_id, provider_name FROM providers").fetchall())
+    return Baseline(standard_id, period, run_id, current, before, audited, voices, names)
+
+
+def impact_preview(
+    con: duckdb.DuckDBPyConnection, standard: Standard, period: str | None = None, base: Baseline | None = None
+) -> pandas.DataFrame:
+    """provider_id, provider_name, current shown rating (None when the standard was not in the
+    latest run), new shown rating, changed, and why (the change in words). `attrs` holds
+    period, run_id and the new measure results (`measures`), for a workshop that shows the
+    figures behind a change. `base` (from `baseline`) saves reading the run again."""
+    fits = base is not None and base.standard_id == standard.id and base.period == (period or base.period)
+    base = base if fits else baseline(con, standard.id, period)
+    result = engine.evaluate(con, [standard], base.period, include_unapproved=True)
+    if result.failed:
+        raise PreviewError(f"The preview cannot be shown: {result.failed[standard.id]}.")
     new = dict(zip(result.standards["provider_id"], result.standards["rating"]))
     rows = []
     for provider_id in result.providers:
-        before = current.get(provider_id)
+        before = base.current.get(provider_id)
         figures = new.get(provider_id, "no_data")
-        after = verdicts.shown_rating(figures, voices.get((provider_id, standard.id), verdicts.NO_VOICES))
+        after = verdicts.shown_rating(figures, base.voices.get((provider_id, standard.id), verdicts.NO_VOICES))
         why = ""
         if before != after:
             why = explain(
                 standard,
-                audited,
+                base.audited,
                 result.measures[result.measures["provider_id"] == provider_id],
-                before_measures[before_measures["provider_id"] == provider_id] if not before_measures.empty else None,
+                base.before[base.before["provider_id"] == provider_id],
                 figures,
                 after,
             )
         rows.append(
             {
                 "provider_id": provider_id,
-                "provider_name": names.get(provider_id),
+                "provider_name": base.names.get(provider_id),
                 "current_rating": before,
                 "new_rating": after,
                 "changed": before != after,
@@ -89,7 +118,7 @@ def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: s
             }
         )
     df = pandas.DataFrame(rows, columns=COLUMNS)
-    df.attrs.update({"period": period, "run_id": run_id, "measures": result.measures})
+    df.attrs.update({"period": base.period, "run_id": base.run_id, "measures": result.measures})
     return df
 
 

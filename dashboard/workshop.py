@@ -126,14 +126,25 @@ def parsed(text: str, file_name: str):
 # --------------------------------------------------------------------------- the preview
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def baseline(db: str, run_id: str, period: str, standard_id: str, stamp: str):
+    """What the preview compares with, read once per standard, run and state of the stories."""
+    from audits import preview as impact
+
+    with store.reading(db) as con:
+        return impact.baseline(con, standard_id, period)
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
 def preview(db: str, run_id: str, period: str, text: str, file_name: str, stamp: str) -> pd.DataFrame:
-    """Every provider's shown rating now and with the edited standard (audits.preview)."""
+    """Every provider's shown rating now and with the edited standard (audits.preview): only
+    the edited standard's measures run on each change."""
     from audits import preview as impact
 
     standard, _ = parsed(text, file_name)
+    base = baseline(db, run_id, period, standard.id, stamp)
     with store.reading(db) as con:
-        return impact.impact_preview(con, standard, period)
+        return impact.impact_preview(con, standard, period, base)
 
 
 def show_preview(df: pd.DataFrame, period: str) -> None:
@@ -158,11 +169,13 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
             "With this change": df["new_rating"].map(words.rating),
         }
     )
+    if df["current_rating"].isna().all():
+        table = table.drop(columns=["Now"])
     if changed:
         table["Why"] = df["why"]
     # the providers whose rating would change come first, so a long list starts with them
     table = table.iloc[(~df["changed"]).argsort(kind="stable")]
-    ui.table(ui.style_ratings(table, ["Now", "With this change"]), len(table))
+    ui.table(ui.style_ratings(table, [c for c in ("Now", "With this change") if c in table.columns]), len(table))
 
 
 def preview_section(text: str, file_name: str) -> None:
@@ -391,12 +404,16 @@ def change_tab(folder, standard_id: str, copy: dict, account, may_edit: bool, fo
         st.caption("You can try a change and see what it would do; only expert citizens save and approve changes.")
     themes = sorted({s.standard.theme for s in found.values() if s.standard})
     wf.standard_form(standard_id, themes)
-    with st.expander("Advanced: the standard as a text file (YAML)", icon=":material/code:"):
-        st.caption(
-            "The same standard as the file the audit reads. A change here shows in the form, and a change in "
-            "the form shows here. The guide explains every line."
-        )
-        wf.yaml_editor(standard_id)
+    advanced = st.expander(
+        "Advanced: the standard as a text file (YAML)", icon=":material/code:", key="ws_advanced", on_change="rerun"
+    )
+    if advanced.open:  # drawn only when open: a long text box redrawn on every change costs time
+        with advanced:
+            st.caption(
+                "The same standard as the file the audit reads. A change here shows in the form, and a change "
+                "in the form shows here. The guide explains every line."
+            )
+            wf.yaml_editor(standard_id)
     text = copy["text"]
     # a saved standard keeps its short name (stories are tagged with it); a new one may change it
     file_name = f"{standard_id}.yaml" if saved else "a new standard"

@@ -57,8 +57,10 @@ def _current(standard_id: str, path: tuple, table: str) -> cd.Condition | None:
     return cd.parse_condition(standard_edit.get(doc, path), table)
 
 
-def _write(standard_id: str, path: tuple, condition: cd.Condition) -> None:
-    ws.apply(standard_id, standard_edit.edit, path, cd.render_condition(condition) or None, from_form=False)
+def _write(standard_id: str, path: tuple, condition: cd.Condition, redraw: bool = True) -> None:
+    """The condition into the text; `redraw` the form when the menus it shows change (a clause
+    added, removed or of another kind), not for a value typed into a menu that stays."""
+    ws.apply(standard_id, standard_edit.edit, path, cd.render_condition(condition) or None, from_form=not redraw)
 
 
 def _clause_changed(standard_id: str, path: tuple, table: str, group: int, index: int, part: str, key: str) -> None:
@@ -72,8 +74,10 @@ def _clause_changed(standard_id: str, path: tuple, table: str, group: int, index
         return
     if part == "values" and isinstance(value, str):  # words looked for, one on each line
         value = [line for line in value.splitlines() if line.strip()]
-    clause = cd.with_part(condition[group][index], part, value, table)
-    _write(standard_id, path, cd.with_clause(condition, group, index, clause))
+    before = condition[group][index]
+    clause = cd.with_part(before, part, value, table)
+    same_menus = clause.type == before.type and part in ("values", "number", "days", "day", "since", "later")
+    _write(standard_id, path, cd.with_clause(condition, group, index, clause), redraw=not same_menus)
 
 
 def _removed(standard_id: str, path: tuple, table: str, group: int, index: int) -> None:

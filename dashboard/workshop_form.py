@@ -241,7 +241,11 @@ def _threshold(standard_id: str, path: tuple, op_key: str, number_key: str, perc
         except ValueError:
             number = 0
     value = threshold_value(op, number, percent)
-    ws.apply(standard_id, standard_edit.edit, path, value, from_form=False)
+    # a partly met bar added or taken out changes the widgets shown: redraw the form then
+    added_or_removed = (op == NO_AMBER) != (
+        standard_edit.get(standard_edit.load(ws.work(standard_id)["text"]), path) is None
+    )
+    ws.apply(standard_id, standard_edit.edit, path, value, from_form=not added_or_removed)
 
 
 def bar_widgets(standard_id: str, doc, index: int, which: str, label: str) -> None:
@@ -261,7 +265,7 @@ def bar_widgets(standard_id: str, doc, index: int, which: str, label: str) -> No
     unit = "%" if kind.percent else kind.threshold_unit(measure_model(doc, index) or _loose(measure)).strip()
     op = current.op if current else (NO_AMBER if which == "amber" else ">=")
     st.markdown(
-        f"<div style='font-size: 0.875rem; margin-bottom: -0.6rem'>{html.escape(label)}</div>", unsafe_allow_html=True
+        f"<div style='font-size: 0.875rem; margin-bottom: -0.25rem'>{html.escape(label)}</div>", unsafe_allow_html=True
     )
     # one line, even on a phone: [at least] [90] %
     with st.container(horizontal=True, vertical_alignment="center", gap="small"):
@@ -273,7 +277,7 @@ def bar_widgets(standard_id: str, doc, index: int, which: str, label: str) -> No
             key=op_key,
             on_change=_threshold,
             args=args,
-            width=170 if op != NO_AMBER else 280,
+            width=150 if op != NO_AMBER else 280,
             label_visibility="collapsed",
         )
         if op != NO_AMBER:
@@ -287,7 +291,7 @@ def bar_widgets(standard_id: str, doc, index: int, which: str, label: str) -> No
                 on_change=_threshold,
                 args=args,
                 label_visibility="collapsed",
-                width=120,
+                width=105,
             )
             if unit:
                 st.markdown(html.escape(unit), width="content")

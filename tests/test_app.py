@@ -543,8 +543,10 @@ def test_only_an_auditor_reaches_the_tagging(env, role):
 
 
 def workshop_at(standard: str = "peer-workforce", role: str = "expert_citizen", tab: str | None = None) -> AppTest:
-    """The workshop open at a standard (and a tab), as an expert citizen unless told."""
+    """The workshop open at a standard (and a tab), as an expert citizen unless told, with the
+    YAML under Advanced open."""
     at = signed_in(role)
+    at.session_state["ws_advanced"] = True
     if tab:
         at.session_state["ws_tab"] = tab
     at.switch_page("dashboard/workshop.py").run()
