@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import runs, signoffs, spec, stats, store, stories, verdicts
+from audits import actions, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts
 from audits.standard import Standard
 
 
@@ -29,7 +29,8 @@ class Section:
     rating: str  # as shown (audits.verdicts): green becomes provisional without confirming stories
     previous: str | None  # shown rating of the previous period, None if not audited
     measures: pd.DataFrame  # this provider's published results for the standard
-    stories: pd.DataFrame  # printable stories tagged to the standard
+    stories: pd.DataFrame  # printable stories tagged to the standard (with stances and answers)
+    voices: verdicts.Voices = verdicts.NO_VOICES  # what they say of it, as the rating counted them
 
 
 @dataclass
@@ -53,6 +54,13 @@ class Findings:
     signoff: dict | None = None  # the auditor's sign-off of exactly this run, if recorded
     earlier_signoff: dict | None = None  # a sign-off of an earlier run of the period, when this one has none
     generated_at: dt.datetime = field(default_factory=lambda: store.now().replace(microsecond=0))
+    # unsigned, signed (nothing changed since), or out_of_date (with what changed, in words)
+    signoff_status: str = "unsigned"
+    out_of_date: list[str] = field(default_factory=list)
+    basis: dict = field(default_factory=dict)  # what a sign-off of this report freezes (audits.signed)
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # actions agreed after earlier audits
+    factcheck: str = ""  # the factual accuracy check in one sentence
+    reply: dict | None = None  # the provider's reply, published with the audit
 
 
 def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
@@ -164,6 +172,7 @@ def gather(
     previous = (
         {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
     )
+    voices = stories.voices_of(table)
     sections = []
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
@@ -177,6 +186,7 @@ def gather(
                 previous=previous.get(standard.id),
                 measures=mine[mine["standard_id"] == standard.id],
                 stories=tagged.reset_index(drop=True),
+                voices=voices.get((provider_id, standard.id), verdicts.NO_VOICES),
             )
         )
     audited_ids = {s.id for s in audited}
@@ -216,6 +226,12 @@ def gather(
             ],
             ignore_index=True,
         )
+    basis = signed.basis(
+        run_id, settings.get(con, "voices_needed"), {sec.standard.id: sec.rating for sec in sections}, table
+    )
+    status, changed = _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis)
+    from audits import factcheck
+
     return Findings(
         provider_id=provider_id,
         provider_name=provider[0] or provider_id,
@@ -235,4 +251,23 @@ def gather(
         other_returns=_unnamed(other_returns) if others_unnamed else other_returns,
         signoff=signoff,
         earlier_signoff=earlier,
+        signoff_status=status,
+        out_of_date=changed,
+        basis=basis,
+        actions=actions.plans(con, provider_id, before=period),
+        factcheck=factcheck.summary(con, provider_id, period),
+        reply=factcheck.latest_reply(con, provider_id, period),
     )
+
+
+def _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis) -> tuple[str, list[str]]:
+    """(unsigned | signed | out_of_date, what changed since signing, in words)."""
+    if signoff is None and earlier is None:
+        return "unsigned", []
+    if signoff is None:
+        return "out_of_date", [f"the audit was run again ({run_id}) after audit run {earlier['run_id']} was signed"]
+    kept = signed.record(con, provider_id, period, run_id, signoff["signed_at"])
+    if kept is None:
+        return "out_of_date", ["it was signed before Lived Standards kept what a sign-off covers"]
+    changed = signed.differences(kept["basis"], basis)
+    return ("out_of_date" if changed else "signed"), changed

@@ -30,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import findings, ratings, spec, store, words
+from audits import actions, findings, ratings, signed, spec, store, words
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_charts import legend, proportion_chart
@@ -165,7 +165,22 @@ def _signed_at(signoff: dict) -> str:
 def _signoff_block(data: Findings) -> list:
     """Who vouches for this report, in a box on the cover; or plainly that no one has yet."""
     s = styles()
-    if data.signoff:
+    if data.signoff and data.signoff_status == "out_of_date":
+        so = data.signoff
+        inner = [
+            Paragraph(f"Signed off by the auditor, now {text(signed.OUT_OF_DATE.lower())}", s["h3"]),
+            Paragraph(
+                text(
+                    f"{so['name']}, for {so['organisation']}, signed off this audit run on {_signed_at(so)}. "
+                    "Since then, what this report says has changed, so that sign-off no longer covers it: "
+                    + "; ".join(data.out_of_date)
+                    + ". The version that was signed is kept unchanged."
+                ),
+                s["body"],
+            ),
+        ]
+        colour = colors.HexColor(ratings.look("amber").colour)
+    elif data.signoff:
         so = data.signoff
         inner = [
             Paragraph("Signed off by the auditor", s["h3"]),
@@ -260,6 +275,14 @@ def _summary(data: Findings) -> list:
                 s["small"],
             )
         )
+    if any(sec.rating == "differs" for sec in data.sections):
+        out.append(
+            Paragraph(
+                f"{text(ratings.look('differs').label)}: {text(ratings.DIFFERS_EXPLANATION)}. The stories are "
+                "printed beside the standard.",
+                s["small"],
+            )
+        )
     told = sum(len(sec.stories) for sec in data.sections) + len(data.untagged)
     held = data.story_counts.get("held", 0)
     not_shared = data.story_counts.get("no_consent", 0) + data.story_counts.get("withdrawn", 0)
@@ -284,7 +307,42 @@ def _summary(data: Findings) -> list:
     return out
 
 
-def _story_block(row) -> KeepTogether:
+def _follow_up(data: Findings) -> list:
+    """The factual accuracy check in a sentence, and the actions agreed after earlier audits with
+    their status on the day the report was made."""
+    s = styles()
+    out = [Spacer(1, 3 * mm), Paragraph("Factual accuracy check", s["h3"]), Paragraph(text(data.factcheck), s["small"])]
+    if data.actions.empty:
+        return out
+    out += [
+        CondPageBreak(40 * mm),
+        _heading("Actions from earlier audits", "h2", 1),
+        Paragraph(
+            text(
+                "What the provider said it would do about standards it did not meet, and where each action stands "
+                f"on {words.long_date(data.generated_at)}."
+            ),
+            s["body"],
+        ),
+    ]
+    head = [Paragraph(h, s["cell_head"]) for h in ("Standard", "Action", "Owner", "By", "Status")]
+    rows = [head]
+    titles = {sec.standard.id: sec.standard.title for sec in data.sections}
+    for a in data.actions.to_dict("records"):
+        rows.append(
+            [
+                Paragraph(text(f"{titles.get(a['standard_id'], a['standard_id'])} ({a['period']})"), s["cell"]),
+                Paragraph(text(f"{a['what']} People will notice: {a['noticed']}"), s["cell"]),
+                Paragraph(text(a["owner"]), s["cell"]),
+                Paragraph(text(actions.due_words(a).removeprefix("by ")), s["cell"]),
+                Paragraph(text(a["status_words"]), s["cell_bold"]),
+            ]
+        )
+    out.append(_table(rows, [36 * mm, 62 * mm, 24 * mm, 22 * mm, 26 * mm]))
+    return out
+
+
+def _story_block(row, standard_id: str | None = None) -> KeepTogether:
     s = styles()
     teller = words.teller(row.teller)
     by = f" by {row.gathered_by}" if isinstance(row.gathered_by, str) and row.gathered_by else ""
@@ -293,7 +351,15 @@ def _story_block(row) -> KeepTogether:
     caption = Paragraph(
         text(f"Told by {teller}, gathered on {words.long_date(row.gathered_on)}{by}.{note}"), s["small"]
     )
-    box = Table([[told], [caption]], colWidths=[165 * mm])
+    rows = [[told], [caption]]
+    stance = row.stances.get(standard_id) if standard_id and isinstance(row.stances, dict) else None
+    if stance:
+        said = words.stance(stance)
+        answer = row.answers.get(standard_id) if isinstance(row.answers, dict) else None
+        if answer:
+            said += f" The auditor's answer, why the rating stands: {answer}"
+        rows.append([Paragraph(text(said), s["small"])])
+    box = Table(rows, colWidths=[165 * mm])
     box.setStyle(
         _ts(
             [
@@ -343,6 +409,13 @@ def _section(sec: findings.Section) -> list:
             Paragraph(
                 f"Met on the figures, but {text(ratings.PROVISIONAL_EXPLANATION)}: no "
                 "consented story from a person using the service or their family this period.",
+                s["small"],
+            )
+        )
+    if sec.rating == "differs":
+        out.append(
+            Paragraph(
+                f"Met on the figures, but {text(ratings.DIFFERS_EXPLANATION)}: see what people told us below.",
                 s["small"],
             )
         )
@@ -405,7 +478,7 @@ def _section(sec: findings.Section) -> list:
     if sec.stories.empty:
         out.append(Paragraph("No consented story was tagged to this standard for this period.", s["body"]))
     for row in sec.stories.itertuples():
-        out.append(_story_block(row))
+        out.append(_story_block(row, st.id))
     return out
 
 
@@ -483,7 +556,13 @@ def _annexes(data: Findings) -> list:
             "Met (provisional)",
             "As in Scotland's MAT standards benchmarking, numbers alone are not enough: a "
             "standard that is green on its figures stays provisional until a person using the service, or a "
-            "family member, has told us about it that period.",
+            "family member, has told us about it that period, in a story the auditor reads as confirming it.",
+        ),
+        (
+            "Partly met: people's experience differs",
+            "A standard green on its figures is shown as partly met when a person using the service, or a "
+            "family member, told us something that contradicts the figures and the auditor has not recorded why "
+            "the rating should stand. The stories, and any answer of the auditor, are printed beside it.",
         ),
     ]
     for title, explanation in method:
@@ -558,7 +637,9 @@ def _page(canvas, doc, data: Findings) -> None:
     canvas.setStrokeColor(RULE)
     canvas.line(20 * mm, height - 13.5 * mm, width - 20 * mm, height - 13.5 * mm)
     footer = f"Audit run {data.run_id} · not yet signed off by the auditor"
-    if data.signoff:
+    if data.signoff and data.signoff_status == "out_of_date":
+        footer = f"Audit run {data.run_id} · sign-off {signed.OUT_OF_DATE.lower()}"
+    elif data.signoff:
         footer = f"Audit run {data.run_id} · signed off by {data.signoff['name']}, {data.signoff['organisation']}"
         if stringWidth(footer, FONT, 7.5) > 145 * mm:  # keep clear of the page number
             footer = f"Audit run {data.run_id} · signed off by {data.signoff['name']}"
@@ -595,7 +676,7 @@ def render(data: Findings, out: Path) -> Path:
             PageTemplate("body", frames=[frame], onPage=lambda c, d: _page(c, d, data)),
         ]
     )
-    story = _cover(data) + _summary(data)
+    story = _cover(data) + _summary(data) + _follow_up(data)
     story.append(PageBreak())
     story.append(_heading("The standards", "h1", 0))
     for sec in data.sections:

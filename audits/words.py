@@ -274,6 +274,18 @@ def long_datetime(when) -> str:
     return f"{long_date(local.date())} at {local:%H:%M}"
 
 
+STANCES = {
+    "confirms": "The auditor reads this story as confirming the figures.",
+    "contradicts": "The auditor reads this story as contradicting the figures.",
+    "mixed": "The auditor reads this story as mixed: it partly confirms and partly contradicts the figures.",
+}
+
+
+def stance(key: str) -> str:
+    """What a story says of a standard, as the auditor marked it, in a sentence."""
+    return STANCES.get(key, "")
+
+
 def teller(key) -> str:
     """Who told a story, in words: 'a person using the service'."""
     return TELLERS.get(key, str(key))

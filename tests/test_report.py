@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from test_engine import _typed
 from test_stories import load_pack
 
-from audits import report, runs, signoffs, spec, store, words
+from audits import report, runs, signoffs, spec, store, story_review, words
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 STANDARDS = FIXTURES / "standards"
@@ -59,12 +59,18 @@ def put_returns(con, period: str) -> None:
 
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory):
-    """A store with returns for 2026-Q1 and 2026-Q2, the fixture pack for Q2, and a run of each."""
+    """A store with returns for 2026-Q1 and 2026-Q2, the fixture pack for Q2 (the auditor read S02,
+    a family member's, as confirming both its standards), and a run of each."""
     db = tmp_path_factory.mktemp("report") / "audit.duckdb"
     with store.writing(db) as con:
         put_returns(con, "2026-Q1")
         put_returns(con, "2026-Q2")
     load_pack(db)
+    with store.writing(db) as con:
+        titles = story_review.standard_titles(STANDARDS)
+        story_review.tag_story(
+            con, "P001", "2026-Q2", "S02", "peer-workforce=confirms;warm-welcome=confirms", "A. Auditor", titles
+        )
     runs.run_audit(db, "2026-Q1", STANDARDS, run_by="test")
     run_id = runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
     return db, run_id

@@ -1,6 +1,7 @@
 -- Migration 0023: the draft shared with a provider and its factual accuracy check
 -- (audits.drafts, audits.factcheck), and the provider's reply published with the audit.
--- All append-only with who and when.
+-- Append-only with who and when; a draft's closed_by/closed_at are set once, when the provider
+-- says it has no more comments.
 
 CREATE TABLE drafts (
     draft_id VARCHAR PRIMARY KEY, provider_id VARCHAR NOT NULL, period VARCHAR NOT NULL,
