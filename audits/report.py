@@ -30,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import actions, findings, ratings, signed, spec, store, words
+from audits import actions, findings, ratings, signed, signoffs, spec, store, words
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_charts import legend, proportion_chart
@@ -132,15 +132,7 @@ def _cover(data: Findings) -> list:
             ]
         )
     )
-    by = text(data.organisation) if data.organisation else "the auditing organisation"
-    independence = (
-        f"This audit was carried out by {by}, which is independent of {text(data.provider_name)} "
-        "and takes no part in awarding its contract. The standards were written and approved by "
-        "expert citizens groups of people with lived experience of drug and alcohol treatment. "
-        "The figures come from the provider's own quarterly return, checked against those "
-        "standards; the stories were gathered independently of the provider, with the consent of "
-        "the people who told them. The provider did not choose, edit or approve what this report says."
-    )
+    independence = text(signoffs.independence_statement(data.organisation, data.provider_name))
     return [
         Spacer(1, 18 * mm),
         _heading("Independent audit of standards", "title", 0),

@@ -27,6 +27,20 @@ DECLARATION = (
     "these findings are ours, made from the returns and stories listed in the report."
 )
 
+
+def independence_statement(organisation: str | None, provider_name: str) -> str:
+    """The statement of independence printed with every audit (PDF and published page)."""
+    by = organisation or "the auditing organisation"
+    return (
+        f"This audit was carried out by {by}, which is independent of {provider_name} "
+        "and takes no part in awarding its contract. The standards were written and approved by "
+        "expert citizens groups of people with lived experience of drug and alcohol treatment. "
+        "The figures come from the provider's own quarterly return, checked against those "
+        "standards; the stories were gathered independently of the provider, with the consent of "
+        "the people who told them. The provider did not choose, edit or approve what this report says."
+    )
+
+
 COLUMNS = ["provider_id", "period", "run_id", "name", "organisation", "declaration", "signed_by", "signed_at"]
 
 
