@@ -152,6 +152,36 @@ def render() -> None:
             )
             ui.table(ui.style_ratings(moved, ["Before", "Now"]), len(moved))
 
+    overdue_actions(db, cat, sr)
+
+
+def overdue_actions(db: str, cat, sr: pd.DataFrame) -> None:
+    """The actions providers agreed after earlier audits that are past their day and not done."""
+    from audits import actions, store
+
+    st.subheader("Overdue actions")
+    with store.reading(db) as con:
+        late = actions.overdue(con)
+    late = late[late["provider_id"].isin(sr["provider_id"])]
+    if late.empty:
+        st.write("No agreed action is overdue.")
+        return
+    names = cat.providers.set_index("provider_id")["provider_name"]
+    st.write(f"{len(late)} agreed action(s) are past their day and not reported done. See *Action plans*.")
+    ui.table(
+        pd.DataFrame(
+            {
+                "Provider": [names.get(p, p) for p in late["provider_id"]],
+                "Audit": late["period"],
+                "Standard": late["standard_id"],
+                "Action": late["what"],
+                "Owner": late["owner"],
+                "Was due": [words.long_date(d) for d in late["due_on"]],
+            }
+        ),
+        len(late),
+    )
+
 
 if __name__ == "__main__":
     render()

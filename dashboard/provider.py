@@ -86,6 +86,41 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def progress(db: str, provider_id: str, period: str) -> None:
+    """Where this provider's audit of the period stands: sign-off (or out of date), the draft
+    and its factual accuracy check, the provider's reply, and actions from earlier audits."""
+    from audits import findings, store
+
+    st.subheader("Where the audit stands")
+    with store.reading(db) as con:
+        try:
+            found = findings.gather(con, provider_id, period)
+        except findings.FindingsError:
+            return
+    so = found.signoff or found.earlier_signoff
+    if found.signoff_status == "signed":
+        st.success(
+            f"Signed off by {so['name']}, {so['organisation']}, on {words.long_datetime(so['signed_at'])}.",
+            icon=":material/verified:",
+        )
+    elif found.signoff_status == "out_of_date":
+        st.warning(
+            f"Signed off by {so['name']} on {words.long_datetime(so['signed_at'])}, but out of date: sign again. "
+            "Since then: " + "; ".join(found.out_of_date) + ".",
+            icon=":material/history:",
+        )
+    else:
+        st.info("Not yet signed off by the independent auditor.", icon=":material/pending:")
+    st.write(found.factcheck)
+    st.write("The provider's reply: " + ("sent." if found.reply else "none yet."))
+    if not found.actions.empty:
+        late = int((found.actions["status"] == "overdue").sum())
+        done = int((found.actions["status"] == "done").sum())
+        st.write(
+            f"Actions from earlier audits: {len(found.actions)} ({done} done, {late} overdue). See *Action plans*."
+        )
+
+
 def render() -> None:
     view = viewer.open_results_page(__file__, ui.PROVIDER_LINK, "provider_id")
     own, public, db, cat = view.own, view.public, view.db, view.cat
@@ -178,6 +213,8 @@ def render() -> None:
     else:
         st.write("Rows held back from the current returns (kept in the store with their reasons, not counted):")
         st.table(quarantine.rename(columns=str.capitalize), hide_index=True, width="stretch")
+
+    progress(db, provider_id, period)
 
     st.subheader("The audit report")
     st.write(
