@@ -198,9 +198,10 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
 
     st.subheader("Tag stories to the standards they speak to")
     st.caption(
-        "A standard green on its figures stays *Met (provisional)* until a consented story from a "
-        "person using the service, or a family member, is tagged to it. Your tagging replaces the "
-        "evidence pack's own list; saving none clears it."
+        "Mark what each story says of each standard it speaks to. A standard green on its figures stays "
+        "*Met (provisional)* until a consented story from a person using the service, or a family member, "
+        "confirms it; a story that contradicts it makes it *Partly met: people's experience differs* until "
+        "you say why the rating stands. Your tagging replaces the evidence pack's own list; saving none clears it."
     )
     if message := st.session_state.pop(TAG_MESSAGE, None):
         st.success(message)
