@@ -184,7 +184,7 @@ def _section_context(sec: findings.Section) -> dict:
         )
     explanation = {
         "provisional": f"Met on the figures, but {ratings.PROVISIONAL_EXPLANATION}.",
-        "differs": f"Met on the figures, but {ratings.DIFFERS_EXPLANATION}. The stories are below.",
+        "differs": f"{ratings.DIFFERS_EXPLANATION.capitalize()}. The stories are below.",
     }.get(sec.rating, "")
     return {
         "id": sec.standard.id,
@@ -367,7 +367,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
             if plan
             else "There were no promises from earlier checks to look at."
         )
-        shown_stories = sum(len(sec["stories"]) for sec in sections)
+        shown_stories = len({sid for sec in found.sections for sid in sec.stories["story_id"]})
         page(
             f"providers/{found.provider_id}-easy-read.html",
             "easy-read.html",
@@ -396,7 +396,8 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
                 "area": found.area,
                 "ratings": ratings_of,
                 "met": sum(r == "green" for r in ratings_of.values()),
-                "rated": len(ratings_of),
+                "rated": sum(r != "no_data" for r in ratings_of.values()),
+                "too_few": sum(r == "no_data" for r in ratings_of.values()),
             }
         )
         data_rows += _data_rows(found)

@@ -407,7 +407,7 @@ def _section(sec: findings.Section) -> list:
     if sec.rating == "differs":
         out.append(
             Paragraph(
-                f"Met on the figures, but {text(ratings.DIFFERS_EXPLANATION)}: see what people told us below.",
+                f"{text(ratings.DIFFERS_EXPLANATION.capitalize())}: see what people told us below.",
                 s["small"],
             )
         )

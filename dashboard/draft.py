@@ -10,14 +10,16 @@ from audits import drafts, factcheck, findings, store, words
 from dashboard import auth, data, ui
 
 
-def comment_header(c: dict) -> str:
-    about = c["standard_id"] + (f", measure {c['measure_id']}" if isinstance(c["measure_id"], str) else "")
+def comment_header(c: dict, titles: dict[str, str]) -> str:
+    about = titles.get(c["standard_id"], c["standard_id"])
+    if isinstance(c["measure_id"], str):
+        about += f" (measure {c['measure_id']})"
     return f"Comment {c['comment_id']} on {about}, by {c['commented_by']}, {words.long_datetime(c['commented_at'])}"
 
 
-def show_comment(c: dict, key: str) -> None:
+def show_comment(c: dict, key: str, titles: dict[str, str]) -> None:
     """A comment in the provider's words (as text), its file to download, and its answer."""
-    st.markdown(f"**{comment_header(c)}**")
+    st.markdown(f"**{comment_header(c, titles)}**")
     st.text(c["comment"])
     if isinstance(c["file_type"], str):
         st.download_button(
@@ -112,6 +114,7 @@ def render() -> None:
             st.rerun()
 
     st.subheader("The provider's comments")
+    titles = {s.id: s.title for s in data.standards(db, cat.runs[period])}
     if comments.empty:
         st.write("No comment yet.")
         return
@@ -119,7 +122,7 @@ def render() -> None:
     st.write(f"{len(comments)} comment(s); {waiting} waiting for your answer.")
     for i, c in enumerate(comments.to_dict("records")):
         with st.container(border=True):
-            show_comment(c, str(i))
+            show_comment(c, str(i), titles)
             if isinstance(c["outcome"], str):
                 continue
             with st.form(f"answer_{c['comment_id']}"):

@@ -102,7 +102,7 @@ def render() -> None:
         st.write("No comment sent.")
     for i, c in enumerate(comments.to_dict("records")):
         with st.container(border=True):
-            show_comment(c, str(i))
+            show_comment(c, str(i), {s.id: s.title for s in standards})
             if not isinstance(c["outcome"], str):
                 st.caption("Waiting for the auditor's answer.")
 

@@ -43,6 +43,9 @@ def setup_demo(
         else:
             console.print(f"Loading {len(paths)} returns and evidence packs into {store.db_path(db)} …")
             ingest.ingest(paths, db=db, loaded_by="demo set-up")
+            with store.writing(db) as con:
+                read = demo_reading(con, standards_dir)
+            console.print(f"The demo's auditor marked what {read} stories say of the standards they speak to.")
 
         with store.writing(db) as con:
             periods = [
@@ -68,6 +71,27 @@ def setup_demo(
     for username, password, role, provider_id in created:
         table.add_row(username, password, role, provider_id or "")
     console.print(table)
+
+
+def demo_reading(con, standards_dir: Path) -> int:
+    """The demo's auditor reads every consented demo story and marks what it says of each standard
+    it is tagged to (audits.demo_stories.stance_of), so the demo shows confirmed greens and
+    contradictions as a real audit would. Returns how many stories were marked."""
+    from audits import demo_stories, story_review
+
+    titles = story_review.standard_titles(standards_dir)
+    marked = 0
+    rows = con.execute("SELECT provider_id, period, story_id, standards, story FROM cur_stories WHERE consent = 'yes'")
+    for provider_id, period, story_id, standards, text in rows.fetchall():
+        stance = demo_stories.stance_of(text)
+        ids = [sid for sid in story_review.split_standards(standards) if sid in titles]
+        if stance is None or not ids:
+            continue
+        story_review.tag_story(
+            con, provider_id, period, story_id, ids, "demo set-up", titles, {sid: stance for sid in ids}
+        )
+        marked += 1
+    return marked
 
 
 def register(app: typer.Typer) -> None:
