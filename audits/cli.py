@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from audits.commands import (
+    accounts,
     demo,
     drafts,
     engine,
@@ -46,6 +47,7 @@ for module in (
     publish,
     settings,
     setup,
+    accounts,
 ):
     module.register(app)
 

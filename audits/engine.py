@@ -46,11 +46,13 @@ STANDARD_COLUMNS = ["provider_id", "period", "standard_id", "standard_version", 
 class EngineResult:
     """measures: one row per provider and measure (the columns of the results table
     without run_id); standards: one row per provider and standard; providers: every
-    provider with a current return in the period."""
+    provider with a current return in the period; failed: standards left out because they could
+    not be worked out on these returns, with the reason in plain words."""
 
     measures: pandas.DataFrame
     standards: pandas.DataFrame
     providers: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # standard id -> why it could not be worked out
 
 
 def lock_down(con: duckdb.DuckDBPyConnection) -> None:
@@ -131,12 +133,24 @@ def evaluate(
     spec.parse_period(period)
     measure_rows: list[dict] = []
     standard_rows: list[dict] = []
+    failed: dict[str, str] = {}
     for standard in standards:
         if not (standard.audited or include_unapproved):
             continue
         rows: list[dict] = []
-        for measure in standard.measures:
-            rows += evaluate_measure(con, standard, measure, period)
+        try:
+            for measure in standard.measures:
+                rows += evaluate_measure(con, standard, measure, period)
+        except duckdb.Error as error:
+            # One standard that cannot be worked out on these returns (a trial run when it was
+            # checked should have caught it) fails alone: the rest are still audited.
+            said = str(error).splitlines()[0]
+            failed[standard.id] = (
+                f"measure '{measure.id}' could not be worked out on the returns of {period} (the database "
+                f"said “{said}”), so this standard was left out of the audit. Ask the expert citizens "
+                "group to check its conditions (python -m audits standards check)"
+            )
+            continue
         measure_rows += rows
         by_provider: dict[str, list[str]] = {}
         for row in rows:
@@ -158,4 +172,5 @@ def evaluate(
         measures=measures,
         standards=pandas.DataFrame(standard_rows, columns=STANDARD_COLUMNS),
         providers=providers_of(con, period),
+        failed=failed,
     )

@@ -104,19 +104,25 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     )
 
 
-def _quarantine(con, provider_id: str, period: str) -> pd.DataFrame:
-    """Rows held back from the current return and pack. For stories only the lines are
-    kept: a reason might quote the words."""
+# Why a story row was held back is never shown: a reason can quote the words typed into the
+# wrong column (a phone number in the teller column of a story without consent).
+STORY_ROW_HELD = "held back by validation (the reason is not shown: it may quote people's words)"
+
+
+def held_back(con: duckdb.DuckDBPyConnection, provider_id: str, period: str | None = None) -> pd.DataFrame:
+    """Rows held back from the provider's current returns and packs (one period, or every one),
+    counted by file and reason, with their spreadsheet lines: period, file_name, table_name,
+    reasons, rows, lines. The one reader of the quarantine for every output."""
     return con.execute(
         """
-        SELECT q.file_name, q.table_name,
-               CASE WHEN q.table_name = 'stories' THEN 'held back by validation' ELSE q.reasons END AS reasons,
+        SELECT q.period, q.file_name, q.table_name,
+               CASE WHEN q.table_name = 'stories' THEN ? ELSE q.reasons END AS reasons,
                count(*) AS rows, list(q.line ORDER BY q.line) AS lines
         FROM quarantine q JOIN current_submissions s ON s.submission_id = q.submission_id
-        WHERE q.provider_id = ? AND q.period = ?
-        GROUP BY ALL ORDER BY q.file_name, min(q.line)
+        WHERE q.provider_id = ? AND (? IS NULL OR q.period = ?)
+        GROUP BY ALL ORDER BY q.period DESC, q.file_name, min(q.line)
         """,
-        [provider_id, period],
+        [STORY_ROW_HELD, provider_id, period, period],
     ).fetchdf()
 
 
@@ -246,7 +252,7 @@ def gather(
         sections=sections,
         untagged=untagged,
         story_counts=counts,
-        quarantine=_quarantine(con, provider_id, period),
+        quarantine=held_back(con, provider_id, period),
         files=files,
         other_returns=_unnamed(other_returns) if others_unnamed else other_returns,
         signoff=signoff,

@@ -51,6 +51,8 @@ def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: s
     voices = stories.voices_of(stories.story_table(con, period))
     needed = settings.get(con, "voices_needed")
     result = engine.evaluate(con, [standard], period, include_unapproved=True)
+    if result.failed:
+        raise PreviewError(f"The preview cannot be shown: {result.failed[standard.id]}.")
     names = dict(con.execute("SELECT provider_id, provider_name FROM providers").fetchall())
     new = dict(zip(result.standards["provider_id"], result.standards["rating"]))
     rows = []

@@ -10,6 +10,7 @@ A whole period's reports are drawn by audits.report_batch.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from reportlab.lib import colors
@@ -334,16 +335,47 @@ def _follow_up(data: Findings) -> list:
     return out
 
 
-def _story_block(row, standard_id: str | None = None) -> KeepTogether:
+# A table never splits inside a row, so a long story (an interview of several pages) is drawn as
+# several rows of at most this many characters, broken at paragraphs, then sentences, then words.
+STORY_ROW_CHARACTERS = 700
+
+
+def story_pieces(words_told: str, limit: int = STORY_ROW_CHARACTERS) -> list[str]:
+    """A story's words in pieces short enough for one row of the quote box each."""
+    pieces: list[str] = []
+    for paragraph in [p.strip() for p in str(words_told).splitlines() if p.strip()] or [""]:
+        parts = re.split(r"(?<=[.!?…])\s+", paragraph) if len(paragraph) > limit else [paragraph]
+        current = ""
+        for part in parts:
+            while len(part) > limit:  # one sentence longer than a row: break it between words, or hard
+                cut = part.rfind(" ", 0, limit)
+                cut = cut if cut > limit // 2 else limit
+                if current:
+                    pieces.append(current)
+                    current = ""
+                pieces.append(part[:cut].rstrip())
+                part = part[cut:].lstrip()
+            if current and len(current) + 1 + len(part) > limit:
+                pieces.append(current)
+                current = part
+            else:
+                current = f"{current} {part}".strip()
+        pieces.append(current)
+    return pieces
+
+
+def _story_block(row, standard_id: str | None = None) -> list:
     s = styles()
     teller = words.teller(row.teller)
     by = f" by {row.gathered_by}" if isinstance(row.gathered_by, str) and row.gathered_by else ""
     note = " The auditor removed personal details from these words." if row.redacted else ""
-    told = Paragraph(f"“{text(row.text)}”", s["story"])
+    pieces = story_pieces(row.text)
+    pieces[0], pieces[-1] = "“" + pieces[0], pieces[-1] + "”"
+    told = [[Paragraph(text(piece), s["story"])] for piece in pieces]
     caption = Paragraph(
         text(f"Told by {teller}, gathered on {words.long_date(row.gathered_on)}{by}.{note}"), s["small"]
     )
-    rows = [[told], [caption]]
+    rows = [*told, [caption]]
     stance = row.stances.get(standard_id) if standard_id and isinstance(row.stances, dict) else None
     if stance:
         said = words.stance(stance)
@@ -364,7 +396,9 @@ def _story_block(row, standard_id: str | None = None) -> KeepTogether:
             ]
         )
     )
-    return KeepTogether([box, Spacer(1, 3 * mm)])
+    if len(pieces) == 1:
+        return [KeepTogether([box, Spacer(1, 3 * mm)])]
+    return [box, Spacer(1, 3 * mm)]  # a long story flows on over the page, between its rows
 
 
 def _section(sec: findings.Section) -> list:
@@ -470,7 +504,7 @@ def _section(sec: findings.Section) -> list:
     if sec.stories.empty:
         out.append(Paragraph("No consented story was tagged to this standard for this period.", s["body"]))
     for row in sec.stories.itertuples():
-        out.append(_story_block(row, st.id))
+        out += _story_block(row, st.id)
     return out
 
 
@@ -679,7 +713,8 @@ def render(data: Findings, out: Path) -> Path:
             _heading("Other stories", "h2", 1),
             Paragraph("Stories told this period that are not tagged to an audited standard.", styles()["body"]),
         ]
-        story += [_story_block(row) for row in data.untagged.itertuples()]
+        for row in data.untagged.itertuples():
+            story += _story_block(row)
     story += _annexes(data)
     doc.build(story)
     return out

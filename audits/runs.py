@@ -86,8 +86,19 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
                 f"Load the returns first (python -m audits ingest PATH)."
             )
         result = engine.evaluate(con, audited, period)
+    if result.failed and len(result.failed) == len(audited):
+        raise RunError(
+            "The audit did not run: no approved standard could be worked out on these returns.\n"
+            + "\n".join(f"{sid}: {why}." for sid, why in result.failed.items())
+        )
     run_id = f"run-{started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     skipped = [{"id": s.id, "version": s.version, "status": s.status} for s in load.standards if not s.audited]
+    skipped += [
+        {"id": s.id, "version": s.version, "status": "failed", "reason": result.failed[s.id]}
+        for s in audited
+        if s.id in result.failed
+    ]
+    audited = [s for s in audited if s.id not in result.failed]
     versions = {s.id: s.version for s in load.standards}
     measures = result.measures.copy()
     measures.insert(0, "run_id", run_id)
@@ -135,9 +146,16 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
             )
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            store.rollback(con)
             raise
     return run_id
+
+
+def failed_standards(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
+    """Approved standards a run left out because they could not be worked out: id -> why."""
+    row = con.execute("SELECT skipped_json FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    skipped = json.loads(row[0]) if row and row[0] else []
+    return {s["id"]: s["reason"] for s in skipped if s.get("status") == "failed"}
 
 
 def latest_run_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -30,6 +30,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
+from audits import trial
 from audits.problems import yaml_mistake
 from audits.standard import FieldProblem, Measure, Standard, Voice
 
@@ -184,11 +185,17 @@ def _parse(text: str, file_name: str) -> tuple[Standard | None, list[StandardPro
             )
         ]
     try:
-        return Standard.model_validate(_plain(data)), []
+        standard = Standard.model_validate(_plain(data))
     except ValidationError as error:
         problems = [_explain(e, data, file_name) for e in _without_echoes(error.errors())]
         problems.sort(key=lambda p: p.line or 0)
         return None, _unique(problems)
+    problems = []
+    for i, measure in enumerate(standard.measures):  # a trial run: can every measure be worked out?
+        why = trial.measure_problem(measure)
+        if why:
+            problems.append(StandardProblem(file_name, _key_line(data["measures"][i], "id"), why))
+    return (None, problems) if problems else (standard, [])
 
 
 def _without_echoes(errors: list[dict]) -> list[dict]:

@@ -4,8 +4,9 @@
 A story reaches a report only when all of these hold:
 
 * consent is 'yes' in the current evidence pack;
-* it was never withdrawn: no withdrawal is recorded for it (story_withdrawals)
-  and no pack ever loaded for that provider and period says 'withdrawn' for it;
+* it was never withdrawn: no withdrawal is recorded for it (story_withdrawals), no pack
+  ever loaded for that provider and period says 'withdrawn' for it, and the same words
+  were not withdrawn in any other quarter's pack of that provider;
 * screening (audits.screening) found no personal details in it, or an auditor
   cleared it, or an auditor approved a redacted version (then only the redacted
   words are printed); an auditor may also keep it out.
@@ -40,6 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import duckdb
 import pandas as pd
@@ -76,6 +78,12 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def words_sha256(text: str) -> str:
+    """The SHA-256 of a story's words as a withdrawal keeps them: lower case, and every run of
+    anything but letters and digits one space, so a retyped copy of the same words matches."""
+    return text_sha256(" ".join(re.findall(r"\w+", str(text).lower())))
+
+
 def review_note(text: str) -> str:
     """What a decision keeps of the words it was made on: their SHA-256, never the words."""
     return f"text sha256 {text_sha256(text)}"
@@ -88,11 +96,25 @@ def split_standards(value: str | None) -> list[str]:
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
+def evidence_stamp(con: duckdb.DuckDBPyConnection) -> str:
+    """A value that changes whenever anything that decides which stories may be shown, or what
+    they say of a standard, changes: a pack loaded, a withdrawal, a review decision, a tagging.
+    Readers that cache stories (the dashboard) key their caches by it, so a withdrawn story
+    leaves every page at once, without a restart."""
+    row = con.execute(
+        """SELECT (SELECT count(*) || '/' || coalesce(max(loaded_at)::VARCHAR, '') FROM submissions WHERE kind = 'pack'),
+                  (SELECT count(*) || '/' || coalesce(max(recorded_at)::VARCHAR, '') FROM story_withdrawals),
+                  (SELECT count(*) || '/' || coalesce(max(reviewed_at)::VARCHAR, '') FROM story_reviews),
+                  (SELECT count(*) || '/' || coalesce(max(tagged_at)::VARCHAR, '') FROM story_tags)"""
+    ).fetchone()
+    return "|".join(row)
+
+
 def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
     """Current stories of a period (every provider, or one), each with the auditor's latest
     decision, latest tagging and whether it was ever withdrawn: one query, however many
     providers. `standards` is the tagging's when there is one, else the pack's."""
-    return con.execute(
+    df = con.execute(
         """
         WITH tags AS (
             SELECT provider_id, story_id, standards, stances, tagged_by, tagged_at FROM story_tags
@@ -126,6 +148,19 @@ def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: st
         """,
         {"period": period, "provider": provider_id},
     ).fetchdf()
+    # The same words withdrawn in any quarter's pack are withdrawn here too: a withdrawal follows
+    # the person's words, whatever the pack numbered them.
+    withdrawn_words = set(
+        con.execute(
+            "SELECT provider_id, words_sha256 FROM story_withdrawals WHERE words_sha256 IS NOT NULL "
+            "AND ($provider IS NULL OR provider_id = $provider)",
+            {"provider": provider_id},
+        ).fetchall()
+    )
+    if withdrawn_words and not df.empty:
+        same_words = [(p, words_sha256(t)) in withdrawn_words for p, t in zip(df["provider_id"], df["story"])]
+        df["withdrawn"] = df["withdrawn"] | pd.Series(same_words, index=df.index)
+    return df
 
 
 def stances_of(value) -> dict[str, str]:

@@ -295,15 +295,12 @@ def tag_story(
             f"For story {story_id}, {'; '.join(problems)}: each standard it speaks to is marked "
             f'{", ".join(STANCES)}. On the command line: --standards "{ids[0] if ids else "warm-welcome"}=confirms".'
         )
-    _, consent = _current_story(
+    _current_story(
         con, provider_id, period, story_id, "See the stories on the dashboard's review page, or the pack's stories.csv."
     )
-    withdrawn = con.execute(
-        "SELECT count(*) FROM story_withdrawals WHERE provider_id = ? AND period = ? AND story_id = ?",
-        [provider_id, period, story_id],
-    ).fetchone()[0]
-    if consent != "yes" or withdrawn:
-        consent = "withdrawn" if withdrawn else consent
+    row = current_stories(con, period, provider_id).set_index("story_id").loc[story_id]
+    consent = "withdrawn" if row["withdrawn"] else row["consent"]
+    if consent != "yes":
         raise ReviewError(
             f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
             "with consent 'yes' can ever be shown, so it cannot be tagged."

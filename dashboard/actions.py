@@ -69,7 +69,7 @@ def propose_form(db: str, own: str, period: str, account, titles, needing: dict,
                         account.display_name,
                         action_id=action["action_id"] if action else None,
                     )
-            except (actions.ActionError, store.StoreBusy) as error:
+            except (actions.ActionError, store.StoreError) as error:
                 st.error(str(error))
             else:
                 _done(f"Action {action_id} proposed: the commissioner agrees or asks again.")
@@ -134,7 +134,7 @@ def render() -> None:
                             message = actions.review(
                                 con, a["action_id"], "agreed" if agree else "asked_again", note, account.display_name
                             )
-                    except (actions.ActionError, store.StoreBusy) as error:
+                    except (actions.ActionError, store.StoreError) as error:
                         st.error(str(error))
                     else:
                         _done(message)
@@ -161,7 +161,7 @@ def render() -> None:
                     try:
                         with store.writing(db) as con:
                             message = actions.report_done(con, action_id, done_on, note, account.display_name)
-                    except (actions.ActionError, store.StoreBusy) as error:
+                    except (actions.ActionError, store.StoreError) as error:
                         st.error(str(error))
                     else:
                         _done(message)

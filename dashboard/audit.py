@@ -29,7 +29,7 @@ def run_section(account, db: str, cat: data.Catalogue) -> str | None:
         with st.spinner("Running every approved standard…"):
             try:
                 run_id = runs.run_audit(db, period, standards_dir=data.standards_dir(), run_by=account.username)
-            except (store.StoreBusy, ValueError, RuntimeError) as error:
+            except (store.StoreError, ValueError, RuntimeError) as error:
                 st.error(str(error))
                 return period
         data.clear()

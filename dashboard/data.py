@@ -21,6 +21,7 @@ from audits import spec, stats, store
 from audits.standard import Standard
 
 SHORT = 5  # seconds: how stale the list of runs may be
+STAMP_SECONDS = 1  # seconds: how long a withdrawn story may still show (the stamp is re-read after)
 
 
 def db() -> str:
@@ -87,23 +88,42 @@ def measure_results(db_file: str, run_id: str, public: bool) -> pd.DataFrame:
     return stats.suppress_results(df) if public else df
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def standard_results(db_file: str, run_id: str) -> pd.DataFrame:
-    """Standard ratings per provider, with the rating people are shown in `shown`
-    (audits.verdicts: green stays provisional until people's experience confirms it)."""
+@st.cache_data(ttl=STAMP_SECONDS, show_spinner=False)
+def evidence_stamp(db_file: str) -> str:
+    """Changes whenever a pack, withdrawal, review or tagging changes which stories show
+    (audits.stories.evidence_stamp): the key of every cached read that depends on stories."""
+    from audits import stories
+
+    with store.reading(db_file) as con:
+        return stories.evidence_stamp(con)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _standard_results(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
     from audits import verdicts
 
     with store.reading(db_file) as con:
         return verdicts.shown_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def stories_for(db_file: str, provider_id: str, period: str, standard_id: str | None = None) -> pd.DataFrame:
-    """Only stories that may be shown: consent yes, not withdrawn, screening passed or cleared."""
+def standard_results(db_file: str, run_id: str) -> pd.DataFrame:
+    """Standard ratings per provider, with the rating people are shown in `shown`
+    (audits.verdicts: green stays provisional until people's experience confirms it)."""
+    return _standard_results(db_file, run_id, evidence_stamp(db_file))
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _stories_for(db_file: str, provider_id: str, period: str, standard_id: str | None, stamp: str) -> pd.DataFrame:
     from audits import stories
 
     with store.reading(db_file) as con:
         return stories.printable_stories(con, provider_id, period, standard_id)
+
+
+def stories_for(db_file: str, provider_id: str, period: str, standard_id: str | None = None) -> pd.DataFrame:
+    """Only stories that may be shown: consent yes, not withdrawn, screening passed or cleared;
+    a withdrawal or a decision made on the command line shows at once."""
+    return _stories_for(db_file, provider_id, period, standard_id, evidence_stamp(db_file))
 
 
 def _every_period(read, db_file: str, cat: Catalogue, *args) -> pd.DataFrame:
@@ -125,20 +145,19 @@ def standard_history(db_file: str, cat: Catalogue) -> pd.DataFrame:
 
 @st.cache_data(ttl=SHORT, show_spinner=False)
 def data_quality(db_file: str, provider_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The provider's current submissions, and quarantined rows counted by reason."""
+    """The provider's current submissions, and rows held back counted by file and reason (a
+    story row's reason is never shown: audits.findings.held_back)."""
+    from audits import findings
+
     with store.reading(db_file) as con:
         submissions = con.execute(
             "SELECT period, kind, form, submitted_on, loaded_at, loaded_by, rows_loaded, rows_quarantined "
             "FROM current_submissions WHERE provider_id = ? ORDER BY period DESC, kind",
             [provider_id],
         ).df()
-        quarantine = con.execute(
-            "SELECT q.period, q.file_name AS file, q.reasons AS reason, count(*) AS rows "
-            "FROM quarantine q JOIN current_submissions s ON s.submission_id = q.submission_id "
-            "WHERE q.provider_id = ? GROUP BY ALL ORDER BY q.period DESC, rows DESC",
-            [provider_id],
-        ).df()
-    return submissions, quarantine
+        held = findings.held_back(con, provider_id)
+    quarantine = held.rename(columns={"file_name": "file", "reasons": "reason"})[["period", "file", "reason", "rows"]]
+    return submissions, quarantine.sort_values(["period", "rows"], ascending=False, kind="stable")
 
 
 def current_submission(db_file: str, kind: str, provider_id: str, period: str) -> dict | None:

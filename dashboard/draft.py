@@ -106,7 +106,7 @@ def render() -> None:
         try:
             with store.writing(db) as con:
                 message = drafts.share(con, provider_id, period, account.display_name)
-        except (drafts.DraftError, findings.FindingsError, store.StoreBusy) as error:
+        except (drafts.DraftError, findings.FindingsError, store.StoreError) as error:
             st.error(str(error))
         else:
             data.clear()
@@ -138,7 +138,7 @@ def render() -> None:
                     try:
                         with store.writing(db) as con:
                             message = factcheck.answer(con, c["comment_id"], outcome or "", text, account.display_name)
-                    except (factcheck.FactcheckError, store.StoreBusy) as error:
+                    except (factcheck.FactcheckError, store.StoreError) as error:
                         st.error(str(error))
                     else:
                         data.clear()

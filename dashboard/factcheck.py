@@ -82,7 +82,7 @@ def render() -> None:
                             file_name=upload.name if upload else None,
                             file_bytes=upload.getvalue() if upload else None,
                         )
-                except (factcheck.FactcheckError, store.StoreBusy) as error:
+                except (factcheck.FactcheckError, store.StoreError) as error:
                     st.error(str(error))
                 else:
                     data.clear()
@@ -119,7 +119,7 @@ def render() -> None:
             try:
                 with store.writing(db) as con:
                     message = factcheck.reply(con, own, period, text, account.display_name)
-            except (factcheck.FactcheckError, store.StoreBusy) as error:
+            except (factcheck.FactcheckError, store.StoreError) as error:
                 st.error(str(error))
             else:
                 data.clear()

@@ -18,13 +18,35 @@ INTRO = (
 )
 
 
+def labels(names: dict[str, str]) -> dict[str, str]:
+    """id -> the label people read: the name, with the id beside it when two share a name (or
+    there is none), so that one provider can never hide another by taking its name."""
+    counts = pd.Series(list(names.values())).value_counts()
+    return {
+        i: (n if isinstance(n, str) and n and counts[n] == 1 else f"{n or 'No name'} ({i})") for i, n in names.items()
+    }
+
+
 def matrix(sr: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
-    cells = sr.assign(standard=sr["standard_id"].map(titles), shown=sr["shown"].map(words.rating))
-    table = cells.pivot_table(index="provider_name", columns="standard", values="shown", aggfunc="first")
-    table = table[[t for t in titles.values() if t in table.columns]]
+    """Providers x standards, keyed by their ids, shown with their labels."""
+    table = sr.pivot_table(index="provider_id", columns="standard_id", values="shown", aggfunc="first")
+    table = table[[sid for sid in titles if sid in table.columns]].map(words.rating, na_action="ignore")
+    names = labels({i: dict(zip(sr["provider_id"], sr["provider_name"])).get(i) for i in table.index})
+    table = table.loc[sorted(table.index, key=lambda i: names[i].lower())]  # by name, as people look
+    table = table.rename(index=names, columns=labels(titles))
     table.index.name = "Provider"
     table.columns.name = None
     return table.fillna("not audited")
+
+
+def shared_names(sr: pd.DataFrame) -> list[str]:
+    """Provider names used by more than one provider id: said under the matrix."""
+    pairs = sr[["provider_id", "provider_name"]].drop_duplicates()
+    counts = pairs["provider_name"].value_counts()
+    return [
+        f"{name}: {', '.join(sorted(pairs.loc[pairs['provider_name'] == name, 'provider_id']))}"
+        for name in counts[counts > 1].index
+    ]
 
 
 def changes(now: pd.DataFrame, before: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
@@ -35,9 +57,10 @@ def changes(now: pd.DataFrame, before: pd.DataFrame, titles: dict[str, str]) -> 
         suffixes=("", "_before"),
     )
     moved = joined[joined["shown"] != joined["shown_before"]]
+    names = labels(dict(zip(now["provider_id"], now["provider_name"])))
     return pd.DataFrame(
         {
-            "Provider": moved["provider_name"],
+            "Provider": moved["provider_id"].map(names),
             "Standard": moved["standard_id"].map(titles),
             "Before": moved["shown_before"].map(words.rating),
             "Now": moved["shown"].map(words.rating),
@@ -84,7 +107,7 @@ def render() -> None:
         )
         return
 
-    st.subheader(f"{area}, {period}")
+    st.subheader(f"{ui.md(area)}, {period}")
     counts = sr["shown"].value_counts()
     for column, rating in zip(st.columns(len(ORDER)), ORDER):
         column.metric(ratings.look(rating).label, int(counts.get(rating, 0)))
@@ -109,26 +132,34 @@ def render() -> None:
         "Each link opens that standard's or provider's page, with its figures, trends and stories. "
         "Links follow the order of the table above."
     )
+    shared = shared_names(sr)
+    if shared:
+        st.warning(
+            "More than one provider uses the same name, so the table shows their codes beside it: "
+            + ui.md("; ".join(shared))
+            + ". Ask the auditor to check the returns' provider names.",
+            icon=":material/warning:",
+        )
     st.markdown("**Open a standard**")
+    audited = [sid for sid in titles if sid in set(sr["standard_id"])]
     with st.container(horizontal=True, gap="small", key="open_standards"):
-        for standard_id, title in titles.items():
-            if title in table.columns:
-                st.page_link(
-                    "dashboard/standard.py",
-                    label=title,
-                    icon=":material/checklist:",
-                    query_params={ui.STANDARD_LINK: standard_id},
-                )
+        for standard_id, label in labels({sid: titles[sid] for sid in audited}).items():
+            st.page_link(
+                "dashboard/standard.py",
+                label=ui.md(label),
+                icon=":material/checklist:",
+                query_params={ui.STANDARD_LINK: standard_id},
+            )
     st.markdown("**Open a provider**")
-    ids = sr.drop_duplicates("provider_name").set_index("provider_name")["provider_id"]
+    names = dict(zip(sr["provider_id"], sr["provider_name"]))
     box = st.container(height=260, border=False) if len(table) > ui.LONG_TABLE_ROWS else st.container()
     with box, st.container(horizontal=True, gap="small", key="open_providers"):
-        for name in table.index:
+        for provider_id, label in sorted(labels(names).items(), key=lambda item: item[1].lower()):
             st.page_link(
                 "dashboard/provider.py",
-                label=name,
+                label=ui.md(label),
                 icon=":material/apartment:",
-                query_params={ui.PROVIDER_LINK: ids[name]},
+                query_params={ui.PROVIDER_LINK: provider_id},
             )
 
     st.subheader("What changed since the last quarter")

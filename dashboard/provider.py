@@ -158,10 +158,10 @@ def render() -> None:
     results = data.measure_results(db, run_id, public)
     results = results[results["provider_id"] == provider_id]
     area = providers.set_index("provider_id").loc[provider_id, "area"]
-    st.header(f"{names[provider_id]} ({provider_id}), {area}, {period}")
+    st.header(f"{ui.md(names[provider_id])} ({ui.md(provider_id)}), {ui.md(area)}, {period}")
     if sr.empty:
         ui.empty(
-            f"{names[provider_id]} was not audited for {period}.",
+            f"{ui.md(names[provider_id])} was not audited for {period}.",
             "choose another period; a provider is audited once its return for the quarter is loaded.",
         )
         return
@@ -194,8 +194,8 @@ def render() -> None:
 
     st.subheader("Each standard in detail")
     for s in standards:
-        with st.expander(f"{words.rating(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {s.title}"):
-            st.markdown(f"**What good looks like.** {s.statement}")
+        with st.expander(f"{words.rating(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {ui.md(s.title)}"):
+            st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
@@ -212,13 +212,13 @@ def render() -> None:
         st.write("No rows of the current returns were held back.")
     else:
         st.write("Rows held back from the current returns (kept in the store with their reasons, not counted):")
-        st.table(quarantine.rename(columns=str.capitalize), hide_index=True, width="stretch")
+        ui.table(quarantine.rename(columns=str.capitalize))
 
     progress(db, provider_id, period)
 
     st.subheader("The audit report")
     st.write(
-        f"The independent audit report of {names[provider_id]} for {period}: every standard with its "
+        f"The independent audit report of {ui.md(names[provider_id])} for {period}: every standard with its "
         "figures, the stories beside them, the data quality and the method, as a PDF."
     )
     st.download_button(

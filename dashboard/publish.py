@@ -68,7 +68,7 @@ def render() -> None:
         try:
             with store.writing(db) as con:
                 done = publish.publish(con, period, target, account.username)
-        except (publish.PublishError, findings.FindingsError, store.StoreBusy, OSError) as error:
+        except (publish.PublishError, findings.FindingsError, store.StoreError, OSError) as error:
             st.error(str(error))
         else:
             data.clear()

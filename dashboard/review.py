@@ -126,7 +126,7 @@ def decided(db: str, period: str, account) -> None:
                     message = story_review.undo_decision(
                         con, row["provider_id"], period, row["story_id"], account.display_name
                     )
-            except (story_review.ReviewError, store.StoreBusy) as error:
+            except (story_review.ReviewError, store.StoreError) as error:
                 st.error(str(error))
             else:
                 data.clear()
@@ -146,7 +146,7 @@ def review_held(db: str, period: str, account) -> None:
     st.write(f"{len(waiting)} stories of {period} are held. Each stays out of every report and page until you decide.")
     for row in waiting.itertuples():
         with st.container(border=True):
-            st.markdown(f"**{row.provider_id} · story {row.story_id}**: {row.reason}")
+            st.markdown(f"**{ui.md(row.provider_id)} · story {ui.md(row.story_id)}**: {ui.md(row.reason)}")
             st.html(highlighted(row.story))
             st.caption("Highlighted: what screening flagged.")
             with st.form(f"review_{row.provider_id}_{row.story_id}"):
@@ -185,7 +185,7 @@ def review_held(db: str, period: str, account) -> None:
                                 redacted_text=redacted if decision == "redacted" else None,
                                 accept_remaining_flags=confirm,
                             )
-                    except (story_review.ReviewError, store.StoreBusy) as error:
+                    except (story_review.ReviewError, store.StoreError) as error:
                         st.error(str(error))
                     else:
                         data.clear()
@@ -223,7 +223,7 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
     for row in table[table["provider_id"] == provider].itertuples():
         key = f"{row.provider_id}_{row.story_id}"
         with st.container(border=True):
-            st.markdown(f"**Story {row.story_id}**, told by {words.teller(row.teller)}: {row.reason}")
+            st.markdown(f"**Story {ui.md(row.story_id)}**, told by {words.teller(row.teller)}: {ui.md(row.reason)}")
             if isinstance(row.text, str):
                 st.text(row.text)
             elif row.status == "held":
@@ -231,7 +231,7 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
             else:
                 st.caption("Its words are kept out of every output, so they are not shown here.")
             if isinstance(row.tagged_by, str):
-                st.caption(f"Tagged by {row.tagged_by} on {words.long_datetime(row.tagged_at)}.")
+                st.caption(f"Tagged by {ui.md(row.tagged_by)} on {words.long_datetime(row.tagged_at)}.")
             elif row.standards:
                 st.caption("Tagged as the evidence pack gave it.")
             else:
@@ -239,7 +239,7 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
             unknown = [sid for sid in row.standards if sid not in titles]
             if unknown:
                 st.warning(
-                    f"It is tagged with {', '.join(unknown)}, which is not a standard in {folder}: "
+                    f"It is tagged with {ui.md(', '.join(unknown))}, which is not a standard in {ui.md(folder)}: "
                     "choose the standards it speaks to and save."
                 )
             chosen = st.multiselect(
@@ -274,7 +274,7 @@ def tag_stories(db: str, period: str, cat: data.Catalogue, account) -> None:
                             titles,
                             {sid: v for sid, v in stances.items() if v},
                         )
-                except (story_review.ReviewError, store.StoreBusy) as error:
+                except (story_review.ReviewError, store.StoreError) as error:
                     st.error(str(error))
                 else:
                     data.clear()
@@ -305,7 +305,7 @@ def answer_contradiction(db: str, period: str, row, sid: str, titles: dict, acco
                     message = story_review.answer_contradiction(
                         con, row.provider_id, period, row.story_id, sid, why, account.display_name
                     )
-            except (story_review.ReviewError, store.StoreBusy) as error:
+            except (story_review.ReviewError, store.StoreError) as error:
                 st.error(str(error))
             else:
                 data.clear()

@@ -74,7 +74,7 @@ def render() -> None:
                     signoffs.DECLARATION if agreed else None,
                     account.username,
                 )
-        except (signoffs.SignoffError, store.StoreBusy) as error:
+        except (signoffs.SignoffError, store.StoreError) as error:
             st.error(str(error))
         else:
             data.clear()

@@ -145,7 +145,7 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
                 for i in range(len(periods))
             ]
     with table_col:
-        st.table(table, hide_index=True, width="stretch")
+        ui.table(table)
     gaps = gap_words(quarters, hidden)
     if chart is None:
         st.caption(
@@ -167,11 +167,11 @@ def show_stories(told: pd.DataFrame) -> None:
         )
         return
     for _, story in told.iterrows():
-        st.markdown("> " + str(story["text"]).replace("\n", "\n> "))
-        st.caption(
+        ui.words_block(
+            story["text"],
             f"Told by {words.teller(story['teller'])} on "
             f"{words.long_date(story['gathered_on'])}; gathered by {story['gathered_by']}"
-            + (" (personal details removed by the auditor)" if story["redacted"] else "")
+            + (" (personal details removed by the auditor)" if story["redacted"] else ""),
         )
 
 
@@ -203,13 +203,14 @@ def render() -> None:
     elif area != "All areas":
         providers = providers[providers["area"] == area]
 
-    st.header(standard.title)
-    st.markdown(f"**What good looks like.** {standard.statement}")
-    st.markdown(f"**Why it matters.** {standard.why}")
+    st.header(ui.md(standard.title))
+    st.markdown(f"**What good looks like.** {ui.md(standard.statement)}")
+    st.markdown(f"**Why it matters.** {ui.md(standard.why)}")
     for voice in standard.voices:
-        st.markdown("> " + voice.quote.replace("\n", " "))
-        st.caption(voice.source)
-    st.caption(f"Version {standard.version}, approved by {standard.approved_by} on {standard.approved_on}.")
+        ui.words_block(voice.quote.replace("\n", " "), voice.source)
+    st.caption(
+        f"Version {standard.version}, approved by {ui.md(standard.approved_by)} on {words.long_date(standard.approved_on)}."
+    )
 
     results = data.measure_results(db, run_id, public)
     results = results[(results["standard_id"] == standard.id) & results["provider_id"].isin(providers["provider_id"])]
@@ -219,7 +220,7 @@ def render() -> None:
     if results.empty:
         ui.empty("No results for this standard in this period.", "choose another period or standard.")
     for measure in standard.measures:
-        st.markdown(f"#### {measure.label}")
+        st.markdown(f"#### {ui.md(measure.label)}")
         across_providers(results[results["measure_id"] == measure.id].sort_values("name"), measure)
 
     st.subheader("Over time, and in people's words")
@@ -233,7 +234,7 @@ def render() -> None:
     history = data.history(db, cat, public)
     for measure in standard.measures:
         trend(history, provider_id, standard, measure)
-    st.markdown(f"#### In the words of people using {names[provider_id]}, {period}")
+    st.markdown(f"#### In the words of people using {ui.md(names[provider_id])}, {period}")
     show_stories(data.stories_for(db, provider_id, period, standard.id))
 
 

@@ -1,9 +1,11 @@
-"""Small display helpers shared by the pages: ratings as symbol + word + colour,
-figures in plain words, choices remembered across pages, and empty states."""
+"""Small display helpers shared by the pages: people's text shown as text, ratings as symbol
++ word + colour, tables, choices remembered across pages, and empty states."""
 
 from __future__ import annotations
 
 import html
+import re
+import time
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +13,45 @@ import streamlit as st
 from audits import ratings, stats
 
 BY_LABEL = {look.label: look for look in ratings.LOOKS.values()}
+
+# --------------------------------------------------------------------------- people's text as text
+
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_WORD_JOINER = "\u2060"  # invisible: keeps a web or email address from becoming a link
+
+
+def md(text) -> str:
+    """People's text (a provider's or area's name, a story, a standard's words, a name) made
+    safe to put into anything Streamlit shows as Markdown: headings, captions, labels, table
+    cells. Every ASCII punctuation mark is escaped, so nothing becomes a link, an image (fetched
+    by the reader's browser), a heading, coloured text, an icon or a formula; and a web or email
+    address is kept from being made a link. Shown exactly as typed."""
+    escaped = _PUNCTUATION.sub(r"\\\1", "" if stats.is_missing(text) else str(text))
+    escaped = re.sub(r"\\:\\/\\/", "\\:" + _WORD_JOINER + "\\/\\/", escaped)
+    escaped = re.sub(r"(?i)www\\\.", "www" + _WORD_JOINER + "\\.", escaped)
+    return escaped.replace("\\@", _WORD_JOINER + "\\@" + _WORD_JOINER)
+
+
+def words_block(text, caption: str | None = None) -> None:
+    """A quote of people's own words (a story or a voice) as a block of plain text, with who
+    told it underneath: full contrast, never Markdown."""
+    lines = str(text).splitlines() or [""]
+    st.markdown("\n".join("> " + md(line) for line in lines))
+    if caption:
+        st.caption(md(caption))
+
+
+def safe_frame(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy of a table whose text cells are shown as text (st.table renders Markdown in
+    cells). Columns in `keep` hold only the tool's own words (rating labels) and stay as they
+    are, so they can still be tinted."""
+    out = df.copy()
+    for column in out.columns:
+        if column not in keep and out[column].dtype == object:
+            out[column] = [md(v) if isinstance(v, str) else v for v in out[column]]
+    if out.index.dtype == object:
+        out.index = [md(v) if isinstance(v, str) else v for v in out.index]
+    return out
 
 
 def cell_css(look: ratings.Look) -> str:
@@ -20,21 +61,25 @@ def cell_css(look: ratings.Look) -> str:
 
 
 def style_ratings(df: pd.DataFrame, columns: list[str]):
-    """A Styler that tints rating cells; the cells themselves hold symbol and word."""
+    """A Styler that tints rating cells; the cells themselves hold symbol and word. Every other
+    text cell is shown as text (safe_frame)."""
 
     def cell(value):
         look = BY_LABEL.get(value)
         return "" if look is None else cell_css(look)
 
-    return df.style.map(cell, subset=columns)
+    return safe_frame(df, keep=tuple(columns)).style.map(cell, subset=columns)
 
 
 LONG_TABLE_ROWS = 12
 
 
-def table(data, rows: int) -> None:
-    """A static table; a long one (150 providers at national scale) scrolls inside a box
-    of its own, so the chart above and what follows stay within reach."""
+def table(data, rows: int | None = None) -> None:
+    """A static table, its text shown as text; a long one (150 providers at national scale)
+    scrolls inside a box of its own, so the chart above and what follows stay within reach."""
+    if isinstance(data, pd.DataFrame):
+        data = safe_frame(data)
+    rows = len(data.data if hasattr(data, "data") else data) if rows is None else rows
     if rows > LONG_TABLE_ROWS:
         with st.container(height=470, border=False):
             st.table(data, hide_index=True, width="stretch")
@@ -127,7 +172,37 @@ def follow_link(param: str, state_key: str) -> None:
         del st.query_params[param]
 
 
+BUSY_WAIT_SECONDS = 3.0  # how long a page waits for the command line before saying the store is busy
+BUSY_RETRIES = 20  # then it stops trying by itself (a minute) and offers a button
+
+
+def store_busy() -> None:
+    """The auditors' command line is writing (loading returns, running the audit): say so
+    calmly, and try the page again by itself every few seconds for a while."""
+    tries = st.session_state.get("_busy_tries", 0) + 1
+    st.session_state["_busy_tries"] = tries
+    st.info(
+        "The store is busy: the independent auditor is loading returns or running the audit. "
+        "Nothing is wrong, and nothing you did is lost.",
+        icon=":material/hourglass_top:",
+    )
+    if tries <= BUSY_RETRIES:
+        st.caption("This page will try again by itself in a few seconds.")
+        time.sleep(BUSY_WAIT_SECONDS)
+        st.rerun()
+    st.caption("It is still busy. Try again in a minute.")
+    if st.button("Try again", key="busy_try_again"):
+        st.session_state["_busy_tries"] = 0
+        st.rerun()
+
+
+def store_free() -> None:
+    """A page that read the store: the next busy spell starts counting its tries afresh."""
+    st.session_state.pop("_busy_tries", None)
+
+
 def empty(message: str, next_step: str) -> None:
+    """Nothing to show yet, and what to do next (the tool's own words: Markdown allowed)."""
     st.info(f"{message}\n\n**What to do next:** {next_step}", icon=":material/info:")
 
 

@@ -144,7 +144,7 @@ def render() -> None:
         try:
             with store.writing(data.db()) as con:
                 outcome = ingest.ingest_validation(con, validation, source, account.username)
-        except store.StoreBusy as error:
+        except store.StoreError as error:
             st.error(str(error))
             return
         data.clear()

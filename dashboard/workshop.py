@@ -297,7 +297,12 @@ def render() -> None:
         cat = data.catalogue(db)
         if cat.runs:
             period = cat.periods[-1]
-            show_preview(preview(db, cat.runs[period], period, candidate, path.name), period)
+            from audits.preview import PreviewError
+
+            try:
+                show_preview(preview(db, cat.runs[period], period, candidate, path.name), period)
+            except PreviewError as error:
+                st.warning(str(error), icon=":material/warning:")
         else:
             st.write("No audit has been run yet, so there are no ratings to compare with.")
 

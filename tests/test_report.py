@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from test_engine import _typed
 from test_stories import load_pack
 
-from audits import report, runs, signoffs, spec, store, story_review, words
+from audits import report, report_batch, runs, signoffs, spec, store, story_review, words
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stories"
 STANDARDS = FIXTURES / "standards"
@@ -318,3 +318,30 @@ def test_story_review_commands(tmp_path):
         ],
     )
     assert missing.exit_code == 1 and "no story S99" in missing.output
+
+
+def test_a_long_interview_prints_over_several_pages_and_every_report_is_drawn(tmp_path):
+    """A consented story of about 14,000 characters (a long interview, one paragraph with
+    sentences, and one run-on part with no full stop) flows over several pages instead of
+    stopping the report (reportlab cannot split a table row)."""
+    from test_stories import load_pack, read_rows
+
+    db = tmp_path / "audit.duckdb"
+    with store.writing(db) as con:
+        put_returns(con, "2026-Q2")
+    sentence = "The peer worker sat with me every week and never once made me feel rushed or judged. "
+    interview = sentence * 120 + "and then " * 400 + "that is the end of what I wanted to say."
+    rows = read_rows()
+    for row in rows:
+        if row["story_id"] == "S07":
+            row["story"] = interview
+    load_pack(db, rows)
+    runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+    written = report_batch.build_reports(db, "2026-Q2", tmp_path / "pdfs", workers=1)
+    assert len(written) == 3
+    mine = next(p for p in written if "P001" in p.name)
+    flat = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(mine).pages))
+    assert "that is the end of what I wanted to say.”" in flat
+    assert flat.count("never once made me feel rushed or judged") == 120
+    assert all(len(piece) <= report.STORY_ROW_CHARACTERS for piece in report.story_pieces(interview))
+    assert " ".join(report.story_pieces(interview)) == interview.strip()

@@ -19,24 +19,32 @@ def read_rows(folder: Path = PACK) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def load_pack(db: Path, rows: list[dict] | None = None, provider_id: str = "P001") -> None:
-    """Load the fixture pack with the real ingest; with rows (or another provider), a
-    resubmission of it with those rows (written next to the store)."""
+def load_pack(db: Path, rows: list[dict] | None = None, provider_id: str = "P001", period: str = "2026-Q2") -> None:
+    """Load the fixture pack with the real ingest; with rows (or another provider or quarter),
+    a resubmission of it with those rows (written next to the store)."""
     folder = PACK
-    if rows is not None or provider_id != "P001":
-        rows = rows if rows is not None else read_rows()
-        folder = db.parent / f"pack-{uuid.uuid4().hex[:8]}"
-        folder.mkdir()
-        pack_yaml = (PACK / "pack.yaml").read_text(encoding="utf-8")
-        (folder / "pack.yaml").write_text(
-            pack_yaml.replace("provider_id: P001", f"provider_id: {provider_id}"), encoding="utf-8"
-        )
-        with open(folder / "stories.csv", "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+    if rows is not None or provider_id != "P001" or period != "2026-Q2":
+        folder = _pack_folder(db, rows if rows is not None else read_rows(), provider_id, period)
     (outcome,) = ingest.ingest([folder], db, loaded_by="test")
     assert outcome.loaded, outcome
+
+
+def _pack_folder(db: Path, rows: list[dict], provider_id: str, period: str) -> Path:
+    """A copy of the fixture pack with these rows, provider and quarter, next to the store."""
+    folder = db.parent / f"pack-{uuid.uuid4().hex[:8]}"
+    folder.mkdir()
+    pack_yaml = (PACK / "pack.yaml").read_text(encoding="utf-8")
+    (folder / "pack.yaml").write_text(
+        pack_yaml.replace("provider_id: P001", f"provider_id: {provider_id}").replace(
+            "period: 2026-Q2", f"period: {period}"
+        ),
+        encoding="utf-8",
+    )
+    with open(folder / "stories.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
 
 
 @pytest.fixture
@@ -151,6 +159,41 @@ def test_withdrawal_in_a_later_pack_is_final(db, con):
             row["consent"] = "yes"
     load_pack(db, rows)
     assert "S01" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
+
+
+def test_a_withdrawal_in_any_spelling_on_a_held_back_row_is_recorded_and_final(db, con):
+    """'WITHDRAWN ' is not a code, and the row's date is wrong too, so validation holds it back:
+    the withdrawal is recorded all the same, and loading the earlier pack again cannot undo it."""
+    rows = read_rows()
+    for row in rows:
+        if row["story_id"] == "S01":
+            row["consent"], row["gathered_on"] = " WITHDRAWN.", "not a date"
+        if row["story_id"] == "S02":
+            row["consent"] = "Withdrawn"
+    load_pack(db, rows)
+    load_pack(db)  # the first pack again, saying yes to both
+    printable = ids(stories.printable_stories(con, "P001", "2026-Q2"))
+    assert "S01" not in printable and "S02" not in printable
+    assert {"S01", "S02"} <= {r[0] for r in con.execute("SELECT story_id FROM story_withdrawals").fetchall()}
+
+
+def test_the_same_words_withdrawn_in_a_later_quarter_leave_every_quarter(db, con):
+    """A withdrawal follows the person's words: the same story told in 2026-Q2 as S01 and in a
+    2026-Q3 pack (renumbered S09, retyped with other spacing and capitals) that withdraws it is
+    gone from both quarters. A story that only shares an id in another quarter stays."""
+    rows = read_rows()
+    s01 = next(r for r in rows if r["story_id"] == "S01")
+    later = [
+        {**s01, "story_id": "S09", "gathered_on": "2026-08-01", "consent": "withdrawn", "story": s01["story"].upper()},
+        {**s01, "story_id": "S02", "gathered_on": "2026-08-02", "consent": "withdrawn", "story": "Other words."},
+    ]
+    assert "S01" in ids(stories.printable_stories(con, "P001", "2026-Q2"))
+    outcome = ingest.ingest([_pack_folder(db, later, "P001", "2026-Q3")], db, loaded_by="test")[0]
+    assert outcome.withdrawn_elsewhere == [("2026-Q2", "S01")]
+    assert "the same words were told in another quarter (S01 of 2026-Q2): withdrawn there too" in outcome.summary()
+    printable = ids(stories.printable_stories(con, "P001", "2026-Q2"))
+    assert "S01" not in printable  # the same words
+    assert "S02" in printable  # the same id, other words: a different story
 
 
 def test_review_mistakes_are_plain(con):

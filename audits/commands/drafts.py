@@ -29,7 +29,7 @@ def share(provider: str = PROVIDER, period: str = PERIOD, by: str = BY, db: Path
     try:
         with store.writing(db) as con:
             message = drafts.share(con, provider, period, by)
-    except (drafts.DraftError, drafts.findings.FindingsError, store.StoreMissing, store.StoreBusy) as error:
+    except (drafts.DraftError, drafts.findings.FindingsError, store.StoreError) as error:
         fail(str(error))
     console.print(message)
 
@@ -47,7 +47,7 @@ def comments(
     try:
         with store.reading(db) as con:
             df = factcheck.comments(con, period, provider)
-    except (store.StoreMissing, store.StoreBusy) as error:
+    except store.StoreError as error:
         fail(str(error))
     if df.empty:
         console.print(f"No factual accuracy comments for {period}.")
@@ -80,7 +80,7 @@ def answer(
     try:
         with store.writing(db) as con:
             message = factcheck.answer(con, comment, "accepted" if accepted else "not_accepted", text, by)
-    except (factcheck.FactcheckError, store.StoreMissing, store.StoreBusy) as error:
+    except (factcheck.FactcheckError, store.StoreError) as error:
         fail(str(error))
     console.print(message)
 

@@ -65,9 +65,17 @@ def run(
     try:
         run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
         _summary(db, run_id)
-    except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
+        with store.reading(db) as con:
+            failed = runs.failed_standards(con, run_id)
+    except (runs.RunError, store.StoreError) as error:
         fail(str(error))
     console.print(f"Run id: {run_id}")
+    if failed:
+        for standard_id, why in failed.items():
+            console.print(f"✖ {escape(standard_id)}: {escape(why)}.")
+        fail(
+            f"{len(failed)} approved standard(s) could not be run and were left out; every other standard was audited."
+        )
 
 
 def export(
@@ -89,7 +97,7 @@ def export(
     try:
         with store.reading(db) as con:
             path = runs.export_csv(con, period, csv_path, run_id=run_id, public=public)
-    except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
+    except (runs.RunError, store.StoreError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"Cannot write {csv_path}: {error.strerror}.")

@@ -28,7 +28,7 @@ def publish(
     try:
         with store.writing(db) as con:
             done = site.publish(con, period, out, getpass.getuser())
-    except (site.PublishError, findings.FindingsError, store.StoreMissing, store.StoreBusy) as error:
+    except (site.PublishError, findings.FindingsError, store.StoreError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"Could not write into {out}: {error.strerror or error}.")

@@ -24,7 +24,7 @@ def readiness(period: str = PERIOD, db: Path = DB) -> None:
     try:
         with store.reading(db) as con:
             df = board.board(con, period)
-    except (store.StoreMissing, store.StoreBusy) as error:
+    except store.StoreError as error:
         fail(str(error))
     if df.empty:
         console.print(f"Nothing is loaded for {period} yet: upload the providers' returns first.")

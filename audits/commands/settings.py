@@ -22,7 +22,7 @@ def show(db: Path = DB) -> None:
     try:
         with store.reading(db) as con:
             values = settings.every(con)
-    except (store.StoreMissing, store.StoreBusy) as error:
+    except store.StoreError as error:
         fail(str(error))
     for name, value in values.items():
         console.print(
@@ -43,7 +43,7 @@ def set_(
     try:
         with store.writing(db) as con:
             message = settings.put(con, name, value, by)
-    except (settings.SettingError, store.StoreMissing, store.StoreBusy) as error:
+    except (settings.SettingError, store.StoreError) as error:
         fail(str(error))
     console.print(message)
 

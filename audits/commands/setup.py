@@ -61,7 +61,7 @@ def setup_demo(
 
         with store.writing(db) as con:
             created = accounts.create_demo_accounts(con)
-    except (store.StoreBusy, store.StoreMissing) as error:
+    except store.StoreError as error:
         console.print(f"[red]{error}[/red]")
         raise typer.Exit(1) from None
 

@@ -44,7 +44,7 @@ def signoff(
             message = signoffs.record_signoff(
                 con, provider, period, run_id, name, organisation, signoffs.DECLARATION, getpass.getuser()
             )
-    except (signoffs.SignoffError, store.StoreMissing, store.StoreBusy) as error:
+    except (signoffs.SignoffError, store.StoreError) as error:
         fail(str(error))
     console.print(message)
 
@@ -63,7 +63,7 @@ def signed_pdf(
         with store.reading(db) as con:
             data, digest = signed.signed_pdf(con, provider, period)
         pdf.write_bytes(data)
-    except (signed.SignedError, store.StoreMissing, store.StoreBusy) as error:
+    except (signed.SignedError, store.StoreError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"Could not write {pdf}: {error.strerror or error}.")

@@ -44,7 +44,7 @@ def held(
         with store.writing(db) as con:
             story_review.record_screening(con, provider, period)
             df = story_review.held_stories(con, period, provider)
-    except (store.StoreMissing, store.StoreBusy) as error:
+    except store.StoreError as error:
         fail(str(error))
     if df.empty:
         console.print(f"No stories are waiting for review for {period}.")
@@ -71,7 +71,7 @@ def _review(
             message = story_review.review_story(
                 con, provider, period, story, decision, by, redacted_text=text, accept_remaining_flags=confirm
             )
-    except (story_review.ReviewError, store.StoreMissing, store.StoreBusy) as error:
+    except (story_review.ReviewError, store.StoreError) as error:
         fail(str(error))
     console.print(message)
 
@@ -107,7 +107,7 @@ def undo(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, by:
     try:
         with store.writing(db) as con:
             message = story_review.undo_decision(con, provider, period, story, by)
-    except (story_review.ReviewError, store.StoreMissing, store.StoreBusy) as error:
+    except (story_review.ReviewError, store.StoreError) as error:
         fail(str(error))
     console.print(message)
 
@@ -164,7 +164,7 @@ def tag(
         titles = story_review.standard_titles(standards_dir)
         with store.writing(db) as con:
             message = story_review.tag_story(con, provider, period, story, standards, by, titles)
-    except (story_review.ReviewError, store.StoreMissing, store.StoreBusy) as error:
+    except (story_review.ReviewError, store.StoreError) as error:
         fail(str(error))
     console.print(message)
 
@@ -189,7 +189,7 @@ def answer(
     try:
         with store.writing(db) as con:
             message = story_review.answer_contradiction(con, provider, period, story, standard, why, by)
-    except (story_review.ReviewError, store.StoreMissing, store.StoreBusy) as error:
+    except (story_review.ReviewError, store.StoreError) as error:
         fail(str(error))
     console.print(message)
 
