@@ -208,5 +208,5 @@ def empty(message: str, next_step: str) -> None:
 
 NO_RESULTS_NEXT = (
     "an independent auditor loads the providers' returns on the *Upload returns* page and "
-    "runs the audit on *Run and sign off* (or, for a demo, run `make run`)."
+    "runs the audit on *Run the audit* (or, for a demo, run `make run`)."
 )

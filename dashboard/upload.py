@@ -148,7 +148,7 @@ def render() -> None:
             st.error(str(error))
             return
         data.clear()
-        message = f"{outcome.summary()} Run the audit for its period on *Run and sign off*."
+        message = f"{outcome.summary()} Run the audit for its period on *Run the audit*."
         if earlier and outcome.replaced:
             message += (
                 f"\n\nThis replaced {earlier_words(earlier, validation.kind)}, which stays in the history "

@@ -655,7 +655,7 @@ def test_empty_store_pages_say_what_to_do_next(tmp_path, monkeypatch):
     at.text_input[0].input("commissioner")
     at.text_input[1].input("any password")
     at.button[0].click().run()
-    assert "no accounts yet" in at.error[0].value and "setup-demo" in at.error[0].value
+    assert "no accounts yet" in at.error[0].value and "accounts add" in at.error[0].value
     at = signed_in("commissioner")
     assert "What to do next" in at.info[0].value
     at.switch_page("dashboard/standard.py").run()
