@@ -728,6 +728,13 @@ def screen(text: str | None) -> list[Flag]:
     return sorted(flags, key=lambda f: f.start)
 
 
+def folded(text: str) -> str:
+    """The text as screening reads it: look-alike letters, accents, invisible characters and
+    odd digits folded to plain ones. Two copies of the same words match after this however
+    they were typed (audits.stories.words_sha256 hashes it)."""
+    return _normalise(text)[0]
+
+
 def spans(text: str | None) -> list[tuple[str, int, int]]:
     """The flagged parts of a story as (kind, start, end), in reading order, for a page
     that highlights them: slice the story with them and show each piece as text."""

@@ -79,9 +79,10 @@ def text_sha256(text: str) -> str:
 
 
 def words_sha256(text: str) -> str:
-    """The SHA-256 of a story's words as a withdrawal keeps them: lower case, and every run of
-    anything but letters and digits one space, so a retyped copy of the same words matches."""
-    return text_sha256(" ".join(re.findall(r"\w+", str(text).lower())))
+    """The SHA-256 of a story's words as a withdrawal keeps them: folded as screening reads them
+    (look-alike letters, accents, invisible characters), lower case, and every run of anything
+    but letters and digits one space, so a retyped copy of the same words matches."""
+    return text_sha256(" ".join(re.findall(r"\w+", screening.folded(str(text)).lower())))
 
 
 def review_note(text: str) -> str:

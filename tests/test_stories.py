@@ -513,3 +513,12 @@ def test_a_decision_can_be_undone_and_the_story_is_held_again(con):
         "cleared",
         "undone",
     ]
+
+
+def test_the_same_words_match_however_they_were_typed():
+    plain = "Siân's keyworker rang me back the next day."
+    assert stories.words_sha256(plain) == stories.words_sha256("SIAN'S  keyworker rang me back\u200b the next day")
+    assert stories.words_sha256(plain) == stories.words_sha256(
+        "Siân's keywоrker rang me back the next day."
+    )  # Cyrillic о
+    assert stories.words_sha256(plain) != stories.words_sha256("Siân's keyworker rang me back the day after.")

@@ -60,3 +60,63 @@ def test_times_are_shown_in_uk_time_and_dates_in_full():
     assert words.long_datetime(dt.datetime(2026, 5, 2, 13, 5)) == "2 May 2026 at 14:05"
     assert words.long_datetime(dt.datetime(2026, 12, 2, 13, 5)) == "2 December 2026 at 13:05"
     assert words.long_date(None) == ""
+
+
+def test_one_result_reads_the_same_in_the_pdf_the_dashboard_and_the_command_line(tmp_path, monkeypatch):
+    """The same row of the same run, through every output: the same figure, interval,
+    thresholds and rating, word for word (audits.words is the one place that says them)."""
+    import re
+    import sys
+    from pathlib import Path
+
+    from pypdf import PdfReader
+    from streamlit.testing.v1 import AppTest
+    from typer.testing import CliRunner
+
+    from audits import accounts, findings, report, store
+    from audits.cli import app
+
+    here = Path(__file__).parent
+    sys.path.insert(0, str(here / "fixtures" / "dashboard"))
+    import dashboard_store
+
+    db = tmp_path / "audit.duckdb"
+    dashboard_store.build_store(db, periods=dashboard_store.PERIODS[-2:])
+    period = dashboard_store.PERIODS[-1]
+    monkeypatch.setenv(store.DB_ENV, str(db))
+    monkeypatch.setenv("LIVED_STANDARDS_DIR", str(dashboard_store.STANDARDS))
+    # the command line: a run, and its summary of ratings
+    ran = CliRunner().invoke(
+        app, ["run", "--period", period, "--standards", str(dashboard_store.STANDARDS)], env={"COLUMNS": "250"}
+    )
+    assert ran.exit_code == 0, ran.output
+    with store.reading(db) as con:
+        found = findings.gather(con, "P001", period)
+    section = next(s for s in found.sections if s.standard.id == "warm-welcome")
+    measure = section.standard.measures[0]
+    row = section.measures.set_index("measure_id").loc[measure.id]
+    expected = {
+        "figure": words.figure(measure, row),
+        "interval": words.interval(measure, row),
+        "thresholds": words.thresholds(measure),
+        "rating": words.rating(section.rating),
+    }
+    assert "%" in expected["figure"] and "to" in expected["interval"]
+    # the PDF
+    pdf = report.build_report(db, "P001", period, tmp_path / "P001.pdf")
+    flat = re.sub(r"\s+", " ", "\n".join(page.extract_text() for page in PdfReader(pdf).pages))
+    for words_said in expected.values():
+        assert words_said in flat, words_said
+    # the dashboard, as an expert citizen (public figures, as the PDF prints them)
+    at = AppTest.from_file(str(here.parent / "app.py"), default_timeout=30)
+    at.session_state["account"] = accounts.Account("expert", "Test expert", "expert_citizen", None)
+    at.session_state["provider_id"] = "P001"
+    at.run()
+    at.switch_page("dashboard/provider.py").run()
+    cells = "\n".join(t.value.data.to_string() if hasattr(t.value, "data") else t.value.to_string() for t in at.table)
+    cells = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", cells)  # as the reader sees the escaped cells
+    for key in ("figure", "interval", "rating"):
+        assert expected[key] in cells, (key, expected[key])
+    assert expected["thresholds"] in cells
+    # the command line's summary of the same run
+    assert expected["rating"] in ran.output
