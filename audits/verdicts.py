@@ -6,6 +6,10 @@ benchmarking does: numbers alone never make plain green. A standard green on its
 'provisional' ("green, not yet confirmed by people's experience") until enough printable
 stories from people using the service or their families confirm it. Every output asks
 `shown_rating` (or `shown_ratings` for a whole run), so the words never disagree.
+
+Beside the shown rating goes whether the data can tell it (`uncertain`, from the engine): a
+rating whose measures' 95% intervals reach across a threshold that would change it is shown
+as "Met on the figures; the data can't yet tell" (audits.words.rating).
 """
 
 from __future__ import annotations
@@ -38,11 +42,14 @@ def shown_rating(rating: str, voices: Voices = NO_VOICES, needed: int = VOICES_N
 
 
 def shown_ratings(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None) -> pd.DataFrame:
-    """The standard ratings of a run (one provider, or all) with the rating to show in `shown`:
-    one read of the run and one of the period's stories, however many providers."""
+    """The standard ratings of a run (one provider, or all) with the rating to show in `shown`
+    and whether the data can tell it in `uncertain` (a bool; False for runs recorded before
+    the engine said so): one read of the run and one of the period's stories, however many
+    providers."""
     from audits import runs, stories
 
     df = runs.read_standard_results(con, run_id, provider_id)
+    df = df.assign(uncertain=df["uncertain"].astype("boolean").fillna(False).astype(bool))
     if df.empty:
         return df.assign(shown=pd.Series(dtype="object"))
     voices = stories.voices_of(stories.story_table(con, df["period"].iloc[0], provider_id))
