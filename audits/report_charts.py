@@ -113,5 +113,5 @@ def legend() -> Drawing:
             strokeWidth=0.8,
         )
     )
-    d.add(String(x + 14, 5, "benchmark (all providers)", fontName=FONT, fontSize=7))
+    d.add(String(x + 14, 5, "benchmark (all providers, this one included)", fontName=FONT, fontSize=7))
     return d
