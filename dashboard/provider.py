@@ -50,9 +50,8 @@ def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) ->
     if history.empty:
         return pd.DataFrame()
     mine = history[history["provider_id"] == provider_id]
-    table = mine.assign(shown=mine["shown"].map(words.rating)).pivot_table(
-        index="standard_id", columns="period", values="shown", aggfunc="first"
-    )
+    shown = [words.rating(r, u) for r, u in zip(mine["shown"], mine["uncertain"])]
+    table = mine.assign(shown=shown).pivot_table(index="standard_id", columns="period", values="shown", aggfunc="first")
     titles = {s.id: s.title for s in standards}
     table = table.reindex([s.id for s in standards if s.id in table.index]).rename(index=titles)
     table.index.name = "Standard"
@@ -76,10 +75,10 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
             r = mine.loc[m.id]
             row.update(
                 {
-                    "Rating": words.rating(r["rating"]),
+                    "Rating": words.result_rating(r),
                     "Figure": words.figure(m, r),
                     "95% interval": words.interval(m, r),
-                    "Compared with the benchmark": words.comparison(r["comparison"]),
+                    "Compared with the benchmark": words.benchmark(m, r)[1],
                 }
             )
         rows.append({**row, "Threshold": words.rules(m)})
@@ -135,12 +134,13 @@ def render() -> None:
     rows = []
     for s in standards:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
-        rows.append({"Standard": s.title, "Rating": words.rating(shown)})
+        unsure = bool(sr.loc[s.id, "uncertain"]) if s.id in sr.index else False
+        rows.append({"Standard": s.title, "Rating": words.rating(shown, unsure)})
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
     st.caption(
         f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
-        f"means {ratings.PROVISIONAL_EXPLANATION}."
+        f"means {ratings.PROVISIONAL_EXPLANATION}. " + ui.UNCERTAIN_CAPTION + " " + words.BENCHMARK_NOTE
     )
 
     st.subheader("Over the quarters")
@@ -159,7 +159,8 @@ def render() -> None:
 
     st.subheader("Each standard in detail")
     for s in standards:
-        with st.expander(f"{words.rating(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {ui.md(s.title)}"):
+        label = words.rating(sr.loc[s.id, "shown"], sr.loc[s.id, "uncertain"]) if s.id in sr.index else ""
+        with st.expander(f"{label} · {ui.md(s.title)}"):
             st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
