@@ -94,11 +94,7 @@ def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure
         comparison = "not_compared"
         if kind.compared and rating != "no_data":
             comparison = stats.compare(value, den_rows, benchmark, direction, kind.scale)
-        within = {rating}
-        if people and kind.has_interval and rating != "no_data":
-            # Only figures about people are read as uncertain: a count of a provider's own
-            # sites, documents or indicators is complete, with nothing left to chance.
-            within |= kind.ratings_within(measure, lo95, hi95, den_rows, optional_table)
+        possible = within(measure, {"rating": rating, "ci_lower": lo95, "ci_upper": hi95, "denominator_rows": den_rows})
         out.append(
             {
                 "provider_id": provider_id,
@@ -117,11 +113,25 @@ def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure
                 "denominator_rows": den_rows if people else None,
                 "benchmark": benchmark,
                 "comparison": comparison,
-                "uncertain": len(within) > 1,
-                "within": within,
+                "uncertain": len(possible) > 1,
+                "within": possible,
             }
         )
     return out
+
+
+def within(measure: Measure, row) -> set[str]:
+    """Every rating a result could have for a figure anywhere in its 95% interval: just its own
+    rating when it has no interval (or none shown), when it is not rated, and for figures that
+    are not about people (a count of a provider's own sites, documents or indicators is
+    complete, with nothing left to chance)."""
+    rating, lower, upper = row["rating"], row.get("ci_lower"), row.get("ci_upper")
+    kind = kind_of(measure)
+    exact = not kind.has_interval or not spec.TABLES[measure.table].counts_people
+    if rating == "no_data" or exact or stats.is_missing(lower) or stats.is_missing(upper):
+        return {rating}
+    optional_table = not spec.TABLES[measure.table].required_file
+    return {rating} | kind.ratings_within(measure, lower, upper, row.get("denominator_rows"), optional_table)
 
 
 def standard_uncertain(rating: str, within: list[set[str]]) -> bool:

@@ -89,11 +89,14 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     period = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
     previous_run = runs.latest_run_id(con, spec.previous_period(period))
     previous = verdicts.shown_ratings(con, previous_run) if previous_run else pd.DataFrame()
-    shown = verdicts.shown_ratings(con, run_id)
+    published = published_results(con, run_id)
+    standards = runs.run_standards(con, run_id)
+    # what is published says a rating is uncertain only from figures it shows
+    shown = verdicts.uncertain_as_published(verdicts.shown_ratings(con, run_id), published, standards)
     return RunShared(
         run_id=run_id,
-        published=published_results(con, run_id),
-        standards=runs.run_standards(con, run_id),
+        published=published,
+        standards=standards,
         stories=stories.story_table(con, period),
         shown=shown,
         previous_shown=previous,

@@ -84,7 +84,7 @@ class Section:
         """'[1, 3]': the numbers of its references in REFERENCES ('' when it has none)."""
         if not self.references:
             return ""
-        return "[" + ", ".join(str(_NUMBER[k]) for k in self.references) + "]"
+        return "[" + ", ".join(str(n) for n in sorted(_NUMBER[k] for k in self.references)) + "]"
 
 
 SECTIONS = (
@@ -123,7 +123,9 @@ SECTIONS = (
         "screen). 8 of 11 people is 73%, below a bar of 80%, but its interval runs from 43% to 90%: "
         "the data can't yet tell. A standard is marked so when an uncertain measure could change the "
         "standard's own rating. Only figures about people are read this way; a count, and a share of a "
-        "provider's own sites, documents or indicators, is complete and carries no such uncertainty.",
+        "provider's own sites, documents or indicators, is complete and carries no such uncertainty. Where a "
+        "figure is not shown because of small numbers, its rating is not marked either (anywhere but the "
+        "auditor's own view), so the mark says nothing about a hidden figure.",
         ("wilson",),
     ),
     Section(

@@ -58,3 +58,30 @@ def shown_ratings(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str 
         for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])
     ]
     return df.assign(shown=shown)
+
+
+def uncertain_as_published(shown: pd.DataFrame, published: pd.DataFrame, standards) -> pd.DataFrame:
+    """The shown ratings with `uncertain` as the published results can show it: a measure whose
+    interval is hidden for small numbers counts as certain (audits.engine.within), so a mark
+    never rests on, or tells anything of, a hidden figure. Where nothing is hidden it is the
+    engine's own flag, by the same rule. published: the run's results after
+    stats.suppress_results; standards: as audited."""
+    from audits import engine
+
+    if shown.empty:
+        return shown
+    by_id = {s.id: s for s in standards}
+    rows: dict[tuple[str, str], list[dict]] = {}
+    for r in published.to_dict("records"):
+        rows.setdefault((r["provider_id"], r["standard_id"]), []).append(r)
+    flags = []
+    for provider_id, standard_id, rating in zip(shown["provider_id"], shown["standard_id"], shown["rating"]):
+        standard = by_id.get(standard_id)
+        measures = {m.id: m for m in standard.measures} if standard else {}
+        possible = [
+            engine.within(measures[r["measure_id"]], r)
+            for r in rows.get((provider_id, standard_id), [])
+            if r["measure_id"] in measures
+        ]
+        flags.append(engine.standard_uncertain(rating, possible))
+    return shown.assign(uncertain=flags)

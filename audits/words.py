@@ -87,6 +87,7 @@ def unit(table: str, amount=None, weighted: bool = False) -> str:
 # A rating whose 95% interval reaches across a threshold that would change it: the figures
 # say one thing, but the data cannot yet tell it from the rating on the other side.
 UNCERTAIN = "on the figures; the data can't yet tell"
+UNCERTAIN_SHORT = "the data can't yet tell"  # for narrow cells, under the rating's word
 UNCERTAIN_EXPLANATION = (
     "the rating is what the figures show, but their 95% interval reaches across a threshold that "
     "would change it, so the data can't yet tell which side of it the true figure is on"

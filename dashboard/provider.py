@@ -44,9 +44,9 @@ def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) -> pd.DataFrame:
+def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards, public: bool) -> pd.DataFrame:
     """Each standard's rating for this provider in every audited quarter, oldest first."""
-    history = data.standard_history(db, cat)
+    history = data.standard_history(db, cat, public)
     if history.empty:
         return pd.DataFrame()
     mine = history[history["provider_id"] == provider_id]
@@ -117,7 +117,7 @@ def render() -> None:
         period = ui.remember("Period", list(reversed(cat.periods)), "period", "provider")
     run_id = cat.runs[period]
     standards = data.standards(db, run_id)
-    sr = data.standard_results(db, run_id)
+    sr = data.standard_results(db, run_id, public)
     sr = sr[sr["provider_id"] == provider_id].set_index("standard_id")
     results = data.measure_results(db, run_id, public)
     results = results[results["provider_id"] == provider_id]
@@ -144,7 +144,7 @@ def render() -> None:
     )
 
     st.subheader("Over the quarters")
-    over_time = rating_history(db, cat, provider_id, standards)
+    over_time = rating_history(db, cat, provider_id, standards, public)
     if over_time.shape[1] < 2:
         st.write("Only one quarter has been audited so far, so there is no change to show yet.")
     else:

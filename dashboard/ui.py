@@ -112,6 +112,8 @@ MATRIX_CSS = """<style>
 .ls-matrix thead th:first-child { background: #fafafa; z-index: 3; }
 .ls-matrix td { vertical-align: middle; }
 .ls-matrix .ls-unsure { display: block; font-weight: 400; font-size: 0.75rem; }
+.ls-matrix .ls-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap; }
 </style>"""
 
 
@@ -127,7 +129,13 @@ def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
             return f"<td>{html.escape(str(value))}</td>"
         look = ratings.look(key)
         # the symbol never wraps away from its word; the words wrap in narrow columns
-        unsure = f' <span class="ls-unsure">{html.escape(words.UNCERTAIN)}</span>' if uncertain else ""
+        # narrow cells show the short words; a screen reader hears all of them
+        said = html.escape(words.UNCERTAIN.removesuffix(words.UNCERTAIN_SHORT))
+        unsure = (
+            f' <span class="ls-sr">{said}</span><span class="ls-unsure">{html.escape(words.UNCERTAIN_SHORT)}</span>'
+            if uncertain
+            else ""
+        )
         return f'<td style="{cell_css(look, uncertain)}">{look.symbol}&nbsp;{html.escape(look.word)}{unsure}</td>'
 
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
