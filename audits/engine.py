@@ -4,10 +4,11 @@ Each measure compiles to ONE DuckDB query over every provider of the period at o
 so a national run costs one scan per measure, not one per provider. The query gives
 the figures (numerator, denominator, value, the 95% interval, the all-provider
 benchmark); the rating, the Fingertips comparison and whether the data can tell the
-rating are then decided in Python by `Measure.rate`, `stats.compare` and
-`Kind.ratings_within`, the single definitions the dashboard and the workshop share. Expressions come only from `expressions.compile_expression`
-(a whitelist), and a missing date or value never counts as met: every condition is
-wrapped in `coalesce(..., false)`.
+rating (`within`) are then decided in Python by `Measure.rate`, `stats.compare` and
+`Kind.ratings_within`, the single definitions the dashboard and the workshop share.
+Expressions come only from `expressions.compile_expression` (a whitelist), and a
+missing date or value never counts as met: every condition is wrapped in
+`coalesce(..., false)`.
 """
 
 from __future__ import annotations

@@ -350,6 +350,9 @@ def test_a_long_interview_prints_over_several_pages_and_every_report_is_drawn(tm
 def test_the_method_annex_explains_each_choice_with_references(pdf):
     _, _, flat = pdf
     annex = flat[flat.index("Annex B: how the audit works") : flat.index("Annex C: integrity")]
+    # the running header and footer of a page break fall inside a paragraph's extracted text
+    annex = re.sub(r"Independent audit · .{0,160}? · \d{4}-Q\d Lived Standards ", "", annex)
+    annex = re.sub(r"Audit run run-\S+ · .{0,160}? Page \d+ ", "", annex)
     for section in method.SECTIONS:
         assert re.sub(r"\s+", " ", section.text) in annex, section.title
     for choice in (
