@@ -183,6 +183,10 @@ def test_run_and_export_commands(db, tmp_path):
     with store.reading(db) as con:
         run_id = runs.latest_run_id(con, PERIOD)
     assert f"Run id: {run_id}" in ran.output
+    with store.reading(db) as con:
+        unsure = int(runs.read_standard_results(con, run_id)["uncertain"].sum())
+    # a rating the data can't yet tell is marked, and the mark is said in words under the table
+    assert unsure and f"† on the figures; the data can't yet tell ({unsure} of" in " ".join(ran.output.split())
     out = tmp_path / "public.csv"
     exported = cli.invoke(app, ["export", "--period", PERIOD, "--csv", str(out), "--public", "--db", str(db)])
     assert exported.exit_code == 0, exported.output
