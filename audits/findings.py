@@ -72,7 +72,8 @@ class RunShared:
     stories: pd.DataFrame  # the period's story table, every provider
     shown: pd.DataFrame  # the run's standard ratings with the rating shown
     previous_shown: pd.DataFrame  # the same for the previous period's latest run (may be empty)
-    changes: pd.DataFrame  # each provider's standards with their change since then (audits.changes)
+    # each provider's standards with their change since then (audits.changes)
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
