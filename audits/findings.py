@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import actions, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts
+from audits import actions, changes, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts
 from audits.standard import Standard
 
 
@@ -31,6 +31,8 @@ class Section:
     measures: pd.DataFrame  # this provider's published results for the standard
     stories: pd.DataFrame  # printable stories tagged to the standard (with stances and answers)
     voices: verdicts.Voices = verdicts.NO_VOICES  # what they say of it, as the rating counted them
+    uncertain: bool = False  # the data can't yet tell the rating (audits.engine)
+    clear: bool | None = None  # the move since the previous period is more than chance (audits.changes)
 
 
 @dataclass
@@ -78,6 +80,8 @@ class RunShared:
     stories: pd.DataFrame  # the period's story table, every provider
     shown: pd.DataFrame  # the run's standard ratings with the rating shown
     previous_shown: pd.DataFrame  # the same for the previous period's latest run (may be empty)
+    # each provider's standards with their change since then (audits.changes)
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -94,13 +98,18 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     period = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
     previous_run = runs.latest_run_id(con, spec.previous_period(period))
     previous = verdicts.shown_ratings(con, previous_run) if previous_run else pd.DataFrame()
+    published = published_results(con, run_id)
+    standards = runs.run_standards(con, run_id)
+    # what is published says a rating is uncertain only from figures it shows
+    shown = verdicts.uncertain_as_published(verdicts.shown_ratings(con, run_id), published, standards)
     return RunShared(
         run_id=run_id,
-        published=published_results(con, run_id),
-        standards=runs.run_standards(con, run_id),
+        published=published,
+        standards=standards,
         stories=stories.story_table(con, period),
-        shown=verdicts.shown_ratings(con, run_id),
+        shown=shown,
         previous_shown=previous,
+        changes=changes.of_run(con, run_id, shown, previous),
     )
 
 
@@ -173,7 +182,9 @@ def gather(
 
     table = shared.stories[shared.stories["provider_id"] == provider_id]
     printable = stories.printable_of(table)
-    shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")["shown"]
+    mine_shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")
+    shown, uncertain = mine_shown["shown"], mine_shown["uncertain"]
+    moved = shared.changes[shared.changes["provider_id"] == provider_id].set_index("standard_id")["clear"]
     before = shared.previous_shown
     previous = (
         {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
@@ -193,6 +204,8 @@ def gather(
                 measures=mine[mine["standard_id"] == standard.id],
                 stories=tagged.reset_index(drop=True),
                 voices=voices.get((provider_id, standard.id), verdicts.NO_VOICES),
+                uncertain=bool(uncertain[standard.id]),
+                clear=None if stats.is_missing(moved.get(standard.id)) else bool(moved[standard.id]),
             )
         )
     audited_ids = {s.id for s in audited}

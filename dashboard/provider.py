@@ -44,15 +44,14 @@ def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) -> pd.DataFrame:
+def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards, public: bool) -> pd.DataFrame:
     """Each standard's rating for this provider in every audited quarter, oldest first."""
-    history = data.standard_history(db, cat)
+    history = data.standard_history(db, cat, public)
     if history.empty:
         return pd.DataFrame()
     mine = history[history["provider_id"] == provider_id]
-    table = mine.assign(shown=mine["shown"].map(words.rating)).pivot_table(
-        index="standard_id", columns="period", values="shown", aggfunc="first"
-    )
+    shown = [words.rating(r, u) for r, u in zip(mine["shown"], mine["uncertain"])]
+    table = mine.assign(shown=shown).pivot_table(index="standard_id", columns="period", values="shown", aggfunc="first")
     titles = {s.id: s.title for s in standards}
     table = table.reindex([s.id for s in standards if s.id in table.index]).rename(index=titles)
     table.index.name = "Standard"
@@ -76,10 +75,10 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
             r = mine.loc[m.id]
             row.update(
                 {
-                    "Rating": words.rating(r["rating"]),
+                    "Rating": words.result_rating(r),
                     "Figure": words.figure(m, r),
                     "95% interval": words.interval(m, r),
-                    "Compared with the benchmark": words.comparison(r["comparison"]),
+                    "Compared with the benchmark": words.benchmark(m, r)[1],
                 }
             )
         rows.append({**row, "Threshold": words.rules(m)})
@@ -153,7 +152,7 @@ def render() -> None:
         period = ui.remember("Period", list(reversed(cat.periods)), "period", "provider")
     run_id = cat.runs[period]
     standards = data.standards(db, run_id)
-    sr = data.standard_results(db, run_id)
+    sr = data.standard_results(db, run_id, public)
     sr = sr[sr["provider_id"] == provider_id].set_index("standard_id")
     results = data.measure_results(db, run_id, public)
     results = results[results["provider_id"] == provider_id]
@@ -170,16 +169,17 @@ def render() -> None:
     rows = []
     for s in standards:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
-        rows.append({"Standard": s.title, "Rating": words.rating(shown)})
+        unsure = bool(sr.loc[s.id, "uncertain"]) if s.id in sr.index else False
+        rows.append({"Standard": s.title, "Rating": words.rating(shown, unsure)})
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
     st.caption(
         f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
-        f"means {ratings.PROVISIONAL_EXPLANATION}."
+        f"means {ratings.PROVISIONAL_EXPLANATION}. " + ui.UNCERTAIN_CAPTION + " " + words.BENCHMARK_NOTE
     )
 
     st.subheader("Over the quarters")
-    over_time = rating_history(db, cat, provider_id, standards)
+    over_time = rating_history(db, cat, provider_id, standards, public)
     if over_time.shape[1] < 2:
         st.write("Only one quarter has been audited so far, so there is no change to show yet.")
     else:
@@ -194,7 +194,8 @@ def render() -> None:
 
     st.subheader("Each standard in detail")
     for s in standards:
-        with st.expander(f"{words.rating(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {ui.md(s.title)}"):
+        label = words.rating(sr.loc[s.id, "shown"], sr.loc[s.id, "uncertain"]) if s.id in sr.index else ""
+        with st.expander(f"{label} · {ui.md(s.title)}"):
             st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
