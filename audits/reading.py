@@ -5,6 +5,11 @@ cells per file, each row carrying the line a spreadsheet shows (header = line 1)
 Types are decided later, in one place (audits.returns), so a return loads the same
 whichever form it came in. Problems that stop a file being read at all (not UTF-8,
 not a workbook, a ragged row) are blocking.
+
+Every file comes from outside, so nothing is trusted before it is measured: the limits of
+audits.limits are checked before a file is read, a zip entry inflated or YAML built, and a
+submission over one is refused whole (a zip bomb, a billion laughs, a 400 MB cell, a
+symlink out of the folder, an entry named twice, a DTD in a workbook).
 """
 
 from __future__ import annotations
@@ -111,6 +116,22 @@ def _not_a_form(path: Path) -> str:
 
 # --------------------------------------------------------------------------- limits while reading
 
+# What Python's zipfile raises on a damaged or doctored zip: a bad header or checksum, a
+# truncated file, a name that is not the UTF-8 its flag claims (ValueError), a method it
+# cannot read, a size that does not fit.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+    OverflowError,
+    zlib.error,
+    struct.error,
+)
+
 
 def _refused(path: Path, form: str, problems: list[Problem]) -> RawSubmission:
     """A submission refused before any of it was read."""
@@ -166,9 +187,8 @@ def _from_folder(path: Path) -> RawSubmission:
         entries = sorted(itertools.islice(listing, limits.MAX_ENTRIES + 1), key=lambda e: e.name)
     if len(entries) > limits.MAX_ENTRIES:
         return _refused(path, "folder", [_too_many(path.name, "files")])
-    files: dict[str, bytes] = {}
     problems: list[Problem] = []
-    total = 0
+    sizes: dict[str, int] = {}
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -180,23 +200,30 @@ def _from_folder(path: Path) -> RawSubmission:
                     "outside the return's folder is ever read. Put a copy of the file itself in the folder",
                 )
             )
-            continue
-        if not entry.is_file(follow_symlinks=False):
-            continue
-        limit = _file_limit(entry.name)
-        size = entry.stat(follow_symlinks=False).st_size
-        total += size
-        if size > limit:
-            problems.append(_too_big(entry.name, size, limit))
-            continue
-        with open(entry.path, "rb") as handle:
-            data = _read_capped(handle, limit)  # the file may have grown since it was looked at
-        if data is None:
-            problems.append(_too_big(entry.name, None, limit))
-            continue
-        files[entry.name] = data
+        elif entry.is_file(follow_symlinks=False):
+            sizes[entry.name] = entry.stat(follow_symlinks=False).st_size
+    total = sum(sizes.values())
     if total > limits.MAX_SUBMISSION_BYTES:
         return _refused(path, "folder", [_too_much(path.name, total, limits.MAX_SUBMISSION_BYTES)])
+    files: dict[str, bytes] = {}
+    for name, size in sizes.items():
+        limit = _file_limit(name)
+        if size > limit:
+            problems.append(_too_big(name, size, limit))
+            continue
+        try:
+            # O_NOFOLLOW: not a link even if one was put there since the folder was listed.
+            with os.fdopen(os.open(path / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
+                data = _read_capped(handle, limit)  # the file may have grown since it was measured
+        except OSError as error:
+            problems.append(
+                _whole(name, f"could not be read ({error.strerror or error}): copy it into the folder again")
+            )
+            continue
+        if data is None:
+            problems.append(_too_big(name, None, limit))
+            continue
+        files[name] = data
     return _from_files(path, "folder", files, problems)
 
 
@@ -279,7 +306,7 @@ def _open_archive(path: Path, form: str) -> tuple[zipfile.ZipFile | None, list[P
         ):
             return None, [_too_many(path.name, "files" if form == "zip" else "parts")]
         return zipfile.ZipFile(path), []
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, struct.error) as error:
+    except _ZIP_ERRORS as error:
         return None, [_whole(path.name, f"cannot be opened as {what} ({error}); {fix}")]
 
 
@@ -337,7 +364,7 @@ def _from_zip(path: Path) -> RawSubmission:
             limit = _file_limit(name)
             try:
                 data = _read_entry(archive, m, limit)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error) as error:
+            except _ZIP_ERRORS as error:
                 problems.append(_whole(name, f"cannot be unpacked from {path.name} ({error}); zip the folder again"))
                 continue
             if data is None:
@@ -609,13 +636,16 @@ def _raw_table(
 ) -> tuple[RawTable | None, list[Problem]]:
     """The table with its spreadsheet lines, unless a cell is longer than any cell may be."""
     cells = _finish(cells)
+    limit = limits.MAX_CELL_CHARS
     for column in cells.column_names:
-        if column == "line" or not cells.num_rows:
+        # Bytes first (read from the offsets, no decoding): a cell has at least as many bytes
+        # as characters, so only a column with a long enough cell is counted in characters.
+        if column == "line" or not cells.num_rows or pc.max(pc.binary_length(cells[column])).as_py() <= limit:
             continue
         lengths = pc.utf8_length(cells[column])
         longest = pc.max(lengths).as_py()
-        if longest > limits.MAX_CELL_CHARS:
-            index = pc.index(pc.greater(lengths, limits.MAX_CELL_CHARS), True).as_py()
+        if longest > limit:
+            index = pc.index(pc.greater(lengths, limit), True).as_py()
             shown = None if column.startswith("Unnamed: ") else column
             return None, [_long_cell(name, cells["line"][index].as_py(), shown, longest)]
     return RawTable(table.name, name, cells, header), []
@@ -809,7 +839,7 @@ def _workbook_problems(path: Path) -> list[Problem]:
             return problems
         try:
             doctypes = [info.filename for info in archive.infolist() if _declares_dtd(archive, info)]
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error) as error:
+        except _ZIP_ERRORS as error:
             return [_whole(path.name, f"cannot be opened as an Excel workbook ({error}); save it again as .xlsx")]
     if doctypes:
         return [
@@ -884,25 +914,17 @@ def _workbook_submission(path: Path, data: bytes, book) -> RawSubmission:
     sub.files = {path.name: (sha256(data), len(data))}
     if len(meta_sheets) == 2:
         sub.problems.append(
-            Problem(
+            _whole(
                 path.name,
-                None,
-                None,
-                None,
                 "has both a 'return' and a 'pack' sheet: a return and an evidence pack must be submitted separately",
-                True,
             )
         )
     elif not meta_sheets:
         sub.problems.append(
-            Problem(
+            _whole(
                 path.name,
-                None,
-                None,
-                None,
-                "has no sheet named 'return' (or 'pack' for an evidence pack) with "
-                "the key/value rows: provider_id, period, …",
-                True,
+                "has no sheet named 'return' (or 'pack' for an evidence pack) with the key/value rows: "
+                "provider_id, period, …",
             )
         )
     else:

@@ -248,7 +248,7 @@ def meta_value_problem(f: spec.MetaField, value: str) -> str | None:
         return _period_message(value) + where
     if f.type == spec.DATE:
         return f"is not a date written YYYY-MM-DD (for example {f.example}){where}"
-    if len(value) > 32:
+    if len(value) > spec.ID_MAX:
         where += f"; it is {len(value):,} characters long"
     elif not odd:
         where = f"; it starts with '{value[0]}'"
@@ -283,7 +283,7 @@ def _character(c: str) -> str:
     if _invisible(c):
         return f"an invisible character ({code})"
     if not c.isascii() and c.isalpha():
-        return f"'{c}' ({code}), a letter that only looks like one of A to Z"
+        return f"'{c}' ({code}), which is not one of A to Z even if it looks like one"
     if not c.isascii():
         return f"'{c}' ({code})"
     return f"'{c}'"

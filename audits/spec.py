@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from dataclasses import dataclass
 
 SPEC_VERSION = 1
@@ -289,9 +290,10 @@ TABLES: dict[str, Table] = {t.name: t for t in RETURN_TABLES + PACK_TABLES}
 # are plain ASCII letters and digits, - and _: never '/', '..', '=', a space, an invisible
 # character or a letter that only looks like a Latin one. (re.ASCII: \d and \w would
 # otherwise take Arabic digits and Cyrillic letters.)
-ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}", re.ASCII)
-ID_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-ID_RULE = "letters A to Z, digits, - or _; at most 32, starting with a letter or a digit"
+ID_MAX = 32
+ID_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{ID_MAX - 1}}}", re.ASCII)
+ID_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_")
+ID_RULE = f"letters A to Z, digits, - or _; at most {ID_MAX}, starting with a letter or a digit"
 PERIOD_RE = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
 PERIOD_RULE = "the year, a dash, Q and the quarter's number (1 to 4)"
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)

@@ -30,6 +30,8 @@ def place(files, folder: Path) -> tuple[Path | None, str]:
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         return None, f"{', '.join(twice)} was chosen twice: upload each file once. Nothing was read."
+    if any(n.strip(".") == "" for n in names):
+        return None, "A file without a name was chosen: upload the return's own files. Nothing was read."
     single = [n for n in names if n.lower().endswith((".zip", ".xlsx"))]
     if single and len(files) > 1:
         return None, (

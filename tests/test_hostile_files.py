@@ -92,7 +92,7 @@ def peak_bytes(work) -> tuple[object, int]:
         ("provider-id-path", "provider_id", "it has '/' at character 5"),
         ("provider-id-dots", "provider_id", "it has '.' at character 1"),
         ("provider-id-invisible", "provider_id", "an invisible character (U+200B ZERO WIDTH SPACE) at character 3"),
-        ("provider-id-lookalike", "provider_id", "U+0420 CYRILLIC CAPITAL LETTER ER), a letter that only looks like"),
+        ("provider-id-lookalike", "provider_id", "U+0420 CYRILLIC CAPITAL LETTER ER), which is not one of A to Z"),
         ("provider-id-formula", "provider_id", "it has '=' at character 1"),
         ("provider-id-space", "provider_id", "it has a space at character 2"),
         ("period-lookalike", "period", "U+0662 ARABIC-INDIC DIGIT TWO"),
@@ -342,6 +342,8 @@ def test_the_upload_page_refuses_too_much_or_a_file_twice_before_writing(tmp_pat
     monkeypatch.undo()
     path, message = place(files + files[:1], tmp_path)
     assert path is None and "contacts.csv was chosen twice" in message and not list(tmp_path.iterdir())
+    path, message = place([_Upload("..", b"x"), *files[1:]], tmp_path)
+    assert path is None and "without a name" in message and not list(tmp_path.iterdir())
 
 
 def test_the_limits_are_in_the_providers_document():
@@ -534,6 +536,17 @@ def test_a_zip_compressed_another_way_is_named_as_such(tmp_path, method, name):
     patch_headers(path, 8, 10, lambda _: method)
     problem = only_problem(returns.validate(path))
     assert f"is compressed with {name} (" in problem.message and "Deflate method" in problem.message
+
+
+def test_a_zip_entry_whose_name_is_not_the_utf8_it_claims_is_refused_plainly(tmp_path):
+    """Found by test_returns_random: the local header says UTF-8, the name's bytes are not."""
+    path = zip_of(GOOD_RETURN, tmp_path / "names.zip")
+    data = bytearray(path.read_bytes())
+    data[7] |= 0x08  # the first entry's flag: its name is UTF-8
+    data[30 + int.from_bytes(data[26:28], "little") - 1] = 0xC4  # the name's last byte starts a character
+    path.write_bytes(bytes(data))
+    problem = only_problem(returns.validate(path))
+    assert "cannot be unpacked from names.zip" in problem.message and "zip the folder again" in problem.message
 
 
 def test_old_mac_line_endings_load_like_any_others(tmp_path):

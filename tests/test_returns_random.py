@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import tracemalloc
 import warnings
 import zipfile
 from pathlib import Path
@@ -25,11 +24,14 @@ from audits import returns, spec
 HERE = Path(__file__).parent
 GOOD_RETURN = HERE / "fixtures" / "returns" / "good-return"
 GOOD_FILES = {f.name: f.read_bytes() for f in sorted(GOOD_RETURN.iterdir())}
-MEMORY = 64 * 2**20  # no example is near this unless something is inflated or expanded
+# No example comes near these unless something is inflated, expanded or loops: a zip bomb
+# or a billion laughs would take gigabytes and minutes. The deadline is loose because a
+# busy two-core machine can make one small validation take ten seconds.
+MEMORY = 256 * 2**20
 # A few examples of each in `make test`; RANDOM_FILES=2000 for a long hunt by hand.
 SETTINGS = settings(
-    max_examples=int(os.environ.get("RANDOM_FILES", "15")),
-    deadline=dt.timedelta(seconds=10),
+    max_examples=int(os.environ.get("RANDOM_FILES", "10")),
+    deadline=dt.timedelta(seconds=60),
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -187,19 +189,26 @@ def put(folder: Path, name: str, form: str, content) -> Path:
 # --------------------------------------------------------------------------- properties
 
 
+def resident() -> tuple[int, int]:
+    """This process's resident memory now and at its peak (VmRSS, VmHWM), in bytes. Unlike
+    tracemalloc it counts Arrow's and numpy's buffers too, and costs nothing while it runs."""
+    with open("/proc/self/status") as status:
+        values = {line.split(":")[0]: int(line.split()[1]) * 1024 for line in status if line.startswith("Vm")}
+    return values["VmRSS"], values["VmHWM"]
+
+
 def check(form: str, content) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = put(Path(folder), "submission", form, content)
-        tracemalloc.start()
-        try:
-            v = returns.validate(path)
-            report = v.report()
-            peak = tracemalloc.get_traced_memory()[1]
-        finally:
-            tracemalloc.stop()
+        with open("/proc/self/clear_refs", "w") as clear:
+            clear.write("5")  # the peak starts again from here
+        before, _ = resident()
+        v = returns.validate(path)
+        report = v.report()
+        _, peak = resident()
     assert isinstance(v.blocking, bool) and report.startswith(("Return", "Evidence pack"))
     assert v.blocking or not [p for p in v.problems if p.blocking]
-    assert peak < MEMORY, f"{peak / 2**20:.0f} MiB held while validating"
+    assert peak - before < MEMORY, f"{(peak - before) / 2**20:.0f} MiB more while validating"
 
 
 @SETTINGS
@@ -226,8 +235,8 @@ def test_random_bytes_end_in_a_verdict(suffix, data):
     check(suffix, data)
 
 
-@settings(max_examples=2, deadline=None, database=None, suppress_health_check=list(HealthCheck))
-@given(st.lists(random_submission(), min_size=3, max_size=3))
+@settings(max_examples=1, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(random_submission(), min_size=5, max_size=5))
 def test_the_command_line_exits_0_or_1_without_a_traceback(submissions):
     with tempfile.TemporaryDirectory() as folder:
         paths = [put(Path(folder), f"s{i}", form, content) for i, (form, content) in enumerate(submissions)]
