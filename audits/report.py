@@ -737,4 +737,12 @@ def build_report(
 
 
 def report_file_name(provider_id: str, period: str) -> str:
+    """audit-P001-2026-Q2.pdf. The id and the period were checked against the specification's
+    patterns when the return was loaded; checked again here, because a name made from them
+    must never reach outside the folder it is written in ('P009/../audit-P001')."""
+    if not spec.is_id(provider_id) or not spec.is_period(period):
+        raise ReportError(
+            f"No PDF is made for the provider id {provider_id!r} and period {period!r}: a file is named from them, "
+            f"so the id must be {spec.ID_RULE}, and the period written like 2026-Q2. Correct the return and load it again."
+        )
     return f"audit-{provider_id}-{period}.pdf"

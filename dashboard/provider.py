@@ -22,10 +22,32 @@ def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = Fal
     own account the other providers of the run are left unnamed (audits.findings)."""
     from audits import report
 
+    report.report_file_name(provider_id, period)  # refuses an id that could not name a file
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is set below
+        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is pdf_download's
         report.build_report(db, provider_id, period, out, others_unnamed=others_unnamed)
         return out.read_bytes()
+
+
+def pdf_download(db: str, provider_id: str, period: str, label: str, key: str, others_unnamed: bool = False) -> None:
+    """The audit PDF's download button; a plain message instead when the provider's id could
+    not name a file safely (audits.report.report_file_name checks it again)."""
+    from audits import report
+
+    try:
+        file_name = report.report_file_name(provider_id, period)
+    except report.ReportError as error:
+        st.error(str(error), icon=":material/block:")
+        return
+    st.download_button(
+        label,
+        data=lambda: pdf_bytes(db, provider_id, period, others_unnamed),
+        file_name=file_name,
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )
 
 
 def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
@@ -222,15 +244,7 @@ def render() -> None:
         f"The independent audit report of {ui.md(names[provider_id])} for {period}: every standard with its "
         "figures, the stories beside them, the data quality and the method, as a PDF."
     )
-    st.download_button(
-        "Download the audit PDF",
-        data=lambda: pdf_bytes(db, provider_id, period, bool(own)),
-        file_name=f"audit-{provider_id}-{period}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/download:",
-        key="pdf",
-    )
+    pdf_download(db, provider_id, period, "Download the audit PDF", "pdf", others_unnamed=bool(own))
 
 
 if __name__ == "__main__":
