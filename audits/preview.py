@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas
 
-from audits import engine, runs, stories, verdicts, words
+from audits import engine, runs, settings, stories, verdicts, words
 from audits.standard import Measure, Standard
 
 COLUMNS = ["provider_id", "provider_name", "current_rating", "new_rating", "changed", "why"]
@@ -54,6 +54,7 @@ class Baseline:
     audited: Standard | None  # the version that run audited
     voices: dict  # (provider_id, standard_id) -> verdicts.Voices
     names: dict[str, str]  # provider_id -> provider_name
+    needed: int  # the confirming stories a green needs to be shown as Met (audits.settings)
 
 
 def baseline(con: duckdb.DuckDBPyConnection, standard_id: str, period: str | None = None) -> Baseline:
@@ -76,7 +77,8 @@ def baseline(con: duckdb.DuckDBPyConnection, standard_id: str, period: str | Non
         audited = next((s for s in runs.run_standards(con, run_id) if s.id == standard_id), None)
     voices = stories.voices_of(stories.story_table(con, period))
     names = dict(con.execute("SELECT provider_id, provider_name FROM providers").fetchall())
-    return Baseline(standard_id, period, run_id, current, before, audited, voices, names)
+    needed = settings.get(con, "voices_needed")
+    return Baseline(standard_id, period, run_id, current, before, audited, voices, names, needed)
 
 
 def impact_preview(
@@ -96,7 +98,9 @@ def impact_preview(
     for provider_id in result.providers:
         before = base.current.get(provider_id)
         figures = new.get(provider_id, "no_data")
-        after = verdicts.shown_rating(figures, base.voices.get((provider_id, standard.id), verdicts.NO_VOICES))
+        after = verdicts.shown_rating(
+            figures, base.voices.get((provider_id, standard.id), verdicts.NO_VOICES), base.needed
+        )
         why = ""
         if before != after:
             why = explain(
@@ -166,8 +170,10 @@ def explain(
             out.append(f"{label} is no longer measured (it was {words.rating_word(row['rating']).lower()}).")
     if shown != figures_rating:
         why = (
-            "no story from people using the service confirms it yet"
+            "not yet confirmed by enough stories from people using the service"
             if shown == "provisional"
+            else "a story from people using the service says otherwise, and the auditor has not answered it"
+            if shown == "differs"
             else "of what people using the service have told us"
         )
         out.append(

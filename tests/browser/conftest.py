@@ -7,6 +7,7 @@ real audit runs (tests/fixtures/dashboard/dashboard_store.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -41,23 +42,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_files(tmp_path_factory) -> tuple[Path, Path]:
-    """The store and the standards folder the app under test uses (a test may audit with them)."""
-    folder = tmp_path_factory.mktemp("browser")
+@contextlib.contextmanager
+def serve(folder: Path, periods: list[str] = dashboard_store.PERIODS, env: dict | None = None):
+    """The dashboard over a store of its own (built in `folder`), on a free port: its address."""
     db = folder / "audit.duckdb"
-    dashboard_store.build_store(db)
+    dashboard_store.build_store(db, periods=periods)
     standards = folder / "standards"
     shutil.copytree(dashboard_store.STANDARDS, standards)
-    return db, standards
-
-
-@pytest.fixture(scope="session")
-def app_url(app_files):
-    db, standards = app_files
-    folder = db.parent
     port = _free_port()
-    env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards))
+    env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards), **(env or {}))
     log = open(folder / "streamlit.log", "w")
     process = subprocess.Popen(
         [
@@ -78,24 +71,42 @@ def app_url(app_files):
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("The dashboard did not start:\n" + (folder / "streamlit.log").read_text())
-        time.sleep(0.3)
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("The dashboard did not start:\n" + (folder / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_folder):
+    with serve(app_folder) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app_files(app_folder, app_url) -> tuple[Path, Path]:
+    """The store and the standards folder the app under test uses (a test may audit with them)."""
+    return app_folder / "audit.duckdb", app_folder / "standards"
 
 
 @pytest.fixture(scope="session")
