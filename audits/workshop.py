@@ -7,7 +7,7 @@ one is discussed. Every draft saved and every version approved is also kept in t
 who and when (migration 0050), for the history a group can follow (audits.versions).
 
 A draft becomes the audited version only by the group, never by one person: either
-`APPROVALS_NEEDED` different expert-citizen accounts approve the same text of the draft (a
+`approvals_needed` (a setting, audits.settings: at least 2) different expert-citizen accounts approve the same text of the draft (a
 change to the draft after that needs their approval again), or someone records a meeting of
 the group with the names of at least that many people present. The approval record names
 them; the file says how it was approved and when. The dashboard page and the command line
@@ -24,16 +24,19 @@ from pathlib import Path
 
 import duckdb
 
-from audits import standard_edit, store, words
+from audits import settings, standard_edit, store, words
 from audits.accounts import Account
 from audits.standard import Standard
 from audits.standards import StandardProblem, parse_standard_text
 
 DRAFTS = "drafts"
 EDITOR_ROLE = "expert_citizen"
-# Different expert-citizen accounts whose approval makes a draft the audited version (or the
-# fewest names a recorded meeting must list).
-APPROVALS_NEEDED = 2
+
+
+def approvals_needed(con: duckdb.DuckDBPyConnection) -> int:
+    """Different expert-citizen accounts whose approval makes a draft the audited version (or
+    the fewest names a recorded meeting must list): the setting, never fewer than two."""
+    return settings.get(con, "approvals_needed")
 
 
 class WorkshopError(ValueError):
@@ -186,7 +189,7 @@ def save_draft(
     except Exception:
         store.rollback(con)
         raise
-    needed = APPROVALS_NEEDED
+    needed = approvals_needed(con)
     return Outcome(
         f"Saved “{standard.title}” as draft version {standard.version}. It is not audited until "
         f"{needed} expert citizens approve it, or the group records a meeting that approved it.",
@@ -207,7 +210,7 @@ class Approvals:
     sha256: str | None
     names: list[str] = field(default_factory=list)  # display names, in the order they approved
     usernames: list[str] = field(default_factory=list)
-    needed: int = APPROVALS_NEEDED
+    needed: int = settings.SETTINGS["approvals_needed"].default
 
     @property
     def waiting_for(self) -> int:
@@ -234,7 +237,7 @@ def words_list(names: list[str]) -> str:
 def approvals(con: duckdb.DuckDBPyConnection, folder: Path, standard_id: str) -> Approvals:
     path = draft_path(folder, standard_id)
     if not path.exists():
-        return Approvals(standard_id, None, None)
+        return Approvals(standard_id, None, None, needed=approvals_needed(con))
     text = path.read_text(encoding="utf-8")
     standard, _ = parse_standard_text(text, path.name)
     digest = sha256(text)
@@ -243,7 +246,7 @@ def approvals(con: duckdb.DuckDBPyConnection, folder: Path, standard_id: str) ->
         "AND how = 'account' ORDER BY recorded_at",
         [standard_id, digest],
     ).fetchall()
-    state = Approvals(standard_id, standard.version if standard else None, digest)
+    state = Approvals(standard_id, standard.version if standard else None, digest, needed=approvals_needed(con))
     for username, names in rows:
         if username not in state.usernames:
             state.usernames.append(username)
@@ -333,8 +336,9 @@ def approve_at_meeting(
         problems.append("say which group met")
     if not isinstance(day, dt.date) or day > store.now().date():
         problems.append("give the day the group met (not a day still to come)")
-    if len(names) < APPROVALS_NEEDED:
-        problems.append(f"list the names of everyone present: at least {APPROVALS_NEEDED} different people")
+    needed = approvals_needed(con)
+    if len(names) < needed:
+        problems.append(f"list the names of everyone present: at least {needed} different people")
     if isinstance(recorded_by, Account) and recorded_by.role != EDITOR_ROLE:
         problems.append("only an expert citizen records the group's approval")
     if problems:

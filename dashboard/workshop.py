@@ -343,10 +343,12 @@ def render() -> None:
     may_edit = account.role in EDITORS
     folder = data.standards_dir()
     st.title("Standards workshop")
+    with store.reading(data.db()) as con:
+        needed = workshop.approvals_needed(con)
     st.write(
         "Change a standard, or write a new one, in plain words, and see what it would do to every provider's "
         "rating before you save it. A saved change is a draft: it is audited only when the group approves it, "
-        f"by {workshop.APPROVALS_NEEDED} expert citizens or at a meeting."
+        f"by {needed} expert citizens or at a meeting."
     )
     st.page_link("dashboard/guide.py", label="Read the guide to the standards", icon=":material/menu_book:")
     ws.show_flash()

@@ -68,7 +68,7 @@ def approve_tab(folder, standard_id: str, source: workshop.Source | None, accoun
         key="ws_approve",
         on_click=_approve,
         args=(folder, standard_id, account),
-        help=f"It becomes the version the audit reads when {workshop.APPROVALS_NEEDED} different expert "
+        help=f"It becomes the version the audit reads when {state.needed} different expert "
         "citizens have approved the same draft.",
     )
     with st.expander("Or record a meeting of the group that approved it"):
@@ -77,7 +77,7 @@ def approve_tab(folder, standard_id: str, source: workshop.Source | None, accoun
             day = st.date_input("The day it met", value=dt.date.today(), max_value=dt.date.today(), format="DD/MM/YYYY")
             names = st.text_area(
                 "Everyone present, one name on each line",
-                help=f"At least {workshop.APPROVALS_NEEDED} people. The names are kept with the approval record.",
+                help=f"At least {state.needed} people. The names are kept with the approval record.",
             )
             if st.form_submit_button("Record the meeting's approval"):
                 try:

@@ -10,7 +10,7 @@ import pytest
 from test_engine import FIXTURES, PERIOD, load_fixture
 from typer.testing import CliRunner
 
-from audits import runs, store, versions, workshop
+from audits import runs, settings, store, versions, workshop
 from audits import standard_edit as se
 from audits.accounts import Account
 from audits.cli import app
@@ -138,6 +138,28 @@ def test_a_meeting_of_the_group_approves_with_the_names_present(place):
         == "Northshire Expert Citizens Group, at its meeting on 30 November 2026 (2 members present)"
     )
     assert audited_version(db, folder, "drop-in-access") == 1
+
+
+def test_how_many_approve_is_a_setting_never_below_two(place):
+    db, folder = place
+    cal = Account("cal", "Cal Example", "expert_citizen", None)
+    with store.writing(db) as con:
+        with pytest.raises(settings.SettingError, match="from 2 to 20"):
+            settings.put(con, "approvals_needed", "1", "Ann Example")
+        settings.put(con, "approvals_needed", "3", "Ann Example")
+        saved = workshop.save_draft(con, folder, lowered(folder), ANN)
+        workshop.approve(con, folder, "peer-workforce", ANN)
+        second = workshop.approve(con, folder, "peer-workforce", BOB)
+        with pytest.raises(workshop.WorkshopError, match="at least 3 different people"):
+            workshop.approve_at_meeting(con, folder, "peer-workforce", "Group", dt.date(2026, 11, 30), ["A", "B"], ANN)
+        assert workshop.approvals(con, folder, "peer-workforce").needed == 3
+    assert "until 3 expert citizens approve it" in saved.message
+    assert not second.approved and "Waiting for 1 more expert citizen." in second.message
+    assert audited_version(db, folder, "peer-workforce") == 2
+    with store.writing(db) as con:
+        third = workshop.approve(con, folder, "peer-workforce", cal)
+    assert third.approved and "Ann Example, Bob Example and Cal Example" in third.message
+    assert audited_version(db, folder, "peer-workforce") == 3
 
 
 def test_sources_open_the_draft_when_there_is_one(place):
