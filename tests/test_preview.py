@@ -36,7 +36,7 @@ def test_lowering_a_threshold_shows_who_would_change(audited_db):
     assert "83.3% (10 of 12 people), now met under “Met at 80% or more" in why["P001"]
     assert "(it was partly met under “Met at 90% or more, partly met at 75% or more”)" in why["P001"]
     assert (
-        "Met on its figures, shown as Met (provisional): no story from people using the service confirms it yet."
+        "Met on its figures, shown as Met (provisional): not yet confirmed by enough stories from people using the service."
         in why["P001"]
     )
     assert df.loc[0, "provider_name"] == "Northgate Recovery Partnership"
