@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import runs, signoffs, spec, stats, store, stories, verdicts
+from audits import disclosure, runs, signoffs, spec, store, stories, tiers
 from audits.standard import Standard
 
 
@@ -55,9 +55,11 @@ class Findings:
     generated_at: dt.datetime = field(default_factory=lambda: store.now().replace(microsecond=0))
 
 
+@tiers.output(tiers.PUBLIC, "the run's results as the PDF and the published site show them")
 def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
-    """The whole run's results with counts of 1–4 people hidden (suppress the run, then filter)."""
-    return stats.suppress_results(runs.read_results(con, run_id))
+    """The whole run's results as they may be published (audits.disclosure: the same cells hidden
+    in every public output)."""
+    return disclosure.public_results(con, run_id)
 
 
 @dataclass
@@ -68,13 +70,14 @@ class RunShared:
     published: pd.DataFrame  # the run's results fit to publish
     standards: list[Standard]  # as audited
     stories: pd.DataFrame  # the period's story table, every provider
-    shown: pd.DataFrame  # the run's standard ratings with the rating shown
-    previous_shown: pd.DataFrame  # the same for the previous period's latest run (may be empty)
+    shown: pd.DataFrame  # the run's public standard ratings with the rating shown
+    previous_shown: pd.DataFrame  # the same for the previous period's public run (may be empty)
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
-    """The period's latest run, or a plain refusal saying to run the audit first."""
-    run_id = runs.latest_run_id(con, period)
+    """The run whose figures the period publishes (its release, or its latest run before anything
+    is released: audits.disclosure), or a plain refusal saying to run the audit first."""
+    run_id = disclosure.public_run_id(con, period)
     if run_id is None:
         raise FindingsError(
             f"There is no audit run for {period} yet: run the audit first (python -m audits run --period {period})."
@@ -82,16 +85,17 @@ def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
     return run_id
 
 
+@tiers.output(tiers.PUBLIC, "what a run's PDFs and published pages share")
 def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     period = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
-    previous_run = runs.latest_run_id(con, spec.previous_period(period))
-    previous = verdicts.shown_ratings(con, previous_run) if previous_run else pd.DataFrame()
+    previous_run = disclosure.public_run_id(con, spec.previous_period(period))
+    previous = disclosure.public_standard_ratings(con, previous_run) if previous_run else pd.DataFrame()
     return RunShared(
         run_id=run_id,
         published=published_results(con, run_id),
         standards=runs.run_standards(con, run_id),
         stories=stories.story_table(con, period),
-        shown=verdicts.shown_ratings(con, run_id),
+        shown=disclosure.public_standard_ratings(con, run_id),
         previous_shown=previous,
     )
 

@@ -30,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import findings, ratings, spec, store, words
+from audits import findings, ratings, spec, store, tiers, words
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_charts import legend, proportion_chart
@@ -250,6 +250,8 @@ def _summary(data: Findings) -> list:
     )
     key = " · ".join(f"{look.symbol} {look.word}" for look in ratings.LOOKS.values())
     out += [Spacer(1, 3 * mm), Paragraph(f"Key: {text(key)}.", s["small"])]
+    if any(sec.rating in ratings.RANGES for sec in data.sections):
+        out.append(Paragraph(text(words.HIDDEN_FOOTNOTE), s["small"]))
     if any(sec.rating == "provisional" for sec in data.sections):
         out.append(
             Paragraph(
@@ -391,12 +393,15 @@ def _section(sec: findings.Section) -> list:
                     "benchmark": r.get("benchmark"),
                     "green": m.green.target,
                     "rating": r["rating"],
+                    "hidden": bool(words.hidden(r)),
                 }
             )
     figures = [
         out.pop(),
         _table(rows, [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm], rating_col=4, rating_values=values),
     ]
+    if any(words.hidden(r) for _, r in results.iterrows()) or any(v in ratings.RANGES for v in values):
+        figures.append(Paragraph(text(words.HIDDEN_FOOTNOTE), s["small"]))
     chart = proportion_chart(chart_rows)
     if chart is not None:
         figures += [Spacer(1, 3 * mm), chart, legend()]
@@ -463,14 +468,21 @@ def _annexes(data: Findings) -> list:
         ),
         (
             "Small numbers",
-            "Counts of 1 to 4 people, and any figure that would let a reader work them out, are "
-            "not shown, so that no one can be recognised. Ratings are still shown.",
+            "This report is written to be published, so its figures are the public ones. A count of 1 to 4 "
+            "people is never shown (“it would reveal fewer than 5 people”), and neither is any figure from which "
+            "one could be worked out, for example by subtracting one published figure from another, or an "
+            "earlier version of these figures from this one (“so that a small count cannot be worked out”). "
+            "Such figures are marked *. A rating is shown as a range (“Met or partly met”), or not at all, when "
+            "its exact band would give a small count away. The provider, the auditor and the commissioners of "
+            "its area see the exact figures on the dashboard, marked as not for publication.",
         ),
         (
             "Benchmarks",
-            "The benchmark is the figure for all providers in the same audit run. “Similar” means "
-            "the benchmark lies inside the provider's 95% interval: the data cannot tell them apart. “Better” or "
-            "“worse” means it lies outside; “much better” or “much worse”, outside the 99.8% interval too.",
+            "The benchmark is the figure of all the providers in the same audit whose figures are shown, taken "
+            "together (a provider whose figure is hidden is left out of it, so that the benchmark cannot give "
+            "its count back). “Similar” means the benchmark lies inside the provider's 95% interval: the data "
+            "cannot tell them apart. “Better” or “worse” means it lies outside; “much better” or “much worse”, "
+            "outside the 99.8% interval too.",
         ),
         (
             "Stories",
@@ -567,6 +579,7 @@ def _page(canvas, doc, data: Findings) -> None:
     canvas.restoreState()
 
 
+@tiers.output(tiers.PUBLIC, "the audit PDF (written to be published)")
 def render(data: Findings, out: Path) -> Path:
     """Draw the PDF for gathered data."""
     out = Path(out)
@@ -612,6 +625,7 @@ def render(data: Findings, out: Path) -> Path:
     return out
 
 
+@tiers.output(tiers.PUBLIC, "one provider's audit PDF")
 def build_report(
     db,
     provider_id: str,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from audits import findings, store
+from audits import findings, store, tiers
 from audits.report import render, report_file_name
 
 _SHARED: dict[tuple[str, str], findings.RunShared] = {}
@@ -32,6 +32,7 @@ def _report_job(
     return provider_id
 
 
+@tiers.output(tiers.PUBLIC, "every provider's audit PDF of a quarter")
 def build_reports(
     db,
     period: str,

@@ -12,7 +12,7 @@ import csv
 import io
 from pathlib import Path
 
-from audits import schemas, spec
+from audits import schemas, spec, tiers
 
 DOC_PATH = Path("docs/provider-returns.md")
 DOC_TEMPLATES = Path("docs/templates")
@@ -20,6 +20,7 @@ RETURN_FOLDER, PACK_FOLDER = "return-template", "pack-template"
 RETURN_XLSX, PACK_XLSX = "return-template.xlsx", "pack-template.xlsx"
 
 
+@tiers.output(tiers.PUBLIC, "a blank template's header line")
 def csv_header(table: spec.Table) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow(table.column_names)
@@ -40,6 +41,7 @@ def meta_yaml(kind: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@tiers.output(tiers.PUBLIC, "blank return templates (no figures)")
 def write_templates(out: Path) -> list[Path]:
     """Blank return and pack templates as folders of CSV files and as .xlsx workbooks."""
     out = Path(out)
@@ -60,6 +62,7 @@ def write_templates(out: Path) -> list[Path]:
     return written
 
 
+@tiers.output(tiers.PUBLIC, "a blank return workbook (no figures)")
 def write_workbook(path: Path, kind: str) -> Path:
     """One sheet of key/value rows ('return' or 'pack') and one sheet per table, header only."""
     import openpyxl

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import signoffs, store
+from audits import signoffs, store, tiers
 from dashboard import auth, data, ui
 from dashboard.provider import pdf_bytes
 
@@ -62,13 +62,14 @@ def run_section(account, db: str, cat: data.Catalogue) -> str | None:
     return period
 
 
+@tiers.output(tiers.RESTRICTED, "the auditor's sign-off form, over the exact results")
 def signoff_section(account, db: str, cat: data.Catalogue, period: str) -> None:
     st.subheader("2. Sign off")
     if period not in cat.runs:
         st.write("Run the audit for this period first; a sign-off vouches for one audit run.")
         return
     run_id = cat.runs[period]
-    audited = sorted(data.standard_results(db, run_id)["provider_id"].unique())
+    audited = sorted(data.standard_results(db, cat, period, None)["provider_id"].unique())
     names = cat.providers.set_index("provider_id")["provider_name"]
     with st.form("signoff", clear_on_submit=False):
         provider_id = st.selectbox("Provider", audited, format_func=lambda p: f"{names.get(p, p)} ({p})")
@@ -91,13 +92,14 @@ def signoff_section(account, db: str, cat: data.Catalogue, period: str) -> None:
         st.table(done, hide_index=True, width="stretch")
 
 
+@tiers.output(tiers.RESTRICTED, "the auditor's PDF download section (the PDFs are public)")
 def pdf_section(db: str, cat: data.Catalogue, period: str) -> None:
     st.subheader("3. The audit PDFs")
     if period not in cat.runs:
         st.write("Run the audit for this period first.")
         return
     names = cat.providers.set_index("provider_id")["provider_name"]
-    audited = sorted(data.standard_results(db, cat.runs[period])["provider_id"].unique())
+    audited = sorted(data.standard_results(db, cat, period, None)["provider_id"].unique())
     provider_id = st.selectbox(
         "Provider", audited, key="_audit_pdf_provider", format_func=lambda p: f"{names.get(p, p)} ({p})"
     )

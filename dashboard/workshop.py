@@ -19,7 +19,7 @@ import streamlit as st
 from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import FoldedScalarString
 
-from audits import store, words
+from audits import store, tiers, words
 from audits.kinds import KINDS
 from dashboard import auth, data, ui
 
@@ -145,6 +145,7 @@ def show_problems(problems, form_text: str | None = None) -> None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+@tiers.output(tiers.RESTRICTED, "a draft standard's ratings of every provider (exact: see docs/disclosure.md)")
 def preview(db: str, run_id: str, period: str, text: str, file_name: str) -> pd.DataFrame:
     """Every provider's rating now and with the edited standard (audits.preview)."""
     from audits import preview as impact

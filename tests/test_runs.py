@@ -134,7 +134,7 @@ def test_export_writes_exactly_the_specified_columns(db, tmp_path):
 
 def test_public_export_suppresses_small_counts_of_people_only(db, tmp_path):
     runs.run_audit(db, PERIOD, STANDARDS)
-    with store.reading(db) as con:
+    with store.writing(db) as con:
         out = runs.export_csv(con, PERIOD, tmp_path / "public.csv", public=True)
     rows = _read_csv(out)
     assert rows[0][-1] == "rating" and len(rows[0]) == 12

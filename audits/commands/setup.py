@@ -63,7 +63,7 @@ def setup_demo(
         raise typer.Exit(1) from None
 
     table = Table(title="Demo accounts (for this demo store only)")
-    for heading in ("username", "password", "role", "provider"):
+    for heading in ("username", "password", "role", "provider or area"):
         table.add_column(heading)
     for username, password, role, provider_id in created:
         table.add_row(username, password, role, provider_id or "")

@@ -61,6 +61,13 @@ class Kind:
     figure_words: Callable
     # What the threshold's number is on, for messages: 'a share', 'a number of rows'.
     scale_words: str = ""
+    # For disclosure control (audits.disclosure): the groups of rows a measure counts, as
+    # conditions (role -> [(condition text, negated)]), and the value a numerator and a
+    # denominator give (None for a kind whose value is not a ratio of counts, such as a median).
+    groups: Callable = lambda measure: {}
+    value_from_counts: Callable[[float, float], float] | None = None
+    # Decimal places of the value as people are shown it (0.725 is shown "72.5%": 3).
+    shown_decimals: int = 1
 
     def threshold_problem(self, threshold) -> str | None:
         """Why a threshold does not fit this kind, in plain words, or None."""

@@ -22,6 +22,11 @@ SELECT p.provider_id, NULL::DOUBLE AS numerator, coalesce(a.denominator_rows, 0)
 FROM providers p LEFT JOIN agg a USING (provider_id) ORDER BY p.provider_id"""
 
 
+def groups(measure) -> dict[str, list[tuple[str | None, bool]]]:
+    """Who a median counts: the rows looked at that have a value (a missing one is left out)."""
+    return {"denominator": [(measure.where, False), (f"({measure.value}) is not null", False)]}
+
+
 def figure_words(measure, row) -> str:
     return (
         f"{words.number(row['value'])} (median over {words.number(row['denominator'])} "
@@ -43,4 +48,6 @@ KIND = Kind(
     value_words=words.number,
     figure_words=figure_words,
     scale_words="a number such as days",
+    groups=groups,
+    shown_decimals=1,
 )
