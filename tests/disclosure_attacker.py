@@ -150,8 +150,9 @@ def read_csv_rows(rows: list[dict], version: str, knowledge: Knowledge, source: 
 
 
 _RATING = re.compile("|".join(re.escape(w) for w in sorted(RATING_WORDS, key=len, reverse=True)))
-_FIGURE = re.compile(r"(?P<v>[\d.,]+)% \((?P<n>[\d,]+) of (?P<d>[\d,]+) people\)")
-_RATE = re.compile(r"(?P<v>[\d.,]+) per 1,000 \((?P<n>[\d,]+) of (?P<d>[\d,]+) (?:people|contacts|staff)\)")
+_UNIT = r"(?:staff \(full-time equivalent\)|[a-z]+)"
+_FIGURE = re.compile(rf"(?P<v>[\d.,]+)% \((?P<n>[\d.,]+) of (?P<d>[\d.,]+) {_UNIT}\)")
+_RATE = re.compile(rf"(?P<v>[\d.,]+) per 1,000 \((?P<n>[\d.,]+) of (?P<d>[\d.,]+) {_UNIT}\)")
 _MEDIAN = re.compile(r"(?P<v>[\d.,]+) \(median over (?P<d>[\d,]+) (?:people|person|contacts|staff)\)")
 _HIDDEN = re.compile(
     r"\* Not shown: (?P<why>.*?)(?: \(out of (?P<d>[\d.,]+) (?:staff \(full-time equivalent\)|[a-z ()]+?)\))?(?= \S+%| –|$)"
@@ -176,8 +177,8 @@ def read_figure_words(text: str, cell: Cell, m: Measure, knowledge: Knowledge, k
         for pattern in (_FIGURE, _RATE):
             hit = pattern.search(text)
             if hit and not m.weight:
-                _set(cell, "n", int(hit.group("n").replace(",", "")), source, knowledge, key)
-                _set(cell, "d", int(hit.group("d").replace(",", "")), source, knowledge, key)
+                _set(cell, "n", round(float(hit.group("n").replace(",", ""))), source, knowledge, key)
+                _set(cell, "d", round(float(hit.group("d").replace(",", ""))), source, knowledge, key)
                 lo, hi = around(hit.group("v"))
                 scale = 100 if pattern is _FIGURE else 1
                 cell.values.append((lo / scale, hi / scale))
@@ -214,7 +215,8 @@ def read_pdf_text(text: str, provider: str, version: str, knowledge: Knowledge) 
         if table_at < 0:
             continue
         table = section[table_at:]
-        stop = min(x for x in (table.find("What people told us"), table.find(" 0% 25% 50%"), len(table)) if x >= 0)
+        ends = ("What people told us", " 0% 25% 50%", "* Not shown. A count")  # the key under a table
+        stop = min(x for x in [*(table.find(e) for e in ends), len(table)] if x >= 0)
         table = table[:stop]
         labels = [(table.find(" ".join(m.label.split())), m) for m in s.measures]
         labels = sorted((a, m) for a, m in labels if a >= 0)
@@ -222,7 +224,22 @@ def read_pdf_text(text: str, provider: str, version: str, knowledge: Knowledge) 
             b = labels[j + 1][0] if j + 1 < len(labels) else len(table)
             key = (version, provider, s.id, m.id)
             cell = knowledge.cell(*key, "pdf")
-            read_figure_words(table[a + len(" ".join(m.label.split())) : b], cell, m, knowledge, key, "pdf")
+            row = table[a + len(" ".join(m.label.split())) : b]
+            read_figure_words(row, cell, m, knowledge, key, "pdf")
+            read_benchmark_words(row, m, version, s.id, knowledge)
+
+
+def read_benchmark_words(row: str, m: Measure, version: str, standard: str, knowledge: Knowledge) -> None:
+    """The benchmark a PDF row prints: the first share after the figure and the interval."""
+    if not kind_of(m).percent:
+        return
+    from audits import words
+
+    rest = _INTERVAL.sub(" ", _FIGURE.sub(" ", row.replace(" ".join(words.thresholds(m).split()), " ")))
+    hit = re.search(r"(?<![\d.])(\d+\.\d)%", rest)
+    if hit:
+        lo, hi = around(hit.group(1))
+        knowledge.benchmarks.setdefault((version, standard, m.id), []).append(((lo / 100, hi / 100), "pdf"))
 
 
 def values(array) -> list:

@@ -68,6 +68,42 @@ def read_pdfs(db: Path, period: str, folder: Path, k: attacker.Knowledge, provid
         attacker.read_pdf_text(_pdf_text(out), provider, run_id, k)
 
 
+def read_dashboard(db: Path, period: str, k: attacker.Knowledge, monkeypatch) -> None:
+    """What the dashboard sends an expert citizen (the public tier) for every standard of the
+    quarter: each measure's table and the chart's JSON, as the browser gets them."""
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    from audits import accounts, disclosure
+
+    monkeypatch.setenv(store.DB_ENV, str(db))
+    with store.reading(db) as con:
+        version = disclosure.public_run_id(con, period)
+    at = AppTest.from_file(str(HERE.parent / "app.py"), default_timeout=60)
+    at.session_state["account"] = accounts.Account("expert", "Expert", "expert_citizen", None)
+    at.run()
+    at.session_state["period"] = period
+    at.switch_page("dashboard/standard.py").run()
+    for standard in k.standards[version]:
+        at.selectbox(key="_standard_standard_id").select(standard.id).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.header[0].value == standard.title
+        tables = [t.value.data if hasattr(t.value, "data") else t.value for t in at.table]
+        tables = [t for t in tables if "Provider" in t.columns]
+        for measure, table in zip(standard.measures, tables):
+            for _, row in table.iterrows():
+                provider = k.names[row["Provider"]]
+                key = (version, provider, standard.id, measure.id)
+                cell = k.cell(*key, "dashboard")
+                said = " ".join(str(row[c]) for c in ("Figure", "95% interval", "Rating"))
+                attacker.read_figure_words(said, cell, measure, k, key, "dashboard")
+        for chart in at.get("plotly_chart"):
+            for measure in standard.measures:
+                if chart.proto.id.endswith(("funnel_" + measure.id, "intervals_" + measure.id)):
+                    attacker.read_chart(json.loads(chart.proto.spec), version, standard.id, measure.id, k)
+
+
 def truth(db: Path, version: str, provider: str, group: tuple[str, str, str]) -> int:
     standard, measure, role = group
     with store.reading(db) as con:
@@ -205,3 +241,96 @@ def test_export_public_of_a_quarter_with_deaths_behind_nested_measures_pins_no_d
     )
     assert same.exit_code == 0 and io.StringIO(out.read_text()).read() == (tmp_path / "again.csv").read_text()
     assert older in (tmp_path / "again.csv").read_text()
+
+
+# --------------------------------------------------------------------------- each protection is needed
+
+
+def _without(db: Path, tmp_path: Path, name: str, monkeypatch, patch) -> Path:
+    """A copy of the store whose public results are worked out again with one protection off."""
+    copy = tmp_path / f"{name}.duckdb"
+    shutil.copy(db, copy)
+    with store.writing(copy) as con:
+        con.execute("DELETE FROM public_results")
+        con.execute("DELETE FROM public_standard_results")
+    patch()
+    return copy
+
+
+@pytest.mark.parametrize("protection", ["rating bands", "nested measures", "benchmark"])
+def test_control_without_each_protection_the_attacker_finds_a_small_count(hard, tmp_path, monkeypatch, protection):
+    """Switch one protection off and the attacker, reading the public CSV and PDFs, finds what it
+    protected: the 1 of 99 behind a Met at <= 2%, the deaths between aftercare and withdrawn,
+    the hidden counts inside a benchmark of every provider."""
+    from audits import disclosure
+
+    db, _ = hard
+    patches = {
+        "rating bands": lambda: monkeypatch.setattr(disclosure, "_pinned", lambda members, signed: False),
+        "nested measures": lambda: monkeypatch.setattr(disclosure.populations, "inside", lambda a, b: False),
+        "benchmark": lambda: monkeypatch.setattr(
+            disclosure, "_public_benchmark", lambda rows, measure: rows[0].get("benchmark")
+        ),
+    }
+    copy = _without(db, tmp_path, protection.replace(" ", "-"), monkeypatch, patches[protection])
+    k = knowledge_of(copy, hard_store.PERIOD)
+    (version,) = k.standards
+    read_public_csv(copy, hard_store.PERIOD, version, tmp_path, k)
+    read_pdfs(copy, hard_store.PERIOD, tmp_path, k)
+    found = "\n".join(disclosures(copy, hard_store.PERIOD, k))
+    expected = {
+        "rating bands": "count P003 (('not-punitive', 'withdrawn-by-provider', 'numerator'),) = 1",
+        "nested measures": "difference P001 (('aftercare', 'aftercare-offered', 'denominator'), ('not-punitive', 'withdrawn-by-provider', 'denominator')) = 2",
+        "benchmark": "benchmark",
+    }[protection]
+    assert expected in found, found
+
+
+def test_control_without_protection_against_earlier_runs_a_revision_is_read(hard, tmp_path, monkeypatch):
+    from audits import disclosure
+
+    db, standards = hard
+    copy = tmp_path / "rerun.duckdb"
+    shutil.copy(db, copy)
+    monkeypatch.setattr(disclosure, "_earlier_counts", lambda frames: {})
+    hard_store.rerun(copy, standards)
+    k = knowledge_of(copy, hard_store.PERIOD)
+    for version in k.standards:
+        read_public_csv(copy, hard_store.PERIOD, version, tmp_path, k)
+    found = "\n".join(disclosures(copy, hard_store.PERIOD, k))
+    assert "revision" in found and "P001" in found, found
+
+
+# --------------------------------------------------------------------------- the small demo
+
+
+@pytest.fixture(scope="module")
+def small_demo(tmp_path_factory):
+    """The small demo (8 providers x 8 quarters), written, loaded and audited as setup-demo does."""
+    from audits import demo, ingest
+
+    folder = tmp_path_factory.mktemp("demo")
+    written = demo.write_demo(folder / "files", scale="small")
+    db = folder / "audit.duckdb"
+    ingest.ingest(sorted(written), db=db, loaded_by="test")
+    for period in demo.SMALL_PERIODS:
+        runs.run_audit(db, period, standards_dir=HERE.parent / "standards")
+    return db
+
+
+def test_no_small_count_can_be_worked_out_of_the_small_demo(small_demo, tmp_path, monkeypatch):
+    """The latest quarter through every public output (CSV, every PDF, the dashboard an expert
+    citizen sees); the first quarter through its CSV. Every quarter, by hand: bench/disclosure.py."""
+    from audits import demo
+
+    latest, first = demo.SMALL_PERIODS[-1], demo.SMALL_PERIODS[0]
+    k = knowledge_of(small_demo, latest)
+    (version,) = k.standards
+    read_public_csv(small_demo, latest, version, tmp_path, k)
+    read_pdfs(small_demo, latest, tmp_path, k)
+    read_dashboard(small_demo, latest, k, monkeypatch)
+    assert {"csv", "pdf", "dashboard", "chart"} <= set().union(*(c.sources for c in k.cells.values()))
+    assert disclosures(small_demo, latest, k) == []
+    k = knowledge_of(small_demo, first)
+    read_public_csv(small_demo, first, next(iter(k.standards)), tmp_path, k)
+    assert disclosures(small_demo, first, k) == []
