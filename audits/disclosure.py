@@ -121,7 +121,7 @@ def _groups(measures: dict[tuple[str, str], Measure]) -> _Groups:
         for a, b in itertools.permutations(range(len(reps)), 2)
         if reps[a].table == reps[b].table and populations.inside(reps[a], reps[b])
     }
-    out = _Groups(members, {c: g.table for c, g in enumerate(reps)}, inside)
+    out = _Groups(members, inside)
     for member, c in members.items():
         out.by_class.setdefault(c, []).append(member)
     return out
@@ -286,10 +286,31 @@ def _intervals(values: list[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _candidates(p: _Provider, g: _Groups, key, i: int, measure: Measure, shown: set[int]) -> list[Candidate]:
+def _anchors(p: _Provider, g: _Groups, key, role: str, shown: set[int], earlier) -> list[int] | None:
+    """The public counts a hidden count of this role may lie within 1-4 of (why a row is hidden
+    for another figure's sake): its shown nested groups and its earlier versions. None when a
+    nested group is itself hidden (then any value could be the reason)."""
+    c = g.members.get((key, role))
+    if c is None:
+        return []
+    neighbours = g.neighbours(c)
+    if any(o not in shown for o in neighbours):
+        return None
+    return [p.counts[o] for o in neighbours] + list(earlier.get(key, {}).get(role, []))
+
+
+def _near(anchors: list[int] | None, value: int) -> bool:
+    return anchors is None or any(abs(a - value) in SMALL for a in anchors)
+
+
+def _candidates(
+    p: _Provider, g: _Groups, key, i: int, measure: Measure, shown: set[int], narrow=None
+) -> list[Candidate]:
     """Every (numerator, denominator) a reader could not rule out from what is public for a row
     with something hidden: the shown denominator, why the row is hidden (a count of 1-4, or
-    not), and the counts of nested groups that are shown. Always holds the truth."""
+    not), and the counts of nested groups that are shown. `narrow` (earlier counts): a reader
+    who also takes a row hidden for another figure's sake to lie within 1-4 of a public count
+    it could be subtracted from (may leave out the truth: a stricter check, never the only one)."""
     classes = {role: g.members.get((key, role)) for role in ("denominator", "numerator", "complement")}
     level, reason = p.level[i], p.reason[i]
     d_true = p.counts[classes["denominator"]]
@@ -304,6 +325,9 @@ def _candidates(p: _Provider, g: _Groups, key, i: int, measure: Measure, shown: 
             # alike to the bands, so a window above them stands for the rest.
             top = high if high < math.inf else max(low, measure.min_count, d_true) + 10
             dens = [d for d in range(int(low), int(top) + 1) if d not in SMALL]
+            if narrow is not None:
+                anchors = _anchors(p, g, key, "denominator", shown, narrow)
+                dens = [d for d in dens if _near(anchors, d)]
     if classes["numerator"] is None:
         return [(d, None, None) for d in dens]
     n_low, n_high = _bounds(p, g, classes["numerator"], shown)
@@ -319,6 +343,11 @@ def _candidates(p: _Provider, g: _Groups, key, i: int, measure: Measure, shown: 
             small = {n for n in range(a, b + 1) if n in SMALL or d - n in SMALL}
             if reason == SMALL_REASON:
                 out += [(d, x, y) for x, y in _intervals(list(small))]
+            elif narrow is not None:
+                n_at = _anchors(p, g, key, "numerator", shown, narrow)
+                c_at = _anchors(p, g, key, "complement", shown, narrow)
+                near = [n for n in range(a, b + 1) if n not in small and (_near(n_at, n) or _near(c_at, d - n))]
+                out += [(d, x, y) for x, y in _intervals(near)]
             else:
                 edges = sorted({a, b + 1, *small, *(n + 1 for n in small)})
                 out += [(d, x, y - 1) for x, y in zip(edges, edges[1:]) if x not in small and x <= b]
@@ -402,15 +431,29 @@ def _pinned(members: list[Candidate], signed: dict[str, list[tuple[int, int]]]) 
 
 
 def _public_rating(
-    p: _Provider, g: _Groups, key, i: int, measure: Measure, shown: set[int], rating: str, optional_table: bool
+    p: _Provider,
+    g: _Groups,
+    key,
+    i: int,
+    measure: Measure,
+    shown: set[int],
+    rating: str,
+    optional_table: bool,
+    earlier: dict,
 ) -> str:
     """The rating to publish for a row with a hidden count. Which bands are merged is decided
     from public facts alone (every possible value, not the true one), so that merging or
-    withholding a rating says nothing about where the count lies."""
-    pieces = [
-        piece
-        for d, a, b in _candidates(p, g, key, i, measure, shown)
-        for piece in _outcomes(measure, d, a, b, optional_table)
+    withholding a rating says nothing about where the count lies. A row hidden for another
+    figure's sake is checked twice: against every value its reason allows, and against only the
+    values within 1-4 of a public count (what a reader who knew the rules could narrow it to)."""
+    models = [None] if p.reason[i] == SMALL_REASON else [None, earlier]
+    readings = [
+        [
+            piece
+            for d, a, b in _candidates(p, g, key, i, measure, shown, narrow)
+            for piece in _outcomes(measure, d, a, b, optional_table)
+        ]
+        for narrow in models
     ]
     signed: dict[str, list[tuple[int, int]]] = {}
     for role in ("denominator", "numerator", "complement"):
@@ -421,10 +464,13 @@ def _public_rating(
             ]
     truth = rating if kind_of(measure).value_from_counts and not measure.weight else _rated(rating)
     for merge in _MERGES:
-        groups: dict[str, list[Candidate]] = {}
-        for outcome, d, a, b in pieces:
-            groups.setdefault(merge.get(outcome, outcome), []).append((d, a, b))
-        if not any(_pinned(members, signed) for members in groups.values()):
+        safe = True
+        for pieces in readings:
+            groups: dict[str, list[Candidate]] = {}
+            for outcome, d, a, b in pieces:
+                groups.setdefault(merge.get(outcome, outcome), []).append((d, a, b))
+            safe = safe and not any(_pinned(members, signed) for members in groups.values())
+        if safe:
             label = merge.get(truth, truth)
             return rating if label == "rated" else label
     return WITHHELD  # pragma: no cover - the last merge is one group holding every possibility
@@ -472,8 +518,8 @@ def _shown_round(value, decimals: int):
     return value if stats.is_missing(value) else round(float(value), decimals)
 
 
-def _earlier_counts(frames: Iterable[pd.DataFrame]) -> dict[str, dict[tuple[str, str], dict[str, int]]]:
-    """provider -> measure key -> role -> a count published by an earlier run of the quarter."""
+def _earlier_counts(frames: Iterable[pd.DataFrame]) -> dict[str, dict[tuple[str, str], dict[str, list[int]]]]:
+    """provider -> measure key -> role -> the counts earlier runs of the quarter published."""
     out: dict[str, dict[tuple[str, str], dict[str, list[int]]]] = {}
     for frame in frames:
         for row in frame.to_dict("records"):
@@ -485,7 +531,7 @@ def _earlier_counts(frames: Iterable[pd.DataFrame]) -> dict[str, dict[tuple[str,
             mine = out.setdefault(row["provider_id"], {}).setdefault((row["standard_id"], row["measure_id"]), {})
             for role, count in counts.items():
                 mine.setdefault(role, []).append(count)
-    return out  # type: ignore[return-value]
+    return out
 
 
 def protect(results: pd.DataFrame, standards: list[Standard], earlier: Iterable[pd.DataFrame] = ()) -> Protected:
@@ -521,7 +567,9 @@ def protect(results: pd.DataFrame, standards: list[Standard], earlier: Iterable[
         shown = _exposed(p, g)
         for key, i in p.rows.items():
             if level[i] != NONE:
-                ratings[i] = _public_rating(p, g, key, i, measures[key], shown, records[i]["rating"], optional[key])
+                ratings[i] = _public_rating(
+                    p, g, key, i, measures[key], shown, records[i]["rating"], optional[key], before.get(provider_id, {})
+                )
     for i, row in enumerate(records):
         row.update(hidden=level[i], reason=reason[i], rating=ratings[i])
         if level[i] != NONE:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import duckdb
 import pandas
 
-from audits import engine, runs
+from audits import disclosure, engine, runs, tiers
 from audits.standard import Standard
 
 COLUMNS = ["provider_id", "provider_name", "current_rating", "new_rating", "changed"]
@@ -33,10 +33,21 @@ def preview_period(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
-def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: str | None = None) -> pandas.DataFrame:
+@tiers.output(
+    tiers.BY_CALLER, "a draft standard's ratings of every provider: exact, or public=True for the public tier"
+)
+def impact_preview(
+    con: duckdb.DuckDBPyConnection, standard: Standard, period: str | None = None, public: bool = False
+) -> pandas.DataFrame:
     """provider_id, provider_name, current rating (None when the standard was not in the
     latest run), new rating, changed. `attrs` holds period, run_id and the new measure
-    results (`measures`), for a workshop that shows the figures behind a change."""
+    results (`measures`), for a workshop that shows the figures behind a change.
+
+    public=True (an expert citizen, the public tier): both ratings as they could be published
+    (audits.disclosure), the draft worked out as if it were one more standard of the latest run,
+    so that a threshold drawn around a hidden count shows a merged band or none, never the
+    count. Several previews with different thresholds can still narrow a hidden count: see
+    docs/disclosure.md."""
     period = period or preview_period(con)
     if period is None:
         raise PreviewError("There are no returns loaded yet, so there is nothing to preview against.")
@@ -52,6 +63,8 @@ def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: s
     result = engine.evaluate(con, [standard], period, include_unapproved=True)
     names = dict(con.execute("SELECT provider_id, provider_name FROM providers").fetchall())
     new = dict(zip(result.standards["provider_id"], result.standards["rating"]))
+    if public:
+        current, new = _public(con, run_id, standard, result.measures)
     rows = []
     for provider_id in result.providers:
         before = current.get(provider_id)
@@ -68,3 +81,20 @@ def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: s
     df = pandas.DataFrame(rows, columns=COLUMNS)
     df.attrs.update({"period": period, "run_id": run_id, "measures": result.measures})
     return df
+
+
+def _public(con, run_id: str | None, standard: Standard, measures: pandas.DataFrame) -> tuple[dict, dict]:
+    """Current and new ratings as the public tier may see them: the run's public standard ratings,
+    and the draft protected as one more standard of the run (against the run's other measures,
+    whose groups of people it may nest with, and every run of the quarter)."""
+    if run_id is None:
+        protected = disclosure.protect(measures, [standard])
+        return {}, dict(zip(protected.standards["provider_id"], protected.standards["rating"]))
+    public = disclosure.public_standard_ratings(con, run_id)
+    current = dict(public.loc[public["standard_id"] == standard.id, ["provider_id", "rating"]].values)
+    others = [s for s in runs.run_standards(con, run_id) if s.id != standard.id]
+    results = runs.read_results(con, run_id).drop(columns=["provider_name"])
+    results = pandas.concat([results[results["standard_id"] != standard.id], measures], ignore_index=True)
+    protected = disclosure.protect_new_run(con, results, [*others, standard])
+    drafted = protected.standards[protected.standards["standard_id"] == standard.id]
+    return current, dict(zip(drafted["provider_id"], drafted["rating"]))

@@ -250,8 +250,8 @@ def _summary(data: Findings) -> list:
     )
     key = " · ".join(f"{look.symbol} {look.word}" for look in ratings.LOOKS.values())
     out += [Spacer(1, 3 * mm), Paragraph(f"Key: {text(key)}.", s["small"])]
-    if any(sec.rating in ratings.RANGES for sec in data.sections):
-        out.append(Paragraph(text(words.HIDDEN_FOOTNOTE), s["small"]))
+    # this report is written to be published: its figures are the public ones, said once here
+    out.append(Paragraph(f"<b>Small numbers.</b> {text(words.HIDDEN_FOOTNOTE)}", s["small"]))
     if any(sec.rating == "provisional" for sec in data.sections):
         out.append(
             Paragraph(
@@ -401,7 +401,7 @@ def _section(sec: findings.Section) -> list:
         _table(rows, [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm], rating_col=4, rating_values=values),
     ]
     if any(words.hidden(r) for _, r in results.iterrows()) or any(v in ratings.RANGES for v in values):
-        figures.append(Paragraph(text(words.HIDDEN_FOOTNOTE), s["small"]))
+        figures.append(Paragraph(text(words.HIDDEN_SHORT), s["small"]))
     chart = proportion_chart(chart_rows)
     if chart is not None:
         figures += [Spacer(1, 3 * mm), chart, legend()]

@@ -106,7 +106,7 @@ def _hidden_track(d: Drawing, x0: float, y: float) -> None:
     for k in range(0, TRACK_WIDTH, 8):
         d.add(Line(x0 + k, y, x0 + min(k + 11, TRACK_WIDTH), y + 11, strokeColor=grey, strokeWidth=0.5))
     d.add(Rect(x0, y, TRACK_WIDTH, 11, fillColor=None, strokeColor=grey, strokeWidth=0.6))
-    d.add(String(x0 + TRACK_WIDTH + 4, y + 3, f"{words.HIDDEN_MARK} not shown", fontName=FONT, fontSize=7))
+    d.add(String(x0 + TRACK_WIDTH + 4, y + 3, words.NOT_SHOWN.lower(), fontName=FONT, fontSize=7))
 
 
 @tiers.output(tiers.PUBLIC, "the key to the PDF's charts")
@@ -135,5 +135,5 @@ def legend() -> Drawing:
     for k in (0, 6, 12):
         d.add(Line(x + k, 3, x + k + 6, 13, strokeColor=grey, strokeWidth=0.5))
     d.add(Rect(x, 3, 18, 10, fillColor=None, strokeColor=grey, strokeWidth=0.6))
-    d.add(String(x + 22, 5, f"{words.HIDDEN_MARK} figure not shown", fontName=FONT, fontSize=7))
+    d.add(String(x + 22, 5, f"figure {words.NOT_SHOWN.lower()}", fontName=FONT, fontSize=7))
     return d

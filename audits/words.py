@@ -34,6 +34,7 @@ UNITS = {
 # people itself (primary), and a figure hidden so that such a count cannot be worked out from it
 # (secondary: with other figures, or with an earlier version of the same figures).
 HIDDEN_MARK = "*"
+NOT_SHOWN = f"Not shown{HIDDEN_MARK}"  # the mark after the words: a line starting "* " reads as a list
 HIDDEN_WHY = {
     "small": "it would reveal fewer than 5 people",
     "linked": "hidden so that a small count cannot be worked out from other figures",
@@ -42,12 +43,16 @@ HIDDEN_WHY = {
 HIDDEN_SMALL = "not shown: " + HIDDEN_WHY["small"]
 HIDDEN_SECONDARY = "not shown: " + HIDDEN_WHY["linked"]
 HIDDEN_FOOTNOTE = (
-    "* Not shown. A count of 1 to 4 people is never published, so that nobody can be recognised "
+    "Figures marked * are not shown. A count of 1 to 4 people is never published, so that nobody can be recognised "
     "(“it would reveal fewer than 5 people”). Some other figures are hidden as well, so that such a "
     "count cannot be worked out from them, for example by subtracting one published figure from "
     "another (“so that a small count cannot be worked out”). A rating given as a range, such as "
     "“Met or partly met”, is one whose exact band would give a small count away. The benchmark is "
     "the figure of all the providers whose figures are shown, taken together."
+)
+HIDDEN_SHORT = (
+    "Figures marked * are not shown, so that no count of fewer than 5 people can be read or worked out "
+    "(see the note on small numbers in the summary)."
 )
 RESTRICTED_NOTE = "Restricted: exact figures, including counts of fewer than 5 people. Not for publication."
 NO_FIGURE = "–"
@@ -217,10 +222,10 @@ def figure(measure, row) -> str:
     denominator = row.get("denominator")
     weighted = bool(getattr(measure, "weight", None))
     if hidden(row) == "all":
-        return f"{HIDDEN_MARK} Not shown: {hidden_why(row)}"
+        return f"{NOT_SHOWN}: {hidden_why(row)}"
     if hidden(row):
         return (
-            f"{HIDDEN_MARK} Not shown: {hidden_why(row)} "
+            f"{NOT_SHOWN}: {hidden_why(row)} "
             f"(out of {number(denominator)} {unit(measure.table, denominator, weighted)})"
         )
     if stats.is_missing(row.get("value")):
@@ -253,7 +258,7 @@ def benchmark(measure, row) -> tuple[str, str]:
             return "No benchmark: no provider's figure can be shown", ""
         return "No benchmark", ""
     if hidden(row):
-        return value(measure, level), f"{HIDDEN_MARK} Not compared: the figure is not shown"
+        return value(measure, level), f"Not compared: the figure is not shown{HIDDEN_MARK}"
     if not isinstance(compared, str) or compared == "not_compared":
         why = "too few to compare" if kind.has_interval else "no interval to compare"
         return value(measure, level), f"Not compared ({why})"

@@ -44,8 +44,8 @@ def _hidden_band(fig, names: list[str], xs: list, low: float, high: float, why: 
             x=xs,
             y=[middle] * len(xs),
             mode="markers",
-            name=f"{words.HIDDEN_MARK} Figure not shown",
-            text=[f"{n}: {words.HIDDEN_MARK} not shown, {w}" for n, w in zip(names, why)],
+            name=f"Figure {words.NOT_SHOWN.lower()}",
+            text=[f"{n}: {words.NOT_SHOWN.lower()}, {w}" for n, w in zip(names, why)],
             hovertemplate="%{text}<extra></extra>",
             marker=dict(symbol="asterisk-open", size=12, color=HIDDEN_GREY, line=dict(width=2, color=HIDDEN_GREY)),
             error_y=dict(type="constant", value=half, color="rgba(107,107,107,0.35)", thickness=7, width=0),
@@ -128,7 +128,7 @@ def funnel(df: pd.DataFrame, benchmark: float, title: str, hidden: pd.DataFrame 
             x=[0, n_max * 1.1],
             y=[benchmark, benchmark],
             mode="lines",
-            name=f"Benchmark (all providers) {benchmark:.1%}",
+            name=f"Benchmark {benchmark:.1%}",
             hoverinfo="skip",
             line=dict(color="#2166ac", width=2),
         )
@@ -141,23 +141,25 @@ def funnel(df: pd.DataFrame, benchmark: float, title: str, hidden: pd.DataFrame 
     unsized = hidden[hidden["size"].isna()]
     if not unsized.empty:
         _not_drawn(fig, list(unsized["name"]))
+        # room for a legend line per provider not placed, below the axis title
+        fig.update_layout(height=400 + 24 * len(unsized), legend=dict(y=-0.16 - 0.02 * len(unsized), yanchor="top"))
     return fig
 
 
 def _not_drawn(fig: go.Figure, names: list[str]) -> None:
-    """Name, under the chart, the providers that cannot be placed on it (their size is hidden)."""
-    fig.add_annotation(
-        text=f"{words.HIDDEN_MARK} Figure and size not shown, so not placed: " + ", ".join(names),
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=-0.32,
-        showarrow=False,
-        xanchor="left",
-        align="left",
-        font=dict(size=12, color=HIDDEN_GREY),
-    )
-    fig.update_layout(margin=dict(b=70))
+    """Providers that cannot be placed (figure and size both hidden): each still on the chart, as
+    a marked entry of the legend, with the asterisk of a hidden figure."""
+    for name in names:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{name}: figure and size {words.NOT_SHOWN.lower()}, not placed",
+                marker=dict(symbol="asterisk-open", size=12, color=HIDDEN_GREY, line=dict(width=2, color=HIDDEN_GREY)),
+                hoverinfo="skip",
+            )
+        )
 
 
 @tiers.output(tiers.BY_CALLER, "a measure's figure for each provider with its interval, in the tier given")
@@ -186,7 +188,7 @@ def intervals(
         fig.add_hline(
             y=benchmark,
             line=dict(color="#2166ac", width=2),
-            annotation_text="Benchmark (all providers)",
+            annotation_text="Benchmark",
             annotation_position="top left",
         )
     fig = _layout(fig, title, "Proportion" if percent else "Figure", percent)
@@ -335,7 +337,7 @@ def trend(df: pd.DataFrame, title: str, percent: bool) -> go.Figure:
                 x=df["period"],
                 y=df["benchmark"],
                 mode="lines",
-                name="Benchmark (all providers)",
+                name="Benchmark",
                 line=dict(color="#2166ac", dash="dash"),
             )
         )

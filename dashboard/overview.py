@@ -92,7 +92,7 @@ def render() -> None:
     ranged = int(sr["shown"].isin(SHOWN_AS_RANGE).sum())
     for column, rating in zip(st.columns(len(ORDER) + bool(ranged)), ORDER + (("withheld",) if ranged else ())):
         if rating == "withheld":
-            column.metric(f"{words.HIDDEN_MARK} Not shown in full", ranged)
+            column.metric(f"Not shown in full{words.HIDDEN_MARK}", ranged)
         else:
             column.metric(ratings.look(rating).label, int(counts.get(rating, 0)))
     st.caption(

@@ -170,6 +170,7 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
     # the providers whose rating would change come first, so a long list (national scale) starts with them
     table = table.sort_values("Changes", ascending=False, kind="stable")
     ui.table(ui.style_ratings(table, ["Now", "With this change"]), len(table))
+    ui.footnote(pd.DataFrame({"rating": list(df["new_rating"]) + list(df["current_rating"].dropna())}))
 
 
 def save_draft(folder: Path, text: str, approved_version: int | None) -> tuple[Path | None, str]:
@@ -298,7 +299,8 @@ def render() -> None:
         cat = data.catalogue(db)
         if cat.runs:
             period = cat.periods[-1]
-            show_preview(preview(db, cat.runs[period], period, candidate, path.name), period)
+            public = auth.current().role != "auditor"
+            show_preview(preview(db, cat.runs[period], period, candidate, path.name, public), period)
         else:
             st.write("No audit has been run yet, so there are no ratings to compare with.")
 

@@ -155,17 +155,17 @@ _FIGURE = re.compile(rf"(?P<v>[\d.,]+)% \((?P<n>[\d.,]+) of (?P<d>[\d.,]+) {_UNI
 _RATE = re.compile(rf"(?P<v>[\d.,]+) per 1,000 \((?P<n>[\d.,]+) of (?P<d>[\d.,]+) {_UNIT}\)")
 _MEDIAN = re.compile(r"(?P<v>[\d.,]+) \(median over (?P<d>[\d,]+) (?:people|person|contacts|staff)\)")
 _HIDDEN = re.compile(
-    r"\* Not shown: (?P<why>.*?)(?: \(out of (?P<d>[\d.,]+) (?:staff \(full-time equivalent\)|[a-z ()]+?)\))?(?= \S+%| –|$)"
+    r"Not shown\*: (?P<why>.*?)(?: \(out of (?P<d>[\d.,]+) (?:staff \(full-time equivalent\)|[a-z ()]+?)\))?(?= \S+%| –|$)"
 )
 _INTERVAL = re.compile(r"(?P<lo>[\d.]+)% to (?P<hi>[\d.]+)%")
 _PER_INTERVAL = re.compile(r"(?P<lo>[\d.,]+) per 1,000 to (?P<hi>[\d.,]+) per 1,000")
 
 
 def read_figure_words(text: str, cell: Cell, m: Measure, knowledge: Knowledge, key, source: str) -> None:
-    """A figure as the PDF and the dashboard word it ('72.5% (29 of 40 people)', '* Not shown:
+    """A figure as the PDF and the dashboard word it ('72.5% (29 of 40 people)', 'Not shown*:
     it would reveal fewer than 5 people (out of 99 people)'), its interval and its rating."""
     text = " ".join(text.split())
-    if "* Not shown" in text:
+    if "Not shown*" in text:
         hit = _HIDDEN.search(text)
         why = hit.group("why") if hit else text
         _set(cell, "reason", "small" if "fewer than 5 people" in why else "secondary", source, knowledge, key)
@@ -215,7 +215,7 @@ def read_pdf_text(text: str, provider: str, version: str, knowledge: Knowledge) 
         if table_at < 0:
             continue
         table = section[table_at:]
-        ends = ("What people told us", " 0% 25% 50%", "* Not shown. A count")  # the key under a table
+        ends = ("What people told us", " 0% 25% 50%", "Figures marked * are not shown")  # the key under a table
         stop = min(x for x in [*(table.find(e) for e in ends), len(table)] if x >= 0)
         table = table[:stop]
         labels = [(table.find(" ".join(m.label.split())), m) for m in s.measures]

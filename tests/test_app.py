@@ -341,7 +341,7 @@ def standard_page(account: accounts.Account, standard_id: str = "warm-welcome") 
 def test_small_counts_are_hidden_from_the_public_tier_and_the_chart_still_shows_the_provider(env):
     at, table = standard_page(ACCOUNTS["expert_citizen"])
     # 4 people at Hill Lane: hidden, and the page says why in plain words
-    assert table.loc["Hill Lane Project", "Figure"] == "* Not shown: it would reveal fewer than 5 people"
+    assert table.loc["Hill Lane Project", "Figure"] == "Not shown*: it would reveal fewer than 5 people"
     assert table.loc["Hill Lane Project", "Rating"] == "○ Too few to tell"
     page = texts(at)
     assert "because it would reveal fewer than 5 people" in page and words.HIDDEN_FOOTNOTE in page
@@ -349,9 +349,9 @@ def test_small_counts_are_hidden_from_the_public_tier_and_the_chart_still_shows_
     # the others are not hidden to protect Hill Lane: the benchmark pools only the providers shown
     assert table.loc["Riverside Together", "Figure"] == "90.0% (54 of 60 people)"
     funnel = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if "99.8% limits" in c.proto.spec))
-    # never silently missing: its size is hidden too, so it is named under the chart
-    notes = " ".join(a["text"] for a in funnel["layout"].get("annotations", []))
-    assert "Hill Lane Project" in notes and words.HIDDEN_MARK in notes
+    # never silently missing: its size is hidden too, so it is a marked entry of the chart's legend
+    entries = [t["name"] for t in funnel["data"]]
+    assert "Hill Lane Project: figure and size not shown*, not placed" in entries
     # and nothing goes to the browser with more decimals than the page shows
     points = [y for t in funnel["data"] if t.get("mode") == "markers" for y in attacker.values(t["y"])]
     line = attacker.values(next(t for t in funnel["data"] if t["name"].startswith("Benchmark"))["y"])
@@ -368,7 +368,7 @@ def test_exact_figures_go_only_to_the_auditor_a_commissioners_own_area_and_a_pro
     # Northshire's providers are not theirs: public figures
     assert "people)" in table.loc["Riverside Together", "Figure"]
     _, table = standard_page(ACCOUNTS["commissioner"])  # no area recorded: every provider public
-    assert table.loc["Hill Lane Project", "Figure"].startswith("* Not shown")
+    assert table.loc["Hill Lane Project", "Figure"].startswith("Not shown*")
     at, table = standard_page(ACCOUNTS["auditor"])
     assert table.loc["Hill Lane Project", "Figure"] == "50.0% (2 of 4 people)"
     assert words.RESTRICTED_NOTE in "\n".join(w.value for w in at.warning)

@@ -209,7 +209,7 @@ def test_export_public_of_a_quarter_with_deaths_behind_nested_measures_pins_no_d
             rows[(provider, "withdrawn-by-provider")]["denominator"],
         )
     notes = runs.notes_path(out).read_text()
-    assert "* Not shown." in notes and "so that a small count cannot be worked out" in notes
+    assert "Figures marked * are not shown." in notes and "so that a small count cannot be worked out" in notes
     # a second, different version of the quarter is refused
     again = CliRunner().invoke(
         app,

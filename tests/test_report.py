@@ -118,11 +118,11 @@ def test_small_counts_are_suppressed(audited, tmp_path):
     out = report.build_report(db, "P002", "2026-Q2", tmp_path / "P002.pdf", organisation="Independent Audit Collective")
     flat = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(out).pages))
     assert "Riverside Drug and Alcohol Service" in flat
-    assert "Not shown: it would reveal fewer than 5 people" in flat
+    assert "Not shown*: it would reveal fewer than 5 people" in flat
     assert "3 people" not in flat and "of 3 " not in flat
     # every report says what the asterisk means, and the hidden figure keeps its row on the chart
-    assert "* Not shown. A count of 1 to 4 people is never published" in flat
-    assert "* not shown" in flat
+    assert "Figures marked * are not shown. A count of 1 to 4 people is never published" in flat
+    assert "not shown*" in flat
 
 
 def test_stories_consent_and_screening(pdf):

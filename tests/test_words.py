@@ -52,11 +52,11 @@ def test_a_hidden_figure_says_why_and_is_not_compared_with_the_public_benchmark(
         "benchmark": 0.03,
         "comparison": "not_compared",
     }
-    assert words.figure(SHARE, small) == "* Not shown: it would reveal fewer than 5 people (out of 99 people)"
-    assert words.benchmark(SHARE, small) == ("3.0%", "* Not compared: the figure is not shown")
+    assert words.figure(SHARE, small) == "Not shown*: it would reveal fewer than 5 people (out of 99 people)"
+    assert words.benchmark(SHARE, small) == ("3.0%", "Not compared: the figure is not shown*")
     linked = {"hidden": "all", "reason": "linked", "benchmark": None, "comparison": "not_compared"}
     assert words.figure(SHARE, linked) == (
-        "* Not shown: hidden so that a small count cannot be worked out from other figures"
+        "Not shown*: hidden so that a small count cannot be worked out from other figures"
     )
     assert words.benchmark(SHARE, linked) == ("No benchmark: no provider's figure can be shown", "")
     earlier = {"hidden": "all", "reason": "earlier"}
