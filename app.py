@@ -6,7 +6,12 @@ each page checks the role again on the server before it shows anything.
 
 import streamlit as st
 
-from dashboard import auth
+from audits import store
+from dashboard import auth, ui
+
+# A page waits briefly for the auditors' command line to let go of the store, then says so
+# calmly and tries again by itself (ui.store_busy), instead of hanging.
+store.READ_WAIT_SECONDS = ui.BUSY_WAIT_SECONDS
 
 st.set_page_config(page_title="Lived Standards", page_icon=":material/fact_check:", layout="wide")
 
@@ -20,4 +25,8 @@ else:
         [st.Page(f, title=auth.PAGES[f][0], icon=auth.PAGES[f][1], default=(f == home)) for f in files]
     )
     auth.sign_out_button(account)
-page.run()
+try:
+    page.run()
+    ui.store_free()
+except store.StoreBusy:
+    ui.store_busy()

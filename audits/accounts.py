@@ -10,6 +10,8 @@ is written down anywhere else.
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import re
 import secrets
 from dataclasses import dataclass
@@ -109,10 +111,12 @@ def create_account(
 
 
 def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Account | None:
-    """The account when the password is right; None otherwise (never says which part was wrong)."""
+    """The account when the password is right and the account is not disabled; None otherwise
+    (never says which part was wrong, and takes as long either way)."""
     username = normalise_username(username)
     row = con.execute(
-        "SELECT username, display_name, role, provider_id, password_hash, areas FROM accounts WHERE username = ?",
+        "SELECT username, display_name, role, provider_id, password_hash, areas FROM accounts "
+        "WHERE username = ? AND disabled_at IS NULL",
         [username],
     ).fetchone()
     if row is None:
@@ -128,7 +132,94 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Acco
     return Account(row[0], row[1], row[2], row[3], tuple(row[5] or ()))
 
 
-def _new_password() -> str:
+def _existing(con: duckdb.DuckDBPyConnection, username: str) -> str:
+    username = normalise_username(username)
+    if con.execute("SELECT count(*) FROM accounts WHERE username = ?", [username]).fetchone()[0] == 0:
+        known = [r[0] for r in con.execute("SELECT username FROM accounts ORDER BY username").fetchall()]
+        close = difflib.get_close_matches(username, known, n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else " See them with: python -m audits accounts list"
+        raise AccountError(f"There is no account '{username}'.{hint}")
+    return username
+
+
+def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool) -> str:
+    """Disable an account (it cannot sign in; it is kept, so what it signed still names it) or
+    enable it again; returns a plain summary."""
+    username = _existing(con, username)
+    con.execute("UPDATE accounts SET disabled_at = ? WHERE username = ?", [store.now() if disabled else None, username])
+    return f"{username} {'can no longer sign in' if disabled else 'can sign in again'}."
+
+
+def reset_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> None:
+    """A new password for an existing account (only its hash is kept)."""
+    username = _existing(con, username)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
+    con.execute("UPDATE accounts SET password_hash = ? WHERE username = ?", [_hasher.hash(password), username])
+
+
+def list_accounts(con: duckdb.DuckDBPyConnection):
+    """Every account without its hash: username, display_name, role, provider_id, disabled."""
+    return con.execute(
+        "SELECT username, display_name, role, provider_id, disabled_at IS NOT NULL AS disabled "
+        "FROM accounts ORDER BY role, username"
+    ).fetchdf()
+
+
+# --------------------------------------------------------------------------- signing in
+
+# Failed sign-ins allowed in the window before a lock, by the username typed and by the address.
+# An address gets more, as several people of one organisation may share it.
+ACCOUNT_FAILURES, ADDRESS_FAILURES = 5, 20
+WINDOW = dt.timedelta(minutes=15)  # failures counted over this long ...
+LOCK = dt.timedelta(minutes=15)  # ... and a lock lasts this long after the last of them
+
+
+@dataclass(frozen=True)
+class SignIn:
+    account: Account | None
+    wait_seconds: int = 0  # > 0: locked, try again after this long (nothing was checked)
+
+
+def _locked_for(con: duckdb.DuckDBPyConnection, column: str, value: str | None, allowed: int, now) -> int:
+    """Seconds until `value` (a username or an address) may try again; 0 when it may now."""
+    if not value:
+        return 0
+    rows = con.execute(
+        f"""SELECT count(*), max(attempted_at) FROM sign_in_attempts
+            WHERE {column} = ? AND NOT succeeded AND attempted_at > ?
+              AND attempted_at > coalesce((SELECT max(attempted_at) FROM sign_in_attempts WHERE {column} = ? AND succeeded),
+                                TIMESTAMP '1970-01-01')""",
+        [value, now - WINDOW, value],
+    ).fetchone()
+    failures, last = rows
+    if failures < allowed:
+        return 0
+    return max(0, int((last + LOCK - now).total_seconds()) + 1)
+
+
+def sign_in(con: duckdb.DuckDBPyConnection, username: str, password: str, address: str | None) -> SignIn:
+    """Check a sign-in against the lockouts kept in the store, then the password; every checked
+    attempt is recorded (never the password). A lock is by username and by address, so neither a
+    reload nor another browser gives fresh tries, and it holds for unknown usernames too, so it
+    does not tell which accounts exist."""
+    now = store.now()
+    username = normalise_username(username)
+    wait = max(
+        _locked_for(con, "username", username, ACCOUNT_FAILURES, now),
+        _locked_for(con, "address", address, ADDRESS_FAILURES, now),
+    )
+    if wait:
+        return SignIn(None, wait)
+    account = verify(con, username, password)
+    con.execute(
+        "INSERT INTO sign_in_attempts VALUES (?, ?, ?, ?)",
+        [username[:80], (address or "")[:64], now, account is not None],
+    )
+    return SignIn(account)
+
+
+def new_password() -> str:
     """Four groups of letters and digits: easy to type from a terminal, 80+ bits."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
@@ -154,7 +245,7 @@ def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str,
         wanted.append(("provider", "provider", first[0], f"Demo provider {first[0]}", ()))
     created = []
     for username, role, provider_id, display_name, own_areas in wanted:
-        password = _new_password()
+        password = new_password()
         create_account(con, username, password, role, provider_id, display_name, replace=True, areas=own_areas)
         created.append((username, password, role, provider_id or ", ".join(own_areas) or None))
     return created

@@ -9,7 +9,21 @@ from __future__ import annotations
 
 import typer
 
-from audits.commands import demo, engine, reports, returns, setup, signoff, standards, stories
+from audits.commands import (
+    accounts,
+    demo,
+    drafts,
+    engine,
+    publish,
+    readiness,
+    reports,
+    returns,
+    settings,
+    setup,
+    signoff,
+    standards,
+    stories,
+)
 
 app = typer.Typer(
     name="audits",
@@ -20,7 +34,21 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (returns, demo, standards, engine, stories, reports, signoff, setup):
+for module in (
+    returns,
+    demo,
+    standards,
+    engine,
+    stories,
+    reports,
+    readiness,
+    drafts,
+    signoff,
+    publish,
+    settings,
+    setup,
+    accounts,
+):
     module.register(app)
 
 

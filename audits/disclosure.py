@@ -77,6 +77,7 @@ PUBLIC_COLUMNS = [
     "denominator_rows",
     "benchmark",
     "comparison",
+    "uncertain",
     "hidden",
     "reason",
 ]
@@ -96,7 +97,6 @@ class _Groups:
     group (a class), and which classes lie inside which."""
 
     members: dict[tuple[str, str], int]  # ((standard_id, measure_id), role) -> class
-    table: dict[int, str]  # class -> table
     inside: set[tuple[int, int]]  # (inner class, outer class), strictly inside
     by_class: dict[int, list[tuple[tuple[str, str], str]]] = field(default_factory=dict)
 
@@ -573,7 +573,8 @@ def protect(results: pd.DataFrame, standards: list[Standard], earlier: Iterable[
     for i, row in enumerate(records):
         row.update(hidden=level[i], reason=reason[i], rating=ratings[i])
         if level[i] != NONE:
-            row.update(numerator=None, numerator_rows=None, value=None, ci_lower=None, ci_upper=None)
+            # nothing is said of a hidden figure: not its interval, nor whether it reaches a bar
+            row.update(numerator=None, numerator_rows=None, value=None, ci_lower=None, ci_upper=None, uncertain=False)
         if level[i] == ALL:
             row.update(denominator=None, denominator_rows=None)
     return _assemble(records, measures)
@@ -583,7 +584,7 @@ def _public_benchmark(rows: list[dict], measure: Measure):
     """The benchmark of the providers whose figures are shown, pooled; a median keeps the
     engine's (the middle value of everyone's rows, which gives no count back)."""
     kind = kind_of(measure)
-    if not kind.has_interval or kind.value_from_counts is None:
+    if not kind.compared or kind.value_from_counts is None:
         engine = rows[0].get("benchmark") if rows else None
         return None if stats.is_missing(engine) else engine
     shown = [r for r in rows if r["hidden"] == NONE and not stats.is_missing(r["denominator"]) and r["denominator"] > 0]
@@ -595,18 +596,12 @@ def _public_benchmark(rows: list[dict], measure: Measure):
 
 
 def _comparison(row: dict, measure: Measure, benchmark) -> str:
-    """The Fingertips comparison of a row's exact figures with a (public) benchmark."""
+    """The comparison of a row's figure with a (public) benchmark, by the engine's one rule
+    (stats.compare), so the funnel and the table agree with the benchmark shown."""
     kind = kind_of(measure)
-    if not kind.has_interval or row["rating"] == "no_data" or stats.is_missing(benchmark):
+    if not kind.compared or row["rating"] == "no_data":
         return "not_compared"
-    n = row["denominator_rows"]
-    if stats.is_missing(n) or n <= 0 or stats.is_missing(row["value"]):
-        return "not_compared"
-    scale = kind.value_from_counts(1.0, 1.0)
-    lo998, hi998 = (b * scale for b in stats.wilson(row["value"] / scale * n, n, stats.Z998))
-    return stats.compare(
-        row["value"], row["ci_lower"], row["ci_upper"], lo998, hi998, benchmark, measure.green.higher_is_better
-    )
+    return stats.compare(row["value"], row["denominator_rows"], benchmark, measure.green.higher_is_better, kind.scale)
 
 
 def with_benchmark(results: pd.DataFrame, standards: list[Standard], public: pd.DataFrame) -> pd.DataFrame:
@@ -631,8 +626,10 @@ def _assemble(records: list[dict], measures: dict) -> Protected:
         by_measure.setdefault((row["standard_id"], row["measure_id"]), []).append(row)
     for key, rows in by_measure.items():
         measure = measures[key]
-        benchmark = _public_benchmark(rows, measure)
         decimals = kind_of(measure).shown_decimals
+        # rounded as shown before anything is compared with it, so that the funnel drawn around the
+        # benchmark shown and the table's comparison agree
+        benchmark = _shown_round(_public_benchmark(rows, measure), decimals)
         for row in rows:
             row["benchmark"] = benchmark
             row["comparison"] = "not_compared" if row["hidden"] != NONE else _comparison(row, measure, benchmark)
@@ -646,6 +643,7 @@ def _assemble(records: list[dict], measures: dict) -> Protected:
         out[column] = out[column].astype("float64")
     for column in ("numerator_rows", "denominator_rows"):
         out[column] = out[column].astype("Int64")
+    out["uncertain"] = out["uncertain"].astype("boolean").fillna(False).astype(bool)
     std_rows: dict[tuple[str, str], dict] = {}
     for row in records:
         key = (row["provider_id"], row["standard_id"])
@@ -766,20 +764,43 @@ def public_standard_ratings(
     """The run's standard ratings as they may be published, with the rating people are shown in
     `shown` (audits.verdicts: a public rating of one band is shown as every rating is; a merged
     or withheld one as it is)."""
-    from audits import stories, verdicts
+    from audits import runs, settings, stories, verdicts
 
-    df = _computed(con, run_id, {}).standards
+    protected = _computed(con, run_id, {})
+    df = protected.standards
     if provider_id is not None:
         df = df[df["provider_id"] == provider_id]
     df = _names(con, df.reset_index(drop=True))
     if df.empty:
-        return df.assign(shown=pd.Series(dtype="object"))
+        return df.assign(shown=pd.Series(dtype="object"), uncertain=pd.Series(dtype="bool"))
+    # whether the data can tell a rating, from the public figures alone (a hidden one counts as
+    # certain); never said of a rating that is not one band
+    df = verdicts.uncertain_as_published(df, protected.measures, runs.run_standards(con, run_id))
+    df["uncertain"] = df["uncertain"] & ~df["rating"].isin(NOT_ONE_BAND)
     voices = stories.voices_of(stories.story_table(con, df["period"].iloc[0], provider_id))
+    needed = settings.get(con, "voices_needed")
     shown = [
-        r if r in COARSE or r == WITHHELD else verdicts.shown_rating(r, voices.get((p, s), verdicts.NO_VOICES))
+        r if r in NOT_ONE_BAND else verdicts.shown_rating(r, voices.get((p, s), verdicts.NO_VOICES), needed)
         for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])
     ]
     return df.assign(shown=shown)
+
+
+def public_changes(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    shown: pd.DataFrame,
+    shown_before: pd.DataFrame,
+    previous_run: str | None,
+) -> pd.DataFrame:
+    """What changed since the previous quarter (audits.changes), as the public may read it: from
+    the public ratings and the public figures of both quarters, so that whether a move is
+    "clear" never rests on a hidden figure."""
+    from audits import changes, runs
+
+    now = _computed(con, run_id, {}).measures
+    before = _computed(con, previous_run, {}).measures if previous_run else pd.DataFrame(columns=PUBLIC_COLUMNS)
+    return changes.between(runs.run_standards(con, run_id), shown, shown_before, now, before)
 
 
 @tiers.output(tiers.RESTRICTED, "exact figures beside the public benchmark")

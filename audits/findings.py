@@ -15,7 +15,21 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import disclosure, runs, signoffs, spec, store, stories, tiers
+from audits import (
+    actions,
+    changes,
+    disclosure,
+    runs,
+    settings,
+    signed,
+    signoffs,
+    spec,
+    stats,
+    store,
+    stories,
+    tiers,
+    verdicts,
+)
 from audits.standard import Standard
 
 
@@ -29,7 +43,10 @@ class Section:
     rating: str  # as shown (audits.verdicts): green becomes provisional without confirming stories
     previous: str | None  # shown rating of the previous period, None if not audited
     measures: pd.DataFrame  # this provider's published results for the standard
-    stories: pd.DataFrame  # printable stories tagged to the standard
+    stories: pd.DataFrame  # printable stories tagged to the standard (with stances and answers)
+    voices: verdicts.Voices = verdicts.NO_VOICES  # what they say of it, as the rating counted them
+    uncertain: bool = False  # the data can't yet tell the rating (audits.engine)
+    clear: bool | None = None  # the move since the previous period is more than chance (audits.changes)
 
 
 @dataclass
@@ -53,6 +70,13 @@ class Findings:
     signoff: dict | None = None  # the auditor's sign-off of exactly this run, if recorded
     earlier_signoff: dict | None = None  # a sign-off of an earlier run of the period, when this one has none
     generated_at: dt.datetime = field(default_factory=lambda: store.now().replace(microsecond=0))
+    # unsigned, signed (nothing changed since), or out_of_date (with what changed, in words)
+    signoff_status: str = "unsigned"
+    out_of_date: list[str] = field(default_factory=list)
+    basis: dict = field(default_factory=dict)  # what a sign-off of this report freezes (audits.signed)
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # actions agreed after earlier audits
+    factcheck: str = ""  # the factual accuracy check in one sentence
+    reply: dict | None = None  # the provider's reply, published with the audit
 
 
 @tiers.output(tiers.PUBLIC, "the run's results as the PDF and the published site show them")
@@ -72,6 +96,8 @@ class RunShared:
     stories: pd.DataFrame  # the period's story table, every provider
     shown: pd.DataFrame  # the run's public standard ratings with the rating shown
     previous_shown: pd.DataFrame  # the same for the previous period's public run (may be empty)
+    # each provider's standards with their change since then, from public figures (audits.changes)
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -90,29 +116,40 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     period = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
     previous_run = disclosure.public_run_id(con, spec.previous_period(period))
     previous = disclosure.public_standard_ratings(con, previous_run) if previous_run else pd.DataFrame()
+    published = published_results(con, run_id)
+    standards = runs.run_standards(con, run_id)
+    # public ratings, and whether the data can tell them, from the public figures alone
+    shown = disclosure.public_standard_ratings(con, run_id)
     return RunShared(
         run_id=run_id,
-        published=published_results(con, run_id),
-        standards=runs.run_standards(con, run_id),
+        published=published,
+        standards=standards,
         stories=stories.story_table(con, period),
-        shown=disclosure.public_standard_ratings(con, run_id),
+        shown=shown,
         previous_shown=previous,
+        changes=disclosure.public_changes(con, run_id, shown, previous, previous_run),
     )
 
 
-def _quarantine(con, provider_id: str, period: str) -> pd.DataFrame:
-    """Rows held back from the current return and pack. For stories only the lines are
-    kept: a reason might quote the words."""
+# Why a story row was held back is never shown: a reason can quote the words typed into the
+# wrong column (a phone number in the teller column of a story without consent).
+STORY_ROW_HELD = "held back by validation (the reason is not shown: it may quote people's words)"
+
+
+def held_back(con: duckdb.DuckDBPyConnection, provider_id: str, period: str | None = None) -> pd.DataFrame:
+    """Rows held back from the provider's current returns and packs (one period, or every one),
+    counted by file and reason, with their spreadsheet lines: period, file_name, table_name,
+    reasons, rows, lines. The one reader of the quarantine for every output."""
     return con.execute(
         """
-        SELECT q.file_name, q.table_name,
-               CASE WHEN q.table_name = 'stories' THEN 'held back by validation' ELSE q.reasons END AS reasons,
+        SELECT q.period, q.file_name, q.table_name,
+               CASE WHEN q.table_name = 'stories' THEN ? ELSE q.reasons END AS reasons,
                count(*) AS rows, list(q.line ORDER BY q.line) AS lines
         FROM quarantine q JOIN current_submissions s ON s.submission_id = q.submission_id
-        WHERE q.provider_id = ? AND q.period = ?
-        GROUP BY ALL ORDER BY q.file_name, min(q.line)
+        WHERE q.provider_id = ? AND (? IS NULL OR q.period = ?)
+        GROUP BY ALL ORDER BY q.period DESC, q.file_name, min(q.line)
         """,
-        [provider_id, period],
+        [STORY_ROW_HELD, provider_id, period, period],
     ).fetchdf()
 
 
@@ -163,11 +200,14 @@ def gather(
 
     table = shared.stories[shared.stories["provider_id"] == provider_id]
     printable = stories.printable_of(table)
-    shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")["shown"]
+    mine_shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")
+    shown, uncertain = mine_shown["shown"], mine_shown["uncertain"]
+    moved = shared.changes[shared.changes["provider_id"] == provider_id].set_index("standard_id")["clear"]
     before = shared.previous_shown
     previous = (
         {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
     )
+    voices = stories.voices_of(table)
     sections = []
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
@@ -181,6 +221,9 @@ def gather(
                 previous=previous.get(standard.id),
                 measures=mine[mine["standard_id"] == standard.id],
                 stories=tagged.reset_index(drop=True),
+                voices=voices.get((provider_id, standard.id), verdicts.NO_VOICES),
+                uncertain=bool(uncertain[standard.id]),
+                clear=None if stats.is_missing(moved.get(standard.id)) else bool(moved[standard.id]),
             )
         )
     audited_ids = {s.id for s in audited}
@@ -220,6 +263,12 @@ def gather(
             ],
             ignore_index=True,
         )
+    basis = signed.basis(
+        run_id, settings.get(con, "voices_needed"), {sec.standard.id: sec.rating for sec in sections}, table
+    )
+    status, changed = _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis)
+    from audits import factcheck
+
     return Findings(
         provider_id=provider_id,
         provider_name=provider[0] or provider_id,
@@ -234,9 +283,28 @@ def gather(
         sections=sections,
         untagged=untagged,
         story_counts=counts,
-        quarantine=_quarantine(con, provider_id, period),
+        quarantine=held_back(con, provider_id, period),
         files=files,
         other_returns=_unnamed(other_returns) if others_unnamed else other_returns,
         signoff=signoff,
         earlier_signoff=earlier,
+        signoff_status=status,
+        out_of_date=changed,
+        basis=basis,
+        actions=actions.plans(con, provider_id, before=period),
+        factcheck=factcheck.summary(con, provider_id, period),
+        reply=factcheck.latest_reply(con, provider_id, period),
     )
+
+
+def _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis) -> tuple[str, list[str]]:
+    """(unsigned | signed | out_of_date, what changed since signing, in words)."""
+    if signoff is None and earlier is None:
+        return "unsigned", []
+    if signoff is None:
+        return "out_of_date", [f"the audit was run again ({run_id}) after audit run {earlier['run_id']} was signed"]
+    kept = signed.record(con, provider_id, period, run_id, signoff["signed_at"])
+    if kept is None:
+        return "out_of_date", ["it was signed before Lived Standards kept what a sign-off covers"]
+    changed = signed.differences(kept["basis"], basis)
+    return ("out_of_date" if changed else "signed"), changed

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from audits import returns, spec, store
+from audits import returns, spec, store, stories
 from audits.returns import Validation
 
 
@@ -36,6 +36,7 @@ class IngestOutcome:
     rows: dict[str, int] = field(default_factory=dict)
     quarantined: int = 0
     withdrawals: int = 0  # stories recorded in story_withdrawals
+    withdrawn_elsewhere: list[tuple[str, str]] = field(default_factory=list)  # (period, story id): same words
     validation: Validation | None = None
     same_as: str | None = None  # given twice in one command: the source loaded first
     same_files: bool = False  # … and with identical files (not an error)
@@ -63,7 +64,13 @@ class IngestOutcome:
         if self.quarantined:
             text += f"; {self.quarantined:,} row{'s' if self.quarantined != 1 else ''} held back in quarantine"
         if self.withdrawals:
-            text += f"; {self.withdrawals} withdrawn stories recorded"
+            text += f"; {self.withdrawals} withdrawn {'story' if self.withdrawals == 1 else 'stories'} recorded"
+        if self.withdrawn_elsewhere:
+            where = ", ".join(f"{story} of {period}" for period, story in self.withdrawn_elsewhere)
+            text += (
+                f"; the same words were told in another quarter ({where}): withdrawn there too, as a "
+                "withdrawal is final"
+            )
         if self.replaced:
             text += f" (replaces {self.replaced}, kept in the history)"
         return text + "."
@@ -237,9 +244,10 @@ def ingest_validation(
             con.unregister("_held")
         if kind == "pack":
             outcome.withdrawals = _record_withdrawals(con, submission_id, provider_id, period, now)
+            outcome.withdrawn_elsewhere = _withdrawn_elsewhere(con, submission_id, provider_id, period)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        store.rollback(con)
         raise
     return outcome
 
@@ -259,25 +267,54 @@ def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, frame, prefix: li
         con.unregister("_incoming")
 
 
+def _withdrawn_elsewhere(con, submission_id: str, provider_id: str, period: str) -> list[tuple[str, str]]:
+    """Stories of the provider's other quarters that a withdrawal in this pack takes out, by
+    their words (so the auditor is told plainly, never the words)."""
+    shas = {
+        sha
+        for (sha,) in con.execute(
+            "SELECT words_sha256 FROM story_withdrawals WHERE submission_id = ? AND words_sha256 IS NOT NULL",
+            [submission_id],
+        ).fetchall()
+    }
+    if not shas:
+        return []
+    others = con.execute(
+        "SELECT period, story_id, story FROM cur_stories WHERE provider_id = ? AND period <> ? ORDER BY period, story_id",
+        [provider_id, period],
+    ).fetchall()
+    return [(p, sid) for p, sid, words in others if words and stories.words_sha256(words) in shas]
+
+
 def _record_withdrawals(con, submission_id: str, provider_id: str, period: str, now) -> int:
-    """Stories whose consent is 'withdrawn', loaded or held back, not yet recorded."""
+    """Stories whose consent says withdrawn, loaded or held back by validation, not yet recorded.
+
+    A withdrawal is final, so it is read whatever the case, spacing or punctuation of the
+    consent cell ("Withdrawn", " WITHDRAWN.") and whatever else is wrong with the row; the
+    words' SHA-256 is kept so the same words are withdrawn in every quarter (audits.stories).
+    """
     found = con.execute(
         """
-        WITH withdrawn AS (
-            SELECT story_id FROM stories WHERE submission_id = ? AND consent = 'withdrawn'
-            UNION
-            SELECT key_value FROM quarantine WHERE submission_id = ? AND table_name = 'stories'
-              AND trim(json_extract_string(row_json, '$.consent')) = 'withdrawn' AND key_value <> ''
-        )
-        SELECT story_id FROM withdrawn w WHERE NOT EXISTS (
-            SELECT 1 FROM story_withdrawals s
-            WHERE s.provider_id = ? AND s.period = ? AND s.story_id = w.story_id)
+        SELECT story_id, story FROM stories WHERE submission_id = ? AND consent = 'withdrawn'
+        UNION ALL
+        SELECT trim(coalesce(key_value, '')), json_extract_string(row_json, '$.story') FROM quarantine
+        WHERE submission_id = ? AND table_name = 'stories'
+          AND regexp_replace(lower(json_extract_string(row_json, '$.consent')), '[^a-z]', '', 'g') = 'withdrawn'
         """,
-        [submission_id, submission_id, provider_id, period],
+        [submission_id, submission_id],
     ).fetchall()
-    if found:
-        con.executemany(
-            "INSERT INTO story_withdrawals VALUES (?, ?, ?, ?, ?)",
-            [[provider_id, period, story_id, submission_id, now] for (story_id,) in found],
-        )
-    return len(found)
+    recorded = {
+        (story_id, sha)
+        for story_id, sha in con.execute(
+            "SELECT story_id, words_sha256 FROM story_withdrawals WHERE provider_id = ? AND period = ?",
+            [provider_id, period],
+        ).fetchall()
+    }
+    new = []
+    for story_id, words in found:
+        sha = stories.words_sha256(words) if words else None
+        if (story_id, sha) not in recorded and (story_id, sha) not in {(n[2], n[5]) for n in new}:
+            new.append([provider_id, period, story_id, submission_id, now, sha])
+    if new:
+        con.executemany("INSERT INTO story_withdrawals VALUES (?, ?, ?, ?, ?, ?)", new)
+    return len(new)

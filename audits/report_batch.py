@@ -10,6 +10,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from reportlab.platypus.doctemplate import LayoutError
+
 from audits import findings, store, tiers
 from audits.report import render, report_file_name
 
@@ -18,18 +20,35 @@ _SHARED: dict[tuple[str, str], findings.RunShared] = {}
 
 def _report_job(
     db, provider_id: str, period: str, run_id: str, out: Path, auditor: str | None, organisation: str | None
-) -> str:
-    """Gather and draw one report (in a worker process)."""
-    with store.reading(db) as con:
-        key = (str(db), run_id)
-        if key not in _SHARED:
-            _SHARED.clear()
-            _SHARED[key] = findings.run_shared(con, run_id)
-        data = findings.gather(
-            con, provider_id, period, shared=_SHARED[key], auditor=auditor, organisation=organisation
+) -> tuple[str, str | None]:
+    """Gather and draw one report (in a worker process): (provider id, None) or, when this one
+    report cannot be drawn, (provider id, why) so that the others are still drawn."""
+    try:
+        with store.reading(db) as con:
+            key = (str(db), run_id)
+            if key not in _SHARED:
+                _SHARED.clear()
+                _SHARED[key] = findings.run_shared(con, run_id)
+            data = findings.gather(
+                con, provider_id, period, shared=_SHARED[key], auditor=auditor, organisation=organisation
+            )
+        render(data, out)
+    except (findings.FindingsError, store.StoreBusy, OSError, LayoutError) as error:
+        out.unlink(missing_ok=True)  # never leave half a report behind
+        return provider_id, str(error).splitlines()[0][:300]
+    return provider_id, None
+
+
+class BatchError(RuntimeError):
+    """Some reports of a period could not be drawn; the others were written (`written`)."""
+
+    def __init__(self, failed: dict[str, str], written: list[Path]):
+        self.failed, self.written = failed, written
+        lines = "\n".join(f"  {provider_id}: {why}" for provider_id, why in failed.items())
+        super().__init__(
+            f"{len(written)} reports were written, but {len(failed)} could not be drawn:\n{lines}\n"
+            "Fix what each says and run the command again (the written reports are fine)."
         )
-    render(data, out)
-    return provider_id
 
 
 @tiers.output(tiers.PUBLIC, "every provider's audit PDF of a quarter")
@@ -59,14 +78,23 @@ def build_reports(
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {p: out_dir / report_file_name(p, period) for p in providers}
     args = [(db, p, period, run_id, paths[p], auditor, organisation) for p in providers]
+    failed: dict[str, str] = {}
+
+    def finished(result: tuple[str, str | None]) -> None:
+        provider_id, why = result
+        if why:
+            failed[provider_id] = why
+        if progress:
+            progress(provider_id)
+
     if workers > 1 and len(providers) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for done in pool.map(_report_job, *zip(*args), chunksize=2):
-                if progress:
-                    progress(done)
+            for result in pool.map(_report_job, *zip(*args), chunksize=2):
+                finished(result)
     else:
         for job in args:
-            done = _report_job(*job)
-            if progress:
-                progress(done)
-    return [paths[p] for p in providers]
+            finished(_report_job(*job))
+    written = [paths[p] for p in providers if p not in failed]
+    if failed:
+        raise BatchError(failed, written)
+    return written

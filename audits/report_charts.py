@@ -96,7 +96,11 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
                     strokeWidth=0.8,
                 )
             )
-        d.add(String(x0 + TRACK_WIDTH + 4, y + 3, f"{row['value']:.0%} {look.symbol}", fontName=FONT, fontSize=7))
+        d.add(
+            String(
+                x0 + TRACK_WIDTH + 4, y + 3, f"{words.percent(row['value'])} {look.symbol}", fontName=FONT, fontSize=7
+            )
+        )
     return d
 
 

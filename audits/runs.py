@@ -19,6 +19,7 @@ import duckdb
 import pandas
 
 from audits import disclosure, engine, spec, stats, store, tiers
+from audits.cells import safe_cell
 from audits.standard import Standard
 from audits.standards import load_standards
 
@@ -87,9 +88,21 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
             )
         result = engine.evaluate(con, audited, period)
         # what of it may be published, protected against every earlier run of the quarter
-        protected = disclosure.protect_new_run(con, result.measures, audited)
+        worked = [s for s in audited if s.id not in result.failed]
+        protected = disclosure.protect_new_run(con, result.measures, worked) if worked else None
+    if result.failed and len(result.failed) == len(audited):
+        raise RunError(
+            "The audit did not run: no approved standard could be worked out on these returns.\n"
+            + "\n".join(f"{sid}: {why}." for sid, why in result.failed.items())
+        )
     run_id = f"run-{started:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
     skipped = [{"id": s.id, "version": s.version, "status": s.status} for s in load.standards if not s.audited]
+    skipped += [
+        {"id": s.id, "version": s.version, "status": "failed", "reason": result.failed[s.id]}
+        for s in audited
+        if s.id in result.failed
+    ]
+    audited = [s for s in audited if s.id not in result.failed]
     versions = {s.id: s.version for s in load.standards}
     measures = result.measures.copy()
     measures.insert(0, "run_id", run_id)
@@ -140,9 +153,16 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
             disclosure.keep(con, protected)
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            store.rollback(con)
             raise
     return run_id
+
+
+def failed_standards(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:
+    """Approved standards a run left out because they could not be worked out: id -> why."""
+    row = con.execute("SELECT skipped_json FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    skipped = json.loads(row[0]) if row and row[0] else []
+    return {s["id"]: s["reason"] for s in skipped if s.get("status") == "failed"}
 
 
 def latest_run_ids(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -199,7 +219,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+    return safe_cell(value)
 
 
 @tiers.output(tiers.BY_CALLER, "a run's results as CSV: the auditor's file, or with public=True the public one")
@@ -239,6 +259,7 @@ def export_csv(
         published = disclosure.public_results(con, run_id)
         # a rating merged or withheld is not one of the four the contract allows: left empty
         df = published.assign(rating=published["rating"].where(~published["rating"].isin(disclosure.NOT_ONE_BAND), ""))
+        df = contract_intervals(df, run_standards(con, run_id))
     else:
         df = read_results(con, run_id)
     with open(path, "w", newline="", encoding="utf-8") as handle:
@@ -254,3 +275,19 @@ def export_csv(
 def notes_path(path: Path) -> Path:
     """The note beside a public CSV: what is hidden in it and why."""
     return path.with_name(path.stem + "-notes.txt")
+
+
+def contract_intervals(df: pandas.DataFrame, standards: list[Standard]) -> pandas.DataFrame:
+    """Results with ci_lower and ci_upper left empty where the results contract gives the figure
+    no interval (a count, a median: audits.kinds), as published results are read against it."""
+    from audits.kinds import kind_of
+
+    measures = {(s.id, m.id): m for s in standards for m in s.measures}
+    keep = [
+        (k in measures and kind_of(measures[k]).has_interval and kind_of(measures[k]).interval_exported)
+        for k in zip(df["standard_id"], df["measure_id"])
+    ]
+    out = df.copy()
+    for column in ("ci_lower", "ci_upper"):
+        out[column] = out[column].astype("float64").where(keep)
+    return out

@@ -26,12 +26,47 @@ DB_ENV = "LIVED_STANDARDS_DB"
 DEFAULT_DB = Path("data/audit.duckdb")
 
 
-class StoreBusy(RuntimeError):
+class StoreError(RuntimeError):
+    """Something about the store itself, said plainly (every command and page catches these)."""
+
+
+class StoreBusy(StoreError):
     """The store is locked by another process for longer than we were willing to wait."""
 
 
-class StoreMissing(RuntimeError):
+class StoreMissing(StoreError):
     """A read was asked of a store that has not been created yet."""
+
+
+class StoreFull(StoreError):
+    """The disk holding the store is full; the write was rolled back."""
+
+
+# How long a reader waits for a writer to let go (the dashboard waits less: it says it is busy).
+READ_WAIT_SECONDS = 10.0
+
+
+def _disk_full(error: BaseException) -> bool:
+    text = str(error).lower()
+    return getattr(error, "errno", None) == 28 or "no space left on device" in text or "disk is full" in text
+
+
+def _full_message(path: Path) -> str:
+    return (
+        f"The disk that holds the store {path} is full, so the write under way was undone: nothing is "
+        "half-loaded, because each submission, audit run and decision is written whole or not at all "
+        "(anything this command finished before it stays). Free some space on that disk, or move the "
+        "store with --db, and run the command again."
+    )
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Undo the transaction after a failure, without hiding the failure: a rollback that cannot
+    run (the disk is full, the transaction is already gone) must not replace the real reason."""
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:
+        pass
 
 
 def db_path(db: str | os.PathLike | None = None) -> Path:
@@ -60,7 +95,7 @@ def _is_lock_error(error: Exception) -> bool:
 
 
 def connect(
-    db: str | os.PathLike | None = None, *, read_only: bool = False, wait_seconds: float = 10.0
+    db: str | os.PathLike | None = None, *, read_only: bool = False, wait_seconds: float | None = None
 ) -> duckdb.DuckDBPyConnection:
     """Open the store, retrying while another process holds the lock.
 
@@ -76,7 +111,15 @@ def connect(
     if read_only and not path.exists():
         raise StoreMissing(f"There is no store at {path} yet: load some returns first (python -m audits ingest PATH).")
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreMissing(
+                f"The store {path} cannot be made: its folder {path.parent} cannot be created "
+                f"({error.strerror or error}). Give --db a file in a folder you can write to."
+            ) from None
+    if wait_seconds is None:
+        wait_seconds = READ_WAIT_SECONDS if read_only else 10.0
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
@@ -123,12 +166,25 @@ def reading(db: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConn
 
 @contextlib.contextmanager
 def writing(db: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection, closed afterwards so readers can come back in."""
-    con = connect(db, read_only=False)
+    """A read-write connection, closed afterwards so readers can come back in. A full disk is
+    StoreFull, a plain message: every write runs in a transaction, so nothing was half-written."""
+    try:
+        con = connect(db, read_only=False)
+    except (duckdb.Error, OSError) as error:
+        if _disk_full(error):
+            raise StoreFull(_full_message(db_path(db))) from None
+        raise
     try:
         yield con
+    except (duckdb.Error, OSError) as error:
+        if _disk_full(error):
+            raise StoreFull(_full_message(db_path(db))) from None
+        raise
     finally:
-        con.close()
+        try:
+            con.close()
+        except duckdb.Error:
+            pass  # closing after a failed write on a full disk: the failure is what matters
 
 
 # --------------------------------------------------------------------------- schema
@@ -226,7 +282,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
             con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(len(applied_migrations(con)))])
             con.execute("COMMIT")
         except Exception:
-            con.execute("ROLLBACK")
+            rollback(con)
             raise
     return len(known)
 

@@ -9,28 +9,32 @@ typing its address either.
 
 from __future__ import annotations
 
-import time
-
 import streamlit as st
 
 from audits import accounts, store
+from dashboard import ui
 
 ALL = accounts.ROLES
 
 # page file -> (title, icon, roles that may open it). The one list both the
-# navigation and the page guards read.
+# navigation and the page guards read. The auditor's pages follow the order of the work:
+# upload, review stories, run, share the draft, sign off, publish.
 PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "dashboard/overview.py": ("Overview", ":material/grid_view:", ("commissioner", "auditor", "expert_citizen")),
     "dashboard/standard.py": ("A standard", ":material/checklist:", ALL),
     "dashboard/provider.py": ("A provider", ":material/apartment:", ALL),
+    "dashboard/readiness.py": ("Readiness", ":material/fact_check:", ALL),
     "dashboard/upload.py": ("Upload returns", ":material/upload_file:", ("auditor",)),
-    "dashboard/audit.py": ("Run and sign off", ":material/verified:", ("auditor",)),
     "dashboard/review.py": ("Review stories", ":material/forum:", ("auditor",)),
+    "dashboard/audit.py": ("Run the audit", ":material/play_circle:", ("auditor",)),
+    "dashboard/draft.py": ("Share the draft", ":material/outgoing_mail:", ("auditor",)),
+    "dashboard/factcheck.py": ("Check the draft", ":material/rate_review:", ("provider",)),
+    "dashboard/signoff.py": ("Sign off", ":material/verified:", ("auditor",)),
+    "dashboard/publish.py": ("Publish", ":material/public:", ("auditor",)),
+    "dashboard/actions.py": ("Action plans", ":material/task_alt:", ALL),
     "dashboard/workshop.py": ("Standards workshop", ":material/edit_note:", ("expert_citizen", "auditor")),
 }
 SIGN_IN_PAGE = "dashboard/sign_in.py"
-MAX_FAILURES = 5
-LOCKOUT_SECONDS = 30
 
 
 def current() -> accounts.Account | None:
@@ -69,20 +73,15 @@ def sign_in_form() -> None:
         "Standards written by people with lived experience, audited by an independent third party. "
         "Sign in with the account your organisation gave you."
     )
-    locked_until = st.session_state.get("_locked_until", 0.0)
     with st.form("sign_in"):
         username = st.text_input("Username", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
         submitted = st.form_submit_button("Sign in", type="primary")
     if not submitted:
         return
-    if time.time() < locked_until:
-        st.error(f"Too many attempts. Wait {int(locked_until - time.time()) + 1} seconds and try again.")
-        return
     try:
         with store.reading() as con:
-            account = accounts.verify(con, username, password)
-            has_accounts = account is not None or con.execute("SELECT count(*) FROM accounts").fetchone()[0] > 0
+            has_accounts = con.execute("SELECT count(*) FROM accounts").fetchone()[0] > 0
     except store.StoreMissing:
         st.error(
             "There is no store yet, so there are no accounts. An administrator runs "
@@ -92,27 +91,44 @@ def sign_in_form() -> None:
     if not has_accounts:
         st.error(
             "This store has no accounts yet, so nobody can sign in. An administrator runs "
-            "`make run` (demo) or `python -m audits setup-demo` to make them."
+            "`make run` (demo) or `python -m audits accounts add` to make them."
         )
         return
-    if account is None:
-        failures = st.session_state.get("_failures", 0) + 1
-        st.session_state["_failures"] = failures
-        if failures >= MAX_FAILURES:
-            st.session_state["_locked_until"] = time.time() + LOCKOUT_SECONDS
-            st.session_state["_failures"] = 0
+    try:
+        with store.writing() as con:
+            attempt = accounts.sign_in(con, username, password, _address())
+    except store.StoreError as error:
+        st.error(f"Signing in is not possible just now: {error}")
+        return
+    if attempt.wait_seconds:
+        minutes = (attempt.wait_seconds + 59) // 60
+        st.error(
+            "Too many attempts to sign in with this username or from this computer. For your safety, "
+            f"wait {minutes} minute{'s' if minutes != 1 else ''} and try again, or ask the person who "
+            "runs Lived Standards to reset your password."
+        )
+        return
+    if attempt.account is None:
         st.error("That username and password do not match an account. Check them and try again.")
         return
-    st.session_state["_failures"] = 0
-    st.session_state["account"] = account
+    st.session_state["account"] = attempt.account
     st.rerun()
+
+
+def _address() -> str | None:
+    """The browser's address as the server saw it (the lockout counts by it too)."""
+    try:
+        address = st.context.ip_address
+    except (AttributeError, RuntimeError):
+        return None
+    return address if isinstance(address, str) else None
 
 
 def sign_out_button(account: accounts.Account) -> None:
     with st.sidebar:
         st.caption(
-            f"Signed in as **{account.display_name}** ({account.role_word}"
-            + (f", {account.provider_id}" if account.provider_id else "")
+            f"Signed in as **{ui.md(account.display_name)}** ({account.role_word}"
+            + (f", {ui.md(account.provider_id)}" if account.provider_id else "")
             + ")"
         )
         if st.button("Sign out", key="sign_out"):

@@ -1,8 +1,9 @@
 """Plotly charts for the dashboard: funnel plots, intervals, XmR and trend lines.
 
-Charts only draw figures the engine produced; the limits of a funnel plot are the
-Wilson interval of the benchmark at each size (audits.stats.wilson), the same
-formula the engine uses. Markers take their symbol and colour from
+Charts only draw figures the engine produced; the limits of a funnel plot are
+audits.stats.funnel_limits, the very test the engine's comparison with the
+benchmark uses, so a point is outside the funnel exactly when the table beside it
+says better or worse. Markers take their symbol and colour from
 audits.ratings, and every chart on a page has a table or caption beside it.
 
 Every chart draws the tier of figures it is handed (dashboard.viewer decides which): a provider
@@ -100,16 +101,26 @@ def _rating_traces(fig, df: pd.DataFrame, x: str, y: str, hover: str, error: dic
 @tiers.output(tiers.BY_CALLER, "a funnel plot of a measure's shares, in the tier of the rows given")
 def funnel(df: pd.DataFrame, benchmark: float, title: str, hidden: pd.DataFrame | None = None) -> go.Figure:
     """Each provider's proportion against its size, with the 95% and 99.8% limits
-    around the benchmark. `hidden`: providers whose figure is not shown (name, size when shown,
-    why), drawn as grey bands at their size, or named under the chart."""
+    around the benchmark (stats.funnel_limits). `hidden`: providers whose figure is not shown
+    (name, size when shown, why), drawn as grey bands at their size, or named under the chart.
+    The lines pass through every provider's own size exactly, so no point sits on the wrong side
+    of a line drawn between two sampled sizes."""
     fig = go.Figure()
     hidden = hidden if hidden is not None else pd.DataFrame(columns=["name", "size", "why"])
-    benchmark = round(float(benchmark), SHARE_DECIMALS)
+    # drawn as given, so the lines agree with the table's comparison: a public benchmark comes rounded
+    # as shown (audits.disclosure), the auditor's is exact
+    benchmark = float(benchmark)
     sized = hidden[hidden["size"].notna()]
     n_max = max([float(df["size"].max()) if not df.empty else 0.0, *sized["size"].astype(float), 10.0])
-    sizes = np.unique(np.concatenate([np.linspace(1, 50, 50), np.linspace(50, n_max * 1.1, 200)]))
+    grid = [
+        np.linspace(1, 50, 50),
+        np.linspace(50, n_max * 1.1, 200),
+        df["size"].dropna().to_numpy(float),
+        sized["size"].to_numpy(float),
+    ]
+    sizes = np.unique(np.concatenate(grid))
     for z, name, dash in ((stats.Z95, "95% limits", "dash"), (stats.Z998, "99.8% limits", "dot")):
-        bounds = [stats.wilson(benchmark * n, n, z) for n in sizes]
+        bounds = [stats.funnel_limits(benchmark, n, z) for n in sizes]
         for k in (0, 1):
             fig.add_trace(
                 go.Scatter(

@@ -21,6 +21,7 @@ from audits import spec, store, tiers
 from audits.standard import Standard
 
 SHORT = 5  # seconds: how stale the list of runs may be
+STAMP_SECONDS = 1  # seconds: how long a withdrawn story may still show (the stamp is re-read after)
 
 
 def db() -> str:
@@ -126,16 +127,26 @@ def measure_results(db_file: str, cat: Catalogue, period: str, restricted: tuple
     return _by_tier(public, exact, restricted)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _exact_standards(db_file: str, run_id: str) -> pd.DataFrame:
+@st.cache_data(ttl=STAMP_SECONDS, show_spinner=False)
+def evidence_stamp(db_file: str) -> str:
+    """Changes whenever a pack, withdrawal, review or tagging changes which stories show
+    (audits.stories.evidence_stamp): the key of every cached read that depends on stories."""
+    from audits import stories
+
+    with store.reading(db_file) as con:
+        return stories.evidence_stamp(con)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _exact_standards(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
     from audits import verdicts
 
     with store.reading(db_file) as con:
         return verdicts.shown_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _public_standards(db_file: str, run_id: str) -> pd.DataFrame:
+@st.cache_data(max_entries=64, show_spinner=False)
+def _public_standards(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
     from audits import disclosure
 
     with store.reading(db_file) as con:
@@ -145,23 +156,68 @@ def _public_standards(db_file: str, run_id: str) -> pd.DataFrame:
 @tiers.output(tiers.BY_CALLER, "every provider's standard ratings of a quarter, each row in the viewer's tier")
 def standard_results(db_file: str, cat: Catalogue, period: str, restricted: tuple[str, ...] | None) -> pd.DataFrame:
     """Standard ratings per provider, with the rating people are shown in `shown` (audits.verdicts:
-    green stays provisional until people's experience confirms it): exact for the providers in
-    `restricted` (None: all), public (merged or withheld where a band would give a small count
-    away: audits.disclosure) for the others, with a `tier` column."""
-    public = _public_standards(db_file, cat.public_run(period)) if restricted is not None else None
-    exact = _exact_standards(db_file, cat.runs[period]) if restricted != () else None
+    green stays provisional until people's experience confirms it) and whether the data can tell
+    it in `uncertain`: exact for the providers in `restricted` (None: all), public (merged or
+    withheld where a band would give a small count away, uncertainty from the public figures
+    alone: audits.disclosure) for the others, with a `tier` column."""
+    stamp = evidence_stamp(db_file)
+    public = _public_standards(db_file, cat.public_run(period), stamp) if restricted is not None else None
+    exact = _exact_standards(db_file, cat.runs[period], stamp) if restricted != () else None
     if exact is None:
         return public.assign(tier=tiers.PUBLIC)
     return _by_tier(public, exact, restricted)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def stories_for(db_file: str, provider_id: str, period: str, standard_id: str | None = None) -> pd.DataFrame:
-    """Only stories that may be shown: consent yes, not withdrawn, screening passed or cleared."""
+@st.cache_data(max_entries=32, show_spinner=False)
+def _exact_changes(db_file: str, run_id: str, previous_run_id: str, stamp: str) -> pd.DataFrame:
+    from audits import changes as change_rule
+
+    with store.reading(db_file) as con:
+        return change_rule.of_run(con, run_id, previous=previous_run_id)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _public_changes(db_file: str, run_id: str, previous_run_id: str, stamp: str) -> pd.DataFrame:
+    from audits import disclosure
+
+    with store.reading(db_file) as con:
+        shown = disclosure.public_standard_ratings(con, run_id)
+        before = disclosure.public_standard_ratings(con, previous_run_id)
+        return disclosure.public_changes(con, run_id, shown, before, previous_run_id)
+
+
+@tiers.output(tiers.BY_CALLER, "each provider's change of rating since the previous quarter, in the viewer's tier")
+def changes(
+    db_file: str, cat: Catalogue, period: str, previous: str, restricted: tuple[str, ...] | None
+) -> pd.DataFrame:
+    """Each provider's standards in the quarter with the change since the previous quarter
+    (audits.changes: better or worse only when the figures moved by more than chance): from exact
+    figures for the providers in `restricted` (None: all), from the public figures of both
+    quarters for the others (so that no move rests on a hidden figure), with a `tier` column."""
+    stamp = evidence_stamp(db_file)
+    public = (
+        _public_changes(db_file, cat.public_run(period), cat.public_run(previous), stamp)
+        if restricted is not None
+        else None
+    )
+    exact = _exact_changes(db_file, cat.runs[period], cat.runs[previous], stamp) if restricted != () else None
+    if exact is None:
+        return public.assign(tier=tiers.PUBLIC)
+    return _by_tier(public, exact, restricted)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _stories_for(db_file: str, provider_id: str, period: str, standard_id: str | None, stamp: str) -> pd.DataFrame:
     from audits import stories
 
     with store.reading(db_file) as con:
         return stories.printable_stories(con, provider_id, period, standard_id)
+
+
+def stories_for(db_file: str, provider_id: str, period: str, standard_id: str | None = None) -> pd.DataFrame:
+    """Only stories that may be shown: consent yes, not withdrawn, screening passed or cleared;
+    a withdrawal or a decision made on the command line shows at once."""
+    return _stories_for(db_file, provider_id, period, standard_id, evidence_stamp(db_file))
 
 
 def _every_period(read, db_file: str, cat: Catalogue, restricted) -> pd.DataFrame:
@@ -185,20 +241,19 @@ def standard_history(db_file: str, cat: Catalogue, restricted: tuple[str, ...] |
 
 @st.cache_data(ttl=SHORT, show_spinner=False)
 def data_quality(db_file: str, provider_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The provider's current submissions, and quarantined rows counted by reason."""
+    """The provider's current submissions, and rows held back counted by file and reason (a
+    story row's reason is never shown: audits.findings.held_back)."""
+    from audits import findings
+
     with store.reading(db_file) as con:
         submissions = con.execute(
             "SELECT period, kind, form, submitted_on, loaded_at, loaded_by, rows_loaded, rows_quarantined "
             "FROM current_submissions WHERE provider_id = ? ORDER BY period DESC, kind",
             [provider_id],
         ).df()
-        quarantine = con.execute(
-            "SELECT q.period, q.file_name AS file, q.reasons AS reason, count(*) AS rows "
-            "FROM quarantine q JOIN current_submissions s ON s.submission_id = q.submission_id "
-            "WHERE q.provider_id = ? GROUP BY ALL ORDER BY q.period DESC, rows DESC",
-            [provider_id],
-        ).df()
-    return submissions, quarantine
+        held = findings.held_back(con, provider_id)
+    quarantine = held.rename(columns={"file_name": "file", "reasons": "reason"})[["period", "file", "reason", "rows"]]
+    return submissions, quarantine.sort_values(["period", "rows"], ascending=False, kind="stable")
 
 
 def current_submission(db_file: str, kind: str, provider_id: str, period: str) -> dict | None:

@@ -23,10 +23,32 @@ def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = Fal
     own account the other providers of the run are left unnamed (audits.findings)."""
     from audits import report
 
+    report.report_file_name(provider_id, period)  # refuses an id that could not name a file
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is set below
+        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is pdf_download's
         report.build_report(db, provider_id, period, out, others_unnamed=others_unnamed)
         return out.read_bytes()
+
+
+def pdf_download(db: str, provider_id: str, period: str, label: str, key: str, others_unnamed: bool = False) -> None:
+    """The audit PDF's download button; a plain message instead when the provider's id could
+    not name a file safely (audits.report.report_file_name checks it again)."""
+    from audits import report
+
+    try:
+        file_name = report.report_file_name(provider_id, period)
+    except report.ReportError as error:
+        st.error(str(error), icon=":material/block:")
+        return
+    st.download_button(
+        label,
+        data=lambda: pdf_bytes(db, provider_id, period, others_unnamed),
+        file_name=file_name,
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )
 
 
 def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
@@ -53,9 +75,8 @@ def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards, re
     if history.empty:
         return pd.DataFrame()
     mine = history[history["provider_id"] == provider_id]
-    table = mine.assign(shown=mine["shown"].map(words.rating)).pivot_table(
-        index="standard_id", columns="period", values="shown", aggfunc="first"
-    )
+    shown = [words.rating(r, u) for r, u in zip(mine["shown"], mine["uncertain"])]
+    table = mine.assign(shown=shown).pivot_table(index="standard_id", columns="period", values="shown", aggfunc="first")
     titles = {s.id: s.title for s in standards}
     table = table.reindex([s.id for s in standards if s.id in table.index]).rename(index=titles)
     table.index.name = "Standard"
@@ -79,14 +100,49 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
             r = mine.loc[m.id]
             row.update(
                 {
-                    "Rating": words.rating(r["rating"]),
+                    "Rating": words.result_rating(r),
                     "Figure": words.figure(m, r),
                     "95% interval": words.interval(m, r),
-                    "Compared with the benchmark": words.comparison(r["comparison"]),
+                    "Compared with the benchmark": words.benchmark(m, r)[1],
                 }
             )
         rows.append({**row, "Threshold": words.rules(m)})
     return pd.DataFrame(rows)
+
+
+def progress(db: str, provider_id: str, period: str) -> None:
+    """Where this provider's audit of the period stands: sign-off (or out of date), the draft
+    and its factual accuracy check, the provider's reply, and actions from earlier audits."""
+    from audits import findings, store
+
+    st.subheader("Where the audit stands")
+    with store.reading(db) as con:
+        try:
+            found = findings.gather(con, provider_id, period)
+        except findings.FindingsError:
+            return
+    so = found.signoff or found.earlier_signoff
+    if found.signoff_status == "signed":
+        st.success(
+            f"Signed off by {so['name']}, {so['organisation']}, on {words.long_datetime(so['signed_at'])}.",
+            icon=":material/verified:",
+        )
+    elif found.signoff_status == "out_of_date":
+        st.warning(
+            f"Signed off by {so['name']} on {words.long_datetime(so['signed_at'])}, but out of date: sign again. "
+            "Since then: " + "; ".join(found.out_of_date) + ".",
+            icon=":material/history:",
+        )
+    else:
+        st.info("Not yet signed off by the independent auditor.", icon=":material/pending:")
+    st.write(found.factcheck)
+    st.write("The provider's reply: " + ("sent." if found.reply else "none yet."))
+    if not found.actions.empty:
+        late = int((found.actions["status"] == "overdue").sum())
+        done = int((found.actions["status"] == "done").sum())
+        st.write(
+            f"Actions from earlier audits: {len(found.actions)} ({done} done, {late} overdue). See *Action plans*."
+        )
 
 
 @tiers.output(tiers.BY_CALLER, "the provider page, in the viewer's tier for that provider (dashboard.viewer)")
@@ -127,11 +183,11 @@ def render() -> None:
     results = data.measure_results(db, cat, period, view.restricted)
     results = results[results["provider_id"] == provider_id]
     area = providers.set_index("provider_id").loc[provider_id, "area"]
-    st.header(f"{names[provider_id]} ({provider_id}), {area}, {period}")
+    st.header(f"{ui.md(names[provider_id])} ({ui.md(provider_id)}), {ui.md(area)}, {period}")
     viewer.tier_note(view, results)
     if sr.empty:
         ui.empty(
-            f"{names[provider_id]} was not audited for {period}.",
+            f"{ui.md(names[provider_id])} was not audited for {period}.",
             "choose another period; a provider is audited once its return for the quarter is loaded.",
         )
         return
@@ -140,12 +196,16 @@ def render() -> None:
     rows = []
     for s in standards:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
-        rows.append({"Standard": s.title, "Rating": words.rating(shown)})
+        unsure = bool(sr.loc[s.id, "uncertain"]) if s.id in sr.index else False
+        rows.append({"Standard": s.title, "Rating": words.rating(shown, unsure)})
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
     st.caption(
         f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
-        f"means {ratings.PROVISIONAL_EXPLANATION}."
+        f"means {ratings.PROVISIONAL_EXPLANATION}. "
+        + ui.UNCERTAIN_CAPTION
+        + " "
+        + words.benchmark_note(not view.auditor)
     )
 
     st.subheader("Over the quarters")
@@ -164,8 +224,9 @@ def render() -> None:
 
     st.subheader("Each standard in detail")
     for s in standards:
-        with st.expander(f"{words.rating(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {s.title}"):
-            st.markdown(f"**What good looks like.** {s.statement}")
+        label = words.rating(sr.loc[s.id, "shown"], sr.loc[s.id, "uncertain"]) if s.id in sr.index else ""
+        with st.expander(f"{label} · {ui.md(s.title)}"):
+            st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
@@ -183,24 +244,18 @@ def render() -> None:
         st.write("No rows of the current returns were held back.")
     else:
         st.write("Rows held back from the current returns (kept in the store with their reasons, not counted):")
-        st.table(quarantine.rename(columns=str.capitalize), hide_index=True, width="stretch")
+        ui.table(quarantine.rename(columns=str.capitalize))
+
+    progress(db, provider_id, period)
 
     st.subheader("The audit report")
     st.write(
-        f"The independent audit report of {names[provider_id]} for {period}: every standard with its "
+        f"The independent audit report of {ui.md(names[provider_id])} for {period}: every standard with its "
         "figures, the stories beside them, the data quality and the method, as a PDF. The report is "
         "written to be published, so its figures are the public ones: counts of fewer than 5 people, and "
         "figures that would give one away, are not shown (*)."
     )
-    st.download_button(
-        "Download the audit PDF",
-        data=lambda: pdf_bytes(db, provider_id, period, bool(own)),
-        file_name=f"audit-{provider_id}-{period}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/download:",
-        key="pdf",
-    )
+    pdf_download(db, provider_id, period, "Download the audit PDF", "pdf", others_unnamed=bool(own))
 
 
 if __name__ == "__main__":

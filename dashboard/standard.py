@@ -18,12 +18,18 @@ def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Provider": rows["name"],
-            "Rating": rows["rating"].map(words.rating),
+            "Rating": [words.result_rating(r) for _, r in rows.iterrows()],
             "Figure": [words.figure(measure, r) for _, r in rows.iterrows()],
             "95% interval": [words.interval(measure, r) for _, r in rows.iterrows()],
-            "Compared with the benchmark": rows["comparison"].map(words.comparison),
+            "Compared with the benchmark": [words.benchmark(measure, r)[1] for _, r in rows.iterrows()],
         }
     )
+
+
+def funnel_sizes(rows: pd.DataFrame) -> pd.Series:
+    """Each provider's place on the funnel's axis: the rows its interval and its comparison
+    with the benchmark were based on (the engine's n)."""
+    return rows["denominator_rows"].where(rows["denominator_rows"].notna(), rows["denominator"]).astype(float)
 
 
 def _hidden_rows(rows: pd.DataFrame) -> pd.DataFrame:
@@ -39,7 +45,9 @@ def _hidden_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 @tiers.output(tiers.BY_CALLER, "one measure across providers: chart, table and words, in each row's tier")
-def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
+def across_providers(rows: pd.DataFrame, measure: Measure, public_benchmark: bool = True) -> None:
+    """public_benchmark: the benchmark is the public one (the providers shown, pooled), as everyone
+    but the auditor sees it (audits.disclosure)."""
     shown = rows[rows["value"].notna()]
     hidden = _hidden_rows(rows)
     benchmark = rows["benchmark"].dropna()
@@ -50,9 +58,8 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
         if shown.empty and hidden.empty:
             st.write("No chart: no provider has a figure for this measure. The ratings are in the table.")
         elif measure.kind == "proportion" and benchmark is not None:
-            size = shown["denominator_rows"].where(shown["denominator_rows"].notna(), shown["denominator"])
             st.plotly_chart(
-                charts.funnel(shown.assign(size=size.astype(float)), benchmark, measure.label, hidden),
+                charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure.label, hidden),
                 width="stretch",
                 key=f"funnel_{measure.id}",
             )
@@ -62,15 +69,21 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
                 width="stretch",
                 key=f"intervals_{measure.id}",
             )
+    table = measure_table(rows, measure)
     with table_col:
-        ui.table(ui.style_ratings(measure_table(rows, measure), ["Rating"]), len(rows))
+        ui.table(ui.style_ratings(table, ["Rating"]), len(rows))
     caption = words.rules(measure) + "."
     if measure.kind == "proportion" and benchmark is not None:
         caption += (
             f" The chart plots each provider's proportion against the number of people counted; "
-            f"the lines are the benchmark ({benchmark:.1%}) and its 95% and 99.8% limits, so a "
-            "point outside the funnel differs from the benchmark by more than chance."
+            f"the lines are the benchmark ({benchmark:.1%}: {words.benchmark_scope(public_benchmark)}) and "
+            "its 95% and 99.8% limits (PHE's funnel plot method), so a point outside the funnel differs from "
+            "the benchmark by more than chance, exactly as the table's comparison says."
         )
+    elif benchmark is not None:
+        caption += " " + words.benchmark_note(public_benchmark)
+    if any(words.rating_key(label)[1] for label in table["Rating"]):
+        caption += " " + ui.UNCERTAIN_CAPTION
     if not hidden.empty:
         caption += " A grey band with an asterisk is a provider whose figure is not shown: " + ui.hidden_sentence(
             rows, "provider(s)"
@@ -160,7 +173,7 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
                 for i in range(len(periods))
             ]
     with table_col:
-        st.table(table, hide_index=True, width="stretch")
+        ui.table(table)
     gaps = gap_words(quarters, hidden)
     if chart is None:
         st.caption(
@@ -182,11 +195,11 @@ def show_stories(told: pd.DataFrame) -> None:
         )
         return
     for _, story in told.iterrows():
-        st.markdown("> " + str(story["text"]).replace("\n", "\n> "))
-        st.caption(
+        ui.words_block(
+            story["text"],
             f"Told by {words.teller(story['teller'])} on "
             f"{words.long_date(story['gathered_on'])}; gathered by {story['gathered_by']}"
-            + (" (personal details removed by the auditor)" if story["redacted"] else "")
+            + (" (personal details removed by the auditor)" if story["redacted"] else ""),
         )
 
 
@@ -219,13 +232,14 @@ def render() -> None:
     elif area != "All areas":
         providers = providers[providers["area"] == area]
 
-    st.header(standard.title)
-    st.markdown(f"**What good looks like.** {standard.statement}")
-    st.markdown(f"**Why it matters.** {standard.why}")
+    st.header(ui.md(standard.title))
+    st.markdown(f"**What good looks like.** {ui.md(standard.statement)}")
+    st.markdown(f"**Why it matters.** {ui.md(standard.why)}")
     for voice in standard.voices:
-        st.markdown("> " + voice.quote.replace("\n", " "))
-        st.caption(voice.source)
-    st.caption(f"Version {standard.version}, approved by {standard.approved_by} on {standard.approved_on}.")
+        ui.words_block(voice.quote.replace("\n", " "), voice.source)
+    st.caption(
+        f"Version {standard.version}, approved by {ui.md(standard.approved_by)} on {words.long_date(standard.approved_on)}."
+    )
 
     results = data.measure_results(db, cat, period, view.restricted)
     results = results[(results["standard_id"] == standard.id) & results["provider_id"].isin(providers["provider_id"])]
@@ -236,8 +250,8 @@ def render() -> None:
     if results.empty:
         ui.empty("No results for this standard in this period.", "choose another period or standard.")
     for measure in standard.measures:
-        st.markdown(f"#### {measure.label}")
-        across_providers(results[results["measure_id"] == measure.id].sort_values("name"), measure)
+        st.markdown(f"#### {ui.md(measure.label)}")
+        across_providers(results[results["measure_id"] == measure.id].sort_values("name"), measure, not view.auditor)
     ui.footnote(results)
 
     st.subheader("Over time, and in people's words")
@@ -253,7 +267,7 @@ def render() -> None:
         trend(history, provider_id, standard, measure)
     if not history.empty:
         ui.footnote(history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)])
-    st.markdown(f"#### In the words of people using {names[provider_id]}, {period}")
+    st.markdown(f"#### In the words of people using {ui.md(names[provider_id])}, {period}")
     show_stories(data.stories_for(db, provider_id, period, standard.id))
 
 

@@ -1,40 +1,100 @@
-"""Small display helpers shared by the pages: ratings as symbol + word + colour,
-figures in plain words, choices remembered across pages, and empty states."""
+"""Small display helpers shared by the pages: people's text shown as text, ratings as symbol
++ word + colour, tables, choices remembered across pages, and empty states."""
 
 from __future__ import annotations
 
 import html
+import re
+import time
 
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, words
+from audits import ratings, stats, words
 
 BY_LABEL = {look.label: look for look in [*ratings.LOOKS.values(), *ratings.RANGES.values()]}
 
+# --------------------------------------------------------------------------- people's text as text
 
-def cell_css(look: ratings.Look) -> str:
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_WORD_JOINER = "\u2060"  # invisible: keeps a web or email address from becoming a link
+
+
+def md(text) -> str:
+    """People's text (a provider's or area's name, a story, a standard's words, a name) made
+    safe to put into anything Streamlit shows as Markdown: headings, captions, labels, table
+    cells. Every ASCII punctuation mark is escaped, so nothing becomes a link, an image (fetched
+    by the reader's browser), a heading, coloured text, an icon or a formula; and a web or email
+    address is kept from being made a link. Shown exactly as typed."""
+    escaped = _PUNCTUATION.sub(r"\\\1", "" if stats.is_missing(text) else str(text))
+    escaped = re.sub(r"\\:\\/\\/", "\\:" + _WORD_JOINER + "\\/\\/", escaped)
+    escaped = re.sub(r"(?i)www\\\.", "www" + _WORD_JOINER + "\\.", escaped)
+    return escaped.replace("\\@", _WORD_JOINER + "\\@" + _WORD_JOINER)
+
+
+def words_block(text, caption: str | None = None) -> None:
+    """A quote of people's own words (a story or a voice) as a block of plain text, with who
+    told it underneath: full contrast, never Markdown."""
+    lines = str(text).splitlines() or [""]
+    st.markdown("\n".join("> " + md(line) for line in lines))
+    if caption:
+        st.caption(md(caption))
+
+
+def safe_frame(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A copy of a table whose text cells are shown as text (st.table renders Markdown in
+    cells). Columns in `keep` hold only the tool's own words (rating labels) and stay as they
+    are, so they can still be tinted."""
+    out = df.copy()
+    for column in out.columns:
+        if column not in keep and out[column].dtype == object:
+            out[column] = [md(v) if isinstance(v, str) else v for v in out[column]]
+    if out.index.dtype == object:
+        out.index = [md(v) if isinstance(v, str) else v for v in out.index]
+    return out
+
+
+def cell_css(look: ratings.Look, uncertain: bool = False) -> str:
     """A rating cell: its tint, with symbol and word in the rating's own colour (every
-    rating colour passes WCAG AA as text on its tint: tests/test_ratings.py)."""
-    return f"background-color: {look.background}; color: {look.colour}; font-weight: 600"
+    rating colour passes WCAG AA as text on its tint: tests/test_ratings.py). A rating the
+    data can't yet tell is striped with white and outlined with a dashed line as well, and
+    its words say so: the stripes only lighten the tint, so the text stays as legible."""
+    css = f"background-color: {look.background}; color: {look.colour}; font-weight: 600"
+    if uncertain:
+        css += (
+            "; background-image: repeating-linear-gradient(135deg, transparent 0 7px, "
+            f"rgba(255, 255, 255, 0.8) 7px 11px); outline: 2px dashed {look.colour}; outline-offset: -3px"
+        )
+    return css
+
+
+def rating_css(value) -> str:
+    """The CSS of a cell holding a rating's words (words.rating), '' for anything else."""
+    key, uncertain = words.rating_key(value)
+    return "" if key is None else cell_css(ratings.look(key), uncertain)
 
 
 def style_ratings(df: pd.DataFrame, columns: list[str]):
-    """A Styler that tints rating cells; the cells themselves hold symbol and word."""
+    """A Styler that tints rating cells (striped and outlined when the data can't yet tell);
+    the cells themselves hold symbol and words. Every other text cell is shown as text
+    (safe_frame)."""
+    return safe_frame(df, keep=tuple(columns)).style.map(rating_css, subset=columns)
 
-    def cell(value):
-        look = BY_LABEL.get(value)
-        return "" if look is None else cell_css(look)
 
-    return df.style.map(cell, subset=columns)
+UNCERTAIN_CAPTION = (
+    f"A striped cell with a dashed outline, “Met {words.UNCERTAIN}” for example, means {words.UNCERTAIN_EXPLANATION}."
+)
 
 
 LONG_TABLE_ROWS = 12
 
 
-def table(data, rows: int) -> None:
-    """A static table; a long one (150 providers at national scale) scrolls inside a box
-    of its own, so the chart above and what follows stay within reach."""
+def table(data, rows: int | None = None) -> None:
+    """A static table, its text shown as text; a long one (150 providers at national scale)
+    scrolls inside a box of its own, so the chart above and what follows stay within reach."""
+    if isinstance(data, pd.DataFrame):
+        data = safe_frame(data)
+    rows = len(data.data if hasattr(data, "data") else data) if rows is None else rows
     if rows > LONG_TABLE_ROWS:
         with st.container(height=470, border=False):
             st.table(data, hide_index=True, width="stretch")
@@ -53,6 +113,9 @@ MATRIX_CSS = """<style>
   min-width: 7rem; max-width: 11rem; background: #ffffff; font-weight: 600; }
 .ls-matrix thead th:first-child { background: #fafafa; z-index: 3; }
 .ls-matrix td { vertical-align: middle; }
+.ls-matrix .ls-unsure { display: block; font-weight: 400; font-size: 0.75rem; }
+.ls-matrix .ls-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap; }
 </style>"""
 
 
@@ -63,11 +126,19 @@ def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
     it on the page stays near. The symbol never wraps away from its word."""
 
     def cell(value) -> str:
-        look = BY_LABEL.get(value)
-        if look is None:
+        key, uncertain = words.rating_key(value)
+        if key is None:
             return f"<td>{html.escape(str(value))}</td>"
+        look = ratings.look(key)
         # the symbol never wraps away from its word; the words wrap in narrow columns
-        return f'<td style="{cell_css(look)}">{look.symbol}&nbsp;{html.escape(look.word)}</td>'
+        # narrow cells show the short words; a screen reader hears all of them
+        said = html.escape(words.UNCERTAIN.removesuffix(words.UNCERTAIN_SHORT))
+        unsure = (
+            f' <span class="ls-sr">{said}</span><span class="ls-unsure">{html.escape(words.UNCERTAIN_SHORT)}</span>'
+            if uncertain
+            else ""
+        )
+        return f'<td style="{cell_css(look, uncertain)}">{look.symbol}&nbsp;{html.escape(look.word)}{unsure}</td>'
 
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
     rows = "".join(
@@ -153,11 +224,41 @@ def follow_link(param: str, state_key: str) -> None:
         del st.query_params[param]
 
 
+BUSY_WAIT_SECONDS = 3.0  # how long a page waits for the command line before saying the store is busy
+BUSY_RETRIES = 20  # then it stops trying by itself (a minute) and offers a button
+
+
+def store_busy() -> None:
+    """The auditors' command line is writing (loading returns, running the audit): say so
+    calmly, and try the page again by itself every few seconds for a while."""
+    tries = st.session_state.get("_busy_tries", 0) + 1
+    st.session_state["_busy_tries"] = tries
+    st.info(
+        "The store is busy: the independent auditor is loading returns or running the audit. "
+        "Nothing is wrong, and nothing you did is lost.",
+        icon=":material/hourglass_top:",
+    )
+    if tries <= BUSY_RETRIES:
+        st.caption("This page will try again by itself in a few seconds.")
+        time.sleep(BUSY_WAIT_SECONDS)
+        st.rerun()
+    st.caption("It is still busy. Try again in a minute.")
+    if st.button("Try again", key="busy_try_again"):
+        st.session_state["_busy_tries"] = 0
+        st.rerun()
+
+
+def store_free() -> None:
+    """A page that read the store: the next busy spell starts counting its tries afresh."""
+    st.session_state.pop("_busy_tries", None)
+
+
 def empty(message: str, next_step: str) -> None:
+    """Nothing to show yet, and what to do next (the tool's own words: Markdown allowed)."""
     st.info(f"{message}\n\n**What to do next:** {next_step}", icon=":material/info:")
 
 
 NO_RESULTS_NEXT = (
     "an independent auditor loads the providers' returns on the *Upload returns* page and "
-    "runs the audit on *Run and sign off* (or, for a demo, run `make run`)."
+    "runs the audit on *Run the audit* (or, for a demo, run `make run`)."
 )

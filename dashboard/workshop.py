@@ -145,15 +145,17 @@ def show_problems(problems, form_text: str | None = None) -> None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-@tiers.output(tiers.RESTRICTED, "a draft standard's ratings of every provider (exact: see docs/disclosure.md)")
-def preview(db: str, run_id: str, period: str, text: str, file_name: str) -> pd.DataFrame:
-    """Every provider's rating now and with the edited standard (audits.preview)."""
+@tiers.output(tiers.BY_CALLER, "a draft standard's ratings of every provider: exact for the auditor, else public")
+def preview(db: str, run_id: str, period: str, text: str, file_name: str, public: bool = True) -> pd.DataFrame:
+    """Every provider's rating now and with the edited standard (audits.preview): as the public
+    may see them (a merged band or none where a band would give a small count away) unless the
+    viewer is the auditor (see docs/disclosure.md for what several previews can still narrow)."""
     from audits import preview as impact
     from audits import standards as loader
 
     standard, _ = loader.parse_standard_text(text, file_name)
     with store.reading(db) as con:
-        return impact.impact_preview(con, standard, period)
+        return impact.impact_preview(con, standard, period, public=public)
 
 
 def show_preview(df: pd.DataFrame, period: str) -> None:
@@ -299,8 +301,13 @@ def render() -> None:
         cat = data.catalogue(db)
         if cat.runs:
             period = cat.periods[-1]
+            from audits.preview import PreviewError
+
             public = auth.current().role != "auditor"
-            show_preview(preview(db, cat.runs[period], period, candidate, path.name, public), period)
+            try:
+                show_preview(preview(db, cat.runs[period], period, candidate, path.name, public), period)
+            except PreviewError as error:
+                st.warning(str(error), icon=":material/warning:")
         else:
             st.write("No audit has been run yet, so there are no ratings to compare with.")
 

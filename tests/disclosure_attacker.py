@@ -23,6 +23,7 @@ import itertools
 import math
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import duckdb
 
@@ -215,7 +216,9 @@ def read_pdf_text(text: str, provider: str, version: str, knowledge: Knowledge) 
         if table_at < 0:
             continue
         table = section[table_at:]
-        ends = ("What people told us", " 0% 25% 50%", "Figures marked * are not shown")  # the key under a table
+        # what follows a table: the notes on uncertain ratings ('<label> — Met on the figures, but ...'),
+        # the chart's axis, the key, the stories
+        ends = ("What people told us", " 0% 25% 50%", "Figures marked * are not shown", " — ")
         stop = min(x for x in [*(table.find(e) for e in ends), len(table)] if x >= 0)
         table = table[:stop]
         labels = [(table.find(" ".join(m.label.split())), m) for m in s.measures]
@@ -577,3 +580,82 @@ def _benchmarks(knowledge: Knowledge) -> list[Claim]:
             if not lo - 1e-9 <= pooled <= hi + 1e-9:
                 out.append(Claim(version, "*", "benchmark", ((sid, mid, source),), -1))
     return out
+
+
+# --------------------------------------------------------------------------- the published site
+
+
+class _SitePage(HTMLParser):
+    """A published provider page: each standard's table of figures, row by row, as cell texts."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: list[tuple[str, list[str]]] = []  # (standard id, cell texts)
+        self._standard, self._row, self._cell = "", None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "h3" and attrs.get("id"):
+            self._standard = attrs["id"]
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+        elif tag == "br" and self._cell is not None:
+            self._cell.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            if self._row and self._standard:
+                self.rows.append((self._standard, self._row))
+            self._row = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def read_site(folder, version: str, knowledge: Knowledge) -> None:
+    """A published site (audits.publish): its open data (results.csv and results.json, with the
+    measure's rating as published) and every provider's page (the figures, intervals, benchmarks
+    and ratings as worded)."""
+    import csv
+    import json
+    from pathlib import Path
+
+    folder = Path(folder)
+    with open(folder / "data" / "results.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    read_csv_rows([{**r, "rating": r["measure_rating"]} for r in rows], version, knowledge, "site-csv")
+    data = json.loads((folder / "data" / "results.json").read_text(encoding="utf-8"))
+    as_text = [
+        {k: "" if v is None else (repr(v) if isinstance(v, float) else str(v)) for k, v in r.items()}
+        for r in data["rows"]
+    ]
+    read_csv_rows([{**r, "rating": r["measure_rating"]} for r in as_text], version, knowledge, "site-json")
+    for page_path in sorted((folder / "providers").glob("*.html")):
+        if page_path.stem.endswith("-easy-read"):
+            continue
+        provider = page_path.stem
+        page = _SitePage()
+        page.feed(page_path.read_text(encoding="utf-8"))
+        standards = {s.id: s for s in knowledge.standards[version]}
+        for standard_id, cells in page.rows:
+            s = standards.get(standard_id)
+            if s is None or len(cells) != 5:
+                continue
+            label = cells[0]
+            m = next((m for m in s.measures if label.startswith(" ".join(m.label.split()))), None)
+            if m is None:
+                continue
+            key = (version, provider, s.id, m.id)
+            cell = knowledge.cell(*key, "site")
+            read_figure_words(" ".join([cells[1], cells[2], cells[4]]), cell, m, knowledge, key, "site")
+            if kind_of(m).percent:
+                hit = re.match(r"(\d+\.\d)%", cells[3])
+                if hit:
+                    lo, hi = around(hit.group(1))
+                    knowledge.benchmarks.setdefault((version, s.id, m.id), []).append(((lo / 100, hi / 100), "site"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import sys
 from html.parser import HTMLParser
@@ -16,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from audits import accounts, store, verdicts, words
-from dashboard import auth, ui
+from dashboard import auth, overview, ui
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures" / "dashboard"
@@ -74,7 +75,13 @@ def texts(at: AppTest) -> str:
         )
         for e in getattr(at, kind)
     ]
-    return "\n".join(str(p) for p in parts)
+    return read_as_shown("\n".join(str(p) for p in parts))
+
+
+def read_as_shown(markdown: str) -> str:
+    """Markdown as a person reads it on the page: people's text is escaped (dashboard.ui.md),
+    so take the escapes out again to compare with what was typed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def frames(at: AppTest):
@@ -243,18 +250,32 @@ def test_overview_shows_ratings_as_symbol_and_word_and_changes(env):
     at = signed_in("commissioner")
     assert "people with lived experience wrote" in texts(at)  # what the page is for
     matrix, heads = html_matrix(at)
-    cells = set(matrix.values.ravel())
-    assert "✔ Met" in cells and "✖ Not met" in cells
-    # P002 has no stories, so its greens are provisional; P001's welcome is confirmed by a story
-    assert matrix.loc["Riverside Together", "A warm welcome within days"] == "◔ Met (provisional)"
-    assert matrix.loc["Northgate Recovery Partnership", "A warm welcome within days"] == "✔ Met"
+    keys = {words.rating_key(cell)[0] for cell in matrix.values.ravel()}
+    assert {"green", "red", "provisional", "no_data"} <= keys
+    # P002 has no stories, so its greens are provisional; P001's welcome is confirmed by a story.
+    # P001's is Met on a figure whose 95% interval reaches below the 90% bar: the cell says so.
+    # P002's is too (54 of 60): shown to a commissioner, whose public figures hide no more than what
+    # would give a small count away (audits.disclosure), so its mark is shown as well
+    unsure = " " + words.UNCERTAIN
+    assert matrix.loc["Riverside Together", "A warm welcome within days"] == words.rating("provisional", True)
+    assert matrix.loc["Northgate Recovery Partnership", "A warm welcome within days"] == "✔ Met" + unsure
     assert matrix.loc["Hill Lane Project", "A warm welcome within days"] == "○ Too few to tell"
+    assert matrix.loc["Riverside Together", "No targets for opiate-free discharge"] == "◔ Met (provisional)"
     assert heads[(0, 1)] == ("th", "col") and heads[(1, 0)] == ("th", "row")  # headers for screen readers
+    assert "striped cell with a dashed outline" in at.html[0].value
     assert "What changed since the last quarter" in texts(at)
-    moved = frames(at)[0]
-    assert set(moved["Change"]) <= {"↓ Worse", "↑ Better", "Now too few to tell", "Now rated"}
+    moved = frames(at)[0].set_index(["Provider", "Standard"])
+    assert set(moved["Change"]) <= set(overview.CHANGE_ORDER)
     order = list(moved["Change"])
-    assert order == sorted(order, key=["↓ Worse", "Now too few to tell", "Now rated", "↑ Better"].index)
+    assert order == sorted(order, key=overview.CHANGE_ORDER.get)
+    # P001's welcome rose from Partly met to Met, by 2.5 points of 80 people: within chance
+    welcome = moved.loc[("Northgate Recovery Partnership", "A warm welcome within days")]
+    assert welcome["Change"] == words.CHANGE_UNCLEAR
+    assert (welcome["Before"], welcome["Now"]) == ("◐ Partly met", "✔ Met" + unsure)
+    # its peer workforce gained a confirming story: the same figures, neither better nor worse
+    peers = moved.loc[("Northgate Recovery Partnership", "People with lived experience work in every team")]
+    assert peers["Change"] == words.CHANGE_CONFIRMED
+    assert "1 with no clear change in the figures" in texts(at)
     at.selectbox[0].select("Southvale").run()
     assert list(html_matrix(at)[0].index) == ["Hill Lane Project"]
 
@@ -280,8 +301,8 @@ def test_overview_links_every_standard_and_provider_in_the_tables_order(env):
     at = signed_in("commissioner")
     matrix, _ = html_matrix(at)
     links = overview_links(at)
-    assert [link.proto.label for link in links["standard"]] == list(matrix.columns)
-    assert [link.proto.label for link in links["provider"]] == list(matrix.index)
+    assert [read_as_shown(link.proto.label) for link in links["standard"]] == list(matrix.columns)
+    assert [read_as_shown(link.proto.label) for link in links["provider"]] == list(matrix.index)
     assert [link.proto.query_string for link in links["provider"]] == [
         "provider=P003",
         "provider=P001",
@@ -478,26 +499,42 @@ def test_a_good_upload_loads_and_the_audit_runs(env):
 def test_sign_off_needs_the_declaration_then_is_recorded(env):
     db, _ = env
     at = signed_in("auditor")
-    at.switch_page("dashboard/audit.py").run()
+    at.switch_page("dashboard/signoff.py").run()
+    # P001 has a story held for personal details: the page says why it cannot be signed
+    at.selectbox(key="_signoff_provider_id").select("P001").run()
+    assert "Not ready to sign" in at.warning[0].value and "story S2" in at.warning[0].value
+    at.selectbox(key="_signoff_provider_id").select("P002").run()
+    assert not at.warning
     at.text_input[1].input("Independent Audit Co")
-    at.button[1].click().run()  # the form's submit, declaration not ticked
+    at.button[0].click().run()  # the form's submit, declaration not ticked
     assert "declaration" in at.error[0].value
     at.checkbox[0].check()
-    at.button[1].click().run()
+    at.button[0].click().run()
     no_exception(at)
     with store.reading(db) as con:
-        row = con.execute("SELECT name, organisation, signed_by FROM signoffs").fetchall()
-    assert row == [("Test auditor", "Independent Audit Co", "auditor")]
+        row = con.execute("SELECT provider_id, name, organisation, signed_by FROM signoffs").fetchall()
+        pdf = con.execute("SELECT pdf_sha256 FROM signed_reports").fetchone()[0]
+    assert row == [("P002", "Test auditor", "Independent Audit Co", "auditor")]
+    said = "\n".join(m.value for m in at.success)
+    assert "Signed off P002" in said and pdf in said and "Nothing has changed since" in said
+    assert [b.label for b in at.get("download_button")] == ["Download this signed PDF"]
 
 
 def test_the_auditor_reviews_a_held_story(env):
     db, _ = env
     at = signed_in("auditor")
     at.switch_page("dashboard/review.py").run()
-    assert "07700 900123" in at.text[0].value  # the auditor sees the words to decide
+    shown = at.html[0].value
+    assert "<mark>07700 900123</mark>" in shown  # the auditor sees the words, the flagged ones highlighted
+    assert not any("07700" in t.value for t in at.text)
+    box = at.checkbox(key="c_P001_S2")
+    assert box.label.startswith("I have read it: ` 07700 900123 ` is not a personal detail")
     assert at.radio[0].value is None  # nothing chosen for the auditor
     at.button[0].click().run()
     assert "Choose a decision first" in at.error[0].value
+    at.radio[0].set_value("cleared")
+    at.button[0].click().run()  # not ticked: one click never prints it
+    assert "I have read it" in at.error[0].value and "07700" not in at.error[0].value
     with store.reading(db) as con:
         assert con.execute("SELECT count(*) FROM story_reviews").fetchone() == (0,)
     at.radio[0].set_value("redacted")
@@ -508,11 +545,20 @@ def test_the_auditor_reviews_a_held_story(env):
         decision = con.execute("SELECT decision, redacted_text FROM story_reviews").fetchall()
     assert decision == [("redacted", "Call me if you want to hear more about the welcome.")]
     assert "No story of 2026-Q2 is waiting" in texts(at)
+    # the decision stays visible after the rerun, with who and when, and can be undone
+    assert "redacted version approved for printing by Test auditor" in texts(at)
+    at.run()
+    assert "redacted version approved for printing by Test auditor" in texts(at)
+    at.button(key="undo_P001_S2").click().run()
+    no_exception(at)
+    assert "held again" in at.success[0].value
+    assert "<mark>07700 900123</mark>" in at.html[0].value
 
 
 def test_the_auditor_tags_a_story_and_the_green_is_confirmed(env):
-    """S1 (a person using the service) is tagged to warm-welcome and peer-workforce by its pack;
-    the auditor adds no-opiate-free-targets, green on P001's figures, which stops being provisional."""
+    """S1 (a person using the service) is read as confirming warm-welcome and peer-workforce;
+    the auditor adds no-opiate-free-targets, green on P001's figures, which stops being
+    provisional; marking it contradicts turns it into people's experience differs."""
     from audits import runs
 
     db, _ = env
@@ -532,24 +578,34 @@ def test_the_auditor_tags_a_story_and_the_green_is_confirmed(env):
     assert sorted(tags) == ["s_P001_S1", "s_P001_S2"]
     s1 = tags["s_P001_S1"]
     assert s1.value == ["warm-welcome", "peer-workforce"]
+    assert at.radio(key="st_P001_S1_warm-welcome").value == "confirms"
     assert s1.format_func("no-opiate-free-targets") == "No targets for opiate-free discharge"
     # the held story's words appear once (for the decision above), not again by the tags
-    assert sum("07700 900123" in t.value for t in at.text) == 1
-    s1.set_value(["warm-welcome", "peer-workforce", "no-opiate-free-targets"])
-    save = [b for b in at.button if b.label == "Save the tags"]
-    assert len(save) == 2
-    save[0].click().run()
+    assert sum("07700 900123" in h.value for h in at.html) == 1
+    s1.set_value(["warm-welcome", "peer-workforce", "no-opiate-free-targets"]).run()
+    at.button(key="save_P001_S1").click().run()
+    assert "say what it says of no-opiate-free-targets" in at.error[0].value  # every tag needs a stance
+    at.radio(key="st_P001_S1_no-opiate-free-targets").set_value("confirms")
+    at.button(key="save_P001_S1").click().run()
     no_exception(at)
     assert "now speaks to" in texts(at) and "Tagged by Test auditor" in texts(at)
     with store.reading(db) as con:
-        rows = con.execute("SELECT provider_id, story_id, standards, tagged_by FROM story_tags").fetchall()
-    assert rows == [("P001", "S1", "warm-welcome;peer-workforce;no-opiate-free-targets", "Test auditor")]
+        rows = con.execute("SELECT story_id, standards FROM story_tags ORDER BY tagged_at").fetchall()
+    assert rows[-1] == ("S1", "warm-welcome;peer-workforce;no-opiate-free-targets")
     assert shown() == "green"
-    # clearing every tag is a tagging too
-    at.multiselect(key="s_P001_S1").set_value([])
-    [b for b in at.button if b.label == "Save the tags"][0].click().run()
+    at.radio(key="st_P001_S1_no-opiate-free-targets").set_value("contradicts")
+    at.button(key="save_P001_S1").click().run()
+    assert shown() == "differs"
+    # answering says why the rating stands
+    form = [t for t in at.text_area if t.key == "w_S1_no-opiate-free-targets"][0]
+    form.input("The KPI was dropped in April; the story is from March.")
+    [b for b in at.button if b.label == "Save the answer"][0].click().run()
     no_exception(at)
-    assert shown() == "provisional"
+    assert shown() == "provisional"  # answered; no story confirms it now
+    # clearing every tag is a tagging too
+    at.multiselect(key="s_P001_S1").set_value([]).run()
+    at.button(key="save_P001_S1").click().run()
+    no_exception(at)
     assert "cleared" in texts(at)
 
 
@@ -584,7 +640,12 @@ def test_a_workshop_edit_shows_its_preview_then_saves_a_draft_and_approval(env):
     preview = [f for f in frames(at) if "With this change" in f.columns][0]
     assert list(preview["Changes"]) == sorted(preview["Changes"], reverse=True)  # those that change first
     riverside = preview[preview["Provider"] == "Riverside Together"].iloc[0]
-    assert (riverside["Now"], riverside["With this change"], riverside["Changes"]) == ("✖ Not met", "✔ Met", "yes")
+    # green on the figures; no story confirms it, so it is shown provisional, as everywhere
+    assert (riverside["Now"], riverside["With this change"], riverside["Changes"]) == (
+        "✖ Not met",
+        "◔ Met (provisional)",
+        "yes",
+    )
     at.button(key="save_draft").click().run()
     no_exception(at)
     draft = standards / "drafts" / "peer-workforce.yaml"
@@ -639,7 +700,7 @@ def test_empty_store_pages_say_what_to_do_next(tmp_path, monkeypatch):
     at.text_input[0].input("commissioner")
     at.text_input[1].input("any password")
     at.button[0].click().run()
-    assert "no accounts yet" in at.error[0].value and "setup-demo" in at.error[0].value
+    assert "no accounts yet" in at.error[0].value and "accounts add" in at.error[0].value
     at = signed_in("commissioner")
     assert "What to do next" in at.info[0].value
     at.switch_page("dashboard/standard.py").run()

@@ -68,6 +68,27 @@ def read_pdfs(db: Path, period: str, folder: Path, k: attacker.Knowledge, provid
         attacker.read_pdf_text(_pdf_text(out), provider, run_id, k)
 
 
+def read_site(db: Path, period: str, version: str, folder: Path, k: attacker.Knowledge) -> list[str]:
+    """The published site (audits.publish) of one version, on its own copy of the store: that
+    version released, every provider that may be signed signed off for it, the site written; the
+    attacker reads its open data (CSV and JSON) and every provider's page. The providers
+    published."""
+    from audits import disclosure, publish, signoffs
+
+    copy = folder / f"site-{version}.duckdb"
+    shutil.copy(db, copy)
+    with store.writing(copy) as con:
+        disclosure.release(con, period, version, "test", how="release")
+        for provider in sorted(disclosure.public_results(con, version)["provider_id"].unique()):
+            if not signoffs.not_ready(con, provider, period):
+                signoffs.record_signoff(
+                    con, provider, period, version, "Ann Auditor", "Fair Audit Co", signoffs.DECLARATION, "test"
+                )
+        done = publish.publish(con, period, folder / f"site-{version}", "test")
+    attacker.read_site(done.out_dir, version, k)
+    return done.providers
+
+
 def read_dashboard(db: Path, period: str, k: attacker.Knowledge, monkeypatch) -> None:
     """What the dashboard sends an expert citizen (the public tier) for every standard of the
     quarter: each measure's table and the chart's JSON, as the browser gets them."""
@@ -76,6 +97,7 @@ def read_dashboard(db: Path, period: str, k: attacker.Knowledge, monkeypatch) ->
     from streamlit.testing.v1 import AppTest
 
     from audits import accounts, disclosure
+    from dashboard import ui
 
     monkeypatch.setenv(store.DB_ENV, str(db))
     with store.reading(db) as con:
@@ -88,7 +110,7 @@ def read_dashboard(db: Path, period: str, k: attacker.Knowledge, monkeypatch) ->
     for standard in k.standards[version]:
         at.selectbox(key="_standard_standard_id").select(standard.id).run()
         assert not at.exception, [e.value for e in at.exception]
-        assert at.header[0].value == standard.title
+        assert at.header[0].value == ui.md(standard.title)  # people's text made safe for Markdown
         tables = [t.value.data if hasattr(t.value, "data") else t.value for t in at.table]
         tables = [t for t in tables if "Provider" in t.columns]
         for measure, table in zip(standard.measures, tables):
@@ -165,7 +187,25 @@ def test_no_small_count_can_be_worked_out_of_the_hard_stores_public_csv_and_pdfs
         for version in k.standards:
             read_public_csv(db, period, version, tmp_path, k)
         read_pdfs(db, period, tmp_path, k)
+        for version in k.standards:
+            assert read_site(db, period, version, tmp_path, k)
+        assert {"site", "site-csv", "site-json"} <= set().union(*(c.sources for c in k.cells.values()))
         assert disclosures(db, period, k) == []
+
+
+def test_control_the_site_reader_finds_the_deaths_in_a_site_of_exact_figures(hard, tmp_path, monkeypatch):
+    """A site published from the exact figures (as if publish.public_results were not switched to
+    disclosure control): reading the site alone, the attacker works the deaths out. It has teeth."""
+    from audits import publish
+
+    db, _ = hard
+    monkeypatch.setattr(publish, "public_results", lambda con, run_id: runs.read_results(con, run_id))
+    k = knowledge_of(db, hard_store.PERIOD)
+    (version,) = k.standards
+    assert read_site(db, hard_store.PERIOD, version, tmp_path, k)
+    found = disclosures(db, hard_store.PERIOD, k)
+    deaths = [f for f in found if "difference" in f and "aftercare-offered', 'denominator'" in f and "withdrawn" in f]
+    assert any("P001" in f and f.endswith("= 2") for f in deaths), found
 
 
 def test_two_runs_of_a_quarter_cannot_be_subtracted(hard, tmp_path):
@@ -179,6 +219,7 @@ def test_two_runs_of_a_quarter_cannot_be_subtracted(hard, tmp_path):
     assert len(k.standards) == 2
     for version in k.standards:
         read_public_csv(copy, hard_store.PERIOD, version, tmp_path, k)
+        assert read_site(copy, hard_store.PERIOD, version, tmp_path, k)
     read_pdfs(copy, hard_store.PERIOD, tmp_path, k)
     assert disclosures(copy, hard_store.PERIOD, k) == []
 
@@ -329,7 +370,10 @@ def test_no_small_count_can_be_worked_out_of_the_small_demo(small_demo, tmp_path
     read_public_csv(small_demo, latest, version, tmp_path, k)
     read_pdfs(small_demo, latest, tmp_path, k)
     read_dashboard(small_demo, latest, k, monkeypatch)
-    assert {"csv", "pdf", "dashboard", "chart"} <= set().union(*(c.sources for c in k.cells.values()))
+    assert read_site(small_demo, latest, version, tmp_path, k)
+    assert {"csv", "pdf", "dashboard", "chart", "site", "site-csv", "site-json"} <= set().union(
+        *(c.sources for c in k.cells.values())
+    )
     assert disclosures(small_demo, latest, k) == []
     k = knowledge_of(small_demo, first)
     read_public_csv(small_demo, first, next(iter(k.standards)), tmp_path, k)

@@ -2,6 +2,7 @@
 
 import gzip
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -131,3 +132,57 @@ def test_a_fresh_store_has_the_tables_and_columns_of_the_specification(tmp_path)
         assert tables[table.name] == expected, f"{table.name}: add a migration for the contract's change"
         view = [c for c, _ in tables[f"cur_{table.name}"]]
         assert view == [c for c, _ in expected] + ["period_start", "period_end"]
+
+
+# ----------------------------------------------------------------------------- a full disk
+
+RETURNS = Path(__file__).parent / "fixtures" / "returns"
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    """A real 16 MB filesystem (tmpfs), so the disk really fills; skipped where mounting is not
+    allowed (the tests run as root in CI, which may mount)."""
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(folder)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip("cannot mount a small filesystem here: " + done.stderr.decode(errors="replace").strip())
+    yield folder
+    subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def _fill(folder: Path) -> None:
+    """Take every free byte of the filesystem but a few."""
+    with open(folder / "ballast", "wb") as ballast:
+        try:
+            while True:
+                ballast.write(b"\0" * 65536)
+                ballast.flush()
+        except OSError:
+            pass
+
+
+def test_a_full_disk_is_said_plainly_and_leaves_the_store_consistent(small_disk):
+    db = small_disk / "audit.duckdb"
+    runner = CliRunner()
+    loaded = runner.invoke(app, ["ingest", str(RETURNS / "good-return"), str(RETURNS / "good-pack"), "--db", str(db)])
+    assert loaded.exit_code == 0, loaded.output
+    _fill(small_disk)
+    for command in (
+        ["run", "--period", "2026-Q2"],
+        ["ingest", str(RETURNS / "good-return")],  # a resubmission
+        ["stories", "held", "--period", "2026-Q2"],  # records screening
+    ):
+        result = runner.invoke(app, command + ["--db", str(db)])
+        assert result.exit_code == 1, (command, result.output)
+        assert "Traceback" not in result.output and "is full" in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    (small_disk / "ballast").unlink()
+    with store.reading(db) as con:  # as it was: a return and a pack, no half-made run or resubmission
+        assert con.execute("SELECT count(*) FROM submissions").fetchone() == (2,)
+        assert con.execute("SELECT count(*) FROM current_submissions").fetchone() == (2,)
+        assert con.execute("SELECT count(*) FROM episodes").fetchone() == (5,)
+        assert con.execute("SELECT count(*) FROM runs").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM results").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM story_screening").fetchone() == (0,)

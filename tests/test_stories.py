@@ -19,24 +19,32 @@ def read_rows(folder: Path = PACK) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def load_pack(db: Path, rows: list[dict] | None = None, provider_id: str = "P001") -> None:
-    """Load the fixture pack with the real ingest; with rows (or another provider), a
-    resubmission of it with those rows (written next to the store)."""
+def load_pack(db: Path, rows: list[dict] | None = None, provider_id: str = "P001", period: str = "2026-Q2") -> None:
+    """Load the fixture pack with the real ingest; with rows (or another provider or quarter),
+    a resubmission of it with those rows (written next to the store)."""
     folder = PACK
-    if rows is not None or provider_id != "P001":
-        rows = rows if rows is not None else read_rows()
-        folder = db.parent / f"pack-{uuid.uuid4().hex[:8]}"
-        folder.mkdir()
-        pack_yaml = (PACK / "pack.yaml").read_text(encoding="utf-8")
-        (folder / "pack.yaml").write_text(
-            pack_yaml.replace("provider_id: P001", f"provider_id: {provider_id}"), encoding="utf-8"
-        )
-        with open(folder / "stories.csv", "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+    if rows is not None or provider_id != "P001" or period != "2026-Q2":
+        folder = _pack_folder(db, rows if rows is not None else read_rows(), provider_id, period)
     (outcome,) = ingest.ingest([folder], db, loaded_by="test")
     assert outcome.loaded, outcome
+
+
+def _pack_folder(db: Path, rows: list[dict], provider_id: str, period: str) -> Path:
+    """A copy of the fixture pack with these rows, provider and quarter, next to the store."""
+    folder = db.parent / f"pack-{uuid.uuid4().hex[:8]}"
+    folder.mkdir()
+    pack_yaml = (PACK / "pack.yaml").read_text(encoding="utf-8")
+    (folder / "pack.yaml").write_text(
+        pack_yaml.replace("provider_id: P001", f"provider_id: {provider_id}").replace(
+            "period: 2026-Q2", f"period: {period}"
+        ),
+        encoding="utf-8",
+    )
+    with open(folder / "stories.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
 
 
 @pytest.fixture
@@ -86,7 +94,15 @@ def test_statuses_give_reasons_without_the_words(con):
 def test_held_then_cleared(con):
     held = story_review.held_stories(con, "2026-Q2")
     assert list(held["story_id"]) == ["S05"]
-    message = story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    # one click never prints a flagged story: clearing needs the auditor's confirmation
+    with pytest.raises(story_review.ReviewError) as error:
+        story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    assert "a phone number" in str(error.value) and "07700" not in str(error.value)
+    assert "--confirm" in str(error.value) and "I have read it" in str(error.value)
+    assert "S05" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
+    message = story_review.review_story(
+        con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor", accept_remaining_flags=True
+    )
     assert "07700" not in message
     assert "S05" in ids(stories.printable_stories(con, "P001", "2026-Q2"))
     assert story_review.held_stories(con, "2026-Q2").empty
@@ -121,7 +137,7 @@ def test_keep_out_wins_over_a_clean_story(con):
 
 
 def test_a_decision_is_for_the_words_reviewed(db, con):
-    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor", accept_remaining_flags=True)
     rows = read_rows()
     for row in rows:
         if row["story_id"] == "S05":
@@ -145,6 +161,41 @@ def test_withdrawal_in_a_later_pack_is_final(db, con):
     assert "S01" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
 
 
+def test_a_withdrawal_in_any_spelling_on_a_held_back_row_is_recorded_and_final(db, con):
+    """'WITHDRAWN ' is not a code, and the row's date is wrong too, so validation holds it back:
+    the withdrawal is recorded all the same, and loading the earlier pack again cannot undo it."""
+    rows = read_rows()
+    for row in rows:
+        if row["story_id"] == "S01":
+            row["consent"], row["gathered_on"] = " WITHDRAWN.", "not a date"
+        if row["story_id"] == "S02":
+            row["consent"] = "Withdrawn"
+    load_pack(db, rows)
+    load_pack(db)  # the first pack again, saying yes to both
+    printable = ids(stories.printable_stories(con, "P001", "2026-Q2"))
+    assert "S01" not in printable and "S02" not in printable
+    assert {"S01", "S02"} <= {r[0] for r in con.execute("SELECT story_id FROM story_withdrawals").fetchall()}
+
+
+def test_the_same_words_withdrawn_in_a_later_quarter_leave_every_quarter(db, con):
+    """A withdrawal follows the person's words: the same story told in 2026-Q2 as S01 and in a
+    2026-Q3 pack (renumbered S09, retyped with other spacing and capitals) that withdraws it is
+    gone from both quarters. A story that only shares an id in another quarter stays."""
+    rows = read_rows()
+    s01 = next(r for r in rows if r["story_id"] == "S01")
+    later = [
+        {**s01, "story_id": "S09", "gathered_on": "2026-08-01", "consent": "withdrawn", "story": s01["story"].upper()},
+        {**s01, "story_id": "S02", "gathered_on": "2026-08-02", "consent": "withdrawn", "story": "Other words."},
+    ]
+    assert "S01" in ids(stories.printable_stories(con, "P001", "2026-Q2"))
+    outcome = ingest.ingest([_pack_folder(db, later, "P001", "2026-Q3")], db, loaded_by="test")[0]
+    assert outcome.withdrawn_elsewhere == [("2026-Q2", "S01")]
+    assert "the same words were told in another quarter (S01 of 2026-Q2): withdrawn there too" in outcome.summary()
+    printable = ids(stories.printable_stories(con, "P001", "2026-Q2"))
+    assert "S01" not in printable  # the same words
+    assert "S02" in printable  # the same id, other words: a different story
+
+
 def test_review_mistakes_are_plain(con):
     with pytest.raises(story_review.ReviewError, match="no story S99"):
         story_review.review_story(con, "P001", "2026-Q2", "S99", "cleared", "A. Auditor")
@@ -161,18 +212,22 @@ def test_record_screening_keeps_kinds_not_words(con):
     assert '"phone"' in flags and "07700" not in flags
 
 
-def test_pairing(con):
+def test_pairing(con, titles):
+    # the pack's own tags say what a story speaks to, not what it says: nothing confirms yet
+    assert stories.voices_of(stories.story_table(con, "2026-Q2", "P001")) == {}
+    story_review.tag_story(con, "P001", "2026-Q2", "S02", "warm-welcome=confirms;peer-workforce=confirms", "A", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S06", "warm-welcome=confirms", "A", titles)
     voices = stories.voices_of(stories.story_table(con, "2026-Q2", "P001"))
     # S02 (a family member) confirms both of its tags; S06 (staff) confirms nothing
     assert {s for _, s in voices} == {"warm-welcome", "peer-workforce"}
-    assert voices[("P001", "warm-welcome")].confirming >= 1
+    assert voices[("P001", "warm-welcome")].confirming == 1
     assert verdicts.shown_rating("green") == "provisional"
     assert verdicts.shown_rating("green", voices[("P001", "warm-welcome")]) == "green"
     for rating in ("amber", "red", "no_data"):
         assert verdicts.shown_rating(rating) == rating
 
 
-def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
+def test_the_period_in_one_pass_agrees_with_each_provider(db, con, titles):
     # three providers share story ids; each has its own decisions and withdrawals, which
     # must never leak to another provider's story of the same id
     load_pack(db, provider_id="P002")
@@ -183,7 +238,7 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
         if row["story_id"] == "S06":
             row["teller"] = "person_using_services"
     load_pack(db, rows, provider_id="P003")
-    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor", accept_remaining_flags=True)
     story_review.review_story(con, "P002", "2026-Q2", "S01", "kept_out", "A. Auditor")
     story_review.review_story(
         con,
@@ -194,6 +249,12 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
         "A. Auditor",
         redacted_text="My keyworker rang me the night before every appointment.",
     )
+    for provider_id in ("P001", "P002", "P003"):
+        story_review.tag_story(con, provider_id, "2026-Q2", "S06", "warm-welcome=confirms", "A", titles)
+        if provider_id != "P003":  # P003's S02 is withdrawn
+            story_review.tag_story(
+                con, provider_id, "2026-Q2", "S02", "peer-workforce=confirms;warm-welcome=confirms", "A", titles
+            )
 
     table = stories.story_table(con, "2026-Q2")
     everyone = stories.printable_of(table)
@@ -227,7 +288,13 @@ def titles():
 def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles):
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
     story_review.tag_story(
-        con, "P001", "2026-Q2", "S07", "peer-workforce; warm-welcome;peer-workforce", "A. Auditor", titles
+        con,
+        "P001",
+        "2026-Q2",
+        "S07",
+        "peer-workforce=confirms; warm-welcome=mixed;peer-workforce",
+        "A. Auditor",
+        titles,
     )
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02", "S07"]
     message = story_review.tag_story(con, "P001", "2026-Q2", "S02", [], "B. Auditor", titles)
@@ -248,8 +315,8 @@ def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles
 
 
 def test_the_latest_tagging_wins_and_survives_a_resubmitted_pack(db, con, titles):
-    story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "A. Auditor", titles)
-    story_review.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets", "A. Auditor", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome=confirms", "A. Auditor", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets=confirms", "A. Auditor", titles)
     load_pack(db, read_rows())
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "no-opiate-free-targets")) == ["S07"]
     assert "S07" not in ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome"))
@@ -266,9 +333,9 @@ def test_unknown_standard_ids_are_refused_with_a_did_you_mean(con, titles):
     assert "peer-workforce'" not in message.split("The standards are")[0]
     assert con.execute("SELECT count(*) FROM story_tags").fetchone() == (0,)
     with pytest.raises(story_review.ReviewError, match="consent 'withdrawn'"):
-        story_review.tag_story(con, "P001", "2026-Q2", "S04", "warm-welcome", "A. Auditor", titles)
+        story_review.tag_story(con, "P001", "2026-Q2", "S04", "warm-welcome=confirms", "A. Auditor", titles)
     with pytest.raises(story_review.ReviewError, match="no story S99"):
-        story_review.tag_story(con, "P001", "2026-Q2", "S99", "warm-welcome", "A. Auditor", titles)
+        story_review.tag_story(con, "P001", "2026-Q2", "S99", "warm-welcome=confirms", "A. Auditor", titles)
     with pytest.raises(story_review.ReviewError, match="--by"):
         story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "", titles)
     with pytest.raises(story_review.ReviewError, match="No standard could be read"):
@@ -299,7 +366,7 @@ def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
             "P001",
             "2026-Q2",
             "S07",
-            "no-opiate-free-targets",
+            "no-opiate-free-targets=confirms",
             "A. Auditor",
             story_review.standard_titles(STANDARDS),
         )
@@ -308,7 +375,7 @@ def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
     with store.writing(db) as con:
         titles = story_review.standard_titles(STANDARDS)
         story_review.tag_story(con, "P001", "2026-Q2", "S07", "", "A. Auditor", titles)
-        story_review.tag_story(con, "P001", "2026-Q2", "S06", "no-opiate-free-targets", "A. Auditor", titles)
+        story_review.tag_story(con, "P001", "2026-Q2", "S06", "no-opiate-free-targets=confirms", "A. Auditor", titles)
     assert shown() == "provisional"
 
 
@@ -337,7 +404,9 @@ def test_stories_tag_on_the_command_line(db):
     wrong = runner.invoke(app, base + ["--standards", "peer-workfroce"])
     assert wrong.exit_code == 1 and "Did you mean 'peer-workforce'?" in wrong.output
     assert "Traceback" not in wrong.output and "Nobody asked" not in wrong.output
-    done = runner.invoke(app, base + ["--standards", "peer-workforce;warm-welcome"])
+    unmarked = runner.invoke(app, base + ["--standards", "peer-workforce;warm-welcome=confirms"])
+    assert unmarked.exit_code == 1 and "say what it says of peer-workforce" in unmarked.output
+    done = runner.invoke(app, base + ["--standards", "peer-workforce=confirms;warm-welcome=contradicts"])
     assert done.exit_code == 0, done.output
     assert "S07" in done.output and "People with lived experience work in every team" in done.output
     assert "Nobody asked" not in done.output
@@ -361,7 +430,95 @@ def test_a_schema_1_store_gains_story_tags(tmp_path):
         assert ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome")) == ["ST1"]
     with store.writing(db) as con:
         story_review.tag_story(
-            con, "P001", "2026-Q2", "ST1", "peer-workforce", "A. Auditor", story_review.standard_titles(STANDARDS)
+            con,
+            "P001",
+            "2026-Q2",
+            "ST1",
+            "peer-workforce=confirms",
+            "A. Auditor",
+            story_review.standard_titles(STANDARDS),
         )
         assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["ST1"]
         assert ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome")) == []
+
+
+# --------------------------------------------------------------------------- what a story says
+
+
+def test_a_contradicting_story_turns_a_green_into_partly_met_until_answered(con, titles):
+    """S01 (a person using the service) confirms warm-welcome; S02 (a family member) says
+    otherwise. Unanswered, the green shows as 'people's experience differs'; once the auditor
+    records why the rating stands, one confirming story makes it Met again."""
+    tag = story_review.tag_story
+    tag(con, "P001", "2026-Q2", "S01", "warm-welcome=confirms", "A. Auditor", titles)
+    tag(con, "P001", "2026-Q2", "S02", ["warm-welcome"], "A. Auditor", titles, {"warm-welcome": "contradicts"})
+
+    def voice():
+        return stories.voices_of(stories.story_table(con, "2026-Q2", "P001"))[("P001", "warm-welcome")]
+
+    assert voice() == verdicts.Voices(confirming=1, contradicting=1, unanswered=1)
+    assert verdicts.shown_rating("green", voice()) == "differs"
+    assert verdicts.shown_rating("amber", voice()) == "amber"  # stories never lift or lower other ratings
+    with pytest.raises(story_review.ReviewError, match="not marked as contradicting"):
+        story_review.answer_contradiction(con, "P001", "2026-Q2", "S01", "warm-welcome", "Because.", "A. Auditor")
+    message = story_review.answer_contradiction(
+        con, "P001", "2026-Q2", "S02", "warm-welcome", "It tells of a visit before the new front desk opened.", "A"
+    )
+    assert "rating stands" in message
+    assert voice() == verdicts.Voices(confirming=1, contradicting=1, unanswered=0)
+    assert verdicts.shown_rating("green", voice()) == "green"
+    assert verdicts.shown_rating("green", voice(), needed=2) == "provisional"  # the setting raises the bar
+    printed = stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome").set_index("story_id")
+    assert printed.loc["S02", "stances"] == {"warm-welcome": "contradicts"}
+    assert printed.loc["S02", "answers"] == {"warm-welcome": "It tells of a visit before the new front desk opened."}
+    # withdrawing the answer opens the contradiction again
+    story_review.answer_contradiction(con, "P001", "2026-Q2", "S02", "warm-welcome", "", "A")
+    assert voice().unanswered == 1
+    # a mixed story neither confirms nor contradicts
+    tag(con, "P001", "2026-Q2", "S02", "warm-welcome=mixed", "A. Auditor", titles)
+    assert voice() == verdicts.Voices(confirming=1, mixed=1)
+    assert verdicts.shown_rating("green", voice()) == "green"
+
+
+def test_every_tag_needs_a_stance_and_a_stance_must_be_known(con, titles):
+    with pytest.raises(story_review.ReviewError) as error:
+        story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome;peer-workforce=agrees", "A", titles)
+    message = str(error.value)
+    assert "'agrees' is not what a story can say" in message and "say what it says of warm-welcome" in message
+    assert "confirms, contradicts, mixed" in message
+    assert con.execute("SELECT count(*) FROM story_tags").fetchone() == (0,)
+
+
+def test_stories_awaiting_the_auditors_reading(con, titles):
+    table = stories.story_table(con, "2026-Q2", "P001")
+    assert ids(stories.awaiting_stance(table)) == ["S01", "S02", "S06", "S07"]  # printable, not yet read
+    story_review.tag_story(con, "P001", "2026-Q2", "S01", "warm-welcome=confirms", "A", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S07", [], "A", titles)  # read: it speaks to no standard
+    table = stories.story_table(con, "2026-Q2", "P001")
+    assert ids(stories.awaiting_stance(table)) == ["S02", "S06"]
+
+
+def test_a_decision_can_be_undone_and_the_story_is_held_again(con):
+    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor", accept_remaining_flags=True)
+    done = story_review.decisions(con, "2026-Q2", "P001")
+    assert list(done["story_id"]) == ["S05"] and done.iloc[0]["flagged"] == "a phone number"
+    message = story_review.undo_decision(con, "P001", "2026-Q2", "S05", "A. Auditor")
+    assert "held again" in message and "07700" not in message
+    assert list(story_review.held_stories(con, "2026-Q2")["story_id"]) == ["S05"]
+    assert story_review.decisions(con, "2026-Q2", "P001").empty
+    with pytest.raises(story_review.ReviewError, match="no decision to undo"):
+        story_review.undo_decision(con, "P001", "2026-Q2", "S05", "A. Auditor")
+    # every row is kept
+    assert con.execute("SELECT list(decision ORDER BY reviewed_at) FROM story_reviews").fetchone()[0] == [
+        "cleared",
+        "undone",
+    ]
+
+
+def test_the_same_words_match_however_they_were_typed():
+    plain = "Siân's keyworker rang me back the next day."
+    assert stories.words_sha256(plain) == stories.words_sha256("SIAN'S  keyworker rang me back\u200b the next day")
+    assert stories.words_sha256(plain) == stories.words_sha256(
+        "Siân's keywоrker rang me back the next day."
+    )  # Cyrillic о
+    assert stories.words_sha256(plain) != stories.words_sha256("Siân's keyworker rang me back the day after.")

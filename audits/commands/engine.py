@@ -19,6 +19,7 @@ from audits import ratings, store, tiers, words
 from audits.commands import DB, fail
 
 SHOWN_PROVIDERS = 25
+UNSURE_MARK = "†"  # beside a rating the data can't yet tell; the line under the table says so in words
 console = Console()
 
 
@@ -32,7 +33,7 @@ def _summary(db, run_id: str) -> None:
         df = verdicts.shown_ratings(con, run_id)
     standard_ids = sorted(df["standard_id"].unique())
     providers = df[["provider_id", "provider_name"]].drop_duplicates().sort_values("provider_id")
-    cells = {(r.provider_id, r.standard_id): r.shown for r in df.itertuples()}
+    cells = {(r.provider_id, r.standard_id): (r.shown, r.uncertain) for r in df.itertuples()}
     table = Table(title=f"Audit {run_id}", show_lines=False)
     table.add_column("Provider")
     for standard_id in standard_ids:
@@ -41,8 +42,9 @@ def _summary(db, run_id: str) -> None:
         name = provider.provider_name or provider.provider_id
         row = [f"{provider.provider_id} {name}"]
         for standard_id in standard_ids:
-            shown = cells.get((provider.provider_id, standard_id), "no_data")
-            row.append(f"[{ratings.look(shown).colour}]{escape(words.rating(shown))}[/]")
+            shown, unsure = cells.get((provider.provider_id, standard_id), ("no_data", False))
+            mark = UNSURE_MARK if words.rating(shown, unsure) != words.rating(shown) else ""
+            row.append(f"[{ratings.look(shown).colour}]{escape(words.rating(shown))}{mark}[/]")
         table.add_row(*row)
     console.print(table)
     if len(providers) > SHOWN_PROVIDERS:
@@ -54,6 +56,11 @@ def _summary(db, run_id: str) -> None:
         "Standards rated: "
         + ", ".join(f"{escape(words.rating(r))} {int(counts.get(r, 0))}" for r in ratings.LOOKS if counts.get(r, 0))
     )
+    if df["uncertain"].any():
+        console.print(
+            f"{UNSURE_MARK} {escape(words.UNCERTAIN)} ({int(df['uncertain'].sum())} of {len(df)}): "
+            f"{escape(words.UNCERTAIN_EXPLANATION)}."
+        )
 
 
 def run(
@@ -67,9 +74,17 @@ def run(
     try:
         run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
         _summary(db, run_id)
-    except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
+        with store.reading(db) as con:
+            failed = runs.failed_standards(con, run_id)
+    except (runs.RunError, store.StoreError) as error:
         fail(str(error))
     console.print(f"Run id: {run_id}")
+    if failed:
+        for standard_id, why in failed.items():
+            console.print(f"✖ {escape(standard_id)}: {escape(why)}.")
+        fail(
+            f"{len(failed)} approved standard(s) could not be run and were left out; every other standard was audited."
+        )
 
 
 def export(
@@ -91,7 +106,7 @@ def export(
     try:
         with store.writing(db) if public else store.reading(db) as con:
             path = runs.export_csv(con, period, csv_path, run_id=run_id, public=public, released_by=getpass.getuser())
-    except (runs.RunError, store.StoreMissing, store.StoreBusy) as error:
+    except (runs.RunError, store.StoreError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"Cannot write {csv_path}: {error.strerror}.")
@@ -121,7 +136,7 @@ def release(
         with store.writing(db) as con:
             before = disclosure.current_release(con, period)
             done = disclosure.release(con, period, run_id, getpass.getuser(), how="release", supersede=supersede)
-    except (disclosure.ReleaseError, store.StoreMissing, store.StoreBusy) as error:
+    except (disclosure.ReleaseError, store.StoreError) as error:
         fail(str(error))
     if before and before["release_id"] == done["release_id"]:
         typer.echo(f"Run {done['run_id']} is already the public version of {period} ({done['release_id']}).")

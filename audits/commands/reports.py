@@ -34,7 +34,7 @@ def report(
     check_period(period)
     try:
         path = build_report(db, provider, period, pdf, auditor=auditor, organisation=organisation)
-    except (ReportError, store.StoreMissing, store.StoreBusy) as error:
+    except (ReportError, store.StoreError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"Could not write {pdf}: {error.strerror or error}. Check the folder can be made and written to.")
@@ -53,7 +53,7 @@ def reports(
 ) -> None:
     """Write every provider's audit PDF for a period into a folder, with a progress bar."""
     from audits.report import ReportError
-    from audits.report_batch import build_reports
+    from audits.report_batch import BatchError, build_reports
 
     check_period(period)
     try:
@@ -87,7 +87,7 @@ def reports(
                 progress=step,
                 on_start=started,
             )
-        except (ReportError, store.StoreMissing, store.StoreBusy) as error:
+        except (ReportError, BatchError, store.StoreError) as error:
             bar.stop()
             fail(str(error))
         except OSError as error:

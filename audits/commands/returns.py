@@ -98,7 +98,7 @@ def ingest_command(
                 bar.advance(task)
 
             outcomes = ingest.ingest(list(paths), db=db, loaded_by=loaded_by, progress=tick)
-    except (store.StoreBusy, store.StoreMissing) as error:
+    except store.StoreError as error:
         err_console.print(str(error))
         raise typer.Exit(1) from None
     loaded = [o for o in outcomes if o.loaded]

@@ -10,6 +10,7 @@ CREATE TABLE public_results (
     numerator_rows BIGINT, denominator_rows BIGINT,
     benchmark DOUBLE,                    -- pooled over the providers whose figures are shown
     comparison VARCHAR,                  -- with that benchmark
+    uncertain BOOLEAN,                   -- the shown interval reaches across a bar (false when hidden)
     hidden VARCHAR NOT NULL,             -- '' nothing, 'numerator' (and value, interval), 'all'
     reason VARCHAR NOT NULL              -- '' , 'small' (1-4 people), 'linked', 'earlier'
 );

@@ -7,6 +7,7 @@ real audit runs (tests/fixtures/dashboard/dashboard_store.py).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -41,15 +42,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
+@contextlib.contextmanager
+def serve(folder: Path, periods: list[str] = dashboard_store.PERIODS, env: dict | None = None):
+    """The dashboard over a store of its own (built in `folder`), on a free port: its address."""
     db = folder / "audit.duckdb"
-    dashboard_store.build_store(db)
+    dashboard_store.build_store(db, periods=periods)
     standards = folder / "standards"
     shutil.copytree(dashboard_store.STANDARDS, standards)
     port = _free_port()
-    env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards))
+    env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards), **(env or {}))
     log = open(folder / "streamlit.log", "w")
     process = subprocess.Popen(
         [
@@ -70,24 +71,31 @@ def app_url(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("The dashboard did not start:\n" + (folder / "streamlit.log").read_text())
-        time.sleep(0.3)
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("The dashboard did not start:\n" + (folder / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
