@@ -9,9 +9,10 @@ For every audited quarter of a store (the small demo, or the shared national sto
 * time: working out a run's public results (audits.disclosure.protect);
 * the attacker (tests/disclosure_attacker.py) against the public CSV of each rule, and with
   --pdf against every provider's PDF, with --dashboard against what an expert citizen's
-  dashboard sends: counts of 1-4 it pins to one value.
+  dashboard sends, with --site against the published site (every provider signed off on a copy):
+  counts of 1-4 it pins to one value.
 
-    cat /proc/loadavg; .venv/bin/python bench/disclosure.py --scale small --pdf --dashboard
+    cat /proc/loadavg; .venv/bin/python bench/disclosure.py --scale small --pdf --dashboard --site
     cat /proc/loadavg; .venv/bin/python bench/disclosure.py --scale national --pdf
 """
 
@@ -92,7 +93,7 @@ def _csv_of(df, path: Path) -> list[dict]:
 
 
 def attack(
-    db: Path, period: str, rows: list[dict] | None, folder: Path, pdf: bool, dashboard: bool
+    db: Path, period: str, rows: list[dict] | None, folder: Path, pdf: bool, dashboard: bool, site: bool = False
 ) -> tuple[int, float]:
     import test_disclosure_attack as harness
 
@@ -108,6 +109,8 @@ def attack(
         harness.read_pdfs(db, period, folder, k)
     if dashboard:
         harness.read_dashboard(db, period, k, _Env())
+    if site:
+        harness.read_site(db, period, version, folder, k)
     found = harness.disclosures(db, period, k)
     for line in found[:10]:
         print("    ", line)
@@ -131,6 +134,7 @@ def main() -> None:
     parser.add_argument("--scale", choices=("small", "national"), default="small")
     parser.add_argument("--pdf", action="store_true", help="the attacker reads every provider's PDF too")
     parser.add_argument("--dashboard", action="store_true", help="and the expert citizen's dashboard")
+    parser.add_argument("--site", action="store_true", help="and the published site (pages, CSV, JSON)")
     parser.add_argument("--periods", type=int, default=None, help="only the latest N audited quarters")
     common.add_arguments(parser)
     args = parser.parse_args()
@@ -162,7 +166,7 @@ def main() -> None:
             copy = folder / "store.duckdb"
             shutil.copy(db, copy)
             old, old_s = attack(copy, period, _csv_of(before, folder / "before.csv"), folder, False, False)
-            new, new_s = attack(copy, period, None, folder, args.pdf, args.dashboard)
+            new, new_s = attack(copy, period, None, folder, args.pdf, args.dashboard, args.site)
         totals["before"] += old
         totals["after"] += new
         print(
@@ -171,7 +175,7 @@ def main() -> None:
             f"  hidden now: {cost_after}\n"
             f"  attacker, CSV of main's rule: {old} counts of 1-4 pinned ({old_s:.0f} s)\n"
             f"  attacker, every public output now (CSV{', PDFs' if args.pdf else ''}"
-            f"{', dashboard' if args.dashboard else ''}): {new} pinned ({new_s:.0f} s)",
+            f"{', dashboard' if args.dashboard else ''}{', site' if args.site else ''}): {new} pinned ({new_s:.0f} s)",
             flush=True,
         )
     print(f"total pinned: before {totals['before']}, now {totals['after']}")

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import disclosure_attacker as attacker
+import pandas as pd
 import pytest
 from pypdf import PdfReader
 
@@ -132,11 +133,8 @@ def truth(db: Path, version: str, provider: str, group: tuple[str, str, str]) ->
         df = runs.read_results(con, version, provider)
     row = df[(df["standard_id"] == standard) & (df["measure_id"] == measure)].iloc[0]
     d, n = int(row["denominator_rows"]), row["numerator_rows"]
-    return {
-        "denominator": d,
-        "numerator": None if n is None else int(n),
-        "complement": None if n is None else d - int(n),
-    }[role]
+    n = None if n is None or n is pd.NA else int(n)  # a median counts no numerator
+    return {"denominator": d, "numerator": n, "complement": None if n is None else d - n}[role]
 
 
 def disclosures(db: Path, period: str, k: attacker.Knowledge) -> list[str]:
