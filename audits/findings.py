@@ -15,7 +15,21 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import actions, changes, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts
+from audits import (
+    actions,
+    changes,
+    disclosure,
+    runs,
+    settings,
+    signed,
+    signoffs,
+    spec,
+    stats,
+    store,
+    stories,
+    tiers,
+    verdicts,
+)
 from audits.standard import Standard
 
 
@@ -65,9 +79,11 @@ class Findings:
     reply: dict | None = None  # the provider's reply, published with the audit
 
 
+@tiers.output(tiers.PUBLIC, "the run's results as the PDF and the published site show them")
 def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
-    """The whole run's results with counts of 1–4 people hidden (suppress the run, then filter)."""
-    return stats.suppress_results(runs.read_results(con, run_id))
+    """The whole run's results as they may be published (audits.disclosure: the same cells hidden
+    in every public output)."""
+    return disclosure.public_results(con, run_id)
 
 
 @dataclass
@@ -78,15 +94,16 @@ class RunShared:
     published: pd.DataFrame  # the run's results fit to publish
     standards: list[Standard]  # as audited
     stories: pd.DataFrame  # the period's story table, every provider
-    shown: pd.DataFrame  # the run's standard ratings with the rating shown
-    previous_shown: pd.DataFrame  # the same for the previous period's latest run (may be empty)
-    # each provider's standards with their change since then (audits.changes)
+    shown: pd.DataFrame  # the run's public standard ratings with the rating shown
+    previous_shown: pd.DataFrame  # the same for the previous period's public run (may be empty)
+    # each provider's standards with their change since then, from public figures (audits.changes)
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
-    """The period's latest run, or a plain refusal saying to run the audit first."""
-    run_id = runs.latest_run_id(con, period)
+    """The run whose figures the period publishes (its release, or its latest run before anything
+    is released: audits.disclosure), or a plain refusal saying to run the audit first."""
+    run_id = disclosure.public_run_id(con, period)
     if run_id is None:
         raise FindingsError(
             f"There is no audit run for {period} yet: run the audit first (python -m audits run --period {period})."
@@ -94,14 +111,15 @@ def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
     return run_id
 
 
+@tiers.output(tiers.PUBLIC, "what a run's PDFs and published pages share")
 def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     period = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
-    previous_run = runs.latest_run_id(con, spec.previous_period(period))
-    previous = verdicts.shown_ratings(con, previous_run) if previous_run else pd.DataFrame()
+    previous_run = disclosure.public_run_id(con, spec.previous_period(period))
+    previous = disclosure.public_standard_ratings(con, previous_run) if previous_run else pd.DataFrame()
     published = published_results(con, run_id)
     standards = runs.run_standards(con, run_id)
-    # what is published says a rating is uncertain only from figures it shows
-    shown = verdicts.uncertain_as_published(verdicts.shown_ratings(con, run_id), published, standards)
+    # public ratings, and whether the data can tell them, from the public figures alone
+    shown = disclosure.public_standard_ratings(con, run_id)
     return RunShared(
         run_id=run_id,
         published=published,
@@ -109,7 +127,7 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
         stories=stories.story_table(con, period),
         shown=shown,
         previous_shown=previous,
-        changes=changes.of_run(con, run_id, shown, previous),
+        changes=disclosure.public_changes(con, run_id, shown, previous, previous_run),
     )
 
 

@@ -130,8 +130,10 @@ SECTIONS = (
     ),
     Section(
         "The benchmark",
-        "The benchmark is the figure for all providers in the same audit run together, this provider "
-        "included. That is how Fingertips compares each area with an England figure that contains it, and "
+        "The benchmark is the figure for all the providers of the same audit run whose figures are shown, "
+        "together, this provider included when its figure is shown. Providers whose figures are hidden "
+        "because of small numbers are left out of it (only the auditor's own view pools every provider), "
+        "so that subtracting the figures shown from it gives no hidden count back. That is how Fingertips compares each area with an England figure that contains it, and "
         "how PHE's funnel plots draw their centre line; it gives one benchmark per measure, the same in "
         "every report and on one funnel plot. Leaving each provider out of its own benchmark would give "
         "every provider a different benchmark, and from those differences a reader could work out counts "

@@ -31,7 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import actions, findings, method, ratings, sentences, signed, signoffs, spec, store, words
+from audits import actions, findings, method, ratings, sentences, signed, signoffs, spec, store, tiers, words
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_charts import legend, proportion_chart
@@ -273,6 +273,8 @@ def _summary(data: Findings) -> list:
     )
     key = " · ".join(f"{look.symbol} {look.word}" for look in ratings.LOOKS.values())
     out += [Spacer(1, 3 * mm), Paragraph(f"Key: {text(key)}.", s["small"])]
+    # this report is written to be published: its figures are the public ones, said once here
+    out.append(Paragraph(f"<b>Small numbers.</b> {text(words.HIDDEN_FOOTNOTE)}", s["small"]))
     if any(sec.uncertain for sec in data.sections):
         out.append(
             Paragraph(
@@ -494,7 +496,8 @@ def _section(sec: findings.Section) -> list:
         ]
     out.append(Paragraph("The figures", s["h3"]))
     head = [
-        Paragraph(h, s["cell_head"]) for h in ("Measure", "Figure", "95% interval", words.BENCHMARK_LABEL, "Rating")
+        Paragraph(h, s["cell_head"])
+        for h in ("Measure", "Figure", "95% interval", words.PUBLIC_BENCHMARK_LABEL, "Rating")
     ]
     rows, values, unsure, notes, chart_rows = [head], [], [], [], []
     results = sec.measures.set_index("measure_id")
@@ -532,6 +535,7 @@ def _section(sec: findings.Section) -> list:
                     "benchmark": r.get("benchmark"),
                     "green": m.green.target,
                     "rating": r["rating"],
+                    "hidden": bool(words.hidden(r)),
                 }
             )
     figures = [
@@ -545,6 +549,8 @@ def _section(sec: findings.Section) -> list:
         ),
     ]
     figures += [Paragraph(text(note), s["small"]) for note in notes]
+    if any(words.hidden(r) for _, r in results.iterrows()) or any(v in ratings.RANGES for v in values):
+        figures.append(Paragraph(text(words.HIDDEN_SHORT), s["small"]))
     chart = proportion_chart(chart_rows)
     if chart is not None:
         figures += [Spacer(1, 3 * mm), chart, legend()]
@@ -676,6 +682,7 @@ def _page(canvas, doc, data: Findings) -> None:
     canvas.restoreState()
 
 
+@tiers.output(tiers.PUBLIC, "the audit PDF (written to be published)")
 def render(data: Findings, out: Path) -> Path:
     """Draw the PDF for gathered data."""
     out = Path(out)
@@ -722,6 +729,7 @@ def render(data: Findings, out: Path) -> Path:
     return out
 
 
+@tiers.output(tiers.PUBLIC, "one provider's audit PDF")
 def build_report(
     db,
     provider_id: str,

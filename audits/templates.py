@@ -12,7 +12,7 @@ import csv
 import io
 from pathlib import Path
 
-from audits import limits, schemas, spec
+from audits import limits, schemas, spec, tiers
 from audits.cells import safe_cell
 
 DOC_PATH = Path("docs/provider-returns.md")
@@ -21,6 +21,7 @@ RETURN_FOLDER, PACK_FOLDER = "return-template", "pack-template"
 RETURN_XLSX, PACK_XLSX = "return-template.xlsx", "pack-template.xlsx"
 
 
+@tiers.output(tiers.PUBLIC, "a blank template's header line")
 def csv_header(table: spec.Table) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow([safe_cell(c) for c in table.column_names])
@@ -41,6 +42,7 @@ def meta_yaml(kind: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@tiers.output(tiers.PUBLIC, "blank return templates (no figures)")
 def write_templates(out: Path) -> list[Path]:
     """Blank return and pack templates as folders of CSV files and as .xlsx workbooks."""
     out = Path(out)
@@ -61,6 +63,7 @@ def write_templates(out: Path) -> list[Path]:
     return written
 
 
+@tiers.output(tiers.PUBLIC, "a blank return workbook (no figures)")
 def write_workbook(path: Path, kind: str) -> Path:
     """One sheet of key/value rows ('return' or 'pack') and one sheet per table, header only."""
     import openpyxl

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import drafts, factcheck, findings, store, words
+from audits import drafts, factcheck, findings, store, tiers, words
 from dashboard import auth, data, ui
 
 
@@ -61,6 +61,7 @@ def draft_words(draft: dict | None) -> str:
     return text + f"the check closed at the end of {words.long_date(draft['due_on'])}."
 
 
+@tiers.output(tiers.RESTRICTED, "an auditor's page over the exact results")
 def render() -> None:
     account = auth.require_page(__file__)
     st.title("Share the draft")
@@ -76,7 +77,7 @@ def render() -> None:
         return
     period = ui.remember("Period", list(reversed(cat.periods)), "period", "draft")
     names = cat.providers.set_index("provider_id")["provider_name"]
-    audited = sorted(data.standard_results(db, cat.runs[period])["provider_id"].unique())
+    audited = sorted(data.standard_results(db, cat, period, None)["provider_id"].unique())
     provider_id = ui.remember(
         "Provider", audited, "provider_id", "draft", format_func=lambda p: f"{names.get(p, p)} ({p})"
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import findings, signed, signoffs, store, words
+from audits import findings, signed, signoffs, store, tiers, words
 from dashboard import auth, data, ui
 
 
@@ -28,6 +28,7 @@ def state_words(found: findings.Findings) -> str:
     return who + ". Nothing has changed since."
 
 
+@tiers.output(tiers.RESTRICTED, "an auditor's page over the exact results")
 def render() -> None:
     account = auth.require_page(__file__)
     st.title("Sign off")
@@ -42,7 +43,7 @@ def render() -> None:
         return
     period = ui.remember("Period", list(reversed(cat.periods)), "period", "signoff")
     run_id = cat.runs[period]
-    audited = sorted(data.standard_results(db, run_id)["provider_id"].unique())
+    audited = sorted(data.standard_results(db, cat, period, None)["provider_id"].unique())
     names = cat.providers.set_index("provider_id")["provider_name"]
     provider_id = ui.remember(
         "Provider", audited, "provider_id", "signoff", format_func=lambda p: f"{names.get(p, p)} ({p})"

@@ -4,12 +4,14 @@ on the server, and the auditor's and expert citizens' actions, over a real store
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
+import disclosure_attacker as attacker
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -180,6 +182,7 @@ def test_a_provider_sees_only_its_own_results(env):
     no_exception(at)
     page = texts(at)
     assert "Northgate Recovery Partnership (P001)" in page
+    assert words.RESTRICTED_NOTE in "\n".join(w.value for w in at.warning)  # its own exact figures, labelled
     assert "Riverside" not in page and "Hill Lane" not in page and "P002" not in page
     assert not at.selectbox or all("P002" not in str(o) for s in at.selectbox for o in s.options)
     at.switch_page("dashboard/standard.py").run()
@@ -251,10 +254,10 @@ def test_overview_shows_ratings_as_symbol_and_word_and_changes(env):
     assert {"green", "red", "provisional", "no_data"} <= keys
     # P002 has no stories, so its greens are provisional; P001's welcome is confirmed by a story.
     # P001's is Met on a figure whose 95% interval reaches below the 90% bar: the cell says so.
-    # P002's is too, but its figure is hidden from a commissioner (1-4 people not contacted), so
-    # its cell says nothing of where the hidden figure lies
+    # P002's is too (54 of 60): shown to a commissioner, whose public figures hide no more than what
+    # would give a small count away (audits.disclosure), so its mark is shown as well
     unsure = " " + words.UNCERTAIN
-    assert matrix.loc["Riverside Together", "A warm welcome within days"] == "◔ Met (provisional)"
+    assert matrix.loc["Riverside Together", "A warm welcome within days"] == words.rating("provisional", True)
     assert matrix.loc["Northgate Recovery Partnership", "A warm welcome within days"] == "✔ Met" + unsure
     assert matrix.loc["Hill Lane Project", "A warm welcome within days"] == "○ Too few to tell"
     assert matrix.loc["Riverside Together", "No targets for opiate-free discharge"] == "◔ Met (provisional)"
@@ -346,34 +349,62 @@ def test_standard_page_has_funnel_xmr_tables_and_stories(env):
     assert "Signal" in frames(at)[-1].columns or any("Signal" in f.columns for f in frames(at))
 
 
-def test_small_counts_are_hidden_from_commissioners_but_not_auditors(env):
-    def standard_page(role):
-        at = signed_in(role)
-        at.session_state["standard_id"] = "warm-welcome"
-        at.switch_page("dashboard/standard.py").run()
-        table = frames(at)[0]
-        return at, table[table["Provider"] == "Hill Lane Project"].iloc[0]
-
-    at, hill_lane = standard_page("commissioner")
-    assert hill_lane["Figure"] == "* Not shown: fewer than 5 people"  # says why, in plain words
-    assert hill_lane["Rating"] == "○ Too few to tell"
-    assert "2 provider(s) not drawn, as the figure is " + ui.not_shown() in texts(at)
-    table = frames(at)[0].set_index("Provider")
-    # met, yet the figure is withheld because the people not counted number 1-4: the page says so
-    assert table.loc["Riverside Together", "Rating"] == "✔ Met"
-    assert table.loc["Riverside Together", "Figure"].startswith("* Not shown: it would reveal a count of 1–4 people")
-    shown = texts(at) + "\n".join(f.to_string() for f in frames(at))
-    assert "hidden" not in shown.lower()
-    _, hill_lane = standard_page("auditor")
-    assert hill_lane["Figure"].endswith("of 4 people)")
+def standard_page(account: accounts.Account, standard_id: str = "warm-welcome") -> tuple[AppTest, pd.DataFrame]:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["account"] = account
+    at.run()
+    at.session_state["standard_id"] = standard_id
+    at.switch_page("dashboard/standard.py").run()
+    no_exception(at)
+    return at, frames(at)[0].set_index("Provider")
 
 
-def test_a_missing_figure_that_was_not_suppressed_is_a_dash():
-    from dashboard import ui
+def test_small_counts_are_hidden_from_the_public_tier_and_the_chart_still_shows_the_provider(env):
+    at, table = standard_page(ACCOUNTS["expert_citizen"])
+    # 4 people at Hill Lane: hidden, and the page says why in plain words
+    assert table.loc["Hill Lane Project", "Figure"] == "Not shown*: it would reveal fewer than 5 people"
+    assert table.loc["Hill Lane Project", "Rating"] == "○ Too few to tell"
+    page = texts(at)
+    assert "because it would reveal fewer than 5 people" in page and words.HIDDEN_FOOTNOTE in page
+    assert words.RESTRICTED_NOTE not in page  # nothing exact on an expert citizen's page
+    # the others are not hidden to protect Hill Lane: the benchmark pools only the providers shown
+    assert table.loc["Riverside Together", "Figure"] == "90.0% (54 of 60 people)"
+    funnel = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if "99.8% limits" in c.proto.spec))
+    # never silently missing: its size is hidden too, so it is a marked entry of the chart's legend
+    entries = [t["name"] for t in funnel["data"]]
+    assert "Hill Lane Project: figure and size not shown*, not placed" in entries
+    # and nothing goes to the browser with more decimals than the page shows
+    points = [y for t in funnel["data"] if t.get("mode") == "markers" for y in attacker.values(t["y"]) if y is not None]
+    line = attacker.values(next(t for t in funnel["data"] if t["name"].startswith("Benchmark"))["y"])
+    assert points and all(round(y, 3) == y for y in points + line)
 
-    rows = pd.DataFrame({"suppressed": [True, False, None]})
-    assert ui.suppressed(rows) == [True, False, False]
-    assert ui.suppressed(pd.DataFrame({"value": [1.0]})) == [False]  # the auditor's figures: none hidden
+
+def test_exact_figures_go_only_to_the_auditor_a_commissioners_own_area_and_a_providers_own(env):
+    southvale = accounts.Account("sv", "Southvale commissioner", "commissioner", None, ("Southvale",))
+    at, table = standard_page(southvale)
+    # Hill Lane is in Southvale: exact, and the page says the figures are not for publication
+    assert table.loc["Hill Lane Project", "Figure"] == "50.0% (2 of 4 people)"
+    assert words.RESTRICTED_NOTE in "\n".join(w.value for w in at.warning)
+    assert "your own area's providers are exact" in "\n".join(w.value for w in at.warning)
+    # Northshire's providers are not theirs: public figures
+    assert "people)" in table.loc["Riverside Together", "Figure"]
+    _, table = standard_page(ACCOUNTS["commissioner"])  # no area recorded: every provider public
+    assert table.loc["Hill Lane Project", "Figure"].startswith("Not shown*")
+    at, table = standard_page(ACCOUNTS["auditor"])
+    assert table.loc["Hill Lane Project", "Figure"] == "50.0% (2 of 4 people)"
+    assert words.RESTRICTED_NOTE in "\n".join(w.value for w in at.warning)
+    # a provider sees its own exact figures, lived experience of 3 staff included, marked so
+    own = accounts.Account("p3", "Hill Lane", "provider", "P003")
+    at, table = standard_page(own, "peer-workforce")
+    assert words.RESTRICTED_NOTE in "\n".join(w.value for w in at.warning)
+    assert not any(f.startswith("*") for f in table["Figure"])
+
+
+def test_what_is_hidden_is_said_per_row_and_a_figure_never_hidden_is_a_dash():
+    rows = pd.DataFrame({"hidden": ["all", "", None, "numerator"], "reason": ["small", "", None, "linked"]})
+    assert ui.hidden(rows) == ["all", "", "", "numerator"]
+    assert ui.hidden(pd.DataFrame({"value": [1.0]})) == [""]  # exact figures: nothing hidden
+    assert ui.hidden_counts(rows) == {"small": 1, "linked": 1}
 
 
 def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(env):
