@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import actions, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts
+from audits import actions, credits, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts, voices
 from audits.standard import Standard
 
 
@@ -31,6 +31,9 @@ class Section:
     measures: pd.DataFrame  # this provider's published results for the standard
     stories: pd.DataFrame  # printable stories tagged to the standard (with stances and answers)
     voices: verdicts.Voices = verdicts.NO_VOICES  # what they say of it, as the rating counted them
+    heard: voices.Counts = field(default_factory=dict)  # people heard on it, by group (exact: outputs protect)
+    too_few: bool = True  # too few people using the service or their families heard on it (audits.voices)
+    needed: int = 1  # confirming stories a green needs (the setting voices_needed), for the too-few words
 
 
 @dataclass
@@ -61,6 +64,8 @@ class Findings:
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # actions agreed after earlier audits
     factcheck: str = ""  # the factual accuracy check in one sentence
     reply: dict | None = None  # the provider's reply, published with the audit
+    heard: voices.Counts = field(default_factory=dict)  # people heard this quarter, by group (exact)
+    work: credits.Work | None = None  # the peer interviewers' work behind the stories (names only if they chose)
 
 
 def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
@@ -178,7 +183,9 @@ def gather(
     previous = (
         {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
     )
-    voices = stories.voices_of(table)
+    told = stories.voices_of(table)
+    heard = voices.heard(table)
+    needed = settings.get(con, "voices_needed")
     sections = []
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
@@ -192,7 +199,10 @@ def gather(
                 previous=previous.get(standard.id),
                 measures=mine[mine["standard_id"] == standard.id],
                 stories=tagged.reset_index(drop=True),
-                voices=voices.get((provider_id, standard.id), verdicts.NO_VOICES),
+                voices=told.get((provider_id, standard.id), verdicts.NO_VOICES),
+                heard=heard.get((provider_id, standard.id), {}),
+                too_few=voices.too_few(heard.get((provider_id, standard.id), {}), needed),
+                needed=needed,
             )
         )
     audited_ids = {s.id for s in audited}
@@ -232,9 +242,7 @@ def gather(
             ],
             ignore_index=True,
         )
-    basis = signed.basis(
-        run_id, settings.get(con, "voices_needed"), {sec.standard.id: sec.rating for sec in sections}, table
-    )
+    basis = signed.basis(run_id, needed, {sec.standard.id: sec.rating for sec in sections}, table)
     status, changed = _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis)
     from audits import factcheck
 
@@ -263,6 +271,8 @@ def gather(
         actions=actions.plans(con, provider_id, before=period),
         factcheck=factcheck.summary(con, provider_id, period),
         reply=factcheck.latest_reply(con, provider_id, period),
+        heard=heard.get((provider_id, None), {}),
+        work=credits.work(con, period, provider_id),
     )
 
 

@@ -176,8 +176,9 @@ def _section_context(sec: findings.Section) -> dict:
                 "text": st["text"],
                 "teller": words.teller(st["teller"]),
                 "gathered_on": words.long_date(st["gathered_on"]),
-                "gathered_by": st["gathered_by"] if isinstance(st["gathered_by"], str) else "",
+                "gathered_by": words.gathered_by(st).removeprefix(" by "),
                 "redacted": bool(st["redacted"]),
+                "summarised": bool(st["summarised"]),
                 "stance": words.stance(st["stances"].get(sec.standard.id, "")),
                 "answer": st["answers"].get(sec.standard.id, ""),
             }
@@ -197,6 +198,9 @@ def _section_context(sec: findings.Section) -> dict:
         "stories": told,
         "look": ratings.look(sec.rating),
         "plain": PLAIN[sec.rating],
+        # the site is public: counts of 1 to 4 people are not shown (audits.voices.protect)
+        "heard": words.voices_heard(sec.heard, public=True),
+        "too_few": words.too_few_voices(sec.needed) if sec.too_few else "",
     }
 
 
@@ -350,6 +354,9 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
             "factcheck": found.factcheck,
             "pdf_name": pdf_name,
             "pdf_sha256": digest,
+            "people_heard": words.people_heard(found.heard, public=True),
+            "summary_note": words.SUMMARY_NOTE,
+            "work": found.work.words() if found.work is not None else "",
         }
         page(
             f"providers/{found.provider_id}.html",
@@ -385,6 +392,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
                 if shown_stories
                 else "Nobody's story was shared this time."
             ),
+            heard=words.people_heard(found.heard, public=True),
             promises=promises,
             reply=found.reply,
         )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, words
+from audits import ratings, voices, words
 from dashboard import data, ui, viewer
 from dashboard.standard import show_stories, trend
 
@@ -167,15 +167,28 @@ def render() -> None:
         return
 
     st.subheader("Every standard")
+    heard, needed = data.heard(db, period)
     rows = []
     for s in standards:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
-        rows.append({"Standard": s.title, "Rating": words.rating(shown)})
+        counts = heard.get((provider_id, s.id), {})
+        rows.append(
+            {
+                "Standard": s.title,
+                "Rating": words.rating(shown),
+                # the auditor sees exact counts; everyone else as the public does (audits.voices.protect)
+                "Voices heard": words.voices_heard(counts, public)
+                + (" · too few voices" if voices.too_few(counts, needed) else ""),
+            }
+        )
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
+    st.write(words.people_heard(heard.get((provider_id, None), {}), public))
     st.caption(
         f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
-        f"means {ratings.PROVISIONAL_EXPLANATION}."
+        f"means {ratings.PROVISIONAL_EXPLANATION}. Voices heard: people who told us about it this quarter and "
+        f'agreed to their story being used. "Too few voices": {words.too_few_voices(needed).split(": ", 1)[1]}'
+        + (" Counts of 1 to 4 people are not shown." if public else "")
     )
 
     st.subheader("Over the quarters")

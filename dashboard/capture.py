@@ -1,0 +1,254 @@
+"""Page (peer interviewers): record a story, on a phone or a tablet, during or just after a visit.
+
+One column, from top to bottom in the order of a conversation: the service and the day; who is
+telling (a group, never a name); whether they agreed to their story being used, and how; their
+story in their words; the standards it speaks to and whether it shows them happening; the
+reference to give them; the interviewer's name, hours and whether to be named. The words are
+screened for personal details every time they change (when the box loses focus, Streamlit runs
+the page again) and once more before saving: what screening found is highlighted here, on this
+page only. Saving joins the story to the quarter's evidence pack by the same rules as a loaded
+pack (audits.capture); the auditor then reviews it on *Review stories* as any other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from audits import capture, references, screening, spec, store
+from dashboard import auth, data, ui
+
+TELLERS = {
+    "person_using_services": "Someone using the service",
+    "family_member": "A family member",
+    "staff": "A member of staff",
+}
+CONSENT = {"yes": "Yes, they agreed", "no": "No"}
+USES = {
+    "quoted": "Quoted: their own words may be printed",
+    "summarised": "Summarised: only the auditor's summary is printed, never their words",
+    "not_at_all": "Not at all: they are counted as a voice heard, and their words are shown nowhere",
+}
+STANCES = {
+    "confirms": "Yes, it is happening",
+    "contradicts": "No, it is not happening",
+    "mixed": "Some of each",
+}
+KEYS = ("teller", "consent", "use", "story", "checked", "standards")  # cleared after a story is saved
+SAVED = "capture_saved"
+
+
+def key(name: str) -> str:
+    return f"capture_{name}"
+
+
+@st.cache_data(ttl=data.SHORT, show_spinner=False)
+def approved_standards(folder: str) -> dict[str, str]:
+    """id -> title of the approved standards a story may speak to."""
+    from audits import guides
+
+    return {s.id: s.title for s in guides.kit_standards(folder)}
+
+
+def reference() -> str:
+    """The reference for the story being recorded: made once, kept until it is saved."""
+    if key("reference") not in st.session_state:
+        st.session_state[key("reference")] = references.make()
+    return st.session_state[key("reference")]
+
+
+def forget_story() -> None:
+    """After saving: an empty form and a new reference for the next person (the group, name and
+    service stay, as the next conversation is usually on the same visit)."""
+    for name in [*KEYS, "reference"]:
+        st.session_state.pop(key(name), None)
+    for name in list(st.session_state):
+        if name.startswith(key("tag_")) or name.startswith(key("stance_")):
+            del st.session_state[name]
+
+
+def screening_note(story: str) -> bool:
+    """What screening finds in the words, shown where it is: True when something is flagged."""
+    if not story.strip():
+        return False
+    flags = screening.screen(story)
+    if not flags:
+        st.caption("✔ Checked: no names, phone numbers, addresses or other personal details found.")
+        return False
+    st.warning(
+        f"This may hold {screening.reasons(flags)}, highlighted below. Take it out, or say it another way "
+        "('my keyworker', 'the helpline', 'my street'), then tap outside the box to check again.",
+        icon=":material/warning:",
+    )
+    st.html(ui.highlighted(story))
+    return True
+
+
+def reference_card(ref: str) -> None:
+    letters = "".join(f"<span>{part}</span>" for part in ref.split("-"))
+    st.html(
+        '<div role="group" aria-label="Their reference" style="border: 2px solid #2b4c7e; border-radius: 0.5rem; '
+        'padding: 0.75rem 1rem; background: #f4f4f0">'
+        '<div style="font-size: 0.95rem">Their reference, to take their story back later:</div>'
+        '<div style="font-size: 1.9rem; font-weight: 700; letter-spacing: 0.12em; font-family: monospace; '
+        f'display: flex; gap: 0.6em; flex-wrap: wrap">{letters}</div></div>'
+    )
+    st.caption(
+        "Read it out, or write it on a card for them. With it they can take their story back at any time, for good, "
+        "by telling the auditor or any peer interviewer. It is not made from anything about them."
+    )
+
+
+def render() -> None:
+    account = auth.require_page(__file__)
+    st.title("Record a story")
+    if saved := st.session_state.pop(SAVED, None):
+        st.success(saved, icon=":material/check_circle:")
+    db = data.db()
+    cat = data.catalogue(db)
+    if cat.providers.empty:
+        ui.empty("No service is in the store yet.", "the auditor loads the providers' returns first.")
+        return
+    try:
+        titles = approved_standards(str(data.standards_dir()))
+    except ValueError as error:
+        st.error(str(error))
+        return
+
+    st.subheader("1. Where and when")
+    names = dict(zip(cat.providers["provider_id"], cat.providers["provider_name"]))
+    provider_id = st.selectbox(
+        "Service you visited",
+        list(names),
+        index=None,
+        format_func=lambda p: f"{names[p]} ({p})",
+        key=key("provider"),
+        placeholder="Choose the service",
+    )
+    today = store.now().date()
+    day = st.date_input("Day you heard it", value=today, max_value=today, format="DD/MM/YYYY", key=key("day"))
+    if isinstance(day, dt.date):
+        start, end = spec.parse_period(spec.period_of(day))
+        st.caption(f"It goes into the audit of {start:%B} to {end:%B %Y}.")
+
+    st.subheader("2. Who is telling")
+    teller = st.radio(
+        "Who is telling? (never a name)", list(TELLERS), index=None, format_func=TELLERS.get, key=key("teller")
+    )
+
+    st.subheader("3. Their agreement")
+    consent = st.radio(
+        "Did they agree to their story being used?",
+        list(CONSENT),
+        index=None,
+        format_func=CONSENT.get,
+        horizontal=True,
+        key=key("consent"),
+    )
+    use, story, flagged = None, "", False
+    if consent == "yes":
+        use = st.radio("How may their words be used?", list(USES), index=None, format_func=USES.get, key=key("use"))
+        st.subheader("4. Their story")
+        story = st.text_area(
+            "Their story, in their words",
+            height=220,
+            max_chars=capture.MAX_WORDS,
+            key=key("story"),
+            placeholder="Write what they told you, as they said it. No names, phone numbers or addresses.",
+            help="When you tap outside the box, it is checked for personal details.",
+        )
+        flagged = screening_note(story)
+    elif consent == "no":
+        st.info(
+            "Do not write their story down. You can still save the conversation, so that your time is counted.",
+            icon=":material/block:",
+        )
+
+    st.subheader("5. The standards it speaks to")
+    chosen: dict[str, str | None] = {}
+    for sid, title in titles.items():
+        if st.checkbox(ui.md(title), key=key(f"tag_{sid}")):
+            chosen[sid] = st.radio(
+                f"Does their story say this is happening? ({ui.md(title)})",
+                list(STANCES),
+                index=None,
+                format_func=STANCES.get,
+                key=key(f"stance_{sid}"),
+                label_visibility="visible",
+            )
+    if not chosen:
+        st.caption("Tick each standard their story speaks to. It may speak to none.")
+
+    st.subheader("6. Their reference")
+    ref = reference()
+    reference_card(ref)
+
+    st.subheader("7. You")
+    name = st.text_input("Your name", value=account.display_name, key=key("name"), help="Kept for credit and pay.")
+    credit = st.checkbox("Name me in the published report", key=key("credit"))
+    hours = st.number_input(
+        "Hours you spent on this story (the conversation, travel, writing it up)",
+        min_value=0.0,
+        max_value=24.0,
+        step=0.25,
+        value=None,
+        key=key("hours"),
+        placeholder="for example 1.5",
+    )
+    group = st.text_input(
+        "Your group, as it should appear on the report",
+        key=key("group"),
+        placeholder="for example Northshire Expert Citizens Group",
+    )
+
+    checked = True
+    if flagged:
+        checked = st.checkbox(
+            "I have checked: what is highlighted is not a personal detail (the auditor will check again)",
+            key=key("checked"),
+        )
+    if not st.button("Save the story", type="primary", icon=":material/save:", width="stretch", key=key("save")):
+        return
+    if flagged and not checked:
+        st.error(
+            "Screening still finds something that may be a personal detail: take it out, or tick that you checked."
+        )
+        return
+    missing_stance = [titles[sid] for sid, stance in chosen.items() if stance is None]
+    if missing_stance:
+        st.error("Say whether their story shows it happening: " + "; ".join(ui.md(t) for t in missing_stance) + ".")
+        return
+    captured = capture.Captured(
+        provider_id=provider_id or "",
+        gathered_on=day if isinstance(day, dt.date) else today,
+        teller=teller or "",
+        consent=consent or "",
+        use_of_words=use,
+        story=story or "",
+        standards=chosen,
+        reference=ref,
+        interviewer=name or "",
+        credit=credit,
+        hours=hours,
+        gathered_by=group or "",
+    )
+    try:
+        with store.writing(db) as con:
+            joined = capture.add_story(
+                con, captured, f"story capture on the dashboard (account {account.username})", set(titles)
+            )
+    except (capture.CaptureError, store.StoreError) as error:
+        st.error(str(error))
+        return
+    data.clear()
+    forget_story()
+    st.session_state[SAVED] = (
+        f"Saved as story {joined.story_ids[0]} of {names[captured.provider_id]}, {captured.period}. "
+        f"Their reference is {ref}: make sure they have it. The auditor reviews it next."
+    )
+    st.rerun()
+
+
+if __name__ == "__main__":
+    render()
