@@ -53,8 +53,10 @@ def wilson_sql(x: str, n: str, z: float = Z95) -> tuple[str, str]:
 
 
 def is_missing(value) -> bool:
-    """No figure: None, NaN or pandas.NA (results read back from DuckDB hold any of them)."""
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA
+    """No figure: None, NaN, NaT or pandas.NA (what DuckDB reads back holds any of them)."""
+    return (
+        value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA or value is pandas.NaT
+    )
 
 
 def compare(value, lower95, upper95, lower998, upper998, benchmark, higher_is_better: bool | None) -> str:

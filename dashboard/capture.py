@@ -35,12 +35,24 @@ STANCES = {
     "contradicts": "No, it is not happening",
     "mixed": "Some of each",
 }
-KEYS = ("teller", "consent", "use", "story", "checked", "standards")  # cleared after a story is saved
 SAVED = "capture_saved"
+STORY = "capture_story_number"  # which story the form is on: its widgets are new for each story
+# Bigger targets for a thumb: each choice gets room above and below it.
+TOUCH_CSS = """<style>
+[data-testid="stRadio"] label, [data-testid="stCheckbox"] label { padding: 0.4rem 0; min-height: 2.25rem; }
+[data-testid="stRadio"] [role="radiogroup"] { gap: 0.1rem; }
+</style>"""
 
 
 def key(name: str) -> str:
+    """A widget of the visit (service, day, name, group): kept from one story to the next."""
     return f"capture_{name}"
+
+
+def story_key(name: str) -> str:
+    """A widget of one person's story: new, and empty, for each story (Streamlit keeps a widget's
+    value as long as its key lives, so the next story gets new keys)."""
+    return f"capture_{st.session_state.get(STORY, 0)}_{name}"
 
 
 @st.cache_data(ttl=data.SHORT, show_spinner=False)
@@ -53,19 +65,18 @@ def approved_standards(folder: str) -> dict[str, str]:
 
 def reference() -> str:
     """The reference for the story being recorded: made once, kept until it is saved."""
-    if key("reference") not in st.session_state:
-        st.session_state[key("reference")] = references.make()
-    return st.session_state[key("reference")]
+    if story_key("reference") not in st.session_state:
+        st.session_state[story_key("reference")] = references.make()
+    return st.session_state[story_key("reference")]
 
 
 def forget_story() -> None:
-    """After saving: an empty form and a new reference for the next person (the group, name and
-    service stay, as the next conversation is usually on the same visit)."""
-    for name in [*KEYS, "reference"]:
-        st.session_state.pop(key(name), None)
-    for name in list(st.session_state):
-        if name.startswith(key("tag_")) or name.startswith(key("stance_")):
-            del st.session_state[name]
+    """After saving: an empty form and a new reference for the next person (the service, the day,
+    the name and the group stay, as the next conversation is usually on the same visit)."""
+    done = f"capture_{st.session_state.get(STORY, 0)}_"
+    for name in [n for n in st.session_state if str(n).startswith(done)]:
+        del st.session_state[name]
+    st.session_state[STORY] = st.session_state.get(STORY, 0) + 1
 
 
 def screening_note(story: str) -> bool:
@@ -102,7 +113,9 @@ def reference_card(ref: str) -> None:
 
 def render() -> None:
     account = auth.require_page(__file__)
-    st.title("Record a story")
+    st.title("Record a story", anchor=False)
+    st.html(TOUCH_CSS)
+    st.caption("One person's story at a time. Their agreement comes first; never write a name.")
     if saved := st.session_state.pop(SAVED, None):
         st.success(saved, icon=":material/check_circle:")
     db = data.db()
@@ -116,7 +129,7 @@ def render() -> None:
         st.error(str(error))
         return
 
-    st.subheader("1. Where and when")
+    st.subheader("1. Where and when", anchor=False)
     names = dict(zip(cat.providers["provider_id"], cat.providers["provider_name"]))
     provider_id = st.selectbox(
         "Service you visited",
@@ -132,59 +145,68 @@ def render() -> None:
         start, end = spec.parse_period(spec.period_of(day))
         st.caption(f"It goes into the audit of {start:%B} to {end:%B %Y}.")
 
-    st.subheader("2. Who is telling")
+    st.subheader("2. Who is telling", anchor=False)
     teller = st.radio(
-        "Who is telling? (never a name)", list(TELLERS), index=None, format_func=TELLERS.get, key=key("teller")
+        "Who is telling? (never a name)", list(TELLERS), index=None, format_func=TELLERS.get, key=story_key("teller")
     )
 
-    st.subheader("3. Their agreement")
+    st.subheader("3. Their agreement", anchor=False)
     consent = st.radio(
         "Did they agree to their story being used?",
         list(CONSENT),
         index=None,
         format_func=CONSENT.get,
-        horizontal=True,
-        key=key("consent"),
+        key=story_key("consent"),
     )
-    use, story, flagged = None, "", False
+    use, story, flagged, checked = None, "", False, True
     if consent == "yes":
-        use = st.radio("How may their words be used?", list(USES), index=None, format_func=USES.get, key=key("use"))
-        st.subheader("4. Their story")
+        use = st.radio(
+            "How may their words be used?", list(USES), index=None, format_func=USES.get, key=story_key("use")
+        )
+    st.subheader("4. Their story", anchor=False)
+    if consent is None:
+        st.caption("First say whether they agreed: their story is written down only if they did.")
+    if consent == "yes":
         story = st.text_area(
             "Their story, in their words",
             height=220,
             max_chars=capture.MAX_WORDS,
-            key=key("story"),
+            key=story_key("story"),
             placeholder="Write what they told you, as they said it. No names, phone numbers or addresses.",
             help="When you tap outside the box, it is checked for personal details.",
         )
         flagged = screening_note(story)
+        if flagged:
+            checked = st.checkbox(
+                "I have checked: what is highlighted is not a personal detail (the auditor will check again)",
+                key=story_key("checked"),
+            )
     elif consent == "no":
         st.info(
             "Do not write their story down. You can still save the conversation, so that your time is counted.",
             icon=":material/block:",
         )
 
-    st.subheader("5. The standards it speaks to")
+    st.subheader("5. The standards it speaks to", anchor=False)
     chosen: dict[str, str | None] = {}
     for sid, title in titles.items():
-        if st.checkbox(ui.md(title), key=key(f"tag_{sid}")):
+        if st.checkbox(ui.md(title), key=story_key(f"tag_{sid}")):
             chosen[sid] = st.radio(
                 f"Does their story say this is happening? ({ui.md(title)})",
                 list(STANCES),
                 index=None,
                 format_func=STANCES.get,
-                key=key(f"stance_{sid}"),
+                key=story_key(f"stance_{sid}"),
                 label_visibility="visible",
             )
     if not chosen:
         st.caption("Tick each standard their story speaks to. It may speak to none.")
 
-    st.subheader("6. Their reference")
+    st.subheader("6. Their reference", anchor=False)
     ref = reference()
     reference_card(ref)
 
-    st.subheader("7. You")
+    st.subheader("7. You", anchor=False)
     name = st.text_input("Your name", value=account.display_name, key=key("name"), help="Kept for credit and pay.")
     credit = st.checkbox("Name me in the published report", key=key("credit"))
     hours = st.number_input(
@@ -193,7 +215,7 @@ def render() -> None:
         max_value=24.0,
         step=0.25,
         value=None,
-        key=key("hours"),
+        key=story_key("hours"),
         placeholder="for example 1.5",
     )
     group = st.text_input(
@@ -202,13 +224,7 @@ def render() -> None:
         placeholder="for example Northshire Expert Citizens Group",
     )
 
-    checked = True
-    if flagged:
-        checked = st.checkbox(
-            "I have checked: what is highlighted is not a personal detail (the auditor will check again)",
-            key=key("checked"),
-        )
-    if not st.button("Save the story", type="primary", icon=":material/save:", width="stretch", key=key("save")):
+    if not st.button("Save the story", type="primary", icon=":material/save:", width="stretch", key=story_key("save")):
         return
     if flagged and not checked:
         st.error(

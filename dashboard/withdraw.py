@@ -14,6 +14,11 @@ from audits import store, withdrawals
 from dashboard import auth, data, ui
 
 DONE = "withdraw_done"
+ROUND = "withdraw_round"  # each withdrawal starts with new, empty widgets
+
+
+def key(name: str) -> str:
+    return f"withdraw_{st.session_state.get(ROUND, 0)}_{name}"
 
 
 def render() -> None:
@@ -26,7 +31,7 @@ def render() -> None:
     if done := st.session_state.pop(DONE, None):
         st.success(done, icon=":material/check_circle:")
     typed = st.text_input(
-        "Their reference", key="withdraw_reference", placeholder="for example KMTR-HWAX-CEPN", max_chars=40
+        "Their reference", key=key("reference"), placeholder="for example KMTR-HWAX-CEPN", max_chars=40
     )
     if not typed.strip():
         st.caption("Twelve letters in three groups of four, from the slip or card they were given.")
@@ -52,16 +57,14 @@ def render() -> None:
         )
         not_loaded = st.checkbox(
             "Their story is on a paper sheet that is not loaded yet: record the withdrawal now, so it is never shown",
-            key="withdraw_not_loaded",
+            key=key("not_loaded"),
         )
         if not not_loaded:
             return
     else:
         st.markdown(f"**The reference {found.reference} is for:** {ui.md(found.summary())}")
-    sure = st.checkbox(
-        "They want their story taken back, and I have told them it cannot be undone", key="withdraw_sure"
-    )
-    if st.button("Take the story back for good", type="primary", disabled=not sure, key="withdraw_go"):
+    sure = st.checkbox("They want their story taken back, and I have told them it cannot be undone", key=key("sure"))
+    if st.button("Take the story back for good", type="primary", disabled=not sure, key=key("go")):
         try:
             with store.writing(db) as con:
                 message = withdrawals.withdraw(con, found.reference, account.display_name, not_loaded)
@@ -69,8 +72,7 @@ def render() -> None:
             st.error(str(error))
             return
         data.clear()
-        for name in ("withdraw_reference", "withdraw_sure", "withdraw_not_loaded"):
-            st.session_state.pop(name, None)
+        st.session_state[ROUND] = st.session_state.get(ROUND, 0) + 1
         st.session_state[DONE] = message
         st.rerun()
 
