@@ -15,7 +15,21 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import actions, credits, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts, voices
+from audits import (
+    actions,
+    changes,
+    credits,
+    runs,
+    settings,
+    signed,
+    signoffs,
+    spec,
+    stats,
+    store,
+    stories,
+    verdicts,
+    voices,
+)
 from audits.standard import Standard
 
 
@@ -34,6 +48,8 @@ class Section:
     heard: voices.Counts = field(default_factory=dict)  # people heard on it, by group (exact: outputs protect)
     too_few: bool = True  # too few people using the service or their families heard on it (audits.voices)
     needed: int = 1  # confirming stories a green needs (the setting voices_needed), for the too-few words
+    uncertain: bool = False  # the data can't yet tell the rating (audits.engine)
+    clear: bool | None = None  # the move since the previous period is more than chance (audits.changes)
 
 
 @dataclass
@@ -83,6 +99,8 @@ class RunShared:
     stories: pd.DataFrame  # the period's story table, every provider
     shown: pd.DataFrame  # the run's standard ratings with the rating shown
     previous_shown: pd.DataFrame  # the same for the previous period's latest run (may be empty)
+    # each provider's standards with their change since then (audits.changes)
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -99,13 +117,18 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     period = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
     previous_run = runs.latest_run_id(con, spec.previous_period(period))
     previous = verdicts.shown_ratings(con, previous_run) if previous_run else pd.DataFrame()
+    published = published_results(con, run_id)
+    standards = runs.run_standards(con, run_id)
+    # what is published says a rating is uncertain only from figures it shows
+    shown = verdicts.uncertain_as_published(verdicts.shown_ratings(con, run_id), published, standards)
     return RunShared(
         run_id=run_id,
-        published=published_results(con, run_id),
-        standards=runs.run_standards(con, run_id),
+        published=published,
+        standards=standards,
         stories=stories.story_table(con, period),
-        shown=verdicts.shown_ratings(con, run_id),
+        shown=shown,
         previous_shown=previous,
+        changes=changes.of_run(con, run_id, shown, previous),
     )
 
 
@@ -178,7 +201,9 @@ def gather(
 
     table = shared.stories[shared.stories["provider_id"] == provider_id]
     printable = stories.printable_of(table)
-    shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")["shown"]
+    mine_shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")
+    shown, uncertain = mine_shown["shown"], mine_shown["uncertain"]
+    moved = shared.changes[shared.changes["provider_id"] == provider_id].set_index("standard_id")["clear"]
     before = shared.previous_shown
     previous = (
         {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
@@ -203,6 +228,8 @@ def gather(
                 heard=heard.get((provider_id, standard.id), {}),
                 too_few=voices.too_few(heard.get((provider_id, standard.id), {}), needed),
                 needed=needed,
+                uncertain=bool(uncertain[standard.id]),
+                clear=None if stats.is_missing(moved.get(standard.id)) else bool(moved[standard.id]),
             )
         )
     audited_ids = {s.id for s in audited}

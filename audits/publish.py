@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,12 +33,13 @@ import jinja2
 import pandas as pd
 
 from audits import actions, findings, ratings, runs, signed, signoffs, spec, store, words
-from audits.report import INDEPENDENCE_QUOTE, INDEPENDENCE_SOURCE
+from audits.cells import safe_cell
+from audits.report import INDEPENDENCE_QUOTE, INDEPENDENCE_SOURCE, report_file_name
 
 SITE = Path(__file__).parent / "site"
 MARKER = ".published-by-lived-standards"
 # The provider-return specification: letters, digits, - or _, at most 32, starting with a letter or digit.
-SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
+SAFE_ID = spec.ID_RE  # the specification's pattern for ids (refused when a return is loaded, checked again here)
 
 
 class PublishError(ValueError):
@@ -320,7 +320,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
     for found, pdf, digest in gathered:
         out.providers.append(found.provider_id)
         sections = [_section_context(sec) for sec in found.sections]
-        pdf_name = f"audit-{found.provider_id}-{period}.pdf"
+        pdf_name = report_file_name(found.provider_id, period)
         (out.out_dir / "pdf" / pdf_name).write_bytes(pdf)
         out.files.append(out.out_dir / "pdf" / pdf_name)
         titles = {s.id: s.title for s in standards}
@@ -467,7 +467,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
     with open(out.out_dir / "data" / "dictionary.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["column", "type", "meaning"])
-        writer.writerows(DICTIONARY)
+        writer.writerows([safe_cell(cell) for cell in row] for row in DICTIONARY)
     out.files += [out.out_dir / "data" / n for n in ("results.csv", "results.json", "dictionary.csv")]
     page(
         "data/dictionary.html",

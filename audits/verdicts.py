@@ -21,6 +21,10 @@ standard they mark what it says of it: it *confirms* the figures, *contradicts* 
 spite of the story (audits.story_review.answer_contradiction); the answer is printed beside
 the story wherever it is shown. A mixed story neither confirms nor contradicts: it is shown
 beside the rating and moves nothing. Ratings other than green are not changed by stories.
+
+Beside the shown rating goes whether the data can tell it (`uncertain`, from the engine): a
+rating whose measures' 95% intervals reach across a threshold that would change it is shown
+as "Met on the figures; the data can't yet tell" (audits.words.rating).
 """
 
 from __future__ import annotations
@@ -65,11 +69,14 @@ def shown_rating(rating: str, voices: Voices = NO_VOICES, needed: int = VOICES_N
 
 
 def shown_ratings(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None) -> pd.DataFrame:
-    """The standard ratings of a run (one provider, or all) with the rating to show in `shown`:
-    one read of the run and one of the period's stories, however many providers."""
+    """The standard ratings of a run (one provider, or all) with the rating to show in `shown`
+    and whether the data can tell it in `uncertain` (a bool; False for runs recorded before
+    the engine said so): one read of the run and one of the period's stories, however many
+    providers."""
     from audits import runs, settings, stories
 
     df = runs.read_standard_results(con, run_id, provider_id)
+    df = df.assign(uncertain=df["uncertain"].astype("boolean").fillna(False).astype(bool))
     if df.empty:
         return df.assign(shown=pd.Series(dtype="object"))
     voices = stories.voices_of(stories.story_table(con, df["period"].iloc[0], provider_id))
@@ -79,3 +86,30 @@ def shown_ratings(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str 
         for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])
     ]
     return df.assign(shown=shown)
+
+
+def uncertain_as_published(shown: pd.DataFrame, published: pd.DataFrame, standards) -> pd.DataFrame:
+    """The shown ratings with `uncertain` as the published results can show it: a measure whose
+    interval is hidden for small numbers counts as certain (audits.engine.within), so a mark
+    never rests on, or tells anything of, a hidden figure. Where nothing is hidden it is the
+    engine's own flag, by the same rule. published: the run's results after
+    stats.suppress_results; standards: as audited."""
+    from audits import engine
+
+    if shown.empty:
+        return shown
+    by_id = {s.id: s for s in standards}
+    rows: dict[tuple[str, str], list[dict]] = {}
+    for r in published.to_dict("records"):
+        rows.setdefault((r["provider_id"], r["standard_id"]), []).append(r)
+    flags = []
+    for provider_id, standard_id, rating in zip(shown["provider_id"], shown["standard_id"], shown["rating"]):
+        standard = by_id.get(standard_id)
+        measures = {m.id: m for m in standard.measures} if standard else {}
+        possible = [
+            engine.within(measures[r["measure_id"]], r)
+            for r in rows.get((provider_id, standard_id), [])
+            if r["measure_id"] in measures
+        ]
+        flags.append(engine.standard_uncertain(rating, possible))
+    return shown.assign(uncertain=flags)

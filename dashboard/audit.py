@@ -7,7 +7,7 @@ import streamlit as st
 
 from audits import store
 from dashboard import auth, data, ui
-from dashboard.provider import pdf_bytes
+from dashboard.provider import pdf_download
 
 
 def run_section(account, db: str, cat: data.Catalogue) -> str | None:
@@ -48,15 +48,7 @@ def pdf_section(db: str, cat: data.Catalogue, period: str) -> None:
     provider_id = st.selectbox(
         "Provider", audited, key="_audit_pdf_provider", format_func=lambda p: f"{names.get(p, p)} ({p})"
     )
-    st.download_button(
-        f"Download the audit PDF of {provider_id} for {period}",
-        data=lambda: pdf_bytes(db, provider_id, period),
-        file_name=f"audit-{provider_id}-{period}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/download:",
-        key="audit_pdf",
-    )
+    pdf_download(db, provider_id, period, f"Download the audit PDF of {provider_id} for {period}", "audit_pdf")
     st.caption(f"Every provider's PDF at once: `python -m audits reports --period {period} --out DIR`.")
 
 

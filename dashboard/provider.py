@@ -22,10 +22,32 @@ def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = Fal
     own account the other providers of the run are left unnamed (audits.findings)."""
     from audits import report
 
+    report.report_file_name(provider_id, period)  # refuses an id that could not name a file
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is set below
+        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is pdf_download's
         report.build_report(db, provider_id, period, out, others_unnamed=others_unnamed)
         return out.read_bytes()
+
+
+def pdf_download(db: str, provider_id: str, period: str, label: str, key: str, others_unnamed: bool = False) -> None:
+    """The audit PDF's download button; a plain message instead when the provider's id could
+    not name a file safely (audits.report.report_file_name checks it again)."""
+    from audits import report
+
+    try:
+        file_name = report.report_file_name(provider_id, period)
+    except report.ReportError as error:
+        st.error(str(error), icon=":material/block:")
+        return
+    st.download_button(
+        label,
+        data=lambda: pdf_bytes(db, provider_id, period, others_unnamed),
+        file_name=file_name,
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )
 
 
 def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
@@ -44,15 +66,14 @@ def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) -> pd.DataFrame:
+def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards, public: bool) -> pd.DataFrame:
     """Each standard's rating for this provider in every audited quarter, oldest first."""
-    history = data.standard_history(db, cat)
+    history = data.standard_history(db, cat, public)
     if history.empty:
         return pd.DataFrame()
     mine = history[history["provider_id"] == provider_id]
-    table = mine.assign(shown=mine["shown"].map(words.rating)).pivot_table(
-        index="standard_id", columns="period", values="shown", aggfunc="first"
-    )
+    shown = [words.rating(r, u) for r, u in zip(mine["shown"], mine["uncertain"])]
+    table = mine.assign(shown=shown).pivot_table(index="standard_id", columns="period", values="shown", aggfunc="first")
     titles = {s.id: s.title for s in standards}
     table = table.reindex([s.id for s in standards if s.id in table.index]).rename(index=titles)
     table.index.name = "Standard"
@@ -76,10 +97,10 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
             r = mine.loc[m.id]
             row.update(
                 {
-                    "Rating": words.rating(r["rating"]),
+                    "Rating": words.result_rating(r),
                     "Figure": words.figure(m, r),
                     "95% interval": words.interval(m, r),
-                    "Compared with the benchmark": words.comparison(r["comparison"]),
+                    "Compared with the benchmark": words.benchmark(m, r)[1],
                 }
             )
         rows.append({**row, "Threshold": words.rules(m)})
@@ -153,7 +174,7 @@ def render() -> None:
         period = ui.remember("Period", list(reversed(cat.periods)), "period", "provider")
     run_id = cat.runs[period]
     standards = data.standards(db, run_id)
-    sr = data.standard_results(db, run_id)
+    sr = data.standard_results(db, run_id, public)
     sr = sr[sr["provider_id"] == provider_id].set_index("standard_id")
     results = data.measure_results(db, run_id, public)
     results = results[results["provider_id"] == provider_id]
@@ -171,11 +192,12 @@ def render() -> None:
     rows = []
     for s in standards:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
+        unsure = bool(sr.loc[s.id, "uncertain"]) if s.id in sr.index else False
         counts = heard.get((provider_id, s.id), {})
         rows.append(
             {
                 "Standard": s.title,
-                "Rating": words.rating(shown),
+                "Rating": words.rating(shown, unsure),
                 # the auditor sees exact counts; everyone else as the public does (audits.voices.protect)
                 "Voices heard": words.voices_heard(counts, public)
                 + (" · too few voices" if voices.too_few(counts, needed) else ""),
@@ -186,13 +208,17 @@ def render() -> None:
     st.write(words.people_heard(heard.get((provider_id, None), {}), public))
     st.caption(
         f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
-        f"means {ratings.PROVISIONAL_EXPLANATION}. Voices heard: people who told us about it this quarter and "
-        f'agreed to their story being used. "Too few voices": {words.too_few_voices(needed).split(": ", 1)[1]}'
+        f"means {ratings.PROVISIONAL_EXPLANATION}. "
+        + ui.UNCERTAIN_CAPTION
+        + " "
+        + words.BENCHMARK_NOTE
+        + " Voices heard: people who told us about it this quarter and agreed to their story being used. "
+        f'"Too few voices": {words.too_few_voices(needed).split(": ", 1)[1]}'
         + (" Counts of 1 to 4 people are not shown." if public else "")
     )
 
     st.subheader("Over the quarters")
-    over_time = rating_history(db, cat, provider_id, standards)
+    over_time = rating_history(db, cat, provider_id, standards, public)
     if over_time.shape[1] < 2:
         st.write("Only one quarter has been audited so far, so there is no change to show yet.")
     else:
@@ -207,7 +233,8 @@ def render() -> None:
 
     st.subheader("Each standard in detail")
     for s in standards:
-        with st.expander(f"{words.rating(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {ui.md(s.title)}"):
+        label = words.rating(sr.loc[s.id, "shown"], sr.loc[s.id, "uncertain"]) if s.id in sr.index else ""
+        with st.expander(f"{label} · {ui.md(s.title)}"):
             st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
@@ -234,15 +261,7 @@ def render() -> None:
         f"The independent audit report of {ui.md(names[provider_id])} for {period}: every standard with its "
         "figures, the stories beside them, the data quality and the method, as a PDF."
     )
-    st.download_button(
-        "Download the audit PDF",
-        data=lambda: pdf_bytes(db, provider_id, period, bool(own)),
-        file_name=f"audit-{provider_id}-{period}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/download:",
-        key="pdf",
-    )
+    pdf_download(db, provider_id, period, "Download the audit PDF", "pdf", others_unnamed=bool(own))
 
 
 if __name__ == "__main__":
