@@ -76,22 +76,23 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def prompts_for(standard: Standard) -> tuple[dict[str, list[str]], bool]:
-    """The questions of a standard's guide by group, and whether the group wrote them. A standard
-    without `interview` gets general questions from its statement, so every visit has a guide."""
-    if standard.interview is not None:
-        return standard.interview.model_dump(), True
-    return (
-        {
-            "people_using_services": [
-                "Is that how it has been for you here? Tell me about a time it was, or was not.",
-                "What would make it better?",
-            ],
-            "families": ["Is that how it has been for them, and for you?"],
-            "staff": ["How does the service make sure this happens? What gets in the way?"],
-        },
-        False,
-    )
+GENERAL = {
+    "people_using_services": [
+        "Is that how it has been for you here? Tell me about a time it was, or was not.",
+        "What would make it better?",
+    ],
+    "families": ["Is that how it has been for them, and for you?"],
+    "staff": ["How does the service make sure this happens? What gets in the way?"],
+}
+
+
+def prompts_for(standard: Standard) -> tuple[dict[str, list[str]], list[str]]:
+    """The questions of a standard's guide by group, and the groups the expert citizens group
+    has not written questions for yet: those get general questions about the statement, so
+    every visit has a guide for everyone."""
+    written = standard.interview.model_dump() if standard.interview is not None else {}
+    asks = {group: written.get(group) or GENERAL[group] for group in GENERAL}
+    return asks, [group for group in GENERAL if not written.get(group)]
 
 
 def _header(what: str, visit: str) -> list:
@@ -126,7 +127,7 @@ def _start_page(visit: str) -> list:
 
 def _guide_page(standard: Standard, visit: str) -> list:
     s = _styles()
-    asks, written = prompts_for(standard)
+    asks, general = prompts_for(standard)
     out = _header("Interview guide", visit)
     out += [
         Paragraph(text(standard.title), s["title"]),
@@ -138,9 +139,12 @@ def _guide_page(standard: Standard, visit: str) -> list:
             Paragraph(f"“{text(voice.quote.strip())}”", s["quote"]),
             Paragraph(f"— {text(voice.source)}", s["source"]),
         ]
-    if not written:
+    if general:
+        who = ", ".join(GROUP_WORDS[g].removeprefix("Ask ") for g in general)
         out.append(
-            Paragraph("The group has not written questions for this standard yet: these are general ones.", s["small"])
+            Paragraph(
+                text(f"The group has not written questions for {who} yet: those below are general ones."), s["small"]
+            )
         )
     for group, title in GROUP_WORDS.items():
         out.append(Paragraph(text(title), s["group"]))

@@ -295,6 +295,35 @@ def publish(
     return out
 
 
+def refresh(con: duckdb.DuckDBPyConnection, periods, published_by: str) -> list[str]:
+    """Publish each of these periods again, into the folder of its latest publication, so that a
+    story withdrawn since leaves the published site at once (its provider's signed report is no
+    longer given out, so the provider's page goes until the audit is signed again). What was
+    done, one sentence a period, for the person who withdrew it; a folder that is not on this
+    computer any more is named, to publish again by hand."""
+    said = []
+    for period in sorted(set(periods)):
+        row = con.execute(
+            "SELECT out_dir FROM publications WHERE period = ? ORDER BY published_at DESC LIMIT 1", [period]
+        ).fetchone()
+        if row is None or not row[0]:
+            continue
+        folder = Path(row[0])
+        if not (folder / MARKER).is_file():
+            said.append(
+                f"The {period} site was published to {folder}, which is not on this computer: publish it again "
+                "wherever it is, so the story leaves it too."
+            )
+            continue
+        try:
+            publish(con, period, folder, published_by)
+        except PublishError as error:
+            said.append(f"The {period} site in {folder} could not be published again ({error}): publish it again.")
+            continue
+        said.append(f"The published site of {period} in {folder} was written again without it.")
+    return said
+
+
 def _write(out: Published, gathered: list, shared: findings.RunShared, period: str) -> None:
     env = _environment()
     today = store.now()

@@ -152,23 +152,24 @@ Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 
 class Interview(BaseModel):
     """What a peer interviewer asks about this standard, for each group of people they talk to.
-    Printed as a one-page guide per visit (audits.guides)."""
+    Printed as a one-page guide per visit (audits.guides); a group left out is asked general
+    questions made from the statement."""
 
     model_config = ConfigDict(extra="forbid")
     people_using_services: list[Prompt] = Field(
-        min_length=1,
+        default_factory=list,
         max_length=PROMPTS_PER_GROUP,
-        description="One to four questions for people using the service, in plain words, as you would ask them.",
+        description="Up to four questions for people using the service, in plain words, as you would ask them.",
     )
     families: list[Prompt] = Field(
-        min_length=1,
+        default_factory=list,
         max_length=PROMPTS_PER_GROUP,
-        description="One to four questions for family members, in plain words.",
+        description="Up to four questions for family members, in plain words.",
     )
     staff: list[Prompt] = Field(
-        min_length=1,
+        default_factory=list,
         max_length=PROMPTS_PER_GROUP,
-        description="One to four questions for people who work in the service, in plain words.",
+        description="Up to four questions for people who work in the service, in plain words.",
     )
 
 

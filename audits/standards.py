@@ -454,10 +454,10 @@ _MISSING = {
     (Measure, "green"): 'what counts as green, in double quotes, like ">= 90%"',
     (Voice, "quote"): "the words exactly as said or written",
     (Voice, "source"): 'the group and the year, like "Expert Link National Advisory Panel, 2020"',
-    (Interview, "people_using_services"): "one to four questions for people using the service, each on a line "
+    (Interview, "people_using_services"): "up to four questions for people using the service, each on a line "
     "starting with '- '",
-    (Interview, "families"): "one to four questions for family members, each on a line starting with '- '",
-    (Interview, "staff"): "one to four questions for people who work in the service, each on a line starting with '- '",
+    (Interview, "families"): "up to four questions for family members, each on a line starting with '- '",
+    (Interview, "staff"): "up to four questions for people who work in the service, each on a line starting with '- '",
 }
 
 

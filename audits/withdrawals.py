@@ -123,6 +123,12 @@ def withdraw(con: duckdb.DuckDBPyConnection, reference: str, by: str, not_loaded
             "INSERT INTO reference_withdrawals VALUES (?, ?, ?)", [references.compact(found.reference), by.strip(), now]
         )
         rows = every.drop_duplicates(["provider_id", "period", "story_id", "words_sha256"])
+        if rows.empty:  # a paper sheet not loaded yet: its reference alone is recorded
+            con.execute("COMMIT")
+            return (
+                f"Recorded: the story with the reference {found.reference} is withdrawn for good. No story with it "
+                "is loaded yet; when its paper sheet is loaded, it will never be shown."
+            )
         con.executemany(
             "INSERT INTO story_withdrawals (provider_id, period, story_id, submission_id, recorded_at, words_sha256) "
             "VALUES (?, ?, ?, ?, ?, ?)",
@@ -132,17 +138,30 @@ def withdraw(con: duckdb.DuckDBPyConnection, reference: str, by: str, not_loaded
     except BaseException:
         store.rollback(con)
         raise
-    if found.stories.empty:
-        return (
-            f"Recorded: the story with the reference {found.reference} is withdrawn for good. No story with it is "
-            "loaded yet; when its paper sheet is loaded, it will never be shown."
-        )
+    from audits import publish  # publish reads stories through findings, which read withdrawals
+
+    sites = publish.refresh(con, periods_with_words(con, rows), by.strip())
     where = ", ".join(f"{r.provider_name} {r.period}" for r in found.stories.itertuples())
-    return (
-        f"Withdrawn for good: the story with the reference {found.reference} ({where}). It has left every page and "
-        "every report from now on, in every quarter; a report already signed that printed it is out of date and is "
-        "no longer given out."
+    return " ".join(
+        [
+            f"Withdrawn for good: the story with the reference {found.reference} ({where}). It has left every page "
+            "and every report from now on, in every quarter; a report already signed that printed it is out of date "
+            "and is no longer given out.",
+            *sites,
+        ]
     )
+
+
+def periods_with_words(con: duckdb.DuckDBPyConnection, withdrawn: pd.DataFrame) -> set[str]:
+    """Every quarter in which one of these withdrawn stories' words appear (for the same
+    provider): the quarters a withdrawal takes them out of (audits.stories matches the words)."""
+    periods = set(withdrawn["period"])
+    for provider_id, shas in withdrawn.groupby("provider_id")["words_sha256"]:
+        told = con.execute(
+            "SELECT DISTINCT period, story FROM stories WHERE provider_id = ? AND story IS NOT NULL", [provider_id]
+        ).fetchall()
+        periods |= {period for period, text in told if stories.words_sha256(text) in set(shas)}
+    return periods
 
 
 def withdrawn_since(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, since) -> bool:

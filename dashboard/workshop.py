@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import FoldedScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString
 
 from audits import store, words
 from audits.kinds import KINDS
@@ -99,7 +99,34 @@ def form_editor(text: str, key: str) -> str:
                     key=f"{key}_m{i}",
                 )
             )
+    interview_editor(data_, key)
     return dump(data_)
+
+
+INTERVIEW_GROUPS = {
+    "people_using_services": "Questions for people using the service",
+    "families": "Questions for family members",
+    "staff": "Questions for staff",
+}
+
+
+def interview_editor(data_, key: str) -> None:
+    """The interview guide's questions (`interview` in the standard), one question a line for
+    each group; all three boxes empty leaves the field out (general questions are printed)."""
+    st.markdown("**Interview guide: what peer interviewers ask about this standard**")
+    st.caption("One question a line, up to four for each group, in plain words as you would ask them.")
+    before = data_.get("interview") or {}
+    asked = {}
+    for group, label in INTERVIEW_GROUPS.items():
+        lines = [str(q) for q in before.get(group) or []]
+        typed = st.text_area(label, value="\n".join(lines), key=f"{key}_iv_{group}", height=110)
+        asked[group] = [" ".join(line.split()) for line in typed.splitlines() if line.strip()]
+    if asked == {g: [" ".join(str(q).split()) for q in before.get(g) or []] for g in INTERVIEW_GROUPS}:
+        return  # untouched questions keep their layout
+    if any(asked.values()):
+        data_["interview"] = {g: [DoubleQuotedScalarString(q) for q in qs] for g, qs in asked.items()}
+    elif "interview" in data_:
+        del data_["interview"]
 
 
 FIELD_WORDS = {
@@ -109,6 +136,10 @@ FIELD_WORDS = {
     "green": "Met when",
     "amber": "Partly met when",
     "min_count": "Fewest people worth a rating",
+    "interview": "Interview guide",
+    "people_using_services": "Questions for people using the service",
+    "families": "Questions for family members",
+    "staff": "Questions for staff",
 }
 
 
@@ -272,6 +303,10 @@ def render() -> None:
                 st.markdown(f"> {voice.quote}\n\n— {voice.source}")
             for m in current.measures:
                 st.markdown(f"- {m.label}: {words.rules(m)}.")
+            if current.interview is not None:
+                st.markdown("**What peer interviewers ask.**")
+                for group, questions in current.interview.model_dump().items():
+                    st.text(INTERVIEW_GROUPS[group] + ":\n" + "\n".join(f"• {q}" for q in questions))
 
     st.subheader("Try a change")
     mode = st.radio("Change it with", ["Form fields", "The YAML itself"], horizontal=True, key="ws_mode")

@@ -871,3 +871,26 @@ def test_the_visit_kit_offers_the_guides_and_the_workbook_and_loads_it_back_for_
     at.switch_page("dashboard/visit.py").run()
     no_exception(at)
     assert at.get("file_uploader")
+
+
+def test_the_workshop_form_edits_the_interview_guide(env):
+    _, standards = env
+    at = workshop_with()
+    box = at.text_area(key="ws_peer-workforce_iv_families")
+    box.input("Is there someone with lived experience they can talk to?\n\nHow were you made welcome?").run()
+    no_exception(at)
+    assert "No problems: this standard is valid." in at.success[0].value
+    at.button(key="save_draft").click().run()
+    no_exception(at)
+    from audits import standards as loader
+
+    draft = (standards / "drafts" / "peer-workforce.yaml").read_text()
+    saved, problems = loader.parse_standard_text(draft, "peer-workforce.yaml")
+    assert problems == [] and saved.interview.families == [
+        "Is there someone with lived experience they can talk to?",
+        "How were you made welcome?",
+    ]
+    # five questions for one group is one too many: said, by its field, before anything is saved
+    at.text_area(key="ws_peer-workforce_iv_staff").input("\n".join(f"Question {i}?" for i in range(5))).run()
+    assert "problem" in at.error[0].value
+    assert frames(at)[-1].iloc[0]["Where"].startswith("Questions for staff")
