@@ -12,7 +12,7 @@ from audits.publish import MARKER
 
 
 @pytest.fixture
-def con(audited):
+def con(audited):  # noqa: F811  (the fixture imported above)
     """Two audited quarters of returns and the fixture evidence pack (tests/test_publish.py)."""
     connection = store.connect(audited[0])
     yield connection
