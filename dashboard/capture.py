@@ -4,8 +4,8 @@ One column, from top to bottom in the order of a conversation: the service and t
 telling (a group, never a name); whether they agreed to their story being used, and how; their
 story in their words; the standards it speaks to and whether it shows them happening; the
 reference to give them; the interviewer's name, hours and whether to be named. The words are
-screened for personal details every time they change (when the box loses focus, Streamlit runs
-the page again) and once more before saving: what screening found is highlighted here, on this
+screened for personal details as they are typed (each pause in the typing runs the page again),
+when the box loses focus, and once more before saving: what screening found is highlighted here, on this
 page only. Saving joins the story to the quarter's evidence pack by the same rules as a loaded
 pack (audits.capture); the auditor then reviews it on *Review stories* as any other.
 """
@@ -44,6 +44,34 @@ TOUCH_CSS = """<style>
 </style>"""
 
 
+STORY_LABEL = "Their story, in their words"
+# Screening as they type: a component with nothing to show listens to the story box and, when
+# the typing pauses, sends the words so the page runs again and screens them (audits.screening,
+# the one screening, in Python), before the box loses focus. Without JavaScript, or in a test
+# without a browser, the box is screened when it loses focus and again before saving.
+TYPING = st.components.v2.component(
+    "lived_standards_story_typing",
+    js="""
+export default function ({ data, setStateValue }) {
+  let box = null, timer = null, retry = null;
+  const send = () => setStateValue("words", box.value);
+  const typed = () => { clearTimeout(timer); timer = setTimeout(send, data.pause); };
+  const attach = (tries) => {
+    box = document.querySelector(`textarea[aria-label="${CSS.escape(data.label)}"]`);
+    if (box) box.addEventListener("input", typed);
+    else if (tries > 0) retry = setTimeout(() => attach(tries - 1), 200);
+  };
+  attach(10);
+  return () => {
+    clearTimeout(timer); clearTimeout(retry);
+    if (box) box.removeEventListener("input", typed);
+  };
+}
+""",
+)
+PAUSE_MS = 600  # how long a pause in typing before the words are screened
+
+
 def key(name: str) -> str:
     """A widget of the visit (service, day, name, group): kept from one story to the next."""
     return f"capture_{name}"
@@ -79,21 +107,22 @@ def forget_story() -> None:
     st.session_state[STORY] = st.session_state.get(STORY, 0) + 1
 
 
-def screening_note(story: str) -> bool:
-    """What screening finds in the words, shown where it is: True when something is flagged."""
-    if not story.strip():
+def screening_note(words: str, saved_words: str) -> bool:
+    """What screening finds in the words as typed so far, shown where it is; True when what
+    would be saved (the box's value) holds something flagged, so the save asks for a check."""
+    if not words.strip():
         return False
-    flags = screening.screen(story)
+    flags = screening.screen(words)
     if not flags:
         st.caption("✔ Checked: no names, phone numbers, addresses or other personal details found.")
-        return False
-    st.warning(
-        f"This may hold {screening.reasons(flags)}, highlighted below. Take it out, or say it another way "
-        "('my keyworker', 'the helpline', 'my street'), then tap outside the box to check again.",
-        icon=":material/warning:",
-    )
-    st.html(ui.highlighted(story))
-    return True
+    else:
+        st.warning(
+            f"This may hold {screening.reasons(flags)}, highlighted below. Take it out, or say it another way "
+            "('my keyworker', 'the helpline', 'my street').",
+            icon=":material/warning:",
+        )
+        st.html(ui.highlighted(words))
+    return bool(screening.screen(saved_words)) if saved_words != words else bool(flags)
 
 
 def reference_card(ref: str) -> None:
@@ -168,14 +197,23 @@ def render() -> None:
         st.caption("First say whether they agreed: their story is written down only if they did.")
     if consent == "yes":
         story = st.text_area(
-            "Their story, in their words",
+            STORY_LABEL,
             height=220,
             max_chars=capture.MAX_WORDS,
             key=story_key("story"),
             placeholder="Write what they told you, as they said it. No names, phone numbers or addresses.",
-            help="When you tap outside the box, it is checked for personal details.",
+            help="It is checked for personal details as you write, and again before it is saved.",
         )
-        flagged = screening_note(story)
+        typing = TYPING(
+            key=story_key("typing"),
+            data={"label": STORY_LABEL, "pause": PAUSE_MS},
+            default={"words": None},
+            on_words_change=lambda: None,
+            height=0,
+        )
+        # the words as typed so far (newer than the box's own value until it loses focus)
+        words = typing.words if typing is not None and typing.words is not None else story
+        flagged = screening_note(words[: capture.MAX_WORDS], story)
         if flagged:
             checked = st.checkbox(
                 "I have checked: what is highlighted is not a personal detail (the auditor will check again)",
