@@ -41,7 +41,8 @@ STORY = "capture_story_number"  # which story the form is on: its widgets are ne
 TOUCH_CSS = """<style>
 [data-testid="stRadio"] label, [data-testid="stCheckbox"] label { padding: 0.4rem 0; min-height: 2.25rem; }
 [data-testid="stRadio"] [role="radiogroup"] { gap: 0.1rem; }
-</style>"""
+[data-testid="stTextArea"] [data-testid="InputInstructions"] { display: none; }
+</style>"""  # the story is screened as it is typed: no "Press Ctrl+Enter to apply" on a phone
 
 
 STORY_LABEL = "Their story, in their words"
@@ -56,15 +57,16 @@ export default function ({ data, setStateValue }) {
   let box = null, timer = null, retry = null;
   const send = () => setStateValue("words", box.value);
   const typed = () => { clearTimeout(timer); timer = setTimeout(send, data.pause); };
+  const left = () => { clearTimeout(timer); send(); };
   const attach = (tries) => {
     box = document.querySelector(`textarea[aria-label="${CSS.escape(data.label)}"]`);
-    if (box) box.addEventListener("input", typed);
+    if (box) { box.addEventListener("input", typed); box.addEventListener("blur", left); }
     else if (tries > 0) retry = setTimeout(() => attach(tries - 1), 200);
   };
   attach(10);
   return () => {
     clearTimeout(timer); clearTimeout(retry);
-    if (box) box.removeEventListener("input", typed);
+    if (box) { box.removeEventListener("input", typed); box.removeEventListener("blur", left); }
   };
 }
 """,
@@ -211,8 +213,11 @@ def render() -> None:
             on_words_change=lambda: None,
             height=0,
         )
-        # the words as typed so far (newer than the box's own value until it loses focus)
-        words = typing.words if typing is not None and typing.words is not None else story
+        # The words as typed so far: the box's own value when it has just changed (it lost the
+        # focus, or Save was tapped), else what the typing sent (newer, while the box has focus).
+        sent = typing.words if typing is not None else None
+        words = story if story != st.session_state.get(story_key("seen")) or sent is None else sent
+        st.session_state[story_key("seen")] = story
         flagged = screening_note(words[: capture.MAX_WORDS], story)
         if flagged:
             checked = st.checkbox(

@@ -94,6 +94,7 @@ def test_a_story_recorded_on_a_phone_reaches_the_pdf_and_leaves_it_when_taken_ba
     expect(page.locator("mark", has_text="07700 900 123")).to_be_visible()
     expect(box).to_be_focused()
     expect(box).to_have_value(WITH_NUMBER)  # nothing typed is lost when the page runs again
+    expect(page.get_by_text("Press Ctrl+Enter to apply")).to_be_hidden()  # no keyboard shortcut on a phone
     shoot(page, "peer-capture-flagged")
     for _ in range(len(WITH_NUMBER) - len(TOLD)):  # take the number out, as a thumb would
         page.keyboard.press("Backspace")
