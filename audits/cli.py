@@ -11,6 +11,7 @@ import typer
 
 from audits.commands import (
     accounts,
+    actions,
     demo,
     drafts,
     engine,
@@ -47,6 +48,7 @@ for module in (
     drafts,
     signoff,
     publish,
+    actions,
     settings,
     setup,
     accounts,
