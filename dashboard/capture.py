@@ -149,6 +149,8 @@ def render() -> None:
     st.caption("One person's story at a time. Their agreement comes first; never write a name.")
     if saved := st.session_state.pop(SAVED, None):
         st.success(saved, icon=":material/check_circle:")
+        # Save is tapped at the foot of a long page: a toast says it there too, without scrolling
+        st.toast(saved.split(":", 1)[0] + ".", icon=":material/check_circle:", duration="long")
     db = data.db()
     cat = data.catalogue(db)
     if cat.providers.empty:

@@ -116,7 +116,9 @@ def test_a_story_recorded_on_a_phone_reaches_the_pdf_and_leaves_it_when_taken_ba
     shoot(page, "peer-capture-filled")
     page.get_by_role("button", name="Save the story").click()
     settle(page)
-    expect(page.get_by_text("Saved as story C1 of Northgate Recovery Partnership, 2026-Q2")).to_be_visible()
+    saved = page.get_by_text("Saved as story C1 of Northgate Recovery Partnership, 2026-Q2")
+    expect(saved.first).to_be_visible()
+    expect(page.get_by_test_id("stToast")).to_contain_text("Saved as story C1")  # seen at the foot of the page too
     expect(page.get_by_text(reference, exact=False).first).to_be_visible()
     # ready for the next person: nothing of this story left on the form, and a new reference
     expect(page.get_by_role("radio", name="Someone using the service")).not_to_be_checked()
