@@ -253,7 +253,7 @@ def _summary(data: Findings) -> list:
     ]
     head = [
         Paragraph(h, s["cell_head"])
-        for h in ("Standard", "Rating", "Change since last period", "Voices heard", "Stories printed")
+        for h in ("Standard", "Rating", "Change since last period", "Voices heard", "Stories")
     ]
     rows = [head]
     for sec in data.sections:
@@ -270,7 +270,7 @@ def _summary(data: Findings) -> list:
     out.append(
         _table(
             rows,
-            [52 * mm, 31 * mm, 33 * mm, 40 * mm, 14 * mm],
+            [50 * mm, 31 * mm, 33 * mm, 40 * mm, 16 * mm],
             rating_col=1,
             rating_values=[sec.rating for sec in data.sections],
             uncertain_values=[sec.uncertain for sec in data.sections],
