@@ -22,12 +22,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from audits import store
 
-ROLES = ("commissioner", "auditor", "expert_citizen", "provider")
+ROLES = ("commissioner", "auditor", "expert_citizen", "provider", "peer_interviewer")
 ROLE_WORDS = {
     "commissioner": "Commissioner",
     "auditor": "Independent auditor",
     "expert_citizen": "Expert citizen",
     "provider": "Provider",
+    "peer_interviewer": "Peer interviewer",
 }
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -240,6 +241,7 @@ def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str,
         ("commissioner", "commissioner", None, "Demo commissioner", areas),
         ("auditor", "auditor", None, "Demo independent auditor", ()),
         ("expert", "expert_citizen", None, "Demo expert citizen", ()),
+        ("interviewer", "peer_interviewer", None, "Demo peer interviewer", ()),
     ]
     if first:
         wanted.append(("provider", "provider", first[0], f"Demo provider {first[0]}", ()))

@@ -1156,7 +1156,9 @@ def _write_provider(con, rng, profile: Profile, periods, out: Path, counts: Coun
                 rows = []
                 for i, story in enumerate(stories, 1):
                     gathered = start + dt.timedelta(days=int(rng.integers(20, (end - start).days + 21)))
-                    rows.append({"story_id": f"S{i:02d}", "gathered_on": gathered.isoformat(), **story})
+                    # the tellers who agreed agreed to being quoted, as every pack before use_of_words did
+                    use = {"use_of_words": "quoted"} if story["consent"] == "yes" else {}
+                    rows.append({"story_id": f"S{i:02d}", "gathered_on": gathered.isoformat(), **story, **use})
                 _write_csv(pack / "stories.csv", spec.STORIES.column_names, rows)
                 written.append(pack)
                 counts.packs += 1

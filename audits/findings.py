@@ -18,6 +18,7 @@ import pandas as pd
 from audits import (
     actions,
     changes,
+    credits,
     disclosure,
     runs,
     settings,
@@ -29,6 +30,7 @@ from audits import (
     stories,
     tiers,
     verdicts,
+    voices,
 )
 from audits.standard import Standard
 
@@ -45,6 +47,9 @@ class Section:
     measures: pd.DataFrame  # this provider's published results for the standard
     stories: pd.DataFrame  # printable stories tagged to the standard (with stances and answers)
     voices: verdicts.Voices = verdicts.NO_VOICES  # what they say of it, as the rating counted them
+    heard: voices.Counts = field(default_factory=dict)  # people heard on it, by group (exact: outputs protect)
+    too_few: bool = True  # too few people using the service or their families heard on it (audits.voices)
+    needed: int = 1  # confirming stories a green needs (the setting voices_needed), for the too-few words
     uncertain: bool = False  # the data can't yet tell the rating (audits.engine)
     clear: bool | None = None  # the move since the previous period is more than chance (audits.changes)
 
@@ -77,6 +82,8 @@ class Findings:
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # actions agreed after earlier audits
     factcheck: str = ""  # the factual accuracy check in one sentence
     reply: dict | None = None  # the provider's reply, published with the audit
+    heard: voices.Counts = field(default_factory=dict)  # people heard this quarter, by group (exact)
+    work: credits.Work | None = None  # the peer interviewers' work behind the stories (names only if they chose)
 
 
 @tiers.output(tiers.PUBLIC, "the run's results as the PDF and the published site show them")
@@ -207,7 +214,9 @@ def gather(
     previous = (
         {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
     )
-    voices = stories.voices_of(table)
+    told = stories.voices_of(table)
+    heard = voices.heard(table)
+    needed = settings.get(con, "voices_needed")
     sections = []
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
@@ -221,7 +230,10 @@ def gather(
                 previous=previous.get(standard.id),
                 measures=mine[mine["standard_id"] == standard.id],
                 stories=tagged.reset_index(drop=True),
-                voices=voices.get((provider_id, standard.id), verdicts.NO_VOICES),
+                voices=told.get((provider_id, standard.id), verdicts.NO_VOICES),
+                heard=heard.get((provider_id, standard.id), {}),
+                too_few=voices.too_few(heard.get((provider_id, standard.id), {}), needed),
+                needed=needed,
                 uncertain=bool(uncertain[standard.id]),
                 clear=None if stats.is_missing(moved.get(standard.id)) else bool(moved[standard.id]),
             )
@@ -263,9 +275,7 @@ def gather(
             ],
             ignore_index=True,
         )
-    basis = signed.basis(
-        run_id, settings.get(con, "voices_needed"), {sec.standard.id: sec.rating for sec in sections}, table
-    )
+    basis = signed.basis(run_id, needed, {sec.standard.id: sec.rating for sec in sections}, table)
     status, changed = _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis)
     from audits import factcheck
 
@@ -294,6 +304,8 @@ def gather(
         actions=actions.plans(con, provider_id, before=period),
         factcheck=factcheck.summary(con, provider_id, period),
         reply=factcheck.latest_reply(con, provider_id, period),
+        heard=heard.get((provider_id, None), {}),
+        work=credits.work(con, period, provider_id),
     )
 
 

@@ -204,8 +204,9 @@ def _section_context(sec: findings.Section) -> dict:
                 "text": st["text"],
                 "teller": words.teller(st["teller"]),
                 "gathered_on": words.long_date(st["gathered_on"]),
-                "gathered_by": st["gathered_by"] if isinstance(st["gathered_by"], str) else "",
+                "gathered_by": words.gathered_by(st).removeprefix(" by "),
                 "redacted": bool(st["redacted"]),
+                "summarised": bool(st["summarised"]),
                 "stance": words.stance(st["stances"].get(sec.standard.id, "")),
                 "answer": st["answers"].get(sec.standard.id, ""),
             }
@@ -225,6 +226,9 @@ def _section_context(sec: findings.Section) -> dict:
         "stories": told,
         "look": ratings.look(sec.rating),
         "plain": PLAIN[sec.rating],
+        # the site is public: counts of 1 to 4 people are not shown (audits.voices.protect)
+        "heard": words.voices_heard(sec.heard, public=True),
+        "too_few": words.too_few_voices(sec.needed) if sec.too_few else "",
     }
 
 
@@ -323,6 +327,35 @@ def publish(
     return out
 
 
+def refresh(con: duckdb.DuckDBPyConnection, periods, published_by: str) -> list[str]:
+    """Publish each of these periods again, into the folder of its latest publication, so that a
+    story withdrawn since leaves the published site at once (its provider's signed report is no
+    longer given out, so the provider's page goes until the audit is signed again). What was
+    done, one sentence a period, for the person who withdrew it; a folder that is not on this
+    computer any more is named, to publish again by hand."""
+    said = []
+    for period in sorted(set(periods)):
+        row = con.execute(
+            "SELECT out_dir FROM publications WHERE period = ? ORDER BY published_at DESC LIMIT 1", [period]
+        ).fetchone()
+        if row is None or not row[0]:
+            continue
+        folder = Path(row[0])
+        if not (folder / MARKER).is_file():
+            said.append(
+                f"The {period} site was published to {folder}, which is not on this computer: publish it again "
+                "wherever it is, so the story leaves it too."
+            )
+            continue
+        try:
+            publish(con, period, folder, published_by)
+        except PublishError as error:
+            said.append(f"The {period} site in {folder} could not be published again ({error}): publish it again.")
+            continue
+        said.append(f"The published site of {period} in {folder} was written again without it.")
+    return said
+
+
 def _write(out: Published, gathered: list, shared: findings.RunShared, period: str) -> None:
     env = _environment()
     today = store.now()
@@ -384,6 +417,9 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
             "factcheck": found.factcheck,
             "pdf_name": pdf_name,
             "pdf_sha256": digest,
+            "people_heard": words.people_heard(found.heard, public=True),
+            "summary_note": words.SUMMARY_NOTE,
+            "work": found.work.words() if found.work is not None else "",
         }
         page(
             f"providers/{found.provider_id}.html",
@@ -420,6 +456,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
                 if shown_stories
                 else "Nobody's story was shared this time."
             ),
+            heard=words.people_heard(found.heard, public=True),
             promises=promises,
             reply=found.reply,
         )

@@ -251,7 +251,10 @@ def _summary(data: Findings) -> list:
             s["body"],
         ),
     ]
-    head = [Paragraph(h, s["cell_head"]) for h in ("Standard", "Rating", "Change since last period", "Stories")]
+    head = [
+        Paragraph(h, s["cell_head"])
+        for h in ("Standard", "Rating", "Change since last period", "Voices heard", "Stories")
+    ]
     rows = [head]
     for sec in data.sections:
         rows.append(
@@ -259,13 +262,15 @@ def _summary(data: Findings) -> list:
                 Paragraph(text(sec.standard.title), s["cell"]),
                 _rating_cell(sec.rating, uncertain=sec.uncertain),
                 Paragraph(text(words.change(sec.rating, sec.previous, sec.clear)), s["cell"]),
+                # a public output: counts of 1 to 4 people are not shown (audits.voices.protect)
+                Paragraph(text(words.voices_heard(sec.heard, public=True)), s["cell"]),
                 Paragraph(str(len(sec.stories)), s["cell"]),
             ]
         )
     out.append(
         _table(
             rows,
-            [72 * mm, 36 * mm, 45 * mm, 17 * mm],
+            [50 * mm, 31 * mm, 33 * mm, 40 * mm, 16 * mm],
             rating_col=1,
             rating_values=[sec.rating for sec in data.sections],
             uncertain_values=[sec.uncertain for sec in data.sections],
@@ -316,14 +321,19 @@ def _summary(data: Findings) -> list:
             )
         )
         return out
+    out.append(Paragraph(text(words.people_heard(data.heard, public=True)), s["small"]))
     out.append(
         Paragraph(
             f"Stories printed in this report: {told}. Not printed: {not_shared} without consent to share "
-            f"(or withdrawn), {held} waiting for the auditor to check for personal details, "
-            f"{data.story_counts.get('kept_out', 0)} kept out by the auditor.",
+            f"(or withdrawn), {held} waiting for the auditor to check for personal details or to summarise, "
+            f"{data.story_counts.get('kept_out', 0)} kept out by the auditor, "
+            f"{data.story_counts.get('not_shown', 0)} whose tellers agreed to be heard but not to their words "
+            "being shown.",
             s["small"],
         )
     )
+    if data.work is not None:
+        out.append(Paragraph(text(data.work.words()), s["small"]))
     return out
 
 
@@ -394,10 +404,14 @@ def story_pieces(words_told: str, limit: int = STORY_ROW_CHARACTERS) -> list[str
 def _story_block(row, standard_id: str | None = None) -> list:
     s = styles()
     teller = words.teller(row.teller)
-    by = f" by {row.gathered_by}" if isinstance(row.gathered_by, str) and row.gathered_by else ""
+    by = words.gathered_by(row)
     note = " The auditor removed personal details from these words." if row.redacted else ""
+    summarised = bool(getattr(row, "summarised", False))
+    if summarised:
+        note = f" {words.SUMMARY_NOTE}"
     pieces = story_pieces(row.text)
-    pieces[0], pieces[-1] = "“" + pieces[0], pieces[-1] + "”"
+    if not summarised:  # a summary is the auditor's words, never quoted as the person's
+        pieces[0], pieces[-1] = "“" + pieces[0], pieces[-1] + "”"
     told = [[Paragraph(text(piece), s["story"])] for piece in pieces]
     caption = Paragraph(
         text(f"Told by {teller}, gathered on {words.long_date(row.gathered_on)}{by}.{note}"), s["small"]
@@ -462,8 +476,12 @@ def _section(sec: findings.Section) -> list:
             s["small"],
         ),
         rating_line,
-        Spacer(1, 3 * mm),
+        Spacer(1, 2 * mm),
+        Paragraph(text(f"Voices heard on this standard: {words.voices_heard(sec.heard, public=True)}."), s["small"]),
     ]
+    if sec.too_few:
+        out.append(Paragraph(text(words.too_few_voices(sec.needed)), s["small"]))
+    out.append(Spacer(1, 2 * mm))
     if sec.rating == "provisional":
         out.append(
             Paragraph(

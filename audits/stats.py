@@ -54,8 +54,10 @@ def wilson_sql(x: str, n: str, z: float = Z95) -> tuple[str, str]:
 
 
 def is_missing(value) -> bool:
-    """No figure: None, NaN or pandas.NA (results read back from DuckDB hold any of them)."""
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA
+    """No figure: None, NaN, NaT or pandas.NA (what DuckDB reads back holds any of them)."""
+    return (
+        value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA or value is pandas.NaT
+    )
 
 
 def funnel_limits(benchmark: float, n: float, z: float = Z95) -> tuple[float, float]:

@@ -444,3 +444,80 @@ def stance(key: str) -> str:
 def teller(key) -> str:
     """Who told a story, in words: 'a person using the service'."""
     return TELLERS.get(key, str(key))
+
+
+# --------------------------------------------------------------------------- voices heard
+
+# Each group of people heard, one and many: "1 family member", "3 family members".
+VOICE_GROUPS = {
+    "person_using_services": ("person using the service", "people using the service"),
+    "family_member": ("family member", "family members"),
+    "staff": ("member of staff", "staff"),
+    "peer_researcher": ("peer researcher", "peer researchers"),
+    "expert_citizen": ("expert citizen", "expert citizens"),
+}
+NOBODY_HEARD = "No one yet"
+
+
+def voices_heard(counts: dict[str, int], public: bool) -> str:
+    """'12 people using the service, 3 family members, 4 staff'. In a public output
+    (`public`) a count of 1 to 4 is not shown (audits.voices.protect): '* family members (not
+    shown: fewer than 5 people)'."""
+    from audits import voices
+
+    if not any(counts.values()):
+        return NOBODY_HEARD
+    shown = voices.protect(counts)[0] if public else counts
+    parts = []
+    for group in voices.GROUPS:
+        if not counts.get(group):
+            continue
+        one, many = VOICE_GROUPS[group]
+        n = shown[group]
+        parts.append(f"{HIDDEN_MARK} {many} ({HIDDEN_SMALL})" if n is None else f"{whole(n)} {one if n == 1 else many}")
+    return ", ".join(parts)
+
+
+def people_heard(counts: dict[str, int], public: bool) -> str:
+    """Everyone heard about a provider in a quarter, with the total when it may be shown:
+    '19 people heard: 12 people using the service, 3 family members, 4 staff'."""
+    from audits import voices
+
+    if not any(counts.values()):
+        return "No one was heard this quarter: no consented story was gathered."
+    total = voices.protect(counts)[1] if public else sum(counts.values())
+    said = voices_heard(counts, public)
+    if total is None:
+        return f"People heard: {said}."
+    return f"{whole(total)} {'person' if total == 1 else 'people'} heard: {said}."
+
+
+TOO_FEW_VOICES = (
+    "Too few voices: fewer than {n} people using the service or their families were heard on this standard "
+    "this quarter, too few to say much about their experience of it."
+)
+
+
+def too_few_voices(needed: int = 1) -> str:
+    """What a standard with too few voices says (audits.voices.too_few)."""
+    from audits import voices
+
+    return TOO_FEW_VOICES.format(n=max(voices.ENOUGH, needed))
+
+
+SUMMARY_NOTE = (
+    "These are the auditor's words: the person agreed to a summary of their story, not to their own words "
+    "being printed."
+)
+
+
+def gathered_by(row) -> str:
+    """' by Sam Peer, Northshire Peer Interviewers' after 'gathered on …': the group, and the
+    interviewer only when they chose to be named (audits.stories: `credited`)."""
+
+    def text(value) -> str:
+        return value.strip() if isinstance(value, str) else ""
+
+    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
+    group, named = text(get("gathered_by")), text(get("credited", None))
+    return f" by {', '.join(part for part in (named, group) if part)}" if group or named else ""

@@ -220,6 +220,21 @@ def stories_for(db_file: str, provider_id: str, period: str, standard_id: str | 
     return _stories_for(db_file, provider_id, period, standard_id, evidence_stamp(db_file))
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _heard(db_file: str, period: str, stamp: str) -> tuple[dict, int]:
+    from audits import settings, stories, voices
+
+    with store.reading(db_file) as con:
+        return voices.heard(stories.story_table(con, period)), settings.get(con, "voices_needed")
+
+
+def heard(db_file: str, period: str) -> tuple[dict, int]:
+    """People heard in a quarter by (provider_id, standard_id or None) and group (audits.voices),
+    exact: a page words them for its viewer's tier (audits.words.voices_heard). With the setting
+    voices_needed, for the too-few words."""
+    return _heard(db_file, period, evidence_stamp(db_file))
+
+
 def _every_period(read, db_file: str, cat: Catalogue, restricted) -> pd.DataFrame:
     """One cached read per audited period, as one frame."""
     frames = [read(db_file, cat, period, restricted) for period in cat.runs]

@@ -47,6 +47,11 @@ def draft_pdf(draft_id: str) -> bytes:
         return drafts.pdf_of(con, draft_id)
 
 
+def draft_withheld(draft_id: str) -> str | None:
+    with store.reading(data.db()) as con:
+        return drafts.withheld(con, draft_id)
+
+
 def draft_words(draft: dict | None) -> str:
     if draft is None:
         return "No draft has been shared yet."
@@ -90,14 +95,12 @@ def render() -> None:
     if draft is not None:
         if draft["run_id"] != cat.runs[period]:
             st.warning("The audit has been run again since this draft was shared: share the new draft.")
-        st.download_button(
+        ui.pdf_button(
             "Download the draft as shared",
-            data=lambda: draft_pdf(draft["draft_id"]),
-            file_name=f"draft-{provider_id}-{period}.pdf",
-            mime="application/pdf",
-            on_click="ignore",
-            icon=":material/download:",
-            key="draft_pdf",
+            lambda: draft_pdf(draft["draft_id"]),
+            f"draft-{provider_id}-{period}.pdf",
+            "draft_pdf",
+            draft_withheld(draft["draft_id"]),
         )
     if st.button(
         f"Share the {'new ' if draft else ''}draft with {names.get(provider_id, provider_id)}",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, tiers, words
+from audits import ratings, tiers, voices, words
 from dashboard import data, ui, viewer
 from dashboard.standard import show_stories, trend
 
@@ -193,19 +193,34 @@ def render() -> None:
         return
 
     st.subheader("Every standard")
+    heard, needed = data.heard(db, period)
+    public = not view.auditor  # voices heard: exact for the auditor only (audits.voices.protect)
     rows = []
     for s in standards:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
         unsure = bool(sr.loc[s.id, "uncertain"]) if s.id in sr.index else False
-        rows.append({"Standard": s.title, "Rating": words.rating(shown, unsure)})
+        counts = heard.get((provider_id, s.id), {})
+        rows.append(
+            {
+                "Standard": s.title,
+                "Rating": words.rating(shown, unsure),
+                # the auditor sees exact counts; everyone else as the public does (audits.voices.protect)
+                "Voices heard": words.voices_heard(counts, public)
+                + (" · too few voices" if voices.too_few(counts, needed) else ""),
+            }
+        )
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
+    st.write(words.people_heard(heard.get((provider_id, None), {}), public))
     st.caption(
         f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
         f"means {ratings.PROVISIONAL_EXPLANATION}. "
         + ui.UNCERTAIN_CAPTION
         + " "
         + words.benchmark_note(not view.auditor)
+        + " Voices heard: people who told us about it this quarter and agreed to their story being used. "
+        f'"Too few voices": {words.too_few_voices(needed).split(": ", 1)[1]}'
+        + (" Counts of 1 to 4 people are not shown." if public else "")
     )
 
     st.subheader("Over the quarters")

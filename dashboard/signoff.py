@@ -85,6 +85,7 @@ def render() -> None:
     st.subheader("Signed versions")
     with store.reading(db) as con:
         versions = signed.versions(con, period, provider_id)
+        withheld = [signed.withheld(con, provider_id, period, at) for at in versions["signed_at"]]
     if versions.empty:
         st.write(f"No signed version of {names.get(provider_id, provider_id)} for {period} yet.")
         return
@@ -94,14 +95,12 @@ def render() -> None:
             f"**Signed {words.long_datetime(v['signed_at'])}** by {v['name']} ({label}), audit run `{v['run_id']}`, "
             f"SHA-256 `{v['pdf_sha256']}`"
         )
-        st.download_button(
+        ui.pdf_button(
             "Download this signed PDF",
-            data=lambda at=v["signed_at"]: signed_bytes(db, provider_id, period, at),
-            file_name=f"audit-{provider_id}-{period}-signed-{v['signed_at']:%Y%m%d-%H%M%S}.pdf",
-            mime="application/pdf",
-            on_click="ignore",
-            icon=":material/download:",
-            key=f"signed_{i}",
+            lambda at=v["signed_at"]: signed_bytes(db, provider_id, period, at),
+            f"audit-{provider_id}-{period}-signed-{v['signed_at']:%Y%m%d-%H%M%S}.pdf",
+            f"signed_{i}",
+            withheld[i],
         )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audits import sentences, spc, stats, tiers, words
+from audits import sentences, spc, stats, tiers, voices, words
 from audits.kinds import kind_of
 from audits.standard import Measure, Standard
 from dashboard import charts, data, ui, viewer
@@ -198,8 +198,9 @@ def show_stories(told: pd.DataFrame) -> None:
         ui.words_block(
             story["text"],
             f"Told by {words.teller(story['teller'])} on "
-            f"{words.long_date(story['gathered_on'])}; gathered by {story['gathered_by']}"
-            + (" (personal details removed by the auditor)" if story["redacted"] else ""),
+            f"{words.long_date(story['gathered_on'])}; gathered{words.gathered_by(story)}"
+            + (" (personal details removed by the auditor)" if story["redacted"] else "")
+            + (f". {words.SUMMARY_NOTE}" if story.get("summarised") else ""),
         )
 
 
@@ -253,6 +254,29 @@ def render() -> None:
         st.markdown(f"#### {ui.md(measure.label)}")
         across_providers(results[results["measure_id"] == measure.id].sort_values("name"), measure, not view.auditor)
     ui.footnote(results)
+
+    st.subheader(f"Voices heard on this standard, {period}")
+    heard, needed = data.heard(db, period)
+    public = not view.auditor  # voices heard: exact for the auditor only (audits.voices.protect)
+    voiced = pd.DataFrame(
+        {
+            "Provider": [f"{r.provider_name} ({r.provider_id})" for r in providers.itertuples()],
+            # the auditor sees exact counts; everyone else as the public does (audits.voices.protect)
+            "Voices heard": [
+                words.voices_heard(heard.get((p, standard.id), {}), public) for p in providers["provider_id"]
+            ],
+            "Enough to tell?": [
+                "Too few voices" if voices.too_few(heard.get((p, standard.id), {}), needed) else "Yes"
+                for p in providers["provider_id"]
+            ],
+        }
+    )
+    ui.table(voiced, len(voiced))
+    st.caption(
+        "People who told us about this standard this quarter and agreed to their story being used. "
+        + words.too_few_voices(needed).replace("Too few voices: ", "Too few voices means ")
+        + (" Counts of 1 to 4 people are not shown." if public else "")
+    )
 
     st.subheader("Over time, and in people's words")
     ids = list(providers["provider_id"])

@@ -41,6 +41,22 @@ def words_block(text, caption: str | None = None) -> None:
         st.caption(md(caption))
 
 
+def highlighted(story: str) -> str:
+    """A story as escaped HTML with what screening flags in <mark> (for st.html): text, never
+    markup. The auditor's review and the peer interviewer's capture form show it so."""
+    from audits import screening
+
+    out, last = [], 0
+    for _, start, end in screening.spans(story):
+        out += [html.escape(story[last:start]), "<mark>", html.escape(story[start:end]), "</mark>"]
+        last = end
+    out.append(html.escape(story[last:]))
+    return (
+        '<div style="white-space: pre-wrap; font-family: inherit; border-left: 4px solid #9a4d00; '
+        'padding: 0.25rem 0.75rem">' + "".join(out) + "</div>"
+    )
+
+
 def safe_frame(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
     """A copy of a table whose text cells are shown as text (st.table renders Markdown in
     cells). Columns in `keep` hold only the tool's own words (rating labels) and stay as they
@@ -251,6 +267,23 @@ def store_busy() -> None:
 def store_free() -> None:
     """A page that read the store: the next busy spell starts counting its tries afresh."""
     st.session_state.pop("_busy_tries", None)
+
+
+def pdf_button(label: str, make, file_name: str, key: str, withheld: str | None = None) -> None:
+    """A button that builds a kept PDF only when pressed; or, when the PDF is no longer given out
+    (it printed a story withdrawn since: audits.withdrawals), the plain reason instead."""
+    if withheld:
+        st.info(withheld, icon=":material/block:")
+        return
+    st.download_button(
+        label,
+        data=make,
+        file_name=file_name,
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )
 
 
 def empty(message: str, next_step: str) -> None:

@@ -62,7 +62,7 @@ def test_demo_accounts_cover_every_role_and_sign_in(con):
         # the demo commissioner commissions the first provider's area: its exact figures
         assert account.areas == (("Northshire",) if role == "commissioner" else ())
     again = accounts.create_demo_accounts(con)
-    assert con.execute("SELECT count(*) FROM accounts").fetchone()[0] == 4
+    assert con.execute("SELECT count(*) FROM accounts").fetchone()[0] == len(accounts.ROLES)
     # the passwords printed the second time are the ones that work now
     for username, password, _, _ in again:
         assert accounts.verify(con, username, password) is not None

@@ -30,6 +30,7 @@ ACCOUNTS = {
     "auditor": accounts.Account("auditor", "Test auditor", "auditor", None),
     "expert_citizen": accounts.Account("expert", "Test expert", "expert_citizen", None),
     "provider": accounts.Account("provider1", "Test provider", "provider", "P001"),
+    "peer_interviewer": accounts.Account("interviewer", "Test interviewer", "peer_interviewer", None),
 }
 
 
@@ -840,3 +841,200 @@ def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
     line = charts.trend(quarters, "A measure", True).data[0]
     assert list(line.x) == ["2025-Q1", "2025-Q2", "2025-Q3"]
     assert pd.isna(line.y[1]) and not line.connectgaps
+
+
+# --------------------------------------------------------------------------- peer interviewers (issue 16)
+
+
+def test_a_peer_interviewer_has_only_their_own_pages(env):
+    at = signed_in("peer_interviewer")
+    no_exception(at)
+    assert auth.pages_for(ACCOUNTS["peer_interviewer"]) == [
+        "dashboard/capture.py",
+        "dashboard/withdraw.py",
+        "dashboard/visit.py",
+    ]
+    assert "Record a story" in texts(at)  # their home page
+    for page in ("dashboard/overview.py", "dashboard/provider.py", "dashboard/review.py", "dashboard/upload.py"):
+        with pytest.raises(ValueError):
+            at.switch_page(page)
+
+
+def test_a_story_captured_on_the_form_is_screened_as_typed_and_joins_the_pack(env):
+    db, _ = env
+    at = signed_in("peer_interviewer")
+    at.selectbox(key="capture_provider").select("P001").run()
+    at.radio(key="capture_0_teller").set_value("family_member").run()
+    assert at.text_area == [] or not at.text_area  # no words are asked for before their agreement
+    at.radio(key="capture_0_consent").set_value("yes").run()
+    at.radio(key="capture_0_use").set_value("summarised").run()
+    at.text_area(key="capture_0_story").input("My son waited weeks. Ring Mrs Okafor on 07700 900123.").run()
+    no_exception(at)
+    assert "a phone number" in at.warning[0].value and "a person's name" in at.warning[0].value
+    shown = "\n".join(h.value for h in at.html)
+    assert "<mark>07700 900123</mark>" in shown and "<mark>Mrs Okafor</mark>" in shown
+    at.checkbox(key="capture_0_tag_warm-welcome").check().run()
+    at.number_input(key="capture_0_hours").set_value(2.0).run()
+    at.text_input(key="capture_group").input("Northshire Peer Interviewers").run()
+    at.button(key="capture_0_save").click().run()
+    # still flagged and not ticked as checked, no stance given: nothing saved, both said
+    assert "Screening still finds" in at.error[0].value
+    at.text_area(key="capture_0_story").input("My son waited weeks before anyone rang him back.").run()
+    assert "Checked: no names" in texts(at)
+    at.button(key="capture_0_save").click().run()
+    assert "Say whether their story shows it happening" in at.error[0].value
+    at.radio(key="capture_0_stance_warm-welcome").set_value("contradicts").run()
+    at.button(key="capture_0_save").click().run()
+    no_exception(at)
+    assert "Saved as story C1 of Northgate Recovery Partnership" in at.success[0].value
+    assert at.radio(key="capture_1_teller").value is None  # an empty form for the next person
+    with store.reading(db) as con:
+        row = con.execute(
+            "SELECT teller, consent, use_of_words, standards, story, interviewer, hours, reference FROM cur_stories "
+            "WHERE story_id = 'C1'"
+        ).fetchone()
+    assert row[:7] == (
+        "family_member",
+        "yes",
+        "summarised",
+        "warm-welcome=contradicts",
+        "My son waited weeks before anyone rang him back.",
+        "Test interviewer",
+        2.0,
+    )
+    assert row[7] in at.success[0].value
+
+
+def test_voices_heard_are_exact_for_the_auditor_and_protected_for_everyone_else(env):
+    heard = {}
+    for role in ("auditor", "commissioner"):
+        at = signed_in(role)
+        at.session_state["period"] = "2026-Q2"
+        at.session_state["provider_id"] = "P001"
+        at.switch_page("dashboard/provider.py").run()
+        no_exception(at)
+        table = frames(at)[0]
+        heard[role] = dict(zip(table["Standard"], table["Voices heard"]))
+    # S1 and S2 were told by people using the service and agreed to (S2 is held for a phone
+    # number: still a person heard); S3 said no
+    assert heard["auditor"]["A warm welcome within days"].startswith("2 people using the service")
+    assert (
+        heard["commissioner"]["A warm welcome within days"].startswith(
+            "\\* people using the service \\(not shown: fewer than 5 people\\)"
+        )
+        or "not shown: fewer than 5 people" in heard["commissioner"]["A warm welcome within days"]
+    )
+    assert "2 people" not in str(heard["commissioner"])
+    assert all("too few voices" in v for v in heard["auditor"].values())
+
+
+def test_a_story_is_taken_back_by_its_reference_on_the_page(env):
+    import datetime as dt
+
+    from audits import capture, references
+
+    db, _ = env
+    ref = references.make()
+    with store.writing(db) as con:
+        capture.add_story(
+            con,
+            capture.Captured(
+                "P001",
+                dt.date(2026, 6, 2),
+                "person_using_services",
+                "yes",
+                "quoted",
+                "They rang me back the next day.",
+                {"warm-welcome": "confirms"},
+                ref,
+                "Sam",
+                True,
+                1.0,
+                "Peers",
+            ),
+            "test",
+        )
+    for role in ("peer_interviewer", "auditor"):
+        at = signed_in(role)
+        at.switch_page("dashboard/withdraw.py").run()
+        at.text_input(key="withdraw_0_reference").input("KMTR-HWAX-CEPO").run()
+        assert "never has the letter O" in at.error[0].value
+    at.text_input(key="withdraw_0_reference").input(ref.lower().replace("-", " ")).run()
+    assert "told story C1" in texts(at) and "Northgate Recovery Partnership" in texts(at)
+    assert "They rang me back" not in texts(at)  # the page names the story, never its words
+    assert at.button(key="withdraw_0_go").disabled
+    at.checkbox(key="withdraw_0_sure").check().run()
+    at.button(key="withdraw_0_go").click().run()
+    no_exception(at)
+    assert "Withdrawn for good" in at.success[0].value
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM reference_withdrawals").fetchone() == (1,)
+    at.text_input(key="withdraw_1_reference").input(ref).run()
+    assert "was withdrawn on" in at.info[0].value
+
+
+def test_the_work_behind_the_audit_is_shown_to_the_commissioner_with_names(env):
+    import datetime as dt
+
+    from audits import capture, references
+
+    db, _ = env
+    with store.writing(db) as con:
+        for hours, credit in ((1.5, False), (2.0, True)):
+            capture.add_story(
+                con,
+                capture.Captured(
+                    "P001",
+                    dt.date(2026, 6, 2),
+                    "staff",
+                    "no",
+                    None,
+                    "",
+                    {},
+                    references.make(),
+                    "Sam Peer",
+                    credit,
+                    hours,
+                    "Peers",
+                ),
+                "test",
+            )
+    at = signed_in("commissioner")
+    at.switch_page("dashboard/peer_work.py").run()
+    no_exception(at)
+    table = frames(at)[0]
+    assert list(table["Interviewer"]) == ["Sam Peer"] and list(table["Hours"]) == ["3.5"]
+    assert list(table["Stories gathered"]) == ["2"] and list(table["Agreed to be used"]) == ["0"]
+
+
+def test_the_visit_kit_offers_the_guides_and_the_workbook_and_loads_it_back_for_an_interviewer(env):
+    at = signed_in("expert_citizen")
+    at.switch_page("dashboard/visit.py").run()
+    no_exception(at)
+    labels = [b.label for b in at.get("download_button")]
+    assert any(label.startswith("Download the guides (3 standards)") for label in labels)
+    assert not at.get("file_uploader")  # loading stories is for the interviewer and the auditor
+    at = signed_in("peer_interviewer")
+    at.switch_page("dashboard/visit.py").run()
+    no_exception(at)
+    assert at.get("file_uploader")
+
+
+def test_the_workshop_form_edits_the_interview_guide(env):
+    at = workshop_at()
+    no_exception(at)
+    widget(at.text_area, "Questions for family members").input(
+        "Is there someone with lived experience they can talk to?\n\n How were you made welcome?"
+    ).run()
+    no_exception(at)
+    from audits import standards as loader
+
+    saved, problems = loader.parse_standard_text(yaml_of(at), "peer-workforce.yaml")
+    assert problems == [] and saved.interview.families == [
+        "Is there someone with lived experience they can talk to?",
+        "How were you made welcome?",
+    ]
+    assert saved.interview.staff == []  # a group left empty is asked general questions
+    assert '    - "How were you made welcome?"' in yaml_of(at)
+    widget(at.text_area, "Questions for family members").input("").run()
+    assert "interview" not in yaml_of(at)  # all empty: the field is left out
