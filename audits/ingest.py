@@ -9,16 +9,16 @@ earlier one, with its files' checksums, in the history.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from audits import returns, spec, store, stories
 from audits.returns import Validation
@@ -76,6 +76,10 @@ class IngestOutcome:
         return text + "."
 
 
+# The write-ahead log a batch may grow to before DuckDB folds it into the store's file.
+BATCH_LOG = "4GB"
+
+
 def default_loaded_by() -> str | None:
     try:
         return getpass.getuser()
@@ -121,7 +125,13 @@ def ingest(
             by_id = {}
             if fresh:
                 with store.writing(db) as con:
-                    by_id = {id(v): ingest_validation(con, v, str(v.source), loaded_by) for v in fresh}
+                    # Each submission's commit is written to the write-ahead log; DuckDB would fold
+                    # the log into the file every 16 MiB (hundreds of times in a national year,
+                    # each rewriting the tables' last blocks). Folded once per batch instead,
+                    # when this connection closes (a killed process replays the log's commits).
+                    con.execute(f"SET checkpoint_threshold = '{BATCH_LOG}'")
+                    with _staged(con, fresh) as staged:
+                        by_id = {id(v): _load(con, v, str(v.source), loaded_by, staged) for v in fresh}
             results = []
             for v in validations:
                 outcome = by_id.get(id(v)) or _refused(v, str(v.source))
@@ -136,6 +146,7 @@ def ingest(
                 # Freed only after the report is printed: its verdict counts the rows.
                 if outcome.validation is not None:
                     outcome.validation.frames = {}
+                    outcome.validation.batch = None
     return outcomes
 
 
@@ -155,11 +166,23 @@ def ingest_validation(
 ) -> IngestOutcome:
     """Load one validated submission in one transaction (nothing if it has blocking problems).
 
-    Used by the command line and by the dashboard's upload page, which validates an
-    uploaded file first and shows the report before loading.
+    Used by the dashboard's upload page, which validates an uploaded file first and shows
+    the report before loading (the command line loads a batch at a time, `ingest`).
     """
     if validation.blocking or validation.kind is None:
         return _refused(validation, source)
+    with _staged(con, [validation]) as staged:
+        return _load(con, validation, source, loaded_by, staged)
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    validation: Validation,
+    source: str,
+    loaded_by: str | None,
+    staged: Staged,
+) -> IngestOutcome:
+    """One submission, its rows already staged (`_staged`), in one transaction."""
     kind, meta = validation.kind, validation.meta
     provider_id, period = meta["provider_id"], meta["period"]
     submission_id = f"{kind}-{provider_id}-{period}-{uuid.uuid4().hex[:12]}"
@@ -179,26 +202,27 @@ def ingest_validation(
     )
     con.execute("BEGIN TRANSACTION")
     try:
-        store.ensure_period(con, period)
-        if kind == "return":
+        # Only what is new or changed is written (each statement costs a few milliseconds).
+        if period not in staged.periods:
+            store.ensure_period(con, period)
+        named = (meta.get("provider_name"), meta.get("area"))
+        if kind == "return" and staged.providers.get(provider_id) != named:
             con.execute(
                 "INSERT INTO providers VALUES (?, ?, ?) ON CONFLICT (provider_id) DO UPDATE SET "
                 "provider_name = excluded.provider_name, area = excluded.area",
-                [provider_id, meta.get("provider_name"), meta.get("area")],
+                [provider_id, *named],
             )
-        else:
+        elif provider_id not in staged.providers:
             con.execute("INSERT OR IGNORE INTO providers (provider_id) VALUES (?)", [provider_id])
+        # The current one (current_submissions) stops being current: one statement, as every
+        # statement costs a few milliseconds and a national year is 1,200 submissions.
         previous = con.execute(
-            "SELECT submission_id FROM current_submissions WHERE kind = ? AND provider_id = ? AND period = ?",
-            [kind, provider_id, period],
+            "UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
+            "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current RETURNING submission_id",
+            [submission_id, now, kind, provider_id, period],
         ).fetchall()
         if previous:
             outcome.replaced = previous[0][0]
-            con.execute(
-                "UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
-                "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current",
-                [submission_id, now, kind, provider_id, period],
-            )
         con.execute(
             "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
             "submitted_on, gathered_by, source, form, sha256, loaded_at, loaded_by, is_current, "
@@ -223,17 +247,18 @@ def ingest_validation(
                 json.dumps(validation.report_json(), ensure_ascii=False),
             ],
         )
-        con.executemany(
-            "INSERT INTO submission_files VALUES (?, ?, ?, ?)",
-            [
-                [submission_id, name, digest, validation.sizes.get(name)]
-                for name, digest in sorted(validation.files.items())
-            ],
-        )
+        if validation.files:
+            con.execute(
+                "INSERT INTO submission_files VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(validation.files)),
+                [
+                    value
+                    for name, digest in sorted(validation.files.items())
+                    for value in (submission_id, name, digest, validation.sizes.get(name))
+                ],
+            )
         for table in tables:
-            frame = validation.frames.get(table.name)
-            if frame is not None and len(frame):
-                _insert(con, table, frame, [submission_id, provider_id, period])
+            if rows[table.name]:
+                _insert(con, table, staged.tables[table.name], [submission_id, provider_id, period, validation.number])
         if len(validation.quarantined):
             con.register("_held", validation.quarantined)
             con.execute(
@@ -249,22 +274,71 @@ def ingest_validation(
     except BaseException:
         store.rollback(con)
         raise
+    staged.periods.add(period)
+    if kind == "return" or provider_id not in staged.providers:
+        staged.providers[provider_id] = named if kind == "return" else (None, None)
     return outcome
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, frame, prefix: list) -> None:
-    """Bulk insert a typed frame (DuckDB scans the DataFrame; no row-by-row Python)."""
-    columns = ", ".join(f'"{c.name}"' for c in table.columns)
-    values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
-    con.register("_incoming", pa.Table.from_pandas(frame, preserve_index=False))
+@dataclass
+class Staged:
+    """A batch ready to load: its temporary tables, and the periods and providers (with name
+    and area) the store holds, kept up to date as each submission commits."""
+
+    tables: dict[str, str]  # table -> its temporary table
+    periods: set[str]
+    providers: dict[str, tuple[str | None, str | None]]
+
+
+@contextlib.contextmanager
+def _staged(con: duckdb.DuckDBPyConnection, validations: list[Validation]) -> Iterator[Staged]:
+    """The good rows of submissions validated together, typed, in one temporary table per data
+    table (column `_sub`: each submission's place in its batch), so each submission's
+    transaction copies its rows inside DuckDB instead of handing it a DataFrame per table.
+
+    Temporary tables are never written to the store's file: a process killed at any point
+    leaves only the submissions already committed."""
+    batches = {id(v.batch): v.batch for v in validations}
+    if len(batches) != 1 or None in batches.values():
+        raise ValueError("submissions are loaded together only when they were validated together")
+    (batch,) = batches.values()
+    numbers = ", ".join(str(int(v.number)) for v in validations)
+    names: dict[str, str] = {}
     try:
-        con.execute(
-            f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
-            f"SELECT ?, ?, ?, line, {values} FROM _incoming",
-            prefix,
-        )
+        for table in spec.RETURN_TABLES + spec.PACK_TABLES:
+            arrow = batch.tables.get(table.name)
+            if arrow is None or not arrow.num_rows:
+                continue
+            name = names[table.name] = f"_staged_{table.name}"
+            values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type}) AS "{c.name}"' for c in table.columns)
+            con.register("_incoming", arrow)
+            try:
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT _sub, line, {values} FROM _incoming "
+                    f"WHERE _sub IN ({numbers}) ORDER BY _sub, line"
+                )
+            finally:
+                con.unregister("_incoming")
+        periods = {period for (period,) in con.execute("SELECT period FROM periods").fetchall()}
+        providers = {
+            provider: (name, area)
+            for provider, name, area in con.execute("SELECT provider_id, provider_name, area FROM providers").fetchall()
+        }
+        yield Staged(names, periods, providers)
     finally:
-        con.unregister("_incoming")
+        for name in names.values():
+            con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, staged: str, prefix: list) -> None:
+    """Copy one submission's staged rows into its table (prefix: submission, provider,
+    period, and its place in the batch)."""
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    con.execute(
+        f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
+        f"SELECT ?, ?, ?, line, {columns} FROM {staged} WHERE _sub = ?",
+        prefix,
+    )
 
 
 def _withdrawn_elsewhere(con, submission_id: str, provider_id: str, period: str) -> list[tuple[str, str]]:
