@@ -9,16 +9,16 @@ earlier one, with its files' checksums, in the history.
 
 from __future__ import annotations
 
-import contextlib
 import getpass
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from audits import returns, spec, store, stories
 from audits.returns import Validation
@@ -130,8 +130,8 @@ def ingest(
                     # each rewriting the tables' last blocks). Folded once per batch instead,
                     # when this connection closes (a killed process replays the log's commits).
                     con.execute(f"SET checkpoint_threshold = '{BATCH_LOG}'")
-                    with _staged(con, fresh) as staged:
-                        by_id = {id(v): _load(con, v, str(v.source), loaded_by, staged) for v in fresh}
+                    known = _known(con)
+                    by_id = {id(v): _load(con, v, str(v.source), loaded_by, known) for v in fresh}
             results = []
             for v in validations:
                 outcome = by_id.get(id(v)) or _refused(v, str(v.source))
@@ -171,8 +171,7 @@ def ingest_validation(
     """
     if validation.blocking or validation.kind is None:
         return _refused(validation, source)
-    with _staged(con, [validation]) as staged:
-        return _load(con, validation, source, loaded_by, staged)
+    return _load(con, validation, source, loaded_by, _known(con))
 
 
 def _load(
@@ -180,9 +179,9 @@ def _load(
     validation: Validation,
     source: str,
     loaded_by: str | None,
-    staged: Staged,
+    known: Known,
 ) -> IngestOutcome:
-    """One submission, its rows already staged (`_staged`), in one transaction."""
+    """One submission in one transaction (`known`: what the store already holds)."""
     kind, meta = validation.kind, validation.meta
     provider_id, period = meta["provider_id"], meta["period"]
     submission_id = f"{kind}-{provider_id}-{period}-{uuid.uuid4().hex[:12]}"
@@ -203,16 +202,16 @@ def _load(
     con.execute("BEGIN TRANSACTION")
     try:
         # Only what is new or changed is written (each statement costs a few milliseconds).
-        if period not in staged.periods:
+        if period not in known.periods:
             store.ensure_period(con, period)
         named = (meta.get("provider_name"), meta.get("area"))
-        if kind == "return" and staged.providers.get(provider_id) != named:
+        if kind == "return" and known.providers.get(provider_id) != named:
             con.execute(
                 "INSERT INTO providers VALUES (?, ?, ?) ON CONFLICT (provider_id) DO UPDATE SET "
                 "provider_name = excluded.provider_name, area = excluded.area",
                 [provider_id, *named],
             )
-        elif provider_id not in staged.providers:
+        elif provider_id not in known.providers:
             con.execute("INSERT OR IGNORE INTO providers (provider_id) VALUES (?)", [provider_id])
         # The current one (current_submissions) stops being current: one statement, as every
         # statement costs a few milliseconds and a national year is 1,200 submissions.
@@ -257,8 +256,9 @@ def _load(
                 ],
             )
         for table in tables:
-            if rows[table.name]:
-                _insert(con, table, staged.tables[table.name], [submission_id, provider_id, period, validation.number])
+            typed = validation.batch.rows(table.name, validation.number) if rows[table.name] else None
+            if typed is not None and typed.num_rows:
+                _insert(con, table, typed, [submission_id, provider_id, period])
         if len(validation.quarantined):
             con.register("_held", validation.quarantined)
             con.execute(
@@ -274,71 +274,44 @@ def _load(
     except BaseException:
         store.rollback(con)
         raise
-    staged.periods.add(period)
-    if kind == "return" or provider_id not in staged.providers:
-        staged.providers[provider_id] = named if kind == "return" else (None, None)
+    known.periods.add(period)
+    if kind == "return" or provider_id not in known.providers:
+        known.providers[provider_id] = named if kind == "return" else (None, None)
     return outcome
 
 
 @dataclass
-class Staged:
-    """A batch ready to load: its temporary tables, and the periods and providers (with name
-    and area) the store holds, kept up to date as each submission commits."""
+class Known:
+    """What the store holds that each submission of a batch may need to add: the periods, and
+    the providers with their names and areas (kept up to date as each submission commits)."""
 
-    tables: dict[str, str]  # table -> its temporary table
     periods: set[str]
     providers: dict[str, tuple[str | None, str | None]]
 
 
-@contextlib.contextmanager
-def _staged(con: duckdb.DuckDBPyConnection, validations: list[Validation]) -> Iterator[Staged]:
-    """The good rows of submissions validated together, typed, in one temporary table per data
-    table (column `_sub`: each submission's place in its batch), so each submission's
-    transaction copies its rows inside DuckDB instead of handing it a DataFrame per table.
-
-    Temporary tables are never written to the store's file: a process killed at any point
-    leaves only the submissions already committed."""
-    batches = {id(v.batch): v.batch for v in validations}
-    if len(batches) != 1 or None in batches.values():
-        raise ValueError("submissions are loaded together only when they were validated together")
-    (batch,) = batches.values()
-    numbers = ", ".join(str(int(v.number)) for v in validations)
-    names: dict[str, str] = {}
-    try:
-        for table in spec.RETURN_TABLES + spec.PACK_TABLES:
-            arrow = batch.tables.get(table.name)
-            if arrow is None or not arrow.num_rows:
-                continue
-            name = names[table.name] = f"_staged_{table.name}"
-            values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type}) AS "{c.name}"' for c in table.columns)
-            con.register("_incoming", arrow)
-            try:
-                con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT _sub, line, {values} FROM _incoming "
-                    f"WHERE _sub IN ({numbers}) ORDER BY _sub, line"
-                )
-            finally:
-                con.unregister("_incoming")
-        periods = {period for (period,) in con.execute("SELECT period FROM periods").fetchall()}
-        providers = {
-            provider: (name, area)
-            for provider, name, area in con.execute("SELECT provider_id, provider_name, area FROM providers").fetchall()
-        }
-        yield Staged(names, periods, providers)
-    finally:
-        for name in names.values():
-            con.execute(f"DROP TABLE IF EXISTS {name}")
+def _known(con: duckdb.DuckDBPyConnection) -> Known:
+    periods = {period for (period,) in con.execute("SELECT period FROM periods").fetchall()}
+    providers = {
+        provider: (name, area)
+        for provider, name, area in con.execute("SELECT provider_id, provider_name, area FROM providers").fetchall()
+    }
+    return Known(periods, providers)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, staged: str, prefix: list) -> None:
-    """Copy one submission's staged rows into its table (prefix: submission, provider,
-    period, and its place in the batch)."""
+def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, prefix: list) -> None:
+    """Bulk insert one submission's typed rows of one table (DuckDB scans the Arrow slice the
+    validation made; no row-by-row Python, no DataFrame)."""
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
-    con.execute(
-        f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
-        f"SELECT ?, ?, ?, line, {columns} FROM {staged} WHERE _sub = ?",
-        prefix,
-    )
+    values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
+    con.register("_incoming", rows)
+    try:
+        con.execute(
+            f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
+            f"SELECT ?, ?, ?, line, {values} FROM _incoming",
+            prefix,
+        )
+    finally:
+        con.unregister("_incoming")
 
 
 def _withdrawn_elsewhere(con, submission_id: str, provider_id: str, period: str) -> list[tuple[str, str]]:

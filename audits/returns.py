@@ -81,10 +81,16 @@ def _type_messages(column_type: str, values: pa.Array) -> np.ndarray:
 @dataclass
 class Batch:
     """The good rows of every submission validated together, typed: one Arrow table per table
-    of the specification, with `line` and `_sub` (the submission's place in the batch), so
-    audits.ingest hands DuckDB each table once per batch rather than a DataFrame per file."""
+    of the specification (with `line`), each submission's rows a contiguous span of it, so
+    audits.ingest hands DuckDB Arrow slices instead of converting a DataFrame per file."""
 
     tables: dict[str, pa.Table] = field(default_factory=dict)
+    spans: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)  # table -> number -> rows
+
+    def rows(self, table_name: str, number: int) -> pa.Table | None:
+        """One submission's good rows of one table (a slice: nothing is copied)."""
+        span = self.spans.get(table_name, {}).get(number)
+        return None if span is None else self.tables[table_name].slice(span[0], span[1] - span[0])
 
 
 @dataclass
@@ -544,12 +550,13 @@ def _check_tables(tables: tuple[spec.Table, ...], members: list[tuple[Validation
         _distribute(table, members, text, sub, typed, failures, held)
         keep = np.ones(len(sub), dtype=bool)
         keep[held] = False
-        numbers = np.array([v.number for v, _ in members], dtype=np.int32)
-        members[0][0].batch.tables[table.name] = (
-            arrow.append_column("line", text["line"])
-            .append_column(schemas.SUB, pa.array(numbers[sub] if len(sub) else [], pa.int32()))
-            .filter(keep)
-        )
+        batch = members[0][0].batch
+        batch.tables[table.name] = arrow.append_column("line", text["line"]).filter(keep)
+        kept = sub[keep]  # members' rows are contiguous and in order
+        batch.spans[table.name] = {
+            v.number: (int(np.searchsorted(kept, i, "left")), int(np.searchsorted(kept, i, "right")))
+            for i, (v, _) in enumerate(members)
+        }
 
 
 def _key_codes(sub: np.ndarray, keys, uniques: pa.Array | None = None) -> tuple[np.ndarray, pa.Array]:
