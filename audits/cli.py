@@ -11,6 +11,7 @@ import typer
 
 from audits.commands import (
     accounts,
+    actions,
     demo,
     drafts,
     engine,
@@ -45,6 +46,7 @@ for module in (
     drafts,
     signoff,
     publish,
+    actions,
     settings,
     setup,
     accounts,

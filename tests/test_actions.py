@@ -68,3 +68,39 @@ def test_an_action_from_proposal_to_overdue_to_done(con):
     actions.report_done(con, action_id, store.now().date(), "The peer started.", "Pat")
     assert actions.plans(con, "P001", as_of=later).iloc[0]["status_words"] == "✔ Done"
     assert actions.overdue(con, as_of=later).empty
+
+
+def test_the_command_line_takes_an_action_from_proposal_to_done(con, tmp_path):
+    """`python -m audits actions ...`: the same rules as the page, plain messages and exit 1 on a mistake."""
+    from typer.testing import CliRunner
+
+    from audits.cli import app
+
+    db = str(tmp_path / "audit.duckdb")
+    con.close()
+    with store.reading(db) as c:
+        standard = sorted(actions.standards_needing_action(c, "P001", "2026-Q2"))[0]
+    run = CliRunner().invoke
+    due = (store.now().date() + dt.timedelta(days=30)).isoformat()
+    base = ["actions", "propose", "--db", db, "--provider", "P001", "--period", "2026-Q2"]
+    details = ["--what", "Peer at the door", "--owner", "Service manager", "--noticed", "A peer meets you"]
+    bad_day = run(app, [*base, "--standard", standard, *details, "--due", "next week", "--by", "Pat"])
+    assert bad_day.exit_code == 1 and "write it like 2027-03-31" in bad_day.output
+    proposed = run(app, [*base, "--standard", standard, *details, "--due", due, "--by", "Pat"])
+    assert proposed.exit_code == 0, proposed.output
+    action_id = proposed.output.split()[1]
+    assert action_id.startswith("A-") and "waits for the commissioner" in proposed.output
+    neither = run(app, ["actions", "review", action_id, "--db", db, "--by", "Chris"])
+    assert neither.exit_code == 1 and "--agree" in neither.output
+    agreed = run(app, ["actions", "review", action_id, "--agree", "--db", db, "--by", "Chris"])
+    assert agreed.exit_code == 0 and "agreed" in agreed.output
+    listed = run(app, ["actions", "list", "--db", db, "--provider", "P001"])
+    assert "→ On track" in listed.output and "Peer at the door" in listed.output
+    assert "No actions are overdue." in run(app, ["actions", "list", "--overdue", "--db", db]).output
+    future = (store.now().date() + dt.timedelta(days=3)).isoformat()
+    refused = run(app, ["actions", "done", action_id, "--on", future, "--note", "Started", "--db", db, "--by", "Pat"])
+    assert refused.exit_code == 1 and "not in the future" in refused.output
+    today = store.now().date().isoformat()
+    done = run(app, ["actions", "done", action_id, "--on", today, "--note", "Started", "--db", db, "--by", "Pat"])
+    assert done.exit_code == 0 and "reported done" in done.output
+    assert "✔ Done" in run(app, ["actions", "list", "--db", db]).output
