@@ -162,6 +162,7 @@ def main() -> None:
         with store.reading(db) as con:
             stored = con.execute("SELECT count(*) FROM contacts").fetchall()[0][0]
         assert stored == sum(o.rows.get("contacts", 0) for o in outcomes if o.loaded)
+        print(f"  ours: {elapsed:.1f} s (CPU {cpu:.1f} s); load now {load_average()}", flush=True)
         return elapsed, cpu, loaded, held, refused, memory.peak
 
     def raw() -> dict[str, tuple[float, float, int, float]]:
@@ -171,6 +172,7 @@ def main() -> None:
             with PeakMemory() as memory:
                 elapsed, cpu, rows = raw_read(args.work, paths, work / f"raw-{how}.duckdb", how)
             results[how] = (elapsed, cpu, rows, memory.peak, before)
+            print(f"  DuckDB {how}: {elapsed:.1f} s (CPU {cpu:.1f} s); load now {load_average()}", flush=True)
         return results
 
     before = load_average()
