@@ -918,12 +918,7 @@ def test_voices_heard_are_exact_for_the_auditor_and_protected_for_everyone_else(
     # S1 and S2 were told by people using the service and agreed to (S2 is held for a phone
     # number: still a person heard); S3 said no
     assert heard["auditor"]["A warm welcome within days"].startswith("2 people using the service")
-    assert (
-        heard["commissioner"]["A warm welcome within days"].startswith(
-            "\\* people using the service \\(not shown: fewer than 5 people\\)"
-        )
-        or "not shown: fewer than 5 people" in heard["commissioner"]["A warm welcome within days"]
-    )
+    assert "fewer than 5 people" in heard["commissioner"]["A warm welcome within days"]
     assert "2 people" not in str(heard["commissioner"])
     assert all("too few voices" in v for v in heard["auditor"].values())
 
