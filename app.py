@@ -21,8 +21,11 @@ if account is None:
 else:
     files = auth.pages_for(account)
     home = "dashboard/provider.py" if account.role == "provider" else files[0]
+    # every page shown (an auditor has 16): Streamlit folds a long menu behind "View more",
+    # which hid Publish, the last step of the work
     page = st.navigation(
-        [st.Page(f, title=auth.PAGES[f][0], icon=auth.PAGES[f][1], default=(f == home)) for f in files]
+        [st.Page(f, title=auth.PAGES[f][0], icon=auth.PAGES[f][1], default=(f == home)) for f in files],
+        expanded=True,
     )
     auth.sign_out_button(account)
 try:

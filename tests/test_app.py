@@ -695,8 +695,11 @@ def test_a_save_keeps_its_message_and_two_expert_citizens_approve_it(env):
     preview = [f for f in frames(at) if "With this change" in f.columns][0]
     riverside = preview[preview["Provider"] == "Riverside Together"].iloc[0]
     assert (riverside["Now"], riverside["With this change"]) == ("✖ Not met", "◔ Met (provisional)")
-    assert "now met under “Met at 10% or more, partly met at 5% or more”" in riverside["Why"]
-    assert "(it was not met under “Met at 25% or more, partly met at 15% or more”)" in riverside["Why"]
+    # an expert citizen sees the draft as the public would (audits.disclosure): the small count behind
+    # Riverside's figure stays hidden, and the measure's earlier exact rating is not given
+    assert "Not shown*: it would reveal fewer than 5 people" in riverside["Why"]
+    assert "it was not met" not in riverside["Why"]
+    assert "Met on its figures, shown as Met (provisional)" in riverside["Why"]
     assert "2 of 3 providers would change rating" in texts(at)
     widget(at.text_input, "What changed, in a few words (optional)").input("everyone should be offered one")
     at.button(key="ws_save").click().run()

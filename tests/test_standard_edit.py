@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from audits import conditions as cd
 from audits import standard_edit as se
@@ -29,6 +30,14 @@ def as_the_form_shows_it(text: str) -> str:
     doc = se.load(text)
     for name, field in Standard.model_fields.items():
         if name in wf.MANAGED:
+            continue
+        if name == "interview":  # a box for each group, one question a line (workshop_form.interview_widget)
+            asked = se.get(doc, (name,)) or {}
+            boxes = {g: "\n".join(str(q) for q in (se.get(doc, (name, g)) or [])) for g in asked}
+            value = {
+                g: [DoubleQuotedScalarString(" ".join(q.split())) for q in wf.as_lines(b)] for g, b in boxes.items()
+            }
+            text = se.edit(text, (name,), {g: q for g, q in value.items() if q} or None)
             continue
         item = wf._item_model(field.annotation)
         if item is not None:

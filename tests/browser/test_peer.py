@@ -153,7 +153,10 @@ def test_a_story_recorded_on_a_phone_reaches_the_pdf_and_leaves_it_when_taken_ba
         else section
     )
     assert TOLD in section  # printed beside its standard
-    assert "Voices heard on this standard: * people using the service (not shown: fewer than 5 people)" in text
+    assert (
+        "Voices heard on this standard: * people using the service (not shown: it would reveal fewer than 5 people)"
+        in text
+    )
 
     page.get_by_role("link", name="Take a story back", exact=True).click()
     settle(page)
