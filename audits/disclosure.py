@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import populations, spec, stats, store, tiers
+from audits import engine, populations, spec, stats, store, tiers
 from audits.kinds import kind_of
 from audits.standard import Measure, Standard, combine_ratings
 
@@ -60,27 +60,7 @@ GREEN_AMBER, AMBER_RED, WITHHELD = "green_amber", "amber_red", "withheld"
 COARSE = {GREEN_AMBER: {"green", "amber"}, AMBER_RED: {"amber", "red"}}
 NOT_ONE_BAND = (GREEN_AMBER, AMBER_RED, WITHHELD)
 
-PUBLIC_COLUMNS = [
-    "run_id",
-    "provider_id",
-    "period",
-    "standard_id",
-    "standard_version",
-    "measure_id",
-    "numerator",
-    "denominator",
-    "value",
-    "ci_lower",
-    "ci_upper",
-    "rating",
-    "numerator_rows",
-    "denominator_rows",
-    "benchmark",
-    "comparison",
-    "uncertain",
-    "hidden",
-    "reason",
-]
+PUBLIC_COLUMNS = ["run_id", *engine.MEASURE_COLUMNS, "hidden", "reason"]
 PUBLIC_STANDARD_COLUMNS = ["run_id", "provider_id", "period", "standard_id", "standard_version", "rating"]
 
 

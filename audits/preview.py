@@ -15,7 +15,7 @@ to the same store in the process (see `engine.lock_down`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas
@@ -55,12 +55,18 @@ class Baseline:
     voices: dict  # (provider_id, standard_id) -> verdicts.Voices
     names: dict[str, str]  # provider_id -> provider_name
     needed: int  # the confirming stories a green needs to be shown as Met (audits.settings)
+    public: bool = False  # read for the public tier too (the three fields below)
+    public_current: dict[str, str] = field(default_factory=dict)  # provider_id -> public rating now
+    others: list[Standard] = field(default_factory=list)  # the run's other standards
+    other_results: pandas.DataFrame | None = None  # the run's results of its other standards
 
 
 @tiers.output(
     tiers.RESTRICTED, "the exact ratings and results a preview compares with (impact_preview words them per tier)"
 )
-def baseline(con: duckdb.DuckDBPyConnection, standard_id: str, period: str | None = None) -> Baseline:
+def baseline(
+    con: duckdb.DuckDBPyConnection, standard_id: str, period: str | None = None, public: bool = False
+) -> Baseline:
     period = period or preview_period(con)
     if period is None:
         raise PreviewError("There are no returns loaded yet, so there is nothing to preview against.")
@@ -77,11 +83,20 @@ def baseline(con: duckdb.DuckDBPyConnection, standard_id: str, period: str | Non
             "SELECT provider_id, measure_id, rating FROM results WHERE run_id = ? AND standard_id = ?",
             [run_id, standard_id],
         ).df()
-        audited = next((s for s in runs.run_standards(con, run_id) if s.id == standard_id), None)
+        audited_standards = runs.run_standards(con, run_id)
+        audited = next((s for s in audited_standards if s.id == standard_id), None)
     voices = stories.voices_of(stories.story_table(con, period))
     names = dict(con.execute("SELECT provider_id, provider_name FROM providers").fetchall())
     needed = settings.get(con, "voices_needed")
-    return Baseline(standard_id, period, run_id, current, before, audited, voices, names, needed)
+    base = Baseline(standard_id, period, run_id, current, before, audited, voices, names, needed, public)
+    if public and run_id is not None:
+        ratings = disclosure.public_standard_ratings(con, run_id)
+        mine = ratings[ratings["standard_id"] == standard_id]
+        base.public_current = dict(zip(mine["provider_id"], mine["shown"]))
+        base.others = [s for s in audited_standards if s.id != standard_id]
+        results = runs.read_results(con, run_id).drop(columns=["provider_name"])
+        base.other_results = results[results["standard_id"] != standard_id]
+    return base
 
 
 @tiers.output(
@@ -104,15 +119,20 @@ def impact_preview(
     so that a threshold drawn around a hidden count shows a merged band or none, never the
     count; the reasons use only the draft's protected figures. Several previews with different
     thresholds can still narrow a hidden count: see docs/disclosure.md."""
-    fits = base is not None and base.standard_id == standard.id and base.period == (period or base.period)
-    base = base if fits else baseline(con, standard.id, period)
+    fits = (
+        base is not None
+        and base.standard_id == standard.id
+        and base.period == (period or base.period)
+        and base.public >= public
+    )
+    base = base if fits else baseline(con, standard.id, period, public)
     result = engine.evaluate(con, [standard], base.period, include_unapproved=True)
     if result.failed:
         raise PreviewError(f"The preview cannot be shown: {result.failed[standard.id]}.")
     new = dict(zip(result.standards["provider_id"], result.standards["rating"]))
     current, measures, before_rows = base.current, result.measures, base.before
     if public:
-        current, new, measures = _public(con, base.run_id, standard, result.measures)
+        current, new, measures = _public(con, base, standard, result.measures)
         before_rows = None  # the measures' earlier exact ratings are not public
     rows = []
     for provider_id in result.providers:
@@ -206,22 +226,16 @@ def explain(
     return " ".join(out)
 
 
-def _public(
-    con, run_id: str | None, standard: Standard, measures: pandas.DataFrame
-) -> tuple[dict, dict, pandas.DataFrame]:
+def _public(con, base: Baseline, standard: Standard, measures: pandas.DataFrame) -> tuple[dict, dict, pandas.DataFrame]:
     """Current and new ratings as the public tier may see them: the run's public standard ratings,
     and the draft protected as one more standard of the run (against the run's other measures,
     whose groups of people it may nest with, and every run of the quarter)."""
-    if run_id is None:
+    if base.run_id is None:
         protected = disclosure.protect(measures, [standard])
         mine = protected.measures[protected.measures["standard_id"] == standard.id]
         return {}, dict(zip(protected.standards["provider_id"], protected.standards["rating"])), mine
-    public = disclosure.public_standard_ratings(con, run_id)
-    current = dict(public.loc[public["standard_id"] == standard.id, ["provider_id", "shown"]].values)
-    others = [s for s in runs.run_standards(con, run_id) if s.id != standard.id]
-    results = runs.read_results(con, run_id).drop(columns=["provider_name"])
-    results = pandas.concat([results[results["standard_id"] != standard.id], measures], ignore_index=True)
-    protected = disclosure.protect_new_run(con, results, [*others, standard])
+    results = pandas.concat([base.other_results, measures], ignore_index=True)
+    protected = disclosure.protect_new_run(con, results, [*base.others, standard])
     drafted = protected.standards[protected.standards["standard_id"] == standard.id]
     mine = protected.measures[protected.measures["standard_id"] == standard.id]
-    return current, dict(zip(drafted["provider_id"], drafted["rating"])), mine
+    return base.public_current, dict(zip(drafted["provider_id"], drafted["rating"])), mine

@@ -127,12 +127,12 @@ def parsed(text: str, file_name: str):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def baseline(db: str, run_id: str, period: str, standard_id: str, stamp: str):
+def baseline(db: str, run_id: str, period: str, standard_id: str, stamp: str, public: bool):
     """What the preview compares with, read once per standard, run and state of the stories."""
     from audits import preview as impact
 
     with store.reading(db) as con:
-        return impact.baseline(con, standard_id, period)
+        return impact.baseline(con, standard_id, period, public)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -147,7 +147,7 @@ def preview(
     from audits import preview as impact
 
     standard, _ = parsed(text, file_name)
-    base = baseline(db, run_id, period, standard.id, stamp)
+    base = baseline(db, run_id, period, standard.id, stamp, public)
     with store.reading(db) as con:
         return impact.impact_preview(con, standard, period, base, public=public)
 
