@@ -18,6 +18,7 @@ def test_password_is_stored_only_as_an_argon2_hash(con):
     assert "correct horse battery" not in stored
 
 
+@pytest.mark.slow
 def test_verify_accepts_the_right_password_only(con):
     accounts.create_account(con, "sam", "a long enough secret", "provider", provider_id="P002")
     account = accounts.verify(con, " SAM ", "a long enough secret")
@@ -42,6 +43,7 @@ def test_bad_accounts_are_refused_in_plain_words(con, username, password, role, 
         accounts.create_account(con, username, password, role, provider_id)
 
 
+@pytest.mark.slow
 def test_a_taken_username_is_refused_unless_replacing(con):
     accounts.create_account(con, "jo", "first password", "auditor")
     with pytest.raises(accounts.AccountError, match="taken"):
@@ -51,6 +53,7 @@ def test_a_taken_username_is_refused_unless_replacing(con):
     assert accounts.verify(con, "jo", "first password") is None
 
 
+@pytest.mark.slow
 def test_demo_accounts_cover_every_role_and_sign_in(con):
     con.execute("INSERT INTO providers VALUES ('P002', 'Second', 'Northshire'), ('P001', 'First', 'Northshire')")
     created = accounts.create_demo_accounts(con)

@@ -119,6 +119,7 @@ def test_metadata_names_the_folder_and_a_believable_submission(small):
         assert f"{m['provider_id']}-{m['period']}" == folder.name
 
 
+@pytest.mark.slow
 def test_same_seed_same_files_other_seed_other_files(small, tmp_path):
     """Each provider has its own random stream, so the first three alone must match too."""
     out, _ = small
@@ -160,6 +161,7 @@ def test_journeys_carry_across_quarters_with_the_same_ids(small):
         assert ((rows["discharge_date"] == "") | (rows["discharge_date"] >= start)).all()
 
 
+@pytest.mark.slow
 def test_people_coming_back_keep_their_id_and_are_flagged(small):
     out, _ = small
     episodes = table(out, "episodes.csv", set("P00" + str(i) for i in range(1, 9)) - {MESSY})
@@ -173,6 +175,7 @@ def test_people_coming_back_keep_their_id_and_are_flagged(small):
         assert 0 < gap <= 182 and later["representation"] == "yes"
 
 
+@pytest.mark.slow
 def test_clean_providers_keep_every_rule_of_the_specification(small):
     """The returns of every provider but the messy one break no row-level rule."""
     out, _ = small
@@ -349,6 +352,7 @@ def test_stories_are_new_words_not_the_seed_quotes():
 # ----------------------------------------------------------------------------- national calibration
 
 
+@pytest.mark.slow
 def test_national_scale_is_calibrated_to_england(tmp_path):
     """A trimmed national run (15 of 150 providers, a tenth of England) keeps the proportions."""
     demo.write_demo(tmp_path, scale="national", seed=3, providers=15)
@@ -375,6 +379,7 @@ def test_national_scale_is_calibrated_to_england(tmp_path):
 # ----------------------------------------------------------------------------- the command
 
 
+@pytest.mark.slow
 def test_command_writes_the_demo_and_refuses_plainly(tmp_path):
     runner = CliRunner()
     result = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--seed", "4"])
@@ -390,6 +395,7 @@ def test_command_writes_the_demo_and_refuses_plainly(tmp_path):
 # ----------------------------------------------------------------------------- against the validator
 
 
+@pytest.mark.slow
 def test_every_return_and_pack_validates_and_only_the_messy_provider_has_quarantine(small):
     from audits import returns
 
@@ -424,6 +430,7 @@ def ratings(small, tmp_path_factory) -> pd.DataFrame:
         return pd.concat([runs.read_standard_results(con, run_id) for run_id in run_ids], ignore_index=True)
 
 
+@pytest.mark.slow
 def test_the_latest_quarter_shows_a_believable_spread_of_ratings(ratings):
     """What a first-time viewer sees: neither all red nor all green, every standard met and missed."""
     latest = ratings[ratings["period"] == LATEST]
@@ -440,6 +447,7 @@ def test_the_latest_quarter_shows_a_believable_spread_of_ratings(ratings):
     assert (too_few == "P003").sum() >= 5 and set(too_few) == {"P003"}
 
 
+@pytest.mark.slow
 def test_the_improving_and_the_declining_provider_move_across_the_quarters(ratings):
     def count(provider: str, period: str, ratings_wanted: set[str]) -> int:
         rows = ratings[(ratings["provider_id"] == provider) & (ratings["period"] == period)]

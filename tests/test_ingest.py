@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from audits import ingest, reading, returns, spec, store
@@ -189,6 +190,7 @@ def table_contents(db: Path) -> dict:
         }
 
 
+@pytest.mark.slow
 def test_folder_zip_and_xlsx_load_identical_data(tmp_path):
     folder = GOOD_RETURN
     zipped = tmp_path / "northgate-2026-Q2.zip"
@@ -234,6 +236,7 @@ KILLED_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(tmp_path):
     db = tmp_path / "audit.duckdb"
     ingest.ingest([GOOD_RETURN, GOOD_PACK], db=db)
@@ -301,6 +304,7 @@ def test_ingest_command_says_plainly_when_the_store_is_busy(tmp_path, monkeypatc
     assert f"process {holder.pid}" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_the_same_quarter_twice_in_one_command_is_loaded_once(tmp_path):
     db = tmp_path / "twice.duckdb"
     runner = CliRunner()

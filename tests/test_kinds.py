@@ -11,11 +11,13 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from test_engine import FIXTURES, PERIOD, load_fixture, rows_of, standard
 
 from audits import engine, report, runs, stats, store, words
 from audits.kinds import KINDS
 from audits.standards import parse_standard_text
+
+from support.stores import ENGINE as FIXTURES
+from support.stores import PERIOD, load_fixture, rows_of, standard
 
 RATE = {
     "id": "r",

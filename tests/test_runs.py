@@ -7,11 +7,12 @@ import hashlib
 import shutil
 
 import pytest
-from test_engine import FIXTURES, PERIOD, _people, build_store, load_fixture
 
 from audits import runs, store
 
-STANDARDS = FIXTURES / "standards"
+from support.stores import ENGINE, PERIOD, build_store, load_fixture, people_met
+
+STANDARDS = ENGINE / "standards"
 
 
 @pytest.fixture
@@ -75,7 +76,7 @@ def test_same_inputs_give_the_same_results_and_runs_are_appended(db):
 
 def test_an_invalid_standards_folder_refuses_the_audit_naming_every_problem(db):
     with pytest.raises(runs.RunError) as refused:
-        runs.run_audit(db, PERIOD, FIXTURES / "standards-invalid")
+        runs.run_audit(db, PERIOD, ENGINE / "standards-invalid")
     message = str(refused.value)
     assert "2 problems" in message
     assert "broken.yaml, line 15" in message and "lived_experience" in message
@@ -155,7 +156,7 @@ def test_public_export_suppresses_small_counts_of_people_only(db, tmp_path):
 def test_export_of_an_earlier_run_and_plain_mistakes(db, tmp_path):
     first = runs.run_audit(db, PERIOD, STANDARDS)
     runs.run_audit(db, PERIOD, STANDARDS)
-    build_store(db, {"P001": {"episodes": _people(5, 10)}}, period="2026-Q1")
+    build_store(db, {"P001": {"episodes": people_met(5, 10)}}, period="2026-Q1")
     with store.reading(db) as con:
         out = runs.export_csv(con, PERIOD, tmp_path / "first.csv", run_id=first)
         assert {r[0] for r in _read_csv(out)[1:]} == {first}
@@ -186,7 +187,7 @@ def test_run_and_export_commands(db, tmp_path):
     assert exported.exit_code == 0, exported.output
     assert len(_read_csv(out)) == 19
     refused = cli.invoke(
-        app, ["run", "--period", PERIOD, "--standards", str(FIXTURES / "standards-invalid"), "--db", str(db)]
+        app, ["run", "--period", PERIOD, "--standards", str(ENGINE / "standards-invalid"), "--db", str(db)]
     )
     assert refused.exit_code == 1 and "lived_experiance" in refused.output
     assert "Traceback" not in refused.output

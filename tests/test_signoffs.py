@@ -3,22 +3,36 @@ plain words, nothing half-written, tied to the run, and the `signoff` command.""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
-from test_report import STANDARDS, put_returns
 from typer.testing import CliRunner
 
 from audits import runs, signoffs, store
 from audits.cli import app
 
+from support.stores import STORIES_STANDARDS as STANDARDS
+from support.stores import put_returns
 
-@pytest.fixture
-def audited(tmp_path):
-    db = tmp_path / "audit.duckdb"
+
+@pytest.fixture(scope="module")
+def audited_once(tmp_path_factory):
+    """Returns for 2026-Q1 and 2026-Q2 and a run of each, built once for the module."""
+    db = tmp_path_factory.mktemp("signoffs") / "audit.duckdb"
     with store.writing(db) as con:
         put_returns(con, "2026-Q1")
         put_returns(con, "2026-Q2")
     runs.run_audit(db, "2026-Q1", STANDARDS, run_by="test")
     return db, runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+
+
+@pytest.fixture
+def audited(audited_once, tmp_path):
+    """A test's own copy of the audited store (the run id of 2026-Q2 with it)."""
+    built, run_id = audited_once
+    db = tmp_path / "audit.duckdb"
+    shutil.copy(built, db)
+    return db, run_id
 
 
 def test_record_and_read(audited):

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from audits import reading, returns, spec, templates
@@ -10,6 +11,7 @@ from audits.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_blank_templates_are_complete_returns_waiting_for_values(tmp_path):
     written = templates.write_templates(tmp_path)
     assert [p.name for p in written] == [

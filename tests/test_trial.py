@@ -6,12 +6,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from test_engine import FIXTURES, PERIOD, load_fixture
 from typer.testing import CliRunner
 
 from audits import runs, store, trial
 from audits.cli import app
 from audits.standards import load_standards, parse_standard_text
+
+from support.stores import ENGINE as FIXTURES
+from support.stores import PERIOD, load_fixture
 
 WELCOME = (FIXTURES / "standards" / "warm-welcome.yaml").read_text(encoding="utf-8")
 OVERFLOW = WELCOME.replace(

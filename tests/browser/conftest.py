@@ -2,7 +2,7 @@
 driven by the playwright package; never a browser downloaded by a test tool).
 
 The app runs as `streamlit run app.py` in a subprocess over a store built with
-real audit runs (tests/fixtures/dashboard/dashboard_store.py).
+real audit runs (tests/support/dashboard_store.py).
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from support import dashboard_store
+
 ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "dashboard"
-sys.path.insert(0, str(FIXTURES))
-import dashboard_store  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -32,7 +31,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = os.environ.get("DASHBOARD_SCREENSHOTS")  # a folder: save a PNG of every page visited
 
 
 def _free_port() -> int:
@@ -109,36 +107,3 @@ def page(browser):
     page.set_default_timeout(30_000)
     yield page
     context.close()
-
-
-def settle(page) -> None:
-    """Wait until the app has finished its current run."""
-    page.wait_for_selector("[data-testid=stApp]")
-    page.wait_for_selector("[data-test-script-state=notRunning]", state="attached")
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state=notRunning]", state="attached")
-
-
-def shoot(page, name: str) -> None:
-    """A PNG of the whole page. Streamlit scrolls its main block, not the document, so
-    full_page alone gives only the window: grow the window to the content first."""
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        size = page.viewport_size
-        height = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
-        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 160)})
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
-        page.set_viewport_size(size)
-
-
-def sign_in(page, url: str, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(url)
-    settle(page)
-    page.get_by_label("Username", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(dashboard_store.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    settle(page)
-    expect(page.get_by_text("Sign out")).to_be_visible()

@@ -77,3 +77,18 @@ def test_the_caption_says_how_limits_are_made_and_which_quarter_is_read():
     assert words.endswith("plotted, 2026-Q1.")
     shorter = spc.xmr(VALUES[3:])  # 10 quarters plotted
     assert "Limits are provisional: fewer than 12 quarters." in xmr_caption(shorter, quarters[3:], measure)
+
+
+def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
+    quarters = pd.DataFrame(
+        {
+            "period": ["2025-Q1", "2025-Q2", "2025-Q3"],
+            "value": [0.5, float("nan"), 0.7],
+            "ci_lower": [0.4, float("nan"), 0.6],
+            "ci_upper": [0.6, float("nan"), 0.8],
+            "benchmark": [0.55, 0.56, 0.57],
+        }
+    )
+    line = charts.trend(quarters, "A measure", True).data[0]
+    assert list(line.x) == ["2025-Q1", "2025-Q2", "2025-Q3"]
+    assert pd.isna(line.y[1]) and not line.connectgaps

@@ -1,0 +1,32 @@
+"""A provider's page (dashboard/provider.py) in Streamlit's AppTest: its standards, data
+quality, ratings over the quarters and the PDF."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.apptest import frames, html_matrix, no_exception, signed_in
+
+# AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
+pytestmark = pytest.mark.slow
+
+
+def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(shared_env):
+    at = signed_in("commissioner")
+    at.session_state["provider_id"] = "P003"
+    at.switch_page("dashboard/provider.py").run()
+    no_exception(at)
+    summary = frames(at)[0]
+    assert set(summary["Standard"]) == {
+        "A warm welcome within days",
+        "People with lived experience work in every team",
+        "No targets for opiate-free discharge",
+    }
+    assert any("heroin" in f.to_string() for f in frames(at))  # quarantined row and its reason
+    quality = next(f for f in frames(at) if "Rows held back" in f.columns)
+    assert "Quarterly return" in set(quality["What"])
+    assert not quality["Loaded"].str.contains(r"\d{2}:\d{2}:\d{2}").any()  # dates in words, not timestamps
+    over_time, _ = html_matrix(at)  # ratings over the quarters
+    assert list(over_time.columns) == sorted(over_time.columns) and len(over_time.columns) > 1
+    assert "A warm welcome within days" in over_time.index
+    assert at.get("download_button")
