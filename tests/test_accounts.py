@@ -72,6 +72,7 @@ def test_demo_accounts_cover_every_role_and_sign_in(con):
 # --------------------------------------------------------------------------- signing in
 
 
+@pytest.mark.slow
 def test_five_wrong_passwords_lock_the_username_wherever_they_come_from(con, monkeypatch):
     """Kept in the store: a reload, another browser or another address gives no fresh tries."""
     accounts.create_account(con, "sam", "a long enough secret", "commissioner")
@@ -91,6 +92,7 @@ def test_five_wrong_passwords_lock_the_username_wherever_they_come_from(con, mon
     assert "a long enough secret" not in str(con.execute("SELECT * FROM sign_in_attempts").fetchall())
 
 
+@pytest.mark.slow
 def test_many_failures_from_one_address_lock_the_address(con):
     accounts.create_account(con, "sam", "a long enough secret", "commissioner")
     for i in range(accounts.ADDRESS_FAILURES):
@@ -99,6 +101,7 @@ def test_many_failures_from_one_address_lock_the_address(con):
     assert accounts.sign_in(con, "sam", "a long enough secret", "203.0.113.8").account is not None
 
 
+@pytest.mark.slow
 def test_accounts_on_the_command_line_add_list_disable_enable_reset(tmp_path):
     from typer.testing import CliRunner
 

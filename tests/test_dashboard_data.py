@@ -14,6 +14,9 @@ from audits import accounts, store, story_review
 
 from support import dashboard_store
 
+# AppTest over a dashboard store built for each test: left out of make test-fast.
+pytestmark = pytest.mark.slow
+
 HERE = Path(__file__).parent
 
 APP = str(HERE.parent / "app.py")

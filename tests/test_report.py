@@ -276,6 +276,7 @@ def test_story_review_commands(tmp_path):
     assert missing.exit_code == 1 and "no story S99" in missing.output
 
 
+@pytest.mark.slow
 def test_a_long_interview_prints_over_several_pages_and_every_report_is_drawn(tmp_path):
     """A consented story of about 14,000 characters (a long interview, one paragraph with
     sentences, and one run-on part with no full stop) flows over several pages instead of

@@ -163,6 +163,7 @@ def _fill(folder: Path) -> None:
             pass
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_said_plainly_and_leaves_the_store_consistent(small_disk):
     db = small_disk / "audit.duckdb"
     runner = CliRunner()

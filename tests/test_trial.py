@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from audits import runs, store, trial
@@ -37,6 +38,7 @@ def test_every_standard_in_the_project_passes_its_trial_run():
     assert all(trial.measure_problem(m) is None for s in load.standards for m in s.measures)
 
 
+@pytest.mark.slow
 def test_a_standard_that_still_fails_at_run_time_fails_alone(tmp_path, monkeypatch):
     """Should one slip past the check, the audit runs every other standard and says which one
     was left out and why, on the command line and in the run's record."""
