@@ -73,19 +73,25 @@ def build_store(
                 [submission_id, provider_id, period, names.get(provider_id), digest],
             )
             for table, rows in tables.items():
-                columns = spec.TABLES[table].column_names
-                for line, row in enumerate(rows, start=2):
-                    unknown = set(row) - set(columns)
-                    assert not unknown, f"not columns of {table}: {unknown}"
-                    con.execute(
-                        f"INSERT INTO {table} (submission_id, provider_id, period, line, "
-                        + ", ".join(f'"{c}"' for c in columns)
-                        + ") VALUES (?, ?, ?, ?, "
-                        + ", ".join("?" for _ in columns)
-                        + ")",
-                        [submission_id, provider_id, period, line] + [row.get(c) for c in columns],
-                    )
+                insert_rows(con, table, submission_id, provider_id, period, rows)
     return db
+
+
+def insert_rows(con, table: str, submission_id: str, provider_id: str, period: str, rows: list[dict]) -> None:
+    """Rows of one submission (column -> value; missing columns empty), numbered from line 2
+    as in a spreadsheet."""
+    columns = spec.TABLES[table].column_names
+    for line, row in enumerate(rows, start=2):
+        unknown = set(row) - set(columns)
+        assert not unknown, f"not columns of {table}: {unknown}"
+        con.execute(
+            f"INSERT INTO {table} (submission_id, provider_id, period, line, "
+            + ", ".join(f'"{c}"' for c in columns)
+            + ") VALUES (?, ?, ?, ?, "
+            + ", ".join("?" for _ in columns)
+            + ")",
+            [submission_id, provider_id, period, line] + [row.get(c) for c in columns],
+        )
 
 
 def load_fixture(db: Path, folder: Path = ENGINE / "base", period: str = PERIOD) -> Path:
@@ -163,18 +169,10 @@ def put_returns(con, period: str) -> None:
             [sub, p["provider_id"], period, p["provider_name"], p["area"], digest],
         )
         for table in ("episodes", "workforce", "kpis"):
-            columns = spec.TABLES[table].column_names
             with open(STORIES_RETURNS / f"{table}.csv", encoding="utf-8", newline="") as handle:
                 rows = [r for r in csv.DictReader(handle) if r.pop("provider_id") == p["provider_id"]]
-            for line, row in enumerate(rows, start=2):
-                con.execute(
-                    f"INSERT INTO {table} (submission_id, provider_id, period, line, "
-                    + ", ".join(f'"{c}"' for c in columns)
-                    + ") VALUES (?, ?, ?, ?, "
-                    + ", ".join("?" for _ in columns)
-                    + ")",
-                    [sub, p["provider_id"], period, line] + [typed_cell(table, c, row.get(c, "")) for c in columns],
-                )
+            typed = [{c: typed_cell(table, c, v) for c, v in row.items()} for row in rows]
+            insert_rows(con, table, sub, p["provider_id"], period, typed)
     # one quarantined row, to show in the data-quality annex
     con.execute(
         "INSERT INTO quarantine VALUES (?, 'P001', ?, 'episodes', 'episodes.csv', 23, 'E99', ?, '{}')",
