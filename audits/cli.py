@@ -9,7 +9,22 @@ from __future__ import annotations
 
 import typer
 
-from audits.commands import accounts, demo, engine, reports, returns, setup, signoff, standards, stories
+from audits.commands import (
+    accounts,
+    actions,
+    demo,
+    drafts,
+    engine,
+    publish,
+    readiness,
+    reports,
+    returns,
+    settings,
+    setup,
+    signoff,
+    standards,
+    stories,
+)
 
 app = typer.Typer(
     name="audits",
@@ -20,7 +35,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-for module in (returns, demo, standards, engine, stories, reports, signoff, setup, accounts):
+for module in (
+    returns,
+    demo,
+    standards,
+    engine,
+    stories,
+    reports,
+    readiness,
+    drafts,
+    signoff,
+    publish,
+    actions,
+    settings,
+    setup,
+    accounts,
+):
     module.register(app)
 
 

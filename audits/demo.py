@@ -1062,7 +1062,13 @@ def write_demo(
     """
     if scale not in SCALES:
         raise DemoError(f"The scale '{scale}' is not known: use one of {', '.join(SCALES)}.")
+    if not isinstance(seed, int) or seed < 0:
+        raise DemoError(
+            f"The seed must be a whole number, 0 or more (not {seed}): the same seed always writes the same files."
+        )
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise DemoError(f"{out} is a file, not a folder: give a folder to write the demo into (it is made if missing).")
     _prepare(out)
     rng = np.random.default_rng(seed)
     if scale == "small":

@@ -814,3 +814,20 @@ DOCUMENTS: list[dict] = [
         "with twelve months clean may apply to volunteer.",
     },
 ]
+
+
+def stance_of(text: str) -> str | None:
+    """What a demo story says of the standards it is tagged to, read from its `fit` (the way of
+    working it describes): a good way confirms, a poor one contradicts, a middling one is mixed.
+    The demo's auditor marks stories with it, as a real auditor does by reading them."""
+    fit = _FITS.get(" ".join(str(text).split()))
+    if fit is None:
+        return None
+    if fit.endswith("_poor") or fit in ("punitive", "ofd_pressure"):
+        return "contradicts"
+    if fit.endswith("_mid"):
+        return "mixed"
+    return "confirms"
+
+
+_FITS = {story["text"]: story["fit"] for story in STORIES}

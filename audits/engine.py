@@ -2,16 +2,18 @@
 
 Each measure compiles to ONE DuckDB query over every provider of the period at once,
 so a national run costs one scan per measure, not one per provider. The query gives
-the figures (numerator, denominator, value, Wilson intervals at 95% and 99.8%, the
-all-provider benchmark); the rating and the Fingertips comparison are then decided
-in Python by `Measure.rate` and `stats.compare`, the single definitions the dashboard
-and the workshop share. Expressions come only from `expressions.compile_expression`
-(a whitelist), and a missing date or value never counts as met: every condition is
-wrapped in `coalesce(..., false)`.
+the figures (numerator, denominator, value, the 95% interval, the all-provider
+benchmark); the rating, the Fingertips comparison and whether the data can tell the
+rating (`within`) are then decided in Python by `Measure.rate`, `stats.compare` and
+`Kind.ratings_within`, the single definitions the dashboard and the workshop share.
+Expressions come only from `expressions.compile_expression` (a whitelist), and a
+missing date or value never counts as met: every condition is wrapped in
+`coalesce(..., false)`.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import duckdb
@@ -38,8 +40,9 @@ MEASURE_COLUMNS = [
     "denominator_rows",
     "benchmark",
     "comparison",
+    "uncertain",
 ]
-STANDARD_COLUMNS = ["provider_id", "period", "standard_id", "standard_version", "rating"]
+STANDARD_COLUMNS = ["provider_id", "period", "standard_id", "standard_version", "rating", "uncertain"]
 
 
 @dataclass
@@ -66,14 +69,15 @@ def compile_measure(measure: Measure) -> str:
     """The one DuckDB query of a measure, with the parameter $period: its kind's (audits.kinds).
 
     Columns: provider_id, numerator, denominator, value, numerator_rows, denominator_rows,
-    lo95, hi95, lo998, hi998, benchmark. A provider with a current return but no rows in the
+    lo95, hi95, benchmark. A provider with a current return but no rows in the
     table still gets a row (denominator 0).
     """
     return kind_of(measure).sql(measure)
 
 
 def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure: Measure, period: str) -> list[dict]:
-    """One measure over every provider of the period: one query, then rating and comparison."""
+    """One measure over every provider of the period: one query, then rating, comparison and
+    the ratings its 95% interval allows (`within`: kept for the standard's uncertainty, not stored)."""
     try:
         sql = compile_measure(measure)
     except ExpressionError as error:
@@ -86,11 +90,12 @@ def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure
     direction = measure.green.higher_is_better
     kind = kind_of(measure)
     out = []
-    for provider_id, numerator, denominator, value, num_rows, den_rows, lo95, hi95, lo998, hi998, benchmark in rows:
+    for provider_id, numerator, denominator, value, num_rows, den_rows, lo95, hi95, benchmark in rows:
         rating = measure.rate(value, den_rows, optional_table)
         comparison = "not_compared"
-        if kind.has_interval and rating != "no_data":
-            comparison = stats.compare(value, lo95, hi95, lo998, hi998, benchmark, direction)
+        if kind.compared and rating != "no_data":
+            comparison = stats.compare(value, den_rows, benchmark, direction, kind.scale)
+        possible = within(measure, {"rating": rating, "ci_lower": lo95, "ci_upper": hi95, "denominator_rows": den_rows})
         out.append(
             {
                 "provider_id": provider_id,
@@ -109,9 +114,33 @@ def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure
                 "denominator_rows": den_rows if people else None,
                 "benchmark": benchmark,
                 "comparison": comparison,
+                "uncertain": len(possible) > 1,
+                "within": possible,
             }
         )
     return out
+
+
+def within(measure: Measure, row) -> set[str]:
+    """Every rating a result could have for a figure anywhere in its 95% interval: just its own
+    rating when it has no interval (or none shown), when it is not rated, and for figures that
+    are not about people (a count of a provider's own sites, documents or indicators is
+    complete, with nothing left to chance)."""
+    rating, lower, upper = row["rating"], row.get("ci_lower"), row.get("ci_upper")
+    kind = kind_of(measure)
+    exact = not kind.has_interval or not spec.TABLES[measure.table].counts_people
+    if rating == "no_data" or exact or stats.is_missing(lower) or stats.is_missing(upper):
+        return {rating}
+    optional_table = not spec.TABLES[measure.table].required_file
+    return {rating} | kind.ratings_within(measure, lower, upper, row.get("denominator_rows"), optional_table)
+
+
+def standard_uncertain(rating: str, within: list[set[str]]) -> bool:
+    """Could the standard's rating be different for figures anywhere within its measures'
+    95% intervals? Each measure's possible ratings (`within`), combined every way."""
+    if all(len(w) == 1 for w in within):
+        return False
+    return any(combine_ratings(list(choice)) != rating for choice in itertools.product(*within))
 
 
 def providers_of(con: duckdb.DuckDBPyConnection, period: str) -> list[str]:
@@ -152,17 +181,20 @@ def evaluate(
             )
             continue
         measure_rows += rows
-        by_provider: dict[str, list[str]] = {}
+        by_provider: dict[str, list[dict]] = {}
         for row in rows:
-            by_provider.setdefault(row["provider_id"], []).append(row["rating"])
+            by_provider.setdefault(row["provider_id"], []).append(row)
         for provider_id in sorted(by_provider):
+            mine = by_provider[provider_id]
+            rating = combine_ratings([r["rating"] for r in mine])
             standard_rows.append(
                 {
                     "provider_id": provider_id,
                     "period": period,
                     "standard_id": standard.id,
                     "standard_version": standard.version,
-                    "rating": combine_ratings(by_provider[provider_id]),
+                    "rating": rating,
+                    "uncertain": standard_uncertain(rating, [r.pop("within") for r in mine]),
                 }
             )
     measures = pandas.DataFrame(measure_rows, columns=MEASURE_COLUMNS)

@@ -24,9 +24,8 @@ import sqlglot
 from sqlglot import errors as sqlglot_errors
 from sqlglot import exp
 
-from audits import spec
+from audits import limits, spec
 
-MAX_LENGTH = 2000
 PERIOD_COLUMNS = ("period_start", "period_end")
 DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -120,10 +119,10 @@ def compile_expression(text: str, table: str, expect: str | None = None) -> str:
 def _parse(text: str) -> exp.Expression:
     if not isinstance(text, str) or not text.strip():
         raise ExpressionError("The expression is empty. Write a condition such as lived_experience = 'yes'.")
-    if len(text) > MAX_LENGTH:
+    if len(text) > limits.MAX_EXPRESSION_CHARS:
         raise ExpressionError(
-            f"The expression is {len(text):,} characters long; the most allowed is {MAX_LENGTH:,}. "
-            "Split it into simpler measures."
+            f"The expression is {len(text):,} characters long; the most allowed is "
+            f"{limits.MAX_EXPRESSION_CHARS:,}. Split it into simpler measures."
         )
     try:
         trees = sqlglot.parse(text, read="duckdb")
@@ -149,6 +148,13 @@ def _parse(text: str) -> exp.Expression:
             "Statements such as DROP, SELECT or INSTALL are never run."
         )
     tree = trees[0]
+    if _depth(tree) > limits.MAX_EXPRESSION_DEPTH:
+        # Checked before anything walks the tree by recursion (the checker, the SQL writer).
+        raise ExpressionError(
+            f"'{text.strip()[:40]}…' has more than {limits.MAX_EXPRESSION_DEPTH} conditions or sums "
+            "inside each other. For a list of values use in (…), for example assessments in (1, 2, 3); "
+            "otherwise split it into simpler measures."
+        )
     if not isinstance(tree, exp.Condition):  # DROP, SELECT, PRAGMA, INSTALL, ATTACH, COPY ...
         raise ExpressionError(
             f"'{text.strip()[:60]}' is a statement, not a condition. Statements are never run: "
@@ -160,6 +166,16 @@ def _parse(text: str) -> exp.Expression:
             "Put a note on its own line in the YAML file, starting with #."
         )
     return tree
+
+
+def _depth(tree: exp.Expression) -> int:
+    """How deep the tree goes ('a or b or c' is 5: two ors, then a column), without recursion."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.iter_expressions())
+    return deepest
 
 
 def _closest(name: str, candidates) -> str | None:

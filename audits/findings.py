@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import runs, signoffs, spec, stats, store, stories, verdicts
+from audits import actions, changes, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts
 from audits.standard import Standard
 
 
@@ -29,7 +29,10 @@ class Section:
     rating: str  # as shown (audits.verdicts): green becomes provisional without confirming stories
     previous: str | None  # shown rating of the previous period, None if not audited
     measures: pd.DataFrame  # this provider's published results for the standard
-    stories: pd.DataFrame  # printable stories tagged to the standard
+    stories: pd.DataFrame  # printable stories tagged to the standard (with stances and answers)
+    voices: verdicts.Voices = verdicts.NO_VOICES  # what they say of it, as the rating counted them
+    uncertain: bool = False  # the data can't yet tell the rating (audits.engine)
+    clear: bool | None = None  # the move since the previous period is more than chance (audits.changes)
 
 
 @dataclass
@@ -53,6 +56,13 @@ class Findings:
     signoff: dict | None = None  # the auditor's sign-off of exactly this run, if recorded
     earlier_signoff: dict | None = None  # a sign-off of an earlier run of the period, when this one has none
     generated_at: dt.datetime = field(default_factory=lambda: store.now().replace(microsecond=0))
+    # unsigned, signed (nothing changed since), or out_of_date (with what changed, in words)
+    signoff_status: str = "unsigned"
+    out_of_date: list[str] = field(default_factory=list)
+    basis: dict = field(default_factory=dict)  # what a sign-off of this report freezes (audits.signed)
+    actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # actions agreed after earlier audits
+    factcheck: str = ""  # the factual accuracy check in one sentence
+    reply: dict | None = None  # the provider's reply, published with the audit
 
 
 def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
@@ -70,6 +80,8 @@ class RunShared:
     stories: pd.DataFrame  # the period's story table, every provider
     shown: pd.DataFrame  # the run's standard ratings with the rating shown
     previous_shown: pd.DataFrame  # the same for the previous period's latest run (may be empty)
+    # each provider's standards with their change since then (audits.changes)
+    changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -86,13 +98,18 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     period = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
     previous_run = runs.latest_run_id(con, spec.previous_period(period))
     previous = verdicts.shown_ratings(con, previous_run) if previous_run else pd.DataFrame()
+    published = published_results(con, run_id)
+    standards = runs.run_standards(con, run_id)
+    # what is published says a rating is uncertain only from figures it shows
+    shown = verdicts.uncertain_as_published(verdicts.shown_ratings(con, run_id), published, standards)
     return RunShared(
         run_id=run_id,
-        published=published_results(con, run_id),
-        standards=runs.run_standards(con, run_id),
+        published=published,
+        standards=standards,
         stories=stories.story_table(con, period),
-        shown=verdicts.shown_ratings(con, run_id),
+        shown=shown,
         previous_shown=previous,
+        changes=changes.of_run(con, run_id, shown, previous),
     )
 
 
@@ -165,11 +182,14 @@ def gather(
 
     table = shared.stories[shared.stories["provider_id"] == provider_id]
     printable = stories.printable_of(table)
-    shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")["shown"]
+    mine_shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")
+    shown, uncertain = mine_shown["shown"], mine_shown["uncertain"]
+    moved = shared.changes[shared.changes["provider_id"] == provider_id].set_index("standard_id")["clear"]
     before = shared.previous_shown
     previous = (
         {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
     )
+    voices = stories.voices_of(table)
     sections = []
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
@@ -183,6 +203,9 @@ def gather(
                 previous=previous.get(standard.id),
                 measures=mine[mine["standard_id"] == standard.id],
                 stories=tagged.reset_index(drop=True),
+                voices=voices.get((provider_id, standard.id), verdicts.NO_VOICES),
+                uncertain=bool(uncertain[standard.id]),
+                clear=None if stats.is_missing(moved.get(standard.id)) else bool(moved[standard.id]),
             )
         )
     audited_ids = {s.id for s in audited}
@@ -222,6 +245,12 @@ def gather(
             ],
             ignore_index=True,
         )
+    basis = signed.basis(
+        run_id, settings.get(con, "voices_needed"), {sec.standard.id: sec.rating for sec in sections}, table
+    )
+    status, changed = _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis)
+    from audits import factcheck
+
     return Findings(
         provider_id=provider_id,
         provider_name=provider[0] or provider_id,
@@ -241,4 +270,23 @@ def gather(
         other_returns=_unnamed(other_returns) if others_unnamed else other_returns,
         signoff=signoff,
         earlier_signoff=earlier,
+        signoff_status=status,
+        out_of_date=changed,
+        basis=basis,
+        actions=actions.plans(con, provider_id, before=period),
+        factcheck=factcheck.summary(con, provider_id, period),
+        reply=factcheck.latest_reply(con, provider_id, period),
     )
+
+
+def _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis) -> tuple[str, list[str]]:
+    """(unsigned | signed | out_of_date, what changed since signing, in words)."""
+    if signoff is None and earlier is None:
+        return "unsigned", []
+    if signoff is None:
+        return "out_of_date", [f"the audit was run again ({run_id}) after audit run {earlier['run_id']} was signed"]
+    kept = signed.record(con, provider_id, period, run_id, signoff["signed_at"])
+    if kept is None:
+        return "out_of_date", ["it was signed before Lived Standards kept what a sign-off covers"]
+    changed = signed.differences(kept["basis"], basis)
+    return ("out_of_date" if changed else "signed"), changed

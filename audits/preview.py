@@ -3,7 +3,9 @@
 The standards workshop calls this as a group edits a threshold or a condition, so it
 runs only that standard's measures (one query each, over all providers of the
 period) and compares them with the standard's rating in the latest run of the
-period. Drafts can be previewed; nothing is written. The expressions are checked by
+period. Both ratings are the ones people are shown (audits.verdicts): the stories of the
+period weigh on the new rating exactly as on the current one. Drafts can be previewed;
+nothing is written. The expressions are checked by
 the same whitelist as an audit; the caller's connection is not locked down here,
 because switching external access off would outlive this call for every connection
 to the same store in the process (see `engine.lock_down`).
@@ -14,7 +16,7 @@ from __future__ import annotations
 import duckdb
 import pandas
 
-from audits import engine, runs
+from audits import engine, runs, settings, stories, verdicts
 from audits.standard import Standard
 
 COLUMNS = ["provider_id", "provider_name", "current_rating", "new_rating", "changed"]
@@ -43,12 +45,11 @@ def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: s
     run_id = runs.latest_run_id(con, period)
     current: dict[str, str] = {}
     if run_id is not None:
-        current = dict(
-            con.execute(
-                "SELECT provider_id, rating FROM standard_results WHERE run_id = ? AND standard_id = ?",
-                [run_id, standard.id],
-            ).fetchall()
-        )
+        shown = verdicts.shown_ratings(con, run_id)
+        shown = shown[shown["standard_id"] == standard.id]
+        current = dict(zip(shown["provider_id"], shown["shown"]))
+    voices = stories.voices_of(stories.story_table(con, period))
+    needed = settings.get(con, "voices_needed")
     result = engine.evaluate(con, [standard], period, include_unapproved=True)
     if result.failed:
         raise PreviewError(f"The preview cannot be shown: {result.failed[standard.id]}.")
@@ -57,7 +58,9 @@ def impact_preview(con: duckdb.DuckDBPyConnection, standard: Standard, period: s
     rows = []
     for provider_id in result.providers:
         before = current.get(provider_id)
-        after = new.get(provider_id, "no_data")
+        after = verdicts.shown_rating(
+            new.get(provider_id, "no_data"), voices.get((provider_id, standard.id), verdicts.NO_VOICES), needed
+        )
         rows.append(
             {
                 "provider_id": provider_id,

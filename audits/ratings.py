@@ -31,15 +31,22 @@ LOOKS: dict[str, Look] = {
     "green": Look("green", "✔", "Met", "#1b7837", "#d9f0d3"),
     "provisional": Look("provisional", "◔", "Met (provisional)", "#00756b", "#e0f3ef"),
     "amber": Look("amber", "◐", "Partly met", "#9a4d00", "#fee0b6"),
+    # green on the figures, but people's experience says otherwise: a Partly met of its own, in
+    # purple, with the other half-circle, so it is told apart from amber without colour
+    "differs": Look("differs", "◑", "Partly met: people's experience differs", "#6a3d9a", "#ece2f0"),
     "red": Look("red", "✖", "Not met", "#b2182b", "#fddbc7"),
     "no_data": Look("no_data", "○", "Too few to tell", "#4d4d4d", "#f0f0f0"),
 }
 
 # Worst to best, to say which way a rating moved between quarters; no_data has no rank:
 # it is not a rating.
-RANK: dict[str, int] = {"red": 0, "amber": 1, "provisional": 2, "green": 3}
+RANK: dict[str, int] = {"red": 0, "amber": 1, "differs": 1, "provisional": 2, "green": 3}
 
 PROVISIONAL_EXPLANATION = "green, not yet confirmed by people's experience"
+DIFFERS_EXPLANATION = (
+    "green on the figures, but a person using the service or their family told us otherwise, "
+    "and the auditor has not answered why the rating should stand"
+)
 
 COMPARISON_WORDS: dict[str, str] = {
     "best": "Much better than the benchmark (outside 99.8% limits)",

@@ -5,6 +5,11 @@ cells per file, each row carrying the line a spreadsheet shows (header = line 1)
 Types are decided later, in one place (audits.returns), so a return loads the same
 whichever form it came in. Problems that stop a file being read at all (not UTF-8,
 not a workbook, a ragged row) are blocking.
+
+Every file comes from outside, so nothing is trusted before it is measured: the limits of
+audits.limits are checked before a file is read, a zip entry inflated or YAML built, and a
+submission over one is refused whole (a zip bomb, a billion laughs, a 400 MB cell, a
+symlink out of the folder, an entry named twice, a DTD in a workbook).
 """
 
 from __future__ import annotations
@@ -13,8 +18,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import itertools
+import os
 import re
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +34,13 @@ import pyarrow.csv as pacsv
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from audits import spec
+from audits import limits, safe_yaml, spec
 from audits.problems import Problem, yaml_mistake
 
 FORMS = ("folder", "zip", "xlsx")
+# Python's csv module refuses a longer cell with a message about quotes (131,072 characters
+# by default): set to the cell limit deliberately, and its refusal is worded in _long_cell.
+csv.field_size_limit(limits.MAX_CELL_CHARS)
 META_SHEETS = {"return": "return", "pack": "pack"}  # sheet name -> kind
 _TABLE_BY_FILE = {t.file: t for t in spec.TABLES.values()}
 
@@ -59,11 +71,13 @@ def sha256(data: bytes) -> str:
 
 
 def read_submission(path: Path) -> RawSubmission:
-    """Read any of the three forms; never raises for a user's mistake."""
+    """Read any of the three forms; never raises for a user's mistake.
+
+    Sizes, counts and compression are checked against audits.limits before anything is
+    read or inflated; a submission over a limit is refused whole, naming the file."""
     path = Path(path)
     if path.is_dir():
-        files = {p.name: p.read_bytes() for p in sorted(path.iterdir()) if p.is_file() and not p.name.startswith(".")}
-        return _from_files(path, "folder", files)
+        return _from_folder(path)
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return _from_zip(path)
@@ -77,7 +91,10 @@ def read_submission(path: Path) -> RawSubmission:
 def _not_a_form(path: Path) -> str:
     """What a file that is not a submission probably is, and how to make it one."""
     suffix = path.suffix.lower()
-    head = path.open("rb").read(8) if path.is_file() else b""
+    head = b""
+    if path.is_file():
+        with path.open("rb") as handle:
+            head = handle.read(8)
     if suffix == ".xls" and head.startswith(b"PK"):
         return "is an .xlsx workbook saved with the ending .xls: rename it to end in .xlsx (the file itself is fine)"
     if suffix == ".xls":
@@ -97,45 +114,278 @@ def _not_a_form(path: Path) -> str:
     return "is not a folder, a .zip or an .xlsx workbook: a return or evidence pack must be one of those three forms"
 
 
-# --------------------------------------------------------------------------- folder and zip
+# --------------------------------------------------------------------------- limits while reading
+
+# What Python's zipfile raises on a damaged or doctored zip: a bad header or checksum, a
+# truncated file, a name that is not the UTF-8 its flag claims (ValueError), a method it
+# cannot read, a size that does not fit.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+    OverflowError,
+    zlib.error,
+    struct.error,
+)
+
+
+def _refused(path: Path, form: str, problems: list[Problem]) -> RawSubmission:
+    """A submission refused before any of it was read."""
+    sub = RawSubmission(path, form, None, None)
+    sub.problems += problems
+    return sub
+
+
+def _whole(name: str, message: str) -> Problem:
+    return Problem(name, None, None, None, message, True)
+
+
+def _file_limit(name: str) -> int:
+    return limits.MAX_META_BYTES if name in (spec.RETURN_META_FILE, spec.PACK_META_FILE) else limits.MAX_FILE_BYTES
+
+
+def _too_big(name: str, size: int | None, limit: int, where: str = "") -> Problem:
+    """A file over its limit; `size` None when it was found out while reading (more than the limit)."""
+    words = limits.size_words(size) if size is not None else f"more than {limits.size_words(limit)}"
+    if limit == limits.MAX_META_BYTES:
+        return _whole(
+            name,
+            f"{where}is {words}, but it holds only a few 'key: value' lines (the most is "
+            f"{limits.size_words(limit)}): check it is the right file, and start from the template",
+        )
+    return _whole(
+        name,
+        f"{where}is {words} when unpacked; the most one file may be is {limits.size_words(limit)}, ten times "
+        "what the largest provider's quarter needs. Check it is the right file and holds one quarter",
+    )
+
+
+def _too_much(name: str, size: int, limit: int) -> Problem:
+    return _whole(
+        name,
+        f"holds {limits.size_words(size)} of files when unpacked; the most a return or evidence pack may hold "
+        f"is {limits.size_words(limit)}. Check it holds only this quarter's files",
+    )
+
+
+def _too_many(name: str, what: str) -> Problem:
+    return _whole(
+        name,
+        f"holds more than {limits.MAX_ENTRIES:,} {what}; a return holds 7 files at most. Give the return's "
+        "own folder, or a .zip of it",
+    )
+
+
+def _from_folder(path: Path) -> RawSubmission:
+    """The files of a folder, each checked before it is read. Links (symlinks) are refused,
+    never followed: a return must not read files from outside its folder."""
+    with os.scandir(path) as listing:
+        entries = sorted(itertools.islice(listing, limits.MAX_ENTRIES + 1), key=lambda e: e.name)
+    if len(entries) > limits.MAX_ENTRIES:
+        return _refused(path, "folder", [_too_many(path.name, "files")])
+    problems: list[Problem] = []
+    sizes: dict[str, int] = {}
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            problems.append(
+                _whole(
+                    entry.name,
+                    "is a link (symlink) to a file somewhere else; links are not followed, so that nothing "
+                    "outside the return's folder is ever read. Put a copy of the file itself in the folder",
+                )
+            )
+        elif entry.is_file(follow_symlinks=False):
+            sizes[entry.name] = entry.stat(follow_symlinks=False).st_size
+    total = sum(sizes.values())
+    if total > limits.MAX_SUBMISSION_BYTES:
+        return _refused(path, "folder", [_too_much(path.name, total, limits.MAX_SUBMISSION_BYTES)])
+    files: dict[str, bytes] = {}
+    for name, size in sizes.items():
+        limit = _file_limit(name)
+        if size > limit:
+            problems.append(_too_big(name, size, limit))
+            continue
+        try:
+            # O_NOFOLLOW: not a link even if one was put there since the folder was listed.
+            with os.fdopen(os.open(path / name, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as handle:
+                data = _read_capped(handle, limit)  # the file may have grown since it was measured
+        except OSError as error:
+            problems.append(
+                _whole(name, f"could not be read ({error.strerror or error}): copy it into the folder again")
+            )
+            continue
+        if data is None:
+            problems.append(_too_big(name, None, limit))
+            continue
+        files[name] = data
+    return _from_files(path, "folder", files, problems)
+
+
+def _archive_problems(path: Path, archive: zipfile.ZipFile, part_limit, total_limit: int, where: str) -> list[Problem]:
+    """What stops the entries of a .zip or .xlsx being read, judged from its directory alone
+    (nothing is inflated): passwords, compression methods that are not read, entries or a
+    total over the limits, and sizes that would grow like a zip bomb's. `where` names an
+    entry for the reader ("" in a .zip, "its part " in a workbook)."""
+    problems = []
+    locked: list[str] = []
+    methods: dict[str, list[str]] = {}
+    total = 0
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        name = info.filename
+        total += info.file_size
+        if info.flag_bits & 0x1:
+            locked.append(name)
+        elif info.compress_type not in limits.ZIP_METHODS:
+            method = limits.ZIP_METHOD_NAMES.get(info.compress_type, f"method {info.compress_type}")
+            methods.setdefault(method, []).append(name)
+        elif info.file_size > part_limit(name):
+            problems.append(_too_big(path.name, info.file_size, part_limit(name), f"{where}{name} "))
+        elif info.file_size > limits.RATIO_FLOOR_BYTES and info.file_size > limits.MAX_RATIO * max(
+            info.compress_size, 1
+        ):
+            problems.append(
+                _whole(
+                    path.name,
+                    f"{where}{name} would grow from {limits.size_words(info.compress_size)} to "
+                    f"{limits.size_words(info.file_size)} when unpacked, "
+                    f"{info.file_size // max(info.compress_size, 1):,} times (real returns grow about 10 times; the "
+                    f"most accepted is {limits.MAX_RATIO}): this is not an ordinary zip of a return. Zip the "
+                    "return's folder again",
+                )
+            )
+    workbook = "Open it in Excel (or LibreOffice) and save it again as .xlsx"
+    if locked:
+        fix = workbook + ", without a password" if where else "Make the .zip again without a password"
+        problems.append(_whole(path.name, f"is protected by a password ({_some(locked)}), so it cannot be read. {fix}"))
+    for method, names in methods.items():
+        fix = (
+            workbook
+            if where
+            else (
+                "Make the .zip again with the computer's own 'Compress' (Windows: Send to, Compressed (zipped) "
+                "folder; Mac: Compress), which uses the ordinary Deflate method"
+            )
+        )
+        problems.append(_whole(path.name, f"is compressed with {method} ({_some(names)}), which is not read. {fix}"))
+    if total > total_limit:
+        problems.append(_too_much(path.name, total, total_limit))
+    return problems
+
+
+def _some(names: list[str]) -> str:
+    return ", ".join(names[:3]) + (f" and {len(names) - 3:,} more" if len(names) > 3 else "")
+
+
+def _open_archive(path: Path, form: str) -> tuple[zipfile.ZipFile | None, list[Problem]]:
+    """The .zip or .xlsx opened, once its size and the size of its directory are known to be
+    within the limits (Python reads the whole directory when it opens one)."""
+    size = path.stat().st_size
+    if size > limits.MAX_SUBMISSION_BYTES:
+        return None, [
+            _whole(
+                path.name,
+                f"is {limits.size_words(size)}; the most a return or evidence pack may be is "
+                f"{limits.size_words(limits.MAX_SUBMISSION_BYTES)}. Check it is the right file and holds one quarter",
+            )
+        ]
+    what = "an Excel workbook" if form == "xlsx" else "a .zip file"
+    fix = "save it again as .xlsx" if form == "xlsx" else "zip the return's folder again"
+    try:
+        with path.open("rb") as handle:
+            end = zipfile._EndRecData(handle)  # the directory's size, read before Python reads the directory
+        if end is not None and (
+            end[zipfile._ECD_ENTRIES_TOTAL] > limits.MAX_ENTRIES or end[zipfile._ECD_SIZE] > limits.MAX_DIRECTORY_BYTES
+        ):
+            return None, [_too_many(path.name, "files" if form == "zip" else "parts")]
+        return zipfile.ZipFile(path), []
+    except _ZIP_ERRORS as error:
+        return None, [_whole(path.name, f"cannot be opened as {what} ({error}); {fix}")]
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+    """An entry inflated a piece at a time, stopping as soon as it passes `limit` (None):
+    never trusts the size the directory declares."""
+    with archive.open(info) as handle:
+        return _read_capped(handle, limit)
+
+
+def _read_capped(handle, limit: int) -> bytes | None:
+    """A file's bytes read a piece at a time, or None as soon as there are more than `limit`."""
+    chunks, read = [], 0
+    while chunk := handle.read(limits.CHUNK_BYTES):
+        read += len(chunk)
+        if read > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _from_zip(path: Path) -> RawSubmission:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = [
-                m
-                for m in archive.infolist()
-                if not m.is_dir()
-                and not m.filename.startswith("__MACOSX/")
-                and not Path(m.filename).name.startswith(".")
-            ]
-            names = [m.filename for m in members]
-            tops = {n.split("/", 1)[0] for n in names}
-            # A zip of the folder holds "folder/episodes.csv": strip that one level.
-            strip = len(tops) == 1 and all("/" in n for n in names)
-            files = {}
-            for m in members:
-                name = m.filename.split("/", 1)[1] if strip else m.filename
-                files[name] = archive.read(m)
-    except (zipfile.BadZipFile, OSError) as error:
-        sub = RawSubmission(path, "zip", None, None)
-        sub.problems.append(
-            Problem(
-                path.name,
-                None,
-                None,
-                None,
-                f"cannot be opened as a .zip file ({error}); zip the return's folder again",
-                True,
+    archive, problems = _open_archive(path, "zip")
+    if archive is None:
+        return _refused(path, "zip", problems)
+    with archive:
+        members = [
+            m
+            for m in archive.infolist()
+            if not m.is_dir() and not m.filename.startswith("__MACOSX/") and not Path(m.filename).name.startswith(".")
+        ]
+        problems = _archive_problems(path, archive, _file_limit_of_entry, limits.MAX_SUBMISSION_BYTES, "")
+        if problems:
+            return _refused(path, "zip", problems)
+        names = [m.filename for m in members]
+        tops = {n.split("/", 1)[0] for n in names}
+        # A zip of the folder holds "folder/episodes.csv": strip that one level.
+        strip = len(tops) == 1 and all("/" in n for n in names)
+        by_name: dict[str, list[zipfile.ZipInfo]] = {}
+        for m in members:
+            by_name.setdefault(m.filename.split("/", 1)[1] if strip else m.filename, []).append(m)
+        twice = [
+            _whole(
+                name,
+                f"appears {len(found)} times in {path.name}: only one copy could be read, and which one "
+                "would be a guess. Zip the return's folder again, so that it holds each file once",
             )
-        )
-        return sub
-    return _from_files(path, "zip", files)
+            for name, found in by_name.items()
+            if len(found) > 1
+        ]
+        if twice:
+            return _refused(path, "zip", twice)
+        files: dict[str, bytes] = {}
+        for name, (m,) in by_name.items():
+            limit = _file_limit(name)
+            try:
+                data = _read_entry(archive, m, limit)
+            except _ZIP_ERRORS as error:
+                problems.append(_whole(name, f"cannot be unpacked from {path.name} ({error}); zip the folder again"))
+                continue
+            if data is None:
+                problems.append(_too_big(name, None, limit, f"in {path.name} "))
+                continue
+            files[name] = data
+    return _from_files(path, "zip", files, problems)
 
 
-def _from_files(source: Path, form: str, files: dict[str, bytes]) -> RawSubmission:
-    if not files:
+def _file_limit_of_entry(name: str) -> int:
+    return _file_limit(name.rsplit("/", 1)[-1])
+
+
+def _from_files(
+    source: Path, form: str, files: dict[str, bytes], refused: list[Problem] | None = None
+) -> RawSubmission:
+    """The submission from its files' bytes; `refused` are the problems of files that were
+    not read at all (over a limit, a link), which still count as present."""
+    refused = refused or []
+    present = set(files) | {p.file for p in refused}
+    if not present:
         sub = RawSubmission(source, form, None, None)
         sub.problems.append(
             Problem(
@@ -151,13 +401,14 @@ def _from_files(source: Path, form: str, files: dict[str, bytes]) -> RawSubmissi
             )
         )
         return sub
-    has_return = spec.RETURN_META_FILE in files
-    has_pack = spec.PACK_META_FILE in files
+    has_return = spec.RETURN_META_FILE in present
+    has_pack = spec.PACK_META_FILE in present
     kind = "pack" if has_pack and not has_return else "return"
-    if not has_return and not has_pack and spec.STORIES.file in files:
+    if not has_return and not has_pack and spec.STORIES.file in present:
         kind = "pack"
     meta_file = spec.PACK_META_FILE if kind == "pack" else spec.RETURN_META_FILE
     sub = RawSubmission(source, form, kind, meta_file)
+    sub.problems += refused
     sub.files = {name: (sha256(data), len(data)) for name, data in sorted(files.items())}
     if has_return and has_pack:
         sub.problems.append(
@@ -182,7 +433,7 @@ def _from_files(source: Path, form: str, files: dict[str, bytes]) -> RawSubmissi
                 True,
             )
         )
-    else:
+    elif meta_file in files:
         _read_yaml(sub, meta_file, files[meta_file])
     tables = spec.PACK_TABLES if kind == "pack" else spec.RETURN_TABLES
     for name, data in sorted(files.items()):
@@ -215,6 +466,12 @@ def _read_yaml(sub: RawSubmission, name: str, data: bytes) -> None:
         sub.problems.append(_not_utf8(name, data, error))
         return
     try:
+        # Nothing is built until the events show one flat group of 'key: value' lines: no
+        # aliases to expand, no nesting to recurse into (audits.safe_yaml).
+        hazard = safe_yaml.first_hazard(text, max_depth=1)
+        if hazard is not None:
+            sub.problems.append(_meta_hazard(name, hazard))
+            return
         # The base loader keeps every value as text: "001" stays "001", dates stay as written.
         loaded = YAML(typ="base").load(text)
     except MarkedYAMLError as error:
@@ -231,6 +488,9 @@ def _read_yaml(sub: RawSubmission, name: str, data: bytes) -> None:
     if not isinstance(loaded, dict):
         sub.problems.append(Problem(name, None, None, None, "must hold 'key: value' lines (see the template)", True))
         return
+    if len(loaded) > limits.MAX_META_LINES:
+        sub.problems.append(_too_many_fields(name))
+        return
     lines = {}
     for number, raw_line in enumerate(text.splitlines(), start=1):
         match = re.match(r"\s*([A-Za-z_][\w]*)\s*:", raw_line)
@@ -238,6 +498,37 @@ def _read_yaml(sub: RawSubmission, name: str, data: bytes) -> None:
             lines[match.group(1)] = number
     sub.meta = {str(k).strip(): ("" if v is None else str(v)).strip() for k, v in loaded.items()}
     sub.meta_lines = lines
+
+
+def _meta_hazard(name: str, hazard: safe_yaml.Hazard) -> Problem:
+    key = hazard.key
+    if hazard.kind == safe_yaml.DEPTH and key is not None:
+        message = (
+            "must be one value written after the colon, but a list or a group of values was given: "
+            f"write it on one line, for example {key}: {_META_EXAMPLES.get(key, '…')}"
+        )
+    elif hazard.kind == safe_yaml.DEPTH:
+        message = "must hold 'key: value' lines, one field a line (see the template)"
+    elif hazard.kind == safe_yaml.ALIAS:
+        message = "uses an anchor or an alias (&name, *name): write each value out in full"
+    elif hazard.kind == safe_yaml.TAG:
+        message = "uses a tag (a word starting with !, such as !!str): remove it, and put the value in quotes if it needs them"
+    elif hazard.kind == safe_yaml.DOCUMENTS:
+        message = "holds more than one document: remove the second '---' and what follows it"
+    else:
+        message = "has a '%YAML' or '%TAG' line, which is not used here: remove the line"
+    return Problem(name, hazard.line, key, None, message, True)
+
+
+def _too_many_fields(name: str) -> Problem:
+    return _whole(
+        name,
+        f"has more than {limits.MAX_META_LINES:,} fields, but it holds five (provider_id, period, …): "
+        "check it is the right file, and start from the template",
+    )
+
+
+_META_EXAMPLES = {f.name: f.example for f in spec.RETURN_META + spec.PACK_META}
 
 
 # --------------------------------------------------------------------------- CSV
@@ -266,12 +557,27 @@ def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable 
     would shift the line numbers a spreadsheet shows), or one Arrow refuses (not UTF-8,
     a ragged row), takes the slow path, which finds the exact line to report.
     """
+    data = _plain_line_ends(data)
+    lines = data.count(b"\n")
+    if lines > limits.MAX_LINES:
+        return None, [
+            _whole(
+                name,
+                f"has {lines:,} lines; the most a file may have is {limits.MAX_LINES:,} (the largest real "
+                "table has about 120,000). Check it is the right file and holds one quarter",
+            )
+        ]
     end = data.find(b"\n")
     try:
         first = data[: end if end >= 0 else len(data)].decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return None, [_not_utf8(name, data, error)]
-    header = [h.strip() for h in next(csv.reader([first.rstrip("\r")]), [])]
+    try:
+        header = [h.strip() for h in next(csv.reader([first.rstrip("\r")]), [])]
+    except csv.Error:  # only a heading longer than a cell may be
+        return None, [_long_cell(name, 1, None, None)]
+    if len(header) > limits.MAX_COLUMNS:
+        return None, [_too_wide(name, len(header))]
     if not any(header):
         return None, [
             Problem(name, None, None, None, "is empty: it needs at least the header row (see the templates)", True)
@@ -302,7 +608,7 @@ def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable 
                     quoted_strings_can_be_null=False,
                 ),
             )
-            return RawTable(table.name, name, _finish(cells), header), []
+            return _raw_table(table, name, cells, header)
         except pa.ArrowInvalid:
             pass  # the slow path below says exactly what and where
     try:
@@ -313,7 +619,62 @@ def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable 
     if problem is not None:
         return None, [problem]
     cells = pa.table({n: pa.array([row[i] for row in rows], pa.string()) for i, n in enumerate(names)})
-    return RawTable(table.name, name, _finish(cells), header), []
+    return _raw_table(table, name, cells, header)
+
+
+def _plain_line_ends(data: bytes) -> bytes:
+    """Lines ended by a carriage return alone (old Mac files, some exports) read as lines,
+    just as CR LF ones do; a file that has no lone CR is returned as it is."""
+    returns = data.count(b"\r")
+    if returns and returns != data.count(b"\r\n"):
+        return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
+
+
+def _raw_table(
+    table: spec.Table, name: str, cells: pa.Table, header: list[str]
+) -> tuple[RawTable | None, list[Problem]]:
+    """The table with its spreadsheet lines, unless a cell is longer than any cell may be."""
+    cells = _finish(cells)
+    limit = limits.MAX_CELL_CHARS
+    for column in cells.column_names:
+        # Bytes first (read from the offsets, no decoding): a cell has at least as many bytes
+        # as characters, so only a column with a long enough cell is counted in characters.
+        if column == "line" or not cells.num_rows or pc.max(pc.binary_length(cells[column])).as_py() <= limit:
+            continue
+        lengths = pc.utf8_length(cells[column])
+        longest = pc.max(lengths).as_py()
+        if longest > limit:
+            index = pc.index(pc.greater(lengths, limit), True).as_py()
+            shown = None if column.startswith("Unnamed: ") else column
+            return None, [_long_cell(name, cells["line"][index].as_py(), shown, longest)]
+    return RawTable(table.name, name, cells, header), []
+
+
+def _long_cell(name: str, line: int, column: str | None, length: int | None) -> Problem:
+    size = f"{length:,} characters" if length else f"more than {limits.MAX_CELL_CHARS:,} characters"
+    return Problem(
+        name,
+        line,
+        column,
+        None,
+        f"holds {size} in one cell; the most a cell may hold is {limits.MAX_CELL_CHARS:,} (Excel itself "
+        'stops at 32,767). Often a double quote (") opened a value and was not closed where it should have '
+        "been, so that many lines were read as one value: look at this line and the ones just above it",
+        True,
+    )
+
+
+def _too_wide(name: str, width: int) -> Problem:
+    return Problem(
+        name,
+        1,
+        None,
+        None,
+        f"has {width:,} columns in its header row; the most is {limits.MAX_COLUMNS:,} (Excel's own most), and "
+        "a table of the specification has 21 at most. Check it is the right file",
+        True,
+    )
 
 
 def _csv_rows(name: str, text: str, width: int) -> tuple[list[list[str]], Problem | None]:
@@ -342,6 +703,8 @@ def _csv_rows(name: str, text: str, width: int) -> tuple[list[list[str]], Proble
             rows.append(row + [""] * (width - len(row)))
     except csv.Error as error:
         line = len(rows) + 2
+        if "field larger than field limit" in str(error):
+            return [], _long_cell(name, line, None, None)
         if "unexpected end of data" in str(error):
             return [], Problem(
                 name,
@@ -438,90 +801,159 @@ def cell_text(value) -> str:
     return str(value)
 
 
+# The first bytes of an Office file in the older compound format: what Excel saves when a
+# workbook has a password to open it (and what an .xls is).
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _workbook_problems(path: Path) -> list[Problem]:
+    """Everything that stops a workbook being handed to openpyxl: the zip checks of any
+    submission (with the larger sizes of XML), parts named twice, and DTDs."""
+    with path.open("rb") as handle:
+        if handle.read(8) == _COMPOUND_FILE:
+            return [
+                _whole(
+                    path.name,
+                    "is protected by a password (or is an old .xls workbook with the ending .xlsx), so it "
+                    "cannot be read. In Excel remove the password (File, Info, Protect Workbook, Encrypt "
+                    "with Password) and save it as 'Excel Workbook (.xlsx)'",
+                )
+            ]
+    archive, problems = _open_archive(path, "xlsx")
+    if archive is None:
+        return problems
+    with archive:
+        problems = _archive_problems(
+            path, archive, lambda name: limits.MAX_WORKBOOK_PART_BYTES, limits.MAX_WORKBOOK_BYTES, "its part "
+        )
+        names = [info.filename for info in archive.infolist()]
+        if len(set(names)) < len(names):
+            problems.append(
+                _whole(
+                    path.name,
+                    "holds two parts of the same name, so what it holds would be a guess: open it in Excel "
+                    "and save it again as .xlsx",
+                )
+            )
+        if problems:
+            return problems
+        try:
+            doctypes = [info.filename for info in archive.infolist() if _declares_dtd(archive, info)]
+        except _ZIP_ERRORS as error:
+            return [_whole(path.name, f"cannot be opened as an Excel workbook ({error}); save it again as .xlsx")]
+    if doctypes:
+        return [
+            _whole(
+                path.name,
+                f"has a document type declaration (<!DOCTYPE …>) in its part {doctypes[0]}, which Excel "
+                "never writes and which can make a file fetch or expand other files: open it in Excel and "
+                "save it again as .xlsx",
+            )
+        ]
+    return []
+
+
+_ELEMENT = re.compile(r"<[^?!]")
+
+
+def _declares_dtd(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether a part's XML starts with a <!DOCTYPE …>: read up to its first element only
+    (a DTD can only come before it), never the whole part."""
+    with archive.open(info) as handle:
+        head = handle.read(64 * 1024)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", errors="replace")
+    elif head[:2] in (b"<\x00", b"\x00<"):
+        text = head.decode("utf-16-le" if head[0] == 0x3C else "utf-16-be", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    element = _ELEMENT.search(text)
+    return "<!DOCTYPE" in (text[: element.start()] if element else text)
+
+
 def _from_xlsx(path: Path) -> RawSubmission:
     import openpyxl  # only needed for workbooks
-    from openpyxl.utils.exceptions import InvalidFileException
 
+    problems = _workbook_problems(path)
+    if problems:
+        return _refused(path, "xlsx", problems)
     data = path.read_bytes()
+    # openpyxl meets a damaged part (malformed XML, a style or a cell it cannot make sense
+    # of) with whichever exception its code reaches: any of them means the same thing to
+    # the person who sent the file, so all are caught here, at the edge of the parser.
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        sub = RawSubmission(path, "xlsx", None, None)
-        sub.problems.append(
-            Problem(
-                path.name,
-                None,
-                None,
-                None,
-                f"cannot be opened as an Excel workbook ({error}); save it again as .xlsx",
-                True,
-            )
-        )
-        return sub
+    except Exception as error:  # noqa: BLE001 (see above)
+        return _refused(path, "xlsx", [_damaged(path, error)])
     try:
-        # Excel itself does not tell 'Episodes' from 'episodes', so neither do we.
-        sheets = {ws.title.strip().lower(): ws for ws in book.worksheets}
-        meta_sheets = [s for s in sheets if s in META_SHEETS]
-        kind = (
-            META_SHEETS[meta_sheets[0]]
-            if len(meta_sheets) == 1
-            else ("pack" if spec.STORIES.name in sheets else "return")
-        )
-        meta_name = kind
-        sub = RawSubmission(path, "xlsx", kind, f"{path.name} sheet {meta_name}")
-        sub.files = {path.name: (sha256(data), len(data))}
-        if len(meta_sheets) == 2:
-            sub.problems.append(
-                Problem(
-                    path.name,
-                    None,
-                    None,
-                    None,
-                    "has both a 'return' and a 'pack' sheet: a return and an evidence "
-                    "pack must be submitted separately",
-                    True,
-                )
-            )
-        elif not meta_sheets:
-            sub.problems.append(
-                Problem(
-                    path.name,
-                    None,
-                    None,
-                    None,
-                    "has no sheet named 'return' (or 'pack' for an evidence pack) with "
-                    "the key/value rows: provider_id, period, …",
-                    True,
-                )
-            )
-        else:
-            _meta_from_sheet(sub, sheets[meta_name])
-        tables = spec.PACK_TABLES if kind == "pack" else spec.RETURN_TABLES
-        wanted = {t.name: t for t in tables}
-        for title, ws in sheets.items():
-            if title in META_SHEETS:
-                continue
-            if title not in wanted:
-                sub.problems.append(
-                    Problem(
-                        f"{path.name} sheet {ws.title}",
-                        None,
-                        None,
-                        None,
-                        f"is not part of {'an evidence pack' if kind == 'pack' else 'a return'} and was ignored",
-                        False,
-                    )
-                )
-                continue
-            raw = _sheet_table(wanted[title], f"{path.name} sheet {title}", ws, sub.problems)
-            if raw is not None:
-                sub.tables[title] = raw
-        return sub
+        return _workbook_submission(path, data, book)
+    except Exception as error:  # noqa: BLE001 (see above)
+        return _refused(path, "xlsx", [_damaged(path, error)])
     finally:
         book.close()
 
 
+def _damaged(path: Path, error: Exception) -> Problem:
+    detail = str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+    return _whole(
+        path.name,
+        f"cannot be read as an Excel workbook: part of it is damaged or not written as Excel writes it "
+        f"({detail}). Open it in Excel (or LibreOffice) and save it again as .xlsx",
+    )
+
+
+def _workbook_submission(path: Path, data: bytes, book) -> RawSubmission:
+    # Excel itself does not tell 'Episodes' from 'episodes', so neither do we.
+    sheets = {ws.title.strip().lower(): ws for ws in book.worksheets}
+    meta_sheets = [s for s in sheets if s in META_SHEETS]
+    kind = (
+        META_SHEETS[meta_sheets[0]] if len(meta_sheets) == 1 else ("pack" if spec.STORIES.name in sheets else "return")
+    )
+    meta_name = kind
+    sub = RawSubmission(path, "xlsx", kind, f"{path.name} sheet {meta_name}")
+    sub.files = {path.name: (sha256(data), len(data))}
+    if len(meta_sheets) == 2:
+        sub.problems.append(
+            _whole(
+                path.name,
+                "has both a 'return' and a 'pack' sheet: a return and an evidence pack must be submitted separately",
+            )
+        )
+    elif not meta_sheets:
+        sub.problems.append(
+            _whole(
+                path.name,
+                "has no sheet named 'return' (or 'pack' for an evidence pack) with the key/value rows: "
+                "provider_id, period, …",
+            )
+        )
+    else:
+        _meta_from_sheet(sub, sheets[meta_name])
+    tables = spec.PACK_TABLES if kind == "pack" else spec.RETURN_TABLES
+    wanted = {t.name: t for t in tables}
+    for title, ws in sheets.items():
+        if title in META_SHEETS:
+            continue
+        if title not in wanted:
+            sub.problems.append(
+                Problem(
+                    f"{path.name} sheet {ws.title}",
+                    None,
+                    None,
+                    None,
+                    f"is not part of {'an evidence pack' if kind == 'pack' else 'a return'} and was ignored",
+                    False,
+                )
+            )
+            continue
+        raw = _sheet_table(wanted[title], f"{path.name} sheet {title}", ws, sub.problems)
+        if raw is not None:
+            sub.tables[title] = raw
+    return sub
+
+
 def _meta_from_sheet(sub: RawSubmission, ws) -> None:
+    ws.reset_dimensions()
     first = [cell_text(v).strip() for v in next(ws.iter_rows(max_row=1, values_only=True), ())]
     if len(set(first) & {"provider_id", "period"}) == 2:
         sub.problems.append(
@@ -537,18 +969,29 @@ def _meta_from_sheet(sub: RawSubmission, ws) -> None:
             )
         )
         return
-    for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-        cells = [cell_text(v).strip() for v in row[:2]] + ["", ""]
-        key, value = cells[0], cells[1]
-        if not key or (number == 1 and key.lower() == "key"):
-            continue
-        if key not in sub.meta:
-            sub.meta[key] = value
-            sub.meta_lines[key] = number
+    try:
+        for number, row in enumerate(_capped(ws.iter_rows(values_only=True)), start=1):
+            cells = [cell_text(v).strip() for v in row[:2]] + ["", ""]
+            key, value = cells[0], cells[1]
+            if not key or (number == 1 and key.lower() == "key"):
+                continue
+            if key not in sub.meta:
+                sub.meta[key] = value
+                sub.meta_lines[key] = number
+            if len(sub.meta) > limits.MAX_META_LINES:
+                break
+    except _TooLong:
+        pass  # the fields are all counted below
+    if len(sub.meta) > limits.MAX_META_LINES:
+        sub.problems.append(_too_many_fields(sub.meta_file))
+        sub.meta, sub.meta_lines = {}, {}
 
 
 def _sheet_table(table: spec.Table, name: str, ws, problems: list[Problem]) -> RawTable | None:
-    rows = ws.iter_rows(values_only=True)
+    # A read-only sheet believes the size the file declares (<dimension ref="A1:G10"/>) and
+    # quietly stops there; forget it, and read every row the sheet really holds.
+    ws.reset_dimensions()
+    rows = _capped(ws.iter_rows(values_only=True))
     header_row = next(rows, None)
     if header_row is None or not any(v is not None for v in header_row):
         problems.append(
@@ -558,6 +1001,9 @@ def _sheet_table(table: spec.Table, name: str, ws, problems: list[Problem]) -> R
     header = [cell_text(v).strip() for v in header_row]
     while header and header[-1] == "":
         header.pop()
+    if len(header) > limits.MAX_COLUMNS:
+        problems.append(_too_wide(name, len(header)))
+        return None
     duplicates = sorted({h for h in header if h and header.count(h) > 1})
     if duplicates:
         problems += [
@@ -576,9 +1022,34 @@ def _sheet_table(table: spec.Table, name: str, ws, problems: list[Problem]) -> R
             problems.append(problem)
             return None
         body = [cells[:width] + [""] * (width - len(cells[:width])) for cells in body]
-    for row in rows:
-        cells = [cell_text(v) for v in row[:width]]
-        body.append(cells + [""] * (width - len(cells)))
+    try:
+        for row in rows:
+            cells = [cell_text(v) for v in row[:width]]
+            body.append(cells + [""] * (width - len(cells)))
+    except _TooLong:
+        problems.append(
+            _whole(
+                name,
+                f"has more than {limits.MAX_LINES:,} rows (Excel itself holds 1,048,576; the largest real "
+                "table has about 120,000). Check it is the right sheet and holds one quarter",
+            )
+        )
+        return None
     names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
     cells = pa.table({n: pa.array([row[i] for row in body], pa.string()) for i, n in enumerate(names)})
-    return RawTable(table.name, name, _finish(cells), header)
+    raw, long_cells = _raw_table(table, name, cells, header)
+    problems += long_cells
+    return raw
+
+
+class _TooLong(Exception):
+    """A sheet with more rows than limits.MAX_LINES."""
+
+
+def _capped(rows):
+    """A sheet's rows, stopping with _TooLong past the limit: a sheet of a few bytes can say
+    its one row is row 100,000,000, and read-only openpyxl fills the gap with empty rows."""
+    for number, row in enumerate(rows, start=1):
+        if number > limits.MAX_LINES:
+            raise _TooLong
+        yield row

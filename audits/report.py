@@ -31,7 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import findings, ratings, spec, store, words
+from audits import actions, findings, method, ratings, signed, signoffs, spec, store, words
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_charts import legend, proportion_chart
@@ -74,13 +74,24 @@ def _heading(title: str, style: str, level: int) -> Paragraph:
     return p
 
 
-def _rating_cell(rating: str, bold: bool = True) -> Paragraph:
+def _rating_cell(rating: str, bold: bool = True, uncertain: bool = False) -> Paragraph:
+    """Symbol and word of a rating; when the data can't yet tell it, the words say so under it
+    (and `_table` draws the cell with a dashed outline)."""
     look = ratings.look(rating)
     style = styles()["cell_bold" if bold else "cell"]
-    return Paragraph(f'<font color="{look.colour}">{text(look.symbol)}</font> {text(look.word)}', style)
+    unsure = words.rating_word(rating, uncertain).removeprefix(look.word)
+    note = f'<br/><font size="7" name="DejaVuSans-Oblique">{text(unsure.strip())}</font>' if unsure else ""
+    return Paragraph(f'<font color="{look.colour}">{text(look.symbol)}</font> {text(look.word)}{note}', style)
 
 
-def _table(rows, widths, header=True, rating_col: int | None = None, rating_values=None) -> Table:
+def _uncertain_box(column: int, row: int, rating: str) -> tuple:
+    """A dashed outline in the rating's colour: the cell of a rating the data can't yet tell."""
+    return ("BOX", (column, row), (column, row), 1.1, colors.HexColor(ratings.look(rating).colour), None, [2.2, 1.6])
+
+
+def _table(
+    rows, widths, header=True, rating_col: int | None = None, rating_values=None, uncertain_values=None
+) -> Table:
     t = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
     commands = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -93,10 +104,13 @@ def _table(rows, widths, header=True, rating_col: int | None = None, rating_valu
     if header:
         commands.append(("BACKGROUND", (0, 0), (-1, 0), ACCENT))
     if rating_col is not None and rating_values:
-        for i, rating in enumerate(rating_values, start=1 if header else 0):
+        unsure = uncertain_values or [False] * len(rating_values)
+        for i, (rating, uncertain) in enumerate(zip(rating_values, unsure), start=1 if header else 0):
             commands.append(
                 ("BACKGROUND", (rating_col, i), (rating_col, i), colors.HexColor(ratings.look(rating).background))
             )
+            if uncertain:
+                commands.append(_uncertain_box(rating_col, i, rating))
     t.setStyle(_ts(commands))
     return t
 
@@ -133,15 +147,7 @@ def _cover(data: Findings) -> list:
             ]
         )
     )
-    by = text(data.organisation) if data.organisation else "the auditing organisation"
-    independence = (
-        f"This audit was carried out by {by}, which is independent of {text(data.provider_name)} "
-        "and takes no part in awarding its contract. The standards were written and approved by "
-        "expert citizens groups of people with lived experience of drug and alcohol treatment. "
-        "The figures come from the provider's own quarterly return, checked against those "
-        "standards; the stories were gathered independently of the provider, with the consent of "
-        "the people who told them. The provider did not choose, edit or approve what this report says."
-    )
+    independence = text(signoffs.independence_statement(data.organisation, data.provider_name))
     return [
         Spacer(1, 18 * mm),
         _heading("Independent audit of standards", "title", 0),
@@ -166,7 +172,22 @@ def _signed_at(signoff: dict) -> str:
 def _signoff_block(data: Findings) -> list:
     """Who vouches for this report, in a box on the cover; or plainly that no one has yet."""
     s = styles()
-    if data.signoff:
+    if data.signoff and data.signoff_status == "out_of_date":
+        so = data.signoff
+        inner = [
+            Paragraph(f"Signed off by the auditor, now {text(signed.OUT_OF_DATE.lower())}", s["h3"]),
+            Paragraph(
+                text(
+                    f"{so['name']}, for {so['organisation']}, signed off this audit run on {_signed_at(so)}. "
+                    "Since then, what this report says has changed, so that sign-off no longer covers it: "
+                    + "; ".join(data.out_of_date)
+                    + ". The version that was signed is kept unchanged."
+                ),
+                s["body"],
+            ),
+        ]
+        colour = colors.HexColor(ratings.look("amber").colour)
+    elif data.signoff:
         so = data.signoff
         inner = [
             Paragraph("Signed off by the auditor", s["h3"]),
@@ -236,8 +257,8 @@ def _summary(data: Findings) -> list:
         rows.append(
             [
                 Paragraph(text(sec.standard.title), s["cell"]),
-                _rating_cell(sec.rating),
-                Paragraph(text(words.change(sec.rating, sec.previous)), s["cell"]),
+                _rating_cell(sec.rating, uncertain=sec.uncertain),
+                Paragraph(text(words.change(sec.rating, sec.previous, sec.clear)), s["cell"]),
                 Paragraph(str(len(sec.stories)), s["cell"]),
             ]
         )
@@ -247,10 +268,21 @@ def _summary(data: Findings) -> list:
             [72 * mm, 36 * mm, 45 * mm, 17 * mm],
             rating_col=1,
             rating_values=[sec.rating for sec in data.sections],
+            uncertain_values=[sec.uncertain for sec in data.sections],
         )
     )
     key = " · ".join(f"{look.symbol} {look.word}" for look in ratings.LOOKS.values())
     out += [Spacer(1, 3 * mm), Paragraph(f"Key: {text(key)}.", s["small"])]
+    if any(sec.uncertain for sec in data.sections):
+        out.append(
+            Paragraph(
+                f"A dashed outline and “{text(words.UNCERTAIN)}”: {text(words.UNCERTAIN_EXPLANATION)}. "
+                "The figures of each standard say which measure it is.",
+                s["small"],
+            )
+        )
+    if any(sec.clear is False for sec in data.sections):
+        out.append(Paragraph(f"{text(words.CHANGE_UNCLEAR)}: {text(words.CHANGE_UNCLEAR_EXPLANATION)}.", s["small"]))
     if any(sec.rating == "provisional" for sec in data.sections):
         out.append(
             Paragraph(
@@ -258,6 +290,14 @@ def _summary(data: Findings) -> list:
                 f"{text(ratings.PROVISIONAL_EXPLANATION)}. Numbers alone are not enough: a standard is "
                 "fully met only when a person using the service, or their family, has also told us about it "
                 "this period and agreed to their story being shared.",
+                s["small"],
+            )
+        )
+    if any(sec.rating == "differs" for sec in data.sections):
+        out.append(
+            Paragraph(
+                f"{text(ratings.look('differs').label)}: {text(ratings.DIFFERS_EXPLANATION)}. The stories are "
+                "printed beside the standard.",
                 s["small"],
             )
         )
@@ -282,6 +322,41 @@ def _summary(data: Findings) -> list:
             s["small"],
         )
     )
+    return out
+
+
+def _follow_up(data: Findings) -> list:
+    """The factual accuracy check in a sentence, and the actions agreed after earlier audits with
+    their status on the day the report was made."""
+    s = styles()
+    out = [Spacer(1, 3 * mm), Paragraph("Factual accuracy check", s["h3"]), Paragraph(text(data.factcheck), s["small"])]
+    if data.actions.empty:
+        return out
+    out += [
+        CondPageBreak(40 * mm),
+        _heading("Actions from earlier audits", "h2", 1),
+        Paragraph(
+            text(
+                "What the provider said it would do about standards it did not meet, and where each action stands "
+                f"on {words.long_date(data.generated_at)}."
+            ),
+            s["body"],
+        ),
+    ]
+    head = [Paragraph(h, s["cell_head"]) for h in ("Standard", "Action", "Owner", "By", "Status")]
+    rows = [head]
+    titles = {sec.standard.id: sec.standard.title for sec in data.sections}
+    for a in data.actions.to_dict("records"):
+        rows.append(
+            [
+                Paragraph(text(f"{titles.get(a['standard_id'], a['standard_id'])} ({a['period']})"), s["cell"]),
+                Paragraph(text(f"{a['what']} People will notice: {a['noticed']}"), s["cell"]),
+                Paragraph(text(a["owner"]), s["cell"]),
+                Paragraph(text(actions.due_words(a).removeprefix("by ")), s["cell"]),
+                Paragraph(text(a["status_words"]), s["cell_bold"]),
+            ]
+        )
+    out.append(_table(rows, [36 * mm, 62 * mm, 24 * mm, 22 * mm, 26 * mm]))
     return out
 
 
@@ -314,7 +389,7 @@ def story_pieces(words_told: str, limit: int = STORY_ROW_CHARACTERS) -> list[str
     return pieces
 
 
-def _story_block(row) -> list:
+def _story_block(row, standard_id: str | None = None) -> list:
     s = styles()
     teller = words.teller(row.teller)
     by = f" by {row.gathered_by}" if isinstance(row.gathered_by, str) and row.gathered_by else ""
@@ -325,7 +400,15 @@ def _story_block(row) -> list:
     caption = Paragraph(
         text(f"Told by {teller}, gathered on {words.long_date(row.gathered_on)}{by}.{note}"), s["small"]
     )
-    box = Table([*told, [caption]], colWidths=[165 * mm])
+    rows = [*told, [caption]]
+    stance = row.stances.get(standard_id) if standard_id and isinstance(row.stances, dict) else None
+    if stance:
+        said = words.stance(stance)
+        answer = row.answers.get(standard_id) if isinstance(row.answers, dict) else None
+        if answer:
+            said += f" The auditor's answer, why the rating stands: {answer}"
+        rows.append([Paragraph(text(said), s["small"])])
+    box = Table(rows, colWidths=[165 * mm])
     box.setStyle(
         _ts(
             [
@@ -348,14 +431,21 @@ def _section(sec: findings.Section) -> list:
     st = sec.standard
     look = ratings.look(sec.rating)
     rating_line = Table(
-        [[_rating_cell(sec.rating), Paragraph(text(words.change(sec.rating, sec.previous)), s["cell"])]],
+        [
+            [
+                _rating_cell(sec.rating, uncertain=sec.uncertain),
+                Paragraph(text(words.change(sec.rating, sec.previous, sec.clear)), s["cell"]),
+            ]
+        ],
         colWidths=[45 * mm, 120 * mm],
     )
+    solid = ("BOX", (0, 0), (0, 0), 0.8, colors.HexColor(look.colour))
+    outline = _uncertain_box(0, 0, sec.rating) if sec.uncertain else solid
     rating_line.setStyle(
         _ts(
             [
                 ("BACKGROUND", (0, 0), (0, 0), colors.HexColor(look.background)),
-                ("BOX", (0, 0), (0, 0), 0.8, colors.HexColor(look.colour)),
+                outline,
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ]
         )
@@ -380,6 +470,17 @@ def _section(sec: findings.Section) -> list:
                 s["small"],
             )
         )
+    if sec.rating == "differs":
+        out.append(
+            Paragraph(
+                f"{text(ratings.DIFFERS_EXPLANATION.capitalize())}: see what people told us below.",
+                s["small"],
+            )
+        )
+    if sec.uncertain:
+        out.append(Paragraph(text(words.standard_uncertainty(sec.rating)), s["small"]))
+    if sec.clear is False:
+        out.append(Paragraph(f"{text(words.CHANGE_UNCLEAR)}: {text(words.CHANGE_UNCLEAR_EXPLANATION)}.", s["small"]))
     out += [
         Paragraph("What good looks like", s["h3"]),
         Paragraph(text(st.statement), s["body"]),
@@ -392,14 +493,17 @@ def _section(sec: findings.Section) -> list:
             Paragraph(f"— {text(voice.source)}", s["source"]),
         ]
     out.append(Paragraph("The figures", s["h3"]))
-    head = [Paragraph(h, s["cell_head"]) for h in ("Measure", "Figure", "95% interval", "Benchmark", "Rating")]
-    rows, values, chart_rows = [head], [], []
+    head = [
+        Paragraph(h, s["cell_head"]) for h in ("Measure", "Figure", "95% interval", words.BENCHMARK_LABEL, "Rating")
+    ]
+    rows, values, unsure, notes, chart_rows = [head], [], [], [], []
     results = sec.measures.set_index("measure_id")
     for m in st.measures:
         if m.id not in results.index:
             continue
         r = results.loc[m.id]
         bench_value, bench_words = words.benchmark(m, r)
+        why = words.uncertainty(m, r)
         rows.append(
             [
                 Paragraph(
@@ -411,10 +515,13 @@ def _section(sec: findings.Section) -> list:
                     text(bench_value) + (f'<br/><font size="7.5">{text(bench_words)}</font>' if bench_words else ""),
                     s["cell"],
                 ),
-                _rating_cell(r["rating"], bold=False),
+                _rating_cell(r["rating"], bold=False, uncertain=bool(why)),
             ]
         )
         values.append(r["rating"])
+        unsure.append(bool(why))
+        if why:
+            notes.append(f"{m.label} — {why}")
         if kind_of(m).percent:
             chart_rows.append(
                 {
@@ -429,8 +536,15 @@ def _section(sec: findings.Section) -> list:
             )
     figures = [
         out.pop(),
-        _table(rows, [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm], rating_col=4, rating_values=values),
+        _table(
+            rows,
+            [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm],
+            rating_col=4,
+            rating_values=values,
+            uncertain_values=unsure,
+        ),
     ]
+    figures += [Paragraph(text(note), s["small"]) for note in notes]
     chart = proportion_chart(chart_rows)
     if chart is not None:
         figures += [Spacer(1, 3 * mm), chart, legend()]
@@ -439,7 +553,7 @@ def _section(sec: findings.Section) -> list:
     if sec.stories.empty:
         out.append(Paragraph("No consented story was tagged to this standard for this period.", s["body"]))
     for row in sec.stories.itertuples():
-        out += _story_block(row)
+        out += _story_block(row, st.id)
     return out
 
 
@@ -472,56 +586,11 @@ def _annexes(data: Findings) -> list:
             )
         out.append(_table(rows, [28 * mm, 12 * mm, 40 * mm, 85 * mm]))
     out += [CondPageBreak(80 * mm), _heading("Annex B: how the audit works", "h1", 0)]
-    method = [
-        (
-            "Standards",
-            "Each standard was written and approved by an expert citizens group. Only approved "
-            "standards are audited; drafts and retired standards are not in this report. A standard's rating is "
-            "the worst rating among its measures.",
-        ),
-        (
-            "Figures",
-            "Every figure is computed from the provider's quarterly return for the period, by the "
-            "audit run named in Annex C. This report prints the run's recorded results and does not compute them again.",
-        ),
-        (
-            "95% intervals",
-            "A share such as 72% comes with a Wilson score interval, the method used in OHID's "
-            "Fingertips: the range in which the true figure very probably lies, given how many people it is "
-            "based on. Small numbers give wide intervals.",
-        ),
-        (
-            "Minimum counts",
-            "A share or a median is rated only when it is based on enough people (10 unless "
-            "a standard says otherwise). Below that the rating is “Too few to tell”.",
-        ),
-        (
-            "Small numbers",
-            "Counts of 1 to 4 people, and any figure that would let a reader work them out, are "
-            "not shown, so that no one can be recognised. Ratings are still shown.",
-        ),
-        (
-            "Benchmarks",
-            "The benchmark is the figure for all providers in the same audit run. “Similar” means "
-            "the benchmark lies inside the provider's 95% interval: the data cannot tell them apart. “Better” or "
-            "“worse” means it lies outside; “much better” or “much worse”, outside the 99.8% interval too.",
-        ),
-        (
-            "Stories",
-            "Stories are gathered independently of the provider. Only stories whose tellers said yes "
-            "to sharing are printed; a withdrawn story is removed from every report made afterwards. Each story "
-            "is screened for names, phone numbers, email and street addresses, postcodes, NHS numbers and dates "
-            "of birth, and is held until the auditor clears it or approves a version with the details removed.",
-        ),
-        (
-            "Met (provisional)",
-            "As in Scotland's MAT standards benchmarking, numbers alone are not enough: a "
-            "standard that is green on its figures stays provisional until a person using the service, or a "
-            "family member, has told us about it that period.",
-        ),
-    ]
-    for title, explanation in method:
-        out += [Paragraph(text(title), s["h3"]), Paragraph(text(explanation), s["body"])]
+    for section in method.SECTIONS:
+        cited = f' <font color="#555555">{text(section.cited)}</font>' if section.cited else ""
+        out += [Paragraph(text(section.title), s["h3"]), Paragraph(text(section.text) + cited, s["body"])]
+    out.append(Paragraph("References", s["h3"]))
+    out += [Paragraph(text(f"[{i}] {r.text}"), s["small"]) for i, r in enumerate(method.REFERENCES, start=1)]
     out += [
         PageBreak(),
         _heading("Annex C: integrity", "h1", 0),
@@ -592,7 +661,9 @@ def _page(canvas, doc, data: Findings) -> None:
     canvas.setStrokeColor(RULE)
     canvas.line(20 * mm, height - 13.5 * mm, width - 20 * mm, height - 13.5 * mm)
     footer = f"Audit run {data.run_id} · not yet signed off by the auditor"
-    if data.signoff:
+    if data.signoff and data.signoff_status == "out_of_date":
+        footer = f"Audit run {data.run_id} · sign-off {signed.OUT_OF_DATE.lower()}"
+    elif data.signoff:
         footer = f"Audit run {data.run_id} · signed off by {data.signoff['name']}, {data.signoff['organisation']}"
         if stringWidth(footer, FONT, 7.5) > 145 * mm:  # keep clear of the page number
             footer = f"Audit run {data.run_id} · signed off by {data.signoff['name']}"
@@ -629,7 +700,7 @@ def render(data: Findings, out: Path) -> Path:
             PageTemplate("body", frames=[frame], onPage=lambda c, d: _page(c, d, data)),
         ]
     )
-    story = _cover(data) + _summary(data)
+    story = _cover(data) + _summary(data) + _follow_up(data)
     story.append(PageBreak())
     story.append(_heading("The standards", "h1", 0))
     for sec in data.sections:
@@ -666,4 +737,12 @@ def build_report(
 
 
 def report_file_name(provider_id: str, period: str) -> str:
+    """audit-P001-2026-Q2.pdf. The id and the period were checked against the specification's
+    patterns when the return was loaded; checked again here, because a name made from them
+    must never reach outside the folder it is written in ('P009/../audit-P001')."""
+    if not spec.is_id(provider_id) or not spec.is_period(period):
+        raise ReportError(
+            f"No PDF is made for the provider id {provider_id!r} and period {period!r}: a file is named from them, "
+            f"so the id must be {spec.ID_RULE}, and the period written like 2026-Q2. Correct the return and load it again."
+        )
     return f"audit-{provider_id}-{period}.pdf"

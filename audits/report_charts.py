@@ -13,7 +13,7 @@ from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 
-from audits import ratings
+from audits import ratings, words
 from audits.report_styles import FONT, MUTED, RULE, register_fonts
 from audits.stats import is_missing
 
@@ -90,7 +90,11 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
                     strokeWidth=0.8,
                 )
             )
-        d.add(String(x0 + TRACK_WIDTH + 4, y + 3, f"{row['value']:.0%} {look.symbol}", fontName=FONT, fontSize=7))
+        d.add(
+            String(
+                x0 + TRACK_WIDTH + 4, y + 3, f"{words.percent(row['value'])} {look.symbol}", fontName=FONT, fontSize=7
+            )
+        )
     return d
 
 
@@ -113,5 +117,5 @@ def legend() -> Drawing:
             strokeWidth=0.8,
         )
     )
-    d.add(String(x + 14, 5, "benchmark (all providers)", fontName=FONT, fontSize=7))
+    d.add(String(x + 14, 5, "benchmark (all providers, this one included)", fontName=FONT, fontSize=7))
     return d

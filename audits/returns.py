@@ -17,6 +17,8 @@ import difflib
 import hashlib
 import json
 import re
+import string
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from audits import reading, schemas, spec
+from audits import cells, reading, schemas, spec
 from audits.problems import HIDDEN_VALUE, Problem, as_json_ready, quote, report
 
 QUARANTINE_COLUMNS = ["table_name", "file_name", "line", "key_value", "reasons", "row_json"]
@@ -186,28 +188,12 @@ def _begin(raw: reading.RawSubmission) -> Validation:
                 )
             )
             continue
-        if f.name == "period":
-            try:
-                spec.parse_period(value)
-            except ValueError:
-                v.problems.append(Problem(raw.meta_file, line, f.name, value, _period_message(value), True))
-                continue
-        if f.type == spec.DATE:
-            try:
-                value = dt.date.fromisoformat(value)
-            except ValueError:
-                v.problems.append(
-                    Problem(
-                        raw.meta_file,
-                        line,
-                        f.name,
-                        value,
-                        f"is not a date written YYYY-MM-DD (for example {f.example})",
-                        True,
-                    )
-                )
-                continue
-        v.meta[f.name] = value
+        message = meta_value_problem(f, value)
+        if message is not None:
+            shown = value if len(value) <= 60 else value[:57] + "…"
+            v.problems.append(Problem(raw.meta_file, line, f.name, shown, message, True))
+            continue
+        v.meta[f.name] = dt.date.fromisoformat(value) if f.type == spec.DATE else value
     for key in raw.meta:
         if key not in known:
             v.problems.append(
@@ -238,6 +224,69 @@ def _begin(raw: reading.RawSubmission) -> Validation:
             continue
         v.problems += header_problems(table, rt.file, rt.header)
     return v
+
+
+def meta_value_problem(f: spec.MetaField, value: str) -> str | None:
+    """What is wrong with one value of return.yaml or pack.yaml, or None. Ids and periods
+    follow the specification's strict patterns (they end up in file names and links);
+    names are one line of plain text."""
+    if f.pattern is None:  # a name
+        odd = next(((i, c) for i, c in enumerate(value, start=1) if _invisible(c)), None)
+        if odd:
+            return (
+                f"must be {f.rule}, but it has {_character(odd[1])} at character {odd[0]}: write it again as plain text"
+            )
+        if len(value) > spec.NAME_MAX:
+            return f"is {len(value):,} characters long; the most is {spec.NAME_MAX}: write the name only"
+        return None
+    if f.pattern.fullmatch(value) and (f.type != spec.DATE or _is_date(value)):
+        return None
+    allowed = spec.ID_CHARACTERS if f.pattern is spec.ID_RE else _PLAIN
+    odd = next(((i, c) for i, c in enumerate(value, start=1) if c not in allowed), None)
+    where = f"; it has {_character(odd[1])} at character {odd[0]}" if odd else ""
+    if f.name == "period":
+        return _period_message(value) + where
+    if f.type == spec.DATE:
+        return f"is not a date written YYYY-MM-DD (for example {f.example}){where}"
+    if len(value) > spec.ID_MAX:
+        where += f"; it is {len(value):,} characters long"
+    elif not odd:
+        where = f"; it starts with '{value[0]}'"
+    return f"is not written as an id is: {f.rule} (for example {f.example}){where}"
+
+
+_PLAIN = frozenset(string.ascii_letters + string.digits + "-")
+
+
+def _invisible(c: str) -> bool:
+    return unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+
+
+def _is_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _character(c: str) -> str:
+    """A character as a person can find it, invisible or look-alike ones by their Unicode name."""
+    if c == "\n" or c == "\r":
+        return "a line break"
+    if c == "\t":
+        return "a tab"
+    if c == " ":
+        return "a space"
+    name = unicodedata.name(c, "")
+    code = f"U+{ord(c):04X}" + (f" {name}" if name else "")
+    if _invisible(c):
+        return f"an invisible character ({code})"
+    if not c.isascii() and c.isalpha():
+        return f"'{c}' ({code}), which is not one of A to Z even if it looks like one"
+    if not c.isascii():
+        return f"'{c}' ({code})"
+    return f"'{c}'"
 
 
 def _period_message(value: str) -> str:
@@ -332,7 +381,7 @@ def _unreadable(raw: reading.RawSubmission, table: spec.Table) -> bool:
 
 # --------------------------------------------------------------------------- typing
 
-_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_NUMBER = cells.NUMBER_PATTERN
 _TO_PANDAS = {
     pa.string(): pd.StringDtype("pyarrow", na_value=np.nan),
     pa.large_string(): pd.StringDtype("pyarrow", na_value=np.nan),

@@ -19,6 +19,7 @@ import duckdb
 import pandas
 
 from audits import engine, spec, stats, store
+from audits.cells import safe_cell
 from audits.standard import Standard
 from audits.standards import load_standards
 
@@ -210,7 +211,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+    return safe_cell(value)
 
 
 def export_csv(

@@ -6,6 +6,12 @@ audit run. The declaration of independence is fixed here, not typed by the audit
 every sign-off vouches for the same thing and a report can print it word for word; the
 auditor only confirms it. Sign-offs are append-only and tied to the run they vouch
 for: a later run of the same period needs a new sign-off.
+
+Signing means something: it is refused, with the reason, while any of the provider's stories
+is held for personal details, while any of its factual accuracy comments is unanswered, or while
+the provider still has time to comment on a shared draft. Signing freezes what was signed
+(audits.signed): the PDF's bytes and SHA-256, and the basis of the report; a later change
+marks the sign-off out of date, and the signed version stays.
 """
 
 from __future__ import annotations
@@ -20,6 +26,20 @@ DECLARATION = (
     "not employed or paid by it, we do not commission it, we hold no stake in its contracts, and "
     "these findings are ours, made from the returns and stories listed in the report."
 )
+
+
+def independence_statement(organisation: str | None, provider_name: str) -> str:
+    """The statement of independence printed with every audit (PDF and published page)."""
+    by = organisation or "the auditing organisation"
+    return (
+        f"This audit was carried out by {by}, which is independent of {provider_name} "
+        "and takes no part in awarding its contract. The standards were written and approved by "
+        "expert citizens groups of people with lived experience of drug and alcohol treatment. "
+        "The figures come from the provider's own quarterly return, checked against those "
+        "standards; the stories were gathered independently of the provider, with the consent of "
+        "the people who told them. The provider did not choose, edit or approve what this report says."
+    )
+
 
 COLUMNS = ["provider_id", "period", "run_id", "name", "organisation", "declaration", "signed_by", "signed_at"]
 
@@ -72,17 +92,73 @@ def record_signoff(
             is None
         ):
             problems.append(f"choose a provider audited in run {run_id} ({provider_id} has no results in it)")
+    if not problems:
+        problems += not_ready(con, provider_id, period)
     if problems:
         raise SignoffError("To sign off, " + "; ".join(problems) + ".")
     signed_at = store.now().replace(microsecond=0)
-    con.execute(
-        "INSERT INTO signoffs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [provider_id, period, run_id, name, organisation, DECLARATION, signed_by, signed_at],
-    )
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(
+            "INSERT INTO signoffs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [provider_id, period, run_id, name, organisation, DECLARATION, signed_by, signed_at],
+        )
+        digest = _freeze(con, provider_id, period, run_id, signed_at)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
     return (
         f"Signed off {provider_id} for {period} (audit run {run_id}) by {name}, {organisation}, "
-        f"at {signed_at:%Y-%m-%d %H:%M} UTC."
+        f"at {signed_at:%Y-%m-%d %H:%M} UTC. The signed PDF is kept as signed (SHA-256 {digest})."
     )
+
+
+def not_ready(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> list[str]:
+    """What must happen before this provider's audit of the period may be signed, in words
+    (each naming what to do): held stories, unanswered factual accuracy comments, an open
+    factual accuracy check."""
+    from audits import drafts, factcheck, stories, words
+
+    problems = []
+    table = stories.story_table(con, period, provider_id)
+    held = table[table["status"] == "held"]
+    if not held.empty:
+        ids = ", ".join(
+            f"story {sid} ({reason.removeprefix('held for the auditor: ')})"
+            for sid, reason in zip(held["story_id"], held["reason"])
+        )
+        problems.append(
+            f"review the stories held for personal details first: {ids} "
+            f"(python -m audits stories held --period {period} --provider {provider_id})"
+        )
+    open_comments = factcheck.unanswered(con, period, provider_id)
+    if not open_comments.empty:
+        ids = ", ".join(f"{c} on {s}" for c, s in zip(open_comments["comment_id"], open_comments["standard_id"]))
+        problems.append(f"answer the provider's factual accuracy comments first: {ids}")
+    draft = drafts.latest(con, provider_id, period)
+    if drafts.is_open(draft):
+        problems.append(
+            f"wait for the provider's factual accuracy check: it is open until the end of "
+            f"{words.long_date(draft['due_on'])}, unless the provider says it has no more comments"
+        )
+    return problems
+
+
+def _freeze(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, run_id: str, signed_at) -> str:
+    """Draw the PDF as signed, keep its bytes and the report's basis; the PDF's SHA-256."""
+    import tempfile
+    from pathlib import Path
+
+    from audits import findings, report, signed
+
+    data = findings.gather(con, provider_id, period, run_id=run_id)
+    data.signoff_status, data.out_of_date = "signed", []  # what is drawn is what is signed
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "signed.pdf"
+        report.render(data, out)
+        pdf = out.read_bytes()
+    return signed.keep(con, provider_id, period, run_id, signed_at, pdf, data.basis)
 
 
 def signoffs_for(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import string
 from dataclasses import dataclass
 
 SPEC_VERSION = 1
@@ -285,35 +286,62 @@ PACK_TABLES: tuple[Table, ...] = (STORIES,)
 TABLES: dict[str, Table] = {t.name: t for t in RETURN_TABLES + PACK_TABLES}
 
 
+# Ids end up in file names (audit-P001-2026-Q2.pdf) and in the dashboard's links, so they
+# are plain ASCII letters and digits, - and _: never '/', '..', '=', a space, an invisible
+# character or a letter that only looks like a Latin one. (re.ASCII: \d and \w would
+# otherwise take Arabic digits and Cyrillic letters.)
+ID_MAX = 32
+ID_RE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_-]{{0,{ID_MAX - 1}}}", re.ASCII)
+ID_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-_")
+ID_RULE = f"letters A to Z, digits, - or _; at most {ID_MAX}, starting with a letter or a digit"
+PERIOD_RE = re.compile(r"(\d{4})-Q([1-4])", re.ASCII)
+PERIOD_RULE = "the year, a dash, Q and the quarter's number (1 to 4)"
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+# Names (of a provider, an area, a group) are one line of plain text.
+NAME_MAX = 200
+NAME_RULE = f"one line of text, at most {NAME_MAX} characters"
+
+
 @dataclass(frozen=True)
 class MetaField:
     name: str
     type: str
     example: str
     meaning: str
+    rule: str  # how it is written, for the providers' document
+    pattern: re.Pattern | None = None  # the whole value must match (fullmatch)
 
 
 RETURN_META = (
-    MetaField("provider_id", TEXT, "P001", "stable code of the provider"),
-    MetaField("provider_name", TEXT, "Northgate Recovery Partnership", "the provider's name"),
-    MetaField("area", TEXT, "Northshire", "commissioning area"),
-    MetaField("period", TEXT, "2026-Q2", "calendar quarter: 2026-Q2 = 2026-04-01 .. 2026-06-30"),
-    MetaField("submitted_on", DATE, "2026-07-14", "the day the provider submitted the return"),
+    MetaField("provider_id", TEXT, "P001", "stable code of the provider", ID_RULE, ID_RE),
+    MetaField("provider_name", TEXT, "Northgate Recovery Partnership", "the provider's name", NAME_RULE),
+    MetaField("area", TEXT, "Northshire", "commissioning area", NAME_RULE),
+    MetaField(
+        "period", TEXT, "2026-Q2", "calendar quarter: 2026-Q2 = 2026-04-01 .. 2026-06-30", PERIOD_RULE, PERIOD_RE
+    ),
+    MetaField("submitted_on", DATE, "2026-07-14", "the day the provider submitted the return", "YYYY-MM-DD", DATE_RE),
 )
 PACK_META = (
-    MetaField("provider_id", TEXT, "P001", "the provider the stories are about"),
-    MetaField("period", TEXT, "2026-Q2", "calendar quarter"),
-    MetaField("gathered_by", TEXT, "Northshire Expert Citizens Group", "the independent group or auditor"),
+    MetaField("provider_id", TEXT, "P001", "the provider the stories are about", ID_RULE, ID_RE),
+    MetaField("period", TEXT, "2026-Q2", "calendar quarter", PERIOD_RULE, PERIOD_RE),
+    MetaField("gathered_by", TEXT, "Northshire Expert Citizens Group", "the independent group or auditor", NAME_RULE),
 )
 RETURN_META_FILE = "return.yaml"
 PACK_META_FILE = "pack.yaml"
 
-PERIOD_RE = re.compile(r"^(\d{4})-Q([1-4])$")
+
+def is_id(value: object) -> bool:
+    """A provider id as the specification writes it (safe in a file name and a link)."""
+    return isinstance(value, str) and ID_RE.fullmatch(value) is not None
+
+
+def is_period(value: object) -> bool:
+    return isinstance(value, str) and PERIOD_RE.fullmatch(value) is not None
 
 
 def parse_period(period: str) -> tuple[dt.date, dt.date]:
     """First and last day of a calendar quarter such as '2026-Q2'; ValueError otherwise."""
-    match = PERIOD_RE.match(str(period).strip())
+    match = PERIOD_RE.fullmatch(str(period).strip())
     if not match:
         raise ValueError(f"'{period}' is not a quarter written like 2026-Q2")
     year, quarter = int(match.group(1)), int(match.group(2))

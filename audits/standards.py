@@ -24,13 +24,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml import events as yaml_events
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-from audits import trial
+from audits import limits, safe_yaml, trial
 from audits.problems import yaml_mistake
 from audits.standard import FieldProblem, Measure, Standard, Voice
 
@@ -109,8 +108,11 @@ def load_standards(folder: Path) -> StandardsLoad:
     parsed: list[tuple[Path, bytes, str, Standard | None]] = []
     ids: dict[str, list[tuple[Path, str]]] = {}  # every id read, even from a misnamed file
     for path in sorted(folder.glob(f"*{SUFFIX}")):
-        raw = path.read_bytes()
         name = str(path)
+        if path.stat().st_size > limits.MAX_STANDARD_FILE_BYTES:
+            result.problems.append(_too_long(name, path.stat().st_size))
+            continue
+        raw = path.read_bytes()
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -264,69 +266,49 @@ def _yaml() -> YAML:
     return yaml
 
 
+_HAZARDS = {
+    safe_yaml.DIRECTIVE: "'%YAML' and '%TAG' lines are not used in standards files (they can change what "
+    "words mean). Remove the line",
+    safe_yaml.DOCUMENTS: "a standards file holds one standard: remove the second '---' and put the other "
+    "standard in its own file",
+    safe_yaml.ALIAS: "anchors and aliases (&name, *name) are not allowed in standards files: write the text "
+    "out in full where it is needed",
+    safe_yaml.TAG: "tags (words starting with !, such as !!str) are not used in standards files: remove the "
+    "tag, and put text in quotes if it needs them",
+    safe_yaml.DEPTH: f"lists and groups are nested more than {limits.MAX_YAML_DEPTH} deep here, far deeper "
+    "than a standard needs (3: the standard, its measures, a measure). Check the brackets and the indentation",
+}
+
+
+def _too_long(file_name: str, size: int) -> StandardProblem:
+    return StandardProblem(
+        file_name,
+        None,
+        f"the file is {limits.size_words(size)}, far longer than a standard (the most is "
+        f"{limits.size_words(limits.MAX_STANDARD_FILE_BYTES)}). Check it is the right file: a standard "
+        "is a page or two of text",
+    )
+
+
 def _read_yaml(text: str, file_name: str) -> tuple[Any, list[StandardProblem]]:
     """The YAML as a CommentedMap (with line numbers), or the problems that stop it.
 
-    Two passes over a small file: events (syntax, anchors, tags, directives; stops at
-    the first alias, so a "billion laughs" file is never expanded), then nodes (every
-    duplicate key) from which the data is built.
+    Two passes over a small file: events (syntax, anchors, tags, directives, nesting:
+    audits.safe_yaml, which stops at the first alias, so a "billion laughs" file is never
+    expanded), then nodes (every duplicate key) from which the data is built.
     """
+    if len(text) > limits.MAX_STANDARD_FILE_BYTES:
+        return None, [_too_long(file_name, len(text.encode("utf-8", "replace")))]
     yaml = _yaml()
     problems: list[StandardProblem] = []
     try:
-        documents = 0
-        # The plain (safe) parser is enough to see events, and about twice as fast as the
-        # round-trip one, which also gathers comments.
-        for event in YAML(typ="safe", pure=True).parse(text):
-            line = event.start_mark.line + 1
-            if isinstance(event, yaml_events.DocumentStartEvent):
-                documents += 1
-                if event.version or event.tags:
-                    line = next(
-                        (n for n, text_line in enumerate(text.splitlines(), start=1) if text_line.startswith("%")), line
-                    )
-                    return None, [
-                        StandardProblem(
-                            file_name,
-                            line,
-                            "'%YAML' and '%TAG' lines are not used in "
-                            "standards files (they can change what words mean). Remove the line",
-                        )
-                    ]
-                if documents > 1:
-                    return None, [
-                        StandardProblem(
-                            file_name,
-                            line,
-                            "a standards file holds one standard: "
-                            "remove the second '---' and put the other standard in its own file",
-                        )
-                    ]
-            if isinstance(event, yaml_events.AliasEvent) or getattr(event, "anchor", None):
-                return None, [
-                    StandardProblem(
-                        file_name,
-                        line,
-                        "anchors and aliases (&name, *name) are not "
-                        "allowed in standards files: write the text out in full where it is needed",
-                    )
-                ]
-            if getattr(event, "tag", None) and isinstance(
-                event, (yaml_events.ScalarEvent, yaml_events.CollectionStartEvent)
-            ):
-                return None, [
-                    StandardProblem(
-                        file_name,
-                        line,
-                        "tags (words starting with !, such as !!str) "
-                        "are not used in standards files: remove the tag, and put "
-                        "text in quotes if it needs them",
-                    )
-                ]
+        hazard = safe_yaml.first_hazard(text, limits.MAX_YAML_DEPTH)
     except MarkedYAMLError as error:
         return None, [_syntax_problem(error, text, file_name)]
     except YAMLError as error:
         return None, [StandardProblem(file_name, None, f"the file could not be read as YAML: {error}")]
+    if hazard is not None:
+        return None, [StandardProblem(file_name, hazard.line, _HAZARDS[hazard.kind])]
 
     try:
         # Compose the nodes once, look for duplicate keys in them, then build the data

@@ -1,10 +1,13 @@
 """Statistics the way public-health analysts expect them.
 
-Wilson score intervals with the PHE/OHID Fingertips formula, the Fingertips comparison
-of a provider with the all-provider benchmark, and small-number suppression for
-anything published. The engine computes intervals inside DuckDB (one query per
-measure); `wilson_sql` writes the same formula as `wilson` so the two cannot drift,
-and the tests hold both to the published reference values.
+Wilson score intervals with the PHE/OHID Fingertips formula; the one comparison of a
+provider with the all-provider benchmark, which the tables and the funnel plot both use
+(`funnel_limits`); Newcombe's interval for the change of a share between two periods;
+the distribution-free interval of a median; and small-number suppression for anything
+published. The engine computes intervals inside DuckDB (one query per measure);
+`wilson_sql` and `median_ranks_sql` write the same formulas as `wilson` and
+`median_ranks`, so the two cannot drift, and the tests hold both to published values.
+The reasons for each choice, in plain words with references, are in audits.method.
 """
 
 from __future__ import annotations
@@ -57,23 +60,94 @@ def is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA
 
 
-def compare(value, lower95, upper95, lower998, upper998, benchmark, higher_is_better: bool | None) -> str:
-    """Fingertips comparison of a provider with the benchmark.
+def funnel_limits(benchmark: float, n: float, z: float = Z95) -> tuple[float, float]:
+    """The funnel plot's limits at size n around the benchmark share B: B ± z·sqrt(B(1 − B)/n),
+    clamped to [0, 1].
 
-    The benchmark inside the provider's 95% interval means the data cannot tell them
-    apart: 'similar'. Otherwise 'better' or 'worse' by the measure's direction, and
-    'best' or 'worst' when the benchmark is outside the 99.8% interval too. Without an
-    interval, a benchmark or a direction there is nothing to say: 'not_compared'.
+    These are the shares at which the benchmark sits exactly on the edge of a provider's
+    Wilson interval (the Wilson interval is the inverted score test), so "inside the funnel"
+    and "the benchmark inside the provider's interval" are one test: the chart and the table
+    cannot disagree. They are also the limits of PHE's funnel plot tool for proportions, as
+    PHEindicatormethods' calculate_funnel_limits computes them, and Spiegelhalter's (2005)
+    normal approximation. (Limits drawn as the Wilson interval of the benchmark itself,
+    wilson(B·n, n), are a different and wrong test: they lean towards the middle near 0 and 1.)
     """
-    figures = (value, lower95, upper95, lower998, upper998, benchmark)
-    if higher_is_better is None or any(is_missing(f) for f in figures):
+    if is_missing(benchmark) or is_missing(n) or n <= 0:
+        return (math.nan, math.nan)
+    half = z * math.sqrt(max(0.0, benchmark * (1 - benchmark)) / n)
+    return (max(0.0, benchmark - half), min(1.0, benchmark + half))
+
+
+def compare(value, n, benchmark, higher_is_better: bool | None, scale: float = 1.0) -> str:
+    """Fingertips comparison of a provider's share with the benchmark, by the funnel's limits.
+
+    value and benchmark are on the measure's scale (a share, or a rate per 1,000 with scale
+    1000); n is the number of rows the share's interval is based on. Inside the 95% limits
+    (the benchmark inside the provider's 95% Wilson interval): the data cannot tell them
+    apart, 'similar'. Otherwise 'better' or 'worse' by the measure's direction, and 'best' or
+    'worst' outside the 99.8% limits too. Without a figure, a size, a benchmark or a
+    direction there is nothing to say: 'not_compared'.
+    """
+    if higher_is_better is None or any(is_missing(f) for f in (value, n, benchmark)) or n <= 0:
         return "not_compared"
-    if lower95 <= benchmark <= upper95:
+    share, centre = value / scale, benchmark / scale
+    lower, upper = funnel_limits(centre, n, Z95)
+    if lower <= share <= upper:
         return "similar"
-    above = value > benchmark
-    if lower998 <= benchmark <= upper998:
+    above = share > centre
+    lower, upper = funnel_limits(centre, n, Z998)
+    if lower <= share <= upper:
         return "better" if above == higher_is_better else "worse"
     return "best" if above == higher_is_better else "worst"
+
+
+def newcombe(p1: float, lower1: float, upper1: float, p2: float, lower2: float, upper2: float) -> tuple[float, float]:
+    """Newcombe's hybrid score interval for the difference p1 − p2 of two independent shares
+    (Newcombe 1998, method 10), from each share's Wilson interval at the same level.
+
+    Square-and-add of each share's distance to its own interval's edges, so it keeps the
+    Wilson interval's good behaviour near 0 and 1 and with small numbers. Works the same on
+    a rate per 1,000 (every figure scaled alike). (nan, nan) when a figure is missing.
+    """
+    figures = (p1, lower1, upper1, p2, lower2, upper2)
+    if any(is_missing(f) for f in figures):
+        return (math.nan, math.nan)
+    d = p1 - p2
+    lower = d - math.sqrt((p1 - lower1) ** 2 + (upper2 - p2) ** 2)
+    upper = d + math.sqrt((upper1 - p1) ** 2 + (p2 - lower2) ** 2)
+    return (lower, upper)
+
+
+def newcombe_counts(x1: float, n1: float, x2: float, n2: float, z: float = Z95) -> tuple[float, float]:
+    """Newcombe's interval for x1/n1 − x2/n2 from the counts (Wilson intervals at z)."""
+    if n1 <= 0 or n2 <= 0:
+        return (math.nan, math.nan)
+    return newcombe(x1 / n1, *wilson(x1, n1, z), x2 / n2, *wilson(x2, n2, z))
+
+
+# A median's interval needs at least this many values: with fewer, even the smallest and
+# the largest value cover the median less than 95% of the time.
+MEDIAN_MIN_VALUES = 6
+
+
+def median_ranks(n: int, z: float = Z95) -> tuple[int, int] | None:
+    """The ranks (1 = smallest) of the sorted values that bound a median's 95% interval:
+    n/2 − z·√n/2 and 1 + n/2 + z·√n/2, each rounded to the nearest whole number
+    (Campbell and Gardner 1988, distribution-free: no assumption about the values' shape).
+    None below MEDIAN_MIN_VALUES values."""
+    if n < MEDIAN_MIN_VALUES:
+        return None
+    half = z * math.sqrt(n) / 2
+    return (max(1, math.floor(n / 2 - half + 0.5)), min(n, math.floor(1 + n / 2 + half + 0.5)))
+
+
+def median_ranks_sql(n: str, z: float = Z95) -> tuple[str, str]:
+    """The same ranks as `median_ranks` as two DuckDB expressions over an SQL count n
+    (NULL below MEDIAN_MIN_VALUES), to index a sorted list of the values."""
+    half = f"({z!r} * sqrt({n}) / 2)"
+    low = f"CASE WHEN ({n}) >= {MEDIAN_MIN_VALUES} THEN greatest(1, floor(({n}) / 2 - {half} + 0.5))::BIGINT END"
+    high = f"CASE WHEN ({n}) >= {MEDIAN_MIN_VALUES} THEN least(({n}), floor(1 + ({n}) / 2 + {half} + 0.5))::BIGINT END"
+    return low, high
 
 
 def _small(count) -> bool:

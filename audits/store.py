@@ -111,7 +111,13 @@ def connect(
     if read_only and not path.exists():
         raise StoreMissing(f"There is no store at {path} yet: load some returns first (python -m audits ingest PATH).")
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreMissing(
+                f"The store {path} cannot be made: its folder {path.parent} cannot be created "
+                f"({error.strerror or error}). Give --db a file in a folder you can write to."
+            ) from None
     if wait_seconds is None:
         wait_seconds = READ_WAIT_SECONDS if read_only else 10.0
     deadline = time.monotonic() + wait_seconds

@@ -28,18 +28,26 @@ Tagging: a pack's `standards` column says which standards a story speaks to, and
 auditor may tag it later (tag_story). The latest tagging, kept in story_tags with who
 and when, wins over the pack's column; an empty tagging clears it. Every view below
 reads the tags through _current, so the PDF and the dashboard pair by them alike.
+
+Stances: the auditor's tagging also says what the story says of each standard (confirms,
+contradicts or mixed; audits.verdicts says how each moves a rating). A tag without a stance
+(the pack's own column, or a tagging made before stances existed) is awaiting the auditor:
+it is printed beside the standard but neither confirms nor contradicts it. The auditor's
+answer to a contradiction (why the rating stands) is tied to the words answered, as a
+decision is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 import duckdb
 import pandas as pd
 
 from audits import screening, stats
-from audits.verdicts import Voices
+from audits.verdicts import STANCES, Voices
 
 CONFIRMING_TELLERS = ("person_using_services", "family_member")
 
@@ -51,8 +59,19 @@ TELLER_WORDS = {
     "expert_citizen": "an expert citizen",
 }
 
-PRINTABLE_COLUMNS = ["provider_id", "story_id", "gathered_on", "teller", "standards", "text", "redacted", "gathered_by"]
-TABLE_COLUMNS = PRINTABLE_COLUMNS + ["consent", "status", "reason"]
+PRINTABLE_COLUMNS = [
+    "provider_id",
+    "story_id",
+    "gathered_on",
+    "teller",
+    "standards",
+    "text",
+    "redacted",
+    "gathered_by",
+    "stances",  # standard id -> confirms / contradicts / mixed, as the auditor marked it
+    "answers",  # standard id -> the auditor's answer to a contradiction (why the rating stands)
+]
+TABLE_COLUMNS = PRINTABLE_COLUMNS + ["consent", "status", "reason", "auditor_tagged"]
 
 
 def text_sha256(text: str) -> str:
@@ -99,7 +118,7 @@ def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: st
     df = con.execute(
         """
         WITH tags AS (
-            SELECT provider_id, story_id, standards, tagged_by, tagged_at FROM story_tags
+            SELECT provider_id, story_id, standards, stances, tagged_by, tagged_at FROM story_tags
             WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
             QUALIFY row_number() OVER (PARTITION BY provider_id, story_id
                                        ORDER BY tagged_at DESC, rowid DESC) = 1
@@ -115,7 +134,7 @@ def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: st
         )
         SELECT s.provider_id, s.story_id, s.gathered_on, s.teller,
                CASE WHEN t.story_id IS NULL THEN s.standards ELSE t.standards END AS standards,
-               s.standards AS pack_standards, t.tagged_by, t.tagged_at,
+               s.standards AS pack_standards, t.stances, t.tagged_by, t.tagged_at,
                s.consent, s.story,
                w.story_id IS NOT NULL AS withdrawn,
                l.decision, l.redacted_text, l.note, l.reviewed_by, l.reviewed_at,
@@ -143,6 +162,41 @@ def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: st
         same_words = [(p, words_sha256(t)) in withdrawn_words for p, t in zip(df["provider_id"], df["story"])]
         df["withdrawn"] = df["withdrawn"] | pd.Series(same_words, index=df.index)
     return df
+
+
+def stances_of(value) -> dict[str, str]:
+    """A tagging's stances (JSON) as standard id -> stance; {} for none."""
+    if not isinstance(value, str) or not value:
+        return {}
+    return {k: v for k, v in json.loads(value).items() if v in STANCES}
+
+
+def answers(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> dict:
+    """(provider_id, story_id, standard_id) -> the auditor's latest answer to a contradiction:
+    dict of answer, answered_by, answered_at and note (the SHA-256 of the words answered)."""
+    rows = con.execute(
+        """
+        SELECT provider_id, story_id, standard_id, answer, answered_by, answered_at, note
+        FROM contradiction_answers WHERE period = ? AND (? IS NULL OR provider_id = ?)
+        QUALIFY row_number() OVER (PARTITION BY provider_id, story_id, standard_id
+                                   ORDER BY answered_at DESC, rowid DESC) = 1
+        """,
+        [period, provider_id, provider_id],
+    ).fetchall()
+    return {
+        (p, s, sid): {"answer": a, "answered_by": by, "answered_at": at, "note": note}
+        for p, s, sid, a, by, at, note in rows
+    }
+
+
+def answers_applying(given: dict, row) -> dict[str, dict]:
+    """The answers to this story that still apply: not withdrawn ('') and made on these words."""
+    note = review_note(row.story or "")
+    return {
+        sid: a
+        for (p, s, sid), a in given.items()
+        if p == row.provider_id and s == row.story_id and a["answer"] and a["note"] == note
+    }
 
 
 def _decision_applies(row) -> bool:
@@ -175,23 +229,29 @@ def story_table(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | 
     reason and the words that may be printed (empty unless printable). The one reader every
     output goes through: one read of the store, screening done here over the rows."""
     rows = []
+    given = answers(con, period, provider_id)
     for row in current_stories(con, period, provider_id).itertuples():
         status, reason = story_status(row)
         redacted = status == "redacted"
         printable = status in ("printable", "redacted")
+        tags = split_standards(row.standards)
+        stances = stances_of(row.stances) if isinstance(row.tagged_by, str) else {}
         rows.append(
             {
                 "provider_id": row.provider_id,
                 "story_id": row.story_id,
                 "gathered_on": row.gathered_on,
                 "teller": row.teller,
-                "standards": split_standards(row.standards),
+                "standards": tags,
                 "text": (row.redacted_text if redacted else row.story) if printable else None,
                 "redacted": redacted,
                 "gathered_by": row.gathered_by,
+                "stances": {sid: stances[sid] for sid in tags if sid in stances},
+                "answers": {sid: a["answer"] for sid, a in answers_applying(given, row).items()},
                 "consent": row.consent,
                 "status": status,
                 "reason": reason,
+                "auditor_tagged": isinstance(row.tagged_by, str),
             }
         )
     return pd.DataFrame(rows, columns=TABLE_COLUMNS)
@@ -218,15 +278,39 @@ def printable_stories(
 
 def voices_of(table: pd.DataFrame) -> dict[tuple[str, str], Voices]:
     """What people's experience says of each (provider_id, standard_id) of a story table: the
-    printable stories tagged to it, told by a person using the service or a family member.
+    printable stories tagged to it, told by a person using the service or a family member, by
+    the stance the auditor marked (a tag without a stance counts for nothing yet).
 
     We count family members because they live the service alongside the person (and are often
     the one who tells it); staff, peer researchers and expert citizens speak about the service
-    rather than from using it, so they do not confirm."""
-    confirming = printable_of(table)
-    confirming = confirming[confirming["teller"].isin(CONFIRMING_TELLERS)]
-    counts: dict[tuple[str, str], int] = {}
-    for provider_id, tags in zip(confirming["provider_id"], confirming["standards"]):
-        for standard_id in tags:
-            counts[(provider_id, standard_id)] = counts.get((provider_id, standard_id), 0) + 1
-    return {pair: Voices(confirming=n) for pair, n in counts.items()}
+    rather than from using it, so they neither confirm nor contradict."""
+    told = printable_of(table)
+    told = told[told["teller"].isin(CONFIRMING_TELLERS)]
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for provider_id, stances, given in zip(told["provider_id"], told["stances"], told["answers"]):
+        for standard_id, stance in stances.items():
+            tally = counts.setdefault((provider_id, standard_id), {})
+            tally[stance] = tally.get(stance, 0) + 1
+            if stance == "contradicts" and standard_id not in given:
+                tally["unanswered"] = tally.get("unanswered", 0) + 1
+    return {
+        pair: Voices(
+            confirming=n.get("confirms", 0),
+            contradicting=n.get("contradicts", 0),
+            unanswered=n.get("unanswered", 0),
+            mixed=n.get("mixed", 0),
+        )
+        for pair, n in counts.items()
+    }
+
+
+def awaiting_stance(table: pd.DataFrame) -> pd.DataFrame:
+    """Printable stories the auditor has not yet read for what they say: never tagged by the
+    auditor, or tagged to a standard without a stance. (A story the auditor tagged to no
+    standard is done: it speaks to none.)"""
+    printable = table[table["status"].isin(["printable", "redacted"])]
+    keep = [
+        not tagged or any(sid not in stances for sid in tags)
+        for tags, stances, tagged in zip(printable["standards"], printable["stances"], printable["auditor_tagged"])
+    ]
+    return printable[pd.Series(keep, index=printable.index, dtype=bool)]

@@ -9,15 +9,31 @@ logs or quotes people's words: every message names the story by its id.
 from __future__ import annotations
 
 import difflib
+import json
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from audits import screening, store
-from audits.stories import current_stories, review_note, split_standards, story_status
+from audits.stories import (
+    answers,
+    answers_applying,
+    current_stories,
+    review_note,
+    split_standards,
+    stances_of,
+    story_status,
+)
+from audits.verdicts import STANCES
 
 DECISIONS = ("cleared", "redacted", "kept_out")
+DECISION_WORDS = {
+    "cleared": "cleared for printing",
+    "redacted": "redacted version approved for printing",
+    "kept_out": "kept out of every output",
+    "undone": "decision undone: held again for review",
+}
 
 
 class ReviewError(ValueError):
@@ -92,9 +108,10 @@ def review_story(
 ) -> str:
     """Record an auditor's decision about one current story; returns a plain summary.
 
-    A redacted version is screened too: if it still looks like it holds personal
-    details it is refused, unless the auditor confirms those flags are not
-    personal details (accept_remaining_flags).
+    A story that screening flagged is cleared only when the auditor confirms they read it and
+    what was flagged is not a personal detail (accept_remaining_flags): one click never prints
+    it. A redacted version is screened too: if it still looks like it holds personal details
+    it is refused unless the auditor confirms the same of what is still flagged.
     """
     if decision not in DECISIONS:
         raise ReviewError(f"'{decision}' is not a decision; use one of {', '.join(DECISIONS)}.")
@@ -112,6 +129,14 @@ def review_story(
             f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
             "with consent 'yes' can ever be printed, so there is nothing to review."
         )
+    if decision == "cleared":
+        flagged = screening.screen(story)
+        if flagged and not accept_remaining_flags:
+            raise ReviewError(
+                f"Story {story_id} of {provider_id} was held because it may contain {screening.reasons(flagged)}. "
+                "Read it: if what screening flagged is not a personal detail, confirm that (tick 'I have read it' "
+                "on the review page, or add --confirm on the command line); otherwise redact it or keep it out."
+            )
     if decision == "redacted":
         if not redacted_text or not redacted_text.strip():
             raise ReviewError('A redaction needs the redacted words (--text "...").')
@@ -128,12 +153,65 @@ def review_story(
         "INSERT INTO story_reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [provider_id, period, story_id, decision, redacted_text, reviewed_by.strip(), store.now(), review_note(story)],
     )
-    words = {
-        "cleared": "cleared for printing",
-        "redacted": "redacted version approved for printing",
-        "kept_out": "kept out of every output",
-    }[decision]
-    return f"Story {story_id} of {provider_id} for {period}: {words} (by {reviewed_by.strip()})."
+    return f"Story {story_id} of {provider_id} for {period}: {DECISION_WORDS[decision]} (by {reviewed_by.strip()})."
+
+
+def decisions(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
+    """Every current story's latest decision that still applies to its words, newest first:
+    provider, story, decision, who and when, whether screening flags the words (so a page can
+    say the auditor confirmed the flagged words were not personal details). No words."""
+    rows = []
+    for row in current_stories(con, period, provider_id).itertuples():
+        if row.decision not in DECISIONS or row.note != review_note(row.story or ""):
+            continue
+        rows.append(
+            {
+                "provider_id": row.provider_id,
+                "story_id": row.story_id,
+                "decision": row.decision,
+                "reviewed_by": row.reviewed_by,
+                "reviewed_at": row.reviewed_at,
+                "flagged": screening.reasons(screening.screen(row.story)),
+            }
+        )
+    df = pd.DataFrame(rows, columns=["provider_id", "story_id", "decision", "reviewed_by", "reviewed_at", "flagged"])
+    return df.sort_values("reviewed_at", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def signed_and_current(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> bool:
+    """Is this provider's audit of the period signed off, with nothing changed since?"""
+    from audits import findings
+
+    try:
+        found = findings.gather(con, provider_id, period)
+    except findings.FindingsError:
+        return False
+    return found.signoff_status == "signed"
+
+
+def undo_decision(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str, by: str) -> str:
+    """Undo the auditor's latest decision about a story (append-only: an 'undone' row), so the
+    story is held again if screening flags it. Refused once the audit is signed off."""
+    if not by or not by.strip():
+        raise ReviewError("Say who undid the decision (--by NAME).")
+    story, _ = _current_story(con, provider_id, period, story_id, "See the decisions on the review page.")
+    latest = con.execute(
+        "SELECT decision, note FROM story_reviews WHERE provider_id = ? AND period = ? AND story_id = ? "
+        "ORDER BY reviewed_at DESC LIMIT 1",
+        [provider_id, period, story_id],
+    ).fetchone()
+    if latest is None or latest[0] not in DECISIONS or latest[1] != review_note(story):
+        raise ReviewError(f"Story {story_id} of {provider_id} for {period} has no decision to undo.")
+    if signed_and_current(con, provider_id, period):
+        raise ReviewError(
+            f"The audit of {provider_id} for {period} is signed off, so its decisions can no longer be undone. "
+            "A new decision can still be recorded: it marks the sign-off out of date, to be signed again."
+        )
+    con.execute(
+        "INSERT INTO story_reviews VALUES (?, ?, ?, 'undone', NULL, ?, ?, ?)",
+        [provider_id, period, story_id, by.strip(), store.now(), review_note(story)],
+    )
+    return f"Story {story_id} of {provider_id} for {period}: {DECISION_WORDS['undone']} (by {by.strip()})."
 
 
 # --------------------------------------------------------------------------- tagging
@@ -171,6 +249,19 @@ def check_standard_ids(ids: list[str], titles: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+def parse_tags(value: str) -> tuple[list[str], dict[str, str]]:
+    """'warm-welcome=confirms; aftercare=contradicts' -> (ids, stances); an id written without
+    '=stance' has none (tag_story then asks for it)."""
+    ids, stances = [], {}
+    for part in split_standards(value):
+        sid, _, stance = part.partition("=")
+        sid, stance = sid.strip(), stance.strip().lower()
+        ids.append(sid)
+        if stance:
+            stances[sid] = stance
+    return ids, stances
+
+
 def tag_story(
     con: duckdb.DuckDBPyConnection,
     provider_id: str,
@@ -179,15 +270,31 @@ def tag_story(
     standard_ids: list[str] | str,
     tagged_by: str,
     titles: dict[str, str],
+    stances: dict[str, str] | None = None,
 ) -> str:
-    """Record an auditor's tagging of one consented story to standards (replacing the pack's
-    column and any earlier tagging; an empty list clears); returns a plain summary that
-    never quotes the story. `titles` (standard_titles) are the ids a tag may name."""
+    """Record an auditor's tagging of one consented story to standards, with what it says of each
+    (confirms, contradicts or mixed: `stances`, or 'id=stance' in a string), replacing the pack's
+    column and any earlier tagging; an empty list clears. Returns a plain summary that never
+    quotes the story. `titles` (standard_titles) are the ids a tag may name."""
+    stances = dict(stances or {})
     if isinstance(standard_ids, str):
-        standard_ids = split_standards(standard_ids)
+        standard_ids, written = parse_tags(standard_ids)
+        stances = {**written, **stances}
     if not tagged_by or not tagged_by.strip():
         raise ReviewError("Say who tagged the story (--by NAME).")
     ids = check_standard_ids(list(standard_ids), titles)
+    wrong = sorted({f"'{v}'" for sid, v in stances.items() if sid in ids and v not in STANCES})
+    missing = [sid for sid in ids if sid not in stances]
+    if wrong or missing:
+        problems = []
+        if wrong:
+            problems.append(f"{', '.join(wrong)} is not what a story can say of a standard")
+        if missing:
+            problems.append(f"say what it says of {', '.join(missing)}")
+        raise ReviewError(
+            f"For story {story_id}, {'; '.join(problems)}: each standard it speaks to is marked "
+            f'{", ".join(STANCES)}. On the command line: --standards "{ids[0] if ids else "warm-welcome"}=confirms".'
+        )
     _current_story(
         con, provider_id, period, story_id, "See the stories on the dashboard's review page, or the pack's stories.csv."
     )
@@ -199,15 +306,64 @@ def tag_story(
             "with consent 'yes' can ever be shown, so it cannot be tagged."
         )
     con.execute(
-        "INSERT INTO story_tags VALUES (?, ?, ?, ?, ?, ?)",
-        [provider_id, period, story_id, ";".join(ids), tagged_by.strip(), store.now()],
+        "INSERT INTO story_tags (provider_id, period, story_id, standards, tagged_by, tagged_at, stances) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            provider_id,
+            period,
+            story_id,
+            ";".join(ids),
+            tagged_by.strip(),
+            store.now(),
+            json.dumps({sid: stances[sid] for sid in ids}),
+        ],
     )
     what = (
-        ("now speaks to " + ", ".join(f"{titles[i]} ({i})" for i in ids))
+        ("now speaks to " + ", ".join(f"{titles[i]} ({i}): {STANCE_WORDS[stances[i]]}" for i in ids))
         if ids
         else "now speaks to no standard (its tags are cleared)"
     )
     return f"Story {story_id} of {provider_id} for {period} {what} (tagged by {tagged_by.strip()})."
+
+
+STANCE_WORDS = {"confirms": "it confirms", "contradicts": "it contradicts", "mixed": "it is mixed"}
+
+
+def answer_contradiction(
+    con: duckdb.DuckDBPyConnection,
+    provider_id: str,
+    period: str,
+    story_id: str,
+    standard_id: str,
+    answer: str,
+    answered_by: str,
+) -> str:
+    """Record why a rating stands in spite of a story that contradicts it (append-only, tied to
+    the story's words); an empty answer withdraws an earlier one. Returns a plain summary."""
+    if not answered_by or not answered_by.strip():
+        raise ReviewError("Say who answered (--by NAME).")
+    story, _ = _current_story(con, provider_id, period, story_id, "See the stories on the review page.")
+    tagged = con.execute(
+        "SELECT stances FROM story_tags WHERE provider_id = ? AND period = ? AND story_id = ? "
+        "ORDER BY tagged_at DESC, rowid DESC LIMIT 1",
+        [provider_id, period, story_id],
+    ).fetchone()
+    if tagged is None or stances_of(tagged[0]).get(standard_id) != "contradicts":
+        raise ReviewError(
+            f"Story {story_id} of {provider_id} is not marked as contradicting {standard_id}, so there is "
+            "nothing to answer. Tag it first and mark what it says."
+        )
+    answer = (answer or "").strip()
+    con.execute(
+        "INSERT INTO contradiction_answers VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [provider_id, period, story_id, standard_id, answer, answered_by.strip(), store.now(), review_note(story)],
+    )
+    if not answer:
+        return f"The answer to story {story_id} on {standard_id} is withdrawn: the contradiction is open again."
+    return (
+        f"Answered story {story_id} of {provider_id} on {standard_id}: the rating stands for the reason given "
+        f"(by {answered_by.strip()})."
+    )
 
 
 def taggable_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> pd.DataFrame:
@@ -216,11 +372,13 @@ def taggable_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: s
     that may be shown (None unless printable: a held story's words are on the review
     list, a kept-out story's nowhere)."""
     rows = []
+    given = answers(con, period, provider_id)
     for row in current_stories(con, period, provider_id).itertuples():
         status, reason = story_status(row)
         if status in ("withdrawn", "no_consent"):
             continue
         printable = status in ("printable", "redacted")
+        mine = answers_applying(given, row)
         rows.append(
             {
                 "provider_id": row.provider_id,
@@ -233,6 +391,8 @@ def taggable_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: s
                 "tagged_by": row.tagged_by if isinstance(row.tagged_by, str) else None,
                 "tagged_at": row.tagged_at if isinstance(row.tagged_by, str) else None,
                 "text": (row.redacted_text if status == "redacted" else row.story) if printable else None,
+                "stances": stances_of(row.stances) if isinstance(row.tagged_by, str) else {},
+                "answers": mine,
             }
         )
     return pd.DataFrame(
@@ -248,5 +408,7 @@ def taggable_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: s
             "tagged_by",
             "tagged_at",
             "text",
+            "stances",
+            "answers",
         ],
     )

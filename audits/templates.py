@@ -12,7 +12,8 @@ import csv
 import io
 from pathlib import Path
 
-from audits import schemas, spec
+from audits import limits, schemas, spec
+from audits.cells import safe_cell
 
 DOC_PATH = Path("docs/provider-returns.md")
 DOC_TEMPLATES = Path("docs/templates")
@@ -22,7 +23,7 @@ RETURN_XLSX, PACK_XLSX = "return-template.xlsx", "pack-template.xlsx"
 
 def csv_header(table: spec.Table) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(table.column_names)
+    csv.writer(out, lineterminator="\n").writerow([safe_cell(c) for c in table.column_names])
     return out.getvalue()
 
 
@@ -72,7 +73,7 @@ def write_workbook(path: Path, kind: str) -> Path:
     meta.title = kind
     meta.append(["key", "value", "meaning (for example)"])
     for f in fields:
-        meta.append([f.name, None, f"{f.meaning} (for example {f.example})"])
+        meta.append([safe_cell(f.name), None, safe_cell(f"{f.meaning} (for example {f.example})")])
     for cell in meta[1]:
         cell.font = Font(bold=True)
     meta.column_dimensions["A"].width = 16
@@ -80,7 +81,7 @@ def write_workbook(path: Path, kind: str) -> Path:
     meta.column_dimensions["C"].width = 70
     for table in tables:
         sheet = book.create_sheet(table.name)
-        sheet.append(list(table.column_names))
+        sheet.append([safe_cell(c) for c in table.column_names])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for cell, column in zip(sheet[1], table.columns):
@@ -168,11 +169,19 @@ def provider_doc() -> str:
         out += [
             f"## {meta_file}{' (evidence pack)' if kind == 'pack' else ''}",
             "",
-            "| key | meaning | example |",
-            "| --- | --- | --- |",
+            "| key | meaning | written as | example |",
+            "| --- | --- | --- | --- |",
         ]
-        out += [f"| {f.name} | {f.meaning} | `{f.example}` |" for f in fields]
+        out += [f"| {f.name} | {f.meaning} | {f.rule} | `{f.example}` |" for f in fields]
         out.append("")
+    out += [
+        "The provider id and the period name the audit's files and the dashboard's links, so they are "
+        "written exactly as above: an id holding anything else (a space, `/`, `=`, an accented or "
+        "invisible character, a letter from another alphabet that looks like a Latin one) is refused, "
+        "naming the character. Each value is one value on its line: a list or a group of values, an "
+        "anchor or alias (`&name`, `*name`) or a tag (`!!str`) is refused.",
+        "",
+    ]
     for table in spec.RETURN_TABLES + spec.PACK_TABLES:
         optional = "" if table.required_file else " (optional)"
         out += [
@@ -192,6 +201,7 @@ def provider_doc() -> str:
         ]
         out += [f"| {c.name} | {c.type} | {required_words(c)} | {_allowed(c)} |" for c in table.columns]
         out.append("")
+    out += _limits_section()
     out += [
         "## What happens to a return with problems",
         "",
@@ -217,6 +227,41 @@ def provider_doc() -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def _limits_section() -> list[str]:
+    """The reading limits of audits.limits, as providers meet them."""
+    size = limits.size_words
+    return [
+        "## Limits",
+        "",
+        "A return or evidence pack over one of these limits is refused whole, before it is unpacked or "
+        "read, with a message naming the file and the limit. Each is at least ten times what the "
+        "largest provider's quarter needs (about 9 MB of CSV, 120,000 contacts).",
+        "",
+        "| what | the most |",
+        "| --- | --- |",
+        f"| one CSV file (unpacked) | {size(limits.MAX_FILE_BYTES)} |",
+        f"| all the files of one return or pack (unpacked), and the .zip or .xlsx itself | "
+        f"{size(limits.MAX_SUBMISSION_BYTES)} |",
+        f"| `{spec.RETURN_META_FILE}` or `{spec.PACK_META_FILE}` | {size(limits.MAX_META_BYTES)} |",
+        f"| files in the folder or .zip | {limits.MAX_ENTRIES:,} |",
+        f"| lines of one CSV file, rows of one sheet | {limits.MAX_LINES:,} |",
+        f"| columns of one table | {limits.MAX_COLUMNS:,} |",
+        f"| characters in one cell | {limits.MAX_CELL_CHARS:,} |",
+        f"| one part of an .xlsx workbook (unpacked XML) | {size(limits.MAX_WORKBOOK_PART_BYTES)} |",
+        f"| all the parts of an .xlsx workbook (unpacked XML) | {size(limits.MAX_WORKBOOK_BYTES)} |",
+        f"| how many times a file of a .zip grows when unpacked (files over {size(limits.RATIO_FLOOR_BYTES)}) | "
+        f"{limits.MAX_RATIO} |",
+        f"| uploads on the dashboard | {limits.MAX_UPLOAD_MB} MB |",
+        "",
+        "A .zip is read only when it is compressed the ordinary way (Deflate, as Windows' *Compressed "
+        "folder*, macOS's *Compress* and Excel write it) and has no password; it must hold each file once. "
+        "A folder must hold the files themselves, not links (symlinks) to files elsewhere. A workbook must "
+        "be saved by a spreadsheet program: one with a document type declaration (`<!DOCTYPE`) is refused. "
+        "CSV files may end their lines the Windows way, the Unix way or the old Mac way.",
+        "",
+    ]
 
 
 def write_docs(root: Path = Path(".")) -> list[Path]:

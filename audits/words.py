@@ -84,14 +84,83 @@ def unit(table: str, amount=None, weighted: bool = False) -> str:
 # --------------------------------------------------------------------------- ratings
 
 
-def rating(key: str) -> str:
-    """'✔ Met': symbol and word, as every output shows a rating (the colour only repeats it)."""
-    return ratings.look(key).label
+# A rating whose 95% interval reaches across a threshold that would change it: the figures
+# say one thing, but the data cannot yet tell it from the rating on the other side.
+UNCERTAIN = "on the figures; the data can't yet tell"
+UNCERTAIN_SHORT = "the data can't yet tell"  # for narrow cells, under the rating's word
+UNCERTAIN_EXPLANATION = (
+    "the rating is what the figures show, but their 95% interval reaches across a threshold that "
+    "would change it, so the data can't yet tell which side of it the true figure is on"
+)
 
 
-def rating_word(key: str) -> str:
-    """'Met (provisional)': the word alone, for sentences."""
-    return ratings.look(key).word
+def _unsure(key: str, uncertain) -> bool:
+    return not stats.is_missing(uncertain) and bool(uncertain) and key in ratings.RANK
+
+
+def rating(key: str, uncertain=False) -> str:
+    """'✔ Met': symbol and word, as every output shows a rating (the colour only repeats it);
+    '✔ Met on the figures; the data can't yet tell' when the data cannot tell it (`uncertain`)."""
+    label = ratings.look(key).label
+    return f"{label} {UNCERTAIN}" if _unsure(key, uncertain) else label
+
+
+def rating_word(key: str, uncertain=False) -> str:
+    """'Met (provisional)': the word alone, for sentences (with UNCERTAIN when `uncertain`)."""
+    word = ratings.look(key).word
+    return f"{word} {UNCERTAIN}" if _unsure(key, uncertain) else word
+
+
+def rating_key(label: str) -> tuple[str | None, bool]:
+    """The rating and whether it is uncertain, read back from `rating`'s words (for tables
+    that style a cell by its words); (None, False) for anything else."""
+    if not isinstance(label, str):
+        return None, False
+    uncertain = label.endswith(" " + UNCERTAIN)
+    plain = label.removesuffix(" " + UNCERTAIN)
+    for key, look in ratings.LOOKS.items():
+        if look.label == plain:
+            return key, uncertain
+    return None, False
+
+
+def result_rating(row) -> str:
+    """A measure result's rating in words (`rating`), marked uncertain only where its interval
+    is shown: a figure hidden for small numbers says nothing more about where it lies."""
+    hidden = stats.is_missing(row.get("ci_lower")) or stats.is_missing(row.get("ci_upper"))
+    return rating(row["rating"], False if hidden else row.get("uncertain"))
+
+
+def uncertainty(measure, row) -> str:
+    """Why a measure's rating is uncertain, in a sentence naming the interval and the bars it
+    reaches across ('' when the data can tell it, or when the figure is hidden)."""
+    lower, upper = row.get("ci_lower"), row.get("ci_upper")
+    if not _unsure(row.get("rating"), row.get("uncertain")) or stats.is_missing(lower) or stats.is_missing(upper):
+        return ""
+    bars = [
+        f"the bar for {rating_word(key)} ({threshold(th)})"
+        for key, th in (("green", measure.green), ("amber", measure.amber))
+        if th is not None and lower <= th.target <= upper
+    ]
+    across = " and ".join(bars) if bars else "a threshold"
+    return (
+        f"{_but(row['rating'])}: its 95% interval, {interval(measure, row)}, reaches across {across}, "
+        "so the true figure may be on either side."
+    )
+
+
+def _but(key: str) -> str:
+    """'Met on the figures, but the data can't yet tell' (UNCERTAIN as a sentence's start)."""
+    head, tail = UNCERTAIN.split("; ")
+    return f"{rating_word(key)} {head}, but {tail}"
+
+
+def standard_uncertainty(key: str) -> str:
+    """Why a standard's rating is uncertain, in a sentence."""
+    return (
+        f"{_but(key)}: the 95% interval of at least one of its measures reaches across a threshold "
+        "that would change the standard's rating (see the figures)."
+    )
 
 
 def comparison(key) -> str:
@@ -110,22 +179,33 @@ def _was(key: str) -> str:
 CHANGE_BETTER, CHANGE_WORSE, CHANGE_NONE = "↑ Better", "↓ Worse", "= No change"
 CHANGE_UNCLEAR = "No clear change"
 CHANGE_TOO_FEW, CHANGE_RATED = "Now too few to tell", "Now rated"
+# Met on the figures both periods; what changed is whether a story from people using the
+# service confirmed it. Neither better nor worse: the figures did not move across a bar.
+CHANGE_CONFIRMED = "= Still met, now confirmed by people's experience"
+CHANGE_UNCONFIRMED = "= Still met on the figures, not confirmed by a story this period"
+CHANGE_UNCLEAR_EXPLANATION = (
+    "the rating moved, but the figures behind it did not change by more than chance (Newcombe's 95% "
+    "interval of the difference includes no change), so the data can't tell it from the usual ups and downs"
+)
 
 
 def change(now: str, before: str | None, clear: bool | None = None, short: bool = False) -> str:
     """Which way a shown rating moved since the previous period, in words: '↑ Better (was
     Partly met)', or without the earlier rating when it is shown beside it (`short`).
 
-    `clear` says whether the figures behind the move changed by more than chance (see
-    audits.stats); when it is False a move between ratings is 'No clear change', because the
-    data cannot tell it from the usual ups and downs. None: not known, the move is worded as
-    it is.
+    `clear` says whether the figures behind the move changed by more than chance (the rule
+    is audits.changes); when it is False a move between ratings is 'No clear change', because
+    the data cannot tell it from the usual ups and downs. None: not known, the move is worded
+    as it is. Met and Met (provisional) are the same figures: a move between them says what
+    people's experience added, never better or worse.
     """
     if before is None:
         return "New: not audited last period"
     was = "" if short else f" (was {_was(before)})"
     if now == before:
         return CHANGE_NONE
+    if {now, before} == {"green", "provisional"}:
+        return CHANGE_CONFIRMED if now == "green" else CHANGE_UNCONFIRMED
     if now not in ratings.RANK:
         return CHANGE_TOO_FEW + was
     if before not in ratings.RANK:
@@ -215,6 +295,30 @@ def interval(measure, row) -> str:
     return f"{value(measure, lower)} to {value(measure, upper)}"
 
 
+# The benchmark pools every provider's rows of the audit run, this provider's own included
+# (audits.method says why), and every output that shows it says so.
+BENCHMARK_LABEL = "Benchmark (all providers, this one included)"
+BENCHMARK_NOTE = (
+    "The benchmark is the figure for all providers in this audit run together, this provider included "
+    "(as Fingertips compares each area with an England figure that includes it)."
+)
+
+
+def not_compared(measure, row) -> str:
+    """Why a figure was not compared with the benchmark, as the engine decided it: the true
+    reason ('too few people to rate', 'no better direction', ...)."""
+    from audits.kinds import kind_of
+
+    kind = kind_of(measure)
+    if not kind.compared:
+        return f"{kind.title.lower()} is not tested against the benchmark"
+    if row.get("rating") == "no_data":
+        return f"too few {unit(measure.table)} to rate"
+    if measure.green.higher_is_better is None:
+        return "the standard says no direction is better"
+    return "no figure to compare"
+
+
 def benchmark(measure, row) -> tuple[str, str]:
     """(the all-provider figure, how this provider compares with it) for a figures table."""
     from audits.kinds import kind_of
@@ -225,14 +329,13 @@ def benchmark(measure, row) -> tuple[str, str]:
     if stats.is_missing(level):
         denominator = row.get("denominator")
         counted = not stats.is_missing(denominator) and denominator > 0
-        if kind.has_interval and (_hidden(row) or counted):
+        if kind.compared and (_hidden(row) or counted):
             # A share with people counted always has a pooled benchmark, unless disclosure
             # control hid it because it would give back a hidden count.
             return f"{HIDDEN_MARK} Not shown (small numbers)", ""
         return "No benchmark", ""
     if not isinstance(compared, str) or compared == "not_compared":
-        why = "too few to compare" if kind.has_interval else "no interval to compare"
-        return value(measure, level), f"Not compared ({why})"
+        return value(measure, level), f"Not compared ({not_compared(measure, row)})"
     return value(measure, level), comparison(compared)
 
 
@@ -272,6 +375,18 @@ def long_datetime(when) -> str:
         return ""
     local = uk_time(when)
     return f"{long_date(local.date())} at {local:%H:%M}"
+
+
+STANCES = {
+    "confirms": "The auditor reads this story as confirming the figures.",
+    "contradicts": "The auditor reads this story as contradicting the figures.",
+    "mixed": "The auditor reads this story as mixed: it partly confirms and partly contradicts the figures.",
+}
+
+
+def stance(key: str) -> str:
+    """What a story says of a standard, as the auditor marked it, in a sentence."""
+    return STANCES.get(key, "")
 
 
 def teller(key) -> str:

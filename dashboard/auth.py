@@ -17,14 +17,21 @@ from dashboard import ui
 ALL = accounts.ROLES
 
 # page file -> (title, icon, roles that may open it). The one list both the
-# navigation and the page guards read.
+# navigation and the page guards read. The auditor's pages follow the order of the work:
+# upload, review stories, run, share the draft, sign off, publish.
 PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "dashboard/overview.py": ("Overview", ":material/grid_view:", ("commissioner", "auditor", "expert_citizen")),
     "dashboard/standard.py": ("A standard", ":material/checklist:", ALL),
     "dashboard/provider.py": ("A provider", ":material/apartment:", ALL),
+    "dashboard/readiness.py": ("Readiness", ":material/fact_check:", ALL),
     "dashboard/upload.py": ("Upload returns", ":material/upload_file:", ("auditor",)),
-    "dashboard/audit.py": ("Run and sign off", ":material/verified:", ("auditor",)),
     "dashboard/review.py": ("Review stories", ":material/forum:", ("auditor",)),
+    "dashboard/audit.py": ("Run the audit", ":material/play_circle:", ("auditor",)),
+    "dashboard/draft.py": ("Share the draft", ":material/outgoing_mail:", ("auditor",)),
+    "dashboard/factcheck.py": ("Check the draft", ":material/rate_review:", ("provider",)),
+    "dashboard/signoff.py": ("Sign off", ":material/verified:", ("auditor",)),
+    "dashboard/publish.py": ("Publish", ":material/public:", ("auditor",)),
+    "dashboard/actions.py": ("Action plans", ":material/task_alt:", ALL),
     "dashboard/workshop.py": ("Standards workshop", ":material/edit_note:", ("expert_citizen", "auditor")),
 }
 SIGN_IN_PAGE = "dashboard/sign_in.py"

@@ -1,8 +1,9 @@
 """Plotly charts for the dashboard: funnel plots, intervals, XmR and trend lines.
 
-Charts only draw figures the engine produced; the limits of a funnel plot are the
-Wilson interval of the benchmark at each size (audits.stats.wilson), the same
-formula the engine uses. Markers take their symbol and colour from
+Charts only draw figures the engine produced; the limits of a funnel plot are
+audits.stats.funnel_limits, the very test the engine's comparison with the
+benchmark uses, so a point is outside the funnel exactly when the table beside it
+says better or worse. Markers take their symbol and colour from
 audits.ratings, and every chart on a page has a table or caption beside it.
 """
 
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from audits import ratings, spc, stats
+from audits import ratings, spc, stats, words
 
 MARKERS = {"green": "circle", "provisional": "circle-open", "amber": "diamond", "red": "x", "no_data": "circle-open"}
 FONT = dict(family="Source Sans Pro, sans-serif", size=14)
@@ -64,12 +65,15 @@ def _rating_traces(fig, df: pd.DataFrame, x: str, y: str, hover: str, error: dic
 
 def funnel(df: pd.DataFrame, benchmark: float, title: str) -> go.Figure:
     """Each provider's proportion against its size, with the 95% and 99.8% limits
-    around the all-provider benchmark."""
+    around the all-provider benchmark (stats.funnel_limits). The lines pass through every
+    provider's own size exactly, so no point sits on the wrong side of a line drawn between
+    two sampled sizes."""
     fig = go.Figure()
     n_max = max(float(df["size"].max()), 10.0)
-    sizes = np.unique(np.concatenate([np.linspace(1, 50, 50), np.linspace(50, n_max * 1.1, 200)]))
+    grid = [np.linspace(1, 50, 50), np.linspace(50, n_max * 1.1, 200), df["size"].dropna().to_numpy(float)]
+    sizes = np.unique(np.concatenate(grid))
     for z, name, dash in ((stats.Z95, "95% limits", "dash"), (stats.Z998, "99.8% limits", "dot")):
-        bounds = [stats.wilson(benchmark * n, n, z) for n in sizes]
+        bounds = [stats.funnel_limits(benchmark, n, z) for n in sizes]
         for k in (0, 1):
             fig.add_trace(
                 go.Scatter(
@@ -88,7 +92,7 @@ def funnel(df: pd.DataFrame, benchmark: float, title: str) -> go.Figure:
             x=[0, n_max * 1.1],
             y=[benchmark, benchmark],
             mode="lines",
-            name=f"Benchmark (all providers) {benchmark:.1%}",
+            name=f"Benchmark (all providers together) {benchmark:.1%}",
             hoverinfo="skip",
             line=dict(color="#2166ac", width=2),
         )
@@ -111,7 +115,7 @@ def intervals(df: pd.DataFrame, benchmark: float | None, title: str, percent: bo
         fig.add_hline(
             y=benchmark,
             line=dict(color="#2166ac", width=2),
-            annotation_text="Benchmark (all providers)",
+            annotation_text="Benchmark (all providers together)",
             annotation_position="top left",
         )
     fig = _layout(fig, title, "Proportion" if percent else "Figure", percent)
@@ -255,7 +259,7 @@ def trend(df: pd.DataFrame, title: str, percent: bool) -> go.Figure:
                 x=df["period"],
                 y=df["benchmark"],
                 mode="lines",
-                name="Benchmark (all providers)",
+                name=words.BENCHMARK_LABEL,
                 line=dict(color="#2166ac", dash="dash"),
             )
         )

@@ -99,17 +99,37 @@ def evidence_stamp(db_file: str) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _standard_results(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
+def _standard_results(db_file: str, run_id: str, stamp: str, public: bool) -> pd.DataFrame:
     from audits import verdicts
 
     with store.reading(db_file) as con:
-        return verdicts.shown_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
+        shown = verdicts.shown_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
+    if public:
+        shown = verdicts.uncertain_as_published(
+            shown, measure_results(db_file, run_id, True), standards(db_file, run_id)
+        )
+    return shown
 
 
-def standard_results(db_file: str, run_id: str) -> pd.DataFrame:
+def standard_results(db_file: str, run_id: str, public: bool = False) -> pd.DataFrame:
     """Standard ratings per provider, with the rating people are shown in `shown`
-    (audits.verdicts: green stays provisional until people's experience confirms it)."""
-    return _standard_results(db_file, run_id, evidence_stamp(db_file))
+    (audits.verdicts: green stays provisional until people's experience confirms it) and
+    whether the data can tell it in `uncertain`, from the figures this viewer may see."""
+    return _standard_results(db_file, run_id, evidence_stamp(db_file), public)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _changes(db_file: str, run_id: str, previous_run_id: str, stamp: str) -> pd.DataFrame:
+    from audits import changes as change_rule
+
+    with store.reading(db_file) as con:
+        return change_rule.of_run(con, run_id, previous=previous_run_id)
+
+
+def changes(db_file: str, run_id: str, previous_run_id: str) -> pd.DataFrame:
+    """Each provider's standards in the run with the change since the previous period's run
+    (audits.changes: better or worse only when the figures moved by more than chance)."""
+    return _changes(db_file, run_id, previous_run_id, evidence_stamp(db_file))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -138,9 +158,9 @@ def history(db_file: str, cat: Catalogue, public: bool) -> pd.DataFrame:
     return _every_period(measure_results, db_file, cat, public)
 
 
-def standard_history(db_file: str, cat: Catalogue) -> pd.DataFrame:
+def standard_history(db_file: str, cat: Catalogue, public: bool = False) -> pd.DataFrame:
     """Standard ratings (with 'shown') of the latest run of every audited period, one frame."""
-    return _every_period(standard_results, db_file, cat)
+    return _every_period(standard_results, db_file, cat, public)
 
 
 @st.cache_data(ttl=SHORT, show_spinner=False)

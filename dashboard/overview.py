@@ -29,8 +29,9 @@ def labels(names: dict[str, str]) -> dict[str, str]:
 
 def matrix(sr: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
     """Providers x standards, keyed by their ids, shown with their labels."""
-    table = sr.pivot_table(index="provider_id", columns="standard_id", values="shown", aggfunc="first")
-    table = table[[sid for sid in titles if sid in table.columns]].map(words.rating, na_action="ignore")
+    cells = sr.assign(shown=[words.rating(r, u) for r, u in zip(sr["shown"], sr["uncertain"])])
+    table = cells.pivot_table(index="provider_id", columns="standard_id", values="shown", aggfunc="first")
+    table = table[[sid for sid in titles if sid in table.columns]]
     names = labels({i: dict(zip(sr["provider_id"], sr["provider_name"])).get(i) for i in table.index})
     table = table.loc[sorted(table.index, key=lambda i: names[i].lower())]  # by name, as people look
     table = table.rename(index=names, columns=labels(titles))
@@ -49,22 +50,17 @@ def shared_names(sr: pd.DataFrame) -> list[str]:
     ]
 
 
-def changes(now: pd.DataFrame, before: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
-    joined = now.merge(
-        before[["provider_id", "standard_id", "shown"]],
-        on=["provider_id", "standard_id"],
-        how="inner",
-        suffixes=("", "_before"),
-    )
-    moved = joined[joined["shown"] != joined["shown_before"]]
-    names = labels(dict(zip(now["provider_id"], now["provider_name"])))
+def changes(moved: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
+    """The ratings that moved since the last quarter (audits.changes, already worded), worse first."""
+    moved = moved[moved["shown_before"].notna() & (moved["shown"] != moved["shown_before"])]
+    names = labels(dict(zip(moved["provider_id"], moved["provider_name"])))
     return pd.DataFrame(
         {
             "Provider": moved["provider_id"].map(names),
             "Standard": moved["standard_id"].map(titles),
             "Before": moved["shown_before"].map(words.rating),
-            "Now": moved["shown"].map(words.rating),
-            "Change": [words.change(n, b, short=True) for b, n in zip(moved["shown_before"], moved["shown"])],
+            "Now": [words.rating(r, u) for r, u in zip(moved["shown"], moved["uncertain"])],
+            "Change": moved["change_short"],
         }
     ).sort_values(["Change", "Provider"], key=lambda c: c.map(CHANGE_ORDER) if c.name == "Change" else c, kind="stable")
 
@@ -75,13 +71,35 @@ CHANGE_ORDER = {
     words.CHANGE_TOO_FEW: 1,
     words.CHANGE_UNCLEAR: 2,
     words.CHANGE_NONE: 2,
-    words.CHANGE_RATED: 3,
-    words.CHANGE_BETTER: 4,
+    words.CHANGE_UNCONFIRMED: 3,
+    words.CHANGE_CONFIRMED: 4,
+    words.CHANGE_RATED: 5,
+    words.CHANGE_BETTER: 6,
 }
 
 
+def change_summary(moved: pd.DataFrame, previous: str, period: str) -> str:
+    """How many ratings moved, and how many of the moves the data can tell from chance."""
+    tally = moved["Change"].value_counts()
+    worse, better = int(tally.get(words.CHANGE_WORSE, 0)), int(tally.get(words.CHANGE_BETTER, 0))
+    unclear = int(tally.get(words.CHANGE_UNCLEAR, 0))
+    stories = int(tally.get(words.CHANGE_CONFIRMED, 0) + tally.get(words.CHANGE_UNCONFIRMED, 0))
+    other = len(moved) - worse - better - unclear - stories
+    parts = [f"{worse} worse", f"{better} better", f"{unclear} with no clear change in the figures"]
+    if stories:
+        parts.append(f"{stories} still met, with a confirming story gained or lost")
+    if other:
+        parts.append(f"{other} to or from too few to tell")
+    return (
+        f"{len(moved)} rating(s) moved between {previous} and {period}: {', '.join(parts)}. "
+        "A move is called better or worse only when the figures behind it changed by more than chance; "
+        f"“{words.CHANGE_UNCLEAR}” means {words.CHANGE_UNCLEAR_EXPLANATION}. The worse come first."
+    )
+
+
 def render() -> None:
-    auth.require_page(__file__)
+    account = auth.require_page(__file__)
+    public = account.role != "auditor"  # as dashboard.viewer decides it: only the auditor sees every figure
     st.title("Overview")
     st.write(INTRO)
     db = data.db()
@@ -97,7 +115,7 @@ def render() -> None:
         period = ui.remember("Period", periods, "period", "overview")
     run_id = cat.runs[period]
     titles = {s.id: s.title for s in data.standards(db, run_id)}
-    sr = data.standard_results(db, run_id).merge(cat.providers, on="provider_id", how="left")
+    sr = data.standard_results(db, run_id, public).merge(cat.providers, on="provider_id", how="left")
     if area != "All areas":
         sr = sr[sr["area"] == area]
     if sr.empty:
@@ -111,9 +129,11 @@ def render() -> None:
     counts = sr["shown"].value_counts()
     for column, rating in zip(st.columns(len(ORDER)), ORDER):
         column.metric(ratings.look(rating).label, int(counts.get(rating, 0)))
+    unsure = int(sr["uncertain"].sum())
     st.caption(
         f"Counts of provider-standard pairs in {area} for {period} (audit run {run_id}). "
-        f'"{ratings.look("provisional").word}" means {ratings.PROVISIONAL_EXPLANATION}.'
+        f'"{ratings.look("provisional").word}" means {ratings.PROVISIONAL_EXPLANATION}. '
+        f"{unsure} of the {len(sr)} ratings are {words.UNCERTAIN}."
     )
 
     table = matrix(sr, titles)
@@ -122,8 +142,9 @@ def render() -> None:
             table,
             f"Ratings of every provider against every standard, {area}, {period}",
             "Each row is a provider, each column a standard; each cell is the standard's rating for that "
-            "provider, as a symbol and a word (the colour only repeats it). Scroll inside the table for more "
-            "providers or standards; the headers stay in view.",
+            "provider, as a symbol and a word (the colour only repeats it). "
+            + ui.UNCERTAIN_CAPTION
+            + " Scroll inside the table for more providers or standards; the headers stay in view.",
         )
     )
 
@@ -167,21 +188,46 @@ def render() -> None:
     if previous not in cat.runs:
         st.write(f"There is no audit of {previous} to compare with.")
     else:
-        before = data.standard_results(db, cat.runs[previous])
-        moved = changes(sr, before, titles)
+        every = data.changes(db, run_id, cat.runs[previous])
+        mine = every.drop(columns="uncertain").merge(
+            sr[["provider_id", "standard_id", "provider_name", "uncertain"]], on=["provider_id", "standard_id"]
+        )
+        moved = changes(mine, titles)
         if moved.empty:
             st.write(f"No rating changed between {previous} and {period}.")
         else:
-            tally = moved["Change"].value_counts()
-            worse, better = int(tally.get(words.CHANGE_WORSE, 0)), int(tally.get(words.CHANGE_BETTER, 0))
-            other = len(moved) - worse - better
-            st.write(
-                f"{len(moved)} rating(s) changed between {previous} and {period}: {worse} worse, "
-                f"{better} better"
-                + (f", {other} to or from too few to tell" if other else "")
-                + ". The worse come first."
-            )
+            st.write(change_summary(moved, previous, period))
             ui.table(ui.style_ratings(moved, ["Before", "Now"]), len(moved))
+
+    overdue_actions(db, cat, sr)
+
+
+def overdue_actions(db: str, cat, sr: pd.DataFrame) -> None:
+    """The actions providers agreed after earlier audits that are past their day and not done."""
+    from audits import actions, store
+
+    st.subheader("Overdue actions")
+    with store.reading(db) as con:
+        late = actions.overdue(con)
+    late = late[late["provider_id"].isin(sr["provider_id"])]
+    if late.empty:
+        st.write("No agreed action is overdue.")
+        return
+    names = cat.providers.set_index("provider_id")["provider_name"]
+    st.write(f"{len(late)} agreed action(s) are past their day and not reported done. See *Action plans*.")
+    ui.table(
+        pd.DataFrame(
+            {
+                "Provider": [names.get(p, p) for p in late["provider_id"]],
+                "Audit": late["period"],
+                "Standard": late["standard_id"],
+                "Action": late["what"],
+                "Owner": late["owner"],
+                "Was due": [words.long_date(d) for d in late["due_on"]],
+            }
+        ),
+        len(late),
+    )
 
 
 if __name__ == "__main__":

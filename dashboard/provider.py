@@ -22,10 +22,32 @@ def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = Fal
     own account the other providers of the run are left unnamed (audits.findings)."""
     from audits import report
 
+    report.report_file_name(provider_id, period)  # refuses an id that could not name a file
     with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is set below
+        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is pdf_download's
         report.build_report(db, provider_id, period, out, others_unnamed=others_unnamed)
         return out.read_bytes()
+
+
+def pdf_download(db: str, provider_id: str, period: str, label: str, key: str, others_unnamed: bool = False) -> None:
+    """The audit PDF's download button; a plain message instead when the provider's id could
+    not name a file safely (audits.report.report_file_name checks it again)."""
+    from audits import report
+
+    try:
+        file_name = report.report_file_name(provider_id, period)
+    except report.ReportError as error:
+        st.error(str(error), icon=":material/block:")
+        return
+    st.download_button(
+        label,
+        data=lambda: pdf_bytes(db, provider_id, period, others_unnamed),
+        file_name=file_name,
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )
 
 
 def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
@@ -44,15 +66,14 @@ def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards) -> pd.DataFrame:
+def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards, public: bool) -> pd.DataFrame:
     """Each standard's rating for this provider in every audited quarter, oldest first."""
-    history = data.standard_history(db, cat)
+    history = data.standard_history(db, cat, public)
     if history.empty:
         return pd.DataFrame()
     mine = history[history["provider_id"] == provider_id]
-    table = mine.assign(shown=mine["shown"].map(words.rating)).pivot_table(
-        index="standard_id", columns="period", values="shown", aggfunc="first"
-    )
+    shown = [words.rating(r, u) for r, u in zip(mine["shown"], mine["uncertain"])]
+    table = mine.assign(shown=shown).pivot_table(index="standard_id", columns="period", values="shown", aggfunc="first")
     titles = {s.id: s.title for s in standards}
     table = table.reindex([s.id for s in standards if s.id in table.index]).rename(index=titles)
     table.index.name = "Standard"
@@ -76,14 +97,49 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
             r = mine.loc[m.id]
             row.update(
                 {
-                    "Rating": words.rating(r["rating"]),
+                    "Rating": words.result_rating(r),
                     "Figure": words.figure(m, r),
                     "95% interval": words.interval(m, r),
-                    "Compared with the benchmark": words.comparison(r["comparison"]),
+                    "Compared with the benchmark": words.benchmark(m, r)[1],
                 }
             )
         rows.append({**row, "Threshold": words.rules(m)})
     return pd.DataFrame(rows)
+
+
+def progress(db: str, provider_id: str, period: str) -> None:
+    """Where this provider's audit of the period stands: sign-off (or out of date), the draft
+    and its factual accuracy check, the provider's reply, and actions from earlier audits."""
+    from audits import findings, store
+
+    st.subheader("Where the audit stands")
+    with store.reading(db) as con:
+        try:
+            found = findings.gather(con, provider_id, period)
+        except findings.FindingsError:
+            return
+    so = found.signoff or found.earlier_signoff
+    if found.signoff_status == "signed":
+        st.success(
+            f"Signed off by {so['name']}, {so['organisation']}, on {words.long_datetime(so['signed_at'])}.",
+            icon=":material/verified:",
+        )
+    elif found.signoff_status == "out_of_date":
+        st.warning(
+            f"Signed off by {so['name']} on {words.long_datetime(so['signed_at'])}, but out of date: sign again. "
+            "Since then: " + "; ".join(found.out_of_date) + ".",
+            icon=":material/history:",
+        )
+    else:
+        st.info("Not yet signed off by the independent auditor.", icon=":material/pending:")
+    st.write(found.factcheck)
+    st.write("The provider's reply: " + ("sent." if found.reply else "none yet."))
+    if not found.actions.empty:
+        late = int((found.actions["status"] == "overdue").sum())
+        done = int((found.actions["status"] == "done").sum())
+        st.write(
+            f"Actions from earlier audits: {len(found.actions)} ({done} done, {late} overdue). See *Action plans*."
+        )
 
 
 def render() -> None:
@@ -118,7 +174,7 @@ def render() -> None:
         period = ui.remember("Period", list(reversed(cat.periods)), "period", "provider")
     run_id = cat.runs[period]
     standards = data.standards(db, run_id)
-    sr = data.standard_results(db, run_id)
+    sr = data.standard_results(db, run_id, public)
     sr = sr[sr["provider_id"] == provider_id].set_index("standard_id")
     results = data.measure_results(db, run_id, public)
     results = results[results["provider_id"] == provider_id]
@@ -135,16 +191,17 @@ def render() -> None:
     rows = []
     for s in standards:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
-        rows.append({"Standard": s.title, "Rating": words.rating(shown)})
+        unsure = bool(sr.loc[s.id, "uncertain"]) if s.id in sr.index else False
+        rows.append({"Standard": s.title, "Rating": words.rating(shown, unsure)})
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
     st.caption(
         f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
-        f"means {ratings.PROVISIONAL_EXPLANATION}."
+        f"means {ratings.PROVISIONAL_EXPLANATION}. " + ui.UNCERTAIN_CAPTION + " " + words.BENCHMARK_NOTE
     )
 
     st.subheader("Over the quarters")
-    over_time = rating_history(db, cat, provider_id, standards)
+    over_time = rating_history(db, cat, provider_id, standards, public)
     if over_time.shape[1] < 2:
         st.write("Only one quarter has been audited so far, so there is no change to show yet.")
     else:
@@ -159,7 +216,8 @@ def render() -> None:
 
     st.subheader("Each standard in detail")
     for s in standards:
-        with st.expander(f"{words.rating(sr.loc[s.id, 'shown']) if s.id in sr.index else ''} · {ui.md(s.title)}"):
+        label = words.rating(sr.loc[s.id, "shown"], sr.loc[s.id, "uncertain"]) if s.id in sr.index else ""
+        with st.expander(f"{label} · {ui.md(s.title)}"):
             st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
@@ -179,20 +237,14 @@ def render() -> None:
         st.write("Rows held back from the current returns (kept in the store with their reasons, not counted):")
         ui.table(quarantine.rename(columns=str.capitalize))
 
+    progress(db, provider_id, period)
+
     st.subheader("The audit report")
     st.write(
         f"The independent audit report of {ui.md(names[provider_id])} for {period}: every standard with its "
         "figures, the stories beside them, the data quality and the method, as a PDF."
     )
-    st.download_button(
-        "Download the audit PDF",
-        data=lambda: pdf_bytes(db, provider_id, period, bool(own)),
-        file_name=f"audit-{provider_id}-{period}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/download:",
-        key="pdf",
-    )
+    pdf_download(db, provider_id, period, "Download the audit PDF", "pdf", others_unnamed=bool(own))
 
 
 if __name__ == "__main__":

@@ -18,12 +18,18 @@ def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Provider": rows["name"],
-            "Rating": rows["rating"].map(words.rating),
+            "Rating": [words.result_rating(r) for _, r in rows.iterrows()],
             "Figure": [words.figure(measure, r) for _, r in rows.iterrows()],
             "95% interval": [words.interval(measure, r) for _, r in rows.iterrows()],
-            "Compared with the benchmark": rows["comparison"].map(words.comparison),
+            "Compared with the benchmark": [words.benchmark(measure, r)[1] for _, r in rows.iterrows()],
         }
     )
+
+
+def funnel_sizes(rows: pd.DataFrame) -> pd.Series:
+    """Each provider's place on the funnel's axis: the rows its interval and its comparison
+    with the benchmark were based on (the engine's n)."""
+    return rows["denominator_rows"].where(rows["denominator_rows"].notna(), rows["denominator"]).astype(float)
 
 
 def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
@@ -40,9 +46,8 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
                 else "No chart: no provider has a figure for this measure. The ratings are in the table."
             )
         elif measure.kind == "proportion" and benchmark is not None:
-            size = shown["denominator_rows"].where(shown["denominator_rows"].notna(), shown["denominator"])
             st.plotly_chart(
-                charts.funnel(shown.assign(size=size.astype(float)), benchmark, measure.label),
+                charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure.label),
                 width="stretch",
                 key=f"funnel_{measure.id}",
             )
@@ -52,15 +57,21 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
                 width="stretch",
                 key=f"intervals_{measure.id}",
             )
+    table = measure_table(rows, measure)
     with table_col:
-        ui.table(ui.style_ratings(measure_table(rows, measure), ["Rating"]), len(rows))
+        ui.table(ui.style_ratings(table, ["Rating"]), len(rows))
     caption = words.rules(measure) + "."
     if measure.kind == "proportion" and benchmark is not None:
         caption += (
             f" The chart plots each provider's proportion against the number of people counted; "
-            f"the lines are the benchmark ({benchmark:.1%}) and its 95% and 99.8% limits, so a "
-            "point outside the funnel differs from the benchmark by more than chance."
+            f"the lines are the benchmark ({benchmark:.1%}, all providers together, each one included) and "
+            "its 95% and 99.8% limits (PHE's funnel plot method), so a point outside the funnel differs from "
+            "the benchmark by more than chance, exactly as the table's comparison says."
         )
+    elif benchmark is not None:
+        caption += " " + words.BENCHMARK_NOTE
+    if any(words.rating_key(label)[1] for label in table["Rating"]):
+        caption += " " + ui.UNCERTAIN_CAPTION
     if hidden:
         caption += " " + ui.not_shown(f"{hidden} provider(s) not drawn, as the figure is") + "."
     st.caption(caption)

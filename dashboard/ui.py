@@ -10,9 +10,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, stats
-
-BY_LABEL = {look.label: look for look in ratings.LOOKS.values()}
+from audits import ratings, stats, words
 
 # --------------------------------------------------------------------------- people's text as text
 
@@ -54,21 +52,36 @@ def safe_frame(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
     return out
 
 
-def cell_css(look: ratings.Look) -> str:
+def cell_css(look: ratings.Look, uncertain: bool = False) -> str:
     """A rating cell: its tint, with symbol and word in the rating's own colour (every
-    rating colour passes WCAG AA as text on its tint: tests/test_ratings.py)."""
-    return f"background-color: {look.background}; color: {look.colour}; font-weight: 600"
+    rating colour passes WCAG AA as text on its tint: tests/test_ratings.py). A rating the
+    data can't yet tell is striped with white and outlined with a dashed line as well, and
+    its words say so: the stripes only lighten the tint, so the text stays as legible."""
+    css = f"background-color: {look.background}; color: {look.colour}; font-weight: 600"
+    if uncertain:
+        css += (
+            "; background-image: repeating-linear-gradient(135deg, transparent 0 7px, "
+            f"rgba(255, 255, 255, 0.8) 7px 11px); outline: 2px dashed {look.colour}; outline-offset: -3px"
+        )
+    return css
+
+
+def rating_css(value) -> str:
+    """The CSS of a cell holding a rating's words (words.rating), '' for anything else."""
+    key, uncertain = words.rating_key(value)
+    return "" if key is None else cell_css(ratings.look(key), uncertain)
 
 
 def style_ratings(df: pd.DataFrame, columns: list[str]):
-    """A Styler that tints rating cells; the cells themselves hold symbol and word. Every other
-    text cell is shown as text (safe_frame)."""
+    """A Styler that tints rating cells (striped and outlined when the data can't yet tell);
+    the cells themselves hold symbol and words. Every other text cell is shown as text
+    (safe_frame)."""
+    return safe_frame(df, keep=tuple(columns)).style.map(rating_css, subset=columns)
 
-    def cell(value):
-        look = BY_LABEL.get(value)
-        return "" if look is None else cell_css(look)
 
-    return safe_frame(df, keep=tuple(columns)).style.map(cell, subset=columns)
+UNCERTAIN_CAPTION = (
+    f"A striped cell with a dashed outline, “Met {words.UNCERTAIN}” for example, means {words.UNCERTAIN_EXPLANATION}."
+)
 
 
 LONG_TABLE_ROWS = 12
@@ -98,6 +111,9 @@ MATRIX_CSS = """<style>
   min-width: 7rem; max-width: 11rem; background: #ffffff; font-weight: 600; }
 .ls-matrix thead th:first-child { background: #fafafa; z-index: 3; }
 .ls-matrix td { vertical-align: middle; }
+.ls-matrix .ls-unsure { display: block; font-weight: 400; font-size: 0.75rem; }
+.ls-matrix .ls-sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%);
+  white-space: nowrap; }
 </style>"""
 
 
@@ -108,11 +124,19 @@ def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
     it on the page stays near. The symbol never wraps away from its word."""
 
     def cell(value) -> str:
-        look = BY_LABEL.get(value)
-        if look is None:
+        key, uncertain = words.rating_key(value)
+        if key is None:
             return f"<td>{html.escape(str(value))}</td>"
+        look = ratings.look(key)
         # the symbol never wraps away from its word; the words wrap in narrow columns
-        return f'<td style="{cell_css(look)}">{look.symbol}&nbsp;{html.escape(look.word)}</td>'
+        # narrow cells show the short words; a screen reader hears all of them
+        said = html.escape(words.UNCERTAIN.removesuffix(words.UNCERTAIN_SHORT))
+        unsure = (
+            f' <span class="ls-sr">{said}</span><span class="ls-unsure">{html.escape(words.UNCERTAIN_SHORT)}</span>'
+            if uncertain
+            else ""
+        )
+        return f'<td style="{cell_css(look, uncertain)}">{look.symbol}&nbsp;{html.escape(look.word)}{unsure}</td>'
 
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
     rows = "".join(
@@ -208,5 +232,5 @@ def empty(message: str, next_step: str) -> None:
 
 NO_RESULTS_NEXT = (
     "an independent auditor loads the providers' returns on the *Upload returns* page and "
-    "runs the audit on *Run and sign off* (or, for a demo, run `make run`)."
+    "runs the audit on *Run the audit* (or, for a demo, run `make run`)."
 )

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import problems, store, words
+from audits import limits, problems, store, words
 from dashboard import auth, data, ui
 
 FORMS = ["zip", "xlsx", "csv", "yaml", "yml"]
@@ -20,6 +20,18 @@ def place(files, folder: Path) -> tuple[Path | None, str]:
     """Put the uploaded files where audits.returns.validate can read them: one .zip or
     .xlsx as it is, or the CSV files and return.yaml / pack.yaml as a folder."""
     names = [Path(f.name).name for f in files]
+    total = sum(f.size for f in files)
+    if total > limits.MAX_SUBMISSION_BYTES:
+        return None, (
+            f"These files come to {limits.size_words(total)}; the most one return or evidence pack may be is "
+            f"{limits.size_words(limits.MAX_SUBMISSION_BYTES)}. Nothing was read. Check they are the right "
+            "files, for one provider and one quarter."
+        )
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        return None, f"{', '.join(twice)} was chosen twice: upload each file once. Nothing was read."
+    if any(n.strip(".") == "" for n in names):
+        return None, "A file without a name was chosen: upload the return's own files. Nothing was read."
     single = [n for n in names if n.lower().endswith((".zip", ".xlsx"))]
     if single and len(files) > 1:
         return None, (
@@ -100,7 +112,14 @@ def render() -> None:
         "**CSV files** together with **return.yaml** or **pack.yaml**. Every problem is listed at once; "
         "nothing is loaded until you choose to."
     )
-    files = st.file_uploader("Files to check", type=FORMS, accept_multiple_files=True, key="upload_files")
+    files = st.file_uploader(
+        "Files to check",
+        type=FORMS,
+        accept_multiple_files=True,
+        key="upload_files",
+        max_upload_size=limits.MAX_UPLOAD_MB,
+        help=f"Up to {limits.MAX_UPLOAD_MB} MB in all.",
+    )
     if not files:
         ui.empty(
             "Nothing uploaded yet.",
@@ -148,7 +167,7 @@ def render() -> None:
             st.error(str(error))
             return
         data.clear()
-        message = f"{outcome.summary()} Run the audit for its period on *Run and sign off*."
+        message = f"{outcome.summary()} Run the audit for its period on *Run the audit*."
         if earlier and outcome.replaced:
             message += (
                 f"\n\nThis replaced {earlier_words(earlier, validation.kind)}, which stays in the history "

@@ -1,14 +1,17 @@
-"""The XmR chart as the dashboard draws and words it (dashboard/charts.py, and the trend
-helpers of dashboard/standard.py): gaps stay gaps, the latest quarter read is named, the
-icons carry words, and the method says outlier screening is off."""
+"""The charts as the dashboard draws and words them (dashboard/charts.py, and the helpers of
+dashboard/standard.py). The XmR chart: gaps stay gaps, the latest quarter read is named, the
+icons carry words, and the method says outlier screening is off. The funnel plot: a provider
+is outside the drawn funnel exactly when the table beside it says better or worse."""
 
 import base64
 import re
 
+import numpy as np
 import pandas as pd
 
-from audits import spc
+from audits import runs, spc, stats, store
 from dashboard import charts
+from dashboard import standard as standard_page
 from dashboard.standard import every_quarter, gap_words, xmr_caption
 
 PERIODS = [f"{y}-Q{q}" for y in (2023, 2024, 2025, 2026) for q in (1, 2, 3, 4)][:14]
@@ -92,3 +95,83 @@ def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
     line = charts.trend(quarters, "A measure", True).data[0]
     assert list(line.x) == ["2025-Q1", "2025-Q2", "2025-Q3"]
     assert pd.isna(line.y[1]) and not line.connectgaps
+
+
+# --------------------------------------------------------------------------- the funnel plot and the table
+
+
+def _funnel_reading(fig, size: float, value: float) -> str:
+    """Where a point lies on the drawn funnel: inside the 95% lines, between them and the
+    99.8% lines, or outside both (read from the lines' own points at the provider's size)."""
+    outside = {}
+    for name in ("95% limits", "99.8% limits"):
+        lower, upper = [t for t in fig.data if t.name == name]
+        i = list(lower.x).index(size)
+        outside[name] = not (lower.y[i] <= value <= upper.y[i])
+    if not outside["95% limits"]:
+        return "inside"
+    return "outside 99.8%" if outside["99.8% limits"] else "outside 95%"
+
+
+TABLE_READING = {
+    "similar": "inside",
+    "better": "outside 95%",
+    "worse": "outside 95%",
+    "best": "outside 99.8%",
+    "worst": "outside 99.8%",
+}
+
+
+def _agree(rows: pd.DataFrame, title: str) -> int:
+    """Draw the funnel as the standard page does and check every provider against the table's
+    comparison; the number of rows checked."""
+    benchmark = float(rows["benchmark"].dropna().iloc[0])
+    drawn = rows.assign(size=standard_page.funnel_sizes(rows), name=rows["provider_id"])
+    fig = charts.funnel(drawn, benchmark, title)
+    checked = 0
+    for row in drawn.itertuples():
+        if row.comparison not in TABLE_READING:
+            continue
+        assert _funnel_reading(fig, row.size, row.value) == TABLE_READING[row.comparison], (title, row)
+        checked += 1
+    return checked
+
+
+def test_the_funnel_and_the_table_agree_on_random_providers():
+    rng = np.random.default_rng(14)
+    checked = 0
+    for case in range(150):
+        sizes = rng.integers(1, 400, size=rng.integers(2, 12))
+        if case % 5 == 0:
+            sizes[0] = rng.integers(1, 6)  # tiny providers, where the two funnels differed most
+        truth = rng.uniform(0.02, 0.98)
+        met = rng.binomial(sizes, rng.uniform(max(0.0, truth - 0.3), min(1.0, truth + 0.3), size=len(sizes)))
+        met[rng.integers(len(sizes))] = 0 if case % 3 == 0 else met[0]  # 0 people met (0 withdrawals)
+        benchmark = met.sum() / sizes.sum()
+        higher = bool(case % 2)
+        rows = pd.DataFrame(
+            {
+                "provider_id": [f"P{i}" for i in range(len(sizes))],
+                "value": met / sizes,
+                "denominator": sizes.astype(float),
+                "denominator_rows": pd.array(sizes, dtype="Int64"),
+                "benchmark": benchmark,
+                "rating": "green",
+            }
+        )
+        rows["comparison"] = [stats.compare(v, n, benchmark, higher) for v, n in zip(met / sizes, sizes)]
+        checked += _agree(rows, f"case {case}")
+    assert checked > 900
+
+
+def test_the_funnel_and_the_table_agree_on_every_row_of_the_fixture_store(dashboard_files):
+    db, _ = dashboard_files  # the run's one dashboard store, only read
+    with store.reading(db) as con:
+        every = pd.concat([runs.read_results(con, r) for r in runs.latest_run_ids(con).values()])
+    compared = every[every["comparison"].isin(list(TABLE_READING))]
+    seen = set(compared["comparison"])
+    assert "similar" in seen and seen - {"similar"}  # points inside the funnel and outside it
+    checked = 0
+    for (run_id, measure_id), rows in compared.groupby(["run_id", "measure_id"]):
+        checked += _agree(rows, f"{run_id} {measure_id}")
+    assert checked == len(compared) > 40

@@ -8,6 +8,9 @@ from urllib.parse import parse_qsl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from audits import words
+from dashboard import overview
+
 from support.apptest import frames, html_matrix, no_exception, read_as_shown, signed_in, texts
 
 # AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
@@ -18,18 +21,32 @@ def test_overview_shows_ratings_as_symbol_and_word_and_changes(shared_env):
     at = signed_in("commissioner")
     assert "people with lived experience wrote" in texts(at)  # what the page is for
     matrix, heads = html_matrix(at)
-    cells = set(matrix.values.ravel())
-    assert "✔ Met" in cells and "✖ Not met" in cells
-    # P002 has no stories, so its greens are provisional; P001's welcome is confirmed by a story
+    keys = {words.rating_key(cell)[0] for cell in matrix.values.ravel()}
+    assert {"green", "red", "provisional", "no_data"} <= keys
+    # P002 has no stories, so its greens are provisional; P001's welcome is confirmed by a story.
+    # P001's is Met on a figure whose 95% interval reaches below the 90% bar: the cell says so.
+    # P002's is too, but its figure is hidden from a commissioner (1-4 people not contacted), so
+    # its cell says nothing of where the hidden figure lies
+    unsure = " " + words.UNCERTAIN
     assert matrix.loc["Riverside Together", "A warm welcome within days"] == "◔ Met (provisional)"
-    assert matrix.loc["Northgate Recovery Partnership", "A warm welcome within days"] == "✔ Met"
+    assert matrix.loc["Northgate Recovery Partnership", "A warm welcome within days"] == "✔ Met" + unsure
     assert matrix.loc["Hill Lane Project", "A warm welcome within days"] == "○ Too few to tell"
+    assert matrix.loc["Riverside Together", "No targets for opiate-free discharge"] == "◔ Met (provisional)"
     assert heads[(0, 1)] == ("th", "col") and heads[(1, 0)] == ("th", "row")  # headers for screen readers
+    assert "striped cell with a dashed outline" in at.html[0].value
     assert "What changed since the last quarter" in texts(at)
-    moved = frames(at)[0]
-    assert set(moved["Change"]) <= {"↓ Worse", "↑ Better", "Now too few to tell", "Now rated"}
+    moved = frames(at)[0].set_index(["Provider", "Standard"])
+    assert set(moved["Change"]) <= set(overview.CHANGE_ORDER)
     order = list(moved["Change"])
-    assert order == sorted(order, key=["↓ Worse", "Now too few to tell", "Now rated", "↑ Better"].index)
+    assert order == sorted(order, key=overview.CHANGE_ORDER.get)
+    # P001's welcome rose from Partly met to Met, by 2.5 points of 80 people: within chance
+    welcome = moved.loc[("Northgate Recovery Partnership", "A warm welcome within days")]
+    assert welcome["Change"] == words.CHANGE_UNCLEAR
+    assert (welcome["Before"], welcome["Now"]) == ("◐ Partly met", "✔ Met" + unsure)
+    # its peer workforce gained a confirming story: the same figures, neither better nor worse
+    peers = moved.loc[("Northgate Recovery Partnership", "People with lived experience work in every team")]
+    assert peers["Change"] == words.CHANGE_CONFIRMED
+    assert "1 with no clear change in the figures" in texts(at)
     at.selectbox[0].select("Southvale").run()
     assert list(html_matrix(at)[0].index) == ["Hill Lane Project"]
 

@@ -18,10 +18,17 @@ def test_the_auditor_reviews_a_held_story(env):
     db, _ = env
     at = signed_in("auditor")
     at.switch_page("dashboard/review.py").run()
-    assert "07700 900123" in at.text[0].value  # the auditor sees the words to decide
+    shown = at.html[0].value
+    assert "<mark>07700 900123</mark>" in shown  # the auditor sees the words, the flagged ones highlighted
+    assert not any("07700" in t.value for t in at.text)
+    box = at.checkbox(key="c_P001_S2")
+    assert box.label.startswith("I have read it: ` 07700 900123 ` is not a personal detail")
     assert at.radio[0].value is None  # nothing chosen for the auditor
     at.button[0].click().run()
     assert "Choose a decision first" in at.error[0].value
+    at.radio[0].set_value("cleared")
+    at.button[0].click().run()  # not ticked: one click never prints it
+    assert "I have read it" in at.error[0].value and "07700" not in at.error[0].value
     with store.reading(db) as con:
         assert con.execute("SELECT count(*) FROM story_reviews").fetchone() == (0,)
     at.radio[0].set_value("redacted")
@@ -32,11 +39,20 @@ def test_the_auditor_reviews_a_held_story(env):
         decision = con.execute("SELECT decision, redacted_text FROM story_reviews").fetchall()
     assert decision == [("redacted", "Call me if you want to hear more about the welcome.")]
     assert "No story of 2026-Q2 is waiting" in texts(at)
+    # the decision stays visible after the rerun, with who and when, and can be undone
+    assert "redacted version approved for printing by Test auditor" in texts(at)
+    at.run()
+    assert "redacted version approved for printing by Test auditor" in texts(at)
+    at.button(key="undo_P001_S2").click().run()
+    no_exception(at)
+    assert "held again" in at.success[0].value
+    assert "<mark>07700 900123</mark>" in at.html[0].value
 
 
 def test_the_auditor_tags_a_story_and_the_green_is_confirmed(env):
-    """S1 (a person using the service) is tagged to warm-welcome and peer-workforce by its pack;
-    the auditor adds no-opiate-free-targets, green on P001's figures, which stops being provisional."""
+    """S1 (a person using the service) is read as confirming warm-welcome and peer-workforce;
+    the auditor adds no-opiate-free-targets, green on P001's figures, which stops being
+    provisional; marking it contradicts turns it into people's experience differs."""
     db, _ = env
 
     def shown() -> str:
@@ -54,24 +70,34 @@ def test_the_auditor_tags_a_story_and_the_green_is_confirmed(env):
     assert sorted(tags) == ["s_P001_S1", "s_P001_S2"]
     s1 = tags["s_P001_S1"]
     assert s1.value == ["warm-welcome", "peer-workforce"]
+    assert at.radio(key="st_P001_S1_warm-welcome").value == "confirms"
     assert s1.format_func("no-opiate-free-targets") == "No targets for opiate-free discharge"
     # the held story's words appear once (for the decision above), not again by the tags
-    assert sum("07700 900123" in t.value for t in at.text) == 1
-    s1.set_value(["warm-welcome", "peer-workforce", "no-opiate-free-targets"])
-    save = [b for b in at.button if b.label == "Save the tags"]
-    assert len(save) == 2
-    save[0].click().run()
+    assert sum("07700 900123" in h.value for h in at.html) == 1
+    s1.set_value(["warm-welcome", "peer-workforce", "no-opiate-free-targets"]).run()
+    at.button(key="save_P001_S1").click().run()
+    assert "say what it says of no-opiate-free-targets" in at.error[0].value  # every tag needs a stance
+    at.radio(key="st_P001_S1_no-opiate-free-targets").set_value("confirms")
+    at.button(key="save_P001_S1").click().run()
     no_exception(at)
     assert "now speaks to" in texts(at) and "Tagged by Test auditor" in texts(at)
     with store.reading(db) as con:
-        rows = con.execute("SELECT provider_id, story_id, standards, tagged_by FROM story_tags").fetchall()
-    assert rows == [("P001", "S1", "warm-welcome;peer-workforce;no-opiate-free-targets", "Test auditor")]
+        rows = con.execute("SELECT story_id, standards FROM story_tags ORDER BY tagged_at").fetchall()
+    assert rows[-1] == ("S1", "warm-welcome;peer-workforce;no-opiate-free-targets")
     assert shown() == "green"
-    # clearing every tag is a tagging too
-    at.multiselect(key="s_P001_S1").set_value([])
-    [b for b in at.button if b.label == "Save the tags"][0].click().run()
+    at.radio(key="st_P001_S1_no-opiate-free-targets").set_value("contradicts")
+    at.button(key="save_P001_S1").click().run()
+    assert shown() == "differs"
+    # answering says why the rating stands
+    form = [t for t in at.text_area if t.key == "w_S1_no-opiate-free-targets"][0]
+    form.input("The KPI was dropped in April; the story is from March.")
+    [b for b in at.button if b.label == "Save the answer"][0].click().run()
     no_exception(at)
-    assert shown() == "provisional"
+    assert shown() == "provisional"  # answered; no story confirms it now
+    # clearing every tag is a tagging too
+    at.multiselect(key="s_P001_S1").set_value([]).run()
+    at.button(key="save_P001_S1").click().run()
+    no_exception(at)
     assert "cleared" in texts(at)
 
 

@@ -11,19 +11,16 @@ import pytest
 from audits import engine, stats, store
 from audits.expressions import ExpressionError
 
-from support.stores import PERIOD, build_store, fixture_standard, load_fixture, people_met, rows_of, standard
-
-
-def proportion(count_if: str, green: str = ">= 90%", **extra) -> dict:
-    return {
-        "id": "m",
-        "label": "a measure",
-        "table": "episodes",
-        "kind": "proportion",
-        "count_if": count_if,
-        "green": green,
-        **extra,
-    }
+from support.stores import (
+    PERIOD,
+    build_store,
+    fixture_standard,
+    load_fixture,
+    people_met,
+    proportion,
+    rows_of,
+    standard,
+)
 
 
 @pytest.fixture(scope="module")
@@ -313,11 +310,10 @@ def test_benchmark_comparisons_in_the_engine(tmp_path):
     with store.reading(db2) as con:
         rows = rows_of(engine.evaluate(con, [standard([proportion("peer_support_offered")])], PERIOD))
     assert rows["P1"]["comparison"] == "better" and rows["P2"]["comparison"] == "worse"
-    for row in rows.values():  # the engine and stats.compare agree
-        low998, high998 = stats.wilson(row["numerator"], row["denominator"], stats.Z998)
-        assert row["comparison"] == stats.compare(
-            row["value"], row["ci_lower"], row["ci_upper"], low998, high998, row["benchmark"], True
-        )
+    for row in rows.values():  # the engine and stats.compare agree, and 'similar' is the benchmark in the interval
+        assert row["comparison"] == stats.compare(row["value"], row["denominator_rows"], row["benchmark"], True)
+        inside = row["ci_lower"] <= row["benchmark"] <= row["ci_upper"]
+        assert inside == (row["comparison"] == "similar")
 
 
 def test_drafts_and_retired_are_not_audited(base_db):
@@ -357,3 +353,57 @@ def test_the_starting_standards_all_run(base_db):
     assert len(result.measures) == 3 * measures
     assert len(result.standards) == 3 * len(load.audited)
     assert set(result.measures["rating"]) <= {"green", "amber", "red", "no_data"}
+
+
+# --------------------------------------------------------------------------- whether the data can tell a rating
+
+
+def test_a_rating_whose_interval_reaches_across_a_threshold_is_uncertain(tmp_path):
+    # 8 of 11: 72.7%, Partly met (>= 60%), but the 95% interval, 43.4% to 90.3%, reaches across
+    # both bars; 100 of 100 is Met beyond doubt (its interval starts at 96.3%)
+    db = build_store(
+        tmp_path / "a.duckdb",
+        {"P1": {"episodes": people_met(8, 11)}, "P2": {"episodes": people_met(100, 100)}},
+    )
+    s = standard([proportion("peer_support_offered", ">= 80%", amber=">= 60%")])
+    with store.reading(db) as con:
+        result = engine.evaluate(con, [s], PERIOD)
+    rows = rows_of(result)
+    assert (rows["P1"]["rating"], rows["P1"]["uncertain"]) == ("amber", True)
+    assert (rows["P1"]["ci_lower"], rows["P1"]["ci_upper"]) == pytest.approx((0.4343547, 0.9025394))
+    assert (rows["P2"]["rating"], rows["P2"]["uncertain"]) == ("green", False)
+    standards = result.standards.set_index("provider_id")["uncertain"]
+    assert standards.to_dict() == {"P1": True, "P2": False}
+
+
+def test_a_standard_is_uncertain_only_where_an_uncertain_measure_could_change_it(tmp_path):
+    # 'm' (8 of 11) is uncertain; 'sure' is Not met beyond doubt (5 of 100 against >= 50%), so
+    # the standard, its worst measure, is Not met whatever 'm' truly is
+    people = [{"episode_id": f"E{i}", "peer_support_offered": i < 8, "choice_offered": i < 5} for i in range(100)]
+    for row in people[11:]:
+        row["peer_support_offered"] = None
+    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": people}})
+    uncertain = proportion("peer_support_offered", ">= 80%", amber=">= 60%", where="peer_support_offered is not null")
+    sure = {**proportion("choice_offered", ">= 50%"), "id": "sure"}
+    with store.reading(db) as con:
+        result = engine.evaluate(con, [standard([uncertain, sure])], PERIOD)
+    assert rows_of(result)["P1"]["uncertain"] and not rows_of(result, "sure")["P1"]["uncertain"]
+    assert result.standards.iloc[0][["rating", "uncertain"]].tolist() == ["red", False]
+    assert engine.standard_uncertain("amber", [{"amber", "green"}, {"green"}])
+    assert not engine.standard_uncertain("red", [{"amber", "green"}, {"red"}])
+
+
+def test_counts_and_shares_of_things_are_exact_and_medians_have_an_interval(base_db):
+    standards = [fixture_standard(n) for n in ("warm-welcome", "no-opiate-free-targets", "peer-workforce")]
+    with store.reading(base_db) as con:
+        result = engine.evaluate(con, standards, PERIOD)
+    m = result.measures.set_index(["provider_id", "measure_id"])
+    counts = result.measures[result.measures["measure_id"] == "prohibited-kpis"]
+    assert not counts["uncertain"].any() and counts["ci_lower"].isna().all()
+    # a share of a provider's own sites has a Wilson interval, but nothing in it is left to chance
+    sites = result.measures[result.measures["measure_id"] == "private-waiting"]
+    assert sites["ci_lower"].notna().any() and not sites["uncertain"].any()
+    assert ((sites["ci_lower"] < 1) & (sites["rating"] == "green")).any()  # would read uncertain if people
+    median = m.loc[("P001", "days-to-first-contact")]
+    assert median["ci_lower"] <= median["value"] <= median["ci_upper"]
+    assert median["comparison"] == "not_compared"  # shown beside the benchmark, never tested against it

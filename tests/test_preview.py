@@ -28,8 +28,9 @@ def test_lowering_a_threshold_shows_who_would_change(audited_db):
         df = preview.impact_preview(con, edited)
     assert list(df.columns) == ["provider_id", "provider_name", "current_rating", "new_rating", "changed"]
     assert _ratings(df) == {
-        "P001": ("amber", "green", True),  # 10 of 12 now meets ">= 80%"
-        "P002": ("green", "green", False),
+        # 10 of 12 now meets ">= 80%": green on the figures, shown provisional (no story confirms it)
+        "P001": ("amber", "provisional", True),
+        "P002": ("provisional", "provisional", False),
         "P003": ("no_data", "no_data", False),
     }
     assert df.loc[0, "provider_name"] == "Northgate Recovery Partnership"
@@ -55,7 +56,7 @@ def test_preview_before_any_audit_uses_the_latest_returns(tmp_path):
         earlier = preview.impact_preview(con, fixture_standard("peer-workforce"), period="2026-Q1")
     assert df.attrs["period"] == "2026-Q2" and df.attrs["run_id"] is None
     assert _ratings(df)["P1"] == (None, "red", True)
-    assert _ratings(earlier)["P1"] == (None, "green", True)
+    assert _ratings(earlier)["P1"] == (None, "provisional", True)
 
 
 def test_preview_of_an_empty_store_says_so(tmp_path):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from audits import report, report_batch, runs, signoffs, store, words
+from audits import method, report, report_batch, runs, signoffs, store, story_review, words
 
 from support.stores import STORIES_STANDARDS as STANDARDS
 from support.stores import load_pack, put_returns, read_rows
@@ -19,12 +19,18 @@ from support.stores import load_pack, put_returns, read_rows
 
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory):
-    """A store with returns for 2026-Q1 and 2026-Q2, the fixture pack for Q2, and a run of each."""
+    """A store with returns for 2026-Q1 and 2026-Q2, the fixture pack for Q2 (the auditor read S02,
+    a family member's, as confirming both its standards), and a run of each."""
     db = tmp_path_factory.mktemp("report") / "audit.duckdb"
     with store.writing(db) as con:
         put_returns(con, "2026-Q1")
         put_returns(con, "2026-Q2")
     load_pack(db)
+    with store.writing(db) as con:
+        titles = story_review.standard_titles(STANDARDS)
+        story_review.tag_story(
+            con, "P001", "2026-Q2", "S02", "peer-workforce=confirms;warm-welcome=confirms", "A. Auditor", titles
+        )
     runs.run_audit(db, "2026-Q1", STANDARDS, run_by="test")
     run_id = runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
     return db, run_id
@@ -63,10 +69,13 @@ def test_figures_are_the_results_export(audited, pdf, tmp_path):
         rows = [r for r in csv.DictReader(handle) if r["provider_id"] == "P001"]
     assert len(rows) == 4
     for row in rows:
-        value = words.value(measures[row["measure_id"]], float(row["value"]))
+        measure = measures[row["measure_id"]]
+        value = words.value(measure, float(row["value"]))
         assert value in flat, f"{row['measure_id']}: {value} not printed"
         if row["ci_lower"]:
-            interval = f"{float(row['ci_lower']) * 100:.1f}% to {float(row['ci_upper']) * 100:.1f}%"
+            interval = (
+                f"{words.value(measure, float(row['ci_lower']))} to {words.value(measure, float(row['ci_upper']))}"
+            )
             assert interval in flat
     # the figures this fixture was made to give
     assert "75.0% (15 of 20 people)" in flat
@@ -98,9 +107,12 @@ def test_pairing_and_change(pdf):
     _, text, flat = pdf
     summary = flat[flat.index("Summary Every approved standard") : flat.index("Key:")]
     # peer-workforce: green on figures and confirmed by a family member's story; last
-    # period it had no story, so it was provisional
+    # period it had no story, so it was provisional: the same figures, now confirmed (never "Better")
+    # (5 of 10 staff, 95% interval 23.7% to 76.3%: the data can't yet tell it from below the 25% bar)
     assert re.search(
-        r"People with lived experience work in every team ✔ Met ↑ Better \(was Met, provisional\)", summary
+        r"People with lived experience work in every team ✔ Met on the figures; the data can't yet tell "
+        r"= Still met, now confirmed by people's experience",
+        summary,
     )
     # no-opiate-free-targets: green on figures, but the only story was withdrawn
     assert re.search(r"No targets for opiate-free discharge ◔ Met \(provisional\) = No change", summary)
@@ -300,3 +312,40 @@ def test_a_long_interview_prints_over_several_pages_and_every_report_is_drawn(tm
     assert flat.count("never once made me feel rushed or judged") == 120
     assert all(len(piece) <= report.STORY_ROW_CHARACTERS for piece in report.story_pieces(interview))
     assert " ".join(report.story_pieces(interview)) == interview.strip()
+
+
+def test_the_method_annex_explains_each_choice_with_references(pdf):
+    _, _, flat = pdf
+    annex = flat[flat.index("Annex B: how the audit works") : flat.index("Annex C: integrity")]
+    # the running header and footer of a page break fall inside a paragraph's extracted text
+    annex = re.sub(r"Independent audit · .{0,160}? · \d{4}-Q\d Lived Standards ", "", annex)
+    annex = re.sub(r"Audit run run-\S+ · .{0,160}? Page \d+ ", "", annex)
+    for section in method.SECTIONS:
+        assert re.sub(r"\s+", " ", section.text) in annex, section.title
+    for choice in (
+        "this provider included",  # the benchmark pooled with the provider's own rows, and why
+        "benchmark ± 1.96",  # the funnel's limits, the same test as the table's comparison
+        "Newcombe's 95% interval of the difference",  # what changed
+        "the data can't yet tell",  # uncertain ratings
+        "A count, such as",  # why counts have no interval
+    ):
+        assert choice in annex, choice
+    for reference in (
+        "Wilson EB",
+        "Newcombe RG. Interval estimation",
+        "Spiegelhalter DJ",
+        "Funnel Plots",
+        "Campbell MJ",
+    ):
+        assert reference in annex, reference
+
+
+def test_an_uncertain_rating_says_why_beside_its_figures(pdf):
+    _, _, flat = pdf
+    # peer-workforce: 5 of 10 staff (full-time equivalent), 50%, against Met at 25% or more
+    assert (
+        "Share of the workforce (full-time equivalent) with lived experience — Met on the figures, but the data "
+        "can't yet tell: its 95% interval, 23.7% to 76.3%, reaches across the bar for Met (25% or more)"
+    ) in flat
+    assert "✔ Met on the figures; the data can't yet tell" in flat
+    assert "Benchmark (all providers, this one included)" in flat

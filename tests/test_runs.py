@@ -128,7 +128,9 @@ def test_export_writes_exactly_the_specified_columns(db, tmp_path):
     assert (contact["numerator"], contact["denominator"], contact["rating"]) == ("10", "12", "amber")
     assert float(contact["value"]) == pytest.approx(10 / 12)
     median = by_key[("P001", "days-to-first-contact")]
-    assert (median["numerator"], median["value"], median["ci_lower"]) == ("", "2", "")
+    # a median's interval is two of its sorted values (audits.stats.median_ranks)
+    assert (median["numerator"], median["value"], median["ci_lower"]) == ("", "2", "1")
+    assert float(median["ci_upper"]) >= 2
     # small numbers are all there in the auditor's file: P002 has 1 person with lived experience
     assert by_key[("P002", "lived-experience-share")]["numerator"] == "0.5"
 
@@ -182,6 +184,10 @@ def test_run_and_export_commands(db, tmp_path):
     with store.reading(db) as con:
         run_id = runs.latest_run_id(con, PERIOD)
     assert f"Run id: {run_id}" in ran.output
+    with store.reading(db) as con:
+        unsure = int(runs.read_standard_results(con, run_id)["uncertain"].sum())
+    # a rating the data can't yet tell is marked, and the mark is said in words under the table
+    assert unsure and f"† on the figures; the data can't yet tell ({unsure} of" in " ".join(ran.output.split())
     out = tmp_path / "public.csv"
     exported = cli.invoke(app, ["export", "--period", PERIOD, "--csv", str(out), "--public", "--db", str(db)])
     assert exported.exit_code == 0, exported.output

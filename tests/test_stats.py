@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import duckdb
+import numpy as np
 import pandas
 import pytest
 
@@ -60,9 +61,7 @@ def test_wider_interval_at_99_8_percent():
 
 # value 0.5 of 100: 95% about 0.404-0.596, 99.8% about 0.350-0.650
 def _compare(benchmark, higher_is_better=True, x=50, n=100):
-    low95, high95 = stats.wilson(x, n)
-    low998, high998 = stats.wilson(x, n, stats.Z998)
-    return stats.compare(x / n, low95, high95, low998, high998, benchmark, higher_is_better)
+    return stats.compare(x / n, n, benchmark, higher_is_better)
 
 
 @pytest.mark.parametrize(
@@ -82,10 +81,98 @@ def test_compare_each_outcome(benchmark, higher_is_better, expected):
     assert _compare(benchmark, higher_is_better) == expected
 
 
-def test_compare_without_direction_or_interval_is_not_compared():
+def test_compare_without_direction_figure_or_size_is_not_compared():
     assert _compare(0.30, None) == "not_compared"
-    assert stats.compare(None, None, None, None, None, 0.3, True) == "not_compared"
-    assert stats.compare(0.5, math.nan, math.nan, math.nan, math.nan, 0.3, True) == "not_compared"
+    assert stats.compare(None, 100, 0.3, True) == "not_compared"
+    assert stats.compare(0.5, math.nan, 0.3, True) == "not_compared"
+    assert stats.compare(0.5, 0, 0.3, True) == "not_compared"
+    assert stats.compare(0.5, 100, None, True) == "not_compared"
+
+
+def test_a_rate_per_thousand_compares_as_its_share():
+    assert stats.compare(500.0, 100, 380.0, True, scale=1000) == _compare(0.38) == "better"
+
+
+# PHEindicatormethods' funnel limits for proportions (tests/testthat/testdata_funnel_prop_outputs.csv
+# of the R package, which reproduces PHE's funnel plot tool): baseline 80.642448%, limits in
+# percent at 95% (0.025 each side) and 99.8% (0.001 each side), clamped at 0 and 100.
+FUNNEL_REFERENCE = [  # population, lower 95, upper 95, lower 99.8, upper 99.8
+    (1, 3.204264, 100, 0, 100),
+    (3, 35.933491, 100, 10.150815, 100),
+    (18, 62.390093, 98.894803, 51.864359, 100),
+    (50, 69.691035, 91.593861, 63.375595, 97.909301),
+    (1008, 78.203374, 83.081521, 76.796814, 84.488082),
+    (110000, 80.408963, 80.875933, 80.274317, 81.010578),
+]
+
+
+@pytest.mark.parametrize("n, low95, high95, low998, high998", FUNNEL_REFERENCE)
+def test_funnel_limits_match_phe_funnel_tool_reference_values(n, low95, high95, low998, high998):
+    baseline = 0.80642448
+    got = [v * 100 for v in stats.funnel_limits(baseline, n) + stats.funnel_limits(baseline, n, stats.Z998)]
+    assert got == pytest.approx([low95, high95, low998, high998], abs=2e-6)
+
+
+def test_inside_the_funnel_is_exactly_the_benchmark_inside_the_wilson_interval():
+    """The score-test funnel and the Fingertips comparison are one test, on 100,000 random
+    providers, including 0 and all of n; the Wilson interval of the benchmark (the funnel
+    drawn before) disagrees with it."""
+    rng = np.random.default_rng(14)
+    n = rng.integers(1, 2000, size=100_000)
+    x = rng.binomial(n, rng.uniform(0, 1, size=n.size))
+    x[:2000] = 0
+    x[2000:4000] = n[2000:4000]
+    benchmark = rng.uniform(0.001, 0.999, size=n.size)
+    old_way = 0
+    for xi, ni, b in zip(x.tolist(), n.tolist(), benchmark.tolist()):
+        for z in (stats.Z95, stats.Z998):
+            low, high = stats.wilson(xi, ni, z)
+            lower, upper = stats.funnel_limits(b, ni, z)
+            assert (low <= b <= high) == (lower <= xi / ni <= upper), (xi, ni, b, z)
+            w_low, w_high = stats.wilson(b * ni, ni, z)
+            old_way += (low <= b <= high) != (w_low <= xi / ni <= w_high)
+    assert old_way > 1000
+
+
+# Newcombe RG (1998), Statistics in Medicine 17:873-890, Table II, method 10: the hybrid score
+# interval of p1 - p2, to four decimals.
+NEWCOMBE_TABLE_II = [
+    (56, 70, 48, 80, 0.0524, 0.3339),
+    (9, 10, 3, 10, 0.1705, 0.8090),
+    (6, 7, 2, 7, 0.0582, 0.8062),
+    (5, 56, 0, 29, -0.0381, 0.1926),
+    (0, 10, 0, 20, -0.1611, 0.2775),
+    (0, 10, 0, 10, -0.2775, 0.2775),
+    (10, 10, 0, 20, 0.6791, 1.0000),
+    (10, 10, 0, 10, 0.6075, 1.0000),
+]
+
+
+@pytest.mark.parametrize("x1, n1, x2, n2, lower, upper", NEWCOMBE_TABLE_II)
+def test_newcombe_matches_the_published_table(x1, n1, x2, n2, lower, upper):
+    low, high = stats.newcombe_counts(x1, n1, x2, n2)
+    assert (low, high) == pytest.approx((lower, upper), abs=5e-5)
+
+
+def test_newcombe_from_recorded_intervals_and_a_missing_figure():
+    # what audits.changes does: the two Wilson intervals the runs recorded
+    p1, p2 = 56 / 70, 48 / 80
+    assert stats.newcombe(p1, *stats.wilson(56, 70), p2, *stats.wilson(48, 80)) == stats.newcombe_counts(56, 70, 48, 80)
+    assert all(math.isnan(v) for v in stats.newcombe(0.5, math.nan, 0.6, 0.4, 0.3, 0.5))
+
+
+@pytest.mark.parametrize("n, ranks", [(5, None), (6, (1, 6)), (10, (2, 9)), (20, (6, 15)), (100, (40, 61))])
+def test_median_interval_ranks(n, ranks):
+    # Campbell and Gardner (1988): n/2 - 1.96 sqrt(n)/2 and 1 + n/2 + 1.96 sqrt(n)/2, rounded;
+    # 100 values give the 40th and 61st
+    assert stats.median_ranks(n) == ranks
+
+
+def test_median_ranks_sql_is_the_same_formula():
+    low_sql, high_sql = stats.median_ranks_sql("n")
+    with duckdb.connect() as con:
+        rows = con.execute(f"SELECT n, {low_sql}, {high_sql} FROM range(0, 2000) t(n) ORDER BY n").fetchall()
+    assert [(low, high) for _, low, high in rows] == [stats.median_ranks(n) or (None, None) for n, _, _ in rows]
 
 
 def _results(rows):

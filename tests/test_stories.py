@@ -70,7 +70,15 @@ def test_statuses_give_reasons_without_the_words(con):
 def test_held_then_cleared(con):
     held = story_review.held_stories(con, "2026-Q2")
     assert list(held["story_id"]) == ["S05"]
-    message = story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    # one click never prints a flagged story: clearing needs the auditor's confirmation
+    with pytest.raises(story_review.ReviewError) as error:
+        story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    assert "a phone number" in str(error.value) and "07700" not in str(error.value)
+    assert "--confirm" in str(error.value) and "I have read it" in str(error.value)
+    assert "S05" not in ids(stories.printable_stories(con, "P001", "2026-Q2"))
+    message = story_review.review_story(
+        con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor", accept_remaining_flags=True
+    )
     assert "07700" not in message
     assert "S05" in ids(stories.printable_stories(con, "P001", "2026-Q2"))
     assert story_review.held_stories(con, "2026-Q2").empty
@@ -105,7 +113,7 @@ def test_keep_out_wins_over_a_clean_story(con):
 
 
 def test_a_decision_is_for_the_words_reviewed(db, con):
-    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor", accept_remaining_flags=True)
     rows = read_rows()
     for row in rows:
         if row["story_id"] == "S05":
@@ -180,18 +188,22 @@ def test_record_screening_keeps_kinds_not_words(con):
     assert '"phone"' in flags and "07700" not in flags
 
 
-def test_pairing(con):
+def test_pairing(con, titles):
+    # the pack's own tags say what a story speaks to, not what it says: nothing confirms yet
+    assert stories.voices_of(stories.story_table(con, "2026-Q2", "P001")) == {}
+    story_review.tag_story(con, "P001", "2026-Q2", "S02", "warm-welcome=confirms;peer-workforce=confirms", "A", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S06", "warm-welcome=confirms", "A", titles)
     voices = stories.voices_of(stories.story_table(con, "2026-Q2", "P001"))
     # S02 (a family member) confirms both of its tags; S06 (staff) confirms nothing
     assert {s for _, s in voices} == {"warm-welcome", "peer-workforce"}
-    assert voices[("P001", "warm-welcome")].confirming >= 1
+    assert voices[("P001", "warm-welcome")].confirming == 1
     assert verdicts.shown_rating("green") == "provisional"
     assert verdicts.shown_rating("green", voices[("P001", "warm-welcome")]) == "green"
     for rating in ("amber", "red", "no_data"):
         assert verdicts.shown_rating(rating) == rating
 
 
-def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
+def test_the_period_in_one_pass_agrees_with_each_provider(db, con, titles):
     # three providers share story ids; each has its own decisions and withdrawals, which
     # must never leak to another provider's story of the same id
     load_pack(db, provider_id="P002")
@@ -202,7 +214,7 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
         if row["story_id"] == "S06":
             row["teller"] = "person_using_services"
     load_pack(db, rows, provider_id="P003")
-    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor")
+    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor", accept_remaining_flags=True)
     story_review.review_story(con, "P002", "2026-Q2", "S01", "kept_out", "A. Auditor")
     story_review.review_story(
         con,
@@ -213,6 +225,12 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con):
         "A. Auditor",
         redacted_text="My keyworker rang me the night before every appointment.",
     )
+    for provider_id in ("P001", "P002", "P003"):
+        story_review.tag_story(con, provider_id, "2026-Q2", "S06", "warm-welcome=confirms", "A", titles)
+        if provider_id != "P003":  # P003's S02 is withdrawn
+            story_review.tag_story(
+                con, provider_id, "2026-Q2", "S02", "peer-workforce=confirms;warm-welcome=confirms", "A", titles
+            )
 
     table = stories.story_table(con, "2026-Q2")
     everyone = stories.printable_of(table)
@@ -244,7 +262,13 @@ def titles():
 def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles):
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
     story_review.tag_story(
-        con, "P001", "2026-Q2", "S07", "peer-workforce; warm-welcome;peer-workforce", "A. Auditor", titles
+        con,
+        "P001",
+        "2026-Q2",
+        "S07",
+        "peer-workforce=confirms; warm-welcome=mixed;peer-workforce",
+        "A. Auditor",
+        titles,
     )
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02", "S07"]
     message = story_review.tag_story(con, "P001", "2026-Q2", "S02", [], "B. Auditor", titles)
@@ -265,8 +289,8 @@ def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles
 
 
 def test_the_latest_tagging_wins_and_survives_a_resubmitted_pack(db, con, titles):
-    story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "A. Auditor", titles)
-    story_review.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets", "A. Auditor", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome=confirms", "A. Auditor", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets=confirms", "A. Auditor", titles)
     load_pack(db, read_rows())
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "no-opiate-free-targets")) == ["S07"]
     assert "S07" not in ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome"))
@@ -283,9 +307,9 @@ def test_unknown_standard_ids_are_refused_with_a_did_you_mean(con, titles):
     assert "peer-workforce'" not in message.split("The standards are")[0]
     assert con.execute("SELECT count(*) FROM story_tags").fetchone() == (0,)
     with pytest.raises(story_review.ReviewError, match="consent 'withdrawn'"):
-        story_review.tag_story(con, "P001", "2026-Q2", "S04", "warm-welcome", "A. Auditor", titles)
+        story_review.tag_story(con, "P001", "2026-Q2", "S04", "warm-welcome=confirms", "A. Auditor", titles)
     with pytest.raises(story_review.ReviewError, match="no story S99"):
-        story_review.tag_story(con, "P001", "2026-Q2", "S99", "warm-welcome", "A. Auditor", titles)
+        story_review.tag_story(con, "P001", "2026-Q2", "S99", "warm-welcome=confirms", "A. Auditor", titles)
     with pytest.raises(story_review.ReviewError, match="--by"):
         story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome", "", titles)
     with pytest.raises(story_review.ReviewError, match="No standard could be read"):
@@ -315,7 +339,7 @@ def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
             "P001",
             "2026-Q2",
             "S07",
-            "no-opiate-free-targets",
+            "no-opiate-free-targets=confirms",
             "A. Auditor",
             story_review.standard_titles(STANDARDS),
         )
@@ -324,7 +348,7 @@ def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
     with store.writing(db) as con:
         titles = story_review.standard_titles(STANDARDS)
         story_review.tag_story(con, "P001", "2026-Q2", "S07", "", "A. Auditor", titles)
-        story_review.tag_story(con, "P001", "2026-Q2", "S06", "no-opiate-free-targets", "A. Auditor", titles)
+        story_review.tag_story(con, "P001", "2026-Q2", "S06", "no-opiate-free-targets=confirms", "A. Auditor", titles)
     assert shown() == "provisional"
 
 
@@ -353,7 +377,9 @@ def test_stories_tag_on_the_command_line(db):
     wrong = runner.invoke(app, base + ["--standards", "peer-workfroce"])
     assert wrong.exit_code == 1 and "Did you mean 'peer-workforce'?" in wrong.output
     assert "Traceback" not in wrong.output and "Nobody asked" not in wrong.output
-    done = runner.invoke(app, base + ["--standards", "peer-workforce;warm-welcome"])
+    unmarked = runner.invoke(app, base + ["--standards", "peer-workforce;warm-welcome=confirms"])
+    assert unmarked.exit_code == 1 and "say what it says of peer-workforce" in unmarked.output
+    done = runner.invoke(app, base + ["--standards", "peer-workforce=confirms;warm-welcome=contradicts"])
     assert done.exit_code == 0, done.output
     assert "S07" in done.output and "People with lived experience work in every team" in done.output
     assert "Nobody asked" not in done.output
@@ -377,10 +403,89 @@ def test_a_schema_1_store_gains_story_tags(tmp_path):
         assert ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome")) == ["ST1"]
     with store.writing(db) as con:
         story_review.tag_story(
-            con, "P001", "2026-Q2", "ST1", "peer-workforce", "A. Auditor", story_review.standard_titles(STANDARDS)
+            con,
+            "P001",
+            "2026-Q2",
+            "ST1",
+            "peer-workforce=confirms",
+            "A. Auditor",
+            story_review.standard_titles(STANDARDS),
         )
         assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["ST1"]
         assert ids(stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome")) == []
+
+
+# --------------------------------------------------------------------------- what a story says
+
+
+def test_a_contradicting_story_turns_a_green_into_partly_met_until_answered(con, titles):
+    """S01 (a person using the service) confirms warm-welcome; S02 (a family member) says
+    otherwise. Unanswered, the green shows as 'people's experience differs'; once the auditor
+    records why the rating stands, one confirming story makes it Met again."""
+    tag = story_review.tag_story
+    tag(con, "P001", "2026-Q2", "S01", "warm-welcome=confirms", "A. Auditor", titles)
+    tag(con, "P001", "2026-Q2", "S02", ["warm-welcome"], "A. Auditor", titles, {"warm-welcome": "contradicts"})
+
+    def voice():
+        return stories.voices_of(stories.story_table(con, "2026-Q2", "P001"))[("P001", "warm-welcome")]
+
+    assert voice() == verdicts.Voices(confirming=1, contradicting=1, unanswered=1)
+    assert verdicts.shown_rating("green", voice()) == "differs"
+    assert verdicts.shown_rating("amber", voice()) == "amber"  # stories never lift or lower other ratings
+    with pytest.raises(story_review.ReviewError, match="not marked as contradicting"):
+        story_review.answer_contradiction(con, "P001", "2026-Q2", "S01", "warm-welcome", "Because.", "A. Auditor")
+    message = story_review.answer_contradiction(
+        con, "P001", "2026-Q2", "S02", "warm-welcome", "It tells of a visit before the new front desk opened.", "A"
+    )
+    assert "rating stands" in message
+    assert voice() == verdicts.Voices(confirming=1, contradicting=1, unanswered=0)
+    assert verdicts.shown_rating("green", voice()) == "green"
+    assert verdicts.shown_rating("green", voice(), needed=2) == "provisional"  # the setting raises the bar
+    printed = stories.printable_stories(con, "P001", "2026-Q2", "warm-welcome").set_index("story_id")
+    assert printed.loc["S02", "stances"] == {"warm-welcome": "contradicts"}
+    assert printed.loc["S02", "answers"] == {"warm-welcome": "It tells of a visit before the new front desk opened."}
+    # withdrawing the answer opens the contradiction again
+    story_review.answer_contradiction(con, "P001", "2026-Q2", "S02", "warm-welcome", "", "A")
+    assert voice().unanswered == 1
+    # a mixed story neither confirms nor contradicts
+    tag(con, "P001", "2026-Q2", "S02", "warm-welcome=mixed", "A. Auditor", titles)
+    assert voice() == verdicts.Voices(confirming=1, mixed=1)
+    assert verdicts.shown_rating("green", voice()) == "green"
+
+
+def test_every_tag_needs_a_stance_and_a_stance_must_be_known(con, titles):
+    with pytest.raises(story_review.ReviewError) as error:
+        story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome;peer-workforce=agrees", "A", titles)
+    message = str(error.value)
+    assert "'agrees' is not what a story can say" in message and "say what it says of warm-welcome" in message
+    assert "confirms, contradicts, mixed" in message
+    assert con.execute("SELECT count(*) FROM story_tags").fetchone() == (0,)
+
+
+def test_stories_awaiting_the_auditors_reading(con, titles):
+    table = stories.story_table(con, "2026-Q2", "P001")
+    assert ids(stories.awaiting_stance(table)) == ["S01", "S02", "S06", "S07"]  # printable, not yet read
+    story_review.tag_story(con, "P001", "2026-Q2", "S01", "warm-welcome=confirms", "A", titles)
+    story_review.tag_story(con, "P001", "2026-Q2", "S07", [], "A", titles)  # read: it speaks to no standard
+    table = stories.story_table(con, "2026-Q2", "P001")
+    assert ids(stories.awaiting_stance(table)) == ["S02", "S06"]
+
+
+def test_a_decision_can_be_undone_and_the_story_is_held_again(con):
+    story_review.review_story(con, "P001", "2026-Q2", "S05", "cleared", "A. Auditor", accept_remaining_flags=True)
+    done = story_review.decisions(con, "2026-Q2", "P001")
+    assert list(done["story_id"]) == ["S05"] and done.iloc[0]["flagged"] == "a phone number"
+    message = story_review.undo_decision(con, "P001", "2026-Q2", "S05", "A. Auditor")
+    assert "held again" in message and "07700" not in message
+    assert list(story_review.held_stories(con, "2026-Q2")["story_id"]) == ["S05"]
+    assert story_review.decisions(con, "2026-Q2", "P001").empty
+    with pytest.raises(story_review.ReviewError, match="no decision to undo"):
+        story_review.undo_decision(con, "P001", "2026-Q2", "S05", "A. Auditor")
+    # every row is kept
+    assert con.execute("SELECT list(decision ORDER BY reviewed_at) FROM story_reviews").fetchone()[0] == [
+        "cleared",
+        "undone",
+    ]
 
 
 def test_the_same_words_match_however_they_were_typed():

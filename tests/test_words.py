@@ -26,6 +26,40 @@ def test_change_words_read_plainly():
     assert words.change("green", "amber", short=True) == "↑ Better"
     # a move the data cannot tell from chance is not called better or worse
     assert words.change("green", "amber", clear=False) == "No clear change (was Partly met)"
+    assert words.change("red", "amber", clear=False, short=True) == "No clear change"
+    assert words.change("red", "amber", clear=True) == "↓ Worse (was Partly met)"
+
+
+def test_met_and_met_provisional_are_the_same_figures_never_better_or_worse():
+    # a missing story is not "Worse": the figures still meet the standard
+    for clear in (None, True, False):
+        assert (
+            words.change("provisional", "green", clear)
+            == "= Still met on the figures, not confirmed by a story this period"
+        )
+        assert words.change("green", "provisional", clear) == "= Still met, now confirmed by people's experience"
+
+
+def test_a_rating_the_data_cannot_yet_tell_says_so():
+    assert words.rating("green", uncertain=True) == "✔ Met on the figures; the data can't yet tell"
+    assert words.rating("provisional", True) == "◔ Met (provisional) on the figures; the data can't yet tell"
+    assert words.rating("green", uncertain=False) == words.rating("green", None) == "✔ Met"
+    assert words.rating("no_data", uncertain=True) == "○ Too few to tell"  # nothing rated, nothing to doubt
+    for key in ("green", "provisional", "amber", "red", "no_data"):
+        for unsure in (False, True):
+            assert words.rating_key(words.rating(key, unsure)) == (key, unsure and key != "no_data")
+    assert words.rating_key("not audited") == (None, False)
+    # 8 of 11 against Met at 90% or more, Partly met at 75% or more
+    row = {"rating": "amber", "uncertain": True, "value": 8 / 11, "ci_lower": 0.4344, "ci_upper": 0.9025}
+    assert words.uncertainty(SHARE, row) == (
+        "Partly met on the figures, but the data can't yet tell: its 95% interval, 43.4% to 90.2%, reaches "
+        "across the bar for Met (90% or more) and the bar for Partly met (75% or more), so the true figure "
+        "may be on either side."
+    )
+    assert words.result_rating(row) == "◐ Partly met on the figures; the data can't yet tell"
+    hidden = {**row, "ci_lower": float("nan"), "ci_upper": float("nan")}  # a figure hidden for small numbers
+    assert words.uncertainty(SHARE, hidden) == "" and words.result_rating(hidden) == "◐ Partly met"
+    assert words.uncertainty(SHARE, {**row, "uncertain": False}) == ""
 
 
 def test_thresholds_in_plain_words():
@@ -53,6 +87,18 @@ def test_a_benchmark_hidden_for_small_numbers_says_so_not_no_benchmark():
     assert words.benchmark(SHARE, beside_it) == ("* Not shown (small numbers)", "")
     assert words.benchmark(COUNT, {"benchmark": None, "comparison": None})[0] == "No benchmark"
     assert words.benchmark(SHARE, {"benchmark": 0.5, "comparison": "similar"}) == ("50.0%", "Similar to the benchmark")
+
+
+def test_not_compared_says_the_true_reason():
+    no_direction = Measure(
+        id="e", label="e", table="episodes", kind="proportion", count_if="choice_offered", green="= 50%"
+    )
+    on_500 = {"benchmark": 0.5, "comparison": "not_compared", "rating": "green", "denominator": 500.0, "value": 0.5}
+    assert words.benchmark(no_direction, on_500) == ("50.0%", "Not compared (the standard says no direction is better)")
+    too_few = {"benchmark": 0.5, "comparison": "not_compared", "rating": "no_data", "denominator": 6.0, "value": 0.5}
+    assert words.benchmark(SHARE, too_few) == ("50.0%", "Not compared (too few people to rate)")
+    median = {"benchmark": 3.0, "comparison": "not_compared", "rating": "green", "denominator": 500.0, "value": 2.0}
+    assert words.benchmark(MEDIAN, median) == ("3", "Not compared (a middle value is not tested against the benchmark)")
 
 
 def test_times_are_shown_in_uk_time_and_dates_in_full():

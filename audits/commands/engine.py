@@ -18,6 +18,7 @@ from audits import ratings, store, words
 from audits.commands import DB, fail
 
 SHOWN_PROVIDERS = 25
+UNSURE_MARK = "†"  # beside a rating the data can't yet tell; the line under the table says so in words
 console = Console()
 
 
@@ -30,7 +31,7 @@ def _summary(db, run_id: str) -> None:
         df = verdicts.shown_ratings(con, run_id)
     standard_ids = sorted(df["standard_id"].unique())
     providers = df[["provider_id", "provider_name"]].drop_duplicates().sort_values("provider_id")
-    cells = {(r.provider_id, r.standard_id): r.shown for r in df.itertuples()}
+    cells = {(r.provider_id, r.standard_id): (r.shown, r.uncertain) for r in df.itertuples()}
     table = Table(title=f"Audit {run_id}", show_lines=False)
     table.add_column("Provider")
     for standard_id in standard_ids:
@@ -39,8 +40,9 @@ def _summary(db, run_id: str) -> None:
         name = provider.provider_name or provider.provider_id
         row = [f"{provider.provider_id} {name}"]
         for standard_id in standard_ids:
-            shown = cells.get((provider.provider_id, standard_id), "no_data")
-            row.append(f"[{ratings.look(shown).colour}]{escape(words.rating(shown))}[/]")
+            shown, unsure = cells.get((provider.provider_id, standard_id), ("no_data", False))
+            mark = UNSURE_MARK if words.rating(shown, unsure) != words.rating(shown) else ""
+            row.append(f"[{ratings.look(shown).colour}]{escape(words.rating(shown))}{mark}[/]")
         table.add_row(*row)
     console.print(table)
     if len(providers) > SHOWN_PROVIDERS:
@@ -52,6 +54,11 @@ def _summary(db, run_id: str) -> None:
         "Standards rated: "
         + ", ".join(f"{escape(words.rating(r))} {int(counts.get(r, 0))}" for r in ratings.LOOKS if counts.get(r, 0))
     )
+    if df["uncertain"].any():
+        console.print(
+            f"{UNSURE_MARK} {escape(words.UNCERTAIN)} ({int(df['uncertain'].sum())} of {len(df)}): "
+            f"{escape(words.UNCERTAIN_EXPLANATION)}."
+        )
 
 
 def run(

@@ -49,6 +49,28 @@ def signoff(
     console.print(message)
 
 
+def signed_pdf(
+    provider: str = PROVIDER,
+    period: str = PERIOD,
+    pdf: Path = typer.Option(..., "--pdf", help="Where to write the signed PDF."),
+    db: Path = DB,
+) -> None:
+    """Write the latest signed PDF of a provider's audit exactly as it was signed (its SHA-256 checked)."""
+    from audits import signed
+
+    check_period(period)
+    try:
+        with store.reading(db) as con:
+            data, digest = signed.signed_pdf(con, provider, period)
+        pdf.write_bytes(data)
+    except (signed.SignedError, store.StoreError) as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"Could not write {pdf}: {error.strerror or error}.")
+    console.print(f"Wrote the signed PDF of {provider} for {period} to {pdf} (SHA-256 {digest}).")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `signoff` to the app."""
+    """Add `signoff` and `signed-pdf` to the app."""
     app.command("signoff")(signoff)
+    app.command("signed-pdf")(signed_pdf)

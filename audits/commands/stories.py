@@ -1,4 +1,4 @@
-"""Commands: `stories held|clear|keep-out|redact|tag`, the auditor's work on stories.
+"""Commands: `stories held|clear|keep-out|redact|undo|tag|answer`, the auditor's work on stories.
 
 Story words are never put in an error message. `stories held` prints them only when
 asked (--show-words), because it is the auditor's review screen and nothing else.
@@ -81,9 +81,35 @@ BY = typer.Option(..., "--by", help="Your name, recorded with the decision.")
 
 
 @stories_app.command("clear")
-def clear(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, by: str = BY, db: Path = DB) -> None:
-    """Clear a held story for printing: you checked and it holds no personal details."""
-    _review(provider, period, story, "cleared", by, db)
+def clear(
+    provider: str = PROVIDER,
+    period: str = PERIOD,
+    story: str = STORY,
+    by: str = BY,
+    confirm: bool = typer.Option(
+        False,
+        "--confirm",
+        help="Confirm you have read the story (stories held --show-words) and what screening flagged "
+        "is not a personal detail. Needed to clear a story that screening held.",
+    ),
+    db: Path = DB,
+) -> None:
+    """Clear a held story for printing: you read it and what was flagged is not a personal detail."""
+    _review(provider, period, story, "cleared", by, db, confirm=confirm)
+
+
+@stories_app.command("undo")
+def undo(provider: str = PROVIDER, period: str = PERIOD, story: str = STORY, by: str = BY, db: Path = DB) -> None:
+    """Undo your latest decision about a story (while the audit is not signed off): it is held again."""
+    from audits import story_review
+
+    check_period(period)
+    try:
+        with store.writing(db) as con:
+            message = story_review.undo_decision(con, provider, period, story, by)
+    except (story_review.ReviewError, store.StoreError) as error:
+        fail(str(error))
+    console.print(message)
 
 
 @stories_app.command("keep-out")
@@ -118,8 +144,9 @@ def tag(
     standards: str = typer.Option(
         ...,
         "--standards",
-        help="The ids of the standards the story speaks to, separated by ';', "
-        'such as "aftercare;housing-support". Give "" to clear its tags.',
+        help="The standards the story speaks to, each with what it says of it (confirms, contradicts or "
+        'mixed), separated by ";", such as "aftercare=confirms;housing-support=contradicts". '
+        'Give "" to clear its tags.',
     ),
     by: str = BY,
     standards_dir: Path = typer.Option(
@@ -127,8 +154,9 @@ def tag(
     ),
     db: Path = DB,
 ) -> None:
-    """Tag a consented story to the standards it speaks to. Your tagging replaces the evidence
-    pack's own standards column (and any earlier tagging); reports and the dashboard pair by it."""
+    """Tag a consented story to the standards it speaks to, marking whether it confirms, contradicts
+    or is mixed about each. Your tagging replaces the evidence pack's own standards column (and any
+    earlier tagging); reports and the dashboard pair by it."""
     from audits import story_review
 
     check_period(period)
@@ -136,6 +164,31 @@ def tag(
         titles = story_review.standard_titles(standards_dir)
         with store.writing(db) as con:
             message = story_review.tag_story(con, provider, period, story, standards, by, titles)
+    except (story_review.ReviewError, store.StoreError) as error:
+        fail(str(error))
+    console.print(message)
+
+
+@stories_app.command("answer")
+def answer(
+    provider: str = PROVIDER,
+    period: str = PERIOD,
+    story: str = STORY,
+    standard: str = typer.Option(..., "--standard", help="The id of the standard the story contradicts."),
+    why: str = typer.Option(
+        ..., "--why", help='Why the rating stands in spite of the story (printed beside it). "" withdraws it.'
+    ),
+    by: str = BY,
+    db: Path = DB,
+) -> None:
+    """Answer a story that contradicts a standard's figures: say why the rating stands. Until it is
+    answered, a green that the story contradicts shows as Partly met: people's experience differs."""
+    from audits import story_review
+
+    check_period(period)
+    try:
+        with store.writing(db) as con:
+            message = story_review.answer_contradiction(con, provider, period, story, standard, why, by)
     except (story_review.ReviewError, store.StoreError) as error:
         fail(str(error))
     console.print(message)

@@ -10,7 +10,7 @@ from audits.expressions import compile_expression
 # The columns every kind's query returns, in this order, one row per provider of the period.
 QUERY_COLUMNS = (
     "provider_id", "numerator", "denominator", "value", "numerator_rows", "denominator_rows",
-    "lo95", "hi95", "lo998", "hi998", "benchmark",
+    "lo95", "hi95", "benchmark",
 )  # fmt: skip
 
 # Providers with a current return in the period: every one gets a row, with or without data.
@@ -51,8 +51,11 @@ class Kind:
     percent: bool
     # Rated only with at least min_count rows (a share or a median of 3 people says little).
     minimum_count: bool
-    # A Wilson interval and a comparison with the all-provider benchmark.
+    # A 95% interval (Wilson for a share, order statistics for a median): what the rating's
+    # uncertainty and a change's significance are read from.
     has_interval: bool
+    # Compared with the all-provider benchmark, as Fingertips compares a share (stats.compare).
+    compared: bool
     # The one query over every provider of the period (QUERY_COLUMNS, parameter $period).
     sql: Callable
     # How a value of this kind is said ('72.5%', '3', '4.2 per 1,000') ...
@@ -61,6 +64,8 @@ class Kind:
     figure_words: Callable
     # What the threshold's number is on, for messages: 'a share', 'a number of rows'.
     scale_words: str = ""
+    # A compared figure is its share times this (1,000 for a rate per 1,000).
+    scale: float = 1.0
 
     def threshold_problem(self, threshold) -> str | None:
         """Why a threshold does not fit this kind, in plain words, or None."""
@@ -106,6 +111,20 @@ class Kind:
         if measure.amber is not None and measure.amber.met(value):
             return "amber"
         return "red"
+
+    def ratings_within(self, measure, lower, upper, denominator_rows, optional_table: bool) -> set[str]:
+        """Every rating a figure anywhere in [lower, upper] (its 95% interval) would get: one
+        when the data can tell, more when the interval reaches across a threshold.
+
+        Ratings change only at the thresholds, so the interval's ends, the thresholds inside
+        it and a point between each two of those are every case there is.
+        """
+        if lower is None or upper is None or lower != lower or upper != upper:
+            return set()
+        bars = [t.target for t in (measure.green, measure.amber) if t is not None and lower <= t.target <= upper]
+        points = sorted({lower, upper, *bars})
+        probes = points + [(a + b) / 2 for a, b in zip(points, points[1:])]
+        return {self.rate(measure, p, denominator_rows, optional_table) for p in probes}
 
 
 FIELD_WORDS = {

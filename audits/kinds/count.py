@@ -1,6 +1,8 @@
 """A count: the number of rows meeting `where`, such as KPIs tied to opiate-free discharges.
 
-"3 (of 12 indicators)". No interval and no minimum count: a count of 0 is a figure in itself.
+"3 (of 12 indicators)". No interval and no minimum count: a count of 0 is a figure in itself,
+and a count is exact (every row is counted, nothing is left to chance), so its rating carries
+no uncertainty and any change in it is a real change.
 A count over an optional file that was left out is 'too few to tell', not a green nobody earned.
 """
 
@@ -21,8 +23,7 @@ agg AS (SELECT provider_id, count(*) FILTER (WHERE in_num) AS numerator_rows, co
 SELECT p.provider_id, coalesce(a.numerator_rows, 0)::DOUBLE AS numerator,
        coalesce(a.denominator_rows, 0)::DOUBLE AS denominator, coalesce(a.numerator_rows, 0)::DOUBLE AS value,
        coalesce(a.numerator_rows, 0) AS numerator_rows, coalesce(a.denominator_rows, 0) AS denominator_rows,
-       NULL::DOUBLE AS lo95, NULL::DOUBLE AS hi95, NULL::DOUBLE AS lo998, NULL::DOUBLE AS hi998,
-       NULL::DOUBLE AS benchmark
+       NULL::DOUBLE AS lo95, NULL::DOUBLE AS hi95, NULL::DOUBLE AS benchmark
 FROM providers p LEFT JOIN agg a USING (provider_id) ORDER BY p.provider_id"""
 
 
@@ -40,6 +41,7 @@ KIND = Kind(
     percent=False,
     minimum_count=False,
     has_interval=False,
+    compared=False,
     sql=sql,
     value_words=words.number,
     figure_words=figure_words,

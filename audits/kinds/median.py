@@ -1,9 +1,15 @@
 """A median: the middle `value` over the rows meeting `where`, such as days from referral to
-treatment. "12 (median over 40 people)". Rated only with at least min_count values."""
+treatment. "12 (median over 40 people)". Rated only with at least min_count values.
+
+Its 95% interval is distribution-free: two of the sorted values, at the ranks that
+audits.stats.median_ranks gives (Campbell and Gardner 1988). The interval says how sure the
+rating is; a median is not compared with the benchmark (the median over everyone's rows, shown
+for reference), as Fingertips has no such test.
+"""
 
 from __future__ import annotations
 
-from audits import words
+from audits import stats, words
 from audits.kinds.base import PROVIDERS, Kind, condition, number
 
 
@@ -11,13 +17,16 @@ def sql(measure) -> str:
     table = measure.table
     where = condition(measure.where, table)
     value = number(measure.value, table)
+    low, high = stats.median_ranks_sql("a.denominator_rows")
     return f"""
 WITH {PROVIDERS},
 rows AS (SELECT provider_id, {value} AS v FROM cur_{table} WHERE period = $period AND {where}),
-agg AS (SELECT provider_id, median(v) AS value, count(v) AS denominator_rows FROM rows GROUP BY provider_id)
+agg AS (SELECT provider_id, median(v) AS value, count(v) AS denominator_rows,
+               list_sort(list(v) FILTER (WHERE v IS NOT NULL)) AS sorted
+        FROM rows GROUP BY provider_id)
 SELECT p.provider_id, NULL::DOUBLE AS numerator, coalesce(a.denominator_rows, 0)::DOUBLE AS denominator,
        a.value::DOUBLE AS value, NULL::BIGINT AS numerator_rows, coalesce(a.denominator_rows, 0) AS denominator_rows,
-       NULL::DOUBLE AS lo95, NULL::DOUBLE AS hi95, NULL::DOUBLE AS lo998, NULL::DOUBLE AS hi998,
+       a.sorted[{low}]::DOUBLE AS lo95, a.sorted[{high}]::DOUBLE AS hi95,
        (SELECT median(v) FROM rows)::DOUBLE AS benchmark
 FROM providers p LEFT JOIN agg a USING (provider_id) ORDER BY p.provider_id"""
 
@@ -38,7 +47,8 @@ KIND = Kind(
     allows=(),
     percent=False,
     minimum_count=True,
-    has_interval=False,
+    has_interval=True,
+    compared=False,
     sql=sql,
     value_words=words.number,
     figure_words=figure_words,

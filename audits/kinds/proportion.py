@@ -1,7 +1,8 @@
 """A proportion: the share of rows meeting `count_if` among those meeting `where`.
 
-"72.5% (29 of 40 people)". Wilson 95% and 99.8% intervals (the Fingertips formula, in SQL by
-audits.stats.wilson_sql) and the benchmark pooled over every provider of the period. A
+"72.5% (29 of 40 people)". A Wilson 95% interval (the Fingertips formula, in SQL by
+audits.stats.wilson_sql) and the benchmark pooled over every provider of the period, this one
+included (audits.method says why); the comparison with it is audits.stats.compare. A
 `weight` (such as fte) weights the rows; the interval then uses the number of rows as n.
 """
 
@@ -36,7 +37,6 @@ def share_sql(measure) -> str:
     # The interval of a weighted share uses n = rows in the denominator.
     x = "value * denominator_rows" if measure.weight else "numerator"
     lo95, hi95 = stats.wilson_sql(x, "denominator_rows", stats.Z95)
-    lo998, hi998 = stats.wilson_sql(x, "denominator_rows", stats.Z998)
     benchmark = (
         f"round(sum(numerator) OVER (), {WEIGHT_DECIMALS}) "
         f"/ nullif(round(sum(denominator) OVER (), {WEIGHT_DECIMALS}), 0)"
@@ -53,7 +53,7 @@ per AS (
 ),
 shares AS (SELECT *, CASE WHEN denominator > 0 THEN numerator / denominator END AS value FROM per)
 SELECT provider_id, numerator, denominator, value, numerator_rows, denominator_rows,
-       {lo95} AS lo95, {hi95} AS hi95, {lo998} AS lo998, {hi998} AS hi998,
+       {lo95} AS lo95, {hi95} AS hi95,
        {benchmark} AS benchmark
 FROM shares ORDER BY provider_id"""
 
@@ -76,6 +76,7 @@ KIND = Kind(
     percent=True,
     minimum_count=True,
     has_interval=True,
+    compared=True,
     sql=share_sql,
     value_words=words.percent,
     figure_words=figure_words,

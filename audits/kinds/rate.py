@@ -16,7 +16,7 @@ from audits.kinds.proportion import share_sql
 PER = 1000
 
 # Figures of a share that scale: counts and row counts stay as they are.
-_SCALED = ("value", "lo95", "hi95", "lo998", "hi998", "benchmark")
+_SCALED = ("value", "lo95", "hi95", "benchmark")
 
 
 def sql(measure) -> str:
@@ -46,8 +46,10 @@ KIND = Kind(
     percent=False,
     minimum_count=True,
     has_interval=True,
+    compared=True,
     sql=sql,
     value_words=value_words,
     figure_words=figure_words,
     scale_words="a number per 1,000",
+    scale=PER,
 )

@@ -68,7 +68,7 @@ def test_auditor_bad_upload_shows_the_message(page, app_url):
     expect(page.get_by_text("'2026-Q5' is not a quarter written like 2026-Q2").first).to_be_visible()
     expect(page.get_by_role("button", name="Load into the store")).to_have_count(0)
     shoot(page, "upload-bad")
-    for name in ("Run and sign off", "Review stories"):
+    for name in ("Run the audit", "Review stories", "Share the draft", "Sign off", "Publish", "Readiness"):
         page.get_by_role("link", name=name).click()
         settle(page)
         shoot(page, name.lower().replace(" ", "-"))

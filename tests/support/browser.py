@@ -1,13 +1,21 @@
-"""Helpers for the browser tests (tests/browser): waiting for a run to finish, screenshots
-and signing in, in Debian's Chromium driven by playwright."""
+"""Helpers for the browser tests (tests/browser): the dashboard served over a store of its own,
+waiting for a run to finish, screenshots and signing in, in Debian's Chromium driven by playwright."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from support import dashboard_store
 
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dashboard"
 SCREENSHOTS = os.environ.get("DASHBOARD_SCREENSHOTS")  # a folder: save a PNG of every page visited
 
@@ -43,3 +51,59 @@ def sign_in(page, url: str, username: str) -> None:
     page.get_by_role("button", name="Sign in").click()
     settle(page)
     expect(page.get_by_text("Sign out")).to_be_visible()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(folder: Path, periods: list[str] = dashboard_store.PERIODS, env: dict | None = None):
+    """The dashboard over a store of its own (built in `folder`), on a free port: its address."""
+    db = folder / "audit.duckdb"
+    dashboard_store.build_store(db, periods=periods)
+    standards = folder / "standards"
+    shutil.copytree(dashboard_store.STANDARDS, standards)
+    port = _free_port()
+    env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards), **(env or {}))
+    log = open(folder / "streamlit.log", "w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app.py"),
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("The dashboard did not start:\n" + (folder / "streamlit.log").read_text())
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

@@ -137,6 +137,19 @@ def standard(measures: list[dict], status: str = "approved", id: str = "test-sta
     )
 
 
+def proportion(count_if: str, green: str = ">= 90%", **extra) -> dict:
+    """A share-of-people measure 'm' as a standards file writes it (extra keys added or replaced)."""
+    return {
+        "id": "m",
+        "label": "a measure",
+        "table": "episodes",
+        "kind": "proportion",
+        "count_if": count_if,
+        "green": green,
+        **extra,
+    }
+
+
 def rows_of(result: engine.EngineResult, measure_id: str = "m") -> dict[str, dict]:
     """One measure's result rows, by provider."""
     frame = result.measures[result.measures["measure_id"] == measure_id]

@@ -1,0 +1,39 @@
+"""Command: `publish`, the static site of a quarter's signed audits."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from audits import store
+from audits.commands import DB, PERIOD, check_period, fail
+
+console = Console(highlight=False, markup=False, soft_wrap=True)
+
+
+def publish(
+    period: str = PERIOD,
+    out: Path = typer.Option(..., "--out", help="The folder to write the site into (new, empty, or an earlier site)."),
+    db: Path = DB,
+) -> None:
+    """Write an accessible HTML site of the period's signed audits (with open data and the signed
+    PDFs) into a folder: only providers whose sign-off is current are in it."""
+    from audits import findings
+    from audits import publish as site
+
+    check_period(period)
+    try:
+        with store.writing(db) as con:
+            done = site.publish(con, period, out, getpass.getuser())
+    except (site.PublishError, findings.FindingsError, store.StoreError) as error:
+        fail(str(error))
+    except OSError as error:
+        fail(f"Could not write into {out}: {error.strerror or error}.")
+    console.print(done.summary())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("publish")(publish)

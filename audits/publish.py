@@ -1,0 +1,471 @@
+"""Publication: a static, accessible HTML site of a quarter's signed audits.
+
+GOV.UK asks for HTML, not only PDF, so each signed audit becomes a plain page that works
+offline (no script, no font or style from elsewhere: one local stylesheet), with landmarks,
+headings in order, tables with captions and header cells, a visible focus ring, and ratings
+as symbol + word + colour. What it holds:
+
+* index.html: the providers and the standards, and every provider against every standard;
+* standards.html: each standard in its group's words, with each provider's rating;
+* providers/<id>.html: the numbers beside the consented stories, the statement of
+  independence, the actions from earlier audits, the provider's reply (or that it did not
+  reply) and the factual accuracy check; providers/<id>-easy-read.html in plain words;
+* data/results.csv and data/results.json (public-tier results) with data/dictionary.html/.csv;
+* pdf/: each signed PDF exactly as signed (its bytes as kept at sign-off).
+
+Only providers whose sign-off is current are published: nothing unsigned or out of date,
+and through audits.findings nothing held, withdrawn, not consented or kept out. Every value
+goes through Jinja2 with autoescaping on, so people's words are text, never markup. Figures
+are worded by audits.words from the public tier (`public_results`, the one call to switch when
+disclosure control lands). Provider ids become file names only if they match SAFE_ID.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import jinja2
+import pandas as pd
+
+from audits import actions, findings, ratings, runs, signed, signoffs, spec, store, words
+from audits.cells import safe_cell
+from audits.report import INDEPENDENCE_QUOTE, INDEPENDENCE_SOURCE, report_file_name
+
+SITE = Path(__file__).parent / "site"
+MARKER = ".published-by-lived-standards"
+# The provider-return specification: letters, digits, - or _, at most 32, starting with a letter or digit.
+SAFE_ID = spec.ID_RE  # the specification's pattern for ids (refused when a return is loaded, checked again here)
+
+
+class PublishError(ValueError):
+    """A site that cannot be written, said plainly."""
+
+
+def public_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    """The run's results as the public may see them: the ONE place the published site takes its
+    figures from (switch it to the disclosure-control function for a period's public results)."""
+    return findings.published_results(con, run_id)
+
+
+@dataclass
+class Published:
+    period: str
+    out_dir: Path
+    providers: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # provider_id -> why it is not published
+    files: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        lines = [
+            f"Published {len(self.providers)} signed audit{'s' if len(self.providers) != 1 else ''} of "
+            f"{self.period} to {self.out_dir} ({len(self.files)} files)."
+        ]
+        for provider_id, why in sorted(self.skipped.items()):
+            lines.append(f"Not published: {provider_id}, {why}.")
+        return "\n".join(lines)
+
+
+DICTIONARY = [
+    ("period", "text", "The quarter audited, such as 2026-Q2 (April to June 2026)."),
+    ("run_id", "text", "The audit run the figures come from (each run is kept unchanged)."),
+    ("provider_id", "text", "The provider's code."),
+    ("provider_name", "text", "The provider's name."),
+    ("standard_id", "text", "The standard's short name."),
+    ("standard_version", "whole number", "The version of the standard audited."),
+    ("standard_title", "text", "The standard in a few plain words."),
+    ("standard_rating", "text", "The standard's rating as shown: green, provisional, differs, amber, red or no_data."),
+    ("standard_rating_words", "text", "The same in words, such as 'Met' or 'Partly met: people's experience differs'."),
+    ("measure_id", "text", "The measure's short name."),
+    ("measure_label", "text", "What the measure counts, in words."),
+    ("numerator", "number", "How many were counted as meeting it (empty when not shown)."),
+    ("denominator", "number", "How many were counted in all (empty when not shown)."),
+    ("value", "number", "The figure: a share from 0 to 1, a count, a median or a rate (empty when not shown)."),
+    ("ci_lower", "number", "Lower end of the 95% Wilson interval of a share (empty when there is none)."),
+    ("ci_upper", "number", "Upper end of the 95% Wilson interval of a share (empty when there is none)."),
+    ("benchmark", "number", "The figure for all providers in the audit run (empty when not shown)."),
+    (
+        "comparison",
+        "text",
+        "How the figure compares with the benchmark: similar, better, worse, best, worst or not_compared.",
+    ),
+    ("measure_rating", "text", "The measure's rating on its figures: green, amber, red or no_data."),
+    (
+        "suppressed",
+        "yes/no",
+        "yes when a figure is left empty so that a count of 1 to 4 people cannot be read or worked out.",
+    ),
+]
+
+PLAIN = {
+    "green": "They did this well.",
+    "provisional": "The numbers are good, but we have not heard enough from people using the service yet.",
+    "differs": "The numbers are good, but people using the service told us something different.",
+    "amber": "They did some of this. They need to do more.",
+    "red": "They did not do this well enough. They need to do better.",
+    "no_data": "Too few people to say.",
+}
+
+KEY_WORDS = [
+    ("green", "the figures meet the standard and people using the service confirm it"),
+    ("provisional", ratings.PROVISIONAL_EXPLANATION),
+    ("differs", ratings.DIFFERS_EXPLANATION),
+    ("amber", "some of the standard is met"),
+    ("red", "the standard is not met"),
+    ("no_data", "too few people to rate it"),
+]
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(SITE)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _period_words(period: str) -> str:
+    start, end = spec.parse_period(period)
+    return f"{start:%B} to {end:%B %Y}"
+
+
+def _clear(out_dir: Path) -> None:
+    """Make out_dir an empty folder: only ever a folder that is empty or that publish wrote."""
+    if out_dir.exists():
+        if not out_dir.is_dir():
+            raise PublishError(f"{out_dir} is a file: give a folder to publish into.")
+        if any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+            raise PublishError(
+                f"{out_dir} is not empty and was not written by a publication: give a new or empty folder."
+            )
+        for child in out_dir.iterdir():
+            shutil.rmtree(child) if child.is_dir() and not child.is_symlink() else child.unlink()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / MARKER).write_text("Written by python -m audits publish; the next publication replaces it.\n")
+
+
+def _section_context(sec: findings.Section) -> dict:
+    measures = []
+    results = sec.measures.set_index("measure_id")
+    for m in sec.standard.measures:
+        if m.id not in results.index:
+            continue
+        row = results.loc[m.id]
+        bench, compared = words.benchmark(m, row)
+        measures.append(
+            {
+                "label": m.label,
+                "rules": words.rules(m),
+                "figure": words.figure(m, row),
+                "interval": words.interval(m, row),
+                "benchmark": bench,
+                "compared": compared,
+                "rating": row["rating"],
+            }
+        )
+    told = []
+    for st in sec.stories.to_dict("records"):
+        told.append(
+            {
+                "text": st["text"],
+                "teller": words.teller(st["teller"]),
+                "gathered_on": words.long_date(st["gathered_on"]),
+                "gathered_by": st["gathered_by"] if isinstance(st["gathered_by"], str) else "",
+                "redacted": bool(st["redacted"]),
+                "stance": words.stance(st["stances"].get(sec.standard.id, "")),
+                "answer": st["answers"].get(sec.standard.id, ""),
+            }
+        )
+    explanation = {
+        "provisional": f"Met on the figures, but {ratings.PROVISIONAL_EXPLANATION}.",
+        "differs": f"{ratings.DIFFERS_EXPLANATION.capitalize()}. The stories are below.",
+    }.get(sec.rating, "")
+    return {
+        "id": sec.standard.id,
+        "title": sec.standard.title,
+        "statement": sec.standard.statement,
+        "rating": sec.rating,
+        "change": words.change(sec.rating, sec.previous),
+        "explanation": explanation,
+        "measures": measures,
+        "stories": told,
+        "look": ratings.look(sec.rating),
+        "plain": PLAIN[sec.rating],
+    }
+
+
+def _data_rows(found: findings.Findings) -> list[dict]:
+    rows = []
+    for sec in found.sections:
+        labels = {m.id: m.label for m in sec.standard.measures}
+        for r in sec.measures.to_dict("records"):
+            rows.append(
+                {
+                    "period": found.period,
+                    "run_id": found.run_id,
+                    "provider_id": found.provider_id,
+                    "provider_name": found.provider_name,
+                    "standard_id": sec.standard.id,
+                    "standard_version": sec.standard.version,
+                    "standard_title": sec.standard.title,
+                    "standard_rating": sec.rating,
+                    "standard_rating_words": words.rating_word(sec.rating),
+                    "measure_id": r["measure_id"],
+                    "measure_label": labels.get(r["measure_id"], r["measure_id"]),
+                    "numerator": r.get("numerator"),
+                    "denominator": r.get("denominator"),
+                    "value": r.get("value"),
+                    "ci_lower": r.get("ci_lower"),
+                    "ci_upper": r.get("ci_upper"),
+                    "benchmark": r.get("benchmark"),
+                    "comparison": r.get("comparison"),
+                    "measure_rating": r["rating"],
+                    "suppressed": "yes" if _true(r.get("suppressed")) else "no",
+                }
+            )
+    return rows
+
+
+def _true(value) -> bool:
+    return value is not None and not pd.isna(value) and bool(value)
+
+
+def _json_value(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection, period: str, out_dir: Path, published_by: str, record: bool = True
+) -> Published:
+    """Write the site of the period's signed audits into out_dir (replacing an earlier
+    publication there) and, with `record`, keep a note of what was published."""
+    try:
+        spec.parse_period(period)
+    except ValueError as error:
+        raise PublishError(f"{error}.") from None
+    run_id = findings.latest_run(con, period)
+    shared = findings.run_shared(con, run_id)
+    shared.published = public_results(con, run_id)
+    out = Published(period, Path(out_dir))
+    gathered: list[tuple[findings.Findings, bytes, str]] = []
+    for provider_id in sorted(shared.shown["provider_id"].unique()):
+        if not SAFE_ID.fullmatch(str(provider_id)):
+            out.skipped[provider_id] = "its code cannot be a file name (letters, digits, - or _ only)"
+            continue
+        found = findings.gather(con, provider_id, period, shared=shared, others_unnamed=True)
+        if found.signoff_status == "unsigned":
+            out.skipped[provider_id] = "not signed off"
+            continue
+        if found.signoff_status == "out_of_date":
+            out.skipped[provider_id] = "its sign-off is out of date: sign again"
+            continue
+        pdf, digest = signed.signed_pdf(con, provider_id, period, found.signoff["signed_at"])
+        gathered.append((found, pdf, digest))
+    _write(out, gathered, shared, period)
+    if record:
+        con.execute(
+            "INSERT INTO publications VALUES (?, ?, ?, ?, ?)",
+            [
+                period,
+                store.now(),
+                published_by,
+                str(out.out_dir),
+                json.dumps(
+                    [
+                        {"provider_id": f.provider_id, "signed_at": str(f.signoff["signed_at"]), "pdf_sha256": d}
+                        for f, _, d in gathered
+                    ]
+                ),
+            ],
+        )
+    return out
+
+
+def _write(out: Published, gathered: list, shared: findings.RunShared, period: str) -> None:
+    env = _environment()
+    today = store.now()
+    common = {
+        "period": period,
+        "period_words": _period_words(period),
+        "published_on": words.long_date(words.uk_time(today)),
+        "looks": ratings.LOOKS,
+    }
+    _clear(out.out_dir)
+    for folder in ("providers", "data", "pdf"):
+        (out.out_dir / folder).mkdir()
+    shutil.copy(SITE / "style.css", out.out_dir / "style.css")
+    out.files.append(out.out_dir / "style.css")
+
+    def page(path: str, template: str, root: str, **context) -> None:
+        target = out.out_dir / path
+        target.write_text(env.get_template(template).render(**common, root=root, **context), encoding="utf-8")
+        out.files.append(target)
+
+    standards = [s for s in shared.standards if s.audited]
+    providers, data_rows = [], []
+    for found, pdf, digest in gathered:
+        out.providers.append(found.provider_id)
+        sections = [_section_context(sec) for sec in found.sections]
+        pdf_name = report_file_name(found.provider_id, period)
+        (out.out_dir / "pdf" / pdf_name).write_bytes(pdf)
+        out.files.append(out.out_dir / "pdf" / pdf_name)
+        titles = {s.id: s.title for s in standards}
+        plan = [
+            {
+                "standard": f"{titles.get(a['standard_id'], a['standard_id'])} ({a['period']})",
+                "what": a["what"],
+                "noticed": a["noticed"],
+                "owner": a["owner"],
+                "due": actions.due_words(a).removeprefix("by "),
+                "status": a["status_words"],
+            }
+            for a in found.actions.to_dict("records")
+        ]
+        notes = []
+        if any(sec["rating"] == "provisional" for sec in sections):
+            notes.append(f"{ratings.look('provisional').label}: {ratings.PROVISIONAL_EXPLANATION}.")
+        if any(sec["rating"] == "differs" for sec in sections):
+            notes.append(f"{ratings.look('differs').label}: {ratings.DIFFERS_EXPLANATION}.")
+        crumbs = [("All providers", "../index.html"), (found.provider_name, None)]
+        context = {
+            "f": found,
+            "sections": sections,
+            "notes": notes,
+            "statement": signoffs.independence_statement(found.signoff["organisation"], found.provider_name),
+            "signoff": found.signoff,
+            "signed_on": words.long_datetime(found.signoff["signed_at"]),
+            "actions": plan,
+            "reply": found.reply,
+            "reply_on": words.long_date(found.reply["replied_at"]) if found.reply else "",
+            "factcheck": found.factcheck,
+            "pdf_name": pdf_name,
+            "pdf_sha256": digest,
+        }
+        page(
+            f"providers/{found.provider_id}.html",
+            "provider.html",
+            "../",
+            title=found.provider_name,
+            crumbs=crumbs,
+            **context,
+        )
+        done = sum(a["status"] == "done" for a in found.actions.to_dict("records"))
+        late = sum(a["status"] == "overdue" for a in found.actions.to_dict("records"))
+        promises = (
+            f"They promised to do {len(plan)} thing{'s' if len(plan) != 1 else ''} after earlier checks. "
+            f"{done} done. {late} late."
+            if plan
+            else "There were no promises from earlier checks to look at."
+        )
+        shown_stories = len({sid for sec in found.sections for sid in sec.stories["story_id"]})
+        page(
+            f"providers/{found.provider_id}-easy-read.html",
+            "easy-read.html",
+            "../",
+            title=f"{found.provider_name}: easy read",
+            crumbs=[
+                ("All providers", "../index.html"),
+                (found.provider_name, f"{found.provider_id}.html"),
+                ("Easy read", None),
+            ],
+            f=found,
+            sections=sections,
+            told=(
+                f"{shown_stories} people told us what it was like. They said yes to sharing their words."
+                if shown_stories
+                else "Nobody's story was shared this time."
+            ),
+            promises=promises,
+            reply=found.reply,
+        )
+        ratings_of = {sec["id"]: sec["rating"] for sec in sections}
+        providers.append(
+            {
+                "provider_id": found.provider_id,
+                "provider_name": found.provider_name,
+                "area": found.area,
+                "ratings": ratings_of,
+                "met": sum(r == "green" for r in ratings_of.values()),
+                "rated": sum(r != "no_data" for r in ratings_of.values()),
+                "too_few": sum(r == "no_data" for r in ratings_of.values()),
+            }
+        )
+        data_rows += _data_rows(found)
+    index_standards = [{"id": s.id, "title": s.title} for s in standards]
+    page(
+        "index.html",
+        "index.html",
+        "",
+        title="Every provider",
+        crumbs=None,
+        providers=providers,
+        standards=index_standards,
+        key_words=KEY_WORDS,
+        quote=INDEPENDENCE_QUOTE,
+        quote_source=INDEPENDENCE_SOURCE,
+    )
+    page(
+        "standards.html",
+        "standards.html",
+        "",
+        title="The standards",
+        crumbs=[("All providers", "index.html"), ("The standards", None)],
+        standards=[
+            {
+                "id": s.id,
+                "title": s.title,
+                "statement": s.statement,
+                "why": s.why,
+                "voices": [{"quote": v.quote.strip(), "source": v.source} for v in s.voices],
+                "rows": [
+                    (p["provider_name"], p["provider_id"], p["ratings"][s.id])
+                    for p in providers
+                    if s.id in p["ratings"]
+                ],
+            }
+            for s in standards
+        ],
+    )
+    columns = [name for name, _, _ in DICTIONARY]
+    frame = pd.DataFrame(data_rows, columns=columns)
+    with open(out.out_dir / "data" / "results.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        for record in frame.itertuples(index=False):
+            writer.writerow([runs._cell(v) for v in record])
+    (out.out_dir / "data" / "results.json").write_text(
+        json.dumps(
+            {
+                "period": period,
+                "tier": "public",
+                "columns": {name: meaning for name, _, meaning in DICTIONARY},
+                "rows": [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")],
+            },
+            indent=1,
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    with open(out.out_dir / "data" / "dictionary.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["column", "type", "meaning"])
+        writer.writerows([safe_cell(cell) for cell in row] for row in DICTIONARY)
+    out.files += [out.out_dir / "data" / n for n in ("results.csv", "results.json", "dictionary.csv")]
+    page(
+        "data/dictionary.html",
+        "dictionary.html",
+        "../",
+        title="Open data",
+        crumbs=[("All providers", "../index.html"), ("Open data", None)],
+        columns=DICTIONARY,
+    )

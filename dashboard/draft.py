@@ -1,0 +1,150 @@
+"""Page (auditors): share the draft with a provider for its factual accuracy check, then answer
+each comment: accepted (saying the change made) or not accepted (saying why). The provider's
+words are shown as text; a file it sent is only offered for download, never opened here."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from audits import drafts, factcheck, findings, store, words
+from dashboard import auth, data, ui
+
+
+def comment_header(c: dict, titles: dict[str, str]) -> str:
+    about = titles.get(c["standard_id"], c["standard_id"])
+    if isinstance(c["measure_id"], str):
+        about += f" (measure {c['measure_id']})"
+    return f"Comment {c['comment_id']} on {about}, by {c['commented_by']}, {words.long_datetime(c['commented_at'])}"
+
+
+def show_comment(c: dict, key: str, titles: dict[str, str]) -> None:
+    """A comment in the provider's words (as text), its file to download, and its answer."""
+    st.markdown(f"**{comment_header(c, titles)}**")
+    st.text(c["comment"])
+    if isinstance(c["file_type"], str):
+        st.download_button(
+            f"Download the {factcheck.FILE_KINDS[c['file_type']][0]} sent with it ({int(c['file_size']):,} bytes)",
+            data=lambda cid=c["comment_id"]: comment_file(cid),
+            file_name=f"comment-{c['comment_id']}.{c['file_type']}",
+            mime="application/octet-stream",
+            on_click="ignore",
+            key=f"file_{key}",
+        )
+    if isinstance(c["outcome"], str):
+        st.caption(
+            f"{factcheck.OUTCOMES[c['outcome']]}, by {c['answered_by']} on {words.long_datetime(c['answered_at'])}:"
+        )
+        st.text(c["answer"])
+
+
+def comment_file(comment_id: str) -> bytes:
+    with store.reading(data.db()) as con:
+        return factcheck.file_of(con, comment_id)[1]
+
+
+def draft_pdf(draft_id: str) -> bytes:
+    with store.reading(data.db()) as con:
+        return drafts.pdf_of(con, draft_id)
+
+
+def draft_words(draft: dict | None) -> str:
+    if draft is None:
+        return "No draft has been shared yet."
+    text = (
+        f"Draft of audit run {draft['run_id']} shared by {draft['shared_by']} on "
+        f"{words.long_datetime(draft['shared_at'])}; "
+    )
+    if draft.get("closed_at") is not None:
+        return text + f"the provider closed its check on {words.long_datetime(draft['closed_at'])}."
+    if drafts.is_open(draft):
+        return text + f"the provider may comment until the end of {words.long_date(draft['due_on'])}."
+    return text + f"the check closed at the end of {words.long_date(draft['due_on'])}."
+
+
+def render() -> None:
+    account = auth.require_page(__file__)
+    st.title("Share the draft")
+    st.write(
+        "Share the draft audit with the provider for a factual accuracy check, as CQC does: the provider sees "
+        "the draft PDF and its figures and may say, standard by standard, where a fact is wrong, within the "
+        "working days the setting allows. Answer every comment before you sign off."
+    )
+    db = data.db()
+    cat = data.catalogue(db)
+    if not cat.runs:
+        ui.empty("No audit has been run yet.", "run the audit on *Run the audit* first.")
+        return
+    period = ui.remember("Period", list(reversed(cat.periods)), "period", "draft")
+    names = cat.providers.set_index("provider_id")["provider_name"]
+    audited = sorted(data.standard_results(db, cat.runs[period])["provider_id"].unique())
+    provider_id = ui.remember(
+        "Provider", audited, "provider_id", "draft", format_func=lambda p: f"{names.get(p, p)} ({p})"
+    )
+    with store.reading(db) as con:
+        draft = drafts.latest(con, provider_id, period)
+        comments = factcheck.comments(con, period, provider_id)
+    if message := st.session_state.pop("draft_message", None):
+        st.success(message)
+    st.write(draft_words(draft))
+    if draft is not None:
+        if draft["run_id"] != cat.runs[period]:
+            st.warning("The audit has been run again since this draft was shared: share the new draft.")
+        st.download_button(
+            "Download the draft as shared",
+            data=lambda: draft_pdf(draft["draft_id"]),
+            file_name=f"draft-{provider_id}-{period}.pdf",
+            mime="application/pdf",
+            on_click="ignore",
+            icon=":material/download:",
+            key="draft_pdf",
+        )
+    if st.button(
+        f"Share the {'new ' if draft else ''}draft with {names.get(provider_id, provider_id)}",
+        type="primary" if draft is None else "secondary",
+        key="share_draft",
+    ):
+        try:
+            with store.writing(db) as con:
+                message = drafts.share(con, provider_id, period, account.display_name)
+        except (drafts.DraftError, findings.FindingsError, store.StoreError) as error:
+            st.error(str(error))
+        else:
+            data.clear()
+            st.session_state["draft_message"] = message
+            st.rerun()
+
+    st.subheader("The provider's comments")
+    titles = {s.id: s.title for s in data.standards(db, cat.runs[period])}
+    if comments.empty:
+        st.write("No comment yet.")
+        return
+    waiting = int(comments["outcome"].isna().sum())
+    st.write(f"{len(comments)} comment(s); {waiting} waiting for your answer.")
+    for i, c in enumerate(comments.to_dict("records")):
+        with st.container(border=True):
+            show_comment(c, str(i), titles)
+            if isinstance(c["outcome"], str):
+                continue
+            with st.form(f"answer_{c['comment_id']}"):
+                outcome = st.radio(
+                    "Your answer",
+                    list(factcheck.OUTCOMES),
+                    format_func=factcheck.OUTCOMES.get,
+                    index=None,
+                    key=f"o_{c['comment_id']}",
+                )
+                text = st.text_area("The change made, or why it is not accepted", key=f"a_{c['comment_id']}")
+                if st.form_submit_button("Record the answer"):
+                    try:
+                        with store.writing(db) as con:
+                            message = factcheck.answer(con, c["comment_id"], outcome or "", text, account.display_name)
+                    except (factcheck.FactcheckError, store.StoreError) as error:
+                        st.error(str(error))
+                    else:
+                        data.clear()
+                        st.session_state["draft_message"] = message
+                        st.rerun()
+
+
+if __name__ == "__main__":
+    render()

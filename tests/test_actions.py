@@ -1,0 +1,108 @@
+"""Action plans over a real store and run: proposed for a standard Partly met or Not met, agreed
+or asked again by the commissioner, then done, on track or overdue as the days pass."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from audits import actions, runs, store, verdicts
+
+from support.stores import STORIES_STANDARDS as STANDARDS
+from support.stores import put_returns
+
+
+@pytest.fixture
+def con(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    with store.writing(db) as c:
+        put_returns(c, "2026-Q2")
+    runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+    connection = store.connect(db)
+    yield connection
+    connection.close()
+
+
+def test_an_action_from_proposal_to_overdue_to_done(con):
+    needing = actions.standards_needing_action(con, "P001", "2026-Q2")
+    shown = verdicts.shown_ratings(con, runs.latest_run_id(con, "2026-Q2"), "P001").set_index("standard_id")["shown"]
+    assert needing and all(shown[s] in ("amber", "red", "differs") for s in needing)
+    standard = sorted(needing)[0]
+    met = [s for s, r in shown.items() if r not in ("amber", "red", "differs")]
+    with pytest.raises(actions.ActionError) as error:
+        actions.propose(con, "P001", "2026-Q2", met[0], "", "", dt.date(2020, 1, 1), "", "Pat")
+    message = str(error.value)
+    for need in ("Partly met or Not met", "say what will be done", "say who owns it", "a day in the future", "notice"):
+        assert need in message
+    due = store.now().date() + dt.timedelta(days=30)
+    action_id = actions.propose(
+        con, "P001", "2026-Q2", standard, "Peer at the door", "Service manager", due, "A peer meets you", "Pat"
+    )
+    plan = actions.plans(con, "P001").iloc[0]
+    assert (plan["state"], plan["status"]) == ("proposed", "proposed")
+    with pytest.raises(actions.ActionError, match="say what the provider should change"):
+        actions.review(con, action_id, "asked_again", "", "Chris Commissioner")
+    actions.review(con, action_id, "asked_again", "Say when the peer starts.", "Chris Commissioner")
+    assert actions.plans(con, "P001").iloc[0]["status"] == "asked_again"
+    actions.propose(
+        con,
+        "P001",
+        "2026-Q2",
+        standard,
+        "Peer at the door from 1 March",
+        "Service manager",
+        due,
+        "A peer meets you",
+        "Pat",
+        action_id=action_id,
+    )
+    revised = actions.plans(con, "P001").iloc[0]
+    assert (revised["version"], revised["state"]) == (2, "proposed")
+    actions.review(con, action_id, "agreed", None, "Chris Commissioner")
+    assert actions.plans(con, "P001").iloc[0]["status"] == "on_track"
+    later = due + dt.timedelta(days=1)
+    assert actions.plans(con, "P001", as_of=later).iloc[0]["status"] == "overdue"
+    assert list(actions.overdue(con, as_of=later)["action_id"]) == [action_id]
+    # a later quarter's outputs list it as an action from an earlier audit
+    assert list(actions.plans(con, "P001", before="2026-Q3")["action_id"]) == [action_id]
+    assert actions.plans(con, "P001", before="2026-Q2").empty
+    actions.report_done(con, action_id, store.now().date(), "The peer started.", "Pat")
+    assert actions.plans(con, "P001", as_of=later).iloc[0]["status_words"] == "✔ Done"
+    assert actions.overdue(con, as_of=later).empty
+
+
+def test_the_command_line_takes_an_action_from_proposal_to_done(con, tmp_path):
+    """`python -m audits actions ...`: the same rules as the page, plain messages and exit 1 on a mistake."""
+    from typer.testing import CliRunner
+
+    from audits.cli import app
+
+    db = str(tmp_path / "audit.duckdb")
+    con.close()
+    with store.reading(db) as c:
+        standard = sorted(actions.standards_needing_action(c, "P001", "2026-Q2"))[0]
+    run = CliRunner().invoke
+    due = (store.now().date() + dt.timedelta(days=30)).isoformat()
+    base = ["actions", "propose", "--db", db, "--provider", "P001", "--period", "2026-Q2"]
+    details = ["--what", "Peer at the door", "--owner", "Service manager", "--noticed", "A peer meets you"]
+    bad_day = run(app, [*base, "--standard", standard, *details, "--due", "next week", "--by", "Pat"])
+    assert bad_day.exit_code == 1 and "write it like 2027-03-31" in bad_day.output
+    proposed = run(app, [*base, "--standard", standard, *details, "--due", due, "--by", "Pat"])
+    assert proposed.exit_code == 0, proposed.output
+    action_id = proposed.output.split()[1]
+    assert action_id.startswith("A-") and "waits for the commissioner" in proposed.output
+    neither = run(app, ["actions", "review", action_id, "--db", db, "--by", "Chris"])
+    assert neither.exit_code == 1 and "--agree" in neither.output
+    agreed = run(app, ["actions", "review", action_id, "--agree", "--db", db, "--by", "Chris"])
+    assert agreed.exit_code == 0 and "agreed" in agreed.output
+    listed = run(app, ["actions", "list", "--db", db, "--provider", "P001"])
+    assert "→ On track" in listed.output and "Peer at the door" in listed.output
+    assert "No actions are overdue." in run(app, ["actions", "list", "--overdue", "--db", db]).output
+    future = (store.now().date() + dt.timedelta(days=3)).isoformat()
+    refused = run(app, ["actions", "done", action_id, "--on", future, "--note", "Started", "--db", db, "--by", "Pat"])
+    assert refused.exit_code == 1 and "not in the future" in refused.output
+    today = store.now().date().isoformat()
+    done = run(app, ["actions", "done", action_id, "--on", today, "--note", "Started", "--db", db, "--by", "Pat"])
+    assert done.exit_code == 0 and "reported done" in done.output
+    assert "✔ Done" in run(app, ["actions", "list", "--db", db]).output
