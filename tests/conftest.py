@@ -6,11 +6,15 @@
   the dashboard's store, AppTest helpers). A test module never imports another test module.
 - tests/fixtures/: small files a person can read; tests/browser/: the real app in Debian's
   Chromium (marker `browser`, `make test-browser`).
-- Marker `slow`: the tests that take longest (measured with --durations): the AppTest tests
-  over the dashboard's store (its nine audit runs alone take ~5 s), the demo audited or at
-  national scale, argon2 hashes, a process killed mid-ingest, whole command runs. `make
-  test-fast` runs everything else (`-m "not slow and not browser"`, under 30 s on two cores);
-  `make test` runs all but the browser.
+- Marker `slow`: every test that took about half a CPU-second or more (measured per test, with
+  process and child CPU time, not wall time, which a busy machine inflates): the AppTest tests
+  over the dashboard's store (its nine audit runs alone take ~5 s), whole command runs, the
+  demo audited or at national scale, argon2 hashes, a process killed mid-ingest, random
+  files, signed PDFs, publication and action plans (those four modules are slow as a whole).
+  A module-scoped fixture shared by several quick tests (the report's PDF, the small demo,
+  the engine's fixture store) stays in the quick loop. `make test-fast` runs everything else
+  (`-m "not slow and not browser"`, about 45 CPU-seconds of tests and 15 of start-up across
+  both workers); `make test` runs all but the browser.
 
 The dashboard's store (nine audited quarters) is built once per run and shared by the xdist
 workers. Tests that only look at pages share it through `shared_env`, as visitors share a

@@ -11,6 +11,7 @@ def con(tmp_path):
         yield con
 
 
+@pytest.mark.slow
 def test_password_is_stored_only_as_an_argon2_hash(con):
     accounts.create_account(con, "Alex", "correct horse battery", "commissioner")
     stored = con.execute("SELECT password_hash FROM accounts WHERE username = 'alex'").fetchone()[0]

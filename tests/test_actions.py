@@ -12,6 +12,9 @@ from audits import actions, runs, store, verdicts
 from support.stores import STORIES_STANDARDS as STANDARDS
 from support.stores import put_returns
 
+# Action plans over a real run and the command line (seconds each): make test runs them.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def con(tmp_path):

@@ -127,6 +127,7 @@ measures:
 """
 
 
+@pytest.mark.slow
 def test_of_run_reads_two_real_runs(tmp_path):
     db = tmp_path / "a.duckdb"
     folder = tmp_path / "standards"

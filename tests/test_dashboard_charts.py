@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from audits import runs, spc, stats, store
 from dashboard import charts
@@ -137,6 +138,7 @@ def _agree(rows: pd.DataFrame, title: str) -> int:
     return checked
 
 
+@pytest.mark.slow
 def test_the_funnel_and_the_table_agree_on_random_providers():
     rng = np.random.default_rng(14)
     checked = 0
@@ -164,6 +166,7 @@ def test_the_funnel_and_the_table_agree_on_random_providers():
     assert checked > 900
 
 
+@pytest.mark.slow
 def test_the_funnel_and_the_table_agree_on_every_row_of_the_fixture_store(dashboard_files):
     db, _ = dashboard_files  # the run's one dashboard store, only read
     with store.reading(db) as con:

@@ -72,6 +72,7 @@ def digests(root: Path) -> dict[str, str]:
 # ----------------------------------------------------------------------------- layout
 
 
+@pytest.mark.slow
 def test_layout_has_every_return_and_pack_folder(small):
     out, written = small
     returns = sorted((out / "returns").iterdir())
@@ -134,6 +135,7 @@ def test_same_seed_same_files_other_seed_other_files(small, tmp_path):
     assert digests(other / "returns") != mine
 
 
+@pytest.mark.slow
 def test_rewriting_an_earlier_demo_is_allowed_but_a_foreign_folder_is_refused(tmp_path):
     (tmp_path / "real" / "returns" / "P001-2026-Q1").mkdir(parents=True)
     with pytest.raises(demo.DemoError, match="did not write"):
@@ -233,6 +235,7 @@ def test_the_messy_provider_has_the_intended_bad_rows(small):
 # ----------------------------------------------------------------------------- personalities
 
 
+@pytest.mark.slow
 def test_the_punitive_provider_punishes_missed_appointments_far_more_often(small):
     out, _ = small
     contacts = table(out, "contacts.csv")
@@ -269,6 +272,7 @@ def test_the_very_small_provider_is_too_small_to_rate(small):
     assert len(sizes) == len(demo.SMALL_PERIODS)
 
 
+@pytest.mark.slow
 def test_providers_differ_and_change_over_time(small):
     out, _ = small
     w = table(out, "workforce.csv")

@@ -94,6 +94,14 @@ def test_counts_of_things_carry_no_people_counts(base_db):
     assert people["numerator_rows"].notna().all() and people["denominator_rows"].notna().all()
 
 
+@pytest.fixture(scope="module")
+def boundary_db(tmp_path_factory) -> Path:
+    """One store for every boundary case: provider P<n> has n of 100 people met (a provider's
+    rating depends on its own rows only)."""
+    db = tmp_path_factory.mktemp("boundaries") / "a.duckdb"
+    return build_store(db, {f"P{met}": {"episodes": people_met(met, 100)} for met in (90, 89, 75, 74)})
+
+
 @pytest.mark.parametrize(
     "met, threshold, expected",
     [
@@ -104,11 +112,10 @@ def test_counts_of_things_carry_no_people_counts(base_db):
         (74, ">= 90%", "red"),
     ],
 )
-def test_threshold_boundaries(tmp_path, met, threshold, expected):
-    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": people_met(met, 100)}})
+def test_threshold_boundaries(boundary_db, met, threshold, expected):
     s = standard([proportion("peer_support_offered", threshold, amber=">= 75%")])
-    with store.reading(db) as con:
-        row = rows_of(engine.evaluate(con, [s], PERIOD))["P1"]
+    with store.reading(boundary_db) as con:
+        row = rows_of(engine.evaluate(con, [s], PERIOD))[f"P{met}"]
     assert row["value"] == pytest.approx(met / 100)
     assert row["rating"] == expected
 
@@ -342,6 +349,7 @@ def test_locked_down_connection_cannot_read_files(base_db):
     assert len(result.measures) == 6
 
 
+@pytest.mark.slow
 def test_the_starting_standards_all_run(base_db):
     from audits.standards import load_standards
 
@@ -358,6 +366,7 @@ def test_the_starting_standards_all_run(base_db):
 # --------------------------------------------------------------------------- whether the data can tell a rating
 
 
+@pytest.mark.slow
 def test_a_rating_whose_interval_reaches_across_a_threshold_is_uncertain(tmp_path):
     # 8 of 11: 72.7%, Partly met (>= 60%), but the 95% interval, 43.4% to 90.3%, reaches across
     # both bars; 100 of 100 is Met beyond doubt (its interval starts at 96.3%)
@@ -376,6 +385,7 @@ def test_a_rating_whose_interval_reaches_across_a_threshold_is_uncertain(tmp_pat
     assert standards.to_dict() == {"P1": True, "P2": False}
 
 
+@pytest.mark.slow
 def test_a_standard_is_uncertain_only_where_an_uncertain_measure_could_change_it(tmp_path):
     # 'm' (8 of 11) is uncertain; 'sure' is Not met beyond doubt (5 of 100 against >= 50%), so
     # the standard, its worst measure, is Not met whatever 'm' truly is

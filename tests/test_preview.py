@@ -21,6 +21,7 @@ def _ratings(df):
     return {r["provider_id"]: (r["current_rating"], r["new_rating"], r["changed"]) for r in df.to_dict("records")}
 
 
+@pytest.mark.slow
 def test_lowering_a_threshold_shows_who_would_change(audited_db):
     edited = fixture_standard("warm-welcome")
     edited.measures[0] = edited.measures[0].model_copy(update={"green": edited.measures[0].green.parse(">= 80%")})
@@ -38,6 +39,7 @@ def test_lowering_a_threshold_shows_who_would_change(audited_db):
     assert set(df.attrs["measures"]["measure_id"]) == {"contact-within-2-days", "days-to-first-contact"}
 
 
+@pytest.mark.slow
 def test_unchanged_standard_changes_nothing_and_a_new_draft_has_no_current_rating(audited_db):
     with store.reading(audited_db) as con:
         same = preview.impact_preview(con, fixture_standard("peer-workforce"))

@@ -18,6 +18,9 @@ from audits.cli import app
 from support.stores import STORIES_STANDARDS as STANDARDS
 from support.stores import load_pack, put_returns
 
+# Whole audits taken to publication over real stores (seconds each): make test runs them.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def audited(tmp_path):

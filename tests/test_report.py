@@ -46,6 +46,7 @@ def pdf(audited, tmp_path_factory):
     return reader, text, re.sub(r"\s+", " ", text)
 
 
+@pytest.mark.slow
 def test_provider_standards_and_no_draft(pdf):
     _, _, flat = pdf
     assert "Northgate Recovery & Wellbeing <Partnership>" in flat  # escaped, printed as written
@@ -82,6 +83,7 @@ def test_figures_are_the_results_export(audited, pdf, tmp_path):
     assert "50.0% (5 of 10 staff (full-time equivalent))" in flat
 
 
+@pytest.mark.slow
 def test_small_counts_are_suppressed(audited, tmp_path):
     db, _ = audited
     out = report.build_report(db, "P002", "2026-Q2", tmp_path / "P002.pdf", organisation="Independent Audit Collective")
@@ -246,6 +248,7 @@ def test_commands(audited, tmp_path):
     assert result.exit_code == 1 and "not a quarter" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_story_review_commands(tmp_path):
     from typer.testing import CliRunner
 

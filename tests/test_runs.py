@@ -20,6 +20,7 @@ def db(tmp_path):
     return load_fixture(tmp_path / "audit.duckdb")
 
 
+@pytest.mark.slow
 def test_a_run_records_inputs_standards_and_results(db):
     run_id = runs.run_audit(db, PERIOD, STANDARDS, run_by="auditor-1")
     with store.reading(db) as con:
@@ -55,6 +56,7 @@ def test_a_run_records_inputs_standards_and_results(db):
     }
 
 
+@pytest.mark.slow
 def test_same_inputs_give_the_same_results_and_runs_are_appended(db):
     first = runs.run_audit(db, PERIOD, STANDARDS)
     second = runs.run_audit(db, PERIOD, STANDARDS)
@@ -85,6 +87,7 @@ def test_an_invalid_standards_folder_refuses_the_audit_naming_every_problem(db):
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_only_drafts_or_no_returns_refuse(tmp_path, db):
     drafts = tmp_path / "drafts"
     drafts.mkdir()
@@ -102,6 +105,7 @@ def _read_csv(path):
         return list(csv.reader(handle))
 
 
+@pytest.mark.slow
 def test_export_writes_exactly_the_specified_columns(db, tmp_path):
     run_id = runs.run_audit(db, PERIOD, STANDARDS)
     with store.reading(db) as con:
@@ -135,6 +139,7 @@ def test_export_writes_exactly_the_specified_columns(db, tmp_path):
     assert by_key[("P002", "lived-experience-share")]["numerator"] == "0.5"
 
 
+@pytest.mark.slow
 def test_public_export_suppresses_small_counts_of_people_only(db, tmp_path):
     runs.run_audit(db, PERIOD, STANDARDS)
     with store.reading(db) as con:
@@ -155,6 +160,7 @@ def test_public_export_suppresses_small_counts_of_people_only(db, tmp_path):
     assert by_key[("P001", "private-waiting")]["denominator"] == "2"
 
 
+@pytest.mark.slow
 def test_export_of_an_earlier_run_and_plain_mistakes(db, tmp_path):
     first = runs.run_audit(db, PERIOD, STANDARDS)
     runs.run_audit(db, PERIOD, STANDARDS)
@@ -172,6 +178,7 @@ def test_export_of_an_earlier_run_and_plain_mistakes(db, tmp_path):
             runs.export_csv(con, PERIOD, tmp_path / "missing" / "x.csv")
 
 
+@pytest.mark.slow
 def test_run_and_export_commands(db, tmp_path):
     from typer.testing import CliRunner
 

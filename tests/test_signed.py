@@ -17,6 +17,9 @@ from audits.cli import app
 from support.stores import STORIES_STANDARDS as STANDARDS
 from support.stores import load_pack, put_returns
 
+# Signed PDFs drawn and checked over real runs (seconds each): make test runs them.
+pytestmark = pytest.mark.slow
+
 SIGN = ["signoff", "--provider", "P001", "--period", "2026-Q2", "--name", "Ann Auditor"]
 
 

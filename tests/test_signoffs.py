@@ -35,6 +35,7 @@ def audited(audited_once, tmp_path):
     return db, run_id
 
 
+@pytest.mark.slow
 def test_record_and_read(audited):
     db, run_id = audited
     with store.writing(db) as con:
@@ -61,6 +62,7 @@ def test_record_and_read(audited):
         assert signoffs.signoff_of_run(con, "P003", "2026-Q2", run_id) is None
 
 
+@pytest.mark.slow
 def test_every_problem_at_once_and_nothing_written(audited):
     db, run_id = audited
     with store.writing(db) as con:
@@ -85,6 +87,7 @@ def test_every_problem_at_once_and_nothing_written(audited):
         assert con.execute("SELECT count(*) FROM signoffs").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_a_later_run_needs_a_new_signoff(audited):
     db, run_id = audited
     with store.writing(db) as con:
@@ -95,6 +98,7 @@ def test_a_later_run_needs_a_new_signoff(audited):
         assert signoffs.signoff_of_run(con, "P001", "2026-Q2", run_id) is not None
 
 
+@pytest.mark.slow
 def test_the_command_prints_the_declaration_and_needs_i_declare(audited):
     db, run_id = audited
     runner = CliRunner()

@@ -203,6 +203,7 @@ def test_pairing(con, titles):
         assert verdicts.shown_rating(rating) == rating
 
 
+@pytest.mark.slow
 def test_the_period_in_one_pass_agrees_with_each_provider(db, con, titles):
     # three providers share story ids; each has its own decisions and withdrawals, which
     # must never leak to another provider's story of the same id
@@ -352,6 +353,7 @@ def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
     assert shown() == "provisional"
 
 
+@pytest.mark.slow
 def test_stories_tag_on_the_command_line(db):
     from typer.testing import CliRunner
 
@@ -392,6 +394,7 @@ def test_stories_tag_on_the_command_line(db):
         assert con.execute("SELECT count(*) FROM story_tags").fetchone() == (2,)
 
 
+@pytest.mark.slow
 def test_a_schema_1_store_gains_story_tags(tmp_path):
     """A real store written before tagging existed (tests/fixtures/store): the first
     connection, even a reader's, brings it forward keeping its stories, and tagging works."""
@@ -418,6 +421,7 @@ def test_a_schema_1_store_gains_story_tags(tmp_path):
 # --------------------------------------------------------------------------- what a story says
 
 
+@pytest.mark.slow
 def test_a_contradicting_story_turns_a_green_into_partly_met_until_answered(con, titles):
     """S01 (a person using the service) confirms warm-welcome; S02 (a family member) says
     otherwise. Unanswered, the green shows as 'people's experience differs'; once the auditor

@@ -32,6 +32,7 @@ def test_a_measure_that_cannot_be_worked_out_is_refused_when_checked_with_its_li
     assert parse_standard_text(WELCOME, "warm-welcome.yaml")[1] == []
 
 
+@pytest.mark.slow
 def test_every_standard_in_the_project_passes_its_trial_run():
     load = load_standards(Path(__file__).parents[1] / "standards")
     assert load.ok, load.report()

@@ -40,6 +40,7 @@ def test_the_label_reads_as_the_issue_says():
     assert ratings.look("differs").label == DIFFERS
 
 
+@pytest.mark.slow
 def test_every_output_shows_the_contradiction(db, tmp_path):
     from audits import verdicts
 
@@ -62,6 +63,7 @@ def test_every_output_shows_the_contradiction(db, tmp_path):
     assert summary.exit_code == 0 and "Partly met: people's experience differs 1" in " ".join(summary.output.split())
 
 
+@pytest.mark.slow
 def test_an_answer_lets_the_rating_stand_and_the_setting_raises_the_bar(db):
     from audits import verdicts
 
