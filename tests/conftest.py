@@ -11,9 +11,9 @@
   over the dashboard's store (its nine audit runs alone take ~5 s), whole command runs, the
   demo audited or at national scale, argon2 hashes, a process killed mid-ingest, random
   files, signed PDFs, publication and action plans (those four modules are slow as a whole).
-  A module-scoped fixture shared by several quick tests (the report's PDF, the small demo,
-  the engine's fixture store) stays in the quick loop. `make test-fast` runs everything else
-  (`-m "not slow and not browser"`, about 45 CPU-seconds of tests and 15 of start-up across
+  A module-scoped fixture shared by several quick tests (the report's PDF, the engine's
+  fixture store) stays in the quick loop; the tests of the demo's written files do not. `make test-fast` runs everything else
+  (`-m "not slow and not browser"`, about 40 CPU-seconds of tests and 15 of start-up across
   both workers); `make test` runs all but the browser.
 
 The dashboard's store (nine audited quarters) is built once per run and shared by the xdist

@@ -94,6 +94,7 @@ def test_layout_has_every_return_and_pack_folder(small):
     assert len(packs) >= 0.85 * len(returns)  # most provider-quarters have stories
 
 
+@pytest.mark.slow
 def test_headers_are_the_specifications_columns(small):
     out, _ = small
     for folder in (out / "returns").iterdir():
@@ -105,6 +106,7 @@ def test_headers_are_the_specifications_columns(small):
             assert tuple(next(csv.reader(handle))) == spec.STORIES.column_names
 
 
+@pytest.mark.slow
 def test_metadata_names_the_folder_and_a_believable_submission(small):
     out, _ = small
     for folder in (out / "returns").iterdir():
@@ -149,6 +151,7 @@ def test_rewriting_an_earlier_demo_is_allowed_but_a_foreign_folder_is_refused(tm
 # ----------------------------------------------------------------------------- journeys over time
 
 
+@pytest.mark.slow
 def test_journeys_carry_across_quarters_with_the_same_ids(small):
     out, _ = small
     episodes = table(out, "episodes.csv", {"P001"})
@@ -216,6 +219,7 @@ def test_clean_providers_keep_every_rule_of_the_specification(small):
     assert (trained["trauma_training_date"] <= trained["end"]).all()
 
 
+@pytest.mark.slow
 def test_the_messy_provider_has_the_intended_bad_rows(small):
     out, _ = small
     for folder in sorted((out / "returns").glob(f"{MESSY}-*")):
@@ -251,6 +255,7 @@ def test_the_punitive_provider_punishes_missed_appointments_far_more_often(small
     assert within_a_day["P002"] > 0.8 > 0.4 > within_a_day["P008"]
 
 
+@pytest.mark.slow
 def test_the_opiate_free_discharge_target_is_dropped_and_discharges_change(small):
     out, _ = small
     kpis = table(out, "kpis.csv", {"P005"})
@@ -263,6 +268,7 @@ def test_the_opiate_free_discharge_target_is_dropped_and_discharges_change(small
     assert drug_free[True] > drug_free[False] + 0.15
 
 
+@pytest.mark.slow
 def test_the_very_small_provider_is_too_small_to_rate(small):
     out, _ = small
     e = table(out, "episodes.csv", {"P003"})
@@ -301,6 +307,7 @@ def test_providers_differ_and_change_over_time(small):
 # ----------------------------------------------------------------------------- stories
 
 
+@pytest.mark.slow
 def test_packs_hold_consented_and_refused_stories_tagged_with_the_standards(small):
     out, _ = small
     stories = pd.concat([read(f, "stories.csv").assign(pack=f.name) for f in (out / "packs").iterdir()])
@@ -316,6 +323,7 @@ def test_packs_hold_consented_and_refused_stories_tagged_with_the_standards(smal
     assert (stories["gathered_on"] < TODAY.isoformat()).all()
 
 
+@pytest.mark.slow
 def test_personal_details_are_in_the_packs_and_screening_catches_each(small):
     out, _ = small
     texts = " ".join(read(f, "stories.csv")["story"].str.cat(sep=" ") for f in (out / "packs").iterdir())
@@ -333,6 +341,7 @@ def test_ordinary_stories_carry_no_personal_details():
         assert screening.screen(story["text"]) == [], story["text"]
 
 
+@pytest.mark.slow
 def test_stories_exercise_the_pdf_fonts(small):
     out, _ = small
     consented = pd.concat([read(f, "stories.csv") for f in (out / "packs").iterdir()])
@@ -467,6 +476,7 @@ def test_the_improving_and_the_declining_provider_move_across_the_quarters(ratin
     assert no_targets.set_index("period")["rating"].to_dict() == {FIRST: "red", LATEST: "green"}
 
 
+@pytest.mark.slow
 def test_demo_kpi_names_use_person_first_words(small):
     """The demo's KPI names are shown in the dashboard and the PDF: no 'clients'."""
     out, _ = small
