@@ -7,18 +7,15 @@ import datetime as dt
 
 import pytest
 
-from audits import drafts, factcheck, runs, settings, store
+from audits import drafts, factcheck, settings, store
 
-from support.stores import STORIES_STANDARDS as STANDARDS
-from support.stores import put_returns
+from support.stores import audited_returns
 
 
 @pytest.fixture
 def con(tmp_path):
     db = tmp_path / "audit.duckdb"
-    with store.writing(db) as c:
-        put_returns(c, "2026-Q2")
-    runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+    audited_returns(db)
     connection = store.connect(db)
     yield connection
     connection.close()

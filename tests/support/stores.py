@@ -18,7 +18,7 @@ import json
 import uuid
 from pathlib import Path
 
-from audits import engine, ingest, spec, store
+from audits import engine, ingest, runs, spec, store
 from audits.standard import Standard
 from audits.standards import parse_standard_text
 
@@ -191,6 +191,14 @@ def put_returns(con, period: str) -> None:
         "INSERT INTO quarantine VALUES (?, 'P001', ?, 'episodes', 'episodes.csv', 23, 'E99', ?, '{}')",
         [f"P001-{period}", period, "referral_date '2026-13-01' is not a date: write it as 2026-04-01"],
     )
+
+
+def audited_returns(db: Path, period: str = "2026-Q2") -> str:
+    """A store holding the fixture returns of one quarter, audited against the stories'
+    fixture standards: the run's id."""
+    with store.writing(db) as con:
+        put_returns(con, period)
+    return runs.run_audit(db, period, STORIES_STANDARDS, run_by="test")
 
 
 def read_rows(folder: Path = PACK) -> list[dict]:
