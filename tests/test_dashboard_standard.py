@@ -1,5 +1,6 @@
 """A standard's page (dashboard/standard.py) in Streamlit's AppTest: funnel, XmR, tables
-and stories, and small counts hidden from commissioners but not from auditors."""
+and stories, small counts hidden from commissioners but not from auditors, and the read-back
+sentence that says what is counted."""
 
 from __future__ import annotations
 
@@ -50,3 +51,12 @@ def test_small_counts_are_hidden_from_commissioners_but_not_auditors(shared_env)
     assert "hidden" not in shown.lower()
     _, hill_lane = standard_page("auditor")
     assert hill_lane["Figure"].endswith("of 4 people)")
+
+
+def test_the_standard_page_says_what_is_counted_in_the_read_back_sentence(shared_env):
+    at = signed_in("commissioner")
+    at.session_state["standard_id"] = "warm-welcome"
+    at.switch_page("dashboard/standard.py").run()
+    assert "Of everyone in treatment at any time in the quarter, the share with the first supportive contact" in texts(
+        at
+    )
