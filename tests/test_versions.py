@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from audits import runs, store, versions, workshop
 from audits import standard_edit as se
 from audits.standards import parse_standard_text
@@ -51,6 +53,7 @@ def test_the_differences_between_two_versions_in_plain_words():
     assert versions.differences(None, new) == ["A new standard: “Lived experience in every team”, with 3 measures."]
 
 
+@pytest.mark.slow
 def test_the_history_of_a_standard_and_the_ratings_each_version_gave(tmp_path):
     folder = tmp_path / "standards"
     shutil.copytree(ENGINE / "standards", folder)

@@ -18,6 +18,9 @@ from audits.standards import load_standards
 from support.accounts import ANN, AUDITOR, BOB
 from support.stores import ENGINE, PERIOD, load_fixture
 
+# Every test saves, approves or audits over a store of its own (1-3 CPU-seconds each): make test runs them.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def place(tmp_path):
