@@ -1,8 +1,9 @@
-"""Local dashboard accounts: who may sign in, with which role, and for which provider.
+"""Local dashboard accounts: who may sign in, with which role, and for which provider or areas.
 
 Passwords are kept only as argon2id hashes (argon2-cffi), never as plain text. A
 provider account is tied to one provider_id so that the dashboard can show that
-provider its own results and nobody else's. Demo accounts get fresh random
+provider its own exact figures; a commissioner account lists the areas it commissions, whose
+providers' exact figures it sees (dashboard.viewer decides each viewer's tier, audits.tiers). Demo accounts get fresh random
 passwords every time they are made, so a demo store never carries a password that
 is written down anywhere else.
 """
@@ -21,12 +22,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from audits import store
 
-ROLES = ("commissioner", "auditor", "expert_citizen", "provider")
+ROLES = ("commissioner", "auditor", "expert_citizen", "provider", "peer_interviewer")
 ROLE_WORDS = {
     "commissioner": "Commissioner",
     "auditor": "Independent auditor",
     "expert_citizen": "Expert citizen",
     "provider": "Provider",
+    "peer_interviewer": "Peer interviewer",
 }
 MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
@@ -47,6 +49,7 @@ class Account:
     display_name: str
     role: str
     provider_id: str | None
+    areas: tuple[str, ...] = ()  # a commissioner's own areas (restricted figures for their providers)
 
     @property
     def role_word(self) -> str:
@@ -57,7 +60,7 @@ def normalise_username(username: str) -> str:
     return (username or "").strip().lower()
 
 
-def _check(username: str, password: str, role: str, provider_id: str | None) -> None:
+def _check(username: str, password: str, role: str, provider_id: str | None, areas: tuple[str, ...] = ()) -> None:
     problems = []
     if not _USERNAME.match(username):
         problems.append(
@@ -72,6 +75,10 @@ def _check(username: str, password: str, role: str, provider_id: str | None) -> 
         problems.append("a provider account needs the provider_id it belongs to, such as P001")
     if role != "provider" and provider_id:
         problems.append("only a provider account belongs to a provider; leave provider_id empty")
+    if role != "commissioner" and areas:
+        problems.append("only a commissioner account has areas; leave areas empty")
+    if any(not (a or "").strip() for a in areas):
+        problems.append("an area needs a name, such as Northshire")
     if problems:
         raise AccountError("Cannot make the account: " + "; ".join(problems) + ".")
 
@@ -84,18 +91,21 @@ def create_account(
     provider_id: str | None = None,
     display_name: str | None = None,
     replace: bool = False,
+    areas: list[str] | tuple[str, ...] = (),
 ) -> Account:
-    """Make (or, with replace, reset) an account; the password is stored only as a hash."""
+    """Make (or, with replace, reset) an account; the password is stored only as a hash. A
+    commissioner's `areas` are the areas whose providers' exact figures it sees."""
     username = normalise_username(username)
-    _check(username, password, role, provider_id)
+    areas = tuple(a.strip() for a in areas)
+    _check(username, password, role, provider_id, areas)
     exists = con.execute("SELECT count(*) FROM accounts WHERE username = ?", [username]).fetchone()[0]
     if exists and not replace:
         raise AccountError(f"Cannot make the account: the username '{username}' is taken.")
-    account = Account(username, display_name or username, role, provider_id)
-    row = [account.username, account.display_name, role, provider_id, _hasher.hash(password), store.now()]
+    account = Account(username, display_name or username, role, provider_id, areas)
+    row = [account.username, account.display_name, role, provider_id, _hasher.hash(password), store.now(), list(areas)]
     con.execute(
-        "INSERT OR REPLACE INTO accounts (username, display_name, role, provider_id, password_hash, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO accounts (username, display_name, role, provider_id, password_hash, created_at, areas) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         row,
     )
     return account
@@ -106,7 +116,7 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Acco
     (never says which part was wrong, and takes as long either way)."""
     username = normalise_username(username)
     row = con.execute(
-        "SELECT username, display_name, role, provider_id, password_hash FROM accounts "
+        "SELECT username, display_name, role, provider_id, password_hash, areas FROM accounts "
         "WHERE username = ? AND disabled_at IS NULL",
         [username],
     ).fetchone()
@@ -120,7 +130,7 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Acco
         _hasher.verify(row[4], password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    return Account(row[0], row[1], row[2], row[3])
+    return Account(row[0], row[1], row[2], row[3], tuple(row[5] or ()))
 
 
 def _existing(con: duckdb.DuckDBPyConnection, username: str) -> str:
@@ -221,20 +231,23 @@ def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str,
 
     Run again, it resets the same accounts to new passwords (only hashes are kept,
     so the only way to print a working password is to make a new one). The provider
-    account belongs to the first provider in the store, when there is one.
-    Returns (username, password, role, provider_id) for printing.
+    account belongs to the first provider in the store, and the commissioner commissions
+    that provider's area (Northshire in the small demo), when there is one.
+    Returns (username, password, role, provider_id or area) for printing.
     """
-    wanted: list[tuple[str, str, str | None, str]] = [
-        ("commissioner", "commissioner", None, "Demo commissioner"),
-        ("auditor", "auditor", None, "Demo independent auditor"),
-        ("expert", "expert_citizen", None, "Demo expert citizen"),
+    first = con.execute("SELECT provider_id, area FROM providers ORDER BY provider_id LIMIT 1").fetchone()
+    areas = (first[1],) if first and first[1] else ()
+    wanted: list[tuple[str, str, str | None, str, tuple[str, ...]]] = [
+        ("commissioner", "commissioner", None, "Demo commissioner", areas),
+        ("auditor", "auditor", None, "Demo independent auditor", ()),
+        ("expert", "expert_citizen", None, "Demo expert citizen", ()),
+        ("interviewer", "peer_interviewer", None, "Demo peer interviewer", ()),
     ]
-    first = con.execute("SELECT min(provider_id) FROM providers").fetchone()[0]
     if first:
-        wanted.append(("provider", "provider", first, f"Demo provider {first}"))
+        wanted.append(("provider", "provider", first[0], f"Demo provider {first[0]}", ()))
     created = []
-    for username, role, provider_id, display_name in wanted:
+    for username, role, provider_id, display_name, own_areas in wanted:
         password = new_password()
-        create_account(con, username, password, role, provider_id, display_name, replace=True)
-        created.append((username, password, role, provider_id))
+        create_account(con, username, password, role, provider_id, display_name, replace=True, areas=own_areas)
+        created.append((username, password, role, provider_id or ", ".join(own_areas) or None))
     return created

@@ -17,7 +17,7 @@ import uuid
 import duckdb
 import pandas as pd
 
-from audits import runs, store, verdicts, words
+from audits import runs, store, tiers, verdicts, words
 
 NEEDS_ACTION = ("amber", "differs", "red")
 STATUS_WORDS = {
@@ -33,6 +33,7 @@ class ActionError(ValueError):
     """An action, review or progress report that cannot be recorded, said plainly."""
 
 
+@tiers.output(tiers.RESTRICTED, "which of a provider's standards need an action plan, from its exact ratings")
 def standards_needing_action(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> dict[str, str]:
     """standard_id -> shown rating of each standard of the period's latest run shown as Partly
     met (either kind) or Not met for this provider."""

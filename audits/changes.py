@@ -20,7 +20,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from audits import ratings, runs, spec, stats, verdicts, words
+from audits import ratings, runs, spec, stats, tiers, verdicts, words
 from audits.kinds import kind_of
 from audits.standard import Measure, Standard, combine_ratings
 
@@ -125,6 +125,7 @@ def previous_run_id(con: duckdb.DuckDBPyConnection, run_id: str) -> str | None:
     return runs.latest_run_id(con, spec.previous_period(period))
 
 
+@tiers.output(tiers.RESTRICTED, "a run's changes since the previous quarter, from exact figures")
 def of_run(
     con: duckdb.DuckDBPyConnection,
     run_id: str,

@@ -31,7 +31,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from audits import spec
+from audits import spec, tiers
 from audits.demo_stories import DOCUMENTS, FONT_STORIES, PERSONAL_DETAIL_STORIES, STORIES
 
 SCALES = ("small", "national")
@@ -997,6 +997,7 @@ def _contacts_select(provider_id: str, k: int) -> str:
         FROM contacts WHERE q = {k} ORDER BY no"""
 
 
+@tiers.output(tiers.RESTRICTED, "synthetic providers' returns, row by row")
 def _write_csv(path: Path, header: tuple[str, ...], rows: list[dict]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -1155,7 +1156,9 @@ def _write_provider(con, rng, profile: Profile, periods, out: Path, counts: Coun
                 rows = []
                 for i, story in enumerate(stories, 1):
                     gathered = start + dt.timedelta(days=int(rng.integers(20, (end - start).days + 21)))
-                    rows.append({"story_id": f"S{i:02d}", "gathered_on": gathered.isoformat(), **story})
+                    # the tellers who agreed agreed to being quoted, as every pack before use_of_words did
+                    use = {"use_of_words": "quoted"} if story["consent"] == "yes" else {}
+                    rows.append({"story_id": f"S{i:02d}", "gathered_on": gathered.isoformat(), **story, **use})
                 _write_csv(pack / "stories.csv", spec.STORIES.column_names, rows)
                 written.append(pack)
                 counts.packs += 1
@@ -1331,6 +1334,7 @@ MESSY_BOOLEANS = {"yes": ("Yes", "TRUE", "y", "Y", "1", "yes"), "no": ("No", "FA
 UNKNOWN_EPISODE = "E-UNKNOWN-{n}"
 
 
+@tiers.output(tiers.RESTRICTED, "synthetic providers' returns with mistakes, row by row")
 def make_messy(folder: Path, rng: np.random.Generator, start: dt.date, end: dt.date) -> None:
     """Rewrite a clean return the way a hurried data officer would, with row-level mistakes only.
 

@@ -119,7 +119,24 @@ def pdf_of(con: duckdb.DuckDBPyConnection, draft_id: str) -> bytes:
     row = con.execute("SELECT pdf FROM drafts WHERE draft_id = ?", [draft_id]).fetchone()
     if row is None:
         raise DraftError(f"There is no draft {draft_id}.")
+    reason = withheld(con, draft_id)
+    if reason:
+        raise DraftError(reason)
     return bytes(row[0])
+
+
+def withheld(con: duckdb.DuckDBPyConnection, draft_id: str) -> str | None:
+    """Why a shared draft is no longer given out (a story of its quarter was withdrawn after it
+    was shared, and it may print it), or None."""
+    from audits import withdrawals
+
+    row = con.execute("SELECT provider_id, period, shared_at FROM drafts WHERE draft_id = ?", [draft_id]).fetchone()
+    if row is None or not withdrawals.withdrawn_since(con, *row):
+        return None
+    return (
+        "A story of this quarter was withdrawn after this draft was shared, so the draft is no longer given out "
+        "(it may print the story). The auditor shares the draft again without it."
+    )
 
 
 def close(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, closed_by: str) -> str:

@@ -15,7 +15,23 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import actions, changes, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts
+from audits import (
+    actions,
+    changes,
+    credits,
+    disclosure,
+    runs,
+    settings,
+    signed,
+    signoffs,
+    spec,
+    stats,
+    store,
+    stories,
+    tiers,
+    verdicts,
+    voices,
+)
 from audits.standard import Standard
 
 
@@ -31,6 +47,9 @@ class Section:
     measures: pd.DataFrame  # this provider's published results for the standard
     stories: pd.DataFrame  # printable stories tagged to the standard (with stances and answers)
     voices: verdicts.Voices = verdicts.NO_VOICES  # what they say of it, as the rating counted them
+    heard: voices.Counts = field(default_factory=dict)  # people heard on it, by group (exact: outputs protect)
+    too_few: bool = True  # too few people using the service or their families heard on it (audits.voices)
+    needed: int = 1  # confirming stories a green needs (the setting voices_needed), for the too-few words
     uncertain: bool = False  # the data can't yet tell the rating (audits.engine)
     clear: bool | None = None  # the move since the previous period is more than chance (audits.changes)
 
@@ -63,11 +82,15 @@ class Findings:
     actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # actions agreed after earlier audits
     factcheck: str = ""  # the factual accuracy check in one sentence
     reply: dict | None = None  # the provider's reply, published with the audit
+    heard: voices.Counts = field(default_factory=dict)  # people heard this quarter, by group (exact)
+    work: credits.Work | None = None  # the peer interviewers' work behind the stories (names only if they chose)
 
 
+@tiers.output(tiers.PUBLIC, "the run's results as the PDF and the published site show them")
 def published_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
-    """The whole run's results with counts of 1–4 people hidden (suppress the run, then filter)."""
-    return stats.suppress_results(runs.read_results(con, run_id))
+    """The whole run's results as they may be published (audits.disclosure: the same cells hidden
+    in every public output)."""
+    return disclosure.public_results(con, run_id)
 
 
 @dataclass
@@ -78,15 +101,16 @@ class RunShared:
     published: pd.DataFrame  # the run's results fit to publish
     standards: list[Standard]  # as audited
     stories: pd.DataFrame  # the period's story table, every provider
-    shown: pd.DataFrame  # the run's standard ratings with the rating shown
-    previous_shown: pd.DataFrame  # the same for the previous period's latest run (may be empty)
-    # each provider's standards with their change since then (audits.changes)
+    shown: pd.DataFrame  # the run's public standard ratings with the rating shown
+    previous_shown: pd.DataFrame  # the same for the previous period's public run (may be empty)
+    # each provider's standards with their change since then, from public figures (audits.changes)
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
-    """The period's latest run, or a plain refusal saying to run the audit first."""
-    run_id = runs.latest_run_id(con, period)
+    """The run whose figures the period publishes (its release, or its latest run before anything
+    is released: audits.disclosure), or a plain refusal saying to run the audit first."""
+    run_id = disclosure.public_run_id(con, period)
     if run_id is None:
         raise FindingsError(
             f"There is no audit run for {period} yet: run the audit first (python -m audits run --period {period})."
@@ -94,14 +118,15 @@ def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
     return run_id
 
 
+@tiers.output(tiers.PUBLIC, "what a run's PDFs and published pages share")
 def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     period = con.execute("SELECT period FROM runs WHERE run_id = ?", [run_id]).fetchone()[0]
-    previous_run = runs.latest_run_id(con, spec.previous_period(period))
-    previous = verdicts.shown_ratings(con, previous_run) if previous_run else pd.DataFrame()
+    previous_run = disclosure.public_run_id(con, spec.previous_period(period))
+    previous = disclosure.public_standard_ratings(con, previous_run) if previous_run else pd.DataFrame()
     published = published_results(con, run_id)
     standards = runs.run_standards(con, run_id)
-    # what is published says a rating is uncertain only from figures it shows
-    shown = verdicts.uncertain_as_published(verdicts.shown_ratings(con, run_id), published, standards)
+    # public ratings, and whether the data can tell them, from the public figures alone
+    shown = disclosure.public_standard_ratings(con, run_id)
     return RunShared(
         run_id=run_id,
         published=published,
@@ -109,7 +134,7 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
         stories=stories.story_table(con, period),
         shown=shown,
         previous_shown=previous,
-        changes=changes.of_run(con, run_id, shown, previous),
+        changes=disclosure.public_changes(con, run_id, shown, previous, previous_run),
     )
 
 
@@ -189,7 +214,9 @@ def gather(
     previous = (
         {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
     )
-    voices = stories.voices_of(table)
+    told = stories.voices_of(table)
+    heard = voices.heard(table)
+    needed = settings.get(con, "voices_needed")
     sections = []
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
@@ -203,7 +230,10 @@ def gather(
                 previous=previous.get(standard.id),
                 measures=mine[mine["standard_id"] == standard.id],
                 stories=tagged.reset_index(drop=True),
-                voices=voices.get((provider_id, standard.id), verdicts.NO_VOICES),
+                voices=told.get((provider_id, standard.id), verdicts.NO_VOICES),
+                heard=heard.get((provider_id, standard.id), {}),
+                too_few=voices.too_few(heard.get((provider_id, standard.id), {}), needed),
+                needed=needed,
                 uncertain=bool(uncertain[standard.id]),
                 clear=None if stats.is_missing(moved.get(standard.id)) else bool(moved[standard.id]),
             )
@@ -245,9 +275,7 @@ def gather(
             ],
             ignore_index=True,
         )
-    basis = signed.basis(
-        run_id, settings.get(con, "voices_needed"), {sec.standard.id: sec.rating for sec in sections}, table
-    )
+    basis = signed.basis(run_id, needed, {sec.standard.id: sec.rating for sec in sections}, table)
     status, changed = _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis)
     from audits import factcheck
 
@@ -276,6 +304,8 @@ def gather(
         actions=actions.plans(con, provider_id, before=period),
         factcheck=factcheck.summary(con, provider_id, period),
         reply=factcheck.latest_reply(con, provider_id, period),
+        heard=heard.get((provider_id, None), {}),
+        work=credits.work(con, period, provider_id),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from audits import spc, stats, words
+from audits import spc, stats, voices, words
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,10 @@ SECTIONS = (
     ),
     Section(
         "The benchmark",
-        "The benchmark is the figure for all providers in the same audit run together, this provider "
-        "included. That is how Fingertips compares each area with an England figure that contains it, and "
+        "The benchmark is the figure for all the providers of the same audit run whose figures are shown, "
+        "together, this provider included when its figure is shown. Providers whose figures are hidden "
+        "because of small numbers are left out of it (only the auditor's own view pools every provider), "
+        "so that subtracting the figures shown from it gives no hidden count back. That is how Fingertips compares each area with an England figure that contains it, and "
         "how PHE's funnel plots draw their centre line; it gives one benchmark per measure, the same in "
         "every report and on one funnel plot. Leaving each provider out of its own benchmark would give "
         "every provider a different benchmark, and from those differences a reader could work out counts "
@@ -177,9 +179,20 @@ SECTIONS = (
     Section(
         "Stories",
         "Stories are gathered independently of the provider. Only stories whose tellers said yes to sharing "
-        "are printed; a withdrawn story is removed from every report made afterwards. Each story is screened "
-        "for names, phone numbers, email and street addresses, postcodes, NHS numbers and dates of birth, and "
-        "is held until the auditor clears it or approves a version with the details removed.",
+        "are printed, and only as they agreed (their own words quoted, or summarised by the auditor). A person "
+        "who takes their story back, by the reference they were given, takes it out of every quarter's "
+        "dashboard, report and published page from then on, for good. Each story is screened for names, phone "
+        "numbers, email and street addresses, postcodes, NHS numbers and dates of birth, and is held until the "
+        "auditor clears it or approves a version with the details removed.",
+    ),
+    Section(
+        "Voices heard",
+        "Beside each rating, how many people told us about it this quarter: people using the service, family "
+        "members and staff, each of whom agreed to their story being used (whether their words may be quoted, "
+        "summarised, or shown nowhere). Counts of 1 to 4 people are not shown. A standard on which fewer than "
+        f"{voices.ENOUGH} people using the service or their families were heard says so: too few to say much "
+        "about their experience of it.",
+        ("mat",),
     ),
     Section(
         "Met (provisional)",

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas
 
-from audits import engine, runs, settings, stories, verdicts, words
+from audits import disclosure, engine, runs, settings, stories, tiers, verdicts, words
 from audits.standard import Measure, Standard
 
 COLUMNS = ["provider_id", "provider_name", "current_rating", "new_rating", "changed", "why"]
@@ -81,22 +81,39 @@ def baseline(con: duckdb.DuckDBPyConnection, standard_id: str, period: str | Non
     return Baseline(standard_id, period, run_id, current, before, audited, voices, names, needed)
 
 
+@tiers.output(
+    tiers.BY_CALLER, "a draft standard's ratings of every provider: exact, or public=True for the public tier"
+)
 def impact_preview(
-    con: duckdb.DuckDBPyConnection, standard: Standard, period: str | None = None, base: Baseline | None = None
+    con: duckdb.DuckDBPyConnection,
+    standard: Standard,
+    period: str | None = None,
+    base: Baseline | None = None,
+    public: bool = False,
 ) -> pandas.DataFrame:
     """provider_id, provider_name, current shown rating (None when the standard was not in the
     latest run), new shown rating, changed, and why (the change in words). `attrs` holds
     period, run_id and the new measure results (`measures`), for a workshop that shows the
-    figures behind a change. `base` (from `baseline`) saves reading the run again."""
+    figures behind a change. `base` (from `baseline`) saves reading the run again.
+
+    public=True (an expert citizen, the public tier): both ratings as they could be published
+    (audits.disclosure), the draft worked out as if it were one more standard of the latest run,
+    so that a threshold drawn around a hidden count shows a merged band or none, never the
+    count; the reasons use only the draft's protected figures. Several previews with different
+    thresholds can still narrow a hidden count: see docs/disclosure.md."""
     fits = base is not None and base.standard_id == standard.id and base.period == (period or base.period)
     base = base if fits else baseline(con, standard.id, period)
     result = engine.evaluate(con, [standard], base.period, include_unapproved=True)
     if result.failed:
         raise PreviewError(f"The preview cannot be shown: {result.failed[standard.id]}.")
     new = dict(zip(result.standards["provider_id"], result.standards["rating"]))
+    current, measures, before_rows = base.current, result.measures, base.before
+    if public:
+        current, new, measures = _public(con, base.run_id, standard, result.measures)
+        before_rows = None  # the measures' earlier exact ratings are not public
     rows = []
     for provider_id in result.providers:
-        before = base.current.get(provider_id)
+        before = current.get(provider_id)
         figures = new.get(provider_id, "no_data")
         after = verdicts.shown_rating(
             figures, base.voices.get((provider_id, standard.id), verdicts.NO_VOICES), base.needed
@@ -106,8 +123,8 @@ def impact_preview(
             why = explain(
                 standard,
                 base.audited,
-                result.measures[result.measures["provider_id"] == provider_id],
-                base.before[base.before["provider_id"] == provider_id],
+                measures[measures["provider_id"] == provider_id],
+                None if before_rows is None else before_rows[before_rows["provider_id"] == provider_id],
                 figures,
                 after,
             )
@@ -122,7 +139,7 @@ def impact_preview(
             }
         )
     df = pandas.DataFrame(rows, columns=COLUMNS)
-    df.attrs.update({"period": base.period, "run_id": base.run_id, "measures": result.measures})
+    df.attrs.update({"period": base.period, "run_id": base.run_id, "measures": measures})
     return df
 
 
@@ -184,3 +201,24 @@ def explain(
     elif not out:
         out.append(f"The standard would be {words.rating_word(shown).lower()}.")
     return " ".join(out)
+
+
+def _public(
+    con, run_id: str | None, standard: Standard, measures: pandas.DataFrame
+) -> tuple[dict, dict, pandas.DataFrame]:
+    """Current and new ratings as the public tier may see them: the run's public standard ratings,
+    and the draft protected as one more standard of the run (against the run's other measures,
+    whose groups of people it may nest with, and every run of the quarter)."""
+    if run_id is None:
+        protected = disclosure.protect(measures, [standard])
+        mine = protected.measures[protected.measures["standard_id"] == standard.id]
+        return {}, dict(zip(protected.standards["provider_id"], protected.standards["rating"])), mine
+    public = disclosure.public_standard_ratings(con, run_id)
+    current = dict(public.loc[public["standard_id"] == standard.id, ["provider_id", "shown"]].values)
+    others = [s for s in runs.run_standards(con, run_id) if s.id != standard.id]
+    results = runs.read_results(con, run_id).drop(columns=["provider_name"])
+    results = pandas.concat([results[results["standard_id"] != standard.id], measures], ignore_index=True)
+    protected = disclosure.protect_new_run(con, results, [*others, standard])
+    drafted = protected.standards[protected.standards["standard_id"] == standard.id]
+    mine = protected.measures[protected.measures["standard_id"] == standard.id]
+    return current, dict(zip(drafted["provider_id"], drafted["rating"])), mine

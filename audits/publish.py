@@ -16,8 +16,10 @@ as symbol + word + colour. What it holds:
 Only providers whose sign-off is current are published: nothing unsigned or out of date,
 and through audits.findings nothing held, withdrawn, not consented or kept out. Every value
 goes through Jinja2 with autoescaping on, so people's words are text, never markup. Figures
-are worded by audits.words from the public tier (`public_results`, the one call to switch when
-disclosure control lands). Provider ids become file names only if they match SAFE_ID.
+are worded by audits.words from the public tier (`public_results`: audits.disclosure, the same
+cells hidden as in every other public output), and publishing releases the quarter's one public
+version (audits.disclosure.release) if nothing of it was released yet. Provider ids become file
+names only if they match SAFE_ID.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from audits import actions, findings, ratings, runs, sentences, signed, signoffs, spec, store, words
+from audits import actions, disclosure, findings, ratings, runs, sentences, signed, signoffs, spec, store, tiers, words
 from audits.cells import safe_cell
 from audits.report import INDEPENDENCE_QUOTE, INDEPENDENCE_SOURCE, report_file_name
 
@@ -46,10 +48,11 @@ class PublishError(ValueError):
     """A site that cannot be written, said plainly."""
 
 
+@tiers.output(tiers.PUBLIC, "the published site's figures")
 def public_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
     """The run's results as the public may see them: the ONE place the published site takes its
-    figures from (switch it to the disclosure-control function for a period's public results)."""
-    return findings.published_results(con, run_id)
+    figures from (audits.disclosure: what the PDF, the public CSV and the public dashboard show)."""
+    return disclosure.public_results(con, run_id)
 
 
 @dataclass
@@ -78,7 +81,12 @@ DICTIONARY = [
     ("standard_id", "text", "The standard's short name."),
     ("standard_version", "whole number", "The version of the standard audited."),
     ("standard_title", "text", "The standard in a few plain words."),
-    ("standard_rating", "text", "The standard's rating as shown: green, provisional, differs, amber, red or no_data."),
+    (
+        "standard_rating",
+        "text",
+        "The standard's rating as shown: green, provisional, differs, amber, red or no_data; green_amber or "
+        "amber_red (a range) or withheld when the exact band would give a small count away.",
+    ),
     ("standard_rating_words", "text", "The same in words, such as 'Met' or 'Partly met: people's experience differs'."),
     ("measure_id", "text", "The measure's short name."),
     ("measure_label", "text", "What the measure counts, in words."),
@@ -87,18 +95,29 @@ DICTIONARY = [
     ("value", "number", "The figure: a share from 0 to 1, a count, a median or a rate (empty when not shown)."),
     ("ci_lower", "number", "Lower end of the 95% Wilson interval of a share (empty when there is none)."),
     ("ci_upper", "number", "Upper end of the 95% Wilson interval of a share (empty when there is none)."),
-    ("benchmark", "number", "The figure for all providers in the audit run (empty when not shown)."),
+    (
+        "benchmark",
+        "number",
+        "The figure of all the providers whose figures are shown, taken together (providers whose figures "
+        "are hidden are left out of it, so that it gives no hidden count back).",
+    ),
     (
         "comparison",
         "text",
         "How the figure compares with the benchmark: similar, better, worse, best, worst or not_compared.",
     ),
-    ("measure_rating", "text", "The measure's rating on its figures: green, amber, red or no_data."),
+    (
+        "measure_rating",
+        "text",
+        "The measure's rating on its figures: green, amber, red or no_data; green_amber or amber_red when "
+        "the exact band would give a small count away, withheld when no band can be shown.",
+    ),
     (
         "suppressed",
         "yes/no",
         "yes when a figure is left empty so that a count of 1 to 4 people cannot be read or worked out.",
     ),
+    ("suppressed_why", "text", "Why the figures are left empty, in words (empty when nothing is)."),
 ]
 
 PLAIN = {
@@ -108,6 +127,9 @@ PLAIN = {
     "amber": "They did some of this. They need to do more.",
     "red": "They did not do this well enough. They need to do better.",
     "no_data": "Too few people to say.",
+    "green_amber": "They did this well or did some of it. We do not say which, to keep a few people private.",
+    "amber_red": "They did some of this or did not do it well enough. We do not say which, to keep a few people private.",
+    "withheld": "We do not show this rating, to keep a few people private.",
 }
 
 KEY_WORDS = [
@@ -117,6 +139,12 @@ KEY_WORDS = [
     ("amber", "some of the standard is met"),
     ("red", "the standard is not met"),
     ("no_data", "too few people to rate it"),
+    (
+        "green_amber",
+        "one of Met or Partly met: the exact rating would let a reader work out a count of fewer than 5 people",
+    ),
+    ("amber_red", "one of Partly met or Not met, for the same reason"),
+    ("withheld", "not shown, for the same reason"),
 ]
 
 
@@ -176,8 +204,9 @@ def _section_context(sec: findings.Section) -> dict:
                 "text": st["text"],
                 "teller": words.teller(st["teller"]),
                 "gathered_on": words.long_date(st["gathered_on"]),
-                "gathered_by": st["gathered_by"] if isinstance(st["gathered_by"], str) else "",
+                "gathered_by": words.gathered_by(st).removeprefix(" by "),
                 "redacted": bool(st["redacted"]),
+                "summarised": bool(st["summarised"]),
                 "stance": words.stance(st["stances"].get(sec.standard.id, "")),
                 "answer": st["answers"].get(sec.standard.id, ""),
             }
@@ -197,6 +226,9 @@ def _section_context(sec: findings.Section) -> dict:
         "stories": told,
         "look": ratings.look(sec.rating),
         "plain": PLAIN[sec.rating],
+        # the site is public: counts of 1 to 4 people are not shown (audits.voices.protect)
+        "heard": words.voices_heard(sec.heard, public=True),
+        "too_few": words.too_few_voices(sec.needed) if sec.too_few else "",
     }
 
 
@@ -226,14 +258,11 @@ def _data_rows(found: findings.Findings) -> list[dict]:
                     "benchmark": r.get("benchmark"),
                     "comparison": r.get("comparison"),
                     "measure_rating": r["rating"],
-                    "suppressed": "yes" if _true(r.get("suppressed")) else "no",
+                    "suppressed": "yes" if words.hidden(r) else "no",
+                    "suppressed_why": words.hidden_why(r),
                 }
             )
     return rows
-
-
-def _true(value) -> bool:
-    return value is not None and not pd.isna(value) and bool(value)
 
 
 def _json_value(value):
@@ -244,6 +273,7 @@ def _json_value(value):
     return value
 
 
+@tiers.output(tiers.PUBLIC, "the published site of a quarter's signed audits and its open data")
 def publish(
     con: duckdb.DuckDBPyConnection, period: str, out_dir: Path, published_by: str, record: bool = True
 ) -> Published:
@@ -253,7 +283,13 @@ def publish(
         spec.parse_period(period)
     except ValueError as error:
         raise PublishError(f"{error}.") from None
-    run_id = findings.latest_run(con, period)
+    run_id = findings.latest_run(con, period)  # the quarter's release, or its latest run
+    if record:
+        # what is published is the quarter's one public version from now on
+        try:
+            disclosure.release(con, period, run_id, published_by, how="publish")
+        except disclosure.ReleaseError as error:
+            raise PublishError(str(error)) from None
     shared = findings.run_shared(con, run_id)
     shared.published = public_results(con, run_id)
     out = Published(period, Path(out_dir))
@@ -291,6 +327,35 @@ def publish(
     return out
 
 
+def refresh(con: duckdb.DuckDBPyConnection, periods, published_by: str) -> list[str]:
+    """Publish each of these periods again, into the folder of its latest publication, so that a
+    story withdrawn since leaves the published site at once (its provider's signed report is no
+    longer given out, so the provider's page goes until the audit is signed again). What was
+    done, one sentence a period, for the person who withdrew it; a folder that is not on this
+    computer any more is named, to publish again by hand."""
+    said = []
+    for period in sorted(set(periods)):
+        row = con.execute(
+            "SELECT out_dir FROM publications WHERE period = ? ORDER BY published_at DESC LIMIT 1", [period]
+        ).fetchone()
+        if row is None or not row[0]:
+            continue
+        folder = Path(row[0])
+        if not (folder / MARKER).is_file():
+            said.append(
+                f"The {period} site was published to {folder}, which is not on this computer: publish it again "
+                "wherever it is, so the story leaves it too."
+            )
+            continue
+        try:
+            publish(con, period, folder, published_by)
+        except PublishError as error:
+            said.append(f"The {period} site in {folder} could not be published again ({error}): publish it again.")
+            continue
+        said.append(f"The published site of {period} in {folder} was written again without it.")
+    return said
+
+
 def _write(out: Published, gathered: list, shared: findings.RunShared, period: str) -> None:
     env = _environment()
     today = store.now()
@@ -298,7 +363,9 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
         "period": period,
         "period_words": _period_words(period),
         "published_on": words.long_date(words.uk_time(today)),
-        "looks": ratings.LOOKS,
+        "looks": {**ratings.LOOKS, **ratings.RANGES},
+        "hidden_footnote": words.HIDDEN_FOOTNOTE,
+        "benchmark_label": words.PUBLIC_BENCHMARK_LABEL,
     }
     _clear(out.out_dir)
     for folder in ("providers", "data", "pdf"):
@@ -350,6 +417,9 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
             "factcheck": found.factcheck,
             "pdf_name": pdf_name,
             "pdf_sha256": digest,
+            "people_heard": words.people_heard(found.heard, public=True),
+            "summary_note": words.SUMMARY_NOTE,
+            "work": found.work.words() if found.work is not None else "",
         }
         page(
             f"providers/{found.provider_id}.html",
@@ -367,7 +437,8 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
             if plan
             else "There were no promises from earlier checks to look at."
         )
-        shown_stories = len({sid for sec in found.sections for sid in sec.stories["story_id"]})
+        # a quarter without any story pack has story tables without columns
+        shown_stories = len({sid for sec in found.sections for sid in sec.stories.get("story_id", [])})
         page(
             f"providers/{found.provider_id}-easy-read.html",
             "easy-read.html",
@@ -385,6 +456,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
                 if shown_stories
                 else "Nobody's story was shared this time."
             ),
+            heard=words.people_heard(found.heard, public=True),
             promises=promises,
             reply=found.reply,
         )
@@ -410,7 +482,9 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
         crumbs=None,
         providers=providers,
         standards=index_standards,
-        key_words=KEY_WORDS,
+        key_words=[
+            (k, m) for k, m in KEY_WORDS if k in ratings.LOOKS or any(k in p["ratings"].values() for p in providers)
+        ],
         quote=INDEPENDENCE_QUOTE,
         quote_source=INDEPENDENCE_SOURCE,
     )
@@ -438,7 +512,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
         ],
     )
     columns = [name for name, _, _ in DICTIONARY]
-    frame = pd.DataFrame(data_rows, columns=columns)
+    frame = runs.contract_intervals(pd.DataFrame(data_rows, columns=columns), shared.standards)
     with open(out.out_dir / "data" / "results.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(columns)

@@ -38,6 +38,15 @@ LOOKS: dict[str, Look] = {
     "no_data": Look("no_data", "○", "Too few to tell", "#4d4d4d", "#f0f0f0"),
 }
 
+# Public ratings that are not one band (audits.disclosure): a band that would give a small
+# count away is merged with the next one, or the rating is not shown. Grey, with their own
+# symbol and the asterisk of a hidden figure.
+RANGES: dict[str, Look] = {
+    "green_amber": Look("green_amber", "◇", "Met or partly met *", "#4d4d4d", "#f0f0f0"),
+    "amber_red": Look("amber_red", "◇", "Partly met or not met *", "#4d4d4d", "#f0f0f0"),
+    "withheld": Look("withheld", "◌", "Rating not shown *", "#4d4d4d", "#f0f0f0"),
+}
+
 # Worst to best, to say which way a rating moved between quarters; no_data has no rank:
 # it is not a rating.
 RANK: dict[str, int] = {"red": 0, "amber": 1, "differs": 1, "provisional": 2, "green": 3}
@@ -59,4 +68,4 @@ COMPARISON_WORDS: dict[str, str] = {
 
 
 def look(rating: str) -> Look:
-    return LOOKS[rating]
+    return LOOKS[rating] if rating in LOOKS else RANGES[rating]

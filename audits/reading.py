@@ -374,6 +374,13 @@ def _from_zip(path: Path) -> RawSubmission:
     return _from_files(path, "zip", files, problems)
 
 
+def read_files(source: Path, form: str, files: dict[str, bytes]) -> RawSubmission:
+    """A submission given as its files' bytes (file name -> bytes), read exactly as a folder is:
+    the dashboard's story capture builds an evidence pack in memory and reads it here, so the
+    people's words never touch the disk outside the store."""
+    return _from_files(Path(source), form, files)
+
+
 def _file_limit_of_entry(name: str) -> int:
     return _file_limit(name.rsplit("/", 1)[-1])
 

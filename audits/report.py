@@ -31,7 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import actions, findings, method, ratings, sentences, signed, signoffs, spec, store, words
+from audits import actions, findings, method, ratings, sentences, signed, signoffs, spec, store, tiers, words
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_charts import legend, proportion_chart
@@ -251,7 +251,10 @@ def _summary(data: Findings) -> list:
             s["body"],
         ),
     ]
-    head = [Paragraph(h, s["cell_head"]) for h in ("Standard", "Rating", "Change since last period", "Stories")]
+    head = [
+        Paragraph(h, s["cell_head"])
+        for h in ("Standard", "Rating", "Change since last period", "Voices heard", "Stories")
+    ]
     rows = [head]
     for sec in data.sections:
         rows.append(
@@ -259,13 +262,15 @@ def _summary(data: Findings) -> list:
                 Paragraph(text(sec.standard.title), s["cell"]),
                 _rating_cell(sec.rating, uncertain=sec.uncertain),
                 Paragraph(text(words.change(sec.rating, sec.previous, sec.clear)), s["cell"]),
+                # a public output: counts of 1 to 4 people are not shown (audits.voices.protect)
+                Paragraph(text(words.voices_heard(sec.heard, public=True)), s["cell"]),
                 Paragraph(str(len(sec.stories)), s["cell"]),
             ]
         )
     out.append(
         _table(
             rows,
-            [72 * mm, 36 * mm, 45 * mm, 17 * mm],
+            [50 * mm, 31 * mm, 33 * mm, 40 * mm, 16 * mm],
             rating_col=1,
             rating_values=[sec.rating for sec in data.sections],
             uncertain_values=[sec.uncertain for sec in data.sections],
@@ -273,6 +278,8 @@ def _summary(data: Findings) -> list:
     )
     key = " · ".join(f"{look.symbol} {look.word}" for look in ratings.LOOKS.values())
     out += [Spacer(1, 3 * mm), Paragraph(f"Key: {text(key)}.", s["small"])]
+    # this report is written to be published: its figures are the public ones, said once here
+    out.append(Paragraph(f"<b>Small numbers.</b> {text(words.HIDDEN_FOOTNOTE)}", s["small"]))
     if any(sec.uncertain for sec in data.sections):
         out.append(
             Paragraph(
@@ -314,14 +321,19 @@ def _summary(data: Findings) -> list:
             )
         )
         return out
+    out.append(Paragraph(text(words.people_heard(data.heard, public=True)), s["small"]))
     out.append(
         Paragraph(
             f"Stories printed in this report: {told}. Not printed: {not_shared} without consent to share "
-            f"(or withdrawn), {held} waiting for the auditor to check for personal details, "
-            f"{data.story_counts.get('kept_out', 0)} kept out by the auditor.",
+            f"(or withdrawn), {held} waiting for the auditor to check for personal details or to summarise, "
+            f"{data.story_counts.get('kept_out', 0)} kept out by the auditor, "
+            f"{data.story_counts.get('not_shown', 0)} whose tellers agreed to be heard but not to their words "
+            "being shown.",
             s["small"],
         )
     )
+    if data.work is not None:
+        out.append(Paragraph(text(data.work.words()), s["small"]))
     return out
 
 
@@ -392,10 +404,14 @@ def story_pieces(words_told: str, limit: int = STORY_ROW_CHARACTERS) -> list[str
 def _story_block(row, standard_id: str | None = None) -> list:
     s = styles()
     teller = words.teller(row.teller)
-    by = f" by {row.gathered_by}" if isinstance(row.gathered_by, str) and row.gathered_by else ""
+    by = words.gathered_by(row)
     note = " The auditor removed personal details from these words." if row.redacted else ""
+    summarised = bool(getattr(row, "summarised", False))
+    if summarised:
+        note = f" {words.SUMMARY_NOTE}"
     pieces = story_pieces(row.text)
-    pieces[0], pieces[-1] = "“" + pieces[0], pieces[-1] + "”"
+    if not summarised:  # a summary is the auditor's words, never quoted as the person's
+        pieces[0], pieces[-1] = "“" + pieces[0], pieces[-1] + "”"
     told = [[Paragraph(text(piece), s["story"])] for piece in pieces]
     caption = Paragraph(
         text(f"Told by {teller}, gathered on {words.long_date(row.gathered_on)}{by}.{note}"), s["small"]
@@ -460,8 +476,12 @@ def _section(sec: findings.Section) -> list:
             s["small"],
         ),
         rating_line,
-        Spacer(1, 3 * mm),
+        Spacer(1, 2 * mm),
+        Paragraph(text(f"Voices heard on this standard: {words.voices_heard(sec.heard, public=True)}."), s["small"]),
     ]
+    if sec.too_few:
+        out.append(Paragraph(text(words.too_few_voices(sec.needed)), s["small"]))
+    out.append(Spacer(1, 2 * mm))
     if sec.rating == "provisional":
         out.append(
             Paragraph(
@@ -494,7 +514,8 @@ def _section(sec: findings.Section) -> list:
         ]
     out.append(Paragraph("The figures", s["h3"]))
     head = [
-        Paragraph(h, s["cell_head"]) for h in ("Measure", "Figure", "95% interval", words.BENCHMARK_LABEL, "Rating")
+        Paragraph(h, s["cell_head"])
+        for h in ("Measure", "Figure", "95% interval", words.PUBLIC_BENCHMARK_LABEL, "Rating")
     ]
     rows, values, unsure, notes, chart_rows = [head], [], [], [], []
     results = sec.measures.set_index("measure_id")
@@ -532,6 +553,7 @@ def _section(sec: findings.Section) -> list:
                     "benchmark": r.get("benchmark"),
                     "green": m.green.target,
                     "rating": r["rating"],
+                    "hidden": bool(words.hidden(r)),
                 }
             )
     figures = [
@@ -545,6 +567,8 @@ def _section(sec: findings.Section) -> list:
         ),
     ]
     figures += [Paragraph(text(note), s["small"]) for note in notes]
+    if any(words.hidden(r) for _, r in results.iterrows()) or any(v in ratings.RANGES for v in values):
+        figures.append(Paragraph(text(words.HIDDEN_SHORT), s["small"]))
     chart = proportion_chart(chart_rows)
     if chart is not None:
         figures += [Spacer(1, 3 * mm), chart, legend()]
@@ -676,6 +700,7 @@ def _page(canvas, doc, data: Findings) -> None:
     canvas.restoreState()
 
 
+@tiers.output(tiers.PUBLIC, "the audit PDF (written to be published)")
 def render(data: Findings, out: Path) -> Path:
     """Draw the PDF for gathered data."""
     out = Path(out)
@@ -722,6 +747,7 @@ def render(data: Findings, out: Path) -> Path:
     return out
 
 
+@tiers.output(tiers.PUBLIC, "one provider's audit PDF")
 def build_report(
     db,
     provider_id: str,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from reportlab.platypus.doctemplate import LayoutError
 
-from audits import findings, store
+from audits import findings, store, tiers
 from audits.report import render, report_file_name
 
 _SHARED: dict[tuple[str, str], findings.RunShared] = {}
@@ -51,6 +51,7 @@ class BatchError(RuntimeError):
         )
 
 
+@tiers.output(tiers.PUBLIC, "every provider's audit PDF of a quarter")
 def build_reports(
     db,
     period: str,

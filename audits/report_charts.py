@@ -2,9 +2,10 @@
 
 Native drawing builds in milliseconds and needs no browser. Each proportion is a
 bar on a 0–100% track in the rating's colour, with its 95% interval as a line,
-the green threshold as a dashed mark and the all-provider benchmark as a diamond.
-The same figures are in the table above the chart, so nothing is said by the
-chart alone, and never by colour alone.
+the green threshold as a dashed mark and the benchmark as a diamond. A measure whose
+figure is not shown (audits.disclosure) keeps its row: a grey hatched track marked with
+an asterisk, never a missing row. The same figures are in the table above the chart,
+so nothing is said by the chart alone, and never by colour alone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
 
-from audits import ratings, words
+from audits import ratings, tiers, words
 from audits.report_styles import FONT, MUTED, RULE, register_fonts
 from audits.stats import is_missing
 
@@ -22,10 +23,12 @@ LABEL_WIDTH = 150
 TRACK_WIDTH = 270
 
 
+@tiers.output(tiers.PUBLIC, "the PDF's chart of a standard's shares")
 def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH + 40) -> Drawing | None:
     """rows: dicts with label, value, ci_lower, ci_upper, benchmark, green (fraction or
-    None) and rating. None when there is nothing to draw."""
-    rows = [r for r in rows if not is_missing(r.get("value"))]
+    None), rating and hidden (True when disclosure control hid the figure). None when there
+    is nothing to draw."""
+    rows = [r for r in rows if not is_missing(r.get("value")) or r.get("hidden")]
     if not rows:
         return None
     register_fonts()
@@ -51,6 +54,9 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
                 String(x0 - 6, y + 4 + (len(lines) - 1) * 4 - j * 8, line, fontName=FONT, fontSize=7, textAnchor="end")
             )
         d.add(Rect(x0, y, TRACK_WIDTH, 11, fillColor=colors.HexColor("#f2f2f2"), strokeColor=None))
+        if row.get("hidden"):
+            _hidden_track(d, x0, y)
+            continue
         d.add(
             Rect(
                 x0,
@@ -98,6 +104,16 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
     return d
 
 
+def _hidden_track(d: Drawing, x0: float, y: float) -> None:
+    """A figure not shown: the track hatched in grey, and the asterisk of a hidden figure."""
+    grey = colors.HexColor("#8a8a8a")
+    for k in range(0, TRACK_WIDTH, 8):
+        d.add(Line(x0 + k, y, x0 + min(k + 11, TRACK_WIDTH), y + 11, strokeColor=grey, strokeWidth=0.5))
+    d.add(Rect(x0, y, TRACK_WIDTH, 11, fillColor=None, strokeColor=grey, strokeWidth=0.6))
+    d.add(String(x0 + TRACK_WIDTH + 4, y + 3, words.NOT_SHOWN.lower(), fontName=FONT, fontSize=7))
+
+
+@tiers.output(tiers.PUBLIC, "the key to the PDF's charts")
 def legend() -> Drawing:
     """Key to the marks, once per report."""
     register_fonts()
@@ -117,5 +133,11 @@ def legend() -> Drawing:
             strokeWidth=0.8,
         )
     )
-    d.add(String(x + 14, 5, "benchmark (all providers, this one included)", fontName=FONT, fontSize=7))
+    d.add(String(x + 14, 5, "benchmark", fontName=FONT, fontSize=7))
+    x += 70
+    grey = colors.HexColor("#8a8a8a")
+    for k in (0, 6, 12):
+        d.add(Line(x + k, 3, x + k + 6, 13, strokeColor=grey, strokeWidth=0.5))
+    d.add(Rect(x, 3, 18, 10, fillColor=None, strokeColor=grey, strokeWidth=0.6))
+    d.add(String(x + 22, 5, f"figure {words.NOT_SHOWN.lower()}", fontName=FONT, fontSize=7))
     return d

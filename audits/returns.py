@@ -144,7 +144,16 @@ def validate_batches(paths: list[Path], size: int = BATCH) -> Iterator[list[Vali
 
 def validate_many(paths: list[Path]) -> list[Validation]:
     """Validate several submissions, checking each table of all of them in one pass."""
-    raws = [reading.read_submission(Path(p)) for p in paths]
+    return _validate([reading.read_submission(Path(p)) for p in paths])
+
+
+def validate_files(source: str, form: str, files: dict[str, bytes]) -> Validation:
+    """Validate a submission made in memory (file name -> bytes) by the same checks as a file:
+    how the dashboard's story capture makes its evidence pack, so every rule holds for it."""
+    return _validate([reading.read_files(Path(source), form, files)])[0]
+
+
+def _validate(raws: list[reading.RawSubmission]) -> list[Validation]:
     validations = [_begin(raw) for raw in raws]
     for kind, tables in (("return", spec.RETURN_TABLES), ("pack", spec.PACK_TABLES)):
         members = [(v, raw) for v, raw in zip(validations, raws) if v.kind == kind]
@@ -329,6 +338,7 @@ def header_problems(table: spec.Table, file_name: str, header: list[str]) -> lis
     """Missing and unknown columns; a heading that is nearly a missing column is one problem
     ("'Staff Role' … Did you mean 'staff_role'?"), not a missing column and an ignored one."""
     missing = [c for c in table.column_names if c not in header]
+    optional = {c.name for c in table.columns if c.header_optional}
     unknown = [h for h in header if h and h not in table.column_names and not h.startswith("Unnamed: ")]
     problems = []
     for column in missing:
@@ -351,6 +361,8 @@ def header_problems(table: spec.Table, file_name: str, header: list[str]) -> lis
                     True,
                 )
             )
+        elif column in optional:
+            continue  # added after version 1: a file may leave it out (but never misspell it)
         else:
             problems.append(
                 Problem(

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas
 
-from audits import engine, spec, stats, store
+from audits import disclosure, engine, spec, stats, store, tiers
 from audits.cells import safe_cell
 from audits.standard import Standard
 from audits.standards import load_standards
@@ -87,6 +87,9 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
                 f"Load the returns first (python -m audits ingest PATH)."
             )
         result = engine.evaluate(con, audited, period)
+        # what of it may be published, protected against every earlier run of the quarter
+        worked = [s for s in audited if s.id not in result.failed]
+        protected = disclosure.protect_new_run(con, result.measures, worked) if worked else None
     if result.failed and len(result.failed) == len(audited):
         raise RunError(
             "The audit did not run: no approved standard could be worked out on these returns.\n"
@@ -105,6 +108,8 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
     measures.insert(0, "run_id", run_id)
     standards = result.standards.copy()
     standards.insert(0, "run_id", run_id)
+    protected.measures["run_id"] = run_id
+    protected.standards["run_id"] = run_id
     with store.writing(db) as con:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -145,6 +150,7 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
                 f"INSERT INTO standard_results ({', '.join(STANDARD_RESULT_COLUMNS)}) "
                 f"SELECT {', '.join(STANDARD_RESULT_COLUMNS)} FROM new_standard_results"
             )
+            disclosure.keep(con, protected)
             con.execute("COMMIT")
         except Exception:
             store.rollback(con)
@@ -184,15 +190,17 @@ def _frame(con, table: str, columns: list[str], run_id: str, provider_id: str | 
     return con.execute(sql + f" ORDER BY {order}", params).df()
 
 
+@tiers.output(tiers.RESTRICTED, "a run's exact measure results")
 def read_results(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None) -> pandas.DataFrame:
-    """Measure results of a run, unsuppressed (pass through stats.suppress_results to publish),
-    with the provider's name."""
+    """Measure results of a run, exact (restricted: audits.disclosure.public_results is what may be
+    published), with the provider's name."""
     df = _frame(con, "results", RESULT_COLUMNS, run_id, provider_id, "r.provider_id, r.standard_id, r.measure_id")
     for column in ("numerator_rows", "denominator_rows"):
         df[column] = df[column].astype("Int64")
     return df
 
 
+@tiers.output(tiers.RESTRICTED, "a run's exact standard ratings")
 def read_standard_results(
     con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None
 ) -> pandas.DataFrame:
@@ -214,13 +222,24 @@ def _cell(value) -> str:
     return safe_cell(value)
 
 
+@tiers.output(tiers.BY_CALLER, "a run's results as CSV: the auditor's file, or with public=True the public one")
 def export_csv(
-    con: duckdb.DuckDBPyConnection, period: str, path, run_id: str | None = None, public: bool = False
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    path,
+    run_id: str | None = None,
+    public: bool = False,
+    released_by: str | None = None,
 ) -> Path:
     """Write the results columns of the specification for a run (latest of the period by
-    default). Unsuppressed: the auditor's working file; public=True hides counts of 1-4
-    people and what would reveal them."""
+    default). Unsuppressed: the auditor's working file (restricted). public=True writes the
+    quarter's one public version (audits.disclosure), releasing it if nothing of the quarter was
+    released yet (a writing connection), and refusing a run other than the one released; a note
+    beside the file says what is hidden and why."""
     _check_period(period)
+    if public and run_id is None:
+        released = disclosure.current_release(con, period)
+        run_id = released["run_id"] if released else None
     run_id = run_id or latest_run_id(con, period)
     if run_id is None:
         raise RunError(f"No audit has been run for {period} yet: run python -m audits run --period {period} first.")
@@ -229,15 +248,46 @@ def export_csv(
         raise RunError(f"There is no audit run '{run_id}'. Leave out --run to export the latest run of {period}.")
     if row[0] != period:
         raise RunError(f"Run '{run_id}' is an audit of {row[0]}, not {period}: give --period {row[0]}.")
-    df = read_results(con, run_id)
-    if public:
-        df = stats.suppress_results(df)
     path = Path(path)
     if path.parent and not path.parent.exists():
         raise RunError(f"Cannot write {path}: the folder {path.parent} does not exist.")
+    if public:
+        try:
+            released = disclosure.release(con, period, run_id, released_by, how="export")
+        except disclosure.ReleaseError as error:
+            raise RunError(str(error)) from None
+        published = disclosure.public_results(con, run_id)
+        # a rating merged or withheld is not one of the four the contract allows: left empty
+        df = published.assign(rating=published["rating"].where(~published["rating"].isin(disclosure.NOT_ONE_BAND), ""))
+        df = contract_intervals(df, run_standards(con, run_id))
+    else:
+        df = read_results(con, run_id)
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(EXPORT_COLUMNS)
         for record in df[EXPORT_COLUMNS].itertuples(index=False):
             writer.writerow([_cell(v) for v in record])
+    if public:
+        notes_path(path).write_text(disclosure.notes(published, released), encoding="utf-8")
     return path
+
+
+def notes_path(path: Path) -> Path:
+    """The note beside a public CSV: what is hidden in it and why."""
+    return path.with_name(path.stem + "-notes.txt")
+
+
+def contract_intervals(df: pandas.DataFrame, standards: list[Standard]) -> pandas.DataFrame:
+    """Results with ci_lower and ci_upper left empty where the results contract gives the figure
+    no interval (a count, a median: audits.kinds), as published results are read against it."""
+    from audits.kinds import kind_of
+
+    measures = {(s.id, m.id): m for s in standards for m in s.measures}
+    keep = [
+        (k in measures and kind_of(measures[k]).has_interval and kind_of(measures[k]).interval_exported)
+        for k in zip(df["standard_id"], df["measure_id"])
+    ]
+    out = df.copy()
+    for column in ("ci_lower", "ci_upper"):
+        out[column] = out[column].astype("float64").where(keep)
+    return out

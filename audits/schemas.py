@@ -79,10 +79,36 @@ def _inside_period(column: str):
     )
 
 
+def _a_reference(column: str):
+    from audits import references
+
+    return (
+        lambda df: df[column].isna() | df[column].map(references.is_reference, na_action="ignore").astype("boolean"),
+        f"is not a reference: three groups of four letters from {' '.join(references.ALPHABET)}, "
+        f"such as {references.EXAMPLE} (copy it from the paper sheet)",
+    )
+
+
+def _unique_in_pack(column: str):
+    from audits import references
+
+    return (
+        lambda df: (
+            ~(
+                df.assign(_c=df[column].map(references.compact, na_action="ignore")).duplicated([SUB, "_c"], keep=False)
+                & df[column].notna()
+            )
+        ),
+        "is given to another story of this pack too: each person keeps their own reference (check the paper sheets)",
+    )
+
+
 RULE_PHRASES: dict[str, Callable[[str], tuple[Callable, str]]] = {
     "not before referral": _not_before_referral,
     "not after the period's end": _not_after_period_end,
     "inside the period": _inside_period,
+    "a reference of three groups of four letters": _a_reference,
+    "unique within the pack when given": _unique_in_pack,
 }
 
 _COMPARISON = re.compile(r"(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)")

@@ -52,6 +52,8 @@ def basis_sha256(value: dict) -> str:
 STATUS_WORDS = {
     "printable": "printable",
     "redacted": "printed in a redacted version",
+    "summarised": "printed as the auditor's summary",
+    "not_shown": "heard but never shown, as the person chose",
     "held": "held for personal details",
     "kept_out": "kept out",
     "withdrawn": "withdrawn",
@@ -152,16 +154,41 @@ class SignedError(ValueError):
     """A signed PDF that cannot be given, said plainly."""
 
 
+def _withheld(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, value: dict) -> str | None:
+    from audits import withdrawals
+
+    gone = withdrawals.printed_withdrawn(con, provider_id, period, value)
+    if not gone:
+        return None
+    return (
+        f"This signed report of {provider_id} for {period} printed a story that has since been withdrawn "
+        f"({', '.join(gone)}), so it is no longer given out; its SHA-256 stays as the record. Sign the audit "
+        "again for a report without it."
+    )
+
+
+def withheld(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, signed_at) -> str | None:
+    """Why a signed PDF is no longer given out (it printed a story withdrawn since), or None."""
+    row = con.execute(
+        "SELECT basis_json FROM signed_reports WHERE provider_id = ? AND period = ? AND signed_at = ?",
+        [provider_id, period, signed_at],
+    ).fetchone()
+    return None if row is None else _withheld(con, provider_id, period, json.loads(row[0]))
+
+
 def signed_pdf(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, signed_at=None) -> tuple[bytes, str]:
     """(bytes, SHA-256) of a signed PDF exactly as signed: the latest, or the one signed at
     `signed_at`. The bytes are checked against the SHA-256 kept when it was signed."""
     row = con.execute(
-        "SELECT pdf, pdf_sha256 FROM signed_reports WHERE provider_id = ? AND period = ? "
+        "SELECT pdf, pdf_sha256, basis_json FROM signed_reports WHERE provider_id = ? AND period = ? "
         "AND (? IS NULL OR signed_at = ?) ORDER BY signed_at DESC LIMIT 1",
         [provider_id, period, signed_at, signed_at],
     ).fetchone()
     if row is None:
         raise SignedError(f"There is no signed report of {provider_id} for {period}.")
+    reason = _withheld(con, provider_id, period, json.loads(row[2]))
+    if reason:
+        raise SignedError(reason)
     pdf, digest = bytes(row[0]), row[1]
     if hashlib.sha256(pdf).hexdigest() != digest:
         raise SignedError(f"The stored signed report of {provider_id} for {period} does not match its SHA-256.")

@@ -42,6 +42,10 @@ class Column:
     required: bool | str
     meaning: str = ""
     codes: tuple[str, ...] = ()
+    # A column added to the contract after version 1 may be left out of a file altogether, so
+    # that files made before it stay valid (its cells are then empty); when present, its
+    # rules hold.
+    header_optional: bool = False
 
     @property
     def duckdb_type(self) -> str:
@@ -278,6 +282,46 @@ STORIES = Table(
         Column("standards", TEXT, False, "standard ids this story speaks to, separated by ;"),
         Column("consent", CODE, True, "only yes is ever shown or printed", ("yes", "no", "withdrawn")),
         Column("story", TEXT, True, "the words as told, de-identified"),
+        Column(
+            "use_of_words",
+            CODE,
+            "consent=yes",
+            "how the person agreed their words may be used: quoted (printed as told), summarised (only the "
+            "auditor's summary is printed, never the words) or not_at_all (counted as a voice heard, never "
+            "shown); when the column is left out, quoted",
+            ("quoted", "summarised", "not_at_all"),
+            header_optional=True,
+        ),
+        Column(
+            "reference",
+            TEXT,
+            False,
+            "the reference the person keeps to take their story back later: a reference of three groups of four "
+            "letters, such as KMTR-HWAX-CEPN, made at random (never from anything about the person); "
+            "unique within the pack when given",
+            header_optional=True,
+        ),
+        Column(
+            "interviewer",
+            TEXT,
+            False,
+            "who gathered the story, for credit and fair pay; printed only when credit is yes",
+            header_optional=True,
+        ),
+        Column(
+            "credit",
+            BOOLEAN,
+            False,
+            "yes: the interviewer chose to be named in published reports; empty or no: never named",
+            header_optional=True,
+        ),
+        Column(
+            "hours",
+            NUMBER,
+            False,
+            "hours the interviewer spent on this story: travel, the conversation and writing it up (>= 0 and <= 24)",
+            header_optional=True,
+        ),
     ),
 )
 

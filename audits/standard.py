@@ -12,7 +12,16 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from audits import spec
 from audits.expressions import ExpressionError, compile_expression
@@ -135,6 +144,35 @@ class Voice(BaseModel):
         return value
 
 
+# A prompt of an interview guide: short enough to read out, and to print with the others on one page.
+PROMPT_LENGTH = 160
+PROMPTS_PER_GROUP = 4
+Prompt = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=PROMPT_LENGTH)]
+
+
+class Interview(BaseModel):
+    """What a peer interviewer asks about this standard, for each group of people they talk to.
+    Printed as a one-page guide per visit (audits.guides); a group left out is asked general
+    questions made from the statement."""
+
+    model_config = ConfigDict(extra="forbid")
+    people_using_services: list[Prompt] = Field(
+        default_factory=list,
+        max_length=PROMPTS_PER_GROUP,
+        description="Up to four questions for people using the service, in plain words, as you would ask them.",
+    )
+    families: list[Prompt] = Field(
+        default_factory=list,
+        max_length=PROMPTS_PER_GROUP,
+        description="Up to four questions for family members, in plain words.",
+    )
+    staff: list[Prompt] = Field(
+        default_factory=list,
+        max_length=PROMPTS_PER_GROUP,
+        description="Up to four questions for people who work in the service, in plain words.",
+    )
+
+
 class Measure(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=_SLUG, description="Short name in lower case with dashes, unique within the standard.")
@@ -229,6 +267,11 @@ class Standard(BaseModel):
         default_factory=list, max_length=3, description="One to three quotes, each with its source group and year."
     )
     measures: list[Measure] = Field(min_length=1, description="How the standard is checked against the returns.")
+    interview: Interview | None = Field(
+        default=None,
+        description="The interview guide: what peer interviewers ask people using the service, families and staff "
+        "about this standard, in plain words. Printed on one page for a visit.",
+    )
 
     @model_validator(mode="after")
     def _approval(self) -> Standard:

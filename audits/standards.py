@@ -31,7 +31,7 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from audits import limits, safe_yaml, trial
 from audits.problems import yaml_mistake
-from audits.standard import FieldProblem, Measure, Standard, Voice
+from audits.standard import FieldProblem, Interview, Measure, Standard, Voice
 
 SCHEMA_FILE = "standard.schema.json"
 SCHEMA_LINE = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"
@@ -391,6 +391,8 @@ def _top_line(text: str, key: str) -> int | None:
 def _key_line(mapping: Any, key: Any) -> int | None:
     if isinstance(mapping, CommentedMap) and key in mapping:
         return mapping.lc.key(key)[0] + 1
+    if isinstance(mapping, CommentedSeq) and isinstance(key, int) and 0 <= key < len(mapping):
+        return mapping.lc.item(key)[0] + 1  # an item of a list, such as one question of a guide
     return _node_line(mapping)
 
 
@@ -415,6 +417,8 @@ def _locate(data: CommentedMap, loc: tuple) -> tuple[Any, Any, type[BaseModel]]:
             model = Measure
         elif part == "voices" and position == 0:
             model = Voice
+        elif part == "interview" and position == 0:
+            model = Interview
         holder = child
     return holder, (loc[-1] if loc else None), model
 
@@ -432,7 +436,7 @@ def _fields(model: type[BaseModel]) -> list[str]:
     return list(model.model_fields)
 
 
-_PLACE = {Standard: "a standard", Measure: "a measure", Voice: "a voice"}
+_PLACE = {Standard: "a standard", Measure: "a measure", Voice: "a voice", Interview: "the interview guide"}
 _MISSING = {
     (Standard, "id"): "the short name of the standard, the same as the file name, like peer-workforce",
     (Standard, "title"): "the standard in a few plain words",
@@ -450,6 +454,10 @@ _MISSING = {
     (Measure, "green"): 'what counts as green, in double quotes, like ">= 90%"',
     (Voice, "quote"): "the words exactly as said or written",
     (Voice, "source"): 'the group and the year, like "Expert Link National Advisory Panel, 2020"',
+    (Interview, "people_using_services"): "up to four questions for people using the service, each on a line "
+    "starting with '- '",
+    (Interview, "families"): "up to four questions for family members, each on a line starting with '- '",
+    (Interview, "staff"): "up to four questions for people who work in the service, each on a line starting with '- '",
 }
 
 
@@ -467,14 +475,20 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
         hint = f" Did you mean '{close[0]}'?" if close else f" The fields of {_PLACE[model]} are: {', '.join(allowed)}."
         return StandardProblem(file_name, _key_line(holder, key), f"'{key}' is not a field of {_PLACE[model]}.{hint}")
     if kind == "missing":
-        where = "this measure" if model is Measure else "this voice" if model is Voice else "the standard"
+        where = {Measure: "this measure", Voice: "this voice", Interview: "the interview guide"}.get(
+            model, "the standard"
+        )
         line = _node_line(holder) if model is not Standard else None
         return StandardProblem(
             file_name,
             line,
             f"'{key}' is missing from {where}. Add a line '{key}:' with {_MISSING.get((model, key), 'a value')}",
         )
-    line = _key_line(holder, key) if isinstance(key, str) else _node_line(_child(holder, key))
+    line = (
+        _key_line(holder, key)
+        if isinstance(key, str) or isinstance(_child(holder, key), str)
+        else _node_line(_child(holder, key))
+    )
     value = error.get("input")
     shown = f"'{value}'" if not isinstance(value, (dict, list)) else "this"
     field_name = key if isinstance(key, str) else (loc[-2] if len(loc) > 1 else "this field")
@@ -488,6 +502,10 @@ def _explain(error: dict, data: CommentedMap, file_name: str) -> StandardProblem
             f"{shown} is not a good id: use lower-case letters, numbers and dashes, such as peer-workforce"
         ),
         "string_too_short": lambda: f"{field_name} is empty: write it in",
+        "string_too_long": lambda: (
+            f"{field_name}: a question is at most {ctx.get('max_length')} characters, so that it can be read out "
+            "and the guide fits on one page: say it more shortly"
+        ),
         "string_type": lambda: (
             f"{field_name} should be text, but it is {shown}. Put it in quotes if you mean the words"
         ),

@@ -1,13 +1,14 @@
 """Statistics the way public-health analysts expect them.
 
 Wilson score intervals with the PHE/OHID Fingertips formula; the one comparison of a
-provider with the all-provider benchmark, which the tables and the funnel plot both use
-(`funnel_limits`); Newcombe's interval for the change of a share between two periods;
-the distribution-free interval of a median; and small-number suppression for anything
-published. The engine computes intervals inside DuckDB (one query per measure);
-`wilson_sql` and `median_ranks_sql` write the same formulas as `wilson` and
-`median_ranks`, so the two cannot drift, and the tests hold both to published values.
-The reasons for each choice, in plain words with references, are in audits.method.
+provider with the benchmark, which the tables and the funnel plot both use
+(`funnel_limits`); Newcombe's interval for the change of a share between two periods; and
+the distribution-free interval of a median. What of the results may be published (small
+numbers, and what would give them back) is audits.disclosure's business. The engine
+computes intervals inside DuckDB (one query per measure); `wilson_sql` and
+`median_ranks_sql` write the same formulas as `wilson` and `median_ranks`, so the two
+cannot drift, and the tests hold both to published values. The reasons for each choice, in
+plain words with references, are in audits.method.
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ Z95 = 1.959963984540054  # 97.5th percentile
 Z998 = 3.090232306167813  # 99.9th percentile
 
 COMPARISONS = ("similar", "better", "worse", "best", "worst", "not_compared")
-
-# Counts of people from 1 to 4 are hidden in anything published (as NDTMS does).
-SMALL_MIN, SMALL_MAX = 1, 4
 
 
 def wilson(x: float, n: float, z: float = Z95) -> tuple[float, float]:
@@ -56,8 +54,10 @@ def wilson_sql(x: str, n: str, z: float = Z95) -> tuple[str, str]:
 
 
 def is_missing(value) -> bool:
-    """No figure: None, NaN or pandas.NA (results read back from DuckDB hold any of them)."""
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA
+    """No figure: None, NaN, NaT or pandas.NA (what DuckDB reads back holds any of them)."""
+    return (
+        value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA or value is pandas.NaT
+    )
 
 
 def funnel_limits(benchmark: float, n: float, z: float = Z95) -> tuple[float, float]:
@@ -148,71 +148,3 @@ def median_ranks_sql(n: str, z: float = Z95) -> tuple[str, str]:
     low = f"CASE WHEN ({n}) >= {MEDIAN_MIN_VALUES} THEN greatest(1, floor(({n}) / 2 - {half} + 0.5))::BIGINT END"
     high = f"CASE WHEN ({n}) >= {MEDIAN_MIN_VALUES} THEN least(({n}), floor(1 + ({n}) / 2 + {half} + 0.5))::BIGINT END"
     return low, high
-
-
-def _small(count) -> bool:
-    return not is_missing(count) and SMALL_MIN <= count <= SMALL_MAX
-
-
-def suppress_results(df: pandas.DataFrame) -> pandas.DataFrame:
-    """A copy of measure results fit to publish: counts of 1-4 people hidden.
-
-    Which rows count people is read from the results themselves: the engine fills
-    `numerator_rows` and `denominator_rows` (unweighted rows) only for measures over a
-    table of people (episodes, contacts, workforce; `spec.Table.counts_people`) and
-    leaves them empty for things (KPIs, sites, documents), which are never suppressed.
-
-    Primary: a denominator of 1-4 people hides the whole row's figures; a numerator of
-    1-4 hides the numerator. Secondary, where the rest would reveal them: the
-    complement (denominator - numerator) of 1-4 hides the numerator; a hidden
-    numerator also hides the value and its interval (value x denominator gives it
-    back); and when exactly one provider's numerator is hidden for a measure among
-    several, the next smallest is hidden too, so the total cannot give it back; when
-    there is none to hide beside it, the measure's benchmark (a pooled total) is hidden. Pass
-    the results of a whole run and filter afterwards, so every output hides the same
-    cells. Ratings stay: they are bands, not counts. A `suppressed` column says which
-    rows had anything hidden.
-    """
-    needed = {"numerator_rows", "denominator_rows", "numerator", "denominator", "value"}
-    missing = needed - set(df.columns)
-    if missing:
-        raise ValueError("cannot suppress results without the columns " + ", ".join(sorted(missing)))
-    out = df.copy()
-    for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
-        if column in out.columns:
-            out[column] = out[column].astype("float64")
-    hide_num = pandas.Series(False, index=out.index)
-    hide_all = pandas.Series(False, index=out.index)
-    hide_benchmark = pandas.Series(False, index=out.index)
-    for i, row in out.iterrows():
-        num, den = row["numerator_rows"], row["denominator_rows"]
-        if is_missing(num) and is_missing(den):
-            continue  # a measure of things: never suppressed
-        if _small(den):
-            hide_all[i] = True
-        elif _small(num) or (not is_missing(num) and not is_missing(den) and _small(den - num)):
-            hide_num[i] = True
-    group_keys = [k for k in ("run_id", "period", "standard_id", "measure_id") if k in out.columns]
-    if group_keys and "provider_id" in out.columns:
-        for _, group in out.groupby(group_keys, sort=False, dropna=False):
-            people = group[group["numerator_rows"].notna()]
-            hidden = people.index[(hide_num | hide_all)[people.index]]
-            if len(hidden) != 1:
-                continue
-            others = people.drop(index=hidden)
-            others = others[others["numerator_rows"] > 0]
-            if not others.empty:
-                hide_num[others["numerator_rows"].astype(float).idxmin()] = True
-            elif "benchmark" in out.columns:
-                # No other count to hide beside it (a lone provider, or every other one at
-                # 0): the benchmark, pooled over providers, would give the hidden count back.
-                hide_benchmark[group.index] = True
-    for column in ("numerator", "value", "ci_lower", "ci_upper"):
-        if column in out.columns:
-            out.loc[hide_num | hide_all, column] = math.nan
-    out.loc[hide_all, "denominator"] = math.nan
-    if "benchmark" in out.columns:
-        out["benchmark"] = out["benchmark"].astype("float64")
-        out.loc[hide_benchmark, "benchmark"] = math.nan
-    out["suppressed"] = hide_num | hide_all
-    return out

@@ -9,7 +9,15 @@ A story reaches a report only when all of these hold:
   were not withdrawn in any other quarter's pack of that provider;
 * screening (audits.screening) found no personal details in it, or an auditor
   cleared it, or an auditor approved a redacted version (then only the redacted
-  words are printed); an auditor may also keep it out.
+  words are printed); an auditor may also keep it out;
+* the person agreed their words may be quoted. A person may instead agree to a summary
+  only (`use_of_words` summarised: the story is held until the auditor writes one, and only
+  the auditor's summary is ever printed, never the words) or to being heard without their
+  words being shown at all (not_at_all: counted as a voice heard, never printed). A pack
+  made before this choice was recorded has no such column: its stories are quoted.
+
+A withdrawal may also come by the reference the person kept (audits.withdrawals): every story
+with that reference, in any quarter, is withdrawn from then on, and so are the same words.
 
 Screening is re-done from the text every time, so a story can never slip through
 because a screening row was not written. An auditor's decision is tied to the
@@ -70,8 +78,15 @@ PRINTABLE_COLUMNS = [
     "gathered_by",
     "stances",  # standard id -> confirms / contradicts / mixed, as the auditor marked it
     "answers",  # standard id -> the auditor's answer to a contradiction (why the rating stands)
+    "summarised",  # True: `text` is the auditor's summary, never the person's words
+    "credited",  # the interviewer's name when they chose to be named, else None
 ]
-TABLE_COLUMNS = PRINTABLE_COLUMNS + ["consent", "status", "reason", "auditor_tagged"]
+TABLE_COLUMNS = PRINTABLE_COLUMNS + ["consent", "use_of_words", "status", "reason", "auditor_tagged"]
+
+# The statuses whose `text` may be printed: the words as told, a redacted version, or the
+# auditor's summary.
+SHOWN = ("printable", "redacted", "summarised")
+USES = ("quoted", "summarised", "not_at_all")
 
 
 def text_sha256(text: str) -> str:
@@ -91,22 +106,44 @@ def review_note(text: str) -> str:
 
 
 def split_standards(value: str | None) -> list[str]:
-    """'a; b;' -> ['a', 'b']: the ids a story is tagged with."""
+    """'a; b;' -> ['a', 'b']: the ids a story is tagged with. A pack may say what the story
+    says of each, as a peer interviewer read it ('a=confirms; b=contradicts'): the ids alone."""
     if stats.is_missing(value):
         return []
-    return [part.strip() for part in str(value).split(";") if part.strip()]
+    ids = [part.partition("=")[0].strip() for part in str(value).split(";")]
+    return list(dict.fromkeys(sid for sid in ids if sid))
+
+
+def pack_stances(value: str | None) -> dict[str, str]:
+    """What the pack's standards column says each story says ('a=confirms; b=contradicts'), as the
+    peer interviewer read it: a proposal the auditor confirms when tagging. It moves no rating."""
+    if stats.is_missing(value):
+        return {}
+    out = {}
+    for part in str(value).split(";"):
+        sid, _, stance = part.partition("=")
+        if sid.strip() and stance.strip().lower() in STANCES:
+            out[sid.strip()] = stance.strip().lower()
+    return out
+
+
+def use_of(value) -> str:
+    """How the person agreed their words may be used; a pack without the column: quoted."""
+    return value if isinstance(value, str) and value in USES else "quoted"
 
 
 def evidence_stamp(con: duckdb.DuckDBPyConnection) -> str:
     """A value that changes whenever anything that decides which stories may be shown, or what
-    they say of a standard, changes: a pack loaded, a withdrawal, a review decision, a tagging.
+    they say of a standard, changes: a pack loaded (a captured story joins the pack as a new
+    version of it), a withdrawal (by story or by the person's reference), a review decision, a tagging.
     Readers that cache stories (the dashboard) key their caches by it, so a withdrawn story
     leaves every page at once, without a restart."""
     row = con.execute(
         """SELECT (SELECT count(*) || '/' || coalesce(max(loaded_at)::VARCHAR, '') FROM submissions WHERE kind = 'pack'),
                   (SELECT count(*) || '/' || coalesce(max(recorded_at)::VARCHAR, '') FROM story_withdrawals),
                   (SELECT count(*) || '/' || coalesce(max(reviewed_at)::VARCHAR, '') FROM story_reviews),
-                  (SELECT count(*) || '/' || coalesce(max(tagged_at)::VARCHAR, '') FROM story_tags)"""
+                  (SELECT count(*) || '/' || coalesce(max(tagged_at)::VARCHAR, '') FROM story_tags),
+                  (SELECT count(*) || '/' || coalesce(max(withdrawn_at)::VARCHAR, '') FROM reference_withdrawals)"""
     ).fetchone()
     return "|".join(row)
 
@@ -131,12 +168,17 @@ def current_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: st
             WHERE period = $period AND ($provider IS NULL OR provider_id = $provider)
             UNION SELECT provider_id, story_id FROM stories
             WHERE period = $period AND ($provider IS NULL OR provider_id = $provider) AND consent = 'withdrawn'
+        ), by_reference AS (
+            -- the person's reference, however it was typed: its twelve letters (audits.references)
+            SELECT reference FROM reference_withdrawals
         )
         SELECT s.provider_id, s.story_id, s.gathered_on, s.teller,
                CASE WHEN t.story_id IS NULL THEN s.standards ELSE t.standards END AS standards,
                s.standards AS pack_standards, t.stances, t.tagged_by, t.tagged_at,
-               s.consent, s.story,
-               w.story_id IS NOT NULL AS withdrawn,
+               s.consent, s.story, s.use_of_words, s.reference, s.interviewer, s.credit, s.hours,
+               w.story_id IS NOT NULL
+                 OR upper(regexp_replace(coalesce(s.reference, ''), '[^A-Za-z]', '', 'g')) IN (SELECT reference FROM by_reference)
+                 AS withdrawn,
                l.decision, l.redacted_text, l.note, l.reviewed_by, l.reviewed_at,
                sub.gathered_by
         FROM cur_stories s
@@ -199,22 +241,35 @@ def answers_applying(given: dict, row) -> dict[str, dict]:
     }
 
 
+def _named(row) -> bool:
+    """Did the interviewer choose to be named beside this story?"""
+    return not stats.is_missing(row.credit) and bool(row.credit) and isinstance(row.interviewer, str)
+
+
 def _decision_applies(row) -> bool:
     """A decision counts only for the exact words the auditor reviewed."""
     return isinstance(row.decision, str) and row.note == review_note(row.story or "")
 
 
 def story_status(row) -> tuple[str, str]:
-    """(status, reason) of one current story: printable, redacted, held, kept_out,
-    withdrawn or no_consent. The reason never quotes the story."""
+    """(status, reason) of one current story: printable, redacted, summarised, held, kept_out,
+    not_shown, withdrawn or no_consent. The reason never quotes the story."""
     if row.withdrawn or row.consent == "withdrawn":
         return "withdrawn", "consent withdrawn"
     if row.consent != "yes":
         return "no_consent", "no consent to share"
+    use = use_of(getattr(row, "use_of_words", None))
+    if use == "not_at_all":
+        return "not_shown", "heard, but the person agreed to their words being shown nowhere"
     flags = screening.screen(row.story)
     if _decision_applies(row):
         if row.decision == "kept_out":
             return "kept_out", f"kept out by {row.reviewed_by}"
+        if row.decision == "summarised":
+            return "summarised", f"the auditor's summary, approved by {row.reviewed_by}"
+    if use == "summarised":
+        return "held", "held for the auditor's summary: the person agreed to a summary, not to their own words"
+    if _decision_applies(row):
         if row.decision == "redacted":
             return "redacted", f"redacted version approved by {row.reviewed_by}"
         if row.decision == "cleared":
@@ -233,7 +288,7 @@ def story_table(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | 
     for row in current_stories(con, period, provider_id).itertuples():
         status, reason = story_status(row)
         redacted = status == "redacted"
-        printable = status in ("printable", "redacted")
+        printable = status in SHOWN
         tags = split_standards(row.standards)
         stances = stances_of(row.stances) if isinstance(row.tagged_by, str) else {}
         rows.append(
@@ -243,12 +298,15 @@ def story_table(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | 
                 "gathered_on": row.gathered_on,
                 "teller": row.teller,
                 "standards": tags,
-                "text": (row.redacted_text if redacted else row.story) if printable else None,
+                "text": (row.story if status == "printable" else row.redacted_text) if printable else None,
                 "redacted": redacted,
                 "gathered_by": row.gathered_by,
                 "stances": {sid: stances[sid] for sid in tags if sid in stances},
                 "answers": {sid: a["answer"] for sid, a in answers_applying(given, row).items()},
+                "summarised": status == "summarised",
+                "credited": row.interviewer if _named(row) else None,
                 "consent": row.consent,
+                "use_of_words": use_of(row.use_of_words),
                 "status": status,
                 "reason": reason,
                 "auditor_tagged": isinstance(row.tagged_by, str),
@@ -260,7 +318,7 @@ def story_table(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | 
 def printable_of(table: pd.DataFrame, standard_id: str | None = None, provider_id: str | None = None) -> pd.DataFrame:
     """The rows of a story table that may be printed, for one standard's tag and one provider
     when given."""
-    keep = table["status"].isin(["printable", "redacted"])
+    keep = table["status"].isin(SHOWN)
     if standard_id is not None:
         keep &= table["standards"].apply(lambda tags: standard_id in tags)
     if provider_id is not None:
@@ -308,7 +366,7 @@ def awaiting_stance(table: pd.DataFrame) -> pd.DataFrame:
     """Printable stories the auditor has not yet read for what they say: never tagged by the
     auditor, or tagged to a standard without a stance. (A story the auditor tagged to no
     standard is done: it speaks to none.)"""
-    printable = table[table["status"].isin(["printable", "redacted"])]
+    printable = table[table["status"].isin(SHOWN)]
     keep = [
         not tagged or any(sid not in stances for sid in tags)
         for tags, stances, tagged in zip(printable["standards"], printable["stances"], printable["auditor_tagged"])

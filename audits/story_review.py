@@ -17,20 +17,24 @@ import pandas as pd
 
 from audits import screening, store
 from audits.stories import (
+    SHOWN,
     answers,
     answers_applying,
     current_stories,
+    pack_stances,
     review_note,
     split_standards,
     stances_of,
     story_status,
+    use_of,
 )
 from audits.verdicts import STANCES
 
-DECISIONS = ("cleared", "redacted", "kept_out")
+DECISIONS = ("cleared", "redacted", "summarised", "kept_out")
 DECISION_WORDS = {
     "cleared": "cleared for printing",
     "redacted": "redacted version approved for printing",
+    "summarised": "the auditor's summary approved for printing (never the person's words)",
     "kept_out": "kept out of every output",
     "undone": "decision undone: held again for review",
 }
@@ -76,24 +80,32 @@ def held_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: str |
                     "reason": reason,
                     "flags": screening.screen(row.story),
                     "story": row.story,
+                    "use_of_words": use_of(row.use_of_words),
                 }
             )
-    return pd.DataFrame(rows, columns=["provider_id", "story_id", "reason", "flags", "story"])
+    return pd.DataFrame(rows, columns=["provider_id", "story_id", "reason", "flags", "story", "use_of_words"])
 
 
 def _current_story(
     con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str, next_step: str
 ) -> tuple[str, str]:
     """(story, consent) of a story in the current pack, or a plain refusal naming what to do next."""
+    return _current_row(con, provider_id, period, story_id, next_step)[:2]
+
+
+def _current_row(
+    con: duckdb.DuckDBPyConnection, provider_id: str, period: str, story_id: str, next_step: str
+) -> tuple[str, str, str]:
+    """(story, consent, use of words) of a story in the current pack, or a plain refusal."""
     row = con.execute(
-        "SELECT story, consent FROM cur_stories WHERE provider_id = ? AND period = ? AND story_id = ?",
+        "SELECT story, consent, use_of_words FROM cur_stories WHERE provider_id = ? AND period = ? AND story_id = ?",
         [provider_id, period, story_id],
     ).fetchone()
     if row is None:
         raise ReviewError(
             f"There is no story {story_id} in the current evidence pack of {provider_id} for {period}. {next_step}"
         )
-    return row
+    return row[0], row[1], use_of(row[2])
 
 
 def review_story(
@@ -112,12 +124,17 @@ def review_story(
     what was flagged is not a personal detail (accept_remaining_flags): one click never prints
     it. A redacted version is screened too: if it still looks like it holds personal details
     it is refused unless the auditor confirms the same of what is still flagged.
+
+    The person's choice of how their words are used binds the auditor too: a story they agreed
+    to have summarised is never cleared or redacted (only the auditor's summary, `redacted_text`
+    of a 'summarised' decision, is printed), and one they agreed to have shown nowhere has no
+    words to review.
     """
     if decision not in DECISIONS:
         raise ReviewError(f"'{decision}' is not a decision; use one of {', '.join(DECISIONS)}.")
     if not reviewed_by or not reviewed_by.strip():
         raise ReviewError("Say who made the decision (--by NAME).")
-    story, consent = _current_story(
+    story, consent, use = _current_row(
         con,
         provider_id,
         period,
@@ -129,6 +146,16 @@ def review_story(
             f"Story {story_id} of {provider_id} for {period} has consent '{consent}': only stories "
             "with consent 'yes' can ever be printed, so there is nothing to review."
         )
+    if use == "not_at_all" and decision != "kept_out":
+        raise ReviewError(
+            f"The person who told story {story_id} agreed to be heard but not to their words being shown "
+            "anywhere, so it is never printed: there is nothing to clear, redact or summarise."
+        )
+    if use == "summarised" and decision in ("cleared", "redacted"):
+        raise ReviewError(
+            f"The person who told story {story_id} agreed to a summary, not to their own words being printed: "
+            'write a summary in your words (stories summarise --text "..."), or keep it out.'
+        )
     if decision == "cleared":
         flagged = screening.screen(story)
         if flagged and not accept_remaining_flags:
@@ -137,13 +164,18 @@ def review_story(
                 "Read it: if what screening flagged is not a personal detail, confirm that (tick 'I have read it' "
                 "on the review page, or add --confirm on the command line); otherwise redact it or keep it out."
             )
-    if decision == "redacted":
+    if decision in ("redacted", "summarised"):
+        what = "redacted version" if decision == "redacted" else "summary"
         if not redacted_text or not redacted_text.strip():
-            raise ReviewError('A redaction needs the redacted words (--text "...").')
+            raise ReviewError(
+                'A redaction needs the redacted words (--text "...").'
+                if decision == "redacted"
+                else 'A summary needs its words: what the person told, in your words (--text "...").'
+            )
         remaining = screening.screen(redacted_text)
         if remaining and not accept_remaining_flags:
             raise ReviewError(
-                f"The redacted version of story {story_id} still seems to contain "
+                f"The {what} of story {story_id} still seems to contain "
                 f"{screening.reasons(remaining)}. Remove them, or if you have checked they are "
                 "not personal details, repeat with --confirm."
             )
@@ -253,9 +285,11 @@ def parse_tags(value: str) -> tuple[list[str], dict[str, str]]:
     """'warm-welcome=confirms; aftercare=contradicts' -> (ids, stances); an id written without
     '=stance' has none (tag_story then asks for it)."""
     ids, stances = [], {}
-    for part in split_standards(value):
+    for part in str(value or "").split(";"):
         sid, _, stance = part.partition("=")
         sid, stance = sid.strip(), stance.strip().lower()
+        if not sid:
+            continue
         ids.append(sid)
         if stance:
             stances[sid] = stance
@@ -377,7 +411,7 @@ def taggable_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: s
         status, reason = story_status(row)
         if status in ("withdrawn", "no_consent"):
             continue
-        printable = status in ("printable", "redacted")
+        printable = status in SHOWN
         mine = answers_applying(given, row)
         rows.append(
             {
@@ -390,8 +424,9 @@ def taggable_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: s
                 "pack_standards": split_standards(row.pack_standards),
                 "tagged_by": row.tagged_by if isinstance(row.tagged_by, str) else None,
                 "tagged_at": row.tagged_at if isinstance(row.tagged_by, str) else None,
-                "text": (row.redacted_text if status == "redacted" else row.story) if printable else None,
+                "text": (row.story if status == "printable" else row.redacted_text) if printable else None,
                 "stances": stances_of(row.stances) if isinstance(row.tagged_by, str) else {},
+                "pack_stances": pack_stances(row.pack_standards),
                 "answers": mine,
             }
         )
@@ -409,6 +444,7 @@ def taggable_stories(con: duckdb.DuckDBPyConnection, period: str, provider_id: s
             "tagged_at",
             "text",
             "stances",
+            "pack_stances",
             "answers",
         ],
     )

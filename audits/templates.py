@@ -12,7 +12,7 @@ import csv
 import io
 from pathlib import Path
 
-from audits import limits, schemas, spec
+from audits import limits, schemas, spec, tiers
 from audits.cells import safe_cell
 
 DOC_PATH = Path("docs/provider-returns.md")
@@ -21,6 +21,7 @@ RETURN_FOLDER, PACK_FOLDER = "return-template", "pack-template"
 RETURN_XLSX, PACK_XLSX = "return-template.xlsx", "pack-template.xlsx"
 
 
+@tiers.output(tiers.PUBLIC, "a blank template's header line")
 def csv_header(table: spec.Table) -> str:
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerow([safe_cell(c) for c in table.column_names])
@@ -41,6 +42,7 @@ def meta_yaml(kind: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@tiers.output(tiers.PUBLIC, "blank return templates (no figures)")
 def write_templates(out: Path) -> list[Path]:
     """Blank return and pack templates as folders of CSV files and as .xlsx workbooks."""
     out = Path(out)
@@ -61,8 +63,17 @@ def write_templates(out: Path) -> list[Path]:
     return written
 
 
-def write_workbook(path: Path, kind: str) -> Path:
-    """One sheet of key/value rows ('return' or 'pack') and one sheet per table, header only."""
+BLANK_ROWS = 1000  # rows of a blank sheet given dropdowns and date formats
+
+
+@tiers.output(tiers.PUBLIC, "a blank return workbook (no figures)")
+def write_workbook(path: Path, kind: str, values: dict[str, str] | None = None, notes: list[str] = ()) -> Path:
+    """One sheet of key/value rows ('return' or 'pack') and one sheet per table, header only.
+
+    Coded and yes/no columns offer their allowed values in a dropdown, so a sheet typed on a
+    visit without a connection holds what validation accepts. `values` fills in metadata (a
+    visit's provider and quarter); `notes` are lines of help written below the metadata, in
+    column C, which reading ignores (a row with nothing in column A is not a field)."""
     import openpyxl
     from openpyxl.styles import Font
 
@@ -73,7 +84,13 @@ def write_workbook(path: Path, kind: str) -> Path:
     meta.title = kind
     meta.append(["key", "value", "meaning (for example)"])
     for f in fields:
-        meta.append([safe_cell(f.name), None, safe_cell(f"{f.meaning} (for example {f.example})")])
+        meta.append(
+            [safe_cell(f.name), (values or {}).get(f.name), safe_cell(f"{f.meaning} (for example {f.example})")]
+        )
+    if notes:
+        meta.append([])
+        for line in notes:
+            meta.append([None, None, safe_cell(line)])
     for cell in meta[1]:
         cell.font = Font(bold=True)
     meta.column_dimensions["A"].width = 16
@@ -88,12 +105,32 @@ def write_workbook(path: Path, kind: str) -> Path:
             sheet.column_dimensions[cell.column_letter].width = max(12, len(column.name) + 2)
             if column.type == spec.DATE:
                 # So dates typed into the column stay real dates, shown as the specification writes them.
-                for row in range(2, 1001):
+                for row in range(2, BLANK_ROWS + 1):
                     sheet.cell(row=row, column=cell.column).number_format = "yyyy-mm-dd"
+            allowed = column.codes or (("yes", "no") if column.type == spec.BOOLEAN else ())
+            if allowed:
+                _dropdown(sheet, cell.column_letter, allowed, column.name)
         sheet.freeze_panes = "A2"
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path
+
+
+def _dropdown(sheet, letter: str, allowed: tuple[str, ...], name: str) -> None:
+    """A list of the allowed values on every blank row of a column; anything else is refused
+    by the spreadsheet with the same words validation would use."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    rule = DataValidation(
+        type="list",
+        formula1='"' + ",".join(allowed) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=f"Not one of the {name} values",
+        error=f"Use one of {', '.join(allowed)}.",
+    )
+    sheet.add_data_validation(rule)
+    rule.add(f"{letter}2:{letter}{BLANK_ROWS}")
 
 
 # --------------------------------------------------------------------------- the providers' document
@@ -103,9 +140,10 @@ def required_words(column: spec.Column) -> str:
     if column.required is True:
         return "yes"
     condition = schemas.required_when(column)
-    if condition is not None:
-        return condition[1].removeprefix("is required ")
-    return "no"
+    words = condition[1].removeprefix("is required ") if condition is not None else "no"
+    if column.header_optional:
+        words += " (the whole column may be left out)"
+    return words
 
 
 def _allowed(column: spec.Column) -> str:

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from audits import tiers
+
 # Stories needed to confirm a green, from people using the service or their families: the
 # default of the setting `voices_needed` (audits.settings), which shown_ratings reads.
 VOICES_NEEDED = 1
@@ -68,6 +70,7 @@ def shown_rating(rating: str, voices: Voices = NO_VOICES, needed: int = VOICES_N
     return rating
 
 
+@tiers.output(tiers.RESTRICTED, "a run's exact standard ratings as shown (the auditor's summary)")
 def shown_ratings(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None) -> pd.DataFrame:
     """The standard ratings of a run (one provider, or all) with the rating to show in `shown`
     and whether the data can tell it in `uncertain` (a bool; False for runs recorded before

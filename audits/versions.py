@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from audits import runs, sentences, verdicts, words
+from audits import runs, sentences, tiers, verdicts, words
 from audits.standard import Measure, Standard
 from audits.standards import parse_standard_text
 
@@ -178,12 +178,22 @@ def _order(when) -> float:
     return when.timestamp() if hasattr(when, "timestamp") else 0.0
 
 
-def ratings_by_version(con: duckdb.DuckDBPyConnection, standard_id: str) -> pd.DataFrame:
-    """The ratings each version gave: for the latest run of every audited period, the version
-    audited and how many providers were shown each rating (audits.verdicts, as everywhere)."""
+TALLIED = ("green", "provisional", "differs", "amber", "red", "green_amber", "amber_red", "withheld", "no_data")
+
+
+@tiers.output(tiers.BY_CALLER, "how many providers each version gave each rating: exact, or public=True")
+def ratings_by_version(con: duckdb.DuckDBPyConnection, standard_id: str, public: bool = False) -> pd.DataFrame:
+    """The ratings each version gave: for every audited period, the version audited and how
+    many providers were shown each rating (audits.verdicts, as everywhere). Exact from the
+    latest run for the auditor; public=True tallies the quarter's public ratings (its released
+    run, merged or withheld bands as published), so a tally can never tell which band a merged
+    rating hides."""
+    from audits import disclosure
+
     rows = []
-    for period, run_id in runs.latest_run_ids(con).items():
-        shown = verdicts.shown_ratings(con, run_id)
+    run_ids = disclosure.public_run_ids(con) if public else runs.latest_run_ids(con)
+    for period, run_id in run_ids.items():
+        shown = disclosure.public_standard_ratings(con, run_id) if public else verdicts.shown_ratings(con, run_id)
         shown = shown[shown["standard_id"] == standard_id] if not shown.empty else shown
         if shown.empty:
             continue
@@ -193,9 +203,7 @@ def ratings_by_version(con: duckdb.DuckDBPyConnection, standard_id: str) -> pd.D
                 "period": period,
                 "version": int(shown["standard_version"].iloc[0]),
                 "providers": len(shown),
-                **{key: int(counts.get(key, 0)) for key in ("green", "provisional", "amber", "red", "no_data")},
+                **{key: int(counts.get(key, 0)) for key in TALLIED},
             }
         )
-    return pd.DataFrame(
-        rows, columns=["period", "version", "providers", "green", "provisional", "amber", "red", "no_data"]
-    )
+    return pd.DataFrame(rows, columns=["period", "version", "providers", *TALLIED])

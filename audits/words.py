@@ -29,15 +29,32 @@ UNITS = {
     "documents": ("document", "documents"),
 }
 
-# A hidden figure, said the same way everywhere. The mark is Fingertips' asterisk; the
-# footnote says why, and tells the two kinds of hiding apart.
+# A hidden figure, said the same way everywhere (audits.disclosure decides what is hidden). The
+# mark is Fingertips' asterisk; the words tell the two kinds of hiding apart: a count of 1-4
+# people itself (primary), and a figure hidden so that such a count cannot be worked out from it
+# (secondary: with other figures, or with an earlier version of the same figures).
 HIDDEN_MARK = "*"
-HIDDEN_SMALL = "not shown: fewer than 5 people"
-HIDDEN_SECONDARY = "not shown, so that another small count cannot be worked out"
+NOT_SHOWN = f"Not shown{HIDDEN_MARK}"  # the mark after the words: a line starting "* " reads as a list
+HIDDEN_WHY = {
+    "small": "it would reveal fewer than 5 people",
+    "linked": "hidden so that a small count cannot be worked out from other figures",
+    "earlier": "hidden so that a small count cannot be worked out from an earlier version of these figures",
+}
+HIDDEN_SMALL = "not shown: " + HIDDEN_WHY["small"]
+HIDDEN_SECONDARY = "not shown: " + HIDDEN_WHY["linked"]
 HIDDEN_FOOTNOTE = (
-    "* Not shown. Counts of 1 to 4 people are never published, so that nobody can be recognised; "
-    "some other figures are hidden too, so that a small count cannot be worked out from them."
+    "Figures marked * are not shown. A count of 1 to 4 people is never published, so that nobody can be recognised "
+    "(“it would reveal fewer than 5 people”). Some other figures are hidden as well, so that such a "
+    "count cannot be worked out from them, for example by subtracting one published figure from "
+    "another (“so that a small count cannot be worked out”). A rating given as a range, such as "
+    "“Met or partly met”, is one whose exact band would give a small count away. The benchmark is "
+    "the figure of all the providers whose figures are shown, taken together."
 )
+HIDDEN_SHORT = (
+    "Figures marked * are not shown, so that no count of fewer than 5 people can be read or worked out "
+    "(see the note on small numbers in the summary)."
+)
+RESTRICTED_NOTE = "Restricted: exact figures, including counts of fewer than 5 people. Not for publication."
 NO_FIGURE = "–"
 
 TELLERS = {
@@ -118,7 +135,7 @@ def rating_key(label: str) -> tuple[str | None, bool]:
         return None, False
     uncertain = label.endswith(" " + UNCERTAIN)
     plain = label.removesuffix(" " + UNCERTAIN)
-    for key, look in ratings.LOOKS.items():
+    for key, look in [*ratings.LOOKS.items(), *ratings.RANGES.items()]:
         if look.label == plain:
             return key, uncertain
     return None, False
@@ -179,6 +196,7 @@ def _was(key: str) -> str:
 CHANGE_BETTER, CHANGE_WORSE, CHANGE_NONE = "↑ Better", "↓ Worse", "= No change"
 CHANGE_UNCLEAR = "No clear change"
 CHANGE_TOO_FEW, CHANGE_RATED = "Now too few to tell", "Now rated"
+CHANGE_NOT_SHOWN = "Cannot say: a rating not shown in full"
 # Met on the figures both periods; what changed is whether a story from people using the
 # service confirmed it. Neither better nor worse: the figures did not move across a bar.
 CHANGE_CONFIRMED = "= Still met, now confirmed by people's experience"
@@ -204,6 +222,8 @@ def change(now: str, before: str | None, clear: bool | None = None, short: bool 
     was = "" if short else f" (was {_was(before)})"
     if now == before:
         return CHANGE_NONE
+    if now in ratings.RANGES or before in ratings.RANGES:
+        return CHANGE_NOT_SHOWN + was
     if {now, before} == {"green", "provisional"}:
         return CHANGE_CONFIRMED if now == "green" else CHANGE_UNCONFIRMED
     if now not in ratings.RANK:
@@ -252,8 +272,18 @@ def minimum(measure) -> str:
 # --------------------------------------------------------------------------- figures
 
 
-def _hidden(row) -> bool:
-    return bool(row.get("suppressed", False)) if hasattr(row, "get") else False
+def hidden(row) -> str:
+    """What of a row disclosure control hid: '' (nothing), 'numerator' (with the value and the
+    interval), or 'all'. The exact figures of a restricted view have no such column."""
+    level = row.get("hidden") if hasattr(row, "get") else None
+    return level if isinstance(level, str) else ""
+
+
+def hidden_why(row) -> str:
+    """Why a row's figure is not shown, in words ('' when it is shown)."""
+    if not hidden(row):
+        return ""
+    return HIDDEN_WHY.get(row.get("reason") or "small", HIDDEN_WHY["small"])
 
 
 def value(measure, amount) -> str:
@@ -271,12 +301,12 @@ def figure(measure, row) -> str:
 
     denominator = row.get("denominator")
     weighted = bool(getattr(measure, "weight", None))
-    if _hidden(row) and stats.is_missing(denominator):
-        return f"{HIDDEN_MARK} {HIDDEN_SMALL.capitalize()}"
-    if _hidden(row) and stats.is_missing(row.get("value")):
+    if hidden(row) == "all":
+        return f"{NOT_SHOWN}: {hidden_why(row)}"
+    if hidden(row):
         return (
-            f"{HIDDEN_MARK} Not shown: it would reveal a count of 1–4 people "
-            f"(of {number(denominator)} {unit(measure.table, denominator, weighted)})"
+            f"{NOT_SHOWN}: {hidden_why(row)} "
+            f"(out of {number(denominator)} {unit(measure.table, denominator, weighted)})"
         )
     if stats.is_missing(row.get("value")):
         if stats.is_missing(denominator):
@@ -302,6 +332,29 @@ BENCHMARK_NOTE = (
     "The benchmark is the figure for all providers in this audit run together, this provider included "
     "(as Fingertips compares each area with an England figure that includes it)."
 )
+# In public outputs (and every view but the auditor's) the benchmark pools only the providers whose
+# figures are shown (audits.disclosure), so that it gives no hidden count back.
+PUBLIC_BENCHMARK_LABEL = "Benchmark (providers shown, this one included)"
+PUBLIC_BENCHMARK_NOTE = (
+    "The benchmark is the figure of all the providers whose figures are shown, taken together, this "
+    "provider included when its figure is shown; providers whose figures are hidden are left out of it, "
+    "so that it gives no hidden count back."
+)
+
+
+def benchmark_label(public: bool) -> str:
+    """The benchmark's name as a column heading: the public one or the auditor's (all providers)."""
+    return PUBLIC_BENCHMARK_LABEL if public else BENCHMARK_LABEL
+
+
+def benchmark_note(public: bool) -> str:
+    """What the benchmark is, in a sentence: the public one or the auditor's (all providers)."""
+    return PUBLIC_BENCHMARK_NOTE if public else BENCHMARK_NOTE
+
+
+def benchmark_scope(public: bool) -> str:
+    """Who the benchmark pools, in a few words."""
+    return "the providers whose figures are shown, together" if public else "all providers together, each one included"
 
 
 def not_compared(measure, row) -> str:
@@ -327,13 +380,12 @@ def benchmark(measure, row) -> tuple[str, str]:
     level = row.get("benchmark")
     compared = row.get("comparison")
     if stats.is_missing(level):
-        denominator = row.get("denominator")
-        counted = not stats.is_missing(denominator) and denominator > 0
-        if kind.compared and (_hidden(row) or counted):
-            # A share with people counted always has a pooled benchmark, unless disclosure
-            # control hid it because it would give back a hidden count.
-            return f"{HIDDEN_MARK} Not shown (small numbers)", ""
+        if kind.compared and hidden(row):
+            # the public benchmark pools the providers whose figures are shown: none here
+            return "No benchmark: no provider's figure can be shown", ""
         return "No benchmark", ""
+    if hidden(row):
+        return value(measure, level), f"Not compared: the figure is not shown{HIDDEN_MARK}"
     if not isinstance(compared, str) or compared == "not_compared":
         return value(measure, level), f"Not compared ({not_compared(measure, row)})"
     return value(measure, level), comparison(compared)
@@ -392,3 +444,80 @@ def stance(key: str) -> str:
 def teller(key) -> str:
     """Who told a story, in words: 'a person using the service'."""
     return TELLERS.get(key, str(key))
+
+
+# --------------------------------------------------------------------------- voices heard
+
+# Each group of people heard, one and many: "1 family member", "3 family members".
+VOICE_GROUPS = {
+    "person_using_services": ("person using the service", "people using the service"),
+    "family_member": ("family member", "family members"),
+    "staff": ("member of staff", "staff"),
+    "peer_researcher": ("peer researcher", "peer researchers"),
+    "expert_citizen": ("expert citizen", "expert citizens"),
+}
+NOBODY_HEARD = "No one yet"
+
+
+def voices_heard(counts: dict[str, int], public: bool) -> str:
+    """'12 people using the service, 3 family members, 4 staff'. In a public output
+    (`public`) a count of 1 to 4 is not shown (audits.voices.protect): '* family members (not
+    shown: fewer than 5 people)'."""
+    from audits import voices
+
+    if not any(counts.values()):
+        return NOBODY_HEARD
+    shown = voices.protect(counts)[0] if public else counts
+    parts = []
+    for group in voices.GROUPS:
+        if not counts.get(group):
+            continue
+        one, many = VOICE_GROUPS[group]
+        n = shown[group]
+        parts.append(f"{HIDDEN_MARK} {many} ({HIDDEN_SMALL})" if n is None else f"{whole(n)} {one if n == 1 else many}")
+    return ", ".join(parts)
+
+
+def people_heard(counts: dict[str, int], public: bool) -> str:
+    """Everyone heard about a provider in a quarter, with the total when it may be shown:
+    '19 people heard: 12 people using the service, 3 family members, 4 staff'."""
+    from audits import voices
+
+    if not any(counts.values()):
+        return "No one was heard this quarter: no consented story was gathered."
+    total = voices.protect(counts)[1] if public else sum(counts.values())
+    said = voices_heard(counts, public)
+    if total is None:
+        return f"People heard: {said}."
+    return f"{whole(total)} {'person' if total == 1 else 'people'} heard: {said}."
+
+
+TOO_FEW_VOICES = (
+    "Too few voices: fewer than {n} people using the service or their families were heard on this standard "
+    "this quarter, too few to say much about their experience of it."
+)
+
+
+def too_few_voices(needed: int = 1) -> str:
+    """What a standard with too few voices says (audits.voices.too_few)."""
+    from audits import voices
+
+    return TOO_FEW_VOICES.format(n=max(voices.ENOUGH, needed))
+
+
+SUMMARY_NOTE = (
+    "These are the auditor's words: the person agreed to a summary of their story, not to their own words "
+    "being printed."
+)
+
+
+def gathered_by(row) -> str:
+    """' by Sam Peer, Northshire Peer Interviewers' after 'gathered on …': the group, and the
+    interviewer only when they chose to be named (audits.stories: `credited`)."""
+
+    def text(value) -> str:
+        return value.strip() if isinstance(value, str) else ""
+
+    get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
+    group, named = text(get("gathered_by")), text(get("credited", None))
+    return f" by {', '.join(part for part in (named, group) if part)}" if group or named else ""

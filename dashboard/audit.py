@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import store
+from audits import store, tiers
 from dashboard import auth, data, ui
 from dashboard.provider import pdf_download
 
@@ -38,13 +38,14 @@ def run_section(account, db: str, cat: data.Catalogue) -> str | None:
     return period
 
 
+@tiers.output(tiers.RESTRICTED, "the auditor's PDF download section (the PDFs are public)")
 def pdf_section(db: str, cat: data.Catalogue, period: str) -> None:
     st.subheader("The audit PDFs, as they stand now")
     if period not in cat.runs:
         st.write("Run the audit for this period first.")
         return
     names = cat.providers.set_index("provider_id")["provider_name"]
-    audited = sorted(data.standard_results(db, cat.runs[period])["provider_id"].unique())
+    audited = sorted(data.standard_results(db, cat, period, None)["provider_id"].unique())
     provider_id = st.selectbox(
         "Provider", audited, key="_audit_pdf_provider", format_func=lambda p: f"{names.get(p, p)} ({p})"
     )

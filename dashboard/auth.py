@@ -14,7 +14,9 @@ import streamlit as st
 from audits import accounts, store
 from dashboard import ui
 
-ALL = accounts.ROLES
+# Every role that reads the audit's results. A peer interviewer gathers stories, on a phone in a
+# service's waiting room: their menu holds only their own work.
+ALL = tuple(role for role in accounts.ROLES if role != "peer_interviewer")
 
 # page file -> (title, icon, roles that may open it). The one list both the
 # navigation and the page guards read. The auditor's pages follow the order of the work:
@@ -25,7 +27,9 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "dashboard/provider.py": ("A provider", ":material/apartment:", ALL),
     "dashboard/readiness.py": ("Readiness", ":material/fact_check:", ALL),
     "dashboard/upload.py": ("Upload returns", ":material/upload_file:", ("auditor",)),
+    "dashboard/capture.py": ("Record a story", ":material/record_voice_over:", ("peer_interviewer",)),
     "dashboard/review.py": ("Review stories", ":material/forum:", ("auditor",)),
+    "dashboard/withdraw.py": ("Take a story back", ":material/undo:", ("peer_interviewer", "auditor")),
     "dashboard/audit.py": ("Run the audit", ":material/play_circle:", ("auditor",)),
     "dashboard/draft.py": ("Share the draft", ":material/outgoing_mail:", ("auditor",)),
     "dashboard/factcheck.py": ("Check the draft", ":material/rate_review:", ("provider",)),
@@ -33,6 +37,8 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "dashboard/publish.py": ("Publish", ":material/public:", ("auditor",)),
     "dashboard/actions.py": ("Action plans", ":material/task_alt:", ALL),
     "dashboard/workshop.py": ("Standards workshop", ":material/edit_note:", ("expert_citizen", "auditor")),
+    "dashboard/visit.py": ("Visit kit", ":material/print:", ("peer_interviewer", "auditor", "expert_citizen")),
+    "dashboard/peer_work.py": ("Work behind the audit", ":material/volunteer_activism:", ("auditor", "commissioner")),
     "dashboard/guide.py": ("Guide to the standards", ":material/menu_book:", ALL),
 }
 SIGN_IN_PAGE = "dashboard/sign_in.py"

@@ -5,6 +5,11 @@ audits.stats.funnel_limits, the very test the engine's comparison with the
 benchmark uses, so a point is outside the funnel exactly when the table beside it
 says better or worse. Markers take their symbol and colour from
 audits.ratings, and every chart on a page has a table or caption beside it.
+
+Every chart draws the tier of figures it is handed (dashboard.viewer decides which): a provider
+whose figure is hidden (audits.disclosure) is still on the chart, as a grey band with an
+asterisk where its size is shown, or named under the chart where it is not, never silently
+missing; and no figure goes to the browser with more decimals than people are shown.
 """
 
 from __future__ import annotations
@@ -16,9 +21,39 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from audits import ratings, spc, stats, words
+from audits import ratings, spc, stats, tiers, words
 
 MARKERS = {"green": "circle", "provisional": "circle-open", "amber": "diamond", "red": "x", "no_data": "circle-open"}
+HIDDEN_GREY = "#6b6b6b"
+SHARE_DECIMALS = 3  # a share is shown to 0.1%
+
+
+def shown(values, decimals: int):
+    """Values rounded to the precision people are shown (None stays None): what goes to the
+    browser is what the page says, never more."""
+    return [None if stats.is_missing(v) else round(float(v), decimals) for v in values]
+
+
+def _hidden_band(fig, names: list[str], xs: list, low: float, high: float, why: list[str]) -> None:
+    """Providers whose figure is hidden, each drawn as a grey band over the whole range of the
+    axis at its place, marked with the asterisk of a hidden figure."""
+    if not names:
+        return
+    middle, half = (low + high) / 2, (high - low) / 2
+    fig.add_trace(
+        go.Scatter(
+            x=xs,
+            y=[middle] * len(xs),
+            mode="markers",
+            name=f"Figure {words.NOT_SHOWN.lower()}",
+            text=[f"{n}: {words.NOT_SHOWN.lower()}, {w}" for n, w in zip(names, why)],
+            hovertemplate="%{text}<extra></extra>",
+            marker=dict(symbol="asterisk-open", size=12, color=HIDDEN_GREY, line=dict(width=2, color=HIDDEN_GREY)),
+            error_y=dict(type="constant", value=half, color="rgba(107,107,107,0.35)", thickness=7, width=0),
+        )
+    )
+
+
 FONT = dict(family="Source Sans Pro, sans-serif", size=14)
 
 
@@ -63,14 +98,26 @@ def _rating_traces(fig, df: pd.DataFrame, x: str, y: str, hover: str, error: dic
         fig.add_trace(go.Scatter(**trace))
 
 
-def funnel(df: pd.DataFrame, benchmark: float, title: str) -> go.Figure:
+@tiers.output(tiers.BY_CALLER, "a funnel plot of a measure's shares, in the tier of the rows given")
+def funnel(df: pd.DataFrame, benchmark: float, title: str, hidden: pd.DataFrame | None = None) -> go.Figure:
     """Each provider's proportion against its size, with the 95% and 99.8% limits
-    around the all-provider benchmark (stats.funnel_limits). The lines pass through every
-    provider's own size exactly, so no point sits on the wrong side of a line drawn between
-    two sampled sizes."""
+    around the benchmark (stats.funnel_limits). `hidden`: providers whose figure is not shown
+    (name, size when shown, why), drawn as grey bands at their size, or named under the chart.
+    The lines pass through every provider's own size exactly, so no point sits on the wrong side
+    of a line drawn between two sampled sizes."""
     fig = go.Figure()
-    n_max = max(float(df["size"].max()), 10.0)
-    grid = [np.linspace(1, 50, 50), np.linspace(50, n_max * 1.1, 200), df["size"].dropna().to_numpy(float)]
+    hidden = hidden if hidden is not None else pd.DataFrame(columns=["name", "size", "why"])
+    # drawn as given, so the lines agree with the table's comparison: a public benchmark comes rounded
+    # as shown (audits.disclosure), the auditor's is exact
+    benchmark = float(benchmark)
+    sized = hidden[hidden["size"].notna()]
+    n_max = max([float(df["size"].max()) if not df.empty else 0.0, *sized["size"].astype(float), 10.0])
+    grid = [
+        np.linspace(1, 50, 50),
+        np.linspace(50, n_max * 1.1, 200),
+        df["size"].dropna().to_numpy(float),
+        sized["size"].to_numpy(float),
+    ]
     sizes = np.unique(np.concatenate(grid))
     for z, name, dash in ((stats.Z95, "95% limits", "dash"), (stats.Z998, "99.8% limits", "dot")):
         bounds = [stats.funnel_limits(benchmark, n, z) for n in sizes]
@@ -92,30 +139,67 @@ def funnel(df: pd.DataFrame, benchmark: float, title: str) -> go.Figure:
             x=[0, n_max * 1.1],
             y=[benchmark, benchmark],
             mode="lines",
-            name=f"Benchmark (all providers together) {benchmark:.1%}",
+            name=f"Benchmark {benchmark:.1%}",
             hoverinfo="skip",
             line=dict(color="#2166ac", width=2),
         )
     )
-    _rating_traces(fig, df, "size", "value", "name")
+    _rating_traces(fig, df.assign(value=shown(df["value"], SHARE_DECIMALS)), "size", "value", "name")
+    _hidden_band(fig, list(sized["name"]), list(sized["size"].astype(float)), 0.0, 1.0, list(sized["why"]))
     fig = _layout(fig, title, "Proportion", True)
     fig.update_xaxes(title="People counted (size of the provider)", rangemode="tozero")
     fig.update_yaxes(range=[0, 1.02])
+    unsized = hidden[hidden["size"].isna()]
+    if not unsized.empty:
+        _not_drawn(fig, list(unsized["name"]))
+        # room for a legend line per provider not placed, below the axis title
+        fig.update_layout(height=400 + 24 * len(unsized), legend=dict(y=-0.16 - 0.02 * len(unsized), yanchor="top"))
     return fig
 
 
-def intervals(df: pd.DataFrame, benchmark: float | None, title: str, percent: bool) -> go.Figure:
-    """Each provider's figure with its 95% interval (when it has one), and the benchmark."""
+def _not_drawn(fig: go.Figure, names: list[str]) -> None:
+    """Providers that cannot be placed (figure and size both hidden): each still on the chart, as
+    a marked entry of the legend, with the asterisk of a hidden figure."""
+    for name in names:
+        fig.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{name}: figure and size {words.NOT_SHOWN.lower()}, not placed",
+                marker=dict(symbol="asterisk-open", size=12, color=HIDDEN_GREY, line=dict(width=2, color=HIDDEN_GREY)),
+                hoverinfo="skip",
+            )
+        )
+
+
+@tiers.output(tiers.BY_CALLER, "a measure's figure for each provider with its interval, in the tier given")
+def intervals(
+    df: pd.DataFrame,
+    benchmark: float | None,
+    title: str,
+    percent: bool,
+    hidden: pd.DataFrame | None = None,
+    decimals: int = SHARE_DECIMALS,
+) -> go.Figure:
+    """Each provider's figure with its 95% interval (when it has one), and the benchmark.
+    `hidden`: providers whose figure is not shown (name, why), drawn as grey bands."""
     df = df.copy()
-    df["value_plus"] = (df["ci_upper"] - df["value"]).fillna(0)
-    df["value_minus"] = (df["value"] - df["ci_lower"]).fillna(0)
+    for column in ("value", "ci_lower", "ci_upper"):
+        df[column] = shown(df[column], decimals) if column in df else None
+    df["value_plus"] = (df["ci_upper"].astype(float) - df["value"].astype(float)).fillna(0)
+    df["value_minus"] = (df["value"].astype(float) - df["ci_lower"].astype(float)).fillna(0)
     fig = go.Figure()
     _rating_traces(fig, df, "name", "value", "name", error={} if percent else None)
+    if hidden is not None and not hidden.empty:
+        top = 1.0 if percent else max([1.0, *df["value"].dropna().astype(float)])
+        _hidden_band(fig, list(hidden["name"]), list(hidden["name"]), 0.0, top, list(hidden["why"]))
     if benchmark is not None and not pd.isna(benchmark):
+        benchmark = round(float(benchmark), decimals)
         fig.add_hline(
             y=benchmark,
             line=dict(color="#2166ac", width=2),
-            annotation_text="Benchmark (all providers together)",
+            annotation_text="Benchmark",
             annotation_position="top left",
         )
     fig = _layout(fig, title, "Proportion" if percent else "Figure", percent)
@@ -144,15 +228,17 @@ ICON_LOOKS = {  # icon key: colour and the letter in the circle (MDC: H high, L 
 }
 
 
+@tiers.output(tiers.BY_CALLER, "an XmR chart of one provider's quarters, in the tier given")
 def xmr(periods: list[str], chart: spc.XmR, higher_is_better: bool | None, title: str, percent: bool) -> go.Figure:
     """An NHS Making Data Count XmR chart: every quarter in order (a quarter with no figure is a
     gap in the line, never joined across), the mean, the process limits, and each special cause
     point marked better, worse or changed."""
+    decimals = SHARE_DECIMALS if percent else 1
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(
             x=periods,
-            y=list(chart.values),
+            y=shown(chart.values, decimals),
             mode="lines+markers",
             name="Quarterly figure",
             connectgaps=False,
@@ -169,7 +255,7 @@ def xmr(periods: list[str], chart: spc.XmR, higher_is_better: bool | None, title
             fig.add_trace(
                 go.Scatter(
                     x=[periods[i] for i in marked],
-                    y=[chart.values[i] for i in marked],
+                    y=shown([chart.values[i] for i in marked], decimals),
                     mode="markers",
                     name=name,
                     text=[spc.signal(chart, i, higher_is_better) for i in marked],
@@ -186,7 +272,7 @@ def xmr(periods: list[str], chart: spc.XmR, higher_is_better: bool | None, title
         fig.add_trace(
             go.Scatter(
                 x=[periods[0], periods[-1]],
-                y=[y, y],
+                y=shown([y, y], decimals),
                 mode="lines",
                 name=name,
                 hoverinfo="skip",
@@ -236,10 +322,13 @@ def xmr_icons_html(
     return f'<div role="group" aria-label="{html.escape(name)}: what the chart shows">{"".join(lines)}</div>'
 
 
+@tiers.output(tiers.BY_CALLER, "a trend line of one provider's quarters, in the tier given")
 def trend(df: pd.DataFrame, title: str, percent: bool) -> go.Figure:
     """A plain line with 95% intervals, when there are too few quarters for an XmR chart."""
-    plus = (df["ci_upper"] - df["value"]).fillna(0)
-    minus = (df["value"] - df["ci_lower"]).fillna(0)
+    decimals = SHARE_DECIMALS if percent else 1
+    df = df.assign(**{c: shown(df[c], decimals) for c in ("value", "ci_lower", "ci_upper", "benchmark") if c in df})
+    plus = (df["ci_upper"].astype(float) - df["value"].astype(float)).fillna(0)
+    minus = (df["value"].astype(float) - df["ci_lower"].astype(float)).fillna(0)
     fig = go.Figure(
         go.Scatter(
             x=df["period"],
@@ -259,7 +348,7 @@ def trend(df: pd.DataFrame, title: str, percent: bool) -> go.Figure:
                 x=df["period"],
                 y=df["benchmark"],
                 mode="lines",
-                name=words.BENCHMARK_LABEL,
+                name="Benchmark",
                 line=dict(color="#2166ac", dash="dash"),
             )
         )

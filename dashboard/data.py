@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import spec, stats, store
+from audits import spec, store, tiers
 from audits.standard import Standard
 
 SHORT = 5  # seconds: how stale the list of runs may be
@@ -30,9 +30,15 @@ def db() -> str:
 
 @dataclass(frozen=True)
 class Catalogue:
-    runs: dict[str, str]  # period -> latest run id, periods in order
+    runs: dict[str, str]  # period -> latest run id, periods in order (exact figures)
     providers: pd.DataFrame  # provider_id, provider_name, area
     return_periods: list[str]  # periods with a current return (may not be audited yet)
+    public_runs: dict[str, str] | None = None  # period -> the run its public figures come from
+
+    def public_run(self, period: str) -> str:
+        """The run whose public figures the quarter shows: its release (audits.disclosure), or
+        its latest run before anything is released."""
+        return (self.public_runs or {}).get(period) or self.runs[period]
 
     @property
     def periods(self) -> list[str]:
@@ -45,12 +51,13 @@ class Catalogue:
 
 @st.cache_data(ttl=SHORT, show_spinner=False)
 def catalogue(db_file: str) -> Catalogue:
-    from audits import runs
+    from audits import disclosure, runs
 
     empty = pd.DataFrame(columns=["provider_id", "provider_name", "area"])
     try:
         with store.reading(db_file) as con:
             latest = runs.latest_run_ids(con)
+            public = disclosure.public_run_ids(con)
             providers = con.execute("SELECT provider_id, provider_name, area FROM providers ORDER BY provider_id").df()
             returns = [
                 r[0]
@@ -60,7 +67,7 @@ def catalogue(db_file: str) -> Catalogue:
             ]
     except store.StoreMissing:
         return Catalogue({}, empty, [])
-    return Catalogue(latest, providers, returns)
+    return Catalogue(latest, providers, returns, public)
 
 
 def clear() -> None:
@@ -78,14 +85,46 @@ def standards(db_file: str, run_id: str) -> list[Standard]:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def measure_results(db_file: str, run_id: str, public: bool) -> pd.DataFrame:
-    """Every measure of every provider in the run; with counts of 1-4 people hidden unless
-    the viewer is the auditor (suppression is done over the whole run, then filtered)."""
-    from audits import runs
+def _public_measures(db_file: str, run_id: str) -> pd.DataFrame:
+    from audits import disclosure
 
     with store.reading(db_file) as con:
-        df = runs.read_results(con, run_id).drop(columns=["provider_name"], errors="ignore")
-    return stats.suppress_results(df) if public else df
+        return disclosure.public_results(con, run_id).drop(columns=["provider_name"], errors="ignore")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _exact_measures(db_file: str, run_id: str, auditor: bool) -> pd.DataFrame:
+    """Exact figures: the auditor's with the engine's benchmark; anyone else's beside the public
+    benchmark (the engine's pools hidden counts of providers that are not theirs)."""
+    from audits import disclosure, runs
+
+    with store.reading(db_file) as con:
+        df = runs.read_results(con, run_id) if auditor else disclosure.restricted_results(con, run_id)
+    return df.drop(columns=["provider_name"], errors="ignore")
+
+
+def _by_tier(public: pd.DataFrame, exact: pd.DataFrame, restricted: tuple[str, ...] | None) -> pd.DataFrame:
+    """Exact rows for the restricted providers, public rows for the rest, each marked with its tier."""
+    if restricted is None:
+        return exact.assign(tier=tiers.RESTRICTED)
+    mine = exact[exact["provider_id"].isin(restricted)].assign(tier=tiers.RESTRICTED)
+    others = public[~public["provider_id"].isin(restricted)].assign(tier=tiers.PUBLIC)
+    frames = [f for f in (mine, others) if not f.empty]
+    if not frames:
+        return others
+    return pd.concat(frames, ignore_index=True).sort_values(["provider_id"], kind="stable").reset_index(drop=True)
+
+
+@tiers.output(tiers.BY_CALLER, "every provider's measure results of a quarter, each row in the viewer's tier")
+def measure_results(db_file: str, cat: Catalogue, period: str, restricted: tuple[str, ...] | None) -> pd.DataFrame:
+    """Every measure of every provider in the quarter: exact figures (from the latest run) for the
+    providers in `restricted` (None: all, for the auditor), the public figures (from the run the
+    quarter publishes) for the others. A `tier` column says which each row is."""
+    public = _public_measures(db_file, cat.public_run(period)) if restricted is not None else None
+    exact = _exact_measures(db_file, cat.runs[period], restricted is None) if restricted != () else None
+    if exact is None:
+        return public.assign(tier=tiers.PUBLIC)
+    return _by_tier(public, exact, restricted)
 
 
 @st.cache_data(ttl=STAMP_SECONDS, show_spinner=False)
@@ -99,37 +138,72 @@ def evidence_stamp(db_file: str) -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _standard_results(db_file: str, run_id: str, stamp: str, public: bool) -> pd.DataFrame:
+def _exact_standards(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
     from audits import verdicts
 
     with store.reading(db_file) as con:
-        shown = verdicts.shown_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
-    if public:
-        shown = verdicts.uncertain_as_published(
-            shown, measure_results(db_file, run_id, True), standards(db_file, run_id)
-        )
-    return shown
+        return verdicts.shown_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
 
 
-def standard_results(db_file: str, run_id: str, public: bool = False) -> pd.DataFrame:
-    """Standard ratings per provider, with the rating people are shown in `shown`
-    (audits.verdicts: green stays provisional until people's experience confirms it) and
-    whether the data can tell it in `uncertain`, from the figures this viewer may see."""
-    return _standard_results(db_file, run_id, evidence_stamp(db_file), public)
+@st.cache_data(max_entries=64, show_spinner=False)
+def _public_standards(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
+    from audits import disclosure
+
+    with store.reading(db_file) as con:
+        return disclosure.public_standard_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
+
+
+@tiers.output(tiers.BY_CALLER, "every provider's standard ratings of a quarter, each row in the viewer's tier")
+def standard_results(db_file: str, cat: Catalogue, period: str, restricted: tuple[str, ...] | None) -> pd.DataFrame:
+    """Standard ratings per provider, with the rating people are shown in `shown` (audits.verdicts:
+    green stays provisional until people's experience confirms it) and whether the data can tell
+    it in `uncertain`: exact for the providers in `restricted` (None: all), public (merged or
+    withheld where a band would give a small count away, uncertainty from the public figures
+    alone: audits.disclosure) for the others, with a `tier` column."""
+    stamp = evidence_stamp(db_file)
+    public = _public_standards(db_file, cat.public_run(period), stamp) if restricted is not None else None
+    exact = _exact_standards(db_file, cat.runs[period], stamp) if restricted != () else None
+    if exact is None:
+        return public.assign(tier=tiers.PUBLIC)
+    return _by_tier(public, exact, restricted)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _changes(db_file: str, run_id: str, previous_run_id: str, stamp: str) -> pd.DataFrame:
+def _exact_changes(db_file: str, run_id: str, previous_run_id: str, stamp: str) -> pd.DataFrame:
     from audits import changes as change_rule
 
     with store.reading(db_file) as con:
         return change_rule.of_run(con, run_id, previous=previous_run_id)
 
 
-def changes(db_file: str, run_id: str, previous_run_id: str) -> pd.DataFrame:
-    """Each provider's standards in the run with the change since the previous period's run
-    (audits.changes: better or worse only when the figures moved by more than chance)."""
-    return _changes(db_file, run_id, previous_run_id, evidence_stamp(db_file))
+@st.cache_data(max_entries=32, show_spinner=False)
+def _public_changes(db_file: str, run_id: str, previous_run_id: str, stamp: str) -> pd.DataFrame:
+    from audits import disclosure
+
+    with store.reading(db_file) as con:
+        shown = disclosure.public_standard_ratings(con, run_id)
+        before = disclosure.public_standard_ratings(con, previous_run_id)
+        return disclosure.public_changes(con, run_id, shown, before, previous_run_id)
+
+
+@tiers.output(tiers.BY_CALLER, "each provider's change of rating since the previous quarter, in the viewer's tier")
+def changes(
+    db_file: str, cat: Catalogue, period: str, previous: str, restricted: tuple[str, ...] | None
+) -> pd.DataFrame:
+    """Each provider's standards in the quarter with the change since the previous quarter
+    (audits.changes: better or worse only when the figures moved by more than chance): from exact
+    figures for the providers in `restricted` (None: all), from the public figures of both
+    quarters for the others (so that no move rests on a hidden figure), with a `tier` column."""
+    stamp = evidence_stamp(db_file)
+    public = (
+        _public_changes(db_file, cat.public_run(period), cat.public_run(previous), stamp)
+        if restricted is not None
+        else None
+    )
+    exact = _exact_changes(db_file, cat.runs[period], cat.runs[previous], stamp) if restricted != () else None
+    if exact is None:
+        return public.assign(tier=tiers.PUBLIC)
+    return _by_tier(public, exact, restricted)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
@@ -146,21 +220,38 @@ def stories_for(db_file: str, provider_id: str, period: str, standard_id: str | 
     return _stories_for(db_file, provider_id, period, standard_id, evidence_stamp(db_file))
 
 
-def _every_period(read, db_file: str, cat: Catalogue, *args) -> pd.DataFrame:
-    """One cached read per audited period's latest run, as one frame."""
-    frames = [read(db_file, run_id, *args) for run_id in cat.runs.values()]
+@st.cache_data(max_entries=64, show_spinner=False)
+def _heard(db_file: str, period: str, stamp: str) -> tuple[dict, int]:
+    from audits import settings, stories, voices
+
+    with store.reading(db_file) as con:
+        return voices.heard(stories.story_table(con, period)), settings.get(con, "voices_needed")
+
+
+def heard(db_file: str, period: str) -> tuple[dict, int]:
+    """People heard in a quarter by (provider_id, standard_id or None) and group (audits.voices),
+    exact: a page words them for its viewer's tier (audits.words.voices_heard). With the setting
+    voices_needed, for the too-few words."""
+    return _heard(db_file, period, evidence_stamp(db_file))
+
+
+def _every_period(read, db_file: str, cat: Catalogue, restricted) -> pd.DataFrame:
+    """One cached read per audited period, as one frame."""
+    frames = [read(db_file, cat, period, restricted) for period in cat.runs]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def history(db_file: str, cat: Catalogue, public: bool) -> pd.DataFrame:
-    """Measure results of the latest run of every audited period, one frame."""
-    return _every_period(measure_results, db_file, cat, public)
+@tiers.output(tiers.BY_CALLER, "measure results of every audited quarter, each row in the viewer's tier")
+def history(db_file: str, cat: Catalogue, restricted: tuple[str, ...] | None) -> pd.DataFrame:
+    """Measure results of every audited period (as measure_results), one frame."""
+    return _every_period(measure_results, db_file, cat, restricted)
 
 
-def standard_history(db_file: str, cat: Catalogue, public: bool = False) -> pd.DataFrame:
-    """Standard ratings (with 'shown') of the latest run of every audited period, one frame."""
-    return _every_period(standard_results, db_file, cat, public)
+@tiers.output(tiers.BY_CALLER, "standard ratings of every audited quarter, each row in the viewer's tier")
+def standard_history(db_file: str, cat: Catalogue, restricted: tuple[str, ...] | None) -> pd.DataFrame:
+    """Standard ratings (with 'shown') of every audited period (as standard_results), one frame."""
+    return _every_period(standard_results, db_file, cat, restricted)
 
 
 @st.cache_data(ttl=SHORT, show_spinner=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import drafts, factcheck, findings, store, words
+from audits import drafts, factcheck, findings, store, tiers, words
 from dashboard import auth, data, ui
 
 
@@ -47,6 +47,11 @@ def draft_pdf(draft_id: str) -> bytes:
         return drafts.pdf_of(con, draft_id)
 
 
+def draft_withheld(draft_id: str) -> str | None:
+    with store.reading(data.db()) as con:
+        return drafts.withheld(con, draft_id)
+
+
 def draft_words(draft: dict | None) -> str:
     if draft is None:
         return "No draft has been shared yet."
@@ -61,6 +66,7 @@ def draft_words(draft: dict | None) -> str:
     return text + f"the check closed at the end of {words.long_date(draft['due_on'])}."
 
 
+@tiers.output(tiers.RESTRICTED, "an auditor's page over the exact results")
 def render() -> None:
     account = auth.require_page(__file__)
     st.title("Share the draft")
@@ -76,7 +82,7 @@ def render() -> None:
         return
     period = ui.remember("Period", list(reversed(cat.periods)), "period", "draft")
     names = cat.providers.set_index("provider_id")["provider_name"]
-    audited = sorted(data.standard_results(db, cat.runs[period])["provider_id"].unique())
+    audited = sorted(data.standard_results(db, cat, period, None)["provider_id"].unique())
     provider_id = ui.remember(
         "Provider", audited, "provider_id", "draft", format_func=lambda p: f"{names.get(p, p)} ({p})"
     )
@@ -89,14 +95,12 @@ def render() -> None:
     if draft is not None:
         if draft["run_id"] != cat.runs[period]:
             st.warning("The audit has been run again since this draft was shared: share the new draft.")
-        st.download_button(
+        ui.pdf_button(
             "Download the draft as shared",
-            data=lambda: draft_pdf(draft["draft_id"]),
-            file_name=f"draft-{provider_id}-{period}.pdf",
-            mime="application/pdf",
-            on_click="ignore",
-            icon=":material/download:",
-            key="draft_pdf",
+            lambda: draft_pdf(draft["draft_id"]),
+            f"draft-{provider_id}-{period}.pdf",
+            "draft_pdf",
+            draft_withheld(draft["draft_id"]),
         )
     if st.button(
         f"Share the {'new ' if draft else ''}draft with {names.get(provider_id, provider_id)}",

@@ -9,7 +9,7 @@ import streamlit as st
 
 from audits import drafts, factcheck, runs, store, words
 from dashboard import auth, data, ui
-from dashboard.draft import draft_pdf, draft_words, show_comment
+from dashboard.draft import draft_pdf, draft_withheld, draft_words, show_comment
 
 FILE_TYPES = sorted(factcheck.FILE_KINDS)
 
@@ -41,14 +41,12 @@ def render() -> None:
     if message := st.session_state.pop("factcheck_message", None):
         st.success(message)
     st.write(draft_words(draft))
-    st.download_button(
+    ui.pdf_button(
         "Download the draft PDF",
-        data=lambda: draft_pdf(draft["draft_id"]),
-        file_name=f"draft-{own}-{period}.pdf",
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/download:",
-        key="draft_pdf",
+        lambda: draft_pdf(draft["draft_id"]),
+        f"draft-{own}-{period}.pdf",
+        "draft_pdf",
+        draft_withheld(draft["draft_id"]),
     )
     st.caption("The figures of every standard are also on *A provider*, for the same quarter.")
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, spec, words
-from dashboard import auth, data, ui
+from audits import ratings, spec, tiers, words
+from dashboard import data, ui, viewer
 
 ORDER = ("green", "provisional", "amber", "red", "no_data")
+SHOWN_AS_RANGE = tuple(ratings.RANGES)
 INTRO = (
     "How each provider is doing against the standards that people with lived experience wrote, "
     "as judged by the independent audit. Choose an area and a quarter; open a standard or a provider "
@@ -71,6 +72,7 @@ CHANGE_ORDER = {
     words.CHANGE_TOO_FEW: 1,
     words.CHANGE_UNCLEAR: 2,
     words.CHANGE_NONE: 2,
+    words.CHANGE_NOT_SHOWN: 2,
     words.CHANGE_UNCONFIRMED: 3,
     words.CHANGE_CONFIRMED: 4,
     words.CHANGE_RATED: 5,
@@ -97,13 +99,12 @@ def change_summary(moved: pd.DataFrame, previous: str, period: str) -> str:
     )
 
 
+@tiers.output(tiers.BY_CALLER, "the overview of ratings: each provider in the viewer's tier (dashboard.viewer)")
 def render() -> None:
-    account = auth.require_page(__file__)
-    public = account.role != "auditor"  # as dashboard.viewer decides it: only the auditor sees every figure
+    view = viewer.open_results_page(__file__)
     st.title("Overview")
     st.write(INTRO)
-    db = data.db()
-    cat = data.catalogue(db)
+    db, cat = view.db, view.cat
     if not cat.runs:
         ui.empty("There are no audit results yet.", ui.NO_RESULTS_NEXT)
         return
@@ -115,7 +116,7 @@ def render() -> None:
         period = ui.remember("Period", periods, "period", "overview")
     run_id = cat.runs[period]
     titles = {s.id: s.title for s in data.standards(db, run_id)}
-    sr = data.standard_results(db, run_id, public).merge(cat.providers, on="provider_id", how="left")
+    sr = data.standard_results(db, cat, period, view.restricted).merge(cat.providers, on="provider_id", how="left")
     if area != "All areas":
         sr = sr[sr["area"] == area]
     if sr.empty:
@@ -126,9 +127,14 @@ def render() -> None:
         return
 
     st.subheader(f"{ui.md(area)}, {period}")
+    viewer.tier_note(view, sr)
     counts = sr["shown"].value_counts()
-    for column, rating in zip(st.columns(len(ORDER)), ORDER):
-        column.metric(ratings.look(rating).label, int(counts.get(rating, 0)))
+    ranged = int(sr["shown"].isin(SHOWN_AS_RANGE).sum())
+    for column, rating in zip(st.columns(len(ORDER) + bool(ranged)), ORDER + (("withheld",) if ranged else ())):
+        if rating == "withheld":
+            column.metric(f"Not shown in full{words.HIDDEN_MARK}", ranged)
+        else:
+            column.metric(ratings.look(rating).label, int(counts.get(rating, 0)))
     unsure = int(sr["uncertain"].sum())
     st.caption(
         f"Counts of provider-standard pairs in {area} for {period} (audit run {run_id}). "
@@ -147,6 +153,7 @@ def render() -> None:
             + " Scroll inside the table for more providers or standards; the headers stay in view.",
         )
     )
+    ui.footnote(sr)
 
     st.subheader("Look closer")
     st.caption(
@@ -188,7 +195,7 @@ def render() -> None:
     if previous not in cat.runs:
         st.write(f"There is no audit of {previous} to compare with.")
     else:
-        every = data.changes(db, run_id, cat.runs[previous])
+        every = data.changes(db, cat, period, previous, view.restricted)
         mine = every.drop(columns="uncertain").merge(
             sr[["provider_id", "standard_id", "provider_name", "uncertain"]], on=["provider_id", "standard_id"]
         )

@@ -10,13 +10,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, words
+from audits import ratings, tiers, voices, words
 from dashboard import data, ui, viewer
 from dashboard.standard import show_stories, trend
 
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
 
 
+@tiers.output(tiers.PUBLIC, "a provider's audit PDF (written to be published)")
 def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = False) -> bytes:
     """Build the audit PDF only when the button is pressed (audits.report); for a provider's
     own account the other providers of the run are left unnamed (audits.findings)."""
@@ -66,9 +67,11 @@ def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards, public: bool) -> pd.DataFrame:
-    """Each standard's rating for this provider in every audited quarter, oldest first."""
-    history = data.standard_history(db, cat, public)
+@tiers.output(tiers.BY_CALLER, "a provider's ratings over the quarters, in the viewer's tier")
+def rating_history(db: str, cat: data.Catalogue, provider_id: str, standards, restricted) -> pd.DataFrame:
+    """Each standard's rating for this provider in every audited quarter, oldest first, in the
+    viewer's tier."""
+    history = data.standard_history(db, cat, restricted)
     if history.empty:
         return pd.DataFrame()
     mine = history[history["provider_id"] == provider_id]
@@ -142,9 +145,10 @@ def progress(db: str, provider_id: str, period: str) -> None:
         )
 
 
+@tiers.output(tiers.BY_CALLER, "the provider page, in the viewer's tier for that provider (dashboard.viewer)")
 def render() -> None:
     view = viewer.open_results_page(__file__, ui.PROVIDER_LINK, "provider_id")
-    own, public, db, cat = view.own, view.public, view.db, view.cat
+    own, db, cat = view.own, view.db, view.cat
     st.title("Your service" if own else "A provider")
     st.write(
         f"Every standard for {'your service' if own else 'one provider'}: its rating this quarter and over time, the figures and the "
@@ -174,12 +178,13 @@ def render() -> None:
         period = ui.remember("Period", list(reversed(cat.periods)), "period", "provider")
     run_id = cat.runs[period]
     standards = data.standards(db, run_id)
-    sr = data.standard_results(db, run_id, public)
+    sr = data.standard_results(db, cat, period, view.restricted)
     sr = sr[sr["provider_id"] == provider_id].set_index("standard_id")
-    results = data.measure_results(db, run_id, public)
+    results = data.measure_results(db, cat, period, view.restricted)
     results = results[results["provider_id"] == provider_id]
     area = providers.set_index("provider_id").loc[provider_id, "area"]
     st.header(f"{ui.md(names[provider_id])} ({ui.md(provider_id)}), {ui.md(area)}, {period}")
+    viewer.tier_note(view, results)
     if sr.empty:
         ui.empty(
             f"{ui.md(names[provider_id])} was not audited for {period}.",
@@ -188,20 +193,38 @@ def render() -> None:
         return
 
     st.subheader("Every standard")
+    heard, needed = data.heard(db, period)
+    public = not view.auditor  # voices heard: exact for the auditor only (audits.voices.protect)
     rows = []
     for s in standards:
         shown = sr.loc[s.id, "shown"] if s.id in sr.index else "no_data"
         unsure = bool(sr.loc[s.id, "uncertain"]) if s.id in sr.index else False
-        rows.append({"Standard": s.title, "Rating": words.rating(shown, unsure)})
+        counts = heard.get((provider_id, s.id), {})
+        rows.append(
+            {
+                "Standard": s.title,
+                "Rating": words.rating(shown, unsure),
+                # the auditor sees exact counts; everyone else as the public does (audits.voices.protect)
+                "Voices heard": words.voices_heard(counts, public)
+                + (" · too few voices" if voices.too_few(counts, needed) else ""),
+            }
+        )
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
+    st.write(words.people_heard(heard.get((provider_id, None), {}), public))
     st.caption(
         f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
-        f"means {ratings.PROVISIONAL_EXPLANATION}. " + ui.UNCERTAIN_CAPTION + " " + words.BENCHMARK_NOTE
+        f"means {ratings.PROVISIONAL_EXPLANATION}. "
+        + ui.UNCERTAIN_CAPTION
+        + " "
+        + words.benchmark_note(not view.auditor)
+        + " Voices heard: people who told us about it this quarter and agreed to their story being used. "
+        f'"Too few voices": {words.too_few_voices(needed).split(": ", 1)[1]}'
+        + (" Counts of 1 to 4 people are not shown." if public else "")
     )
 
     st.subheader("Over the quarters")
-    over_time = rating_history(db, cat, provider_id, standards, public)
+    over_time = rating_history(db, cat, provider_id, standards, view.restricted)
     if over_time.shape[1] < 2:
         st.write("Only one quarter has been audited so far, so there is no change to show yet.")
     else:
@@ -222,11 +245,12 @@ def render() -> None:
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
-                history = data.history(db, cat, public)
+                history = data.history(db, cat, view.restricted)
                 for m in s.measures:
                     trend(history, provider_id, s, m)
             st.markdown("**In people's words**")
             show_stories(data.stories_for(db, provider_id, period, s.id))
+    ui.footnote(pd.concat([results, sr.reset_index()[["rating"]]], ignore_index=True))
 
     st.subheader("Quality of the returns")
     submissions, quarantine = data.data_quality(db, provider_id)
@@ -242,7 +266,9 @@ def render() -> None:
     st.subheader("The audit report")
     st.write(
         f"The independent audit report of {ui.md(names[provider_id])} for {period}: every standard with its "
-        "figures, the stories beside them, the data quality and the method, as a PDF."
+        "figures, the stories beside them, the data quality and the method, as a PDF. The report is "
+        "written to be published, so its figures are the public ones: counts of fewer than 5 people, and "
+        "figures that would give one away, are not shown (*)."
     )
     pdf_download(db, provider_id, period, "Download the audit PDF", "pdf", others_unnamed=bool(own))
 

@@ -13,7 +13,6 @@ be shown appear there."""
 
 from __future__ import annotations
 
-import html
 import re
 
 import streamlit as st
@@ -52,19 +51,6 @@ def standard_titles(folder: str) -> dict[str, str]:
 TAG_MESSAGE = "review_tag_message"  # the last saved tagging, shown after the page reruns
 REVIEW_MESSAGE = "review_message"  # the last decision, shown after the page reruns
 STANCE_WORDS = {"confirms": "Confirms the figures", "contradicts": "Contradicts the figures", "mixed": "Mixed"}
-
-
-def highlighted(story: str) -> str:
-    """The story as escaped HTML with what screening flagged in <mark>: text, never markup."""
-    out, last = [], 0
-    for flag in screening.screen(story):
-        out += [html.escape(story[last : flag.start]), "<mark>", html.escape(story[flag.start : flag.end]), "</mark>"]
-        last = flag.end
-    out.append(html.escape(story[last:]))
-    return (
-        '<div style="white-space: pre-wrap; font-family: inherit; border-left: 4px solid #9a4d00; '
-        'padding: 0.25rem 0.75rem">' + "".join(out) + "</div>"
-    )
 
 
 def code(text: str) -> str:
@@ -147,7 +133,7 @@ def review_held(db: str, period: str, account) -> None:
     for row in waiting.itertuples():
         with st.container(border=True):
             st.markdown(f"**{ui.md(row.provider_id)} · story {ui.md(row.story_id)}**: {ui.md(row.reason)}")
-            st.html(highlighted(row.story))
+            st.html(ui.highlighted(row.story))
             st.caption("Highlighted: what screening flagged.")
             with st.form(f"review_{row.provider_id}_{row.story_id}"):
                 # no choice made for the auditor: a story flagged for a name must not be cleared by a

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import findings, signed, signoffs, store, words
+from audits import findings, signed, signoffs, store, tiers, words
 from dashboard import auth, data, ui
 
 
@@ -28,6 +28,7 @@ def state_words(found: findings.Findings) -> str:
     return who + ". Nothing has changed since."
 
 
+@tiers.output(tiers.RESTRICTED, "an auditor's page over the exact results")
 def render() -> None:
     account = auth.require_page(__file__)
     st.title("Sign off")
@@ -42,7 +43,7 @@ def render() -> None:
         return
     period = ui.remember("Period", list(reversed(cat.periods)), "period", "signoff")
     run_id = cat.runs[period]
-    audited = sorted(data.standard_results(db, run_id)["provider_id"].unique())
+    audited = sorted(data.standard_results(db, cat, period, None)["provider_id"].unique())
     names = cat.providers.set_index("provider_id")["provider_name"]
     provider_id = ui.remember(
         "Provider", audited, "provider_id", "signoff", format_func=lambda p: f"{names.get(p, p)} ({p})"
@@ -84,6 +85,7 @@ def render() -> None:
     st.subheader("Signed versions")
     with store.reading(db) as con:
         versions = signed.versions(con, period, provider_id)
+        withheld = [signed.withheld(con, provider_id, period, at) for at in versions["signed_at"]]
     if versions.empty:
         st.write(f"No signed version of {names.get(provider_id, provider_id)} for {period} yet.")
         return
@@ -93,14 +95,12 @@ def render() -> None:
             f"**Signed {words.long_datetime(v['signed_at'])}** by {v['name']} ({label}), audit run `{v['run_id']}`, "
             f"SHA-256 `{v['pdf_sha256']}`"
         )
-        st.download_button(
+        ui.pdf_button(
             "Download this signed PDF",
-            data=lambda at=v["signed_at"]: signed_bytes(db, provider_id, period, at),
-            file_name=f"audit-{provider_id}-{period}-signed-{v['signed_at']:%Y%m%d-%H%M%S}.pdf",
-            mime="application/pdf",
-            on_click="ignore",
-            icon=":material/download:",
-            key=f"signed_{i}",
+            lambda at=v["signed_at"]: signed_bytes(db, provider_id, period, at),
+            f"audit-{provider_id}-{period}-signed-{v['signed_at']:%Y%m%d-%H%M%S}.pdf",
+            f"signed_{i}",
+            withheld[i],
         )
 
 

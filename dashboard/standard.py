@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audits import sentences, spc, stats, words
+from audits import sentences, spc, stats, tiers, voices, words
 from audits.kinds import kind_of
 from audits.standard import Measure, Standard
 from dashboard import charts, data, ui, viewer
@@ -32,28 +32,40 @@ def funnel_sizes(rows: pd.DataFrame) -> pd.Series:
     return rows["denominator_rows"].where(rows["denominator_rows"].notna(), rows["denominator"]).astype(float)
 
 
-def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
+def _hidden_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The providers whose figure is hidden: name, size when it is shown, and why (words)."""
+    hidden = rows[[bool(h) for h in ui.hidden(rows)]]
+    return pd.DataFrame(
+        {
+            "name": list(hidden["name"]),
+            "size": [None if stats.is_missing(d) else float(d) for d in hidden["denominator_rows"]],
+            "why": [words.hidden_why(r) for _, r in hidden.iterrows()],
+        }
+    )
+
+
+@tiers.output(tiers.BY_CALLER, "one measure across providers: chart, table and words, in each row's tier")
+def across_providers(rows: pd.DataFrame, measure: Measure, public_benchmark: bool = True) -> None:
+    """public_benchmark: the benchmark is the public one (the providers shown, pooled), as everyone
+    but the auditor sees it (audits.disclosure)."""
     shown = rows[rows["value"].notna()]
-    hidden = sum(ui.suppressed(rows))
+    hidden = _hidden_rows(rows)
     benchmark = rows["benchmark"].dropna()
     benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
+    decimals = kind_of(measure).shown_decimals
     chart_col, table_col = st.container(), st.container()
     with chart_col:
-        if shown.empty:
-            st.write(
-                "No chart, as every provider's figure is " + ui.not_shown() + ". The ratings are in the table."
-                if hidden
-                else "No chart: no provider has a figure for this measure. The ratings are in the table."
-            )
+        if shown.empty and hidden.empty:
+            st.write("No chart: no provider has a figure for this measure. The ratings are in the table.")
         elif measure.kind == "proportion" and benchmark is not None:
             st.plotly_chart(
-                charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure.label),
+                charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure.label, hidden),
                 width="stretch",
                 key=f"funnel_{measure.id}",
             )
         else:
             st.plotly_chart(
-                charts.intervals(shown, benchmark, measure.label, measure.kind == "proportion"),
+                charts.intervals(shown, benchmark, measure.label, kind_of(measure).percent, hidden, decimals),
                 width="stretch",
                 key=f"intervals_{measure.id}",
             )
@@ -64,20 +76,22 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
     if measure.kind == "proportion" and benchmark is not None:
         caption += (
             f" The chart plots each provider's proportion against the number of people counted; "
-            f"the lines are the benchmark ({benchmark:.1%}, all providers together, each one included) and "
+            f"the lines are the benchmark ({benchmark:.1%}: {words.benchmark_scope(public_benchmark)}) and "
             "its 95% and 99.8% limits (PHE's funnel plot method), so a point outside the funnel differs from "
             "the benchmark by more than chance, exactly as the table's comparison says."
         )
     elif benchmark is not None:
-        caption += " " + words.BENCHMARK_NOTE
+        caption += " " + words.benchmark_note(public_benchmark)
     if any(words.rating_key(label)[1] for label in table["Rating"]):
         caption += " " + ui.UNCERTAIN_CAPTION
-    if hidden:
-        caption += " " + ui.not_shown(f"{hidden} provider(s) not drawn, as the figure is") + "."
+    if not hidden.empty:
+        caption += " A grey band with an asterisk is a provider whose figure is not shown: " + ui.hidden_sentence(
+            rows, "provider(s)"
+        )
     st.caption(caption)
 
 
-def quarter_table(rows: pd.DataFrame, measure: Measure, hidden: list[bool]) -> pd.DataFrame:
+def quarter_table(rows: pd.DataFrame, measure: Measure, hidden: list[str]) -> pd.DataFrame:
     """The trend's figures, one row a quarter, beside its chart."""
     return pd.DataFrame(
         {
@@ -97,12 +111,14 @@ def every_quarter(history: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
     return rows.set_index("period").reindex(span).rename_axis("period").reset_index()
 
 
-def gap_words(quarters: pd.DataFrame, hidden: list[bool]) -> str:
-    """Why quarters are gaps in the line, in plain words."""
+def gap_words(quarters: pd.DataFrame, hidden: list[str]) -> str:
+    """Why quarters are gaps in the line, in plain words: each hidden quarter for its own reason
+    (a quarter of 330 people is never said to be hidden 'because fewer than 5')."""
     no_figure = sum(stats.is_missing(v) and not h for v, h in zip(quarters["value"], hidden))
     parts = []
-    if sum(hidden):
-        parts.append(ui.not_shown(f"{sum(hidden)} quarter(s) are gaps in the line, as the figure is") + ".")
+    gaps = ui.hidden_sentence(quarters, "quarter(s) are gaps in the line, as the figure is not shown")
+    if gaps:
+        parts.append(gaps)
     if no_figure:
         parts.append(f"{no_figure} quarter(s) with no figure are gaps in the line.")
     return " ".join(parts)
@@ -122,6 +138,7 @@ def xmr_caption(chart: spc.XmR, quarters: pd.DataFrame, measure: Measure) -> str
     return " ".join(parts)
 
 
+@tiers.output(tiers.BY_CALLER, "one provider's trend of a measure, in the viewer's tier")
 def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure) -> None:
     rows = history[
         (history["provider_id"] == provider_id)
@@ -130,14 +147,14 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
     ].sort_values("period")
     shown = int(rows["value"].notna().sum())
     if shown < 2:
-        hidden = sum(ui.suppressed(rows))
+        left_out = ui.hidden_sentence(rows, "quarter(s) left out, as the figure is not shown")
         st.write(
             f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet."
-            + (" " + ui.not_shown(f"{hidden} quarter(s) left out, as the figure is") + "." if hidden else "")
+            + (" " + left_out if left_out else "")
         )
         return
     quarters = every_quarter(history, rows)
-    hidden = ui.suppressed(quarters)
+    hidden = ui.hidden(quarters)
     periods = list(quarters["period"])
     percent = kind_of(measure).percent
     hib = measure.green.higher_is_better
@@ -181,14 +198,16 @@ def show_stories(told: pd.DataFrame) -> None:
         ui.words_block(
             story["text"],
             f"Told by {words.teller(story['teller'])} on "
-            f"{words.long_date(story['gathered_on'])}; gathered by {story['gathered_by']}"
-            + (" (personal details removed by the auditor)" if story["redacted"] else ""),
+            f"{words.long_date(story['gathered_on'])}; gathered{words.gathered_by(story)}"
+            + (" (personal details removed by the auditor)" if story["redacted"] else "")
+            + (f". {words.SUMMARY_NOTE}" if story.get("summarised") else ""),
         )
 
 
+@tiers.output(tiers.BY_CALLER, "the standard page: each row in the viewer's tier (dashboard.viewer)")
 def render() -> None:
     view = viewer.open_results_page(__file__, ui.STANDARD_LINK, "standard_id")
-    own, public, db, cat = view.own, view.public, view.db, view.cat
+    own, db, cat = view.own, view.db, view.cat
     st.title("A standard")
     st.write(
         "What a standard asks, in the words of the people with lived experience who wrote it; how "
@@ -223,16 +242,41 @@ def render() -> None:
         f"Version {standard.version}, approved by {ui.md(standard.approved_by)} on {words.long_date(standard.approved_on)}."
     )
 
-    results = data.measure_results(db, run_id, public)
+    results = data.measure_results(db, cat, period, view.restricted)
     results = results[(results["standard_id"] == standard.id) & results["provider_id"].isin(providers["provider_id"])]
     results = results.merge(providers, on="provider_id").assign(name=lambda d: d["provider_name"])
     where = "your service" if own else ("all areas" if area == "All areas" else area)
     st.subheader(f"Each measure across providers, {period} ({where})")
+    viewer.tier_note(view, results)
     if results.empty:
         ui.empty("No results for this standard in this period.", "choose another period or standard.")
     for measure in standard.measures:
         st.markdown(f"#### {ui.md(measure.label)}")
-        across_providers(results[results["measure_id"] == measure.id].sort_values("name"), measure)
+        across_providers(results[results["measure_id"] == measure.id].sort_values("name"), measure, not view.auditor)
+    ui.footnote(results)
+
+    st.subheader(f"Voices heard on this standard, {period}")
+    heard, needed = data.heard(db, period)
+    public = not view.auditor  # voices heard: exact for the auditor only (audits.voices.protect)
+    voiced = pd.DataFrame(
+        {
+            "Provider": [f"{r.provider_name} ({r.provider_id})" for r in providers.itertuples()],
+            # the auditor sees exact counts; everyone else as the public does (audits.voices.protect)
+            "Voices heard": [
+                words.voices_heard(heard.get((p, standard.id), {}), public) for p in providers["provider_id"]
+            ],
+            "Enough to tell?": [
+                "Too few voices" if voices.too_few(heard.get((p, standard.id), {}), needed) else "Yes"
+                for p in providers["provider_id"]
+            ],
+        }
+    )
+    ui.table(voiced, len(voiced))
+    st.caption(
+        "People who told us about this standard this quarter and agreed to their story being used. "
+        + words.too_few_voices(needed).replace("Too few voices: ", "Too few voices means ")
+        + (" Counts of 1 to 4 people are not shown." if public else "")
+    )
 
     st.subheader("Over time, and in people's words")
     ids = list(providers["provider_id"])
@@ -242,9 +286,11 @@ def render() -> None:
     provider_id = own or ui.remember(
         "Provider", ids, "provider_id", "standard", format_func=lambda p: f"{names[p]} ({p})"
     )
-    history = data.history(db, cat, public)
+    history = data.history(db, cat, view.restricted)
     for measure in standard.measures:
         trend(history, provider_id, standard, measure)
+    if not history.empty:
+        ui.footnote(history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)])
     st.markdown(f"#### In the words of people using {ui.md(names[provider_id])}, {period}")
     show_stories(data.stories_for(db, provider_id, period, standard.id))
 

@@ -12,6 +12,8 @@ import streamlit as st
 
 from audits import ratings, stats, words
 
+BY_LABEL = {look.label: look for look in [*ratings.LOOKS.values(), *ratings.RANGES.values()]}
+
 # --------------------------------------------------------------------------- people's text as text
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
@@ -37,6 +39,22 @@ def words_block(text, caption: str | None = None) -> None:
     st.markdown("\n".join("> " + md(line) for line in lines))
     if caption:
         st.caption(md(caption))
+
+
+def highlighted(story: str) -> str:
+    """A story as escaped HTML with what screening flags in <mark> (for st.html): text, never
+    markup. The auditor's review and the peer interviewer's capture form show it so."""
+    from audits import screening
+
+    out, last = [], 0
+    for _, start, end in screening.spans(story):
+        out += [html.escape(story[last:start]), "<mark>", html.escape(story[start:end]), "</mark>"]
+        last = end
+    out.append(html.escape(story[last:]))
+    return (
+        '<div style="white-space: pre-wrap; font-family: inherit; border-left: 4px solid #9a4d00; '
+        'padding: 0.25rem 0.75rem">' + "".join(out) + "</div>"
+    )
 
 
 def safe_frame(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
@@ -152,21 +170,47 @@ def rating_matrix_html(table: pd.DataFrame, name: str, caption: str) -> str:
     )
 
 
-SMALL_NUMBERS = "not shown: it would reveal a count of fewer than 5 people"
+def hidden(rows: pd.DataFrame) -> list[str]:
+    """What disclosure control hid of each row ('' nothing, 'numerator', 'all'): the public
+    figures say (audits.disclosure); exact figures have nothing hidden."""
+    if "hidden" not in rows.columns:
+        return [""] * len(rows)
+    return [v if isinstance(v, str) else "" for v in rows["hidden"]]
 
 
-def not_shown(subject: str = "") -> str:
-    """Why a published figure is missing, in the same plain words wherever one is:
-    counts of 1-4 people (or what would give them back) are suppressed."""
-    return f"{subject} {SMALL_NUMBERS}" if subject else SMALL_NUMBERS
+def hidden_counts(rows: pd.DataFrame) -> dict[str, int]:
+    """How many rows are hidden for each reason ('small', 'linked', 'earlier')."""
+    out: dict[str, int] = {}
+    for level, reason in zip(hidden(rows), rows["reason"] if "reason" in rows.columns else [""] * len(rows)):
+        if level:
+            out[reason or "small"] = out.get(reason or "small", 0) + 1
+    return out
 
 
-def suppressed(rows: pd.DataFrame) -> list[bool]:
-    """Which rows had a figure suppressed (audits.stats.suppress_results marks them; the
-    auditor's unsuppressed results have no such column, so nothing is hidden)."""
-    if "suppressed" not in rows.columns:
-        return [False] * len(rows)
-    return [bool(v) if not stats.is_missing(v) else False for v in rows["suppressed"]]
+def hidden_sentence(rows: pd.DataFrame, what: str) -> str:
+    """'2 quarter(s) are gaps in the line, as the figure is not shown (*): 1 because it would reveal
+    fewer than 5 people; 1 hidden so that a small count cannot be worked out from other figures.'
+    Each hidden row counted under its own reason ('' when nothing is hidden)."""
+    counts = hidden_counts(rows)
+    if not counts:
+        return ""
+    parts = [
+        f"{n} {'because ' if reason == 'small' else ''}{words.HIDDEN_WHY[reason]}"
+        for reason, n in sorted(counts.items(), key=lambda x: x[0] != "small")
+    ]
+    return f"{sum(counts.values())} {what} ({words.HIDDEN_MARK}): " + "; ".join(parts) + "."
+
+
+def footnote(rows: pd.DataFrame) -> None:
+    """The footnote under anything public with a figure hidden or a rating shown as a range."""
+    ranged = "rating" in rows.columns and rows["rating"].isin(list(ratings.RANGES)).any()
+    if any(hidden(rows)) or ranged:
+        st.caption(words.HIDDEN_FOOTNOTE)
+
+
+def restricted_note(text: str = "") -> None:
+    """The label on exact figures: restricted, never for publication."""
+    st.warning(words.RESTRICTED_NOTE + (f" {text}" if text else ""), icon=":material/lock:")
 
 
 def remember(label_text: str, options: list, state_key: str, page: str, format_func=str, **kwargs):
@@ -223,6 +267,23 @@ def store_busy() -> None:
 def store_free() -> None:
     """A page that read the store: the next busy spell starts counting its tries afresh."""
     st.session_state.pop("_busy_tries", None)
+
+
+def pdf_button(label: str, make, file_name: str, key: str, withheld: str | None = None) -> None:
+    """A button that builds a kept PDF only when pressed; or, when the PDF is no longer given out
+    (it printed a story withdrawn since: audits.withdrawals), the plain reason instead."""
+    if withheld:
+        st.info(withheld, icon=":material/block:")
+        return
+    st.download_button(
+        label,
+        data=make,
+        file_name=file_name,
+        mime="application/pdf",
+        on_click="ignore",
+        icon=":material/download:",
+        key=key,
+    )
 
 
 def empty(message: str, next_step: str) -> None:

@@ -16,7 +16,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from audits import standard_edit, store, words, workshop
+from audits import standard_edit, store, tiers, words, workshop
 from audits.standards import StandardProblem, parse_standard_text
 from dashboard import auth, data, ui
 from dashboard import workshop_form as wf
@@ -136,15 +136,20 @@ def baseline(db: str, run_id: str, period: str, standard_id: str, stamp: str):
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def preview(db: str, run_id: str, period: str, text: str, file_name: str, stamp: str) -> pd.DataFrame:
+@tiers.output(tiers.BY_CALLER, "a draft standard's ratings of every provider: exact for the auditor, else public")
+def preview(
+    db: str, run_id: str, period: str, text: str, file_name: str, stamp: str, public: bool = True
+) -> pd.DataFrame:
     """Every provider's shown rating now and with the edited standard (audits.preview): only
-    the edited standard's measures run on each change."""
+    the edited standard's measures run on each change; as the public may see them (a merged
+    band or none where a band would give a small count away) unless the viewer is the auditor
+    (see docs/disclosure.md for what several previews can still narrow)."""
     from audits import preview as impact
 
     standard, _ = parsed(text, file_name)
     base = baseline(db, run_id, period, standard.id, stamp)
     with store.reading(db) as con:
-        return impact.impact_preview(con, standard, period, base)
+        return impact.impact_preview(con, standard, period, base, public=public)
 
 
 def show_preview(df: pd.DataFrame, period: str) -> None:
@@ -176,6 +181,7 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
     # the providers whose rating would change come first, so a long list starts with them
     table = table.iloc[(~df["changed"]).argsort(kind="stable")]
     ui.table(ui.style_ratings(table, [c for c in ("Now", "With this change") if c in table.columns]), len(table))
+    ui.footnote(pd.DataFrame({"rating": list(df["new_rating"]) + list(df["current_rating"].dropna())}))
 
 
 def preview_section(text: str, file_name: str) -> None:
@@ -189,7 +195,9 @@ def preview_section(text: str, file_name: str) -> None:
     from audits.preview import PreviewError
 
     try:
-        show_preview(preview(db, cat.runs[period], period, text, file_name, data.evidence_stamp(db)), period)
+        public = auth.current().role != "auditor"
+        stamp = data.evidence_stamp(db)
+        show_preview(preview(db, cat.runs[period], period, text, file_name, stamp, public), period)
     except PreviewError as error:
         st.warning(str(error), icon=":material/warning:")
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 from pydantic import BaseModel, ValidationError
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from audits import sentences, standard_edit, vocabulary, words
 from audits.kinds import KINDS, kind_of
@@ -194,6 +195,41 @@ def _list_of_records(standard_id: str, doc, path: tuple, name: str, item: type[B
         )
     else:
         st.caption(f"A standard has at most {most} {name}: keep the strongest ones.")
+
+
+INTERVIEW_GROUPS = {
+    "people_using_services": "Questions for people using the service",
+    "families": "Questions for family members",
+    "staff": "Questions for staff",
+}
+
+
+def interview_widget(standard_id: str, doc) -> None:
+    """The interview guide (`interview`): what peer interviewers ask about this standard, a box
+    for each group with one question a line. A group left empty is asked general questions."""
+    st.markdown("**Interview guide: what peer interviewers ask about this standard**")
+    st.caption(
+        "One question a line, up to four for each group, in plain words as you would ask them. A group left "
+        "empty is asked general questions about the statement. Printed on one page for each visit."
+    )
+    keys = {group: ws.key(standard_id, "interview", group) for group in INTERVIEW_GROUPS}
+    for group, label in INTERVIEW_GROUPS.items():
+        asked = standard_edit.get(doc, ("interview", group)) or []
+        st.text_area(
+            label,
+            value="\n".join(str(q) for q in asked),
+            height=110,
+            key=keys[group],
+            on_change=_set_interview,
+            args=(standard_id, keys),
+        )
+
+
+def _set_interview(standard_id: str, keys: dict[str, str]) -> None:
+    """All three boxes into the one field, as the file keeps it (each question in quotes)."""
+    asked = {group: as_lines(st.session_state.get(key)) for group, key in keys.items()}
+    value = {g: [DoubleQuotedScalarString(" ".join(q.split())) for q in qs] for g, qs in asked.items() if qs}
+    ws.apply(standard_id, standard_edit.edit, ("interview",), value or None)
 
 
 # --------------------------------------------------------------------------- measures
@@ -436,6 +472,9 @@ def standard_form(standard_id: str, themes: list[str]) -> bool:
     st.subheader("About the standard")
     for name, field in Standard.model_fields.items():
         if name in MANAGED:
+            continue
+        if name == "interview":
+            interview_widget(standard_id, doc)
             continue
         field_widget(standard_id, doc, (name,), name, field, themes)
     st.subheader("How it is checked")

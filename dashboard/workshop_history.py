@@ -11,7 +11,7 @@ import streamlit as st
 
 from audits import store, versions, words, workshop
 from audits.accounts import Account
-from dashboard import data, ui
+from dashboard import auth, data, ui
 from dashboard import workshop_state as ws
 
 
@@ -105,7 +105,7 @@ def versions_tab(standard_id: str, source: workshop.Source | None) -> None:
     current = source.approved if source else None
     with store.reading(data.db()) as con:
         history = versions.history(con, standard_id, current)
-        ratings = versions.ratings_by_version(con, standard_id)
+        ratings = versions.ratings_by_version(con, standard_id, public=auth.current().role != "auditor")
     if not history:
         st.write("No version of this standard has been saved or audited yet.")
         return
@@ -141,7 +141,7 @@ def versions_tab(standard_id: str, source: workshop.Source | None) -> None:
         {
             "Quarter": ratings["period"],
             "Version audited": ratings["version"],
-            **{words.rating(key): ratings[key] for key in ("green", "provisional", "amber", "red", "no_data")},
+            **{words.rating(key): ratings[key] for key in versions.TALLIED if ratings[key].any() or key == "green"},
         }
     )
     st.caption("How many providers were shown each rating, in the latest audit run of each quarter.")

@@ -59,15 +59,27 @@ def test_demo_accounts_cover_every_role_and_sign_in(con):
     con.execute("INSERT INTO providers VALUES ('P002', 'Second', 'Northshire'), ('P001', 'First', 'Northshire')")
     created = accounts.create_demo_accounts(con)
     assert sorted(role for _, _, role, _ in created) == sorted(accounts.ROLES)
-    for username, password, role, provider_id in created:
+    for username, password, role, provider_or_area in created:
         account = accounts.verify(con, username, password)
         assert account is not None and account.role == role
-        assert provider_id == ("P001" if role == "provider" else None)
+        assert provider_or_area == {"provider": "P001", "commissioner": "Northshire"}.get(role)
+        # the demo commissioner commissions the first provider's area: its exact figures
+        assert account.areas == (("Northshire",) if role == "commissioner" else ())
     again = accounts.create_demo_accounts(con)
-    assert con.execute("SELECT count(*) FROM accounts").fetchone()[0] == 4
+    assert con.execute("SELECT count(*) FROM accounts").fetchone()[0] == len(accounts.ROLES)
     # the passwords printed the second time are the ones that work now
     for username, password, _, _ in again:
         assert accounts.verify(con, username, password) is not None
+
+
+def test_only_a_commissioner_has_areas(con):
+    made = accounts.create_account(
+        con, "cam", "a long enough secret", "commissioner", areas=["Southvale", "Northshire"]
+    )
+    assert made.areas == ("Southvale", "Northshire")
+    assert accounts.verify(con, "cam", "a long enough secret").areas == ("Southvale", "Northshire")
+    with pytest.raises(accounts.AccountError, match="only a commissioner account has areas"):
+        accounts.create_account(con, "ex", "a long enough secret", "expert_citizen", areas=["Northshire"])
 
 
 # --------------------------------------------------------------------------- signing in

@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from audits import accounts, store
+from audits import accounts, store, words
 from dashboard import auth
 from dashboard.provider import pdf_bytes
 
@@ -75,6 +75,7 @@ def test_a_provider_sees_only_its_own_results(shared_env):
     no_exception(at)
     page = texts(at)
     assert "Northgate Recovery Partnership (P001)" in page
+    assert words.RESTRICTED_NOTE in "\n".join(w.value for w in at.warning)  # its own exact figures, labelled
     assert "Riverside" not in page and "Hill Lane" not in page and "P002" not in page
     assert not at.selectbox or all("P002" not in str(o) for s in at.selectbox for o in s.options)
     at.switch_page("dashboard/standard.py").run()
@@ -164,3 +165,17 @@ def test_five_wrong_passwords_lock_the_account_across_reloads(tmp_path, monkeypa
     locked = _try(dashboard_store.PASSWORD)  # the right password, in a fresh session
     assert "Too many attempts" in locked.error[0].value and "wait 15 minutes" in locked.error[0].value
     assert "account" not in locked.session_state
+
+
+def test_a_peer_interviewer_has_only_their_own_pages(env):
+    at = signed_in("peer_interviewer")
+    no_exception(at)
+    assert auth.pages_for(ACCOUNTS["peer_interviewer"]) == [
+        "dashboard/capture.py",
+        "dashboard/withdraw.py",
+        "dashboard/visit.py",
+    ]
+    assert "Record a story" in texts(at)  # their home page
+    for page in ("dashboard/overview.py", "dashboard/provider.py", "dashboard/review.py", "dashboard/upload.py"):
+        with pytest.raises(ValueError):
+            at.switch_page(page)

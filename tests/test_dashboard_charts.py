@@ -58,14 +58,26 @@ def test_the_icons_name_the_latest_plotted_quarter_and_have_words():
     assert "Against the target" not in neither and "Changed" in neither
 
 
-def test_every_audited_quarter_is_kept_as_a_row():
+def test_every_audited_quarter_is_kept_as_a_row_and_each_gap_says_its_own_reason():
     history = pd.DataFrame({"period": ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"]})
-    rows = pd.DataFrame({"period": ["2025-Q2", "2025-Q4"], "value": [0.5, 0.6], "suppressed": [False, False]})
+    rows = pd.DataFrame({"period": ["2025-Q2", "2025-Q4"], "value": [0.5, 0.6], "hidden": ["", ""], "reason": ["", ""]})
     quarters = every_quarter(history, rows)
     assert list(quarters["period"]) == ["2025-Q2", "2025-Q3", "2025-Q4"]
     assert pd.isna(quarters["value"].iloc[1])
-    assert gap_words(quarters, [False, False, False]) == "1 quarter(s) with no figure are gaps in the line."
-    assert gap_words(quarters, [False, True, False]).startswith("1 quarter(s) are gaps in the line, as the figure is")
+    assert gap_words(quarters, ["", "", ""]) == "1 quarter(s) with no figure are gaps in the line."
+    # a quarter of 330 people hidden so that a death count cannot be subtracted is not "fewer than 5"
+    gaps = pd.DataFrame(
+        {
+            "period": ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"],
+            "value": [0.5, None, None, 0.6],
+            "hidden": ["", "all", "numerator", ""],
+            "reason": ["", "linked", "small", ""],
+        }
+    )
+    said = gap_words(gaps, ["", "all", "numerator", ""])
+    assert "so that a small count cannot be worked out from other figures" in said
+    assert said.startswith("2 quarter(s) are gaps in the line, as the figure is not shown (*): 1 because it would")
+    assert "with no figure" not in said
 
 
 def test_the_caption_says_how_limits_are_made_and_which_quarter_is_read():

@@ -30,3 +30,26 @@ def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(shared_en
     assert list(over_time.columns) == sorted(over_time.columns) and len(over_time.columns) > 1
     assert "A warm welcome within days" in over_time.index
     assert at.get("download_button")
+
+
+def test_voices_heard_are_exact_for_the_auditor_and_protected_for_everyone_else(env):
+    heard = {}
+    for role in ("auditor", "commissioner"):
+        at = signed_in(role)
+        at.session_state["period"] = "2026-Q2"
+        at.session_state["provider_id"] = "P001"
+        at.switch_page("dashboard/provider.py").run()
+        no_exception(at)
+        table = frames(at)[0]
+        heard[role] = dict(zip(table["Standard"], table["Voices heard"]))
+    # S1 and S2 were told by people using the service and agreed to (S2 is held for a phone
+    # number: still a person heard); S3 said no
+    assert heard["auditor"]["A warm welcome within days"].startswith("2 people using the service")
+    assert (
+        heard["commissioner"]["A warm welcome within days"].startswith(
+            "\\* people using the service \\(not shown: fewer than 5 people\\)"
+        )
+        or "not shown: fewer than 5 people" in heard["commissioner"]["A warm welcome within days"]
+    )
+    assert "2 people" not in str(heard["commissioner"])
+    assert all("too few voices" in v for v in heard["auditor"].values())

@@ -7,7 +7,8 @@ import pandas as pd
 from dashboard import ui
 
 
-def test_a_missing_figure_that_was_not_suppressed_is_a_dash():
-    rows = pd.DataFrame({"suppressed": [True, False, None]})
-    assert ui.suppressed(rows) == [True, False, False]
-    assert ui.suppressed(pd.DataFrame({"value": [1.0]})) == [False]  # the auditor's figures: none hidden
+def test_what_is_hidden_is_said_per_row_and_a_figure_never_hidden_is_a_dash():
+    rows = pd.DataFrame({"hidden": ["all", "", None, "numerator"], "reason": ["small", "", None, "linked"]})
+    assert ui.hidden(rows) == ["all", "", "", "numerator"]
+    assert ui.hidden(pd.DataFrame({"value": [1.0]})) == [""]  # exact figures: nothing hidden
+    assert ui.hidden_counts(rows) == {"small": 1, "linked": 1}

@@ -180,3 +180,23 @@ def test_signing_out_with_unsaved_changes_asks_first(env):
     at.button(key="sign_out").click().run()
     at.button(key="sign_out").click().run()  # "Sign out and lose them"
     assert "account" not in at.session_state
+
+
+def test_the_workshop_form_edits_the_interview_guide(env):
+    at = workshop_at()
+    no_exception(at)
+    widget(at.text_area, "Questions for family members").input(
+        "Is there someone with lived experience they can talk to?\n\n How were you made welcome?"
+    ).run()
+    no_exception(at)
+    from audits import standards as loader
+
+    saved, problems = loader.parse_standard_text(yaml_of(at), "peer-workforce.yaml")
+    assert problems == [] and saved.interview.families == [
+        "Is there someone with lived experience they can talk to?",
+        "How were you made welcome?",
+    ]
+    assert saved.interview.staff == []  # a group left empty is asked general questions
+    assert '    - "How were you made welcome?"' in yaml_of(at)
+    widget(at.text_area, "Questions for family members").input("").run()
+    assert "interview" not in yaml_of(at)  # all empty: the field is left out

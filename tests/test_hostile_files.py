@@ -478,8 +478,11 @@ def test_exports_neutralise_formulas_even_in_an_old_store(tmp_path):
     attack = '=HYPERLINK("http://example.com","P001")'
     with store.writing(db) as con:  # as if loaded before ids had a pattern
         con.execute("UPDATE results SET provider_id = ? WHERE provider_id = 'P001'", [attack])
+        # the run's public results (audits.disclosure) were kept with it, from the same ids
+        con.execute("UPDATE public_results SET provider_id = ? WHERE provider_id = 'P001'", [attack])
     for public in (False, True):
-        with store.reading(db) as con:
+        # a public export releases the quarter's one public version: it writes (audits.disclosure)
+        with store.writing(db) if public else store.reading(db) as con:
             out = runs.export_csv(con, PERIOD, tmp_path / f"results-{public}.csv", public=public)
         text = out.read_text()
         assert f"'{attack}".replace('"', '""') in text and f",{attack}" not in text.replace('""', '"')

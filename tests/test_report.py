@@ -76,7 +76,7 @@ def test_each_measure_is_explained_in_its_read_back_sentence(audited, pdf):
 def test_figures_are_the_results_export(audited, pdf, tmp_path):
     db, run_id = audited
     _, _, flat = pdf
-    with store.reading(db) as con:
+    with store.writing(db) as con:
         export = runs.export_csv(con, "2026-Q2", tmp_path / "public.csv", public=True)
         measures = {m.id: m for s in runs.run_standards(con, run_id) for m in s.measures}
     with open(export, encoding="utf-8", newline="") as handle:
@@ -102,8 +102,11 @@ def test_small_counts_are_suppressed(audited, tmp_path):
     out = report.build_report(db, "P002", "2026-Q2", tmp_path / "P002.pdf", organisation="Independent Audit Collective")
     flat = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in PdfReader(out).pages))
     assert "Riverside Drug and Alcohol Service" in flat
-    assert "Not shown: fewer than 5 people" in flat
+    assert "Not shown*: it would reveal fewer than 5 people" in flat
     assert "3 people" not in flat and "of 3 " not in flat
+    # every report says what the asterisk means, and the hidden figure keeps its row on the chart
+    assert "Figures marked * are not shown. A count of 1 to 4 people is never published" in flat
+    assert "not shown*" in flat
 
 
 def test_stories_consent_and_screening(pdf):
@@ -364,4 +367,5 @@ def test_an_uncertain_rating_says_why_beside_its_figures(pdf):
         "can't yet tell: its 95% interval, 23.7% to 76.3%, reaches across the bar for Met (25% or more)"
     ) in flat
     assert "✔ Met on the figures; the data can't yet tell" in flat
-    assert "Benchmark (all providers, this one included)" in flat
+    # the PDF is public: its benchmark pools the providers whose figures are shown (audits.disclosure)
+    assert "Benchmark (providers shown, this one included)" in flat

@@ -142,7 +142,7 @@ def test_export_writes_exactly_the_specified_columns(db, tmp_path):
 @pytest.mark.slow
 def test_public_export_suppresses_small_counts_of_people_only(db, tmp_path):
     runs.run_audit(db, PERIOD, STANDARDS)
-    with store.reading(db) as con:
+    with store.writing(db) as con:
         out = runs.export_csv(con, PERIOD, tmp_path / "public.csv", public=True)
     rows = _read_csv(out)
     assert rows[0][-1] == "rating" and len(rows[0]) == 12
@@ -158,6 +158,15 @@ def test_public_export_suppresses_small_counts_of_people_only(db, tmp_path):
     # counts of things are never hidden: 1 prohibited KPI, 2 sites
     assert by_key[("P002", "prohibited-kpis")]["numerator"] == "1"
     assert by_key[("P001", "private-waiting")]["denominator"] == "2"
+    # the results contract gives a median no interval: left empty in the public file, shown or not
+    medians = [r for (_, measure), r in by_key.items() if measure == "days-to-first-contact"]
+    assert medians and all((r["ci_lower"], r["ci_upper"]) == ("", "") for r in medians)
+    with store.reading(db) as con:
+        exact = runs.read_results(con, runs.latest_run_id(con, PERIOD))
+        kept = runs.contract_intervals(exact, runs.run_standards(con, runs.latest_run_id(con, PERIOD)))
+    is_median = exact["measure_id"] == "days-to-first-contact"
+    assert exact.loc[is_median, "ci_lower"].notna().any() and kept.loc[is_median, "ci_lower"].isna().all()
+    assert kept.loc[~is_median, "ci_lower"].equals(exact.loc[~is_median, "ci_lower"].astype("float64"))
 
 
 @pytest.mark.slow

@@ -180,7 +180,7 @@ def test_no_and_on_stay_words():
         (
             8,
             "'on' is not a field of a standard. The fields of a standard are: id, title, version, "
-            "status, approved_by, approved_on, theme, statement, why, voices, measures.",
+            "status, approved_by, approved_on, theme, statement, why, voices, measures, interview.",
         ),
     ]
 

@@ -69,6 +69,7 @@ def test_the_history_of_a_standard_and_the_ratings_each_version_gave(tmp_path):
     with store.reading(db) as con:
         history = versions.history(con, "peer-workforce")
         ratings = versions.ratings_by_version(con, "peer-workforce")
+        public = versions.ratings_by_version(con, "peer-workforce", public=True)
     assert [(v.version, v.status, v.note) for v in history] == [
         (3, "approved", ""),
         (3, "draft", "lower the bar"),
@@ -78,4 +79,10 @@ def test_the_history_of_a_standard_and_the_ratings_each_version_gave(tmp_path):
         "“People offered a peer supporter”: Met changed from 90% or more to 10% or more."
     )
     assert list(ratings["period"]) == [PERIOD] and list(ratings["version"]) == [3]
-    assert ratings.iloc[0][["green", "provisional", "amber", "red", "no_data"]].sum() == ratings.iloc[0]["providers"]
+    every = list(versions.TALLIED)
+    assert ratings.iloc[0][every].sum() == ratings.iloc[0]["providers"]
+    # the public tally counts the public ratings (merged bands as published), never the exact ones
+    assert public.iloc[0][every].sum() == public.iloc[0]["providers"] == ratings.iloc[0]["providers"]
+    assert (public.iloc[0][["green_amber", "amber_red", "withheld"]].sum() == 0) == (
+        public.iloc[0][every].tolist() == ratings.iloc[0][every].tolist()
+    )

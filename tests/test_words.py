@@ -80,13 +80,32 @@ def test_figures_say_what_was_counted():
     assert words.figure(SHARE, {"value": None, "denominator": 0.0}) == "Nothing to measure (0 people)"
 
 
-def test_a_benchmark_hidden_for_small_numbers_says_so_not_no_benchmark():
-    hidden = {"benchmark": float("nan"), "comparison": "not_compared", "suppressed": True}
-    assert words.benchmark(SHARE, hidden) == ("* Not shown (small numbers)", "")
-    beside_it = {"benchmark": None, "comparison": "not_compared", "suppressed": False, "denominator": 40.0}
-    assert words.benchmark(SHARE, beside_it) == ("* Not shown (small numbers)", "")
+def test_a_hidden_figure_says_why_and_is_not_compared_with_the_public_benchmark():
+    small = {
+        "hidden": "numerator",
+        "reason": "small",
+        "denominator": 99.0,
+        "benchmark": 0.03,
+        "comparison": "not_compared",
+    }
+    assert words.figure(SHARE, small) == "Not shown*: it would reveal fewer than 5 people (out of 99 people)"
+    assert words.benchmark(SHARE, small) == ("3.0%", "Not compared: the figure is not shown*")
+    linked = {"hidden": "all", "reason": "linked", "benchmark": None, "comparison": "not_compared"}
+    assert words.figure(SHARE, linked) == (
+        "Not shown*: hidden so that a small count cannot be worked out from other figures"
+    )
+    assert words.benchmark(SHARE, linked) == ("No benchmark: no provider's figure can be shown", "")
+    earlier = {"hidden": "all", "reason": "earlier"}
+    assert "an earlier version of these figures" in words.figure(SHARE, earlier)
     assert words.benchmark(COUNT, {"benchmark": None, "comparison": None})[0] == "No benchmark"
     assert words.benchmark(SHARE, {"benchmark": 0.5, "comparison": "similar"}) == ("50.0%", "Similar to the benchmark")
+
+
+def test_ratings_shown_as_a_range_read_as_words_and_never_as_a_change():
+    assert words.rating("green_amber") == "◇ Met or partly met *"
+    assert words.rating("withheld") == "◌ Rating not shown *"
+    assert words.change("green_amber", "green") == words.CHANGE_NOT_SHOWN + " (was Met)"
+    assert words.change("red", "amber_red").startswith(words.CHANGE_NOT_SHOWN)
 
 
 def test_not_compared_says_the_true_reason():

@@ -1,4 +1,5 @@
-"""Commands: `run` (an audit of one period) and `export` (its results as CSV).
+"""Commands: `run` (an audit of one period), `export` (its results as CSV) and `release` (which
+run's public figures the quarter publishes).
 
 The auditor runs these; a mistake (an invalid standards file, no returns loaded, a
 store in use) ends with a plain message and exit 1, never a traceback.
@@ -14,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from audits import ratings, store, words
+from audits import ratings, store, tiers, words
 from audits.commands import DB, fail
 
 SHOWN_PROVIDERS = 25
@@ -22,6 +23,7 @@ UNSURE_MARK = "†"  # beside a rating the data can't yet tell; the line under t
 console = Console()
 
 
+@tiers.output(tiers.RESTRICTED, "the auditor's summary of a run, every rating exact")
 def _summary(db, run_id: str) -> None:
     """Providers x standards, each rating as shown everywhere else (audits.verdicts), as symbol
     and word (never colour alone)."""
@@ -92,9 +94,9 @@ def export(
     public: bool = typer.Option(
         False,
         "--public",
-        help="Hide counts of 1-4 people and figures that "
-        "would reveal them, for publishing. Without it the file is the "
-        "auditor's working file, with every figure.",
+        help="The quarter's public figures: counts of 1-4 people and every figure that would "
+        "reveal one hidden. Releases the quarter's one public version if it was not released yet. "
+        "Without it the file is the auditor's working file (restricted), with every figure.",
     ),
     db: Path = DB,
 ) -> None:
@@ -102,17 +104,49 @@ def export(
     from audits import runs
 
     try:
-        with store.reading(db) as con:
-            path = runs.export_csv(con, period, csv_path, run_id=run_id, public=public)
+        with store.writing(db) if public else store.reading(db) as con:
+            path = runs.export_csv(con, period, csv_path, run_id=run_id, public=public, released_by=getpass.getuser())
     except (runs.RunError, store.StoreError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"Cannot write {csv_path}: {error.strerror}.")
-    kind = "public (small numbers suppressed)" if public else "auditor's (unsuppressed)"
-    typer.echo(f"Wrote the {kind} results of {period} to {path}.")
+    if public:
+        typer.echo(
+            f"Wrote the public results of {period} (disclosure-controlled) to {path}, "
+            f"and what is hidden and why to {runs.notes_path(path)}."
+        )
+    else:
+        typer.echo(
+            f"Wrote the auditor's results of {period} (restricted: every figure, not for publication) to {path}."
+        )
+
+
+def release(
+    period: str = typer.Option(..., "--period", help="The quarter, for example 2026-Q2."),
+    run_id: str = typer.Option(None, "--run", help="The run to release (default: the latest run of the period)."),
+    supersede: bool = typer.Option(
+        False, "--supersede", help="Replace the quarter's release with this run in every public output from now on."
+    ),
+    db: Path = DB,
+) -> None:
+    """Release a run's public figures as the quarter's one public version (or supersede it)."""
+    from audits import disclosure
+
+    try:
+        with store.writing(db) as con:
+            before = disclosure.current_release(con, period)
+            done = disclosure.release(con, period, run_id, getpass.getuser(), how="release", supersede=supersede)
+    except (disclosure.ReleaseError, store.StoreError) as error:
+        fail(str(error))
+    if before and before["release_id"] == done["release_id"]:
+        typer.echo(f"Run {done['run_id']} is already the public version of {period} ({done['release_id']}).")
+    else:
+        replaced = f", replacing {before['release_id']} (run {before['run_id']})" if before else ""
+        typer.echo(f"Released run {done['run_id']} as the public version of {period}: {done['release_id']}{replaced}.")
 
 
 def register(app: typer.Typer) -> None:
     """Add `run` and `export` to the app."""
     app.command("run")(run)
     app.command("export")(export)
+    app.command("release")(release)

@@ -74,7 +74,7 @@ def setup_demo(
         fail(f"Could not set up the demo in {demo_dir}: {error.strerror or error}. Check the folder can be written to.")
 
     table = Table(title="Demo accounts (for this demo store only)")
-    for heading in ("username", "password", "role", "provider"):
+    for heading in ("username", "password", "role", "provider or area"):
         table.add_column(heading)
     for username, password, role, provider_id in created:
         table.add_row(username, password, role, provider_id or "")

@@ -1,4 +1,4 @@
-"""Commands: `stories held|clear|keep-out|redact|undo|tag|answer`, the auditor's work on stories.
+"""Commands: `stories held|clear|keep-out|redact|summarise|undo|tag|answer|withdraw`, the auditor's work on stories.
 
 Story words are never put in an error message. `stories held` prints them only when
 asked (--show-words), because it is the auditor's review screen and nothing else.
@@ -134,6 +134,46 @@ def redact(
 ) -> None:
     """Approve a redacted version of a story: only these words are ever printed."""
     _review(provider, period, story, "redacted", by, db, text=text, confirm=confirm)
+
+
+@stories_app.command("summarise")
+def summarise(
+    provider: str = PROVIDER,
+    period: str = PERIOD,
+    story: str = STORY,
+    by: str = BY,
+    text: str = typer.Option(..., "--text", help="What the person told, in your words: only this is ever printed."),
+    confirm: bool = typer.Option(
+        False, "--confirm", help="Approve even though screening flags something you checked is not a personal detail."
+    ),
+    db: Path = DB,
+) -> None:
+    """Approve your summary of a story whose teller agreed to a summary, not to their own words being
+    printed: only the summary is ever printed."""
+    _review(provider, period, story, "summarised", by, db, text=text, confirm=confirm)
+
+
+@stories_app.command("withdraw")
+def withdraw(
+    reference: str = typer.Option(..., "--reference", help="The reference the person kept, such as KMTR-HWAX-CEPN."),
+    by: str = BY,
+    not_loaded_yet: bool = typer.Option(
+        False,
+        "--not-loaded-yet",
+        help="The story is on a paper sheet not yet loaded: record the withdrawal now, so it is never shown.",
+    ),
+    db: Path = DB,
+) -> None:
+    """Withdraw a story for good by the reference the person kept: it leaves every report and page at
+    once, in every quarter. There is no undo."""
+    from audits import withdrawals
+
+    try:
+        with store.writing(db) as con:
+            message = withdrawals.withdraw(con, reference, by, not_loaded_yet)
+    except (withdrawals.WithdrawalError, store.StoreError) as error:
+        fail(str(error))
+    console.print(message)
 
 
 @stories_app.command("tag")

@@ -72,6 +72,16 @@ class Kind:
     scale_words: str = ""
     # A compared figure is its share times this (1,000 for a rate per 1,000).
     scale: float = 1.0
+    # For disclosure control (audits.disclosure): the groups of rows a measure counts, as
+    # conditions (role -> [(condition text, negated)]), and the value a numerator and a
+    # denominator give (None for a kind whose value is not a ratio of counts, such as a median).
+    groups: Callable = lambda measure: {}
+    value_from_counts: Callable[[float, float], float] | None = None
+    # Decimal places of the value as people are shown it (0.725 is shown "72.5%": 3).
+    shown_decimals: int = 1
+    # Whether the results contract (standards-format.md) gives the figure an interval: a median's is
+    # worked out and shown, but the exported results leave ci_lower and ci_upper empty for it.
+    interval_exported: bool = True
 
     def threshold_problem(self, threshold) -> str | None:
         """Why a threshold does not fit this kind, in plain words, or None."""

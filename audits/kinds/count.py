@@ -27,6 +27,15 @@ SELECT p.provider_id, coalesce(a.numerator_rows, 0)::DOUBLE AS numerator,
 FROM providers p LEFT JOIN agg a USING (provider_id) ORDER BY p.provider_id"""
 
 
+def groups(measure) -> dict[str, list[tuple[str | None, bool]]]:
+    """Who a count counts: the rows meeting `where`, out of every row of the table."""
+    return {"numerator": [(measure.where, False)], "denominator": [], "complement": [(measure.where, True)]}
+
+
+def count_value(numerator: float, denominator: float) -> float:
+    return numerator
+
+
 def figure_words(measure, row) -> str:
     return f"{words.number(row['value'])} (of {words.number(row['denominator'])} {words.unit(measure.table)})"
 
@@ -57,4 +66,7 @@ KIND = Kind(
     sentence=sentence,
     threshold_unit=lambda measure: "",
     scale_words="a number of rows",
+    groups=groups,
+    value_from_counts=count_value,
+    shown_decimals=0,
 )

@@ -31,6 +31,11 @@ SELECT p.provider_id, NULL::DOUBLE AS numerator, coalesce(a.denominator_rows, 0)
 FROM providers p LEFT JOIN agg a USING (provider_id) ORDER BY p.provider_id"""
 
 
+def groups(measure) -> dict[str, list[tuple[str | None, bool]]]:
+    """Who a median counts: the rows looked at that have a value (a missing one is left out)."""
+    return {"denominator": [(measure.where, False), (f"({measure.value}) is not null", False)]}
+
+
 def figure_words(measure, row) -> str:
     return (
         f"{words.number(row['value'])} (median over {words.number(row['denominator'])} "
@@ -63,6 +68,7 @@ KIND = Kind(
     percent=False,
     minimum_count=True,
     has_interval=True,
+    interval_exported=False,  # the results contract: a median has no interval
     compared=False,
     sql=sql,
     value_words=words.number,
@@ -70,4 +76,6 @@ KIND = Kind(
     sentence=sentence,
     threshold_unit=threshold_unit,
     scale_words="a number such as days",
+    groups=groups,
+    shown_decimals=1,
 )

@@ -58,6 +58,20 @@ SELECT provider_id, numerator, denominator, value, numerator_rows, denominator_r
 FROM shares ORDER BY provider_id"""
 
 
+def groups(measure) -> dict[str, list[tuple[str | None, bool]]]:
+    """Who a share counts: the rows looked at (`where`), those of them meeting `count_if`,
+    and those not meeting it (a missing value never meets it)."""
+    return {
+        "denominator": [(measure.where, False)],
+        "numerator": [(measure.where, False), (measure.count_if, False)],
+        "complement": [(measure.where, False), (measure.count_if, True)],
+    }
+
+
+def share(numerator: float, denominator: float) -> float:
+    return numerator / denominator
+
+
 def figure_words(measure, row) -> str:
     counted = words.unit(measure.table, row["denominator"], bool(measure.weight))
     return (
@@ -88,4 +102,7 @@ KIND = Kind(
     figure_words=figure_words,
     sentence=sentence,
     threshold_unit=lambda measure: "",
+    groups=groups,
+    value_from_counts=share,
+    shown_decimals=3,
 )

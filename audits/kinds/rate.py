@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from audits import sentences, words
 from audits.kinds.base import QUERY_COLUMNS, Kind
-from audits.kinds.proportion import share_sql
+from audits.kinds.proportion import groups, share_sql
 
 PER = 1000
 
@@ -22,6 +22,10 @@ _SCALED = ("value", "lo95", "hi95", "benchmark")
 def sql(measure) -> str:
     columns = ", ".join(f"{c} * {PER} AS {c}" if c in _SCALED else c for c in QUERY_COLUMNS)
     return f"SELECT {columns} FROM ({share_sql(measure)})"
+
+
+def per_thousand(numerator: float, denominator: float) -> float:
+    return PER * numerator / denominator
 
 
 def value_words(amount: float) -> str:
@@ -58,6 +62,9 @@ KIND = Kind(
     figure_words=figure_words,
     sentence=sentence,
     threshold_unit=lambda measure: f" per {PER:,}",
+    groups=groups,
+    value_from_counts=per_thousand,
+    shown_decimals=1,
     scale_words="a number per 1,000",
     scale=PER,
 )

@@ -21,6 +21,7 @@ ACCOUNTS = {
     "auditor": accounts.Account("auditor", "Test auditor", "auditor", None),
     "expert_citizen": accounts.Account("expert", "Test expert", "expert_citizen", None),
     "provider": accounts.Account("provider1", "Test provider", "provider", "P001"),
+    "peer_interviewer": accounts.Account("interviewer", "Test interviewer", "peer_interviewer", None),
 }
 
 

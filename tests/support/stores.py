@@ -18,7 +18,7 @@ import json
 import uuid
 from pathlib import Path
 
-from audits import engine, ingest, runs, spec, store
+from audits import capture, engine, ingest, references, runs, spec, store
 from audits.standard import Standard
 from audits.standards import parse_standard_text
 
@@ -199,6 +199,37 @@ def audited_returns(db: Path, period: str = "2026-Q2") -> str:
     with store.writing(db) as con:
         put_returns(con, period)
     return runs.run_audit(db, period, STORIES_STANDARDS, run_by="test")
+
+
+def audited_with_pack(db: Path) -> tuple[Path, str]:
+    """Two quarters of the fixture returns (2026-Q1, 2026-Q2), the fixture pack for 2026-Q2, both
+    audited: the store and the 2026-Q2 run's id."""
+    with store.writing(db) as con:
+        put_returns(con, "2026-Q1")
+        put_returns(con, "2026-Q2")
+    load_pack(db)
+    runs.run_audit(db, "2026-Q1", STORIES_STANDARDS, run_by="test")
+    return db, runs.run_audit(db, "2026-Q2", STORIES_STANDARDS, run_by="test")
+
+
+def captured(**changes) -> capture.Captured:
+    """A story as the capture form records it (a consented one about P001's welcome), with changes."""
+    values = dict(
+        provider_id="P001",
+        gathered_on=dt.date(2026, 6, 10),
+        teller="person_using_services",
+        consent="yes",
+        use_of_words="quoted",
+        story="Someone rang me back the next day and I never had to tell it all again.",
+        standards={"warm-welcome": "confirms"},
+        reference=references.make(),
+        interviewer="Sam Peer",
+        credit=False,
+        hours=1.5,
+        gathered_by="Northshire Peer Interviewers",
+    )
+    values.update(changes)
+    return capture.Captured(**values)
 
 
 def read_rows(folder: Path = PACK) -> list[dict]:
