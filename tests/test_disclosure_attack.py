@@ -23,6 +23,9 @@ from audits import report, runs, store
 from support import disclosure_attacker as attacker
 from support import hard_store
 
+# The attacker over whole stores, PDFs and sites (3-60 CPU-seconds each): make test runs them.
+pytestmark = pytest.mark.slow
+
 HERE = Path(__file__).parent
 
 

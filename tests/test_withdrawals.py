@@ -10,6 +10,9 @@ from audits.publish import MARKER
 
 from support.stores import audited_with_pack, captured
 
+# Two audited quarters and a pack per test (2-3 CPU-seconds each): make test runs them.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def con(tmp_path):
