@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from audits import ingest, references, returns, spec, store
+from audits import ingest, references, returns, spec, store, tiers
 from audits.ingest import IngestOutcome
 from audits.returns import Validation
 
@@ -311,6 +311,9 @@ def _pack_yaml(provider_id: str, period: str, gathered_by: str) -> bytes:
     return "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in values.items()).encode("utf-8")
 
 
+@tiers.output(
+    tiers.RESTRICTED, "a captured story as an evidence pack's stories.csv: people's words, for the store only"
+)
 def _stories_csv(rows: list[dict[str, str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

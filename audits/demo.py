@@ -1048,6 +1048,14 @@ def _prepare(out: Path) -> None:
     (out / MANIFEST).unlink(missing_ok=True)
 
 
+def national_periods(years: int = 1) -> tuple[str, ...]:
+    """The national demo's quarters: `years` years ending with the last of NATIONAL_PERIODS."""
+    periods = [NATIONAL_PERIODS[-1]]
+    while len(periods) < 4 * years:
+        periods.insert(0, spec.previous_period(periods[0]))
+    return tuple(periods)
+
+
 def write_demo(
     out: Path,
     scale: str = "small",
@@ -1055,11 +1063,13 @@ def write_demo(
     *,
     providers: int | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    years: int = 1,
 ) -> list[Path]:
     """Write demo returns and evidence packs under out/returns and out/packs; return their folders.
 
-    `providers` trims the national scale (for quick calibration checks); `progress` is told
-    (done, total, provider name) after each provider.
+    `providers` trims the national scale (for quick calibration checks); `years` lengthens it
+    (bench/years.py loads three national years); `progress` is told (done, total, provider
+    name) after each provider.
     """
     if scale not in SCALES:
         raise DemoError(f"The scale '{scale}' is not known: use one of {', '.join(SCALES)}.")
@@ -1077,7 +1087,7 @@ def write_demo(
         if providers is not None:
             profiles = profiles[:providers]
     else:
-        periods, profiles = NATIONAL_PERIODS, national_profiles(rng, providers or NATIONAL_PROVIDERS)
+        periods, profiles = national_periods(years), national_profiles(rng, providers or NATIONAL_PROVIDERS)
     written: list[Path] = []
     counts = Counts()
     con = duckdb.connect()

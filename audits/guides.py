@@ -30,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import references, spec
+from audits import references, spec, tiers
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, styles, text
 from audits.standard import Standard
 
@@ -292,6 +292,7 @@ def visit_label(provider_name: str | None, period: str | None) -> str:
     return ", ".join(parts)
 
 
+@tiers.output(tiers.PUBLIC, "a visit kit: interview guides and blank sheets, no figures")
 def visit_pdf(
     standards: list[Standard],
     out: Path,

@@ -76,6 +76,10 @@ class IngestOutcome:
         return text + "."
 
 
+# The write-ahead log a batch may grow to before DuckDB folds it into the store's file.
+BATCH_LOG = "4GB"
+
+
 def default_loaded_by() -> str | None:
     try:
         return getpass.getuser()
@@ -121,7 +125,13 @@ def ingest(
             by_id = {}
             if fresh:
                 with store.writing(db) as con:
-                    by_id = {id(v): ingest_validation(con, v, str(v.source), loaded_by) for v in fresh}
+                    # Each submission's commit is written to the write-ahead log; DuckDB would fold
+                    # the log into the file every 16 MiB (hundreds of times in a national year,
+                    # each rewriting the tables' last blocks). Folded once per batch instead,
+                    # when this connection closes (a killed process replays the log's commits).
+                    con.execute(f"SET checkpoint_threshold = '{BATCH_LOG}'")
+                    known = _known(con)
+                    by_id = {id(v): _load(con, v, str(v.source), loaded_by, known) for v in fresh}
             results = []
             for v in validations:
                 outcome = by_id.get(id(v)) or _refused(v, str(v.source))
@@ -136,6 +146,7 @@ def ingest(
                 # Freed only after the report is printed: its verdict counts the rows.
                 if outcome.validation is not None:
                     outcome.validation.frames = {}
+                    outcome.validation.batch = None
     return outcomes
 
 
@@ -155,11 +166,22 @@ def ingest_validation(
 ) -> IngestOutcome:
     """Load one validated submission in one transaction (nothing if it has blocking problems).
 
-    Used by the command line and by the dashboard's upload page, which validates an
-    uploaded file first and shows the report before loading.
+    Used by the dashboard's upload page, which validates an uploaded file first and shows
+    the report before loading (the command line loads a batch at a time, `ingest`).
     """
     if validation.blocking or validation.kind is None:
         return _refused(validation, source)
+    return _load(con, validation, source, loaded_by, _known(con))
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    validation: Validation,
+    source: str,
+    loaded_by: str | None,
+    known: Known,
+) -> IngestOutcome:
+    """One submission in one transaction (`known`: what the store already holds)."""
     kind, meta = validation.kind, validation.meta
     provider_id, period = meta["provider_id"], meta["period"]
     submission_id = f"{kind}-{provider_id}-{period}-{uuid.uuid4().hex[:12]}"
@@ -179,26 +201,27 @@ def ingest_validation(
     )
     con.execute("BEGIN TRANSACTION")
     try:
-        store.ensure_period(con, period)
-        if kind == "return":
+        # Only what is new or changed is written (each statement costs a few milliseconds).
+        if period not in known.periods:
+            store.ensure_period(con, period)
+        named = (meta.get("provider_name"), meta.get("area"))
+        if kind == "return" and known.providers.get(provider_id) != named:
             con.execute(
                 "INSERT INTO providers VALUES (?, ?, ?) ON CONFLICT (provider_id) DO UPDATE SET "
                 "provider_name = excluded.provider_name, area = excluded.area",
-                [provider_id, meta.get("provider_name"), meta.get("area")],
+                [provider_id, *named],
             )
-        else:
+        elif provider_id not in known.providers:
             con.execute("INSERT OR IGNORE INTO providers (provider_id) VALUES (?)", [provider_id])
+        # The current one (current_submissions) stops being current: one statement, as every
+        # statement costs a few milliseconds and a national year is 1,200 submissions.
         previous = con.execute(
-            "SELECT submission_id FROM current_submissions WHERE kind = ? AND provider_id = ? AND period = ?",
-            [kind, provider_id, period],
+            "UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
+            "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current RETURNING submission_id",
+            [submission_id, now, kind, provider_id, period],
         ).fetchall()
         if previous:
             outcome.replaced = previous[0][0]
-            con.execute(
-                "UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
-                "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current",
-                [submission_id, now, kind, provider_id, period],
-            )
         con.execute(
             "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
             "submitted_on, gathered_by, source, form, sha256, loaded_at, loaded_by, is_current, "
@@ -223,17 +246,19 @@ def ingest_validation(
                 json.dumps(validation.report_json(), ensure_ascii=False),
             ],
         )
-        con.executemany(
-            "INSERT INTO submission_files VALUES (?, ?, ?, ?)",
-            [
-                [submission_id, name, digest, validation.sizes.get(name)]
-                for name, digest in sorted(validation.files.items())
-            ],
-        )
+        if validation.files:
+            con.execute(
+                "INSERT INTO submission_files VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(validation.files)),
+                [
+                    value
+                    for name, digest in sorted(validation.files.items())
+                    for value in (submission_id, name, digest, validation.sizes.get(name))
+                ],
+            )
         for table in tables:
-            frame = validation.frames.get(table.name)
-            if frame is not None and len(frame):
-                _insert(con, table, frame, [submission_id, provider_id, period])
+            typed = validation.batch.rows(table.name, validation.number) if rows[table.name] else None
+            if typed is not None and typed.num_rows:
+                _insert(con, table, typed, [submission_id, provider_id, period])
         if len(validation.quarantined):
             con.register("_held", validation.quarantined)
             con.execute(
@@ -249,14 +274,36 @@ def ingest_validation(
     except BaseException:
         store.rollback(con)
         raise
+    known.periods.add(period)
+    if kind == "return" or provider_id not in known.providers:
+        known.providers[provider_id] = named if kind == "return" else (None, None)
     return outcome
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, frame, prefix: list) -> None:
-    """Bulk insert a typed frame (DuckDB scans the DataFrame; no row-by-row Python)."""
+@dataclass
+class Known:
+    """What the store holds that each submission of a batch may need to add: the periods, and
+    the providers with their names and areas (kept up to date as each submission commits)."""
+
+    periods: set[str]
+    providers: dict[str, tuple[str | None, str | None]]
+
+
+def _known(con: duckdb.DuckDBPyConnection) -> Known:
+    periods = {period for (period,) in con.execute("SELECT period FROM periods").fetchall()}
+    providers = {
+        provider: (name, area)
+        for provider, name, area in con.execute("SELECT provider_id, provider_name, area FROM providers").fetchall()
+    }
+    return Known(periods, providers)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, prefix: list) -> None:
+    """Bulk insert one submission's typed rows of one table (DuckDB scans the Arrow slice the
+    validation made; no row-by-row Python, no DataFrame)."""
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
     values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
-    con.register("_incoming", pa.Table.from_pandas(frame, preserve_index=False))
+    con.register("_incoming", rows)
     try:
         con.execute(
             f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "

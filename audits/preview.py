@@ -57,6 +57,9 @@ class Baseline:
     needed: int  # the confirming stories a green needs to be shown as Met (audits.settings)
 
 
+@tiers.output(
+    tiers.RESTRICTED, "the exact ratings and results a preview compares with (impact_preview words them per tier)"
+)
 def baseline(con: duckdb.DuckDBPyConnection, standard_id: str, period: str | None = None) -> Baseline:
     period = period or preview_period(con)
     if period is None:

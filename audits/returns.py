@@ -79,6 +79,21 @@ def _type_messages(column_type: str, values: pa.Array) -> np.ndarray:
 
 
 @dataclass
+class Batch:
+    """The good rows of every submission validated together, typed: one Arrow table per table
+    of the specification (with `line`), each submission's rows a contiguous span of it, so
+    audits.ingest hands DuckDB Arrow slices instead of converting a DataFrame per file."""
+
+    tables: dict[str, pa.Table] = field(default_factory=dict)
+    spans: dict[str, dict[int, tuple[int, int]]] = field(default_factory=dict)  # table -> number -> rows
+
+    def rows(self, table_name: str, number: int) -> pa.Table | None:
+        """One submission's good rows of one table (a slice: nothing is copied)."""
+        span = self.spans.get(table_name, {}).get(number)
+        return None if span is None else self.tables[table_name].slice(span[0], span[1] - span[0])
+
+
+@dataclass
 class Validation:
     source: Path
     form: str  # folder, zip or xlsx
@@ -89,6 +104,8 @@ class Validation:
     problems: list[Problem] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)  # name -> sha256
     sizes: dict[str, int] = field(default_factory=dict)  # name -> bytes
+    batch: Batch | None = None  # the good rows again, as loaded (validate_many)
+    number: int = 0  # this submission's place in the batch (`_sub`)
 
     @property
     def blocking(self) -> bool:
@@ -155,6 +172,9 @@ def validate_files(source: str, form: str, files: dict[str, bytes]) -> Validatio
 
 def _validate(raws: list[reading.RawSubmission]) -> list[Validation]:
     validations = [_begin(raw) for raw in raws]
+    batch = Batch()
+    for number, v in enumerate(validations):
+        v.batch, v.number = batch, number
     for kind, tables in (("return", spec.RETURN_TABLES), ("pack", spec.PACK_TABLES)):
         members = [(v, raw) for v, raw in zip(validations, raws) if v.kind == kind]
         if members:
@@ -403,9 +423,9 @@ _TO_PANDAS = {
 }
 
 
-def _coerce(table: spec.Table, text: pa.Table) -> tuple[pd.DataFrame, list[pd.DataFrame]]:
-    """Typed columns from text cells (Arrow compute, no Python loop over rows), with the
-    cells that could not be read as their type."""
+def _coerce(table: spec.Table, text: pa.Table) -> tuple[pa.Table, pd.DataFrame, list[pd.DataFrame]]:
+    """Typed columns from text cells (Arrow compute, no Python loop over rows), as Arrow (to
+    load) and pandas (to validate), with the cells that could not be read as their type."""
     typed = {}
     bad = []
     for col in table.columns:
@@ -449,11 +469,12 @@ def _coerce(table: spec.Table, text: pa.Table) -> tuple[pd.DataFrame, list[pd.Da
                         }
                     )
                 )
-    frame = pa.table(typed).to_pandas(types_mapper=_TO_PANDAS.get)
+    arrow = pa.table(typed)
+    frame = arrow.to_pandas(types_mapper=_TO_PANDAS.get)
     for col in table.columns:
         if col.type == spec.DATE:
             frame[col.name] = frame[col.name].astype("datetime64[us]")
-    return frame, bad
+    return arrow, frame, bad
 
 
 # --------------------------------------------------------------------------- checking a batch
@@ -511,7 +532,7 @@ def _check_tables(tables: tuple[spec.Table, ...], members: list[tuple[Validation
         text, missing = _batch_text(table, members)
         sub = text[schemas.SUB].to_numpy()
         codes, uniques = _key_codes(sub, text[table.key])
-        typed, bad = _coerce(table, text)
+        arrow, typed, bad = _coerce(table, text)
         checked = typed.assign(
             **{schemas.SUB: sub, schemas.START: starts_a[sub], schemas.END: ends_a[sub], schemas.KEY: codes}
         )
@@ -539,6 +560,15 @@ def _check_tables(tables: tuple[spec.Table, ...], members: list[tuple[Validation
         # of a held-back episode) follow their parent and unknown parents are found.
         keys[table.name] = (codes, codes[held], uniques)
         _distribute(table, members, text, sub, typed, failures, held)
+        keep = np.ones(len(sub), dtype=bool)
+        keep[held] = False
+        batch = members[0][0].batch
+        batch.tables[table.name] = arrow.append_column("line", text["line"]).filter(keep)
+        kept = sub[keep]  # members' rows are contiguous and in order
+        batch.spans[table.name] = {
+            v.number: (int(np.searchsorted(kept, i, "left")), int(np.searchsorted(kept, i, "right")))
+            for i, (v, _) in enumerate(members)
+        }
 
 
 def _key_codes(sub: np.ndarray, keys, uniques: pa.Array | None = None) -> tuple[np.ndarray, pa.Array]:

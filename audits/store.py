@@ -223,7 +223,10 @@ _BOOKKEEPING = """CREATE TABLE IF NOT EXISTS migrations (
 
 
 def _table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchone()[0] > 0
+    # fetchall, not fetchone: a result left half-read blocks register() on this connection.
+    return (
+        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()[0][0] > 0
+    )
 
 
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -239,7 +242,7 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     migrations table, and for people reading the store by hand)."""
     if not _table_exists(con, "meta"):
         return 0
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    row = next(iter(con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()), None)
     return int(row[0]) if row else 0
 
 

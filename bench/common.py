@@ -50,7 +50,7 @@ def submissions(work: Path) -> list[Path]:
     return sorted((work / "returns").iterdir()) + sorted((work / "packs").iterdir())
 
 
-def _demo_matches(work: Path, scale: str, seed: int, providers: int | None) -> bool:
+def _demo_matches(work: Path, scale: str, seed: int, providers: int | None, years: int = 1) -> bool:
     from audits import demo
 
     manifest = work / demo.MANIFEST
@@ -59,20 +59,26 @@ def _demo_matches(work: Path, scale: str, seed: int, providers: int | None) -> b
     made = json.loads(manifest.read_text(encoding="utf-8"))
     wanted = providers or (demo.NATIONAL_PROVIDERS if scale == "national" else len(demo.archetypes()))
     have = len({folder.name.split("-")[0] for folder in (work / "returns").iterdir()})
-    return made.get("scale") == scale and made.get("seed") == seed and have == wanted
+    periods = made.get("periods") == list(demo.national_periods(years)) if scale == "national" else True
+    return made.get("scale") == scale and made.get("seed") == seed and have == wanted and periods
 
 
 def write_demo(
-    work: Path, scale: str = "national", seed: int = 1, providers: int | None = None, fresh: bool = False
+    work: Path,
+    scale: str = "national",
+    seed: int = 1,
+    providers: int | None = None,
+    fresh: bool = False,
+    years: int = 1,
 ) -> float | None:
     """The demo files in work; the seconds writing them took, or None when they were there already."""
     from audits import demo
 
-    if not fresh and _demo_matches(work, scale, seed, providers):
+    if not fresh and _demo_matches(work, scale, seed, providers, years):
         return None
-    print(f"writing the {scale} demo to {work} …", flush=True)
+    print(f"writing the {scale} demo ({years} year{'s' if years > 1 else ''}) to {work} …", flush=True)
     started = time.perf_counter()
-    demo.write_demo(work, scale=scale, seed=seed, providers=providers)
+    demo.write_demo(work, scale=scale, seed=seed, providers=providers, years=years)
     seconds = time.perf_counter() - started
     print(f"  written in {seconds:.1f} s", flush=True)
     return seconds
