@@ -123,6 +123,17 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Acco
     return Account(row[0], row[1], row[2], row[3])
 
 
+def find(con: duckdb.DuckDBPyConnection, username: str) -> tuple[Account, str] | None:
+    """An account that can sign in (not disabled) with its password hash, or None: what a
+    kept session or a single sign-on identity is checked against, with no password."""
+    row = con.execute(
+        "SELECT username, display_name, role, provider_id, password_hash FROM accounts "
+        "WHERE username = ? AND disabled_at IS NULL",
+        [normalise_username(username)],
+    ).fetchone()
+    return None if row is None else (Account(row[0], row[1], row[2], row[3]), row[4])
+
+
 def _existing(con: duckdb.DuckDBPyConnection, username: str) -> str:
     username = normalise_username(username)
     if con.execute("SELECT count(*) FROM accounts WHERE username = ?", [username]).fetchone()[0] == 0:
