@@ -44,6 +44,7 @@ else:
         if target is not None:
             st.switch_page(target, query_params=wanted["params"])
     sessions.write_cookies()
+    look.close_menu_on_phone(page.url_path)
     auth.sign_out_button(account)
     try:
         page.run()

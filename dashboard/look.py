@@ -27,6 +27,7 @@ AA_NON_TEXT = 3.0  # ... for focus outlines and other parts of controls
 CAPTION_STRENGTH = 80  # % of the text colour a caption or a quote's teller is drawn at
 FOCUS = "#003087"  # NHS dark blue: the focus outline, 10:1 on white
 PHONE = 640  # px: narrower than this is a phone
+DISABLED_TEXT, DISABLED_BACKGROUND = "#4b4f5c", "#e6e9ee"  # a control that cannot be used yet
 
 CSS = f"""<style>
 /* small text at a strength people can read (WCAG AA), in any theme */
@@ -37,6 +38,12 @@ CSS = f"""<style>
 [data-testid="stCaptionContainer"] {{ color: inherit; opacity: 1; }}
 [data-testid="stMarkdownContainer"] blockquote {{ color: inherit; opacity: 1; }}
 [data-testid="stMarkdownContainer"] blockquote p {{ color: inherit; opacity: 1; }}
+
+/* a control that cannot be used yet still says what it is, legibly: grey and dashed, not faded */
+button:disabled, button:disabled * {{
+  color: {DISABLED_TEXT} !important; background-color: {DISABLED_BACKGROUND} !important; opacity: 1 !important;
+}}
+button:disabled {{ border: 1px dashed {DISABLED_TEXT} !important; cursor: not-allowed; }}
 
 /* the keyboard's focus, plainly visible on links, page links, buttons and fields */
 a:focus-visible, button:focus-visible, [role="button"]:focus-visible, [role="link"]:focus-visible,
@@ -60,6 +67,29 @@ def apply() -> None:
     st.html(CSS)
 
 
+_CLOSE_MENU = """<script>
+/* {page} */
+if (window.matchMedia('(max-width: {phone}px)').matches) {{
+  const bar = document.querySelector('[data-testid=stSidebar]');
+  const close = document.querySelector('[data-testid=stSidebarCollapseButton] button')
+    || document.querySelector('[data-testid=stSidebar] button[aria-label="Collapse sidebar"]');
+  if (bar && bar.getAttribute('data-collapsed') === 'false' && close) close.click();
+}}
+</script>"""
+
+
+def close_menu_on_phone(page: str) -> None:
+    """On a phone the menu covers the page: close it once a page has been chosen from it.
+    Sent only when the page changes (its name in the script makes it new, so it runs)."""
+    if st.session_state.get("_look_page") == page:
+        return
+    first = "_look_page" not in st.session_state
+    st.session_state["_look_page"] = page
+    if not first:
+        with st.sidebar:
+            st.html(_CLOSE_MENU.format(page=page.replace("*", ""), phone=PHONE), unsafe_allow_javascript=True)
+
+
 # --------------------------------------------------------------------------- contrast (WCAG 2.x)
 
 
@@ -69,7 +99,8 @@ def theme() -> dict[str, str]:
 
 
 def rgb(colour: str) -> tuple[float, float, float, float]:
-    """'#rrggbb', '#rgb', 'rgb(r, g, b)' or 'rgba(r, g, b, a)' as red, green, blue (0-255) and alpha."""
+    """'#rrggbb', '#rgb', 'rgb(r, g, b)', 'rgba(r, g, b, a)' or 'color(srgb r g b / a)' as red,
+    green, blue (0-255) and alpha."""
     colour = colour.strip().lower()
     if colour.startswith("#"):
         digits = colour[1:]
@@ -80,6 +111,8 @@ def rgb(colour: str) -> tuple[float, float, float, float]:
         return (*values, alpha)
     inside = colour[colour.index("(") + 1 : colour.rindex(")")].replace("/", ",").replace(" ", ",")
     parts = [p for p in inside.split(",") if p]
+    if colour.startswith("color(srgb"):  # what browsers compute for color-mix(): channels 0-1
+        parts = [str(float(p) * 255) for p in parts[1:4]] + parts[4:]
     alpha = float(parts[3].rstrip("%")) / (100 if parts[3].endswith("%") else 1) if len(parts) > 3 else 1.0
     return (float(parts[0]), float(parts[1]), float(parts[2]), alpha)
 

@@ -207,7 +207,7 @@ def restore() -> accounts.Account | None:
     account = st.session_state.get("account")
     if account is not None or st.session_state.get("signed_out"):
         return account
-    account = account_of(st.context.cookies.get(COOKIE))
+    account = account_of(_cookie(COOKIE))
     if account is None:
         identity = sso_identity()
         if identity is not None:
@@ -234,15 +234,22 @@ def remember_wanted(url_path: str, params: dict[str, str]) -> None:
 def take_wanted() -> dict | None:
     """The page asked for before signing in, once (then forgotten)."""
     wanted = st.session_state.pop("wanted", None)
-    if wanted is None and st.context.cookies.get(WANTED_COOKIE) and not st.session_state.get("_wanted_taken"):
-        try:
-            wanted = _serializer().loads(st.context.cookies[WANTED_COOKIE], max_age=_WANTED_MINUTES * 60)
-        except BadSignature:
-            wanted = None
-    if st.context.cookies.get(WANTED_COOKIE):
-        st.session_state["_wanted_taken"] = True
+    kept = _cookie(WANTED_COOKIE)
+    if kept and not st.session_state.get("_wanted_taken"):
+        st.session_state["_wanted_taken"] = True  # this session's cookie header keeps it: take it once
         _queue_cookie(WANTED_COOKIE, "", 0)
+        if wanted is None:
+            try:
+                wanted = _serializer().loads(kept, max_age=_WANTED_MINUTES * 60)
+            except BadSignature:
+                wanted = None
     if not isinstance(wanted, dict) or not isinstance(wanted.get("page"), str):
         return None
     params = wanted.get("params")
     return {"page": wanted["page"], "params": params if isinstance(params, dict) else {}}
+
+
+def _cookie(name: str) -> str | None:
+    """A cookie the browser sent when this session began (None in tests without a browser)."""
+    value = st.context.cookies.get(name)
+    return value if isinstance(value, str) and value else None

@@ -101,7 +101,8 @@ def table(data, rows: int | None = None) -> None:
 
 
 MATRIX_CSS = """<style>
-.ls-matrix-wrap { overflow: auto; max-height: 38rem; border: 1px solid #e6e6e6; border-radius: 0.5rem; }
+.ls-matrix-wrap { overflow: auto; max-height: 38rem; border: 1px solid #e6e6e6; border-radius: 0.5rem;
+  position: relative; }
 .ls-matrix { border-collapse: collapse; font-size: 0.8125rem; line-height: 1.3; width: 100%;
   color: #1e2230; background: #ffffff; }
 .ls-matrix th, .ls-matrix td { border-bottom: 1px solid #e6e6e6; border-right: 1px solid #f0f0f0;
