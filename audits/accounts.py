@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -32,9 +33,14 @@ MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 _hasher = PasswordHasher()
-# Checked against when the username is unknown, so a wrong username takes as long
-# as a wrong password and does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so a wrong username takes as long as a
+    wrong password and does not reveal which accounts exist. Made on first use, not on import:
+    hashing is deliberately slow, and every dashboard start would wait for it."""
+    return _hasher.hash("not a real password, only for timing")
 
 
 class AccountError(ValueError):
@@ -112,7 +118,7 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Acco
     ).fetchone()
     if row is None:
         try:
-            _hasher.verify(_DUMMY_HASH, password or "")
+            _hasher.verify(_dummy_hash(), password or "")
         except VerificationError:
             pass
         return None

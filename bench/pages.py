@@ -53,34 +53,54 @@ IDLE_QUIET_MS = 250
 TIMEOUT_MS = 120_000
 ROLES = ("commissioner", "auditor", "expert_citizen", "provider")
 
-# Installed in every page: watches the app's script state, and answers "idle since when?"
-WATCH = """() => {
-  if (window.__ls) return;
-  window.__ls = {ran: false, mark: 0, since: null};
-  const watch = () => {
-    const app = document.querySelector('[data-testid=stApp]');
-    if (!app) { setTimeout(watch, 20); return; }
-    new MutationObserver(() => {
-      if (app.getAttribute('data-test-script-state') === 'running') window.__ls.ran = true;
-    }).observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-  };
-  watch();
-}"""
-MARK = "() => { window.__ls.ran = false; window.__ls.since = null; window.__ls.mark = performance.now(); }"
-IDLE = f"""(needRun) => {{
-  const s = window.__ls, now = performance.now();
+# The page is idle when this holds (and Streamlit has sent nothing for IDLE_QUIET_MS)
+DRAWN = """() => {
   const app = document.querySelector('[data-testid=stApp]');
-  const charts = [...document.querySelectorAll('[data-testid=stPlotlyChart]')];
-  const idle = app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && (s.ran || !needRun)
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
     && !document.querySelector('[data-stale=true]')
     && !document.querySelector('[data-testid=stSpinner]')
     && !!document.querySelector('[data-testid=stMainBlockContainer] *')
-    && charts.every(c => c.querySelector('.main-svg'));
-  if (!idle) {{ s.since = null; return false; }}
-  if (s.since === null) s.since = now;
-  return now - s.since >= {IDLE_QUIET_MS} ? (s.since - s.mark) / 1000 : false;
-}}"""
+    && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'));
+}"""
+
+
+DIAGNOSE = """() => ({
+  state: document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state'),
+  stale: document.querySelectorAll('[data-stale=true]').length,
+  spinners: document.querySelectorAll('[data-testid=stSpinner]').length,
+  charts: document.querySelectorAll('[data-testid=stPlotlyChart]').length,
+  drawn: document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length,
+})"""
+
+
+class Watch:
+    """What Streamlit's server told one page over its websocket: script runs begun (a
+    new_session message starts every run) and finished, and when the last message came. The
+    page's own script-state attribute is not enough: under load a run's start and end can
+    reach the browser together and the attribute never shows "running"."""
+
+    def __init__(self, page) -> None:
+        self.begun = self.finished = 0
+        self.last = time.perf_counter()
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a ForwardMsg: not ours to count
+            return
+        kind = message.WhichOneof("type")
+        self.begun += kind == "new_session"
+        self.finished += kind == "script_finished"
+        self.last = time.perf_counter()
+
+    def mark(self) -> tuple[float, int]:
+        return time.perf_counter(), self.finished
 
 
 def loadavg() -> str:
@@ -142,24 +162,45 @@ def bench_accounts(db: Path) -> tuple[dict[str, str], str]:
     return names, password
 
 
-async def wait_idle(page, need_run: bool = True) -> float:
-    """Seconds from the mark (or the navigation) to the app's quiet idle."""
-    handle = await page.wait_for_function(IDLE, arg=need_run, polling="raf", timeout=TIMEOUT_MS)
-    return float(await handle.json_value())
+async def wait_idle(page, since: tuple[float, int] | None = None) -> float:
+    """Seconds from the mark `since` (a moment and the runs finished by then; None: the page's
+    navigation start) until the app is idle: a run has finished since the mark, none is under
+    way, the page is drawn, and it has all stayed so, with no message from the server, for
+    IDLE_QUIET_MS. The time is when that quiet stretch began."""
+    watch: Watch = page._ls_watch
+    if since is None:
+        since = (time.perf_counter() - await page.evaluate("performance.now()") / 1000, 0)
+    started, finished_before = since
+    deadline = time.perf_counter() + TIMEOUT_MS / 1000
+    quiet_from = None
+    while time.perf_counter() < deadline:
+        ran = watch.finished > finished_before and watch.begun <= watch.finished
+        if ran and await page.evaluate(DRAWN):
+            quiet_from = max(quiet_from or 0.0, watch.last)
+            if time.perf_counter() - quiet_from >= IDLE_QUIET_MS / 1000:
+                return quiet_from - started
+        else:
+            quiet_from = None
+        await asyncio.sleep(0.02)
+    parts = await page.evaluate(DIAGNOSE)
+    raise TimeoutError(
+        f"{page.url} was not idle within {TIMEOUT_MS / 1000:.0f} s: runs begun {watch.begun}, "
+        f"finished {watch.finished} ({finished_before} before the click); the page: {parts}"
+    )
 
 
 async def click_and_time(page, locator) -> float:
-    await page.evaluate(MARK)
+    since = page._ls_watch.mark()
     await locator.click()
-    return await wait_idle(page)
+    return await wait_idle(page, since)
 
 
 async def open_page(context, url: str):
     page = await context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    await page.add_init_script(f"({WATCH})()")
+    page._ls_watch = Watch(page)
     await page.goto(url)
-    await wait_idle(page, need_run=False)
+    await wait_idle(page)
     return page
 
 
@@ -214,13 +255,15 @@ async def concurrent_overviews(browser, url: str, username: str, password: str, 
         for context in contexts:
             one = await context.new_page()
             one.set_default_timeout(TIMEOUT_MS)
-            await one.add_init_script(f"({WATCH})()")
+            one._ls_watch = Watch(one)
             pages.append(one)
 
         async def load(one) -> float:
+            since = (time.perf_counter(), one._ls_watch.finished)
             await one.goto(url + "/overview")
-            await one.get_by_text("Signed in as").wait_for()
-            return await wait_idle(one, need_run=False) + 0.0  # from the navigation's start (time origin)
+            seconds = await wait_idle(one, since)
+            await one.get_by_text("Signed in as").wait_for()  # signed in by the shared cookie
+            return seconds
 
         times = []
         for _ in range(rounds):
