@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from audits import actions, changes, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts
+from audits import actions, changes, runs, settings, signed, signoffs, spec, stats, store, stories, verdicts, words
 from audits.standard import Standard
 
 
@@ -284,7 +284,9 @@ def _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis) -
     if signoff is None and earlier is None:
         return "unsigned", []
     if signoff is None:
-        return "out_of_date", [f"the audit was run again ({run_id}) after audit run {earlier['run_id']} was signed"]
+        return "out_of_date", [
+            f"the audit was run again ({words.audit_run(run_id)}) after {words.audit_run(earlier['run_id'])} was signed"
+        ]
     kept = signed.record(con, provider_id, period, run_id, signoff["signed_at"])
     if kept is None:
         return "out_of_date", ["it was signed before Lived Standards kept what a sign-off covers"]

@@ -50,7 +50,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IDLE_QUIET_MS = 250
-TIMEOUT_MS = 120_000
+TIMEOUT_MS = int(os.environ.get("BENCH_PAGE_TIMEOUT_MS", "120000"))
 ROLES = ("commissioner", "auditor", "expert_citizen", "provider")
 
 # The page is idle when this holds (and Streamlit has sent nothing for IDLE_QUIET_MS)
@@ -164,8 +164,8 @@ def bench_accounts(db: Path) -> tuple[dict[str, str], str]:
 
 async def wait_idle(page, since: tuple[float, int] | None = None) -> float:
     """Seconds from the mark `since` (a moment and the runs finished by then; None: the page's
-    navigation start) until the app is idle: a run has finished since the mark, none is under
-    way, the page is drawn, and it has all stayed so, with no message from the server, for
+    navigation start) until the app is idle: a run has finished since the mark, the page says
+    none is under way and is drawn, and it has all stayed so, with no message from the server, for
     IDLE_QUIET_MS. The time is when that quiet stretch began."""
     watch: Watch = page._ls_watch
     if since is None:
@@ -174,7 +174,8 @@ async def wait_idle(page, since: tuple[float, int] | None = None) -> float:
     deadline = time.perf_counter() + TIMEOUT_MS / 1000
     quiet_from = None
     while time.perf_counter() < deadline:
-        ran = watch.finished > finished_before and watch.begun <= watch.finished
+        # a run interrupted by a rerun may end without its own script_finished: count the ends
+        ran = watch.finished > finished_before
         if ran and await page.evaluate(DRAWN):
             quiet_from = max(quiet_from or 0.0, watch.last)
             if time.perf_counter() - quiet_from >= IDLE_QUIET_MS / 1000:
@@ -195,6 +196,16 @@ async def click_and_time(page, locator) -> float:
     return await wait_idle(page, since)
 
 
+async def timed(page, locator) -> float:
+    """click_and_time, or infinity when the page was not idle within the timeout (then the
+    benchmark goes on with the next page, and says so)."""
+    try:
+        return await click_and_time(page, locator)
+    except TimeoutError as error:
+        print(f"  not idle: {error}", flush=True)
+        return float("inf")
+
+
 async def open_page(context, url: str):
     page = await context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
@@ -213,7 +224,14 @@ async def sign_in(page, username: str, password: str) -> float:
 
 
 async def role_pages(
-    browser, url: str, username: str, password: str, titles: list[str], repeat: int, home_title: str | None = None
+    browser,
+    url: str,
+    username: str,
+    password: str,
+    titles: list[str],
+    repeat: int,
+    home_title: str | None = None,
+    role: str = "",
 ) -> dict:
     """Sign in, then every page of the menu once (cold), then each again `repeat` times (warm)."""
     context = await browser.new_context(viewport={"width": 1440, "height": 1000})
@@ -224,14 +242,16 @@ async def role_pages(
         out = {title: {"cold": None, "warm": None} for title in titles}
         out[home]["cold"] = await sign_in(page, username, password)
         nav = page.get_by_test_id("stSidebarNav")
+        print_row(role, home, out[home]["cold"], None)
         for title in titles:
             if title != home:
-                out[title]["cold"] = await click_and_time(page, nav.get_by_role("link", name=title, exact=True))
+                out[title]["cold"] = await timed(page, nav.get_by_role("link", name=title, exact=True))
+                print_row(role, title, out[title]["cold"], None)
         warm: dict[str, list[float]] = {title: [] for title in titles}
         order = [t for t in titles if t != home] + [home]  # never a click on the page already open
         for _ in range(repeat if len(titles) > 1 else 0):
             for title in order:
-                warm[title].append(await click_and_time(page, nav.get_by_role("link", name=title, exact=True)))
+                warm[title].append(await timed(page, nav.get_by_role("link", name=title, exact=True)))
         for title in titles:
             out[title]["warm"] = statistics.median(warm[title]) if warm[title] else None
         return out
@@ -299,8 +319,10 @@ async def measure(
                 titles = [auth.PAGES[f][0] for f in auth.pages_for(account)]
                 home = auth.PAGES["dashboard/provider.py"][0] if role == "provider" else titles[0]
                 with serve(db, standards, log_dir / f"pages-{role}.log") as url:
-                    result["pages"][role] = await role_pages(browser, url, names[role], password, titles, repeat, home)
-                print_role(role, result["pages"][role])
+                    result["pages"][role] = await role_pages(
+                        browser, url, names[role], password, titles, repeat, home, role
+                    )
+                print_role(role, {t: v for t, v in result["pages"][role].items() if v["warm"] is not None})
             if sessions:
                 with serve(db, standards, log_dir / "pages-concurrent.log") as url:
                     result["concurrent"] = await concurrent_overviews(
@@ -313,10 +335,14 @@ async def measure(
     return result
 
 
+def print_row(role: str, title: str, cold: float | None, warm: float | None) -> None:
+    cold_text, warm_text = (f"{v:7.2f}" if v is not None else "      -" for v in (cold, warm))
+    print(f"{role:16} {title:24} {cold_text} {warm_text}", flush=True)
+
+
 def print_role(role: str, pages: dict) -> None:
     for title, t in pages.items():
-        cold, warm = (f"{v:7.2f}" if v is not None else "      -" for v in (t["cold"], t["warm"]))
-        print(f"{role:16} {title:24} {cold} {warm}", flush=True)
+        print_row(role, title + " (warm)", t["cold"], t["warm"])
 
 
 def print_concurrent(concurrent: dict, sessions: int) -> None:
