@@ -32,7 +32,7 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from audits import actions, findings, ratings, runs, signed, signoffs, spec, store, words
+from audits import actions, findings, ratings, runs, sentences, signed, signoffs, spec, store, words
 from audits.cells import safe_cell
 from audits.report import INDEPENDENCE_QUOTE, INDEPENDENCE_SOURCE, report_file_name
 
@@ -161,7 +161,7 @@ def _section_context(sec: findings.Section) -> dict:
         measures.append(
             {
                 "label": m.label,
-                "rules": words.rules(m),
+                "rules": sentences.read_back(m),  # the same sentence as the PDF and the workshop
                 "figure": words.figure(m, row),
                 "interval": words.interval(m, row),
                 "benchmark": bench,
@@ -427,6 +427,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
                 "statement": s.statement,
                 "why": s.why,
                 "voices": [{"quote": v.quote.strip(), "source": v.source} for v in s.voices],
+                "measures": [{"label": m.label, "read_back": sentences.read_back(m)} for m in s.measures],
                 "rows": [
                     (p["provider_name"], p["provider_id"], p["ratings"][s.id])
                     for p in providers

@@ -31,7 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import actions, findings, method, ratings, signed, signoffs, spec, store, words
+from audits import actions, findings, method, ratings, sentences, signed, signoffs, spec, store, words
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_charts import legend, proportion_chart
@@ -549,6 +549,10 @@ def _section(sec: findings.Section) -> list:
     if chart is not None:
         figures += [Spacer(1, 3 * mm), chart, legend()]
     out.append(KeepTogether(figures))
+    counted = [m for m in st.measures if m.id in results.index]
+    if counted:  # what each measure counts, in the sentence the workshop reads it back with
+        out.append(Paragraph("How each measure is counted", s["h3"]))
+        out += [Paragraph(f"<b>{text(m.label)}.</b> {text(sentences.read_back(m))}", s["small"]) for m in counted]
     out.append(Paragraph("What people told us", s["h3"]))
     if sec.stories.empty:
         out.append(Paragraph("No consented story was tagged to this standard for this period.", s["body"]))

@@ -37,6 +37,14 @@ SETTINGS: dict[str, Setting] = {
             "'confirms' by the auditor, a standard green on its figures needs to be shown as Met",
         ),
         Setting(
+            "approvals_needed",
+            2,
+            2,
+            20,
+            "how many different expert-citizen accounts must approve the same text of a draft standard "
+            "before it is audited (and the fewest names a recorded meeting of the group must list)",
+        ),
+        Setting(
             "factual_accuracy_days",
             10,
             1,

@@ -34,6 +34,7 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "dashboard/publish.py": ("Publish", ":material/public:", ("auditor",)),
     "dashboard/actions.py": ("Action plans", ":material/task_alt:", ALL),
     "dashboard/workshop.py": ("Standards workshop", ":material/edit_note:", ("expert_citizen", "auditor")),
+    "dashboard/guide.py": ("Guide to the standards", ":material/menu_book:", ALL),
 }
 
 
@@ -158,6 +159,21 @@ def sign_out_button(account: accounts.Account) -> None:
             + (f", {ui.md(account.provider_id)}" if account.provider_id else "")
             + ")"
         )
-        if st.button("Sign out", key="sign_out"):
+        unsaved = st.session_state.get("unsaved_work")  # standards changed in the workshop, not saved
+        if unsaved and st.session_state.get("_sign_out_asked"):
+            st.warning(
+                "You have unsaved changes to a standard in the workshop. Signing out loses them.",
+                icon=":material/warning:",
+            )
+            if st.button("Stay signed in", key="sign_out_stay", type="primary"):
+                del st.session_state["_sign_out_asked"]
+                st.rerun()
+        if st.button(
+            "Sign out and lose them" if unsaved and st.session_state.get("_sign_out_asked") else "Sign out",
+            key="sign_out",
+        ):
+            if unsaved and not st.session_state.get("_sign_out_asked"):
+                st.session_state["_sign_out_asked"] = True
+                st.rerun()
             sessions.forget()
             st.rerun()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audits import spc, stats, words
+from audits import sentences, spc, stats, words
 from audits.kinds import kind_of
 from audits.standard import Measure, Standard
 from dashboard import charts, data, ui, viewer
@@ -60,7 +60,7 @@ def across_providers(rows: pd.DataFrame, measure: Measure) -> None:
     table = measure_table(rows, measure)
     with table_col:
         ui.table(ui.style_ratings(table, ["Rating"]), len(rows))
-    caption = words.rules(measure) + "."
+    caption = sentences.read_back(measure)  # what is counted and when it is met, as the workshop says it
     if measure.kind == "proportion" and benchmark is not None:
         caption += (
             f" The chart plots each provider's proportion against the number of people counted; "

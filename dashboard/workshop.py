@@ -1,219 +1,341 @@
-"""Page (expert citizens): the standards workshop. Read the standards in plain
-English, change one through form fields or its YAML, see every problem as you type
-and the effect on every provider's rating before saving, then save it as a draft
-version. A draft is never audited until the group records its approval.
+"""Page (expert citizens): the standards workshop. Change a standard, or start a new one,
+through forms in plain words; see what it would do to every provider's rating before saving;
+save it as a draft; approve it as a group; follow its versions and the ratings each gave.
 
-Drafts live in standards/drafts/<id>.yaml (the audit reads only the files directly
-in standards/), so an approved version keeps being audited while its next version
-is discussed; recording the approval moves the draft into standards/<id>.yaml.
+The actions are in audits (audits.workshop saves and approves, audits.versions words the
+history, audits.preview runs the preview); this page draws them. The form and the YAML under
+"Advanced" are two views of one working copy (dashboard.workshop_state), kept for the whole
+session, so switching views, standards or pages loses nothing; closing or reloading the browser
+with unsaved changes asks first. A draft is never audited until the group approves it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import io
-from pathlib import Path
+import re
 
 import pandas as pd
 import streamlit as st
-from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import FoldedScalarString
 
-from audits import store, words
-from audits.kinds import KINDS
+from audits import standard_edit, store, words, workshop
+from audits.standards import StandardProblem, parse_standard_text
 from dashboard import auth, data, ui
+from dashboard import workshop_form as wf
+from dashboard import workshop_history as wh
+from dashboard import workshop_state as ws
 
 EDITORS = ("expert_citizen",)  # who may save and approve; auditors may read and preview
+TABS = ("Change it", "Approve", "Versions and ratings")
+CHOICE = "ws_chosen"  # the standard being worked on, kept across pages (not a widget's state)
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.width = 88
-    yaml.preserve_quotes = True
-    return yaml
+# --------------------------------------------------------------------------- problems, where they are
 
-
-def load_text(text: str):
-    return _yaml().load(text)
-
-
-def dump(mapping) -> str:
-    out = io.StringIO()
-    _yaml().dump(mapping, out)
-    return out.getvalue()
-
-
-def folded(text: str):
-    text = " ".join(text.split())
-    return FoldedScalarString(text + "\n") if len(text) > 70 else text
-
-
-def draft_path(folder: Path, standard_id: str) -> Path:
-    return folder / "drafts" / f"{standard_id}.yaml"
-
-
-def sources(folder: Path) -> dict[str, tuple[Path, str]]:
-    """id -> (file, text) of every standard, the draft when there is one."""
-    from audits import standards as loader
-
-    load = loader.load_standards(folder)
-    found = {s.id: load.files[s.id][0] for s in load.standards}
-    for draft in sorted((folder / "drafts").glob("*.yaml")) if (folder / "drafts").is_dir() else []:
-        found[draft.stem] = draft
-    return {i: (p, p.read_text(encoding="utf-8")) for i, p in sorted(found.items())}
-
-
-def form_editor(text: str, key: str) -> str:
-    """Form fields for the parts a group changes most; returns the edited YAML text."""
-    data_ = load_text(text)
-    data_["title"] = st.text_input("Title", value=str(data_.get("title", "")), key=f"{key}_title")
-    statement = st.text_area(
-        "What good looks like (statement)", value=str(data_.get("statement", "")).strip(), key=f"{key}_statement"
-    )
-    why = st.text_area("Why it matters", value=str(data_.get("why", "")).strip(), key=f"{key}_why")
-    for field, value in (("statement", statement), ("why", why)):
-        if value != str(data_.get(field, "")).strip():  # untouched text keeps its layout
-            data_[field] = folded(value)
-    for i, measure in enumerate(data_.get("measures") or []):
-        st.markdown(f"**Measure: {measure.get('label', measure.get('id'))}**")
-        a, b, c = st.columns(3)
-        measure["green"] = a.text_input(
-            "Met when",
-            value=str(measure.get("green", "")),
-            key=f"{key}_g{i}",
-            help='A comparison and a number, such as ">= 90%" or "= 0".',
-        )
-        amber = b.text_input(
-            "Partly met when (empty: met or not met)", value=str(measure.get("amber") or ""), key=f"{key}_a{i}"
-        )
-        if amber.strip():
-            measure["amber"] = amber.strip()
-        elif "amber" in measure:
-            del measure["amber"]
-        if measure.get("kind") in KINDS and KINDS[measure["kind"]].minimum_count:
-            measure["min_count"] = int(
-                c.number_input(
-                    "Fewest people worth a rating",
-                    min_value=1,
-                    value=int(measure.get("min_count", 10)),
-                    key=f"{key}_m{i}",
-                )
-            )
-    return dump(data_)
-
-
-FIELD_WORDS = {
-    "title": "Title",
-    "statement": "What good looks like",
-    "why": "Why it matters",
-    "green": "Met when",
-    "amber": "Partly met when",
-    "min_count": "Fewest people worth a rating",
+MEASURE_FIELDS = {
+    "id": "short name (under Advanced)",
+    "label": "what is measured",
+    "table": "who or what is counted",
+    "where": "which are looked at",
+    "count_if": "which count",
+    "value": "the number taken from each row",
+    "weight": "how each is counted",
+    "kind": "what is worked out",
+    "green": "met when",
+    "amber": "partly met when",
+    "min_count": "too few to tell",
 }
 
 
-def where_in_form(text: str, line: int | None) -> str:
-    """The form field a YAML line belongs to, so a message about line 34 reads as
-    'Partly met when (People leaving treatment …)' to someone editing the form."""
-    lines = text.splitlines()
-    if line is None or not 1 <= line <= len(lines):
-        return ""
-    key = lines[line - 1].strip().removeprefix("- ").split(":", 1)[0].strip()
-    label = None
-    for earlier in reversed(lines[:line]):
-        stripped = earlier.strip().removeprefix("- ")
-        if stripped.startswith("label:") and label is None:
-            label = stripped.split(":", 1)[1].strip().strip("'\"")
-        if stripped.startswith("id:") and earlier.lstrip().startswith("- "):  # the start of a measure
-            break
-        if not earlier.startswith((" ", "-")):  # back at the top level: not inside a measure
-            label = None
-            break
-    words = FIELD_WORDS.get(key, f"the YAML, line {line}")
-    return f"{words} ({label})" if label and key in FIELD_WORDS else words
+def places(text: str) -> list[tuple[int, str]]:
+    """(first line, the form's name for it) of every field of the YAML, in line order."""
+    try:
+        doc = standard_edit.load(text)
+    except standard_edit.EditError:
+        return []
+    out = []
+    for key in doc:
+        line = doc.lc.key(key)[0] + 1
+        if key in ("measures", "voices") and isinstance(doc[key], list):
+            out.append((line, wf.words_of(key, None).label if key in wf.FIELDS else key.capitalize()))
+            for i, item in enumerate(doc[key]):
+                if not hasattr(item, "lc"):
+                    continue
+                for sub in item:
+                    what = (
+                        MEASURE_FIELDS.get(sub, sub) if key == "measures" else wf.FIELDS.get(sub, wf.Words(sub)).label
+                    )
+                    one = "Measure" if key == "measures" else "Voice"
+                    out.append((item.lc.key(sub)[0] + 1, f"{one} {i + 1}: {what}"))
+        else:
+            words_ = wf.FIELDS.get(key)
+            out.append((line, words_.label if words_ else key))
+    return sorted(out)
 
 
-def show_problems(problems, form_text: str | None = None) -> None:
-    """Each problem with where it is: the form field when editing the form, the line
-    when editing the YAML."""
-    st.error(f"{len(problems)} problem(s) to fix before this can be previewed or saved:", icon=":material/error:")
-    if form_text is None:
-        rows = [{"Line": "" if p.line is None else str(p.line), "Problem": p.message} for p in problems]
-    else:
-        rows = [{"Where": where_in_form(form_text, p.line), "Problem": p.message} for p in problems]
-    st.table(pd.DataFrame(rows), hide_index=True, width="stretch")
+def where(text: str, line: int | None) -> str:
+    found = [label for first, label in places(text) if line is not None and first <= line]
+    return found[-1] if found else "The standard"
+
+
+_PLAIN = [
+    (
+        re.compile(r'amber "([^"]+)" can never be reached with green "([^"]+)".*'),
+        r"partly met at “\1” can never happen when met is at “\2”: partly met must be the lower bar, "
+        r"between met and not met.",
+    ),
+    (re.compile(r"^'(\w+)' is missing from the standard\..*"), r"\1 is empty: write it in."),
+    (re.compile(r"^(\w+) is empty: write it in"), r"this is empty: write it in"),
+]
+
+
+def plain(message: str) -> str:
+    """A loader's message with the YAML words a form user never sees said plainly."""
+    for pattern, replacement in _PLAIN:
+        message = pattern.sub(replacement, message)
+    return message[:1].upper() + message[1:]
+
+
+def show_problems(problems: list[StandardProblem], text: str) -> None:
+    count = len(problems)
+    lines = [f"**{count} thing{'s' if count != 1 else ''} to fix** before this can be previewed or saved:"]
+    for p in problems:
+        at = f" (line {p.line} of the YAML)" if p.line else ""
+        lines.append(f"- **{ui.md(where(text, p.line))}**{at}: {ui.md(plain(p.message))}")
+    st.error("\n".join(lines), icon=":material/error:")
+
+
+# --------------------------------------------------------------------------- cached reads
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _sources(folder: str, stamp: tuple) -> dict[str, workshop.Source]:
+    return workshop.sources(folder)
+
+
+def sources(folder) -> dict[str, workshop.Source]:
+    """Every standard of the folder, read again only when a file changed."""
+    return _sources(str(folder), workshop.stamp(folder))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def parsed(text: str, file_name: str):
+    """A working copy checked as the audit would check it (cached: a rerun that changed nothing
+    else does not read it again)."""
+    return parse_standard_text(text, file_name)
+
+
+# --------------------------------------------------------------------------- the preview
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def preview(db: str, run_id: str, period: str, text: str, file_name: str) -> pd.DataFrame:
-    """Every provider's rating now and with the edited standard (audits.preview)."""
+def baseline(db: str, run_id: str, period: str, standard_id: str, stamp: str):
+    """What the preview compares with, read once per standard, run and state of the stories."""
     from audits import preview as impact
-    from audits import standards as loader
 
-    standard, _ = loader.parse_standard_text(text, file_name)
     with store.reading(db) as con:
-        return impact.impact_preview(con, standard, period)
+        return impact.baseline(con, standard_id, period)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def preview(db: str, run_id: str, period: str, text: str, file_name: str, stamp: str) -> pd.DataFrame:
+    """Every provider's shown rating now and with the edited standard (audits.preview): only
+    the edited standard's measures run on each change."""
+    from audits import preview as impact
+
+    standard, _ = parsed(text, file_name)
+    base = baseline(db, run_id, period, standard.id, stamp)
+    with store.reading(db) as con:
+        return impact.impact_preview(con, standard, period, base)
 
 
 def show_preview(df: pd.DataFrame, period: str) -> None:
-    changed = int(df["changed"].sum()) if "changed" in df else 0
-    st.markdown(f"**Effect on every provider's rating, {period}:** {changed} of {len(df)} would change.")
+    changed = int(df["changed"].sum())
+    n = len(df)
+    if df["current_rating"].isna().all():  # a new standard, or one the latest audit did not use
+        st.markdown(
+            f"**This standard is not in the latest audit ({period}).** With it, the {n} provider"
+            f"{'s' if n != 1 else ''} would be rated as below. Ratings are shown as on the overview: "
+            "a Met not yet confirmed by people's experience is Met (provisional)."
+        )
+    else:
+        st.markdown(
+            f"**{changed} of {n} provider{'s' if n != 1 else ''} would change rating**, going by the latest "
+            f"audit ({period}). Ratings are shown as on the overview: a Met not yet confirmed by people's "
+            "experience is Met (provisional)."
+        )
     table = pd.DataFrame(
         {
-            "Provider": df["provider_name"].fillna(df["provider_id"]) if "provider_name" in df else df["provider_id"],
-            "Now": [words.rating(r) if isinstance(r, str) else "not in the latest audit" for r in df["current_rating"]],
+            "Provider": df["provider_name"].fillna(df["provider_id"]),
+            "Now": [words.rating(r) if isinstance(r, str) else "Not in the latest audit" for r in df["current_rating"]],
             "With this change": df["new_rating"].map(words.rating),
-            "Changes": df["changed"].map({True: "yes", False: ""}),
         }
     )
-    # the providers whose rating would change come first, so a long list (national scale) starts with them
-    table = table.sort_values("Changes", ascending=False, kind="stable")
-    ui.table(ui.style_ratings(table, ["Now", "With this change"]), len(table))
+    if df["current_rating"].isna().all():
+        table = table.drop(columns=["Now"])
+    if changed:
+        table["Why"] = df["why"]
+    # the providers whose rating would change come first, so a long list starts with them
+    table = table.iloc[(~df["changed"]).argsort(kind="stable")]
+    ui.table(ui.style_ratings(table, [c for c in ("Now", "With this change") if c in table.columns]), len(table))
 
 
-def save_draft(folder: Path, text: str, approved_version: int | None) -> tuple[Path | None, str]:
-    from audits import standards as loader
+def preview_section(text: str, file_name: str) -> None:
+    db = data.db()
+    cat = data.catalogue(db)
+    st.subheader("What it would do to every provider's rating")
+    if not cat.runs:
+        st.write("No audit has been run yet, so there are no ratings to compare with.")
+        return
+    period = cat.periods[-1]
+    from audits.preview import PreviewError
 
-    mapping = load_text(text)
-    version = int(mapping.get("version") or 1)
-    if approved_version is not None and version <= approved_version:
-        mapping["version"] = approved_version + 1
-    mapping["status"] = "draft"
-    for key in ("approved_by", "approved_on"):
-        if key in mapping:
-            del mapping[key]
-    new_text = dump(mapping)
-    standard, problems = loader.parse_standard_text(new_text, f"{mapping['id']}.yaml")
-    if standard is None:
-        return None, "; ".join(str(p) for p in problems)
-    path = draft_path(folder, standard.id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new_text, encoding="utf-8")
-    return (
-        path,
-        f"Saved as draft version {standard.version} in {path}. It is not audited until the group records its approval.",
+    try:
+        show_preview(preview(db, cat.runs[period], period, text, file_name, data.evidence_stamp(db)), period)
+    except PreviewError as error:
+        st.warning(str(error), icon=":material/warning:")
+
+
+# --------------------------------------------------------------------------- saving
+
+
+def _save(folder, standard_id: str, account, note_key: str) -> None:
+    text = ws.work(standard_id)["text"]
+    try:
+        with store.writing(data.db()) as con:
+            outcome = workshop.save_draft(con, folder, text, account, st.session_state.get(note_key))
+    except (workshop.WorkshopError, store.StoreError) as error:
+        ws.flash("error", str(error))
+        return
+    saved = workshop.draft_path(folder, outcome.standard_id).read_text(encoding="utf-8")
+    if outcome.standard_id != standard_id:  # a new standard whose short name was changed under Advanced
+        ws.copies()[outcome.standard_id] = ws.copies().pop(standard_id)
+        choose(outcome.standard_id)
+    ws.saved(outcome.standard_id, saved)
+    st.session_state[note_key] = ""
+    ws.flash("success", outcome.message)
+    data.clear()
+
+
+def _discard(standard_id: str) -> None:
+    new = ws.work(standard_id)["new"]
+    ws.discard(standard_id)
+    ws.flash("info", "The new standard was not kept." if new else "Your unsaved changes were put aside.")
+    if new:
+        choose(None)
+
+
+def save_section(folder, standard_id: str, account, valid: bool) -> None:
+    dirty = ws.dirty(standard_id)
+    st.subheader("Save it")
+    if not dirty:
+        st.caption("There is nothing new to save.")
+        return
+    st.write(
+        "You have unsaved changes. Save them as a draft: a draft is never audited until the group approves "
+        "it on the Approve tab."
+    )
+    note_key = f"ws_note|{standard_id}"
+    st.text_input("What changed, in a few words (optional)", key=note_key, max_chars=300)
+    row = st.container(horizontal=True, gap="medium")
+    row.button(
+        "Save as a draft",
+        type="primary",
+        disabled=not valid,
+        key="ws_save",
+        on_click=_save,
+        args=(folder, standard_id, account, note_key),
+        help=None if valid else "Fix the things listed above first.",
+    )
+    row.button("Put my changes aside", key="ws_discard", on_click=_discard, args=(standard_id,))
+
+
+# --------------------------------------------------------------------------- starting a new standard
+
+
+def choose(standard_id: str | None) -> None:
+    """Open a standard in the workshop from an action (a new one, a renamed one)."""
+    st.session_state[CHOICE] = standard_id
+    st.session_state["ws_pick"] = st.session_state.get("ws_pick", 0) + 1  # the menu starts afresh at it
+
+
+def _start(found: dict, title_key: str, from_key: str) -> None:
+    title = " ".join(str(st.session_state.get(title_key) or "").split())
+    if not title:
+        ws.flash("error", "Give the new standard a title first.")
+        return
+    wanted = standard_edit.slug(title)
+    taken = set(found) | set(ws.copies())
+    standard_id, n = wanted, 2
+    while standard_id in taken:
+        standard_id, n = f"{wanted}-{n}", n + 1
+    copy_from = st.session_state.get(from_key)
+    if copy_from and copy_from in found:
+        text = standard_edit.copy_of(found[copy_from].text, standard_id, title)
+    else:
+        text = standard_edit.blank(standard_id, title)
+    ws.open_copy(standard_id, text, new=True)["title"] = title
+    ws.mark_unsaved()
+    choose(standard_id)
+    st.session_state[title_key] = ""
+    ws.flash(
+        "info",
+        f"“{title}” is ready to fill in. It is kept while you are signed in, and saved when you save it as a draft.",
     )
 
 
-def approve(folder: Path, standard_id: str, group: str, day: dt.date) -> tuple[Path | None, str]:
-    from audits import standards as loader
+def start_new(found: dict) -> None:
+    with st.expander("Start a new standard", icon=":material/add:"):
+        title_key, from_key = "ws_new_title", "ws_new_from"
+        st.text_input(
+            "Title of the new standard", key=title_key, placeholder="People can walk in without an appointment"
+        )
+        options = [""] + list(found)
+        st.selectbox(
+            "Start from",
+            options,
+            format_func=lambda i: "A blank page" if not i else f"A copy of “{found[i].title}”",
+            key=from_key,
+        )
+        st.button("Start", key="ws_start", on_click=_start, args=(found, title_key, from_key))
 
-    draft = draft_path(folder, standard_id)
-    mapping = load_text(draft.read_text(encoding="utf-8"))
-    mapping["status"] = "approved"
-    mapping["approved_by"] = group.strip()
-    mapping["approved_on"] = day
-    text = dump(mapping)
-    target = folder / f"{standard_id}.yaml"
-    standard, problems = loader.parse_standard_text(text, str(target))
-    if standard is None:
-        return None, "; ".join(str(p) for p in problems)
-    target.write_text(text, encoding="utf-8")
-    draft.unlink()
-    return target, (
-        f"Version {standard.version} approved by {group.strip()} on {day}: saved in {target}. "
-        "The next audit run uses it."
+
+# --------------------------------------------------------------------------- leaving
+
+
+def leaving_guard() -> None:
+    """Ask before the browser closes or reloads the page while changes are unsaved (moving
+    between pages of the app keeps them: they live in the session)."""
+    unsaved = "true" if ws.unsaved() else "false"
+    st.html(
+        f"""<script>
+window.lsUnsaved = {unsaved};
+if (!window.lsGuard) {{
+  window.lsGuard = true;
+  window.addEventListener("beforeunload", (event) => {{
+    if (window.lsUnsaved) {{ event.preventDefault(); event.returnValue = ""; }}
+  }});
+}}
+</script>""",
+        unsafe_allow_javascript=True,
     )
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def status(source: workshop.Source | None, standard_id: str) -> str:
+    parts = []
+    if source is None:
+        parts.append("A new standard, not saved yet: it is kept while you are signed in.")
+    else:
+        if source.approved is not None:
+            parts.append(f"Version {source.approved.version} is approved: audit runs use it.")
+        else:
+            parts.append("No version is approved yet, so it is not audited.")
+        if source.is_draft and source.standard is not None:
+            parts.append(f"Draft version {source.standard.version} is saved and waits for the group's approval.")
+    if ws.dirty(standard_id) and source is not None:
+        parts.append("You have unsaved changes.")
+    return " ".join(parts)
 
 
 def render() -> None:
@@ -221,112 +343,89 @@ def render() -> None:
     may_edit = account.role in EDITORS
     folder = data.standards_dir()
     st.title("Standards workshop")
+    with store.reading(data.db()) as con:
+        needed = workshop.approvals_needed(con)
     st.write(
-        "Read the standards, try a change, and see what it would do to every provider's rating before "
-        "you save it. A saved change is a draft until the group records its approval. "
-        "The guide for expert citizens is docs/standards-guide.md."
+        "Change a standard, or write a new one, in plain words, and see what it would do to every provider's "
+        "rating before you save it. A saved change is a draft: it is audited only when the group approves it, "
+        f"by {needed} expert citizens or at a meeting."
     )
+    st.page_link("dashboard/guide.py", label="Read the guide to the standards", icon=":material/menu_book:")
+    ws.show_flash()
     found = sources(folder)
-    if not found:
-        ui.empty(f"There are no standards in {folder}.", "add one as a YAML file; see docs/standards-guide.md.")
+    if may_edit:
+        start_new(found)
+    new_ids = [sid for sid, copy in ws.copies().items() if copy["new"] and sid not in found]
+    ids = list(found) + new_ids
+    if not ids:
+        ui.empty(f"There are no standards in {folder}.", "start a new one above.")
         return
-    parsed = {}
-    from audits import standards as loader
 
-    for sid, (path, text) in found.items():
-        parsed[sid] = loader.parse_standard_text(text, path.name)[0]
-    st.table(
-        pd.DataFrame(
-            [
-                {
-                    "Standard": s.title if s else sid,
-                    "Theme": s.theme if s else "",
-                    "Version": s.version if s else "",
-                    "Status": (
-                        "draft (not audited)" if s and s.status == "draft" else s.status if s else "has problems"
-                    ),
-                    "File": str(found[sid][0].relative_to(folder)),
-                }
-                for sid, s in parsed.items()
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
+    def title(sid: str) -> str:
+        """The saved title (a label that changes as someone types would lose the choice)."""
+        return found[sid].title if sid in found else ws.work(sid).get("title", sid)
+
+    chosen = st.session_state.get(CHOICE)
+    key = f"ws_standard_{st.session_state.get('ws_pick', 0)}"
+    standard_id = st.selectbox(
+        "Standard",
+        ids,
+        index=ids.index(chosen) if chosen in ids else 0,
+        format_func={sid: title(sid) for sid in ids}.get,
+        key=key,
+        on_change=lambda: st.session_state.update({CHOICE: st.session_state[key]}),
     )
-
-    sid = ui.remember(
-        "Standard to read or change",
-        list(found),
-        "standard_id",
-        "workshop",
-        format_func=lambda i: parsed[i].title if parsed[i] else i,
-    )
-    path, base = found[sid]
-    current = parsed[sid]
-    if current:
-        with st.expander("Read it in plain English", expanded=not may_edit):
-            st.markdown(f"**{current.title}** (version {current.version}, {current.status})")
-            st.markdown(f"**What good looks like.** {current.statement}")
-            st.markdown(f"**Why it matters.** {current.why}")
-            for voice in current.voices:
-                st.markdown(f"> {voice.quote}\n\n— {voice.source}")
-            for m in current.measures:
-                st.markdown(f"- {m.label}: {words.rules(m)}.")
-
-    st.subheader("Try a change")
-    mode = st.radio("Change it with", ["Form fields", "The YAML itself"], horizontal=True, key="ws_mode")
-    key = f"ws_{sid}"
-    if mode == "Form fields":
-        candidate = form_editor(base, key)
-        with st.expander("The YAML this makes"):
-            st.code(candidate, language="yaml")
-    else:
-        candidate = st.text_area(
-            "YAML",
-            value=base,
-            height=420,
-            key=f"{key}_yaml",
-            help="Press Ctrl+Enter (or click outside the box) to check it.",
+    st.session_state[CHOICE] = standard_id
+    source = found.get(standard_id)
+    copy = ws.open_copy(standard_id, source.text if source else "")
+    if source is not None and ws.refresh_base(standard_id, source.text):
+        st.warning(
+            "Someone saved this standard since you started changing it. Your changes are kept here: save them "
+            "to replace what was saved, or put them aside to see theirs.",
+            icon=":material/warning:",
         )
-    standard, problems = loader.parse_standard_text(candidate, path.name)
-    if problems:
-        show_problems(problems, candidate if mode == "Form fields" else None)
-    else:
-        st.success("No problems: this standard is valid.", icon=":material/check_circle:")
-        db = data.db()
-        cat = data.catalogue(db)
-        if cat.runs:
-            period = cat.periods[-1]
-            from audits.preview import PreviewError
+    st.caption(status(source, standard_id))
+    others = [found[s].title if s in found else s for s in ws.unsaved() if s != standard_id]
+    if others:
+        st.caption("Unsaved changes are also kept for: " + ui.md("; ".join(others)) + ".")
+    tabs = st.tabs(list(TABS), key="ws_tab", on_change="rerun")
+    if tabs[0].open:
+        with tabs[0]:
+            change_tab(folder, standard_id, copy, account, may_edit, found, source is not None)
+    if tabs[1].open:
+        with tabs[1]:
+            wh.approve_tab(folder, standard_id, source, account, may_edit)
+    if tabs[2].open:
+        with tabs[2]:
+            wh.versions_tab(standard_id, source)
+    leaving_guard()
 
-            try:
-                show_preview(preview(db, cat.runs[period], period, candidate, path.name), period)
-            except PreviewError as error:
-                st.warning(str(error), icon=":material/warning:")
-        else:
-            st.write("No audit has been run yet, so there are no ratings to compare with.")
 
+def change_tab(folder, standard_id: str, copy: dict, account, may_edit: bool, found: dict, saved: bool) -> None:
     if not may_edit:
-        st.caption("Only expert citizens save and approve changes; you can read and preview them.")
-        return
-    approved = parsed.get(sid) if path.parent == folder else None
-    approved_version = max(current.version if current else 0, approved.version if approved else 0)
-    if st.button("Save as a draft version", disabled=standard is None, key="save_draft", type="primary"):
-        saved, message = save_draft(folder, candidate, approved_version)
-        (st.success if saved else st.error)(message)
-        if saved:
-            st.rerun()
-    if draft_path(folder, sid).exists():
-        st.subheader("Record the group's approval")
-        with st.form("approve"):
-            group = st.text_input("Approved by (the group)")
-            day = st.date_input("Approved on", value=dt.date.today(), format="YYYY-MM-DD")
-            if st.form_submit_button("Record approval"):
-                if not group.strip():
-                    st.error("Say which group approved it.")
-                else:
-                    done, message = approve(folder, sid, group, day)
-                    (st.success if done else st.error)(message)
+        st.caption("You can try a change and see what it would do; only expert citizens save and approve changes.")
+    themes = sorted({s.standard.theme for s in found.values() if s.standard})
+    wf.standard_form(standard_id, themes)
+    advanced = st.expander(
+        "Advanced: the standard as a text file (YAML)", icon=":material/code:", key="ws_advanced", on_change="rerun"
+    )
+    if advanced.open:  # drawn only when open: a long text box redrawn on every change costs time
+        with advanced:
+            st.caption(
+                "The same standard as the file the audit reads. A change here shows in the form, and a change "
+                "in the form shows here. The guide explains every line."
+            )
+            wf.yaml_editor(standard_id)
+    text = copy["text"]
+    # a saved standard keeps its short name (stories are tagged with it); a new one may change it
+    file_name = f"{standard_id}.yaml" if saved else "a new standard"
+    standard, problems = parsed(text, file_name)
+    if problems:
+        show_problems(problems, text)
+    else:
+        preview_section(text, file_name)
+    if may_edit:
+        save_section(folder, standard_id, account, standard is not None)
 
 
 if __name__ == "__main__":

@@ -24,15 +24,26 @@ def test_lowering_a_threshold_shows_who_would_change(audited_db):
     edited.measures[0] = edited.measures[0].model_copy(update={"green": edited.measures[0].green.parse(">= 80%")})
     with store.reading(audited_db) as con:
         df = preview.impact_preview(con, edited)
-    assert list(df.columns) == ["provider_id", "provider_name", "current_rating", "new_rating", "changed"]
+    assert list(df.columns) == ["provider_id", "provider_name", "current_rating", "new_rating", "changed", "why"]
+    # the ratings people are shown: a green no story confirms is provisional, now and with the change
     assert _ratings(df) == {
-        # 10 of 12 now meets ">= 80%": green on the figures, shown provisional (no story confirms it)
-        "P001": ("amber", "provisional", True),
+        "P001": ("amber", "provisional", True),  # 10 of 12 now meets ">= 80%"
         "P002": ("provisional", "provisional", False),
         "P003": ("no_data", "no_data", False),
     }
+    why = df.set_index("provider_id")["why"]
+    assert why["P002"] == "" and why["P003"] == ""
+    assert "83.3% (10 of 12 people), now met under “Met at 80% or more" in why["P001"]
+    assert "(it was partly met under “Met at 90% or more, partly met at 75% or more”)" in why["P001"]
+    assert (
+        "Met on its figures, shown as Met (provisional): not yet confirmed by enough stories from people using the service."
+        in why["P001"]
+    )
     assert df.loc[0, "provider_name"] == "Northgate Recovery Partnership"
     assert df.attrs["period"] == PERIOD and df.attrs["run_id"] is not None
+    with store.reading(audited_db) as con:  # the workshop keeps the baseline between edits: the same answer
+        kept = preview.impact_preview(con, edited, base=preview.baseline(con, edited.id))
+    assert kept.equals(df)
     assert set(df.attrs["measures"]["measure_id"]) == {"contact-within-2-days", "days-to-first-contact"}
 
 
@@ -42,6 +53,7 @@ def test_unchanged_standard_changes_nothing_and_a_new_draft_has_no_current_ratin
         draft = preview.impact_preview(con, fixture_standard("housing-draft"), period=PERIOD)
     assert not same["changed"].any()
     assert draft["current_rating"].isna().all() and draft["changed"].all()
+    assert all(w.startswith("People with an urgent housing need") for w in draft["why"])
     assert set(draft["new_rating"]) == {"no_data"}  # no urgent housing need in the fixture
 
 
@@ -53,7 +65,7 @@ def test_preview_before_any_audit_uses_the_latest_returns(tmp_path):
         earlier = preview.impact_preview(con, fixture_standard("peer-workforce"), period="2026-Q1")
     assert df.attrs["period"] == "2026-Q2" and df.attrs["run_id"] is None
     assert _ratings(df)["P1"] == (None, "red", True)
-    assert _ratings(earlier)["P1"] == (None, "provisional", True)
+    assert _ratings(earlier)["P1"] == (None, "provisional", True)  # green on its figures, no story yet
 
 
 def test_preview_of_an_empty_store_says_so(tmp_path):

@@ -10,12 +10,14 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from markupsafe import escape
 from test_report import STANDARDS, put_returns
 from test_stories import load_pack
 from typer.testing import CliRunner
 
-from audits import drafts, factcheck, publish, readiness, runs, store, story_review
+from audits import drafts, factcheck, publish, readiness, runs, sentences, store, story_review
 from audits.cli import app
+from audits.standards import load_standards
 
 
 @pytest.fixture
@@ -183,6 +185,13 @@ def test_the_lifecycle_of_one_provider_to_publication(audited, tmp_path):
     assert "07700" not in everything  # the held-then-kept-out story
     assert "Fair Audit Co" in page and "I declare that I and the organisation" in page
     assert "1 not accepted, with the reasons given" in page
+    # each measure is explained in the one read-back sentence, as in the PDF and the workshop
+    listing = (out / "standards.html").read_text(encoding="utf-8")
+    for standard in load_standards(STANDARDS).audited:
+        for measure in standard.measures:
+            said = str(escape(sentences.read_back(measure)))
+            assert said in listing, said
+    assert str(escape(sentences.read_back(load_standards(STANDARDS).audited[0].measures[0]))) in everything
     for path in [index, provider, out / "standards.html", out / "data" / "dictionary.html"]:
         parsed = read(path)
         assert parsed.lang == "en-GB", path

@@ -99,6 +99,19 @@ def test_provider_standards_and_no_draft(pdf):
     assert "Independent Audit Collective" in flat and "Statement of independence" in flat
 
 
+def test_each_measure_is_explained_in_its_read_back_sentence(audited, pdf):
+    from audits import sentences
+
+    db, run_id = audited
+    _, _, flat = pdf
+    with store.reading(db) as con:
+        audited_standards = runs.run_standards(con, run_id)
+    assert "How each measure is counted" in flat
+    for standard in audited_standards:
+        for measure in standard.measures:
+            assert " ".join(sentences.read_back(measure).split()) in flat, measure.id
+
+
 def test_figures_are_the_results_export(audited, pdf, tmp_path):
     db, run_id = audited
     _, _, flat = pdf

@@ -62,6 +62,12 @@ class Kind:
     value_words: Callable[[float], str]
     # ... and a whole figure with what it was counted over ('72.5% (29 of 40 people)').
     figure_words: Callable
+    # The read-back sentence of a measure of this kind (audits.sentences): "Of people referred
+    # this quarter, the share ... Met at 90% or more ..."; with_rules=False leaves out the rule.
+    sentence: Callable[..., str]
+    # What follows a threshold's number in words: '' (a share's % is written with it), ' days'
+    # for a middle number of days, ' per 1,000' for a rate.
+    threshold_unit: Callable[[object], str]
     # What the threshold's number is on, for messages: 'a share', 'a number of rows'.
     scale_words: str = ""
     # A compared figure is its share times this (1,000 for a rate per 1,000).

@@ -8,7 +8,7 @@ A count over an optional file that was left out is 'too few to tell', not a gree
 
 from __future__ import annotations
 
-from audits import words
+from audits import sentences, words
 from audits.kinds.base import PROVIDERS, Kind, condition
 
 
@@ -31,6 +31,15 @@ def figure_words(measure, row) -> str:
     return f"{words.number(row['value'])} (of {words.number(row['denominator'])} {words.unit(measure.table)})"
 
 
+def sentence(measure, with_rules: bool = True) -> str:
+    """ "The number of sites without a private waiting area. Met only when there are none." """
+    from audits import vocabulary
+
+    narrowed = sentences.condition_words(measure.where, measure.table) if measure.where else ""
+    said = f"The number of {vocabulary.counted(measure.table).noun}{' ' + narrowed if narrowed else ''}."
+    return f"{said} {sentences.rules(measure)}" if with_rules else said
+
+
 KIND = Kind(
     name="count",
     title="A number of rows",
@@ -45,5 +54,7 @@ KIND = Kind(
     sql=sql,
     value_words=words.number,
     figure_words=figure_words,
+    sentence=sentence,
+    threshold_unit=lambda measure: "",
     scale_words="a number of rows",
 )

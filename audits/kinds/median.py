@@ -9,7 +9,7 @@ for reference), as Fingertips has no such test.
 
 from __future__ import annotations
 
-from audits import stats, words
+from audits import sentences, stats, words
 from audits.kinds.base import PROVIDERS, Kind, condition, number
 
 
@@ -38,6 +38,21 @@ def figure_words(measure, row) -> str:
     )
 
 
+def threshold_unit(measure) -> str:
+    """A middle number of days is met at '14 days or less'."""
+    return " days" if sentences.is_days(measure.value, measure.table) else ""
+
+
+def sentence(measure, with_rules: bool = True) -> str:
+    """ "Of people referred this quarter, the middle number of days from referral to the first
+    supportive contact (people with no date for it are left out). Met at 2 days or less ..." """
+    value, left_out = sentences.number_words(measure.value, measure.table)
+    days = sentences.is_days(measure.value, measure.table)
+    middle = f"the middle number of {value}" if days else f"the middle {value}"
+    said = f"Of {sentences.population(measure)}, {middle}{f' ({left_out})' if left_out else ''}."
+    return f"{said} {sentences.rules(measure)}" if with_rules else said
+
+
 KIND = Kind(
     name="median",
     title="A middle value",
@@ -52,5 +67,7 @@ KIND = Kind(
     sql=sql,
     value_words=words.number,
     figure_words=figure_words,
+    sentence=sentence,
+    threshold_unit=threshold_unit,
     scale_words="a number such as days",
 )

@@ -8,7 +8,7 @@ included (audits.method says why); the comparison with it is audits.stats.compar
 
 from __future__ import annotations
 
-from audits import stats, words
+from audits import sentences, stats, words
 from audits.kinds.base import PROVIDERS, WEIGHT_DECIMALS, Kind, condition, number
 
 
@@ -66,6 +66,12 @@ def figure_words(measure, row) -> str:
     )
 
 
+def sentence(measure, with_rules: bool = True) -> str:
+    """ "Of people referred this quarter, the share with ... Met at 90% or more ..." """
+    said = f"Of {sentences.population(measure)}, the share {sentences.counted_words(measure)}."
+    return f"{said} {sentences.rules(measure)}" if with_rules else said
+
+
 KIND = Kind(
     name="proportion",
     title="A share",
@@ -80,4 +86,6 @@ KIND = Kind(
     sql=share_sql,
     value_words=words.percent,
     figure_words=figure_words,
+    sentence=sentence,
+    threshold_unit=lambda measure: "",
 )

@@ -9,7 +9,7 @@ Thresholds are numbers per 1,000: "<= 5".
 
 from __future__ import annotations
 
-from audits import words
+from audits import sentences, words
 from audits.kinds.base import QUERY_COLUMNS, Kind
 from audits.kinds.proportion import share_sql
 
@@ -36,6 +36,12 @@ def figure_words(measure, row) -> str:
     )
 
 
+def sentence(measure, with_rules: bool = True) -> str:
+    """ "Of appointments that were missed, the number in every 1,000 followed by a discharge ..." """
+    said = f"Of {sentences.population(measure)}, the number in every {PER:,} {sentences.counted_words(measure)}."
+    return f"{said} {sentences.rules(measure)}" if with_rules else said
+
+
 KIND = Kind(
     name="rate",
     title="A rate per 1,000",
@@ -50,6 +56,8 @@ KIND = Kind(
     sql=sql,
     value_words=value_words,
     figure_words=figure_words,
+    sentence=sentence,
+    threshold_unit=lambda measure: f" per {PER:,}",
     scale_words="a number per 1,000",
     scale=PER,
 )

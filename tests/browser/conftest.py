@@ -103,9 +103,20 @@ def serve(
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    with serve(tmp_path_factory.mktemp("browser")) as url:
+def app_folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("browser")
+
+
+@pytest.fixture(scope="session")
+def app_url(app_folder):
+    with serve(app_folder) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def app_files(app_folder, app_url) -> tuple[Path, Path]:
+    """The store and the standards folder the app under test uses (a test may audit with them)."""
+    return app_folder / "audit.duckdb", app_folder / "standards"
 
 
 @pytest.fixture(scope="session")
