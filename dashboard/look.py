@@ -8,7 +8,7 @@ text colour, 3.9:1 on white, under WCAG AA's 4.5:1), a thick outline around what
 keyboard's focus, and the rules that keep a 390 px phone usable. Colours that must hold in any
 theme are mixed from the text colour in use (currentColor), so a person who switches
 Streamlit to its dark theme can still read them. tests/test_look.py computes the contrast of
-every text style from the theme and this sheet; tests/browser/test_look.py measures it again
+every text style from the theme and this sheet; tests/browser/test_look_in_browser.py measures it again
 in Chromium on the pages as drawn.
 """
 

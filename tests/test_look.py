@@ -1,7 +1,7 @@
 """Contrast of every text style the dashboard draws, computed from the theme in
 .streamlit/config.toml and the style sheets the app injects (dashboard/look.py, the matrix's in
 dashboard/ui.py): WCAG AA, 4.5:1 for text, 3:1 for focus outlines. The same is measured on the
-pages as drawn in Chromium by tests/browser/test_look.py."""
+pages as drawn in Chromium by tests/browser/test_look_in_browser.py."""
 
 from __future__ import annotations
 
