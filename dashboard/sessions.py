@@ -35,6 +35,9 @@ WANTED_COOKIE = "ls_wanted"  # the page asked for before a single sign-on round 
 SESSION_HOURS = 12  # a working day: after that, sign in again
 _SALT = "lived-standards-session"
 _WANTED_MINUTES = 15
+# tokens signed out in this server process: refused at once, even if the browser has not yet run
+# the script that deletes its cookie (a page opened right after "Sign out")
+_SIGNED_OUT: set[str] = set()
 
 
 # --------------------------------------------------------------------------- the secret
@@ -96,7 +99,7 @@ def token_for(username: str, db: str | os.PathLike | None = None) -> str:
 def account_of(token: str | None, db: str | os.PathLike | None = None) -> accounts.Account | None:
     """The account a session token was made for, when its signature holds, it is younger than
     SESSION_HOURS and the account can still sign in with the same password; None otherwise."""
-    if not token:
+    if not token or token in _SIGNED_OUT:
         return None
     try:
         claim = _serializer(db).loads(token, max_age=SESSION_HOURS * 3600)
@@ -143,12 +146,17 @@ def remember(account: accounts.Account) -> None:
     """Sign this session in and keep it signed in across a refresh or a new tab."""
     st.session_state["account"] = account
     st.session_state.pop("signed_out", None)
-    _queue_cookie(COOKIE, token_for(account.username), SESSION_HOURS * 3600)
+    token = token_for(account.username)
+    st.session_state["_token"] = token
+    _queue_cookie(COOKIE, token, SESSION_HOURS * 3600)
 
 
 def forget() -> None:
     """Sign out: the session forgets the account and the browser the cookie."""
     sso = st.session_state.get("sso")
+    for token in (st.session_state.get("_token"), _cookie(COOKIE)):
+        if token:
+            _SIGNED_OUT.add(token)
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state["signed_out"] = True  # this session's cookie header still has the old one
@@ -208,6 +216,8 @@ def restore() -> accounts.Account | None:
     if account is not None or st.session_state.get("signed_out"):
         return account
     account = account_of(_cookie(COOKIE))
+    if account is not None:
+        st.session_state["_token"] = _cookie(COOKIE)
     if account is None:
         identity = sso_identity()
         if identity is not None:
