@@ -88,8 +88,11 @@ def test_a_standards_link_opens_it_in_the_same_session(shared_env):
     no_exception(at)
     assert at.session_state["account"].role == "commissioner"  # still signed in
     assert at.header[0].value == "People with lived experience work in every team"
-    assert "standard" not in at.query_params  # taken once, then dropped
+    assert at.query_params["standard"] == "peer-workforce"  # kept in the address: a refresh shows it again
     at.selectbox(key="_standard_standard_id").select("warm-welcome").run()  # another choice sticks
+    assert at.header[0].value == "A warm welcome within days"
+    assert at.query_params["standard"] == "warm-welcome"  # and the address follows the choice
+    at.run()
     assert at.header[0].value == "A warm welcome within days"
 
 

@@ -186,3 +186,9 @@ def test_one_result_reads_the_same_in_the_pdf_the_dashboard_and_the_command_line
     assert expected["thresholds"] in cells
     # the command line's summary of the same run
     assert expected["rating"] in ran.output
+
+
+def test_an_audit_run_is_named_by_when_it_ran_never_by_its_id():
+    assert words.audit_run("run-20261201-140302-abc123") == "the audit run on 1 December 2026 at 14:03"
+    assert words.audit_run("run-20260701-090000-abc123") == "the audit run on 1 July 2026 at 10:00"  # summer: BST
+    assert words.audit_run(None) == "the audit run"

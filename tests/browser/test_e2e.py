@@ -74,25 +74,6 @@ def test_auditor_bad_upload_shows_the_message(page, app_url):
         shoot(page, name.lower().replace(" ", "-"))
 
 
-def test_expert_citizen_edits_a_standard_and_sees_the_preview(page, app_url):
-    sign_in(page, app_url, "expert")
-    page.get_by_role("link", name="Standards workshop").click()
-    settle(page)
-    page.get_by_role("combobox", name="Standard to read or change").click()
-    page.get_by_role("option", name="People with lived experience work in every team").click()
-    settle(page)
-    expect(page.get_by_text("0 of 3 would change")).to_be_visible()
-    page.get_by_role("textbox", name="Met when", exact=True).fill(">= 10%")
-    page.get_by_role("textbox", name="Met when", exact=True).press("Tab")
-    settle(page)
-    page.get_by_role("textbox", name="Partly met when (empty: met or not met)").fill(">= 5%")
-    page.get_by_role("textbox", name="Partly met when (empty: met or not met)").press("Tab")
-    settle(page)
-    expect(page.get_by_text("would change").first).to_be_visible()
-    expect(page.get_by_text("2 of 3 would change")).to_be_visible()
-    shoot(page, "workshop")
-
-
 def test_sign_in_and_the_overview_by_keyboard_alone(page, app_url):
     page.goto(app_url)
     settle(page)

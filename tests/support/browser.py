@@ -60,13 +60,22 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(folder: Path, periods: list[str] = dashboard_store.PERIODS, env: dict | None = None):
-    """The dashboard over a store of its own (built in `folder`), on a free port: its address."""
-    db = folder / "audit.duckdb"
-    dashboard_store.build_store(db, periods=periods)
+def serve(
+    folder: Path,
+    periods: list[str] = dashboard_store.PERIODS,
+    env: dict | None = None,
+    args: tuple[str, ...] = (),
+    port: int | None = None,
+    db: Path | None = None,
+):
+    """The dashboard over a store of its own (built in `folder`, unless `db` names one), on a
+    free port (or `port`), with more `streamlit run` options in `args`: its address."""
+    if db is None:
+        db = folder / "audit.duckdb"
+        dashboard_store.build_store(db, periods=periods)
     standards = folder / "standards"
     shutil.copytree(dashboard_store.STANDARDS, standards)
-    port = _free_port()
+    port = port or _free_port()
     env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards), **(env or {}))
     log = open(folder / "streamlit.log", "w")
     process = subprocess.Popen(
@@ -80,6 +89,7 @@ def serve(folder: Path, periods: list[str] = dashboard_store.PERIODS, env: dict 
             f"--server.port={port}",
             "--browser.gatherUsageStats=false",
             "--server.fileWatcherType=none",
+            *args,
         ],
         cwd=ROOT,
         env=env,
