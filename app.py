@@ -1,35 +1,55 @@
 """Lived Standards dashboard: `streamlit run app.py`.
 
-Sign in first; the menu then holds only the pages open to the account's role, and
-each page checks the role again on the server before it shows anything.
+Sign in first (a local account, or single sign-on where it is configured); the menu then holds
+only the pages open to the account's role, and each page checks the role again on the server
+before it shows anything. Every page's address is known before signing in, so a pasted link
+or a refresh never says "Page not found": the person signs in (or is still signed in, by the
+signed session cookie) and lands on the page and choices the link asked for.
 """
 
 import streamlit as st
 
 from audits import store
-from dashboard import auth, ui
+from dashboard import auth, look, sessions, ui
 
 # A page waits briefly for the auditors' command line to let go of the store, then says so
 # calmly and tries again by itself (ui.store_busy), instead of hanging.
 store.READ_WAIT_SECONDS = ui.BUSY_WAIT_SECONDS
 
 st.set_page_config(page_title="Lived Standards", page_icon=":material/fact_check:", layout="wide")
+look.apply()
 
-account = auth.current()
+account = sessions.restore()
+sign_in = st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")
 if account is None:
-    page = st.navigation([st.Page(auth.SIGN_IN_PAGE, title="Sign in", icon=":material/login:")], position="hidden")
+    pages = [st.Page(f, title=title, icon=icon) for f, (title, icon, _) in auth.PAGES.items()]
+    page = st.navigation([sign_in, *pages], position="hidden")
+    if page.url_path != sign_in.url_path and page.url_path:
+        sessions.remember_wanted(page.url_path, st.query_params.to_dict())
+    sessions.write_cookies()
+    auth.sign_in_page()
 else:
-    files = auth.pages_for(account)
-    home = "dashboard/provider.py" if account.role == "provider" else files[0]
+    mine = auth.pages_for(account)
+    home = "dashboard/provider.py" if account.role == "provider" else mine[0]
+    # pages of other roles keep their address (hidden from the menu): a link to one says
+    # plainly that it is not open to this role, instead of "Page not found"
+    pages = [
+        st.Page(f, title=title, icon=icon, default=(f == home), visibility="visible" if f in mine else "hidden")
+        for f, (title, icon, _) in auth.PAGES.items()
+    ]
     # every page shown (an auditor has 16): Streamlit folds a long menu behind "View more",
     # which hid Publish, the last step of the work
-    page = st.navigation(
-        [st.Page(f, title=auth.PAGES[f][0], icon=auth.PAGES[f][1], default=(f == home)) for f in files],
-        expanded=True,
-    )
+    page = st.navigation(pages, expanded=True)
+    wanted = sessions.take_wanted()
+    if wanted and wanted["page"] != page.url_path:
+        target = next((p for p in pages if p.url_path == wanted["page"]), None)
+        if target is not None:
+            st.switch_page(target, query_params=wanted["params"])
+    sessions.write_cookies()
+    look.close_menu_on_phone(page.url_path)
     auth.sign_out_button(account)
-try:
-    page.run()
-    ui.store_free()
-except store.StoreBusy:
-    ui.store_busy()
+    try:
+        page.run()
+        ui.store_free()
+    except store.StoreBusy:
+        ui.store_busy()

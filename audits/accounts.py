@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 import secrets
 from dataclasses import dataclass
@@ -34,9 +35,14 @@ MIN_PASSWORD_LENGTH = 10
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")
 
 _hasher = PasswordHasher()
-# Checked against when the username is unknown, so a wrong username takes as long
-# as a wrong password and does not reveal which accounts exist.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the username is unknown, so a wrong username takes as long as a
+    wrong password and does not reveal which accounts exist. Made on first use, not on import:
+    hashing is deliberately slow, and every dashboard start would wait for it."""
+    return _hasher.hash("not a real password, only for timing")
 
 
 class AccountError(ValueError):
@@ -122,7 +128,7 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Acco
     ).fetchone()
     if row is None:
         try:
-            _hasher.verify(_DUMMY_HASH, password or "")
+            _hasher.verify(_dummy_hash(), password or "")
         except VerificationError:
             pass
         return None
@@ -131,6 +137,17 @@ def verify(con: duckdb.DuckDBPyConnection, username: str, password: str) -> Acco
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     return Account(row[0], row[1], row[2], row[3], tuple(row[5] or ()))
+
+
+def find(con: duckdb.DuckDBPyConnection, username: str) -> tuple[Account, str] | None:
+    """An account that can sign in (not disabled) with its password hash, or None: what a
+    kept session or a single sign-on identity is checked against, with no password."""
+    row = con.execute(
+        "SELECT username, display_name, role, provider_id, password_hash, areas FROM accounts "
+        "WHERE username = ? AND disabled_at IS NULL",
+        [normalise_username(username)],
+    ).fetchone()
+    return None if row is None else (Account(row[0], row[1], row[2], row[3], tuple(row[5] or ())), row[4])
 
 
 def _existing(con: duckdb.DuckDBPyConnection, username: str) -> str:

@@ -31,6 +31,7 @@ from audits import (
     tiers,
     verdicts,
     voices,
+    words,
 )
 from audits.standard import Standard
 
@@ -314,7 +315,9 @@ def _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis) -
     if signoff is None and earlier is None:
         return "unsigned", []
     if signoff is None:
-        return "out_of_date", [f"the audit was run again ({run_id}) after audit run {earlier['run_id']} was signed"]
+        return "out_of_date", [
+            f"the audit was run again ({words.audit_run(run_id)}) after {words.audit_run(earlier['run_id'])} was signed"
+        ]
     kept = signed.record(con, provider_id, period, run_id, signoff["signed_at"])
     if kept is None:
         return "out_of_date", ["it was signed before Lived Standards kept what a sign-off covers"]

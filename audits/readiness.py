@@ -14,7 +14,7 @@ import json
 import duckdb
 import pandas as pd
 
-from audits import drafts, factcheck, findings, runs, stories, words
+from audits import drafts, factcheck, findings, runs, signoffs, stories, words
 
 COLUMNS = [
     "provider_id",
@@ -82,6 +82,9 @@ def board(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
     latest_drafts = drafts.every_latest(con, period)
     comments = factcheck.comments(con, period)
     published = published_versions(con, period)
+    # gathering a provider's findings is only needed for its sign-off's status: skip it for the
+    # providers nobody signed (most of them; at national scale 150 gathers took a minute)
+    signed_some = set(signoffs.signoffs_for(con, period)["provider_id"])
     rows = []
     for provider_id in every:
         got = loaded.loc[provider_id] if provider_id in loaded.index else None
@@ -90,7 +93,11 @@ def board(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
         awaiting = len(stories.awaiting_stance(mine))
         draft = latest_drafts.get(provider_id)
         open_comments = int(comments[(comments["provider_id"] == provider_id) & comments["outcome"].isna()].shape[0])
-        found = findings.gather(con, provider_id, period, shared=shared) if provider_id in audited else None
+        found = (
+            findings.gather(con, provider_id, period, shared=shared)
+            if provider_id in audited and provider_id in signed_some
+            else None
+        )
         status = found.signoff_status if found else "unsigned"
         signoff = (found.signoff or found.earlier_signoff) if found else None
         out = published.get(provider_id)
@@ -123,7 +130,9 @@ def board(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
                 else ("An earlier signed version" if out is not None else "No")
             ),
         }
-        row["next_step"] = _next(row, got, held, awaiting, draft, open_comments, status, found, current_published)
+        row["next_step"] = _next(
+            row, got, held, awaiting, draft, open_comments, status, provider_id in audited, current_published
+        )
         rows.append(row)
     return pd.DataFrame(rows, columns=COLUMNS)
 
@@ -141,7 +150,7 @@ def _draft_words(draft: dict | None, run_id: str | None) -> str:
     return f"Yes, {when}" + ("" if draft["run_id"] == run_id else " (of an earlier run)")
 
 
-def _next(row, got, held, awaiting, draft, open_comments, status, found, published) -> str:
+def _next(row, got, held, awaiting, draft, open_comments, status, audited: bool, published) -> str:
     """What to do next, in the order of the work."""
     if status == "signed":
         return "Done: published" if published else "Publish"
@@ -151,7 +160,7 @@ def _next(row, got, held, awaiting, draft, open_comments, status, found, publish
         return "Upload the evidence pack of stories"
     if held:
         return f"Review {held} held stor{'y' if held == 1 else 'ies'}"
-    if found is None:
+    if not audited:
         return "Run the audit"
     if awaiting:
         return f"Tag {awaiting} stor{'y' if awaiting == 1 else 'ies'}: confirms, contradicts or mixed"

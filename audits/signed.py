@@ -17,6 +17,8 @@ import json
 import duckdb
 import pandas as pd
 
+from audits import words
+
 OUT_OF_DATE = "Out of date: sign again"
 
 
@@ -66,7 +68,10 @@ def differences(old: dict, new: dict) -> list[str]:
     words); empty when the report would say the same."""
     out = []
     if old.get("run_id") != new.get("run_id"):
-        out.append(f"the audit was run again ({new.get('run_id')}) after audit run {old.get('run_id')} was signed")
+        out.append(
+            f"the audit was run again ({words.audit_run(new.get('run_id'))}) after "
+            f"{words.audit_run(old.get('run_id'))} was signed"
+        )
         return out
     if old.get("voices_needed") != new.get("voices_needed"):
         out.append(
@@ -96,8 +101,6 @@ def differences(old: dict, new: dict) -> list[str]:
     for standard_id in sorted(set(old.get("ratings", {})) | set(new.get("ratings", {}))):
         was, now_rating = old.get("ratings", {}).get(standard_id), new.get("ratings", {}).get(standard_id)
         if was != now_rating:
-            from audits import words
-
             out.append(
                 f"{standard_id} would now show {words.rating_word(now_rating) if now_rating else 'nothing'} "
                 f"(signed as {words.rating_word(was) if was else 'nothing'})"

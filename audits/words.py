@@ -11,6 +11,7 @@ business (audits.kinds); how it is said is here. Times are kept in UTC by the st
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 from audits import ratings, stats
@@ -427,6 +428,16 @@ def long_datetime(when) -> str:
         return ""
     local = uk_time(when)
     return f"{long_date(local.date())} at {local:%H:%M}"
+
+
+def audit_run(run_id: str) -> str:
+    """'the audit run on 2 May 2026 at 14:05': an audit run as people name it, never its internal
+    id (the id starts with the moment the run began, UTC: audits.runs)."""
+    found = re.match(r"run-(\d{8})-(\d{6})", str(run_id or ""))
+    if not found:
+        return "the audit run"
+    began = dt.datetime.strptime(found.group(1) + found.group(2), "%Y%m%d%H%M%S")
+    return f"the audit run on {long_datetime(began)}"
 
 
 STANCES = {

@@ -7,7 +7,7 @@ For every audited quarter of a store (the small demo, or the shared national sto
   read from git) and by audits.disclosure now, with the part that is primary (counts of 1-4
   themselves: the least any rule must hide);
 * time: working out a run's public results (audits.disclosure.protect);
-* the attacker (tests/disclosure_attacker.py) against the public CSV of each rule, and with
+* the attacker (tests/support/disclosure_attacker.py) against the public CSV of each rule, and with
   --pdf against every provider's PDF, with --dashboard against what an expert citizen's
   dashboard sends, with --site against the published site (every provider signed off on a copy):
   counts of 1-4 it pins to one value.
@@ -33,9 +33,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
-import disclosure_attacker as attacker  # noqa: E402
 
 from audits import disclosure, runs, store  # noqa: E402
+
+from support import disclosure_attacker as attacker  # noqa: E402
 
 
 def main_rule():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import store, tiers
+from audits import store, tiers, words
 from dashboard import auth, data, ui
 from dashboard.provider import pdf_download
 
@@ -18,7 +18,7 @@ def run_section(account, db: str, cat: data.Catalogue) -> str | None:
     period = ui.remember("Period", list(reversed(cat.return_periods)), "period", "audit")
     if period in cat.runs:
         st.write(
-            f"The latest audit of {period} is run **{cat.runs[period]}**. Run it again after loading "
+            f"The latest audit of {period} is {words.audit_run(cat.runs[period])}. Run it again after loading "
             "a new return or evidence pack, or after the expert citizens approve a changed standard."
         )
     else:
@@ -33,7 +33,7 @@ def run_section(account, db: str, cat: data.Catalogue) -> str | None:
                 st.error(str(error))
                 return period
         data.clear()
-        st.success(f"Audited {period}: run {run_id}.")
+        st.success(f"Audited {period}: {words.audit_run(run_id)}.")
         st.rerun()
     return period
 

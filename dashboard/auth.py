@@ -1,10 +1,11 @@
 """Sign-in and roles for the dashboard: who may see which page, checked on the server.
 
 Streamlit's own `st.login` only speaks OIDC, so local accounts (audits.accounts,
-argon2 hashes) are checked by this form. The signed-in account lives in the
-server-side session state; every page calls `require_page` before it shows
-anything, so a page that is not in a person's navigation cannot be reached by
-typing its address either.
+argon2 hashes) are checked by this form; single sign-on is offered beside it where it is
+configured (dashboard.sessions). The signed-in account lives in the server-side session
+state (restored from the signed session cookie by dashboard.sessions); every page calls
+`require_page` before it shows anything, so a page that is not in a person's navigation
+cannot be reached by typing its address either.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audits import accounts, store
-from dashboard import ui
+from dashboard import sessions, ui
 
 # Every role that reads the audit's results. A peer interviewer gathers stories, on a phone in a
 # service's waiting room: their menu holds only their own work.
@@ -41,7 +42,6 @@ PAGES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "dashboard/peer_work.py": ("Work behind the audit", ":material/volunteer_activism:", ("auditor", "commissioner")),
     "dashboard/guide.py": ("Guide to the standards", ":material/menu_book:", ALL),
 }
-SIGN_IN_PAGE = "dashboard/sign_in.py"
 
 
 def current() -> accounts.Account | None:
@@ -73,13 +73,40 @@ def visible_provider(account: accounts.Account) -> str | None:
     return account.provider_id if account.role == "provider" else None
 
 
-def sign_in_form() -> None:
-    """The sign-in form: checks the password against the argon2 hash in the store."""
+def sign_in_page() -> None:
+    """The only page before signing in: the password form, and single sign-on where it is
+    configured; or, for a single sign-on identity no account is linked to, what to do."""
     st.title("Lived Standards")
+    unknown = st.session_state.get("sso_unknown")
+    if unknown:
+        no_account(unknown)
+        return
     st.write(
         "Standards written by people with lived experience, audited by an independent third party. "
         "Sign in with the account your organisation gave you."
     )
+    if sessions.sso_configured():
+        if st.button(sessions.sso_button_label(), type="primary", icon=":material/badge:"):
+            st.login()
+        st.caption("Or with a Lived Standards username and password:")
+    sign_in_form()
+
+
+def no_account(identity: str) -> None:
+    """Single sign-on worked, but no account is linked to this identity: no role by default."""
+    st.warning(
+        "Your organisation signed you in, but no Lived Standards account is linked to you yet, so there "
+        "is nothing to show. Ask your administrator to link an account to you: give them the name below.",
+        icon=":material/person_off:",
+    )
+    st.text(identity)
+    if st.button("Sign out of single sign-on"):
+        st.session_state.pop("sso_unknown", None)
+        st.logout()
+
+
+def sign_in_form() -> None:
+    """The sign-in form: checks the password against the argon2 hash in the store."""
     with st.form("sign_in"):
         username = st.text_input("Username", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
@@ -118,7 +145,7 @@ def sign_in_form() -> None:
     if attempt.account is None:
         st.error("That username and password do not match an account. Check them and try again.")
         return
-    st.session_state["account"] = attempt.account
+    sessions.remember(attempt.account)
     st.rerun()
 
 
@@ -154,6 +181,5 @@ def sign_out_button(account: accounts.Account) -> None:
             if unsaved and not st.session_state.get("_sign_out_asked"):
                 st.session_state["_sign_out_asked"] = True
                 st.rerun()
-            for key in list(st.session_state.keys()):
-                del st.session_state[key]
+            sessions.forget()
             st.rerun()

@@ -56,7 +56,7 @@ def draft_words(draft: dict | None) -> str:
     if draft is None:
         return "No draft has been shared yet."
     text = (
-        f"Draft of audit run {draft['run_id']} shared by {draft['shared_by']} on "
+        f"Draft of {words.audit_run(draft['run_id'])} shared by {draft['shared_by']} on "
         f"{words.long_datetime(draft['shared_at'])}; "
     )
     if draft.get("closed_at") is not None:

@@ -137,7 +137,7 @@ def render() -> None:
             column.metric(ratings.look(rating).label, int(counts.get(rating, 0)))
     unsure = int(sr["uncertain"].sum())
     st.caption(
-        f"Counts of provider-standard pairs in {area} for {period} (audit run {run_id}). "
+        f"Counts of provider-standard pairs in {area} for {period} ({words.audit_run(run_id)}). "
         f'"{ratings.look("provisional").word}" means {ratings.PROVISIONAL_EXPLANATION}. '
         f"{unsure} of the {len(sr)} ratings are {words.UNCERTAIN}."
     )

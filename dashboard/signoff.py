@@ -92,7 +92,7 @@ def render() -> None:
     for i, v in enumerate(versions.to_dict("records")):
         label = "latest" if i == 0 else "earlier"
         st.markdown(
-            f"**Signed {words.long_datetime(v['signed_at'])}** by {v['name']} ({label}), audit run `{v['run_id']}`, "
+            f"**Signed {words.long_datetime(v['signed_at'])}** by {v['name']} ({label}), {words.audit_run(v['run_id'])}, "
             f"SHA-256 `{v['pdf_sha256']}`"
         )
         ui.pdf_button(

@@ -119,8 +119,10 @@ def table(data, rows: int | None = None) -> None:
 
 
 MATRIX_CSS = """<style>
-.ls-matrix-wrap { overflow: auto; max-height: 38rem; border: 1px solid #e6e6e6; border-radius: 0.5rem; }
-.ls-matrix { border-collapse: collapse; font-size: 0.8125rem; line-height: 1.3; width: 100%; }
+.ls-matrix-wrap { overflow: auto; max-height: 38rem; border: 1px solid #e6e6e6; border-radius: 0.5rem;
+  position: relative; }
+.ls-matrix { border-collapse: collapse; font-size: 0.8125rem; line-height: 1.3; width: 100%;
+  color: #1e2230; background: #ffffff; }
 .ls-matrix th, .ls-matrix td { border-bottom: 1px solid #e6e6e6; border-right: 1px solid #f0f0f0;
   padding: 0.3rem 0.35rem; text-align: left; }
 .ls-matrix thead th { vertical-align: bottom; font-weight: 600; min-width: 4.6rem; max-width: 8rem;
@@ -214,30 +216,41 @@ def restricted_note(text: str = "") -> None:
 
 
 def remember(label_text: str, options: list, state_key: str, page: str, format_func=str, **kwargs):
-    """A select box whose choice is kept when moving between pages."""
+    """A select box whose choice is kept when moving between pages, and, for the choices in
+    LINKED, in the page's address too: a refresh or a copied link shows the same choice."""
     if not options:
         return None
+    param = LINKED.get(state_key)
+    if param:
+        follow_link(param, state_key)
     current = st.session_state.get(state_key)
     index = options.index(current) if current in options else 0
     choice = st.selectbox(
         label_text, options, index=index, format_func=format_func, key=f"_{page}_{state_key}", **kwargs
     )
     st.session_state[state_key] = choice
+    if param and choice is not None:
+        st.query_params[param] = str(choice)
+        st.session_state[f"_shown_{param}"] = str(choice)
     return choice
 
 
 STANDARD_LINK, PROVIDER_LINK = "standard", "provider"  # query parameters of the overview's links
 
 
+# choices kept in the address (state key -> query parameter), so a refresh or a pasted link
+# shows the same standard, provider, period and area
+LINKED = {"standard_id": STANDARD_LINK, "provider_id": PROVIDER_LINK, "period": "period", "area": "area"}
+
+
 def follow_link(param: str, state_key: str) -> None:
-    """A link from the overview (st.page_link, which keeps the session) names its
-    standard or provider in the address; take it as the page's choice once, then drop it
-    from the address so choosing another on the page is not undone on the next rerun.
+    """A link (the overview's st.page_link, a refresh, a pasted address) names its standard,
+    provider, period or area in the address: take it as the page's choice, unless it is the
+    choice this page itself last put there (so choosing another on the page is not undone).
     The page still checks the choice against what this person may see."""
     value = st.query_params.get(param)
-    if value:
+    if value and value != st.session_state.get(f"_shown_{param}"):
         st.session_state[state_key] = value
-        del st.query_params[param]
 
 
 BUSY_WAIT_SECONDS = 3.0  # how long a page waits for the command line before saying the store is busy

@@ -11,6 +11,7 @@ def con(tmp_path):
         yield con
 
 
+@pytest.mark.slow
 def test_password_is_stored_only_as_an_argon2_hash(con):
     accounts.create_account(con, "Alex", "correct horse battery", "commissioner")
     stored = con.execute("SELECT password_hash FROM accounts WHERE username = 'alex'").fetchone()[0]
@@ -18,6 +19,7 @@ def test_password_is_stored_only_as_an_argon2_hash(con):
     assert "correct horse battery" not in stored
 
 
+@pytest.mark.slow
 def test_verify_accepts_the_right_password_only(con):
     accounts.create_account(con, "sam", "a long enough secret", "provider", provider_id="P002")
     account = accounts.verify(con, " SAM ", "a long enough secret")
@@ -42,6 +44,7 @@ def test_bad_accounts_are_refused_in_plain_words(con, username, password, role, 
         accounts.create_account(con, username, password, role, provider_id)
 
 
+@pytest.mark.slow
 def test_a_taken_username_is_refused_unless_replacing(con):
     accounts.create_account(con, "jo", "first password", "auditor")
     with pytest.raises(accounts.AccountError, match="taken"):
@@ -51,6 +54,7 @@ def test_a_taken_username_is_refused_unless_replacing(con):
     assert accounts.verify(con, "jo", "first password") is None
 
 
+@pytest.mark.slow
 def test_demo_accounts_cover_every_role_and_sign_in(con):
     con.execute("INSERT INTO providers VALUES ('P002', 'Second', 'Northshire'), ('P001', 'First', 'Northshire')")
     created = accounts.create_demo_accounts(con)
@@ -81,6 +85,7 @@ def test_only_a_commissioner_has_areas(con):
 # --------------------------------------------------------------------------- signing in
 
 
+@pytest.mark.slow
 def test_five_wrong_passwords_lock_the_username_wherever_they_come_from(con, monkeypatch):
     """Kept in the store: a reload, another browser or another address gives no fresh tries."""
     accounts.create_account(con, "sam", "a long enough secret", "commissioner")
@@ -100,6 +105,7 @@ def test_five_wrong_passwords_lock_the_username_wherever_they_come_from(con, mon
     assert "a long enough secret" not in str(con.execute("SELECT * FROM sign_in_attempts").fetchall())
 
 
+@pytest.mark.slow
 def test_many_failures_from_one_address_lock_the_address(con):
     accounts.create_account(con, "sam", "a long enough secret", "commissioner")
     for i in range(accounts.ADDRESS_FAILURES):
@@ -108,6 +114,7 @@ def test_many_failures_from_one_address_lock_the_address(con):
     assert accounts.sign_in(con, "sam", "a long enough secret", "203.0.113.8").account is not None
 
 
+@pytest.mark.slow
 def test_accounts_on_the_command_line_add_list_disable_enable_reset(tmp_path):
     from typer.testing import CliRunner
 

@@ -6,17 +6,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from test_report import STANDARDS, put_returns
 
 from audits import actions, runs, store, verdicts
+
+from support.stores import audited_returns
+
+# Action plans over a real run and the command line (seconds each): make test runs them.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def con(tmp_path):
     db = tmp_path / "audit.duckdb"
-    with store.writing(db) as c:
-        put_returns(c, "2026-Q2")
-    runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+    audited_returns(db)
     connection = store.connect(db)
     yield connection
     connection.close()

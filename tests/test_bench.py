@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from audits import store
 
@@ -24,6 +25,7 @@ def run(script: str, *args: str, monkeypatch, capsys) -> str:
     return capsys.readouterr().out
 
 
+@pytest.mark.slow  # the benchmark scripts run end to end
 def test_ingest_then_reports_benchmarks(tmp_path, monkeypatch, capsys):
     work = tmp_path / "national"
     out = run(
@@ -56,6 +58,7 @@ def test_ingest_then_reports_benchmarks(tmp_path, monkeypatch, capsys):
     assert len(list((work / "pdf-1").glob("*.pdf"))) == 3
 
 
+@pytest.mark.slow
 def test_years_benchmark(tmp_path, monkeypatch, capsys):
     work = tmp_path / "years"
     args = ("--work", str(work), "--providers", "3", "--years", "2", "--repeat", "1")

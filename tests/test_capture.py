@@ -9,27 +9,10 @@ import pytest
 
 from audits import capture, ingest, references, store, stories, story_review, templates
 
+from support.stores import captured
+
 RETURNS = Path(__file__).parent / "fixtures" / "returns"
 PACK = RETURNS / "good-pack"
-
-
-def captured(**changes) -> capture.Captured:
-    values = dict(
-        provider_id="P001",
-        gathered_on=dt.date(2026, 6, 10),
-        teller="person_using_services",
-        consent="yes",
-        use_of_words="quoted",
-        story="Someone rang me back the next day and I never had to tell it all again.",
-        standards={"warm-welcome": "confirms"},
-        reference=references.make(),
-        interviewer="Sam Peer",
-        credit=False,
-        hours=1.5,
-        gathered_by="Northshire Peer Interviewers",
-    )
-    values.update(changes)
-    return capture.Captured(**values)
 
 
 @pytest.fixture
@@ -42,6 +25,7 @@ def con(tmp_path):
     connection.close()
 
 
+@pytest.mark.slow
 def test_a_captured_story_joins_the_current_pack_as_a_new_version_keeping_the_old_one(con):
     before = con.execute("SELECT submission_id FROM current_submissions WHERE kind = 'pack'").fetchone()[0]
     story_review.review_story(con, "P001", "2026-Q2", "ST1", "kept_out", "Alex Auditor")
@@ -67,6 +51,7 @@ def test_a_captured_story_joins_the_current_pack_as_a_new_version_keeping_the_ol
     assert table.loc["C1", "credited"] is None  # not named unless they chose to be
 
 
+@pytest.mark.slow
 def test_a_second_story_gets_the_next_id_and_the_pack_keeps_growing(con):
     capture.add_story(con, captured(), "capture")
     joined = capture.add_story(con, captured(teller="family_member", credit=True), "capture")
@@ -77,12 +62,14 @@ def test_a_second_story_gets_the_next_id_and_the_pack_keeps_growing(con):
     assert table.loc["C2", "credited"] == "Sam Peer"
 
 
+@pytest.mark.slow
 def test_the_first_story_of_a_quarter_starts_its_pack(con):
     joined = capture.add_story(con, captured(gathered_on=dt.date(2026, 2, 2)), "capture")
     assert joined.outcome.replaced is None and joined.outcome.period == "2026-Q1"
     assert con.execute("SELECT count(*) FROM cur_stories WHERE period = '2026-Q1'").fetchone() == (1,)
 
 
+@pytest.mark.slow
 def test_no_consent_keeps_no_words_and_a_summarised_story_waits_for_the_auditor(con):
     capture.add_story(con, captured(consent="no", story="words that must not be kept"), "capture")
     (words,) = con.execute("SELECT story FROM cur_stories WHERE story_id = 'C1'").fetchone()
@@ -100,6 +87,7 @@ def test_no_consent_keeps_no_words_and_a_summarised_story_waits_for_the_auditor(
     assert row["text"] == "They were called back within a day."
 
 
+@pytest.mark.slow
 def test_not_at_all_is_heard_but_never_printed(con):
     capture.add_story(con, captured(use_of_words="not_at_all"), "capture")
     table = stories.story_table(con, "2026-Q2", "P001")
@@ -108,6 +96,7 @@ def test_not_at_all_is_heard_but_never_printed(con):
     assert "C1" not in set(stories.printable_of(table)["story_id"])
 
 
+@pytest.mark.slow
 def test_every_mistake_is_said_at_once_and_nothing_is_saved(con):
     wrong = captured(
         provider_id="",
@@ -138,6 +127,7 @@ def test_every_mistake_is_said_at_once_and_nothing_is_saved(con):
     assert con.execute("SELECT count(*) FROM submissions").fetchone() == (1,)
 
 
+@pytest.mark.slow
 def test_a_reference_already_used_is_refused(con):
     first = captured()
     capture.add_story(con, first, "capture")
@@ -145,6 +135,7 @@ def test_a_reference_already_used_is_refused(con):
         capture.add_story(con, captured(reference=first.reference.lower().replace("-", " ")), "capture")
 
 
+@pytest.mark.slow
 def test_a_filled_in_visit_workbook_loads_as_a_pack_and_joins_the_current_one(con, tmp_path):
     import openpyxl
 
@@ -180,6 +171,7 @@ def test_a_filled_in_visit_workbook_loads_as_a_pack_and_joins_the_current_one(co
     assert row == ("C1", reference, 2.0)
 
 
+@pytest.mark.slow
 def test_an_old_pack_without_the_new_columns_still_loads_and_its_stories_are_quoted(con):
     table = stories.story_table(con, "2026-Q2", "P001").set_index("story_id")
     assert table.loc["ST1", "use_of_words"] == "quoted" and table.loc["ST1", "status"] == "printable"

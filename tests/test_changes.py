@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_engine import PERIOD, build_store, proportion, standard
 
 from audits import changes, runs, stats, store, words
 from audits.standard import Measure
+
+from support.stores import PERIOD, build_store, proportion, standard
 
 SHARE = Measure(id="m", label="m", table="episodes", kind="proportion", count_if="choice_offered", green=">= 80%")
 COUNT = Measure(id="k", label="k", table="kpis", kind="count", where="payment_linked", green="= 0")
@@ -126,6 +127,7 @@ measures:
 """
 
 
+@pytest.mark.slow
 def test_of_run_reads_two_real_runs(tmp_path):
     db = tmp_path / "a.duckdb"
     folder = tmp_path / "standards"

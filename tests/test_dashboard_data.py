@@ -12,9 +12,12 @@ from streamlit.testing.v1 import AppTest
 
 from audits import accounts, store, story_review
 
+from support import dashboard_store
+
+# AppTest over a dashboard store built for each test: left out of make test-fast.
+pytestmark = pytest.mark.slow
+
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "fixtures" / "dashboard"))
-import dashboard_store  # noqa: E402
 
 APP = str(HERE.parent / "app.py")
 STORY = "a peer met me at the door"  # S1 of P001, consented and tagged to warm-welcome

@@ -72,6 +72,7 @@ def digests(root: Path) -> dict[str, str]:
 # ----------------------------------------------------------------------------- layout
 
 
+@pytest.mark.slow
 def test_layout_has_every_return_and_pack_folder(small):
     out, written = small
     returns = sorted((out / "returns").iterdir())
@@ -93,6 +94,7 @@ def test_layout_has_every_return_and_pack_folder(small):
     assert len(packs) >= 0.85 * len(returns)  # most provider-quarters have stories
 
 
+@pytest.mark.slow
 def test_headers_are_the_specifications_columns(small):
     out, _ = small
     for folder in (out / "returns").iterdir():
@@ -104,6 +106,7 @@ def test_headers_are_the_specifications_columns(small):
             assert tuple(next(csv.reader(handle))) == spec.STORIES.column_names
 
 
+@pytest.mark.slow
 def test_metadata_names_the_folder_and_a_believable_submission(small):
     out, _ = small
     for folder in (out / "returns").iterdir():
@@ -119,6 +122,7 @@ def test_metadata_names_the_folder_and_a_believable_submission(small):
         assert f"{m['provider_id']}-{m['period']}" == folder.name
 
 
+@pytest.mark.slow
 def test_same_seed_same_files_other_seed_other_files(small, tmp_path):
     """Each provider has its own random stream, so the first three alone must match too."""
     out, _ = small
@@ -133,6 +137,7 @@ def test_same_seed_same_files_other_seed_other_files(small, tmp_path):
     assert digests(other / "returns") != mine
 
 
+@pytest.mark.slow
 def test_rewriting_an_earlier_demo_is_allowed_but_a_foreign_folder_is_refused(tmp_path):
     (tmp_path / "real" / "returns" / "P001-2026-Q1").mkdir(parents=True)
     with pytest.raises(demo.DemoError, match="did not write"):
@@ -146,6 +151,7 @@ def test_rewriting_an_earlier_demo_is_allowed_but_a_foreign_folder_is_refused(tm
 # ----------------------------------------------------------------------------- journeys over time
 
 
+@pytest.mark.slow
 def test_journeys_carry_across_quarters_with_the_same_ids(small):
     out, _ = small
     episodes = table(out, "episodes.csv", {"P001"})
@@ -160,6 +166,7 @@ def test_journeys_carry_across_quarters_with_the_same_ids(small):
         assert ((rows["discharge_date"] == "") | (rows["discharge_date"] >= start)).all()
 
 
+@pytest.mark.slow
 def test_people_coming_back_keep_their_id_and_are_flagged(small):
     out, _ = small
     episodes = table(out, "episodes.csv", set("P00" + str(i) for i in range(1, 9)) - {MESSY})
@@ -173,6 +180,7 @@ def test_people_coming_back_keep_their_id_and_are_flagged(small):
         assert 0 < gap <= 182 and later["representation"] == "yes"
 
 
+@pytest.mark.slow
 def test_clean_providers_keep_every_rule_of_the_specification(small):
     """The returns of every provider but the messy one break no row-level rule."""
     out, _ = small
@@ -211,6 +219,7 @@ def test_clean_providers_keep_every_rule_of_the_specification(small):
     assert (trained["trauma_training_date"] <= trained["end"]).all()
 
 
+@pytest.mark.slow
 def test_the_messy_provider_has_the_intended_bad_rows(small):
     out, _ = small
     for folder in sorted((out / "returns").glob(f"{MESSY}-*")):
@@ -230,6 +239,7 @@ def test_the_messy_provider_has_the_intended_bad_rows(small):
 # ----------------------------------------------------------------------------- personalities
 
 
+@pytest.mark.slow
 def test_the_punitive_provider_punishes_missed_appointments_far_more_often(small):
     out, _ = small
     contacts = table(out, "contacts.csv")
@@ -245,6 +255,7 @@ def test_the_punitive_provider_punishes_missed_appointments_far_more_often(small
     assert within_a_day["P002"] > 0.8 > 0.4 > within_a_day["P008"]
 
 
+@pytest.mark.slow
 def test_the_opiate_free_discharge_target_is_dropped_and_discharges_change(small):
     out, _ = small
     kpis = table(out, "kpis.csv", {"P005"})
@@ -257,6 +268,7 @@ def test_the_opiate_free_discharge_target_is_dropped_and_discharges_change(small
     assert drug_free[True] > drug_free[False] + 0.15
 
 
+@pytest.mark.slow
 def test_the_very_small_provider_is_too_small_to_rate(small):
     out, _ = small
     e = table(out, "episodes.csv", {"P003"})
@@ -266,6 +278,7 @@ def test_the_very_small_provider_is_too_small_to_rate(small):
     assert len(sizes) == len(demo.SMALL_PERIODS)
 
 
+@pytest.mark.slow
 def test_providers_differ_and_change_over_time(small):
     out, _ = small
     w = table(out, "workforce.csv")
@@ -294,6 +307,7 @@ def test_providers_differ_and_change_over_time(small):
 # ----------------------------------------------------------------------------- stories
 
 
+@pytest.mark.slow
 def test_packs_hold_consented_and_refused_stories_tagged_with_the_standards(small):
     out, _ = small
     stories = pd.concat([read(f, "stories.csv").assign(pack=f.name) for f in (out / "packs").iterdir()])
@@ -309,6 +323,7 @@ def test_packs_hold_consented_and_refused_stories_tagged_with_the_standards(smal
     assert (stories["gathered_on"] < TODAY.isoformat()).all()
 
 
+@pytest.mark.slow
 def test_personal_details_are_in_the_packs_and_screening_catches_each(small):
     out, _ = small
     texts = " ".join(read(f, "stories.csv")["story"].str.cat(sep=" ") for f in (out / "packs").iterdir())
@@ -326,6 +341,7 @@ def test_ordinary_stories_carry_no_personal_details():
         assert screening.screen(story["text"]) == [], story["text"]
 
 
+@pytest.mark.slow
 def test_stories_exercise_the_pdf_fonts(small):
     out, _ = small
     consented = pd.concat([read(f, "stories.csv") for f in (out / "packs").iterdir()])
@@ -349,6 +365,7 @@ def test_stories_are_new_words_not_the_seed_quotes():
 # ----------------------------------------------------------------------------- national calibration
 
 
+@pytest.mark.slow
 def test_national_scale_is_calibrated_to_england(tmp_path):
     """A trimmed national run (15 of 150 providers, a tenth of England) keeps the proportions."""
     demo.write_demo(tmp_path, scale="national", seed=3, providers=15)
@@ -375,6 +392,7 @@ def test_national_scale_is_calibrated_to_england(tmp_path):
 # ----------------------------------------------------------------------------- the command
 
 
+@pytest.mark.slow
 def test_command_writes_the_demo_and_refuses_plainly(tmp_path):
     runner = CliRunner()
     result = runner.invoke(app, ["demo", "--out", str(tmp_path / "d"), "--seed", "4"])
@@ -390,6 +408,7 @@ def test_command_writes_the_demo_and_refuses_plainly(tmp_path):
 # ----------------------------------------------------------------------------- against the validator
 
 
+@pytest.mark.slow
 def test_every_return_and_pack_validates_and_only_the_messy_provider_has_quarantine(small):
     from audits import returns
 
@@ -424,6 +443,7 @@ def ratings(small, tmp_path_factory) -> pd.DataFrame:
         return pd.concat([runs.read_standard_results(con, run_id) for run_id in run_ids], ignore_index=True)
 
 
+@pytest.mark.slow
 def test_the_latest_quarter_shows_a_believable_spread_of_ratings(ratings):
     """What a first-time viewer sees: neither all red nor all green, every standard met and missed."""
     latest = ratings[ratings["period"] == LATEST]
@@ -440,6 +460,7 @@ def test_the_latest_quarter_shows_a_believable_spread_of_ratings(ratings):
     assert (too_few == "P003").sum() >= 5 and set(too_few) == {"P003"}
 
 
+@pytest.mark.slow
 def test_the_improving_and_the_declining_provider_move_across_the_quarters(ratings):
     def count(provider: str, period: str, ratings_wanted: set[str]) -> int:
         rows = ratings[(ratings["provider_id"] == provider) & (ratings["period"] == period)]
@@ -455,6 +476,7 @@ def test_the_improving_and_the_declining_provider_move_across_the_quarters(ratin
     assert no_targets.set_index("period")["rating"].to_dict() == {FIRST: "red", LATEST: "green"}
 
 
+@pytest.mark.slow
 def test_demo_kpi_names_use_person_first_words(small):
     """The demo's KPI names are shown in the dashboard and the PDF: no 'clients'."""
     out, _ = small

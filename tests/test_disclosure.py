@@ -4,7 +4,6 @@ then the store: public results kept with every run, releases, the CSV and its no
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,9 +12,9 @@ import pytest
 from audits import disclosure, runs, store
 from audits.standards import load_standards
 
+from support import hard_store
+
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "fixtures" / "disclosure"))
-import hard_store  # noqa: E402
 
 STANDARDS = [s for s in load_standards(HERE.parent / "standards").audited if s.id in hard_store.STANDARDS]
 MEASURES = {m.id: (s, m) for s in STANDARDS for m in s.measures}
@@ -159,6 +158,7 @@ def db(hard, tmp_path):
     return copy
 
 
+@pytest.mark.slow
 def test_a_run_keeps_its_public_results_and_every_reader_gets_the_same_cells(db):
     with store.reading(db) as con:
         run_id = runs.latest_run_id(con, hard_store.PERIOD)
@@ -172,6 +172,7 @@ def test_a_run_keeps_its_public_results_and_every_reader_gets_the_same_cells(db)
     assert {"shown", "rating", "provider_name"} <= set(ratings.columns)
 
 
+@pytest.mark.slow
 def test_one_release_per_quarter_until_the_auditor_supersedes_it(db, hard):
     _, standards = hard
     with store.writing(db) as con:
@@ -209,6 +210,7 @@ def test_the_public_csv_leaves_merged_ratings_empty_and_its_note_says_what_is_hi
     assert "Rows whose rating is empty in the CSV: " in note
 
 
+@pytest.mark.slow
 def test_a_public_preview_of_a_draft_never_shows_a_band_that_pins_a_count(db):
     """An expert citizen drafts 'withdrawn by the provider, Met at <= 2%': over P003's 99 leavers
     the exact preview says Met (1 person); the public one merges the band."""

@@ -1,4 +1,4 @@
-"""The attacker (tests/disclosure_attacker.py) against every public output, on stores built to
+"""The attacker (tests/support/disclosure_attacker.py) against every public output, on stores built to
 be hard and on the small demo. It must find no count of 1-4 people it can pin to one value.
 
 Each claim the attacker makes is checked against the truth (the run's exact results): a claim
@@ -12,19 +12,21 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import sys
 from pathlib import Path
 
-import disclosure_attacker as attacker
 import pandas as pd
 import pytest
 from pypdf import PdfReader
 
 from audits import report, runs, store
 
+from support import disclosure_attacker as attacker
+from support import hard_store
+
+# The attacker over whole stores, PDFs and sites (3-60 CPU-seconds each): make test runs them.
+pytestmark = pytest.mark.slow
+
 HERE = Path(__file__).parent
-sys.path.insert(0, str(HERE / "fixtures" / "disclosure"))
-import hard_store  # noqa: E402
 
 
 def _csv_rows(path: Path) -> list[dict]:

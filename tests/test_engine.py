@@ -2,140 +2,31 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import hashlib
-import json
 from pathlib import Path
 
 import pandas
 import pytest
 
-from audits import engine, spec, stats, store
+from audits import engine, stats, store
 from audits.expressions import ExpressionError
-from audits.standard import Standard
-from audits.standards import parse_standard_text
 
-FIXTURES = Path(__file__).parent / "fixtures" / "engine"
-PERIOD = "2026-Q2"
-
-
-def _typed(table: str, column: str, text: str):
-    """A fixture cell as the store holds it (the fixture files leave out unused columns)."""
-    if text == "":
-        return None
-    kind = spec.TABLES[table].column(column).type
-    if kind == spec.DATE:
-        return dt.date.fromisoformat(text)
-    if kind == spec.BOOLEAN:
-        return text.lower() in spec.TRUE_WORDS
-    if kind == spec.INTEGER:
-        return int(text)
-    if kind == spec.NUMBER:
-        return float(text)
-    return text
+from support.stores import (
+    PERIOD,
+    build_store,
+    fixture_standard,
+    load_fixture,
+    people_met,
+    proportion,
+    rows_of,
+    standard,
+)
 
 
-def build_store(
-    db: Path, providers: dict[str, dict[str, list[dict]]], period: str = PERIOD, names: dict[str, str] | None = None
-) -> Path:
-    """A store with one current return per provider, rows written straight into the tables.
-
-    providers: provider_id -> table -> rows (column -> value); missing columns are empty.
-    """
-    names = names or {}
-    with store.writing(db) as con:
-        store.ensure_period(con, period)
-        for provider_id, tables in providers.items():
-            digest = hashlib.sha256(json.dumps(tables, sort_keys=True, default=str).encode()).hexdigest()
-            submission_id = f"{provider_id}-{period}-{digest[:8]}"
-            con.execute(
-                "INSERT OR IGNORE INTO providers VALUES (?, ?, 'Testshire')",
-                [provider_id, names.get(provider_id, f"Provider {provider_id}")],
-            )
-            con.execute(
-                "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, "
-                "sha256, loaded_at, is_current) VALUES (?, 'return', ?, ?, ?, ?, now(), true)",
-                [submission_id, provider_id, period, names.get(provider_id), digest],
-            )
-            for table, rows in tables.items():
-                columns = spec.TABLES[table].column_names
-                for line, row in enumerate(rows, start=2):
-                    unknown = set(row) - set(columns)
-                    assert not unknown, f"not columns of {table}: {unknown}"
-                    con.execute(
-                        f"INSERT INTO {table} (submission_id, provider_id, period, line, "
-                        + ", ".join(f'"{c}"' for c in columns)
-                        + ") VALUES (?, ?, ?, ?, "
-                        + ", ".join("?" for _ in columns)
-                        + ")",
-                        [submission_id, provider_id, period, line] + [row.get(c) for c in columns],
-                    )
-    return db
-
-
-def load_fixture(db: Path, folder: Path = FIXTURES / "base", period: str = PERIOD) -> Path:
-    """The readable fixture CSVs (a provider_id column, then the columns a test needs)."""
-    with open(folder / "providers.csv", newline="") as handle:
-        names = {r["provider_id"]: r["provider_name"] for r in csv.DictReader(handle)}
-    providers: dict[str, dict[str, list[dict]]] = {p: {} for p in names}
-    for table in spec.RETURN_TABLES:
-        path = folder / table.file
-        if not path.exists():
-            continue
-        with open(path, newline="") as handle:
-            for row in csv.DictReader(handle):
-                provider_id = row.pop("provider_id")
-                typed = {c: _typed(table.name, c, v) for c, v in row.items()}
-                providers[provider_id].setdefault(table.name, []).append(typed)
-    return build_store(db, providers, period, names)
-
-
-def standard(measures: list[dict], status: str = "approved", id: str = "test-standard") -> Standard:
-    return Standard.model_validate(
-        {
-            "id": id,
-            "title": "A test standard",
-            "version": 1,
-            "status": status,
-            "approved_by": "Test Expert Citizens Group",
-            "approved_on": "2026-09-10",
-            "theme": "test",
-            "statement": "What good looks like.",
-            "why": "Why it matters.",
-            "measures": measures,
-        }
-    )
-
-
-def proportion(count_if: str, green: str = ">= 90%", **extra) -> dict:
-    return {
-        "id": "m",
-        "label": "a measure",
-        "table": "episodes",
-        "kind": "proportion",
-        "count_if": count_if,
-        "green": green,
-        **extra,
-    }
-
-
-def rows_of(result: engine.EngineResult, measure_id: str = "m") -> dict[str, dict]:
-    frame = result.measures[result.measures["measure_id"] == measure_id]
-    return {r["provider_id"]: r for r in frame.to_dict("records")}
-
-
-@pytest.fixture
-def base_db(tmp_path) -> Path:
-    return load_fixture(tmp_path / "audit.duckdb")
-
-
-def fixture_standard(name: str) -> Standard:
-    """A fixture standard read with the project's own loader."""
-    path = FIXTURES / "standards" / f"{name}.yaml"
-    loaded, problems = parse_standard_text(path.read_text(), str(path))
-    assert not problems, problems
-    return loaded
+@pytest.fixture(scope="module")
+def base_db(tmp_path_factory) -> Path:
+    """The base fixture, loaded once: the tests given it only read it."""
+    return load_fixture(tmp_path_factory.mktemp("engine") / "audit.duckdb")
 
 
 def test_every_measure_kind_over_the_fixture(base_db):
@@ -203,8 +94,12 @@ def test_counts_of_things_carry_no_people_counts(base_db):
     assert people["numerator_rows"].notna().all() and people["denominator_rows"].notna().all()
 
 
-def _people(n_met: int, n: int, column: str = "peer_support_offered") -> list[dict]:
-    return [{"episode_id": f"E{i}", column: i < n_met} for i in range(n)]
+@pytest.fixture(scope="module")
+def boundary_db(tmp_path_factory) -> Path:
+    """One store for every boundary case: provider P<n> has n of 100 people met (a provider's
+    rating depends on its own rows only)."""
+    db = tmp_path_factory.mktemp("boundaries") / "a.duckdb"
+    return build_store(db, {f"P{met}": {"episodes": people_met(met, 100)} for met in (90, 89, 75, 74)})
 
 
 @pytest.mark.parametrize(
@@ -217,18 +112,17 @@ def _people(n_met: int, n: int, column: str = "peer_support_offered") -> list[di
         (74, ">= 90%", "red"),
     ],
 )
-def test_threshold_boundaries(tmp_path, met, threshold, expected):
-    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(met, 100)}})
+def test_threshold_boundaries(boundary_db, met, threshold, expected):
     s = standard([proportion("peer_support_offered", threshold, amber=">= 75%")])
-    with store.reading(db) as con:
-        row = rows_of(engine.evaluate(con, [s], PERIOD))["P1"]
+    with store.reading(boundary_db) as con:
+        row = rows_of(engine.evaluate(con, [s], PERIOD))[f"P{met}"]
     assert row["value"] == pytest.approx(met / 100)
     assert row["rating"] == expected
 
 
 def test_exactly_ten_percent_meets_a_percentage_written_as_a_fraction_of_hundred(tmp_path):
     # 1 of 10 is 0.1 exactly in decimal but not in binary: still meets "<= 10%"
-    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(1, 10)}})
+    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": people_met(1, 10)}})
     s = standard([proportion("peer_support_offered", "<= 10%")])
     with store.reading(db) as con:
         assert rows_of(engine.evaluate(con, [s], PERIOD))["P1"]["rating"] == "green"
@@ -238,8 +132,8 @@ def test_min_count_boundary_and_no_rows(tmp_path):
     db = build_store(
         tmp_path / "a.duckdb",
         {
-            "P1": {"episodes": _people(10, 10)},
-            "P2": {"episodes": _people(9, 9)},
+            "P1": {"episodes": people_met(10, 10)},
+            "P2": {"episodes": people_met(9, 9)},
             "P3": {"workforce": [{"staff_id": "S1", "fte": 1.0}]},  # a return without episodes
         },
     )
@@ -372,8 +266,8 @@ def test_a_count_over_an_optional_file_left_out_is_too_few_to_tell(tmp_path):
 
 
 def test_only_the_period_asked_for_and_only_current_returns(tmp_path):
-    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(10, 10)}})
-    build_store(db, {"P1": {"episodes": _people(0, 10)}}, period="2026-Q1")
+    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": people_met(10, 10)}})
+    build_store(db, {"P1": {"episodes": people_met(0, 10)}}, period="2026-Q1")
     with store.writing(db) as con:  # an older, replaced return for Q2 stays in the table
         con.execute(
             "INSERT INTO submissions (submission_id, kind, provider_id, period, sha256, loaded_at, "
@@ -391,11 +285,12 @@ def test_only_the_period_asked_for_and_only_current_returns(tmp_path):
     assert (q1["numerator"], q1["denominator"]) == (0, 10)
 
 
+@pytest.mark.slow
 def test_benchmark_comparisons_in_the_engine(tmp_path):
     # four providers of 100 people: 90, 80, 75 and 60 met; benchmark (pooled) = 305/400 = 0.7625
     db = build_store(
         tmp_path / "a.duckdb",
-        {f"P{i}": {"episodes": _people(met, 100)} for i, met in enumerate([90, 80, 75, 60], start=1)},
+        {f"P{i}": {"episodes": people_met(met, 100)} for i, met in enumerate([90, 80, 75, 60], start=1)},
     )
     with store.reading(db) as con:
         higher = rows_of(engine.evaluate(con, [standard([proportion("peer_support_offered", ">= 90%")])], PERIOD))
@@ -414,9 +309,9 @@ def test_benchmark_comparisons_in_the_engine(tmp_path):
     db2 = build_store(
         tmp_path / "b.duckdb",
         {
-            "P1": {"episodes": _people(86, 100)},
-            "P2": {"episodes": _people(66, 100)},
-            "P3": {"episodes": _people(76, 100)},
+            "P1": {"episodes": people_met(86, 100)},
+            "P2": {"episodes": people_met(66, 100)},
+            "P3": {"episodes": people_met(76, 100)},
         },
     )
     with store.reading(db2) as con:
@@ -454,6 +349,7 @@ def test_locked_down_connection_cannot_read_files(base_db):
     assert len(result.measures) == 6
 
 
+@pytest.mark.slow
 def test_the_starting_standards_all_run(base_db):
     from audits.standards import load_standards
 
@@ -470,12 +366,13 @@ def test_the_starting_standards_all_run(base_db):
 # --------------------------------------------------------------------------- whether the data can tell a rating
 
 
+@pytest.mark.slow
 def test_a_rating_whose_interval_reaches_across_a_threshold_is_uncertain(tmp_path):
     # 8 of 11: 72.7%, Partly met (>= 60%), but the 95% interval, 43.4% to 90.3%, reaches across
     # both bars; 100 of 100 is Met beyond doubt (its interval starts at 96.3%)
     db = build_store(
         tmp_path / "a.duckdb",
-        {"P1": {"episodes": _people(8, 11)}, "P2": {"episodes": _people(100, 100)}},
+        {"P1": {"episodes": people_met(8, 11)}, "P2": {"episodes": people_met(100, 100)}},
     )
     s = standard([proportion("peer_support_offered", ">= 80%", amber=">= 60%")])
     with store.reading(db) as con:
@@ -488,6 +385,7 @@ def test_a_rating_whose_interval_reaches_across_a_threshold_is_uncertain(tmp_pat
     assert standards.to_dict() == {"P1": True, "P2": False}
 
 
+@pytest.mark.slow
 def test_a_standard_is_uncertain_only_where_an_uncertain_measure_could_change_it(tmp_path):
     # 'm' (8 of 11) is uncertain; 'sure' is Not met beyond doubt (5 of 100 against >= 50%), so
     # the standard, its worst measure, is Not met whatever 'm' truly is

@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from test_report import STANDARDS, put_returns
 
-from audits import drafts, factcheck, runs, settings, store
+from audits import drafts, factcheck, settings, store
+
+from support.stores import audited_returns
 
 
 @pytest.fixture
 def con(tmp_path):
     db = tmp_path / "audit.duckdb"
-    with store.writing(db) as c:
-        put_returns(c, "2026-Q2")
-    runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+    audited_returns(db)
     connection = store.connect(db)
     yield connection
     connection.close()
@@ -30,6 +29,7 @@ def test_working_days_skip_weekends_and_englands_bank_holidays():
     assert drafts.working_days_after(dt.date(2026, 8, 28), 1) == dt.date(2026, 9, 1)  # the summer bank holiday
 
 
+@pytest.mark.slow
 def test_a_shared_draft_takes_comments_until_it_closes(con):
     assert "until the end of" in drafts.share(con, "P001", "2026-Q2", "Ann Auditor")
     draft = drafts.latest(con, "P001", "2026-Q2")
@@ -54,6 +54,7 @@ def test_a_shared_draft_takes_comments_until_it_closes(con):
         factcheck.comment(con, "P001", "2026-Q2", "warm-welcome", None, "One more.", "Pat")
 
 
+@pytest.mark.slow
 def test_a_comment_with_no_draft_is_refused(con):
     with pytest.raises(factcheck.FactcheckError, match="No draft of 2026-Q2 has been shared"):
         factcheck.comment(con, "P001", "2026-Q2", "warm-welcome", None, "Wrong.", "Pat")
@@ -76,6 +77,7 @@ def test_only_small_files_of_a_few_kinds_are_kept(name, data, why):
         factcheck.check_file(name, data)
 
 
+@pytest.mark.slow
 def test_a_file_is_kept_and_given_back_under_a_name_made_here(con):
     drafts.share(con, "P001", "2026-Q2", "Ann Auditor")
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 20
@@ -94,6 +96,7 @@ def test_a_file_is_kept_and_given_back_under_a_name_made_here(con):
     assert name == f"comment-{cid}.png" and data == png
 
 
+@pytest.mark.slow
 def test_the_providers_reply_is_screened_because_it_is_published(con):
     with pytest.raises(factcheck.FactcheckError, match="a phone number"):
         factcheck.reply(con, "P001", "2026-Q2", "Call our manager on 07700 900123.", "Pat")
@@ -104,6 +107,7 @@ def test_the_providers_reply_is_screened_because_it_is_published(con):
     assert factcheck.latest_reply(con, "P001", "2026-Q2") is None
 
 
+@pytest.mark.slow
 def test_the_window_is_a_setting(con):
     assert settings.get(con, "factual_accuracy_days") == 10
     settings.put(con, "factual_accuracy_days", "15", "Ann")

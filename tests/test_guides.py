@@ -62,6 +62,7 @@ def test_a_group_not_yet_asked_gets_general_questions_and_is_told_so(tmp_path):
     assert "has not written questions for people using the service, people who work here yet" in page
 
 
+@pytest.mark.slow
 def test_the_visit_kit_prints_a_page_per_standard_with_its_questions(tmp_path):
     approved = guides.kit_standards(FOLDER)
     pdf = guides.visit_pdf(approved, tmp_path / "kit.pdf", provider_name="Northgate", period="2026-Q2", sheets=2)

@@ -26,6 +26,8 @@ from audits.cli import app
 from audits.report import ReportError, report_file_name
 from audits.standards import load_standards
 
+from support.stores import ENGINE, PERIOD, load_fixture
+
 HERE = Path(__file__).parent
 HOSTILE = HERE / "fixtures" / "hostile"
 GOOD_RETURN = HERE / "fixtures" / "returns" / "good-return"
@@ -108,6 +110,7 @@ def test_ids_and_names_outside_the_specification_are_refused(tmp_path, case, col
     assert column not in v.meta
 
 
+@pytest.mark.slow
 def test_nothing_of_a_refused_submission_is_loaded(tmp_path):
     from audits import ingest
 
@@ -145,6 +148,7 @@ def test_a_pack_field_that_is_a_list_is_refused(tmp_path):
     assert (problem.file, problem.column, problem.line) == ("pack.yaml", "gathered_by", 4)
 
 
+@pytest.mark.slow
 def test_real_ids_are_accepted(tmp_path):
     for provider_id in ("P001", "001", "NHS-TRUST_7", "p9", "A" * 32):
         folder = make(tmp_path / provider_id)
@@ -155,6 +159,7 @@ def test_real_ids_are_accepted(tmp_path):
     assert not spec.is_id("A" * 33) and not spec.is_id("P001\n") and not spec.is_period("2026-Q2\n")
 
 
+@pytest.mark.slow
 def test_a_billion_laughs_is_refused_before_it_is_built(tmp_path):
     folder = make(tmp_path, "meta-aliases")
     returns.validate(GOOD_RETURN)  # every module imported before memory is counted
@@ -163,6 +168,7 @@ def test_a_billion_laughs_is_refused_before_it_is_built(tmp_path):
     assert peak < 30 * 2**20  # built, 531,441 copies would take far more
 
 
+@pytest.mark.slow
 def test_deeply_nested_meta_is_refused_without_recursion(tmp_path):
     folder = make(tmp_path)
     (folder / "return.yaml").write_text("provider_id: " + "[" * 20_000 + "]" * 20_000 + "\n")
@@ -194,6 +200,7 @@ def test_the_dashboard_download_refuses_a_bad_id_before_writing_anything():
 # --------------------------------------------------------------------------- 7: limits while reading
 
 
+@pytest.mark.slow
 def test_a_zip_bomb_is_refused_from_its_directory_without_inflating(tmp_path):
     path = tmp_path / "bomb.zip"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -464,11 +471,10 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised():
     assert cells.safe_cell(None) == "" and cells.safe_cell(-3.5) == "-3.5"
 
 
+@pytest.mark.slow
 def test_exports_neutralise_formulas_even_in_an_old_store(tmp_path):
-    from test_engine import FIXTURES, PERIOD, load_fixture
-
     db = load_fixture(tmp_path / "audit.duckdb")
-    runs.run_audit(db, PERIOD, FIXTURES / "standards")
+    runs.run_audit(db, PERIOD, ENGINE / "standards")
     attack = '=HYPERLINK("http://example.com","P001")'
     with store.writing(db) as con:  # as if loaded before ids had a pattern
         con.execute("UPDATE results SET provider_id = ? WHERE provider_id = 'P001'", [attack])
@@ -570,6 +576,7 @@ def test_a_long_or_deep_expression_is_refused_plainly():
     assert expressions.compile_expression(ok, "episodes", "condition")
 
 
+@pytest.mark.slow
 def test_a_deeply_nested_standards_file_is_refused_plainly(tmp_path):
     (tmp_path / "deep.yaml").write_text("id: deep\ntitle: " + "[" * 5_000 + "]" * 5_000 + "\n")
     (tmp_path / "nested.yaml").write_text("id: nested\n" + "".join("  " * i + "a:\n" for i in range(30)))
@@ -602,6 +609,7 @@ def test_command_line_mistakes_end_plainly(tmp_path):
     assert not (tmp_path / "demo2").exists() and not (tmp_path / "e.duckdb").exists()
 
 
+@pytest.mark.slow
 def test_hostile_files_at_the_command_line_end_in_a_message_not_a_traceback(tmp_path):
     """The real command, in its own process, on a few of the files above."""
     locked = zip_of(GOOD_RETURN, tmp_path / "locked.zip")

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from typer.testing import CliRunner
 
 from audits import ingest, reading, returns, spec, store
@@ -48,6 +49,7 @@ def snapshot(db: Path) -> dict:
         return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
 
 
+@pytest.mark.slow
 def test_a_return_and_a_pack_load_with_their_history(tmp_path):
     db = tmp_path / "audit.duckdb"
     outcomes = ingest.ingest([GOOD_RETURN, GOOD_PACK], db=db, loaded_by="auditor-a")
@@ -85,6 +87,7 @@ def test_a_return_and_a_pack_load_with_their_history(tmp_path):
         assert con.execute("SELECT count(*) FROM cur_stories").fetchone() == (3,)
 
 
+@pytest.mark.slow
 def test_blocking_problems_load_nothing(tmp_path):
     db = tmp_path / "audit.duckdb"
     ingest.ingest([GOOD_PACK], db=db)
@@ -94,6 +97,7 @@ def test_blocking_problems_load_nothing(tmp_path):
     assert snapshot(db) == before
 
 
+@pytest.mark.slow
 def test_rows_with_problems_are_quarantined_with_reasons(tmp_path):
     db = tmp_path / "audit.duckdb"
     [outcome] = ingest.ingest([make(tmp_path, "bad/row-problems")], db=db)
@@ -123,6 +127,7 @@ def test_withdrawn_story_held_back_is_still_recorded(tmp_path):
         assert sorted(r[0] for r in con.execute("SELECT story_id FROM story_withdrawals").fetchall()) == ["ST3", "ST4"]
 
 
+@pytest.mark.slow
 def test_resubmission_replaces_atomically_and_keeps_the_earlier(tmp_path):
     db = tmp_path / "audit.duckdb"
     [first] = ingest.ingest([GOOD_RETURN], db=db, loaded_by="provider-upload")
@@ -189,6 +194,7 @@ def table_contents(db: Path) -> dict:
         }
 
 
+@pytest.mark.slow
 def test_folder_zip_and_xlsx_load_identical_data(tmp_path):
     folder = GOOD_RETURN
     zipped = tmp_path / "northgate-2026-Q2.zip"
@@ -206,6 +212,7 @@ def test_folder_zip_and_xlsx_load_identical_data(tmp_path):
     assert contents["folder"] == contents["zip"] == contents["xlsx"]
 
 
+@pytest.mark.slow
 def test_a_workbook_problem_names_the_sheet(tmp_path):
     path = write_workbook(GOOD_RETURN, tmp_path / "r.xlsx")
     book = openpyxl.load_workbook(path)
@@ -234,6 +241,7 @@ KILLED_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(tmp_path):
     db = tmp_path / "audit.duckdb"
     ingest.ingest([GOOD_RETURN, GOOD_PACK], db=db)
@@ -264,6 +272,7 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(tmp_path):
     assert outcome.loaded and outcome.replaced
 
 
+@pytest.mark.slow
 def test_ingest_command(tmp_path):
     db = tmp_path / "cli.duckdb"
     runner = CliRunner()
@@ -277,6 +286,7 @@ def test_ingest_command(tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_ingest_command_says_plainly_when_the_store_is_busy(tmp_path, monkeypatch):
     db = tmp_path / "busy.duckdb"
     store.connect(db).close()
@@ -301,6 +311,7 @@ def test_ingest_command_says_plainly_when_the_store_is_busy(tmp_path, monkeypatc
     assert f"process {holder.pid}" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_the_same_quarter_twice_in_one_command_is_loaded_once(tmp_path):
     db = tmp_path / "twice.duckdb"
     runner = CliRunner()

@@ -11,11 +11,13 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from test_engine import FIXTURES, PERIOD, load_fixture, rows_of, standard
 
 from audits import engine, report, runs, stats, store, words
 from audits.kinds import KINDS
 from audits.standards import parse_standard_text
+
+from support.stores import ENGINE as FIXTURES
+from support.stores import PERIOD, load_fixture, rows_of, standard
 
 RATE = {
     "id": "r",
@@ -35,6 +37,7 @@ def test_every_kind_is_registered_with_its_words_and_sql():
         assert kind.title and kind.explanation and callable(kind.sql) and callable(kind.figure_words)
 
 
+@pytest.mark.slow
 def test_a_rate_is_the_share_per_1000_with_the_share_s_interval_and_benchmark(tmp_path):
     db = load_fixture(tmp_path / "audit.duckdb")
     with store.reading(db) as con:
@@ -65,6 +68,7 @@ def test_a_rate_s_thresholds_are_numbers_per_1000_not_percentages():
     assert problems == [] and standard_read.measures[0].kind == "rate"
 
 
+@pytest.mark.slow
 def test_the_pdf_prints_a_rate_in_its_own_words(tmp_path):
     db = load_fixture(tmp_path / "audit.duckdb")
     folder = tmp_path / "standards"

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from test_engine import FIXTURES, PERIOD, _people, build_store, fixture_standard, load_fixture
 
 from audits import preview, runs, store
 
+from support.stores import ENGINE, PERIOD, build_store, fixture_standard, load_fixture, people_met
 
-@pytest.fixture
-def audited_db(tmp_path):
-    db = load_fixture(tmp_path / "audit.duckdb")
-    runs.run_audit(db, PERIOD, FIXTURES / "standards")
+
+@pytest.fixture(scope="module")
+def audited_db(tmp_path_factory):
+    """The base fixture audited once: the tests given it only read it."""
+    db = load_fixture(tmp_path_factory.mktemp("preview") / "audit.duckdb")
+    runs.run_audit(db, PERIOD, ENGINE / "standards")
     return db
 
 
@@ -19,6 +21,7 @@ def _ratings(df):
     return {r["provider_id"]: (r["current_rating"], r["new_rating"], r["changed"]) for r in df.to_dict("records")}
 
 
+@pytest.mark.slow
 def test_lowering_a_threshold_shows_who_would_change(audited_db):
     edited = fixture_standard("warm-welcome")
     edited.measures[0] = edited.measures[0].model_copy(update={"green": edited.measures[0].green.parse(">= 80%")})
@@ -47,6 +50,7 @@ def test_lowering_a_threshold_shows_who_would_change(audited_db):
     assert set(df.attrs["measures"]["measure_id"]) == {"contact-within-2-days", "days-to-first-contact"}
 
 
+@pytest.mark.slow
 def test_unchanged_standard_changes_nothing_and_a_new_draft_has_no_current_rating(audited_db):
     with store.reading(audited_db) as con:
         same = preview.impact_preview(con, fixture_standard("peer-workforce"))
@@ -57,9 +61,10 @@ def test_unchanged_standard_changes_nothing_and_a_new_draft_has_no_current_ratin
     assert set(draft["new_rating"]) == {"no_data"}  # no urgent housing need in the fixture
 
 
+@pytest.mark.slow
 def test_preview_before_any_audit_uses_the_latest_returns(tmp_path):
-    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": _people(95, 100)}}, period="2026-Q1")
-    build_store(db, {"P1": {"episodes": _people(50, 100)}}, period="2026-Q2")
+    db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": people_met(95, 100)}}, period="2026-Q1")
+    build_store(db, {"P1": {"episodes": people_met(50, 100)}}, period="2026-Q2")
     with store.reading(db) as con:
         df = preview.impact_preview(con, fixture_standard("peer-workforce"))
         earlier = preview.impact_preview(con, fixture_standard("peer-workforce"), period="2026-Q1")

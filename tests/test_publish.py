@@ -11,24 +11,22 @@ from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
-from test_report import STANDARDS, put_returns
-from test_stories import load_pack
 from typer.testing import CliRunner
 
-from audits import drafts, factcheck, publish, readiness, runs, sentences, store, story_review
+from audits import drafts, factcheck, publish, readiness, sentences, store, story_review
 from audits.cli import app
 from audits.standards import load_standards
+
+from support.stores import STORIES_STANDARDS as STANDARDS
+from support.stores import audited_with_pack
+
+# Whole audits taken to publication over real stores (seconds each): make test runs them.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def audited(tmp_path):
-    db = tmp_path / "audit.duckdb"
-    with store.writing(db) as con:
-        put_returns(con, "2026-Q1")
-        put_returns(con, "2026-Q2")
-    load_pack(db)
-    runs.run_audit(db, "2026-Q1", STANDARDS, run_by="test")
-    return db, runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
+    return audited_with_pack(tmp_path / "audit.duckdb")
 
 
 def cli(*args):

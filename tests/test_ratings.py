@@ -5,21 +5,13 @@ from __future__ import annotations
 import pytest
 
 from audits import ratings
+from dashboard import look
 
 WHITE = "#ffffff"
 AA_TEXT = 4.5
 
 
-def luminance(hex_colour: str) -> float:
-    """WCAG 2.x relative luminance of an sRGB colour."""
-    channels = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(a: str, b: str) -> float:
-    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
+contrast = look.contrast  # WCAG 2.x, the one formula (dashboard/look.py)
 
 
 def test_the_formula_matches_known_ratios():

@@ -10,51 +10,11 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from test_engine import _typed
-from test_stories import load_pack
 
-from audits import method, report, report_batch, runs, signoffs, spec, store, story_review, words
+from audits import method, report, report_batch, runs, signoffs, store, story_review, words
 
-FIXTURES = Path(__file__).parent / "fixtures" / "stories"
-STANDARDS = FIXTURES / "standards"
-RETURNS = FIXTURES / "returns"
-
-
-def put_returns(con, period: str) -> None:
-    """The readable fixture CSVs (provider_id, then the columns the standards use) as one
-    current return per provider."""
-    store.ensure_period(con, period)
-    with open(RETURNS / "providers.csv", encoding="utf-8", newline="") as handle:
-        providers = list(csv.DictReader(handle))
-    for p in providers:
-        con.execute(
-            "INSERT OR IGNORE INTO providers VALUES (?, ?, ?)", [p["provider_id"], p["provider_name"], p["area"]]
-        )
-        sub = f"{p['provider_id']}-{period}"
-        digest = hashlib.sha256(sub.encode()).hexdigest()
-        con.execute(
-            "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
-            "sha256, loaded_at, is_current) VALUES (?, 'return', ?, ?, ?, ?, ?, now(), true)",
-            [sub, p["provider_id"], period, p["provider_name"], p["area"], digest],
-        )
-        for table in ("episodes", "workforce", "kpis"):
-            columns = spec.TABLES[table].column_names
-            with open(RETURNS / f"{table}.csv", encoding="utf-8", newline="") as handle:
-                rows = [r for r in csv.DictReader(handle) if r.pop("provider_id") == p["provider_id"]]
-            for line, row in enumerate(rows, start=2):
-                con.execute(
-                    f"INSERT INTO {table} (submission_id, provider_id, period, line, "
-                    + ", ".join(f'"{c}"' for c in columns)
-                    + ") VALUES (?, ?, ?, ?, "
-                    + ", ".join("?" for _ in columns)
-                    + ")",
-                    [sub, p["provider_id"], period, line] + [_typed(table, c, row.get(c, "")) for c in columns],
-                )
-    # one quarantined row, to show in the data-quality annex
-    con.execute(
-        "INSERT INTO quarantine VALUES (?, 'P001', ?, 'episodes', 'episodes.csv', 23, 'E99', ?, '{}')",
-        [f"P001-{period}", period, "referral_date '2026-13-01' is not a date: write it as 2026-04-01"],
-    )
+from support.stores import STORIES_STANDARDS as STANDARDS
+from support.stores import load_pack, put_returns, read_rows
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +46,7 @@ def pdf(audited, tmp_path_factory):
     return reader, text, re.sub(r"\s+", " ", text)
 
 
+@pytest.mark.slow
 def test_provider_standards_and_no_draft(pdf):
     _, _, flat = pdf
     assert "Northgate Recovery & Wellbeing <Partnership>" in flat  # escaped, printed as written
@@ -135,6 +96,7 @@ def test_figures_are_the_results_export(audited, pdf, tmp_path):
     assert "50.0% (5 of 10 staff (full-time equivalent))" in flat
 
 
+@pytest.mark.slow
 def test_small_counts_are_suppressed(audited, tmp_path):
     db, _ = audited
     out = report.build_report(db, "P002", "2026-Q2", tmp_path / "P002.pdf", organisation="Independent Audit Collective")
@@ -180,6 +142,7 @@ def _cover(path: Path) -> str:
     return re.sub(r"\s+", " ", PdfReader(path).pages[0].extract_text())
 
 
+@pytest.mark.slow
 def test_cover_says_who_signed_off_this_run(pdf, tmp_path):
     _, text, _ = pdf
     cover = re.sub(r"\s+", " ", text[: text.index("Summary")])
@@ -261,6 +224,7 @@ def test_unknown_provider_is_a_plain_error(audited, tmp_path):
         report.build_report(db, "P404", "2026-Q2", tmp_path / "x.pdf")
 
 
+@pytest.mark.slow
 def test_commands(audited, tmp_path):
     from typer.testing import CliRunner
 
@@ -300,6 +264,7 @@ def test_commands(audited, tmp_path):
     assert result.exit_code == 1 and "not a quarter" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.slow
 def test_story_review_commands(tmp_path):
     from typer.testing import CliRunner
 
@@ -342,12 +307,11 @@ def test_story_review_commands(tmp_path):
     assert missing.exit_code == 1 and "no story S99" in missing.output
 
 
+@pytest.mark.slow
 def test_a_long_interview_prints_over_several_pages_and_every_report_is_drawn(tmp_path):
     """A consented story of about 14,000 characters (a long interview, one paragraph with
     sentences, and one run-on part with no full stop) flows over several pages instead of
     stopping the report (reportlab cannot split a table row)."""
-    from test_stories import load_pack, read_rows
-
     db = tmp_path / "audit.duckdb"
     with store.writing(db) as con:
         put_returns(con, "2026-Q2")

@@ -311,6 +311,7 @@ def test_rule_phrases_are_all_used_by_the_specification():
     assert schemas.comparisons(fte) == [(">", 0.0), ("<=", 1.5)]
 
 
+@pytest.mark.slow
 def test_validate_command_exit_codes(tmp_path):
     from typer.testing import CliRunner
 
@@ -356,6 +357,7 @@ def test_an_empty_episodes_file_does_not_make_every_contact_an_orphan(tmp_path):
     assert p.blocking and p.file == "episodes.csv" and "is empty" in p.message
 
 
+@pytest.mark.slow
 def test_values_written_the_european_way_get_the_fix(tmp_path):
     folder = make(tmp_path, "bad/written-otherwise")
     v = returns.validate(folder)

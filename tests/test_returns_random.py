@@ -16,10 +16,14 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audits import returns, spec
+
+# Random files through validation and the command line (a few seconds of CPU each): make test runs them.
+pytestmark = pytest.mark.slow
 
 HERE = Path(__file__).parent
 GOOD_RETURN = HERE / "fixtures" / "returns" / "good-return"

@@ -7,11 +7,12 @@ import hashlib
 import shutil
 
 import pytest
-from test_engine import FIXTURES, PERIOD, _people, build_store, load_fixture
 
 from audits import runs, store
 
-STANDARDS = FIXTURES / "standards"
+from support.stores import ENGINE, PERIOD, build_store, load_fixture, people_met
+
+STANDARDS = ENGINE / "standards"
 
 
 @pytest.fixture
@@ -19,6 +20,7 @@ def db(tmp_path):
     return load_fixture(tmp_path / "audit.duckdb")
 
 
+@pytest.mark.slow
 def test_a_run_records_inputs_standards_and_results(db):
     run_id = runs.run_audit(db, PERIOD, STANDARDS, run_by="auditor-1")
     with store.reading(db) as con:
@@ -54,6 +56,7 @@ def test_a_run_records_inputs_standards_and_results(db):
     }
 
 
+@pytest.mark.slow
 def test_same_inputs_give_the_same_results_and_runs_are_appended(db):
     first = runs.run_audit(db, PERIOD, STANDARDS)
     second = runs.run_audit(db, PERIOD, STANDARDS)
@@ -75,7 +78,7 @@ def test_same_inputs_give_the_same_results_and_runs_are_appended(db):
 
 def test_an_invalid_standards_folder_refuses_the_audit_naming_every_problem(db):
     with pytest.raises(runs.RunError) as refused:
-        runs.run_audit(db, PERIOD, FIXTURES / "standards-invalid")
+        runs.run_audit(db, PERIOD, ENGINE / "standards-invalid")
     message = str(refused.value)
     assert "2 problems" in message
     assert "broken.yaml, line 15" in message and "lived_experience" in message
@@ -84,6 +87,7 @@ def test_an_invalid_standards_folder_refuses_the_audit_naming_every_problem(db):
         assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_only_drafts_or_no_returns_refuse(tmp_path, db):
     drafts = tmp_path / "drafts"
     drafts.mkdir()
@@ -101,6 +105,7 @@ def _read_csv(path):
         return list(csv.reader(handle))
 
 
+@pytest.mark.slow
 def test_export_writes_exactly_the_specified_columns(db, tmp_path):
     run_id = runs.run_audit(db, PERIOD, STANDARDS)
     with store.reading(db) as con:
@@ -134,6 +139,7 @@ def test_export_writes_exactly_the_specified_columns(db, tmp_path):
     assert by_key[("P002", "lived-experience-share")]["numerator"] == "0.5"
 
 
+@pytest.mark.slow
 def test_public_export_suppresses_small_counts_of_people_only(db, tmp_path):
     runs.run_audit(db, PERIOD, STANDARDS)
     with store.writing(db) as con:
@@ -163,10 +169,11 @@ def test_public_export_suppresses_small_counts_of_people_only(db, tmp_path):
     assert kept.loc[~is_median, "ci_lower"].equals(exact.loc[~is_median, "ci_lower"].astype("float64"))
 
 
+@pytest.mark.slow
 def test_export_of_an_earlier_run_and_plain_mistakes(db, tmp_path):
     first = runs.run_audit(db, PERIOD, STANDARDS)
     runs.run_audit(db, PERIOD, STANDARDS)
-    build_store(db, {"P001": {"episodes": _people(5, 10)}}, period="2026-Q1")
+    build_store(db, {"P001": {"episodes": people_met(5, 10)}}, period="2026-Q1")
     with store.reading(db) as con:
         out = runs.export_csv(con, PERIOD, tmp_path / "first.csv", run_id=first)
         assert {r[0] for r in _read_csv(out)[1:]} == {first}
@@ -180,6 +187,7 @@ def test_export_of_an_earlier_run_and_plain_mistakes(db, tmp_path):
             runs.export_csv(con, PERIOD, tmp_path / "missing" / "x.csv")
 
 
+@pytest.mark.slow
 def test_run_and_export_commands(db, tmp_path):
     from typer.testing import CliRunner
 
@@ -201,7 +209,7 @@ def test_run_and_export_commands(db, tmp_path):
     assert exported.exit_code == 0, exported.output
     assert len(_read_csv(out)) == 19
     refused = cli.invoke(
-        app, ["run", "--period", PERIOD, "--standards", str(FIXTURES / "standards-invalid"), "--db", str(db)]
+        app, ["run", "--period", PERIOD, "--standards", str(ENGINE / "standards-invalid"), "--db", str(db)]
     )
     assert refused.exit_code == 1 and "lived_experiance" in refused.output
     assert "Traceback" not in refused.output

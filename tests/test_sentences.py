@@ -17,12 +17,13 @@ import statistics
 from pathlib import Path
 
 import pytest
-from test_engine import PERIOD, build_store
 
 from audits import conditions as cd
 from audits import engine, sentences, spec, store, vocabulary
 from audits.kinds import kind_of
 from audits.standards import load_standards
+
+from support.stores import PERIOD, build_store
 
 REAL = Path(__file__).resolve().parent.parent / "standards"
 START, END = spec.parse_period(PERIOD)
@@ -35,6 +36,7 @@ def real():
     return load.standards
 
 
+@pytest.mark.slow
 def test_every_measure_of_every_standard_reads_back_in_one_sentence(real):
     for standard in real:
         for measure in standard.measures:
@@ -236,6 +238,7 @@ def _expected(measure, rows: list[dict]) -> dict:
     return out
 
 
+@pytest.mark.slow
 def test_what_the_sentence_says_is_what_the_engine_counts(real, boundary_db):
     with store.reading(boundary_db) as con:
         result = engine.evaluate(con, real, PERIOD, include_unapproved=True)

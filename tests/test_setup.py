@@ -4,12 +4,14 @@ role printed. The path every new person takes first, so it must never break."""
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from audits import store
 from audits.cli import app
 
 
+@pytest.mark.slow  # the whole demo made, loaded and audited, twice (~2 min)
 def test_setup_demo_makes_a_working_demo_store_and_is_idempotent(tmp_path):
     db, demo_dir = tmp_path / "audit.duckdb", tmp_path / "demo"
     args = ["setup-demo", "--db", str(db), "--demo-dir", str(demo_dir)]

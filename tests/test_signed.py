@@ -9,12 +9,16 @@ import io
 
 import pytest
 from pypdf import PdfReader
-from test_report import STANDARDS, put_returns
-from test_stories import load_pack
 from typer.testing import CliRunner
 
 from audits import findings, runs, signed, signoffs, store, story_review
 from audits.cli import app
+
+from support.stores import STORIES_STANDARDS as STANDARDS
+from support.stores import load_pack, put_returns
+
+# Signed PDFs drawn and checked over real runs (seconds each): make test runs them.
+pytestmark = pytest.mark.slow
 
 SIGN = ["signoff", "--provider", "P001", "--period", "2026-Q2", "--name", "Ann Auditor"]
 

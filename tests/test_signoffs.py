@@ -3,17 +3,22 @@ plain words, nothing half-written, tied to the run, and the `signoff` command.""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
-from test_report import STANDARDS, put_returns
 from typer.testing import CliRunner
 
 from audits import runs, signoffs, store
 from audits.cli import app
 
+from support.stores import STORIES_STANDARDS as STANDARDS
+from support.stores import put_returns
 
-@pytest.fixture
-def audited(tmp_path):
-    db = tmp_path / "audit.duckdb"
+
+@pytest.fixture(scope="module")
+def audited_once(tmp_path_factory):
+    """Returns for 2026-Q1 and 2026-Q2 and a run of each, built once for the module."""
+    db = tmp_path_factory.mktemp("signoffs") / "audit.duckdb"
     with store.writing(db) as con:
         put_returns(con, "2026-Q1")
         put_returns(con, "2026-Q2")
@@ -21,6 +26,16 @@ def audited(tmp_path):
     return db, runs.run_audit(db, "2026-Q2", STANDARDS, run_by="test")
 
 
+@pytest.fixture
+def audited(audited_once, tmp_path):
+    """A test's own copy of the audited store (the run id of 2026-Q2 with it)."""
+    built, run_id = audited_once
+    db = tmp_path / "audit.duckdb"
+    shutil.copy(built, db)
+    return db, run_id
+
+
+@pytest.mark.slow
 def test_record_and_read(audited):
     db, run_id = audited
     with store.writing(db) as con:
@@ -47,6 +62,7 @@ def test_record_and_read(audited):
         assert signoffs.signoff_of_run(con, "P003", "2026-Q2", run_id) is None
 
 
+@pytest.mark.slow
 def test_every_problem_at_once_and_nothing_written(audited):
     db, run_id = audited
     with store.writing(db) as con:
@@ -71,6 +87,7 @@ def test_every_problem_at_once_and_nothing_written(audited):
         assert con.execute("SELECT count(*) FROM signoffs").fetchone()[0] == 0
 
 
+@pytest.mark.slow
 def test_a_later_run_needs_a_new_signoff(audited):
     db, run_id = audited
     with store.writing(db) as con:
@@ -81,6 +98,7 @@ def test_a_later_run_needs_a_new_signoff(audited):
         assert signoffs.signoff_of_run(con, "P001", "2026-Q2", run_id) is not None
 
 
+@pytest.mark.slow
 def test_the_command_prints_the_declaration_and_needs_i_declare(audited):
     db, run_id = audited
     runner = CliRunner()

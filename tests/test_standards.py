@@ -242,6 +242,7 @@ def test_every_real_file_points_at_the_schema_and_says_thresholds_are_proposals(
         assert any("proposal for the group to change" in line for line in lines[:5]), path.name
 
 
+@pytest.mark.slow
 def test_every_real_voice_names_a_group_and_a_year_and_no_more_than_three():
     for standard in load_standards(REAL).standards:
         assert 1 <= len(standard.voices) <= 3, standard.id
@@ -261,6 +262,7 @@ def test_the_schema_is_up_to_date_with_the_model():
     assert schema["$defs"]["Measure"]["properties"]["green"]["type"] == "string"
 
 
+@pytest.mark.slow
 def test_every_real_expression_runs_over_a_real_store(tmp_path):
     """Not only accepted: DuckDB binds and runs each compiled expression over cur_<table>."""
     con = store.connect(tmp_path / "audit.duckdb")
@@ -288,6 +290,7 @@ def test_every_real_expression_runs_over_a_real_store(tmp_path):
 # ------------------------------------------------------------------ the command line
 
 
+@pytest.mark.slow
 def test_check_command_exit_codes(tmp_path):
     runner = CliRunner()
     good = runner.invoke(app, ["standards", "check", str(REAL)])

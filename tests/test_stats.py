@@ -113,6 +113,7 @@ def test_funnel_limits_match_phe_funnel_tool_reference_values(n, low95, high95, 
     assert got == pytest.approx([low95, high95, low998, high998], abs=2e-6)
 
 
+@pytest.mark.slow
 def test_inside_the_funnel_is_exactly_the_benchmark_inside_the_wilson_interval():
     """The score-test funnel and the Fingertips comparison are one test, on 100,000 random
     providers, including 0 and all of n; the Wilson interval of the benchmark (the funnel

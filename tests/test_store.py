@@ -22,6 +22,7 @@ from audits.cli import app
         ["report", "--provider", "P001", "--period", "2026-Q2", "--pdf", "out.pdf"],
     ],
 )
+@pytest.mark.slow
 def test_a_store_path_that_is_a_folder_or_not_a_store_is_said_plainly(tmp_path, command):
     not_a_store = tmp_path / "notes.duckdb"
     not_a_store.write_text("hello")
@@ -56,6 +57,7 @@ def _tables(con) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["schema1.duckdb.gz", "schema2.duckdb.gz"])
 def test_an_old_store_file_migrates_forward_to_the_same_schema_as_a_new_one(tmp_path, name):
     old = _unpack(name, tmp_path)
@@ -163,6 +165,7 @@ def _fill(folder: Path) -> None:
             pass
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_said_plainly_and_leaves_the_store_consistent(small_disk):
     db = small_disk / "audit.duckdb"
     runner = CliRunner()

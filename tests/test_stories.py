@@ -1,9 +1,8 @@
 """Consent, withdrawals, screening holds, the auditor's decisions and provisional green,
 over a real DuckDB store holding the fixture evidence pack."""
 
-import csv
 import gzip
-import uuid
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -11,46 +10,23 @@ import pytest
 
 from audits import ingest, store, stories, story_review, verdicts
 
-PACK = Path(__file__).parent / "fixtures" / "stories" / "pack-P001-2026-Q2"
+from support.stores import STORIES_STANDARDS as STANDARDS
+from support.stores import load_pack, pack_folder, put_returns, read_rows
 
 
-def read_rows(folder: Path = PACK) -> list[dict]:
-    with open(folder / "stories.csv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def load_pack(db: Path, rows: list[dict] | None = None, provider_id: str = "P001", period: str = "2026-Q2") -> None:
-    """Load the fixture pack with the real ingest; with rows (or another provider or quarter),
-    a resubmission of it with those rows (written next to the store)."""
-    folder = PACK
-    if rows is not None or provider_id != "P001" or period != "2026-Q2":
-        folder = _pack_folder(db, rows if rows is not None else read_rows(), provider_id, period)
-    (outcome,) = ingest.ingest([folder], db, loaded_by="test")
-    assert outcome.loaded, outcome
-
-
-def _pack_folder(db: Path, rows: list[dict], provider_id: str, period: str) -> Path:
-    """A copy of the fixture pack with these rows, provider and quarter, next to the store."""
-    folder = db.parent / f"pack-{uuid.uuid4().hex[:8]}"
-    folder.mkdir()
-    pack_yaml = (PACK / "pack.yaml").read_text(encoding="utf-8")
-    (folder / "pack.yaml").write_text(
-        pack_yaml.replace("provider_id: P001", f"provider_id: {provider_id}").replace(
-            "period: 2026-Q2", f"period: {period}"
-        ),
-        encoding="utf-8",
-    )
-    with open(folder / "stories.csv", "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return folder
+@pytest.fixture(scope="module")
+def pack_store(tmp_path_factory):
+    """A store holding the fixture pack, loaded once by the real ingest."""
+    path = tmp_path_factory.mktemp("stories") / "audit.duckdb"
+    load_pack(path)
+    return path
 
 
 @pytest.fixture
-def db(tmp_path):
+def db(pack_store, tmp_path):
+    """A test's own copy of the store holding the fixture pack."""
     path = tmp_path / "audit.duckdb"
-    load_pack(path)
+    shutil.copy(pack_store, path)
     return path
 
 
@@ -188,7 +164,7 @@ def test_the_same_words_withdrawn_in_a_later_quarter_leave_every_quarter(db, con
         {**s01, "story_id": "S02", "gathered_on": "2026-08-02", "consent": "withdrawn", "story": "Other words."},
     ]
     assert "S01" in ids(stories.printable_stories(con, "P001", "2026-Q2"))
-    outcome = ingest.ingest([_pack_folder(db, later, "P001", "2026-Q3")], db, loaded_by="test")[0]
+    outcome = ingest.ingest([pack_folder(db, later, "P001", "2026-Q3")], db, loaded_by="test")[0]
     assert outcome.withdrawn_elsewhere == [("2026-Q2", "S01")]
     assert "the same words were told in another quarter (S01 of 2026-Q2): withdrawn there too" in outcome.summary()
     printable = ids(stories.printable_stories(con, "P001", "2026-Q2"))
@@ -227,6 +203,7 @@ def test_pairing(con, titles):
         assert verdicts.shown_rating(rating) == rating
 
 
+@pytest.mark.slow
 def test_the_period_in_one_pass_agrees_with_each_provider(db, con, titles):
     # three providers share story ids; each has its own decisions and withdrawals, which
     # must never leak to another provider's story of the same id
@@ -276,8 +253,6 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con, titles):
 
 
 # --------------------------------------------------------------------------- tagging
-
-STANDARDS = Path(__file__).parent / "fixtures" / "stories" / "standards"
 
 
 @pytest.fixture
@@ -342,12 +317,11 @@ def test_unknown_standard_ids_are_refused_with_a_did_you_mean(con, titles):
         story_review.standard_titles(STANDARDS / "missing")
 
 
+@pytest.mark.slow
 def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
     """The real engine's rating of no-opiate-free-targets for P001 is green on its figures; no
     story speaks to it, so it is provisional until the auditor tags S07 (a person using the
     service, consented) to it."""
-    from test_report import put_returns
-
     from audits import runs
 
     with store.writing(db) as con:
@@ -379,6 +353,7 @@ def test_tagging_turns_a_provisional_green_into_a_confirmed_one(db):
     assert shown() == "provisional"
 
 
+@pytest.mark.slow
 def test_stories_tag_on_the_command_line(db):
     from typer.testing import CliRunner
 
@@ -419,6 +394,7 @@ def test_stories_tag_on_the_command_line(db):
         assert con.execute("SELECT count(*) FROM story_tags").fetchone() == (2,)
 
 
+@pytest.mark.slow
 def test_a_schema_1_store_gains_story_tags(tmp_path):
     """A real store written before tagging existed (tests/fixtures/store): the first
     connection, even a reader's, brings it forward keeping its stories, and tagging works."""
@@ -445,6 +421,7 @@ def test_a_schema_1_store_gains_story_tags(tmp_path):
 # --------------------------------------------------------------------------- what a story says
 
 
+@pytest.mark.slow
 def test_a_contradicting_story_turns_a_green_into_partly_met_until_answered(con, titles):
     """S01 (a person using the service) confirms warm-welcome; S02 (a family member) says
     otherwise. Unanswered, the green shows as 'people's experience differs'; once the auditor

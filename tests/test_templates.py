@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from audits import reading, returns, spec, templates
@@ -10,6 +11,7 @@ from audits.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_blank_templates_are_complete_returns_waiting_for_values(tmp_path):
     written = templates.write_templates(tmp_path)
     assert [p.name for p in written] == [
@@ -43,6 +45,7 @@ def test_a_filled_in_template_loads(tmp_path):
     assert not v.problems and v.rows["sites"] == 1
 
 
+@pytest.mark.slow
 def test_workbook_template_has_every_table_and_column(tmp_path):
     path = templates.write_workbook(tmp_path / "r.xlsx", "return")
     sub = reading.read_submission(path)
@@ -70,6 +73,7 @@ def test_the_document_covers_every_column_and_code():
     assert "| after_missed | code | when outcome is missed |" in doc
 
 
+@pytest.mark.slow
 def test_committed_document_and_templates_are_current(tmp_path):
     """docs/ must be regenerated (python -m audits template --docs) after spec.py changes."""
     assert (ROOT / templates.DOC_PATH).read_text(encoding="utf-8") == templates.provider_doc()

@@ -109,10 +109,12 @@ def _undeclared(paths: list[Path]) -> list[str]:
     return missing
 
 
+@pytest.mark.slow
 def test_every_output_declares_its_tier():
     assert _undeclared(SOURCES) == [], "outputs without @tiers.output(...): declare RESTRICTED, PUBLIC or BY_CALLER"
 
 
+@pytest.mark.slow
 def test_a_public_output_never_reads_exact_figures_itself():
     wrong = []
     for path in SOURCES:
@@ -140,6 +142,7 @@ def test_the_finder_finds_an_undeclared_output(tmp_path):
     assert [m.split(" ")[-1] for m in _undeclared([bad])] == ["write_it", "chart"]
 
 
+@pytest.mark.slow
 def test_every_declaration_is_registered_with_a_real_tier():
     for package in (audits, dashboard):
         for module in pkgutil.walk_packages(package.__path__, package.__name__ + "."):

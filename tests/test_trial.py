@@ -6,12 +6,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from test_engine import FIXTURES, PERIOD, load_fixture
+import pytest
 from typer.testing import CliRunner
 
 from audits import runs, store, trial
 from audits.cli import app
 from audits.standards import load_standards, parse_standard_text
+
+from support.stores import ENGINE as FIXTURES
+from support.stores import PERIOD, load_fixture
 
 WELCOME = (FIXTURES / "standards" / "warm-welcome.yaml").read_text(encoding="utf-8")
 OVERFLOW = WELCOME.replace(
@@ -29,12 +32,14 @@ def test_a_measure_that_cannot_be_worked_out_is_refused_when_checked_with_its_li
     assert parse_standard_text(WELCOME, "warm-welcome.yaml")[1] == []
 
 
+@pytest.mark.slow
 def test_every_standard_in_the_project_passes_its_trial_run():
     load = load_standards(Path(__file__).parents[1] / "standards")
     assert load.ok, load.report()
     assert all(trial.measure_problem(m) is None for s in load.standards for m in s.measures)
 
 
+@pytest.mark.slow
 def test_a_standard_that_still_fails_at_run_time_fails_alone(tmp_path, monkeypatch):
     """Should one slip past the check, the audit runs every other standard and says which one
     was left out and why, on the command line and in the run's record."""

@@ -12,13 +12,13 @@ import io
 import pandas as pd
 import pytest
 from pypdf import PdfReader
-from test_engine import proportion, standard
-from test_report import STANDARDS, put_returns
-from test_stories import load_pack
 from typer.testing import CliRunner
 
 from audits import findings, preview, ratings, report, runs, settings, stats, store, story_review, verdicts
 from audits.cli import app
+
+from support.stores import STORIES_STANDARDS as STANDARDS
+from support.stores import load_pack, proportion, put_returns, standard
 
 DIFFERS = "◑ Partly met: people's experience differs"
 
@@ -40,6 +40,7 @@ def test_the_label_reads_as_the_issue_says():
     assert ratings.look("differs").label == DIFFERS
 
 
+@pytest.mark.slow
 def test_every_output_shows_the_contradiction(db, tmp_path):
     from audits import verdicts
 
@@ -62,6 +63,7 @@ def test_every_output_shows_the_contradiction(db, tmp_path):
     assert summary.exit_code == 0 and "Partly met: people's experience differs 1" in " ".join(summary.output.split())
 
 
+@pytest.mark.slow
 def test_an_answer_lets_the_rating_stand_and_the_setting_raises_the_bar(db):
     from audits import verdicts
 

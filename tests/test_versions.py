@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 
-from test_engine import FIXTURES, PERIOD, load_fixture
-from test_workshop import ANN, BOB
+import pytest
 
 from audits import runs, store, versions, workshop
 from audits import standard_edit as se
 from audits.standards import parse_standard_text
+
+from support.accounts import ANN, BOB
+from support.stores import ENGINE, PERIOD, load_fixture
 
 
 def standard_of(text: str, name: str = "peer-workforce.yaml"):
@@ -19,7 +21,7 @@ def standard_of(text: str, name: str = "peer-workforce.yaml"):
 
 
 def test_the_differences_between_two_versions_in_plain_words():
-    text = (FIXTURES / "standards" / "peer-workforce.yaml").read_text(encoding="utf-8")
+    text = (ENGINE / "standards" / "peer-workforce.yaml").read_text(encoding="utf-8")
     old = standard_of(text)
     changed = se.edit(text, ("measures", 1, "green"), ">= 80%")
     changed = se.edit(changed, ("measures", 1, "amber"), None)
@@ -51,9 +53,10 @@ def test_the_differences_between_two_versions_in_plain_words():
     assert versions.differences(None, new) == ["A new standard: “Lived experience in every team”, with 3 measures."]
 
 
+@pytest.mark.slow
 def test_the_history_of_a_standard_and_the_ratings_each_version_gave(tmp_path):
     folder = tmp_path / "standards"
-    shutil.copytree(FIXTURES / "standards", folder)
+    shutil.copytree(ENGINE / "standards", folder)
     db = load_fixture(tmp_path / "audit.duckdb")
     runs.run_audit(db, PERIOD, folder)  # version 2, from the file: no workshop history yet
     text = (folder / "peer-workforce.yaml").read_text(encoding="utf-8")

@@ -4,17 +4,21 @@ after its withdrawal is never shown; a published site is written again without t
 import datetime as dt
 
 import pytest
-from test_capture import captured
-from test_publish import audited  # noqa: F401  (the fixture)
 
 from audits import capture, publish, references, store, stories, voices, withdrawals
 from audits.publish import MARKER
 
+from support.stores import audited_with_pack, captured
+
+# Two audited quarters and a pack per test (2-3 CPU-seconds each): make test runs them.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
-def con(audited):  # noqa: F811  (the fixture imported above)
-    """Two audited quarters of returns and the fixture evidence pack (tests/test_publish.py)."""
-    connection = store.connect(audited[0])
+def con(tmp_path):
+    """Two audited quarters of returns and the fixture evidence pack."""
+    db, _ = audited_with_pack(tmp_path / "audit.duckdb")
+    connection = store.connect(db)
     yield connection
     connection.close()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from audits import words
 from audits.standard import Measure
 
@@ -127,11 +129,11 @@ def test_times_are_shown_in_uk_time_and_dates_in_full():
     assert words.long_date(None) == ""
 
 
+@pytest.mark.slow
 def test_one_result_reads_the_same_in_the_pdf_the_dashboard_and_the_command_line(tmp_path, monkeypatch):
     """The same row of the same run, through every output: the same figure, interval,
     thresholds and rating, word for word (audits.words is the one place that says them)."""
     import re
-    import sys
     from pathlib import Path
 
     from pypdf import PdfReader
@@ -141,10 +143,9 @@ def test_one_result_reads_the_same_in_the_pdf_the_dashboard_and_the_command_line
     from audits import accounts, findings, report, store
     from audits.cli import app
 
-    here = Path(__file__).parent
-    sys.path.insert(0, str(here / "fixtures" / "dashboard"))
-    import dashboard_store
+    from support import dashboard_store
 
+    here = Path(__file__).parent
     db = tmp_path / "audit.duckdb"
     dashboard_store.build_store(db, periods=dashboard_store.PERIODS[-2:])
     period = dashboard_store.PERIODS[-1]
@@ -185,3 +186,9 @@ def test_one_result_reads_the_same_in_the_pdf_the_dashboard_and_the_command_line
     assert expected["thresholds"] in cells
     # the command line's summary of the same run
     assert expected["rating"] in ran.output
+
+
+def test_an_audit_run_is_named_by_when_it_ran_never_by_its_id():
+    assert words.audit_run("run-20261201-140302-abc123") == "the audit run on 1 December 2026 at 14:03"
+    assert words.audit_run("run-20260701-090000-abc123") == "the audit run on 1 July 2026 at 10:00"  # summer: BST
+    assert words.audit_run(None) == "the audit run"

@@ -7,7 +7,6 @@ import json
 import shutil
 
 import pytest
-from test_engine import FIXTURES, PERIOD, load_fixture
 from typer.testing import CliRunner
 
 from audits import runs, settings, store, versions, workshop
@@ -16,15 +15,17 @@ from audits.accounts import Account
 from audits.cli import app
 from audits.standards import load_standards
 
-ANN = Account("ann", "Ann Example", "expert_citizen", None)
-BOB = Account("bob", "Bob Example", "expert_citizen", None)
-AUDITOR = Account("audrey", "Audrey Auditor", "auditor", None)
+from support.accounts import ANN, AUDITOR, BOB
+from support.stores import ENGINE, PERIOD, load_fixture
+
+# Every test saves, approves or audits over a store of its own (1-3 CPU-seconds each): make test runs them.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def place(tmp_path):
     folder = tmp_path / "standards"
-    shutil.copytree(FIXTURES / "standards", folder)
+    shutil.copytree(ENGINE / "standards", folder)
     db = load_fixture(tmp_path / "audit.duckdb")
     runs.run_audit(db, PERIOD, folder)
     return db, folder

@@ -2,27 +2,17 @@
 driven by the playwright package; never a browser downloaded by a test tool).
 
 The app runs as `streamlit run app.py` in a subprocess over a store built with
-real audit runs (tests/fixtures/dashboard/dashboard_store.py).
+real audit runs (tests/support/dashboard_store.py; support.browser.serve).
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures" / "dashboard"
-sys.path.insert(0, str(FIXTURES))
-import dashboard_store  # noqa: E402
+from support.browser import serve
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -33,63 +23,6 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = os.environ.get("DASHBOARD_SCREENSHOTS")  # a folder: save a PNG of every page visited
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def serve(folder: Path, periods: list[str] = dashboard_store.PERIODS, env: dict | None = None):
-    """The dashboard over a store of its own (built in `folder`), on a free port: its address."""
-    db = folder / "audit.duckdb"
-    dashboard_store.build_store(db, periods=periods)
-    standards = folder / "standards"
-    shutil.copytree(dashboard_store.STANDARDS, standards)
-    port = _free_port()
-    env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards), **(env or {}))
-    log = open(folder / "streamlit.log", "w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("The dashboard did not start:\n" + (folder / "streamlit.log").read_text())
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 @pytest.fixture(scope="session")
@@ -128,36 +61,3 @@ def page(browser):
     page.set_default_timeout(30_000)
     yield page
     context.close()
-
-
-def settle(page) -> None:
-    """Wait until the app has finished its current run."""
-    page.wait_for_selector("[data-testid=stApp]")
-    page.wait_for_selector("[data-test-script-state=notRunning]", state="attached")
-    page.wait_for_timeout(300)
-    page.wait_for_selector("[data-test-script-state=notRunning]", state="attached")
-
-
-def shoot(page, name: str) -> None:
-    """A PNG of the whole page. Streamlit scrolls its main block, not the document, so
-    full_page alone gives only the window: grow the window to the content first."""
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        size = page.viewport_size
-        height = page.evaluate("document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
-        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height + 160)})
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
-        page.set_viewport_size(size)
-
-
-def sign_in(page, url: str, username: str) -> None:
-    from playwright.sync_api import expect
-
-    page.goto(url)
-    settle(page)
-    page.get_by_label("Username", exact=True).fill(username)
-    page.get_by_label("Password", exact=True).fill(dashboard_store.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    settle(page)
-    expect(page.get_by_text("Sign out")).to_be_visible()

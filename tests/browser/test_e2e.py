@@ -7,8 +7,10 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, settle, shoot, sign_in
 from pypdf import PdfReader
+
+from support import dashboard_store
+from support.browser import FIXTURES, settle, shoot, sign_in
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
@@ -73,8 +75,6 @@ def test_auditor_bad_upload_shows_the_message(page, app_url):
 
 
 def test_sign_in_and_the_overview_by_keyboard_alone(page, app_url):
-    from conftest import dashboard_store
-
     page.goto(app_url)
     settle(page)
     focused = (

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import serve, settle, shoot, sign_in
+
+from support.browser import serve, settle, shoot, sign_in
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser

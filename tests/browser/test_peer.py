@@ -13,7 +13,9 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import dashboard_store, serve, settle, shoot
+
+from support import dashboard_store
+from support.browser import serve, settle, shoot
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser

@@ -7,9 +7,11 @@ and the same steps on a phone."""
 from __future__ import annotations
 
 import pytest
-from conftest import dashboard_store, settle, shoot, sign_in
 
 from audits import runs, store
+
+from support import dashboard_store
+from support.browser import settle, shoot, sign_in
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser

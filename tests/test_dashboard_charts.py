@@ -5,8 +5,6 @@ is outside the drawn funnel exactly when the table beside it says better or wors
 
 import base64
 import re
-import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -97,6 +95,21 @@ def test_the_caption_says_how_limits_are_made_and_which_quarter_is_read():
     assert "Limits are provisional: fewer than 12 quarters." in xmr_caption(shorter, quarters[3:], measure)
 
 
+def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
+    quarters = pd.DataFrame(
+        {
+            "period": ["2025-Q1", "2025-Q2", "2025-Q3"],
+            "value": [0.5, float("nan"), 0.7],
+            "ci_lower": [0.4, float("nan"), 0.6],
+            "ci_upper": [0.6, float("nan"), 0.8],
+            "benchmark": [0.55, 0.56, 0.57],
+        }
+    )
+    line = charts.trend(quarters, "A measure", True).data[0]
+    assert list(line.x) == ["2025-Q1", "2025-Q2", "2025-Q3"]
+    assert pd.isna(line.y[1]) and not line.connectgaps
+
+
 # --------------------------------------------------------------------------- the funnel plot and the table
 
 
@@ -137,6 +150,7 @@ def _agree(rows: pd.DataFrame, title: str) -> int:
     return checked
 
 
+@pytest.mark.slow
 def test_the_funnel_and_the_table_agree_on_random_providers():
     rng = np.random.default_rng(14)
     checked = 0
@@ -164,18 +178,10 @@ def test_the_funnel_and_the_table_agree_on_random_providers():
     assert checked > 900
 
 
-@pytest.fixture(scope="module")
-def fixture_store(tmp_path_factory):
-    sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "dashboard"))
-    import dashboard_store
-
-    db = tmp_path_factory.mktemp("funnel") / "audit.duckdb"
-    dashboard_store.build_store(db)
-    return db
-
-
-def test_the_funnel_and_the_table_agree_on_every_row_of_the_fixture_store(fixture_store):
-    with store.reading(fixture_store) as con:
+@pytest.mark.slow
+def test_the_funnel_and_the_table_agree_on_every_row_of_the_fixture_store(dashboard_files):
+    db, _ = dashboard_files  # the run's one dashboard store, only read
+    with store.reading(db) as con:
         every = pd.concat([runs.read_results(con, r) for r in runs.latest_run_ids(con).values()])
     compared = every[every["comparison"].isin(list(TABLE_READING))]
     seen = set(compared["comparison"])

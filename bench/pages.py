@@ -1,0 +1,402 @@
+"""Page times where people wait: in Debian's Chromium, every page for every role, click → app idle,
+cold and warm; then many browser sessions opening the overview at once (p95).
+
+    .venv/bin/python bench/pages.py                  # the shared national store (bench/common.py)
+    .venv/bin/python bench/pages.py --db FILE        # another loaded and audited store
+    .venv/bin/python bench/pages.py --roles commissioner --sessions 5 --repeat 1
+
+"Idle" is measured in the page: the app's script has finished, nothing on screen is stale, every
+Plotly chart has drawn and no spinner shows, and it stays so for IDLE_QUIET_MS (a page that
+reruns itself is not idle between its runs). The time is from the click (or the start of the
+navigation) to the moment that quiet stretch began. "Cold" is the first visit of each page after
+a fresh server start (one per role, so no role warms another's caches); "warm" the median of
+later visits. The concurrent sessions share one signed session cookie (dashboard.sessions), each
+in its own browser context, and all open the overview at the same moment, three rounds.
+
+The script adds one account per role to the store (bench-<role>, a fresh random password each
+run), so give it a store nobody else is writing to. Targets (issue 15): every page ≤ 2 s, p95 of
+20 concurrent overviews ≤ 3 s. Numbers depend on the machine and its load: the load average is
+printed before and after, and saved with the numbers in bench/out/pages.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import common  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IDLE_QUIET_MS = 250
+TIMEOUT_MS = int(os.environ.get("BENCH_PAGE_TIMEOUT_MS", "120000"))
+ROLES = ("commissioner", "auditor", "expert_citizen", "provider")
+
+# The page is idle when this holds (and Streamlit has sent nothing for IDLE_QUIET_MS)
+DRAWN = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !document.querySelector('[data-stale=true]')
+    && !document.querySelector('[data-testid=stSpinner]')
+    && !!document.querySelector('[data-testid=stMainBlockContainer] *')
+    && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'));
+}"""
+
+
+DIAGNOSE = """() => ({
+  state: document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state'),
+  stale: document.querySelectorAll('[data-stale=true]').length,
+  spinners: document.querySelectorAll('[data-testid=stSpinner]').length,
+  charts: document.querySelectorAll('[data-testid=stPlotlyChart]').length,
+  drawn: document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length,
+})"""
+
+
+class Watch:
+    """What Streamlit's server told one page over its websocket: script runs begun (a
+    new_session message starts every run) and finished, and when the last message came. The
+    page's own script-state attribute is not enough: under load a run's start and end can
+    reach the browser together and the attribute never shows "running"."""
+
+    def __init__(self, page) -> None:
+        self.begun = self.finished = 0
+        self.last = time.perf_counter()
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if isinstance(payload, str):
+            return
+        message = ForwardMsg()
+        try:
+            message.ParseFromString(payload)
+        except Exception:  # noqa: BLE001 - not a ForwardMsg: not ours to count
+            return
+        kind = message.WhichOneof("type")
+        self.begun += kind == "new_session"
+        self.finished += kind == "script_finished"
+        self.last = time.perf_counter()
+
+    def mark(self) -> tuple[float, int]:
+        return time.perf_counter(), self.finished
+
+
+def loadavg() -> str:
+    return Path("/proc/loadavg").read_text().strip()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(db: Path, standards: Path, log: Path):
+    """`streamlit run app.py` over db on a free port, until the block ends: its address."""
+    port = free_port()
+    env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards))
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true"]
+    command += [f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                with contextlib.suppress(OSError), urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit("The dashboard did not start:\n" + log.read_text())
+                time.sleep(0.3)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def bench_accounts(db: Path) -> tuple[dict[str, str], str]:
+    """One account per role in db (bench-<role>), with a fresh random password: usernames, password."""
+    import inspect
+
+    from audits import accounts, store
+
+    password = accounts.new_password()
+    names = {}
+    with store.writing(db) as con:
+        first = con.execute("SELECT provider_id, area FROM providers ORDER BY provider_id LIMIT 1").fetchone()
+        for role in ROLES:
+            extra = {}
+            if role == "commissioner" and "areas" in inspect.signature(accounts.create_account).parameters:
+                extra["areas"] = [first[1]] if first and first[1] else []
+            provider = first[0] if role == "provider" else None
+            username = f"bench-{role.replace('_', '-')}"
+            accounts.create_account(con, username, password, role, provider, f"Bench {role}", replace=True, **extra)
+            names[role] = username
+    return names, password
+
+
+async def wait_idle(page, since: tuple[float, int] | None = None) -> float:
+    """Seconds from the mark `since` (a moment and the runs finished by then; None: the page's
+    navigation start) until the app is idle: a run has finished since the mark, the page says
+    none is under way and is drawn, and it has all stayed so, with no message from the server, for
+    IDLE_QUIET_MS. The time is when that quiet stretch began."""
+    watch: Watch = page._ls_watch
+    if since is None:
+        since = (time.perf_counter() - await page.evaluate("performance.now()") / 1000, 0)
+    started, finished_before = since
+    deadline = time.perf_counter() + TIMEOUT_MS / 1000
+    quiet_from = None
+    while time.perf_counter() < deadline:
+        # a run interrupted by a rerun may end without its own script_finished: count the ends
+        ran = watch.finished > finished_before
+        if ran and await page.evaluate(DRAWN):
+            quiet_from = max(quiet_from or 0.0, watch.last)
+            if time.perf_counter() - quiet_from >= IDLE_QUIET_MS / 1000:
+                return quiet_from - started
+        else:
+            quiet_from = None
+        await asyncio.sleep(0.02)
+    parts = await page.evaluate(DIAGNOSE)
+    raise TimeoutError(
+        f"{page.url} was not idle within {TIMEOUT_MS / 1000:.0f} s: runs begun {watch.begun}, "
+        f"finished {watch.finished} ({finished_before} before the click); the page: {parts}"
+    )
+
+
+async def click_and_time(page, locator) -> float:
+    since = page._ls_watch.mark()
+    await locator.click()
+    return await wait_idle(page, since)
+
+
+async def timed(page, locator) -> float:
+    """click_and_time, or infinity when the page was not idle within the timeout (then the
+    benchmark goes on with the next page, and says so)."""
+    try:
+        return await click_and_time(page, locator)
+    except TimeoutError as error:
+        print(f"  not idle: {error}", flush=True)
+        return float("inf")
+
+
+async def open_page(context, url: str):
+    page = await context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page._ls_watch = Watch(page)
+    await page.goto(url)
+    await wait_idle(page)
+    return page
+
+
+async def sign_in(page, username: str, password: str) -> float:
+    await page.get_by_label("Username", exact=True).fill(username)
+    await page.get_by_label("Password", exact=True).fill(password)
+    seconds = await click_and_time(page, page.get_by_role("button", name="Sign in"))
+    await page.get_by_text("Signed in as").wait_for()
+    return seconds
+
+
+async def role_pages(
+    browser,
+    url: str,
+    username: str,
+    password: str,
+    titles: list[str],
+    repeat: int,
+    home_title: str | None = None,
+    role: str = "",
+) -> dict:
+    """Sign in, then every page of the menu once (cold), then each again `repeat` times (warm)."""
+    context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        page = await open_page(context, url)
+        home = home_title or titles[0]
+        # the home page's cold visit is the sign-in's: the click on "Sign in" until it is idle
+        out = {title: {"cold": None, "warm": None} for title in titles}
+        out[home]["cold"] = await sign_in(page, username, password)
+        nav = page.get_by_test_id("stSidebarNav")
+        print_row(role, home, out[home]["cold"], None)
+        for title in titles:
+            if title != home:
+                out[title]["cold"] = await timed(page, nav.get_by_role("link", name=title, exact=True))
+                print_row(role, title, out[title]["cold"], None)
+        warm: dict[str, list[float]] = {title: [] for title in titles}
+        order = [t for t in titles if t != home] + [home]  # never a click on the page already open
+        for _ in range(repeat if len(titles) > 1 else 0):
+            for title in order:
+                warm[title].append(await timed(page, nav.get_by_role("link", name=title, exact=True)))
+        for title in titles:
+            out[title]["warm"] = statistics.median(warm[title]) if warm[title] else None
+        return out
+    finally:
+        await context.close()
+
+
+async def concurrent_overviews(browser, url: str, username: str, password: str, sessions: int, rounds: int) -> dict:
+    """`sessions` browser contexts sharing one signed session cookie open the overview at once,
+    `rounds` times: every load time (navigation start → idle), per round."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    first = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    page = await open_page(first, url)
+    await sign_in(page, username, password)
+    cookies = [c for c in await first.cookies() if c["name"] == "ls_session"]
+    await first.close()
+    contexts = [await browser.new_context(viewport={"width": 1440, "height": 1000}) for _ in range(sessions)]
+    try:
+        for context in contexts:
+            await context.add_cookies(cookies)
+        pages = []
+        for context in contexts:
+            one = await context.new_page()
+            one.set_default_timeout(TIMEOUT_MS)
+            one._ls_watch = Watch(one)
+            pages.append(one)
+
+        async def load(one) -> float:
+            since = (time.perf_counter(), one._ls_watch.finished)
+            try:
+                await one.goto(url + "/overview", wait_until="commit")
+                seconds = await wait_idle(one, since)
+            except (TimeoutError, PlaywrightTimeout) as error:
+                print(f"  not idle: {error}".splitlines()[0], flush=True)
+                return float("inf")
+            await one.get_by_text("Signed in as").wait_for()  # signed in by the shared cookie
+            return seconds
+
+        times = []
+        for _ in range(rounds):
+            times.append(await asyncio.gather(*(load(one) for one in pages)))
+        return {"rounds": times}
+    finally:
+        for context in contexts:
+            await context.close()
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(0.95 * len(ordered))) - 1))]
+
+
+async def measure(
+    db: Path, standards: Path, roles: tuple[str, ...], repeat: int, sessions: int, rounds: int, log_dir: Path
+) -> dict:
+    """The whole benchmark over db: {'pages': {role: {page: {cold, warm}}}, 'concurrent': {...}}."""
+    from playwright.async_api import async_playwright
+
+    from audits import accounts
+    from dashboard import auth
+
+    names, password = bench_accounts(db)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    result: dict = {"pages": {}, "load_before": loadavg()}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for role in roles:
+                account = accounts.Account(names[role], "", role, "P" if role == "provider" else None)
+                titles = [auth.PAGES[f][0] for f in auth.pages_for(account)]
+                home = auth.PAGES["dashboard/provider.py"][0] if role == "provider" else titles[0]
+                with serve(db, standards, log_dir / f"pages-{role}.log") as url:
+                    result["pages"][role] = await role_pages(
+                        browser, url, names[role], password, titles, repeat, home, role
+                    )
+                print_role(role, {t: v for t, v in result["pages"][role].items() if v["warm"] is not None})
+            if sessions:
+                with serve(db, standards, log_dir / "pages-concurrent.log") as url:
+                    result["concurrent"] = await concurrent_overviews(
+                        browser, url, names["commissioner"], password, sessions, rounds
+                    )
+                print_concurrent(result["concurrent"], sessions)
+        finally:
+            await browser.close()
+    result["load_after"] = loadavg()
+    return result
+
+
+def print_row(role: str, title: str, cold: float | None, warm: float | None) -> None:
+    cold_text, warm_text = (f"{v:7.2f}" if v is not None else "      -" for v in (cold, warm))
+    print(f"{role:16} {title:24} {cold_text} {warm_text}", flush=True)
+
+
+def print_role(role: str, pages: dict) -> None:
+    for title, t in pages.items():
+        print_row(role, title + " (warm)", t["cold"], t["warm"])
+
+
+def print_concurrent(concurrent: dict, sessions: int) -> None:
+    every = [t for r in concurrent["rounds"] for t in r]
+    for i, r in enumerate(concurrent["rounds"], 1):
+        print(f"{sessions} sessions, round {i}: median {statistics.median(r):.2f} s, slowest {max(r):.2f} s")
+    print(f"{sessions} concurrent overviews, {len(every)} loads: p95 {p95(every):.2f} s (target ≤ 3 s)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="the store to read (default: the shared one in --work)")
+    common.add_arguments(parser)
+    parser.add_argument(
+        "--roles", nargs="*", default=list(ROLES), choices=ROLES, help="none: the concurrent overviews only"
+    )
+    parser.add_argument("--repeat", type=int, default=2, help="warm visits of each page (median)")
+    parser.add_argument("--sessions", type=int, default=20, help="concurrent overviews (0: skip)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of concurrent overviews")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pages.json")
+    args = parser.parse_args()
+    if args.db is None:
+        args.db = common.national_store(args.work, args.standards, args.providers, args.fresh)[0]
+    from audits import store
+
+    with store.reading(args.db) as con:
+        size = con.execute("SELECT count(*) FROM providers").fetchone()[0]
+    print(f"store {args.db}: {size} providers; load {loadavg()}", flush=True)
+    print(f"{'role':16} {'page':24} {'cold s':>7} {'warm s':>7}")
+    result = asyncio.run(
+        measure(
+            args.db.resolve(),
+            args.standards.resolve(),
+            tuple(args.roles),
+            args.repeat,
+            args.sessions,
+            args.rounds,
+            args.out.parent,
+        )
+    )
+    slowest = max([t["cold"] or 0 for pages in result["pages"].values() for t in pages.values()] or [0])
+    print(
+        f"slowest page, cold: {slowest:.2f} s (target ≤ 2 s); load before {result['load_before']}, after {result['load_after']}"
+    )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(dict(result, store=str(args.db), providers=size), indent=1), encoding="utf-8")
+    print(f"saved {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Driving the dashboard in Streamlit's AppTest, and reading back what a page sent,
+for the tests/test_dashboard_*.py modules (one per page of dashboard/)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from audits import accounts
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+DASHBOARD = ROOT / "dashboard"
+
+ACCOUNTS = {
+    "commissioner": accounts.Account("commissioner", "Test commissioner", "commissioner", None),
+    "auditor": accounts.Account("auditor", "Test auditor", "auditor", None),
+    "expert_citizen": accounts.Account("expert", "Test expert", "expert_citizen", None),
+    "provider": accounts.Account("provider1", "Test provider", "provider", "P001"),
+    "peer_interviewer": accounts.Account("interviewer", "Test interviewer", "peer_interviewer", None),
+}
+
+
+def signed_in(role: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["account"] = ACCOUNTS[role]
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [
+        e.value
+        for kind in (
+            "markdown",
+            "caption",
+            "title",
+            "header",
+            "subheader",
+            "info",
+            "error",
+            "warning",
+            "success",
+            "text",
+        )
+        for e in getattr(at, kind)
+    ]
+    return read_as_shown("\n".join(str(p) for p in parts))
+
+
+def read_as_shown(markdown: str) -> str:
+    """Markdown as a person reads it on the page: people's text is escaped (dashboard.ui.md),
+    so take the escapes out again to compare with what was typed."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+
+
+def frames(at: AppTest):
+    return [d.value.data if hasattr(d.value, "data") else d.value for d in at.table]
+
+
+class _Cells(HTMLParser):
+    """Rows of the first HTML table: header and data cells, in order, as text."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.cell, self.heads = [], None, {}
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = ""
+            self.heads[(len(self.rows) - 1, len(self.rows[-1]))] = (tag, dict(attrs).get("scope"))
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(self.cell.replace("\xa0", " ").strip())
+            self.cell = None
+
+    def handle_data(self, text):
+        if self.cell is not None:
+            self.cell += text
+
+
+def html_matrix(at: AppTest) -> tuple[pd.DataFrame, dict]:
+    """The overview's matrix, read back from the HTML the page sent: a frame indexed
+    by the row headers, and the tag and scope of every cell."""
+    parser = _Cells()
+    parser.feed(at.html[0].value)
+    head, *body = parser.rows
+    frame = pd.DataFrame([r[1:] for r in body], index=[r[0] for r in body], columns=head[1:])
+    return frame, parser.heads
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]

@@ -1,0 +1,50 @@
+"""A provider's page (dashboard/provider.py) in Streamlit's AppTest: its standards, data
+quality, ratings over the quarters and the PDF."""
+
+from __future__ import annotations
+
+import pytest
+
+from support.apptest import frames, html_matrix, no_exception, signed_in
+
+# AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
+pytestmark = pytest.mark.slow
+
+
+def test_provider_page_lists_standards_data_quality_and_offers_the_pdf(shared_env):
+    at = signed_in("commissioner")
+    at.session_state["provider_id"] = "P003"
+    at.switch_page("dashboard/provider.py").run()
+    no_exception(at)
+    summary = frames(at)[0]
+    assert set(summary["Standard"]) == {
+        "A warm welcome within days",
+        "People with lived experience work in every team",
+        "No targets for opiate-free discharge",
+    }
+    assert any("heroin" in f.to_string() for f in frames(at))  # quarantined row and its reason
+    quality = next(f for f in frames(at) if "Rows held back" in f.columns)
+    assert "Quarterly return" in set(quality["What"])
+    assert not quality["Loaded"].str.contains(r"\d{2}:\d{2}:\d{2}").any()  # dates in words, not timestamps
+    over_time, _ = html_matrix(at)  # ratings over the quarters
+    assert list(over_time.columns) == sorted(over_time.columns) and len(over_time.columns) > 1
+    assert "A warm welcome within days" in over_time.index
+    assert at.get("download_button")
+
+
+def test_voices_heard_are_exact_for_the_auditor_and_protected_for_everyone_else(env):
+    heard = {}
+    for role in ("auditor", "commissioner"):
+        at = signed_in(role)
+        at.session_state["period"] = "2026-Q2"
+        at.session_state["provider_id"] = "P001"
+        at.switch_page("dashboard/provider.py").run()
+        no_exception(at)
+        table = frames(at)[0]
+        heard[role] = dict(zip(table["Standard"], table["Voices heard"]))
+    # S1 and S2 were told by people using the service and agreed to (S2 is held for a phone
+    # number: still a person heard); S3 said no
+    assert heard["auditor"]["A warm welcome within days"].startswith("2 people using the service")
+    assert "fewer than 5 people" in heard["commissioner"]["A warm welcome within days"]
+    assert "2 people" not in str(heard["commissioner"])
+    assert all("too few voices" in v for v in heard["auditor"].values())

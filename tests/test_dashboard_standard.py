@@ -1,0 +1,97 @@
+"""A standard's page (dashboard/standard.py) in Streamlit's AppTest: funnel, XmR, tables
+and stories, small counts hidden from the public tier (the chart too) while exact figures go to
+the auditor, a commissioner's own area and a provider's own, and the read-back sentence that
+says what is counted."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from audits import accounts, words
+
+from support import disclosure_attacker as attacker
+from support.apptest import ACCOUNTS, APP, frames, no_exception, signed_in, texts
+
+# AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
+pytestmark = pytest.mark.slow
+
+
+def test_standard_page_has_funnel_xmr_tables_and_stories(shared_env):
+    at = signed_in("commissioner")
+    at.session_state["standard_id"] = "warm-welcome"
+    at.session_state["provider_id"] = "P001"
+    at.switch_page("dashboard/standard.py").run()
+    no_exception(at)
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("99.8% limits" in s for s in specs)  # the funnel plot
+    assert any("Process limit" in s or "Trial limit" in s for s in specs)  # XmR over 9 quarters
+    page = texts(at)
+    assert "A warm welcome makes all the difference." in page  # the voice
+    assert "a peer met me at the door <the first time>" in page  # a consented story, as written
+    assert "07700 900123" not in page  # held by screening
+    assert "sent away twice" not in page  # consent 'no'
+    assert "Signal" in frames(at)[-1].columns or any("Signal" in f.columns for f in frames(at))
+
+
+def standard_page(account: accounts.Account, standard_id: str = "warm-welcome") -> tuple[AppTest, pd.DataFrame]:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["account"] = account
+    at.run()
+    at.session_state["standard_id"] = standard_id
+    at.switch_page("dashboard/standard.py").run()
+    no_exception(at)
+    return at, frames(at)[0].set_index("Provider")
+
+
+def test_small_counts_are_hidden_from_the_public_tier_and_the_chart_still_shows_the_provider(env):
+    at, table = standard_page(ACCOUNTS["expert_citizen"])
+    # 4 people at Hill Lane: hidden, and the page says why in plain words
+    assert table.loc["Hill Lane Project", "Figure"] == "Not shown*: it would reveal fewer than 5 people"
+    assert table.loc["Hill Lane Project", "Rating"] == "○ Too few to tell"
+    page = texts(at)
+    assert "because it would reveal fewer than 5 people" in page and words.HIDDEN_FOOTNOTE in page
+    assert words.RESTRICTED_NOTE not in page  # nothing exact on an expert citizen's page
+    # the others are not hidden to protect Hill Lane: the benchmark pools only the providers shown
+    assert table.loc["Riverside Together", "Figure"] == "90.0% (54 of 60 people)"
+    funnel = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if "99.8% limits" in c.proto.spec))
+    # never silently missing: its size is hidden too, so it is a marked entry of the chart's legend
+    entries = [t["name"] for t in funnel["data"]]
+    assert "Hill Lane Project: figure and size not shown*, not placed" in entries
+    # and nothing goes to the browser with more decimals than the page shows
+    points = [y for t in funnel["data"] if t.get("mode") == "markers" for y in attacker.values(t["y"]) if y is not None]
+    line = attacker.values(next(t for t in funnel["data"] if t["name"].startswith("Benchmark"))["y"])
+    assert points and all(round(y, 3) == y for y in points + line)
+
+
+def test_exact_figures_go_only_to_the_auditor_a_commissioners_own_area_and_a_providers_own(env):
+    southvale = accounts.Account("sv", "Southvale commissioner", "commissioner", None, ("Southvale",))
+    at, table = standard_page(southvale)
+    # Hill Lane is in Southvale: exact, and the page says the figures are not for publication
+    assert table.loc["Hill Lane Project", "Figure"] == "50.0% (2 of 4 people)"
+    assert words.RESTRICTED_NOTE in "\n".join(w.value for w in at.warning)
+    assert "your own area's providers are exact" in "\n".join(w.value for w in at.warning)
+    # Northshire's providers are not theirs: public figures
+    assert "people)" in table.loc["Riverside Together", "Figure"]
+    _, table = standard_page(ACCOUNTS["commissioner"])  # no area recorded: every provider public
+    assert table.loc["Hill Lane Project", "Figure"].startswith("Not shown*")
+    at, table = standard_page(ACCOUNTS["auditor"])
+    assert table.loc["Hill Lane Project", "Figure"] == "50.0% (2 of 4 people)"
+    assert words.RESTRICTED_NOTE in "\n".join(w.value for w in at.warning)
+    # a provider sees its own exact figures, lived experience of 3 staff included, marked so
+    own = accounts.Account("p3", "Hill Lane", "provider", "P003")
+    at, table = standard_page(own, "peer-workforce")
+    assert words.RESTRICTED_NOTE in "\n".join(w.value for w in at.warning)
+    assert not any(f.startswith("*") for f in table["Figure"])
+
+
+def test_the_standard_page_says_what_is_counted_in_the_read_back_sentence(shared_env):
+    at = signed_in("commissioner")
+    at.session_state["standard_id"] = "warm-welcome"
+    at.switch_page("dashboard/standard.py").run()
+    assert "Of everyone in treatment at any time in the quarter, the share with the first supportive contact" in texts(
+        at
+    )
