@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import openpyxl
 import pytest
@@ -21,6 +22,11 @@ expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
 
 STANDARD = "/standard?standard=warm-welcome&period=2026-Q2"
+# every percentage in the page's tables: a figure with its numerator and denominator, or an interval
+PERCENT = re.compile(r"\d%")
+FIGURE = re.compile(r"\d+\.\d% \([\d,.]+ of [\d,.]+ [a-z ()-]+\)")
+INTERVAL = re.compile(r"\d+\.\d% to \d+\.\d%")
+SLOW_MS = 90_000  # a first visit to a standard's page can take tens of seconds on a loaded shared machine
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +44,7 @@ def app(tmp_path_factory):
 
 def _download(page, label: str) -> tuple[str, bytes]:
     """Open the first table's Download menu and press one of its buttons: the file's bytes."""
-    menu = page.get_by_role("button", name="Download").first
+    menu = page.get_by_role("button", name="Download", exact=True).first
     expect(menu).to_be_visible()
     menu.click()
     button = page.get_by_role("button", name=label)
@@ -50,10 +56,13 @@ def _download(page, label: str) -> tuple[str, bytes]:
 
 
 def test_a_commissioner_downloads_its_areas_exact_figures_marked_restricted(page, app):
+    page.set_default_timeout(SLOW_MS)
     sign_in(page, app + STANDARD, "northshire")
     settle(page)
     expect(page.get_by_role("heading", name="A warm welcome within days", exact=True)).to_be_visible()
     body = page.inner_text("body")
+    shares = [t for t in page.locator("[data-testid=stTable] td").all_inner_texts() if PERCENT.search(t)]
+    assert shares and all(FIGURE.fullmatch(t.strip()) or INTERVAL.fullmatch(t.strip()) for t in shares), shares
     name, content = _download(page, "CSV, for analysis tools")
     shoot(page, "downloads-commissioner-menu")
     assert name == "contact-within-2-days-providers-2026-Q2-restricted.csv"
@@ -72,6 +81,7 @@ def test_a_commissioner_downloads_its_areas_exact_figures_marked_restricted(page
 
 
 def test_an_expert_citizen_downloads_the_public_figures_it_sees_as_a_workbook(page, app):
+    page.set_default_timeout(SLOW_MS)
     sign_in(page, app + STANDARD, "expert")
     settle(page)
     expect(page.get_by_role("heading", name="A warm welcome within days", exact=True)).to_be_visible()
