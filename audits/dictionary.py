@@ -156,6 +156,14 @@ COLUMNS = (
         "In public figures a group of 1 to 4 people is not counted (marked *); exact in a restricted file.",
     ),
     Column(
+        "enough_voices",
+        "yes/no",
+        "",
+        "no when too few people using the service or their families were heard on the standard this quarter "
+        "to say much about their experience of it.",
+        AS_IS,
+    ),
+    Column(
         "tier",
         "text",
         "",

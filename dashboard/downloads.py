@@ -180,6 +180,28 @@ def ratings_frame(sr: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
     return frame.dropna(axis=1, how="all").sort_values(["provider_id", "standard_id", "period"], kind="stable")
 
 
+@tiers.output(tiers.BY_CALLER, "voices heard on a standard for a download: exact for the auditor, else protected")
+def voices_frame(
+    providers: pd.DataFrame, heard: dict, standard_id: str, period: str, needed: int, public: bool
+) -> pd.DataFrame:
+    """Voices heard on a standard, one row a provider, in the words the page shows them (a group of
+    1 to 4 people is not counted in a public row: audits.voices.protect)."""
+    from audits import voices
+
+    counts = [heard.get((p, standard_id), {}) for p in providers["provider_id"]]
+    return pd.DataFrame(
+        {
+            "period": period,
+            "provider_id": providers["provider_id"],
+            "provider_name": providers["provider_name"],
+            "standard_id": standard_id,
+            "voices_heard": [words.voices_heard(c, public) for c in counts],
+            "enough_voices": ["no" if voices.too_few(c, needed) else "yes" for c in counts],
+            "tier": tiers.PUBLIC if public else tiers.RESTRICTED,
+        }
+    )
+
+
 # --------------------------------------------------------------------------- the files
 
 

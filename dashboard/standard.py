@@ -278,6 +278,9 @@ def render() -> None:
         }
     )
     ui.table(voiced, len(voiced))
+    downloads.offer(
+        downloads.voices_frame(providers, heard, standard.id, period, needed, public), f"{standard.id}-voices"
+    )
     st.caption(
         "People who told us about this standard this quarter and agreed to their story being used. "
         + words.too_few_voices(needed).replace("Too few voices: ", "Too few voices means ")

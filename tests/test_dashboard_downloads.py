@@ -202,3 +202,14 @@ def test_a_provider_takes_away_its_own_exact_figures_and_the_others_public(hard)
     assert all(f.restricted for f in files)
     assert "the 4 row(s) marked Public are the public figures" in downloads.tier_sentence(files[0])
     assert _attack(hard, others) == []
+
+
+def test_voices_heard_are_counted_exactly_for_the_auditor_only():
+    providers = pd.DataFrame({"provider_id": ["P001"], "provider_name": ["Northgate"]})
+    heard = {("P001", "warm-welcome"): {"person_using_services": 12, "family_member": 2}}
+    public = downloads.prepare(downloads.voices_frame(providers, heard, "warm-welcome", "2026-Q2", 1, True), "v")
+    exact = downloads.prepare(downloads.voices_frame(providers, heard, "warm-welcome", "2026-Q2", 1, False), "v")
+    (p,), (e,) = _csv(public), _csv(exact)
+    assert "2 family members" in e["voices_heard"] and e["tier"] == dictionary.RESTRICTED_TIER
+    assert "2 family" not in p["voices_heard"] and words.HIDDEN_MARK in p["voices_heard"]
+    assert p["tier"] == "Public" and public.name == "v-2026-Q2" and exact.name == "v-2026-Q2-restricted"
