@@ -34,7 +34,21 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from audits import actions, disclosure, findings, ratings, runs, sentences, signed, signoffs, spec, store, tiers, words
+from audits import (
+    actions,
+    dictionary,
+    disclosure,
+    findings,
+    ratings,
+    runs,
+    sentences,
+    signed,
+    signoffs,
+    spec,
+    store,
+    tiers,
+    words,
+)
 from audits.cells import safe_cell
 from audits.report import INDEPENDENCE_QUOTE, INDEPENDENCE_SOURCE, report_file_name
 
@@ -73,52 +87,33 @@ class Published:
         return "\n".join(lines)
 
 
-DICTIONARY = [
-    ("period", "text", "The quarter audited, such as 2026-Q2 (April to June 2026)."),
-    ("run_id", "text", "The audit run the figures come from (each run is kept unchanged)."),
-    ("provider_id", "text", "The provider's code."),
-    ("provider_name", "text", "The provider's name."),
-    ("standard_id", "text", "The standard's short name."),
-    ("standard_version", "whole number", "The version of the standard audited."),
-    ("standard_title", "text", "The standard in a few plain words."),
-    (
+# The open data's columns, each explained by the one data dictionary (audits.dictionary), which the
+# dashboard's downloads share.
+DICTIONARY = dictionary.of(
+    [
+        "period",
+        "run_id",
+        "provider_id",
+        "provider_name",
+        "standard_id",
+        "standard_version",
+        "standard_title",
         "standard_rating",
-        "text",
-        "The standard's rating as shown: green, provisional, differs, amber, red or no_data; green_amber or "
-        "amber_red (a range) or withheld when the exact band would give a small count away.",
-    ),
-    ("standard_rating_words", "text", "The same in words, such as 'Met' or 'Partly met: people's experience differs'."),
-    ("measure_id", "text", "The measure's short name."),
-    ("measure_label", "text", "What the measure counts, in words."),
-    ("numerator", "number", "How many were counted as meeting it (empty when not shown)."),
-    ("denominator", "number", "How many were counted in all (empty when not shown)."),
-    ("value", "number", "The figure: a share from 0 to 1, a count, a median or a rate (empty when not shown)."),
-    ("ci_lower", "number", "Lower end of the 95% Wilson interval of a share (empty when there is none)."),
-    ("ci_upper", "number", "Upper end of the 95% Wilson interval of a share (empty when there is none)."),
-    (
+        "standard_rating_words",
+        "measure_id",
+        "measure_label",
+        "numerator",
+        "denominator",
+        "value",
+        "ci_lower",
+        "ci_upper",
         "benchmark",
-        "number",
-        "The figure of all the providers whose figures are shown, taken together (providers whose figures "
-        "are hidden are left out of it, so that it gives no hidden count back).",
-    ),
-    (
         "comparison",
-        "text",
-        "How the figure compares with the benchmark: similar, better, worse, best, worst or not_compared.",
-    ),
-    (
         "measure_rating",
-        "text",
-        "The measure's rating on its figures: green, amber, red or no_data; green_amber or amber_red when "
-        "the exact band would give a small count away, withheld when no band can be shown.",
-    ),
-    (
         "suppressed",
-        "yes/no",
-        "yes when a figure is left empty so that a count of 1 to 4 people cannot be read or worked out.",
-    ),
-    ("suppressed_why", "text", "Why the figures are left empty, in words (empty when nothing is)."),
-]
+        "suppressed_why",
+    ]
+)
 
 PLAIN = {
     "green": "They did this well.",
@@ -511,7 +506,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
             for s in standards
         ],
     )
-    columns = [name for name, _, _ in DICTIONARY]
+    columns = [c.name for c in DICTIONARY]
     frame = runs.contract_intervals(pd.DataFrame(data_rows, columns=columns), shared.standards)
     with open(out.out_dir / "data" / "results.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
@@ -523,7 +518,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
             {
                 "period": period,
                 "tier": "public",
-                "columns": {name: meaning for name, _, meaning in DICTIONARY},
+                "columns": {c.name: c.meaning for c in DICTIONARY},
                 "rows": [{k: _json_value(v) for k, v in row.items()} for row in frame.to_dict("records")],
             },
             indent=1,
@@ -533,7 +528,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
     )
     with open(out.out_dir / "data" / "dictionary.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["column", "type", "meaning"])
+        writer.writerow(dictionary.Column._fields)
         writer.writerows([safe_cell(cell) for cell in row] for row in DICTIONARY)
     out.files += [out.out_dir / "data" / n for n in ("results.csv", "results.json", "dictionary.csv")]
     page(

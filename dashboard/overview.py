@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings, spec, tiers, words
-from dashboard import data, ui, viewer
+from dashboard import data, downloads, ui, viewer
 
 ORDER = ("green", "provisional", "amber", "red", "no_data")
 SHOWN_AS_RANGE = tuple(ratings.RANGES)
@@ -154,6 +154,9 @@ def render() -> None:
         )
     )
     ui.footnote(sr)
+    downloads.offer(
+        downloads.ratings_frame(sr, titles), "ratings", title=f"Ratings of every provider, {area}, {period}"
+    )
 
     st.subheader("Look closer")
     st.caption(

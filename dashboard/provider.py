@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings, tiers, voices, words
-from dashboard import data, ui, viewer
+from dashboard import data, downloads, ui, viewer
 from dashboard.standard import show_stories, trend
 
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
@@ -211,6 +211,9 @@ def render() -> None:
         )
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
+    downloads.offer(
+        downloads.ratings_frame(sr.reset_index(), {s.id: s.title for s in standards}), f"{provider_id}-standards"
+    )
     st.write(words.people_heard(heard.get((provider_id, None), {}), public))
     st.caption(
         f'A standard\'s rating is its worst rated measure. "{ratings.look("provisional").word}" '
@@ -236,6 +239,11 @@ def render() -> None:
                 "below and switch on its trend to see the figures behind the ratings.",
             )
         )
+        history = data.standard_history(db, cat, view.restricted)
+        downloads.offer(
+            downloads.ratings_frame(history[history["provider_id"] == provider_id], {s.id: s.title for s in standards}),
+            f"{provider_id}-ratings-over-time",
+        )
 
     st.subheader("Each standard in detail")
     for s in standards:
@@ -244,6 +252,11 @@ def render() -> None:
             st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
+            downloads.offer(
+                downloads.results_frame(results[results["standard_id"] == s.id], s.measures),
+                f"{provider_id}-{s.id}",
+                title=s.title,
+            )
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
                 history = data.history(db, cat, view.restricted)
                 for m in s.measures:

@@ -11,7 +11,7 @@ import streamlit as st
 from audits import sentences, spc, stats, tiers, voices, words
 from audits.kinds import kind_of
 from audits.standard import Measure, Standard
-from dashboard import charts, data, ui, viewer
+from dashboard import charts, data, downloads, ui, viewer
 
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
@@ -72,6 +72,7 @@ def across_providers(rows: pd.DataFrame, measure: Measure, public_benchmark: boo
     table = measure_table(rows, measure)
     with table_col:
         ui.table(ui.style_ratings(table, ["Rating"]), len(rows))
+        downloads.offer(downloads.results_frame(rows, measure), f"{measure.id}-providers", title=measure.label)
     caption = sentences.read_back(measure)  # what is counted and when it is met, as the workshop says it
     if measure.kind == "proportion" and benchmark is not None:
         caption += (
@@ -174,6 +175,11 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
             ]
     with table_col:
         ui.table(table)
+        downloads.offer(
+            downloads.results_frame(rows, measure),
+            f"{provider_id}-{standard.id}-{measure.id}-quarters",
+            title=measure.label,
+        )
     gaps = gap_words(quarters, hidden)
     if chart is None:
         st.caption(
@@ -272,6 +278,9 @@ def render() -> None:
         }
     )
     ui.table(voiced, len(voiced))
+    downloads.offer(
+        downloads.voices_frame(providers, heard, standard.id, period, needed, public), f"{standard.id}-voices"
+    )
     st.caption(
         "People who told us about this standard this quarter and agreed to their story being used. "
         + words.too_few_voices(needed).replace("Too few voices: ", "Too few voices means ")

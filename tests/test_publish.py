@@ -205,7 +205,7 @@ def test_the_lifecycle_of_one_provider_to_publication(audited, tmp_path):
     # open data: public tier, signed providers only, with the dictionary
     rows = list(csv.DictReader(open(out / "data" / "results.csv", encoding="utf-8")))
     assert rows and {r["provider_id"] for r in rows} == {"P001"}
-    assert set(rows[0]) == {name for name, _, _ in publish.DICTIONARY}
+    assert set(rows[0]) == {c.name for c in publish.DICTIONARY}
     data = json.loads((out / "data" / "results.json").read_text(encoding="utf-8"))
     assert data["tier"] == "public" and len(data["rows"]) == len(rows)
     peer = [r for r in rows if r["standard_id"] == "peer-workforce"]
