@@ -127,6 +127,7 @@ def value_range(measure, values, percent: bool, pad: float = 0.1) -> tuple[float
     low, high = max(0.0, low - room), high + room
     if not percent:
         low = 0.0  # a count, a number of days, a rate: from nothing, so sizes read true
+        high = max(high, 5.0)  # room to read a scale of whole numbers, even when every figure is 0
     else:
         high = min(high, 1.02)
         low = 0.0 if low < 0.08 else low
@@ -214,7 +215,7 @@ def _layout(
     fig: go.Figure, title: str, y_title: str, percent: bool, y_range: tuple[float, float], subtitle: str = ""
 ) -> go.Figure:
     lines = textwrap.wrap(title, TITLE_WIDTH) or [""]
-    top = 40 + 19 * len(lines) + (20 if subtitle else 0)
+    top = 48 + 19 * len(lines) + (22 if subtitle else 0)
     fig.update_layout(
         title=dict(
             text="<br>".join(html.escape(line) for line in lines),
@@ -234,7 +235,7 @@ def _layout(
         template="none",
     )
     fig.update_yaxes(
-        title=y_title, tickformat=".0%" if percent else None, gridcolor="#e5e5e5", range=list(y_range), fixedrange=True
+        title=y_title, tickformat=".0%" if percent else ",~g", gridcolor="#e5e5e5", range=list(y_range), fixedrange=True
     )
     fig.update_xaxes(gridcolor="#eeeeee", fixedrange=True, automargin=True)
     fig.update_yaxes(automargin=True)
@@ -295,6 +296,7 @@ def _chosen(fig, df: pd.DataFrame, x: str, y: str, selected: str | None) -> None
             y=row[y],
             mode="markers",
             name=f"{row['name'].iloc[0]} (chosen)",
+            cliponaxis=False,
             marker=dict(symbol="circle-open", size=22, color=CHOSEN, line=dict(width=2.5, color=CHOSEN)),
             hoverinfo="skip",
         )
@@ -464,7 +466,19 @@ def intervals(
         _ringed(points, selected),
     )
     _draw_bands(fig, measure, low, high)
-    fig.update_xaxes(title=None, tickangle=-30, type="category")
+    # names over two or three short lines, level, so they neither run into the legend nor tilt
+    fig.update_xaxes(
+        title=None,
+        type="category",
+        tickmode="array",
+        tickvals=list(points["name"]) + [html.escape(str(n)) for n in hidden["name"]],
+        ticktext=[
+            "<br>".join(html.escape(line) for line in textwrap.wrap(html.unescape(str(n)), 18))
+            for n in [*points["name"], *hidden["name"]]
+        ],
+        tickangle=0,
+    )
+    fig.update_layout(legend=dict(y=-0.3))
     return fig
 
 
