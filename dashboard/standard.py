@@ -73,7 +73,7 @@ def across_providers(
     if funnel:
         caption += (
             f" The chart plots each provider's proportion against the number of people counted; "
-            f"the lines are the benchmark ({benchmark:.1%}: {words.benchmark_scope(public_benchmark)}) and "
+            f"the lines are the benchmark ({words.value(measure, benchmark)}: {words.benchmark_scope(public_benchmark)}) and "
             "its 95% and 99.8% limits (PHE's funnel plot method), so a point outside the funnel differs from "
             "the benchmark by more than chance, exactly as the table's comparison says."
         )
