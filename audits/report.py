@@ -552,6 +552,8 @@ def _section(sec: findings.Section) -> list:
                     "ci_upper": r.get("ci_upper"),
                     "benchmark": r.get("benchmark"),
                     "green": m.green.target,
+                    "amber": m.amber.target if m.amber is not None else None,
+                    "higher": m.green.higher_is_better,
                     "rating": r["rating"],
                     "hidden": bool(words.hidden(r)),
                 }

@@ -2,7 +2,9 @@
 
 Native drawing builds in milliseconds and needs no browser. Each proportion is a
 bar on a 0–100% track in the rating's colour, with its 95% interval as a line,
-the green threshold as a dashed mark and the benchmark as a diamond. A measure whose
+the Met threshold as a dashed mark, the Partly met threshold as a dotted one, the Met and
+Partly met bands as a tinted strip under the track (as the dashboard draws them), and the
+benchmark as a diamond. A measure whose
 figure is not shown (audits.disclosure) keeps its row: a grey hatched track marked with
 an asterisk, never a missing row. The same figures are in the table above the chart,
 so nothing is said by the chart alone, and never by colour alone.
@@ -25,8 +27,8 @@ TRACK_WIDTH = 270
 
 @tiers.output(tiers.PUBLIC, "the PDF's chart of a standard's shares")
 def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH + 40) -> Drawing | None:
-    """rows: dicts with label, value, ci_lower, ci_upper, benchmark, green (fraction or
-    None), rating and hidden (True when disclosure control hid the figure). None when there
+    """rows: dicts with label, value, ci_lower, ci_upper, benchmark, green and amber (fractions
+    or None), higher (True when higher is better, False lower, None neither), rating and hidden (True when disclosure control hid the figure). None when there
     is nothing to draw."""
     rows = [r for r in rows if not is_missing(r.get("value")) or r.get("hidden")]
     if not rows:
@@ -54,6 +56,7 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
                 String(x0 - 6, y + 4 + (len(lines) - 1) * 4 - j * 8, line, fontName=FONT, fontSize=7, textAnchor="end")
             )
         d.add(Rect(x0, y, TRACK_WIDTH, 11, fillColor=colors.HexColor("#f2f2f2"), strokeColor=None))
+        _bands(d, row, x, y)
         if row.get("hidden"):
             _hidden_track(d, x0, y)
             continue
@@ -86,6 +89,18 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
                     strokeDashArray=[2, 1.5],
                 )
             )
+        if not is_missing(row.get("amber")):
+            d.add(
+                Line(
+                    x(row["amber"]),
+                    y - 2,
+                    x(row["amber"]),
+                    y + 13,
+                    strokeColor=colors.black,
+                    strokeWidth=1,
+                    strokeDashArray=[0.8, 1.2],
+                )
+            )
         if not is_missing(row.get("benchmark")):
             bx, by = x(row["benchmark"]), y + 5.5
             d.add(
@@ -102,6 +117,30 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
             )
         )
     return d
+
+
+def _bands(d: Drawing, row: dict, x, y: float) -> None:
+    """The Met and Partly met bands as a strip in their tint under the track: where on the
+    scale each rating starts (the dashed and dotted marks say it without colour)."""
+    green, amber, higher = row.get("green"), row.get("amber"), row.get("higher")
+    if is_missing(green) or higher is None:
+        return
+    spans = [("green", (green, 1.0) if higher else (0.0, green))]
+    if not is_missing(amber):
+        spans.append(("amber", (amber, green) if higher else (green, amber)))
+    for rating, (low, high) in spans:
+        if high > low:
+            look = ratings.look(rating)
+            d.add(
+                Rect(
+                    x(low),
+                    y - 3.5,
+                    x(high) - x(low),
+                    2.5,
+                    fillColor=colors.HexColor(look.colour),
+                    strokeColor=None,
+                )
+            )
 
 
 def _hidden_track(d: Drawing, x0: float, y: float) -> None:
@@ -121,10 +160,15 @@ def legend() -> Drawing:
     x = 0
     d.add(Line(x, 8, x + 18, 8, strokeColor=colors.black, strokeWidth=1))
     d.add(String(x + 22, 5, "95% interval", fontName=FONT, fontSize=7))
-    x += 90
+    x += 80
     d.add(Line(x + 6, 2, x + 6, 14, strokeColor=colors.black, strokeWidth=1, strokeDashArray=[2, 1.5]))
-    d.add(String(x + 14, 5, "green threshold", fontName=FONT, fontSize=7))
-    x += 100
+    d.add(Rect(x + 6, 0, 14, 2.5, fillColor=colors.HexColor(ratings.look("green").colour), strokeColor=None))
+    d.add(String(x + 24, 5, f"{ratings.look('green').label} from here", fontName=FONT, fontSize=7))
+    x += 85
+    d.add(Line(x + 6, 2, x + 6, 14, strokeColor=colors.black, strokeWidth=1, strokeDashArray=[0.8, 1.2]))
+    d.add(Rect(x + 6, 0, 14, 2.5, fillColor=colors.HexColor(ratings.look("amber").colour), strokeColor=None))
+    d.add(String(x + 24, 5, f"{ratings.look('amber').label} from here", fontName=FONT, fontSize=7))
+    x += 118
     d.add(
         Polygon(
             [x + 6, 12, x + 10, 8, x + 6, 4, x + 2, 8],

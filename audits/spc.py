@@ -56,13 +56,15 @@ SIDE = {
 # NHSRplotthedots ptd_special_cause_type(): the first of these that a point meets decides it.
 PRECEDENCE = ("outside", "trend", "two_of_three", "shift")
 
+# In plain words ("the usual range" lies between the process limits): the technical terms are
+# only in the dashboard's help (dashboard.charts.XMR_HELP) and the method annex.
 RULE_WORDS = {
-    "outside_high": "above the upper process limit",
-    "outside_low": "below the lower process limit",
+    "outside_high": "above the usual range",
+    "outside_low": "below the usual range",
     "trend_up": f"{RUN_LENGTH} or more quarters in a row, each higher than the one before",
     "trend_down": f"{RUN_LENGTH} or more quarters in a row, each lower than the one before",
-    "two_of_three_high": "2 of 3 quarters in a row close to the upper limit, all 3 above the average",
-    "two_of_three_low": "2 of 3 quarters in a row close to the lower limit, all 3 below the average",
+    "two_of_three_high": "2 of 3 quarters in a row close to the top of the usual range, all 3 above the average",
+    "two_of_three_low": "2 of 3 quarters in a row close to the bottom of the usual range, all 3 below the average",
     "shift_high": f"{RUN_LENGTH} or more quarters in a row above the average",
     "shift_low": f"{RUN_LENGTH} or more quarters in a row below the average",
 }
@@ -178,9 +180,22 @@ def xmr(values: Sequence[float | None]) -> XmR | None:
     half = SCALING * mr
     upper, lower = mean + half, mean - half
     upper_near, lower_near = mean + NEAR * half, mean - NEAR * half
-    sides = [None if v is None else (v > mean) - (v < mean) for v in values]
-    outside = [None if v is None else (v > upper) - (v < lower) for v in values]
-    close = [None if v is None else (0 if o else (v > upper_near) - (v < lower_near)) for v, o in zip(values, outside)]
+    # a float's last bit is not a change: the mean of nine quarters of 80% may come out a hair
+    # under 80%, and a flat line must not read as every quarter above its own average
+    eps = 1e-9 * max(1.0, abs(mean))
+
+    def above(v: float, line: float) -> bool:
+        return v > line + eps
+
+    def below(v: float, line: float) -> bool:
+        return v < line - eps
+
+    sides = [None if v is None else above(v, mean) - below(v, mean) for v in values]
+    outside = [None if v is None else above(v, upper) - below(v, lower) for v in values]
+    close = [
+        None if v is None else (0 if o else above(v, upper_near) - below(v, lower_near))
+        for v, o in zip(values, outside)
+    ]
     rules = [set() for _ in values]
     for i, o in enumerate(outside):
         if o:

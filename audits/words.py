@@ -532,3 +532,86 @@ def gathered_by(row) -> str:
     get = row.get if isinstance(row, dict) else lambda k, d=None: getattr(row, k, d)
     group, named = text(get("gathered_by")), text(get("credited", None))
     return f" by {', '.join(part for part in (named, group) if part)}" if group or named else ""
+
+
+# --------------------------------------------------------------------------- charts in words
+# A sentence beside every chart says what it shows, for people who cannot see it (and for
+# everyone who would rather read): the chart's accessible name and a caption under it.
+
+
+def _tally(keys, say) -> str:
+    """'2 Met, 1 Partly met': how many of each, in the order first seen."""
+    counts: dict[str, int] = {}
+    for key in keys:
+        counts[say(key)] = counts.get(say(key), 0) + 1
+    return ", ".join(f"{n} {word}" for word, n in counts.items())
+
+
+def _rating_said(key) -> str:
+    if not isinstance(key, str) or not key:
+        return "not rated"
+    word = ratings.look(key).word.rstrip(" *")
+    return word if key in ("green", "amber", "red") else word[0].lower() + word[1:]
+
+
+def chart_bands(measure) -> str:
+    """'The bands drawn: Met at 90% or more; Partly met at 75% or more.'"""
+    said = f"{rating_word('green')} at {threshold(measure.green)}"
+    if measure.amber is not None:
+        said += f"; {rating_word('amber')} at {threshold(measure.amber)}"
+    return f"The bands drawn: {said}."
+
+
+def across_providers_summary(measure, rows, benchmark, funnel: bool, chosen: str | None = None) -> str:
+    """What a chart of one measure across providers shows, in words: how many providers have
+    each rating, how they compare with the benchmark (the engine's comparison, as the table
+    says it), which are not shown, and the chosen provider's figure. rows: dicts or a frame's
+    rows with name, rating, comparison, value, hidden (and the figure's columns)."""
+    rows = list(rows)
+    shown = [r for r in rows if not hidden(r) and not stats.is_missing(r.get("value"))]
+    not_shown = [r for r in rows if hidden(r)]
+    what = "Funnel plot" if funnel else "Chart"
+    parts = [
+        f"{what} of {measure.label}, {len(rows)} provider{'s' if len(rows) != 1 else ''}"
+        + (f": {_tally([r.get('rating') for r in shown], _rating_said)}." if shown else ".")
+    ]
+    parts.append(chart_bands(measure))
+    if not stats.is_missing(benchmark):
+        compared = [r.get("comparison") for r in shown if r.get("comparison") in ratings.COMPARISON_WORDS]
+        compared = [c for c in compared if c != "not_compared"]
+        side = {"best": "better", "better": "better", "similar": "similar", "worse": "worse", "worst": "worse"}
+        tally = _tally([side[c] for c in compared], str)
+        parts.append(f"Benchmark {value(measure, benchmark)}" + (f"; compared with it: {tally}." if tally else "."))
+    if not_shown:
+        parts.append(
+            f"{len(not_shown)} provider figure{'s' if len(not_shown) != 1 else ''} not shown{HIDDEN_MARK} "
+            "(a grey band on the chart)."
+        )
+    for row in rows:
+        if chosen is not None and row.get("provider_id") == chosen:
+            parts.append(f"{row.get('name')} (ringed): {figure(measure, row)}, {_rating_said(row.get('rating'))}.")
+    return " ".join(parts)
+
+
+def over_time_summary(measure, rows, name: str, variation: str | None = None, assurance: str | None = None) -> str:
+    """What one provider's chart over time shows, in words: its first and latest figures, the
+    ratings of its quarters, what the usual range says of the latest (variation, assurance:
+    the Making Data Count icons' sentences) and the quarters not shown. rows: one a quarter,
+    in order, with period, value, rating, hidden (and the figure's columns)."""
+    rows = list(rows)
+    plotted = [r for r in rows if not hidden(r) and not stats.is_missing(r.get("value"))]
+    parts = [f"{measure.label} at {name}, {rows[0]['period']} to {rows[-1]['period']}."]
+    if plotted:
+        first, last = plotted[0], plotted[-1]
+        parts.append(
+            f"{value(measure, first['value'])} in {first['period']}"
+            + (f", {value(measure, last['value'])} in {last['period']}" if last is not first else "")
+            + f". Ratings of the {len(plotted)} quarter{'s' if len(plotted) != 1 else ''} with a figure: "
+            f"{_tally([r.get('rating') for r in plotted], _rating_said)}."
+        )
+    parts.append(chart_bands(measure))
+    parts += [s for s in (variation, assurance) if s]
+    gaps = sum(bool(hidden(r)) for r in rows)
+    if gaps:
+        parts.append(f"{gaps} quarter{'s' if gaps != 1 else ''} not shown{HIDDEN_MARK} (a grey band on the chart).")
+    return " ".join(parts)

@@ -1,7 +1,8 @@
 """Page: one standard. Its statement, why and voices in the group's words; each
 measure across providers (a funnel plot for proportions, so providers of different
-sizes are compared fairly); the trend for one provider, as an XmR chart when there
-are enough quarters; and the stories beside the numbers."""
+sizes are compared fairly); the trend for one provider, one chart for every role, with NHS
+Making Data Count's usual range once there are enough quarters; and the stories beside the
+numbers."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ import pandas as pd
 import streamlit as st
 
 from audits import sentences, spc, stats, tiers, voices, words
-from audits.kinds import kind_of
 from audits.standard import Measure, Standard
 from dashboard import charts, data, downloads, ui, viewer
 
@@ -45,39 +45,36 @@ def _hidden_rows(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 @tiers.output(tiers.BY_CALLER, "one measure across providers: chart, table and words, in each row's tier")
-def across_providers(rows: pd.DataFrame, measure: Measure, public_benchmark: bool = True) -> None:
+def across_providers(
+    rows: pd.DataFrame, measure: Measure, public_benchmark: bool = True, selected: str | None = None
+) -> None:
     """public_benchmark: the benchmark is the public one (the providers shown, pooled), as everyone
-    but the auditor sees it (audits.disclosure)."""
+    but the auditor sees it (audits.disclosure). selected: the provider chosen on the page, ringed."""
     shown = rows[rows["value"].notna()]
     hidden = _hidden_rows(rows)
     benchmark = rows["benchmark"].dropna()
     benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
-    decimals = kind_of(measure).shown_decimals
+    funnel = measure.kind == "proportion" and benchmark is not None
     chart_col, table_col = st.container(), st.container()
     with chart_col:
         if shown.empty and hidden.empty:
             st.write("No chart: no provider has a figure for this measure. The ratings are in the table.")
-        elif measure.kind == "proportion" and benchmark is not None:
-            st.plotly_chart(
-                charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure.label, hidden),
-                width="stretch",
-                key=f"funnel_{measure.id}",
-            )
         else:
-            st.plotly_chart(
-                charts.intervals(shown, benchmark, measure.label, kind_of(measure).percent, hidden, decimals),
-                width="stretch",
-                key=f"intervals_{measure.id}",
-            )
+            if funnel:
+                fig = charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure, hidden, selected)
+            else:
+                fig = charts.intervals(shown, benchmark, measure, hidden, selected)
+            said = words.across_providers_summary(measure, (r for _, r in rows.iterrows()), benchmark, funnel, selected)
+            charts.show(fig, said, f"{'funnel' if funnel else 'intervals'}_{measure.id}")
     table = measure_table(rows, measure)
     with table_col:
         ui.table(ui.style_ratings(table, ["Rating"]), len(rows))
         downloads.offer(downloads.results_frame(rows, measure), f"{measure.id}-providers", title=measure.label)
     caption = sentences.read_back(measure)  # what is counted and when it is met, as the workshop says it
-    if measure.kind == "proportion" and benchmark is not None:
+    if funnel:
         caption += (
             f" The chart plots each provider's proportion against the number of people counted; "
-            f"the lines are the benchmark ({benchmark:.1%}: {words.benchmark_scope(public_benchmark)}) and "
+            f"the lines are the benchmark ({words.value(measure, benchmark)}: {words.benchmark_scope(public_benchmark)}) and "
             "its 95% and 99.8% limits (PHE's funnel plot method), so a point outside the funnel differs from "
             "the benchmark by more than chance, exactly as the table's comparison says."
         )
@@ -126,10 +123,16 @@ def gap_words(quarters: pd.DataFrame, hidden: list[str]) -> str:
 
 
 def xmr_caption(chart: spc.XmR, quarters: pd.DataFrame, measure: Measure) -> str:
-    """The method of an XmR chart in plain words, and what its icons read."""
-    parts = [f"XmR chart (NHS Making Data Count): average {words.value(measure, chart.mean)}.", spc.METHOD_WORDS]
+    """How the usual range is made and what its icons read, in plain words (the technical words
+    are in the caption's help: charts.XMR_HELP)."""
+    parts = [
+        f"The average of the quarters plotted is {words.value(measure, chart.mean)}. The usual range is where "
+        "the figure would fall by chance alone, worked out from how much it moved from one quarter to the next. "
+        "A quarter outside it, or a long run on one side of the average or in one direction, is a change bigger "
+        "than chance would give, and is marked.",
+    ]
     if chart.provisional:
-        parts.append(spc.PROVISIONAL_WORDS)
+        parts.append(charts.PROVISIONAL_RANGE)
     last = quarters["period"].iloc[-1]
     if chart.latest != len(quarters) - 1:
         parts.append(
@@ -140,7 +143,9 @@ def xmr_caption(chart: spc.XmR, quarters: pd.DataFrame, measure: Measure) -> str
 
 
 @tiers.output(tiers.BY_CALLER, "one provider's trend of a measure, in the viewer's tier")
-def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure) -> None:
+def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure, name: str = "") -> None:
+    """One chart for every role: the quarters with their intervals, and the usual range of NHS
+    Making Data Count once there are enough quarters for it."""
     rows = history[
         (history["provider_id"] == provider_id)
         & (history["standard_id"] == standard.id)
@@ -157,22 +162,26 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
     quarters = every_quarter(history, rows)
     hidden = ui.hidden(quarters)
     periods = list(quarters["period"])
-    percent = kind_of(measure).percent
     hib = measure.green.higher_is_better
     chart = spc.xmr([None if stats.is_missing(v) else float(v) for v in quarters["value"]])
     table = quarter_table(quarters, measure, hidden)
+    target = (measure.green.target, f"met at {measure.green.text}")
+    variation = assurance = None
+    if chart is not None:
+        variation = f"Latest quarter plotted, {periods[chart.latest]}: {spc.variation(chart, hib).sentence}"
+        icon = spc.assurance(chart, hib, target[0])
+        assurance = f"Against the target: {icon.sentence}" if icon is not None else None
+        table["Signal"] = [
+            spc.signal(chart, i, hib) or ("none" if chart.values[i] is not None else "") for i in range(len(periods))
+        ]
     chart_col, table_col = st.columns([3, 2], vertical_alignment="center")
     with chart_col:
-        if chart is None:
-            st.plotly_chart(charts.trend(quarters, measure.label, percent), width="stretch", key=f"trend_{measure.id}")
-        else:
-            st.plotly_chart(
-                charts.xmr(periods, chart, hib, measure.label, percent), width="stretch", key=f"xmr_{measure.id}"
-            )
-            table["Signal"] = [
-                spc.signal(chart, i, hib) or ("none" if chart.values[i] is not None else "")
-                for i in range(len(periods))
-            ]
+        said = words.over_time_summary(
+            measure, (r for _, r in quarters.iterrows()), name or provider_id, variation, assurance
+        )
+        charts.show(
+            charts.over_time(quarters, measure, chart, name or provider_id, hidden), said, f"trend_{measure.id}"
+        )
     with table_col:
         ui.table(table)
         downloads.offer(
@@ -183,14 +192,22 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
     gaps = gap_words(quarters, hidden)
     if chart is None:
         st.caption(
-            f"Figure each quarter with its 95% interval and the benchmark. {shown} quarters have a "
-            f"figure; an XmR chart needs at least {spc.MIN_POINTS}." + (" " + gaps if gaps else "")
+            f"Each quarter's figure with its 95% interval and the benchmark. {shown} quarters have a figure; "
+            f"the usual range (NHS Making Data Count) is drawn from {spc.MIN_POINTS}." + (" " + gaps if gaps else ""),
+            help=charts.XMR_HELP,
         )
     else:
-        target = (measure.green.target, f"met at {measure.green.text}")
         st.html(charts.xmr_icons_html(chart, measure.label, periods[chart.latest], hib, target))
-        st.caption(xmr_caption(chart, quarters, measure) + (" " + gaps if gaps else ""))
+        st.caption(xmr_caption(chart, quarters, measure) + (" " + gaps if gaps else ""), help=charts.XMR_HELP)
     st.divider()
+
+
+def chosen_provider(ids: list[str]) -> str | None:
+    """The provider the page's choice below will show (a link's, the last chosen, or the first),
+    so the charts above it ring the same provider."""
+    ui.follow_link(ui.PROVIDER_LINK, "provider_id")
+    current = st.session_state.get("provider_id")
+    return current if current in ids else (ids[0] if ids else None)
 
 
 def show_stories(told: pd.DataFrame) -> None:
@@ -251,6 +268,7 @@ def render() -> None:
     results = data.measure_results(db, cat, period, view.restricted)
     results = results[(results["standard_id"] == standard.id) & results["provider_id"].isin(providers["provider_id"])]
     results = results.merge(providers, on="provider_id").assign(name=lambda d: d["provider_name"])
+    selected = own or chosen_provider(list(providers["provider_id"]))
     where = "your service" if own else ("all areas" if area == "All areas" else area)
     st.subheader(f"Each measure across providers, {period} ({where})")
     viewer.tier_note(view, results)
@@ -258,7 +276,9 @@ def render() -> None:
         ui.empty("No results for this standard in this period.", "choose another period or standard.")
     for measure in standard.measures:
         st.markdown(f"#### {ui.md(measure.label)}")
-        across_providers(results[results["measure_id"] == measure.id].sort_values("name"), measure, not view.auditor)
+        across_providers(
+            results[results["measure_id"] == measure.id].sort_values("name"), measure, not view.auditor, selected
+        )
     ui.footnote(results)
 
     st.subheader(f"Voices heard on this standard, {period}")
@@ -297,7 +317,7 @@ def render() -> None:
     )
     history = data.history(db, cat, view.restricted)
     for measure in standard.measures:
-        trend(history, provider_id, standard, measure)
+        trend(history, provider_id, standard, measure, names[provider_id])
     if not history.empty:
         ui.footnote(history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)])
     st.markdown(f"#### In the words of people using {ui.md(names[provider_id])}, {period}")

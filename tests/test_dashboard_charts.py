@@ -1,54 +1,88 @@
 """The charts as the dashboard draws and words them (dashboard/charts.py, and the helpers of
-dashboard/standard.py). The XmR chart: gaps stay gaps, the latest quarter read is named, the
+dashboard/standard.py). Over time: gaps stay gaps, the latest quarter read is named, the
 icons carry words, and the method says outlier screening is off. The funnel plot: a provider
-is outside the drawn funnel exactly when the table beside it says better or worse."""
+is outside the drawn funnel exactly when the table beside it says better or worse. Every chart:
+Met and Partly met bands from the standard, an axis that reaches the thresholds, the chosen
+provider ringed and named, a sentence in words, and nothing more precise than the page shows
+in what a public viewer's browser gets."""
 
 import base64
+import json
 import re
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from audits import runs, spc, stats, store
+from audits import runs, spc, stats, store, words
+from audits.standard import Measure
 from dashboard import charts
 from dashboard import standard as standard_page
 from dashboard.standard import every_quarter, gap_words, xmr_caption
+
+from support import disclosure_attacker as attacker
 
 PERIODS = [f"{y}-Q{q}" for y in (2023, 2024, 2025, 2026) for q in (1, 2, 3, 4)][:14]
 # A gap in 2023-Q3, a falling run from 2024-Q3 (still above the average at first), and no
 # figure for the last quarter, 2026-Q2.
 VALUES = [0.62, 0.64, None, 0.61, 0.66, 0.63, 0.65, 0.64, 0.62, 0.55, 0.54, 0.52, 0.50, None]
+SHARE = Measure(
+    id="m", label="A measure", table="episodes", kind="proportion", count_if="true", green=">= 90%", amber=">= 75%"
+)
+
+
+def _quarters(values=VALUES, periods=PERIODS) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "period": periods[: len(values)],
+            "value": values,
+            "numerator": [None if v is None else round(v * 80) for v in values],
+            "denominator": 80.0,
+            "ci_lower": [None if v is None else v - 0.1 for v in values],
+            "ci_upper": [None if v is None else v + 0.1 for v in values],
+            "benchmark": 0.6,
+            "rating": ["red" if v is not None else "no_data" for v in values],
+        }
+    )
+
+
+def _over_time(values=VALUES, measure=SHARE):
+    return charts.over_time(_quarters(values), measure, spc.xmr(values), "Northgate")
 
 
 def test_a_quarter_with_no_figure_is_a_gap_in_the_line_not_joined_across():
-    chart = spc.xmr(VALUES)
-    fig = charts.xmr(PERIODS, chart, True, "A measure", True)
+    fig = _over_time()
     line = fig.data[0]
     assert list(line.x) == PERIODS  # every quarter keeps its place on the axis
     assert line.y[2] is None and line.y[-1] is None and line.connectgaps is False
-    limits = [t for t in fig.data if t.name.startswith("Process limit")]
+    limits = [t for t in fig.data if t.name.startswith("Usual range")]
     assert [list(t.x) for t in limits] == [[PERIODS[0], PERIODS[-1]]] * 2
     assert list(fig.layout.xaxis.categoryarray) == PERIODS
 
 
 def test_special_causes_are_marked_by_symbol_and_words_not_colour_alone():
     chart = spc.xmr(VALUES)
-    fig = charts.xmr(PERIODS, chart, True, "A measure", True)
-    marked = {t.name: t for t in fig.data if t.name.startswith("Special cause")}
-    assert set(marked) == {"Special cause: getting better", "Special cause: getting worse"}
-    assert marked["Special cause: getting better"].marker.symbol != marked["Special cause: getting worse"].marker.symbol
+    fig = _over_time()
+    better, worse = charts.XMR_LOOKS["improvement"][0], charts.XMR_LOOKS["concern"][0]
+    marked = {t.name: t for t in fig.data if "bigger than chance" in t.name}
+    assert set(marked) == {better, worse}
+    assert marked[better].marker.symbol != marked[worse].marker.symbol
     # a falling run still above the average is marked as getting worse when higher is better
-    worse = marked["Special cause: getting worse"]
+    worse = marked[worse]
     assert "2024-Q3" in worse.x and chart.values[PERIODS.index("2024-Q3")] > chart.mean
-    assert "7 or more quarters in a row, each lower" in worse.text[list(worse.x).index("2024-Q3")]
+    assert "7 or more quarters in a row, each lower" in worse.customdata[list(worse.x).index("2024-Q3")][1]
+    # plain words on the chart; the technical terms only in the caption's help
+    said = fig.to_json()
+    for jargon in ("Special cause", "Process limit", "sigma", "Trial limit", "Mean"):
+        assert jargon not in said
+    assert "special cause" in charts.XMR_HELP and "two-sigma" in charts.XMR_HELP
 
 
 def test_the_icons_name_the_latest_plotted_quarter_and_have_words():
     chart = spc.xmr(VALUES)
     page = charts.xmr_icons_html(chart, "A measure", PERIODS[chart.latest], True, (0.9, "met at >= 90%"))
     assert "Latest quarter plotted, 2026-Q1:" in page and "2026-Q2" not in page
-    assert "Getting worse: lower than chance would explain (below the lower process limit)." in page
+    assert "Getting worse: lower than chance would explain (below the usual range)." in page
     assert "Against the target (met at &gt;= 90%):" in page and "Consistently misses the target" in page
     alts = re.findall(r'alt="([^"]+)"', page)
     assert alts == ["Getting worse (lower)", "Consistently misses the target"]
@@ -87,12 +121,13 @@ def test_the_caption_says_how_limits_are_made_and_which_quarter_is_read():
     chart = spc.xmr(VALUES)
     quarters = pd.DataFrame({"period": PERIODS, "value": VALUES})
     words = xmr_caption(chart, quarters, measure)
-    assert "No unusually large change is left out of that average" in words  # screening is off, said so
+    assert "No unusually large change is left out of that average" in charts.XMR_HELP  # screening is off, said so
     assert "provisional" not in words  # 12 quarters plotted
+    assert "2.66" not in words and "sigma" not in words and "change bigger than chance would give" in words
     assert "The latest quarter, 2026-Q2, has no figure on the chart, so the icons read the latest quarter " in words
     assert words.endswith("plotted, 2026-Q1.")
     shorter = spc.xmr(VALUES[3:])  # 10 quarters plotted
-    assert "Limits are provisional: fewer than 12 quarters." in xmr_caption(shorter, quarters[3:], measure)
+    assert charts.PROVISIONAL_RANGE in xmr_caption(shorter, quarters[3:], measure)
 
 
 def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
@@ -105,7 +140,8 @@ def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
             "benchmark": [0.55, 0.56, 0.57],
         }
     )
-    line = charts.trend(quarters, "A measure", True).data[0]
+    quarters["numerator"], quarters["denominator"], quarters["rating"] = 40.0, 80.0, "red"
+    line = charts.over_time(quarters, SHARE, None, "Northgate").data[0]
     assert list(line.x) == ["2025-Q1", "2025-Q2", "2025-Q3"]
     assert pd.isna(line.y[1]) and not line.connectgaps
 
@@ -140,7 +176,7 @@ def _agree(rows: pd.DataFrame, title: str) -> int:
     comparison; the number of rows checked."""
     benchmark = float(rows["benchmark"].dropna().iloc[0])
     drawn = rows.assign(size=standard_page.funnel_sizes(rows), name=rows["provider_id"])
-    fig = charts.funnel(drawn, benchmark, title)
+    fig = charts.funnel(drawn, benchmark, SHARE.model_copy(update={"label": title}))
     checked = 0
     for row in drawn.itertuples():
         if row.comparison not in TABLE_READING:
@@ -167,6 +203,7 @@ def test_the_funnel_and_the_table_agree_on_random_providers():
             {
                 "provider_id": [f"P{i}" for i in range(len(sizes))],
                 "value": met / sizes,
+                "numerator": met.astype(float),
                 "denominator": sizes.astype(float),
                 "denominator_rows": pd.array(sizes, dtype="Int64"),
                 "benchmark": benchmark,
@@ -190,3 +227,184 @@ def test_the_funnel_and_the_table_agree_on_every_row_of_the_fixture_store(dashbo
     for (run_id, measure_id), rows in compared.groupby(["run_id", "measure_id"]):
         checked += _agree(rows, f"{run_id} {measure_id}")
     assert checked == len(compared) > 40
+
+
+# --------------------------------------------------------------------------- what every chart shows
+
+
+def _rects(fig) -> list[tuple[float, float]]:
+    return [(s.y0, s.y1) for s in fig.layout.shapes if s.type == "rect"]
+
+
+def _labels(fig) -> list[str]:
+    return [a.text for a in fig.layout.annotations]
+
+
+def test_the_met_and_partly_met_bands_are_drawn_and_named_from_the_standard():
+    fig = _over_time([0.6 + 0.01 * i for i in range(12)], SHARE)  # every quarter not met
+    assert (0.9, fig.layout.yaxis.range[1]) in _rects(fig) and (0.75, 0.9) in _rects(fig)
+    assert {"✔ Met: 90% or more", "◐ Partly met: 75% or more", "✖ Not met"} <= set(_labels(fig))
+    # lower is better: Met below the threshold, Partly met above it, Not met above both
+    days = Measure(
+        id="d", label="Days waited", table="episodes", kind="median", value="1", green="<= 14", amber="<= 21"
+    )
+    low, high = charts.value_range(days, [10, 30], percent=False)
+    assert [(b.rating, b.low, b.high) for b in charts.bands(days)] == [
+        ("green", float("-inf"), 14.0),
+        ("amber", 14.0, 21.0),
+    ]
+    drawn = charts.intervals(
+        pd.DataFrame(
+            {
+                "provider_id": ["P1"],
+                "name": ["North"],
+                "value": [30.0],
+                "rating": ["red"],
+                "numerator": [None],
+                "denominator": [40.0],
+            }
+        ),
+        None,
+        days,
+        selected="P1",
+    )
+    assert (low, 14.0) in _rects(drawn) and (14.0, 21.0) in _rects(drawn)
+    assert "✔ Met: 14 or less" in _labels(drawn)
+    # exactly a number: a line, not a band
+    none = Measure(id="z", label="Deaths", table="episodes", kind="count", green="= 0")
+    assert [(b.low, b.high) for b in charts.bands(none)] == [(0.0, 0.0)]
+
+
+def test_the_axis_always_reaches_the_thresholds():
+    # figures of 60% to 80% under a 90% target: the axis goes past 90%, not stopping at 80%
+    fig = _over_time([0.6 + 0.02 * i for i in range(10)], SHARE)
+    low, high = fig.layout.yaxis.range
+    assert high > 0.9 and low < 0.6
+    # a count far above a "<= 5" threshold still shows the threshold
+    count = Measure(id="c", label="Complaints", table="episodes", kind="count", green="<= 5")
+    assert charts.value_range(count, [40, 55], percent=False)[0] <= 5
+    # the funnel's share axis is the whole 0% to 100%
+    rows = pd.DataFrame(
+        {
+            "provider_id": ["P1"],
+            "name": ["North"],
+            "value": [0.5],
+            "size": [40.0],
+            "rating": ["red"],
+            "numerator": [20.0],
+            "denominator": [40.0],
+        }
+    )
+    assert list(charts.funnel(rows, 0.5, SHARE).layout.yaxis.range) == [0.0, 1.02]
+
+
+def test_points_are_named_the_chosen_provider_ringed_and_names_are_text():
+    rows = pd.DataFrame(
+        {
+            "provider_id": ["P1", "P2", "P3"],
+            "name": ["Northgate", "River <a href='x'>side</a>", "Hill Lane"],
+            "value": [0.8, 0.95, 0.5],
+            "numerator": [64.0, 57.0, 20.0],
+            "denominator": [80.0, 60.0, 40.0],
+            "size": [80.0, 60.0, 40.0],
+            "rating": ["amber", "green", "red"],
+        }
+    )
+    fig = charts.funnel(rows, 0.78, SHARE, selected="P1")
+    chosen = next(t for t in fig.data if t.name.endswith("(chosen)"))
+    assert list(chosen.y) == [0.8] and fig.layout.title.subtitle.text == "Ringed: Northgate"
+    points = [t for t in fig.data if t.customdata is not None]
+    named = {c[0]: c[1] for t in points for c in t.customdata}
+    assert named["Northgate"] == "80.0% (64 of 80 people)"  # on hover, as the table says it
+    # a name is shown as text, never as a link or markup
+    assert "River &lt;a href=&#x27;x&#x27;&gt;side&lt;/a&gt;" in named and "<a " not in fig.to_json()
+    # with few providers every point is named on the chart (the chosen one by its ring)
+    labels = [x for t in points for x in (t.text or ())]
+    assert sorted(labels) == sorted(["", "River &lt;a href=&#x27;x&#x27;&gt;side&lt;/a&gt;", "Hill Lane"])
+
+
+def test_a_hidden_quarter_is_a_marked_band_not_only_a_gap():
+    quarters = _quarters([0.5, None, 0.6, 0.7], PERIODS[:4]).assign(
+        hidden=["", "all", "", ""], reason=["", "small", "", ""]
+    )
+    fig = charts.over_time(quarters, SHARE, None, "Hill Lane", ["", "all", "", ""])
+    band = next(t for t in fig.data if t.name == f"Figure {words.NOT_SHOWN.lower()}")
+    assert list(band.x) == [PERIODS[1]] and "fewer than 5 people" in band.text[0]
+
+
+def test_every_chart_has_a_sentence_in_words():
+    rows = pd.DataFrame(
+        {
+            "provider_id": ["P1", "P2", "P3"],
+            "name": ["Northgate", "Riverside", "Hill Lane"],
+            "value": [0.8, 0.95, None],
+            "numerator": [64.0, 57.0, None],
+            "denominator": [80.0, 60.0, 4.0],
+            "rating": ["amber", "green", "no_data"],
+            "comparison": ["similar", "better", "not_compared"],
+            "hidden": ["", "", "all"],
+            "reason": ["", "", "small"],
+        }
+    )
+    said = words.across_providers_summary(SHARE, (r for _, r in rows.iterrows()), 0.85, True, "P1")
+    assert said.startswith("Funnel plot of A measure, 3 providers: 1 Partly met, 1 Met.")
+    assert "The bands drawn: Met at 90% or more; Partly met at 75% or more." in said
+    assert "Benchmark 85.0%; compared with it: 1 similar, 1 better." in said
+    assert "1 provider figure not shown* (a grey band on the chart)." in said
+    assert said.endswith("Northgate (ringed): 80.0% (64 of 80 people), Partly met.")
+    over = words.over_time_summary(SHARE, (r for _, r in _quarters().iterrows()), "Northgate", "Latest: x.")
+    assert over.startswith("A measure at Northgate, 2023-Q1 to 2026-Q2. 62.0% in 2023-Q1, 50.0% in 2026-Q1.")
+    assert "Ratings of the 12 quarters with a figure: 12 Not met." in over and over.endswith("Latest: x.")
+
+
+def _numbers(value) -> list[float]:
+    """Every number anywhere in a figure's JSON (typed binary arrays decoded)."""
+    if isinstance(value, dict) and "bdata" in value:
+        return _numbers(attacker.values(value))
+    if isinstance(value, dict):
+        return [n for v in value.values() for n in _numbers(v)]
+    if isinstance(value, list):
+        return [n for v in value for n in _numbers(v)]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [float(value)]
+    return []
+
+
+@pytest.mark.slow
+def test_a_public_viewers_browser_gets_no_figure_more_precise_than_shown(env):
+    """The expert citizen's standard page: every chart's JSON as sent, against the exact
+    figures of the same run (the engine's benchmark, the hidden provider's figure)."""
+    from streamlit.testing.v1 import AppTest
+
+    from support.apptest import ACCOUNTS, APP, no_exception
+
+    db, _ = env
+    with store.reading(db) as con:
+        exact = pd.concat([runs.read_results(con, r) for r in runs.latest_run_ids(con).values()])
+    exact = exact[exact["standard_id"] == "warm-welcome"]
+    secrets = {float(v) for c in ("value", "ci_lower", "ci_upper", "benchmark") for v in exact[c].dropna()}
+    secrets = {v for v in secrets if round(v, 3) != v}  # figures more precise than the page shows
+    assert secrets
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["account"] = ACCOUNTS["expert_citizen"]
+    at.run()
+    at.session_state["standard_id"] = "warm-welcome"
+    at.switch_page("dashboard/standard.py").run()
+    no_exception(at)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) >= 2
+    for spec in specs:
+        sent = _numbers(spec)
+        assert not [n for n in sent if any(abs(n - s) < 1e-12 for s in secrets)]
+        # the figures drawn are at the page's precision: every point's value, interval and benchmark
+        drawn = [
+            y
+            for t in spec["data"]
+            if t.get("mode") != "lines"  # a line drawn (limits, benchmark) is worked out from what is shown
+            for y in attacker.values(t.get("y"))
+            if y is not None
+        ]
+        assert drawn and all(round(float(y), 4) == float(y) for y in drawn)
+        # the words on hover are the page's words: no hidden provider's figure
+        assert "2 of 4" not in json.dumps(spec)
+    assert all(c.proto.alt for c in at.get("plotly_chart"))  # each chart has an accessible name

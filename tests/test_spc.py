@@ -414,6 +414,13 @@ def test_signal_words_name_the_deciding_rule():
     assert spc.signal(chart, 13, True) == (
         "Getting worse (lower): 7 or more quarters in a row, each lower than the one before"
     )
-    assert spc.signal(chart, 7, True) == "Getting better (higher): above the upper process limit"
+    assert spc.signal(chart, 7, True) == "Getting better (higher): above the usual range"
     calm = spc.xmr([10, 12, 11, 13, 12, 11, 12, 13])
     assert spc.signal(calm, 0, True) == ""
+
+
+def test_a_flat_line_is_not_a_change_whatever_the_last_bit_of_its_mean():
+    # nine quarters of exactly 80%: the float mean is a hair under 0.8, and the limits equal it
+    chart = spc.xmr([0.8] * 9)
+    assert sum([0.8] * 9) / 9 != 0.8  # the float sum is not exact: the case this guards
+    assert not any(chart.rules) and spc.variation(chart, True) == spc.VARIATION["common_cause"]
