@@ -183,9 +183,7 @@ def render() -> None:
         st.write(f"No rating changed between {previous} and {period}.")
     else:
         st.write(watch.summary(real, rest, previous, period))
-        if real.empty:
-            st.write("No rating changed by more than chance.")
-        else:
+        if not real.empty:
             moved = changes(real, titles)
             ui.table(ui.style_ratings(moved, ["Before", "Now"]), len(moved))
         if not rest.empty:

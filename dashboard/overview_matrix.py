@@ -128,7 +128,7 @@ def matrix_html(
     labels = ui_labels({s.id: short_label(s) for s in audited})
 
     def head(s: Standard) -> str:
-        href = html.escape(link(STANDARD_PAGE, period, area, standard=s.id))
+        href = html.escape(link(STANDARD_PAGE, period, area, **{ui.STANDARD_LINK: s.id}))
         return (
             f'<th scope="col" title="{html.escape(s.title)}"><a href="{href}">'
             f'<span aria-hidden="true">{html.escape(labels[s.id])}</span>'
@@ -149,8 +149,7 @@ def matrix_html(
             period,
             area,
             stories_view.anchor(provider_id),
-            standard=s.id,
-            provider=provider_id,
+            **{ui.STANDARD_LINK: s.id, ui.PROVIDER_LINK: provider_id},
         )
         # the data can't yet tell: striped and outlined (ui.cell_css), said in full to a screen
         # reader and on hover; a narrow cell has no room for the words as well
@@ -159,16 +158,16 @@ def matrix_html(
             f'<td style="{ui.cell_css(look, unsure)}"><a href="{html.escape(href)}" title="{html.escape(title)}">'
             f"{look.symbol}&nbsp;{html.escape(look.word)}{extra}"
             f'<span class="ls-count"><span aria-hidden="true">{html.escape(short)}</span>'
-            f'<span class="ls-sr">{html.escape(full)}</span></span></a></td>'
+            f'<span class="ls-sr">; {html.escape(full)}</span></span></a></td>'
         )
 
     def row(provider_id: str) -> str:
         short, full = met_words(tally.loc[provider_id])
-        href = html.escape(link(PROVIDER_PAGE, period, area, provider=provider_id))
+        href = html.escape(link(PROVIDER_PAGE, period, area, **{ui.PROVIDER_LINK: provider_id}))
         return (
             f'<tr><th scope="row"><a href="{href}">{html.escape(names[provider_id])}</a>'
             f'<span class="ls-met" title="{html.escape(full)}"><span aria-hidden="true">{html.escape(short)}</span>'
-            f'<span class="ls-sr">{html.escape(full)}</span></span></th>'
+            f'<span class="ls-sr">, {html.escape(full)}</span></span></th>'
             + "".join(cell(provider_id, s) for s in audited)
             + "</tr>"
         )

@@ -24,10 +24,7 @@ STORY_CSS = """<style>
 .ls-story figcaption { margin: 0.3rem 0 0 1.15rem; color: inherit; font-size: 0.875rem; font-style: italic; }
 </style>"""
 
-NO_STORY = (
-    "No consented story speaks to this standard for this provider and quarter yet. Stories come from "
-    "the evidence packs that expert citizens groups, peer interviewers and auditors gather."
-)
+NO_STORY = "No consented story speaks to this standard this quarter yet."
 
 
 def told_by(story) -> str:
@@ -111,7 +108,7 @@ def every_provider(
             continue
         st.subheader(f"{ui.md(row.provider_name)} ({ui.md(row.provider_id)})", anchor=anchor(row.provider_id))
         rating = ratings.get(row.provider_id, words.rating("no_data"))
-        st.markdown(f"Rating for this standard: **{ui.md(rating)}** · {count_words(len(mine), False)[1]}")
+        st.markdown(f"Rating for this standard: **{ui.md(rating)}**")
         show(mine)
     if silent:
         st.write("No consented story speaks to this standard yet for: " + ui.md("; ".join(silent)) + ".")
