@@ -206,18 +206,19 @@ def changes(
     return _by_tier(public, exact, restricted)
 
 
-@st.cache_data(max_entries=128, show_spinner=False)
-def _stories_for(db_file: str, provider_id: str, period: str, standard_id: str | None, stamp: str) -> pd.DataFrame:
+@st.cache_data(max_entries=32, show_spinner=False)
+def _period_stories(db_file: str, period: str, stamp: str) -> pd.DataFrame:
     from audits import stories
 
     with store.reading(db_file) as con:
-        return stories.printable_stories(con, provider_id, period, standard_id)
+        return stories.printable_of(stories.story_table(con, period))
 
 
-def stories_for(db_file: str, provider_id: str, period: str, standard_id: str | None = None) -> pd.DataFrame:
-    """Only stories that may be shown: consent yes, not withdrawn, screening passed or cleared;
-    a withdrawal or a decision made on the command line shows at once."""
-    return _stories_for(db_file, provider_id, period, standard_id, evidence_stamp(db_file))
+def period_stories(db_file: str, period: str) -> pd.DataFrame:
+    """Every provider's stories of a quarter that may be shown (audits.stories: consent yes, not
+    withdrawn, screening passed or cleared), in one read: the overview counts them per cell and
+    a standard's page shows them under each provider."""
+    return _period_stories(db_file, period, evidence_stamp(db_file))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -1,17 +1,17 @@
-"""Page: overview for commissioners. Every provider against every standard for an
-area and a period, how many met, what changed since the last quarter, and a way in
-to each standard and each provider."""
+"""Page: overview for commissioners, a 30-second read. The quarter in one sentence; every
+provider against every standard (dashboard.overview_matrix: worst first, how many met, the
+stories behind each cell, each cell a way in to its figures and stories); the providers to
+watch and what changed for real since the last quarter, apart from the noise (dashboard.watch);
+and the overdue actions."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, spec, tiers, words
-from dashboard import data, downloads, ui, viewer
+from audits import actions, ratings, spec, store, tiers, words
+from dashboard import data, downloads, overview_matrix, ui, viewer, watch
 
-ORDER = ("green", "provisional", "amber", "red", "no_data")
-SHOWN_AS_RANGE = tuple(ratings.RANGES)
 INTRO = (
     "How each provider is doing against the standards that people with lived experience wrote, "
     "as judged by the independent audit. Choose an area and a quarter; open a standard or a provider "
@@ -26,19 +26,6 @@ def labels(names: dict[str, str]) -> dict[str, str]:
     return {
         i: (n if isinstance(n, str) and n and counts[n] == 1 else f"{n or 'No name'} ({i})") for i, n in names.items()
     }
-
-
-def matrix(sr: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
-    """Providers x standards, keyed by their ids, shown with their labels."""
-    cells = sr.assign(shown=[words.rating(r, u) for r, u in zip(sr["shown"], sr["uncertain"])])
-    table = cells.pivot_table(index="provider_id", columns="standard_id", values="shown", aggfunc="first")
-    table = table[[sid for sid in titles if sid in table.columns]]
-    names = labels({i: dict(zip(sr["provider_id"], sr["provider_name"])).get(i) for i in table.index})
-    table = table.loc[sorted(table.index, key=lambda i: names[i].lower())]  # by name, as people look
-    table = table.rename(index=names, columns=labels(titles))
-    table.index.name = "Provider"
-    table.columns.name = None
-    return table.fillna("not audited")
 
 
 def shared_names(sr: pd.DataFrame) -> list[str]:
@@ -75,28 +62,26 @@ CHANGE_ORDER = {
     words.CHANGE_NOT_SHOWN: 2,
     words.CHANGE_UNCONFIRMED: 3,
     words.CHANGE_CONFIRMED: 4,
+    watch.BY_STORIES: 4,
     words.CHANGE_RATED: 5,
     words.CHANGE_BETTER: 6,
 }
 
 
-def change_summary(moved: pd.DataFrame, previous: str, period: str) -> str:
-    """How many ratings moved, and how many of the moves the data can tell from chance."""
-    tally = moved["Change"].value_counts()
-    worse, better = int(tally.get(words.CHANGE_WORSE, 0)), int(tally.get(words.CHANGE_BETTER, 0))
-    unclear = int(tally.get(words.CHANGE_UNCLEAR, 0))
-    stories = int(tally.get(words.CHANGE_CONFIRMED, 0) + tally.get(words.CHANGE_UNCONFIRMED, 0))
-    other = len(moved) - worse - better - unclear - stories
-    parts = [f"{worse} worse", f"{better} better", f"{unclear} with no clear change in the figures"]
-    if stories:
-        parts.append(f"{stories} still met, with a confirming story gained or lost")
-    if other:
-        parts.append(f"{other} to or from too few to tell")
-    return (
-        f"{len(moved)} rating(s) moved between {previous} and {period}: {', '.join(parts)}. "
-        "A move is called better or worse only when the figures behind it changed by more than chance; "
-        f"“{words.CHANGE_UNCLEAR}” means {words.CHANGE_UNCLEAR_EXPLANATION}. The worse come first."
+def one_line(sr: pd.DataFrame, tally: pd.DataFrame, real: pd.DataFrame | None, previous: str, watched: int) -> str:
+    """The whole quarter in one sentence: what was met, what was not, what changed for real."""
+    shown = sr["shown"]
+    met, provisional = int(shown.isin(overview_matrix.MET).sum()), int((shown == "provisional").sum())
+    rated, red = int(tally["rated"].sum()), int((shown == "red").sum())
+    text = (
+        f"{len(tally)} provider(s) against {sr['standard_id'].nunique()} standard(s): {met} of the {rated} ratings "
+        f"met ({provisional} of them provisional, not yet confirmed by people's experience), {red} not met, {int(tally['unrated'].sum())} too few to tell or not shown."
     )
+    if real is not None:
+        worse = int((real["change_short"] == words.CHANGE_WORSE).sum())
+        better = int((real["change_short"] == words.CHANGE_BETTER).sum())
+        text += f" Since {previous}: {worse} clearly worse, {better} clearly better."
+    return text + f" {watched} provider(s) on the watch list."
 
 
 @tiers.output(tiers.BY_CALLER, "the overview of ratings: each provider in the viewer's tier (dashboard.viewer)")
@@ -115,7 +100,8 @@ def render() -> None:
         periods = list(reversed(cat.periods))
         period = ui.remember("Period", periods, "period", "overview")
     run_id = cat.runs[period]
-    titles = {s.id: s.title for s in data.standards(db, run_id)}
+    standards = data.standards(db, run_id)
+    titles = {s.id: s.title for s in standards}
     sr = data.standard_results(db, cat, period, view.restricted).merge(cat.providers, on="provider_id", how="left")
     if area != "All areas":
         sr = sr[sr["area"] == area]
@@ -126,43 +112,26 @@ def render() -> None:
         )
         return
 
-    st.subheader(f"{ui.md(area)}, {period}")
-    viewer.tier_note(view, sr)
-    counts = sr["shown"].value_counts()
-    ranged = int(sr["shown"].isin(SHOWN_AS_RANGE).sum())
-    for column, rating in zip(st.columns(len(ORDER) + bool(ranged)), ORDER + (("withheld",) if ranged else ())):
-        if rating == "withheld":
-            column.metric(f"Not shown in full{words.HIDDEN_MARK}", ranged)
-        else:
-            column.metric(ratings.look(rating).label, int(counts.get(rating, 0)))
-    unsure = int(sr["uncertain"].sum())
-    st.caption(
-        f"Counts of provider-standard pairs in {area} for {period} ({words.audit_run(run_id)}). "
-        f'"{ratings.look("provisional").word}" means {ratings.PROVISIONAL_EXPLANATION}. '
-        f"{unsure} of the {len(sr)} ratings are {words.UNCERTAIN}."
-    )
-
-    table = matrix(sr, titles)
-    st.html(
-        ui.rating_matrix_html(
-            table,
-            f"Ratings of every provider against every standard, {area}, {period}",
-            "Each row is a provider, each column a standard; each cell is the standard's rating for that "
-            "provider, as a symbol and a word (the colour only repeats it). "
-            + ui.UNCERTAIN_CAPTION
-            + " Scroll inside the table for more providers or standards; the headers stay in view.",
+    # what changed, worked out first: the one-line summary and the watch list both say it
+    previous = spec.previous_period(period)
+    real = rest = None
+    if previous in cat.runs:
+        every = data.changes(db, cat, period, previous, view.restricted)
+        mine = every.drop(columns="uncertain").merge(
+            sr[["provider_id", "standard_id", "provider_name", "uncertain"]], on=["provider_id", "standard_id"]
         )
-    )
-    ui.footnote(sr)
-    downloads.offer(
-        downloads.ratings_frame(sr, titles), "ratings", title=f"Ratings of every provider, {area}, {period}"
-    )
+        real, rest = watch.split(mine[mine["shown_before"].notna() & (mine["shown"] != mine["shown_before"])])
+    names = labels(dict(zip(sr["provider_id"], sr["provider_name"])))
+    with store.reading(db) as con:
+        late = actions.overdue(con)
+    late = late[late["provider_id"].isin(sr["provider_id"])]
+    measures = data.measure_results(db, cat, period, view.restricted)
+    watched = watch.watch_list(sr, names, titles, real if real is not None else sr.iloc[0:0], measures, late)
+    tally = overview_matrix.met_tally(sr)
 
-    st.subheader("Look closer")
-    st.caption(
-        "Each link opens that standard's or provider's page, with its figures, trends and stories. "
-        "Links follow the order of the table above."
-    )
+    st.subheader(f"{ui.md(area)}, {period}")
+    st.markdown("**" + ui.md(one_line(sr, tally, real, previous, len(watched))) + "**")
+    viewer.tier_note(view, sr)
     shared = shared_names(sr)
     if shared:
         st.warning(
@@ -171,55 +140,71 @@ def render() -> None:
             + ". Ask the auditor to check the returns' provider names.",
             icon=":material/warning:",
         )
-    st.markdown("**Open a standard**")
-    audited = [sid for sid in titles if sid in set(sr["standard_id"])]
-    with st.container(horizontal=True, gap="small", key="open_standards"):
-        for standard_id, label in labels({sid: titles[sid] for sid in audited}).items():
-            st.page_link(
-                "dashboard/standard.py",
-                label=ui.md(label),
-                icon=":material/checklist:",
-                query_params={ui.STANDARD_LINK: standard_id},
-            )
-    st.markdown("**Open a provider**")
-    names = dict(zip(sr["provider_id"], sr["provider_name"]))
-    box = st.container(height=260, border=False) if len(table) > ui.LONG_TABLE_ROWS else st.container()
-    with box, st.container(horizontal=True, gap="small", key="open_providers"):
-        for provider_id, label in sorted(labels(names).items(), key=lambda item: item[1].lower()):
-            st.page_link(
-                "dashboard/provider.py",
-                label=ui.md(label),
-                icon=":material/apartment:",
-                query_params={ui.PROVIDER_LINK: provider_id},
-            )
+    public = {p for p in sr["provider_id"] if view.tier(p) == tiers.PUBLIC}
+    st.html(
+        overview_matrix.matrix_html(
+            sr,
+            standards,
+            names,
+            data.period_stories(db, period),
+            public,
+            period,
+            None if area == "All areas" else area,
+            f"Ratings of every provider against every standard, {area}, {period}",
+            "Each row is a provider, the fewest standards met first; each column a standard (its full title "
+            "on hover); each cell the standard's rating for that provider, as a symbol and a word (the colour "
+            "only repeats it), and how many people's stories speak to it. Open a cell for that provider's "
+            "figures and stories of the standard, a provider's name for all its standards, a column's title "
+            f"for the standard across providers. “{ratings.look('provisional').word}” means "
+            f"{ratings.PROVISIONAL_EXPLANATION}. "
+            + ui.UNCERTAIN_CAPTION
+            + (" Counts of 1 to 4 stories are not shown (*)." if public else ""),
+        )
+    )
+    ui.footnote(sr)
+    downloads.offer(
+        downloads.ratings_frame(sr, titles), "ratings", title=f"Ratings of every provider, {area}, {period}"
+    )
+
+    st.subheader("Watch list")
+    if watched.empty:
+        st.write(
+            "No provider got clearly worse since the last quarter, none is much worse than the benchmark, "
+            "and no agreed action is overdue."
+        )
+    else:
+        st.write(
+            "Providers that got clearly worse since the last quarter, that are much worse than the benchmark "
+            "on a measure (outside its 99.8% limits), or that have agreed actions overdue: the most reasons first."
+        )
+        ui.table(watched, len(watched))
 
     st.subheader("What changed since the last quarter")
-    previous = spec.previous_period(period)
-    if previous not in cat.runs:
+    if real is None:
         st.write(f"There is no audit of {previous} to compare with.")
+    elif real.empty and rest.empty:
+        st.write(f"No rating changed between {previous} and {period}.")
     else:
-        every = data.changes(db, cat, period, previous, view.restricted)
-        mine = every.drop(columns="uncertain").merge(
-            sr[["provider_id", "standard_id", "provider_name", "uncertain"]], on=["provider_id", "standard_id"]
-        )
-        moved = changes(mine, titles)
-        if moved.empty:
-            st.write(f"No rating changed between {previous} and {period}.")
-        else:
-            st.write(change_summary(moved, previous, period))
+        st.write(watch.summary(real, rest, previous, period))
+        if not real.empty:
+            moved = changes(real, titles)
             ui.table(ui.style_ratings(moved, ["Before", "Now"]), len(moved))
+        if not rest.empty:
+            with st.expander(f"Moves that are not a clear change in the figures ({len(rest)})"):
+                moved = changes(rest.assign(change_short=watch.change_words(rest)), titles)
+                ui.table(ui.style_ratings(moved, ["Before", "Now"]), len(moved))
+                st.caption(
+                    f"“{words.CHANGE_UNCLEAR}” means {words.CHANGE_UNCLEAR_EXPLANATION}. "
+                    "A rating still met on the figures that gained or lost a confirming story is the same figures: "
+                    "neither better nor worse."
+                )
 
-    overdue_actions(db, cat, sr)
+    overdue_actions(cat, late)
 
 
-def overdue_actions(db: str, cat, sr: pd.DataFrame) -> None:
+def overdue_actions(cat, late: pd.DataFrame) -> None:
     """The actions providers agreed after earlier audits that are past their day and not done."""
-    from audits import actions, store
-
     st.subheader("Overdue actions")
-    with store.reading(db) as con:
-        late = actions.overdue(con)
-    late = late[late["provider_id"].isin(sr["provider_id"])]
     if late.empty:
         st.write("No agreed action is overdue.")
         return

@@ -11,8 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings, tiers, voices, words
-from dashboard import data, downloads, ui, viewer
-from dashboard.standard import show_stories, trend
+from dashboard import data, downloads, stories_view, ui, viewer
+from dashboard.standard import trend
 
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
 
@@ -245,10 +245,15 @@ def render() -> None:
             f"{provider_id}-ratings-over-time",
         )
 
-    st.subheader("Each standard in detail")
+    st.subheader("Each standard in detail, in people's words")
+    told = data.period_stories(db, period)
     for s in standards:
         label = words.rating(sr.loc[s.id, "shown"], sr.loc[s.id, "uncertain"]) if s.id in sr.index else ""
-        with st.expander(f"{label} · {ui.md(s.title)}"):
+        # the stories open under each standard, beside its rating; the figures one click away
+        st.markdown(f"#### {ui.md(s.title)}")
+        st.markdown(f"Rating: **{ui.md(label or words.rating('no_data'))}**")
+        stories_view.show(stories_view.of(told, provider_id, s.id))
+        with st.expander("The figures behind this rating: measures, thresholds and trend"):
             st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
             table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
@@ -260,9 +265,7 @@ def render() -> None:
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
                 history = data.history(db, cat, view.restricted)
                 for m in s.measures:
-                    trend(history, provider_id, s, m)
-            st.markdown("**In people's words**")
-            show_stories(data.stories_for(db, provider_id, period, s.id))
+                    trend(history, provider_id, s, m, names[provider_id])
     ui.footnote(pd.concat([results, sr.reset_index()[["rating"]]], ignore_index=True))
 
     st.subheader("Quality of the returns")

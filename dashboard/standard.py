@@ -11,7 +11,7 @@ import streamlit as st
 
 from audits import sentences, spc, stats, tiers, voices, words
 from audits.standard import Measure, Standard
-from dashboard import charts, data, downloads, ui, viewer
+from dashboard import charts, data, downloads, stories_view, ui, viewer
 
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
@@ -210,23 +210,6 @@ def chosen_provider(ids: list[str]) -> str | None:
     return current if current in ids else (ids[0] if ids else None)
 
 
-def show_stories(told: pd.DataFrame) -> None:
-    if told.empty:
-        st.write(
-            "No consented story speaks to this standard for this provider and quarter yet. "
-            "Stories come from the evidence packs that expert citizens groups and auditors gather."
-        )
-        return
-    for _, story in told.iterrows():
-        ui.words_block(
-            story["text"],
-            f"Told by {words.teller(story['teller'])} on "
-            f"{words.long_date(story['gathered_on'])}; gathered{words.gathered_by(story)}"
-            + (" (personal details removed by the auditor)" if story["redacted"] else "")
-            + (f". {words.SUMMARY_NOTE}" if story.get("summarised") else ""),
-        )
-
-
 @tiers.output(tiers.BY_CALLER, "the standard page: each row in the viewer's tier (dashboard.viewer)")
 def render() -> None:
     view = viewer.open_results_page(__file__, ui.STANDARD_LINK, "standard_id")
@@ -250,6 +233,7 @@ def render() -> None:
         )
     standard = standards[standard_id]
     providers = cat.providers
+    ui.follow_link("area", "area")  # an overview cell names its area
     area = st.session_state.get("area", "All areas")
     if own:
         providers = providers[providers["provider_id"] == own]
@@ -320,8 +304,21 @@ def render() -> None:
         trend(history, provider_id, standard, measure, names[provider_id])
     if not history.empty:
         ui.footnote(history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)])
-    st.markdown(f"#### In the words of people using {ui.md(names[provider_id])}, {period}")
-    show_stories(data.stories_for(db, provider_id, period, standard.id))
+    stories_view.every_provider(
+        providers,
+        data.period_stories(db, period),
+        standard.id,
+        period,
+        _ratings(view, period, standard.id),
+        provider_id,
+    )
+
+
+def _ratings(view: viewer.Viewer, period: str, standard_id: str) -> dict[str, str]:
+    """Each provider's rating of the standard in words, in the viewer's tier (beside its stories)."""
+    sr = data.standard_results(view.db, view.cat, period, view.restricted)
+    sr = sr[sr["standard_id"] == standard_id]
+    return {p: words.rating(r, u) for p, r, u in zip(sr["provider_id"], sr["shown"], sr["uncertain"])}
 
 
 if __name__ == "__main__":

@@ -3,9 +3,11 @@ quality, ratings over the quarters and the PDF."""
 
 from __future__ import annotations
 
+import html as html_lib
+
 import pytest
 
-from support.apptest import frames, html_matrix, no_exception, signed_in
+from support.apptest import frames, html_matrix, no_exception, signed_in, texts
 
 # AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
 pytestmark = pytest.mark.slow
@@ -48,3 +50,18 @@ def test_voices_heard_are_exact_for_the_auditor_and_protected_for_everyone_else(
     assert "fewer than 5 people" in heard["commissioner"]["A warm welcome within days"]
     assert "2 people" not in str(heard["commissioner"])
     assert all("too few voices" in v for v in heard["auditor"].values())
+
+
+def test_stories_are_open_under_each_standard_not_folded_away(shared_env):
+    at = signed_in("commissioner")
+    at.session_state["provider_id"] = "P001"
+    at.switch_page("dashboard/provider.py").run()
+    no_exception(at)
+    story = "a peer met me at the door <the first time>"
+    # S1 speaks to two standards: it shows under each, outside every expander (the figures fold away)
+    open_ = [h.value for h in at.main.html if story in html_lib.unescape(h.value)]
+    folded = [h.value for e in at.expander for h in e.html if story in html_lib.unescape(h.value)]
+    assert len(open_) == 2 and not folded
+    page = texts(at)
+    assert "No consented story speaks to this standard this quarter yet." in page  # its third standard
+    assert "Rating: **" in "\n".join(m.value for m in at.markdown)

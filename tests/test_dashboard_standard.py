@@ -12,9 +12,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from audits import accounts, words
+from dashboard import stories_view
 
+from support import dashboard_store
 from support import disclosure_attacker as attacker
-from support.apptest import ACCOUNTS, APP, frames, no_exception, signed_in, texts
+from support.apptest import ACCOUNTS, APP, frames, html_texts, no_exception, read_as_shown, signed_in, texts
 
 # AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
 pytestmark = pytest.mark.slow
@@ -29,9 +31,10 @@ def test_standard_page_has_funnel_xmr_tables_and_stories(shared_env):
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("99.8% limits" in s for s in specs)  # the funnel plot
     assert any("Usual range" in s for s in specs)  # Making Data Count's usual range over 9 quarters
-    page = texts(at)
+    page = texts(at) + html_texts(at)
     assert "A warm welcome makes all the difference." in page  # the voice
-    assert "a peer met me at the door <the first time>" in page  # a consented story, as written
+    assert "a peer met me at the door <the first time>" in html_texts(at)  # a consented story, as written
+    assert "&lt;the first time&gt;" in "".join(h.value for h in at.html)  # as text, never markup
     assert "07700 900123" not in page  # held by screening
     assert "sent away twice" not in page  # consent 'no'
     assert "Signal" in frames(at)[-1].columns or any("Signal" in f.columns for f in frames(at))
@@ -101,3 +104,41 @@ def test_the_standard_page_says_what_is_counted_in_the_read_back_sentence(shared
     assert "Of everyone in treatment at any time in the quarter, the share with the first supportive contact" in texts(
         at
     )
+
+
+def test_every_providers_stories_show_under_its_own_heading_beside_its_rating(env):
+    db, _ = env
+    dashboard_store.add_pack(
+        db,
+        "P002",
+        "2026-Q2",
+        [
+            (
+                "R1",
+                "family_member",
+                "warm-welcome",
+                "yes",
+                "They rang my mum back the same day & asked what she needed.",
+            ),
+            ("R2", "person_using_services", "warm-welcome", "no", "Not for sharing."),
+        ],
+    )
+    at, _ = standard_page(ACCOUNTS["commissioner"])
+    headings = {h.proto.anchor: read_as_shown(h.value) for h in at.subheader if h.proto.anchor.startswith("stories-")}
+    # P001's story and P002's, each under its own provider (not only the chosen one's); Hill Lane
+    # has none and is not the chosen provider: named in one line instead
+    assert headings == {
+        "stories-p001": "Northgate Recovery Partnership (P001)",
+        "stories-p002": "Riverside Together (P002)",
+    }
+    told = html_texts(at)
+    assert "They rang my mum back the same day & asked what she needed." in told
+    assert "a peer met me at the door <the first time>" in told
+    assert "Told by a family member" in told
+    assert "Not for sharing." not in told  # consent 'no'
+    page = texts(at)
+    assert "Rating for this standard: **◔ Met (provisional) on the figures; the data can't yet tell**" in page
+    assert "No consented story speaks to this standard yet for: Hill Lane Project (P003)." in page
+    # full contrast: the stories' style sets no opacity and no faded colour
+    sheet = stories_view.STORY_CSS
+    assert "opacity" not in sheet and "color: inherit" in sheet and "rgba" not in sheet

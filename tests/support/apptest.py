@@ -97,3 +97,70 @@ def html_matrix(at: AppTest) -> tuple[pd.DataFrame, dict]:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+def html_texts(at: AppTest) -> str:
+    """What every st.html block on the page reads as, tags left out and entities read back
+    (people's stories are drawn as escaped HTML: dashboard.stories_view)."""
+    import html as html_lib
+
+    return "\n".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", str(h.value))) for h in at.html)
+
+
+class _Links(HTMLParser):
+    """The overview matrix's headers and cells: each with its link, hover title, what a screen
+    reader says (aria-hidden left out) and what the eye sees (screen-reader-only text left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.cells, self.current, self.spans, self.row = [], None, [], -1
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr":
+            self.row += 1
+        elif tag in ("td", "th"):
+            self.current = {
+                "row": self.row,
+                "tag": tag,
+                "title": attrs.get("title"),
+                "href": None,
+                "said": "",
+                "seen": "",
+            }
+            self.cells.append(self.current)
+        elif tag == "a" and self.current is not None:
+            self.current["href"] = attrs.get("href")
+            self.current["title"] = self.current["title"] or attrs.get("title")
+        elif tag == "span":
+            if self.current is not None and attrs.get("class") in ("ls-met", "ls-count"):  # a line of its own
+                self.current["said"] += " "
+                self.current["seen"] += " "
+            self.spans.append(
+                ("hidden" if attrs.get("aria-hidden") == "true" else "")
+                + ("sr" if attrs.get("class") == "ls-sr" else "")
+            )
+
+    def handle_endtag(self, tag):
+        if tag == "span" and self.spans:
+            self.spans.pop()
+        elif tag in ("td", "th"):
+            self.current = None
+
+    def handle_data(self, text):
+        if self.current is not None:
+            if not any("hidden" in s for s in self.spans):
+                self.current["said"] += text
+            if not any("sr" in s for s in self.spans):
+                self.current["seen"] += text
+
+
+def overview_cells(at: AppTest) -> list[dict]:
+    """Every header and cell of the overview's matrix (the first st.html): row (0: the column
+    headers), tag, link, hover title, and what a screen reader says (aria-hidden left out)."""
+    parser = _Links()
+    parser.feed(at.html[0].value)
+    for cell in parser.cells:
+        for key in ("said", "seen"):
+            cell[key] = " ".join(cell[key].replace("\xa0", " ").split())
+    return parser.cells

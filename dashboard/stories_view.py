@@ -1,0 +1,114 @@
+"""People's stories beside the numbers: each story as a quote of plain text at full contrast,
+with who told it and when underneath, under the provider and standard it speaks to.
+
+"I don't want numbers, I want stories – and that's how we do the monitoring." The stories
+come only from audits.stories' readers (consent, withdrawals and screening already applied
+there: dashboard.data.period_stories); this module only draws them, as escaped
+HTML text (never Markdown), in the text colour itself: no faded caption, no opacity."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+import streamlit as st
+
+from audits import tiers, voices, words
+from dashboard import ui
+
+STORY_CSS = """<style>
+.ls-story { margin: 0 0 0.9rem 0; }
+.ls-story blockquote { margin: 0; padding: 0.15rem 0 0.15rem 0.9rem; border-left: 4px solid #005eb8;
+  white-space: pre-wrap; color: inherit; font-size: 1rem; line-height: 1.5; }
+.ls-story figcaption { margin: 0.3rem 0 0 1.15rem; color: inherit; font-size: 0.875rem; font-style: italic; }
+</style>"""
+
+NO_STORY = "No consented story speaks to this standard this quarter yet."
+
+
+def told_by(story) -> str:
+    """Who told a story, when, who gathered it, and whether the auditor changed its words."""
+    return (
+        f"Told by {words.teller(story['teller'])} on {words.long_date(story['gathered_on'])}; "
+        f"gathered{words.gathered_by(story)}"
+        + (" (personal details removed by the auditor)" if story["redacted"] else "")
+        + (f". {words.SUMMARY_NOTE}" if story.get("summarised") else "")
+    )
+
+
+def quotes_html(told: pd.DataFrame) -> str:
+    """The stories as figures of escaped text: people's words can never become a link or markup."""
+    return STORY_CSS + "".join(
+        f'<figure class="ls-story"><blockquote>{html.escape(str(story["text"]))}</blockquote>'
+        f"<figcaption>{html.escape(told_by(story))}</figcaption></figure>"
+        for _, story in told.iterrows()
+    )
+
+
+def show(told: pd.DataFrame) -> None:
+    """One provider's printable stories of one standard, open, or a plain line saying there are none."""
+    if told.empty:
+        st.write(NO_STORY)
+        return
+    st.html(quotes_html(told))
+
+
+def of(told: pd.DataFrame, provider_id: str, standard_id: str) -> pd.DataFrame:
+    """The stories of a quarter (data.period_stories) that one provider's people told of one standard."""
+    if told.empty:
+        return told
+    keep = (told["provider_id"] == provider_id) & told["standards"].apply(lambda tags: standard_id in tags)
+    return told[keep]
+
+
+def anchor(provider_id: str) -> str:
+    """The address fragment of a provider's stories on a standard's page (the overview's cells
+    link to it): letters, digits and dashes only, whatever the provider's id holds."""
+    return "stories-" + re.sub(r"[^a-z0-9]+", "-", str(provider_id).lower()).strip("-")
+
+
+def count_words(n: int, public: bool) -> tuple[str, str]:
+    """A cell's count of stories, short and in full: ('3 stories', '3 stories from people, with
+    consent'). In the public tier a count of 1 to 4 is not shown, by the rule voices heard follow
+    (audits.voices.protect): ('* stories', 'fewer than 5 stories: the count is not shown')."""
+    shown = voices.protect({"stories": n})[1] if public else n
+    if shown is None:
+        return f"{words.HIDDEN_MARK} stories", f"stories: {words.HIDDEN_SMALL}"
+    if shown == 0:
+        return "no story", "no story yet"
+    one = "story" if shown == 1 else "stories"
+    return f"{words.whole(shown)} {one}", f"{words.whole(shown)} {one} told with consent"
+
+
+@tiers.output(tiers.PUBLIC, "every provider's printable stories of one standard (stories are printed in public)")
+def every_provider(
+    providers: pd.DataFrame,
+    told: pd.DataFrame,
+    standard_id: str,
+    period: str,
+    ratings: dict[str, str],
+    chosen: str | None = None,
+) -> None:
+    """Under each provider (providers: provider_id, provider_name), its rating for the standard
+    (ratings: provider id -> the rating in words, in the viewer's tier) and its stories, open.
+    Providers with no story are named in one line, except the one the person chose (an overview
+    cell), which always has its own heading, so the link lands on it."""
+    st.subheader(f"In people's words, {period}")
+    st.write(
+        "What people using each service, and their families, told the independent audit about this "
+        "standard this quarter, with their consent and with personal details taken out. Each story is "
+        "shown under the provider it speaks of, beside that provider's rating."
+    )
+    silent = []
+    for row in providers.sort_values("provider_name", key=lambda c: c.str.lower()).itertuples():
+        mine = of(told, row.provider_id, standard_id)
+        if mine.empty and row.provider_id != chosen:
+            silent.append(f"{row.provider_name} ({row.provider_id})")
+            continue
+        st.subheader(f"{ui.md(row.provider_name)} ({ui.md(row.provider_id)})", anchor=anchor(row.provider_id))
+        rating = ratings.get(row.provider_id, words.rating("no_data"))
+        st.markdown(f"Rating for this standard: **{ui.md(rating)}**")
+        show(mine)
+    if silent:
+        st.write("No consented story speaks to this standard yet for: " + ui.md("; ".join(silent)) + ".")
