@@ -11,7 +11,7 @@ import streamlit as st
 from audits import sentences, spc, stats, tiers, voices, words
 from audits.kinds import kind_of
 from audits.standard import Measure, Standard
-from dashboard import charts, data, ui, viewer
+from dashboard import breakdowns_view, charts, data, ui, viewer
 
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
@@ -291,6 +291,7 @@ def render() -> None:
         trend(history, provider_id, standard, measure)
     if not history.empty:
         ui.footnote(history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)])
+    breakdowns_view.section(view, period, standard, provider_id, names[provider_id])
     st.markdown(f"#### In the words of people using {ui.md(names[provider_id])}, {period}")
     show_stories(data.stories_for(db, provider_id, period, standard.id))
 
