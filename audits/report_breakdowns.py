@@ -27,12 +27,17 @@ def _table(rows, measure) -> Table:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]
     for dimension in breakdowns.DIMENSIONS:
-        words_table = breakdown_tables.table(rows, measure, dimension)
-        if words_table.empty:
+        words_table = breakdown_tables.table(rows, measure, dimension, without_empty=True)
+        nobody = breakdown_tables.empty_groups(rows, measure, dimension)
+        if words_table.empty and not nobody:
             continue
         commands.append(("SPAN", (0, len(body)), (-1, len(body))))
         body.append([Paragraph(text(words.dimension(dimension)), s["cell_bold"]), "", "", ""])
         body += [[Paragraph(text(str(cell)), s["cell"]) for cell in record] for record in words_table.values]
+        if nobody:  # the groups with nobody in them, on one line
+            commands.append(("SPAN", (0, len(body)), (-1, len(body))))
+            said = f"No {words.unit(measure.table)}: {', '.join(nobody)}"
+            body.append([Paragraph(text(said), s["cell"]), "", "", ""])
     table = Table(body, colWidths=WIDTHS, repeatRows=1)
     table.setStyle(TableStyle(commands))
     return table
@@ -46,9 +51,11 @@ def flowables(standard, rows) -> list:
     measures = [m for m in standard.measures if m.id in set(rows["measure_id"])]
     if not measures:
         return []
-    out = [Paragraph(HEADING, s["h3"]), Paragraph(text(words.BREAKDOWN_NOTE), s["small"])]
-    for measure in measures:
-        out.append(KeepTogether([Paragraph(f"<b>{text(measure.label)}</b>", s["small"]), _table(rows, measure)]))
+    out = []
+    for k, measure in enumerate(measures):
+        # the heading and its note stay with the first table
+        head = [Paragraph(HEADING, s["h3"]), Paragraph(text(words.BREAKDOWN_NOTE), s["small"])] if k == 0 else []
+        out.append(KeepTogether([*head, Paragraph(f"<b>{text(measure.label)}</b>", s["small"]), _table(rows, measure)]))
     if (rows["hidden"] != "").any():
         out.append(Paragraph(text(words.HIDDEN_SHORT), s["small"]))
     return out

@@ -261,7 +261,8 @@ def test_the_pdf_prints_each_measure_by_group_as_published(tmp_path):
     assert "By sex, age and ethnic group" in page_text
     assert "Female 100.0% (40 of 40 people) 91.2% to 100.0% Better than everyone's" in page_text
     assert "Other Not shown*: it would reveal fewer than 5 people" in page_text
-    assert "Asian No people" in page_text  # a group with nobody in it says so
+    # the groups with nobody in them, on one line
+    assert "No people: Asian, Mixed, Other, Not stated" in page_text
     assert "(16 of 39 people)" not in page_text  # men hidden too, so that 'other' cannot be worked out
     with store.reading(db) as con:
         assert (
