@@ -24,11 +24,14 @@ import duckdb
 import pandas as pd
 
 from audits import breakdowns, disclosure, tiers
-from audits.disclosure import ALL, LINKED, NONE, SMALL_REASON
+from audits.disclosure import ALL, LINKED, NONE, NUMERATOR, SMALL, SMALL_REASON
 from audits.kinds import kind_of
 from audits.standard import Measure, Standard
 
 PUBLIC_COLUMNS = [*breakdowns.COLUMNS, "hidden", "reason"]
+# Why a group is hidden when the provider's own count is 1-4: no group of it is shown, zeros
+# included, as "hidden: 1-4 people" would tell a reader each such group holds at least one.
+WHOLE = "whole"
 ROLES = ("denominator", "numerator", "complement")
 _BIG = 10**9  # no upper bound
 
@@ -82,6 +85,11 @@ def _possible(p: disclosure._Provider, g: disclosure._Groups, c: int) -> Ranges:
         if i is None or p.level[i] == NONE:
             continue
         small = p.reason[i] == SMALL_REASON
+        if p.reason[i] == WHOLE:  # a part of a count of 1-4 people
+            d = p.counts.get(g.members.get((key, "denominator")))
+            near = [(0, 4)] if p.level[i] == ALL or d is None else _merge([(0, min(4, d)), (max(0, d - 4), d)])
+            out = _cut(out, near)
+            continue
         if p.level[i] == ALL:
             if role == "denominator":
                 out = _cut(out, [(1, 4)] if small else _not_small())
@@ -138,6 +146,36 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
     return False
 
 
+def _small_whole(total: disclosure._Provider, parts: dict[str, disclosure._Provider], g: disclosure._Groups) -> None:
+    """A measure whose provider counts 1-4 people (or 1-4 counted, or not counted) is not broken
+    down: every group's figure is hidden, zeros too, for that reason (reason WHOLE)."""
+    for key in total.rows:
+        counts = {role: total.counts.get(g.members.get((key, role))) for role in ROLES}
+        want = ALL if counts["denominator"] in SMALL else NONE
+        if want == NONE and (counts["numerator"] in SMALL or counts["complement"] in SMALL):
+            want = NUMERATOR
+        if want == NONE:
+            continue
+        for p in parts.values():
+            j = p.rows.get(key)
+            if j is not None and disclosure._RANK[want] >= disclosure._RANK[p.level[j]]:
+                p.level[j], p.reason[j] = want, WHOLE
+
+
+def _escalate(parts: dict[str, disclosure._Provider], g: disclosure._Groups, c: int, hidden: set[str]) -> bool:
+    """Hide the whole row of every hidden group counting c whose denominator is still shown (its
+    reason then no longer narrows what it counts); True if anything more is hidden."""
+    changed = False
+    for v in hidden:
+        p = parts[v]
+        for key, _ in g.by_class.get(c, []):
+            i = p.rows.get(key)
+            if i is not None and p.level[i] == NUMERATOR and p.reason[i] != WHOLE:
+                p.level[i], p.reason[i] = ALL, LINKED
+                changed = True
+    return changed
+
+
 def _protect_dimension(
     total: disclosure._Provider, parts: dict[str, disclosure._Provider], g: disclosure._Groups
 ) -> None:
@@ -159,10 +197,14 @@ def _protect_dimension(
             cells = {v: p.counts[c] for v, p in counting.items()}
             ranges = {v: _possible(p, g, c) for v, p in counting.items()}
             whole = None if c in shown_total else _possible(total, g, c)
-            if shown and _pinned(cells, shown, ranges, whole):
-                smallest = min(shown, key=lambda v: (cells[v] == 0, cells[v], v))
-                disclosure._unexpose(parts[smallest], g, c, LINKED)
+            if not _pinned(cells, shown, ranges, whole):
+                continue
+            nonzero = [v for v in shown if cells[v] > 0]
+            if nonzero:  # hide the smallest group shown
+                disclosure._unexpose(parts[min(nonzero, key=lambda v: (cells[v], v))], g, c, LINKED)
                 break  # what is shown has changed: look again from the start
+            if _escalate(counting, g, c, set(counting) - shown):
+                break
         else:
             return
 
@@ -233,6 +275,7 @@ def protect(
                     continue
                 parts[grp] = _provider(rows, records, g, level, reason)
                 disclosure._protect_provider(parts[grp], g, before.get(_key(provider_id, dimension, grp), {}))
+            _small_whole(total, parts, g)
             _protect_dimension(total, parts, g)
     unknown = public_whole[public_whole["hidden"] != NONE]
     whole_hidden = set(zip(unknown["provider_id"], unknown["standard_id"], unknown["measure_id"]))

@@ -232,6 +232,26 @@ def test_the_attacker_finds_a_lone_hidden_group():
 
 
 @pytest.mark.slow
+def test_the_small_demos_two_leaks_stay_shut(tmp_path):
+    """What the attacker found on the small demo before they were closed: a provider of 4 people in
+    4 age bands (each 'hidden: 1-4 people' adding up to at most 4 pinned every one at 1), and two
+    groups each with 4 not counted, adding up to the provider's 8 (each could only be 4)."""
+    four = people([(1, 1, "female", age, "white") for age in ("25-34", "35-44", "45-54", "55-64")])
+    eight = people([(20, 16, "female", "25-34", "white"), (20, 16, "male", "25-34", "white")], start=10)
+    db, run_id = audited(
+        tmp_path, {"P1": {"episodes": four}, "P2": {"episodes": eight}}, [standard([PEER], id="peer-support")]
+    )
+    with store.reading(db) as con:
+        public = disclosure_breakdowns.public(con, run_id)
+        whole = disclosure.public_results(con, run_id)
+    assert attacker.attack_breakdowns(public, whole) == []
+    p1 = public[public["provider_id"] == "P1"]
+    assert set(p1["reason"]) == {"whole"} and set(p1["hidden"]) == {"all"}  # 4 people: not broken down
+    sex = by_group(public[public["provider_id"] == "P2"], "m", "sex")
+    assert sex["female"]["hidden"] == sex["male"]["hidden"] == "all"
+
+
+@pytest.mark.slow
 def test_control_without_complementary_suppression_the_attacker_subtracts(tmp_path, monkeypatch):
     """Primary suppression alone is not enough: the attacker gets the hidden group back."""
     monkeypatch.setattr(disclosure_breakdowns, "_protect_dimension", lambda total, parts, g: None)

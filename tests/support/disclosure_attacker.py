@@ -679,6 +679,10 @@ def _group_domains(row: dict, top: int) -> tuple[set[int], set[int] | None]:
     the rules: shown, or hidden with its reason (1-4 people, or not)."""
     hidden, small = row.get("hidden") or "", row.get("reason") == "small"
     d_shown = not stats.is_missing(row.get("denominator")) and hidden != "all"
+    if row.get("reason") == "whole":  # a part of the provider's count of 1-4
+        ds = {round(row["denominator"])} if d_shown else set(range(5))
+        near = {n for d in ds for n in range(d + 1) if n <= 4 or d - n <= 4}
+        return ds, (None if "numerator" not in row else near)
     ds = {round(row["denominator"])} if d_shown else (set(SMALL) if small else _range_without_small(top))
     if "numerator" not in row or (stats.is_missing(row.get("numerator")) and not hidden):
         return ds, None  # a median: no numerator
