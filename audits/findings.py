@@ -20,6 +20,7 @@ from audits import (
     changes,
     credits,
     disclosure,
+    disclosure_breakdowns,
     runs,
     settings,
     signed,
@@ -53,6 +54,7 @@ class Section:
     needed: int = 1  # confirming stories a green needs (the setting voices_needed), for the too-few words
     uncertain: bool = False  # the data can't yet tell the rating (audits.engine)
     clear: bool | None = None  # the move since the previous period is more than chance (audits.changes)
+    breakdowns: pd.DataFrame | None = None  # its measures by sex, age and ethnic group, as published
 
 
 @dataclass
@@ -106,6 +108,8 @@ class RunShared:
     previous_shown: pd.DataFrame  # the same for the previous period's public run (may be empty)
     # each provider's standards with their change since then, from public figures (audits.changes)
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
+    # each provider's people measures by sex, age and ethnic group, as published
+    breakdowns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=disclosure_breakdowns.PUBLIC_COLUMNS))
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -136,6 +140,7 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
         shown=shown,
         previous_shown=previous,
         changes=disclosure.public_changes(con, run_id, shown, previous, previous_run),
+        breakdowns=disclosure_breakdowns.public(con, run_id),
     )
 
 
@@ -219,6 +224,7 @@ def gather(
     heard = voices.heard(table)
     needed = settings.get(con, "voices_needed")
     sections = []
+    parts = shared.breakdowns[shared.breakdowns["provider_id"] == provider_id]
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
         if standard.id not in shown.index:
@@ -237,6 +243,7 @@ def gather(
                 needed=needed,
                 uncertain=bool(uncertain[standard.id]),
                 clear=None if stats.is_missing(moved.get(standard.id)) else bool(moved[standard.id]),
+                breakdowns=parts[parts["standard_id"] == standard.id],
             )
         )
     audited_ids = {s.id for s in audited}

@@ -34,6 +34,7 @@ from reportlab.platypus import (
 from audits import actions, findings, method, ratings, sentences, signed, signoffs, spec, store, tiers, words
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
+from audits.report_breakdowns import flowables as breakdown_flowables
 from audits.report_charts import legend, proportion_chart
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, styles, text
 from audits.stats import is_missing
@@ -579,6 +580,7 @@ def _section(sec: findings.Section) -> list:
     if counted:  # what each measure counts, in the sentence the workshop reads it back with
         out.append(Paragraph("How each measure is counted", s["h3"]))
         out += [Paragraph(f"<b>{text(m.label)}.</b> {text(sentences.read_back(m))}", s["small"]) for m in counted]
+    out += breakdown_flowables(st, sec.breakdowns)
     out.append(Paragraph("What people told us", s["h3"]))
     if sec.stories.empty:
         out.append(Paragraph("No consented story was tagged to this standard for this period.", s["body"]))

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas
 
-from audits import disclosure, engine, spec, stats, store, tiers
+from audits import breakdowns, disclosure, disclosure_breakdowns, engine, spec, stats, store, tiers
 from audits.cells import safe_cell
 from audits.standard import Standard
 from audits.standards import load_standards
@@ -90,6 +90,15 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
         # what of it may be published, protected against every earlier run of the quarter
         worked = [s for s in audited if s.id not in result.failed]
         protected = disclosure.protect_new_run(con, result.measures, worked) if worked else None
+        # each people measure by sex, age and ethnic group, and what of that may be published
+        parts = breakdowns.evaluate(con, worked, period, result.measures)
+        public_parts = (
+            disclosure_breakdowns.protect(
+                parts, result.measures, protected.measures, worked, disclosure_breakdowns.earlier(con, period)
+            )
+            if worked
+            else None
+        )
     if result.failed and len(result.failed) == len(audited):
         raise RunError(
             "The audit did not run: no approved standard could be worked out on these returns.\n"
@@ -151,6 +160,8 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
                 f"SELECT {', '.join(STANDARD_RESULT_COLUMNS)} FROM new_standard_results"
             )
             disclosure.keep(con, protected)
+            breakdowns.keep(con, run_id, parts)
+            disclosure_breakdowns.keep(con, run_id, public_parts)
             con.execute("COMMIT")
         except Exception:
             store.rollback(con)

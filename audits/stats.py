@@ -101,6 +101,23 @@ def compare(value, n, benchmark, higher_is_better: bool | None, scale: float = 1
     return "best" if above == higher_is_better else "worst"
 
 
+def compare_intervals(lower, upper, whole_lower, whole_upper, higher_is_better: bool | None) -> str:
+    """A part's figure beside the whole it belongs to (a group of people beside all of a provider's
+    people: audits.breakdowns), by their 95% intervals. 'similar' whenever the two overlap: the data
+    cannot tell the group from the whole, so no group is ranked on noise (a conservative test, as
+    overlapping intervals can still hide a real difference). Apart, 'better' or 'worse' by the
+    measure's direction, 'higher' or 'lower' when no direction is better; 'not_compared' without
+    both intervals."""
+    if any(is_missing(f) for f in (lower, upper, whole_lower, whole_upper)):
+        return "not_compared"
+    if upper >= whole_lower and lower <= whole_upper:
+        return "similar"
+    above = lower > whole_upper
+    if higher_is_better is None:
+        return "higher" if above else "lower"
+    return "better" if above == higher_is_better else "worse"
+
+
 def newcombe(p1: float, lower1: float, upper1: float, p2: float, lower2: float, upper2: float) -> tuple[float, float]:
     """Newcombe's hybrid score interval for the difference p1 − p2 of two independent shares
     (Newcombe 1998, method 10), from each share's Wilson interval at the same level.

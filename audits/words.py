@@ -40,6 +40,8 @@ HIDDEN_WHY = {
     "small": "it would reveal fewer than 5 people",
     "linked": "hidden so that a small count cannot be worked out from other figures",
     "earlier": "hidden so that a small count cannot be worked out from an earlier version of these figures",
+    # a group of a breakdown (audits.disclosure_breakdowns) whose provider's own count is 1-4
+    "whole": "not broken down, as the provider's own figure counts fewer than 5",
 }
 HIDDEN_SMALL = "not shown: " + HIDDEN_WHY["small"]
 HIDDEN_SECONDARY = "not shown: " + HIDDEN_WHY["linked"]
@@ -615,3 +617,55 @@ def over_time_summary(measure, rows, name: str, variation: str | None = None, as
     if gaps:
         parts.append(f"{gaps} quarter{'s' if gaps != 1 else ''} not shown{HIDDEN_MARK} (a grey band on the chart).")
     return " ".join(parts)
+
+
+# --------------------------------------------------------------------------- breakdowns
+
+
+# A group's figure beside the provider's whole figure (audits.breakdowns): "similar" whenever
+# their 95% intervals overlap, so that no group is ranked on noise.
+GROUP_COMPARISONS = {
+    "similar": "Similar to everyone's",
+    "better": "Better than everyone's",
+    "worse": "Worse than everyone's",
+    "higher": "Higher than everyone's",
+    "lower": "Lower than everyone's",
+    "not_compared": "Too few to compare",
+    "whole_hidden": f"Not compared: everyone's figure is not shown{HIDDEN_MARK}",
+}
+BREAKDOWN_NOTE = (
+    "Each group's figure is worked out as the whole figure is, over the people of that group. "
+    "“Similar” means the group's 95% interval overlaps the interval of everyone's figure, so the data "
+    "cannot tell them apart; “better” or “worse” only when the two intervals are apart. A group with "
+    "fewer people than the measure's minimum count is not compared."
+)
+
+
+def group(dimension: str, code: str) -> str:
+    """A group of people as a reader says it: 'Female', '25 to 34', 'Black'."""
+    from audits import breakdowns, vocabulary
+
+    if code == breakdowns.NOT_RECORDED:
+        return "Not recorded (not in the return's people)"
+    return vocabulary.field_of(breakdowns.PEOPLE, dimension).codes.get(code, code)
+
+
+def dimension(name: str) -> str:
+    """A breakdown's dimension as a heading: 'Sex', 'Age', 'Ethnic group'."""
+    from audits import breakdowns, vocabulary
+
+    return vocabulary.field_of(breakdowns.PEOPLE, name).name
+
+
+def group_comparison(row) -> str:
+    """How a group compares with everyone at the provider, in words; a hidden figure is not compared."""
+    if hidden(row):
+        return f"Not compared: the figure is not shown{HIDDEN_MARK}"
+    return GROUP_COMPARISONS.get(row.get("comparison"), GROUP_COMPARISONS["not_compared"])
+
+
+def group_figure(measure, row) -> str:
+    """A group's figure: '72.5% (29 of 40 people)'; '0 people' for a group with nobody in it."""
+    if not hidden(row) and not stats.is_missing(row.get("denominator")) and row.get("denominator") == 0:
+        return f"No {unit(measure.table)}"
+    return figure(measure, row)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from audits import sentences, spc, stats, tiers, voices, words
 from audits.standard import Measure, Standard
-from dashboard import charts, data, downloads, stories_view, ui, viewer
+from dashboard import breakdowns_view, charts, data, downloads, stories_view, ui, viewer
 
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
@@ -304,6 +304,7 @@ def render() -> None:
         trend(history, provider_id, standard, measure, names[provider_id])
     if not history.empty:
         ui.footnote(history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)])
+    breakdowns_view.section(view, period, standard, provider_id, names[provider_id])
     stories_view.every_provider(
         providers,
         data.period_stories(db, period),

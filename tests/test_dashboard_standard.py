@@ -142,3 +142,43 @@ def test_every_providers_stories_show_under_its_own_heading_beside_its_rating(en
     # full contrast: the stories' style sets no opacity and no faded colour
     sheet = stories_view.STORY_CSS
     assert "opacity" not in sheet and "color: inherit" in sheet and "rgba" not in sheet
+
+
+def _breakdowns(at: AppTest) -> list[pd.DataFrame]:
+    return [f for f in frames(at) if "Compared with everyone" in f.columns]
+
+
+def test_breakdowns_by_sex_age_and_ethnic_group_exact_for_the_auditor(env):
+    at = signed_in("auditor")
+    at.session_state["standard_id"] = "warm-welcome"
+    at.session_state["provider_id"] = "P001"
+    at.switch_page("dashboard/standard.py").run()
+    no_exception(at)
+    tables = _breakdowns(at)
+    assert tables, "no breakdown table on the standard page"
+    sex = next(t for t in tables if "Female" in list(t["Group"])).set_index("Group")
+    # P001: 80 people, every other one a woman
+    assert sex.loc["Female", "Figure"].endswith("of 40 people)")
+    assert sex.loc["Male", "Figure"].endswith("of 40 people)")
+    assert sex.loc["Other", "Figure"] == "No people"
+    assert set(sex["Compared with everyone"]) <= set(words.GROUP_COMPARISONS.values())
+    assert "By sex, age and ethnic group" in texts(at)
+    assert words.BREAKDOWN_NOTE in texts(at)
+    assert [tab.label for tab in at.tabs][:3] == ["Sex", "Age", "Ethnic group"]
+
+
+def test_breakdowns_of_a_small_provider_are_hidden_from_the_public_tier(env):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["account"] = ACCOUNTS["expert_citizen"]
+    at.run()
+    at.session_state["standard_id"] = "warm-welcome"
+    at.session_state["provider_id"] = "P003"
+    at.switch_page("dashboard/standard.py").run()
+    no_exception(at)
+    tables = _breakdowns(at)
+    sex = next(t for t in tables if "Female" in list(t["Group"])).set_index("Group")
+    # Hill Lane: 4 people, 2 women and 2 men: never shown, nor compared
+    assert sex.loc["Female", "Figure"].startswith("Not shown*")
+    assert sex.loc["Male", "Compared with everyone"].startswith("Not compared")
+    assert "2 of" not in " ".join(sex["Figure"])
+    assert words.RESTRICTED_NOTE not in "\n".join(w.value for w in at.warning)

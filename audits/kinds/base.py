@@ -18,6 +18,22 @@ PROVIDERS = (
     "providers AS (SELECT DISTINCT provider_id FROM current_submissions WHERE kind = 'return' AND period = $period)"
 )
 
+
+def source(table: str, over: str | None = None) -> str:
+    """The rows a measure's query reads: the view cur_<table>, or `over`, a relation with its
+    columns whose provider_id stands for a finer key (audits.breakdowns: a provider and a group of
+    people), so that the one query of each kind also gives every group's figures."""
+    return f"cur_{table}" if over is None else f"({over}) AS cur_{table}"
+
+
+def providers(table: str, over: str | None = None) -> str:
+    """The keys every query gives a row: the providers with a current return in the period, or,
+    over `over`, every key it holds."""
+    if over is None:
+        return PROVIDERS
+    return f"providers AS (SELECT DISTINCT provider_id FROM {source(table, over)} WHERE period = $period)"
+
+
 # Weighted sums are rounded so that parallel summation order cannot change the last bit of a
 # figure between two runs over the same inputs.
 WEIGHT_DECIMALS = 9
@@ -56,7 +72,8 @@ class Kind:
     has_interval: bool
     # Compared with the all-provider benchmark, as Fingertips compares a share (stats.compare).
     compared: bool
-    # The one query over every provider of the period (QUERY_COLUMNS, parameter $period).
+    # The one query over every provider of the period (QUERY_COLUMNS, parameter $period);
+    # sql(measure, over) reads `over` instead of cur_<table> (base.source: audits.breakdowns).
     sql: Callable
     # How a value of this kind is said ('72.5%', '3', '4.2 per 1,000') ...
     value_words: Callable[[float], str]

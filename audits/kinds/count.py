@@ -9,15 +9,15 @@ A count over an optional file that was left out is 'too few to tell', not a gree
 from __future__ import annotations
 
 from audits import sentences, words
-from audits.kinds.base import PROVIDERS, Kind, condition
+from audits.kinds.base import Kind, condition, providers, source
 
 
-def sql(measure) -> str:
+def sql(measure, over: str | None = None) -> str:
     table = measure.table
     where = condition(measure.where, table)
     return f"""
-WITH {PROVIDERS},
-rows AS (SELECT provider_id, {where} AS in_num FROM cur_{table} WHERE period = $period),
+WITH {providers(table, over)},
+rows AS (SELECT provider_id, {where} AS in_num FROM {source(table, over)} WHERE period = $period),
 agg AS (SELECT provider_id, count(*) FILTER (WHERE in_num) AS numerator_rows, count(*) AS denominator_rows
         FROM rows GROUP BY provider_id)
 SELECT p.provider_id, coalesce(a.numerator_rows, 0)::DOUBLE AS numerator,

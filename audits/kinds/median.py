@@ -10,17 +10,17 @@ for reference), as Fingertips has no such test.
 from __future__ import annotations
 
 from audits import sentences, stats, words
-from audits.kinds.base import PROVIDERS, Kind, condition, number
+from audits.kinds.base import Kind, condition, number, providers, source
 
 
-def sql(measure) -> str:
+def sql(measure, over: str | None = None) -> str:
     table = measure.table
     where = condition(measure.where, table)
     value = number(measure.value, table)
     low, high = stats.median_ranks_sql("a.denominator_rows")
     return f"""
-WITH {PROVIDERS},
-rows AS (SELECT provider_id, {value} AS v FROM cur_{table} WHERE period = $period AND {where}),
+WITH {providers(table, over)},
+rows AS (SELECT provider_id, {value} AS v FROM {source(table, over)} WHERE period = $period AND {where}),
 agg AS (SELECT provider_id, median(v) AS value, count(v) AS denominator_rows,
                list_sort(list(v) FILTER (WHERE v IS NOT NULL)) AS sorted
         FROM rows GROUP BY provider_id)

@@ -9,10 +9,10 @@ included (audits.method says why); the comparison with it is audits.stats.compar
 from __future__ import annotations
 
 from audits import sentences, stats, words
-from audits.kinds.base import PROVIDERS, WEIGHT_DECIMALS, Kind, condition, number
+from audits.kinds.base import WEIGHT_DECIMALS, Kind, condition, number, providers, source
 
 
-def share_sql(measure) -> str:
+def share_sql(measure, over: str | None = None) -> str:
     """The query of a share; a rate per 1,000 scales the same query (audits.kinds.rate)."""
     table = measure.table
     where = condition(measure.where, table)
@@ -21,7 +21,7 @@ def share_sql(measure) -> str:
     # Only rows meeting `where` are read into the aggregate: they are the denominator.
     rows = (
         f"SELECT provider_id, {count_if} AS in_num, coalesce({weight}, 0.0) AS w "
-        f"FROM cur_{table} WHERE period = $period AND {where}"
+        f"FROM {source(table, over)} WHERE period = $period AND {where}"
     )
     if measure.weight:
         num = f"round(fsum(w) FILTER (WHERE in_num), {WEIGHT_DECIMALS})"
@@ -42,7 +42,7 @@ def share_sql(measure) -> str:
         f"/ nullif(round(sum(denominator) OVER (), {WEIGHT_DECIMALS}), 0)"
     )
     return f"""
-WITH {PROVIDERS},
+WITH {providers(table, over)},
 rows AS ({rows}),
 agg AS ({agg}),
 per AS (

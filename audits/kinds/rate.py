@@ -19,9 +19,9 @@ PER = 1000
 _SCALED = ("value", "lo95", "hi95", "benchmark")
 
 
-def sql(measure) -> str:
+def sql(measure, over: str | None = None) -> str:
     columns = ", ".join(f"{c} * {PER} AS {c}" if c in _SCALED else c for c in QUERY_COLUMNS)
-    return f"SELECT {columns} FROM ({share_sql(measure)})"
+    return f"SELECT {columns} FROM ({share_sql(measure, over)})"
 
 
 def per_thousand(numerator: float, denominator: float) -> float:

@@ -218,7 +218,13 @@ def read_pdf_text(text: str, provider: str, version: str, knowledge: Knowledge) 
         table = section[table_at:]
         # what follows a table: the notes on uncertain ratings ('<label> — Met on the figures, but ...'),
         # the chart's axis, the key, the stories
-        ends = ("What people told us", " 0% 25% 50%", "Figures marked * are not shown", " — ")
+        ends = (
+            "What people told us",
+            " 0% 25% 50%",
+            "Figures marked * are not shown",
+            " — ",
+            "By sex, age and ethnic group",
+        )
         stop = min(x for x in [*(table.find(e) for e in ends), len(table)] if x >= 0)
         table = table[:stop]
         labels = [(table.find(" ".join(m.label.split())), m) for m in s.measures]
@@ -659,3 +665,122 @@ def read_site(folder, version: str, knowledge: Knowledge) -> None:
                 if hit:
                     lo, hi = around(hit.group(1))
                     knowledge.benchmarks.setdefault((version, s.id, m.id), []).append(((lo / 100, hi / 100), "site"))
+
+
+# --------------------------------------------------------------------------- breakdowns
+
+
+def _range_without_small(top: int) -> set[int]:
+    return {0} | set(range(5, top + 1))
+
+
+def _group_domains(row: dict, top: int) -> tuple[set[int], set[int] | None]:
+    """What one published group row says of its denominator and numerator, to a reader who knows
+    the rules: shown, or hidden with its reason (1-4 people, or not)."""
+    hidden, small = row.get("hidden") or "", row.get("reason") == "small"
+    d_shown = not stats.is_missing(row.get("denominator")) and hidden != "all"
+    if row.get("reason") == "whole":  # a part of the provider's count of 1-4
+        ds = {round(row["denominator"])} if d_shown else set(range(5))
+        near = {n for d in ds for n in range(d + 1) if n <= 4 or d - n <= 4}
+        return ds, (None if "numerator" not in row else near)
+    ds = {round(row["denominator"])} if d_shown else (set(SMALL) if small else _range_without_small(top))
+    if "numerator" not in row or (stats.is_missing(row.get("numerator")) and not hidden):
+        return ds, None  # a median: no numerator
+    if not hidden:
+        return ds, {round(row["numerator"])}
+    ns = set()
+    for d in ds:
+        for n in range(d + 1):
+            if hidden == "numerator":
+                either = n in SMALL or (d - n) in SMALL
+                if either != small:
+                    continue
+            ns.add(n)
+    return ds, ns
+
+
+def _bits(values) -> int:
+    """A set of whole numbers as the bits of an int (bit k: k is possible)."""
+    out = 0
+    for v in values:
+        out |= 1 << v
+    return out
+
+
+def _plus(bits: int, values, mask: int) -> int:
+    """Every a + b for a in bits and b in values (bit sets), up to mask."""
+    out = 0
+    for v in values:
+        out |= bits << v
+    return out & mask
+
+
+def _sums(domains: list[set[int]], top: int) -> set[int]:
+    mask = (1 << (top + 1)) - 1
+    out = 1
+    for dom in domains:
+        out = _plus(out, dom, mask)
+    return {k for k in range(top + 1) if out >> k & 1}
+
+
+def _sum_feasible(domains: list[set[int]], totals: set[int]) -> list[set[int]]:
+    """Each variable's values that some choice of the others completes to one of the totals."""
+    top = max(totals)
+    mask = (1 << (top + 1)) - 1
+    forward = [1]
+    for dom in domains:
+        forward.append(_plus(forward[-1], dom, mask))
+    backward = [1]
+    for dom in reversed(domains):
+        backward.append(_plus(backward[-1], dom, mask))
+    backward.reverse()
+    wanted = _bits(totals)
+    out = []
+    for i, dom in enumerate(domains):
+        others = 0  # every sum of the other variables
+        rest = backward[i + 1]
+        f = forward[i]
+        k = 0
+        while f >> k:
+            if f >> k & 1:
+                others |= rest << k
+            k += 1
+        others &= mask
+        out.append({x for x in dom if x <= top and (others << x) & wanted})
+    return out
+
+
+def attack_breakdowns(public_rows, public_whole) -> list[tuple]:
+    """Every group count of 1-4 people (denominator, numerator or complement) that the published
+    breakdowns give away with the provider's published whole: the groups of a dimension add up to
+    it. A reader who knows why each hidden figure is hidden; each count worked out on its own
+    (the groups' denominators, numerators and complements each add up to the whole's). Returns
+    (provider, standard, measure, dimension, group or '(whole)', role, value) for each one pinned."""
+    claims = []
+    wholes = {(r["provider_id"], r["standard_id"], r["measure_id"]): r for r in public_whole.to_dict("records")}
+    for (p, s, m, dim), rows in public_rows.groupby(["provider_id", "standard_id", "measure_id", "dimension"]):
+        rows = rows.to_dict("records")
+        whole = wholes.get((p, s, m), {})
+        shown_d = [round(r["denominator"]) for r in rows if not stats.is_missing(r.get("denominator"))]
+        whole_d = whole.get("denominator")
+        top = round(whole_d) if not stats.is_missing(whole_d) else sum(shown_d) + 200
+        domains = [_group_domains(r, top) for r in rows]
+        whole_row = {"denominator": whole_d, "numerator": whole.get("numerator"), "hidden": whole.get("hidden") or "",
+                     "reason": whole.get("reason")}  # fmt: skip
+        total_d, total_n = _group_domains(whole_row, top + 200)
+        roles = [("denominator", [d for d, _ in domains], total_d)]
+        if all(n is not None for _, n in domains) and total_n is not None:
+            roles.append(("numerator", [n for _, n in domains], total_n))
+            complements = [{d - n for d in ds for n in ns if n <= d} for ds, ns in domains]
+            totals_c = {d - n for d in total_d for n in total_n if n <= d}
+            roles.append(("complement", complements, totals_c))
+        for role, doms, totals in roles:
+            feasible = _sum_feasible(doms, totals)
+            for r, dom in zip(rows, feasible):
+                if len(dom) == 1 and next(iter(dom)) in SMALL:
+                    claims.append((p, s, m, dim, r["grp"], role, next(iter(dom))))
+            # a hidden whole the groups add up to one value gives that value back
+            reachable = _sums(doms, max(totals)) & totals
+            if len(totals) > 1 and len(reachable) == 1:
+                claims.append((p, s, m, dim, "(whole)", role, next(iter(reachable))))
+    return claims

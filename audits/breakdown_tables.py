@@ -1,0 +1,41 @@
+"""A measure's breakdown as a table of words, the same for the dashboard and the PDF: one row a
+group of people, its figure, its 95% interval and how it compares with everyone's figure
+(audits.words). Reads the rows the engine kept (exact or public); works nothing out again."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from audits import breakdowns, words
+from audits.standard import Measure
+
+COLUMNS = ["Group", "Figure", "95% interval", "Compared with everyone"]
+
+
+def _empty(row) -> bool:
+    return not words.hidden(row) and row.get("denominator") == 0
+
+
+def _records(rows: pd.DataFrame, measure: Measure, dimension: str) -> list[dict]:
+    mine = rows[(rows["measure_id"] == measure.id) & (rows["dimension"] == dimension)]
+    return (breakdowns.in_order(mine) if not mine.empty else mine).to_dict("records")
+
+
+def empty_groups(rows: pd.DataFrame, measure: Measure, dimension: str) -> list[str]:
+    """The groups with nobody in them, in words (a short PDF lists them on one line)."""
+    return [words.group(dimension, r["grp"]) for r in _records(rows, measure, dimension) if _empty(r)]
+
+
+def table(rows: pd.DataFrame, measure: Measure, dimension: str, without_empty: bool = False) -> pd.DataFrame:
+    """One dimension's groups of one measure, in the specification's order, as words;
+    without_empty leaves out the groups with nobody in them (empty_groups lists them)."""
+    records = [r for r in _records(rows, measure, dimension) if not (without_empty and _empty(r))]
+    return pd.DataFrame(
+        {
+            "Group": [words.group(dimension, r["grp"]) for r in records],
+            "Figure": [words.group_figure(measure, r) for r in records],
+            "95% interval": [words.interval(measure, r) for r in records],
+            "Compared with everyone": [words.group_comparison(r) for r in records],
+        },
+        columns=COLUMNS,
+    )

@@ -1,0 +1,205 @@
+"""Breakdowns: each people measure's figure for every group of people, by sex, age and ethnic
+group, worked out when an audit runs and kept with it.
+
+People with lived experience say that Black and Asian communities are under-represented in
+treatment and that services are not safe or accessible for women (NECG, 2020). A provider's
+whole figure can meet a standard while one group is left behind, so the engine also works out
+each measure for each group of the people it counts: does the standard hold for women as it
+does for men?
+
+Each figure comes from the measure's own kind (audits.kinds): the same one query, read over the
+table's rows with `provider_id` standing for the provider and the group of the person each row
+is about (a contact is about the person of its treatment journey), so a group's figure is worked
+out exactly as the whole's is. Only measures that count people and have a 95% interval are
+broken down (a share, a rate, a middle value): a group's figure is then compared with the
+provider's whole figure by their intervals, "similar" whenever they overlap, so that no group is
+ranked on noise. Every group of a dimension gets a row, 0 people included, and rows whose person
+is not in the return make a group "not recorded", so the groups of one dimension always add up to
+the whole (what audits.disclosure_breakdowns relies on to protect them).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from audits import spec, stats, tiers
+from audits.kinds import kind_of
+from audits.standard import Measure, Standard
+
+# The dimensions, as columns of the people's table (the return's episodes: one row a person's
+# treatment journey). Their groups are the specification's codes, in its order.
+PEOPLE = "episodes"
+DIMENSIONS = ("sex", "age_band", "ethnicity")
+# A row whose person is not in the return (a contact of a journey held back by validation): a
+# group of its own, shown only where there is one, so that the groups still add up to the whole.
+NOT_RECORDED = "not_recorded"
+_SEP = "|"  # never in a provider's id (letters, digits, - and _): joins a provider's id and a group's code into the key the kind's query groups by
+
+COLUMNS = [
+    "run_id", "provider_id", "period", "standard_id", "measure_id", "dimension", "grp",
+    "numerator", "denominator", "value", "ci_lower", "ci_upper", "numerator_rows", "denominator_rows",
+    "comparison",
+]  # fmt: skip
+
+
+def groups_of(dimension: str) -> tuple[str, ...]:
+    """The groups of a dimension, as the specification codes them ('female', 'male', ...)."""
+    return spec.TABLES[PEOPLE].column(dimension).codes
+
+
+def _path(table: str) -> str | None:
+    """How a row of the table reaches the person it is about: '' (it is the person's row), the
+    column of its parent row in the people's table, or None (not about a person we can group)."""
+    if table == PEOPLE:
+        return ""
+    parent = spec.TABLES[table].parent
+    return parent[0] if parent and parent[1] == PEOPLE else None
+
+
+def broken_down(measure: Measure) -> bool:
+    """Whether a measure is broken down: it counts people (rows about a person whose groups the
+    return records), unweighted, and its kind has an interval to compare a group with the whole.
+    A count is left out: a count of a group is only a part of the whole, not a figure to compare."""
+    return (
+        spec.TABLES[measure.table].counts_people
+        and not measure.weight
+        and kind_of(measure).has_interval
+        and _path(measure.table) is not None
+    )
+
+
+def over(table: str, dimension: str) -> str:
+    """The table's rows with `provider_id` standing for the provider and the person's group: what
+    the measure's kind reads instead of cur_<table> (audits.kinds.base.source)."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"no breakdown by {dimension!r}: only by {', '.join(DIMENSIONS)}")
+    path = _path(table)
+    if path == "":
+        key = f"provider_id || '{_SEP}' || coalesce(\"{dimension}\", '{NOT_RECORDED}')"
+        return f"SELECT * REPLACE ({key} AS provider_id) FROM cur_{PEOPLE}"
+    key = f"t.provider_id || '{_SEP}' || coalesce(p.\"{dimension}\", '{NOT_RECORDED}')"
+    return (
+        f"SELECT t.* REPLACE ({key} AS provider_id) FROM cur_{table} t LEFT JOIN cur_{PEOPLE} p "
+        f'ON p.submission_id = t.submission_id AND p."{path}" = t."{path}"'
+    )
+
+
+def compare(group: dict, whole: dict, measure: Measure) -> str:
+    """How a group's figure stands beside the provider's whole figure (stats.compare_intervals):
+    'similar' when their 95% intervals overlap, else better or worse by the measure's direction
+    (higher or lower when the standard names no better direction); 'not_compared' when the group
+    has too few people to rate (the measure's minimum count) or either figure has no interval."""
+    if group["denominator_rows"] < measure.min_count:
+        return "not_compared"
+    return stats.compare_intervals(
+        group["ci_lower"], group["ci_upper"], whole.get("ci_lower"), whole.get("ci_upper"),
+        measure.green.higher_is_better,
+    )  # fmt: skip
+
+
+def _measure(con: duckdb.DuckDBPyConnection, measure: Measure, dimension: str, period: str) -> dict:
+    """(provider, group) -> the figures of one measure by one dimension: the kind's one query."""
+    sql = kind_of(measure).sql(measure, over(measure.table, dimension))
+    out = {}
+    for key, numerator, denominator, value, num_rows, den_rows, lo95, hi95, _ in con.execute(
+        sql, {"period": period}
+    ).fetchall():
+        provider_id, grp = key.split(_SEP)
+        out[(provider_id, grp)] = {
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": value,
+            "ci_lower": lo95,
+            "ci_upper": hi95,
+            "numerator_rows": num_rows,
+            "denominator_rows": den_rows,
+        }
+    return out
+
+
+def _nothing(measure: Measure) -> dict:
+    """A group with no rows: 0 of 0 (a median has no numerator)."""
+    numerator = None if kind_of(measure).value_from_counts is None else 0.0
+    return {
+        "numerator": numerator,
+        "denominator": 0.0,
+        "value": None,
+        "ci_lower": None,
+        "ci_upper": None,
+        "numerator_rows": None if numerator is None else 0,
+        "denominator_rows": 0,
+    }
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection, standards: list[Standard], period: str, whole: pd.DataFrame
+) -> pd.DataFrame:
+    """Every broken-down measure of the standards, for every provider of `whole` (the engine's
+    measure rows of the period), by every dimension and group: COLUMNS without a run id."""
+    wholes = {(r["provider_id"], r["standard_id"], r["measure_id"]): r for r in whole.to_dict("records")}
+    providers = sorted(whole["provider_id"].unique()) if not whole.empty else []
+    rows = []
+    for standard in standards:
+        for measure in standard.measures:
+            if not broken_down(measure) or not any((p, standard.id, measure.id) in wholes for p in providers):
+                continue
+            for dimension in DIMENSIONS:
+                figures = _measure(con, measure, dimension, period)
+                for provider_id in providers:
+                    mine = wholes.get((provider_id, standard.id, measure.id))
+                    if mine is None:
+                        continue
+                    extra = (NOT_RECORDED,) if (provider_id, NOT_RECORDED) in figures else ()
+                    for grp in groups_of(dimension) + extra:
+                        figure = figures.get((provider_id, grp)) or _nothing(measure)
+                        rows.append(
+                            {
+                                "provider_id": provider_id,
+                                "period": period,
+                                "standard_id": standard.id,
+                                "measure_id": measure.id,
+                                "dimension": dimension,
+                                "grp": grp,
+                                **figure,
+                                "comparison": compare(figure, mine, measure),
+                            }
+                        )
+    out = pd.DataFrame(rows, columns=COLUMNS[1:])
+    for column in ("numerator_rows", "denominator_rows"):
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+def keep(con: duckdb.DuckDBPyConnection, run_id: str, breakdowns: pd.DataFrame) -> None:
+    """Record a run's exact breakdowns (inside the caller's transaction)."""
+    frame = breakdowns.assign(run_id=run_id)[COLUMNS]
+    con.register("new_breakdowns", frame)
+    con.execute(f"INSERT INTO breakdowns ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM new_breakdowns")
+    con.unregister("new_breakdowns")
+
+
+@tiers.output(tiers.RESTRICTED, "a run's exact breakdowns by sex, age and ethnic group")
+def read(
+    con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None, standard_id: str | None = None
+) -> pd.DataFrame:
+    """A run's exact breakdowns (restricted: audits.disclosure_breakdowns.public is what may be
+    published), in the specification's order of dimensions and groups."""
+    sql = f"SELECT {', '.join(COLUMNS)} FROM breakdowns WHERE run_id = ?"
+    params: list = [run_id]
+    for column, wanted in (("provider_id", provider_id), ("standard_id", standard_id)):
+        if wanted is not None:
+            sql += f" AND {column} = ?"
+            params.append(wanted)
+    return in_order(con.execute(sql, params).df())
+
+
+def in_order(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows by provider, standard, measure, then dimension and group as the specification lists them."""
+    rank = {(d, g): (i, j) for i, d in enumerate(DIMENSIONS) for j, g in enumerate(groups_of(d) + (NOT_RECORDED,))}
+    order = [rank.get((d, g), (99, 99)) for d, g in zip(df["dimension"], df["grp"])]
+    out = df.assign(_order=order).sort_values(["provider_id", "standard_id", "measure_id", "_order"])
+    out = out.drop(columns="_order").reset_index(drop=True)
+    for column in ("numerator_rows", "denominator_rows"):
+        out[column] = out[column].astype("Int64")
+    return out

@@ -1,0 +1,347 @@
+"""Disclosure control of the breakdowns (audits.breakdowns): what of each group's figures may be
+published, worked out once per run, as audits.disclosure does for the whole figures.
+
+A group of people (the women of one provider, its people aged 18 to 24) is protected as a
+provider is, by audits.disclosure's own rules, run with the group standing for the provider:
+counts of 1-4 people hidden (numerator, complement and denominator), groups one inside another
+(leavers, and leavers who did not die) never published 1-4 apart, nor 1-4 apart from an earlier
+version of the quarter. Then what only breakdowns add: the groups of one dimension add up to
+the provider's whole, which is published. So for every count of every dimension, the hidden
+groups are checked as a reader would work them out, from the whole (taken as known, even where
+it is hidden: the stricter case), the groups shown, and what each hidden group's own row says
+of it (1-4 people; or not 1-4 people; or 1-4 short of the number shown): while any hidden group
+is left with one possible value, or a hidden whole would be given back by its groups, one more
+group is hidden (the smallest shown), "so that a small count cannot be worked out".
+
+Nothing is said of a hidden figure: not its interval, nor how it compares with the whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+import pandas as pd
+
+from audits import breakdowns, disclosure, tiers
+from audits.disclosure import ALL, LINKED, NONE, NUMERATOR, SMALL, SMALL_REASON
+from audits.kinds import kind_of
+from audits.standard import Measure, Standard
+
+PUBLIC_COLUMNS = [*breakdowns.COLUMNS, "hidden", "reason"]
+# Why a group is hidden when the provider's own count is 1-4: no group of it is shown, zeros
+# included, as "hidden: 1-4 people" would tell a reader each such group holds at least one.
+WHOLE = "whole"
+ROLES = ("denominator", "numerator", "complement")
+_BIG = 10**9  # no upper bound
+
+Ranges = list[tuple[int, int]]  # a set of whole numbers as runs [low, high]
+
+
+def _key(provider_id: str, dimension: str, grp: str) -> str:
+    """A group of a provider, standing for a provider while audits.disclosure protects it."""
+    return f"{provider_id}|{dimension}|{grp}"
+
+
+# --------------------------------------------------------------------------- what a reader knows
+
+
+def _clip(ranges: Ranges, low: int, high: int) -> Ranges:
+    return [(max(a, low), min(b, high)) for a, b in ranges if max(a, low) <= min(b, high)]
+
+
+def _size(ranges: Ranges) -> int:
+    return sum(b - a + 1 for a, b in ranges)
+
+
+def _merge(ranges: Ranges) -> Ranges:
+    out: Ranges = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _add(x: Ranges, y: Ranges) -> Ranges:
+    return _merge([(a + c, min(_BIG, b + d)) for a, b in x for c, d in y])
+
+
+def _cut(x: Ranges, y: Ranges) -> Ranges:
+    return _merge([(max(a, c), min(b, d)) for a, b in x for c, d in y if max(a, c) <= min(b, d)])
+
+
+def _not_small(high: int = _BIG) -> Ranges:
+    return _clip([(0, 0), (5, _BIG)], 0, high)
+
+
+def _possible(p: disclosure._Provider, g: disclosure._Groups, c: int) -> Ranges:
+    """What the rows of one group (or provider) say of its hidden count of class c, to a reader who
+    knows the rules: every row that counts c, hidden, narrows it by why it is hidden."""
+    out: Ranges = [(0, _BIG)]
+    for key, role in g.by_class.get(c, []):
+        i = p.rows.get(key)
+        if i is None or p.level[i] == NONE:
+            continue
+        small = p.reason[i] == SMALL_REASON
+        if p.reason[i] == WHOLE:  # a part of a count of 1-4 people
+            d = p.counts.get(g.members.get((key, "denominator")))
+            near = [(0, 4)] if p.level[i] == ALL or d is None else _merge([(0, min(4, d)), (max(0, d - 4), d)])
+            out = _cut(out, near)
+            continue
+        if p.level[i] == ALL:
+            if role == "denominator":
+                out = _cut(out, [(1, 4)] if small else _not_small())
+            elif small:  # a part of 1-4 people
+                out = _cut(out, [(0, 4)])
+            continue
+        if role == "denominator":  # shown
+            continue
+        d = p.counts.get(g.members.get((key, "denominator")))
+        if d is None:
+            continue
+        either = _merge([(1, min(4, d)), (max(0, d - 4), d - 1)]) if d > 0 else []
+        if small:
+            out = _cut(out, either)
+        else:
+            out = _cut(out, _minus((0, d), either))
+    return out
+
+
+def _minus(r: tuple[int, int], away: Ranges) -> Ranges:
+    pieces = [r]
+    for a, b in away:
+        pieces = [
+            piece for x, y in pieces for piece in ((x, min(y, a - 1)), (max(x, b + 1), y)) if piece[0] <= piece[1]
+        ]
+    return pieces
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], total_range: Ranges | None) -> bool:
+    """Would a reader pin a hidden group's count, or a hidden whole, from the groups' sum?
+    cells: group -> true count; shown: the groups whose count is public; ranges: what each
+    hidden group's own rows say of it; total_range: what is public of a hidden whole (None: shown)."""
+    total = sum(cells.values())
+    hidden = [v for v in cells if v not in shown]
+    left = total - sum(cells[v] for v in shown)
+    for v in hidden:
+        others: Ranges = [(0, 0)]
+        for u in hidden:
+            if u != v:
+                others = _add(others, _clip(ranges[u], 0, total))
+        back = _merge([(left - b, left - a) for a, b in others if left - a >= 0])
+        if _size(_cut(_clip(ranges[v], 0, total), back)) <= 1:
+            return True
+    if total_range is not None:
+        sums: Ranges = [(0, 0)]
+        for v in hidden:
+            sums = _add(sums, _clip(ranges[v], 0, _BIG))
+        known = total - left
+        if _size(_cut(total_range, [(known + a, min(_BIG, known + b)) for a, b in sums])) <= 1:
+            return True
+    return False
+
+
+def _small_whole(total: disclosure._Provider, parts: dict[str, disclosure._Provider], g: disclosure._Groups) -> None:
+    """A measure whose provider counts 1-4 people (or 1-4 counted, or not counted) is not broken
+    down: every group's figure is hidden, zeros too, for that reason (reason WHOLE)."""
+    for key in total.rows:
+        counts = {role: total.counts.get(g.members.get((key, role))) for role in ROLES}
+        want = ALL if counts["denominator"] in SMALL else NONE
+        if want == NONE and (counts["numerator"] in SMALL or counts["complement"] in SMALL):
+            want = NUMERATOR
+        if want == NONE:
+            continue
+        for p in parts.values():
+            j = p.rows.get(key)
+            if j is not None and disclosure._RANK[want] >= disclosure._RANK[p.level[j]]:
+                p.level[j], p.reason[j] = want, WHOLE
+
+
+def _escalate(parts: dict[str, disclosure._Provider], g: disclosure._Groups, c: int, hidden: set[str]) -> bool:
+    """Hide the whole row of every hidden group counting c whose denominator is still shown (its
+    reason then no longer narrows what it counts); True if anything more is hidden."""
+    changed = False
+    for v in hidden:
+        p = parts[v]
+        for key, _ in g.by_class.get(c, []):
+            i = p.rows.get(key)
+            if i is not None and p.level[i] == NUMERATOR and p.reason[i] != WHOLE:
+                p.level[i], p.reason[i] = ALL, LINKED
+                changed = True
+    return changed
+
+
+def _protect_dimension(
+    total: disclosure._Provider, parts: dict[str, disclosure._Provider], g: disclosure._Groups
+) -> None:
+    """Hide groups of one provider's dimension until none, and no hidden whole, can be worked
+    out from the groups adding up to the whole."""
+    classes = sorted({c for c in g.by_class if any(g.members.get((k, r)) == c for k in total.rows for r in ROLES)})
+    shown_total = disclosure._exposed(total, g)
+    while True:
+        exposed = {v: disclosure._exposed(p, g) for v, p in parts.items()}
+        for c in classes:
+            if c not in total.counts:
+                continue
+            # the groups with a row that counts c (a group only some measures have, such as
+            # contacts whose person is not in the return, is no part of the others' sums)
+            counting = {v: p for v, p in parts.items() if c in p.counts}
+            shown = {v for v in counting if c in exposed[v]}
+            if len(shown) == len(counting) and c in shown_total:
+                continue
+            cells = {v: p.counts[c] for v, p in counting.items()}
+            ranges = {v: _possible(p, g, c) for v, p in counting.items()}
+            whole = None if c in shown_total else _possible(total, g, c)
+            if not _pinned(cells, shown, ranges, whole):
+                continue
+            nonzero = [v for v in shown if cells[v] > 0]
+            if nonzero:  # hide the smallest group shown
+                disclosure._unexpose(parts[min(nonzero, key=lambda v: (cells[v], v))], g, c, LINKED)
+                break  # what is shown has changed: look again from the start
+            if _escalate(counting, g, c, set(counting) - shown):
+                break
+        else:
+            return
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _provider(rows: list[dict], records: list[dict], g: disclosure._Groups, level, reason) -> disclosure._Provider:
+    p = disclosure._Provider({}, {}, level, reason)
+    for i in rows:
+        row = records[i]
+        key = (row["standard_id"], row["measure_id"])
+        p.rows[key] = i
+        for role, count in disclosure._role_counts(row).items():
+            p.counts.setdefault(g.members[(key, role)], count)
+    return p
+
+
+def _whole(public: pd.DataFrame, exact: dict, keys: set) -> tuple[list[dict], dict, dict]:
+    """A provider's whole figures as published: exact counts, with what is hidden of them."""
+    records, level, reason = [], {}, {}
+    for row in public.to_dict("records"):
+        key = (row["standard_id"], row["measure_id"])
+        if key not in keys or key not in exact:
+            continue
+        level[len(records)], reason[len(records)] = row["hidden"], row["reason"]
+        records.append({**exact[key], "standard_id": key[0], "measure_id": key[1]})
+    return records, level, reason
+
+
+def protect(
+    exact: pd.DataFrame,
+    whole: pd.DataFrame,
+    public_whole: pd.DataFrame,
+    standards: list[Standard],
+    earlier: Iterable[pd.DataFrame] = (),
+) -> pd.DataFrame:
+    """A run's breakdowns as they may be published (PUBLIC_COLUMNS), from its exact breakdowns,
+    its exact whole results (runs.read_results), their public version (audits.disclosure) and the
+    public breakdowns of every earlier run of the quarter. Deterministic."""
+    measures = {(s.id, m.id): m for s in standards for m in s.measures if breakdowns.broken_down(m)}
+    records = exact.reset_index(drop=True).to_dict("records")
+    if not records:
+        return pd.DataFrame(columns=PUBLIC_COLUMNS)
+    keys = {(r["standard_id"], r["measure_id"]) for r in records}
+    measures = {k: m for k, m in measures.items() if k in keys}
+    g = disclosure._groups(measures)
+    level = {i: NONE for i in range(len(records))}
+    reason = {i: "" for i in range(len(records))}
+    before = disclosure._earlier_counts(
+        [f.assign(provider_id=[_key(*k) for k in zip(f["provider_id"], f["dimension"], f["grp"])]) for f in earlier]
+    )
+    by_part: dict[tuple[str, str, str], list[int]] = {}
+    for i, row in enumerate(records):
+        by_part.setdefault((row["provider_id"], row["dimension"], row["grp"]), []).append(i)
+    exact_whole = {}
+    for row in whole.to_dict("records"):
+        exact_whole.setdefault(row["provider_id"], {})[(row["standard_id"], row["measure_id"])] = row
+    for provider_id in sorted({p for p, _, _ in by_part}):
+        mine = public_whole[public_whole["provider_id"] == provider_id]
+        t_records, t_level, t_reason = _whole(mine, exact_whole.get(provider_id, {}), set(measures))
+        total = _provider(list(range(len(t_records))), t_records, g, t_level, t_reason)
+        for dimension in breakdowns.DIMENSIONS:
+            parts = {}
+            for grp in (*breakdowns.groups_of(dimension), breakdowns.NOT_RECORDED):
+                rows = by_part.get((provider_id, dimension, grp), [])
+                if not rows:
+                    continue
+                parts[grp] = _provider(rows, records, g, level, reason)
+                disclosure._protect_provider(parts[grp], g, before.get(_key(provider_id, dimension, grp), {}))
+            _small_whole(total, parts, g)
+            _protect_dimension(total, parts, g)
+    unknown = public_whole[public_whole["hidden"] != NONE]
+    whole_hidden = set(zip(unknown["provider_id"], unknown["standard_id"], unknown["measure_id"]))
+    return _assemble(records, level, reason, measures, whole_hidden)
+
+
+def _assemble(
+    records: list[dict], level: dict, reason: dict, measures: dict[tuple[str, str], Measure], whole_hidden: set
+) -> pd.DataFrame:
+    """The public rows: hidden figures taken out, values rounded as shown, and no group compared
+    with a whole whose figure is hidden (its interval is not public)."""
+    for i, row in enumerate(records):
+        row.update(hidden=level[i], reason=reason[i])
+        if (row["provider_id"], row["standard_id"], row["measure_id"]) in whole_hidden:
+            row["comparison"] = "whole_hidden"
+        if level[i] != NONE:
+            row.update(numerator=None, numerator_rows=None, value=None, ci_lower=None, ci_upper=None)
+            row["comparison"] = "not_compared"
+        if level[i] == ALL:
+            row.update(denominator=None, denominator_rows=None)
+        decimals = kind_of(measures[(row["standard_id"], row["measure_id"])]).shown_decimals
+        for column in ("value", "ci_lower", "ci_upper"):
+            row[column] = disclosure._shown_round(row[column], decimals)
+    out = pd.DataFrame(records)
+    if "run_id" not in out:
+        out.insert(0, "run_id", None)
+    out = out.reindex(columns=PUBLIC_COLUMNS)
+    for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
+        out[column] = out[column].astype("float64")
+    for column in ("numerator_rows", "denominator_rows"):
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def earlier(con: duckdb.DuckDBPyConnection, period: str) -> list[pd.DataFrame]:
+    """The public breakdowns of every run of the quarter already recorded."""
+    df = con.execute(
+        f"SELECT {', '.join('b.' + c for c in PUBLIC_COLUMNS)} FROM public_breakdowns b WHERE b.period = ?", [period]
+    ).df()
+    return [frame for _, frame in df.groupby("run_id")] if not df.empty else []
+
+
+def keep(con: duckdb.DuckDBPyConnection, run_id: str, public: pd.DataFrame) -> None:
+    """Record a run's public breakdowns (inside the caller's transaction)."""
+    frame = public.assign(run_id=run_id)[PUBLIC_COLUMNS]
+    con.register("new_public_breakdowns", frame)
+    con.execute(
+        f"INSERT INTO public_breakdowns ({', '.join(PUBLIC_COLUMNS)}) "
+        f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM new_public_breakdowns"
+    )
+    con.unregister("new_public_breakdowns")
+
+
+@tiers.output(tiers.PUBLIC, "a run's breakdowns by sex, age and ethnic group as they may be published")
+def public(
+    con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None, standard_id: str | None = None
+) -> pd.DataFrame:
+    """A run's breakdowns as they may be published, kept with the run (empty for a run recorded
+    before breakdowns were kept): every public output reads these."""
+    sql = f"SELECT {', '.join(PUBLIC_COLUMNS)} FROM public_breakdowns WHERE run_id = ?"
+    params: list = [run_id]
+    for column, wanted in (("provider_id", provider_id), ("standard_id", standard_id)):
+        if wanted is not None:
+            sql += f" AND {column} = ?"
+            params.append(wanted)
+    return breakdowns.in_order(con.execute(sql, params).df())
