@@ -20,6 +20,7 @@ def test_every_module_is_named_in_the_design_doc():
         if f.name != "__init__.py"
         and f.name not in names
         and str(f.relative_to(ROOT)) not in named
-        and not any(n.endswith("/*.py") and f.parent == ROOT / n[:-5] for n in named)
+        # a folder of like modules (the command groups, the kinds of measure) may be one row
+        and not any(n.endswith("/*.py") and f.parent == ROOT / n[:-5] != ROOT / "dashboard" for n in named)
     ]
     assert missing == [], f"add a row for each to docs/design.md's table of modules: {missing}"
