@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from audits import (
@@ -110,6 +111,18 @@ class RunShared:
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
     # each provider's people measures by sex, age and ethnic group, as published
     breakdowns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=disclosure_breakdowns.PUBLIC_COLUMNS))
+    _split: dict[str, dict] = field(default_factory=dict, repr=False)
+
+    def of(self, name: str, provider_id: str) -> pd.DataFrame:
+        """One provider's rows of a shared frame (`published`, `stories`, ...), as filtering it by
+        provider_id would give them. The frame is split by provider once for the whole batch:
+        filtering the run's frames again for each of 150 reports cost more than drawing them."""
+        frame = getattr(self, name)
+        if frame.empty or "provider_id" not in frame.columns:
+            return frame.iloc[0:0] if "provider_id" in frame.columns else frame
+        if name not in self._split:
+            self._split[name] = dict(tuple(frame.groupby("provider_id", sort=False, observed=True)))
+        return self._split[name].get(provider_id, frame.iloc[0:0])
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -193,7 +206,7 @@ def gather(
     shared = shared or run_shared(con, run_id)
     provider = con.execute("SELECT provider_name, area FROM providers WHERE provider_id = ?", [provider_id]).fetchone()
     published = shared.published
-    mine = published[published["provider_id"] == provider_id]
+    mine = shared.of("published", provider_id)
     if provider is None or mine.empty:
         known = ", ".join(sorted(published["provider_id"].unique())[:12])
         raise FindingsError(
@@ -211,31 +224,31 @@ def gather(
         auditor = auditor or named["name"]
         organisation = organisation or named["organisation"]
 
-    table = shared.stories[shared.stories["provider_id"] == provider_id]
+    table = shared.of("stories", provider_id)
     printable = stories.printable_of(table)
-    mine_shown = shared.shown[shared.shown["provider_id"] == provider_id].set_index("standard_id")
+    mine_shown = shared.of("shown", provider_id).set_index("standard_id")
     shown, uncertain = mine_shown["shown"], mine_shown["uncertain"]
-    moved = shared.changes[shared.changes["provider_id"] == provider_id].set_index("standard_id")["clear"]
-    before = shared.previous_shown
-    previous = (
-        {} if before.empty else dict(before.loc[before["provider_id"] == provider_id, ["standard_id", "shown"]].values)
-    )
+    moved = shared.of("changes", provider_id).set_index("standard_id")["clear"]
+    before = shared.of("previous_shown", provider_id)
+    previous = {} if before.empty else dict(before[["standard_id", "shown"]].values)
+    by_standard = dict(tuple(mine.groupby("standard_id", sort=False, observed=True)))
+    tags = [set(t) for t in printable["standards"]]
     told = stories.voices_of(table)
     heard = voices.heard(table)
     needed = settings.get(con, "voices_needed")
     sections = []
-    parts = shared.breakdowns[shared.breakdowns["provider_id"] == provider_id]
+    parts = shared.of("breakdowns", provider_id)
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
         if standard.id not in shown.index:
             continue
-        tagged = printable[printable["standards"].apply(lambda tags, sid=standard.id: sid in tags)]
+        tagged = printable[np.array([standard.id in t for t in tags], dtype=bool)]
         sections.append(
             Section(
                 standard=standard,
                 rating=shown[standard.id],
                 previous=previous.get(standard.id),
-                measures=mine[mine["standard_id"] == standard.id],
+                measures=by_standard.get(standard.id, mine.iloc[0:0]),
                 stories=tagged.reset_index(drop=True),
                 voices=told.get((provider_id, standard.id), verdicts.NO_VOICES),
                 heard=heard.get((provider_id, standard.id), {}),
@@ -247,7 +260,7 @@ def gather(
             )
         )
     audited_ids = {s.id for s in audited}
-    untagged = printable[printable["standards"].apply(lambda tags: not (set(tags) & audited_ids))]
+    untagged = printable[np.array([not (t & audited_ids) for t in tags], dtype=bool)]
     counts = table["status"].value_counts().to_dict()
     gathered_by = con.execute(
         "SELECT gathered_by FROM current_submissions WHERE kind = 'pack' AND provider_id = ? AND period = ?",

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from reportlab import platypus
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -25,7 +26,6 @@ from reportlab.platypus import (
     NextPageTemplate,
     PageBreak,
     PageTemplate,
-    Paragraph,
     Spacer,
     Table,
     TableStyle,
@@ -49,6 +49,42 @@ ReportError = FindingsError
 
 
 # --------------------------------------------------------------------------- drawing
+
+
+# Paragraph markup already parsed, by (markup, style): most of a report's paragraphs (the
+# standards' words, the method, headings, rating cells) are the same in every report of a batch.
+_PARSED: dict[tuple, tuple] = {}
+_PARSED_MAX = 20_000
+
+
+class Paragraph(platypus.Paragraph):
+    """reportlab's Paragraph, its markup parsed once per process and its lines broken once per
+    width. A table measures each cell and then wraps it again to draw it, and a frame wraps a
+    flowable again before it places or splits it: breaking the same words at the same width two
+    or three times, and parsing the same markup in every report, were the largest part of
+    drawing one. The lines depend on the width alone (the words and style stay)."""
+
+    def __init__(self, text, style=None, bulletText=None, frags=None, **kwargs):
+        if frags is not None or bulletText is not None or style is None or kwargs:
+            super().__init__(text, style, bulletText, frags, **kwargs)  # reportlab's own split pieces
+            return
+        key = (text, style)
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            super().__init__(text, style)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = (self.text, self.frags, self.style, self.bulletText)
+            return
+        cleaned, frags, parsed_style, bullet = parsed
+        super().__init__(cleaned, parsed_style, bullet, frags=list(frags))
+
+    def wrap(self, availWidth, availHeight):
+        if self.__dict__.get("_wrapped_at") == availWidth and "blPara" in self.__dict__:  # split() may drop it
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth if self.__dict__.get("width") == availWidth else None
+        return size
 
 
 class _Doc(BaseDocTemplate):
@@ -519,11 +555,12 @@ def _section(sec: findings.Section) -> list:
         for h in ("Measure", "Figure", "95% interval", words.PUBLIC_BENCHMARK_LABEL, "Rating")
     ]
     rows, values, unsure, notes, chart_rows = [head], [], [], [], []
-    results = sec.measures.set_index("measure_id")
+    # plain dicts, not a frame indexed row by row: pandas' row access cost more than drawing the rows
+    results = {r["measure_id"]: r for r in sec.measures.to_dict("records")}
     for m in st.measures:
-        if m.id not in results.index:
+        if m.id not in results:
             continue
-        r = results.loc[m.id]
+        r = results[m.id]
         bench_value, bench_words = words.benchmark(m, r)
         why = words.uncertainty(m, r)
         rows.append(
@@ -570,23 +607,39 @@ def _section(sec: findings.Section) -> list:
         ),
     ]
     figures += [Paragraph(text(note), s["small"]) for note in notes]
-    if any(words.hidden(r) for _, r in results.iterrows()) or any(v in ratings.RANGES for v in values):
+    if any(words.hidden(r) for r in results.values()) or any(v in ratings.RANGES for v in values):
         figures.append(Paragraph(text(words.HIDDEN_SHORT), s["small"]))
     chart = proportion_chart(chart_rows)
     if chart is not None:
         figures += [Spacer(1, 3 * mm), chart, legend()]
     out.append(KeepTogether(figures))
-    counted = [m for m in st.measures if m.id in results.index]
+    counted = [m for m in st.measures if m.id in results]
     if counted:  # what each measure counts, in the sentence the workshop reads it back with
         out.append(Paragraph("How each measure is counted", s["h3"]))
-        out += [Paragraph(f"<b>{text(m.label)}.</b> {text(sentences.read_back(m))}", s["small"]) for m in counted]
+        out += [Paragraph(f"<b>{text(m.label)}.</b> {text(_read_back(m))}", s["small"]) for m in counted]
     out += breakdown_flowables(st, sec.breakdowns)
     out.append(Paragraph("What people told us", s["h3"]))
     if sec.stories.empty:
         out.append(Paragraph("No consented story was tagged to this standard for this period.", s["body"]))
+        return out
     for row in sec.stories.itertuples():
         out += _story_block(row, st.id)
     return out
+
+
+_READ_BACK: dict[int, tuple] = {}
+
+
+def _read_back(measure) -> str:
+    """sentences.read_back, once per measure of the run's standards: every report of a batch
+    shares them, and reading each measure's conditions back (a parse) in each report was a
+    twentieth of drawing it. The measure is kept beside its sentence, so an id is never reused."""
+    kept = _READ_BACK.get(id(measure))
+    if kept is None or kept[0] is not measure:
+        if len(_READ_BACK) >= 5_000:
+            _READ_BACK.clear()
+        kept = _READ_BACK[id(measure)] = (measure, sentences.read_back(measure))
+    return kept[1]
 
 
 def _annexes(data: Findings) -> list:

@@ -1,7 +1,8 @@
 """Every provider's audit PDF of a period, drawn on several processes.
 
-Each worker reads the store on its own and gathers what the run's reports share
-(audits.findings.run_shared) once per process, then gathers and draws its providers.
+Each worker reads the store on its own, a few reports per connection, and gathers what the
+run's reports share (audits.findings.run_shared) once per process, then gathers and draws its
+providers.
 """
 
 from __future__ import annotations
@@ -18,25 +19,48 @@ from audits.report import render, report_file_name
 _SHARED: dict[tuple[str, str], findings.RunShared] = {}
 
 
-def _report_job(
-    db, provider_id: str, period: str, run_id: str, out: Path, auditor: str | None, organisation: str | None
-) -> tuple[str, str | None]:
-    """Gather and draw one report (in a worker process): (provider id, None) or, when this one
-    report cannot be drawn, (provider id, why) so that the others are still drawn."""
+# Reports drawn on one connection to the store: opening it costs about as much as gathering a
+# report, and a small batch still lets a writer in between batches.
+BATCH = 5
+
+
+def _report_jobs(
+    db, jobs: list[tuple[str, Path]], period: str, run_id: str, auditor: str | None, organisation: str | None
+) -> list[tuple[str, str | None]]:
+    """Gather and draw a few reports (in a worker process) on one read-only connection: for each,
+    (provider id, None) or, when that report cannot be drawn, (provider id, why) so that the
+    others are still drawn."""
+    results: list[tuple[str, str | None]] = []
     try:
         with store.reading(db) as con:
-            key = (str(db), run_id)
-            if key not in _SHARED:
-                _SHARED.clear()
-                _SHARED[key] = findings.run_shared(con, run_id)
-            data = findings.gather(
-                con, provider_id, period, shared=_SHARED[key], auditor=auditor, organisation=organisation
-            )
+            for provider_id, out in jobs:
+                results.append(_report_job(con, db, provider_id, period, run_id, out, auditor, organisation))
+    except store.StoreBusy as error:  # the store could not be opened: none of the rest is drawn
+        done = {provider_id for provider_id, _ in results}
+        results += [(provider_id, _why(error)) for provider_id, _ in jobs if provider_id not in done]
+    return results
+
+
+def _report_job(
+    con, db, provider_id: str, period: str, run_id: str, out: Path, auditor: str | None, organisation: str | None
+) -> tuple[str, str | None]:
+    try:
+        key = (str(db), run_id)
+        if key not in _SHARED:
+            _SHARED.clear()
+            _SHARED[key] = findings.run_shared(con, run_id)
+        data = findings.gather(
+            con, provider_id, period, shared=_SHARED[key], auditor=auditor, organisation=organisation
+        )
         render(data, out)
-    except (findings.FindingsError, store.StoreBusy, OSError, LayoutError) as error:
+    except (findings.FindingsError, OSError, LayoutError) as error:
         out.unlink(missing_ok=True)  # never leave half a report behind
-        return provider_id, str(error).splitlines()[0][:300]
+        return provider_id, _why(error)
     return provider_id, None
+
+
+def _why(error: Exception) -> str:
+    return str(error).splitlines()[0][:300]
 
 
 class BatchError(RuntimeError):
@@ -77,23 +101,28 @@ def build_reports(
         on_start(len(providers))
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {p: out_dir / report_file_name(p, period) for p in providers}
-    args = [(db, p, period, run_id, paths[p], auditor, organisation) for p in providers]
+    jobs = [(p, paths[p]) for p in providers]
+    batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
     failed: dict[str, str] = {}
 
-    def finished(result: tuple[str, str | None]) -> None:
-        provider_id, why = result
-        if why:
-            failed[provider_id] = why
-        if progress:
-            progress(provider_id)
+    def finished(results: list[tuple[str, str | None]]) -> None:
+        for provider_id, why in results:
+            if why:
+                failed[provider_id] = why
+            if progress:
+                progress(provider_id)
 
-    if workers > 1 and len(providers) > 1:
+    common = (period, run_id, auditor, organisation)
+    if workers > 1 and len(batches) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            for result in pool.map(_report_job, *zip(*args), chunksize=2):
-                finished(result)
+            for results in pool.map(_report_jobs, *zip(*[(db, batch, *common) for batch in batches])):
+                finished(results)
     else:
-        for job in args:
-            finished(_report_job(*job))
+        try:
+            for batch in batches:
+                finished(_report_jobs(db, batch, *common))
+        finally:
+            _SHARED.clear()  # this process goes on: the next batch reads the store as it is then
     written = [paths[p] for p in providers if p not in failed]
     if failed:
         raise BatchError(failed, written)

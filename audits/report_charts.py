@@ -12,6 +12,8 @@ so nothing is said by the chart alone, and never by colour alone.
 
 from __future__ import annotations
 
+from functools import cache
+
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.utils import simpleSplit
@@ -153,8 +155,10 @@ def _hidden_track(d: Drawing, x0: float, y: float) -> None:
 
 
 @tiers.output(tiers.PUBLIC, "the key to the PDF's charts")
+@cache
 def legend() -> Drawing:
-    """Key to the marks, once per report."""
+    """Key to the marks, beside each chart: drawn once per process (it never changes) and
+    placed again in every report."""
     register_fonts()
     d = Drawing(LABEL_WIDTH + TRACK_WIDTH + 40, 16, initialFontName=FONT)
     x = 0

@@ -394,3 +394,32 @@ def test_the_chart_draws_the_met_and_partly_met_bands_and_its_key_names_them(pdf
 
     assert strips(report_charts.proportion_chart([row])) == {"green": (0.9, 1.0), "amber": (0.75, 0.9)}
     assert strips(report_charts.proportion_chart([lower])) == {"green": (0.0, 0.1), "amber": (0.1, 0.25)}
+
+
+@pytest.mark.slow
+def test_a_report_drawn_after_others_is_the_same_bytes_as_drawn_first(audited, tmp_path, monkeypatch):
+    """What a batch reuses (the run read once and split by provider, markup parsed once per
+    process, lines broken once per width) changes no byte: a report drawn after the others of
+    its period is the report drawn first, in a fresh process's caches (dates and ids fixed)."""
+    import datetime as dt
+
+    from reportlab import rl_config
+
+    from audits import findings
+
+    db, run_id = audited
+    monkeypatch.setattr(rl_config, "invariant", 1)
+    with store.reading(db) as con:
+        shared = findings.run_shared(con, run_id)
+        providers = sorted(shared.published["provider_id"].unique())
+        gathered = {p: findings.gather(con, p, "2026-Q2", shared=shared) for p in providers}
+        alone = findings.gather(con, "P001", "2026-Q2", run_id=run_id)  # no batch: its own read of the run
+    for data in [*gathered.values(), alone]:
+        data.generated_at = dt.datetime(2026, 7, 1, 9, 30)
+    assert len(providers) > 1 and any(not sec.stories.empty for sec in gathered["P001"].sections)
+    monkeypatch.setattr(report, "_PARSED", {})
+    first = report.render(alone, tmp_path / "first.pdf").read_bytes()
+    for provider_id, data in gathered.items():
+        report.render(data, tmp_path / f"{provider_id}.pdf")
+    assert (tmp_path / "P001.pdf").read_bytes() == first
+    assert len(report._PARSED) > 50  # the later reports did reuse the parsed markup
