@@ -6,8 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audits import store, tiers, words
-from dashboard import auth, data, ui
-from dashboard.provider import pdf_download
+from dashboard import auth, data, pdfs, ui
 
 
 def run_section(account, db: str, cat: data.Catalogue) -> str | None:
@@ -49,7 +48,7 @@ def pdf_section(db: str, cat: data.Catalogue, period: str) -> None:
     provider_id = st.selectbox(
         "Provider", audited, key="_audit_pdf_provider", format_func=lambda p: f"{names.get(p, p)} ({p})"
     )
-    pdf_download(db, provider_id, period, f"Download the audit PDF of {provider_id} for {period}", "audit_pdf")
+    pdfs.pdf_download(db, provider_id, period, f"Download the audit PDF of {provider_id} for {period}", "audit_pdf")
     st.caption(f"Every provider's PDF at once: `python -m audits reports --period {period} --out DIR`.")
 
 

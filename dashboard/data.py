@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import spec, store, tiers
+from audits import readiness, spec, store, tiers
 from audits.standard import Standard
 
 SHORT = 5  # seconds: how stale the list of runs may be
@@ -297,3 +297,9 @@ STANDARDS_ENV = "LIVED_STANDARDS_DIR"
 def standards_dir() -> Path:
     """The folder of standards files the workshop edits (standards/, or $LIVED_STANDARDS_DIR)."""
     return Path(os.environ.get(STANDARDS_ENV) or "standards")
+
+
+@st.cache_data(ttl=SHORT, show_spinner=False)
+def readiness_board(db: str, period: str):
+    with store.reading(db) as con:
+        return readiness.board(con, period)

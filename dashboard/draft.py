@@ -6,64 +6,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import drafts, factcheck, findings, store, tiers, words
-from dashboard import auth, data, ui
-
-
-def comment_header(c: dict, titles: dict[str, str]) -> str:
-    about = titles.get(c["standard_id"], c["standard_id"])
-    if isinstance(c["measure_id"], str):
-        about += f" (measure {c['measure_id']})"
-    return f"Comment {c['comment_id']} on {about}, by {c['commented_by']}, {words.long_datetime(c['commented_at'])}"
-
-
-def show_comment(c: dict, key: str, titles: dict[str, str]) -> None:
-    """A comment in the provider's words (as text), its file to download, and its answer."""
-    st.markdown(f"**{comment_header(c, titles)}**")
-    st.text(c["comment"])
-    if isinstance(c["file_type"], str):
-        st.download_button(
-            f"Download the {factcheck.FILE_KINDS[c['file_type']][0]} sent with it ({int(c['file_size']):,} bytes)",
-            data=lambda cid=c["comment_id"]: comment_file(cid),
-            file_name=f"comment-{c['comment_id']}.{c['file_type']}",
-            mime="application/octet-stream",
-            on_click="ignore",
-            key=f"file_{key}",
-        )
-    if isinstance(c["outcome"], str):
-        st.caption(
-            f"{factcheck.OUTCOMES[c['outcome']]}, by {c['answered_by']} on {words.long_datetime(c['answered_at'])}:"
-        )
-        st.text(c["answer"])
-
-
-def comment_file(comment_id: str) -> bytes:
-    with store.reading(data.db()) as con:
-        return factcheck.file_of(con, comment_id)[1]
-
-
-def draft_pdf(draft_id: str) -> bytes:
-    with store.reading(data.db()) as con:
-        return drafts.pdf_of(con, draft_id)
-
-
-def draft_withheld(draft_id: str) -> str | None:
-    with store.reading(data.db()) as con:
-        return drafts.withheld(con, draft_id)
-
-
-def draft_words(draft: dict | None) -> str:
-    if draft is None:
-        return "No draft has been shared yet."
-    text = (
-        f"Draft of {words.audit_run(draft['run_id'])} shared by {draft['shared_by']} on "
-        f"{words.long_datetime(draft['shared_at'])}; "
-    )
-    if draft.get("closed_at") is not None:
-        return text + f"the provider closed its check on {words.long_datetime(draft['closed_at'])}."
-    if drafts.is_open(draft):
-        return text + f"the provider may comment until the end of {words.long_date(draft['due_on'])}."
-    return text + f"the check closed at the end of {words.long_date(draft['due_on'])}."
+from audits import drafts, factcheck, findings, store, tiers
+from dashboard import auth, data, pdfs, ui
 
 
 @tiers.output(tiers.RESTRICTED, "an auditor's page over the exact results")
@@ -91,16 +35,16 @@ def render() -> None:
         comments = factcheck.comments(con, period, provider_id)
     if message := st.session_state.pop("draft_message", None):
         st.success(message)
-    st.write(draft_words(draft))
+    st.write(comments.draft_words(draft))
     if draft is not None:
         if draft["run_id"] != cat.runs[period]:
             st.warning("The audit has been run again since this draft was shared: share the new draft.")
         ui.pdf_button(
             "Download the draft as shared",
-            lambda: draft_pdf(draft["draft_id"]),
+            lambda: pdfs.draft_pdf(draft["draft_id"]),
             f"draft-{provider_id}-{period}.pdf",
             "draft_pdf",
-            draft_withheld(draft["draft_id"]),
+            pdfs.draft_withheld(draft["draft_id"]),
         )
     if st.button(
         f"Share the {'new ' if draft else ''}draft with {names.get(provider_id, provider_id)}",
@@ -126,7 +70,7 @@ def render() -> None:
     st.write(f"{len(comments)} comment(s); {waiting} waiting for your answer.")
     for i, c in enumerate(comments.to_dict("records")):
         with st.container(border=True):
-            show_comment(c, str(i), titles)
+            comments.show_comment(c, str(i), titles)
             if isinstance(c["outcome"], str):
                 continue
             with st.form(f"answer_{c['comment_id']}"):

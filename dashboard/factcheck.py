@@ -8,8 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audits import drafts, factcheck, runs, store, words
-from dashboard import auth, data, ui
-from dashboard.draft import draft_pdf, draft_withheld, draft_words, show_comment
+from dashboard import auth, data, pdfs, ui
 
 FILE_TYPES = sorted(factcheck.FILE_KINDS)
 
@@ -40,13 +39,13 @@ def render() -> None:
         reply = factcheck.latest_reply(con, own, period)
     if message := st.session_state.pop("factcheck_message", None):
         st.success(message)
-    st.write(draft_words(draft))
+    st.write(comments.draft_words(draft))
     ui.pdf_button(
         "Download the draft PDF",
-        lambda: draft_pdf(draft["draft_id"]),
+        lambda: pdfs.draft_pdf(draft["draft_id"]),
         f"draft-{own}-{period}.pdf",
         "draft_pdf",
-        draft_withheld(draft["draft_id"]),
+        pdfs.draft_withheld(draft["draft_id"]),
     )
     st.caption("The figures of every standard are also on *A provider*, for the same quarter.")
 
@@ -100,7 +99,7 @@ def render() -> None:
         st.write("No comment sent.")
     for i, c in enumerate(comments.to_dict("records")):
         with st.container(border=True):
-            show_comment(c, str(i), {s.id: s.title for s in standards})
+            comments.show_comment(c, str(i), {s.id: s.title for s in standards})
             if not isinstance(c["outcome"], str):
                 st.caption("Waiting for the auditor's answer.")
 

@@ -4,51 +4,13 @@ provider's own account sees only this provider."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from audits import ratings, tiers, voices, words
-from dashboard import data, downloads, stories_view, ui, viewer
-from dashboard.standard import trend
+from dashboard import data, downloads, pdfs, stories_view, ui, viewer
 
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
-
-
-@tiers.output(tiers.PUBLIC, "a provider's audit PDF (written to be published)")
-def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = False) -> bytes:
-    """Build the audit PDF only when the button is pressed (audits.report); for a provider's
-    own account the other providers of the run are left unnamed (audits.findings)."""
-    from audits import report
-
-    report.report_file_name(provider_id, period)  # refuses an id that could not name a file
-    with tempfile.TemporaryDirectory() as folder:
-        out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is pdf_download's
-        report.build_report(db, provider_id, period, out, others_unnamed=others_unnamed)
-        return out.read_bytes()
-
-
-def pdf_download(db: str, provider_id: str, period: str, label: str, key: str, others_unnamed: bool = False) -> None:
-    """The audit PDF's download button; a plain message instead when the provider's id could
-    not name a file safely (audits.report.report_file_name checks it again)."""
-    from audits import report
-
-    try:
-        file_name = report.report_file_name(provider_id, period)
-    except report.ReportError as error:
-        st.error(str(error), icon=":material/block:")
-        return
-    st.download_button(
-        label,
-        data=lambda: pdf_bytes(db, provider_id, period, others_unnamed),
-        file_name=file_name,
-        mime="application/pdf",
-        on_click="ignore",
-        icon=":material/download:",
-        key=key,
-    )
 
 
 def quality_table(submissions: pd.DataFrame) -> pd.DataFrame:
@@ -265,7 +227,7 @@ def render() -> None:
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
                 history = data.history(db, cat, view.restricted)
                 for m in s.measures:
-                    trend(history, provider_id, s, m, names[provider_id])
+                    over_time.trend(history, provider_id, s, m, names[provider_id])
     ui.footnote(pd.concat([results, sr.reset_index()[["rating"]]], ignore_index=True))
 
     st.subheader("Quality of the returns")
@@ -286,7 +248,7 @@ def render() -> None:
         "written to be published, so its figures are the public ones: counts of fewer than 5 people, and "
         "figures that would give one away, are not shown (*)."
     )
-    pdf_download(db, provider_id, period, "Download the audit PDF", "pdf", others_unnamed=bool(own))
+    pdfs.pdf_download(db, provider_id, period, "Download the audit PDF", "pdf", others_unnamed=bool(own))
 
 
 if __name__ == "__main__":

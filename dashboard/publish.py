@@ -12,7 +12,6 @@ import streamlit as st
 
 from audits import findings, publish, store
 from dashboard import auth, data, ui
-from dashboard.readiness import board
 
 PUBLISH_ENV = "LIVED_STANDARDS_PUBLISH_DIR"
 
@@ -45,7 +44,7 @@ def render() -> None:
         ui.empty("No audit has been run yet.", "run the audit on *Run the audit* first.")
         return
     period = ui.remember("Period", list(reversed(cat.periods)), "period", "publish")
-    df = board(db, period)
+    df = data.readiness_board(db, period)
     ready = df[df["next_step"].isin(["Publish", "Done: published"])]
     others = df[~df.index.isin(ready.index)]
     if ready.empty:

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import readiness, store
+from audits import readiness
 from dashboard import auth, data, ui
-
-
-@st.cache_data(ttl=data.SHORT, show_spinner=False)
-def board(db: str, period: str):
-    with store.reading(db) as con:
-        return readiness.board(con, period)
 
 
 def render() -> None:
@@ -31,7 +25,7 @@ def render() -> None:
         ui.empty("Nothing is loaded yet.", "the auditor uploads the providers' returns on *Upload returns*.")
         return
     period = ui.remember("Period", periods, "period", "readiness")
-    df = board(db, period)
+    df = data.readiness_board(db, period)
     if own:
         df = df[df["provider_id"] == own]
     if df.empty:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audits import sentences, spc, stats, tiers, voices, words
-from audits.standard import Measure, Standard
-from dashboard import breakdowns_view, charts, data, downloads, stories_view, ui, viewer
+from audits import sentences, stats, tiers, voices, words
+from audits.standard import Measure
+from dashboard import breakdowns_view, charts, data, downloads, over_time, stories_view, ui, viewer
 
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
@@ -87,119 +87,6 @@ def across_providers(
             rows, "provider(s)"
         )
     st.caption(caption)
-
-
-def quarter_table(rows: pd.DataFrame, measure: Measure, hidden: list[str]) -> pd.DataFrame:
-    """The trend's figures, one row a quarter, beside its chart."""
-    return pd.DataFrame(
-        {
-            "Quarter": list(rows["period"]),
-            "Figure": [words.figure(measure, r) for _, r in rows.iterrows()],
-            "95% interval": [words.interval(measure, r) for _, r in rows.iterrows()],
-        }
-    )
-
-
-def every_quarter(history: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
-    """The provider's rows for every audited quarter from its first to its last, in order. A
-    quarter without a row is kept with no figure, so that a chart shows it as a gap instead of
-    joining the quarters either side of it."""
-    periods = sorted(history["period"].unique())
-    span = periods[periods.index(rows["period"].min()) : periods.index(rows["period"].max()) + 1]
-    return rows.set_index("period").reindex(span).rename_axis("period").reset_index()
-
-
-def gap_words(quarters: pd.DataFrame, hidden: list[str]) -> str:
-    """Why quarters are gaps in the line, in plain words: each hidden quarter for its own reason
-    (a quarter of 330 people is never said to be hidden 'because fewer than 5')."""
-    no_figure = sum(stats.is_missing(v) and not h for v, h in zip(quarters["value"], hidden))
-    parts = []
-    gaps = ui.hidden_sentence(quarters, "quarter(s) are gaps in the line, as the figure is not shown")
-    if gaps:
-        parts.append(gaps)
-    if no_figure:
-        parts.append(f"{no_figure} quarter(s) with no figure are gaps in the line.")
-    return " ".join(parts)
-
-
-def xmr_caption(chart: spc.XmR, quarters: pd.DataFrame, measure: Measure) -> str:
-    """How the usual range is made and what its icons read, in plain words (the technical words
-    are in the caption's help: charts.XMR_HELP)."""
-    parts = [
-        f"The average of the quarters plotted is {words.value(measure, chart.mean)}. The usual range is where "
-        "the figure would fall by chance alone, worked out from how much it moved from one quarter to the next. "
-        "A quarter outside it, or a long run on one side of the average or in one direction, is a change bigger "
-        "than chance would give, and is marked.",
-    ]
-    if chart.provisional:
-        parts.append(charts.PROVISIONAL_RANGE)
-    last = quarters["period"].iloc[-1]
-    if chart.latest != len(quarters) - 1:
-        parts.append(
-            f"The latest quarter, {last}, has no figure on the chart, so the icons read the latest quarter "
-            f"plotted, {quarters['period'].iloc[chart.latest]}."
-        )
-    return " ".join(parts)
-
-
-@tiers.output(tiers.BY_CALLER, "one provider's trend of a measure, in the viewer's tier")
-def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure, name: str = "") -> None:
-    """One chart for every role: the quarters with their intervals, and the usual range of NHS
-    Making Data Count once there are enough quarters for it."""
-    rows = history[
-        (history["provider_id"] == provider_id)
-        & (history["standard_id"] == standard.id)
-        & (history["measure_id"] == measure.id)
-    ].sort_values("period")
-    shown = int(rows["value"].notna().sum())
-    if shown < 2:
-        left_out = ui.hidden_sentence(rows, "quarter(s) left out, as the figure is not shown")
-        st.write(
-            f"{measure.label}: fewer than two quarters with a figure, so there is no trend to draw yet."
-            + (" " + left_out if left_out else "")
-        )
-        return
-    quarters = every_quarter(history, rows)
-    hidden = ui.hidden(quarters)
-    periods = list(quarters["period"])
-    hib = measure.green.higher_is_better
-    chart = spc.xmr([None if stats.is_missing(v) else float(v) for v in quarters["value"]])
-    table = quarter_table(quarters, measure, hidden)
-    target = (measure.green.target, f"met at {measure.green.text}")
-    variation = assurance = None
-    if chart is not None:
-        variation = f"Latest quarter plotted, {periods[chart.latest]}: {spc.variation(chart, hib).sentence}"
-        icon = spc.assurance(chart, hib, target[0])
-        assurance = f"Against the target: {icon.sentence}" if icon is not None else None
-        table["Signal"] = [
-            spc.signal(chart, i, hib) or ("none" if chart.values[i] is not None else "") for i in range(len(periods))
-        ]
-    chart_col, table_col = st.columns([3, 2], vertical_alignment="center")
-    with chart_col:
-        said = words.over_time_summary(
-            measure, (r for _, r in quarters.iterrows()), name or provider_id, variation, assurance
-        )
-        charts.show(
-            charts.over_time(quarters, measure, chart, name or provider_id, hidden), said, f"trend_{measure.id}"
-        )
-    with table_col:
-        ui.table(table)
-        downloads.offer(
-            downloads.results_frame(rows, measure),
-            f"{provider_id}-{standard.id}-{measure.id}-quarters",
-            title=measure.label,
-        )
-    gaps = gap_words(quarters, hidden)
-    if chart is None:
-        st.caption(
-            f"Each quarter's figure with its 95% interval and the benchmark. {shown} quarters have a figure; "
-            f"the usual range (NHS Making Data Count) is drawn from {spc.MIN_POINTS}." + (" " + gaps if gaps else ""),
-            help=charts.XMR_HELP,
-        )
-    else:
-        st.html(charts.xmr_icons_html(chart, measure.label, periods[chart.latest], hib, target))
-        st.caption(xmr_caption(chart, quarters, measure) + (" " + gaps if gaps else ""), help=charts.XMR_HELP)
-    st.divider()
 
 
 def chosen_provider(ids: list[str]) -> str | None:
@@ -301,7 +188,7 @@ def render() -> None:
     )
     history = data.history(db, cat, view.restricted)
     for measure in standard.measures:
-        trend(history, provider_id, standard, measure, names[provider_id])
+        over_time.trend(history, provider_id, standard, measure, names[provider_id])
     if not history.empty:
         ui.footnote(history[(history["provider_id"] == provider_id) & (history["standard_id"] == standard.id)])
     breakdowns_view.section(view, period, standard, provider_id, names[provider_id])

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from audits import accounts, store, words
 from dashboard import auth
-from dashboard.provider import pdf_bytes
+from dashboard.pdfs import pdf_bytes
 
 from support import dashboard_store
 from support.apptest import ACCOUNTS, APP, DASHBOARD, frames, no_exception, signed_in, texts

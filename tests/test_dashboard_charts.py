@@ -18,7 +18,7 @@ from audits import runs, spc, stats, store, words
 from audits.standard import Measure
 from dashboard import charts
 from dashboard import standard as standard_page
-from dashboard.standard import every_quarter, gap_words, xmr_caption
+from dashboard.over_time import every_quarter, gap_words, xmr_caption
 
 from support import disclosure_attacker as attacker
 

@@ -191,7 +191,7 @@ def test_pdf_names_refuse_anything_but_a_real_id():
 
 
 def test_the_dashboard_download_refuses_a_bad_id_before_writing_anything():
-    from dashboard.provider import pdf_bytes
+    from dashboard.pdfs import pdf_bytes
 
     with pytest.raises(ReportError):
         pdf_bytes("no-such-store.duckdb", "../../etc/passwd", "2026-Q2")
