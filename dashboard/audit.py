@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from audits import store, tiers, words
+from audits import runs, store, tiers, words
 from dashboard import auth, data, pdfs, ui
 
 
@@ -23,8 +23,6 @@ def run_section(account, db: str, cat: data.Catalogue) -> str | None:
     else:
         st.write(f"{period} has returns loaded but has not been audited yet.")
     if st.button(f"Run the audit for {period}", type="primary", key="run_audit"):
-        from audits import runs
-
         with st.spinner("Running every approved standard…"):
             try:
                 run_id = runs.run_audit(db, period, standards_dir=data.standards_dir(), run_by=account.username)

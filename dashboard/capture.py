@@ -16,7 +16,7 @@ import datetime as dt
 
 import streamlit as st
 
-from audits import capture, references, screening, spec, store
+from audits import capture, guides, references, screening, spec, store
 from dashboard import auth, data, ui
 
 TELLERS = {
@@ -88,7 +88,6 @@ def story_key(name: str) -> str:
 @st.cache_data(ttl=data.SHORT, show_spinner=False)
 def approved_standards(folder: str) -> dict[str, str]:
     """id -> title of the approved standards a story may speak to."""
-    from audits import guides
 
     return {s.id: s.title for s in guides.kit_standards(folder)}
 

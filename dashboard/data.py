@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import readiness, spec, store, tiers
+from audits import changes as change_rule
+from audits import disclosure, findings, readiness, runs, settings, spec, store, stories, tiers, verdicts, voices
 from audits.standard import Standard
 
 SHORT = 5  # seconds: how stale the list of runs may be
@@ -51,8 +52,6 @@ class Catalogue:
 
 @st.cache_data(ttl=SHORT, show_spinner=False)
 def catalogue(db_file: str) -> Catalogue:
-    from audits import disclosure, runs
-
     empty = pd.DataFrame(columns=["provider_id", "provider_name", "area"])
     try:
         with store.reading(db_file) as con:
@@ -78,7 +77,6 @@ def clear() -> None:
 @st.cache_data(max_entries=32, show_spinner=False)
 def standards(db_file: str, run_id: str) -> list[Standard]:
     """The standards exactly as they were audited in this run."""
-    from audits import runs
 
     with store.reading(db_file) as con:
         return runs.run_standards(con, run_id)
@@ -86,8 +84,6 @@ def standards(db_file: str, run_id: str) -> list[Standard]:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _public_measures(db_file: str, run_id: str) -> pd.DataFrame:
-    from audits import disclosure
-
     with store.reading(db_file) as con:
         return disclosure.public_results(con, run_id).drop(columns=["provider_name"], errors="ignore")
 
@@ -96,7 +92,6 @@ def _public_measures(db_file: str, run_id: str) -> pd.DataFrame:
 def _exact_measures(db_file: str, run_id: str, auditor: bool) -> pd.DataFrame:
     """Exact figures: the auditor's with the engine's benchmark; anyone else's beside the public
     benchmark (the engine's pools hidden counts of providers that are not theirs)."""
-    from audits import disclosure, runs
 
     with store.reading(db_file) as con:
         df = runs.read_results(con, run_id) if auditor else disclosure.restricted_results(con, run_id)
@@ -131,7 +126,6 @@ def measure_results(db_file: str, cat: Catalogue, period: str, restricted: tuple
 def evidence_stamp(db_file: str) -> str:
     """Changes whenever a pack, withdrawal, review or tagging changes which stories show
     (audits.stories.evidence_stamp): the key of every cached read that depends on stories."""
-    from audits import stories
 
     with store.reading(db_file) as con:
         return stories.evidence_stamp(con)
@@ -139,16 +133,12 @@ def evidence_stamp(db_file: str) -> str:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _exact_standards(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
-    from audits import verdicts
-
     with store.reading(db_file) as con:
         return verdicts.shown_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _public_standards(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
-    from audits import disclosure
-
     with store.reading(db_file) as con:
         return disclosure.public_standard_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
 
@@ -170,16 +160,12 @@ def standard_results(db_file: str, cat: Catalogue, period: str, restricted: tupl
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _exact_changes(db_file: str, run_id: str, previous_run_id: str, stamp: str) -> pd.DataFrame:
-    from audits import changes as change_rule
-
     with store.reading(db_file) as con:
         return change_rule.of_run(con, run_id, previous=previous_run_id)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _public_changes(db_file: str, run_id: str, previous_run_id: str, stamp: str) -> pd.DataFrame:
-    from audits import disclosure
-
     with store.reading(db_file) as con:
         shown = disclosure.public_standard_ratings(con, run_id)
         before = disclosure.public_standard_ratings(con, previous_run_id)
@@ -208,8 +194,6 @@ def changes(
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _period_stories(db_file: str, period: str, stamp: str) -> pd.DataFrame:
-    from audits import stories
-
     with store.reading(db_file) as con:
         return stories.printable_of(stories.story_table(con, period))
 
@@ -223,8 +207,6 @@ def period_stories(db_file: str, period: str) -> pd.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _heard(db_file: str, period: str, stamp: str) -> tuple[dict, int]:
-    from audits import settings, stories, voices
-
     with store.reading(db_file) as con:
         return voices.heard(stories.story_table(con, period)), settings.get(con, "voices_needed")
 
@@ -259,7 +241,6 @@ def standard_history(db_file: str, cat: Catalogue, restricted: tuple[str, ...] |
 def data_quality(db_file: str, provider_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The provider's current submissions, and rows held back counted by file and reason (a
     story row's reason is never shown: audits.findings.held_back)."""
-    from audits import findings
 
     with store.reading(db_file) as con:
         submissions = con.execute(

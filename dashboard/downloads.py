@@ -29,10 +29,12 @@ import io
 import re
 from dataclasses import dataclass
 
+import openpyxl
 import pandas as pd
 import streamlit as st
+from openpyxl.styles import Alignment, Font
 
-from audits import dictionary, runs, stats, store, tiers, words
+from audits import dictionary, runs, stats, store, tiers, voices, words
 from audits.cells import safe_cell
 from audits.kinds import kind_of
 from audits.standard import Measure
@@ -186,7 +188,6 @@ def voices_frame(
 ) -> pd.DataFrame:
     """Voices heard on a standard, one row a provider, in the words the page shows them (a group of
     1 to 4 people is not counted in a public row: audits.voices.protect)."""
-    from audits import voices
 
     counts = [heard.get((p, standard_id), {}) for p in providers["provider_id"]]
     return pd.DataFrame(
@@ -246,8 +247,6 @@ def tier_sentence(download: Download) -> str:
 @tiers.output(tiers.BY_CALLER, "a table's Excel workbook: About, Data and Dictionary, in the tier each row says")
 def xlsx_bytes(download: Download) -> bytes:
     """About first (what it is, its tier in bold, the footnote), then Data, then Dictionary."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font
 
     book = openpyxl.Workbook()
     book.properties.title = download.title

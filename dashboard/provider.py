@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, tiers, voices, words
+from audits import findings, ratings, store, tiers, voices, words
 from dashboard import data, downloads, pdfs, stories_view, ui, viewer
 
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
@@ -75,7 +75,6 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
 def progress(db: str, provider_id: str, period: str) -> None:
     """Where this provider's audit of the period stands: sign-off (or out of date), the draft
     and its factual accuracy check, the provider's reply, and actions from earlier audits."""
-    from audits import findings, store
 
     st.subheader("Where the audit stands")
     with store.reading(db) as con:

@@ -10,7 +10,7 @@ import time
 import pandas as pd
 import streamlit as st
 
-from audits import ratings, stats, words
+from audits import ratings, screening, stats, words
 
 BY_LABEL = {look.label: look for look in [*ratings.LOOKS.values(), *ratings.RANGES.values()]}
 
@@ -44,7 +44,6 @@ def words_block(text, caption: str | None = None) -> None:
 def highlighted(story: str) -> str:
     """A story as escaped HTML with what screening flags in <mark> (for st.html): text, never
     markup. The auditor's review and the peer interviewer's capture form show it so."""
-    from audits import screening
 
     out, last = [], 0
     for _, start, end in screening.spans(story):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from audits import limits, problems, store, words
+from audits import ingest, limits, problems, returns, store, words
 from dashboard import auth, data, ui
 
 FORMS = ["zip", "xlsx", "csv", "yaml", "yml"]
@@ -130,8 +130,6 @@ def render() -> None:
     digest = hashlib.sha256(b"".join(f.name.encode() + f.getvalue() for f in files)).hexdigest()
     held = st.session_state.get("_validation")
     if not held or held[0] != digest:
-        from audits import returns
-
         with st.spinner("Checking every file…"), tempfile.TemporaryDirectory() as folder:
             path, source = place(files, Path(folder))
             if path is None:
@@ -158,8 +156,6 @@ def render() -> None:
             icon=":material/history:",
         )
     if st.button("Load into the store", type="primary", key="load"):
-        from audits import ingest
-
         try:
             with store.writing(data.db()) as con:
                 outcome = ingest.ingest_validation(con, validation, source, account.username)

@@ -16,7 +16,9 @@ import re
 import pandas as pd
 import streamlit as st
 
+from audits import preview as impact
 from audits import standard_edit, store, tiers, words, workshop
+from audits.preview import PreviewError
 from audits.standards import StandardProblem, parse_standard_text
 from dashboard import auth, data, ui
 from dashboard import workshop_form as wf
@@ -129,7 +131,6 @@ def parsed(text: str, file_name: str):
 @st.cache_data(max_entries=16, show_spinner=False)
 def baseline(db: str, run_id: str, period: str, standard_id: str, stamp: str, public: bool):
     """What the preview compares with, read once per standard, run and state of the stories."""
-    from audits import preview as impact
 
     with store.reading(db) as con:
         return impact.baseline(con, standard_id, period, public)
@@ -144,7 +145,6 @@ def preview(
     the edited standard's measures run on each change; as the public may see them (a merged
     band or none where a band would give a small count away) unless the viewer is the auditor
     (see docs/disclosure.md for what several previews can still narrow)."""
-    from audits import preview as impact
 
     standard, _ = parsed(text, file_name)
     base = baseline(db, run_id, period, standard.id, stamp, public)
@@ -192,7 +192,6 @@ def preview_section(text: str, file_name: str) -> None:
         st.write("No audit has been run yet, so there are no ratings to compare with.")
         return
     period = cat.periods[-1]
-    from audits.preview import PreviewError
 
     try:
         public = auth.current().role != "auditor"
