@@ -9,12 +9,14 @@ earlier one, with its files' checksums, in the history.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import multiprocessing
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,10 +111,17 @@ def ingest(
     seen: dict[tuple, Validation] = {}  # (kind, provider, period) -> the one loaded in this command
     chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
     outcomes: list[IngestOutcome] = []
-    with _validator(len(chunks)) as pool:
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(_validator(len(chunks)))
         pending = pool.submit(returns.validate_many, chunks[0], False) if chunks else None
         for number in range(len(chunks)):
-            validations = pending.result()
+            try:
+                validations = pending.result()
+            except BrokenProcessPool:
+                # The worker process died or could not start (a script without `if __name__ ==
+                # "__main__":` is run again by a spawned process and fails): validate here.
+                pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate"))
+                validations = returns.validate_many(chunks[number], False)
             pending = (
                 pool.submit(returns.validate_many, chunks[number + 1], False) if number + 1 < len(chunks) else None
             )
@@ -161,7 +170,10 @@ def ingest(
 def _validator(batches: int) -> Executor:
     """Where batches are validated: a process of its own when there are several (it starts
     fresh, "spawn": forking a process whose DuckDB or Arrow threads may be running is not
-    safe), else a thread (a small load should not wait for a new interpreter's imports)."""
+    safe), else a thread (a small load should not wait for a new interpreter's imports).
+    Like any spawned process it imports the script that called `ingest` again, so a script
+    loading more than one batch keeps its work under `if __name__ == "__main__":` (if the
+    worker cannot start, `ingest` validates in a thread instead)."""
     if batches > 1:
         return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate")
