@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from audits import returns, spec, store, stories
 from audits.returns import Validation
@@ -299,7 +300,7 @@ def _load(
                 [submission_id, provider_id, period],
             )
             con.unregister("_held")
-        if kind == "pack":
+        if kind == "pack" and _may_withdraw(validation):
             outcome.withdrawals = _record_withdrawals(con, submission_id, provider_id, period, now)
             outcome.withdrawn_elsewhere = _withdrawn_elsewhere(con, submission_id, provider_id, period)
         con.execute("COMMIT")
@@ -344,6 +345,18 @@ def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, p
         f"SELECT ?, ?, ?, line, {values} FROM _incoming_rows",
         prefix,
     )
+
+
+def _may_withdraw(validation: Validation) -> bool:
+    """Could this pack withdraw a story? Only if a loaded story says withdrawn (the very values
+    `_record_withdrawals` reads) or a stories row was held back (read there whatever its consent
+    cell says). Most packs do not: three look-ups each saved."""
+    if len(validation.quarantined) and (validation.quarantined["table_name"] == spec.STORIES.name).any():
+        return True
+    if validation.batch is None:
+        return True  # nothing to tell from here: look it up
+    stories_rows = validation.batch.rows(spec.STORIES.name, validation.number)
+    return stories_rows is not None and bool(pc.any(pc.equal(stories_rows["consent"], "withdrawn")).as_py())
 
 
 def _withdrawn_elsewhere(con, submission_id: str, provider_id: str, period: str) -> list[tuple[str, str]]:
