@@ -9,16 +9,20 @@ earlier one, with its files' checksums, in the history.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
+import multiprocessing
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from audits import returns, spec, store, stories
 from audits.returns import Validation
@@ -78,6 +82,9 @@ class IngestOutcome:
 
 # The write-ahead log a batch may grow to before DuckDB folds it into the store's file.
 BATCH_LOG = "4GB"
+# DuckDB's threads while a batch is written (measured under load: 1 costs a fifth less CPU than 2;
+# on an idle machine 2 may be quicker while the validating process waits, to be measured).
+WRITER_THREADS = 1
 
 
 def default_loaded_by() -> str | None:
@@ -96,8 +103,9 @@ def ingest(
 ) -> list[IngestOutcome]:
     """Validate and load returns and evidence packs; one transaction per submission.
 
-    Batches are validated in a worker thread while the previous batch is written, so
-    the Python checks and DuckDB's writing share the machine's cores. The store is
+    Batches are validated in a worker process while the previous batch is written, so
+    the Python checks and DuckDB's writing use two cores (a thread would share the
+    interpreter's lock with the writing: with more than one batch, a process). The store is
     open only while a batch is written, so the dashboard can read in between. Once a
     submission is in the store its typed frames are let go (the outcome keeps the
     report): a national year would not fit in memory otherwise.
@@ -107,11 +115,20 @@ def ingest(
     seen: dict[tuple, Validation] = {}  # (kind, provider, period) -> the one loaded in this command
     chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
     outcomes: list[IngestOutcome] = []
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate") as pool:
-        pending = pool.submit(returns.validate_many, chunks[0]) if chunks else None
+    with contextlib.ExitStack() as stack:
+        pool = stack.enter_context(_validator(len(chunks)))
+        pending = pool.submit(returns.validate_many, chunks[0], False) if chunks else None
         for number in range(len(chunks)):
-            validations = pending.result()
-            pending = pool.submit(returns.validate_many, chunks[number + 1]) if number + 1 < len(chunks) else None
+            try:
+                validations = pending.result()
+            except BrokenProcessPool:
+                # The worker process died or could not start (a script without `if __name__ ==
+                # "__main__":` is run again by a spawned process and fails): validate here.
+                pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate"))
+                validations = returns.validate_many(chunks[number], False)
+            pending = (
+                pool.submit(returns.validate_many, chunks[number + 1], False) if number + 1 < len(chunks) else None
+            )
             twice = {}
             for v in validations:
                 if v.blocking:
@@ -130,6 +147,10 @@ def ingest(
                     # each rewriting the tables' last blocks). Folded once per batch instead,
                     # when this connection closes (a killed process replays the log's commits).
                     con.execute(f"SET checkpoint_threshold = '{BATCH_LOG}'")
+                    # Each submission's statements are small: a second DuckDB thread costs more to
+                    # wake than it saves (a fifth of the writing's CPU), and the other core is
+                    # validating the next batch.
+                    con.execute(f"SET threads = {WRITER_THREADS}")
                     known = _known(con)
                     by_id = {id(v): _load(con, v, str(v.source), loaded_by, known) for v in fresh}
             results = []
@@ -148,6 +169,18 @@ def ingest(
                     outcome.validation.frames = {}
                     outcome.validation.batch = None
     return outcomes
+
+
+def _validator(batches: int) -> Executor:
+    """Where batches are validated: a process of its own when there are several (it starts
+    fresh, "spawn": forking a process whose DuckDB or Arrow threads may be running is not
+    safe), else a thread (a small load should not wait for a new interpreter's imports).
+    Like any spawned process it imports the script that called `ingest` again, so a script
+    loading more than one batch keeps its work under `if __name__ == "__main__":` (if the
+    worker cannot start, `ingest` validates in a thread instead)."""
+    if batches > 1:
+        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate")
 
 
 def _refused(validation: Validation, source: str) -> IngestOutcome:
@@ -187,7 +220,7 @@ def _load(
     submission_id = f"{kind}-{provider_id}-{period}-{uuid.uuid4().hex[:12]}"
     now = store.now()
     tables = spec.PACK_TABLES if kind == "pack" else spec.RETURN_TABLES
-    rows = {t.name: len(validation.frames.get(t.name, ())) for t in tables}
+    rows = {t.name: validation.counts.get(t.name, 0) for t in tables}
     outcome = IngestOutcome(
         source,
         kind,
@@ -267,7 +300,7 @@ def _load(
                 [submission_id, provider_id, period],
             )
             con.unregister("_held")
-        if kind == "pack":
+        if kind == "pack" and _may_withdraw(validation):
             outcome.withdrawals = _record_withdrawals(con, submission_id, provider_id, period, now)
             outcome.withdrawn_elsewhere = _withdrawn_elsewhere(con, submission_id, provider_id, period)
         con.execute("COMMIT")
@@ -300,18 +333,30 @@ def _known(con: duckdb.DuckDBPyConnection) -> Known:
 
 def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, prefix: list) -> None:
     """Bulk insert one submission's typed rows of one table (DuckDB scans the Arrow slice the
-    validation made; no row-by-row Python, no DataFrame)."""
+    validation made; no row-by-row Python, no DataFrame).
+
+    DuckDB finds `_incoming_rows` among this function's variables (a replacement scan): half
+    the cost of registering a view and dropping it again, for each of 6,000 tables a year."""
+    _incoming_rows = rows  # noqa: F841 (read by DuckDB, by name)
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
     values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
-    con.register("_incoming", rows)
-    try:
-        con.execute(
-            f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
-            f"SELECT ?, ?, ?, line, {values} FROM _incoming",
-            prefix,
-        )
-    finally:
-        con.unregister("_incoming")
+    con.execute(
+        f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
+        f"SELECT ?, ?, ?, line, {values} FROM _incoming_rows",
+        prefix,
+    )
+
+
+def _may_withdraw(validation: Validation) -> bool:
+    """Could this pack withdraw a story? Only if a loaded story says withdrawn (the very values
+    `_record_withdrawals` reads) or a stories row was held back (read there whatever its consent
+    cell says). Most packs do not: three look-ups each saved."""
+    if len(validation.quarantined) and (validation.quarantined["table_name"] == spec.STORIES.name).any():
+        return True
+    if validation.batch is None:
+        return True  # nothing to tell from here: look it up
+    stories_rows = validation.batch.rows(spec.STORIES.name, validation.number)
+    return stories_rows is not None and bool(pc.any(pc.equal(stories_rows["consent"], "withdrawn")).as_py())
 
 
 def _withdrawn_elsewhere(con, submission_id: str, provider_id: str, period: str) -> list[tuple[str, str]]:

@@ -106,6 +106,7 @@ class Validation:
     sizes: dict[str, int] = field(default_factory=dict)  # name -> bytes
     batch: Batch | None = None  # the good rows again, as loaded (validate_many)
     number: int = 0  # this submission's place in the batch (`_sub`)
+    counts: dict[str, int] = field(default_factory=dict)  # good rows per table (kept when frames are let go)
 
     @property
     def blocking(self) -> bool:
@@ -120,7 +121,7 @@ class Validation:
 
     @property
     def rows(self) -> dict[str, int]:
-        return {name: len(frame) for name, frame in self.frames.items()}
+        return dict(self.counts)
 
     def title(self) -> str:
         what = "Evidence pack" if self.kind == "pack" else "Return"
@@ -159,9 +160,12 @@ def validate_batches(paths: list[Path], size: int = BATCH) -> Iterator[list[Vali
         yield validate_many(paths[start : start + size])
 
 
-def validate_many(paths: list[Path]) -> list[Validation]:
-    """Validate several submissions, checking each table of all of them in one pass."""
-    return _validate([reading.read_submission(Path(p)) for p in paths])
+def validate_many(paths: list[Path], frames: bool = True) -> list[Validation]:
+    """Validate several submissions, checking each table of all of them in one pass.
+
+    `frames=False` (audits.ingest, which loads the batch's Arrow tables) leaves out each
+    submission's pandas frames of good rows: making them is a copy of every row."""
+    return _validate([reading.read_submission(Path(p)) for p in paths], frames)
 
 
 def validate_files(source: str, form: str, files: dict[str, bytes]) -> Validation:
@@ -170,7 +174,7 @@ def validate_files(source: str, form: str, files: dict[str, bytes]) -> Validatio
     return _validate([reading.read_files(Path(source), form, files)])[0]
 
 
-def _validate(raws: list[reading.RawSubmission]) -> list[Validation]:
+def _validate(raws: list[reading.RawSubmission], frames: bool = True) -> list[Validation]:
     validations = [_begin(raw) for raw in raws]
     batch = Batch()
     for number, v in enumerate(validations):
@@ -178,7 +182,7 @@ def _validate(raws: list[reading.RawSubmission]) -> list[Validation]:
     for kind, tables in (("return", spec.RETURN_TABLES), ("pack", spec.PACK_TABLES)):
         members = [(v, raw) for v, raw in zip(validations, raws) if v.kind == kind]
         if members:
-            _check_tables(tables, members)
+            _check_tables(tables, members, frames)
     return validations
 
 
@@ -514,7 +518,9 @@ def _batch_text(table: spec.Table, members) -> tuple[pa.Table, set]:
     return pa.concat_tables(parts), missing
 
 
-def _check_tables(tables: tuple[spec.Table, ...], members: list[tuple[Validation, reading.RawSubmission]]) -> None:
+def _check_tables(
+    tables: tuple[spec.Table, ...], members: list[tuple[Validation, reading.RawSubmission]], frames: bool = True
+) -> None:
     starts, ends = [], []
     for v, _ in members:
         try:
@@ -559,7 +565,7 @@ def _check_tables(tables: tuple[spec.Table, ...], members: list[tuple[Validation
         # Remember every (submission, key) and the held-back ones, so that children (contacts
         # of a held-back episode) follow their parent and unknown parents are found.
         keys[table.name] = (codes, codes[held], uniques)
-        _distribute(table, members, text, sub, typed, failures, held)
+        _distribute(table, members, text, sub, typed if frames else None, failures, held)
         keep = np.ones(len(sub), dtype=bool)
         keep[held] = False
         batch = members[0][0].batch
@@ -633,11 +639,12 @@ def _distribute(
     members,
     text: pa.Table,
     sub: np.ndarray,
-    typed: pd.DataFrame,
+    typed: pd.DataFrame | None,
     failures: pd.DataFrame,
     held: np.ndarray,
 ) -> None:
-    """Hand each submission its problems, its quarantined rows and its good rows.
+    """Hand each submission its problems, its quarantined rows and its good rows (their
+    count, and their frame unless `typed` is None).
 
     Rows of one submission are contiguous in the batch, so its frame is a slice.
     """
@@ -651,13 +658,15 @@ def _distribute(
         rt = raw.tables.get(table.name)
         file_name = rt.file if rt is not None else _file_name(raw, table)
         start, stop = bounds[i], bounds[i + 1]
-        frame = typed.iloc[start:stop]
         mask = keep[start:stop]
-        if not mask.all():
-            frame = frame[mask]
-        frame = frame.reset_index(drop=True)
-        frame.insert(0, "line", lines[start:stop][mask])
-        v.frames[table.name] = frame
+        v.counts[table.name] = int(mask.sum())
+        if typed is not None:
+            frame = typed.iloc[start:stop]
+            if not mask.all():
+                frame = frame[mask]
+            frame = frame.reset_index(drop=True)
+            frame.insert(0, "line", lines[start:stop][mask])
+            v.frames[table.name] = frame
         mine = failures[fail_sub == i] if len(fail_idx) else failures
         if not len(mine):
             continue

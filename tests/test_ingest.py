@@ -335,3 +335,49 @@ def test_ingest_report_counts_the_rows_it_loads(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Loadable: 1 row, 4 rows held back" in result.output
     assert "keyworker told me" not in result.output
+
+
+def _as_loaded(db: Path) -> dict:
+    """Every row of every table without what differs between two loads of the same files
+    (submission ids, times)."""
+    varying = {"submission_id", "replaced_by", "loaded_at", "replaced_at", "recorded_at", "withdrawn_at"}
+    with store.reading(db) as con:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY table_name"
+            ).fetchall()
+        ]
+        out = {}
+        for t in tables:
+            cursor = con.execute(f"SELECT * FROM {t}")
+            names = [d[0] for d in cursor.description]
+            out[t] = sorted(
+                repr([v for n, v in zip(names, row) if n not in varying and not n.endswith("_at")])
+                for row in cursor.fetchall()
+            )
+        return out
+
+
+@pytest.mark.slow
+def test_batches_validated_in_a_worker_process_load_exactly_as_in_one_batch(tmp_path):
+    """A load of several batches validates them in a second process (audits.ingest._validator):
+    the same outcomes, problems, quarantine and rows as the same files validated in one batch
+    in this process."""
+    paths = [
+        make(tmp_path, "bad/row-problems"),
+        make(tmp_path, "bad/duplicate-ids"),
+        make(tmp_path, "bad-pack/row-problems", base=GOOD_PACK),
+        make(tmp_path, "bad/written-otherwise"),
+    ]
+    once = ingest.ingest(paths, db=tmp_path / "one.duckdb", loaded_by="test")
+    apart = ingest.ingest(paths, db=tmp_path / "apart.duckdb", loaded_by="test", batch=1)  # 4 batches
+
+    def seen(o):
+        v = o.validation
+        return (o.source, o.loaded, o.rows, o.quarantined, o.withdrawals, o.same_as, v.report(), v.report_json())
+
+    assert [seen(o) for o in apart] == [seen(o) for o in once]
+    assert [o.loaded for o in once] == [True, False, True, False]  # the last: same quarter as the first
+    assert _as_loaded(tmp_path / "apart.duckdb") == _as_loaded(tmp_path / "one.duckdb")
+    assert once[0].quarantined and once[2].quarantined

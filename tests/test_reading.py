@@ -180,3 +180,95 @@ def test_a_return_sheet_laid_out_across_is_refused_with_the_fix(tmp_path):
     book.save(tmp_path / "r.xlsx")
     [p] = [p for p in reading.read_submission(tmp_path / "r.xlsx").problems if p.file == "r.xlsx sheet return"]
     assert p.blocking and p.line == 1 and "write them down the sheet" in p.message
+
+
+def test_plain_metadata_is_read_as_the_yaml_parser_reads_it():
+    """The quick reading of plain 'key: value' files (reading.flat_yaml) gives exactly the
+    parser's mapping, and anything else is left to the parser (None): checked on thousands of
+    files made at random from the pieces people and spreadsheets write."""
+    import random
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    keys = ["provider_id", "period", "area", "_x", "Provider ID", "a1", "key ", "p-id", "ä", "<<", "null", "true"]
+    values = [
+        "P001",
+        "2026-Q3",
+        "2026-07-14",
+        "Northgate Recovery Partnership",
+        "A & B",
+        "x, y",
+        "(a) b/c",
+        "1e3",
+        "001",
+        "yes",
+        "null",
+        "~",
+        "-1",
+        "a - b",
+        "a  b",
+        "a #b",
+        "a: b",
+        "'q'",
+        '"q"',
+        "é",
+        "*a",
+        "&a b",
+        "!t",
+        "[1]",
+        "{a: 1}",
+        "|",
+        ">",
+        "%",
+        "@x",
+        "`x",
+        "a\tb",
+        "",
+        " ",
+        "a ",
+        "...",
+    ]
+    lines = [
+        "",
+        " ",
+        "# note",
+        "  # indented note",
+        "#é",
+        "---",
+        "...",
+        "%YAML 1.2",
+        "  more words",
+        "- item",
+        "\t",
+        "plain words",
+        ": x",
+    ]
+    parser = YAML(typ="base")
+    rng = random.Random(15)
+    taken = 0
+    for _ in range(3000):
+        parts = []
+        odd = rng.choice([0.02, 0.3])  # nearly plain files, and files with many odd pieces
+        for _ in range(rng.randint(1, 6)):
+            if rng.random() < 0.8:
+                key = rng.choice(keys) if rng.random() < odd else rng.choice(keys[:4])
+                value = rng.choice(values) if rng.random() < odd else rng.choice(values[:12])
+                parts.append(f"{key}:{' ' if rng.random() > odd else rng.choice(['  ', ''])}{value}")
+            else:
+                parts.append(rng.choice(lines) if rng.random() < odd else rng.choice(lines[:4]))
+        text = (rng.choice(["\n", "\r\n", "\r"]) if rng.random() < odd else "\n").join(parts) + rng.choice(
+            ["", "\n", "\r\n"]
+        )
+        fast = reading.flat_yaml(text)
+        if fast is None:
+            continue
+        taken += 1
+        try:
+            slow = parser.load(text)
+        except YAMLError as error:
+            raise AssertionError(f"{text!r}: read quickly as {fast}, but the parser refuses it ({error})") from None
+        assert {str(k): str(v) for k, v in slow.items()} == fast, text
+    assert taken > 300  # the plain form is common enough to be exercised
+    assert reading.flat_yaml("provider_id: P001\nperiod: 2026-Q3\n") == {"provider_id": "P001", "period": "2026-Q3"}
+    assert reading.flat_yaml("provider_id: P001\nprovider_id: P002\n") is None  # the parser names the line
