@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from audits import breakdowns, words
-from audits.standard import Measure
+from audits.standard_model import Measure
 
 COLUMNS = ["Group", "Figure", "95% interval", "Compared with everyone"]
 

@@ -25,7 +25,7 @@ import pandas as pd
 
 from audits import spec, stats, tiers
 from audits.kinds import kind_of
-from audits.standard import Measure, Standard
+from audits.standard_model import Measure, Standard
 
 # The dimensions, as columns of the people's table (the return's episodes: one row a person's
 # treatment journey). Their groups are the specification's codes, in its order.

@@ -22,7 +22,7 @@ import pandas as pd
 
 from audits import ratings, runs, spec, stats, tiers, verdicts, words
 from audits.kinds import kind_of
-from audits.standard import Measure, Standard, combine_ratings
+from audits.standard_model import Measure, Standard, combine_ratings
 
 COLUMNS = ["provider_id", "standard_id", "shown", "shown_before", "uncertain", "clear", "change", "change_short"]
 

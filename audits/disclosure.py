@@ -48,7 +48,7 @@ import pandas as pd
 
 from audits import engine, populations, spec, stats, store, tiers
 from audits.kinds import kind_of
-from audits.standard import Measure, Standard, combine_ratings
+from audits.standard_model import Measure, Standard, combine_ratings
 
 SMALL = range(1, 5)  # counts of people that are never published
 NONE, NUMERATOR, ALL = "", "numerator", "all"  # what of a row is hidden

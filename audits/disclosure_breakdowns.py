@@ -26,7 +26,7 @@ import pandas as pd
 from audits import breakdowns, disclosure, tiers
 from audits.disclosure import ALL, LINKED, NONE, NUMERATOR, SMALL, SMALL_REASON
 from audits.kinds import kind_of
-from audits.standard import Measure, Standard
+from audits.standard_model import Measure, Standard
 
 PUBLIC_COLUMNS = [*breakdowns.COLUMNS, "hidden", "reason"]
 # Why a group is hidden when the provider's own count is 1-4: no group of it is shown, zeros

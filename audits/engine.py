@@ -22,7 +22,7 @@ import pandas
 from audits import spec, stats
 from audits.expressions import ExpressionError
 from audits.kinds import kind_of
-from audits.standard import Measure, Standard, combine_ratings
+from audits.standard_model import Measure, Standard, combine_ratings
 
 MEASURE_COLUMNS = [
     "provider_id",

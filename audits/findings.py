@@ -35,7 +35,7 @@ from audits import (
     voices,
     words,
 )
-from audits.standard import Standard
+from audits.standard_model import Standard
 
 
 class FindingsError(RuntimeError):

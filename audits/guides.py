@@ -10,7 +10,7 @@ into the visit workbook (audits.templates.write_workbook), which loads back as a
 
 Every page is drawn inside a frame that shrinks its content rather than spill onto a second page
 (reportlab KeepInFrame), so a guide is always one page; the standards' limits on questions
-(audits.standard.Interview) keep the shrinking to nothing for any guide the format allows.
+(audits.standard_model.Interview) keep the shrinking to nothing for any guide the format allows.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from reportlab.platypus import (
 
 from audits import references, spec, tiers
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, styles, text
-from audits.standard import Standard
+from audits.standard_model import Standard
 
 GROUP_WORDS = {
     "people_using_services": "Ask people using the service",
@@ -359,7 +359,7 @@ class KitError(ValueError):
 
 def kit_standards(folder: Path) -> list[Standard]:
     """The approved standards a visit asks about, from the standards folder; KitError when none."""
-    from audits.standards import load_standards
+    from audits.standard_files import load_standards
 
     load = load_standards(Path(folder))
     if not load.audited:

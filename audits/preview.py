@@ -21,7 +21,7 @@ import duckdb
 import pandas
 
 from audits import disclosure, engine, runs, settings, stories, tiers, verdicts, words
-from audits.standard import Measure, Standard
+from audits.standard_model import Measure, Standard
 
 COLUMNS = ["provider_id", "provider_name", "current_rating", "new_rating", "changed", "why"]
 

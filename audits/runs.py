@@ -20,8 +20,8 @@ import pandas
 
 from audits import breakdowns, disclosure, disclosure_breakdowns, engine, spec, stats, store, tiers
 from audits.cells import safe_cell
-from audits.standard import Standard
-from audits.standards import load_standards
+from audits.standard_files import load_standards
+from audits.standard_model import Standard
 
 EXPORT_COLUMNS = [
     "run_id",

@@ -26,7 +26,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarStrin
 from audits import conditions
 from audits.kinds import KINDS
 from audits.kinds.base import OPTIONAL_FIELDS
-from audits.standard import Measure, Standard, Threshold
+from audits.standard_model import Measure, Standard, Threshold
 
 WIDTH = 88  # folded text is wrapped to this width, as the founding files are
 SCHEMA_LINE = "# yaml-language-server: $schema=./standard.schema.json"

@@ -253,7 +253,7 @@ def standard_titles(folder: Path) -> dict[str, str]:
     """id -> title of every standard in the folder (any status: a story may speak to a
     draft too), read by the standards loader. A folder with no readable standard is a
     ReviewError naming the folder."""
-    from audits.standards import load_standards
+    from audits.standard_files import load_standards
 
     load = load_standards(Path(folder))
     titles = {standard.id: standard.title for standard in load.standards}

@@ -17,8 +17,8 @@ import duckdb
 import pandas as pd
 
 from audits import runs, sentences, tiers, verdicts, words
-from audits.standard import Measure, Standard
-from audits.standards import parse_standard_text
+from audits.standard_files import parse_standard_text
+from audits.standard_model import Measure, Standard
 
 
 def _said(text: str) -> str:

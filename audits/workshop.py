@@ -1,7 +1,7 @@
 """The expert citizens group's actions on its standards: save a draft, approve it as a group.
 
 The files stay the truth the audit reads. An approved standard is `standards/<id>.yaml`; a
-draft is `standards/drafts/<id>.yaml`, which the audit never reads (audits.standards reads only
+draft is `standards/drafts/<id>.yaml`, which the audit never reads (audits.standard_files reads only
 the files directly in the folder), so the approved version keeps being audited while the next
 one is discussed. Every draft saved and every version approved is also kept in the store with
 who and when (migration 0050), for the history a group can follow (audits.versions).
@@ -26,8 +26,8 @@ import duckdb
 
 from audits import settings, standard_edit, store, words
 from audits.accounts import Account
-from audits.standard import Standard
-from audits.standards import StandardProblem, parse_standard_text
+from audits.standard_files import StandardProblem, parse_standard_text
+from audits.standard_model import Standard
 
 DRAFTS = "drafts"
 EDITOR_ROLE = "expert_citizen"

@@ -109,7 +109,7 @@ def load(work: Path, db: Path | None = None):
 def audited_periods(db: Path, standards: Path, period: str | None = None, fresh: bool = False) -> list[str]:
     """The period (default: the latest with returns) and the one before, audited with today's standards files."""
     from audits import runs, store
-    from audits.standards import load_standards
+    from audits.standard_files import load_standards
 
     files = {(path.name, sha256) for path, sha256 in load_standards(standards).files.values()}
     with store.reading(db) as con:

@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from audits import engine, preview, runs, store  # noqa: E402
-from audits.standard import Threshold  # noqa: E402
-from audits.standards import load_standards  # noqa: E402
+from audits.standard_files import load_standards  # noqa: E402
+from audits.standard_model import Threshold  # noqa: E402
 from bench import common  # noqa: E402
 
 

@@ -62,7 +62,7 @@ def main() -> None:
 
     from audits import accounts, preview, store
     from audits import standard_edit as se
-    from audits.standards import parse_standard_text
+    from audits.standard_files import parse_standard_text
     from audits.workshop import sources
 
     work = Path(tempfile.mkdtemp(prefix="bench-workshop-"))

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import breakdown_tables, breakdowns, disclosure_breakdowns, store, tiers, words
-from audits.standard import Standard
+from audits.standard_model import Standard
 from dashboard import ui, viewer
 
 

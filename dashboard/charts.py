@@ -57,6 +57,7 @@ CHOSEN = "#111111"
 CONFIG = {"displayModeBar": False, "responsive": True}
 
 
+@tiers.output(tiers.BY_CALLER, "a chart and its sentence, drawn from figures already in the viewer's tier")
 def show(fig: go.Figure, summary: str, key: str) -> None:
     """Draw a chart with its text equivalent: the summary's first sentence is the chart's
     accessible name, and the whole summary is printed under it for everyone to read."""

@@ -19,7 +19,7 @@ import streamlit as st
 
 from audits import changes as change_rule
 from audits import disclosure, findings, readiness, runs, settings, spec, store, stories, tiers, verdicts, voices
-from audits.standard import Standard
+from audits.standard_model import Standard
 
 SHORT = 5  # seconds: how stale the list of runs may be
 STAMP_SECONDS = 1  # seconds: how long a withdrawn story may still show (the stamp is re-read after)

@@ -37,7 +37,7 @@ from openpyxl.styles import Alignment, Font
 from audits import dictionary, runs, stats, store, tiers, voices, words
 from audits.cells import safe_cell
 from audits.kinds import kind_of
-from audits.standard import Measure
+from audits.standard_model import Measure
 
 STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,119}", re.ASCII)  # a file name people and systems can keep
 TIER_WORDS = {tiers.RESTRICTED: dictionary.RESTRICTED_TIER, tiers.PUBLIC: dictionary.PUBLIC_TIER}

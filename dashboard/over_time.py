@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import spc, stats, tiers, words
-from audits.standard import Measure, Standard
+from audits.standard_model import Measure, Standard
 from dashboard import charts, downloads, ui
 
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from audits import ratings, tiers, words
-from audits.standard import Standard
+from audits.standard_model import Standard
 from dashboard import stories_view, ui
 
 STANDARD_PAGE, PROVIDER_PAGE = "standard", "provider"  # the pages' addresses (url paths)

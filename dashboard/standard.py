@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import sentences, stats, tiers, voices, words
-from audits.standard import Measure
+from audits.standard_model import Measure
 from dashboard import breakdowns_view, charts, data, downloads, over_time, stories_view, ui, viewer
 
 

@@ -19,7 +19,7 @@ import streamlit as st
 from audits import preview as impact
 from audits import standard_edit, store, tiers, words, workshop
 from audits.preview import PreviewError
-from audits.standards import StandardProblem, parse_standard_text
+from audits.standard_files import StandardProblem, parse_standard_text
 from dashboard import auth, data, ui
 from dashboard import workshop_form as wf
 from dashboard import workshop_history as wh

@@ -1,6 +1,6 @@
 """Form: a whole standard in plain words, and its YAML under "Advanced", in step both ways.
 
-The fields come from the model of a standard (audits.standard), so a new optional field there
+The fields come from the model of a standard (audits.standard_model), so a new optional field there
 appears here with its label and hint: a text field becomes a box, a list of texts a box with
 one on each line, a list of small records (like voices) a block each with "Add" and "Remove".
 FIELDS gives a field its words and its place; a field not listed still appears, labelled with
@@ -24,7 +24,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from audits import sentences, standard_edit, vocabulary, words
 from audits.kinds import KINDS, kind_of
-from audits.standard import Measure, Standard, Threshold
+from audits.standard_model import Measure, Standard, Threshold
 from dashboard import ui
 from dashboard import workshop_conditions as wc
 from dashboard import workshop_state as ws

@@ -139,7 +139,7 @@ def test_contacts_are_grouped_by_the_person_of_their_journey(p1):
 
 
 def test_only_measures_of_people_with_an_interval_are_broken_down():
-    from audits.standard import Standard
+    from audits.standard_model import Standard
 
     kinds = Standard.model_validate(
         {

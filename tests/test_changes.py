@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from audits import changes, runs, stats, store, words
-from audits.standard import Measure
+from audits.standard_model import Measure
 
 from support.stores import PERIOD, build_store, proportion, standard
 

@@ -9,7 +9,7 @@ import pytest
 
 from audits import conditions as cd
 from audits.expressions import compile_expression
-from audits.standards import load_standards
+from audits.standard_files import load_standards
 
 REAL = Path(__file__).resolve().parent.parent / "standards"
 

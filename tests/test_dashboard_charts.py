@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from audits import runs, spc, stats, store, words
-from audits.standard import Measure
+from audits.standard_model import Measure
 from dashboard import charts
 from dashboard import standard as standard_page
 from dashboard.over_time import every_quarter, gap_words, xmr_caption
@@ -115,7 +115,7 @@ def test_every_audited_quarter_is_kept_as_a_row_and_each_gap_says_its_own_reason
 
 
 def test_the_caption_says_how_limits_are_made_and_which_quarter_is_read():
-    from audits.standard import Measure
+    from audits.standard_model import Measure
 
     measure = Measure(id="m", label="A measure", table="episodes", kind="proportion", count_if="true", green=">= 90%")
     chart = spc.xmr(VALUES)

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from audits import words
-from audits.standard import Standard
+from audits.standard_model import Standard
 from dashboard import overview, overview_matrix, stories_view, watch
 
 from support.apptest import frames, html_texts, no_exception, overview_cells, signed_in, texts

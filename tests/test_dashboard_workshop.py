@@ -192,7 +192,7 @@ def test_the_workshop_form_edits_the_interview_guide(env):
         "Is there someone with lived experience they can talk to?\n\n How were you made welcome?"
     ).run()
     no_exception(at)
-    from audits import standards as loader
+    from audits import standard_files as loader
 
     saved, problems = loader.parse_standard_text(yaml_of(at), "peer-workforce.yaml")
     assert problems == [] and saved.interview.families == [

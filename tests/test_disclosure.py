@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from audits import disclosure, runs, store
-from audits.standards import load_standards
+from audits.standard_files import load_standards
 
 from support import hard_store
 

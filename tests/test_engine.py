@@ -351,7 +351,7 @@ def test_locked_down_connection_cannot_read_files(base_db):
 
 @pytest.mark.slow
 def test_the_starting_standards_all_run(base_db):
-    from audits.standards import load_standards
+    from audits.standard_files import load_standards
 
     load = load_standards(Path(__file__).parent.parent / "standards")
     assert load.ok, load.report()

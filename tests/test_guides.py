@@ -8,11 +8,11 @@ import pytest
 from pypdf import PdfReader
 from reportlab.platypus.flowables import _FUZZ, _listWrapOn
 
-from audits import guides, standards
-from audits.standard import PROMPT_LENGTH, PROMPTS_PER_GROUP, Interview
+from audits import guides, standard_files
+from audits.standard_model import PROMPT_LENGTH, PROMPTS_PER_GROUP, Interview
 
 FOLDER = Path(__file__).parent.parent / "standards"
-EVERY = standards.load_standards(FOLDER).standards
+EVERY = standard_files.load_standards(FOLDER).standards
 
 
 def fits_at_full_size(standard) -> bool:

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from audits import cells, expressions, limits, reading, returns, runs, spec, store, templates
 from audits.cli import app
 from audits.report import ReportError, report_file_name
-from audits.standards import load_standards
+from audits.standard_files import load_standards
 
 from support.stores import ENGINE, PERIOD, load_fixture
 

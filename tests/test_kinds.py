@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from audits import engine, report, runs, stats, store, words
 from audits.kinds import KINDS
-from audits.standards import parse_standard_text
+from audits.standard_files import parse_standard_text
 
 from support.stores import ENGINE as FIXTURES
 from support.stores import PERIOD, load_fixture, rows_of, standard

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from audits import populations
-from audits.standard import Measure
-from audits.standards import load_standards
+from audits.standard_files import load_standards
+from audits.standard_model import Measure
 
 STANDARDS = {
     m.id: m for s in load_standards(Path(__file__).resolve().parents[1] / "standards").audited for m in s.measures

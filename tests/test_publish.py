@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from audits import drafts, factcheck, publish, readiness, sentences, store, story_review
 from audits.cli import app
-from audits.standards import load_standards
+from audits.standard_files import load_standards
 
 from support.stores import STORIES_STANDARDS as STANDARDS
 from support.stores import audited_with_pack

@@ -21,7 +21,7 @@ import pytest
 from audits import conditions as cd
 from audits import engine, sentences, spec, store, vocabulary
 from audits.kinds import kind_of
-from audits.standards import load_standards
+from audits.standard_files import load_standards
 
 from support.stores import PERIOD, build_store
 

@@ -17,8 +17,8 @@ from audits import conditions as cd
 from audits import standard_edit as se
 from audits.expressions import compile_expression
 from audits.kinds import KINDS
-from audits.standard import Standard, Threshold
-from audits.standards import parse_standard_text
+from audits.standard_files import parse_standard_text
+from audits.standard_model import Standard, Threshold
 from dashboard import workshop_form as wf
 
 REAL = Path(__file__).resolve().parent.parent / "standards"

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from audits import runs, store, trial
 from audits.cli import app
-from audits.standards import load_standards, parse_standard_text
+from audits.standard_files import load_standards, parse_standard_text
 
 from support.stores import ENGINE as FIXTURES
 from support.stores import PERIOD, load_fixture

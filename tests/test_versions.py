@@ -8,7 +8,7 @@ import pytest
 
 from audits import runs, store, versions, workshop
 from audits import standard_edit as se
-from audits.standards import parse_standard_text
+from audits.standard_files import parse_standard_text
 
 from support.accounts import ANN, BOB
 from support.stores import ENGINE, PERIOD, load_fixture

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from audits import words
-from audits.standard import Measure
+from audits.standard_model import Measure
 
 SHARE = Measure(
     id="m", label="m", table="episodes", kind="proportion", count_if="choice_offered", green=">= 90%", amber=">= 75%"

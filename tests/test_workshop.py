@@ -13,7 +13,7 @@ from audits import runs, settings, store, versions, workshop
 from audits import standard_edit as se
 from audits.accounts import Account
 from audits.cli import app
-from audits.standards import load_standards
+from audits.standard_files import load_standards
 
 from support.accounts import ANN, AUDITOR, BOB
 from support.stores import ENGINE, PERIOD, load_fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from audits import standards as loader
+from audits import standard_files as loader
 from audits import store
 from audits.commands import DB, fail
 

@@ -30,7 +30,7 @@ import duckdb
 from audits import spec, stats
 from audits.expressions import compile_expression
 from audits.kinds import kind_of
-from audits.standard import Measure, Standard
+from audits.standard_model import Measure, Standard
 
 SMALL = range(1, 5)
 RATINGS = {"green", "amber", "red", "no_data"}

@@ -19,8 +19,8 @@ import uuid
 from pathlib import Path
 
 from audits import capture, engine, ingest, references, runs, spec, store
-from audits.standard import Standard
-from audits.standards import parse_standard_text
+from audits.standard_files import parse_standard_text
+from audits.standard_model import Standard
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 ENGINE = FIXTURES / "engine"

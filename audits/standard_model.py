@@ -1,6 +1,6 @@
 """What a standard is: the pydantic model of one file in `standards/` (format version 1).
 
-The model is the one definition that the loader (audits.standards), the engine,
+The model is the one definition that the loader (audits.standard_files), the engine,
 the JSON Schema for text editors and the workshop share. Field descriptions are
 written for the expert citizens who edit the files: they appear as hints in an
 editor that reads the JSON Schema.

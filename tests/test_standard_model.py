@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from audits.standard import FieldProblem, Measure, Standard, Threshold, Voice, combine_ratings
+from audits.standard_model import FieldProblem, Measure, Standard, Threshold, Voice, combine_ratings
 
 
 def measure(**fields) -> Measure:

@@ -1,7 +1,7 @@
 """Load the standards files written by expert citizens groups, and say plainly what is wrong.
 
 Every file in `standards/` is read with ruamel.yaml (YAML 1.2, so `NO` and `on` stay
-words) and checked against the model in audits.standard. The people who edit these
+words) and checked against the model in audits.standard_model. The people who edit these
 files are not programmers, so every mistake in every file is reported at once, each
 with the file, the line and the fix, and a folder with any mistake is not half-loaded:
 `StandardsLoad.ok` is False and the audit refuses to run.
@@ -31,7 +31,7 @@ from ruamel.yaml.nodes import MappingNode, SequenceNode
 
 from audits import limits, safe_yaml, trial
 from audits.problems import yaml_mistake
-from audits.standard import FieldProblem, Interview, Measure, Standard, Voice
+from audits.standard_model import FieldProblem, Interview, Measure, Standard, Voice
 
 SCHEMA_FILE = "standard.schema.json"
 SCHEMA_LINE = f"# yaml-language-server: $schema=./{SCHEMA_FILE}"

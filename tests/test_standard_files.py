@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from audits import store
 from audits.cli import app
 from audits.expressions import compile_expression
-from audits.standards import SCHEMA_FILE, SCHEMA_LINE, load_standards, parse_standard_text, schema_text
+from audits.standard_files import SCHEMA_FILE, SCHEMA_LINE, load_standards, parse_standard_text, schema_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "standards"
