@@ -237,6 +237,21 @@ def _protect_provider(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], d
         return
 
 
+def protect_parts(counts: dict[str, int]) -> tuple[dict[str, int | None], int | None]:
+    """A group of people split into parts (the voices heard about a provider: people using the
+    service, family members, staff…) and its total, as a public output may show them, by the
+    rule the measures follow: a count of 1-4 is not shown (None), and the total is not shown
+    when it is 1-4 or would give the hidden parts back. Less the parts shown, the total is the
+    sum S of the k hidden parts, each 1-4: a count of people in itself (hidden when 1-4), and
+    it pins every hidden part when only one mix adds up to it (S = k: all 1; S = 4k: all 4)."""
+    shown: dict[str, int | None] = {part: (None if n in SMALL else n) for part, n in counts.items()}
+    total = sum(counts.values())
+    hidden = [n for part, n in counts.items() if shown[part] is None]
+    rest = sum(hidden)
+    gives_back = bool(hidden) and (rest in SMALL or rest in (len(hidden), 4 * len(hidden)))
+    return shown, (None if total in SMALL or gives_back else total)
+
+
 # --------------------------------------------------------------------------- ratings
 
 

@@ -112,6 +112,49 @@ def test_a_rating_band_that_would_pin_a_hidden_count_is_merged_whatever_the_true
     assert out.loc[("P1", "withdrawn-by-provider"), "rating"] == "red"
 
 
+def _possible(shown: dict[str, int | None], total: int | None) -> list[dict[str, int]]:
+    """What a reader of a protected group could take its parts to be: a part not shown is 1-4
+    (a part of 0 is not listed), and the parts add up to the total when it is shown."""
+    import itertools
+
+    hidden = [part for part, n in shown.items() if n is None]
+    out = []
+    for values in itertools.product(disclosure.SMALL, repeat=len(hidden)):
+        parts = {**shown, **dict(zip(hidden, values))}
+        if total is None or sum(parts.values()) == total:
+            out.append(parts)
+    return out
+
+
+def test_a_group_split_into_parts_gives_no_small_part_back_through_its_total():
+    """Every split into up to 4 parts (each 1-7), and five parts of 1: no hidden part has one possible value, and the
+    hidden parts together are never a shown count of 1-4. The rule voices heard used before
+    (total hidden only when the hidden parts add up to 1-4) showed 18 for 10 + 4 + 4: both 4s
+    came back."""
+    import itertools
+
+    from audits import voices
+
+    assert voices.protect({"staff": 10, "family_member": 4, "person_using_services": 4})[1] is None
+    assert voices.protect({"staff": 10, "family_member": 3, "person_using_services": 4})[1] == 17
+    assert voices.protect({"a": 1, "b": 1, "c": 1, "d": 1, "e": 1})[1] is None  # all five 1s
+    assert voices.protect({"staff": 12, "family_member": 7}) == ({"staff": 12, "family_member": 7}, 19)
+    tried = 0
+    for k in range(1, 5):
+        for values in itertools.product(range(1, 8), repeat=k):
+            counts = {f"g{i}": v for i, v in enumerate(values)}
+            shown, total = disclosure.protect_parts(counts)
+            possible = _possible(shown, total)
+            assert counts in possible
+            for part, n in shown.items():
+                if n is None:
+                    assert len({p[part] for p in possible}) > 1, (counts, shown, total)
+            hidden_sums = {sum(p[q] for q, n in shown.items() if n is None) for p in possible}
+            assert not (len(hidden_sums) == 1 and hidden_sums & set(disclosure.SMALL)), (counts, total)
+            tried += 1
+    assert tried == sum(7**k for k in range(1, 5))
+
+
 def test_a_standards_public_rating_follows_its_measures_public_ratings():
     assert disclosure.standard_rating(["green", "green_amber"]) == "green_amber"
     assert disclosure.standard_rating(["red", "green_amber"]) == "red"
