@@ -227,6 +227,33 @@ def plans(
     return df[COLUMNS]
 
 
+# A public rating that already says a standard was not met: an action about it tells nothing more.
+PUBLICLY_NOT_MET = (*NEEDS_ACTION, "amber_red")
+
+
+@tiers.output(tiers.PUBLIC, "actions from earlier audits as a public output (PDF, published site) lists them")
+def public_plans(
+    con: duckdb.DuckDBPyConnection, provider_id: str, before: str, as_of: dt.date | None = None
+) -> pd.DataFrame:
+    """The actions from audits before `before` that a public output may list: only those about a
+    standard whose public rating of the action's quarter (audits.disclosure, as released) already
+    says it was not met. An action exists only where a standard was Partly met or Not met, so
+    beside a rating published as "Met or partly met", or not shown, it would give away the band
+    the range keeps unknown (and with it a small count)."""
+    from audits import disclosure
+
+    df = plans(con, provider_id, before=before, as_of=as_of)
+    keep = pd.Series(False, index=df.index)
+    for period in df["period"].unique():
+        run_id = disclosure.public_run_id(con, period)
+        if run_id is None:
+            continue
+        shown = disclosure.public_standard_ratings(con, run_id, provider_id)
+        not_met = set(shown.loc[shown["shown"].isin(PUBLICLY_NOT_MET), "standard_id"])
+        keep |= (df["period"] == period) & df["standard_id"].isin(not_met)
+    return df[keep].reset_index(drop=True)
+
+
 def overdue(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> pd.DataFrame:
     """Every agreed action past its day and not reported done (for the commissioner's overview)."""
     df = plans(con, as_of=as_of)
