@@ -206,16 +206,17 @@ def render() -> None:
             st.write(change_summary(moved, previous, period))
             ui.table(ui.style_ratings(moved, ["Before", "Now"]), len(moved))
 
-    overdue_actions(db, cat, sr)
+    overdue_actions(db, cat, sr, view.restricted)
 
 
-def overdue_actions(db: str, cat, sr: pd.DataFrame) -> None:
-    """The actions providers agreed after earlier audits that are past their day and not done."""
+def overdue_actions(db: str, cat, sr: pd.DataFrame, restricted: tuple[str, ...] | None) -> None:
+    """The actions providers agreed after earlier audits that are past their day and not done (of
+    providers seen in the public tier, only those a public output lists: audits.actions.as_seen)."""
     from audits import actions, store
 
     st.subheader("Overdue actions")
     with store.reading(db) as con:
-        late = actions.overdue(con)
+        late = actions.as_seen(con, actions.overdue(con), restricted)
     late = late[late["provider_id"].isin(sr["provider_id"])]
     if late.empty:
         st.write("No agreed action is overdue.")

@@ -143,6 +143,10 @@ def test_public_outputs_list_an_action_only_where_the_published_rating_says_not_
             "Housing clinic",
         }
         assert list(actions.public_plans(con, "P003", before="2026-Q3")["what"]) == ["Housing clinic"]
+        # the dashboard: an expert citizen (public tier) sees what the PDF lists; P003 itself, both
+        every = actions.plans(con)
+        assert list(actions.as_seen(con, every, ())["what"]) == ["Housing clinic"]
+        assert len(actions.as_seen(con, every, ("P003",))) == len(actions.as_seen(con, every, None)) == 2
     pdf = report.build_report(db, "P003", "2026-Q3", tmp_path / "P003.pdf")
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
     assert "Housing clinic" in text and "Review every withdrawal" not in text
