@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from audits import disclosure, publish, runs, signoffs, store
+from audits import disclosure, store
 from dashboard.publish import PUBLISH_ENV
 
 from support import hard_store
@@ -16,20 +16,10 @@ pytestmark = pytest.mark.slow
 
 
 def test_a_quarter_audited_again_after_its_release_asks_which_version_to_publish(tmp_path, monkeypatch):
-    db = tmp_path / "audit.duckdb"
-    standards = hard_store.build(db, tmp_path / "hard")
-    period = hard_store.PERIOD
-
-    def sign(con, run_id):
-        signoffs.record_signoff(con, "P001", period, run_id, "Ann Auditor", "Fair Audit Co", signoffs.DECLARATION, "t")
-
+    db, period = tmp_path / "audit.duckdb", hard_store.PERIOD
+    _, _, second, _ = hard_store.published_then_rerun(db, tmp_path / "hard", tmp_path / "first")
     with store.writing(db) as con:
-        first = runs.latest_run_id(con, period)
-        sign(con, first)
-        publish.publish(con, period, tmp_path / "first", "test")
-    second = hard_store.rerun(db, standards)
-    with store.writing(db) as con:
-        sign(con, second)
+        hard_store.sign_off(con, second)
     monkeypatch.setenv(store.DB_ENV, str(db))
     monkeypatch.setenv(PUBLISH_ENV, str(tmp_path / "published"))
     at = signed_in("auditor")

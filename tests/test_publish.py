@@ -246,23 +246,13 @@ def test_a_quarter_audited_again_after_its_release_is_published_by_superseding_o
     """One public version a quarter: after a re-run, publishing says what happened and what would
     read differently in public, and publishes only when told which version (the released one
     again, or the new run superseding it)."""
-    from audits import disclosure, runs, signoffs
+    from audits import disclosure
 
     from support import hard_store
 
-    db, site = tmp_path / "audit.duckdb", tmp_path / "site"
-    standards = hard_store.build(db, tmp_path / "hard")
-    period = hard_store.PERIOD
-
-    def sign(con, run_id):
-        signoffs.record_signoff(con, "P001", period, run_id, "Ann Auditor", "Fair Audit Co", signoffs.DECLARATION, "t")
-
-    with store.writing(db) as con:
-        first = runs.latest_run_id(con, period)
-        sign(con, first)
-        assert publish.publish(con, period, site, "test").providers == ["P001"]
-        assert publish.rerun_since_release(con, period) is None
-    second = hard_store.rerun(db, standards)
+    db, site, period = tmp_path / "audit.duckdb", tmp_path / "site", hard_store.PERIOD
+    _, first, second, published = hard_store.published_then_rerun(db, tmp_path / "hard", site)
+    assert published.providers == ["P001"]
     refused = cli("publish", "--period", period, "--out", site, "--db", db)
     assert refused.exit_code == 1
     said = " ".join(refused.output.split())
@@ -276,7 +266,7 @@ def test_a_quarter_audited_again_after_its_release_is_published_by_superseding_o
         kept = publish.publish(con, period, site, "test", supersede=False)
         assert kept.providers == ["P001"] and "shows the released version" in kept.summary()
         assert disclosure.current_release(con, period)["run_id"] == first
-        sign(con, second)
+        hard_store.sign_off(con, second)
         new = publish.publish(con, period, site, "test", supersede=True)
         assert new.providers == ["P001"] and "It replaces the version released on" in new.summary()
         release = disclosure.current_release(con, period)
