@@ -111,7 +111,8 @@ class Published:
         elif self.rerun:
             lines.append(
                 f"It shows the released version ({words.audit_run(self.rerun.released['run_id'])}), not "
-                f"{words.audit_run(self.rerun.latest_run)}: publish with --supersede to replace it."
+                f"{words.audit_run(self.rerun.latest_run)}: to publish that instead, publish again with --supersede (on the "
+                "Publish page: tick “Replace the released version with the new run”)."
             )
         for provider_id, why in sorted(self.skipped.items()):
             lines.append(f"Not published: {provider_id}, {why}.")
