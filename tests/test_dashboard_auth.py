@@ -87,8 +87,10 @@ def test_a_provider_sees_only_its_own_results(shared_env):
     assert "Northgate" in shown and "Riverside" not in shown and "Hill Lane" not in shown
     for chart in at.get("plotly_chart"):
         assert "Riverside" not in chart.proto.spec and "Hill Lane" not in chart.proto.spec
-    with pytest.raises(ValueError):
-        at.switch_page("dashboard/overview.py")
+    # the overview's address is known, but it refuses a provider before it shows anything
+    at.switch_page("dashboard/overview.py").run()
+    assert "not open to the provider role" in at.error[0].value
+    assert "Riverside" not in texts(at) and not frames(at)
 
 
 def everything(at: AppTest) -> str:
@@ -180,5 +182,6 @@ def test_a_peer_interviewer_has_only_their_own_pages(env):
     ]
     assert "Record a story" in texts(at)  # their home page
     for page in ("dashboard/overview.py", "dashboard/provider.py", "dashboard/review.py", "dashboard/upload.py"):
-        with pytest.raises(ValueError):
-            at.switch_page(page)
+        at.switch_page(page).run()
+        assert "not open to the peer interviewer role" in at.error[0].value, page
+        assert not frames(at) and not at.file_uploader, page

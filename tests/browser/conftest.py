@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from support.browser import serve
+from support.browser import PAGE_TIMEOUT_MS, serve
+
+# an expectation waits as long as a page may take to draw on a shared machine (it returns as soon as it holds)
+pytest.importorskip("playwright.sync_api").expect.set_options(timeout=PAGE_TIMEOUT_MS // 2)
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = [
@@ -58,6 +61,6 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     yield page
     context.close()

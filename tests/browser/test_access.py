@@ -11,7 +11,7 @@ import urllib.parse
 import pytest
 
 from support import dashboard_store
-from support.browser import _free_port, serve, settle, shoot, sign_in
+from support.browser import PAGE_TIMEOUT_MS, _free_port, serve, settle, shoot, sign_in
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def test_a_refresh_keeps_the_person_signed_in_on_the_same_page_and_choice(page, 
 def test_a_pasted_link_asks_for_sign_in_then_lands_where_it_pointed(browser, app_url):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         link = f"{app_url}/provider?provider=P003"
         page.goto(link)
@@ -143,7 +143,7 @@ def _through_the_provider(page, app: str, path: str, who: str) -> None:
 def test_single_sign_on_maps_the_identity_to_its_account_and_keeps_the_link(browser, sso):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         query = urllib.parse.urlencode({"standard": "warm-welcome"})
         _through_the_provider(page, sso, f"/standard?{query}", "sam-jones")
@@ -161,7 +161,7 @@ def test_single_sign_on_maps_the_identity_to_its_account_and_keeps_the_link(brow
 def test_an_identity_with_no_account_gets_no_role(browser, sso):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         _through_the_provider(page, sso, "/overview", "stranger")
         expect(page.get_by_text("no Lived Standards account is linked to you")).to_be_visible()

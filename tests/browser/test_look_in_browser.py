@@ -11,7 +11,7 @@ import pytest
 from dashboard import look
 
 from support import dashboard_store
-from support.browser import settle, shoot, sign_in
+from support.browser import PAGE_TIMEOUT_MS, settle, shoot, sign_in
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
@@ -73,7 +73,7 @@ def _visit(page, app_url: str, link: str | None, name: str) -> None:
 def test_every_text_as_drawn_reaches_aa_and_no_run_id_shows(browser, app_url, scheme):
     context = browser.new_context(viewport={"width": 1440, "height": 1000}, color_scheme=scheme)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         page.goto(app_url)
         settle(page)
@@ -117,7 +117,7 @@ def test_a_phone_menu_closes_after_choosing_and_nothing_spills_sideways(browser,
         viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
     )
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         page.goto(app_url)
         settle(page)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from support import dashboard_store
-from support.browser import serve, settle, shoot
+from support.browser import PAGE_TIMEOUT_MS, serve, settle, shoot
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
@@ -68,7 +68,7 @@ def provider_page(page) -> None:
 def test_a_story_recorded_on_a_phone_reaches_the_pdf_and_leaves_it_when_taken_back(browser, app, tmp_path):
     phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, accept_downloads=True)
     page = phone.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     sign_in(page, app, "interviewer")
     expect(page.get_by_role("heading", name="Record a story")).to_be_visible()
     shoot(page, "peer-capture-empty")
@@ -133,7 +133,7 @@ def test_a_story_recorded_on_a_phone_reaches_the_pdf_and_leaves_it_when_taken_ba
 
     desk = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = desk.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     sign_in(page, app, "auditor")
     page.get_by_role("link", name="Review stories", exact=True).click()
     settle(page)

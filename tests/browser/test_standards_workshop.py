@@ -11,7 +11,7 @@ import pytest
 from audits import runs, store
 
 from support import dashboard_store
-from support.browser import settle, shoot, sign_in
+from support.browser import PAGE_TIMEOUT_MS, settle, shoot, sign_in
 
 expect = pytest.importorskip("playwright.sync_api").expect
 pytestmark = pytest.mark.browser
@@ -188,7 +188,7 @@ def test_nothing_is_lost_between_the_form_and_the_yaml_and_leaving_asks_first(pa
 def test_the_workshop_on_a_phone(browser, app_url):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         page.goto(app_url)
         settle(page)

@@ -18,6 +18,9 @@ from support import dashboard_store
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dashboard"
 SCREENSHOTS = os.environ.get("DASHBOARD_SCREENSHOTS")  # a folder: save a PNG of every page visited
+# how long a test waits for the app's run to end: not a measure of speed (bench/pages.py times
+# pages), and on a shared 2-core machine a first run over a fresh store can pass 30 s
+PAGE_TIMEOUT_MS = 60_000
 
 
 def settle(page) -> None:
