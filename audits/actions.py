@@ -227,6 +227,53 @@ def plans(
     return df[COLUMNS]
 
 
+# A public rating that already says a standard was not met: an action about it tells nothing more.
+PUBLICLY_NOT_MET = (*NEEDS_ACTION, "amber_red")
+
+
+@tiers.output(tiers.PUBLIC, "actions from earlier audits as a public output (PDF, published site) lists them")
+def public_plans(
+    con: duckdb.DuckDBPyConnection, provider_id: str, before: str, as_of: dt.date | None = None
+) -> pd.DataFrame:
+    """The actions from audits before `before` that a public output may list: only those about a
+    standard whose public rating of the action's quarter (audits.disclosure, as released) already
+    says it was not met. An action exists only where a standard was Partly met or Not met, so
+    beside a rating published as "Met or partly met", or not shown, it would give away the band
+    the range keeps unknown (and with it a small count)."""
+    return _publicly_listed(con, plans(con, provider_id, before=before, as_of=as_of))
+
+
+@tiers.output(
+    tiers.BY_CALLER, "actions: all of them for providers a viewer sees exactly, else as public outputs list them"
+)
+def as_seen(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, exact_for: tuple[str, ...] | None) -> pd.DataFrame:
+    """The actions of df (from `plans` or `overdue`) a dashboard viewer may see: every one of a
+    provider whose exact figures the viewer sees (dashboard.viewer: None for the auditor, who
+    sees every provider's), and for any other provider only those a public output lists."""
+    if exact_for is None:
+        return df
+    exact = df["provider_id"].isin(exact_for)
+    shown = pd.concat([df[exact], _publicly_listed(con, df[~exact])])
+    return shown.sort_values(["period", "provider_id", "standard_id", "due_on", "action_id"]).reset_index(drop=True)
+
+
+def _publicly_listed(con: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> pd.DataFrame:
+    from audits import disclosure
+
+    keep = pd.Series(False, index=df.index)
+    for period in df["period"].unique():
+        run_id = disclosure.public_run_id(con, period)
+        if run_id is None:
+            continue
+        shown = disclosure.public_standard_ratings(con, run_id)
+        not_met = shown.loc[shown["shown"].isin(PUBLICLY_NOT_MET), ["provider_id", "standard_id"]]
+        pairs = set(zip(not_met["provider_id"], not_met["standard_id"]))
+        keep |= (df["period"] == period) & pd.Series(
+            [(p, s) in pairs for p, s in zip(df["provider_id"], df["standard_id"])], index=df.index
+        )
+    return df[keep].reset_index(drop=True)
+
+
 def overdue(con: duckdb.DuckDBPyConnection, as_of: dt.date | None = None) -> pd.DataFrame:
     """Every agreed action past its day and not reported done (for the commissioner's overview)."""
     df = plans(con, as_of=as_of)

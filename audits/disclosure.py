@@ -237,6 +237,21 @@ def _protect_provider(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], d
         return
 
 
+def protect_parts(counts: dict[str, int]) -> tuple[dict[str, int | None], int | None]:
+    """A group of people split into parts (the voices heard about a provider: people using the
+    service, family members, staff…) and its total, as a public output may show them, by the
+    rule the measures follow: a count of 1-4 is not shown (None), and the total is not shown
+    when it is 1-4 or would give the hidden parts back. Less the parts shown, the total is the
+    sum S of the k hidden parts, each 1-4: a count of people in itself (hidden when 1-4), and
+    it pins every hidden part when only one mix adds up to it (S = k: all 1; S = 4k: all 4)."""
+    shown: dict[str, int | None] = {part: (None if n in SMALL else n) for part, n in counts.items()}
+    total = sum(counts.values())
+    hidden = [n for part, n in counts.items() if shown[part] is None]
+    rest = sum(hidden)
+    gives_back = bool(hidden) and (rest in SMALL or rest in (len(hidden), 4 * len(hidden)))
+    return shown, (None if total in SMALL or gives_back else total)
+
+
 # --------------------------------------------------------------------------- ratings
 
 
@@ -878,6 +893,63 @@ def release(
         con.execute("ROLLBACK")
         raise
     return current_release(con, period)
+
+
+@tiers.output(tiers.PUBLIC, "what differs between two public versions of a quarter, in words")
+def public_differences(con: duckdb.DuckDBPyConnection, old_run: str, new_run: str, most: int = 8) -> list[str]:
+    """What a reader of the public figures would see change if new_run's public version replaced
+    old_run's: a sentence for how many measure results and standard ratings differ, then each
+    one ('Provider: Standard, Met → Partly met'; 'Provider: measure, 100 of 120 → not shown'),
+    at most `most` of them. Empty when the two public versions say the same. Both sides are
+    public figures, so the words give nothing hidden away."""
+    from audits import runs, words
+
+    keys = ["provider_id", "standard_id", "measure_id"]
+    old, new = public_results(con, old_run), public_results(con, new_run)
+    both = old.merge(new.drop(columns=["provider_name"]), on=keys, how="outer", suffixes=("_old", "_new"))
+
+    def same(row, column) -> bool:
+        a, b = row[f"{column}_old"], row[f"{column}_new"]
+        return (stats.is_missing(a) and stats.is_missing(b)) or a == b
+
+    figures = ["numerator", "denominator", "value", "rating", "hidden"]
+    moved = [row for row in both.to_dict("records") if not all(same(row, c) for c in figures)]
+    a, b = public_standard_ratings(con, old_run), public_standard_ratings(con, new_run)
+    pairs = a.merge(b.drop(columns=["provider_name"]), on=["provider_id", "standard_id"], how="outer")
+    pairs = [row for row in pairs.to_dict("records") if row["shown_x"] != row["shown_y"]]
+    if not moved and not pairs:
+        return []
+    standards = {s.id: s for s in [*runs.run_standards(con, old_run), *runs.run_standards(con, new_run)]}
+    measures = {(s.id, m.id): m for s in standards.values() for m in s.measures}
+    names = dict(con.execute("SELECT provider_id, provider_name FROM providers").fetchall())
+
+    def rating(value) -> str:
+        return words.rating_word(value) if isinstance(value, str) else "not rated"
+
+    def figure(key, row, side) -> str:
+        if stats.is_missing(row[f"hidden_{side}"]):
+            return "not rated"
+        return words.figure(measures[key], {c.removesuffix(f"_{side}"): v for c, v in row.items()})
+
+    lines = [
+        f"{names.get(r['provider_id']) or r['provider_id']}: {standards[r['standard_id']].title}, "
+        f"{rating(r['shown_x'])} → {rating(r['shown_y'])}."
+        for r in pairs
+    ]
+    for r in moved:
+        key = (r["standard_id"], r["measure_id"])
+        lines.append(
+            f"{names.get(r['provider_id']) or r['provider_id']}: {measures[key].label}, "
+            f"{figure(key, r, 'old')} → {figure(key, r, 'new')}."
+        )
+    out = [
+        f"{len(moved)} measure result{'s' if len(moved) != 1 else ''} and {len(pairs)} standard rating"
+        f"{'s' if len(pairs) != 1 else ''} would read differently in public.",
+        *lines[:most],
+    ]
+    if len(lines) > most:
+        out.append(f"… and {len(lines) - most} more.")
+    return out
 
 
 @dataclass

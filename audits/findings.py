@@ -322,7 +322,7 @@ def gather(
         signoff_status=status,
         out_of_date=changed,
         basis=basis,
-        actions=actions.plans(con, provider_id, before=period),
+        actions=actions.public_plans(con, provider_id, before=period),  # the PDF and the site are public
         factcheck=factcheck.summary(con, provider_id, period),
         reply=factcheck.latest_reply(con, provider_id, period),
         heard=heard.get((provider_id, None), {}),

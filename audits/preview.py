@@ -24,6 +24,12 @@ from audits import disclosure, engine, runs, settings, stories, tiers, verdicts,
 from audits.standard_model import Measure, Standard
 
 COLUMNS = ["provider_id", "provider_name", "current_rating", "new_rating", "changed", "why"]
+# Under a public preview with a rating not shown (`unswept`).
+NOT_SHOWN_NOTE = (
+    "“Rating not shown *”: that provider's figures for this standard include a count hidden to keep a few "
+    "people private, so the preview never shows its rating, whatever the bars. Otherwise trying one bar after "
+    "another would tell where the hidden count lies."
+)
 
 
 class PreviewError(ValueError):
@@ -117,8 +123,9 @@ def impact_preview(
     public=True (an expert citizen, the public tier): both ratings as they could be published
     (audits.disclosure), the draft worked out as if it were one more standard of the latest run,
     so that a threshold drawn around a hidden count shows a merged band or none, never the
-    count; the reasons use only the draft's protected figures. Several previews with different
-    thresholds can still narrow a hidden count: see docs/disclosure.md."""
+    count, and a rating that rests on a hidden count is not shown whatever the bars (`unswept`), so
+    that previewing bar after bar cannot narrow it; the reasons use only the draft's protected
+    figures (docs/disclosure.md says what a preview still cannot protect)."""
     fits = (
         base is not None
         and base.standard_id == standard.id
@@ -141,8 +148,10 @@ def impact_preview(
         after = verdicts.shown_rating(
             figures, base.voices.get((provider_id, standard.id), verdicts.NO_VOICES), base.needed
         )
+        # a rating not shown in public: whether it would change cannot be said either
+        changed = before != after and not (public and after == disclosure.WITHHELD)
         why = ""
-        if before != after:
+        if changed:
             why = explain(
                 standard,
                 base.audited,
@@ -157,7 +166,7 @@ def impact_preview(
                 "provider_name": base.names.get(provider_id),
                 "current_rating": before,
                 "new_rating": after,
-                "changed": before != after,
+                "changed": changed,
                 "why": why,
             }
         )
@@ -229,13 +238,27 @@ def explain(
 def _public(con, base: Baseline, standard: Standard, measures: pandas.DataFrame) -> tuple[dict, dict, pandas.DataFrame]:
     """Current and new ratings as the public tier may see them: the run's public standard ratings,
     and the draft protected as one more standard of the run (against the run's other measures,
-    whose groups of people it may nest with, and every run of the quarter)."""
+    whose groups of people it may nest with, and every run of the quarter), with every rating
+    that rests on a hidden count not shown (`unswept`)."""
     if base.run_id is None:
         protected = disclosure.protect(measures, [standard])
-        mine = protected.measures[protected.measures["standard_id"] == standard.id]
-        return {}, dict(zip(protected.standards["provider_id"], protected.standards["rating"])), mine
-    results = pandas.concat([base.other_results, measures], ignore_index=True)
-    protected = disclosure.protect_new_run(con, results, [*base.others, standard])
-    drafted = protected.standards[protected.standards["standard_id"] == standard.id]
-    mine = protected.measures[protected.measures["standard_id"] == standard.id]
-    return base.public_current, dict(zip(drafted["provider_id"], drafted["rating"])), mine
+        current = {}
+    else:
+        results = pandas.concat([base.other_results, measures], ignore_index=True)
+        protected = disclosure.protect_new_run(con, results, [*base.others, standard])
+        current = base.public_current
+    mine = unswept(protected.measures[protected.measures["standard_id"] == standard.id])
+    new = {p: disclosure.standard_rating(list(rows["rating"])) for p, rows in mine.groupby("provider_id", sort=False)}
+    return current, new, mine
+
+
+def unswept(protected: pandas.DataFrame) -> pandas.DataFrame:
+    """A draft's protected measure results with the rating of every row with a hidden count not
+    shown, whatever its bars. One preview protected on its own never shows a band that pins a
+    hidden count, but a reader can preview bar after bar and watch a band move ("Met at 2% or
+    less" but not at 1%: 2 people); where a count is hidden depends on the counts and the groups
+    of people, never on the bars, so a rating that rests on no hidden count is one anybody could
+    work out from the figures shown, and a hidden one says the same for every bar."""
+    out = protected.copy()
+    out.loc[out["hidden"] != disclosure.NONE, "rating"] = disclosure.WITHHELD
+    return out

@@ -70,18 +70,64 @@ def public_results(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
 
 
 @dataclass
+class Rerun:
+    """A quarter audited again after its public figures were released: the release in force, the
+    latest run, and what would read differently in public if the latest replaced it."""
+
+    period: str
+    released: dict  # audits.disclosure.current_release
+    latest_run: str
+    changes: list[str]  # audits.disclosure.public_differences
+
+    def words(self) -> str:
+        """What happened and what publishing the latest run would change, in plain words."""
+        when = words.long_datetime(self.released["released_at"])
+        said = (
+            f"The audit of {self.period} was run again ({words.audit_run(self.latest_run)}) after its public "
+            f"figures were released on {when} from {words.audit_run(self.released['run_id'])}. Only one version "
+            f"of a quarter's figures is ever public, and every public output of {self.period} shows the released one."
+        )
+        changed = " ".join(self.changes) if self.changes else "Its public figures and ratings would read the same."
+        return f"{said} Publishing the new run instead would replace it: {changed}"
+
+
+def rerun_since_release(con: duckdb.DuckDBPyConnection, period: str) -> Rerun | None:
+    """The quarter's re-run since its release (None when nothing was released, or the release is
+    its latest run): publishing must then supersede the release, or publish the released one again."""
+    released = disclosure.current_release(con, period)
+    latest = runs.latest_run_id(con, period)
+    if released is None or latest is None or released["run_id"] == latest:
+        return None
+    return Rerun(period, released, latest, disclosure.public_differences(con, released["run_id"], latest))
+
+
+@dataclass
 class Published:
     period: str
     out_dir: Path
     providers: list[str] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # provider_id -> why it is not published
     files: list[Path] = field(default_factory=list)
+    rerun: Rerun | None = None  # the quarter was audited again after its release
+    superseded: bool = False  # and this publication replaced the release with the latest run
 
     def summary(self) -> str:
         lines = [
             f"Published {len(self.providers)} signed audit{'s' if len(self.providers) != 1 else ''} of "
             f"{self.period} to {self.out_dir} ({len(self.files)} files)."
         ]
+        if self.rerun and self.superseded:
+            lines.append(
+                f"It replaces the version released on {words.long_datetime(self.rerun.released['released_at'])} "
+                f"({words.audit_run(self.rerun.released['run_id'])}): "
+                + (" ".join(self.rerun.changes) or "its public figures and ratings read the same.")
+            )
+        elif self.rerun:
+            lines.append(
+                f"It shows the released version ({words.audit_run(self.rerun.released['run_id'])}), not "
+                f"{words.audit_run(self.rerun.latest_run)}: to publish that instead, publish again with --supersede (on the "
+                "Publish page: tick “Replace the released version with the new run”)."
+            )
         for provider_id, why in sorted(self.skipped.items()):
             lines.append(f"Not published: {provider_id}, {why}.")
         return "\n".join(lines)
@@ -270,24 +316,41 @@ def _json_value(value):
 
 @tiers.output(tiers.PUBLIC, "the published site of a quarter's signed audits and its open data")
 def publish(
-    con: duckdb.DuckDBPyConnection, period: str, out_dir: Path, published_by: str, record: bool = True
+    con: duckdb.DuckDBPyConnection,
+    period: str,
+    out_dir: Path,
+    published_by: str,
+    record: bool = True,
+    supersede: bool | None = None,
 ) -> Published:
     """Write the site of the period's signed audits into out_dir (replacing an earlier
-    publication there) and, with `record`, keep a note of what was published."""
+    publication there) and, with `record`, keep a note of what was published.
+
+    A quarter has one public version. When it was audited again after its release, the auditor
+    says which to publish: `supersede=True` replaces the release with the latest run (the summary
+    says what reads differently), `supersede=False` publishes the released version again (as
+    `refresh` does); left None, publishing is refused with what happened and what would change."""
     try:
         spec.parse_period(period)
     except ValueError as error:
         raise PublishError(f"{error}.") from None
-    run_id = findings.latest_run(con, period)  # the quarter's release, or its latest run
+    rerun = rerun_since_release(con, period)
+    if rerun is not None and supersede is None:
+        raise PublishError(
+            f"{rerun.words()} To publish the new run, supersede the release (python -m audits publish --period "
+            f"{period} --out FOLDER --supersede, or tick “Replace the released version” on Publish); to publish "
+            f"the released version again, use --keep-release."
+        )
+    run_id = rerun.latest_run if rerun is not None and supersede else findings.latest_run(con, period)
     if record:
         # what is published is the quarter's one public version from now on
         try:
-            disclosure.release(con, period, run_id, published_by, how="publish")
+            disclosure.release(con, period, run_id, published_by, how="publish", supersede=bool(supersede))
         except disclosure.ReleaseError as error:
             raise PublishError(str(error)) from None
     shared = findings.run_shared(con, run_id)
     shared.published = public_results(con, run_id)
-    out = Published(period, Path(out_dir))
+    out = Published(period, Path(out_dir), rerun=rerun, superseded=bool(rerun and supersede))
     gathered: list[tuple[findings.Findings, bytes, str]] = []
     for provider_id in sorted(shared.shown["provider_id"].unique()):
         if not SAFE_ID.fullmatch(str(provider_id)):
@@ -343,7 +406,7 @@ def refresh(con: duckdb.DuckDBPyConnection, periods, published_by: str) -> list[
             )
             continue
         try:
-            publish(con, period, folder, published_by)
+            publish(con, period, folder, published_by, supersede=False)  # the version it shows, again
         except PublishError as error:
             said.append(f"The {period} site in {folder} could not be published again ({error}): publish it again.")
             continue

@@ -386,7 +386,8 @@ def _follow_up(data: Findings) -> list:
         _heading("Actions from earlier audits", "h2", 1),
         Paragraph(
             text(
-                "What the provider said it would do about standards it did not meet, and where each action stands "
+                "What the provider said it would do about standards published as partly met or not met, and where "
+                "each action stands "
                 f"on {words.long_date(data.generated_at)}."
             ),
             s["body"],

@@ -10,12 +10,15 @@ One story is one person's account: a person heard twice in a quarter is told onc
 
 These are counts of people, so a public output (every PDF, the published site, the dashboard
 for everyone but the auditor) never shows a count of 1 to 4, nor a total that would give one
-back: `protect` is the ONE rule, which the disclosure control of audits.disclosure can replace.
+back: `protect`, which is audits.disclosure's rule for a group split into parts (the same rule
+as every public figure's).
 """
 
 from __future__ import annotations
 
 import pandas as pd
+
+from audits import disclosure
 
 # The groups in the order they are said: people using the service first.
 GROUPS = ("person_using_services", "family_member", "staff", "peer_researcher", "expert_citizen")
@@ -26,7 +29,6 @@ USING = ("person_using_services", "family_member")
 # say much about their experience of it; the same line as small-number suppression, so that
 # saying "too few" never tells a reader more than a hidden count would.
 ENOUGH = 5
-SMALL = range(1, 5)  # counts of people never shown in public
 
 Counts = dict[str, int]  # teller group -> people heard
 
@@ -45,12 +47,9 @@ def heard(table: pd.DataFrame) -> dict[tuple[str, str | None], Counts]:
 
 def protect(counts: Counts) -> tuple[dict[str, int | None], int | None]:
     """The counts and their total as a public output may show them: a count of 1 to 4 is None
-    (not shown), and so is the total when it would give one back (the hidden counts add up to
-    1 to 4). THE rule for voices heard in public; switch it here for audits.disclosure."""
-    shown: dict[str, int | None] = {g: (None if n in SMALL else n) for g, n in counts.items()}
-    total = sum(counts.values())
-    hidden = sum(n for g, n in counts.items() if shown[g] is None)
-    return shown, (None if total in SMALL or hidden in SMALL else total)
+    (not shown), and so is the total when it would give one back (audits.disclosure.protect_parts:
+    the voices heard follow the rule every public figure follows)."""
+    return disclosure.protect_parts(counts)
 
 
 def too_few(counts: Counts, needed: int = 1) -> bool:

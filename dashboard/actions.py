@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import actions, store, words
-from dashboard import auth, data, ui
+from dashboard import auth, data, ui, viewer
 
 
 def plan_table(df: pd.DataFrame, names, titles) -> pd.DataFrame:
@@ -144,7 +144,12 @@ def render() -> None:
     if plans.empty:
         st.write("No action has been proposed yet.")
         return
-    ui.table(plan_table(plans, names, titles), len(plans))
+    with store.reading(db) as con:  # of providers seen in the public tier, what public outputs list
+        listed = actions.as_seen(con, plans, viewer.restricted_providers(account, cat.providers))
+    if listed.empty:
+        st.write("No action is listed for the providers you see in the public tier.")
+    else:
+        ui.table(plan_table(listed, names, titles), len(listed))
     if own:
         agreed = plans[(plans["state"] == "agreed") & (plans["status"] != "done")]
         if not agreed.empty:

@@ -123,7 +123,7 @@ def render() -> None:
         real, rest = watch.split(mine[mine["shown_before"].notna() & (mine["shown"] != mine["shown_before"])])
     names = labels(dict(zip(sr["provider_id"], sr["provider_name"])))
     with store.reading(db) as con:
-        late = actions.overdue(con)
+        late = actions.as_seen(con, actions.overdue(con), view.restricted)
     late = late[late["provider_id"].isin(sr["provider_id"])]
     measures = data.measure_results(db, cat, period, view.restricted)
     watched = watch.watch_list(sr, names, titles, real if real is not None else sr.iloc[0:0], measures, late)

@@ -63,10 +63,21 @@ def render() -> None:
             + "."
         )
     target = publish_dir(period)
+    with store.reading(db) as con:
+        rerun = publish.rerun_since_release(con, period)
+    supersede = None
+    if rerun is not None:
+        st.warning(rerun.words(), icon=":material/warning:")
+        supersede = st.checkbox(
+            "Replace the released version with the new run",
+            key="publish_supersede",
+            help="Left unticked, the site shows the released version again (the sign-offs of the new run are not "
+            "in it).",
+        )
     if st.button(f"Publish the signed audits of {period}", type="primary", key="publish", disabled=ready.empty):
         try:
             with store.writing(db) as con:
-                done = publish.publish(con, period, target, account.username)
+                done = publish.publish(con, period, target, account.username, supersede=supersede)
         except (publish.PublishError, findings.FindingsError, store.StoreError, OSError) as error:
             st.error(str(error))
         else:

@@ -106,3 +106,48 @@ def test_the_command_line_takes_an_action_from_proposal_to_done(con, tmp_path):
     done = run(app, ["actions", "done", action_id, "--on", today, "--note", "Started", "--db", db, "--by", "Pat"])
     assert done.exit_code == 0 and "reported done" in done.output
     assert "✔ Done" in run(app, ["actions", "list", "--db", db]).output
+
+
+def test_public_outputs_list_an_action_only_where_the_published_rating_says_not_met(tmp_path):
+    """P003 withdrew treatment from 3 of its 99 leavers: Partly met at "<= 5%", published as "Met or
+    partly met" (Met at "<= 2%" would pin 1 or 2 people). An action exists only where a standard
+    was not met, so listed beside that range it would narrow it: the next quarter's audit PDF (a
+    public output) leaves it out, and lists the action on housing support, published as Partly
+    met. The provider's own list (restricted) has both."""
+    from dataclasses import replace
+
+    from pypdf import PdfReader
+
+    from audits import disclosure, report
+
+    from support import hard_store
+
+    db = tmp_path / "audit.duckdb"
+    standards = hard_store.standards_dir(tmp_path / "standards")
+    name, people = hard_store.PROVIDERS["P003"]
+    with store.writing(db) as con:
+        hard_store.load(con, "2026-Q2", {"P003": (name, replace(people, withdrawn=3))})
+        hard_store.load(con, "2026-Q3", {"P003": (name, people)})
+    first = runs.run_audit(db, "2026-Q2", standards)
+    runs.run_audit(db, "2026-Q3", standards)
+    due = store.now().date() + dt.timedelta(days=30)
+    with store.writing(db) as con:
+        published = disclosure.public_standard_ratings(con, first, "P003").set_index("standard_id")["shown"]
+        assert published["not-punitive"] == "green_amber" and published["housing-support"] == "amber"
+        assert {"not-punitive", "housing-support"} <= set(actions.standards_needing_action(con, "P003", "2026-Q2"))
+        for standard, what in (("not-punitive", "Review every withdrawal"), ("housing-support", "Housing clinic")):
+            action_id = actions.propose(con, "P003", "2026-Q2", standard, what, "Manager", due, "You notice", "Pat")
+            actions.review(con, action_id, "agreed", None, "Chris Commissioner")
+        assert set(actions.plans(con, "P003", before="2026-Q3")["what"]) == {
+            "Review every withdrawal",
+            "Housing clinic",
+        }
+        assert list(actions.public_plans(con, "P003", before="2026-Q3")["what"]) == ["Housing clinic"]
+        # the dashboard: an expert citizen (public tier) sees what the PDF lists; P003 itself, both
+        every = actions.plans(con)
+        assert list(actions.as_seen(con, every, ())["what"]) == ["Housing clinic"]
+        assert len(actions.as_seen(con, every, ("P003",))) == len(actions.as_seen(con, every, None)) == 2
+    pdf = report.build_report(db, "P003", "2026-Q3", tmp_path / "P003.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    assert "Housing clinic" in text and "Review every withdrawal" not in text
+    assert "standards published as partly met or not met" in text

@@ -112,6 +112,49 @@ def test_a_rating_band_that_would_pin_a_hidden_count_is_merged_whatever_the_true
     assert out.loc[("P1", "withdrawn-by-provider"), "rating"] == "red"
 
 
+def _possible(shown: dict[str, int | None], total: int | None) -> list[dict[str, int]]:
+    """What a reader of a protected group could take its parts to be: a part not shown is 1-4
+    (a part of 0 is not listed), and the parts add up to the total when it is shown."""
+    import itertools
+
+    hidden = [part for part, n in shown.items() if n is None]
+    out = []
+    for values in itertools.product(disclosure.SMALL, repeat=len(hidden)):
+        parts = {**shown, **dict(zip(hidden, values))}
+        if total is None or sum(parts.values()) == total:
+            out.append(parts)
+    return out
+
+
+def test_a_group_split_into_parts_gives_no_small_part_back_through_its_total():
+    """Every split into up to 4 parts (each 1-7), and five parts of 1: no hidden part has one possible value, and the
+    hidden parts together are never a shown count of 1-4. The rule voices heard used before
+    (total hidden only when the hidden parts add up to 1-4) showed 18 for 10 + 4 + 4: both 4s
+    came back."""
+    import itertools
+
+    from audits import voices
+
+    assert voices.protect({"staff": 10, "family_member": 4, "person_using_services": 4})[1] is None
+    assert voices.protect({"staff": 10, "family_member": 3, "person_using_services": 4})[1] == 17
+    assert voices.protect({"a": 1, "b": 1, "c": 1, "d": 1, "e": 1})[1] is None  # all five 1s
+    assert voices.protect({"staff": 12, "family_member": 7}) == ({"staff": 12, "family_member": 7}, 19)
+    tried = 0
+    for k in range(1, 5):
+        for values in itertools.product(range(1, 8), repeat=k):
+            counts = {f"g{i}": v for i, v in enumerate(values)}
+            shown, total = disclosure.protect_parts(counts)
+            possible = _possible(shown, total)
+            assert counts in possible
+            for part, n in shown.items():
+                if n is None:
+                    assert len({p[part] for p in possible}) > 1, (counts, shown, total)
+            hidden_sums = {sum(p[q] for q, n in shown.items() if n is None) for p in possible}
+            assert not (len(hidden_sums) == 1 and hidden_sums & set(disclosure.SMALL)), (counts, total)
+            tried += 1
+    assert tried == sum(7**k for k in range(1, 5))
+
+
 def test_a_standards_public_rating_follows_its_measures_public_ratings():
     assert disclosure.standard_rating(["green", "green_amber"]) == "green_amber"
     assert disclosure.standard_rating(["red", "green_amber"]) == "red"
@@ -214,7 +257,8 @@ def test_the_public_csv_leaves_merged_ratings_empty_and_its_note_says_what_is_hi
 @pytest.mark.slow
 def test_a_public_preview_of_a_draft_never_shows_a_band_that_pins_a_count(db):
     """An expert citizen drafts 'withdrawn by the provider, Met at <= 2%': over P003's 99 leavers
-    the exact preview says Met (1 person); the public one merges the band."""
+    the exact preview says Met (1 person); the public one does not show a rating that rests on the
+    hidden count (whatever the bars: see the sweep below), nor whether it would change."""
     from audits import preview
 
     draft = next(s for s in STANDARDS if s.id == "not-punitive")
@@ -223,5 +267,51 @@ def test_a_public_preview_of_a_draft_never_shows_a_band_that_pins_a_count(db):
         public_view = preview.impact_preview(con, draft, hard_store.PERIOD, public=True).set_index("provider_id")
     # Met on the figures; no story has confirmed it yet, so shown as Met (provisional)
     assert exact.loc["P003", "new_rating"] == "provisional"
-    assert public_view.loc["P003", "new_rating"] == "green_amber"
+    assert public_view.loc["P003", "new_rating"] == "withheld" and not public_view.loc["P003", "changed"]
+    assert public_view.loc["P003", "current_rating"] == "green_amber"  # as published
     assert public_view.loc["P001", "new_rating"] == exact.loc["P001", "new_rating"] == "red"
+
+
+def _sweep(con, draft_of, public: bool) -> set[int]:
+    """An expert citizen's sweep of the workshop's impact preview: P003's 1 of 99 leavers withdrawn
+    by the provider is hidden for being small, so it is one of 1-4 (or 95-98, all but 1-4). The
+    attacker previews bar after bar ("Met at x% or less, partly met at x + 3% or less") and keeps
+    the counts that would get the rating each preview shows."""
+    from audits import preview
+    from audits.kinds import kind_of
+
+    run_id = runs.latest_run_id(con, hard_store.PERIOD)
+    row = disclosure.public_results(con, run_id, "P003").set_index("measure_id").loc["withdrawn-by-provider"]
+    assert (row["hidden"], row["reason"]) == ("numerator", "small")
+    d = int(row["denominator"])
+    possible = {n for n in range(d + 1) if n in disclosure.SMALL or d - n in disclosure.SMALL}
+    for tenths in range(5, 80, 5):
+        draft, measure = draft_of(f"<= {tenths / 10}%", f"<= {tenths / 10 + 3}%")
+        shown = preview.impact_preview(con, draft, hard_store.PERIOD, public=public).set_index("provider_id")
+        band = {"provisional": "green", "differs": "green"}.get(shown.loc["P003", "new_rating"])
+        band = band or shown.loc["P003", "new_rating"]
+        if band == disclosure.WITHHELD:
+            continue
+        bands = disclosure.COARSE.get(band, {band})
+        value = kind_of(measure).value_from_counts
+        possible = {n for n in possible if measure.rate(value(n, d), d, False) in bands}
+    return possible
+
+
+@pytest.mark.slow
+def test_previewing_bar_after_bar_cannot_narrow_a_hidden_count(db):
+    """The auditor's exact preview, swept, pins P003's count to 1 (the attacker is not toothless);
+    the public tier's preview leaves every value the public figures leave (before, each preview
+    was protected on its own, and the sweep narrowed 1-4 and 95-98 to 1 or 2)."""
+    from audits.standard_model import Threshold
+
+    base = next(s for s in STANDARDS if s.id == "not-punitive")
+    measure = next(m for m in base.measures if m.id == "withdrawn-by-provider")
+
+    def draft_of(green: str, amber: str):
+        m = measure.model_copy(update={"green": Threshold.parse(green), "amber": Threshold.parse(amber)})
+        return base.model_copy(update={"measures": [m]}), m
+
+    with store.reading(db) as con:
+        assert _sweep(con, draft_of, public=False) == {1}
+        assert _sweep(con, draft_of, public=True) == {1, 2, 3, 4, 95, 96, 97, 98}

@@ -240,3 +240,39 @@ def test_an_unsafe_folder_or_id_is_refused(audited, tmp_path):
     assert (tmp_path / "full" / "keep.txt").read_text() == "mine"
     assert publish.SAFE_ID.fullmatch("P001") and not publish.SAFE_ID.fullmatch("../P001")
     assert not publish.SAFE_ID.fullmatch("P 1") and not publish.SAFE_ID.fullmatch("-P1")
+
+
+def test_a_quarter_audited_again_after_its_release_is_published_by_superseding_or_as_released(tmp_path):
+    """One public version a quarter: after a re-run, publishing says what happened and what would
+    read differently in public, and publishes only when told which version (the released one
+    again, or the new run superseding it)."""
+    from audits import disclosure
+
+    from support import hard_store
+
+    db, site, period = tmp_path / "audit.duckdb", tmp_path / "site", hard_store.PERIOD
+    _, first, second, published = hard_store.published_then_rerun(db, tmp_path / "hard", site)
+    assert published.providers == ["P001"]
+    refused = cli("publish", "--period", period, "--out", site, "--db", db)
+    assert refused.exit_code == 1
+    said = " ".join(refused.output.split())
+    assert "was run again" in said and "--supersede" in said and "--keep-release" in said, said
+    assert "1 measure result and 0 standard ratings would read differently in public" in said, said
+    assert "Deaths Behind Nested Measures: " in said and "→" in said, said
+    both = cli("publish", "--period", period, "--out", site, "--supersede", "--keep-release", "--db", db)
+    assert both.exit_code == 1 and "Choose one" in both.output
+    with store.writing(db) as con:
+        assert disclosure.current_release(con, period)["run_id"] == first  # refusing changed nothing
+        kept = publish.publish(con, period, site, "test", supersede=False)
+        assert kept.providers == ["P001"] and "shows the released version" in kept.summary()
+        assert disclosure.current_release(con, period)["run_id"] == first
+        hard_store.sign_off(con, second)
+        new = publish.publish(con, period, site, "test", supersede=True)
+        assert new.providers == ["P001"] and "It replaces the version released on" in new.summary()
+        release = disclosure.current_release(con, period)
+        assert release["run_id"] == second and release["supersedes"] is not None
+        assert publish.rerun_since_release(con, period) is None
+        again = publish.publish(con, period, site, "test")  # nothing to choose any more
+    assert again.rerun is None
+    rows = list(csv.DictReader(open(site / "data" / "results.csv", encoding="utf-8")))
+    assert {r["run_id"] for r in rows} == {second}
