@@ -141,6 +141,29 @@ COLUMNS = (
         "out; exact in a restricted file.",
     ),
     Column(
+        "dimension",
+        "text",
+        "",
+        "What a breakdown groups people by: sex, age_band or ethnicity (the return's codes).",
+        AS_IS,
+    ),
+    Column(
+        "group",
+        "text",
+        "",
+        "The group of people a breakdown's row counts, in the return's codes ('female', '25-34', 'black'); "
+        "'not_recorded' for rows whose person is not in the return's people, so the groups add up to the whole.",
+        AS_IS,
+    ),
+    Column(
+        "compared_with_whole",
+        "text",
+        "",
+        "A group's figure against everyone's at the provider: similar (their 95% intervals overlap, so the data "
+        "cannot tell them apart), better or worse, higher or lower, or not compared (too few people).",
+        "Never given for a hidden figure.",
+    ),
+    Column(
         "suppressed",
         "yes/no",
         "",

@@ -10,7 +10,7 @@ import streamlit as st
 
 from audits import breakdown_tables, breakdowns, disclosure_breakdowns, store, tiers, words
 from audits.standard_model import Standard
-from dashboard import ui, viewer
+from dashboard import downloads, ui, viewer
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -45,3 +45,8 @@ def section(view: viewer.Viewer, period: str, standard: Standard, provider_id: s
                 ui.table(breakdown_tables.table(rows, measure, dimension))
     st.caption(words.BREAKDOWN_NOTE)
     ui.footnote(rows)
+    downloads.offer(
+        downloads.breakdowns_frame(rows, measures, tiers.RESTRICTED if exact else tiers.PUBLIC),
+        f"{provider_id}-{standard.id}-breakdowns",
+        title=f"{name}: {standard.title}, by sex, age and ethnic group, {period}",
+    )

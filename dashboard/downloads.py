@@ -149,6 +149,22 @@ def results_frame(rows: pd.DataFrame, measures: Measure | list[Measure]) -> pd.D
     return frame[[c for c in frame.columns if c in _kept(frame)]]
 
 
+@tiers.output(tiers.BY_CALLER, "a provider's breakdowns by sex, age and ethnic group for a download, in its tier")
+def breakdowns_frame(rows: pd.DataFrame, measures: list[Measure], tier: str) -> pd.DataFrame:
+    """Breakdown rows (audits.breakdowns, or their public form) in dictionary columns: each group's
+    figure worded as the table beside it says it, with the group and how it compares with everyone's
+    (the rows' `comparison` is that, not a comparison with the benchmark)."""
+    rows = rows[rows["measure_id"].isin([m.id for m in measures])].reset_index(drop=True)
+    if rows.empty:
+        return results_frame(rows.assign(tier=tier), measures)
+    frame = results_frame(rows.assign(tier=tier).drop(columns=["comparison"]), measures)
+    frame.insert(frame.columns.get_loc("measure_kind") + 1, "dimension", rows["dimension"])
+    frame.insert(frame.columns.get_loc("dimension") + 1, "group", rows["grp"])
+    hidden = frame["suppressed"] == "yes"
+    frame["compared_with_whole"] = rows["comparison"].where(~hidden, None)
+    return frame
+
+
 def _kept(frame: pd.DataFrame) -> set[str]:
     """Columns worth a place in the file: any with a value, and the figures' own columns always
     (an empty numerator column says the numerators are hidden, not that there are none)."""

@@ -213,3 +213,29 @@ def test_voices_heard_are_counted_exactly_for_the_auditor_only():
     assert "2 family members" in e["voices_heard"] and e["tier"] == dictionary.RESTRICTED_TIER
     assert "2 family" not in p["voices_heard"] and words.HIDDEN_MARK in p["voices_heard"]
     assert p["tier"] == "Public" and public.name == "v-2026-Q2" and exact.name == "v-2026-Q2-restricted"
+
+
+@pytest.mark.slow
+def test_a_breakdown_downloads_as_its_table_shows_it_exact_or_protected(hard):
+    """Beside the breakdowns, the file holds each group's figure as the table says it: exact for a
+    restricted viewer; in public, no group's count of 1 to 4 and no comparison of a hidden group."""
+    from audits import breakdowns, disclosure_breakdowns
+
+    db, run_id, standards, _ = hard
+    with store.reading(db) as con:
+        exact, public = breakdowns.read(con, run_id), disclosure_breakdowns.public(con, run_id)
+    measures = [m for s in standards for m in s.measures if m.id in set(exact["measure_id"])]
+    assert measures, "the hard store has people measures to break down"
+    restricted = _csv(downloads.prepare(downloads.breakdowns_frame(exact, measures, tiers.RESTRICTED), "b"))
+    shown = _csv(downloads.prepare(downloads.breakdowns_frame(public, measures, tiers.PUBLIC), "b"))
+    assert len(restricted) == len(shown) == len(exact[exact["measure_id"].isin([m.id for m in measures])])
+    assert {"dimension", "group", "compared_with_whole"} <= set(shown[0])
+    assert {r["group"] for r in shown} >= {"female", "male"}
+    small = [r for r in restricted if r["numerator"] and 1 <= float(r["numerator"]) <= 4]
+    assert small, "the exact file keeps the small counts (the fixture has some)"
+    assert all(r["tier"] == dictionary.RESTRICTED_TIER for r in restricted)
+    for r in shown:
+        for count in ("numerator", "denominator"):
+            assert not (r[count] and 1 <= float(r[count]) <= 4), r
+        if r["suppressed"] == "yes":
+            assert r["compared_with_whole"] == "" and r["figure"].startswith(words.NOT_SHOWN)
