@@ -536,6 +536,11 @@ def gathered_by(row) -> str:
     return f" by {', '.join(part for part in (named, group) if part)}" if group or named else ""
 
 
+def many(n: int, singular: str, plural: str | None = None) -> str:
+    """'1 provider', '3 providers', '0 providers': a count with its noun, never 'provider(s)'."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"
+
+
 # --------------------------------------------------------------------------- charts in words
 # A sentence beside every chart says what it shows, for people who cannot see it (and for
 # everyone who would rather read): the chart's accessible name and a caption under it.

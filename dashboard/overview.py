@@ -74,14 +74,15 @@ def one_line(sr: pd.DataFrame, tally: pd.DataFrame, real: pd.DataFrame | None, p
     met, provisional = int(shown.isin(overview_matrix.MET).sum()), int((shown == "provisional").sum())
     rated, red = int(tally["rated"].sum()), int((shown == "red").sum())
     text = (
-        f"{len(tally)} provider(s) against {sr['standard_id'].nunique()} standard(s): {met} of the {rated} ratings "
+        f"{words.many(len(tally), 'provider')} against {words.many(sr['standard_id'].nunique(), 'standard')}: "
+        f"{met} of the {rated} ratings "
         f"met ({provisional} of them provisional, not yet confirmed by people's experience), {red} not met, {int(tally['unrated'].sum())} too few to tell or not shown."
     )
     if real is not None:
         worse = int((real["change_short"] == words.CHANGE_WORSE).sum())
         better = int((real["change_short"] == words.CHANGE_BETTER).sum())
         text += f" Since {previous}: {worse} clearly worse, {better} clearly better."
-    return text + f" {watched} provider(s) on the watch list."
+    return text + f" {words.many(watched, 'provider')} on the watch list."
 
 
 @tiers.output(tiers.BY_CALLER, "the overview of ratings: each provider in the viewer's tier (dashboard.viewer)")
@@ -209,7 +210,10 @@ def overdue_actions(cat, late: pd.DataFrame) -> None:
         st.write("No agreed action is overdue.")
         return
     names = cat.providers.set_index("provider_id")["provider_name"]
-    st.write(f"{len(late)} agreed action(s) are past their day and not reported done. See *Action plans*.")
+    st.write(
+        f"{words.many(len(late), 'agreed action is', 'agreed actions are')} past their day and not reported done. "
+        "See *Action plans*."
+    )
     ui.table(
         pd.DataFrame(
             {

@@ -50,12 +50,12 @@ def summary(real: pd.DataFrame, rest: pd.DataFrame, previous: str, period: str) 
     worse = int((real["change_short"] == words.CHANGE_WORSE).sum())
     better = int((real["change_short"] == words.CHANGE_BETTER).sum())
     text = (
-        f"Between {previous} and {period}, {worse} rating(s) got clearly worse and {better} clearly better: "
+        f"Between {previous} and {period}, {words.many(worse, 'rating')} got clearly worse and {better} clearly better: "
         "the figures behind them moved by more than chance."
     )
     if not rest.empty:
         text += (
-            f" {len(rest)} other rating(s) moved without a clear change in the figures (within chance, a "
+            f" {words.many(len(rest), 'other rating')} moved without a clear change in the figures (within chance, a "
             "confirming story gained or lost, or too few to tell); they are listed apart, and none of them is "
             "called better or worse."
         )
@@ -84,11 +84,14 @@ def watch_list(
         for provider_id, group in much.groupby("provider_id"):
             standards = "; ".join(dict.fromkeys(titles.get(s, s) for s in group["standard_id"]))
             reasons.setdefault(provider_id, []).append(
-                (2, f"Much worse than the benchmark on {len(group)} measure(s) (outside its 99.8% limits): {standards}")
+                (
+                    2,
+                    f"Much worse than the benchmark on {words.many(len(group), 'measure')} (outside its 99.8% limits): {standards}",
+                )
             )
     if not late.empty:
         for provider_id, group in late[late["provider_id"].isin(mine)].groupby("provider_id"):
-            reasons.setdefault(provider_id, []).append((1, f"{len(group)} agreed action(s) overdue"))
+            reasons.setdefault(provider_id, []).append((1, f"{words.many(len(group), 'agreed action')} overdue"))
     rows = sorted(reasons.items(), key=lambda item: (-sum(w for w, _ in item[1]), names.get(item[0], item[0]).lower()))
     return pd.DataFrame(
         {

@@ -65,7 +65,7 @@ def test_the_matrix_says_each_rating_and_its_stories_worst_first_with_short_labe
     assert by_pair[("P003", "warm-welcome")]["seen"] == "○ Too few to tell no story"
     assert "striped cell with a dashed outline" in at.html[0].value
     # the one-line summary, and no list of the same names under the matrix any more
-    assert "3 provider(s) against 3 standard(s): 6 of the 8 ratings met" in texts(at)
+    assert "3 providers against 3 standards: 6 of the 8 ratings met" in texts(at)
     assert not at.get("page_link")
     at.selectbox[0].select("Southvale").run()
     assert [c["seen"] for c in overview_cells(at) if c["tag"] == "th" and c["row"] > 0] == [
@@ -86,8 +86,8 @@ def test_the_auditor_reads_exact_story_counts(shared_env):
 def test_what_changed_keeps_real_change_apart_from_noise(shared_env):
     at = signed_in("commissioner")
     page = texts(at)
-    assert "0 rating(s) got clearly worse and 0 clearly better" in page
-    assert "2 other rating(s) moved without a clear change in the figures" in page
+    assert "0 ratings got clearly worse and 0 clearly better" in page
+    assert "2 other ratings moved without a clear change in the figures" in page
     moved = next(f for f in frames(at) if "Change" in f.columns).set_index(["Provider", "Standard"])
     assert words.CHANGE_WORSE not in set(moved["Change"]) and words.CHANGE_BETTER not in set(moved["Change"])
     # P001's welcome rose from Partly met to Met, by 2.5 points of 80 people: within chance
@@ -149,8 +149,8 @@ def test_the_watch_list_names_who_got_worse_is_much_worse_or_has_actions_overdue
     assert list(table["Provider"]) == ["One", "Two", "Four"]  # the most reasons first; P3 got better
     why = dict(zip(table["Provider"], table["Why it is on the watch list"]))
     assert why["One"].startswith("↓ Clearly worse since last quarter: S one")
-    assert "Much worse than the benchmark on 1 measure(s)" in why["One"]
-    assert "2 agreed action(s) overdue" in why["Two"] and why["Four"] == "1 agreed action(s) overdue"
+    assert "Much worse than the benchmark on 1 measure" in why["One"]
+    assert "2 agreed actions overdue" in why["Two"] and why["Four"] == "1 agreed action overdue"
 
 
 def test_story_counts_in_public_are_protected_as_voices_heard_are():
