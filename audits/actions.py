@@ -17,7 +17,7 @@ import uuid
 import duckdb
 import pandas as pd
 
-from audits import runs, store, tiers, verdicts, words
+from audits import disclosure, runs, store, tiers, verdicts, words
 
 NEEDS_ACTION = ("amber", "differs", "red")
 STATUS_WORDS = {
@@ -258,8 +258,6 @@ def as_seen(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, exact_for: tuple[s
 
 
 def _publicly_listed(con: duckdb.DuckDBPyConnection, df: pd.DataFrame) -> pd.DataFrame:
-    from audits import disclosure
-
     keep = pd.Series(False, index=df.index)
     for period in df["period"].unique():
         run_id = disclosure.public_run_id(con, period)

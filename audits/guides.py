@@ -30,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import references, spec, tiers
+from audits import references, spec, standard_files, tiers
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, styles, text
 from audits.standard_model import Standard
 
@@ -359,9 +359,8 @@ class KitError(ValueError):
 
 def kit_standards(folder: Path) -> list[Standard]:
     """The approved standards a visit asks about, from the standards folder; KitError when none."""
-    from audits.standard_files import load_standards
 
-    load = load_standards(Path(folder))
+    load = standard_files.load_standards(Path(folder))
     if not load.audited:
         raise KitError(
             f"No approved standard could be read from {folder}: the guides ask about approved standards. "

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas
 
-from audits import disclosure, engine, runs, settings, stories, tiers, verdicts, words
+from audits import disclosure, engine, runs, sentences, settings, stories, tiers, verdicts, words
 from audits.standard_model import Measure, Standard
 
 COLUMNS = ["provider_id", "provider_name", "current_rating", "new_rating", "changed", "why"]
@@ -177,7 +177,6 @@ def impact_preview(
 
 def _bars(measure: Measure) -> str:
     """'Met at 90% or more, partly met at 75% or more' (the read-back's words for the bars)."""
-    from audits import sentences
 
     return sentences.rules(measure).split(", otherwise")[0]
 

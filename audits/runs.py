@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas
 
-from audits import breakdowns, disclosure, disclosure_breakdowns, engine, spec, stats, store, tiers
+from audits import breakdowns, disclosure, disclosure_breakdowns, engine, kinds, spec, stats, store, tiers
 from audits.cells import safe_cell
 from audits.standard_files import load_standards
 from audits.standard_model import Standard
@@ -291,11 +291,10 @@ def notes_path(path: Path) -> Path:
 def contract_intervals(df: pandas.DataFrame, standards: list[Standard]) -> pandas.DataFrame:
     """Results with ci_lower and ci_upper left empty where the results contract gives the figure
     no interval (a count, a median: audits.kinds), as published results are read against it."""
-    from audits.kinds import kind_of
 
     measures = {(s.id, m.id): m for s in standards for m in s.measures}
     keep = [
-        (k in measures and kind_of(measures[k]).has_interval and kind_of(measures[k]).interval_exported)
+        (k in measures and kinds.kind_of(measures[k]).has_interval and kinds.kind_of(measures[k]).interval_exported)
         for k in zip(df["standard_id"], df["measure_id"])
     ]
     out = df.copy()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from audits import spec
+from audits import references, spec
 
 # The pandas dtype each specification type is coerced to before validation.
 PANDAS_DTYPES = {
@@ -80,8 +80,6 @@ def _inside_period(column: str):
 
 
 def _a_reference(column: str):
-    from audits import references
-
     return (
         lambda df: df[column].isna() | df[column].map(references.is_reference, na_action="ignore").astype("boolean"),
         f"is not a reference: three groups of four letters from {' '.join(references.ALPHABET)}, "
@@ -90,8 +88,6 @@ def _a_reference(column: str):
 
 
 def _unique_in_pack(column: str):
-    from audits import references
-
     return (
         lambda df: (
             ~(

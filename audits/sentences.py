@@ -14,7 +14,7 @@ what the engine counts on fixture data. Each kind of measure words its own openi
 
 from __future__ import annotations
 
-from audits import spec, vocabulary, words
+from audits import kinds, spec, vocabulary, words
 from audits.conditions import (
     CODE,
     DATE,
@@ -273,9 +273,8 @@ def bar(threshold, unit: str = "") -> str:
 
 def rules(measure) -> str:
     """When the measure is met, partly met or not met, and when it is too few to tell."""
-    from audits.kinds import kind_of
 
-    unit = kind_of(measure).threshold_unit(measure)
+    unit = kinds.kind_of(measure).threshold_unit(measure)
     green = measure.green
     if green.op == "=" and green.number == 0:
         said = f"{words.rating_word('green')} only when there are none"
@@ -284,7 +283,7 @@ def rules(measure) -> str:
     if measure.amber is not None:
         said += f", {words.rating_word('amber').lower()} at {bar(measure.amber, unit)}"
     said += f", otherwise {words.rating_word('red').lower()}."
-    if kind_of(measure).minimum_count:
+    if kinds.kind_of(measure).minimum_count:
         noun = vocabulary.counted(measure.table).noun
         fewer = f"no {noun}" if measure.min_count == 1 else f"fewer than {measure.min_count} {noun}"
         said += f" {words.rating_word('no_data')} with {fewer}."
@@ -293,13 +292,11 @@ def rules(measure) -> str:
 
 def read_back(measure) -> str:
     """The whole read-back sentence of a measure, as its kind says it (audits.kinds)."""
-    from audits.kinds import kind_of
 
-    return kind_of(measure).sentence(measure)
+    return kinds.kind_of(measure).sentence(measure)
 
 
 def what_is_counted(measure) -> str:
     """The read-back without its rule: for a page that shows the thresholds beside it."""
-    from audits.kinds import kind_of
 
-    return kind_of(measure).sentence(measure, with_rules=False)
+    return kinds.kind_of(measure).sentence(measure, with_rules=False)

@@ -16,6 +16,9 @@ marks the sign-off out of date, and the signed version stays.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import duckdb
 import pandas as pd
 
@@ -147,9 +150,6 @@ def not_ready(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> 
 
 def _freeze(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, run_id: str, signed_at) -> str:
     """Draw the PDF as signed, keep its bytes and the report's basis; the PDF's SHA-256."""
-    import tempfile
-    from pathlib import Path
-
     from audits import findings, report, signed
 
     data = findings.gather(con, provider_id, period, run_id=run_id)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from audits import screening, store
+from audits import findings, screening, standard_files, store
 from audits.stories import (
     SHOWN,
     answers,
@@ -212,7 +212,6 @@ def decisions(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | No
 
 def signed_and_current(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> bool:
     """Is this provider's audit of the period signed off, with nothing changed since?"""
-    from audits import findings
 
     try:
         found = findings.gather(con, provider_id, period)
@@ -253,9 +252,8 @@ def standard_titles(folder: Path) -> dict[str, str]:
     """id -> title of every standard in the folder (any status: a story may speak to a
     draft too), read by the standards loader. A folder with no readable standard is a
     ReviewError naming the folder."""
-    from audits.standard_files import load_standards
 
-    load = load_standards(Path(folder))
+    load = standard_files.load_standards(Path(folder))
     titles = {standard.id: standard.title for standard in load.standards}
     if not titles:
         found = f" ({load.problems[0]})" if load.problems else ""

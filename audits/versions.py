@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from audits import runs, sentences, tiers, verdicts, words
+from audits import disclosure, kinds, runs, sentences, tiers, verdicts, words
 from audits.standard_files import parse_standard_text
 from audits.standard_model import Measure, Standard
 
@@ -27,10 +27,8 @@ def _said(text: str) -> str:
 
 
 def _rule(measure: Measure, which: str) -> str:
-    from audits.kinds import kind_of
-
     threshold = getattr(measure, which)
-    return sentences.bar(threshold, kind_of(measure).threshold_unit(measure)) if threshold is not None else ""
+    return sentences.bar(threshold, kinds.kind_of(measure).threshold_unit(measure)) if threshold is not None else ""
 
 
 def measure_differences(old: Measure, new: Measure) -> list[str]:
@@ -53,9 +51,7 @@ def measure_differences(old: Measure, new: Measure) -> list[str]:
         else:
             out.append(f"{name}: {word} changed from {was} to {now}.")
     if old.min_count != new.min_count:
-        from audits.kinds import kind_of
-
-        if kind_of(new).minimum_count:
+        if kinds.kind_of(new).minimum_count:
             out.append(
                 f"{name}: {words.rating_word('no_data').lower()} now below {new.min_count} "
                 f"{words.unit(new.table, new.min_count)} (it was below {old.min_count})."
@@ -188,7 +184,6 @@ def ratings_by_version(con: duckdb.DuckDBPyConnection, standard_id: str, public:
     latest run for the auditor; public=True tallies the quarter's public ratings (its released
     run, merged or withheld bands as published), so a tally can never tell which band a merged
     rating hides."""
-    from audits import disclosure
 
     rows = []
     run_ids = disclosure.public_run_ids(con) if public else runs.latest_run_ids(con)

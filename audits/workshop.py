@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from audits import settings, standard_edit, store, words
+from audits import sentences, settings, standard_edit, store, words
 from audits.accounts import Account
 from audits.standard_files import StandardProblem, parse_standard_text
 from audits.standard_model import Standard
@@ -229,9 +229,7 @@ class Approvals:
 
 
 def words_list(names: list[str]) -> str:
-    from audits.sentences import listed
-
-    return listed(names, "and")
+    return sentences.listed(names, "and")
 
 
 def approvals(con: duckdb.DuckDBPyConnection, folder: Path, standard_id: str) -> Approvals:

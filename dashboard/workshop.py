@@ -183,9 +183,7 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
     ui.table(ui.style_ratings(table, [c for c in ("Now", "With this change") if c in table.columns]), len(table))
     ui.footnote(pd.DataFrame({"rating": list(df["new_rating"]) + list(df["current_rating"].dropna())}))
     if (df["new_rating"] == "withheld").any():
-        from audits.preview import NOT_SHOWN_NOTE
-
-        st.caption(NOT_SHOWN_NOTE)
+        st.caption(impact.NOT_SHOWN_NOTE)
 
 
 def preview_section(text: str, file_name: str) -> None:

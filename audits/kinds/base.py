@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from audits import kinds
 from audits.expressions import compile_expression
 
 # The columns every kind's query returns, in this order, one row per provider of the period.
@@ -120,11 +121,10 @@ class Kind:
         for name in self.needs:
             if not getattr(measure, name, None):
                 return "kind", f"a {self.name} needs {name}: {FIELD_WORDS[name]}"
-        from audits.kinds import KINDS
 
         for name in OPTIONAL_FIELDS:
             if getattr(measure, name, None) and name not in self.needs + self.allows:
-                users = " or a ".join(k.name for k in KINDS.values() if name in k.needs + k.allows)
+                users = " or a ".join(k.name for k in kinds.KINDS.values() if name in k.needs + k.allows)
                 tail = f"; a {self.name} uses where" if name == "count_if" else ""
                 return name, f"{name} is only for a {users}{tail}"
         return None

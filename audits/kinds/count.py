@@ -8,7 +8,7 @@ A count over an optional file that was left out is 'too few to tell', not a gree
 
 from __future__ import annotations
 
-from audits import sentences, words
+from audits import sentences, vocabulary, words
 from audits.kinds.base import Kind, condition, providers, source
 
 
@@ -42,7 +42,6 @@ def figure_words(measure, row) -> str:
 
 def sentence(measure, with_rules: bool = True) -> str:
     """ "The number of sites without a private waiting area. Met only when there are none." """
-    from audits import vocabulary
 
     narrowed = sentences.condition_words(measure.where, measure.table) if measure.where else ""
     said = f"The number of {vocabulary.counted(measure.table).noun}{' ' + narrowed if narrowed else ''}."
