@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audits import drafts, factcheck, findings, store, tiers
-from dashboard import auth, data, pdfs, ui
+from dashboard import auth, comments, data, pdfs, ui
 
 
 @tiers.output(tiers.RESTRICTED, "an auditor's page over the exact results")
@@ -32,7 +32,7 @@ def render() -> None:
     )
     with store.reading(db) as con:
         draft = drafts.latest(con, provider_id, period)
-        comments = factcheck.comments(con, period, provider_id)
+        said = factcheck.comments(con, period, provider_id)
     if message := st.session_state.pop("draft_message", None):
         st.success(message)
     st.write(comments.draft_words(draft))
@@ -63,12 +63,12 @@ def render() -> None:
 
     st.subheader("The provider's comments")
     titles = {s.id: s.title for s in data.standards(db, cat.runs[period])}
-    if comments.empty:
+    if said.empty:
         st.write("No comment yet.")
         return
-    waiting = int(comments["outcome"].isna().sum())
-    st.write(f"{len(comments)} comment(s); {waiting} waiting for your answer.")
-    for i, c in enumerate(comments.to_dict("records")):
+    waiting = int(said["outcome"].isna().sum())
+    st.write(f"{len(said)} comment(s); {waiting} waiting for your answer.")
+    for i, c in enumerate(said.to_dict("records")):
         with st.container(border=True):
             comments.show_comment(c, str(i), titles)
             if isinstance(c["outcome"], str):

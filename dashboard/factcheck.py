@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from audits import drafts, factcheck, runs, store, words
-from dashboard import auth, data, pdfs, ui
+from dashboard import auth, comments, data, pdfs, ui
 
 FILE_TYPES = sorted(factcheck.FILE_KINDS)
 
@@ -34,7 +34,7 @@ def render() -> None:
     period = ui.remember("Period", periods, "period", "factcheck")
     with store.reading(db) as con:
         draft = drafts.latest(con, own, period)
-        comments = factcheck.comments(con, period, own)
+        said = factcheck.comments(con, period, own)
         standards = runs.run_standards(con, draft["run_id"])
         reply = factcheck.latest_reply(con, own, period)
     if message := st.session_state.pop("factcheck_message", None):
@@ -95,9 +95,9 @@ def render() -> None:
         st.write("The check is closed: no more comments can be sent on this draft.")
 
     st.subheader("Your comments and the auditor's answers")
-    if comments.empty:
+    if said.empty:
         st.write("No comment sent.")
-    for i, c in enumerate(comments.to_dict("records")):
+    for i, c in enumerate(said.to_dict("records")):
         with st.container(border=True):
             comments.show_comment(c, str(i), {s.id: s.title for s in standards})
             if not isinstance(c["outcome"], str):

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import findings, ratings, store, tiers, voices, words
-from dashboard import data, downloads, pdfs, stories_view, ui, viewer
+from dashboard import data, downloads, over_time, pdfs, stories_view, ui, viewer
 
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
 
@@ -188,13 +188,13 @@ def render() -> None:
     )
 
     st.subheader("Over the quarters")
-    over_time = rating_history(db, cat, provider_id, standards, view.restricted)
-    if over_time.shape[1] < 2:
+    rated = rating_history(db, cat, provider_id, standards, view.restricted)
+    if rated.shape[1] < 2:
         st.write("Only one quarter has been audited so far, so there is no change to show yet.")
     else:
         st.html(
             ui.rating_matrix_html(
-                over_time,
+                rated,
                 f"Ratings of {names[provider_id]} over the quarters",
                 "Each row is a standard, each column an audited quarter, oldest first. Open a standard "
                 "below and switch on its trend to see the figures behind the ratings.",

@@ -19,6 +19,7 @@ around the quarter, in DuckDB (a different method from the protector's).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import itertools
 import math
 import re
@@ -264,8 +265,23 @@ def values(array) -> list:
 
 def read_chart(spec_json: dict, version: str, standard: str, measure: str, knowledge: Knowledge) -> None:
     """A plotly figure the dashboard sent: every provider's point (size and share) and the
-    benchmark, with the precision the JSON carries."""
+    benchmark (a trace, a line's words or a shape), with the precision the JSON carries. A point's
+    provider is named in its hover data (customdata) or its text."""
     m = knowledge.measure(version, standard, measure)
+    layout = spec_json.get("layout", {})
+    for note in layout.get("annotations", []):
+        found = re.search(r"Benchmark ([0-9.]+)(%?)", str(note.get("text", "")))
+        if found:
+            lo, hi = around(found.group(1))
+            scale = 100 if found.group(2) else 1
+            knowledge.benchmarks.setdefault((version, standard, measure), []).append(
+                ((lo / scale, hi / scale), "chart")
+            )
+    for shape in layout.get("shapes", []):
+        if shape.get("y0") is not None and shape.get("y0") == shape.get("y1") and shape.get("xref") == "x domain":
+            knowledge.benchmarks.setdefault((version, standard, measure), []).append(
+                (around(float(shape["y0"])), "chart")
+            )
     for trace in spec_json.get("data", []):
         name = trace.get("name") or ""
         xs, ys, texts = values(trace.get("x")), values(trace.get("y")), values(trace.get("text"))
@@ -273,10 +289,12 @@ def read_chart(spec_json: dict, version: str, standard: str, measure: str, knowl
             for y in ys[:1]:
                 knowledge.benchmarks.setdefault((version, standard, measure), []).append((around(float(y)), "chart"))
             continue
-        if trace.get("mode") != "markers" or not texts:
+        if "markers" not in (trace.get("mode") or ""):
             continue
-        for x, y, label in zip(xs, ys, texts):
-            provider = knowledge.names.get(str(label).split("<br>")[0].strip())
+        hover = values(trace.get("customdata"))
+        labels = [h[0] if isinstance(h, (list, tuple)) and h else None for h in hover] or texts
+        for x, y, label in zip(xs, ys, labels):
+            provider = knowledge.names.get(html.unescape(str(label)).split("<br>")[0].strip()) if label else None
             if provider is None or y is None:
                 continue
             key = (version, provider, standard, measure)
