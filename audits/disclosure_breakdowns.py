@@ -223,10 +223,10 @@ def _provider(rows: list[dict], records: list[dict], g: disclosure._Groups, leve
     return p
 
 
-def _whole(public: pd.DataFrame, exact: dict, keys: set) -> tuple[list[dict], dict, dict]:
+def _whole(public: list[dict], exact: dict, keys: set) -> tuple[list[dict], dict, dict]:
     """A provider's whole figures as published: exact counts, with what is hidden of them."""
     records, level, reason = [], {}, {}
-    for row in public.to_dict("records"):
+    for row in public:
         key = (row["standard_id"], row["measure_id"])
         if key not in keys or key not in exact:
             continue
@@ -246,7 +246,7 @@ def protect(
     its exact whole results (runs.read_results), their public version (audits.disclosure) and the
     public breakdowns of every earlier run of the quarter. Deterministic."""
     measures = {(s.id, m.id): m for s in standards for m in s.measures if breakdowns.broken_down(m)}
-    records = exact.reset_index(drop=True).to_dict("records")
+    records = disclosure._records(exact.reset_index(drop=True))
     if not records:
         return pd.DataFrame(columns=PUBLIC_COLUMNS)
     keys = {(r["standard_id"], r["measure_id"]) for r in records}
@@ -261,10 +261,13 @@ def protect(
     for i, row in enumerate(records):
         by_part.setdefault((row["provider_id"], row["dimension"], row["grp"]), []).append(i)
     exact_whole = {}
-    for row in whole.to_dict("records"):
+    for row in disclosure._records(whole):
         exact_whole.setdefault(row["provider_id"], {})[(row["standard_id"], row["measure_id"])] = row
+    public_by_provider: dict[str, list[dict]] = {}  # each provider's public whole rows, in order
+    for row in disclosure._records(public_whole):
+        public_by_provider.setdefault(row["provider_id"], []).append(row)
     for provider_id in sorted({p for p, _, _ in by_part}):
-        mine = public_whole[public_whole["provider_id"] == provider_id]
+        mine = public_by_provider.get(provider_id, [])
         t_records, t_level, t_reason = _whole(mine, exact_whole.get(provider_id, {}), set(measures))
         total = _provider(list(range(len(t_records))), t_records, g, t_level, t_reason)
         for dimension in breakdowns.DIMENSIONS:
