@@ -427,14 +427,12 @@ def _public_rating(
     figure's sake is checked twice: against every value its reason allows, and against only the
     values within 1-4 of a public count (what a reader who knew the rules could narrow it to)."""
     models = [None] if p.reason[i] == SMALL_REASON else [None, earlier]
-    readings = [
-        [
-            piece
-            for d, a, b in _candidates(p, g, key, i, measure, shown, narrow)
-            for piece in _outcomes(measure, d, a, b, optional_table)
-        ]
-        for narrow in models
-    ]
+    candidates = [_candidates(p, g, key, i, measure, shown, narrow) for narrow in models]
+    outcomes: dict[tuple, list[Candidate]] = {}  # the readings share most of their candidates
+    for d, a, b in (c for each in candidates for c in each):
+        if (d, a, b) not in outcomes:
+            outcomes[(d, a, b)] = _outcomes(measure, d, a, b, optional_table)
+    readings = [[piece for d, a, b in each for piece in outcomes[(d, a, b)]] for each in candidates]
     signed: dict[str, list[tuple[int, int]]] = {}
     for role in ("denominator", "numerator", "complement"):
         c = g.members.get((key, role))

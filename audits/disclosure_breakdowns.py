@@ -183,8 +183,24 @@ def _protect_dimension(
     out from the groups adding up to the whole."""
     classes = sorted({c for c in g.by_class if any(g.members.get((k, r)) == c for k in total.rows for r in ROLES)})
     shown_total = disclosure._exposed(total, g)
+    # What a group shows and what its rows say of a count depend only on how its own rows are
+    # hidden: kept from pass to pass and worked out again only for a group whose rows changed
+    # (each pass hides at most a few groups' rows, then looks at every group again).
+    known: dict[str, tuple[tuple, set[int]]] = {}
+    said: dict[tuple[str, int], tuple[tuple, Ranges]] = {}
+
+    def possible(v: str, p: disclosure._Provider, c: int) -> Ranges:
+        hit = said.get((v, c))
+        if hit is None or hit[0] != states[v]:
+            hit = said[(v, c)] = (states[v], _possible(p, g, c))
+        return hit[1]
+
     while True:
-        exposed = {v: disclosure._exposed(p, g) for v, p in parts.items()}
+        states = {v: tuple((p.level[i], p.reason[i]) for i in p.rows.values()) for v, p in parts.items()}
+        for v, p in parts.items():
+            if v not in known or known[v][0] != states[v]:
+                known[v] = (states[v], disclosure._exposed(p, g))
+        exposed = {v: known[v][1] for v in parts}
         for c in classes:
             if c not in total.counts:
                 continue
@@ -195,7 +211,7 @@ def _protect_dimension(
             if len(shown) == len(counting) and c in shown_total:
                 continue
             cells = {v: p.counts[c] for v, p in counting.items()}
-            ranges = {v: _possible(p, g, c) for v, p in counting.items()}
+            ranges = {v: possible(v, p, c) for v, p in counting.items()}
             whole = None if c in shown_total else _possible(total, g, c)
             if not _pinned(cells, shown, ranges, whole):
                 continue
