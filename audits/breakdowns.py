@@ -71,17 +71,22 @@ def broken_down(measure: Measure) -> bool:
 
 def over(table: str, dimension: str) -> str:
     """The table's rows with `provider_id` standing for the provider and the person's group: what
-    the measure's kind reads instead of cur_<table> (audits.kinds.base.source)."""
+    the measure's kind reads instead of cur_<table> (audits.kinds.base.source).
+
+    Only the period's rows ($period, the kind's own parameter): the kind keeps only those anyway,
+    and a submission's people are of its period, so filtering both sides first gives the same
+    rows while the join no longer reads every person of every quarter in the store."""
     if dimension not in DIMENSIONS:
         raise ValueError(f"no breakdown by {dimension!r}: only by {', '.join(DIMENSIONS)}")
     path = _path(table)
     if path == "":
         key = f"provider_id || '{_SEP}' || coalesce(\"{dimension}\", '{NOT_RECORDED}')"
-        return f"SELECT * REPLACE ({key} AS provider_id) FROM cur_{PEOPLE}"
+        return f"SELECT * REPLACE ({key} AS provider_id) FROM cur_{PEOPLE} WHERE period = $period"
     key = f"t.provider_id || '{_SEP}' || coalesce(p.\"{dimension}\", '{NOT_RECORDED}')"
     return (
-        f"SELECT t.* REPLACE ({key} AS provider_id) FROM cur_{table} t LEFT JOIN cur_{PEOPLE} p "
-        f'ON p.submission_id = t.submission_id AND p."{path}" = t."{path}"'
+        f"SELECT t.* REPLACE ({key} AS provider_id) FROM cur_{table} t "
+        f"LEFT JOIN (SELECT * FROM cur_{PEOPLE} WHERE period = $period) p "
+        f'ON p.submission_id = t.submission_id AND p."{path}" = t."{path}" WHERE t.period = $period'
     )
 
 

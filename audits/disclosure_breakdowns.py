@@ -183,8 +183,24 @@ def _protect_dimension(
     out from the groups adding up to the whole."""
     classes = sorted({c for c in g.by_class if any(g.members.get((k, r)) == c for k in total.rows for r in ROLES)})
     shown_total = disclosure._exposed(total, g)
+    # What a group shows and what its rows say of a count depend only on how its own rows are
+    # hidden: kept from pass to pass and worked out again only for a group whose rows changed
+    # (each pass hides at most a few groups' rows, then looks at every group again).
+    known: dict[str, tuple[tuple, set[int]]] = {}
+    said: dict[tuple[str, int], tuple[tuple, Ranges]] = {}
+
+    def possible(v: str, p: disclosure._Provider, c: int) -> Ranges:
+        hit = said.get((v, c))
+        if hit is None or hit[0] != states[v]:
+            hit = said[(v, c)] = (states[v], _possible(p, g, c))
+        return hit[1]
+
     while True:
-        exposed = {v: disclosure._exposed(p, g) for v, p in parts.items()}
+        states = {v: tuple((p.level[i], p.reason[i]) for i in p.rows.values()) for v, p in parts.items()}
+        for v, p in parts.items():
+            if v not in known or known[v][0] != states[v]:
+                known[v] = (states[v], disclosure._exposed(p, g))
+        exposed = {v: known[v][1] for v in parts}
         for c in classes:
             if c not in total.counts:
                 continue
@@ -195,7 +211,7 @@ def _protect_dimension(
             if len(shown) == len(counting) and c in shown_total:
                 continue
             cells = {v: p.counts[c] for v, p in counting.items()}
-            ranges = {v: _possible(p, g, c) for v, p in counting.items()}
+            ranges = {v: possible(v, p, c) for v, p in counting.items()}
             whole = None if c in shown_total else _possible(total, g, c)
             if not _pinned(cells, shown, ranges, whole):
                 continue
@@ -223,10 +239,10 @@ def _provider(rows: list[dict], records: list[dict], g: disclosure._Groups, leve
     return p
 
 
-def _whole(public: pd.DataFrame, exact: dict, keys: set) -> tuple[list[dict], dict, dict]:
+def _whole(public: list[dict], exact: dict, keys: set) -> tuple[list[dict], dict, dict]:
     """A provider's whole figures as published: exact counts, with what is hidden of them."""
     records, level, reason = [], {}, {}
-    for row in public.to_dict("records"):
+    for row in public:
         key = (row["standard_id"], row["measure_id"])
         if key not in keys or key not in exact:
             continue
@@ -246,7 +262,7 @@ def protect(
     its exact whole results (runs.read_results), their public version (audits.disclosure) and the
     public breakdowns of every earlier run of the quarter. Deterministic."""
     measures = {(s.id, m.id): m for s in standards for m in s.measures if breakdowns.broken_down(m)}
-    records = exact.reset_index(drop=True).to_dict("records")
+    records = disclosure._records(exact.reset_index(drop=True))
     if not records:
         return pd.DataFrame(columns=PUBLIC_COLUMNS)
     keys = {(r["standard_id"], r["measure_id"]) for r in records}
@@ -261,10 +277,13 @@ def protect(
     for i, row in enumerate(records):
         by_part.setdefault((row["provider_id"], row["dimension"], row["grp"]), []).append(i)
     exact_whole = {}
-    for row in whole.to_dict("records"):
+    for row in disclosure._records(whole):
         exact_whole.setdefault(row["provider_id"], {})[(row["standard_id"], row["measure_id"])] = row
+    public_by_provider: dict[str, list[dict]] = {}  # each provider's public whole rows, in order
+    for row in disclosure._records(public_whole):
+        public_by_provider.setdefault(row["provider_id"], []).append(row)
     for provider_id in sorted({p for p, _, _ in by_part}):
-        mine = public_whole[public_whole["provider_id"] == provider_id]
+        mine = public_by_provider.get(provider_id, [])
         t_records, t_level, t_reason = _whole(mine, exact_whole.get(provider_id, {}), set(measures))
         total = _provider(list(range(len(t_records))), t_records, g, t_level, t_reason)
         for dimension in breakdowns.DIMENSIONS:

@@ -166,8 +166,30 @@ def parse_standard_text(text: str, file_name: str) -> tuple[Standard | None, lis
     return (None if problems else standard), problems
 
 
+# Standards that passed, by the sha256 of their text: an audit reads the same dozen files every
+# run, and reading one (two YAML passes, the model, a trial run of every measure) costs far more
+# than the audit's own queries. Only a pass is kept: a file with problems is read again each time,
+# so its problems are always found afresh. The result depends on nothing but the text and this
+# code, so an unchanged file gives the same standard; each caller gets its own copy.
+_PASSED: dict[str, Standard] = {}
+_PASSED_MOST = 256
+
+
 def _parse(text: str, file_name: str) -> tuple[Standard | None, list[StandardProblem]]:
     """The model from the text, before the file name is compared with the id."""
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if key in _PASSED:
+        return _PASSED[key].model_copy(deep=True), []
+    standard, problems = _parse_afresh(text, file_name)
+    if standard is not None and not problems:
+        if len(_PASSED) >= _PASSED_MOST:
+            _PASSED.clear()
+        _PASSED[key] = standard.model_copy(deep=True)
+    return standard, problems
+
+
+def _parse_afresh(text: str, file_name: str) -> tuple[Standard | None, list[StandardProblem]]:
+    """_parse without the cache: the YAML, the model and the trial run of every measure."""
     data, problems = _read_yaml(text, file_name)
     if problems:
         return None, problems

@@ -91,13 +91,18 @@ class Threshold(BaseModel):
             return False
         t = self.target
         eps = 1e-12  # exactly 90% meets ">= 90%" despite binary fractions
-        return {
-            ">=": value >= t - eps,
-            "<=": value <= t + eps,
-            "=": abs(value - t) <= eps,
-            ">": value > t + eps,
-            "<": value < t - eps,
-        }[self.op]
+        op = self.op  # only the one comparison (disclosure asks this hundreds of thousands of times a run)
+        if op == ">=":
+            return value >= t - eps
+        if op == "<=":
+            return value <= t + eps
+        if op == "=":
+            return abs(value - t) <= eps
+        if op == ">":
+            return value > t + eps
+        if op == "<":
+            return value < t - eps
+        raise KeyError(op)
 
     @property
     def higher_is_better(self) -> bool | None:
