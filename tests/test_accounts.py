@@ -72,6 +72,7 @@ def test_demo_accounts_cover_every_role_and_sign_in(con):
         assert accounts.verify(con, username, password) is not None
 
 
+@pytest.mark.slow
 def test_only_a_commissioner_has_areas(con):
     made = accounts.create_account(
         con, "cam", "a long enough secret", "commissioner", areas=["Southvale", "Northshire"]

@@ -198,6 +198,7 @@ def test_one_release_per_quarter_until_the_auditor_supersedes_it(db, hard):
             disclosure.release(con, "2026-Q5")
 
 
+@pytest.mark.slow
 def test_the_public_csv_leaves_merged_ratings_empty_and_its_note_says_what_is_hidden(db, tmp_path):
     with store.writing(db) as con:
         out = runs.export_csv(con, hard_store.PERIOD, tmp_path / "public.csv", public=True, released_by="me")

@@ -13,6 +13,9 @@ import pytest
 from audits import accounts, store
 from dashboard import sessions
 
+# every test signs an account in or makes one: argon2 hashes (about 0.7 CPU-s each)
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture()
 def db(tmp_path, monkeypatch):
