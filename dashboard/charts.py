@@ -399,28 +399,32 @@ def funnel(
     fig.update_xaxes(title="People counted (size of the provider)", range=[0, round(n_max * 1.12, 1)])
     unsized = hidden[hidden["size"].isna()]
     if not unsized.empty:
-        _not_drawn(fig, list(unsized["name"]))
-        # room for a legend line per provider not placed, below the axis title
-        fig.update_layout(
-            height=fig.layout.height + 24 * len(unsized), legend=dict(y=-0.16 - 0.02 * len(unsized), yanchor="top")
-        )
+        lines = _not_drawn(fig, list(unsized["name"]))
+        # room for a legend line per entry of providers not placed, below the axis title
+        fig.update_layout(height=fig.layout.height + 24 * lines, legend=dict(y=-0.16 - 0.02 * lines, yanchor="top"))
     return fig
 
 
-def _not_drawn(fig: go.Figure, names: list[str]) -> None:
+NAMED_NOT_DRAWN = 5  # providers not placed named one by one in the legend; more are one entry
+
+
+def _not_drawn(fig: go.Figure, names: list[str]) -> int:
     """Providers that cannot be placed (figure and size both hidden): each still on the chart, as
-    a marked entry of the legend, with the asterisk of a hidden figure."""
-    for name in names:
-        fig.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name=f"{html.escape(str(name))}: figure and size {words.NOT_SHOWN.lower()}, not placed",
-                marker=dict(symbol="asterisk-open", size=12, color=HIDDEN_GREY, line=dict(width=2, color=HIDDEN_GREY)),
-                hoverinfo="skip",
-            )
-        )
+    a marked entry of the legend, with the asterisk of a hidden figure. More than NAMED_NOT_DRAWN
+    (national scale: thirty or more in the public tier) are one entry that counts them: a legend of
+    one line per provider made the chart 1,200 px tall; the table beside it names each, with why.
+    The number of legend lines added."""
+    marker = dict(symbol="asterisk-open", size=12, color=HIDDEN_GREY, line=dict(width=2, color=HIDDEN_GREY))
+    if len(names) > NAMED_NOT_DRAWN:
+        entries = [
+            f"{words.whole(len(names))} providers: figure and size {words.NOT_SHOWN.lower()}, not placed "
+            "(each is named in the table)"
+        ]
+    else:
+        entries = [f"{html.escape(str(name))}: figure and size {words.NOT_SHOWN.lower()}, not placed" for name in names]
+    for entry in entries:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=entry, marker=marker, hoverinfo="skip"))
+    return len(entries)
 
 
 @tiers.output(tiers.BY_CALLER, "a measure's figure for each provider with its interval, in the tier given")

@@ -81,6 +81,23 @@ def count_words(n: int, public: bool) -> tuple[str, str]:
     return f"{words.whole(shown)} {one}", f"{words.whole(shown)} {one} told with consent"
 
 
+FOLD_AFTER = 8  # providers with stories shown open; beyond it (national scale) the others fold
+
+
+def by_provider(told: pd.DataFrame, standard_id: str) -> dict[str, pd.DataFrame]:
+    """Provider id -> its stories of one standard (data.period_stories), split in one pass
+    (filtering the quarter's stories again for each of 150 providers took a second)."""
+    if told.empty:
+        return {}
+    keep = told["standards"].apply(lambda tags: standard_id in tags)
+    return {str(k): v for k, v in told[keep].groupby("provider_id", sort=False)}
+
+
+def _heading(row, ratings: dict[str, str]) -> None:
+    st.subheader(f"{ui.md(row.provider_name)} ({ui.md(row.provider_id)})", anchor=anchor(row.provider_id))
+    st.markdown(f"Rating for this standard: **{ui.md(ratings.get(row.provider_id, words.rating('no_data')))}**")
+
+
 @tiers.output(tiers.PUBLIC, "every provider's printable stories of one standard (stories are printed in public)")
 def every_provider(
     providers: pd.DataFrame,
@@ -93,22 +110,42 @@ def every_provider(
     """Under each provider (providers: provider_id, provider_name), its rating for the standard
     (ratings: provider id -> the rating in words, in the viewer's tier) and its stories, open.
     Providers with no story are named in one line, except the one the person chose (an overview
-    cell), which always has its own heading, so the link lands on it."""
+    cell), which always has its own heading, so the link lands on it. With more than FOLD_AFTER
+    providers' stories (national scale: a hundred or more), the chosen provider's stay open first
+    and every other provider's fold under one line each (name, rating, how many stories), so the
+    page stays readable and each provider's stories stay beside its rating."""
     st.subheader(f"In people's words, {period}")
     st.write(
         "What people using each service, and their families, told the independent audit about this "
         "standard this quarter, with their consent and with personal details taken out. Each story is "
         "shown under the provider it speaks of, beside that provider's rating."
     )
-    silent = []
-    for row in providers.sort_values("provider_name", key=lambda c: c.str.lower()).itertuples():
-        mine = of(told, row.provider_id, standard_id)
-        if mine.empty and row.provider_id != chosen:
-            silent.append(f"{row.provider_name} ({row.provider_id})")
-            continue
-        st.subheader(f"{ui.md(row.provider_name)} ({ui.md(row.provider_id)})", anchor=anchor(row.provider_id))
-        rating = ratings.get(row.provider_id, words.rating("no_data"))
-        st.markdown(f"Rating for this standard: **{ui.md(rating)}**")
-        show(mine)
+    mine = by_provider(told, standard_id)
+    ordered = providers.sort_values("provider_name", key=lambda c: c.str.lower())
+    speaking = [row for row in ordered.itertuples() if row.provider_id in mine or row.provider_id == chosen]
+    named = {row.provider_id for row in speaking}
+    silent = [
+        f"{row.provider_name} ({row.provider_id})" for row in ordered.itertuples() if row.provider_id not in named
+    ]
+    if len(speaking) <= FOLD_AFTER:
+        for row in speaking:
+            _heading(row, ratings)
+            show(mine.get(row.provider_id, told.iloc[0:0]))
+    else:
+        first = [row for row in speaking if row.provider_id == chosen]
+        for row in first:
+            _heading(row, ratings)
+            show(mine.get(row.provider_id, told.iloc[0:0]))
+        others = [row for row in speaking if row.provider_id != chosen]
+        st.markdown(
+            f"**Every other provider's stories of this standard** ({words.whole(len(others))} providers, "
+            "A to Z): open a provider to read its stories."
+        )
+        for row in others:
+            n = len(mine.get(row.provider_id, ()))
+            rating = ratings.get(row.provider_id, words.rating("no_data"))
+            label = f"{row.provider_name} ({row.provider_id}) · {rating} · {words.whole(n)} {'story' if n == 1 else 'stories'}"
+            with st.expander(ui.md(label)):
+                show(mine.get(row.provider_id, told.iloc[0:0]))
     if silent:
         st.write("No consented story speaks to this standard yet for: " + ui.md("; ".join(silent)) + ".")

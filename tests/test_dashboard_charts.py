@@ -408,3 +408,29 @@ def test_a_public_viewers_browser_gets_no_figure_more_precise_than_shown(env):
         # the words on hover are the page's words: no hidden provider's figure
         assert "2 of 4" not in json.dumps(spec)
     assert all(c.proto.alt for c in at.get("plotly_chart"))  # each chart has an accessible name
+
+
+def _unplaced(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"name": [f"Provider {i}" for i in range(n)], "size": [None] * n, "why": ["small"] * n})
+
+
+def test_a_few_providers_not_placed_are_named_in_the_legend_many_are_counted_in_one_line():
+    rows = pd.DataFrame(
+        {
+            "provider_id": ["P1"],
+            "name": ["Northgate"],
+            "value": [0.8],
+            "numerator": [64.0],
+            "denominator": [80.0],
+            "size": [80.0],
+            "rating": ["amber"],
+        }
+    )
+    few = charts.funnel(rows, 0.78, SHARE, _unplaced(charts.NAMED_NOT_DRAWN))
+    entries = [t.name for t in few.data if t.name and "not placed" in t.name]
+    assert entries == [f"Provider {i}: figure and size not shown*, not placed" for i in range(charts.NAMED_NOT_DRAWN)]
+    # national scale: 33 of 150 providers hidden with their size made a 33-line legend, 1,258 px tall
+    many = charts.funnel(rows, 0.78, SHARE, _unplaced(33))
+    entries = [t.name for t in many.data if t.name and "not placed" in t.name]
+    assert entries == ["33 providers: figure and size not shown*, not placed (each is named in the table)"]
+    assert many.layout.height == few.layout.height - 24 * (charts.NAMED_NOT_DRAWN - 1)

@@ -65,3 +65,28 @@ def test_stories_are_open_under_each_standard_not_folded_away(shared_env):
     page = texts(at)
     assert "No consented story speaks to this standard this quarter yet." in page  # its third standard
     assert "Rating: **" in "\n".join(m.value for m in at.markdown)
+
+
+def test_where_the_audit_stands_reads_as_the_findings_do_signed_or_not(env):
+    """The page gathers every finding only when someone signed (a national-scale provider page
+    spent 7 s gathering for "Not yet signed off"): unsigned or signed, it says what gather says."""
+    from audits import findings, runs, signoffs, store
+    from dashboard import provider
+
+    db, _ = env
+
+    def both(provider_id: str):
+        shown = provider.standing(str(db), provider_id, "2026-Q2")
+        with store.reading(db) as con:
+            found = findings.gather(con, provider_id, "2026-Q2")
+        fields = ("signoff", "earlier_signoff", "signoff_status", "out_of_date", "factcheck", "reply")
+        assert {f: getattr(shown, f) for f in fields} == {f: getattr(found, f) for f in fields}
+        assert shown.actions.equals(found.actions)
+        return shown
+
+    assert both("P003").signoff_status == "unsigned"
+    with store.writing(db) as con:
+        run_id = runs.latest_run_id(con, "2026-Q2")
+        signoffs.record_signoff(con, "P003", "2026-Q2", run_id, "Ann Auditor", "Audit Co", signoffs.DECLARATION, "ann")
+    signed = both("P003")
+    assert signed.signoff_status in ("signed", "out_of_date") and signed.signoff["name"] == "Ann Auditor"

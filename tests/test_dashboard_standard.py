@@ -182,3 +182,42 @@ def test_breakdowns_of_a_small_provider_are_hidden_from_the_public_tier(env):
     assert sex.loc["Male", "Compared with everyone"].startswith("Not compared")
     assert "2 of" not in " ".join(sex["Figure"])
     assert words.RESTRICTED_NOTE not in "\n".join(w.value for w in at.warning)
+
+
+def _many_providers_stories() -> None:
+    """A standard's stories section with 12 providers' stories (national scale has 150)."""
+    import pandas as pd
+
+    from dashboard import stories_view
+
+    ids = [f"P{i:03d}" for i in range(1, 14)]
+    providers = pd.DataFrame({"provider_id": ids, "provider_name": [f"Service {i}" for i in ids]})
+    told = pd.DataFrame(
+        {
+            "provider_id": ids[:12],
+            "standards": [["warm-welcome"]] * 12,
+            "text": [f"Story of {i} <b>as typed</b>" for i in ids[:12]],
+            "teller": "person_using_services",
+            "gathered_on": pd.Timestamp("2026-05-01"),
+            "gathered_by": None,
+            "redacted": False,
+        }
+    )
+    ratings = dict.fromkeys(ids, "◑ Partly met")
+    stories_view.every_provider(providers, told, "warm-welcome", "2026-Q2", ratings, chosen="P005")
+
+
+def test_at_national_scale_the_chosen_providers_stories_stay_open_and_the_others_fold_one_line_each():
+    at = AppTest.from_function(_many_providers_stories, default_timeout=30).run()
+    no_exception(at)
+    # the chosen provider (an overview cell's link lands on its anchor): heading, rating and stories open
+    headings = [h for h in at.subheader if h.proto.anchor.startswith("stories-")]
+    assert [(h.proto.anchor, read_as_shown(h.value)) for h in headings] == [("stories-p005", "Service P005 (P005)")]
+    open_html = "".join(h.value for h in at.html if "P005" in h.value)
+    assert "Story of P005 &lt;b&gt;as typed&lt;/b&gt;" in open_html  # people's words as text
+    # the 11 others: one folded line each, name, rating and how many stories, A to Z
+    folded = [read_as_shown(e.label) for e in at.expander]
+    assert len(folded) == 11 and folded[0] == "Service P001 (P001) · ◑ Partly met · 1 story"
+    assert "P005" not in " ".join(folded)
+    assert "Story of P001" in at.expander[0].html[0].value  # its stories inside, still as text
+    assert "No consented story speaks to this standard yet for: Service P013 (P013)." in texts(at)
