@@ -12,6 +12,7 @@ import streamlit as st
 from audits import actions, ratings, spec, store, tiers, words
 from dashboard import data, downloads, overview_matrix, ui, viewer, watch
 
+WATCH_FIRST = 10  # providers shown open on the watch list, the most reasons first
 INTRO = (
     "How each provider is doing against the standards that people with lived experience wrote, "
     "as judged by the independent audit. Choose an area and a quarter; open a standard or a provider "
@@ -178,7 +179,12 @@ def render() -> None:
             "Providers that got clearly worse since the last quarter, that are much worse than the benchmark "
             "on a measure (outside its 99.8% limits), or that have agreed actions overdue: the most reasons first."
         )
-        ui.table(watched, len(watched))
+        # a list of every provider says nowhere to look: the first few open, the rest one click away
+        ui.table(watched.head(WATCH_FIRST), min(len(watched), WATCH_FIRST))
+        if len(watched) > WATCH_FIRST:
+            rest = watched.iloc[WATCH_FIRST:]
+            with st.expander(f"{words.many(len(rest), 'more provider')} on the watch list, fewer reasons each"):
+                ui.table(rest, len(rest))
 
     st.subheader("What changed since the last quarter")
     if real is None:
