@@ -265,7 +265,7 @@ def values(array) -> list:
 
 def read_chart(spec_json: dict, version: str, standard: str, measure: str, knowledge: Knowledge) -> None:
     """A plotly figure the dashboard sent: every provider's point (size and share) and the
-    benchmark (a trace, a line's words or a shape), with the precision the JSON carries. A point's
+    benchmark (a trace, or the words on its line, drawn at that same rounded value), with the precision the JSON carries. A point's
     provider is named in its hover data (customdata) or its text."""
     m = knowledge.measure(version, standard, measure)
     layout = spec_json.get("layout", {})
@@ -276,11 +276,6 @@ def read_chart(spec_json: dict, version: str, standard: str, measure: str, knowl
             scale = 100 if found.group(2) else 1
             knowledge.benchmarks.setdefault((version, standard, measure), []).append(
                 ((lo / scale, hi / scale), "chart")
-            )
-    for shape in layout.get("shapes", []):
-        if shape.get("y0") is not None and shape.get("y0") == shape.get("y1") and shape.get("xref") == "x domain":
-            knowledge.benchmarks.setdefault((version, standard, measure), []).append(
-                (around(float(shape["y0"])), "chart")
             )
     for trace in spec_json.get("data", []):
         name = trace.get("name") or ""
