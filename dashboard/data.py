@@ -137,6 +137,7 @@ def _exact_standards(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
         return verdicts.shown_ratings(con, run_id).drop(columns=["provider_name"], errors="ignore")
 
 
+@tiers.output(tiers.PUBLIC, "a run's public standard ratings, read once for the pages and what changed")
 @st.cache_data(max_entries=64, show_spinner=False)
 def _public_standards(db_file: str, run_id: str, stamp: str) -> pd.DataFrame:
     with store.reading(db_file) as con:
