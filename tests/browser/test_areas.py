@@ -64,12 +64,18 @@ def test_another_areas_provider_by_address_shows_only_public_figures(page, north
 
 
 def test_a_standard_by_address_shows_another_areas_small_count_hidden_and_its_own_exact(page, northshire_app):
+    # the address names Southvale: only Southvale's providers, all in the public tier
     _signed_in_at(page, northshire_app + "/standard?standard=warm-welcome&area=Southvale")
     expect(page.get_by_role("heading", name="A warm welcome within days", exact=True)).to_be_visible()
+    expect(page.locator("body")).to_contain_text("Hill Lane Project")
     body = page.inner_text("body")
     assert "2 of 4 people" not in body
-    assert "your own area's providers are exact" in body  # Northshire's, and only those
+    assert "are exact" not in body and words.RESTRICTED_NOTE not in body
     shoot(page, "area-standard")
+    # every area: Northshire's own providers exact beside the others' public figures
+    page.goto(northshire_app + "/standard?standard=warm-welcome&area=All%20areas")
+    expect(page.locator("body")).to_contain_text("your own area's providers are exact")
+    assert "2 of 4 people" not in page.inner_text("body")
 
 
 def test_its_own_areas_provider_is_exact_and_marked_restricted(page, northshire_app):
