@@ -32,6 +32,7 @@ def test_every_condition_of_the_standards_reads_into_menus_and_back_unchanged(na
     assert cd.parse_condition(written, table) == condition
 
 
+@pytest.mark.slow
 def test_every_number_of_the_standards_reads_into_menus_and_back():
     for standard in load_standards(REAL).standards:
         for m in standard.measures:

@@ -29,6 +29,7 @@ def base_db(tmp_path_factory) -> Path:
     return load_fixture(tmp_path_factory.mktemp("engine") / "audit.duckdb")
 
 
+@pytest.mark.slow
 def test_every_measure_kind_over_the_fixture(base_db):
     standards = [fixture_standard(n) for n in ("warm-welcome", "peer-workforce", "no-opiate-free-targets")]
     with store.reading(base_db) as con:
@@ -112,6 +113,7 @@ def boundary_db(tmp_path_factory) -> Path:
         (74, ">= 90%", "red"),
     ],
 )
+@pytest.mark.slow
 def test_threshold_boundaries(boundary_db, met, threshold, expected):
     s = standard([proportion("peer_support_offered", threshold, amber=">= 75%")])
     with store.reading(boundary_db) as con:
@@ -120,6 +122,7 @@ def test_threshold_boundaries(boundary_db, met, threshold, expected):
     assert row["rating"] == expected
 
 
+@pytest.mark.slow
 def test_exactly_ten_percent_meets_a_percentage_written_as_a_fraction_of_hundred(tmp_path):
     # 1 of 10 is 0.1 exactly in decimal but not in binary: still meets "<= 10%"
     db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": people_met(1, 10)}})
@@ -128,6 +131,7 @@ def test_exactly_ten_percent_meets_a_percentage_written_as_a_fraction_of_hundred
         assert rows_of(engine.evaluate(con, [s], PERIOD))["P1"]["rating"] == "green"
 
 
+@pytest.mark.slow
 def test_min_count_boundary_and_no_rows(tmp_path):
     db = build_store(
         tmp_path / "a.duckdb",
@@ -146,6 +150,7 @@ def test_min_count_boundary_and_no_rows(tmp_path):
     assert rows["P3"]["rating"] == "no_data" and pandas.isna(rows["P3"]["ci_lower"])
 
 
+@pytest.mark.slow
 def test_missing_values_never_count_as_met(tmp_path):
     episodes = [
         {
@@ -205,6 +210,7 @@ def test_missing_values_never_count_as_met(tmp_path):
     assert days["denominator"] == 2 and days["value"] == pytest.approx(4.5)  # median of 1 and 8
 
 
+@pytest.mark.slow
 def test_count_measure_over_people_and_its_where(tmp_path):
     contacts = [
         {"contact_id": f"C{i}", "episode_id": "E1", "outcome": "missed", "after_missed": after}
@@ -232,6 +238,7 @@ def test_count_measure_over_people_and_its_where(tmp_path):
     assert rows["P1"]["comparison"] == "not_compared"
 
 
+@pytest.mark.slow
 def test_a_count_over_an_optional_file_left_out_is_too_few_to_tell(tmp_path):
     db = build_store(
         tmp_path / "a.duckdb",
@@ -265,6 +272,7 @@ def test_a_count_over_an_optional_file_left_out_is_too_few_to_tell(tmp_path):
     assert rows["P3"]["rating"] == "no_data"
 
 
+@pytest.mark.slow
 def test_only_the_period_asked_for_and_only_current_returns(tmp_path):
     db = build_store(tmp_path / "a.duckdb", {"P1": {"episodes": people_met(10, 10)}})
     build_store(db, {"P1": {"episodes": people_met(0, 10)}}, period="2026-Q1")

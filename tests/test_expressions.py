@@ -185,6 +185,7 @@ def matching(con, table: str, text: str) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_conditions_select_the_right_rows(con):
     assert matching(con, "workforce", "lived_experience = 'yes'") == ["w1", "w4"]
     assert matching(con, "workforce", "role in ('peer', 'keyworker') and paid") == ["w1", "w3"]
@@ -192,6 +193,7 @@ def test_conditions_select_the_right_rows(con):
     assert matching(con, "workforce", "trauma_training_date is null") == ["w4"]
 
 
+@pytest.mark.slow
 def test_date_minus_days_counts_whole_days(con):
     # period_end 2026-06-30 minus 730 days is 2024-06-30: w3 (2024-07-01) counts, w2
     # (2024-06-29, a day too early) does not,
@@ -207,6 +209,7 @@ def test_ilike_ignores_capitals_and_like_does_not(con):
     assert matching(con, "documents", "text like '%service user%'") == []
 
 
+@pytest.mark.slow
 def test_a_value_for_a_median(con):
     sql = compile_expression("period_end - trauma_training_date", "workforce", expect="number")
     days = con.execute(f"SELECT median({sql}) FROM cur_workforce").fetchone()[0]

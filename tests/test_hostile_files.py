@@ -558,6 +558,7 @@ def test_a_zip_entry_whose_name_is_not_the_utf8_it_claims_is_refused_plainly(tmp
     assert "cannot be unpacked from names.zip" in problem.message and "zip the folder again" in problem.message
 
 
+@pytest.mark.slow
 def test_old_mac_line_endings_load_like_any_others(tmp_path):
     v = returns.validate(make(tmp_path, "old-mac-line-ends"))
     good = returns.validate(GOOD_RETURN)

@@ -118,6 +118,7 @@ def test_rows_with_problems_are_quarantined_with_reasons(tmp_path):
         assert "substance_group" in report
 
 
+@pytest.mark.slow
 def test_withdrawn_story_held_back_is_still_recorded(tmp_path):
     db = tmp_path / "audit.duckdb"
     [outcome] = ingest.ingest([make(tmp_path, "bad-pack/row-problems", base=GOOD_PACK)], db=db)
@@ -327,6 +328,7 @@ def test_the_same_quarter_twice_in_one_command_is_loaded_once(tmp_path):
     assert history == [(str(GOOD_RETURN), False), (str(GOOD_RETURN), True)]
 
 
+@pytest.mark.slow
 def test_ingest_report_counts_the_rows_it_loads(tmp_path):
     """The report printed while loading said 'Loadable: 0 rows' for a pack that loaded
     rows (the rows were freed before the report was printed)."""

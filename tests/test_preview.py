@@ -73,6 +73,7 @@ def test_preview_before_any_audit_uses_the_latest_returns(tmp_path):
     assert _ratings(earlier)["P1"] == (None, "provisional", True)  # green on its figures, no story yet
 
 
+@pytest.mark.slow
 def test_preview_of_an_empty_store_says_so(tmp_path):
     with store.writing(tmp_path / "empty.duckdb"):
         pass

@@ -60,6 +60,7 @@ def test_provider_standards_and_no_draft(pdf):
     assert "Independent Audit Collective" in flat and "Statement of independence" in flat
 
 
+@pytest.mark.slow
 def test_each_measure_is_explained_in_its_read_back_sentence(audited, pdf):
     from audits import sentences
 
@@ -211,6 +212,7 @@ def test_metadata_language_outline_fonts(pdf):
     assert "Independent audit · Northgate Recovery" in reader.pages[1].extract_text()
 
 
+@pytest.mark.slow
 def test_no_run_is_a_plain_error(tmp_path):
     db = tmp_path / "empty.duckdb"
     store.connect(db).close()

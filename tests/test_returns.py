@@ -39,6 +39,7 @@ def find(v, file=None, line=None, column=None, blocking=None):
     ]
 
 
+@pytest.mark.slow
 def test_good_return_loads_every_row_with_types():
     v = returns.validate(GOOD_RETURN)
     assert v.kind == "return" and v.form == "folder"

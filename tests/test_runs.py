@@ -76,6 +76,7 @@ def test_same_inputs_give_the_same_results_and_runs_are_appended(db):
     assert inputs[0] == inputs[1]
 
 
+@pytest.mark.slow
 def test_an_invalid_standards_folder_refuses_the_audit_naming_every_problem(db):
     with pytest.raises(runs.RunError) as refused:
         runs.run_audit(db, PERIOD, ENGINE / "standards-invalid")

@@ -69,6 +69,7 @@ def _fragments(clause: cd.Clause, table: str) -> list[str]:
     return out
 
 
+@pytest.mark.slow
 def test_the_sentence_says_every_number_and_value_of_the_conditions(real):
     for standard in real:
         for measure in standard.measures:

@@ -70,6 +70,7 @@ def as_the_form_shows_it(text: str) -> str:
     return text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_form_to_yaml_to_form_loses_nothing(path):
     text = path.read_text(encoding="utf-8")

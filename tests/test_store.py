@@ -78,6 +78,7 @@ def test_an_old_store_file_migrates_forward_to_the_same_schema_as_a_new_one(tmp_
         assert tags == (1 if name.startswith("schema2") else 0)
 
 
+@pytest.mark.slow
 def test_each_migration_applies_once_in_order_and_a_second_open_changes_nothing(tmp_path):
     db = tmp_path / "audit.duckdb"
     with store.writing(db) as con:
@@ -89,6 +90,7 @@ def test_each_migration_applies_once_in_order_and_a_second_open_changes_nothing(
     assert [m.name for m in store.migrations()] == sorted(m.name for m in store.migrations())
 
 
+@pytest.mark.slow
 def test_a_migration_stays_one_transaction_a_failing_one_leaves_the_store_as_it_was(tmp_path, monkeypatch):
     db = tmp_path / "audit.duckdb"
     with store.writing(db):
@@ -105,6 +107,7 @@ def test_a_migration_stays_one_transaction_a_failing_one_leaves_the_store_as_it_
         assert "half_made" not in tables
 
 
+@pytest.mark.slow
 def test_a_shipped_migration_edited_afterwards_or_a_newer_store_is_refused_plainly(tmp_path, monkeypatch):
     db = tmp_path / "audit.duckdb"
     with store.writing(db):
@@ -119,6 +122,7 @@ def test_a_shipped_migration_edited_afterwards_or_a_newer_store_is_refused_plain
         store.connect(db).close()
 
 
+@pytest.mark.slow
 def test_a_fresh_store_has_the_tables_and_columns_of_the_specification(tmp_path):
     """The schema is frozen text; changing the contract in spec.py needs a new migration, and
     this test says so when one is forgotten."""

@@ -41,6 +41,7 @@ def ids(df):
     return sorted(df["story_id"])
 
 
+@pytest.mark.slow
 def test_only_consented_unflagged_stories_print(con):
     printable = stories.printable_stories(con, "P001", "2026-Q2")
     # S03 no consent, S04 withdrawn, S05 holds a phone number
@@ -260,6 +261,7 @@ def titles():
     return story_review.standard_titles(STANDARDS)
 
 
+@pytest.mark.slow
 def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles):
     assert ids(stories.printable_stories(con, "P001", "2026-Q2", "peer-workforce")) == ["S02"]
     story_review.tag_story(
@@ -289,6 +291,7 @@ def test_a_tagging_replaces_the_packs_column_and_an_empty_one_clears(con, titles
     assert rows == [("S07", "peer-workforce;warm-welcome", "A. Auditor"), ("S02", "", "B. Auditor")]
 
 
+@pytest.mark.slow
 def test_the_latest_tagging_wins_and_survives_a_resubmitted_pack(db, con, titles):
     story_review.tag_story(con, "P001", "2026-Q2", "S07", "warm-welcome=confirms", "A. Auditor", titles)
     story_review.tag_story(con, "P001", "2026-Q2", "S07", "no-opiate-free-targets=confirms", "A. Auditor", titles)

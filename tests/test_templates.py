@@ -33,6 +33,7 @@ def test_blank_templates_are_complete_returns_waiting_for_values(tmp_path):
         assert all("is missing: write the" in p.message for p in v.problems)
 
 
+@pytest.mark.slow
 def test_a_filled_in_template_loads(tmp_path):
     templates.write_templates(tmp_path)
     folder = tmp_path / "return-template"
@@ -90,6 +91,7 @@ def test_committed_document_and_templates_are_current(tmp_path):
         assert {n: t.header for n, t in old.tables.items()} == {n: t.header for n, t in new.tables.items()}
 
 
+@pytest.mark.slow
 def test_template_command(tmp_path):
     result = CliRunner().invoke(app, ["template", "--out", str(tmp_path / "t")])
     assert result.exit_code == 0, result.output
