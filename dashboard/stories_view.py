@@ -13,6 +13,7 @@ import re
 
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from audits import tiers, voices, words
 from dashboard import ui
@@ -93,6 +94,21 @@ def by_provider(told: pd.DataFrame, standard_id: str) -> dict[str, pd.DataFrame]
     return {str(k): v for k, v in told[keep].groupby("provider_id", sort=False)}
 
 
+def land_on(provider_id: str) -> None:
+    """Scroll to a provider's stories when the address asks for them (an overview cell's link ends
+    in #stories-…), once they are drawn: Streamlit scrolls to the fragment only if the heading is
+    already there when the page loads, which a cold first load may miss. Only the fixed anchor
+    pattern reaches the script (letters, digits and dashes)."""
+    target = anchor(provider_id)
+    components.html(
+        "<script>(function(){var d=window.parent.document,n=0;"
+        f"if(window.parent.location.hash!=='#{target}')return;"
+        f"(function go(){{var e=d.getElementById('{target}');"
+        "if(e){e.scrollIntoView();}else if(n++<50){setTimeout(go,100);}})();})();</script>",
+        height=0,
+    )
+
+
 def _heading(row, ratings: dict[str, str]) -> None:
     st.subheader(f"{ui.md(row.provider_name)} ({ui.md(row.provider_id)})", anchor=anchor(row.provider_id))
     st.markdown(f"Rating for this standard: **{ui.md(ratings.get(row.provider_id, words.rating('no_data')))}**")
@@ -149,3 +165,5 @@ def every_provider(
                 show(mine.get(row.provider_id, told.iloc[0:0]))
     if silent:
         st.write("No consented story speaks to this standard yet for: " + ui.md("; ".join(silent)) + ".")
+    if chosen in named:
+        land_on(chosen)
