@@ -141,11 +141,17 @@ def ingest(
             fresh = [v for v in validations if not v.blocking and id(v) not in twice]
             by_id = {}
             if fresh:
-                with store.writing(db) as con:
-                    # Each submission's commit is written to the write-ahead log; DuckDB would fold
-                    # the log into the file every 16 MiB (hundreds of times in a national year,
-                    # each rewriting the tables' last blocks). Folded once per batch instead,
-                    # when this connection closes (a killed process replays the log's commits).
+                # Without the write-ahead log: each submission still commits on its own (all or
+                # nothing), and the batch's commits reach the file together when the connection
+                # closes (DuckDB's checkpoint), before any outcome of the batch is reported. Writing
+                # every commit to the log as well cost half of each COMMIT (serialising the rows,
+                # then waiting for the disk) for a copy the checkpoint then made again. A
+                # process killed before the close leaves the store as the batch found it: its
+                # submissions were never reported as loaded, and loading them again does it.
+                with store.writing(db, log=False) as con:
+                    # Never folded into the file before the batch ends (a store opened by another
+                    # writer may have a log: DuckDB would fold it every 16 MiB, each time rewriting
+                    # the tables' last blocks; hundreds of times in a national year).
                     con.execute(f"SET checkpoint_threshold = '{BATCH_LOG}'")
                     # Each submission's statements are small: a second DuckDB thread costs more to
                     # wake than it saves (a fifth of the writing's CPU), and the other core is
@@ -248,13 +254,15 @@ def _load(
             con.execute("INSERT OR IGNORE INTO providers (provider_id) VALUES (?)", [provider_id])
         # The current one (current_submissions) stops being current: one statement, as every
         # statement costs a few milliseconds and a national year is 1,200 submissions.
-        previous = con.execute(
-            "UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
-            "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current RETURNING submission_id",
-            [submission_id, now, kind, provider_id, period],
-        ).fetchall()
-        if previous:
-            outcome.replaced = previous[0][0]
+        # (Only when one is: a first submission for a quarter saves the statement.)
+        if (kind, provider_id, period) in known.current:
+            previous = con.execute(
+                "UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
+                "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current RETURNING submission_id",
+                [submission_id, now, kind, provider_id, period],
+            ).fetchall()
+            if previous:
+                outcome.replaced = previous[0][0]
         con.execute(
             "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
             "submitted_on, gathered_by, source, form, sha256, loaded_at, loaded_by, is_current, "
@@ -308,6 +316,7 @@ def _load(
         store.rollback(con)
         raise
     known.periods.add(period)
+    known.current.add((kind, provider_id, period))
     if kind == "return" or provider_id not in known.providers:
         known.providers[provider_id] = named if kind == "return" else (None, None)
     return outcome
@@ -315,11 +324,13 @@ def _load(
 
 @dataclass
 class Known:
-    """What the store holds that each submission of a batch may need to add: the periods, and
-    the providers with their names and areas (kept up to date as each submission commits)."""
+    """What the store holds that each submission of a batch may need to add or change: the
+    periods, the providers with their names and areas, and which (kind, provider, period) has a
+    current submission (kept up to date as each submission commits)."""
 
     periods: set[str]
     providers: dict[str, tuple[str | None, str | None]]
+    current: set[tuple[str, str, str]] = field(default_factory=set)
 
 
 def _known(con: duckdb.DuckDBPyConnection) -> Known:
@@ -328,7 +339,8 @@ def _known(con: duckdb.DuckDBPyConnection) -> Known:
         provider: (name, area)
         for provider, name, area in con.execute("SELECT provider_id, provider_name, area FROM providers").fetchall()
     }
-    return Known(periods, providers)
+    current = set(con.execute("SELECT kind, provider_id, period FROM current_submissions").fetchall())
+    return Known(periods, providers, current)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, prefix: list) -> None:

@@ -95,12 +95,23 @@ def _is_lock_error(error: Exception) -> bool:
 
 
 def connect(
-    db: str | os.PathLike | None = None, *, read_only: bool = False, wait_seconds: float | None = None
+    db: str | os.PathLike | None = None,
+    *,
+    read_only: bool = False,
+    wait_seconds: float | None = None,
+    log: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open the store, retrying while another process holds the lock.
 
     A read-write connection creates the file and brings its schema up to date. A
     read-only connection to a store that does not exist yet raises StoreMissing.
+
+    `log=False` (a writer only): commits are not written to the write-ahead log; they
+    reach the file when the connection closes (DuckDB's checkpoint), all at once. For a
+    writer that reports nothing as done before it closes (audits.ingest's batches): a
+    process killed before then leaves the store as it was when the connection opened,
+    so each transaction is still all or nothing. A log left by an earlier writer that
+    died is replayed on opening, as always.
     """
     path = db_path(db)
     if path.is_dir():
@@ -124,7 +135,7 @@ def connect(
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = _open(path, read_only, log)
             break
         except duckdb.Error as error:  # IOException / ConnectionException on a lock
             if not _is_lock_error(error):
@@ -149,6 +160,32 @@ def connect(
     return con
 
 
+_UNLOGGED = "unlogged_store"  # the name of the store's file attached without its log
+
+
+def _open(path: Path, read_only: bool, log: bool) -> duckdb.DuckDBPyConnection:
+    if log or read_only:
+        return duckdb.connect(str(path), read_only=read_only)
+    # The store's file attached to an empty in-memory database, without log writes, and made
+    # the default, so every statement reads as on a plain connection.
+    con = duckdb.connect()
+    try:
+        quoted = str(path).replace("'", "''")
+        con.execute(f"ATTACH '{quoted}' AS {_UNLOGGED} (RECOVERY_MODE no_wal_writes)")
+        con.execute(f"USE {_UNLOGGED}")
+    except duckdb.Error as error:
+        con.close()
+        if "already attached" in str(error):
+            # This process has the store open already (DuckDB shares that one database between
+            # its connections): share it too, with its log.
+            return duckdb.connect(str(path))
+        raise
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 def pending(con: duckdb.DuckDBPyConnection) -> bool:
     """Has this store missed a migration shipped with this version?"""
     return len(applied_migrations(con)) < len(migrations())
@@ -165,17 +202,22 @@ def reading(db: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConn
 
 
 @contextlib.contextmanager
-def writing(db: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(db: str | os.PathLike | None = None, *, log: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection, closed afterwards so readers can come back in. A full disk is
-    StoreFull, a plain message: every write runs in a transaction, so nothing was half-written."""
+    StoreFull, a plain message: every write runs in a transaction, so nothing was half-written.
+    `log=False`: see `connect` (nothing is in the file until the connection has closed)."""
     try:
-        con = connect(db, read_only=False)
+        con = connect(db, read_only=False, log=log)
     except (duckdb.Error, OSError) as error:
         if _disk_full(error):
             raise StoreFull(_full_message(db_path(db))) from None
         raise
     try:
         yield con
+        if not log and con.execute("SELECT current_database()").fetchone()[0] == _UNLOGGED:
+            # The commits reach the file here, not at each COMMIT: a failure (a full disk) must
+            # be said, not lost in the close (the file keeps what it had before).
+            con.execute("CHECKPOINT")
     except (duckdb.Error, OSError) as error:
         if _disk_full(error):
             raise StoreFull(_full_message(db_path(db))) from None

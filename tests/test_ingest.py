@@ -273,6 +273,70 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(tmp_path):
     assert outcome.loaded and outcome.replaced
 
 
+BATCH_KILLED_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from pathlib import Path
+    from audits import ingest
+
+    load, insert, committed = ingest._load, ingest._insert, []
+
+    def load_and_count(con, validation, *rest):
+        outcome = load(con, validation, *rest)
+        committed.append(outcome.kind)
+        return outcome
+
+    def insert_then_stall(con, table, frame, prefix):
+        insert(con, table, frame, prefix)
+        if table.name == "contacts":   # the pack before it committed; this return has not
+            Path(sys.argv[4]).write_text(" ".join(committed))
+            time.sleep(120)
+
+    ingest._load, ingest._insert = load_and_count, insert_then_stall
+    ingest.ingest([Path(sys.argv[1]), Path(sys.argv[2])], db=sys.argv[3],
+                  progress=lambda outcome: Path(sys.argv[5]).write_text("reported"))
+""")
+
+
+@pytest.mark.slow
+def test_a_process_killed_after_a_commit_leaves_the_store_as_the_batch_found_it(tmp_path):
+    """Each submission commits on its own, but a batch's commits reach the file together when
+    its connection closes (no write-ahead log): a kill half way through a batch loses the whole
+    batch, of which nothing was reported as loaded, and the store stays as it was."""
+    db = tmp_path / "audit.duckdb"
+    ingest.ingest([GOOD_RETURN, GOOD_PACK], db=db)
+    before = snapshot(db)
+    pack = make(tmp_path / "pack", base=GOOD_PACK)
+    resubmission = make(tmp_path)
+    (resubmission / "kpis.csv").write_text("kpi_id,name,measure,target,payment_linked,set_by\n")
+    marker, reported = tmp_path / "inside", tmp_path / "reported"
+    script = tmp_path / "killed.py"
+    script.write_text(BATCH_KILLED_SCRIPT)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(pack), str(resubmission), str(db), str(marker), str(reported)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert process.poll() is None, "the ingest process ended before it was killed"
+            assert time.monotonic() < deadline, "the ingest never reached the middle"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+    assert marker.read_text() == "pack"  # the pack had committed before the kill
+    assert not reported.exists()
+    assert snapshot(db) == before
+    # Loading the batch again loads both.
+    outcomes = ingest.ingest([pack, resubmission], db=db)
+    assert [o.loaded for o in outcomes] == [True, True] and all(o.replaced for o in outcomes)
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM current_submissions").fetchone()[0] == 2
+        assert con.execute("SELECT count(*) FROM submissions").fetchone()[0] == 4
+
+
 @pytest.mark.slow
 def test_ingest_command(tmp_path):
     db = tmp_path / "cli.duckdb"

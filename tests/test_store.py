@@ -193,3 +193,32 @@ def test_a_full_disk_is_said_plainly_and_leaves_the_store_consistent(small_disk)
         assert con.execute("SELECT count(*) FROM runs").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM results").fetchone() == (0,)
         assert con.execute("SELECT count(*) FROM story_screening").fetchone() == (0,)
+
+
+@pytest.mark.slow
+def test_a_writer_without_the_log_writes_the_file_when_it_closes(tmp_path):
+    """audits.ingest writes a batch without the write-ahead log: each commit is kept in memory
+    and the file gets them all when the connection closes; nothing of them before."""
+    db = tmp_path / "audit.duckdb"
+    store.connect(db).close()
+    with store.writing(db, log=False) as con:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("INSERT INTO providers VALUES ('P1', 'One', 'North')")
+        con.execute("COMMIT")
+        assert not db.with_name(db.name + ".wal").exists()
+        # Another process reading the file now would find nothing (it is locked for it, so a
+        # copy of the file stands in for what a killed process leaves behind).
+        shutil.copy(db, tmp_path / "copy.duckdb")
+    with store.reading(tmp_path / "copy.duckdb") as con:
+        assert con.execute("SELECT count(*) FROM providers").fetchone() == (0,)
+    with store.reading(db) as con:
+        assert con.execute("SELECT * FROM providers").fetchall() == [("P1", "One", "North")]
+    # A store this process has open already is shared, with its log (DuckDB allows one
+    # database per file in a process).
+    holder = store.connect(db)
+    try:
+        with store.writing(db, log=False) as con:
+            con.execute("INSERT INTO providers VALUES ('P2', 'Two', 'South')")
+        assert holder.execute("SELECT count(*) FROM providers").fetchone() == (2,)
+    finally:
+        holder.close()
