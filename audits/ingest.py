@@ -3,7 +3,9 @@
 A submission with blocking problems loads nothing. A loadable one goes in whole
 (good rows to the data tables, held-back rows to `quarantine` with their reasons)
 or not at all: if the process dies half way, DuckDB rolls the transaction back.
-Resubmitting a provider's quarter makes the new submission current and keeps the
+The command line writes a batch at a time without the write-ahead log, so a process
+killed during a batch leaves the store as the batch found it (none of that batch had
+been reported as loaded). Resubmitting a provider's quarter makes the new submission current and keeps the
 earlier one, with its files' checksums, in the history.
 """
 
