@@ -221,3 +221,68 @@ def test_at_national_scale_the_chosen_providers_stories_stay_open_and_the_others
     assert "P005" not in " ".join(folded)
     assert "Story of P001" in at.expander[0].html[0].value  # its stories inside, still as text
     assert "No consented story speaks to this standard yet for: Service P013 (P013)." in texts(at)
+
+
+def _rows(restricted, standard_id: str = "warm-welcome"):
+    """A standard's measure rows as the page reads them, in the tier `restricted` gives."""
+    from dashboard import data
+
+    db = data.db()
+    cat = data.catalogue(db)
+    period = cat.periods[-1]
+    results = data.measure_results(db, cat, period, restricted)
+    results = results[results["standard_id"] == standard_id].merge(cat.providers, on="provider_id")
+    measures = {m.id: m for s in data.standards(db, cat.runs[period]) if s.id == standard_id for m in s.measures}
+    return results.assign(name=lambda d: d["provider_name"]).sort_values("name"), measures
+
+
+def test_the_words_of_each_row_read_from_dicts_are_those_read_row_by_row(shared_env):
+    """Before/after: the page words its rows from dicts (to_dict) instead of iterrows' Series: every
+    word of every row, in both tiers, is the same either way, and so is the chart's sentence."""
+    from dashboard import downloads, standard
+
+    for restricted in ((), None):  # public rows (an expert citizen's), exact rows (the auditor's)
+        rows, measures = _rows(restricted)
+        assert not rows.empty
+        for measure_id, measure in measures.items():
+            mine = rows[rows["measure_id"] == measure_id]
+            series = [r for _, r in mine.iterrows()]
+            table = standard.measure_table(mine, measure)
+            assert list(table["Rating"]) == [words.result_rating(r) for r in series]
+            assert list(table["Figure"]) == [words.figure(measure, r) for r in series]
+            assert list(table["95% interval"]) == [words.interval(measure, r) for r in series]
+            assert list(table["Compared with the benchmark"]) == [words.benchmark(measure, r)[1] for r in series]
+            download = downloads.results_frame(mine, measure)
+            assert list(download["figure"]) == [words.figure(measure, r) for r in series]
+            assert list(download["suppressed_why"]) == [words.hidden_why(r) for r in series]
+            assert list(download["tier"]) == list(mine["tier"])
+            benchmark = mine["benchmark"].dropna()
+            benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
+            for chosen in (None, "P001", "P003"):
+                assert words.across_providers_summary(
+                    measure, mine.to_dict("records"), benchmark, True, chosen
+                ) == words.across_providers_summary(measure, series, benchmark, True, chosen)
+
+
+def test_a_built_measure_is_never_served_to_a_viewer_of_another_tier(shared_env):
+    """measure_view is cached across sessions, keyed by the rows' content (their tier and every
+    figure): the auditor's exact build, made first, is not what the public gets for the same
+    measure and provider ringed; and each build says what its own rows say."""
+    from dashboard import standard
+
+    exact, measures = _rows(None)
+    public, _ = _rows(())
+    measure = measures["contact-within-2-days"]
+    mine = exact[exact["measure_id"] == measure.id]
+    theirs = public[public["measure_id"] == measure.id]
+    first = standard.measure_view(mine, measure, False, "P003")
+    assert standard.measure_view(mine, measure, False, "P003") is first  # warm: the same build
+    shown = standard.measure_view(theirs, measure, True, "P003")
+    assert shown is not first
+    hill_lane = lambda view: view.table.set_index("Provider").loc["Hill Lane Project", "Figure"]  # noqa: E731
+    assert hill_lane(first) == "50.0% (2 of 4 people)"
+    assert hill_lane(shown) == "Not shown*: it would reveal fewer than 5 people"
+    assert set(first.download["tier"]) == {"restricted"} and set(shown.download["tier"]) == {"public"}
+    assert "2 of 4" not in shown.said + shown.caption + json.dumps(shown.fig.to_plotly_json(), default=str)
+    # the ringed provider is part of the key: another choice is another build
+    assert standard.measure_view(theirs, measure, True, "P001") is not shown
