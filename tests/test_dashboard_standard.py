@@ -303,3 +303,30 @@ def test_stories_drawn_from_dicts_read_as_they_did_row_by_row(shared_env):
         for _, s in told.iterrows()
     )
     assert stories_view.quotes_html(told) == stories_view.STORY_CSS + by_rows
+
+
+def test_a_built_trend_is_never_served_to_a_viewer_of_another_tier_and_says_what_it_did(shared_env):
+    """trend_view is cached across sessions, keyed by the provider's rows (their tier and every
+    figure): Hill Lane's exact quarters and its public quarters are two builds; and its table,
+    worded from dicts, is the one worded row by row (before/after)."""
+    from dashboard import data, over_time
+
+    db = data.db()
+    cat = data.catalogue(db)
+    measure = next(
+        m for s in data.standards(db, cat.runs[cat.periods[-1]]) if s.id == "warm-welcome" for m in s.measures
+    )
+    periods = tuple(cat.periods)
+    built = {}
+    for restricted in (None, ()):
+        history = data.history(db, cat, restricted)
+        rows = history[(history["provider_id"] == "P003") & (history["measure_id"] == measure.id)].sort_values("period")
+        built[restricted] = view = over_time.trend_view(rows, periods, measure, "Hill Lane Project")
+        quarters = over_time.every_quarter(history, rows)
+        assert set(view.download["tier"]) == {"restricted" if restricted is None else "public"}
+        assert list(view.table["Figure"]) == [words.figure(measure, r) for _, r in quarters.iterrows()]
+        assert over_time.trend_view(rows, periods, measure, "Hill Lane Project") is view  # warm: the same
+    exact, public = built[None], built[()]
+    assert exact is not public
+    assert "2 of 4 people" in " ".join(exact.table["Figure"])
+    assert "2 of 4 people" not in " ".join(public.table["Figure"]) + public.said + public.caption
