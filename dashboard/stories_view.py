@@ -43,7 +43,7 @@ def quotes_html(told: pd.DataFrame) -> str:
     return STORY_CSS + "".join(
         f'<figure class="ls-story"><blockquote>{html.escape(str(story["text"]))}</blockquote>'
         f"<figcaption>{html.escape(told_by(story))}</figcaption></figure>"
-        for story in told.to_dict("records")  # dicts: iterrows built a Series a story
+        for _, story in told.iterrows()
     )
 
 

@@ -288,23 +288,6 @@ def test_a_built_measure_is_never_served_to_a_viewer_of_another_tier(shared_env)
     assert standard.measure_view(theirs, measure, True, "P001") is not shown
 
 
-def test_stories_drawn_from_dicts_read_as_they_did_row_by_row(shared_env):
-    """Before/after: quotes_html words each story from a dict (to_dict), not iterrows' Series."""
-    import html
-
-    from dashboard import data
-
-    db = data.db()
-    told = data.period_stories(db, data.catalogue(db).periods[-1])
-    assert not told.empty
-    by_rows = "".join(
-        f'<figure class="ls-story"><blockquote>{html.escape(str(s["text"]))}</blockquote>'
-        f"<figcaption>{html.escape(stories_view.told_by(s))}</figcaption></figure>"
-        for _, s in told.iterrows()
-    )
-    assert stories_view.quotes_html(told) == stories_view.STORY_CSS + by_rows
-
-
 def test_a_built_trend_is_never_served_to_a_viewer_of_another_tier_and_says_what_it_did(shared_env):
     """trend_view is cached across sessions, keyed by the provider's rows (their tier and every
     figure): Hill Lane's exact quarters and its public quarters are two builds; and its table,
