@@ -114,7 +114,7 @@ def results_frame(rows: pd.DataFrame, measures: Measure | list[Measure]) -> pd.D
     where the public CSV does (runs.contract_intervals); an exact row keeps what the screen shows."""
     by_id = {m.id: m for m in (measures if isinstance(measures, list) else [measures])}
     out = []
-    for r in rows[rows["measure_id"].isin(list(by_id))].to_dict("records"):  # dicts: iterrows built a Series a row
+    for _, r in rows[rows["measure_id"].isin(list(by_id))].iterrows():
         measure = by_id[r["measure_id"]]
         kind = kind_of(measure)
         public = r.get("tier") != tiers.RESTRICTED
