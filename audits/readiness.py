@@ -60,8 +60,10 @@ def published_versions(con: duckdb.DuckDBPyConnection, period: str) -> dict[str,
     return out
 
 
-def board(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
-    """One row per provider of the period (see COLUMNS), in words a person reads."""
+def board(con: duckdb.DuckDBPyConnection, period: str, told: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per provider of the period (see COLUMNS), in words a person reads. told: the
+    quarter's stories.story_table when the caller already holds it (the dashboard caches it by
+    the evidence stamp); read here otherwise."""
     submissions = con.execute(
         """
         SELECT provider_id, any_value(provider_name) AS name,
@@ -86,7 +88,10 @@ def board(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
     }
     names = dict(con.execute("SELECT provider_id, provider_name FROM providers").fetchall())
     every = sorted(set(submissions["provider_id"]) | audited)
-    table = shared.stories if shared is not None else stories.story_table(con, period)
+    if shared is not None:
+        table = shared.stories
+    else:
+        table = told if told is not None else stories.story_table(con, period)
     loaded = submissions.set_index("provider_id")
     latest_drafts = drafts.every_latest(con, period)
     comments = factcheck.comments(con, period)
