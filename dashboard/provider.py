@@ -73,6 +73,16 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@tiers.output(tiers.BY_CALLER, "one standard's measures of a provider: table and download rows, in the rows' tier")
+@st.cache_data(max_entries=512, show_spinner=False)
+def standard_detail(rows: pd.DataFrame, standard) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table of a standard's measures for one provider and its download's rows, built once per
+    content of the rows (every figure and its `tier`: one viewer's exact rows and another's public
+    ones are two entries) and the standard: eleven of them were built on every visit."""
+    table = measure_table(standard, rows.set_index("measure_id"))
+    return table, downloads.results_frame(rows, standard.measures)
+
+
 def progress(db: str, provider_id: str, period: str) -> None:
     """Where this provider's audit of the period stands: sign-off (or out of date), the draft
     and its factual accuracy check, the provider's reply, and actions from earlier audits."""
@@ -215,13 +225,9 @@ def render() -> None:
         stories_view.show(stories_view.of(told, provider_id, s.id))
         with st.expander("The figures behind this rating: measures, thresholds and trend"):
             st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
-            table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
+            table, download = standard_detail(results[results["standard_id"] == s.id], s)
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
-            downloads.offer(
-                downloads.results_frame(results[results["standard_id"] == s.id], s.measures),
-                f"{provider_id}-{s.id}",
-                title=s.title,
-            )
+            downloads.offer(download, f"{provider_id}-{s.id}", title=s.title)
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
                 history = data.history(db, cat, view.restricted)
                 for m in s.measures:
