@@ -313,3 +313,41 @@ def test_a_built_trend_is_never_served_to_a_viewer_of_another_tier_and_says_what
     assert exact is not public
     assert "2 of 4 people" in " ".join(exact.table["Figure"])
     assert "2 of 4 people" not in " ".join(public.table["Figure"]) + public.said + public.caption
+
+
+def test_the_stories_html_built_once_a_quarter_is_each_providers_own(shared_env):
+    """Before/after: the cached HTML of every provider's stories of a standard is what quotes_html
+    draws from that provider's stories alone (stories_view.of), and no provider's is missing."""
+    from dashboard import data
+
+    db = data.db()
+    told = data.period_stories(db, data.catalogue(db).periods[-1])
+    quotes = stories_view._quotes_of(told, "warm-welcome")
+    assert quotes
+    for provider_id in told["provider_id"].unique():
+        mine = stories_view.of(told, provider_id, "warm-welcome")
+        assert quotes.get(provider_id) == (stories_view.quotes_html(mine) if not mine.empty else None)
+
+
+def test_built_breakdowns_are_never_served_to_a_viewer_of_another_tier(shared_env):
+    """breakdowns_view._built is cached across sessions, keyed as its read is (run, provider,
+    standard and exact or public): Hill Lane's exact tables (built first) are not what the public
+    gets, and each is the table breakdown_tables words from that tier's rows (before/after)."""
+    from audits import breakdown_tables
+    from dashboard import breakdowns_view, data
+
+    db = data.db()
+    cat = data.catalogue(db)
+    period = cat.periods[-1]
+    standard = next(s for s in data.standards(db, cat.runs[period]) if s.id == "warm-welcome")
+    sexes = {}
+    for exact, run_id in ((True, cat.runs[period]), (False, cat.public_run(period))):
+        tables, download = breakdowns_view._built(db, run_id, "P003", standard, exact)
+        rows = breakdowns_view._rows(db, run_id, "P003", standard.id, exact)
+        for (measure_id, dimension), table in tables.items():
+            measure = next(m for m in standard.measures if m.id == measure_id)
+            assert table.equals(breakdown_tables.table(rows, measure, dimension))
+        assert set(download["tier"]) == {"restricted" if exact else "public"}
+        sexes[exact] = next(t for t in tables.values() if "Female" in list(t["Group"])).set_index("Group")
+    assert sexes[True].loc["Female", "Figure"].endswith("of 2 people)")
+    assert sexes[False].loc["Female", "Figure"].startswith("Not shown*")
