@@ -55,7 +55,13 @@ def show(told: pd.DataFrame) -> None:
     st.html(quotes_html(told))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+def _content(told: pd.DataFrame) -> bytes:
+    """The stories' content as the cache key: every column and value, lists (a story's standards)
+    by their text (Streamlit's own hash cannot hash a list and logged a warning on every visit)."""
+    return str(list(told.columns)).encode() + pd.util.hash_pandas_object(told.astype(str)).to_numpy().tobytes()
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs={pd.DataFrame: _content})
 def _quotes_of(told: pd.DataFrame, standard_id: str) -> dict[str, str]:
     """Provider id -> the HTML of its stories of one standard (quotes_html), built once per content
     of the quarter's printable stories (a withdrawal changes them) and standard: a standard's page

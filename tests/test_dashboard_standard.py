@@ -327,6 +327,10 @@ def test_the_stories_html_built_once_a_quarter_is_each_providers_own(shared_env)
     for provider_id in told["provider_id"].unique():
         mine = stories_view.of(told, provider_id, "warm-welcome")
         assert quotes.get(provider_id) == (stories_view.quotes_html(mine) if not mine.empty else None)
+    # keyed by the stories' content: a story kept out or withdrawn is another entry, at once
+    gone = next(iter(quotes))
+    assert gone not in stories_view._quotes_of(told[told["provider_id"] != gone], "warm-welcome")
+    assert stories_view._quotes_of(told.copy(), "warm-welcome") == quotes
 
 
 def test_built_breakdowns_are_never_served_to_a_viewer_of_another_tier(shared_env):
