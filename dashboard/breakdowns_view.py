@@ -21,6 +21,19 @@ def _rows(db_file: str, run_id: str, provider_id: str, standard_id: str, exact: 
         return disclosure_breakdowns.public(con, run_id, provider_id, standard_id)
 
 
+@tiers.output(tiers.BY_CALLER, "one provider's breakdown tables and download rows of a standard, in its tier")
+@st.cache_data(max_entries=64, show_spinner=False)
+def _built(
+    db_file: str, run_id: str, provider_id: str, standard: Standard, exact: bool
+) -> tuple[dict[tuple[str, str], pd.DataFrame], pd.DataFrame]:
+    """Every table of the section (by measure id and dimension) and the download's rows, built once
+    per read of `_rows` (keyed as it is: run, provider, standard and tier, exact or public)."""
+    rows = _rows(db_file, run_id, provider_id, standard.id, exact)
+    measures = [m for m in standard.measures if m.id in set(rows["measure_id"])]
+    tables = {(m.id, d): breakdown_tables.table(rows, m, d) for m in measures for d in breakdowns.DIMENSIONS}
+    return tables, downloads.breakdowns_frame(rows, measures, tiers.RESTRICTED if exact else tiers.PUBLIC)
+
+
 @tiers.output(tiers.BY_CALLER, "one provider's measures of a standard by sex, age and ethnic group, in its tier")
 def section(view: viewer.Viewer, period: str, standard: Standard, provider_id: str, name: str) -> None:
     """The breakdowns of one provider for one standard: a table per measure and dimension."""
@@ -37,16 +50,17 @@ def section(view: viewer.Viewer, period: str, standard: Standard, provider_id: s
         return
     if exact:
         ui.restricted_note()
+    tables, download = _built(view.db, run_id, provider_id, standard, exact)
     for measure in measures:
         st.markdown(f"**{ui.md(measure.label)}**")
         tabs = st.tabs([words.dimension(d) for d in breakdowns.DIMENSIONS])
         for tab, dimension in zip(tabs, breakdowns.DIMENSIONS):
             with tab:
-                ui.table(breakdown_tables.table(rows, measure, dimension))
+                ui.table(tables[(measure.id, dimension)])
     st.caption(words.BREAKDOWN_NOTE)
     ui.footnote(rows)
     downloads.offer(
-        downloads.breakdowns_frame(rows, measures, tiers.RESTRICTED if exact else tiers.PUBLIC),
+        download,
         f"{provider_id}-{standard.id}-breakdowns",
         title=f"{name}: {standard.title}, by sex, age and ethnic group, {period}",
     )

@@ -314,7 +314,7 @@ def _ringed(points: pd.DataFrame, selected: str | None) -> str:
 
 def _said(df: pd.DataFrame, measure) -> list[str]:
     """Each row's figure as the table beside the chart says it."""
-    return [words.figure(measure, r) for _, r in df.iterrows()]
+    return [words.figure(measure, r) for r in df.to_dict("records")]
 
 
 def _no_hidden(hidden: pd.DataFrame | None) -> pd.DataFrame:

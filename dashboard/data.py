@@ -293,5 +293,8 @@ def standards_dir() -> Path:
 
 @st.cache_data(ttl=SHORT, show_spinner=False)
 def readiness_board(db: str, period: str):
+    # the quarter's story table from its cache (keyed by the evidence stamp, as every page's
+    # stories are): ~0.45 of the board's 1 CPU-s at national scale, paid on every visit (5 s cache)
+    told = _story_table(db, period, evidence_stamp(db))
     with store.reading(db) as con:
-        return readiness.board(con, period)
+        return readiness.board(con, period, told)

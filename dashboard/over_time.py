@@ -4,7 +4,10 @@ icons in plain words. The standard page and the provider page both show it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from audits import spc, stats, tiers, words
@@ -17,8 +20,8 @@ def quarter_table(rows: pd.DataFrame, measure: Measure, hidden: list[str]) -> pd
     return pd.DataFrame(
         {
             "Quarter": list(rows["period"]),
-            "Figure": [words.figure(measure, r) for _, r in rows.iterrows()],
-            "95% interval": [words.interval(measure, r) for _, r in rows.iterrows()],
+            "Figure": [words.figure(measure, r) for r in rows.to_dict("records")],
+            "95% interval": [words.interval(measure, r) for r in rows.to_dict("records")],
         }
     )
 
@@ -65,6 +68,57 @@ def xmr_caption(chart: spc.XmR, quarters: pd.DataFrame, measure: Measure) -> str
     return " ".join(parts)
 
 
+@dataclass(frozen=True)
+class TrendView:
+    """One provider's trend of a measure, built: the chart and its sentence, the table, the
+    download's rows, and the usual range's icons (None before there are enough quarters) and
+    caption. Shared between sessions by `trend_view`'s cache, so read only."""
+
+    fig: go.Figure
+    said: str
+    table: pd.DataFrame
+    download: pd.DataFrame
+    icons: str | None
+    caption: str
+
+
+@tiers.output(tiers.BY_CALLER, "one provider's trend of a measure, built from its rows in their tier")
+@st.cache_resource(max_entries=256, show_spinner=False)
+def trend_view(rows: pd.DataFrame, periods: tuple[str, ...], measure: Measure, name: str) -> TrendView:
+    """Built once per content of the provider's rows (every figure and its `tier`: one viewer's
+    exact quarters and another's public ones are two entries), the audited quarters, the measure
+    and the name: a warm visit only draws it (building took ~0.6 CPU-s a chart at national scale)."""
+    quarters = every_quarter(pd.DataFrame({"period": list(periods)}), rows)
+    hidden = ui.hidden(quarters)
+    shown = int(rows["value"].notna().sum())
+    periods = list(quarters["period"])
+    hib = measure.green.higher_is_better
+    chart = spc.xmr([None if stats.is_missing(v) else float(v) for v in quarters["value"]])
+    table = quarter_table(quarters, measure, hidden)
+    target = (measure.green.target, f"met at {measure.green.text}")
+    variation = assurance = None
+    if chart is not None:
+        variation = f"Latest quarter plotted, {periods[chart.latest]}: {spc.variation(chart, hib).sentence}"
+        icon = spc.assurance(chart, hib, target[0])
+        assurance = f"Against the target: {icon.sentence}" if icon is not None else None
+        table["Signal"] = [
+            spc.signal(chart, i, hib) or ("none" if chart.values[i] is not None else "") for i in range(len(periods))
+        ]
+    said = words.over_time_summary(measure, quarters.to_dict("records"), name, variation, assurance)
+    fig = charts.over_time(quarters, measure, chart, name, hidden)
+    gaps = gap_words(quarters, hidden)
+    if chart is None:
+        icons = None
+        caption = (
+            f"Each quarter's figure with its 95% interval and the benchmark. {shown} quarters have a figure; "
+            f"the usual range (NHS Making Data Count) is drawn from {spc.MIN_POINTS}." + (" " + gaps if gaps else "")
+        )
+    else:
+        icons = charts.xmr_icons_html(chart, measure.label, periods[chart.latest], hib, target)
+        caption = xmr_caption(chart, quarters, measure) + (" " + gaps if gaps else "")
+    return TrendView(fig, said, table, downloads.results_frame(rows, measure), icons, caption)
+
+
 @tiers.output(tiers.BY_CALLER, "one provider's trend of a measure, in the viewer's tier")
 def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: Measure, name: str = "") -> None:
     """One chart for every role: the quarters with their intervals, and the usual range of NHS
@@ -82,44 +136,14 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
             + (" " + left_out if left_out else "")
         )
         return
-    quarters = every_quarter(history, rows)
-    hidden = ui.hidden(quarters)
-    periods = list(quarters["period"])
-    hib = measure.green.higher_is_better
-    chart = spc.xmr([None if stats.is_missing(v) else float(v) for v in quarters["value"]])
-    table = quarter_table(quarters, measure, hidden)
-    target = (measure.green.target, f"met at {measure.green.text}")
-    variation = assurance = None
-    if chart is not None:
-        variation = f"Latest quarter plotted, {periods[chart.latest]}: {spc.variation(chart, hib).sentence}"
-        icon = spc.assurance(chart, hib, target[0])
-        assurance = f"Against the target: {icon.sentence}" if icon is not None else None
-        table["Signal"] = [
-            spc.signal(chart, i, hib) or ("none" if chart.values[i] is not None else "") for i in range(len(periods))
-        ]
+    view = trend_view(rows, tuple(sorted(history["period"].unique())), measure, name or provider_id)
     chart_col, table_col = st.columns([3, 2], vertical_alignment="center")
     with chart_col:
-        said = words.over_time_summary(
-            measure, (r for _, r in quarters.iterrows()), name or provider_id, variation, assurance
-        )
-        charts.show(
-            charts.over_time(quarters, measure, chart, name or provider_id, hidden), said, f"trend_{measure.id}"
-        )
+        charts.show(view.fig, view.said, f"trend_{measure.id}")
     with table_col:
-        ui.table(table)
-        downloads.offer(
-            downloads.results_frame(rows, measure),
-            f"{provider_id}-{standard.id}-{measure.id}-quarters",
-            title=measure.label,
-        )
-    gaps = gap_words(quarters, hidden)
-    if chart is None:
-        st.caption(
-            f"Each quarter's figure with its 95% interval and the benchmark. {shown} quarters have a figure; "
-            f"the usual range (NHS Making Data Count) is drawn from {spc.MIN_POINTS}." + (" " + gaps if gaps else ""),
-            help=charts.XMR_HELP,
-        )
-    else:
-        st.html(charts.xmr_icons_html(chart, measure.label, periods[chart.latest], hib, target))
-        st.caption(xmr_caption(chart, quarters, measure) + (" " + gaps if gaps else ""), help=charts.XMR_HELP)
+        ui.table(view.table)
+        downloads.offer(view.download, f"{provider_id}-{standard.id}-{measure.id}-quarters", title=measure.label)
+    if view.icons is not None:
+        st.html(view.icons)
+    st.caption(view.caption, help=charts.XMR_HELP)
     st.divider()

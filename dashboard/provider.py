@@ -4,13 +4,12 @@ provider's own account sees only this provider."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
 import streamlit as st
 
-from audits import actions, disclosure, factcheck, findings, ratings, signoffs, store, tiers, voices, words
+from audits import ratings, tiers, voices, words
 from dashboard import data, downloads, over_time, pdfs, stories_view, ui, viewer
+from dashboard.standing import standing
 
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
 
@@ -74,51 +73,14 @@ def measure_table(standard, mine: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@dataclass(frozen=True)
-class Standing:
-    """What the page says of where a provider's audit stands (findings.Findings' fields of it)."""
-
-    signoff: dict | None
-    earlier_signoff: dict | None
-    signoff_status: str
-    out_of_date: list[str]
-    factcheck: str
-    reply: dict | None
-    actions: pd.DataFrame
-
-
-def standing(db: str, provider_id: str, period: str) -> Standing | None:
-    """Where the audit stands, read as findings.gather reads it. Gathering every finding is only
-    needed for a sign-off's status (what it covered against what the run shows now): a provider
-    nobody signed for the quarter is "unsigned" without it (as audits.readiness.board does), and
-    the gather (7 s at national scale: the whole run's public figures) runs only when someone
-    signed. None when the period has no results for the provider (findings.FindingsError)."""
-    with store.reading(db) as con:
-        if not signoffs.signoffs_for(con, period, provider_id).empty:
-            try:
-                found = findings.gather(con, provider_id, period)
-            except findings.FindingsError:
-                return None
-            return Standing(
-                found.signoff,
-                found.earlier_signoff,
-                found.signoff_status,
-                found.out_of_date,
-                found.factcheck,
-                found.reply,
-                found.actions,
-            )
-        if disclosure.public_run_id(con, period) is None:
-            return None
-        return Standing(
-            None,
-            None,
-            "unsigned",
-            [],
-            factcheck.summary(con, provider_id, period),
-            factcheck.latest_reply(con, provider_id, period),
-            actions.plans(con, provider_id, before=period),
-        )
+@tiers.output(tiers.BY_CALLER, "one standard's measures of a provider: table and download rows, in the rows' tier")
+@st.cache_data(max_entries=512, show_spinner=False)
+def standard_detail(rows: pd.DataFrame, standard) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The table of a standard's measures for one provider and its download's rows, built once per
+    content of the rows (every figure and its `tier`: one viewer's exact rows and another's public
+    ones are two entries) and the standard: eleven of them were built on every visit."""
+    table = measure_table(standard, rows.set_index("measure_id"))
+    return table, downloads.results_frame(rows, standard.measures)
 
 
 def progress(db: str, provider_id: str, period: str) -> None:
@@ -263,13 +225,9 @@ def render() -> None:
         stories_view.show(stories_view.of(told, provider_id, s.id))
         with st.expander("The figures behind this rating: measures, thresholds and trend"):
             st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
-            table = measure_table(s, results[results["standard_id"] == s.id].set_index("measure_id"))
+            table, download = standard_detail(results[results["standard_id"] == s.id], s)
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")
-            downloads.offer(
-                downloads.results_frame(results[results["standard_id"] == s.id], s.measures),
-                f"{provider_id}-{s.id}",
-                title=s.title,
-            )
+            downloads.offer(download, f"{provider_id}-{s.id}", title=s.title)
             if st.toggle("Show the trend over quarters", key=f"trend_{s.id}"):
                 history = data.history(db, cat, view.restricted)
                 for m in s.measures:

@@ -6,7 +6,10 @@ numbers."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from audits import sentences, stats, tiers, voices, words
@@ -15,15 +18,22 @@ from dashboard import breakdowns_view, charts, data, downloads, over_time, stori
 
 
 def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    records = _records(rows)
     return pd.DataFrame(
         {
             "Provider": rows["name"],
-            "Rating": [words.result_rating(r) for _, r in rows.iterrows()],
-            "Figure": [words.figure(measure, r) for _, r in rows.iterrows()],
-            "95% interval": [words.interval(measure, r) for _, r in rows.iterrows()],
-            "Compared with the benchmark": [words.benchmark(measure, r)[1] for _, r in rows.iterrows()],
+            "Rating": [words.result_rating(r) for r in records],
+            "Figure": [words.figure(measure, r) for r in records],
+            "95% interval": [words.interval(measure, r) for r in records],
+            "Compared with the benchmark": [words.benchmark(measure, r)[1] for r in records],
         }
     )
+
+
+def _records(rows: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, for the words of each (audits.words reads a row with [] and .get): a
+    tenth of the time of iterrows, which built a Series per row."""
+    return rows.to_dict("records")
 
 
 def funnel_sizes(rows: pd.DataFrame) -> pd.Series:
@@ -39,37 +49,44 @@ def _hidden_rows(rows: pd.DataFrame) -> pd.DataFrame:
         {
             "name": list(hidden["name"]),
             "size": [None if stats.is_missing(d) else float(d) for d in hidden["denominator_rows"]],
-            "why": [words.hidden_why(r) for _, r in hidden.iterrows()],
+            "why": [words.hidden_why(r) for r in _records(hidden)],
         }
     )
 
 
-@tiers.output(tiers.BY_CALLER, "one measure across providers: chart, table and words, in each row's tier")
-def across_providers(
-    rows: pd.DataFrame, measure: Measure, public_benchmark: bool = True, selected: str | None = None
-) -> None:
-    """public_benchmark: the benchmark is the public one (the providers shown, pooled), as everyone
-    but the auditor sees it (audits.disclosure). selected: the provider chosen on the page, ringed."""
+@dataclass(frozen=True)
+class MeasureView:
+    """One measure across providers, built: the chart (None: nothing to draw) and the sentence
+    that says it, the table, the download's rows and the caption. Shared between sessions by
+    `measure_view`'s cache, so read only: nothing draws into it."""
+
+    fig: go.Figure | None
+    said: str
+    chart_key: str
+    table: pd.DataFrame
+    download: pd.DataFrame
+    caption: str
+
+
+@tiers.output(tiers.BY_CALLER, "one measure across providers, built from the rows in each row's tier")
+@st.cache_resource(max_entries=256, show_spinner=False)
+def measure_view(rows: pd.DataFrame, measure: Measure, public_benchmark: bool, selected: str | None) -> MeasureView:
+    """Built once per content of the rows (every figure and its `tier`, so the exact rows of one
+    viewer and the public rows of another are two entries), the measure, the benchmark's tier and
+    the ringed provider: a warm visit only draws it (building took ~2 CPU-s a national page)."""
     shown = rows[rows["value"].notna()]
     hidden = _hidden_rows(rows)
     benchmark = rows["benchmark"].dropna()
     benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
     funnel = measure.kind == "proportion" and benchmark is not None
-    chart_col, table_col = st.container(), st.container()
-    with chart_col:
-        if shown.empty and hidden.empty:
-            st.write("No chart: no provider has a figure for this measure. The ratings are in the table.")
+    fig, said = None, ""
+    if not (shown.empty and hidden.empty):
+        if funnel:
+            fig = charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure, hidden, selected)
         else:
-            if funnel:
-                fig = charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure, hidden, selected)
-            else:
-                fig = charts.intervals(shown, benchmark, measure, hidden, selected)
-            said = words.across_providers_summary(measure, (r for _, r in rows.iterrows()), benchmark, funnel, selected)
-            charts.show(fig, said, f"{'funnel' if funnel else 'intervals'}_{measure.id}")
+            fig = charts.intervals(shown, benchmark, measure, hidden, selected)
+        said = words.across_providers_summary(measure, _records(rows), benchmark, funnel, selected)
     table = measure_table(rows, measure)
-    with table_col:
-        ui.table(ui.style_ratings(table, ["Rating"]), len(rows))
-        downloads.offer(downloads.results_frame(rows, measure), f"{measure.id}-providers", title=measure.label)
     caption = sentences.read_back(measure)  # what is counted and when it is met, as the workshop says it
     if funnel:
         caption += (
@@ -86,7 +103,27 @@ def across_providers(
         caption += " A grey band with an asterisk is a provider whose figure is not shown: " + ui.hidden_sentence(
             rows, "provider(s)"
         )
-    st.caption(caption)
+    key = f"{'funnel' if funnel else 'intervals'}_{measure.id}"
+    return MeasureView(fig, said, key, table, downloads.results_frame(rows, measure), caption)
+
+
+@tiers.output(tiers.BY_CALLER, "one measure across providers: chart, table and words, in each row's tier")
+def across_providers(
+    rows: pd.DataFrame, measure: Measure, public_benchmark: bool = True, selected: str | None = None
+) -> None:
+    """public_benchmark: the benchmark is the public one (the providers shown, pooled), as everyone
+    but the auditor sees it (audits.disclosure). selected: the provider chosen on the page, ringed."""
+    view = measure_view(rows, measure, public_benchmark, selected)
+    chart_col, table_col = st.container(), st.container()
+    with chart_col:
+        if view.fig is None:
+            st.write("No chart: no provider has a figure for this measure. The ratings are in the table.")
+        else:
+            charts.show(view.fig, view.said, view.chart_key)
+    with table_col:
+        ui.table(ui.style_ratings(view.table, ["Rating"]), len(rows))
+        downloads.offer(view.download, f"{measure.id}-providers", title=measure.label)
+    st.caption(view.caption)
 
 
 def chosen_provider(ids: list[str]) -> str | None:

@@ -55,6 +55,29 @@ def show(told: pd.DataFrame) -> None:
     st.html(quotes_html(told))
 
 
+def _content(told: pd.DataFrame) -> bytes:
+    """The stories' content as the cache key: every column and value, lists (a story's standards)
+    by their text (Streamlit's own hash cannot hash a list and logged a warning on every visit)."""
+    return str(list(told.columns)).encode() + pd.util.hash_pandas_object(told.astype(str)).to_numpy().tobytes()
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs={pd.DataFrame: _content})
+def _quotes_of(told: pd.DataFrame, standard_id: str) -> dict[str, str]:
+    """Provider id -> the HTML of its stories of one standard (quotes_html), built once per content
+    of the quarter's printable stories (a withdrawal changes them) and standard: a standard's page
+    drew some forty providers' stories again on every visit. Stories are printed in public: no
+    tier to keep apart."""
+    return {provider_id: quotes_html(mine) for provider_id, mine in by_provider(told, standard_id).items()}
+
+
+def _show_of(quotes: dict[str, str], provider_id: str) -> None:
+    """As `show`, from the stories' HTML built by _quotes_of."""
+    if provider_id in quotes:
+        st.html(quotes[provider_id])
+    else:
+        st.write(NO_STORY)
+
+
 def of(told: pd.DataFrame, provider_id: str, standard_id: str) -> pd.DataFrame:
     """The stories of a quarter (data.period_stories) that one provider's people told of one standard."""
     if told.empty:
@@ -137,6 +160,7 @@ def every_provider(
         "shown under the provider it speaks of, beside that provider's rating."
     )
     mine = by_provider(told, standard_id)
+    quotes = _quotes_of(told, standard_id)
     ordered = providers.sort_values("provider_name", key=lambda c: c.str.lower())
     speaking = [row for row in ordered.itertuples() if row.provider_id in mine or row.provider_id == chosen]
     named = {row.provider_id for row in speaking}
@@ -146,12 +170,12 @@ def every_provider(
     if len(speaking) <= FOLD_AFTER:
         for row in speaking:
             _heading(row, ratings)
-            show(mine.get(row.provider_id, told.iloc[0:0]))
+            _show_of(quotes, row.provider_id)
     else:
         first = [row for row in speaking if row.provider_id == chosen]
         for row in first:
             _heading(row, ratings)
-            show(mine.get(row.provider_id, told.iloc[0:0]))
+            _show_of(quotes, row.provider_id)
         others = [row for row in speaking if row.provider_id != chosen]
         st.markdown(
             f"**Every other provider's stories of this standard** ({words.whole(len(others))} providers, "
@@ -162,7 +186,7 @@ def every_provider(
             rating = ratings.get(row.provider_id, words.rating("no_data"))
             label = f"{row.provider_name} ({row.provider_id}) · {rating} · {words.whole(n)} {'story' if n == 1 else 'stories'}"
             with st.expander(ui.md(label)):
-                show(mine.get(row.provider_id, told.iloc[0:0]))
+                _show_of(quotes, row.provider_id)
     if silent:
         st.write("No consented story speaks to this standard yet for: " + ui.md("; ".join(silent)) + ".")
     if chosen in named:

@@ -90,3 +90,25 @@ def test_where_the_audit_stands_reads_as_the_findings_do_signed_or_not(env):
         signoffs.record_signoff(con, "P003", "2026-Q2", run_id, "Ann Auditor", "Audit Co", signoffs.DECLARATION, "ann")
     signed = both("P003")
     assert signed.signoff_status in ("signed", "out_of_date") and signed.signoff["name"] == "Ann Auditor"
+
+
+def test_a_standards_detail_is_never_served_to_a_viewer_of_another_tier(shared_env):
+    """standard_detail is cached across sessions, keyed by the rows' content (their tier and every
+    figure): Hill Lane's exact rows (built first) and its public rows are two builds, each worded
+    as measure_table and results_frame word them."""
+    from dashboard import data, downloads, provider
+
+    db = data.db()
+    cat = data.catalogue(db)
+    period = cat.periods[-1]
+    standard = next(s for s in data.standards(db, cat.runs[period]) if s.id == "warm-welcome")
+    built = {}
+    for restricted in (None, ()):
+        results = data.measure_results(db, cat, period, restricted)
+        rows = results[(results["provider_id"] == "P003") & (results["standard_id"] == standard.id)]
+        table, download = built[restricted] = provider.standard_detail(rows, standard)
+        assert table.equals(provider.measure_table(standard, rows.set_index("measure_id")))
+        assert download.equals(downloads.results_frame(rows, standard.measures))
+    (exact, exact_rows), (public, public_rows) = built[None], built[()]
+    assert "2 of 4 people" in " ".join(exact["Figure"]) and set(exact_rows["tier"]) == {"restricted"}
+    assert "2 of 4 people" not in " ".join(public["Figure"]) and set(public_rows["tier"]) == {"public"}

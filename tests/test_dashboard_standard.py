@@ -221,3 +221,137 @@ def test_at_national_scale_the_chosen_providers_stories_stay_open_and_the_others
     assert "P005" not in " ".join(folded)
     assert "Story of P001" in at.expander[0].html[0].value  # its stories inside, still as text
     assert "No consented story speaks to this standard yet for: Service P013 (P013)." in texts(at)
+
+
+def _rows(restricted, standard_id: str = "warm-welcome"):
+    """A standard's measure rows as the page reads them, in the tier `restricted` gives."""
+    from dashboard import data
+
+    db = data.db()
+    cat = data.catalogue(db)
+    period = cat.periods[-1]
+    results = data.measure_results(db, cat, period, restricted)
+    results = results[results["standard_id"] == standard_id].merge(cat.providers, on="provider_id")
+    measures = {m.id: m for s in data.standards(db, cat.runs[period]) if s.id == standard_id for m in s.measures}
+    return results.assign(name=lambda d: d["provider_name"]).sort_values("name"), measures
+
+
+def test_the_words_of_each_row_read_from_dicts_are_those_read_row_by_row(shared_env):
+    """Before/after: the page words its rows from dicts (to_dict) instead of iterrows' Series: every
+    word of every row, in both tiers, is the same either way, and so is the chart's sentence."""
+    from dashboard import downloads, standard
+
+    for restricted in ((), None):  # public rows (an expert citizen's), exact rows (the auditor's)
+        rows, measures = _rows(restricted)
+        assert not rows.empty
+        for measure_id, measure in measures.items():
+            mine = rows[rows["measure_id"] == measure_id]
+            series = [r for _, r in mine.iterrows()]
+            table = standard.measure_table(mine, measure)
+            assert list(table["Rating"]) == [words.result_rating(r) for r in series]
+            assert list(table["Figure"]) == [words.figure(measure, r) for r in series]
+            assert list(table["95% interval"]) == [words.interval(measure, r) for r in series]
+            assert list(table["Compared with the benchmark"]) == [words.benchmark(measure, r)[1] for r in series]
+            download = downloads.results_frame(mine, measure)
+            assert list(download["figure"]) == [words.figure(measure, r) for r in series]
+            assert list(download["suppressed_why"]) == [words.hidden_why(r) for r in series]
+            assert list(download["tier"]) == list(mine["tier"])
+            benchmark = mine["benchmark"].dropna()
+            benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
+            for chosen in (None, "P001", "P003"):
+                assert words.across_providers_summary(
+                    measure, mine.to_dict("records"), benchmark, True, chosen
+                ) == words.across_providers_summary(measure, series, benchmark, True, chosen)
+
+
+def test_a_built_measure_is_never_served_to_a_viewer_of_another_tier(shared_env):
+    """measure_view is cached across sessions, keyed by the rows' content (their tier and every
+    figure): the auditor's exact build, made first, is not what the public gets for the same
+    measure and provider ringed; and each build says what its own rows say."""
+    from dashboard import standard
+
+    exact, measures = _rows(None)
+    public, _ = _rows(())
+    measure = measures["contact-within-2-days"]
+    mine = exact[exact["measure_id"] == measure.id]
+    theirs = public[public["measure_id"] == measure.id]
+    first = standard.measure_view(mine, measure, False, "P003")
+    assert standard.measure_view(mine, measure, False, "P003") is first  # warm: the same build
+    shown = standard.measure_view(theirs, measure, True, "P003")
+    assert shown is not first
+    hill_lane = lambda view: view.table.set_index("Provider").loc["Hill Lane Project", "Figure"]  # noqa: E731
+    assert hill_lane(first) == "50.0% (2 of 4 people)"
+    assert hill_lane(shown) == "Not shown*: it would reveal fewer than 5 people"
+    assert set(first.download["tier"]) == {"restricted"} and set(shown.download["tier"]) == {"public"}
+    assert "2 of 4" not in shown.said + shown.caption + json.dumps(shown.fig.to_plotly_json(), default=str)
+    # the ringed provider is part of the key: another choice is another build
+    assert standard.measure_view(theirs, measure, True, "P001") is not shown
+
+
+def test_a_built_trend_is_never_served_to_a_viewer_of_another_tier_and_says_what_it_did(shared_env):
+    """trend_view is cached across sessions, keyed by the provider's rows (their tier and every
+    figure): Hill Lane's exact quarters and its public quarters are two builds; and its table,
+    worded from dicts, is the one worded row by row (before/after)."""
+    from dashboard import data, over_time
+
+    db = data.db()
+    cat = data.catalogue(db)
+    measure = next(
+        m for s in data.standards(db, cat.runs[cat.periods[-1]]) if s.id == "warm-welcome" for m in s.measures
+    )
+    periods = tuple(cat.periods)
+    built = {}
+    for restricted in (None, ()):
+        history = data.history(db, cat, restricted)
+        rows = history[(history["provider_id"] == "P003") & (history["measure_id"] == measure.id)].sort_values("period")
+        built[restricted] = view = over_time.trend_view(rows, periods, measure, "Hill Lane Project")
+        quarters = over_time.every_quarter(history, rows)
+        assert set(view.download["tier"]) == {"restricted" if restricted is None else "public"}
+        assert list(view.table["Figure"]) == [words.figure(measure, r) for _, r in quarters.iterrows()]
+        assert over_time.trend_view(rows, periods, measure, "Hill Lane Project") is view  # warm: the same
+    exact, public = built[None], built[()]
+    assert exact is not public
+    assert "2 of 4 people" in " ".join(exact.table["Figure"])
+    assert "2 of 4 people" not in " ".join(public.table["Figure"]) + public.said + public.caption
+
+
+def test_the_stories_html_built_once_a_quarter_is_each_providers_own(shared_env):
+    """Before/after: the cached HTML of every provider's stories of a standard is what quotes_html
+    draws from that provider's stories alone (stories_view.of), and no provider's is missing."""
+    from dashboard import data
+
+    db = data.db()
+    told = data.period_stories(db, data.catalogue(db).periods[-1])
+    quotes = stories_view._quotes_of(told, "warm-welcome")
+    assert quotes
+    for provider_id in told["provider_id"].unique():
+        mine = stories_view.of(told, provider_id, "warm-welcome")
+        assert quotes.get(provider_id) == (stories_view.quotes_html(mine) if not mine.empty else None)
+    # keyed by the stories' content: a story kept out or withdrawn is another entry, at once
+    gone = next(iter(quotes))
+    assert gone not in stories_view._quotes_of(told[told["provider_id"] != gone], "warm-welcome")
+    assert stories_view._quotes_of(told.copy(), "warm-welcome") == quotes
+
+
+def test_built_breakdowns_are_never_served_to_a_viewer_of_another_tier(shared_env):
+    """breakdowns_view._built is cached across sessions, keyed as its read is (run, provider,
+    standard and exact or public): Hill Lane's exact tables (built first) are not what the public
+    gets, and each is the table breakdown_tables words from that tier's rows (before/after)."""
+    from audits import breakdown_tables
+    from dashboard import breakdowns_view, data
+
+    db = data.db()
+    cat = data.catalogue(db)
+    period = cat.periods[-1]
+    standard = next(s for s in data.standards(db, cat.runs[period]) if s.id == "warm-welcome")
+    sexes = {}
+    for exact, run_id in ((True, cat.runs[period]), (False, cat.public_run(period))):
+        tables, download = breakdowns_view._built(db, run_id, "P003", standard, exact)
+        rows = breakdowns_view._rows(db, run_id, "P003", standard.id, exact)
+        for (measure_id, dimension), table in tables.items():
+            measure = next(m for m in standard.measures if m.id == measure_id)
+            assert table.equals(breakdown_tables.table(rows, measure, dimension))
+        assert set(download["tier"]) == {"restricted" if exact else "public"}
+        sexes[exact] = next(t for t in tables.values() if "Female" in list(t["Group"])).set_index("Group")
+    assert sexes[True].loc["Female", "Figure"].endswith("of 2 people)")
+    assert sexes[False].loc["Female", "Figure"].startswith("Not shown*")
