@@ -182,9 +182,9 @@ def render() -> None:
         # a list of every provider says nowhere to look: the first few open, the rest one click away
         ui.table(watched.head(WATCH_FIRST), min(len(watched), WATCH_FIRST))
         if len(watched) > WATCH_FIRST:
-            rest = watched.iloc[WATCH_FIRST:]
-            with st.expander(f"{words.many(len(rest), 'more provider')} on the watch list, fewer reasons each"):
-                ui.table(rest, len(rest))
+            more = watched.iloc[WATCH_FIRST:]
+            with st.expander(f"{words.many(len(more), 'more provider')} on the watch list, fewer reasons each"):
+                ui.table(more, len(more))
 
     st.subheader("What changed since the last quarter")
     if real is None:
