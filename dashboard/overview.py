@@ -13,6 +13,7 @@ from audits import tiers, words
 from dashboard import downloads, overview_pieces, ui, viewer
 
 WATCH_FIRST = 10  # providers shown open on the watch list, the most reasons first
+RATED = ("Before", "Now")  # the change tables' columns that hold ratings (tinted)
 INTRO = (
     "How each provider is doing against the standards that people with lived experience wrote, "
     "as judged by the independent audit. Choose an area and a quarter; open a standard or a provider "
@@ -58,7 +59,7 @@ def render() -> None:
             + ". Ask the auditor to check the returns' provider names.",
             icon=":material/warning:",
         )
-    st.html(pieces.matrix)
+    overview_pieces.show_html(pieces.matrix)
     ui.footnote(pieces.sr)
     downloads.offer(pieces.ratings, "ratings", title=f"Ratings of every provider, {area}, {period}")
 
@@ -74,11 +75,11 @@ def render() -> None:
             "on a measure (outside its 99.8% limits), or that have agreed actions overdue: the most reasons first."
         )
         # a list of every provider says nowhere to look: the first few open, the rest one click away
-        ui.table(watched.head(WATCH_FIRST), min(len(watched), WATCH_FIRST))
+        overview_pieces.show_table(pieces, "watch", watched.head(WATCH_FIRST), min(len(watched), WATCH_FIRST))
         if len(watched) > WATCH_FIRST:
             more = watched.iloc[WATCH_FIRST:]
             with st.expander(f"{words.many(len(more), 'more provider')} on the watch list, fewer reasons each"):
-                ui.table(more, len(more))
+                overview_pieces.show_table(pieces, "watch, more", more, len(more))
 
     st.subheader("What changed since the last quarter")
     if not pieces.compared:
@@ -88,10 +89,10 @@ def render() -> None:
     else:
         st.write(pieces.change_summary)
         if not pieces.real.empty:
-            ui.table(ui.style_ratings(pieces.real, ["Before", "Now"]), len(pieces.real))
+            overview_pieces.show_table(pieces, "real", pieces.real, len(pieces.real), RATED)
         if not pieces.rest.empty:
             with st.expander(f"Moves that are not a clear change in the figures ({len(pieces.rest)})"):
-                ui.table(ui.style_ratings(pieces.rest, ["Before", "Now"]), len(pieces.rest))
+                overview_pieces.show_table(pieces, "rest", pieces.rest, len(pieces.rest), RATED)
                 st.caption(
                     f"“{words.CHANGE_UNCLEAR}” means {words.CHANGE_UNCLEAR_EXPLANATION}. "
                     "A rating still met on the figures that gained or lost a confirming story is the same figures: "

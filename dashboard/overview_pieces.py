@@ -13,6 +13,7 @@ here works one out."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 import pandas as pd
@@ -120,6 +121,7 @@ class Pieces:
     real: pd.DataFrame  # the clear changes, worded (changes()), worse first
     rest: pd.DataFrame  # the other moves, worded, worse first
     late: pd.DataFrame  # overdue actions of the providers shown, as the viewer may see them
+    key: str = ""  # minted afresh at each build: names these pieces when they are drawn (show_table)
 
 
 @tiers.output(tiers.BY_CALLER, "the overview's finished pieces: every figure in the viewer's tier (restricted set)")
@@ -222,4 +224,31 @@ def build(
             else none
         ),
         late=late,
+        key=secrets.token_hex(16),
     )
+
+
+# --------------------------------------------------------------------------- sending the pieces
+# Streamlit replays the elements a cached function drew (st.cache_data's element replay), so a
+# piece drawn once is sent again without its work: st.html's clean-up of the matrix's 1 MB and
+# pandas' Styler over the change tables (~0.4 s a visit at national scale under load). The key
+# is the piece itself (the matrix's HTML), or the key minted when the viewer's pieces were built
+# with the table's name (hashing the tables' rows on every visit cost ~0.1 s), so a viewer is
+# only ever sent what was drawn from their own pieces.
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def show_html(body: str) -> None:
+    """st.html of a finished piece (the matrix), drawn once and replayed."""
+    st.html(body)
+
+
+def show_table(pieces: Pieces, name: str, frame: pd.DataFrame, rows: int, rated: tuple[str, ...] = ()) -> None:
+    """ui.table of one of these pieces' tables (`name`: which; its `rated` columns tinted as
+    ratings), drawn once and replayed."""
+    _show_table(pieces.key, name, rows, rated, frame)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _show_table(key: str, name: str, rows: int, rated: tuple[str, ...], _frame: pd.DataFrame) -> None:
+    ui.table(ui.style_ratings(_frame, list(rated)) if rated else _frame, rows)
