@@ -207,9 +207,11 @@ async def click_and_time(page, locator) -> float:
 async def timed(page, locator) -> float:
     """click_and_time, or infinity when the page was not idle within the timeout (then the
     benchmark goes on with the next page, and says so)."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
     try:
         return await click_and_time(page, locator)
-    except TimeoutError as error:
+    except (TimeoutError, PlaywrightTimeout) as error:  # not idle, or the click not taken, in time
         print(f"  not idle: {error}", flush=True)
         return float("inf")
 
