@@ -26,7 +26,7 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.logger import get_logger
 
-from audits import accounts, spec, store
+from audits import accounts, spec, store, tiers
 from dashboard import data, overview_pieces, viewer
 
 THREAD = "lived-standards-warm"
@@ -57,6 +57,7 @@ def viewers(db: str, cat: data.Catalogue) -> list[tuple[str, ...] | None]:
     return sets
 
 
+@tiers.output(tiers.BY_CALLER, "nothing shown: fills each viewer key's cache with the pages' own reads")
 def warm(db: str) -> dict:
     """Read every shared cached read of the latest quarters once: what was warmed, and how long
     it took (seconds of wall time and of this thread's CPU)."""
