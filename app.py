@@ -10,7 +10,7 @@ signed session cookie) and lands on the page and choices the link asked for.
 import streamlit as st
 
 from audits import store
-from dashboard import auth, look, sessions, ui
+from dashboard import auth, data, look, sessions, ui, warm
 
 # A page waits briefly for the auditors' command line to let go of the store, then says so
 # calmly and tries again by itself (ui.store_busy), instead of hanging.
@@ -18,6 +18,9 @@ store.READ_WAIT_SECONDS = ui.BUSY_WAIT_SECONDS
 
 st.set_page_config(page_title="Lived Standards", page_icon=":material/fact_check:", layout="wide")
 look.apply()
+# once per server process: the shared cached reads of the latest quarters, read in the
+# background before the first person has signed in (dashboard.warm)
+warm.start(data.db())
 
 account = sessions.restore()
 sign_in = st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")

@@ -17,8 +17,21 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from audits import (
+    actions,
+    disclosure,
+    findings,
+    readiness,
+    runs,
+    settings,
+    spec,
+    store,
+    stories,
+    tiers,
+    verdicts,
+    voices,
+)
 from audits import changes as change_rule
-from audits import disclosure, findings, readiness, runs, settings, spec, store, stories, tiers, verdicts, voices
 from audits.standard_model import Standard
 
 SHORT = 5  # seconds: how stale the list of runs may be
@@ -289,6 +302,16 @@ STANDARDS_ENV = "LIVED_STANDARDS_DIR"
 def standards_dir() -> Path:
     """The folder of standards files the workshop edits (standards/, or $LIVED_STANDARDS_DIR)."""
     return Path(os.environ.get(STANDARDS_ENV) or "standards")
+
+
+@tiers.output(tiers.BY_CALLER, "overdue agreed actions, as the viewer may see them (audits.actions.as_seen)")
+@st.cache_data(ttl=SHORT, show_spinner=False)
+def overdue_actions(db_file: str, restricted: tuple[str, ...] | None) -> pd.DataFrame:
+    """Every agreed action past its day and not reported done that a viewer whose exact figures
+    are those of `restricted` may see (audits.actions): read at most every few seconds, as the
+    list of runs is, so that the overview's many visits share one read."""
+    with store.reading(db_file) as con:
+        return actions.as_seen(con, actions.overdue(con), restricted)
 
 
 @st.cache_data(ttl=SHORT, show_spinner=False)

@@ -1,0 +1,108 @@
+"""Warm the shared cached reads once when the server starts, so that the first visit after a
+start is as quick as any later one.
+
+At national scale the first overview after a start read both quarters' public ratings (~1 s a
+run), the changes between them (~1 s), the quarter's stories (~0.5 s) and built the overview's
+pieces (~2 s) while the first commissioner waited. Those reads are the same for everyone
+(dashboard.data caches them per run, and dashboard.overview_pieces per viewer key), so one
+background thread reads them for the latest quarter and the one before, for the auditor, for
+the public tier and for each commissioner account's areas, when the server runs its first
+script (the sign-in page), usually before anyone has finished signing in.
+
+The thread calls only the cached functions the pages call, with the same arguments, so it can
+neither show nor change anything: a page that asks while a read is under way waits for it
+(Streamlit computes a cached value once) and then takes it from the cache. Streamlit's caches
+work without a script run (they are the server's), but say so in a warning per call from a
+thread without one: those warnings are dropped for this thread only. Nothing runs under
+AppTest or a bare `python` (no Streamlit server: tests stay as they were)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+import streamlit as st
+from streamlit import runtime
+from streamlit.logger import get_logger
+
+from audits import accounts, spec, store, tiers
+from dashboard import data, overview_pieces, viewer
+
+THREAD = "lived-standards-warm"
+PERIODS = 2  # the latest audited quarter and the one before (what a first visit shows and compares)
+_log = get_logger(__name__)  # Streamlit's logger: its level and format, in the server's log
+
+
+class _OnlyOtherThreads(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning for the warming thread only."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != THREAD
+
+
+def viewers(db: str, cat: data.Catalogue) -> list[tuple[str, ...] | None]:
+    """The restricted sets (dashboard.viewer) the overview is worth warming for: the auditor's
+    (None), the public tier's (), and each active commissioner account's areas."""
+    with store.reading(db) as con:
+        rows = con.execute(
+            "SELECT DISTINCT areas FROM accounts WHERE role = 'commissioner' AND disabled_at IS NULL"
+        ).fetchall()
+    sets: list[tuple[str, ...] | None] = [viewer.EVERY, ()]
+    for (areas,) in rows:
+        account = accounts.Account("", "", "commissioner", None, tuple(areas or ()))
+        restricted = viewer.restricted_providers(account, cat.providers)
+        if restricted not in sets:
+            sets.append(restricted)
+    return sets
+
+
+@tiers.output(tiers.BY_CALLER, "nothing shown: fills each viewer key's cache with the pages' own reads")
+def warm(db: str) -> dict:
+    """Read every shared cached read of the latest quarters once: what was warmed, and how long
+    it took (seconds of wall time and of this thread's CPU)."""
+    started, cpu = time.perf_counter(), time.thread_time()
+    cat = data.catalogue(db)
+    periods = list(reversed(cat.periods))[:PERIODS]
+    every = viewers(db, cat)
+    for period in periods:
+        previous = spec.previous_period(period)
+        data.standards(db, cat.runs[period])
+        data.period_stories(db, period)
+        data.heard(db, period)
+        for restricted in (viewer.EVERY, ()):
+            data.standard_results(db, cat, period, restricted)
+            data.measure_results(db, cat, period, restricted)
+            if previous in cat.runs:
+                data.changes(db, cat, period, previous, restricted)
+        for restricted in every:
+            overview_pieces.finished(db, cat, period, overview_pieces.ALL_AREAS, restricted)
+    return {
+        "periods": periods,
+        "viewers": len(every),
+        "seconds": round(time.perf_counter() - started, 2),
+        "cpu_seconds": round(time.thread_time() - cpu, 2),
+    }
+
+
+def _run(db: str) -> None:
+    try:
+        done = warm(db)
+    except (store.StoreMissing, store.StoreBusy) as error:
+        _log.info("Nothing warmed: %s", error)
+    except Exception:  # noqa: BLE001 - warming is a courtesy: a page reads for itself if it failed
+        _log.exception("Warming the dashboard's cached reads failed; pages will read for themselves")
+    else:
+        _log.info("Warmed the dashboard's cached reads: %s", done)
+
+
+@st.cache_resource(show_spinner=False)
+def start(db: str) -> threading.Thread | None:
+    """Start warming db's cached reads in the background, once per server process and store
+    (st.cache_resource); nothing under AppTest or without a Streamlit server."""
+    if not runtime.exists():
+        return None
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_OnlyOtherThreads())
+    thread = threading.Thread(target=_run, args=(db,), name=THREAD, daemon=True)
+    thread.start()
+    return thread
