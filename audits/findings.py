@@ -22,6 +22,7 @@ from audits import (
     credits,
     disclosure,
     disclosure_breakdowns,
+    manifest,
     runs,
     settings,
     signed,
@@ -75,7 +76,8 @@ class Findings:
     story_counts: dict[str, int]  # status -> number of stories (no words)
     quarantine: pd.DataFrame  # file_name, table_name, reasons, lines
     files: pd.DataFrame  # what, name, sha256: this provider's files and the standards
-    other_returns: pd.DataFrame  # name (provider id, or unnamed), sha256: the rest of the run's inputs
+    other_providers: int  # how many other providers' returns the run used (for the benchmarks only)
+    inputs_sha256: str  # SHA-256 of the run's input manifest, every input listed (audits.manifest)
     signoff: dict | None = None  # the auditor's sign-off of exactly this run, if recorded
     earlier_signoff: dict | None = None  # a sign-off of an earlier run of the period, when this one has none
     generated_at: dt.datetime = field(default_factory=lambda: store.now().replace(microsecond=0))
@@ -111,6 +113,8 @@ class RunShared:
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
     # each provider's people measures by sex, age and ethnic group, as published
     breakdowns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=disclosure_breakdowns.PUBLIC_COLUMNS))
+    # every input the run read, named (audits.manifest.inputs): kind, name, version, sha256
+    inputs: list[manifest.Input] = field(default_factory=list)
     _split: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def of(self, name: str, provider_id: str) -> pd.DataFrame:
@@ -154,6 +158,7 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
         previous_shown=previous,
         changes=disclosure.public_changes(con, run_id, shown, previous, previous_run),
         breakdowns=disclosure_breakdowns.public(con, run_id),
+        inputs=manifest.inputs(con, run_id),
     )
 
 
@@ -179,12 +184,6 @@ def held_back(con: duckdb.DuckDBPyConnection, provider_id: str, period: str | No
     ).fetchdf()
 
 
-def _unnamed(others: pd.DataFrame) -> pd.DataFrame:
-    """The other providers of the run without their ids (their checksums stay, so the auditor,
-    who holds the files, can still check them): what a provider's own account may see."""
-    return others.assign(name=[f"Another provider ({i})" for i in range(1, len(others) + 1)])
-
-
 def gather(
     con: duckdb.DuckDBPyConnection,
     provider_id: str,
@@ -194,13 +193,12 @@ def gather(
     shared: RunShared | None = None,
     auditor: str | None = None,
     organisation: str | None = None,
-    others_unnamed: bool = False,
 ) -> Findings:
     """Everything one provider's audit found, read from the store (never recomputed).
 
     A batch passes what the run's outputs share (`run_shared`), read once for all providers.
-    `others_unnamed`: for a provider's own account, the other providers of the run are not
-    named (a provider sees only its own results).
+    The other providers of the run are counted, never named: their files are in the run's
+    input manifest (audits.manifest), whose checksum the findings carry.
     """
     run_id = run_id or (shared.run_id if shared else latest_run(con, period))
     shared = shared or run_shared(con, run_id)
@@ -281,17 +279,12 @@ def gather(
         """,
         [provider_id, period, run_id, run_id],
     ).fetchdf()
-    other_returns = con.execute(
-        "SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name <> ? ORDER BY name",
-        [run_id, provider_id],
-    ).fetchdf()
-    own = con.execute(
-        "SELECT sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name = ?", [run_id, provider_id]
-    ).fetchone()
-    if own:
+    submissions = [(name, sha) for kind, name, _, sha in shared.inputs if kind == "submission"]
+    own = next((sha for name, sha in submissions if name == provider_id), None)
+    if own is not None:
         files = pd.concat(
             [
-                pd.DataFrame([{"what": "Return (whole submission)", "name": provider_id, "sha256": own[0], "part": 0}]),
+                pd.DataFrame([{"what": "Return (whole submission)", "name": provider_id, "sha256": own, "part": 0}]),
                 files,
             ],
             ignore_index=True,
@@ -316,7 +309,8 @@ def gather(
         story_counts=counts,
         quarantine=held_back(con, provider_id, period),
         files=files,
-        other_returns=_unnamed(other_returns) if others_unnamed else other_returns,
+        other_providers=sum(name != provider_id for name, _ in submissions),
+        inputs_sha256=manifest.sha256(shared.inputs),
         signoff=signoff,
         earlier_signoff=earlier,
         signoff_status=status,

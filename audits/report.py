@@ -31,7 +31,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import actions, findings, method, ratings, sentences, signed, signoffs, spec, store, tiers, words
+from audits import actions, findings, manifest, method, ratings, sentences, signed, signoffs, spec, store, tiers, words
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_breakdowns import flowables as breakdown_flowables
@@ -709,31 +709,40 @@ def _annexes(data: Findings) -> list:
             ]
         )
     out.append(_table(rows, [55 * mm, 115 * mm]))
-    if not data.other_returns.empty:
-        out += [
-            Spacer(1, 4 * mm),
-            Paragraph(
-                f"The run also used the returns of {len(data.other_returns)} other providers, for the benchmarks "
-                "only. Their checksums (of each whole submission) are:",
-                s["small"],
+    # the other providers' files are the same list in every report of the period: one checksum of
+    # the manifest listing them all (audits.manifest), the manifest published beside the reports
+    name = manifest.file_name(data.period)
+    others = (
+        f"The run also used the returns of {data.other_providers} other providers, for the benchmarks only. "
+        if data.other_providers
+        else ""
+    )
+    out += [
+        Spacer(1, 4 * mm),
+        Paragraph(
+            text(
+                f"{others}Every input of the run is listed with its SHA-256 checksum in the run's input manifest, "
+                f"{name}: each standards file by its name, and each provider's whole submission by its checksum "
+                "alone (this provider's is listed above). The manifest is published beside this period's audit "
+                f"reports and in the open data of the published site (data/{name}). Its own SHA-256 checksum is "
+                "below: a copy of the manifest with this checksum is the list this report was made from."
             ),
-        ]
-        # plain strings, not Paragraphs: a national run lists about 150 of them in every report
-        compact = Table(
-            [[str(r.name), str(r.sha256)] for r in data.other_returns.itertuples()], colWidths=[55 * mm, 115 * mm]
-        )
-        compact.setStyle(
-            _ts(
-                [
-                    ("FONTSIZE", (0, 0), (-1, -1), 6.3),
-                    ("LEADING", (0, 0), (-1, -1), 7.5),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
-        out.append(compact)
+            s["body"],
+        ),
+    ]
+    digest = Table(
+        [
+            [
+                Paragraph(
+                    f'{text(name)}<br/><font size="7" color="#555555">Input manifest of the run</font>', s["cell"]
+                ),
+                Paragraph(text(data.inputs_sha256), s["mono"]),
+            ]
+        ],
+        colWidths=[55 * mm, 115 * mm],
+    )
+    digest.setStyle(_ts([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    out.append(digest)
     return out
 
 
@@ -813,14 +822,10 @@ def build_report(
     out: Path,
     auditor: str | None = None,
     organisation: str | None = None,
-    others_unnamed: bool = False,
 ) -> Path:
-    """One provider's PDF for one period, from the latest audit run of that period (the other
-    providers of the run left unnamed when it is for the provider's own account)."""
+    """One provider's PDF for one period, from the latest audit run of that period."""
     with store.reading(db) as con:
-        data = gather(
-            con, provider_id, period, auditor=auditor, organisation=organisation, others_unnamed=others_unnamed
-        )
+        data = gather(con, provider_id, period, auditor=auditor, organisation=organisation)
     return render(data, out)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from reportlab.platypus.doctemplate import LayoutError
 
-from audits import findings, store, tiers
+from audits import findings, manifest, store, tiers
 from audits.report import render, report_file_name
 
 _SHARED: dict[tuple[str, str], findings.RunShared] = {}
@@ -86,7 +86,8 @@ def build_reports(
     progress: Callable[[str], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> list[Path]:
-    """Every provider's PDF for a period from its latest run, on `workers` processes."""
+    """Every provider's PDF for a period from its latest run, on `workers` processes, and beside
+    them the run's input manifest (audits.manifest), whose checksum each PDF prints."""
     out_dir = Path(out_dir)
     db = store.db_path(db)
     with store.reading(db) as con:
@@ -97,9 +98,10 @@ def build_reports(
                 "SELECT DISTINCT provider_id FROM results WHERE run_id = ? ORDER BY provider_id", [run_id]
             ).fetchall()
         ]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        manifest.write(con, run_id, period, out_dir)
     if on_start:
         on_start(len(providers))
-    out_dir.mkdir(parents=True, exist_ok=True)
     paths = {p: out_dir / report_file_name(p, period) for p in providers}
     jobs = [(p, paths[p]) for p in providers]
     batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
