@@ -236,6 +236,7 @@ def gather(
     needed = settings.get(con, "voices_needed")
     sections = []
     parts = shared.of("breakdowns", provider_id)
+    parts_of = dict(tuple(parts.groupby("standard_id", sort=False, observed=True)))
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
         if standard.id not in shown.index:
@@ -254,7 +255,7 @@ def gather(
                 needed=needed,
                 uncertain=bool(uncertain[standard.id]),
                 clear=None if stats.is_missing(moved.get(standard.id)) else bool(moved[standard.id]),
-                breakdowns=parts[parts["standard_id"] == standard.id],
+                breakdowns=parts_of.get(standard.id, parts.iloc[0:0]),
             )
         )
     audited_ids = {s.id for s in audited}
