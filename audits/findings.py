@@ -115,6 +115,12 @@ class RunShared:
     breakdowns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=disclosure_breakdowns.PUBLIC_COLUMNS))
     # every input the run read, named (audits.manifest.inputs): kind, name, version, sha256
     inputs: list[manifest.Input] = field(default_factory=list)
+    inputs_sha256: str = ""  # the SHA-256 of their manifest (audits.manifest.sha256)
+    # read once for the whole period rather than once a report (each was a query per report):
+    voices_needed: int = 1  # the setting voices_needed
+    signoffs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=signoffs.COLUMNS))  # newest first
+    actions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=actions.COLUMNS))  # public ones
+    works: dict = field(default_factory=dict)  # provider id -> credits.Work of the period
     _split: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def of(self, name: str, provider_id: str) -> pd.DataFrame:
@@ -127,6 +133,13 @@ class RunShared:
         if name not in self._split:
             self._split[name] = dict(tuple(frame.groupby("provider_id", sort=False, observed=True)))
         return self._split[name].get(provider_id, frame.iloc[0:0])
+
+    def split_all(self) -> RunShared:
+        """Split every shared frame by provider now, once, before worker processes are forked
+        from this one (each would otherwise split them again)."""
+        for name in ("published", "stories", "shown", "previous_shown", "changes", "breakdowns", "signoffs", "actions"):
+            self.of(name, "")
+        return self
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -149,6 +162,7 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     standards = runs.run_standards(con, run_id)
     # public ratings, and whether the data can tell them, from the public figures alone
     shown = disclosure.public_standard_ratings(con, run_id)
+    inputs = manifest.inputs(con, run_id)
     return RunShared(
         run_id=run_id,
         published=published,
@@ -158,7 +172,12 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
         previous_shown=previous,
         changes=disclosure.public_changes(con, run_id, shown, previous, previous_run),
         breakdowns=disclosure_breakdowns.public(con, run_id),
-        inputs=manifest.inputs(con, run_id),
+        inputs=inputs,
+        inputs_sha256=manifest.sha256(inputs),
+        voices_needed=settings.get(con, "voices_needed"),
+        signoffs=signoffs.signoffs_for(con, period),
+        actions=actions.public_plans(con, None, before=period),  # the PDF and the site are public
+        works=credits.works(con, period),
     )
 
 
@@ -212,10 +231,12 @@ def gather(
             f"Providers in that run: {known or 'none'}."
         )
     run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [run_id]).fetchone()
-    signoff = signoffs.signoff_of_run(con, provider_id, period, run_id)
+    # signoffs.signoff_of_run, and the latest sign-off of an earlier run when this one has none
+    done = shared.of("signoffs", provider_id)
+    this_run = done[done["run_id"] == run_id]
+    signoff = None if this_run.empty else this_run.iloc[0].to_dict()
     earlier = None
     if signoff is None:
-        done = signoffs.signoffs_for(con, period, provider_id)
         earlier = None if done.empty else done.iloc[0].to_dict()
     named = signoff or earlier
     if named:
@@ -233,7 +254,7 @@ def gather(
     tags = [set(t) for t in printable["standards"]]
     told = stories.voices_of(table)
     heard = voices.heard(table)
-    needed = settings.get(con, "voices_needed")
+    needed = shared.voices_needed
     sections = []
     parts = shared.of("breakdowns", provider_id)
     parts_of = dict(tuple(parts.groupby("standard_id", sort=False, observed=True)))
@@ -241,7 +262,8 @@ def gather(
     for standard in audited:
         if standard.id not in shown.index:
             continue
-        tagged = printable[np.array([standard.id in t for t in tags], dtype=bool)]
+        hits = [i for i, t in enumerate(tags) if standard.id in t]  # most standards have none
+        tagged = printable.iloc[hits] if hits else printable.iloc[0:0]
         sections.append(
             Section(
                 standard=standard,
@@ -311,18 +333,24 @@ def gather(
         quarantine=held_back(con, provider_id, period),
         files=files,
         other_providers=sum(name != provider_id for name, _ in submissions),
-        inputs_sha256=manifest.sha256(shared.inputs),
+        inputs_sha256=shared.inputs_sha256,
         signoff=signoff,
         earlier_signoff=earlier,
         signoff_status=status,
         out_of_date=changed,
         basis=basis,
-        actions=actions.public_plans(con, provider_id, before=period),  # the PDF and the site are public
+        actions=_actions_of(shared, provider_id),
         factcheck=factcheck.summary(con, provider_id, period),
         reply=factcheck.latest_reply(con, provider_id, period),
         heard=heard.get((provider_id, None), {}),
-        work=credits.work(con, period, provider_id),
+        work=shared.works.get(provider_id),
     )
+
+
+def _actions_of(shared: RunShared, provider_id: str) -> pd.DataFrame:
+    """One provider's public actions from earlier audits, as actions.public_plans gives them."""
+    mine = shared.of("actions", provider_id)
+    return mine.reset_index(drop=True) if not mine.empty else pd.DataFrame(columns=actions.COLUMNS)
 
 
 def _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis) -> tuple[str, list[str]]:
