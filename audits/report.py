@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from reportlab import platypus
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -36,7 +35,7 @@ from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_breakdowns import flowables as breakdown_flowables
 from audits.report_charts import legend, proportion_chart
-from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, styles, text
+from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, Paragraph, styles, text
 from audits.stats import is_missing
 
 INDEPENDENCE_QUOTE = (
@@ -49,42 +48,6 @@ ReportError = FindingsError
 
 
 # --------------------------------------------------------------------------- drawing
-
-
-# Paragraph markup already parsed, by (markup, style): most of a report's paragraphs (the
-# standards' words, the method, headings, rating cells) are the same in every report of a batch.
-_PARSED: dict[tuple, tuple] = {}
-_PARSED_MAX = 20_000
-
-
-class Paragraph(platypus.Paragraph):
-    """reportlab's Paragraph, its markup parsed once per process and its lines broken once per
-    width. A table measures each cell and then wraps it again to draw it, and a frame wraps a
-    flowable again before it places or splits it: breaking the same words at the same width two
-    or three times, and parsing the same markup in every report, were the largest part of
-    drawing one. The lines depend on the width alone (the words and style stay)."""
-
-    def __init__(self, text, style=None, bulletText=None, frags=None, **kwargs):
-        if frags is not None or bulletText is not None or style is None or kwargs:
-            super().__init__(text, style, bulletText, frags, **kwargs)  # reportlab's own split pieces
-            return
-        key = (text, style)
-        parsed = _PARSED.get(key)
-        if parsed is None:
-            super().__init__(text, style)
-            if len(_PARSED) >= _PARSED_MAX:
-                _PARSED.clear()
-            _PARSED[key] = (self.text, self.frags, self.style, self.bulletText)
-            return
-        cleaned, frags, parsed_style, bullet = parsed
-        super().__init__(cleaned, parsed_style, bullet, frags=list(frags))
-
-    def wrap(self, availWidth, availHeight):
-        if self.__dict__.get("_wrapped_at") == availWidth and "blPara" in self.__dict__:  # split() may drop it
-            return self.width, self.height
-        size = super().wrap(availWidth, availHeight)
-        self._wrapped_at = availWidth if self.__dict__.get("width") == availWidth else None
-        return size
 
 
 class _Doc(BaseDocTemplate):

@@ -6,10 +6,10 @@ audits.breakdown_tables' and audits.words'."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+from reportlab.platypus import KeepTogether, Table, TableStyle
 
 from audits import breakdown_tables, breakdowns, words
-from audits.report_styles import ACCENT, FONT, RULE, styles, text
+from audits.report_styles import ACCENT, FONT, RULE, Paragraph, styles, text
 
 HEADING = "By sex, age and ethnic group"
 WIDTHS = [34 * mm, 62 * mm, 34 * mm, 40 * mm]

@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportlab import platypus
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -99,3 +100,39 @@ def text(value) -> str:
     if is_missing(value):
         return ""
     return escape(str(value)).replace("\n", "<br/>")
+
+
+# Paragraph markup already parsed, by (markup, style): most of a report's paragraphs (the
+# standards' words, the method, headings, rating cells) are the same in every report of a batch.
+_PARSED: dict[tuple, tuple] = {}
+_PARSED_MAX = 20_000
+
+
+class Paragraph(platypus.Paragraph):
+    """reportlab's Paragraph, its markup parsed once per process and its lines broken once per
+    width. A table measures each cell and then wraps it again to draw it, and a frame wraps a
+    flowable again before it places or splits it: breaking the same words at the same width two
+    or three times, and parsing the same markup in every report, were the largest part of
+    drawing one. The lines depend on the width alone (the words and style stay)."""
+
+    def __init__(self, text, style=None, bulletText=None, frags=None, **kwargs):
+        if frags is not None or bulletText is not None or style is None or kwargs:
+            super().__init__(text, style, bulletText, frags, **kwargs)  # reportlab's own split pieces
+            return
+        key = (text, style)
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            super().__init__(text, style)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = (self.text, self.frags, self.style, self.bulletText)
+            return
+        cleaned, frags, parsed_style, bullet = parsed
+        super().__init__(cleaned, parsed_style, bullet, frags=list(frags))
+
+    def wrap(self, availWidth, availHeight):
+        if self.__dict__.get("_wrapped_at") == availWidth and "blPara" in self.__dict__:  # split() may drop it
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth if self.__dict__.get("width") == availWidth else None
+        return size

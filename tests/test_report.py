@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from audits import method, report, report_batch, runs, signoffs, store, story_review, words
+from audits import method, report, report_batch, report_styles, runs, signoffs, store, story_review, words
 
 from support.stores import STORIES_STANDARDS as STANDARDS
 from support.stores import load_pack, put_returns, read_rows
@@ -423,12 +423,12 @@ def test_a_report_drawn_after_others_is_the_same_bytes_as_drawn_first(audited, t
     for data in [*gathered.values(), alone]:
         data.generated_at = dt.datetime(2026, 7, 1, 9, 30)
     assert len(providers) > 1 and any(not sec.stories.empty for sec in gathered["P001"].sections)
-    monkeypatch.setattr(report, "_PARSED", {})
+    monkeypatch.setattr(report_styles, "_PARSED", {})
     first = report.render(alone, tmp_path / "first.pdf").read_bytes()
     for provider_id, data in gathered.items():
         report.render(data, tmp_path / f"{provider_id}.pdf")
     assert (tmp_path / "P001.pdf").read_bytes() == first
-    assert len(report._PARSED) > 50  # the later reports did reuse the parsed markup
+    assert len(report_styles._PARSED) > 50  # the later reports did reuse the parsed markup
 
 
 def _printed_manifest_sha256(pdf: Path) -> str:
