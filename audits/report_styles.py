@@ -106,6 +106,7 @@ def text(value) -> str:
 # standards' words, the method, headings, rating cells) are the same in every report of a batch.
 _PARSED: dict[tuple, tuple] = {}
 _PARSED_MAX = 20_000
+_SAME_WIDTH = 1e-6  # points: a millionth of a point is no width at all
 
 
 class Paragraph(platypus.Paragraph):
@@ -131,7 +132,10 @@ class Paragraph(platypus.Paragraph):
         super().__init__(cleaned, parsed_style, bullet, frags=list(frags))
 
     def wrap(self, availWidth, availHeight):
-        if self.__dict__.get("_wrapped_at") == availWidth and "blPara" in self.__dict__:  # split() may drop it
+        # a table measures a cell at one width and draws it at the same width summed another way
+        # (163.74803149606302, then 163.748031496063): the same width for breaking lines
+        at = self.__dict__.get("_wrapped_at")
+        if at is not None and abs(at - availWidth) < _SAME_WIDTH and "blPara" in self.__dict__:  # split() may drop it
             return self.width, self.height
         size = super().wrap(availWidth, availHeight)
         self._wrapped_at = availWidth if self.__dict__.get("width") == availWidth else None
