@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
@@ -30,7 +32,21 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import actions, findings, manifest, method, ratings, sentences, signed, signoffs, spec, store, tiers, words
+from audits import (
+    actions,
+    findings,
+    manifest,
+    method,
+    ratings,
+    report_styles,
+    sentences,
+    signed,
+    signoffs,
+    spec,
+    store,
+    tiers,
+    words,
+)
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_breakdowns import flowables as breakdown_flowables
@@ -111,8 +127,33 @@ def _table(
             )
             if uncertain:
                 commands.append(_uncertain_box(rating_col, i, rating))
+    # the cells drawn as plain strings (_plain): in their Paragraph style's face, size and colour
+    plain = {(j, i): row[j] for i, row in enumerate(rows) for j in range(len(row)) if isinstance(row[j], _PlainText)}
+    for (j, i), cell in plain.items():
+        commands += report_styles.string_cells({i: (cell.style, [j])}, 3, 4)
     t.setStyle(_ts(commands))
     return t
+
+
+MEASURE_WIDTHS = [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm]
+
+
+class _PlainText(str):
+    """A table cell drawn as a plain string, with the style it would have had as a Paragraph."""
+
+    style: ParagraphStyle
+
+
+def _plain(value, style: ParagraphStyle, width: float):
+    """A measure table's cell: a plain string when it fits on one line at `width` (drawing a
+    string costs a fraction of a Paragraph), else the Paragraph it always was."""
+    said = text(value)
+    plain = "" if is_missing(value) else str(value)
+    if plain and said == escape(plain) and report_styles.one_line(plain, style, width, padding=4):
+        cell = _PlainText(plain)
+        cell.style = style
+        return cell
+    return Paragraph(said, style)
 
 
 def _cover(data: Findings) -> list:
@@ -532,8 +573,8 @@ def _section(sec: findings.Section) -> list:
                 Paragraph(
                     text(m.label) + f'<br/><font color="#555555" size="7">{text(words.thresholds(m))}</font>', s["cell"]
                 ),
-                Paragraph(text(words.figure(m, r)), s["cell"]),
-                Paragraph(text(words.interval(m, r)), s["cell"]),
+                _plain(words.figure(m, r), s["cell"], MEASURE_WIDTHS[1]),
+                _plain(words.interval(m, r), s["cell"], MEASURE_WIDTHS[2]),
                 Paragraph(
                     text(bench_value) + (f'<br/><font size="7.5">{text(bench_words)}</font>' if bench_words else ""),
                     s["cell"],
@@ -564,7 +605,7 @@ def _section(sec: findings.Section) -> list:
         out.pop(),
         _table(
             rows,
-            [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm],
+            MEASURE_WIDTHS,
             rating_col=4,
             rating_values=values,
             uncertain_values=unsure,

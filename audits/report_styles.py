@@ -146,16 +146,17 @@ class Paragraph(platypus.Paragraph):
 # Paragraphs: breaking a cell's line, laying out its words and drawing them through a text object
 # was most of the cost of the ~70 breakdown tables of a national report. A string is drawn at the
 # same place, in the same face, size and colour, as the one-line Paragraph it replaces.
-CELL_PADDING = 6  # points: reportlab's left and right padding of a table cell (not changed by our tables)
+CELL_PADDING = 6  # points: reportlab's left and right padding of a table cell
 
 
-def one_line(value: str, style: ParagraphStyle, width: float) -> bool:
+def one_line(value: str, style: ParagraphStyle, width: float, padding: float = CELL_PADDING) -> bool:
     """Whether `value` is drawn exactly as a Paragraph of `style` would draw it in a cell of
-    `width` points: printable plain text, spaced as a Paragraph spaces it, one line wide."""
+    `width` points (`padding` left and right): printable plain text, spaced as a Paragraph spaces
+    it, one line wide."""
     return (
         value.isprintable()  # no line break, no non-breaking or other odd space
         and value == " ".join(value.split())  # a Paragraph drops leading, trailing and doubled spaces
-        and pdfmetrics.stringWidth(value, style.fontName, style.fontSize) < width - 2 * CELL_PADDING - 1e-3
+        and pdfmetrics.stringWidth(value, style.fontName, style.fontSize) < width - 2 * padding - 1e-3
     )
 
 

@@ -83,3 +83,27 @@ def test_a_cell_that_wraps_or_has_markup_or_odd_spaces_stays_a_paragraph():
     assert isinstance(row[1], Paragraph) and row[0] == "Female" and columns == [0, 2, 3]
     assert report_breakdowns._row(["Female", "1", "2", "3"], cell)[1] is None
     assert report_breakdowns._row(["Sex"], cell, spans=True) == (["Sex", "", "", ""], [0])
+
+
+def test_a_measure_tables_plain_cells_are_placed_as_their_paragraphs():
+    from audits import report
+
+    s = styles()
+    cells = ["86.8% (250 of 288)", "82% to 90%"]
+
+    def pdf(plain: bool) -> bytes:
+        make = (lambda v, w: report._plain(v, s["cell"], w)) if plain else (lambda v, w: Paragraph(text(v), s["cell"]))
+        head = [Paragraph(h, s["cell_head"]) for h in ("Measure", "Figure", "95% interval", "Compared", "Rating")]
+        row = [Paragraph("A label<br/>over two lines", s["cell"])]
+        row += [make(c, w) for c, w in zip(cells, report.MEASURE_WIDTHS[1:3])]
+        row += [Paragraph("x", s["cell"]), report._rating_cell("green", bold=False)]
+        out = io.BytesIO()
+        SimpleDocTemplate(out, invariant=1).build(
+            [report._table([head, row], report.MEASURE_WIDTHS, rating_col=4, rating_values=["green"])]
+        )
+        return out.getvalue()
+
+    assert isinstance(report._plain(cells[0], s["cell"], report.MEASURE_WIDTHS[1]), str)
+    assert isinstance(report._plain("line\nbreak", s["cell"], report.MEASURE_WIDTHS[1]), Paragraph)
+    before, after = _placed(pdf(False)), _placed(pdf(True))
+    assert before == after and set(cells) <= {t for t, *_ in after}
