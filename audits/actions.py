@@ -233,9 +233,10 @@ PUBLICLY_NOT_MET = (*NEEDS_ACTION, "amber_red")
 
 @tiers.output(tiers.PUBLIC, "actions from earlier audits as a public output (PDF, published site) lists them")
 def public_plans(
-    con: duckdb.DuckDBPyConnection, provider_id: str, before: str, as_of: dt.date | None = None
+    con: duckdb.DuckDBPyConnection, provider_id: str | None, before: str, as_of: dt.date | None = None
 ) -> pd.DataFrame:
-    """The actions from audits before `before` that a public output may list: only those about a
+    """The actions from audits before `before` (of one provider, or of every one when
+    provider_id is None: a batch of reports reads them once) that a public output may list: only those about a
     standard whose public rating of the action's quarter (audits.disclosure, as released) already
     says it was not met. An action exists only where a standard was Partly met or Not met, so
     beside a rating published as "Met or partly met", or not shown, it would give away the band

@@ -23,19 +23,32 @@ def _records(rows: pd.DataFrame, measure: Measure, dimension: str) -> list[dict]
 
 def empty_groups(rows: pd.DataFrame, measure: Measure, dimension: str) -> list[str]:
     """The groups with nobody in them, in words (a short PDF lists them on one line)."""
-    return [words.group(dimension, r["grp"]) for r in _records(rows, measure, dimension) if _empty(r)]
+    return empty_groups_of(_records(rows, measure, dimension), dimension)
+
+
+def empty_groups_of(records: list[dict], dimension: str) -> list[str]:
+    """empty_groups of one measure's and dimension's rows already read as records, in order."""
+    return [words.group(dimension, r["grp"]) for r in records if _empty(r)]
 
 
 def table(rows: pd.DataFrame, measure: Measure, dimension: str, without_empty: bool = False) -> pd.DataFrame:
     """One dimension's groups of one measure, in the specification's order, as words;
     without_empty leaves out the groups with nobody in them (empty_groups lists them)."""
-    records = [r for r in _records(rows, measure, dimension) if not (without_empty and _empty(r))]
     return pd.DataFrame(
-        {
-            "Group": [words.group(dimension, r["grp"]) for r in records],
-            "Figure": [words.group_figure(measure, r) for r in records],
-            "95% interval": [words.interval(measure, r) for r in records],
-            "Compared with everyone": [words.group_comparison(r) for r in records],
-        },
-        columns=COLUMNS,
+        word_rows(_records(rows, measure, dimension), measure, dimension, without_empty), columns=COLUMNS
     )
+
+
+def word_rows(records: list[dict], measure: Measure, dimension: str, without_empty: bool = False) -> list[list[str]]:
+    """table's rows (COLUMNS) from one measure's and dimension's rows already read as records in
+    the specification's order: the PDF reads a provider's rows once, not a frame per table."""
+    return [
+        [
+            words.group(dimension, r["grp"]),
+            words.group_figure(measure, r),
+            words.interval(measure, r),
+            words.group_comparison(r),
+        ]
+        for r in records
+        if not (without_empty and _empty(r))
+    ]

@@ -59,10 +59,17 @@ _CURRENT = """
 def work(con: duckdb.DuckDBPyConnection, period: str, provider_id: str) -> Work | None:
     """The work behind one provider's stories of the quarter, for public outputs; None when no
     story of it names an interviewer (a pack gathered before interviewers were recorded)."""
+    return works(con, period, provider_id).get(provider_id)
+
+
+def works(con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None) -> dict[str, Work]:
+    """`work` of every provider of the quarter (or of one) in one read: provider id -> Work, only
+    the providers with a story that names an interviewer (a batch of reports reads it once)."""
     df = con.execute(_CURRENT, [period, provider_id, provider_id]).fetchdf()
-    if df.empty:
-        return None
-    return Work(float(df["hours"].sum()), tuple(df.loc[df["named"], "interviewer"]))
+    return {
+        provider: Work(float(rows["hours"].sum()), tuple(rows.loc[rows["named"], "interviewer"]))
+        for provider, rows in df.groupby("provider_id", sort=False)
+    }
 
 
 def summary(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:

@@ -41,11 +41,11 @@ def working_days_after(start: dt.date, days: int) -> dt.date:
 
 
 def render_pdf(con: duckdb.DuckDBPyConnection, provider_id: str, period: str, run_id: str | None = None) -> bytes:
-    """The audit PDF of one provider as it stands now, as bytes (others in the run unnamed: the
-    provider may read it)."""
+    """The audit PDF of one provider as it stands now, as bytes (the other providers of the run are
+    never named in it: the provider may read it)."""
     from audits import report
 
-    data = findings.gather(con, provider_id, period, run_id=run_id, others_unnamed=True)
+    data = findings.gather(con, provider_id, period, run_id=run_id)
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "report.pdf"
         report.render(data, out)

@@ -22,6 +22,7 @@ from audits import (
     credits,
     disclosure,
     disclosure_breakdowns,
+    manifest,
     runs,
     settings,
     signed,
@@ -75,7 +76,8 @@ class Findings:
     story_counts: dict[str, int]  # status -> number of stories (no words)
     quarantine: pd.DataFrame  # file_name, table_name, reasons, lines
     files: pd.DataFrame  # what, name, sha256: this provider's files and the standards
-    other_returns: pd.DataFrame  # name (provider id, or unnamed), sha256: the rest of the run's inputs
+    other_providers: int  # how many other providers' returns the run used (for the benchmarks only)
+    inputs_sha256: str  # SHA-256 of the run's input manifest, every input listed (audits.manifest)
     signoff: dict | None = None  # the auditor's sign-off of exactly this run, if recorded
     earlier_signoff: dict | None = None  # a sign-off of an earlier run of the period, when this one has none
     generated_at: dt.datetime = field(default_factory=lambda: store.now().replace(microsecond=0))
@@ -111,6 +113,14 @@ class RunShared:
     changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=changes.COLUMNS))
     # each provider's people measures by sex, age and ethnic group, as published
     breakdowns: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=disclosure_breakdowns.PUBLIC_COLUMNS))
+    # every input the run read, named (audits.manifest.inputs): kind, name, version, sha256
+    inputs: list[manifest.Input] = field(default_factory=list)
+    inputs_sha256: str = ""  # the SHA-256 of their manifest (audits.manifest.sha256)
+    # read once for the whole period rather than once a report (each was a query per report):
+    voices_needed: int = 1  # the setting voices_needed
+    signoffs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=signoffs.COLUMNS))  # newest first
+    actions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=actions.COLUMNS))  # public ones
+    works: dict = field(default_factory=dict)  # provider id -> credits.Work of the period
     _split: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def of(self, name: str, provider_id: str) -> pd.DataFrame:
@@ -123,6 +133,13 @@ class RunShared:
         if name not in self._split:
             self._split[name] = dict(tuple(frame.groupby("provider_id", sort=False, observed=True)))
         return self._split[name].get(provider_id, frame.iloc[0:0])
+
+    def split_all(self) -> RunShared:
+        """Split every shared frame by provider now, once, before worker processes are forked
+        from this one (each would otherwise split them again)."""
+        for name in ("published", "stories", "shown", "previous_shown", "changes", "breakdowns", "signoffs", "actions"):
+            self.of(name, "")
+        return self
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -145,6 +162,7 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     standards = runs.run_standards(con, run_id)
     # public ratings, and whether the data can tell them, from the public figures alone
     shown = disclosure.public_standard_ratings(con, run_id)
+    inputs = manifest.inputs(con, run_id)
     return RunShared(
         run_id=run_id,
         published=published,
@@ -154,6 +172,12 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
         previous_shown=previous,
         changes=disclosure.public_changes(con, run_id, shown, previous, previous_run),
         breakdowns=disclosure_breakdowns.public(con, run_id),
+        inputs=inputs,
+        inputs_sha256=manifest.sha256(inputs),
+        voices_needed=settings.get(con, "voices_needed"),
+        signoffs=signoffs.signoffs_for(con, period),
+        actions=actions.public_plans(con, None, before=period),  # the PDF and the site are public
+        works=credits.works(con, period),
     )
 
 
@@ -179,12 +203,6 @@ def held_back(con: duckdb.DuckDBPyConnection, provider_id: str, period: str | No
     ).fetchdf()
 
 
-def _unnamed(others: pd.DataFrame) -> pd.DataFrame:
-    """The other providers of the run without their ids (their checksums stay, so the auditor,
-    who holds the files, can still check them): what a provider's own account may see."""
-    return others.assign(name=[f"Another provider ({i})" for i in range(1, len(others) + 1)])
-
-
 def gather(
     con: duckdb.DuckDBPyConnection,
     provider_id: str,
@@ -194,13 +212,12 @@ def gather(
     shared: RunShared | None = None,
     auditor: str | None = None,
     organisation: str | None = None,
-    others_unnamed: bool = False,
 ) -> Findings:
     """Everything one provider's audit found, read from the store (never recomputed).
 
     A batch passes what the run's outputs share (`run_shared`), read once for all providers.
-    `others_unnamed`: for a provider's own account, the other providers of the run are not
-    named (a provider sees only its own results).
+    The other providers of the run are counted, never named: their files are in the run's
+    input manifest (audits.manifest), whose checksum the findings carry.
     """
     run_id = run_id or (shared.run_id if shared else latest_run(con, period))
     shared = shared or run_shared(con, run_id)
@@ -214,10 +231,12 @@ def gather(
             f"Providers in that run: {known or 'none'}."
         )
     run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [run_id]).fetchone()
-    signoff = signoffs.signoff_of_run(con, provider_id, period, run_id)
+    # signoffs.signoff_of_run, and the latest sign-off of an earlier run when this one has none
+    done = shared.of("signoffs", provider_id)
+    this_run = done[done["run_id"] == run_id]
+    signoff = None if this_run.empty else this_run.iloc[0].to_dict()
     earlier = None
     if signoff is None:
-        done = signoffs.signoffs_for(con, period, provider_id)
         earlier = None if done.empty else done.iloc[0].to_dict()
     named = signoff or earlier
     if named:
@@ -235,14 +254,16 @@ def gather(
     tags = [set(t) for t in printable["standards"]]
     told = stories.voices_of(table)
     heard = voices.heard(table)
-    needed = settings.get(con, "voices_needed")
+    needed = shared.voices_needed
     sections = []
     parts = shared.of("breakdowns", provider_id)
+    parts_of = dict(tuple(parts.groupby("standard_id", sort=False, observed=True)))
     audited = [s for s in shared.standards if s.audited]
     for standard in audited:
         if standard.id not in shown.index:
             continue
-        tagged = printable[np.array([standard.id in t for t in tags], dtype=bool)]
+        hits = [i for i, t in enumerate(tags) if standard.id in t]  # most standards have none
+        tagged = printable.iloc[hits] if hits else printable.iloc[0:0]
         sections.append(
             Section(
                 standard=standard,
@@ -256,7 +277,7 @@ def gather(
                 needed=needed,
                 uncertain=bool(uncertain[standard.id]),
                 clear=None if stats.is_missing(moved.get(standard.id)) else bool(moved[standard.id]),
-                breakdowns=parts[parts["standard_id"] == standard.id],
+                breakdowns=parts_of.get(standard.id, parts.iloc[0:0]),
             )
         )
     audited_ids = {s.id for s in audited}
@@ -281,17 +302,12 @@ def gather(
         """,
         [provider_id, period, run_id, run_id],
     ).fetchdf()
-    other_returns = con.execute(
-        "SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name <> ? ORDER BY name",
-        [run_id, provider_id],
-    ).fetchdf()
-    own = con.execute(
-        "SELECT sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission' AND name = ?", [run_id, provider_id]
-    ).fetchone()
-    if own:
+    submissions = [(name, sha) for kind, name, _, sha in shared.inputs if kind == "submission"]
+    own = next((sha for name, sha in submissions if name == provider_id), None)
+    if own is not None:
         files = pd.concat(
             [
-                pd.DataFrame([{"what": "Return (whole submission)", "name": provider_id, "sha256": own[0], "part": 0}]),
+                pd.DataFrame([{"what": "Return (whole submission)", "name": provider_id, "sha256": own, "part": 0}]),
                 files,
             ],
             ignore_index=True,
@@ -316,18 +332,25 @@ def gather(
         story_counts=counts,
         quarantine=held_back(con, provider_id, period),
         files=files,
-        other_returns=_unnamed(other_returns) if others_unnamed else other_returns,
+        other_providers=sum(name != provider_id for name, _ in submissions),
+        inputs_sha256=shared.inputs_sha256,
         signoff=signoff,
         earlier_signoff=earlier,
         signoff_status=status,
         out_of_date=changed,
         basis=basis,
-        actions=actions.public_plans(con, provider_id, before=period),  # the PDF and the site are public
+        actions=_actions_of(shared, provider_id),
         factcheck=factcheck.summary(con, provider_id, period),
         reply=factcheck.latest_reply(con, provider_id, period),
         heard=heard.get((provider_id, None), {}),
-        work=credits.work(con, period, provider_id),
+        work=shared.works.get(provider_id),
     )
+
+
+def _actions_of(shared: RunShared, provider_id: str) -> pd.DataFrame:
+    """One provider's public actions from earlier audits, as actions.public_plans gives them."""
+    mine = shared.of("actions", provider_id)
+    return mine.reset_index(drop=True) if not mine.empty else pd.DataFrame(columns=actions.COLUMNS)
 
 
 def _signoff_status(con, provider_id, period, run_id, signoff, earlier, basis) -> tuple[str, list[str]]:

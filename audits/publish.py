@@ -11,6 +11,7 @@ as symbol + word + colour. What it holds:
   independence, the actions from earlier audits, the provider's reply (or that it did not
   reply) and the factual accuracy check; providers/<id>-easy-read.html in plain words;
 * data/results.csv and data/results.json (public-tier results) with data/dictionary.html/.csv;
+* data/inputs-<period>.csv: the run's input manifest, whose SHA-256 each PDF prints (audits.manifest);
 * pdf/: each signed PDF exactly as signed (its bytes as kept at sign-off).
 
 Only providers whose sign-off is current are published: nothing unsigned or out of date,
@@ -39,6 +40,7 @@ from audits import (
     dictionary,
     disclosure,
     findings,
+    manifest,
     ratings,
     runs,
     sentences,
@@ -356,7 +358,7 @@ def publish(
         if not SAFE_ID.fullmatch(str(provider_id)):
             out.skipped[provider_id] = "its code cannot be a file name (letters, digits, - or _ only)"
             continue
-        found = findings.gather(con, provider_id, period, shared=shared, others_unnamed=True)
+        found = findings.gather(con, provider_id, period, shared=shared)
         if found.signoff_status == "unsigned":
             out.skipped[provider_id] = "not signed off"
             continue
@@ -594,6 +596,10 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
         writer.writerow(dictionary.Column._fields)
         writer.writerows([safe_cell(cell) for cell in row] for row in DICTIONARY)
     out.files += [out.out_dir / "data" / n for n in ("results.csv", "results.json", "dictionary.csv")]
+    # every input of the run, the list whose checksum each PDF prints (audits.manifest)
+    inputs = out.out_dir / "data" / manifest.file_name(period)
+    inputs.write_bytes(manifest.csv_bytes(shared.inputs))
+    out.files.append(inputs)
     page(
         "data/dictionary.html",
         "dictionary.html",

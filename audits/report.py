@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from xml.sax.saxutils import escape
 
-from reportlab import platypus
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
@@ -31,12 +32,26 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from audits import actions, findings, method, ratings, sentences, signed, signoffs, spec, store, tiers, words
+from audits import (
+    actions,
+    findings,
+    manifest,
+    method,
+    ratings,
+    report_styles,
+    sentences,
+    signed,
+    signoffs,
+    spec,
+    store,
+    tiers,
+    words,
+)
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_breakdowns import flowables as breakdown_flowables
 from audits.report_charts import legend, proportion_chart
-from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, styles, text
+from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, Paragraph, styles, text
 from audits.stats import is_missing
 
 INDEPENDENCE_QUOTE = (
@@ -49,42 +64,6 @@ ReportError = FindingsError
 
 
 # --------------------------------------------------------------------------- drawing
-
-
-# Paragraph markup already parsed, by (markup, style): most of a report's paragraphs (the
-# standards' words, the method, headings, rating cells) are the same in every report of a batch.
-_PARSED: dict[tuple, tuple] = {}
-_PARSED_MAX = 20_000
-
-
-class Paragraph(platypus.Paragraph):
-    """reportlab's Paragraph, its markup parsed once per process and its lines broken once per
-    width. A table measures each cell and then wraps it again to draw it, and a frame wraps a
-    flowable again before it places or splits it: breaking the same words at the same width two
-    or three times, and parsing the same markup in every report, were the largest part of
-    drawing one. The lines depend on the width alone (the words and style stay)."""
-
-    def __init__(self, text, style=None, bulletText=None, frags=None, **kwargs):
-        if frags is not None or bulletText is not None or style is None or kwargs:
-            super().__init__(text, style, bulletText, frags, **kwargs)  # reportlab's own split pieces
-            return
-        key = (text, style)
-        parsed = _PARSED.get(key)
-        if parsed is None:
-            super().__init__(text, style)
-            if len(_PARSED) >= _PARSED_MAX:
-                _PARSED.clear()
-            _PARSED[key] = (self.text, self.frags, self.style, self.bulletText)
-            return
-        cleaned, frags, parsed_style, bullet = parsed
-        super().__init__(cleaned, parsed_style, bullet, frags=list(frags))
-
-    def wrap(self, availWidth, availHeight):
-        if self.__dict__.get("_wrapped_at") == availWidth and "blPara" in self.__dict__:  # split() may drop it
-            return self.width, self.height
-        size = super().wrap(availWidth, availHeight)
-        self._wrapped_at = availWidth if self.__dict__.get("width") == availWidth else None
-        return size
 
 
 class _Doc(BaseDocTemplate):
@@ -148,8 +127,33 @@ def _table(
             )
             if uncertain:
                 commands.append(_uncertain_box(rating_col, i, rating))
+    # the cells drawn as plain strings (_plain): in their Paragraph style's face, size and colour
+    plain = {(j, i): row[j] for i, row in enumerate(rows) for j in range(len(row)) if isinstance(row[j], _PlainText)}
+    for (j, i), cell in plain.items():
+        commands += report_styles.string_cells({i: (cell.style, [j])}, 3, 4)
     t.setStyle(_ts(commands))
     return t
+
+
+MEASURE_WIDTHS = [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm]
+
+
+class _PlainText(str):
+    """A table cell drawn as a plain string, with the style it would have had as a Paragraph."""
+
+    style: ParagraphStyle
+
+
+def _plain(value, style: ParagraphStyle, width: float):
+    """A measure table's cell: a plain string when it fits on one line at `width` (drawing a
+    string costs a fraction of a Paragraph), else the Paragraph it always was."""
+    said = text(value)
+    plain = "" if is_missing(value) else str(value)
+    if plain and said == escape(plain) and report_styles.one_line(plain, style, width, padding=4):
+        cell = _PlainText(plain)
+        cell.style = style
+        return cell
+    return Paragraph(said, style)
 
 
 def _cover(data: Findings) -> list:
@@ -569,8 +573,8 @@ def _section(sec: findings.Section) -> list:
                 Paragraph(
                     text(m.label) + f'<br/><font color="#555555" size="7">{text(words.thresholds(m))}</font>', s["cell"]
                 ),
-                Paragraph(text(words.figure(m, r)), s["cell"]),
-                Paragraph(text(words.interval(m, r)), s["cell"]),
+                _plain(words.figure(m, r), s["cell"], MEASURE_WIDTHS[1]),
+                _plain(words.interval(m, r), s["cell"], MEASURE_WIDTHS[2]),
                 Paragraph(
                     text(bench_value) + (f'<br/><font size="7.5">{text(bench_words)}</font>' if bench_words else ""),
                     s["cell"],
@@ -601,7 +605,7 @@ def _section(sec: findings.Section) -> list:
         out.pop(),
         _table(
             rows,
-            [50 * mm, 36 * mm, 24 * mm, 32 * mm, 28 * mm],
+            MEASURE_WIDTHS,
             rating_col=4,
             rating_values=values,
             uncertain_values=unsure,
@@ -709,31 +713,40 @@ def _annexes(data: Findings) -> list:
             ]
         )
     out.append(_table(rows, [55 * mm, 115 * mm]))
-    if not data.other_returns.empty:
-        out += [
-            Spacer(1, 4 * mm),
-            Paragraph(
-                f"The run also used the returns of {len(data.other_returns)} other providers, for the benchmarks "
-                "only. Their checksums (of each whole submission) are:",
-                s["small"],
+    # the other providers' files are the same list in every report of the period: one checksum of
+    # the manifest listing them all (audits.manifest), the manifest published beside the reports
+    name = manifest.file_name(data.period)
+    others = (
+        f"The run also used the returns of {data.other_providers} other providers, for the benchmarks only. "
+        if data.other_providers
+        else ""
+    )
+    out += [
+        Spacer(1, 4 * mm),
+        Paragraph(
+            text(
+                f"{others}Every input of the run is listed with its SHA-256 checksum in the run's input manifest, "
+                f"{name}: each standards file by its name, and each provider's whole submission by its checksum "
+                "alone (this provider's is listed above). The manifest is published beside this period's audit "
+                f"reports and in the open data of the published site (data/{name}). Its own SHA-256 checksum is "
+                "below: a copy of the manifest with this checksum is the list this report was made from."
             ),
-        ]
-        # plain strings, not Paragraphs: a national run lists about 150 of them in every report
-        compact = Table(
-            [[str(r.name), str(r.sha256)] for r in data.other_returns.itertuples()], colWidths=[55 * mm, 115 * mm]
-        )
-        compact.setStyle(
-            _ts(
-                [
-                    ("FONTSIZE", (0, 0), (-1, -1), 6.3),
-                    ("LEADING", (0, 0), (-1, -1), 7.5),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
-        out.append(compact)
+            s["body"],
+        ),
+    ]
+    digest = Table(
+        [
+            [
+                Paragraph(
+                    f'{text(name)}<br/><font size="7" color="#555555">Input manifest of the run</font>', s["cell"]
+                ),
+                Paragraph(text(data.inputs_sha256), s["mono"]),
+            ]
+        ],
+        colWidths=[55 * mm, 115 * mm],
+    )
+    digest.setStyle(_ts([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    out.append(digest)
     return out
 
 
@@ -813,14 +826,10 @@ def build_report(
     out: Path,
     auditor: str | None = None,
     organisation: str | None = None,
-    others_unnamed: bool = False,
 ) -> Path:
-    """One provider's PDF for one period, from the latest audit run of that period (the other
-    providers of the run left unnamed when it is for the provider's own account)."""
+    """One provider's PDF for one period, from the latest audit run of that period."""
     with store.reading(db) as con:
-        data = gather(
-            con, provider_id, period, auditor=auditor, organisation=organisation, others_unnamed=others_unnamed
-        )
+        data = gather(con, provider_id, period, auditor=auditor, organisation=organisation)
     return render(data, out)
 
 

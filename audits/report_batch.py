@@ -1,8 +1,9 @@
 """Every provider's audit PDF of a period, drawn on several processes.
 
-Each worker reads the store on its own, a few reports per connection, and gathers what the
-run's reports share (audits.findings.run_shared) once per process, then gathers and draws its
-providers.
+What the run's reports share (audits.findings.run_shared) is read once, before the workers
+start: a forked worker inherits it, with the fonts and the modules already loaded (a worker
+started another way reads it once itself). Each worker then reads the store on its own, a few
+reports per connection, and gathers and draws its providers.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 
 from reportlab.platypus.doctemplate import LayoutError
 
-from audits import findings, store, tiers
+from audits import findings, manifest, store, tiers
 from audits.report import render, report_file_name
+from audits.report_styles import styles
 
 _SHARED: dict[tuple[str, str], findings.RunShared] = {}
 
@@ -86,7 +88,8 @@ def build_reports(
     progress: Callable[[str], None] | None = None,
     on_start: Callable[[int], None] | None = None,
 ) -> list[Path]:
-    """Every provider's PDF for a period from its latest run, on `workers` processes."""
+    """Every provider's PDF for a period from its latest run, on `workers` processes, and beside
+    them the run's input manifest (audits.manifest), whose checksum each PDF prints."""
     out_dir = Path(out_dir)
     db = store.db_path(db)
     with store.reading(db) as con:
@@ -97,9 +100,14 @@ def build_reports(
                 "SELECT DISTINCT provider_id FROM results WHERE run_id = ? ORDER BY provider_id", [run_id]
             ).fetchall()
         ]
+        out_dir.mkdir(parents=True, exist_ok=True)
+        manifest.write(con, run_id, period, out_dir)
+        shared = findings.run_shared(con, run_id).split_all()
+    _SHARED.clear()
+    _SHARED[(str(db), run_id)] = shared
+    styles()  # the fonts registered here, once, rather than in each worker
     if on_start:
         on_start(len(providers))
-    out_dir.mkdir(parents=True, exist_ok=True)
     paths = {p: out_dir / report_file_name(p, period) for p in providers}
     jobs = [(p, paths[p]) for p in providers]
     batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
@@ -113,16 +121,16 @@ def build_reports(
                 progress(provider_id)
 
     common = (period, run_id, auditor, organisation)
-    if workers > 1 and len(batches) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for results in pool.map(_report_jobs, *zip(*[(db, batch, *common) for batch in batches])):
-                finished(results)
-    else:
-        try:
+    try:
+        if workers > 1 and len(batches) > 1:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                for results in pool.map(_report_jobs, *zip(*[(db, batch, *common) for batch in batches])):
+                    finished(results)
+        else:
             for batch in batches:
                 finished(_report_jobs(db, batch, *common))
-        finally:
-            _SHARED.clear()  # this process goes on: the next batch reads the store as it is then
+    finally:
+        _SHARED.clear()  # this process goes on: the next batch reads the store as it is then
     written = [paths[p] for p in providers if p not in failed]
     if failed:
         raise BatchError(failed, written)

@@ -6,40 +6,64 @@ audits.breakdown_tables' and audits.words'."""
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Table, TableStyle
+from reportlab.platypus import KeepTogether, Table, TableStyle
 
-from audits import breakdown_tables, breakdowns, words
-from audits.report_styles import ACCENT, FONT, RULE, styles, text
+from audits import breakdown_tables, breakdowns, report_styles, words
+from audits.report_styles import ACCENT, FONT, RULE, Paragraph, styles, text
 
 HEADING = "By sex, age and ethnic group"
 WIDTHS = [34 * mm, 62 * mm, 34 * mm, 40 * mm]
+PADDING = (1.5, 2)  # points above and below a cell's text
 
 
-def _table(rows, measure) -> Table:
+def _row(cells: list[str], style, spans: bool = False) -> tuple[list, list[int] | None]:
+    """One row's cells: a plain string where it fits on one line (report_styles.one_line), else a
+    Paragraph; and the columns of its strings (None: every cell is one). A spanned row's one cell
+    has the whole width, and its other cells keep the table's font (their size is the row's height)."""
+    widths = [sum(WIDTHS)] if spans else WIDTHS
+    row: list = [
+        c if not c or report_styles.one_line(c, style, w) else Paragraph(text(c), style) for c, w in zip(cells, widths)
+    ]
+    columns = [j for j, c in enumerate(row) if isinstance(c, str)]
+    row += [""] * (len(WIDTHS) - len(row))
+    return row, None if len(columns) == len(WIDTHS) else columns
+
+
+def _table(records: dict[tuple[str, str], list[dict]], measure) -> Table:
     s = styles()
-    body = [[Paragraph(text(h), s["cell_head"]) for h in breakdown_tables.COLUMNS]]
+    strings: dict[int, tuple] = {}  # row index: (its style, the columns of its strings; None: all)
+
+    def add(cells: list[str], style, spans: bool = False) -> None:
+        row, columns = _row(cells, style, spans)
+        if columns != []:
+            strings[len(body)] = (style, columns)
+        body.append(row)
+
+    body: list[list] = []
+    add(list(breakdown_tables.COLUMNS), s["cell_head"])
     commands = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.3, RULE),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), PADDING[0]),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PADDING[1]),
     ]
     for dimension in breakdowns.DIMENSIONS:
-        words_table = breakdown_tables.table(rows, measure, dimension, without_empty=True)
-        nobody = breakdown_tables.empty_groups(rows, measure, dimension)
-        if words_table.empty and not nobody:
+        mine = records.get((measure.id, dimension), [])
+        worded = breakdown_tables.word_rows(mine, measure, dimension, without_empty=True)
+        nobody = breakdown_tables.empty_groups_of(mine, dimension)
+        if not worded and not nobody:
             continue
         commands.append(("SPAN", (0, len(body)), (-1, len(body))))
-        body.append([Paragraph(text(words.dimension(dimension)), s["cell_bold"]), "", "", ""])
-        body += [[Paragraph(text(str(cell)), s["cell"]) for cell in record] for record in words_table.values]
+        add([words.dimension(dimension)], s["cell_bold"], spans=True)
+        for record in worded:
+            add([str(cell) for cell in record], s["cell"])
         if nobody:  # the groups with nobody in them, on one line
             commands.append(("SPAN", (0, len(body)), (-1, len(body))))
-            said = f"No {words.unit(measure.table)}: {', '.join(nobody)}"
-            body.append([Paragraph(text(said), s["cell"]), "", "", ""])
+            add([f"No {words.unit(measure.table)}: {', '.join(nobody)}"], s["cell"], spans=True)
     table = Table(body, colWidths=WIDTHS, repeatRows=1)
-    table.setStyle(TableStyle(commands))
+    table.setStyle(TableStyle(commands + report_styles.string_cells(strings, *PADDING)))
     return table
 
 
@@ -51,11 +75,19 @@ def flowables(standard, rows) -> list:
     measures = [m for m in standard.measures if m.id in set(rows["measure_id"])]
     if not measures:
         return []
+    # the rows read once, by measure and dimension, in the order they are kept in (the
+    # specification's: audits.breakdowns.in_order); a frame filtered and sorted for each small
+    # table was most of the time it took to draw a report
+    records: dict[tuple[str, str], list[dict]] = {}
+    for r in rows.to_dict("records"):
+        records.setdefault((r["measure_id"], r["dimension"]), []).append(r)
     out = []
     for k, measure in enumerate(measures):
         # the heading and its note stay with the first table
         head = [Paragraph(HEADING, s["h3"]), Paragraph(text(words.BREAKDOWN_NOTE), s["small"])] if k == 0 else []
-        out.append(KeepTogether([*head, Paragraph(f"<b>{text(measure.label)}</b>", s["small"]), _table(rows, measure)]))
+        out.append(
+            KeepTogether([*head, Paragraph(f"<b>{text(measure.label)}</b>", s["small"]), _table(records, measure)])
+        )
     if (rows["hidden"] != "").any():
         out.append(Paragraph(text(words.HIDDEN_SHORT), s["small"]))
     return out

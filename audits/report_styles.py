@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from reportlab import platypus, rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
@@ -99,3 +100,98 @@ def text(value) -> str:
     if is_missing(value):
         return ""
     return escape(str(value)).replace("\n", "<br/>")
+
+
+# Paragraph markup already parsed, by (markup, style): most of a report's paragraphs (the
+# standards' words, the method, headings, rating cells) are the same in every report of a batch.
+_PARSED: dict[tuple, tuple] = {}
+_PARSED_MAX = 20_000
+_SAME_WIDTH = 1e-6  # points: a millionth of a point is no width at all
+
+
+class Paragraph(platypus.Paragraph):
+    """reportlab's Paragraph, its markup parsed once per process and its lines broken once per
+    width. A table measures each cell and then wraps it again to draw it, and a frame wraps a
+    flowable again before it places or splits it: breaking the same words at the same width two
+    or three times, and parsing the same markup in every report, were the largest part of
+    drawing one. The lines depend on the width alone (the words and style stay)."""
+
+    def __init__(self, text, style=None, bulletText=None, frags=None, **kwargs):
+        if frags is not None or bulletText is not None or style is None or kwargs:
+            super().__init__(text, style, bulletText, frags, **kwargs)  # reportlab's own split pieces
+            return
+        key = (text, style)
+        parsed = _PARSED.get(key)
+        if parsed is None:
+            super().__init__(text, style)
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[key] = (self.text, self.frags, self.style, self.bulletText)
+            return
+        cleaned, frags, parsed_style, bullet = parsed
+        super().__init__(cleaned, parsed_style, bullet, frags=list(frags))
+
+    def wrap(self, availWidth, availHeight):
+        # a table measures a cell at one width and draws it at the same width summed another way
+        # (163.74803149606302, then 163.748031496063): the same width for breaking lines
+        at = self.__dict__.get("_wrapped_at")
+        if at is not None and abs(at - availWidth) < _SAME_WIDTH and "blPara" in self.__dict__:  # split() may drop it
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth if self.__dict__.get("width") == availWidth else None
+        return size
+
+
+# The table cells that fit on one line are drawn as plain strings (reportlab's drawString), not
+# Paragraphs: breaking a cell's line, laying out its words and drawing them through a text object
+# was most of the cost of the ~70 breakdown tables of a national report. A string is drawn at the
+# same place, in the same face, size and colour, as the one-line Paragraph it replaces.
+CELL_PADDING = 6  # points: reportlab's left and right padding of a table cell
+
+
+def one_line(value: str, style: ParagraphStyle, width: float, padding: float = CELL_PADDING) -> bool:
+    """Whether `value` is drawn exactly as a Paragraph of `style` would draw it in a cell of
+    `width` points (`padding` left and right): printable plain text, spaced as a Paragraph spaces
+    it, one line wide."""
+    return (
+        value.isprintable()  # no line break, no non-breaking or other odd space
+        and value == " ".join(value.split())  # a Paragraph drops leading, trailing and doubled spaces
+        and pdfmetrics.stringWidth(value, style.fontName, style.fontSize) < width - 2 * padding - 1e-3
+    )
+
+
+def string_cells(rows: dict[int, tuple[ParagraphStyle, list[int] | None]], top: float, bottom: float) -> list[tuple]:
+    """TableStyle commands drawing the plain-string cells of a table as a one-line Paragraph of
+    their style with paddings `top` and `bottom` would be drawn. `rows`: row index -> (style,
+    the columns holding strings, or None when the whole row does). A Paragraph's first line sits
+    as a string is, at its font size below the padding (reportlab's default); were it not, the
+    string's padding would move the difference from above to below it (same row height)."""
+    runs: list[list] = []  # [first row, last row, style, columns]: whole rows of one style merged
+    for i in sorted(rows):
+        style, columns = rows[i]
+        if columns is None and runs and runs[-1][1] == i - 1 and runs[-1][2] is style and runs[-1][3] is None:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i, style, columns])
+    commands = []
+    for first, last, style, columns in runs:
+        lift = _lift(style)
+        for a, b in [((0, first), (-1, last))] if columns is None else [((j, first), (j, last)) for j in columns]:
+            commands += [
+                ("FONTNAME", a, b, style.fontName),
+                ("FONTSIZE", a, b, style.fontSize),
+                ("LEADING", a, b, style.leading),
+                ("TEXTCOLOR", a, b, style.textColor),
+            ]
+            if lift:
+                commands += [("TOPPADDING", a, b, top - lift), ("BOTTOMPADDING", a, b, bottom + lift)]
+    return commands
+
+
+def _lift(style: ParagraphStyle) -> float:
+    """How much higher a Paragraph's first line sits than a string drawn in a table cell: none
+    with reportlab's default (rl_config.paraFontSizeHeightOffset: a Paragraph's first baseline is
+    its font size below its top, as a cell's string is); else the face's ascent is used."""
+    if rl_config.paraFontSizeHeightOffset:
+        return 0.0
+    return style.fontSize - pdfmetrics.getAscentDescent(style.fontName, style.fontSize)[0]

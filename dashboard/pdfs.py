@@ -14,17 +14,17 @@ from dashboard import data
 
 
 @tiers.output(tiers.PUBLIC, "a provider's audit PDF (written to be published)")
-def pdf_bytes(db: str, provider_id: str, period: str, others_unnamed: bool = False) -> bytes:
-    """Build the audit PDF only when the button is pressed (audits.report); for a provider's
-    own account the other providers of the run are left unnamed (audits.findings)."""
+def pdf_bytes(db: str, provider_id: str, period: str) -> bytes:
+    """Build the audit PDF only when the button is pressed (audits.report); it never names the
+    other providers of the run, so a provider's own account may download it (audits.findings)."""
     report.report_file_name(provider_id, period)  # refuses an id that could not name a file
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "audit.pdf"  # no id in the path: the name the person sees is pdf_download's
-        report.build_report(db, provider_id, period, out, others_unnamed=others_unnamed)
+        report.build_report(db, provider_id, period, out)
         return out.read_bytes()
 
 
-def pdf_download(db: str, provider_id: str, period: str, label: str, key: str, others_unnamed: bool = False) -> None:
+def pdf_download(db: str, provider_id: str, period: str, label: str, key: str) -> None:
     """The audit PDF's download button; a plain message instead when the provider's id could
     not name a file safely (audits.report.report_file_name checks it again)."""
     try:
@@ -34,7 +34,7 @@ def pdf_download(db: str, provider_id: str, period: str, label: str, key: str, o
         return
     st.download_button(
         label,
-        data=lambda: pdf_bytes(db, provider_id, period, others_unnamed),
+        data=lambda: pdf_bytes(db, provider_id, period),
         file_name=file_name,
         mime="application/pdf",
         on_click="ignore",

@@ -252,7 +252,7 @@ def render() -> None:
         "written to be published, so its figures are the public ones: counts of fewer than 5 people, and "
         "figures that would give one away, are not shown (*)."
     )
-    pdfs.pdf_download(db, provider_id, period, "Download the audit PDF", "pdf", others_unnamed=bool(own))
+    pdfs.pdf_download(db, provider_id, period, "Download the audit PDF", "pdf")
 
 
 if __name__ == "__main__":

@@ -130,9 +130,9 @@ def test_no_page_of_a_provider_account_shows_another_provider(shared_env):
     assert "Northgate Recovery Partnership" in shown and "99.8% limits" in shown  # own figures and the funnel
     for other in OTHERS:
         assert other not in shown, other
-    pdf = PdfReader(io.BytesIO(pdf_bytes(str(db), "P001", "2026-Q2", others_unnamed=True)))
+    pdf = PdfReader(io.BytesIO(pdf_bytes(str(db), "P001", "2026-Q2")))
     text = "\n".join(p.extract_text() for p in pdf.pages)
-    assert "Northgate Recovery Partnership" in text and "Another provider (2)" in text
+    assert "Northgate Recovery Partnership" in text and "The run also used the returns of 2 other providers" in text
     for other in OTHERS:
         assert other not in text, other
 

@@ -6,11 +6,15 @@ sign-off, publish) as the Done-when of issue 11 says."""
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from audits import drafts, factcheck, publish, readiness, sentences, store, story_review
@@ -216,6 +220,13 @@ def test_the_lifecycle_of_one_provider_to_publication(audited, tmp_path):
 
         pdf, _ = signed.signed_pdf(con, "P001", "2026-Q2")
         assert (out / "pdf" / "audit-P001-2026-Q2.pdf").read_bytes() == pdf
+    # the input manifest in the open data is the one whose checksum the signed PDF prints
+    inputs = (out / "data" / "inputs-2026-Q2.csv").read_bytes()
+    signed_text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    assert re.findall(r"inputs-2026-Q2\.csvInputmanifestoftherun([0-9a-f]{64})", signed_text) == [
+        hashlib.sha256(inputs).hexdigest()
+    ]
+    with store.reading(db) as con:
         row = readiness.board(con, "2026-Q2").set_index("provider_id").loc["P001"]
     assert row["published"].startswith("Yes") and row["next_step"] == "Done: published"
 

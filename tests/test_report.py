@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from audits import method, report, report_batch, runs, signoffs, store, story_review, words
+from audits import method, report, report_batch, report_styles, runs, signoffs, store, story_review, words
 
 from support.stores import STORIES_STANDARDS as STANDARDS
 from support.stores import load_pack, put_returns, read_rows
@@ -259,7 +259,11 @@ def test_commands(audited, tmp_path):
         "audit-P001-2026-Q2.pdf",
         "audit-P002-2026-Q2.pdf",
         "audit-P003-2026-Q2.pdf",
+        "inputs-2026-Q2.csv",
     ]
+    assert (tmp_path / "new" / "inputs-2026-Q2.csv").read_bytes() == (
+        tmp_path / "all" / "inputs-2026-Q2.csv"
+    ).read_bytes()
     result = runner.invoke(
         app, ["report", "--provider", "P001", "--period", "2026-Q5", "--pdf", str(tmp_path / "x.pdf"), "--db", str(db)]
     )
@@ -419,9 +423,50 @@ def test_a_report_drawn_after_others_is_the_same_bytes_as_drawn_first(audited, t
     for data in [*gathered.values(), alone]:
         data.generated_at = dt.datetime(2026, 7, 1, 9, 30)
     assert len(providers) > 1 and any(not sec.stories.empty for sec in gathered["P001"].sections)
-    monkeypatch.setattr(report, "_PARSED", {})
+    monkeypatch.setattr(report_styles, "_PARSED", {})
     first = report.render(alone, tmp_path / "first.pdf").read_bytes()
     for provider_id, data in gathered.items():
         report.render(data, tmp_path / f"{provider_id}.pdf")
     assert (tmp_path / "P001.pdf").read_bytes() == first
-    assert len(report._PARSED) > 50  # the later reports did reuse the parsed markup
+    assert len(report_styles._PARSED) > 50  # the later reports did reuse the parsed markup
+
+
+def _printed_manifest_sha256(pdf: Path) -> str:
+    """The input manifest's checksum as Annex C prints it, read back from the PDF."""
+    flat = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(pdf).pages))
+    found = re.findall(r"inputs-2026-Q2\.csvInputmanifestoftherun([0-9a-f]{64})", flat)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.slow
+def test_each_pdf_prints_the_checksum_of_the_input_manifest_written_beside_it(audited, tmp_path):
+    """The other providers' files are one checksum in each PDF: the checksum of the manifest the
+    batch writes beside the PDFs, which lists each of them (by checksum, never by provider) and
+    this provider's own submission, also listed in full in the PDF."""
+    db, run_id = audited
+    paths = report_batch.build_reports(db, "2026-Q2", tmp_path, workers=1)
+    inputs = (tmp_path / "inputs-2026-Q2.csv").read_bytes()
+    rows = list(csv.DictReader(inputs.decode("utf-8").splitlines()))
+    assert [r["kind"] for r in rows].count("submission") == 3 and [r["kind"] for r in rows].count("standard") >= 3
+    for name in ("warm-welcome.yaml", "peer-workforce.yaml", "no-opiate-free-targets.yaml"):
+        digest = hashlib.sha256((STANDARDS / name).read_bytes()).hexdigest()
+        assert {"kind": "standard", "name": name, "sha256": digest}.items() <= next(
+            r for r in rows if r["name"] == name
+        ).items()
+    assert not any(p in inputs.decode() for p in ("P001", "P002", "P003"))  # no provider is named in it
+    with store.reading(db) as con:
+        submissions = dict(
+            con.execute(
+                "SELECT name, sha256 FROM run_inputs WHERE run_id = ? AND kind = 'submission'", [run_id]
+            ).fetchall()
+        )
+    assert sorted(r["sha256"] for r in rows if r["kind"] == "submission") == sorted(submissions.values())
+    for path in paths:
+        assert _printed_manifest_sha256(path) == hashlib.sha256(inputs).hexdigest(), path.name
+        flat = re.sub(r"\s+", "", "".join(page.extract_text() for page in PdfReader(path).pages))
+        provider_id = path.name.split("-")[1]
+        assert submissions[provider_id] in flat  # its own submission, in full
+        assert "Therunalsousedthereturnsof2otherproviders" in flat
+        for other in set(submissions) - {provider_id}:
+            assert submissions[other] not in flat and other not in flat  # counted, never named

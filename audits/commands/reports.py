@@ -28,17 +28,21 @@ def report(
     organisation: str = ORGANISATION,
     db: Path = DB,
 ) -> None:
-    """Write the third-party audit PDF of one provider and period, from the period's latest audit run."""
+    """Write the third-party audit PDF of one provider and period, from the period's latest audit
+    run, and beside it the run's input manifest (the list of files whose checksum the PDF prints)."""
+    from audits import findings, manifest
     from audits.report import ReportError, build_report
 
     check_period(period)
     try:
         path = build_report(db, provider, period, pdf, auditor=auditor, organisation=organisation)
+        with store.reading(db) as con:
+            inputs = manifest.write(con, findings.latest_run(con, period), period, path.parent)
     except (ReportError, store.StoreError) as error:
         fail(str(error))
     except OSError as error:
         fail(f"Could not write {pdf}: {error.strerror or error}. Check the folder can be made and written to.")
-    console.print(f"Wrote {path}")
+    console.print(f"Wrote {path} and, beside it, the run's input manifest {inputs.name}")
 
 
 def reports(
@@ -51,7 +55,8 @@ def reports(
         min(2, os.cpu_count() or 1), "--workers", min=1, help="How many PDFs to draw at once (one per processor core)."
     ),
 ) -> None:
-    """Write every provider's audit PDF for a period into a folder, with a progress bar."""
+    """Write every provider's audit PDF for a period into a folder, with a progress bar, and the
+    run's input manifest (the list of files whose checksum each PDF prints)."""
     from audits.report import ReportError
     from audits.report_batch import BatchError, build_reports
 
