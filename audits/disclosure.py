@@ -519,6 +519,11 @@ def _records(frame: pd.DataFrame) -> list[dict]:
 
 
 def _natives(column: pd.Series) -> list:
+    if isinstance(column.dtype, pd.StringDtype):
+        # text read from the store (pandas' str): as to_dict gives it (missing as NaN, or None for
+        # pd.NA), without boxing each value on its own
+        missing = None if column.dtype.na_value is pd.NA else column.dtype.na_value
+        return column.to_numpy(dtype=object, na_value=missing).tolist()
     values = column.tolist()
     if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):  # to_dict gives None for <NA>
         values = [None if v is pd.NA else v for v in values]

@@ -128,13 +128,20 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
     total = sum(cells.values())
     hidden = [v for v in cells if v not in shown]
     left = total - sum(cells[v] for v in shown)
-    for v in hidden:
-        others: Ranges = [(0, 0)]
-        for u in hidden:
-            if u != v:
-                others = _add(others, _clip(ranges[u], 0, total))
+    mine = [_clip(ranges[v], 0, total) for v in hidden]
+    # what the other hidden groups can add up to, for each: the sums of those before it and of
+    # those after it (a sum of sets of whole numbers is the same set in any order)
+    before: list[Ranges] = [[(0, 0)]]
+    for r in mine[:-1]:
+        before.append(_add(before[-1], r))
+    after: list[Ranges] = [[(0, 0)]]
+    for r in reversed(mine[1:]):
+        after.append(_add(after[-1], r))
+    after.reverse()
+    for i in range(len(hidden)):
+        others = _add(before[i], after[i])
         back = _merge([(left - b, left - a) for a, b in others if left - a >= 0])
-        if _size(_cut(_clip(ranges[v], 0, total), back)) <= 1:
+        if _size(_cut(mine[i], back)) <= 1:
             return True
     if total_range is not None:
         sums: Ranges = [(0, 0)]
@@ -188,6 +195,11 @@ def _protect_dimension(
     # (each pass hides at most a few groups' rows, then looks at every group again).
     known: dict[str, tuple[tuple, set[int]]] = {}
     said: dict[tuple[str, int], tuple[tuple, Ranges]] = {}
+    # _pinned is a function of what is shown and what the hidden groups' rows say (the counts and
+    # the whole do not change here): a class looked at again with the same of both (every class
+    # before the one that changed, on each pass) gets the same answer without the sums again.
+    looked: dict[tuple, bool] = {}
+    wholes: dict[int, Ranges | None] = {}
 
     def possible(v: str, p: disclosure._Provider, c: int) -> Ranges:
         hit = said.get((v, c))
@@ -212,8 +224,12 @@ def _protect_dimension(
                 continue
             cells = {v: p.counts[c] for v, p in counting.items()}
             ranges = {v: possible(v, p, c) for v, p in counting.items()}
-            whole = None if c in shown_total else _possible(total, g, c)
-            if not _pinned(cells, shown, ranges, whole):
+            if c not in wholes:
+                wholes[c] = None if c in shown_total else _possible(total, g, c)
+            seen = (c, frozenset(shown), tuple(tuple(r) for r in ranges.values()))
+            if seen not in looked:
+                looked[seen] = _pinned(cells, shown, ranges, wholes[c])
+            if not looked[seen]:
                 continue
             nonzero = [v for v in shown if cells[v] > 0]
             if nonzero:  # hide the smallest group shown
