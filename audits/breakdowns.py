@@ -25,7 +25,7 @@ import pandas as pd
 
 from audits import spec, stats, tiers
 from audits.kinds import kind_of
-from audits.kinds.base import Over
+from audits.kinds.base import Over, condition
 from audits.standard_model import Measure, Standard
 
 # The dimensions, as columns of the people's table (the return's episodes: one row a person's
@@ -104,29 +104,33 @@ def compare(group: dict, whole: dict, measure: Measure) -> str:
     )  # fmt: skip
 
 
-def _people(table: str) -> tuple[str, str]:
-    """FROM and WHERE of the period's rows of the table beside their person's groups (alias t for
-    the row, and p for its person, or t when the row is the person's own)."""
+def _people(table: str, where: str = "true") -> str:
+    """FROM of the period's rows of the table meeting `where` (SQL over the table's own columns)
+    beside their person's groups: alias t for the row, and p for its person, or t when the row is
+    the person's own."""
     path = _path(table)
+    rows = f"(SELECT * FROM cur_{table} WHERE period = $period AND {where}) t"
     if path == "":
-        return f"cur_{PEOPLE} t", "t.period = $period"
+        return rows
     groups = ", ".join(f'"{d}"' for d in DIMENSIONS)
     return (
-        f"cur_{table} t LEFT JOIN (SELECT submission_id, \"{path}\", {groups} FROM cur_{PEOPLE} "
-        f'WHERE period = $period) p ON p.submission_id = t.submission_id AND p."{path}" = t."{path}"',
-        "t.period = $period",
+        f'{rows} LEFT JOIN (SELECT submission_id, "{path}", {groups} FROM cur_{PEOPLE} '
+        f'WHERE period = $period) p ON p.submission_id = t.submission_id AND p."{path}" = t."{path}"'
     )
 
 
-def over_all(table: str) -> str:
+def over_all(table: str, where: str = "true") -> str:
     """The period's rows of the table, each once for every dimension, with `provider_id` standing
     for the provider, the dimension and the person's group ('P1|sex|female'): what the measure's
     kind reads, so that its one query gives every group of every dimension. The same rows, and so
-    the same figures, as `over` gives each dimension (only the key says which dimension)."""
+    the same figures, as `over` gives each dimension (only the key says which dimension).
+
+    `where`, the measure's own condition (audits.kinds.base.condition), is met first, so that only
+    the rows the kind keeps are joined to their people and repeated; the kind tests it again on
+    the same columns (a condition cannot name provider_id, the one column changed)."""
     person = "t" if _path(table) == "" else "p"
     keys = ", ".join(f"'{d}{_SEP}' || coalesce({person}.\"{d}\", '{NOT_RECORDED}')" for d in DIMENSIONS)
-    rows, where = _people(table)
-    return f"SELECT t.* REPLACE (t.provider_id || '{_SEP}' || unnest([{keys}]) AS provider_id) FROM {rows} WHERE {where}"
+    return f"SELECT t.* REPLACE (t.provider_id || '{_SEP}' || unnest([{keys}]) AS provider_id) FROM {_people(table, where)}"
 
 
 def _keys(con: duckdb.DuckDBPyConnection, table: str, period: str) -> list[str]:
@@ -134,8 +138,7 @@ def _keys(con: duckdb.DuckDBPyConnection, table: str, period: str) -> list[str]:
     kind's own `providers` would read the rows again for each measure)."""
     person = "t" if _path(table) == "" else "p"
     groups = ", ".join(f'{person}."{d}"' for d in DIMENSIONS)
-    rows, where = _people(table)
-    found = con.execute(f"SELECT DISTINCT t.provider_id, {groups} FROM {rows} WHERE {where}", {"period": period})
+    found = con.execute(f"SELECT DISTINCT t.provider_id, {groups} FROM {_people(table)}", {"period": period})
     return sorted(
         {
             _SEP.join((provider_id, d, NOT_RECORDED if grp is None else grp))
@@ -148,7 +151,8 @@ def _keys(con: duckdb.DuckDBPyConnection, table: str, period: str) -> list[str]:
 def _measure(con: duckdb.DuckDBPyConnection, measure: Measure, period: str, keys: list[str]) -> dict:
     """(provider, dimension, group) -> the figures of one measure: the kind's one query over
     every dimension at once."""
-    over = Over(over_all(measure.table), "SELECT unnest($keys::VARCHAR[]) AS provider_id")
+    rows = over_all(measure.table, condition(measure.where, measure.table))
+    over = Over(rows, "SELECT unnest($keys::VARCHAR[]) AS provider_id")
     sql = kind_of(measure).sql(measure, over)
     out = {}
     for key, numerator, denominator, value, num_rows, den_rows, lo95, hi95, _ in con.execute(

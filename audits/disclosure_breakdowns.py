@@ -188,18 +188,27 @@ def _protect_dimension(
 ) -> None:
     """Hide groups of one provider's dimension until none, and no hidden whole, can be worked
     out from the groups adding up to the whole."""
-    classes = sorted({c for c in g.by_class if any(g.members.get((k, r)) == c for k in total.rows for r in ROLES)})
+    counted = {g.members.get((k, r)) for k in total.rows for r in ROLES}
+    classes = sorted(c for c in g.by_class if c in counted and c in total.counts)
     shown_total = disclosure._exposed(total, g)
-    # What a group shows and what its rows say of a count depend only on how its own rows are
-    # hidden: kept from pass to pass and worked out again only for a group whose rows changed
-    # (each pass hides at most a few groups' rows, then looks at every group again).
-    known: dict[str, tuple[tuple, set[int]]] = {}
+    # the groups with a row that counts c (a group only some measures have, such as contacts
+    # whose person is not in the return, is no part of the others' sums)
+    counting_by_class = {c: {v: p for v, p in parts.items() if c in p.counts} for c in classes}
+
+    # Whether a class is pinned depends only on how each group's own rows are hidden (what it
+    # shows, and what its rows say of the count; the counts and the whole do not change here).
+    # Each pass hides a few groups' rows and looks at every class again from the first: a class
+    # whose groups' rows are as they were keeps its answer, and what a group shows and says is
+    # worked out again only for a group whose rows changed.
+    def state(p: disclosure._Provider) -> tuple:
+        return tuple((p.level[i], p.reason[i]) for i in p.rows.values())
+
+    states = {v: state(p) for v, p in parts.items()}
+    exposed = {v: disclosure._exposed(p, g) for v, p in parts.items()}
     said: dict[tuple[str, int], tuple[tuple, Ranges]] = {}
-    # _pinned is a function of what is shown and what the hidden groups' rows say (the counts and
-    # the whole do not change here): a class looked at again with the same of both (every class
-    # before the one that changed, on each pass) gets the same answer without the sums again.
-    looked: dict[tuple, bool] = {}
-    wholes: dict[int, Ranges | None] = {}
+    looked: dict[tuple, bool] = {}  # by the groups' states
+    answers: dict[tuple, bool] = {}  # by what they show and say of the count
+    wholes = {c: None if c in shown_total else _possible(total, g, c) for c in classes}
 
     def possible(v: str, p: disclosure._Provider, c: int) -> Ranges:
         hit = said.get((v, c))
@@ -207,38 +216,39 @@ def _protect_dimension(
             hit = said[(v, c)] = (states[v], _possible(p, g, c))
         return hit[1]
 
+    def pinned(c: int, counting: dict[str, disclosure._Provider], shown: set[str]) -> bool:
+        if len(shown) == len(counting) and c in shown_total:
+            return False
+        ranges = {v: possible(v, p, c) for v, p in counting.items()}
+        said_of = (c, frozenset(shown), tuple(tuple(r) for r in ranges.values()))
+        if said_of not in answers:
+            answers[said_of] = _pinned({v: p.counts[c] for v, p in counting.items()}, shown, ranges, wholes[c])
+        return answers[said_of]
+
     while True:
-        states = {v: tuple((p.level[i], p.reason[i]) for i in p.rows.values()) for v, p in parts.items()}
-        for v, p in parts.items():
-            if v not in known or known[v][0] != states[v]:
-                known[v] = (states[v], disclosure._exposed(p, g))
-        exposed = {v: known[v][1] for v in parts}
         for c in classes:
-            if c not in total.counts:
-                continue
-            # the groups with a row that counts c (a group only some measures have, such as
-            # contacts whose person is not in the return, is no part of the others' sums)
-            counting = {v: p for v, p in parts.items() if c in p.counts}
+            counting = counting_by_class[c]
+            seen = (c, tuple(states[v] for v in counting))
             shown = {v for v in counting if c in exposed[v]}
-            if len(shown) == len(counting) and c in shown_total:
-                continue
-            cells = {v: p.counts[c] for v, p in counting.items()}
-            ranges = {v: possible(v, p, c) for v, p in counting.items()}
-            if c not in wholes:
-                wholes[c] = None if c in shown_total else _possible(total, g, c)
-            seen = (c, frozenset(shown), tuple(tuple(r) for r in ranges.values()))
             if seen not in looked:
-                looked[seen] = _pinned(cells, shown, ranges, wholes[c])
+                looked[seen] = pinned(c, counting, shown)
             if not looked[seen]:
                 continue
+            cells = {v: p.counts[c] for v, p in counting.items()}
             nonzero = [v for v in shown if cells[v] > 0]
             if nonzero:  # hide the smallest group shown
-                disclosure._unexpose(parts[min(nonzero, key=lambda v: (cells[v], v))], g, c, LINKED)
+                smallest = min(nonzero, key=lambda v: (cells[v], v))
+                disclosure._unexpose(parts[smallest], g, c, LINKED)
+                changed = [smallest]
                 break  # what is shown has changed: look again from the start
             if _escalate(counting, g, c, set(counting) - shown):
+                changed = list(counting)
                 break
         else:
             return
+        for v in changed:
+            states[v] = state(parts[v])
+            exposed[v] = disclosure._exposed(parts[v], g)
 
 
 # --------------------------------------------------------------------------- the run

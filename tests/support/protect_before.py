@@ -23,6 +23,30 @@ from audits.disclosure_breakdowns import (  # noqa: F401 - the helpers the old c
 )
 
 
+def exposed(p: disclosure._Provider, g: disclosure._Groups) -> set[int]:
+    """Classes whose count anyone can read or add up from what is shown of this provider."""
+    out: set[int] = set()
+    for key, i in p.rows.items():
+        level = p.level[i]
+        for role in ("denominator", "numerator", "complement"):
+            c = g.members.get((key, role))
+            if c is None:
+                continue
+            if (role == "denominator" and level != disclosure.ALL) or level == disclosure.NONE:
+                out.add(c)
+    changed = True
+    while changed:  # two of numerator, complement and denominator give the third
+        changed = False
+        for key in p.rows:
+            trio = [g.members.get((key, role)) for role in ("denominator", "numerator", "complement")]
+            if None in trio:
+                continue
+            if sum(c in out for c in trio) == 2:
+                out.update(trio)
+                changed = True
+    return out
+
+
 def natives(column: pd.Series) -> list:
     values = column.tolist()
     if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):  # to_dict gives None for <NA>
