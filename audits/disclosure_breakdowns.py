@@ -194,29 +194,31 @@ def _protect_dimension(
     # the groups with a row that counts c (a group only some measures have, such as contacts
     # whose person is not in the return, is no part of the others' sums)
     counting_by_class = {c: {v: p for v, p in parts.items() if c in p.counts} for c in classes}
+    # the classes each measure's row counts: a change to that row can change only what its
+    # group says of those classes
+    of_key: dict[tuple[str, str], set[int]] = {}
+    for c, members in g.by_class.items():
+        for key, _ in members:
+            of_key.setdefault(key, set()).add(c)
 
-    # Whether a class is pinned depends only on how each group's own rows are hidden (what it
-    # shows, and what its rows say of the count; the counts and the whole do not change here).
-    # Each pass hides a few groups' rows and looks at every class again from the first: a class
-    # whose groups' rows are as they were keeps its answer, and what a group shows and says is
-    # worked out again only for a group whose rows changed.
-    def state(p: disclosure._Provider) -> tuple:
-        return tuple((p.level[i], p.reason[i]) for i in p.rows.values())
-
-    states = {v: state(p) for v, p in parts.items()}
+    # Whether a class is pinned depends only on which of its groups show its count and what each
+    # hidden group's rows say of it (the counts and the whole do not change here). So after each
+    # hide only the classes whose groups changed in one of those two ways are looked at again;
+    # the others keep their answer. The class acted on is still the first pinned one in order.
     exposed = {v: disclosure._exposed(p, g) for v, p in parts.items()}
-    said: dict[tuple[str, int], tuple[tuple, Ranges]] = {}
-    looked: dict[tuple, bool] = {}  # by the groups' states
-    answers: dict[tuple, bool] = {}  # by what they show and say of the count
+    said: dict[tuple[str, int], Ranges] = {}
+    answers: dict[tuple, bool] = {}  # by what the groups show and say of the count
     wholes = {c: None if c in shown_total else _possible(total, g, c) for c in classes}
 
     def possible(v: str, p: disclosure._Provider, c: int) -> Ranges:
         hit = said.get((v, c))
-        if hit is None or hit[0] != states[v]:
-            hit = said[(v, c)] = (states[v], _possible(p, g, c))
-        return hit[1]
+        if hit is None:
+            hit = said[(v, c)] = _possible(p, g, c)
+        return hit
 
-    def pinned(c: int, counting: dict[str, disclosure._Provider], shown: set[str]) -> bool:
+    def pinned(c: int) -> bool:
+        counting = counting_by_class[c]
+        shown = {v for v in counting if c in exposed[v]}
         if len(shown) == len(counting) and c in shown_total:
             return False
         ranges = {v: possible(v, p, c) for v, p in counting.items()}
@@ -225,30 +227,46 @@ def _protect_dimension(
             answers[said_of] = _pinned({v: p.counts[c] for v, p in counting.items()}, shown, ranges, wholes[c])
         return answers[said_of]
 
+    def state(p: disclosure._Provider) -> list[tuple[str, str]]:
+        return [(p.level[i], p.reason[i]) for i in p.rows.values()]
+
+    status: dict[int, bool | None] = dict.fromkeys(classes)  # None: to look at
     while True:
         for c in classes:
-            counting = counting_by_class[c]
-            seen = (c, tuple(states[v] for v in counting))
-            shown = {v for v in counting if c in exposed[v]}
-            if seen not in looked:
-                looked[seen] = pinned(c, counting, shown)
-            if not looked[seen]:
+            if status[c] is None:
+                status[c] = pinned(c)
+            if not status[c]:
                 continue
+            counting = counting_by_class[c]
+            shown = {v for v in counting if c in exposed[v]}
             cells = {v: p.counts[c] for v, p in counting.items()}
             nonzero = [v for v in shown if cells[v] > 0]
             if nonzero:  # hide the smallest group shown
                 smallest = min(nonzero, key=lambda v: (cells[v], v))
+                before = {smallest: state(parts[smallest])}
                 disclosure._unexpose(parts[smallest], g, c, LINKED)
                 changed = [smallest]
                 break  # what is shown has changed: look again from the start
+            before = {v: state(p) for v, p in counting.items()}
             if _escalate(counting, g, c, set(counting) - shown):
                 changed = list(counting)
                 break
         else:
             return
+        dirty: set[int] = set()
         for v in changed:
-            states[v] = state(parts[v])
-            exposed[v] = disclosure._exposed(parts[v], g)
+            p = parts[v]
+            for key, i, was in zip(p.rows, p.rows.values(), before[v]):
+                if (p.level[i], p.reason[i]) != was:
+                    for c in of_key.get(key, ()):
+                        said.pop((v, c), None)
+                        dirty.add(c)
+            now = disclosure._exposed(p, g)
+            dirty |= now ^ exposed[v]
+            exposed[v] = now
+        for c in dirty:
+            if c in status:
+                status[c] = None
 
 
 # --------------------------------------------------------------------------- the run
