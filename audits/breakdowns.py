@@ -25,6 +25,7 @@ import pandas as pd
 
 from audits import spec, stats, tiers
 from audits.kinds import kind_of
+from audits.kinds.base import Over, condition
 from audits.standard_model import Measure, Standard
 
 # The dimensions, as columns of the people's table (the return's episodes: one row a person's
@@ -103,15 +104,61 @@ def compare(group: dict, whole: dict, measure: Measure) -> str:
     )  # fmt: skip
 
 
-def _measure(con: duckdb.DuckDBPyConnection, measure: Measure, dimension: str, period: str) -> dict:
-    """(provider, group) -> the figures of one measure by one dimension: the kind's one query."""
-    sql = kind_of(measure).sql(measure, over(measure.table, dimension))
+def _people(table: str, where: str = "true") -> str:
+    """FROM of the period's rows of the table meeting `where` (SQL over the table's own columns)
+    beside their person's groups: alias t for the row, and p for its person, or t when the row is
+    the person's own."""
+    path = _path(table)
+    rows = f"(SELECT * FROM cur_{table} WHERE period = $period AND {where}) t"
+    if path == "":
+        return rows
+    groups = ", ".join(f'"{d}"' for d in DIMENSIONS)
+    return (
+        f'{rows} LEFT JOIN (SELECT submission_id, "{path}", {groups} FROM cur_{PEOPLE} '
+        f'WHERE period = $period) p ON p.submission_id = t.submission_id AND p."{path}" = t."{path}"'
+    )
+
+
+def over_all(table: str, where: str = "true") -> str:
+    """The period's rows of the table, each once for every dimension, with `provider_id` standing
+    for the provider, the dimension and the person's group ('P1|sex|female'): what the measure's
+    kind reads, so that its one query gives every group of every dimension. The same rows, and so
+    the same figures, as `over` gives each dimension (only the key says which dimension).
+
+    `where`, the measure's own condition (audits.kinds.base.condition), is met first, so that only
+    the rows the kind keeps are joined to their people and repeated; the kind tests it again on
+    the same columns (a condition cannot name provider_id, the one column changed)."""
+    person = "t" if _path(table) == "" else "p"
+    keys = ", ".join(f"'{d}{_SEP}' || coalesce({person}.\"{d}\", '{NOT_RECORDED}')" for d in DIMENSIONS)
+    return f"SELECT t.* REPLACE (t.provider_id || '{_SEP}' || unnest([{keys}]) AS provider_id) FROM {_people(table, where)}"
+
+
+def _keys(con: duckdb.DuckDBPyConnection, table: str, period: str) -> list[str]:
+    """Every key of over_all(table) that has a row, from one pass over the period's rows (the
+    kind's own `providers` would read the rows again for each measure)."""
+    person = "t" if _path(table) == "" else "p"
+    groups = ", ".join(f'{person}."{d}"' for d in DIMENSIONS)
+    found = con.execute(f"SELECT DISTINCT t.provider_id, {groups} FROM {_people(table)}", {"period": period})
+    return sorted(
+        {
+            _SEP.join((provider_id, d, NOT_RECORDED if grp is None else grp))
+            for provider_id, *grps in found.fetchall()
+            for d, grp in zip(DIMENSIONS, grps)
+        }
+    )
+
+
+def _measure(con: duckdb.DuckDBPyConnection, measure: Measure, period: str, keys: list[str]) -> dict:
+    """(provider, dimension, group) -> the figures of one measure: the kind's one query over
+    every dimension at once."""
+    rows = over_all(measure.table, condition(measure.where, measure.table))
+    over = Over(rows, "SELECT unnest($keys::VARCHAR[]) AS provider_id")
+    sql = kind_of(measure).sql(measure, over)
     out = {}
     for key, numerator, denominator, value, num_rows, den_rows, lo95, hi95, _ in con.execute(
-        sql, {"period": period}
+        sql, {"period": period, "keys": keys}
     ).fetchall():
-        provider_id, grp = key.split(_SEP)
-        out[(provider_id, grp)] = {
+        out[tuple(key.split(_SEP))] = {
             "numerator": numerator,
             "denominator": denominator,
             "value": value,
@@ -145,19 +192,22 @@ def evaluate(
     wholes = {(r["provider_id"], r["standard_id"], r["measure_id"]): r for r in whole.to_dict("records")}
     providers = sorted(whole["provider_id"].unique()) if not whole.empty else []
     rows = []
+    keys: dict[str, list[str]] = {}  # table -> the keys its rows hold
     for standard in standards:
         for measure in standard.measures:
             if not broken_down(measure) or not any((p, standard.id, measure.id) in wholes for p in providers):
                 continue
+            if measure.table not in keys:
+                keys[measure.table] = _keys(con, measure.table, period)
+            figures = _measure(con, measure, period, keys[measure.table])
             for dimension in DIMENSIONS:
-                figures = _measure(con, measure, dimension, period)
                 for provider_id in providers:
                     mine = wholes.get((provider_id, standard.id, measure.id))
                     if mine is None:
                         continue
-                    extra = (NOT_RECORDED,) if (provider_id, NOT_RECORDED) in figures else ()
+                    extra = (NOT_RECORDED,) if (provider_id, dimension, NOT_RECORDED) in figures else ()
                     for grp in groups_of(dimension) + extra:
-                        figure = figures.get((provider_id, grp)) or _nothing(measure)
+                        figure = figures.get((provider_id, dimension, grp)) or _nothing(measure)
                         rows.append(
                             {
                                 "provider_id": provider_id,

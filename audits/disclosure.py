@@ -53,6 +53,7 @@ from audits.standard_model import Measure, Standard, combine_ratings
 SMALL = range(1, 5)  # counts of people that are never published
 NONE, NUMERATOR, ALL = "", "numerator", "all"  # what of a row is hidden
 _RANK = {NONE: 0, NUMERATOR: 1, ALL: 2}
+_TRIO = ("denominator", "numerator", "complement")
 SMALL_REASON, LINKED, EARLIER = "small", "linked", "earlier"  # why
 RATED = ("red", "amber", "green")
 # Public ratings that are not one band: merged bands, or the rating not shown.
@@ -79,6 +80,14 @@ class _Groups:
     members: dict[tuple[str, str], int]  # ((standard_id, measure_id), role) -> class
     inside: set[tuple[int, int]]  # (inner class, outer class), strictly inside
     by_class: dict[int, list[tuple[tuple[str, str], str]]] = field(default_factory=dict)
+    _trios: dict[tuple[str, str], tuple] = field(default_factory=dict, repr=False, compare=False)
+
+    def trio(self, key: tuple[str, str]) -> tuple[int | None, int | None, int | None]:
+        """The classes a measure's denominator, numerator and complement count (None: not one)."""
+        found = self._trios.get(key)
+        if found is None:
+            found = self._trios[key] = tuple(self.members.get((key, role)) for role in _TRIO)
+        return found
 
     def neighbours(self, c: int) -> list[int]:
         return [o for i, o in self.inside if i == c] + [i for i, o in self.inside if o == c]
@@ -134,21 +143,20 @@ def _role_counts(row) -> dict[str, int]:
 def _exposed(p: _Provider, g: _Groups) -> set[int]:
     """Classes whose count anyone can read or add up from what is shown of this provider."""
     out: set[int] = set()
+    whole: list[tuple] = []  # the rows counting all three
     for key, i in p.rows.items():
         level = p.level[i]
-        for role in ("denominator", "numerator", "complement"):
-            c = g.members.get((key, role))
-            if c is None:
-                continue
-            if (role == "denominator" and level != ALL) or level == NONE:
-                out.add(c)
+        trio = g.trio(key)
+        if level != ALL and trio[0] is not None:  # the denominator
+            out.add(trio[0])
+        if level == NONE:
+            out.update(c for c in trio[1:] if c is not None)
+        if None not in trio:
+            whole.append(trio)
     changed = True
     while changed:  # two of numerator, complement and denominator give the third
         changed = False
-        for key in p.rows:
-            trio = [g.members.get((key, role)) for role in ("denominator", "numerator", "complement")]
-            if None in trio:
-                continue
+        for trio in whole:
             if sum(c in out for c in trio) == 2:
                 out.update(trio)
                 changed = True
@@ -514,11 +522,17 @@ def _shown_round(value, decimals: int):
 def _records(frame: pd.DataFrame) -> list[dict]:
     """frame.to_dict("records") (the same Python values), column by column: pandas boxes each
     value on its own, which was a tenth of an audit's time once a quarter has a few runs."""
-    columns = [_natives(frame[c]) for c in frame.columns]
-    return [dict(zip(frame.columns, values)) for values in zip(*columns)]
+    names = list(frame.columns)  # an Index of text is iterated slowly, row after row
+    columns = [_natives(frame[c]) for c in names]
+    return [dict(zip(names, values)) for values in zip(*columns)]
 
 
 def _natives(column: pd.Series) -> list:
+    if isinstance(column.dtype, pd.StringDtype):
+        # text read from the store (pandas' str): as to_dict gives it (missing as NaN, or None for
+        # pd.NA), without boxing each value on its own
+        missing = None if column.dtype.na_value is pd.NA else column.dtype.na_value
+        return column.to_numpy(dtype=object, na_value=missing).tolist()
     values = column.tolist()
     if isinstance(column.dtype, pd.api.extensions.ExtensionDtype):  # to_dict gives None for <NA>
         values = [None if v is pd.NA else v for v in values]

@@ -128,13 +128,20 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
     total = sum(cells.values())
     hidden = [v for v in cells if v not in shown]
     left = total - sum(cells[v] for v in shown)
-    for v in hidden:
-        others: Ranges = [(0, 0)]
-        for u in hidden:
-            if u != v:
-                others = _add(others, _clip(ranges[u], 0, total))
+    mine = [_clip(ranges[v], 0, total) for v in hidden]
+    # what the other hidden groups can add up to, for each: the sums of those before it and of
+    # those after it (a sum of sets of whole numbers is the same set in any order)
+    before: list[Ranges] = [[(0, 0)]]
+    for r in mine[:-1]:
+        before.append(_add(before[-1], r))
+    after: list[Ranges] = [[(0, 0)]]
+    for r in reversed(mine[1:]):
+        after.append(_add(after[-1], r))
+    after.reverse()
+    for i in range(len(hidden)):
+        others = _add(before[i], after[i])
         back = _merge([(left - b, left - a) for a, b in others if left - a >= 0])
-        if _size(_cut(_clip(ranges[v], 0, total), back)) <= 1:
+        if _size(_cut(mine[i], back)) <= 1:
             return True
     if total_range is not None:
         sums: Ranges = [(0, 0)]
@@ -181,48 +188,85 @@ def _protect_dimension(
 ) -> None:
     """Hide groups of one provider's dimension until none, and no hidden whole, can be worked
     out from the groups adding up to the whole."""
-    classes = sorted({c for c in g.by_class if any(g.members.get((k, r)) == c for k in total.rows for r in ROLES)})
+    counted = {g.members.get((k, r)) for k in total.rows for r in ROLES}
+    classes = sorted(c for c in g.by_class if c in counted and c in total.counts)
     shown_total = disclosure._exposed(total, g)
-    # What a group shows and what its rows say of a count depend only on how its own rows are
-    # hidden: kept from pass to pass and worked out again only for a group whose rows changed
-    # (each pass hides at most a few groups' rows, then looks at every group again).
-    known: dict[str, tuple[tuple, set[int]]] = {}
-    said: dict[tuple[str, int], tuple[tuple, Ranges]] = {}
+    # the groups with a row that counts c (a group only some measures have, such as contacts
+    # whose person is not in the return, is no part of the others' sums)
+    counting_by_class = {c: {v: p for v, p in parts.items() if c in p.counts} for c in classes}
+    # the classes each measure's row counts: a change to that row can change only what its
+    # group says of those classes
+    of_key: dict[tuple[str, str], set[int]] = {}
+    for c, members in g.by_class.items():
+        for key, _ in members:
+            of_key.setdefault(key, set()).add(c)
+
+    # Whether a class is pinned depends only on which of its groups show its count and what each
+    # hidden group's rows say of it (the counts and the whole do not change here). So after each
+    # hide only the classes whose groups changed in one of those two ways are looked at again;
+    # the others keep their answer. The class acted on is still the first pinned one in order.
+    exposed = {v: disclosure._exposed(p, g) for v, p in parts.items()}
+    said: dict[tuple[str, int], Ranges] = {}
+    answers: dict[tuple, bool] = {}  # by what the groups show and say of the count
+    wholes = {c: None if c in shown_total else _possible(total, g, c) for c in classes}
 
     def possible(v: str, p: disclosure._Provider, c: int) -> Ranges:
         hit = said.get((v, c))
-        if hit is None or hit[0] != states[v]:
-            hit = said[(v, c)] = (states[v], _possible(p, g, c))
-        return hit[1]
+        if hit is None:
+            hit = said[(v, c)] = _possible(p, g, c)
+        return hit
 
+    def pinned(c: int) -> bool:
+        counting = counting_by_class[c]
+        shown = {v for v in counting if c in exposed[v]}
+        if len(shown) == len(counting) and c in shown_total:
+            return False
+        ranges = {v: possible(v, p, c) for v, p in counting.items()}
+        said_of = (c, frozenset(shown), tuple(tuple(r) for r in ranges.values()))
+        if said_of not in answers:
+            answers[said_of] = _pinned({v: p.counts[c] for v, p in counting.items()}, shown, ranges, wholes[c])
+        return answers[said_of]
+
+    def state(p: disclosure._Provider) -> list[tuple[str, str]]:
+        return [(p.level[i], p.reason[i]) for i in p.rows.values()]
+
+    status: dict[int, bool | None] = dict.fromkeys(classes)  # None: to look at
     while True:
-        states = {v: tuple((p.level[i], p.reason[i]) for i in p.rows.values()) for v, p in parts.items()}
-        for v, p in parts.items():
-            if v not in known or known[v][0] != states[v]:
-                known[v] = (states[v], disclosure._exposed(p, g))
-        exposed = {v: known[v][1] for v in parts}
         for c in classes:
-            if c not in total.counts:
+            if status[c] is None:
+                status[c] = pinned(c)
+            if not status[c]:
                 continue
-            # the groups with a row that counts c (a group only some measures have, such as
-            # contacts whose person is not in the return, is no part of the others' sums)
-            counting = {v: p for v, p in parts.items() if c in p.counts}
+            counting = counting_by_class[c]
             shown = {v for v in counting if c in exposed[v]}
-            if len(shown) == len(counting) and c in shown_total:
-                continue
             cells = {v: p.counts[c] for v, p in counting.items()}
-            ranges = {v: possible(v, p, c) for v, p in counting.items()}
-            whole = None if c in shown_total else _possible(total, g, c)
-            if not _pinned(cells, shown, ranges, whole):
-                continue
             nonzero = [v for v in shown if cells[v] > 0]
             if nonzero:  # hide the smallest group shown
-                disclosure._unexpose(parts[min(nonzero, key=lambda v: (cells[v], v))], g, c, LINKED)
+                smallest = min(nonzero, key=lambda v: (cells[v], v))
+                before = {smallest: state(parts[smallest])}
+                disclosure._unexpose(parts[smallest], g, c, LINKED)
+                changed = [smallest]
                 break  # what is shown has changed: look again from the start
+            before = {v: state(p) for v, p in counting.items()}
             if _escalate(counting, g, c, set(counting) - shown):
+                changed = list(counting)
                 break
         else:
             return
+        dirty: set[int] = set()
+        for v in changed:
+            p = parts[v]
+            for key, i, was in zip(p.rows, p.rows.values(), before[v]):
+                if (p.level[i], p.reason[i]) != was:
+                    for c in of_key.get(key, ()):
+                        said.pop((v, c), None)
+                        dirty.add(c)
+            now = disclosure._exposed(p, g)
+            dirty |= now ^ exposed[v]
+            exposed[v] = now
+        for c in dirty:
+            if c in status:
+                status[c] = None
 
 
 # --------------------------------------------------------------------------- the run

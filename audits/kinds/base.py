@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from audits import kinds
 from audits.expressions import compile_expression
@@ -20,18 +21,32 @@ PROVIDERS = (
 )
 
 
-def source(table: str, over: str | None = None) -> str:
+class Over(NamedTuple):
+    """What a measure's query reads instead of cur_<table> (audits.breakdowns): `rows`, a relation
+    with the table's columns whose provider_id stands for a finer key, and `keys`, a relation of
+    the keys that get a row (column provider_id). Given as a plain string, the keys are those the
+    rows hold."""
+
+    rows: str
+    keys: str
+
+
+def source(table: str, over: str | Over | None = None) -> str:
     """The rows a measure's query reads: the view cur_<table>, or `over`, a relation with its
     columns whose provider_id stands for a finer key (audits.breakdowns: a provider and a group of
     people), so that the one query of each kind also gives every group's figures."""
-    return f"cur_{table}" if over is None else f"({over}) AS cur_{table}"
+    if over is None:
+        return f"cur_{table}"
+    return f"({over.rows if isinstance(over, Over) else over}) AS cur_{table}"
 
 
-def providers(table: str, over: str | None = None) -> str:
+def providers(table: str, over: str | Over | None = None) -> str:
     """The keys every query gives a row: the providers with a current return in the period, or,
-    over `over`, every key it holds."""
+    over `over`, its keys (every key its rows hold, when it names none)."""
     if over is None:
         return PROVIDERS
+    if isinstance(over, Over):
+        return f"providers AS ({over.keys})"
     return f"providers AS (SELECT DISTINCT provider_id FROM {source(table, over)} WHERE period = $period)"
 
 
