@@ -224,6 +224,28 @@ def test_a_workbook_problem_names_the_sheet(tmp_path):
     assert (p.file, p.line, p.value) == ("r.xlsx sheet episodes", 3, "heroin")
 
 
+def kill_when_inside(tmp_path: Path, code: str, marker: Path, *args: Path) -> None:
+    """Run code as a script with args, wait until it writes marker (it is inside the ingest and
+    stalls there), then kill it with SIGKILL, as a power cut or the OOM killer would."""
+    script = tmp_path / "killed.py"
+    script.write_text(code)
+    process = subprocess.Popen(
+        [sys.executable, str(script), *map(str, args)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert process.poll() is None, "the ingest process ended before it was killed"
+            assert time.monotonic() < deadline, "the ingest never reached the middle"
+            time.sleep(0.05)
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    assert process.returncode == -signal.SIGKILL
+
+
 KILLED_SCRIPT = textwrap.dedent("""
     import sys, time
     from pathlib import Path
@@ -250,23 +272,7 @@ def test_a_process_killed_mid_ingest_leaves_the_store_as_it_was(tmp_path):
     resubmission = make(tmp_path)
     (resubmission / "kpis.csv").write_text("kpi_id,name,measure,target,payment_linked,set_by\n")
     marker = tmp_path / "inside"
-    script = tmp_path / "killed.py"
-    script.write_text(KILLED_SCRIPT)
-    process = subprocess.Popen(
-        [sys.executable, str(script), str(resubmission), str(db), str(marker)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert process.poll() is None, "the ingest process ended before it was killed"
-            assert time.monotonic() < deadline, "the ingest never reached the middle"
-            time.sleep(0.05)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-    assert process.returncode == -signal.SIGKILL
+    kill_when_inside(tmp_path, KILLED_SCRIPT, marker, resubmission, db, marker)
     assert snapshot(db) == before
     # And the store still works: the same resubmission now loads.
     [outcome] = ingest.ingest([resubmission], db=db)
@@ -309,23 +315,7 @@ def test_a_process_killed_after_a_commit_leaves_the_store_as_the_batch_found_it(
     resubmission = make(tmp_path)
     (resubmission / "kpis.csv").write_text("kpi_id,name,measure,target,payment_linked,set_by\n")
     marker, reported = tmp_path / "inside", tmp_path / "reported"
-    script = tmp_path / "killed.py"
-    script.write_text(BATCH_KILLED_SCRIPT)
-    process = subprocess.Popen(
-        [sys.executable, str(script), str(pack), str(resubmission), str(db), str(marker), str(reported)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert process.poll() is None, "the ingest process ended before it was killed"
-            assert time.monotonic() < deadline, "the ingest never reached the middle"
-            time.sleep(0.05)
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-    assert process.returncode == -signal.SIGKILL
+    kill_when_inside(tmp_path, BATCH_KILLED_SCRIPT, marker, pack, resubmission, db, marker, reported)
     assert marker.read_text() == "pack"  # the pack had committed before the kill
     assert not reported.exists()
     assert snapshot(db) == before
