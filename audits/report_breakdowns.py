@@ -67,19 +67,21 @@ def _table(records: dict[tuple[str, str], list[dict]], measure) -> Table:
     return table
 
 
-def flowables(standard, rows) -> list:
-    """The breakdown tables of one standard's measures for one provider (nothing when none)."""
-    if rows is None or rows.empty:
+def flowables(standard, rows: list[dict]) -> list:
+    """The breakdown tables of one standard's measures for one provider (nothing when none), from
+    its public breakdown rows read as records (audits.report reads a report's rows at once)."""
+    if not rows:
         return []
     s = styles()
-    measures = [m for m in standard.measures if m.id in set(rows["measure_id"])]
+    ids = {r["measure_id"] for r in rows}
+    measures = [m for m in standard.measures if m.id in ids]
     if not measures:
         return []
-    # the rows read once, by measure and dimension, in the order they are kept in (the
-    # specification's: audits.breakdowns.in_order); a frame filtered and sorted for each small
-    # table was most of the time it took to draw a report
+    # the rows by measure and dimension, in the order they are kept in (the specification's:
+    # audits.breakdowns.in_order); a frame filtered and sorted for each small table was most of
+    # the time it took to draw a report
     records: dict[tuple[str, str], list[dict]] = {}
-    for r in rows.to_dict("records"):
+    for r in rows:
         records.setdefault((r["measure_id"], r["dimension"]), []).append(r)
     out = []
     for k, measure in enumerate(measures):
@@ -88,6 +90,6 @@ def flowables(standard, rows) -> list:
         out.append(
             KeepTogether([*head, Paragraph(f"<b>{text(measure.label)}</b>", s["small"]), _table(records, measure)])
         )
-    if (rows["hidden"] != "").any():
+    if any(r["hidden"] != "" for r in rows):
         out.append(Paragraph(text(words.HIDDEN_SHORT), s["small"]))
     return out

@@ -127,9 +127,11 @@ class Paragraph(platypus.Paragraph):
             if len(_PARSED) >= _PARSED_MAX:
                 _PARSED.clear()
             _PARSED[key] = (self.text, self.frags, self.style, self.bulletText)
-            return
-        cleaned, frags, parsed_style, bullet = parsed
-        super().__init__(cleaned, parsed_style, bullet, frags=list(frags))
+        else:
+            cleaned, frags, parsed_style, bullet = parsed
+            super().__init__(cleaned, parsed_style, bullet, frags=list(frags))
+        if _breaks_alike(text, style):
+            self._parsed_as = key
 
     def wrap(self, availWidth, availHeight):
         # a table measures a cell at one width and draws it at the same width summed another way
@@ -137,9 +139,48 @@ class Paragraph(platypus.Paragraph):
         at = self.__dict__.get("_wrapped_at")
         if at is not None and abs(at - availWidth) < _SAME_WIDTH and "blPara" in self.__dict__:  # split() may drop it
             return self.width, self.height
+        parsed_as = self.__dict__.get("_parsed_as")
+        # reportlab does not break lines narrower than rl_config._FUZZ
+        broken = (
+            _BROKEN.get((parsed_as, availWidth)) if parsed_as is not None and availWidth >= rl_config._FUZZ else None
+        )
+        if broken is not None:
+            self.__dict__.update(broken)
+            self._wrapWidths = list(broken["_wrapWidths"])
+            self._wrapped_at = availWidth
+            return self.width, self.height
         size = super().wrap(availWidth, availHeight)
         self._wrapped_at = availWidth if self.__dict__.get("width") == availWidth else None
+        if parsed_as is not None and self._wrapped_at is not None:
+            if len(_BROKEN) >= _PARSED_MAX:
+                _BROKEN.clear()
+            _BROKEN[(parsed_as, availWidth)] = {name: self.__dict__[name] for name in _WRAPPED if name in self.__dict__}
         return size
+
+
+# The lines of a paragraph as broken at a width, by (markup, style) and width: the standards'
+# words, the method, the headings and most table cells are broken at the same widths in every
+# report of a batch, and breaking them again was a sixth of drawing a report. What wrap() and
+# breakLines() leave on a paragraph is kept and given to the next one of the same markup, style
+# and width. Those lines are never changed after: drawing reads them, and a split copies them
+# (reportlab changes a split piece in place only where it hyphenates, which _breaks_alike rules out).
+_BROKEN: dict[tuple, dict] = {}
+_WRAPPED = ("width", "height", "blPara", "frags", "_wrapWidths", "_width_max", "_splitLongWordCount", "_hyphenations")
+
+
+def _breaks_alike(text, style: ParagraphStyle) -> bool:
+    """Whether a paragraph of this markup and style always breaks into the same lines at the same
+    width, and keeps them as they are: no hyphenation (it changes the pieces of a split in place),
+    no soft hyphen, no bullet, the western line breaking."""
+    return (
+        isinstance(text, str)
+        and "\xad" not in text
+        and not getattr(style, "hyphenationLang", "")
+        and not getattr(style, "embeddedHyphenation", 0)
+        and not getattr(style, "uriWasteReduce", 0)
+        and not getattr(style, "bulletText", None)
+        and getattr(style, "wordWrap", None) != "CJK"
+    )
 
 
 # The table cells that fit on one line are drawn as plain strings (reportlab's drawString), not
