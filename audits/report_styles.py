@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
 from reportlab import platypus, rl_config
@@ -37,11 +38,35 @@ ACCENT = colors.HexColor("#2b4c7e")
 QUOTE_BG = colors.HexColor("#f4f4f0")
 
 
+class _Face(TTFont):
+    """A TrueType face that remembers how each string it drew in a document was coded.
+
+    reportlab embeds a subset of the face in each PDF and codes every string drawn against it,
+    character by character, in Python: with ~5,000 strings a report (table cells, words of
+    paragraphs, chart labels) that was a tenth of drawing one, and most strings ("Met", a group's
+    name, a column heading) recur. A character keeps the code it was first given in a document,
+    so a string is coded the same way every time in that document: the first answer is kept (by
+    document, forgotten with it) and given again."""
+
+    def __init__(self, name: str, filename: str):
+        super().__init__(name, filename)
+        self._coded: WeakKeyDictionary = WeakKeyDictionary()
+
+    def splitString(self, text, doc, encoding="utf-8"):
+        coded = self._coded.get(doc)
+        if coded is None:
+            coded = self._coded[doc] = {}
+        pieces = coded.get(text)
+        if pieces is None:
+            pieces = coded[text] = super().splitString(text, doc, encoding)
+        return pieces
+
+
 @cache
 def register_fonts() -> str:
     """Register the DejaVu family once per process; returns the family name."""
     for name, file in FACES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / file)))
+        pdfmetrics.registerFont(_Face(name, str(FONT_DIR / file)))
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=f"{FONT}-Bold", italic=f"{FONT}-Oblique", boldItalic=f"{FONT}-BoldOblique"
     )
