@@ -405,8 +405,9 @@ def test_the_chart_draws_the_met_and_partly_met_bands_and_its_key_names_them(pdf
 @pytest.mark.slow
 def test_a_report_drawn_after_others_is_the_same_bytes_as_drawn_first(audited, tmp_path, monkeypatch):
     """What a batch reuses (the run read once and split by provider, markup parsed once per
-    process, lines broken once per width) changes no byte: a report drawn after the others of
-    its period is the report drawn first, in a fresh process's caches (dates and ids fixed)."""
+    process, lines broken once per markup, style and width for every report of the process)
+    changes no byte: a report drawn after the others of its period is the report drawn first,
+    in a fresh process's caches (dates and ids fixed)."""
     import datetime as dt
 
     from reportlab import rl_config
@@ -424,11 +425,50 @@ def test_a_report_drawn_after_others_is_the_same_bytes_as_drawn_first(audited, t
         data.generated_at = dt.datetime(2026, 7, 1, 9, 30)
     assert len(providers) > 1 and any(not sec.stories.empty for sec in gathered["P001"].sections)
     monkeypatch.setattr(report_styles, "_PARSED", {})
+    monkeypatch.setattr(report_styles, "_BROKEN", {})
     first = report.render(alone, tmp_path / "first.pdf").read_bytes()
+    broken_once = dict(report_styles._BROKEN)
     for provider_id, data in gathered.items():
         report.render(data, tmp_path / f"{provider_id}.pdf")
     assert (tmp_path / "P001.pdf").read_bytes() == first
     assert len(report_styles._PARSED) > 50  # the later reports did reuse the parsed markup
+    # ... and the lines broken for the first: the same lines, not broken again
+    assert len(broken_once) > 50
+    assert all(report_styles._BROKEN[key]["blPara"] is lines["blPara"] for key, lines in broken_once.items())
+
+
+def test_a_report_reads_its_sections_rows_as_each_frame_would_give_them(audited):
+    """report._records turns every section's frame into records at once: the same records, in
+    the same order and with the same Python values (None, NaN, numbers, text), as each frame's
+    own DataFrame.to_dict("records")."""
+    import math
+
+    import pandas as pd
+
+    from audits import findings
+
+    db, run_id = audited
+    with store.reading(db) as con:
+        data = findings.gather(con, "P001", "2026-Q2", run_id=run_id)
+    measures, parts = [sec.measures for sec in data.sections], [sec.breakdowns for sec in data.sections]
+    for frames in (measures, parts):
+        full = next(f for f in frames if not f.empty)
+        # pieces of one frame, as a report's sections are; none, and empty ones
+        frames = [*frames, None, full.iloc[0:0], full.iloc[::-1]]
+        assert sum(f is not None and not f.empty for f in frames) > 1  # so read at once
+        want = [[] if f is None else f.to_dict("records") for f in frames]
+        got = report._records(frames)
+        assert len(got) == len(want)
+        for rows, expected in zip(got, want, strict=True):
+            assert [list(r) for r in rows] == [list(r) for r in expected]
+            for row, other in zip(rows, expected, strict=True):
+                for name, value in row.items():
+                    assert type(value) is type(other[name]), name
+                    same_nan = isinstance(value, float) and math.isnan(value) and math.isnan(other[name])
+                    assert same_nan or value is other[name] or value == other[name], name
+    # pieces of different types are each read alone
+    mixed = [pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": ["x"]})]
+    assert report._records(mixed) == [[{"a": 1}, {"a": 2}], [{"a": "x"}]]
 
 
 def _printed_manifest_sha256(pdf: Path) -> str:

@@ -9,7 +9,7 @@ import io
 import pypdf
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
-from audits import report_breakdowns
+from audits import report_breakdowns, report_styles
 from audits.report_styles import FONT, Paragraph, one_line, string_cells, styles, text
 
 ROWS = [  # (cells, style, spanned)
@@ -107,3 +107,24 @@ def test_a_measure_tables_plain_cells_are_placed_as_their_paragraphs():
     assert isinstance(report._plain("line\nbreak", s["cell"], report.MEASURE_WIDTHS[1]), Paragraph)
     before, after = _placed(pdf(False)), _placed(pdf(True))
     assert before == after and set(cells) <= {t for t, *_ in after}
+
+
+def test_a_face_codes_a_string_drawn_again_as_reportlab_codes_it():
+    """report_styles._Face keeps each string's subset coding per document: for any order of
+    strings, new characters and repeats, in two documents at once, its answers are reportlab's."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    file = str(report_styles.FONT_DIR / report_styles.FACES[report_styles.FONT])
+    plain, kept = TTFont("plain", file), report_styles._Face("kept", file)
+
+    class Doc:  # a document, as far as a face is concerned: a key it can forget
+        pass
+
+    one, two = Doc(), Doc()
+    strings = ["Met", "Not met", "Met", "ŵ ŷ “quoted”", "Not met", "✓ Met", "ŵ ŷ “quoted”", "\xa0Met", "Met"]
+    for doc in (one, two, one):
+        for string in strings + [s[::-1] for s in strings]:
+            assert kept.splitString(string, doc) == plain.splitString(string, doc)
+    assert len(kept._coded[one]) == len(set(strings + [s[::-1] for s in strings]))
+    del one, doc  # the loop ended on it
+    assert len(kept._coded) == 1  # a document's codings go with it
