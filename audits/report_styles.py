@@ -197,10 +197,13 @@ def _breaks_alike(text, style: ParagraphStyle) -> bool:
     """Whether a paragraph of this markup and style always breaks into the same lines at the same
     width, and keeps them as they are: no hyphenation (it changes the pieces of a split in place),
     no soft hyphen, no bullet, the western line breaking."""
+    return isinstance(text, str) and "\xad" not in text and _style_breaks_alike(style)
+
+
+@cache
+def _style_breaks_alike(style: ParagraphStyle) -> bool:
     return (
-        isinstance(text, str)
-        and "\xad" not in text
-        and not getattr(style, "hyphenationLang", "")
+        not getattr(style, "hyphenationLang", "")
         and not getattr(style, "embeddedHyphenation", 0)
         and not getattr(style, "uriWasteReduce", 0)
         and not getattr(style, "bulletText", None)
