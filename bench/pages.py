@@ -122,10 +122,10 @@ SERVERS: dict[str, int] = {}  # address -> the server's process id (its CPU seco
 
 @contextlib.contextmanager
 def serve(db: Path, standards: Path, log: Path):
-    """`streamlit run app.py` over db on a free port, until the block ends: its address."""
+    """`streamlit run serve.py` over db on a free port, until the block ends: its address."""
     port = free_port()
     env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards))
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true"]
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless=true"]
     command += [f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
     with open(log, "w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -6,8 +6,10 @@ run), the changes between them (~1 s), the quarter's stories (~0.5 s) and built 
 pieces (~2 s) while the first commissioner waited. Those reads are the same for everyone
 (dashboard.data caches them per run, and dashboard.overview_pieces per viewer key), so one
 background thread reads them for the latest quarter and the one before, for the auditor, for
-the public tier and for each commissioner account's areas, when the server runs its first
-script (the sign-in page), usually before anyone has finished signing in.
+the public tier and for each commissioner account's areas, when the server starts (serve.py's
+lifespan: before anyone opens a page), or at its first script run when it was started as
+`streamlit run app.py`; and again after a write from the dashboard (dashboard.data.clear), so the
+next visit after a review or a run finds the new state's reads cached too.
 
 The thread calls only the cached functions the pages call, with the same arguments, so it can
 neither show nor change anything: a page that asks while a read is under way waits for it
@@ -22,7 +24,6 @@ import logging
 import threading
 import time
 
-import streamlit as st
 from streamlit import runtime
 from streamlit.logger import get_logger
 
@@ -96,13 +97,27 @@ def _run(db: str) -> None:
         _log.info("Warmed the dashboard's cached reads: %s", done)
 
 
-@st.cache_resource(show_spinner=False)
+_started: dict[str, tuple[threading.Thread, int]] = {}  # store -> its warming thread, data.generation() it warmed
+_lock = threading.Lock()
+_quiet = _OnlyOtherThreads()
+
+
 def start(db: str) -> threading.Thread | None:
-    """Start warming db's cached reads in the background, once per server process and store
-    (st.cache_resource); nothing under AppTest or without a Streamlit server."""
+    """Start warming db's cached reads in the background, once per server process and store, and
+    again after the dashboard has written (data.clear bumps data.generation) once the last warming
+    is over: called by the server's start (serve.py's lifespan) and by every script run (app.py),
+    it costs a dictionary look-up when there is nothing to do. Nothing under AppTest or without a
+    Streamlit server (its caches would be this process's alone)."""
     if not runtime.exists():
         return None
-    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_OnlyOtherThreads())
-    thread = threading.Thread(target=_run, args=(db,), name=THREAD, daemon=True)
-    thread.start()
-    return thread
+    with _lock:
+        thread, generation = _started.get(db, (None, None))
+        if thread is not None and (thread.is_alive() or generation == data.generation()):
+            return thread
+        logger = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+        if _quiet not in logger.filters:
+            logger.addFilter(_quiet)
+        thread = threading.Thread(target=_run, args=(db,), name=THREAD, daemon=True)
+        _started[db] = (thread, data.generation())
+        thread.start()
+        return thread

@@ -3,7 +3,9 @@ when the server starts, so that the first visit finds them cached; never under A
 
 from __future__ import annotations
 
+import shutil
 import threading
+import time
 
 import pytest
 import streamlit as st
@@ -40,7 +42,24 @@ def test_warming_fills_the_caches_a_first_overview_reads(env, monkeypatch):
 
 
 def test_nothing_is_warmed_without_a_streamlit_server():
-    warm.start.clear()
     before = {t.name for t in threading.enumerate()}
     assert warm.start("no-such-store.duckdb") is None  # AppTest and bare Python have no runtime
     assert warm.THREAD not in {t.name for t in threading.enumerate()} - before
+
+
+def test_the_server_warms_its_caches_when_it_starts_before_anyone_opens_a_page(dashboard_files, tmp_path):
+    """`streamlit run serve.py` (make run, the browser tests, bench/pages.py): the warming runs in
+    the server's start (st.App's lifespan), with no session at all: nothing but the health check
+    is asked of the server here, and the health check opens no session."""
+    from support import browser
+
+    db, _ = dashboard_files
+    shutil.copy(db, tmp_path / "audit.duckdb")
+    log = tmp_path / "streamlit.log"
+    with browser.serve(tmp_path, db=tmp_path / "audit.duckdb"):
+        deadline = time.monotonic() + 90
+        while "Warmed the dashboard's cached reads" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.3)
+        text = log.read_text()
+    assert "Warmed the dashboard's cached reads: {'periods': ['2026-Q2', '2026-Q1']" in text, text
+    assert "Nothing warmed" not in text and "failed" not in text
