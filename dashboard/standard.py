@@ -126,6 +126,36 @@ def across_providers(
     st.caption(view.caption)
 
 
+@tiers.output(tiers.BY_CALLER, "a standard's measure results of the providers shown, each row in the viewer's tier")
+def standard_rows(
+    db: str, cat: data.Catalogue, period: str, restricted: tuple[str, ...] | None, standard, providers: pd.DataFrame
+) -> pd.DataFrame:
+    """The standard's results of the providers the page shows, with their names (data.measure_results)."""
+    results = data.measure_results(db, cat, period, restricted)
+    results = results[(results["standard_id"] == standard.id) & results["provider_id"].isin(providers["provider_id"])]
+    return results.merge(providers, on="provider_id").assign(name=lambda d: d["provider_name"])
+
+
+def measure_rows(results: pd.DataFrame, measure: Measure) -> pd.DataFrame:
+    """One measure's rows, in the order the table and the chart list providers."""
+    return results[results["measure_id"] == measure.id].sort_values("name")
+
+
+@tiers.output(tiers.BY_CALLER, "nothing shown: builds a first visit's measure views in the viewer's tier")
+def prepare_first_visit(db: str, cat: data.Catalogue, period: str, restricted: tuple[str, ...] | None) -> int:
+    """Build the measure views a first visit to the page shows (the quarter's first standard, all
+    areas, the first provider ringed) for a viewer whose exact figures are `restricted`, exactly as
+    render builds them, so they are in measure_view's cache (dashboard.warm): how many were built.
+    Building one national funnel chart takes ~1 CPU-s."""
+    standard = data.standards(db, cat.runs[period])[0]
+    providers = cat.providers
+    results = standard_rows(db, cat, period, restricted, standard, providers)
+    selected = providers["provider_id"].iloc[0] if not providers.empty else None
+    for measure in standard.measures:
+        measure_view(measure_rows(results, measure), measure, restricted is not None, selected)
+    return len(standard.measures)
+
+
 def chosen_provider(ids: list[str]) -> str | None:
     """The provider the page's choice below will show (a link's, the last chosen, or the first),
     so the charts above it ring the same provider."""
@@ -173,9 +203,7 @@ def render() -> None:
         f"Version {standard.version}, approved by {ui.md(standard.approved_by)} on {words.long_date(standard.approved_on)}."
     )
 
-    results = data.measure_results(db, cat, period, view.restricted)
-    results = results[(results["standard_id"] == standard.id) & results["provider_id"].isin(providers["provider_id"])]
-    results = results.merge(providers, on="provider_id").assign(name=lambda d: d["provider_name"])
+    results = standard_rows(db, cat, period, view.restricted, standard, providers)
     selected = own or chosen_provider(list(providers["provider_id"]))
     where = "your service" if own else ("all areas" if area == "All areas" else area)
     st.subheader(f"Each measure across providers, {period} ({where})")
@@ -184,9 +212,7 @@ def render() -> None:
         ui.empty("No results for this standard in this period.", "choose another period or standard.")
     for measure in standard.measures:
         st.markdown(f"#### {ui.md(measure.label)}")
-        across_providers(
-            results[results["measure_id"] == measure.id].sort_values("name"), measure, not view.auditor, selected
-        )
+        across_providers(measure_rows(results, measure), measure, not view.auditor, selected)
     ui.footnote(results)
 
     st.subheader(f"Voices heard on this standard, {period}")
@@ -247,4 +273,8 @@ def _ratings(view: viewer.Viewer, period: str, standard_id: str) -> dict[str, st
 
 
 if __name__ == "__main__":
-    render()
+    # run as the page: render through the imported module, so that its cached functions are the
+    # ones dashboard.warm fills (Streamlit keys a cache by the function's module, here __main__)
+    from dashboard import standard as page
+
+    page.render()

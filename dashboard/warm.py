@@ -28,7 +28,7 @@ from streamlit import runtime
 from streamlit.logger import get_logger
 
 from audits import accounts, spec, store, tiers
-from dashboard import data, overview_pieces, viewer
+from dashboard import data, overview_pieces, standard, viewer, workshop
 
 THREAD = "lived-standards-warm"
 PERIODS = 2  # the latest audited quarter and the one before (what a first visit shows and compares)
@@ -58,6 +58,14 @@ def viewers(db: str, cat: data.Catalogue) -> list[tuple[str, ...] | None]:
     return sets
 
 
+def _exact_kinds(cat: data.Catalogue) -> list[tuple[str, ...] | None]:
+    """One viewer of each kind of read behind data.measure_results: the auditor's exact figures,
+    the public's, and exact figures beside the public benchmark (a commissioner's area or a
+    provider's own: every such viewer shares the same cached reads, whatever its providers)."""
+    own = tuple(cat.providers["provider_id"].iloc[:1])
+    return [viewer.EVERY, (), own] if own else [viewer.EVERY, ()]
+
+
 @tiers.output(tiers.BY_CALLER, "nothing shown: fills each viewer key's cache with the pages' own reads")
 def warm(db: str) -> dict:
     """Read every shared cached read of the latest quarters once: what was warmed, and how long
@@ -71,16 +79,22 @@ def warm(db: str) -> dict:
         data.standards(db, cat.runs[period])
         data.period_stories(db, period)
         data.heard(db, period)
-        for restricted in (viewer.EVERY, ()):
+        for restricted in _exact_kinds(cat):
             data.standard_results(db, cat, period, restricted)
             data.measure_results(db, cat, period, restricted)
             if previous in cat.runs:
                 data.changes(db, cat, period, previous, restricted)
         for restricted in every:
             overview_pieces.finished(db, cat, period, overview_pieces.ALL_AREAS, restricted)
+    # the first visit to the other pages people open first: a standard (its charts, ~1 CPU-s
+    # each) for each viewer, then the workshop's preview (~8 CPU-s)
+    views = sum(standard.prepare_first_visit(db, cat, periods[0], r) for r in every) if periods else 0
+    previews = workshop.prepare_first_visit(db, cat)
     return {
         "periods": periods,
         "viewers": len(every),
+        "measure_views": views,
+        "previews": previews,
         "seconds": round(time.perf_counter() - started, 2),
         "cpu_seconds": round(time.thread_time() - cpu, 2),
     }
@@ -102,13 +116,20 @@ _lock = threading.Lock()
 _quiet = _OnlyOtherThreads()
 
 
+def served() -> bool:
+    """Whether a real Streamlit server runs in this process: AppTest puts a stand-in runtime in
+    place (a MagicMock of the Runtime class) that it never takes away, under which tests must not
+    have a thread reading their stores in the background."""
+    return runtime.exists() and type(runtime.Runtime.instance()) is runtime.Runtime
+
+
 def start(db: str) -> threading.Thread | None:
     """Start warming db's cached reads in the background, once per server process and store, and
     again after the dashboard has written (data.clear bumps data.generation) once the last warming
     is over: called by the server's start (serve.py's lifespan) and by every script run (app.py),
     it costs a dictionary look-up when there is nothing to do. Nothing under AppTest or without a
-    Streamlit server (its caches would be this process's alone)."""
-    if not runtime.exists():
+    Streamlit server (served)."""
+    if not served():
         return None
     with _lock:
         thread, generation = _started.get(db, (None, None))

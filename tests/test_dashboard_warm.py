@@ -63,3 +63,49 @@ def test_the_server_warms_its_caches_when_it_starts_before_anyone_opens_a_page(d
         text = log.read_text()
     assert "Warmed the dashboard's cached reads: {'periods': ['2026-Q2', '2026-Q1']" in text, text
     assert "Nothing warmed" not in text and "failed" not in text
+
+
+def test_a_first_visit_to_a_standard_and_to_the_workshop_after_warming_builds_nothing(env, monkeypatch):
+    """The warming builds what the first visit to a standard's page (its measure views) and to the
+    workshop (the first standard's preview) would build, with the very keys the pages use: the
+    visits then build no chart and run no preview."""
+    from audits import preview as impact
+    from dashboard import charts
+
+    from support.apptest import signed_in
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    done = warm.warm(data.db())
+    assert done["measure_views"] > 0 and done["previews"] == 2
+
+    def built(*args, **kwargs):
+        raise AssertionError("built again: not warmed")
+
+    for name in ("funnel", "intervals"):
+        monkeypatch.setattr(charts, name, built)
+    monkeypatch.setattr(impact, "impact_preview", built)
+    for role in ("expert_citizen", "auditor"):
+        at = signed_in(role)
+        at.switch_page("dashboard/standard.py").run()
+        assert not at.exception, "\n".join(at.exception[0].stack_trace)
+        assert at.get("plotly_chart")  # the charts are drawn, from the cache
+        at.switch_page("dashboard/workshop.py").run()
+        assert not at.exception, at.exception
+        assert "would change rating" in " ".join(str(m.value) for m in at.markdown)
+    # the test can fail: another standard's charts were not warmed
+    at.session_state["standard_id"] = data.standards(data.db(), data.catalogue(data.db()).runs[done["periods"][0]])[
+        -1
+    ].id
+    at.switch_page("dashboard/standard.py").run()
+    assert at.exception
+
+
+def test_nothing_is_warmed_under_apptest(env):
+    """AppTest leaves a stand-in runtime in place: the app's script must not start a thread
+    reading the test's store in the background."""
+    from support.apptest import signed_in
+
+    signed_in("auditor")
+    assert not warm.served()
+    assert warm.start(data.db()) is None
