@@ -150,7 +150,7 @@ def serve(db: Path, standards: Path, log: Path, wait_warm: bool = True):
             while wait_warm:
                 said = [line for line in log.read_text().splitlines() if any(w in line for w in WARMED)]
                 if said:
-                    print(f"  server: {said[0].split(' ', 3)[-1]}", flush=True)
+                    print(f"  server: {said[0].split(' ', 2)[-1]}", flush=True)
                     break
                 if process.poll() is not None or time.monotonic() > deadline + 600:
                     raise SystemExit("The dashboard did not warm:\n" + log.read_text())

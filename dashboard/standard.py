@@ -233,7 +233,9 @@ def render() -> None:
     )
     ui.table(voiced, len(voiced))
     downloads.offer(
-        downloads.voices_frame(providers, heard, standard.id, period, needed, public), f"{standard.id}-voices"
+        downloads.voices_frame(providers, heard, standard.id, period, needed, public),
+        f"{standard.id}-voices",
+        title=f"Voices heard on {standard.title}, {period}",
     )
     st.caption(
         "People who told us about this standard this quarter and agreed to their story being used. "
