@@ -12,13 +12,15 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
-from dashboard import data, warm
-
 
 @asynccontextmanager
 async def warm_at_start(_app: st.App):
     """Start warming once Streamlit's runtime (and so its caches) is up; stop nothing on the way
-    out: the warming thread is a daemon and only reads."""
+    out: the warming thread is a daemon and only reads. The dashboard's modules are imported
+    here, not above: Streamlit 1.67 makes a function's cache when it is decorated, and one made
+    before the runtime exists is not the runtime's (it says so in a warning per cache)."""
+    from dashboard import data, warm
+
     warm.start(data.db())
     yield
 
