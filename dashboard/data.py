@@ -11,6 +11,7 @@ dashboard never recomputes the engine's figures.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,7 @@ class Catalogue:
 
 _live: list = []  # the cached reads of the store's live state (dashboard.data.live)
 _generation = 0  # how many times the dashboard has written (dashboard.warm warms again after one)
+_last_write = 0.0  # time.monotonic() of the last write
 
 
 def live(ttl: int = SHORT):
@@ -87,15 +89,21 @@ def clear() -> None:
     saved): forget the live state's reads, so the page shows the write at once. The reads keyed
     by run, stamp or content stay: the next visit is warm for everything the write did not change,
     and dashboard.warm reads the new state's shared reads again in the background."""
-    global _generation
+    global _generation, _last_write
     for cached in _live:
         cached.clear()
     _generation += 1
+    _last_write = time.monotonic()
 
 
 def generation() -> int:
     """Changes each time the dashboard writes (clear)."""
     return _generation
+
+
+def last_write() -> float:
+    """When the dashboard last wrote (time.monotonic(); 0 if never)."""
+    return _last_write
 
 
 @live()

@@ -31,6 +31,7 @@ from audits import accounts, spec, store, tiers
 from dashboard import data, overview_pieces, standard, viewer, workshop
 
 THREAD = "lived-standards-warm"
+QUIET_SECONDS = 20  # after a write, warm again once the dashboard has not written for this long
 PERIODS = 2  # the latest audited quarter and the one before (what a first visit shows and compares)
 _log = get_logger(__name__)  # Streamlit's logger: its level and format, in the server's log
 
@@ -100,7 +101,13 @@ def warm(db: str) -> dict:
     }
 
 
-def _run(db: str) -> None:
+def _run(db: str, after_write: bool = False) -> None:
+    # an auditor reviewing stories writes every few seconds, each write a new evidence stamp:
+    # warming after each would keep a core busy for nothing, so wait for the writes to stop
+    while after_write and (left := QUIET_SECONDS - (time.monotonic() - data.last_write())) > 0:
+        time.sleep(left)
+    with _lock:  # the state warmed is the one from here: a write while waiting needs no other run
+        _started[db] = (threading.current_thread(), data.generation())
     try:
         done = warm(db)
     except (store.StoreMissing, store.StoreBusy) as error:
@@ -125,8 +132,8 @@ def served() -> bool:
 
 def start(db: str) -> threading.Thread | None:
     """Start warming db's cached reads in the background, once per server process and store, and
-    again after the dashboard has written (data.clear bumps data.generation) once the last warming
-    is over: called by the server's start (serve.py's lifespan) and by every script run (app.py),
+    again after the dashboard has written (data.clear bumps data.generation), once the last warming
+    is over and no write has come for QUIET_SECONDS: called by the server's start (serve.py's lifespan) and by every script run (app.py),
     it costs a dictionary look-up when there is nothing to do. Nothing under AppTest or without a
     Streamlit server (served)."""
     if not served():
@@ -138,7 +145,7 @@ def start(db: str) -> threading.Thread | None:
         logger = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
         if _quiet not in logger.filters:
             logger.addFilter(_quiet)
-        thread = threading.Thread(target=_run, args=(db,), name=THREAD, daemon=True)
+        thread = threading.Thread(target=_run, args=(db, thread is not None), name=THREAD, daemon=True)
         _started[db] = (thread, data.generation())
         thread.start()
         return thread

@@ -109,3 +109,28 @@ def test_nothing_is_warmed_under_apptest(env):
     signed_in("auditor")
     assert not warm.served()
     assert warm.start(data.db()) is None
+
+
+def test_a_write_warms_again_once_the_writes_have_stopped(monkeypatch):
+    """After a write from the dashboard the next script run warms again (the new state's reads),
+    one warming at a time, and only once no write has come for QUIET_SECONDS: an auditor reviewing
+    a story every few seconds does not keep a core warming."""
+    warmed = []
+    monkeypatch.setattr(warm, "served", lambda: True)
+    monkeypatch.setattr(warm, "warm", lambda db: warmed.append(time.monotonic()) or {})
+    monkeypatch.setattr(warm, "QUIET_SECONDS", 0.6)
+    monkeypatch.setattr(warm, "_started", {})
+    first = warm.start("a.duckdb")
+    first.join(5)
+    assert len(warmed) == 1
+    assert warm.start("a.duckdb") is first  # nothing written: nothing to warm
+    data.clear()
+    second = warm.start("a.duckdb")
+    assert second is not first and second.is_alive()
+    time.sleep(0.3)
+    data.clear()  # another write while it waits: it waits longer, and no other warming starts
+    written = time.monotonic()
+    assert warm.start("a.duckdb") is second
+    second.join(5)
+    assert len(warmed) == 2 and warmed[1] - written >= 0.55
+    assert warm.start("a.duckdb") is second  # that warming saw the last write
