@@ -28,7 +28,7 @@ from streamlit import runtime
 from streamlit.logger import get_logger
 
 from audits import accounts, spec, store, tiers
-from dashboard import data, overview_pieces, standard, viewer, workshop
+from dashboard import data, measure_views, overview_pieces, viewer, workshop_preview
 
 THREAD = "lived-standards-warm"
 QUIET_SECONDS = 20  # after a write, warm again once the dashboard has not written for this long
@@ -89,8 +89,8 @@ def warm(db: str) -> dict:
             overview_pieces.finished(db, cat, period, overview_pieces.ALL_AREAS, restricted)
     # the first visit to the other pages people open first: a standard (its charts, ~1 CPU-s
     # each) for each viewer, then the workshop's preview (~8 CPU-s)
-    views = sum(standard.prepare_first_visit(db, cat, periods[0], r) for r in every) if periods else 0
-    previews = workshop.prepare_first_visit(db, cat)
+    views = sum(measure_views.prepare_first_visit(db, cat, periods[0], r) for r in every) if periods else 0
+    previews = workshop_preview.prepare_first_visit(db, cat)
     return {
         "periods": periods,
         "viewers": len(every),
