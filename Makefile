@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/python -m audits setup-demo --db $(DB) --demo-dir data/demo
 
 run: demo
-	$(BIN)/streamlit run app.py --server.headless=true --server.port=$(PORT) --browser.gatherUsageStats=false
+	$(BIN)/streamlit run serve.py --server.headless=true --server.port=$(PORT) --browser.gatherUsageStats=false
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

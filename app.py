@@ -1,4 +1,4 @@
-"""Lived Standards dashboard: `streamlit run app.py`.
+"""Lived Standards dashboard: `streamlit run serve.py` (which serves this script; see serve.py).
 
 Sign in first (a local account, or single sign-on where it is configured); the menu then holds
 only the pages open to the account's role, and each page checks the role again on the server
@@ -18,8 +18,9 @@ store.READ_WAIT_SECONDS = ui.BUSY_WAIT_SECONDS
 
 st.set_page_config(page_title="Lived Standards", page_icon=":material/fact_check:", layout="wide")
 look.apply()
-# once per server process: the shared cached reads of the latest quarters, read in the
-# background before the first person has signed in (dashboard.warm)
+# the shared cached reads of the latest quarters, read in the background: serve.py starts this
+# when the server starts; here it starts when the server was run as `streamlit run app.py`, and
+# again after a write from the dashboard (dashboard.warm; a look-up when there is nothing to do)
 warm.start(data.db())
 
 account = sessions.restore()

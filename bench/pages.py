@@ -9,8 +9,10 @@ cold and warm; then many browser sessions opening the overview at once (p95).
 Plotly chart has drawn and no spinner shows, and it stays so for IDLE_QUIET_MS (a page that
 reruns itself is not idle between its runs). The time is from the click (or the start of the
 navigation) to the moment that quiet stretch began. "Cold" is the first visit of each page after
-a fresh server start (one per role, so no role warms another's caches); "warm" the median of
-later visits. The concurrent sessions share one signed session cookie (dashboard.sessions), each
+a fresh server start (one per role, so no role warms another's caches), once the warming the
+server starts with is over (dashboard.warm; its time is printed; --no-wait-warm signs in at once,
+while it runs); "warm" the median of later visits. Beside each time, the CPU seconds the server
+and the browser (Playwright's driver and Chromium) spent on that visit. The concurrent sessions share one signed session cookie (dashboard.sessions), each
 in its own browser context: all already open on the Guide, they click Overview in the menu at the
 same moment (click → idle, the issue's page time), three rounds; then, for comparison, they load
 /overview afresh in their tabs (the whole front end as well, 20 Chromium renderers starting on the
@@ -120,12 +122,17 @@ def free_port() -> int:
 SERVERS: dict[str, int] = {}  # address -> the server's process id (its CPU seconds are read from /proc)
 
 
+WARMED = ("Warmed the dashboard's cached reads", "Nothing warmed", "Warming the dashboard's cached reads failed")
+
+
 @contextlib.contextmanager
-def serve(db: Path, standards: Path, log: Path):
-    """`streamlit run app.py` over db on a free port, until the block ends: its address."""
+def serve(db: Path, standards: Path, log: Path, wait_warm: bool = True):
+    """`streamlit run serve.py` over db on a free port, until the block ends: its address. With
+    wait_warm, only once the warming the server starts with (dashboard.warm) is over, as for
+    anyone signing in some time after the server started: its log line is printed."""
     port = free_port()
     env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards))
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true"]
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless=true"]
     command += [f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"]
     with open(log, "w") as out:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -139,6 +146,14 @@ def serve(db: Path, standards: Path, log: Path):
                         break
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("The dashboard did not start:\n" + log.read_text())
+                time.sleep(0.3)
+            while wait_warm:
+                said = [line for line in log.read_text().splitlines() if any(w in line for w in WARMED)]
+                if said:
+                    print(f"  server: {said[0].split(' ', 2)[-1]}", flush=True)
+                    break
+                if process.poll() is not None or time.monotonic() > deadline + 600:
+                    raise SystemExit("The dashboard did not warm:\n" + log.read_text())
                 time.sleep(0.3)
             yield url
         finally:
@@ -242,28 +257,46 @@ async def role_pages(
     repeat: int,
     home_title: str | None = None,
     role: str = "",
+    server_pid: int | None = None,
 ) -> dict:
-    """Sign in, then every page of the menu once (cold), then each again `repeat` times (warm)."""
+    """Sign in, then every page of the menu once (cold), then each again `repeat` times (warm),
+    each with the CPU seconds the server and the browser spent on it (cold, and the median warm)."""
     context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    ours = os.getpid()
+
+    def cpu() -> tuple[float, float]:
+        server = cpu_seconds([server_pid]) if server_pid else 0.0
+        return server, cpu_seconds([p for p in descendants(ours) if p != server_pid])
+
+    async def visit(step) -> tuple[float, float, float]:
+        before = cpu()
+        seconds = await step
+        after = cpu()
+        return seconds, round(after[0] - before[0], 2), round(after[1] - before[1], 2)
+
     try:
         page = await open_page(context, url)
         home = home_title or titles[0]
         # the home page's cold visit is the sign-in's: the click on "Sign in" until it is idle
         out = {title: {"cold": None, "warm": None} for title in titles}
-        out[home]["cold"] = await sign_in(page, username, password)
         nav = page.get_by_test_id("stSidebarNav")
-        print_row(role, home, out[home]["cold"], None)
-        for title in titles:
-            if title != home:
-                out[title]["cold"] = await timed(page, nav.get_by_role("link", name=title, exact=True))
-                print_row(role, title, out[title]["cold"], None)
-        warm: dict[str, list[float]] = {title: [] for title in titles}
+        for title in [home] + [t for t in titles if t != home]:
+            step = (
+                sign_in(page, username, password)
+                if title == home
+                else timed(page, nav.get_by_role("link", name=title, exact=True))
+            )
+            out[title]["cold"], out[title]["cold_server_cpu"], out[title]["cold_browser_cpu"] = await visit(step)
+            print_row(role, title, out[title]["cold"], None, out[title])
+        warm: dict[str, list[tuple[float, float, float]]] = {title: [] for title in titles}
         order = [t for t in titles if t != home] + [home]  # never a click on the page already open
         for _ in range(repeat if len(titles) > 1 else 0):
             for title in order:
-                warm[title].append(await timed(page, nav.get_by_role("link", name=title, exact=True)))
+                warm[title].append(await visit(timed(page, nav.get_by_role("link", name=title, exact=True))))
         for title in titles:
-            out[title]["warm"] = statistics.median(warm[title]) if warm[title] else None
+            if warm[title]:
+                seconds, server, browser_cpu = (statistics.median(v) for v in zip(*warm[title]))
+                out[title].update(warm=seconds, warm_server_cpu=server, warm_browser_cpu=browser_cpu)
         return out
     finally:
         await context.close()
@@ -423,6 +456,7 @@ async def measure(
     rounds: int,
     log_dir: Path,
     goto: bool = True,
+    wait_warm: bool = True,
 ) -> dict:
     """The whole benchmark over db: {'pages': {role: {page: {cold, warm}}}, 'concurrent': {...}}."""
     from playwright.async_api import async_playwright
@@ -440,13 +474,13 @@ async def measure(
                 account = accounts.Account(names[role], "", role, "P" if role == "provider" else None)
                 titles = [auth.PAGES[f][0] for f in auth.pages_for(account)]
                 home = auth.PAGES["dashboard/provider.py"][0] if role == "provider" else titles[0]
-                with serve(db, standards, log_dir / f"pages-{role}.log") as url:
+                with serve(db, standards, log_dir / f"pages-{role}.log", wait_warm) as url:
                     result["pages"][role] = await role_pages(
-                        browser, url, names[role], password, titles, repeat, home, role
+                        browser, url, names[role], password, titles, repeat, home, role, SERVERS[url]
                     )
                 print_role(role, {t: v for t, v in result["pages"][role].items() if v["warm"] is not None})
             if sessions:
-                with serve(db, standards, log_dir / "pages-concurrent.log") as url:
+                with serve(db, standards, log_dir / "pages-concurrent.log", wait_warm) as url:
                     result["concurrent"] = await concurrent_overviews(
                         browser, url, names["commissioner"], password, sessions, rounds, SERVERS[url], goto
                     )
@@ -457,14 +491,19 @@ async def measure(
     return result
 
 
-def print_row(role: str, title: str, cold: float | None, warm: float | None) -> None:
+def print_row(role: str, title: str, cold: float | None, warm: float | None, cpu: dict | None = None) -> None:
     cold_text, warm_text = (f"{v:7.2f}" if v is not None else "      -" for v in (cold, warm))
-    print(f"{role:16} {title:24} {cold_text} {warm_text}", flush=True)
+    cpu = cpu or {}
+    spent = " ".join(
+        f"{v:6.2f}" if isinstance(v, float) else "     -"
+        for v in (cpu.get(k) for k in ("cold_server_cpu", "cold_browser_cpu", "warm_server_cpu", "warm_browser_cpu"))
+    )
+    print(f"{role:16} {title:24} {cold_text} {warm_text}  {spent}", flush=True)
 
 
 def print_role(role: str, pages: dict) -> None:
     for title, t in pages.items():
-        print_row(role, title + " (warm)", t["cold"], t["warm"])
+        print_row(role, title + " (warm)", t["cold"], t["warm"], t)
 
 
 def print_concurrent(concurrent: dict, sessions: int) -> None:
@@ -500,6 +539,11 @@ def main() -> None:
     parser.add_argument(
         "--no-goto", action="store_true", help="time only the clicks, not the fresh loads of /overview as well"
     )
+    parser.add_argument(
+        "--no-wait-warm",
+        action="store_true",
+        help="sign in as soon as the server answers, while it is still warming (default: once warmed)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pages.json")
     args = parser.parse_args()
     if args.db is None:
@@ -509,7 +553,7 @@ def main() -> None:
     with store.reading(args.db) as con:
         size = con.execute("SELECT count(*) FROM providers").fetchone()[0]
     print(f"store {args.db}: {size} providers; load {loadavg()}", flush=True)
-    print(f"{'role':16} {'page':24} {'cold s':>7} {'warm s':>7}")
+    print(f"{'role':16} {'page':24} {'cold s':>7} {'warm s':>7}  CPU-s: cold server, browser; warm server, browser")
     result = asyncio.run(
         measure(
             args.db.resolve(),
@@ -520,6 +564,7 @@ def main() -> None:
             args.rounds,
             args.out.parent,
             not args.no_goto,
+            not args.no_wait_warm,
         )
     )
     slowest = max([t["cold"] or 0 for pages in result["pages"].values() for t in pages.values()] or [0])

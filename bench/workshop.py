@@ -5,7 +5,7 @@
     .venv/bin/python bench/workshop.py --db FILE        # another loaded and audited store
 
 A copy of the store (with a bench expert-citizen account) and of the standards folder is
-served by `streamlit run app.py`; Debian's Chromium signs in, opens the workshop and changes the
+served by `streamlit run serve.py`; Debian's Chromium signs in, opens the workshop and changes the
 first measure's "Met when" number again and again. Each "keystroke" is timed from the change
 being committed (Tab) to the page having finished its rerun with the new preview shown: the
 form, the read-back sentence, the check of the standard and the preview of every provider.
@@ -94,7 +94,7 @@ def main() -> None:
     env = dict(os.environ, LIVED_STANDARDS_DB=str(db), LIVED_STANDARDS_DIR=str(standards))
     log = open(work / "streamlit.log", "w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "serve.py"), "--server.headless=true",
          f"--server.port={port}", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip

@@ -85,7 +85,7 @@ def story_key(name: str) -> str:
     return f"capture_{st.session_state.get(STORY, 0)}_{name}"
 
 
-@st.cache_data(ttl=data.SHORT, show_spinner=False)
+@data.live()
 def approved_standards(folder: str) -> dict[str, str]:
     """id -> title of the approved standards a story may speak to."""
 

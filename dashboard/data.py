@@ -11,6 +11,7 @@ dashboard never recomputes the engine's figures.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,7 +64,49 @@ class Catalogue:
         return sorted(a for a in self.providers["area"].dropna().unique())
 
 
-@st.cache_data(ttl=SHORT, show_spinner=False)
+_live: list = []  # the cached reads of the store's live state (dashboard.data.live)
+_generation = 0  # how many times the dashboard has written (dashboard.warm warms again after one)
+_last_write = 0.0  # time.monotonic() of the last write
+
+
+def live(ttl: int = SHORT):
+    """Cache a read of the store's live state (the runs, submissions, held stories, overdue actions,
+    the evidence stamp ...) for a few seconds, and forget it at once when the dashboard writes
+    (clear). Every other cached read is keyed by what it reads: a run id (runs never change),
+    the evidence stamp, a content hash; a write changes those keys, so the entries of the state
+    before stay right for the keys they have and need not be forgotten."""
+
+    def cache(read):
+        cached = st.cache_data(ttl=ttl, show_spinner=False)(read)
+        _live.append(cached)
+        return cached
+
+    return cache
+
+
+def clear() -> None:
+    """After someone writes from the dashboard (upload, run, review, sign-off, publish, a standard
+    saved): forget the live state's reads, so the page shows the write at once. The reads keyed
+    by run, stamp or content stay: the next visit is warm for everything the write did not change,
+    and dashboard.warm reads the new state's shared reads again in the background."""
+    global _generation, _last_write
+    for cached in _live:
+        cached.clear()
+    _generation += 1
+    _last_write = time.monotonic()
+
+
+def generation() -> int:
+    """Changes each time the dashboard writes (clear)."""
+    return _generation
+
+
+def last_write() -> float:
+    """When the dashboard last wrote (time.monotonic(); 0 if never)."""
+    return _last_write
+
+
+@live()
 def catalogue(db_file: str) -> Catalogue:
     empty = pd.DataFrame(columns=["provider_id", "provider_name", "area"])
     try:
@@ -80,11 +123,6 @@ def catalogue(db_file: str) -> Catalogue:
     except store.StoreMissing:
         return Catalogue({}, empty, [])
     return Catalogue(latest, providers, returns, public)
-
-
-def clear() -> None:
-    """After the auditor writes (upload, run, review, sign-off): forget every cached read."""
-    st.cache_data.clear()
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -135,7 +173,7 @@ def measure_results(db_file: str, cat: Catalogue, period: str, restricted: tuple
     return _by_tier(public, exact, restricted)
 
 
-@st.cache_data(ttl=STAMP_SECONDS, show_spinner=False)
+@live(STAMP_SECONDS)
 def evidence_stamp(db_file: str) -> str:
     """Changes whenever a pack, withdrawal, review or tagging changes which stories show
     (audits.stories.evidence_stamp): the key of every cached read that depends on stories."""
@@ -261,7 +299,7 @@ def standard_history(db_file: str, cat: Catalogue, restricted: tuple[str, ...] |
     return _every_period(standard_results, db_file, cat, restricted)
 
 
-@st.cache_data(ttl=SHORT, show_spinner=False)
+@live()
 def data_quality(db_file: str, provider_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The provider's current submissions, and rows held back counted by file and reason (a
     story row's reason is never shown: audits.findings.held_back)."""
@@ -305,7 +343,7 @@ def standards_dir() -> Path:
 
 
 @tiers.output(tiers.BY_CALLER, "overdue agreed actions, as the viewer may see them (audits.actions.as_seen)")
-@st.cache_data(ttl=SHORT, show_spinner=False)
+@live()
 def overdue_actions(db_file: str, restricted: tuple[str, ...] | None) -> pd.DataFrame:
     """Every agreed action past its day and not reported done that a viewer whose exact figures
     are those of `restricted` may see (audits.actions): read at most every few seconds, as the
@@ -314,7 +352,7 @@ def overdue_actions(db_file: str, restricted: tuple[str, ...] | None) -> pd.Data
         return actions.as_seen(con, actions.overdue(con), restricted)
 
 
-@st.cache_data(ttl=SHORT, show_spinner=False)
+@live()
 def readiness_board(db: str, period: str):
     # the quarter's story table from its cache (keyed by the evidence stamp, as every page's
     # stories are): ~0.45 of the board's 1 CPU-s at national scale, paid on every visit (5 s cache)

@@ -38,6 +38,7 @@ from audits import dictionary, runs, stats, store, tiers, voices, words
 from audits.cells import safe_cell
 from audits.kinds import kind_of
 from audits.standard_model import Measure
+from dashboard import ui
 
 STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,119}", re.ASCII)  # a file name people and systems can keep
 TIER_WORDS = {tiers.RESTRICTED: dictionary.RESTRICTED_TIER, tiers.PUBLIC: dictionary.PUBLIC_TIER}
@@ -325,8 +326,9 @@ def _xlsx_value(value):
 
 @tiers.output(tiers.BY_CALLER, "the download buttons beside a table: the rows in the tier each carries")
 def offer(frame: pd.DataFrame, stem: str, tier: str | None = None, title: str = "") -> None:
-    """Beside a table or chart: a 'Download' menu with the CSV, the Excel workbook and the data
-    dictionary of these rows. Each file is built only when its button is pressed."""
+    """Beside a table or chart: a 'Download: <title>' menu with the CSV, the Excel workbook and the
+    data dictionary of these rows. Each file is built only when its button is pressed. The title
+    names the table, distinct from every other table's on the page."""
     if frame.empty:
         return
     try:
@@ -334,7 +336,13 @@ def offer(frame: pd.DataFrame, stem: str, tier: str | None = None, title: str = 
     except DownloadError as error:
         st.error(f"No download for this table: {error}", icon=":material/block:")
         return
-    with st.popover("Download", icon=":material/download:", help=f"Download the figures of {download.title}"):
+    # the table's title in the label: a screen reader's list of buttons tells each table's apart
+    # (Streamlit cannot give a button an aria-label; the tooltip is not its name)
+    with st.popover(
+        f"Download: {ui.md(download.title)}",
+        icon=":material/download:",
+        help=f"Download the figures of {download.title}",
+    ):
         st.caption(tier_sentence(download))
         buttons = (
             ("CSV, for analysis tools", csv_bytes, ".csv", CSV_MIME),

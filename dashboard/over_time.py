@@ -142,7 +142,11 @@ def trend(history: pd.DataFrame, provider_id: str, standard: Standard, measure: 
         charts.show(view.fig, view.said, f"trend_{measure.id}")
     with table_col:
         ui.table(view.table)
-        downloads.offer(view.download, f"{provider_id}-{standard.id}-{measure.id}-quarters", title=measure.label)
+        downloads.offer(
+            view.download,
+            f"{provider_id}-{standard.id}-{measure.id}-quarters",
+            title=f"{measure.label}, {name or provider_id}, over the quarters",
+        )
     if view.icons is not None:
         st.html(view.icons)
     st.caption(view.caption, help=charts.XMR_HELP)

@@ -182,7 +182,9 @@ def render() -> None:
     summary = pd.DataFrame(rows)
     st.table(ui.style_ratings(summary, ["Rating"]), hide_index=True, width="stretch")
     downloads.offer(
-        downloads.ratings_frame(sr.reset_index(), {s.id: s.title for s in standards}), f"{provider_id}-standards"
+        downloads.ratings_frame(sr.reset_index(), {s.id: s.title for s in standards}),
+        f"{provider_id}-standards",
+        title=f"Ratings of {names[provider_id]}, {period}",
     )
     st.write(words.people_heard(heard.get((provider_id, None), {}), public))
     st.caption(
@@ -213,6 +215,7 @@ def render() -> None:
         downloads.offer(
             downloads.ratings_frame(history[history["provider_id"] == provider_id], {s.id: s.title for s in standards}),
             f"{provider_id}-ratings-over-time",
+            title=f"Ratings of {names[provider_id]} over the quarters",
         )
 
     st.subheader("Each standard in detail, in people's words")
@@ -223,7 +226,14 @@ def render() -> None:
         st.markdown(f"#### {ui.md(s.title)}")
         st.markdown(f"Rating: **{ui.md(label or words.rating('no_data'))}**")
         stories_view.show(stories_view.of(told, provider_id, s.id))
-        with st.expander("The figures behind this rating: measures, thresholds and trend"):
+        # built only when opened (a rerun): eleven tables, download menus and switches folded on
+        # every visit cost the server and, above all, the browser time nobody asked for
+        figures = st.expander(
+            "The figures behind this rating: measures, thresholds and trend", key=f"figures_{s.id}", on_change="rerun"
+        )
+        if not figures.open:
+            continue
+        with figures:
             st.markdown(f"**What good looks like.** {ui.md(s.statement)}")
             table, download = standard_detail(results[results["standard_id"] == s.id], s)
             st.table(ui.style_ratings(table, ["Rating"]), hide_index=True, width="stretch")

@@ -28,19 +28,19 @@ CHOICES = {
 }
 
 
-@st.cache_data(ttl=data.SHORT, show_spinner=False)
+@data.live()
 def held(db: str, period: str):
     with store.reading(db) as con:
         return story_review.held_stories(con, period)
 
 
-@st.cache_data(ttl=data.SHORT, show_spinner=False)
+@data.live()
 def taggable(db: str, period: str):
     with store.reading(db) as con:
         return story_review.taggable_stories(con, period)
 
 
-@st.cache_data(ttl=data.SHORT, show_spinner=False)
+@data.live()
 def standard_titles(folder: str) -> dict[str, str]:
     return story_review.standard_titles(folder)
 

@@ -6,124 +6,12 @@ numbers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from audits import sentences, stats, tiers, voices, words
-from audits.standard_model import Measure
-from dashboard import breakdowns_view, charts, data, downloads, over_time, stories_view, ui, viewer
-
-
-def measure_table(rows: pd.DataFrame, measure: Measure) -> pd.DataFrame:
-    records = _records(rows)
-    return pd.DataFrame(
-        {
-            "Provider": rows["name"],
-            "Rating": [words.result_rating(r) for r in records],
-            "Figure": [words.figure(measure, r) for r in records],
-            "95% interval": [words.interval(measure, r) for r in records],
-            "Compared with the benchmark": [words.benchmark(measure, r)[1] for r in records],
-        }
-    )
-
-
-def _records(rows: pd.DataFrame) -> list[dict]:
-    """The rows as dicts, for the words of each (audits.words reads a row with [] and .get): a
-    tenth of the time of iterrows, which built a Series per row."""
-    return rows.to_dict("records")
-
-
-def funnel_sizes(rows: pd.DataFrame) -> pd.Series:
-    """Each provider's place on the funnel's axis: the rows its interval and its comparison
-    with the benchmark were based on (the engine's n)."""
-    return rows["denominator_rows"].where(rows["denominator_rows"].notna(), rows["denominator"]).astype(float)
-
-
-def _hidden_rows(rows: pd.DataFrame) -> pd.DataFrame:
-    """The providers whose figure is hidden: name, size when it is shown, and why (words)."""
-    hidden = rows[[bool(h) for h in ui.hidden(rows)]]
-    return pd.DataFrame(
-        {
-            "name": list(hidden["name"]),
-            "size": [None if stats.is_missing(d) else float(d) for d in hidden["denominator_rows"]],
-            "why": [words.hidden_why(r) for r in _records(hidden)],
-        }
-    )
-
-
-@dataclass(frozen=True)
-class MeasureView:
-    """One measure across providers, built: the chart (None: nothing to draw) and the sentence
-    that says it, the table, the download's rows and the caption. Shared between sessions by
-    `measure_view`'s cache, so read only: nothing draws into it."""
-
-    fig: go.Figure | None
-    said: str
-    chart_key: str
-    table: pd.DataFrame
-    download: pd.DataFrame
-    caption: str
-
-
-@tiers.output(tiers.BY_CALLER, "one measure across providers, built from the rows in each row's tier")
-@st.cache_resource(max_entries=256, show_spinner=False)
-def measure_view(rows: pd.DataFrame, measure: Measure, public_benchmark: bool, selected: str | None) -> MeasureView:
-    """Built once per content of the rows (every figure and its `tier`, so the exact rows of one
-    viewer and the public rows of another are two entries), the measure, the benchmark's tier and
-    the ringed provider: a warm visit only draws it (building took ~2 CPU-s a national page)."""
-    shown = rows[rows["value"].notna()]
-    hidden = _hidden_rows(rows)
-    benchmark = rows["benchmark"].dropna()
-    benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
-    funnel = measure.kind == "proportion" and benchmark is not None
-    fig, said = None, ""
-    if not (shown.empty and hidden.empty):
-        if funnel:
-            fig = charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure, hidden, selected)
-        else:
-            fig = charts.intervals(shown, benchmark, measure, hidden, selected)
-        said = words.across_providers_summary(measure, _records(rows), benchmark, funnel, selected)
-    table = measure_table(rows, measure)
-    caption = sentences.read_back(measure)  # what is counted and when it is met, as the workshop says it
-    if funnel:
-        caption += (
-            f" The chart plots each provider's proportion against the number of people counted; "
-            f"the lines are the benchmark ({words.value(measure, benchmark)}: {words.benchmark_scope(public_benchmark)}) and "
-            "its 95% and 99.8% limits (PHE's funnel plot method), so a point outside the funnel differs from "
-            "the benchmark by more than chance, exactly as the table's comparison says."
-        )
-    elif benchmark is not None:
-        caption += " " + words.benchmark_note(public_benchmark)
-    if any(words.rating_key(label)[1] for label in table["Rating"]):
-        caption += " " + ui.UNCERTAIN_CAPTION
-    if not hidden.empty:
-        caption += " A grey band with an asterisk is a provider whose figure is not shown: " + ui.hidden_sentence(
-            rows, "provider(s)"
-        )
-    key = f"{'funnel' if funnel else 'intervals'}_{measure.id}"
-    return MeasureView(fig, said, key, table, downloads.results_frame(rows, measure), caption)
-
-
-@tiers.output(tiers.BY_CALLER, "one measure across providers: chart, table and words, in each row's tier")
-def across_providers(
-    rows: pd.DataFrame, measure: Measure, public_benchmark: bool = True, selected: str | None = None
-) -> None:
-    """public_benchmark: the benchmark is the public one (the providers shown, pooled), as everyone
-    but the auditor sees it (audits.disclosure). selected: the provider chosen on the page, ringed."""
-    view = measure_view(rows, measure, public_benchmark, selected)
-    chart_col, table_col = st.container(), st.container()
-    with chart_col:
-        if view.fig is None:
-            st.write("No chart: no provider has a figure for this measure. The ratings are in the table.")
-        else:
-            charts.show(view.fig, view.said, view.chart_key)
-    with table_col:
-        ui.table(ui.style_ratings(view.table, ["Rating"]), len(rows))
-        downloads.offer(view.download, f"{measure.id}-providers", title=measure.label)
-    st.caption(view.caption)
+from audits import tiers, voices, words
+from dashboard import breakdowns_view, data, downloads, over_time, stories_view, ui, viewer
+from dashboard.measure_views import across_providers, measure_rows, standard_rows
 
 
 def chosen_provider(ids: list[str]) -> str | None:
@@ -173,9 +61,7 @@ def render() -> None:
         f"Version {standard.version}, approved by {ui.md(standard.approved_by)} on {words.long_date(standard.approved_on)}."
     )
 
-    results = data.measure_results(db, cat, period, view.restricted)
-    results = results[(results["standard_id"] == standard.id) & results["provider_id"].isin(providers["provider_id"])]
-    results = results.merge(providers, on="provider_id").assign(name=lambda d: d["provider_name"])
+    results = standard_rows(db, cat, period, view.restricted, standard, providers)
     selected = own or chosen_provider(list(providers["provider_id"]))
     where = "your service" if own else ("all areas" if area == "All areas" else area)
     st.subheader(f"Each measure across providers, {period} ({where})")
@@ -184,9 +70,7 @@ def render() -> None:
         ui.empty("No results for this standard in this period.", "choose another period or standard.")
     for measure in standard.measures:
         st.markdown(f"#### {ui.md(measure.label)}")
-        across_providers(
-            results[results["measure_id"] == measure.id].sort_values("name"), measure, not view.auditor, selected
-        )
+        across_providers(measure_rows(results, measure), measure, not view.auditor, selected)
     ui.footnote(results)
 
     st.subheader(f"Voices heard on this standard, {period}")
@@ -207,7 +91,9 @@ def render() -> None:
     )
     ui.table(voiced, len(voiced))
     downloads.offer(
-        downloads.voices_frame(providers, heard, standard.id, period, needed, public), f"{standard.id}-voices"
+        downloads.voices_frame(providers, heard, standard.id, period, needed, public),
+        f"{standard.id}-voices",
+        title=f"Voices heard on {standard.title}, {period}",
     )
     st.caption(
         "People who told us about this standard this quarter and agreed to their story being used. "

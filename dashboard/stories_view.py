@@ -185,8 +185,12 @@ def every_provider(
             n = len(mine.get(row.provider_id, ()))
             rating = ratings.get(row.provider_id, words.rating("no_data"))
             label = f"{row.provider_name} ({row.provider_id}) · {rating} · {words.whole(n)} {'story' if n == 1 else 'stories'}"
-            with st.expander(ui.md(label)):
-                _show_of(quotes, row.provider_id)
+            # built only when opened (a rerun): a hundred providers' stories folded on every visit
+            # cost the browser seconds nobody asked for
+            folded = st.expander(ui.md(label), key=f"stories_{standard_id}_{row.provider_id}", on_change="rerun")
+            if folded.open:
+                with folded:
+                    _show_of(quotes, row.provider_id)
     if silent:
         st.write("No consented story speaks to this standard yet for: " + ui.md("; ".join(silent)) + ".")
     if chosen in named:

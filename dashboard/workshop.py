@@ -17,13 +17,14 @@ import pandas as pd
 import streamlit as st
 
 from audits import preview as impact
-from audits import standard_edit, store, tiers, words, workshop
+from audits import standard_edit, store, words, workshop
 from audits.preview import PreviewError
-from audits.standard_files import StandardProblem, parse_standard_text
+from audits.standard_files import StandardProblem
 from dashboard import auth, data, ui
 from dashboard import workshop_form as wf
 from dashboard import workshop_history as wh
 from dashboard import workshop_state as ws
+from dashboard.workshop_preview import parsed, preview, sources
 
 EDITORS = ("expert_citizen",)  # who may save and approve; auditors may read and preview
 TABS = ("Change it", "Approve", "Versions and ratings")
@@ -105,51 +106,7 @@ def show_problems(problems: list[StandardProblem], text: str) -> None:
     st.error("\n".join(lines), icon=":material/error:")
 
 
-# --------------------------------------------------------------------------- cached reads
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def _sources(folder: str, stamp: tuple) -> dict[str, workshop.Source]:
-    return workshop.sources(folder)
-
-
-def sources(folder) -> dict[str, workshop.Source]:
-    """Every standard of the folder, read again only when a file changed."""
-    return _sources(str(folder), workshop.stamp(folder))
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def parsed(text: str, file_name: str):
-    """A working copy checked as the audit would check it (cached: a rerun that changed nothing
-    else does not read it again)."""
-    return parse_standard_text(text, file_name)
-
-
-# --------------------------------------------------------------------------- the preview
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def baseline(db: str, run_id: str, period: str, standard_id: str, stamp: str, public: bool):
-    """What the preview compares with, read once per standard, run and state of the stories."""
-
-    with store.reading(db) as con:
-        return impact.baseline(con, standard_id, period, public)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-@tiers.output(tiers.BY_CALLER, "a draft standard's ratings of every provider: exact for the auditor, else public")
-def preview(
-    db: str, run_id: str, period: str, text: str, file_name: str, stamp: str, public: bool = True
-) -> pd.DataFrame:
-    """Every provider's shown rating now and with the edited standard (audits.preview): only
-    the edited standard's measures run on each change; as the public may see them (a merged
-    band or none where a band would give a small count away) unless the viewer is the auditor
-    (see docs/disclosure.md for what several previews can still narrow)."""
-
-    standard, _ = parsed(text, file_name)
-    base = baseline(db, run_id, period, standard.id, stamp, public)
-    with store.reading(db) as con:
-        return impact.impact_preview(con, standard, period, base, public=public)
+# --------------------------------------------------------------------------- the preview (dashboard.workshop_preview)
 
 
 def show_preview(df: pd.DataFrame, period: str) -> None:

@@ -136,3 +136,50 @@ def test_while_the_command_line_writes_a_page_says_the_store_is_busy_calmly(env,
     at.button(key="busy_try_again").click().run()
     assert not at.info or not any("busy" in i.value for i in at.info)
     assert "Overview" in [t.value for t in at.title]
+
+
+def test_a_write_from_the_dashboard_forgets_the_live_state_and_keeps_what_runs_key(env, monkeypatch):
+    """data.clear (after every write from a page) forgets the reads of the store's live state (the
+    list of runs above all), so the page shows the write at once; the reads keyed by a run id stay
+    cached (a run never changes; a new run has a new id), so the next visit is not cold again."""
+    import streamlit as st
+
+    from audits import runs
+    from dashboard import data, viewer
+
+    st.cache_data.clear()
+    db = str(env)
+    latest = []
+    real_latest = runs.latest_run_ids
+    monkeypatch.setattr(runs, "latest_run_ids", lambda con: latest.append(1) or real_latest(con))
+    cat = data.catalogue(db)
+    exact = data.measure_results(db, cat, cat.periods[-1], viewer.EVERY)
+    reads = len(latest)
+    assert reads
+    data.catalogue(db)
+    assert len(latest) == reads  # cached for a few seconds, written or not
+
+    generation = data.generation()
+    data.clear()
+    assert data.generation() == generation + 1  # dashboard.warm warms again after a write
+
+    def read_again(*args, **kwargs):
+        raise AssertionError("a run's results were read again after a write")
+
+    monkeypatch.setattr(runs, "read_results", read_again)
+    again = data.catalogue(db)
+    assert len(latest) == 2 * reads  # the live state is read again at once
+    assert again.runs == cat.runs
+    assert data.measure_results(db, again, again.periods[-1], viewer.EVERY).equals(exact)
+
+
+def test_every_short_lived_cache_is_forgotten_by_a_write():
+    """A read cached for a few seconds is a read of live state: it must be data.live's, or a page
+    would show the state from before its own write for up to that long."""
+    sources = [*(HERE.parent / "dashboard").glob("*.py"), HERE.parent / "app.py"]
+    offenders = [f.name for f in sources if "cache_data(ttl" in f.read_text().replace(" ", "")]
+    assert offenders == ["data.py"]  # data.live itself
+    from dashboard import capture, data, review
+
+    for read in (data.catalogue, data.evidence_stamp, data.readiness_board, review.held, capture.approved_standards):
+        assert read in data._live

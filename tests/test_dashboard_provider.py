@@ -112,3 +112,23 @@ def test_a_standards_detail_is_never_served_to_a_viewer_of_another_tier(shared_e
     (exact, exact_rows), (public, public_rows) = built[None], built[()]
     assert "2 of 4 people" in " ".join(exact["Figure"]) and set(exact_rows["tier"]) == {"restricted"}
     assert "2 of 4 people" not in " ".join(public["Figure"]) and set(public_rows["tier"]) == {"public"}
+
+
+def test_a_standards_figures_are_built_only_when_opened(shared_env):
+    """The figures behind each standard's rating are folded: built (a table and its download menu)
+    only once the person opens them, one standard at a time."""
+    at = signed_in("commissioner")
+    at.session_state["provider_id"] = "P003"
+    at.switch_page("dashboard/provider.py").run()
+    no_exception(at)
+    folded = [e for e in at.expander if e.label.startswith("The figures behind this rating")]
+    assert len(folded) == 3 and not any(e.table for e in folded)
+    tables = len(frames(at))
+    at.session_state["figures_warm-welcome"] = True
+    at.run()
+    no_exception(at)
+    assert len(frames(at)) == tables + 1
+    opened = [e for e in at.expander if e.label.startswith("The figures behind") and e.table]
+    assert len(opened) == 1
+    assert "What good looks like." in " ".join(m.value for m in opened[0].markdown)
+    assert opened[0].get("popover") or opened[0].get("download_button") or at.get("download_button")

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from audits import accounts, words
-from dashboard import stories_view
+from dashboard import measure_views, stories_view
 
 from support import dashboard_store
 from support import disclosure_attacker as attacker
@@ -219,7 +219,12 @@ def test_at_national_scale_the_chosen_providers_stories_stay_open_and_the_others
     folded = [read_as_shown(e.label) for e in at.expander]
     assert len(folded) == 11 and folded[0] == "Service P001 (P001) · ◑ Partly met · 1 story"
     assert "P005" not in " ".join(folded)
-    assert "Story of P001" in at.expander[0].html[0].value  # its stories inside, still as text
+    # folded stories are built only when their provider is opened (a rerun), then shown as text
+    assert not at.expander[0].html and "Story of P001" not in "".join(h.value for h in at.html)
+    at.session_state["stories_warm-welcome_P001"] = True
+    at.run()
+    assert "Story of P001" in at.expander[0].html[0].value
+    assert not at.expander[1].html  # only the one opened
     assert "No consented story speaks to this standard yet for: Service P013 (P013)." in texts(at)
 
 
@@ -239,7 +244,7 @@ def _rows(restricted, standard_id: str = "warm-welcome"):
 def test_the_words_of_each_row_read_from_dicts_are_those_read_row_by_row(shared_env):
     """Before/after: the page words its rows from dicts (to_dict) instead of iterrows' Series: every
     word of every row, in both tiers, is the same either way, and so is the chart's sentence."""
-    from dashboard import downloads, standard
+    from dashboard import downloads
 
     for restricted in ((), None):  # public rows (an expert citizen's), exact rows (the auditor's)
         rows, measures = _rows(restricted)
@@ -247,7 +252,7 @@ def test_the_words_of_each_row_read_from_dicts_are_those_read_row_by_row(shared_
         for measure_id, measure in measures.items():
             mine = rows[rows["measure_id"] == measure_id]
             series = [r for _, r in mine.iterrows()]
-            table = standard.measure_table(mine, measure)
+            table = measure_views.measure_table(mine, measure)
             assert list(table["Rating"]) == [words.result_rating(r) for r in series]
             assert list(table["Figure"]) == [words.figure(measure, r) for r in series]
             assert list(table["95% interval"]) == [words.interval(measure, r) for r in series]
@@ -268,16 +273,15 @@ def test_a_built_measure_is_never_served_to_a_viewer_of_another_tier(shared_env)
     """measure_view is cached across sessions, keyed by the rows' content (their tier and every
     figure): the auditor's exact build, made first, is not what the public gets for the same
     measure and provider ringed; and each build says what its own rows say."""
-    from dashboard import standard
 
     exact, measures = _rows(None)
     public, _ = _rows(())
     measure = measures["contact-within-2-days"]
     mine = exact[exact["measure_id"] == measure.id]
     theirs = public[public["measure_id"] == measure.id]
-    first = standard.measure_view(mine, measure, False, "P003")
-    assert standard.measure_view(mine, measure, False, "P003") is first  # warm: the same build
-    shown = standard.measure_view(theirs, measure, True, "P003")
+    first = measure_views.measure_view(mine, measure, False, "P003")
+    assert measure_views.measure_view(mine, measure, False, "P003") is first  # warm: the same build
+    shown = measure_views.measure_view(theirs, measure, True, "P003")
     assert shown is not first
     hill_lane = lambda view: view.table.set_index("Provider").loc["Hill Lane Project", "Figure"]  # noqa: E731
     assert hill_lane(first) == "50.0% (2 of 4 people)"
@@ -285,7 +289,7 @@ def test_a_built_measure_is_never_served_to_a_viewer_of_another_tier(shared_env)
     assert set(first.download["tier"]) == {"restricted"} and set(shown.download["tier"]) == {"public"}
     assert "2 of 4" not in shown.said + shown.caption + json.dumps(shown.fig.to_plotly_json(), default=str)
     # the ringed provider is part of the key: another choice is another build
-    assert standard.measure_view(theirs, measure, True, "P001") is not shown
+    assert measure_views.measure_view(theirs, measure, True, "P001") is not shown
 
 
 def test_a_built_trend_is_never_served_to_a_viewer_of_another_tier_and_says_what_it_did(shared_env):

@@ -1,7 +1,7 @@
 """Browser tests: the real app in a real headless Chromium (Debian's /usr/bin/chromium,
 driven by the playwright package; never a browser downloaded by a test tool).
 
-The app runs as `streamlit run app.py` in a subprocess over a store built with
+The app runs as `streamlit run serve.py` (serving app.py) in a subprocess over a store built with
 real audit runs (tests/support/dashboard_store.py; support.browser.serve).
 """
 

@@ -26,6 +26,7 @@ STANDARD = "/standard?standard=warm-welcome&period=2026-Q2"
 PERCENT = re.compile(r"\d%")
 FIGURE = re.compile(r"\d+\.\d% \([\d,.]+ of [\d,.]+ [a-z ()-]+\)")
 INTERVAL = re.compile(r"\d+\.\d% to \d+\.\d%")
+MENU = re.compile(r"^Download: ")  # each table's menu, named by its table
 SLOW_MS = 90_000  # a first visit to a standard's page can take tens of seconds on a loaded shared machine
 
 
@@ -44,7 +45,7 @@ def app(tmp_path_factory):
 
 def _download(page, label: str) -> tuple[str, bytes]:
     """Open the first table's Download menu and press one of its buttons: the file's bytes."""
-    menu = page.get_by_role("button", name="Download", exact=True).first
+    menu = page.get_by_role("button", name=MENU).first
     expect(menu).to_be_visible()
     menu.click()
     button = page.get_by_role("button", name=label)
@@ -100,3 +101,23 @@ def test_an_expert_citizen_downloads_the_public_figures_it_sees_as_a_workbook(pa
     assert isinstance(rows["P001"]["numerator"], int) and rows["P001"]["denominator"] >= 5
     explained = [r[0] for r in book["Dictionary"].iter_rows(min_row=2, values_only=True)]
     assert explained == list(values[0])
+
+
+def test_each_download_menu_has_a_name_of_its_own(page, app):
+    """A screen reader lists a page's buttons by name: every Download menu on a standard's page
+    (each measure across providers, voices heard, each measure's trend, the breakdowns) says which
+    table it downloads, and no two say the same."""
+    page.set_default_timeout(SLOW_MS)
+    sign_in(page, app + STANDARD, "northshire")
+    settle(page)
+    menus = page.get_by_role("button", name=MENU)
+    expect(menus.first).to_be_visible()
+    # the visible text holds the icons' ligatures too ("download", "expand_more"), hidden from
+    # the accessibility tree: the label is the line that names the table
+    names = [next(line for line in t.splitlines() if line.startswith("Download: ")) for t in menus.all_inner_texts()]
+    assert len(names) >= 5, names
+    assert len(set(names)) == len(names), names
+    assert "Download: Voices heard on A warm welcome within days, 2026-Q2" in names, names
+    for name in names:  # the name the accessibility tree gives is the label, one button each
+        expect(page.get_by_role("button", name=name, exact=True)).to_have_count(1)
+    assert page.get_by_role("button", name="Download", exact=True).count() == 0

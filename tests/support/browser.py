@@ -87,7 +87,7 @@ def serve(
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / "serve.py"),
             "--server.headless=true",
             f"--server.port={port}",
             "--browser.gatherUsageStats=false",
