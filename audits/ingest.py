@@ -107,7 +107,8 @@ def ingest(
 
     Batches are validated in a worker process while the previous batch is written, so
     the Python checks and DuckDB's writing use two cores (a thread would share the
-    interpreter's lock with the writing: with more than one batch, a process). The store is
+    interpreter's lock with the writing: with more than one batch, a process; the first
+    batch is checked here while that process starts). The store is
     open only while a batch is written, so the dashboard can read in between. Once a
     submission is in the store its typed frames are let go (the outcome keeps the
     report): a national year would not fit in memory otherwise.
@@ -119,18 +120,27 @@ def ingest(
     outcomes: list[IngestOutcome] = []
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(_validator(len(chunks)))
-        pending = pool.submit(returns.validate_many, chunks[0], False) if chunks else None
+        pending = None
         for number in range(len(chunks)):
-            try:
-                validations = pending.result()
-            except BrokenProcessPool:
-                # The worker process died or could not start (a script without `if __name__ ==
-                # "__main__":` is run again by a spawned process and fails): validate here.
-                pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate"))
-                validations = returns.validate_many(chunks[number], False)
-            pending = (
-                pool.submit(returns.validate_many, chunks[number + 1], False) if number + 1 < len(chunks) else None
-            )
+            if number == 0 and len(chunks) > 1:
+                # The worker process starts (a fresh interpreter's imports: seconds) and checks the
+                # second batch while this process checks the first and writes it: the writer,
+                # the longer half, never waits for the worker to start.
+                pending = pool.submit(returns.validate_many, chunks[1], False)
+                validations = returns.validate_many(chunks[0], False)
+            else:
+                try:
+                    if pending is None:  # a single batch, in a thread
+                        pending = pool.submit(returns.validate_many, chunks[number], False)
+                    validations = pending.result()
+                except BrokenProcessPool:
+                    # The worker process died or could not start (a script without `if __name__
+                    # == "__main__":` is run again by a spawned process and fails): validate here.
+                    pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate"))
+                    validations = returns.validate_many(chunks[number], False)
+                pending = (
+                    pool.submit(returns.validate_many, chunks[number + 1], False) if number + 1 < len(chunks) else None
+                )
             twice = {}
             for v in validations:
                 if v.blocking:
