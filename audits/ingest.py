@@ -107,7 +107,8 @@ def ingest(
 
     Batches are validated in a worker process while the previous batch is written, so
     the Python checks and DuckDB's writing use two cores (a thread would share the
-    interpreter's lock with the writing: with more than one batch, a process). The store is
+    interpreter's lock with the writing: with more than one batch, a process; the first
+    batch is checked here while that process starts). The store is
     open only while a batch is written, so the dashboard can read in between. Once a
     submission is in the store its typed frames are let go (the outcome keeps the
     report): a national year would not fit in memory otherwise.
@@ -119,18 +120,27 @@ def ingest(
     outcomes: list[IngestOutcome] = []
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(_validator(len(chunks)))
-        pending = pool.submit(returns.validate_many, chunks[0], False) if chunks else None
+        pending = None
         for number in range(len(chunks)):
-            try:
-                validations = pending.result()
-            except BrokenProcessPool:
-                # The worker process died or could not start (a script without `if __name__ ==
-                # "__main__":` is run again by a spawned process and fails): validate here.
-                pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate"))
-                validations = returns.validate_many(chunks[number], False)
-            pending = (
-                pool.submit(returns.validate_many, chunks[number + 1], False) if number + 1 < len(chunks) else None
-            )
+            if number == 0 and len(chunks) > 1:
+                # The worker process starts (a fresh interpreter's imports: seconds) and checks the
+                # second batch while this process checks the first and writes it: the writer,
+                # the longer half, never waits for the worker to start.
+                pending = pool.submit(returns.validate_many, chunks[1], False)
+                validations = returns.validate_many(chunks[0], False)
+            else:
+                try:
+                    if pending is None:  # a single batch, in a thread
+                        pending = pool.submit(returns.validate_many, chunks[number], False)
+                    validations = pending.result()
+                except BrokenProcessPool:
+                    # The worker process died or could not start (a script without `if __name__
+                    # == "__main__":` is run again by a spawned process and fails): validate here.
+                    pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate"))
+                    validations = returns.validate_many(chunks[number], False)
+                pending = (
+                    pool.submit(returns.validate_many, chunks[number + 1], False) if number + 1 < len(chunks) else None
+                )
             twice = {}
             for v in validations:
                 if v.blocking:
@@ -265,11 +275,12 @@ def _load(
             ).fetchall()
             if previous:
                 outcome.replaced = previous[0][0]
-        con.execute(
+        # Its number (migration 0008) keys its rows in the tables of a return.
+        (number,) = con.execute(
             "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
             "submitted_on, gathered_by, source, form, sha256, loaded_at, loaded_by, is_current, "
             "rows_loaded, rows_quarantined, report_json) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?) RETURNING number",
             [
                 submission_id,
                 kind,
@@ -288,7 +299,7 @@ def _load(
                 len(validation.quarantined),
                 json.dumps(validation.report_json(), ensure_ascii=False),
             ],
-        )
+        ).fetchall()[0]
         if validation.files:
             con.execute(
                 "INSERT INTO submission_files VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(validation.files)),
@@ -301,7 +312,12 @@ def _load(
         for table in tables:
             typed = validation.batch.rows(table.name, validation.number) if rows[table.name] else None
             if typed is not None and typed.num_rows:
-                _insert(con, table, typed, [submission_id, provider_id, period])
+                key = (
+                    {"submission": number}
+                    if table.name in store.NUMBERED
+                    else {"submission_id": submission_id, "provider_id": provider_id, "period": period}
+                )
+                _insert(con, table, typed, key)
         if len(validation.quarantined):
             con.register("_held", validation.quarantined)
             con.execute(
@@ -345,19 +361,22 @@ def _known(con: duckdb.DuckDBPyConnection) -> Known:
     return Known(periods, providers, current)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, prefix: list) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, key: dict[str, object]) -> None:
     """Bulk insert one submission's typed rows of one table (DuckDB scans the Arrow slice the
-    validation made; no row-by-row Python, no DataFrame).
+    validation made; no row-by-row Python, no DataFrame). `key`: the columns every row
+    carries, the submission's number for a table of a return (written to `<table>_rows`,
+    migration 0008), its id, provider and period for the pack's stories.
 
     DuckDB finds `_incoming_rows` among this function's variables (a replacement scan): half
     the cost of registering a view and dropping it again, for each of 6,000 tables a year."""
     _incoming_rows = rows  # noqa: F841 (read by DuckDB, by name)
+    target = store.rows_table(table.name)
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
     values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
+    marks = ", ".join("?" for _ in key)
     con.execute(
-        f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {columns}) "
-        f"SELECT ?, ?, ?, line, {values} FROM _incoming_rows",
-        prefix,
+        f"INSERT INTO {target} ({', '.join(key)}, line, {columns}) SELECT {marks}, line, {values} FROM _incoming_rows",
+        list(key.values()),
     )
 
 

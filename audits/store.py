@@ -369,3 +369,31 @@ def now() -> dt.datetime:
 def ensure_period(con: duckdb.DuckDBPyConnection, period: str) -> None:
     start, end = spec.parse_period(period)
     con.execute("INSERT OR IGNORE INTO periods VALUES (?, ?, ?)", [period, start, end])
+
+
+# Migration 0008: the tables of a return keep their rows in `<name>_rows`, keyed by the
+# submission's number (submissions.number) instead of three strings on every row; `<name>` is a
+# view that joins the submission back. The pack's stories table still carries the strings.
+NUMBERED: frozenset[str] = frozenset(t.name for t in spec.RETURN_TABLES)
+
+
+def rows_table(table: str) -> str:
+    """The table that holds a data table's rows (the name readers use may be a view)."""
+    return f"{table}_rows" if table in NUMBERED else table
+
+
+def rows_key(
+    con: duckdb.DuckDBPyConnection, table: str, submission_id: str, provider_id: str, period: str
+) -> tuple[str, dict[str, object]]:
+    """Where one submission's rows of a data table are written, and the key every row carries
+    (column -> value), for writers that know the submission by its id (audits.ingest, which
+    has the number at hand, writes its own)."""
+    if table not in NUMBERED:
+        return table, {"submission_id": submission_id, "provider_id": provider_id, "period": period}
+    found = con.execute(
+        "SELECT number FROM submissions WHERE submission_id = ? AND provider_id = ? AND period = ?",
+        [submission_id, provider_id, period],
+    ).fetchall()
+    if not found:
+        raise ValueError(f"no submission {submission_id} of {provider_id} {period}: write it before its rows")
+    return rows_table(table), {"submission": found[0][0]}

@@ -49,12 +49,12 @@ def _tiny_store() -> duckdb.DuckDBPyConnection:
         [PERIOD],
     )
     for table in spec.RETURN_TABLES:
-        names = ", ".join(f'"{c.name}"' for c in table.columns)
-        marks = ", ".join("?" for _ in table.columns)
+        target, key = store.rows_key(con, table.name, "trial", "P001", PERIOD)
+        names = ", ".join([*key, "line", *(f'"{c.name}"' for c in table.columns)])
+        marks = ", ".join("?" for _ in range(len(key) + 1 + len(table.columns)))
         con.execute(
-            f"INSERT INTO {table.name} (submission_id, provider_id, period, line, {names}) "
-            f"VALUES ('trial', 'P001', ?, 2, {marks})",
-            [PERIOD, *[_typical(c, start) for c in table.columns]],
+            f"INSERT INTO {target} ({names}) VALUES ({marks})",
+            [*key.values(), 2, *[_typical(c, start) for c in table.columns]],
         )
     con.execute("SET enable_external_access = false")
     return con

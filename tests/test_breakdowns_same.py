@@ -10,20 +10,15 @@ import random
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from audits import breakdowns, disclosure, disclosure_breakdowns, runs, store
 from audits.disclosure_breakdowns import _BIG, _pinned
 
 from support import breakdowns_before, hard_store, protect_before
+from support.run_rows import WRITTEN, written
 
 HERE = Path(__file__).parent
-# Every table a run writes, and its columns that are neither the run's id nor a time.
-WRITTEN = (
-    "results", "public_results", "standard_results", "public_standard_results", "breakdowns",
-    "public_breakdowns", "run_inputs", "run_standards",
-)  # fmt: skip
 
 
 def the_old_way(monkeypatch) -> None:
@@ -32,29 +27,6 @@ def the_old_way(monkeypatch) -> None:
     monkeypatch.setattr(disclosure_breakdowns, "_protect_dimension", protect_before.protect_dimension)
     monkeypatch.setattr(disclosure, "_natives", protect_before.natives)
     monkeypatch.setattr(disclosure, "_exposed", protect_before.exposed)
-
-
-def written(db: Path) -> dict[tuple[str, int], list[str]]:
-    """Every row each run wrote, in the order the runs started, the run's id left out."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        ids = [r[0] for r in con.execute("SELECT run_id FROM runs ORDER BY started_at, run_id").fetchall()]
-        out = {}
-        for table in WRITTEN:
-            columns = [
-                r[0]
-                for r in con.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-                    [table],
-                ).fetchall()
-                if r[0] != "run_id"
-            ]
-            for n, run_id in enumerate(ids):
-                rows = con.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE run_id = ?", [run_id]).fetchall()
-                out[(table, n)] = sorted(map(repr, rows))
-        return out
-    finally:
-        con.close()
 
 
 def audit_demo(db: Path, periods: tuple[str, ...]) -> None:

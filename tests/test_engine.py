@@ -282,8 +282,8 @@ def test_only_the_period_asked_for_and_only_current_returns(tmp_path):
             "is_current) VALUES ('old', 'return', 'P1', '2026-Q2', 'x', now(), false)"
         )
         con.execute(
-            "INSERT INTO episodes (submission_id, provider_id, period, line, episode_id, "
-            "peer_support_offered) SELECT 'old', 'P1', '2026-Q2', 2, 'X' || i, false FROM range(50) t(i)"
+            "INSERT INTO episodes_rows (submission, line, episode_id, peer_support_offered) "
+            "SELECT number, 2, 'X' || i, false FROM submissions, range(50) t(i) WHERE submission_id = 'old'"
         )
     s = standard([proportion("peer_support_offered")])
     with store.reading(db) as con:

@@ -9,6 +9,8 @@ import pytest
 from audits import store
 from audits.expressions import ExpressionError, compile_expression
 
+from support.stores import insert_rows
+
 
 def refused(text: str, table: str = "episodes", expect: str | None = None) -> str:
     with pytest.raises(ExpressionError) as caught:
@@ -167,11 +169,17 @@ def con(tmp_path):
         ("w3", "keyworker", True, 1.0, "prefer_not_to_say", dt.date(2024, 7, 1)),
         ("w4", "peer", False, 0.2, "yes", None),
     ]
-    for line, row in enumerate(staff, start=2):
-        connection.execute("INSERT INTO workforce VALUES ('s1', 'P001', '2026-Q2', ?, ?, ?, ?, ?, ?, ?)", [line, *row])
+    workforce = ("staff_id", "role", "paid", "fte", "lived_experience", "trauma_training_date")
+    insert_rows(connection, "workforce", "s1", "P001", "2026-Q2", [dict(zip(workforce, r, strict=True)) for r in staff])
     documents = [("d1", "Welcome", "Welcome to the Service User forum"), ("d2", "Letter", "Dear Sam")]
-    for line, row in enumerate(documents, start=2):
-        connection.execute("INSERT INTO documents VALUES ('s1', 'P001', '2026-Q2', ?, ?, ?, ?)", [line, *row])
+    insert_rows(
+        connection,
+        "documents",
+        "s1",
+        "P001",
+        "2026-Q2",
+        [dict(zip(("document_id", "title", "text"), r, strict=True)) for r in documents],
+    )
     yield connection
     connection.close()
 

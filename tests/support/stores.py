@@ -81,16 +81,17 @@ def insert_rows(con, table: str, submission_id: str, provider_id: str, period: s
     """Rows of one submission (column -> value; missing columns empty), numbered from line 2
     as in a spreadsheet."""
     columns = spec.TABLES[table].column_names
+    target, key = store.rows_key(con, table, submission_id, provider_id, period)
     for line, row in enumerate(rows, start=2):
         unknown = set(row) - set(columns)
         assert not unknown, f"not columns of {table}: {unknown}"
         con.execute(
-            f"INSERT INTO {table} (submission_id, provider_id, period, line, "
+            f"INSERT INTO {target} ({', '.join(key)}, line, "
             + ", ".join(f'"{c}"' for c in columns)
-            + ") VALUES (?, ?, ?, ?, "
-            + ", ".join("?" for _ in columns)
+            + ") VALUES ("
+            + ", ".join("?" for _ in range(len(key) + 1 + len(columns)))
             + ")",
-            [submission_id, provider_id, period, line] + [row.get(c) for c in columns],
+            [*key.values(), line] + [row.get(c) for c in columns],
         )
 
 
