@@ -92,13 +92,12 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
         protected = disclosure.protect_new_run(con, result.measures, worked) if worked else None
         # each people measure by sex, age and ethnic group, and what of that may be published
         parts = breakdowns.evaluate(con, worked, period, result.measures)
-        public_parts = (
-            disclosure_breakdowns.protect(
-                parts, result.measures, protected.measures, worked, disclosure_breakdowns.earlier(con, period)
-            )
-            if worked
-            else None
-        )
+        earlier = disclosure_breakdowns.earlier(con, period) if worked else []
+    # after the store is closed: the breakdowns' protection may fork worker processes, which
+    # should not inherit a live connection's threads
+    public_parts = (
+        disclosure_breakdowns.protect(parts, result.measures, protected.measures, worked, earlier) if worked else None
+    )
     if result.failed and len(result.failed) == len(audited):
         raise RunError(
             "The audit did not run: no approved standard could be worked out on these returns.\n"

@@ -32,6 +32,15 @@ def the_old_way(monkeypatch) -> None:
     monkeypatch.setattr(disclosure_breakdowns, "_protect_dimension", protect_before.protect_dimension)
     monkeypatch.setattr(disclosure, "_natives", protect_before.natives)
     monkeypatch.setattr(disclosure, "_exposed", protect_before.exposed)
+    monkeypatch.setattr(disclosure, "_earlier_counts", protect_before.earlier_counts)
+    monkeypatch.setattr(disclosure_breakdowns, "protect", protect_before.protect_breakdowns)
+
+
+def in_processes(monkeypatch) -> None:
+    """Share the breakdowns' protection among two worker processes however few providers there
+    are (the national store does so from 40), so that the new way is the one a national run takes."""
+    monkeypatch.setattr(disclosure_breakdowns, "POOL_FROM", 1)
+    monkeypatch.setattr(disclosure_breakdowns, "_workers", lambda: 2)
 
 
 def written(db: Path) -> dict[tuple[str, int], list[str]]:
@@ -76,7 +85,9 @@ def test_the_small_demo_is_audited_to_the_same_rows_as_before(tmp_path, monkeypa
     new, old = tmp_path / "new.duckdb", tmp_path / "old.duckdb"
     shutil.copy(loaded, new)
     shutil.copy(loaded, old)
-    audit_demo(new, periods)
+    with monkeypatch.context() as m:
+        in_processes(m)
+        audit_demo(new, periods)
     with monkeypatch.context() as m:
         the_old_way(m)
         audit_demo(old, periods)
@@ -95,7 +106,9 @@ def test_the_hard_store_and_its_rerun_are_audited_to_the_same_rows_as_before(tmp
     (tmp_path / "new").mkdir()
     (tmp_path / "old").mkdir()
     new, old = tmp_path / "new" / "audit.duckdb", tmp_path / "old" / "audit.duckdb"
-    hard_store.rerun(new, hard_store.build(new, tmp_path / "new"))
+    with monkeypatch.context() as m:
+        in_processes(m)
+        hard_store.rerun(new, hard_store.build(new, tmp_path / "new"))
     with monkeypatch.context() as m:
         the_old_way(m)
         hard_store.rerun(old, hard_store.build(old, tmp_path / "old"))

@@ -1,16 +1,22 @@
 """audits.disclosure_breakdowns' search for pinned groups as it was before it kept what each pass
 had already found (main at bb7824f), and audits.disclosure's column reader before its fast path
-for text: kept only to show that the faster code hides the very same cells
-(tests/test_breakdowns_same.py)."""
+for text, and the breakdowns' protection and earlier runs' counts as they were at 8a895e4 (before
+the worker processes and the reading by column): kept only to show that the faster code hides
+the very same cells (tests/test_breakdowns_same.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
-from audits import disclosure
+from audits import breakdowns, disclosure
+from audits import disclosure_breakdowns as db
+from audits.disclosure import NONE
 from audits.disclosure_breakdowns import (  # noqa: F401 - the helpers the old code used
     _BIG,
     LINKED,
+    PUBLIC_COLUMNS,
     ROLES,
     Ranges,
     _add,
@@ -21,6 +27,7 @@ from audits.disclosure_breakdowns import (  # noqa: F401 - the helpers the old c
     _possible,
     _size,
 )
+from audits.standard_model import Standard
 
 
 def exposed(p: disclosure._Provider, g: disclosure._Groups) -> set[int]:
@@ -126,3 +133,70 @@ def protect_dimension(
                 break
         else:
             return
+
+
+def earlier_counts(frames: Iterable[pd.DataFrame]) -> dict[str, dict[tuple[str, str], dict[str, list[int]]]]:
+    """(main at 8a895e4: a dict per row.) provider -> measure key -> role -> the counts earlier runs of the quarter published."""
+    out: dict[str, dict[tuple[str, str], dict[str, list[int]]]] = {}
+    for frame in frames:
+        for row in disclosure._records(frame):
+            counts = disclosure._role_counts(row)
+            if row["hidden"] == disclosure.NUMERATOR:
+                counts = {"denominator": counts["denominator"]} if "denominator" in counts else {}
+            elif row["hidden"] == disclosure.ALL:
+                counts = {}
+            mine = out.setdefault(row["provider_id"], {}).setdefault((row["standard_id"], row["measure_id"]), {})
+            for role, count in counts.items():
+                mine.setdefault(role, []).append(count)
+    return out
+
+
+def protect_breakdowns(
+    exact: pd.DataFrame,
+    whole: pd.DataFrame,
+    public_whole: pd.DataFrame,
+    standards: list[Standard],
+    earlier: Iterable[pd.DataFrame] = (),
+) -> pd.DataFrame:
+    """(main at 8a895e4: one provider after another in this process, the earlier runs' rows keyed
+    a row at a time.) A run's breakdowns as they may be published (PUBLIC_COLUMNS), from its exact
+    breakdowns, its exact whole results (runs.read_results), their public version (audits.disclosure) and the
+    public breakdowns of every earlier run of the quarter. Deterministic."""
+    measures = {(s.id, m.id): m for s in standards for m in s.measures if breakdowns.broken_down(m)}
+    records = disclosure._records(exact.reset_index(drop=True))
+    if not records:
+        return pd.DataFrame(columns=PUBLIC_COLUMNS)
+    keys = {(r["standard_id"], r["measure_id"]) for r in records}
+    measures = {k: m for k, m in measures.items() if k in keys}
+    g = disclosure._groups(measures)
+    level = {i: NONE for i in range(len(records))}
+    reason = {i: "" for i in range(len(records))}
+    before = disclosure._earlier_counts(
+        [f.assign(provider_id=[db._key(*k) for k in zip(f["provider_id"], f["dimension"], f["grp"])]) for f in earlier]
+    )
+    by_part: dict[tuple[str, str, str], list[int]] = {}
+    for i, row in enumerate(records):
+        by_part.setdefault((row["provider_id"], row["dimension"], row["grp"]), []).append(i)
+    exact_whole = {}
+    for row in disclosure._records(whole):
+        exact_whole.setdefault(row["provider_id"], {})[(row["standard_id"], row["measure_id"])] = row
+    public_by_provider: dict[str, list[dict]] = {}  # each provider's public whole rows, in order
+    for row in disclosure._records(public_whole):
+        public_by_provider.setdefault(row["provider_id"], []).append(row)
+    for provider_id in sorted({p for p, _, _ in by_part}):
+        mine = public_by_provider.get(provider_id, [])
+        t_records, t_level, t_reason = db._whole(mine, exact_whole.get(provider_id, {}), set(measures))
+        total = db._provider(list(range(len(t_records))), t_records, g, t_level, t_reason)
+        for dimension in breakdowns.DIMENSIONS:
+            parts = {}
+            for grp in (*breakdowns.groups_of(dimension), breakdowns.NOT_RECORDED):
+                rows = by_part.get((provider_id, dimension, grp), [])
+                if not rows:
+                    continue
+                parts[grp] = db._provider(rows, records, g, level, reason)
+                disclosure._protect_provider(parts[grp], g, before.get(db._key(provider_id, dimension, grp), {}))
+            db._small_whole(total, parts, g)
+            db._protect_dimension(total, parts, g)
+    unknown = public_whole[public_whole["hidden"] != NONE]
+    whole_hidden = set(zip(unknown["provider_id"], unknown["standard_id"], unknown["measure_id"]))
+    return db._assemble(records, level, reason, measures, whole_hidden)
