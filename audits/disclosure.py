@@ -156,10 +156,16 @@ def _exposed(p: _Provider, g: _Groups) -> set[int]:
     changed = True
     while changed:  # two of numerator, complement and denominator give the third
         changed = False
+        left = []  # a trio all shown stays so: only the others are looked at again
         for trio in whole:
-            if sum(c in out for c in trio) == 2:
+            a, b, c = trio
+            known = (a in out) + (b in out) + (c in out)
+            if known == 2:
                 out.update(trio)
                 changed = True
+            elif known < 2:
+                left.append(trio)
+        whole = left
     return out
 
 

@@ -64,6 +64,8 @@ def _size(ranges: Ranges) -> int:
 
 
 def _merge(ranges: Ranges) -> Ranges:
+    if len(ranges) < 2:
+        return list(ranges)
     out: Ranges = []
     for a, b in sorted(ranges):
         if out and a <= out[-1][1] + 1:
