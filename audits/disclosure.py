@@ -365,9 +365,14 @@ def _candidates(
     return out
 
 
-def _switch(met, lo: int, hi: int) -> int:
+def _switch(met, lo: int, hi: int, guess: int | None = None) -> int:
     """The first n in [lo, hi] where a condition that is false then true becomes true (hi + 1
-    if it never does)."""
+    if it never does). `guess`, where it may be: taken when the condition changes right there
+    (for a condition false then true, that is the one place it does), else searched for."""
+    if guess is not None:
+        guess = min(max(guess, lo), hi + 1)
+        if (guess == lo or not met(guess - 1)) and (guess > hi or met(guess)):
+            return guess
     while lo <= hi:
         mid = (lo + hi) // 2
         if met(mid):
@@ -395,15 +400,20 @@ def _outcomes(measure: Measure, d: int, a: int | None, b: int | None, optional_t
         except ZeroDivisionError:
             return None
 
+    # where each bar is crossed, if the value rises in step with the numerator (a share, a rate):
+    # a guess _switch checks before it searches
+    low, high = value(a), value(b)
+    step = (high - low) / (b - a) if low is not None and high is not None and b > a and high > low else None
     cuts = {a, b + 1}
     for threshold in (measure.green, measure.amber):
         if threshold is None:
             continue
         met = lambda n, t=threshold: t.met(value(n))  # noqa: E731
+        guess = None if step is None else a + math.ceil((threshold.target - low) / step)
         if threshold.op in (">=", ">"):
-            cuts.add(_switch(met, a, b))
+            cuts.add(_switch(met, a, b, guess))
         elif threshold.op in ("<=", "<"):
-            cuts.add(_switch(lambda n, m=met: not m(n), a, b))
+            cuts.add(_switch(lambda n, m=met: not m(n), a, b, guess))
         else:  # "=": met by at most a few numerators next to each other
             hits = [n for n in range(a, b + 1) if met(n)] if b - a < 64 else _equal_hits(met, a, b)
             cuts.update(hits)
@@ -449,19 +459,28 @@ def _public_rating(
     rating: str,
     optional_table: bool,
     earlier: dict,
+    known: dict | None = None,
 ) -> str:
     """The rating to publish for a row with a hidden count. Which bands are merged is decided
     from public facts alone (every possible value, not the true one), so that merging or
     withholding a rating says nothing about where the count lies. A row hidden for another
     figure's sake is checked twice: against every value its reason allows, and against only the
-    values within 1-4 of a public count (what a reader who knew the rules could narrow it to)."""
+    values within 1-4 of a public count (what a reader who knew the rules could narrow it to).
+    `known`: the outcomes already worked out in this run, by measure and candidate (a pure
+    function of both, asked again and again by providers of the same size)."""
     models = [None] if p.reason[i] == SMALL_REASON else [None, earlier]
     candidates = [_candidates(p, g, key, i, measure, shown, narrow) for narrow in models]
-    outcomes: dict[tuple, list[Candidate]] = {}  # the readings share most of their candidates
-    for d, a, b in (c for each in candidates for c in each):
-        if (d, a, b) not in outcomes:
-            outcomes[(d, a, b)] = _outcomes(measure, d, a, b, optional_table)
-    readings = [[piece for d, a, b in each for piece in outcomes[(d, a, b)]] for each in candidates]
+    known = {} if known is None else known  # the readings share most of their candidates
+    outcomes = []
+    for each in candidates:
+        pieces = []
+        for d, a, b in each:
+            found = known.get((key, d, a, b, optional_table))
+            if found is None:
+                found = known[(key, d, a, b, optional_table)] = _outcomes(measure, d, a, b, optional_table)
+            pieces += found
+        outcomes.append(pieces)
+    readings = outcomes
     signed: dict[str, list[tuple[int, int]]] = {}
     for role in ("denominator", "numerator", "complement"):
         c = g.members.get((key, role))
@@ -586,6 +605,7 @@ def protect(results: pd.DataFrame, standards: list[Standard], earlier: Iterable[
     by_provider: dict[str, list[int]] = {}
     for i, row in enumerate(records):
         by_provider.setdefault(row["provider_id"], []).append(i)
+    known: dict = {}  # _public_rating's outcomes of each measure's candidates
     for provider_id in sorted(by_provider):
         p = _Provider({}, {}, level, reason)
         for i in by_provider[provider_id]:
@@ -601,7 +621,16 @@ def protect(results: pd.DataFrame, standards: list[Standard], earlier: Iterable[
         for key, i in p.rows.items():
             if level[i] != NONE:
                 ratings[i] = _public_rating(
-                    p, g, key, i, measures[key], shown, records[i]["rating"], optional[key], before.get(provider_id, {})
+                    p,
+                    g,
+                    key,
+                    i,
+                    measures[key],
+                    shown,
+                    records[i]["rating"],
+                    optional[key],
+                    before.get(provider_id, {}),
+                    known,
                 )
     for i, row in enumerate(records):
         row.update(hidden=level[i], reason=reason[i], rating=ratings[i])
