@@ -222,29 +222,31 @@ def _protect_provider(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], d
             p.level[i], p.reason[i] = ALL, SMALL_REASON
         elif counts.get("numerator") in SMALL or counts.get("complement") in SMALL:
             p.level[i], p.reason[i] = NUMERATOR, SMALL_REASON
+    nested = sorted(g.inside)
+    # the classes whose count is 1-4 away from an earlier run's, in the order they are looked at
+    # (the counts do not change here; only whether each is shown does)
+    moved = [
+        g.members[(key, role)]
+        for key, before in earlier.items()
+        if key in p.rows
+        for role, counts in before.items()
+        if (key, role) in g.members
+        and g.members[(key, role)] in p.counts
+        and any(abs(p.counts[g.members[(key, role)]] - count) in SMALL for count in counts)
+    ]
     while True:
         shown = _exposed(p, g)
         small = [c for c in shown if p.counts[c] in SMALL]
         if small:
             _unexpose(p, g, small[0], LINKED)
             continue
-        pairs = [
-            (a, b) for a, b in sorted(g.inside) if a in shown and b in shown and p.counts[b] - p.counts[a] in SMALL
-        ]
+        pairs = [(a, b) for a, b in nested if a in shown and b in shown and p.counts[b] - p.counts[a] in SMALL]
         if pairs:
             a, b = pairs[0]
             victim = min((a, b), key=lambda c: (_cost(p, g, c), p.counts[c], c))
             _unexpose(p, g, victim, LINKED)
             continue
-        changed = [
-            g.members[(key, role)]
-            for key, before in earlier.items()
-            if key in p.rows
-            for role, counts in before.items()
-            if (key, role) in g.members
-            and g.members[(key, role)] in shown
-            and any(abs(p.counts[g.members[(key, role)]] - count) in SMALL for count in counts)
-        ]
+        changed = [c for c in moved if c in shown]
         if changed:
             _unexpose(p, g, changed[0], EARLIER)
             continue

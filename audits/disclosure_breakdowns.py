@@ -18,6 +18,7 @@ Nothing is said of a hidden figure: not its interval, nor how it compares with t
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Iterable
@@ -372,12 +373,14 @@ def _in_processes(job: _Job, providers: list[str], workers: int) -> bool:
         return False
     token = id(job)
     _JOBS[token] = job
+    gc.freeze()  # the inherited objects stay out of the children's collections: fewer pages copied
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             done = list(pool.map(_protect_some, [token] * workers, [providers[w::workers] for w in range(workers)]))
     except (OSError, BrokenProcessPool):
         return False
     finally:
+        gc.unfreeze()
         _JOBS.pop(token, None)
     for hidden in done:
         for i, (level, reason) in hidden.items():

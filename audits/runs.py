@@ -128,7 +128,7 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
     standards.insert(0, "run_id", run_id)
     protected.measures["run_id"] = run_id
     protected.standards["run_id"] = run_id
-    with store.writing(db) as con:
+    with store.writing(db, log=False) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(
