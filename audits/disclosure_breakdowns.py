@@ -137,8 +137,12 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
     """Would a reader pin a hidden group's count, or a hidden whole, from the groups' sum?
     cells: group -> true count; shown: the groups whose count is public; ranges: what each
     hidden group's own rows say of it; total_range: what is public of a hidden whole (None: shown)."""
-    total = sum(cells.values())
     hidden = [v for v in cells if v not in shown]
+    if len(hidden) < 2:
+        # one hidden group is the whole less the groups shown (its range holds its count, so
+        # nothing else is left); none hidden gives a hidden whole back as their sum
+        return bool(hidden) or total_range is not None
+    total = sum(cells.values())
     left = total - sum(cells[v] for v in shown)
     mine = [_clip(ranges[v], 0, total) for v in hidden]
     # what the other hidden groups can add up to, for each: the sums of those before it and of
