@@ -145,6 +145,8 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
     total = sum(cells.values())
     left = total - sum(cells[v] for v in shown)
     mine = [_clip(ranges[v], 0, total) for v in hidden]
+    if _loose([cells[v] for v in hidden], mine, total, total_range):
+        return False
     # what the other hidden groups can add up to, for each: the sums of those before it and of
     # those after it (a sum of sets of whole numbers is the same set in any order)
     before: list[Ranges] = [[(0, 0)]]
@@ -167,6 +169,27 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
         if _size(_cut(total_range, [(known + a, min(_BIG, known + b)) for a, b in sums])) <= 1:
             return True
     return False
+
+
+def _within(ranges: Ranges, value: int) -> bool:
+    return any(a <= value <= b for a, b in ranges)
+
+
+def _loose(counts: list[int], mine: list[Ranges], total: int, total_range: Ranges | None) -> bool:
+    """A quick proof that _pinned's sums would pin nothing (False: not proved, work them out).
+    When every hidden count lies in its range, and for each hidden group one unit can move between
+    it and another hidden group (both staying in their ranges), a reader has at least two values
+    for each; and when one unit more or less for some group also fits a hidden whole's range, the
+    whole has two values too."""
+    if not all(_within(r, x) for r, x in zip(mine, counts)):
+        return False
+    up = {s: {k for k, (r, x) in enumerate(zip(mine, counts)) if _within(r, x + s)} for s in (1, -1)}
+    for i in range(len(counts)):
+        if not any(i in up[s] and up[-s] - {i} for s in (1, -1)):
+            return False
+    if total_range is None:
+        return True
+    return _within(total_range, total) and any(up[s] and _within(total_range, total + s) for s in (1, -1))
 
 
 def _small_whole(total: disclosure._Provider, parts: dict[str, disclosure._Provider], g: disclosure._Groups) -> None:
