@@ -156,10 +156,16 @@ def _exposed(p: _Provider, g: _Groups) -> set[int]:
     changed = True
     while changed:  # two of numerator, complement and denominator give the third
         changed = False
+        left = []  # a trio all shown stays so: only the others are looked at again
         for trio in whole:
-            if sum(c in out for c in trio) == 2:
+            a, b, c = trio
+            known = (a in out) + (b in out) + (c in out)
+            if known == 2:
                 out.update(trio)
                 changed = True
+            elif known < 2:
+                left.append(trio)
+        whole = left
     return out
 
 
@@ -216,29 +222,31 @@ def _protect_provider(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], d
             p.level[i], p.reason[i] = ALL, SMALL_REASON
         elif counts.get("numerator") in SMALL or counts.get("complement") in SMALL:
             p.level[i], p.reason[i] = NUMERATOR, SMALL_REASON
+    nested = sorted(g.inside)
+    # the classes whose count is 1-4 away from an earlier run's, in the order they are looked at
+    # (the counts do not change here; only whether each is shown does)
+    moved = [
+        g.members[(key, role)]
+        for key, before in earlier.items()
+        if key in p.rows
+        for role, counts in before.items()
+        if (key, role) in g.members
+        and g.members[(key, role)] in p.counts
+        and any(abs(p.counts[g.members[(key, role)]] - count) in SMALL for count in counts)
+    ]
     while True:
         shown = _exposed(p, g)
         small = [c for c in shown if p.counts[c] in SMALL]
         if small:
             _unexpose(p, g, small[0], LINKED)
             continue
-        pairs = [
-            (a, b) for a, b in sorted(g.inside) if a in shown and b in shown and p.counts[b] - p.counts[a] in SMALL
-        ]
+        pairs = [(a, b) for a, b in nested if a in shown and b in shown and p.counts[b] - p.counts[a] in SMALL]
         if pairs:
             a, b = pairs[0]
             victim = min((a, b), key=lambda c: (_cost(p, g, c), p.counts[c], c))
             _unexpose(p, g, victim, LINKED)
             continue
-        changed = [
-            g.members[(key, role)]
-            for key, before in earlier.items()
-            if key in p.rows
-            for role, counts in before.items()
-            if (key, role) in g.members
-            and g.members[(key, role)] in shown
-            and any(abs(p.counts[g.members[(key, role)]] - count) in SMALL for count in counts)
-        ]
+        changed = [c for c in moved if c in shown]
         if changed:
             _unexpose(p, g, changed[0], EARLIER)
             continue
@@ -359,9 +367,14 @@ def _candidates(
     return out
 
 
-def _switch(met, lo: int, hi: int) -> int:
+def _switch(met, lo: int, hi: int, guess: int | None = None) -> int:
     """The first n in [lo, hi] where a condition that is false then true becomes true (hi + 1
-    if it never does)."""
+    if it never does). `guess`, where it may be: taken when the condition changes right there
+    (for a condition false then true, that is the one place it does), else searched for."""
+    if guess is not None:
+        guess = min(max(guess, lo), hi + 1)
+        if (guess == lo or not met(guess - 1)) and (guess > hi or met(guess)):
+            return guess
     while lo <= hi:
         mid = (lo + hi) // 2
         if met(mid):
@@ -389,15 +402,20 @@ def _outcomes(measure: Measure, d: int, a: int | None, b: int | None, optional_t
         except ZeroDivisionError:
             return None
 
+    # where each bar is crossed, if the value rises in step with the numerator (a share, a rate):
+    # a guess _switch checks before it searches
+    low, high = value(a), value(b)
+    step = (high - low) / (b - a) if low is not None and high is not None and b > a and high > low else None
     cuts = {a, b + 1}
     for threshold in (measure.green, measure.amber):
         if threshold is None:
             continue
         met = lambda n, t=threshold: t.met(value(n))  # noqa: E731
+        guess = None if step is None else a + math.ceil((threshold.target - low) / step)
         if threshold.op in (">=", ">"):
-            cuts.add(_switch(met, a, b))
+            cuts.add(_switch(met, a, b, guess))
         elif threshold.op in ("<=", "<"):
-            cuts.add(_switch(lambda n, m=met: not m(n), a, b))
+            cuts.add(_switch(lambda n, m=met: not m(n), a, b, guess))
         else:  # "=": met by at most a few numerators next to each other
             hits = [n for n in range(a, b + 1) if met(n)] if b - a < 64 else _equal_hits(met, a, b)
             cuts.update(hits)
@@ -443,19 +461,28 @@ def _public_rating(
     rating: str,
     optional_table: bool,
     earlier: dict,
+    known: dict | None = None,
 ) -> str:
     """The rating to publish for a row with a hidden count. Which bands are merged is decided
     from public facts alone (every possible value, not the true one), so that merging or
     withholding a rating says nothing about where the count lies. A row hidden for another
     figure's sake is checked twice: against every value its reason allows, and against only the
-    values within 1-4 of a public count (what a reader who knew the rules could narrow it to)."""
+    values within 1-4 of a public count (what a reader who knew the rules could narrow it to).
+    `known`: the outcomes already worked out in this run, by measure and candidate (a pure
+    function of both, asked again and again by providers of the same size)."""
     models = [None] if p.reason[i] == SMALL_REASON else [None, earlier]
     candidates = [_candidates(p, g, key, i, measure, shown, narrow) for narrow in models]
-    outcomes: dict[tuple, list[Candidate]] = {}  # the readings share most of their candidates
-    for d, a, b in (c for each in candidates for c in each):
-        if (d, a, b) not in outcomes:
-            outcomes[(d, a, b)] = _outcomes(measure, d, a, b, optional_table)
-    readings = [[piece for d, a, b in each for piece in outcomes[(d, a, b)]] for each in candidates]
+    known = {} if known is None else known  # the readings share most of their candidates
+    outcomes = []
+    for each in candidates:
+        pieces = []
+        for d, a, b in each:
+            found = known.get((key, d, a, b, optional_table))
+            if found is None:
+                found = known[(key, d, a, b, optional_table)] = _outcomes(measure, d, a, b, optional_table)
+            pieces += found
+        outcomes.append(pieces)
+    readings = outcomes
     signed: dict[str, list[tuple[int, int]]] = {}
     for role in ("denominator", "numerator", "complement"):
         c = g.members.get((key, role))
@@ -540,18 +567,24 @@ def _natives(column: pd.Series) -> list:
 
 
 def _earlier_counts(frames: Iterable[pd.DataFrame]) -> dict[str, dict[tuple[str, str], dict[str, list[int]]]]:
-    """provider -> measure key -> role -> the counts earlier runs of the quarter published."""
+    """provider -> measure key -> role -> the counts earlier runs of the quarter published.
+
+    Read column by column (a quarter audited a few times holds ~100k public breakdown rows, and a
+    dict per row cost half a second): the same lists, in the same order, as reading each row's
+    _role_counts less what the row hides."""
     out: dict[str, dict[tuple[str, str], dict[str, list[int]]]] = {}
+    names = ("provider_id", "standard_id", "measure_id", "denominator_rows", "numerator_rows", "hidden")
+    missing = stats.is_missing
     for frame in frames:
-        for row in _records(frame):
-            counts = _role_counts(row)
-            if row["hidden"] == NUMERATOR:
-                counts = {"denominator": counts["denominator"]} if "denominator" in counts else {}
-            elif row["hidden"] == ALL:
-                counts = {}
-            mine = out.setdefault(row["provider_id"], {}).setdefault((row["standard_id"], row["measure_id"]), {})
-            for role, count in counts.items():
-                mine.setdefault(role, []).append(count)
+        for provider_id, standard_id, measure_id, d, n, hidden in zip(*(_natives(frame[c]) for c in names)):
+            mine = out.setdefault(provider_id, {}).setdefault((standard_id, measure_id), {})
+            if hidden == ALL or missing(d):
+                continue
+            mine.setdefault("denominator", []).append(int(d))
+            if hidden == NUMERATOR or missing(n):
+                continue
+            mine.setdefault("numerator", []).append(int(n))
+            mine.setdefault("complement", []).append(int(d) - int(n))
     return out
 
 
@@ -574,6 +607,7 @@ def protect(results: pd.DataFrame, standards: list[Standard], earlier: Iterable[
     by_provider: dict[str, list[int]] = {}
     for i, row in enumerate(records):
         by_provider.setdefault(row["provider_id"], []).append(i)
+    known: dict = {}  # _public_rating's outcomes of each measure's candidates
     for provider_id in sorted(by_provider):
         p = _Provider({}, {}, level, reason)
         for i in by_provider[provider_id]:
@@ -589,7 +623,16 @@ def protect(results: pd.DataFrame, standards: list[Standard], earlier: Iterable[
         for key, i in p.rows.items():
             if level[i] != NONE:
                 ratings[i] = _public_rating(
-                    p, g, key, i, measures[key], shown, records[i]["rating"], optional[key], before.get(provider_id, {})
+                    p,
+                    g,
+                    key,
+                    i,
+                    measures[key],
+                    shown,
+                    records[i]["rating"],
+                    optional[key],
+                    before.get(provider_id, {}),
+                    known,
                 )
     for i, row in enumerate(records):
         row.update(hidden=level[i], reason=reason[i], rating=ratings[i])

@@ -1,7 +1,8 @@
 """The audit's faster paths record exactly what the slower ones did (issue 15: an audit of one
-period under 2 s): the breakdowns' one query per measure for every dimension, the protection's
-remembered answers and its sums before and after each hidden group, and the reading of text
-columns. The old code is kept in tests/support (breakdowns_before, protect_before) and run on
+period under 2 s): the breakdowns' one query per measure for every dimension (keyed by whole
+numbers), the protection's remembered answers and its sums before and after each hidden group,
+the reading of text columns and of earlier runs' counts, the breakdowns' protection shared among
+worker processes, and the public ratings' remembered and guessed outcomes. The old code is kept in tests/support (breakdowns_before, protect_before) and run on
 copies of the same stores; every table an audit writes must hold the same rows, ids aside."""
 
 from __future__ import annotations
@@ -27,6 +28,17 @@ def the_old_way(monkeypatch) -> None:
     monkeypatch.setattr(disclosure_breakdowns, "_protect_dimension", protect_before.protect_dimension)
     monkeypatch.setattr(disclosure, "_natives", protect_before.natives)
     monkeypatch.setattr(disclosure, "_exposed", protect_before.exposed)
+    monkeypatch.setattr(disclosure, "_earlier_counts", protect_before.earlier_counts)
+    monkeypatch.setattr(disclosure_breakdowns, "protect", protect_before.protect_breakdowns)
+    monkeypatch.setattr(disclosure, "_protect_provider", protect_before.protect_provider)
+    monkeypatch.setattr(disclosure, "_public_rating", protect_before.public_rating)
+
+
+def in_processes(monkeypatch) -> None:
+    """Share the breakdowns' protection among two worker processes however few providers there
+    are (the national store does so from 40), so that the new way is the one a national run takes."""
+    monkeypatch.setattr(disclosure_breakdowns, "POOL_FROM", 1)
+    monkeypatch.setattr(disclosure_breakdowns, "_workers", lambda: 2)
 
 
 def audit_demo(db: Path, periods: tuple[str, ...]) -> None:
@@ -48,7 +60,9 @@ def test_the_small_demo_is_audited_to_the_same_rows_as_before(tmp_path, monkeypa
     new, old = tmp_path / "new.duckdb", tmp_path / "old.duckdb"
     shutil.copy(loaded, new)
     shutil.copy(loaded, old)
-    audit_demo(new, periods)
+    with monkeypatch.context() as m:
+        in_processes(m)
+        audit_demo(new, periods)
     with monkeypatch.context() as m:
         the_old_way(m)
         audit_demo(old, periods)
@@ -67,7 +81,9 @@ def test_the_hard_store_and_its_rerun_are_audited_to_the_same_rows_as_before(tmp
     (tmp_path / "new").mkdir()
     (tmp_path / "old").mkdir()
     new, old = tmp_path / "new" / "audit.duckdb", tmp_path / "old" / "audit.duckdb"
-    hard_store.rerun(new, hard_store.build(new, tmp_path / "new"))
+    with monkeypatch.context() as m:
+        in_processes(m)
+        hard_store.rerun(new, hard_store.build(new, tmp_path / "new"))
     with monkeypatch.context() as m:
         the_old_way(m)
         hard_store.rerun(old, hard_store.build(old, tmp_path / "old"))
@@ -116,3 +132,29 @@ def test_text_columns_are_read_as_to_dict_reads_them():
     assert [{k: (type(v), repr(v)) for k, v in r.items()} for r in got] == [
         {k: (type(v), repr(v)) for k, v in r.items()} for r in expected
     ]
+
+
+@pytest.mark.slow
+def test_the_outcomes_of_a_rating_are_those_of_the_binary_search():
+    """_outcomes, which guesses where each bar is crossed and checks the guess, cuts the numerators
+    exactly where the binary search alone did: every measure of the standards with a value from
+    its counts, at 400 random denominators and ranges of numerators each."""
+    from audits.standard_files import load_standards
+
+    rng = random.Random(3)
+    measures = [
+        m
+        for s in load_standards(HERE.parent / "standards").audited
+        for m in s.measures
+        if disclosure.kind_of(m).value_from_counts is not None and not m.weight
+    ]
+    assert len(measures) > 5
+    for measure in measures:
+        for _ in range(400):
+            d = rng.choice([0, 1, 3, 7, 20, 99, 100, 101, 1000, rng.randint(0, 5000)])
+            a = rng.randint(0, d)
+            b = rng.randint(a, d)
+            for optional in (False, True):
+                assert disclosure._outcomes(measure, d, a, b, optional) == protect_before.outcomes_of(
+                    measure, d, a, b, optional
+                ), (measure.id, d, a, b)

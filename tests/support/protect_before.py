@@ -1,16 +1,22 @@
 """audits.disclosure_breakdowns' search for pinned groups as it was before it kept what each pass
 had already found (main at bb7824f), and audits.disclosure's column reader before its fast path
-for text: kept only to show that the faster code hides the very same cells
-(tests/test_breakdowns_same.py)."""
+for text, and the breakdowns' protection and earlier runs' counts as they were at 8a895e4 (before
+the worker processes and the reading by column): kept only to show that the faster code hides
+the very same cells (tests/test_breakdowns_same.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
-from audits import disclosure
+from audits import breakdowns, disclosure
+from audits import disclosure_breakdowns as db
+from audits.disclosure import NONE
 from audits.disclosure_breakdowns import (  # noqa: F401 - the helpers the old code used
     _BIG,
     LINKED,
+    PUBLIC_COLUMNS,
     ROLES,
     Ranges,
     _add,
@@ -21,6 +27,7 @@ from audits.disclosure_breakdowns import (  # noqa: F401 - the helpers the old c
     _possible,
     _size,
 )
+from audits.standard_model import Standard
 
 
 def exposed(p: disclosure._Provider, g: disclosure._Groups) -> set[int]:
@@ -126,3 +133,215 @@ def protect_dimension(
                 break
         else:
             return
+
+
+def earlier_counts(frames: Iterable[pd.DataFrame]) -> dict[str, dict[tuple[str, str], dict[str, list[int]]]]:
+    """(main at 8a895e4: a dict per row.) provider -> measure key -> role -> the counts earlier runs of the quarter published."""
+    out: dict[str, dict[tuple[str, str], dict[str, list[int]]]] = {}
+    for frame in frames:
+        for row in disclosure._records(frame):
+            counts = disclosure._role_counts(row)
+            if row["hidden"] == disclosure.NUMERATOR:
+                counts = {"denominator": counts["denominator"]} if "denominator" in counts else {}
+            elif row["hidden"] == disclosure.ALL:
+                counts = {}
+            mine = out.setdefault(row["provider_id"], {}).setdefault((row["standard_id"], row["measure_id"]), {})
+            for role, count in counts.items():
+                mine.setdefault(role, []).append(count)
+    return out
+
+
+def protect_breakdowns(
+    exact: pd.DataFrame,
+    whole: pd.DataFrame,
+    public_whole: pd.DataFrame,
+    standards: list[Standard],
+    earlier: Iterable[pd.DataFrame] = (),
+) -> pd.DataFrame:
+    """(main at 8a895e4: one provider after another in this process, the earlier runs' rows keyed
+    a row at a time.) A run's breakdowns as they may be published (PUBLIC_COLUMNS), from its exact
+    breakdowns, its exact whole results (runs.read_results), their public version (audits.disclosure) and the
+    public breakdowns of every earlier run of the quarter. Deterministic."""
+    measures = {(s.id, m.id): m for s in standards for m in s.measures if breakdowns.broken_down(m)}
+    records = disclosure._records(exact.reset_index(drop=True))
+    if not records:
+        return pd.DataFrame(columns=PUBLIC_COLUMNS)
+    keys = {(r["standard_id"], r["measure_id"]) for r in records}
+    measures = {k: m for k, m in measures.items() if k in keys}
+    g = disclosure._groups(measures)
+    level = {i: NONE for i in range(len(records))}
+    reason = {i: "" for i in range(len(records))}
+    before = disclosure._earlier_counts(
+        [f.assign(provider_id=[db._key(*k) for k in zip(f["provider_id"], f["dimension"], f["grp"])]) for f in earlier]
+    )
+    by_part: dict[tuple[str, str, str], list[int]] = {}
+    for i, row in enumerate(records):
+        by_part.setdefault((row["provider_id"], row["dimension"], row["grp"]), []).append(i)
+    exact_whole = {}
+    for row in disclosure._records(whole):
+        exact_whole.setdefault(row["provider_id"], {})[(row["standard_id"], row["measure_id"])] = row
+    public_by_provider: dict[str, list[dict]] = {}  # each provider's public whole rows, in order
+    for row in disclosure._records(public_whole):
+        public_by_provider.setdefault(row["provider_id"], []).append(row)
+    for provider_id in sorted({p for p, _, _ in by_part}):
+        mine = public_by_provider.get(provider_id, [])
+        t_records, t_level, t_reason = db._whole(mine, exact_whole.get(provider_id, {}), set(measures))
+        total = db._provider(list(range(len(t_records))), t_records, g, t_level, t_reason)
+        for dimension in breakdowns.DIMENSIONS:
+            parts = {}
+            for grp in (*breakdowns.groups_of(dimension), breakdowns.NOT_RECORDED):
+                rows = by_part.get((provider_id, dimension, grp), [])
+                if not rows:
+                    continue
+                parts[grp] = db._provider(rows, records, g, level, reason)
+                disclosure._protect_provider(parts[grp], g, before.get(db._key(provider_id, dimension, grp), {}))
+            db._small_whole(total, parts, g)
+            db._protect_dimension(total, parts, g)
+    unknown = public_whole[public_whole["hidden"] != NONE]
+    whole_hidden = set(zip(unknown["provider_id"], unknown["standard_id"], unknown["measure_id"]))
+    return db._assemble(records, level, reason, measures, whole_hidden)
+
+
+# audits.disclosure as it was at 8a895e4, before the outcomes were remembered across rows, the
+# bars' crossings guessed and the earlier runs' moved counts worked out once per provider.
+
+
+def protect_provider(
+    p: disclosure._Provider, g: disclosure._Groups, earlier: dict[tuple[str, str], dict[str, list[int]]]
+) -> None:
+    """Hide, for one provider, until no count of 1-4 can be read or subtracted."""
+    for key, i in p.rows.items():
+        counts = {
+            role: p.counts[g.members[(key, role)]]
+            for role in ("denominator", "numerator", "complement")
+            if (key, role) in g.members
+        }
+        if counts.get("denominator") in disclosure.SMALL:
+            p.level[i], p.reason[i] = disclosure.ALL, disclosure.SMALL_REASON
+        elif counts.get("numerator") in disclosure.SMALL or counts.get("complement") in disclosure.SMALL:
+            p.level[i], p.reason[i] = disclosure.NUMERATOR, disclosure.SMALL_REASON
+    while True:
+        shown = disclosure._exposed(p, g)
+        small = [c for c in shown if p.counts[c] in disclosure.SMALL]
+        if small:
+            disclosure._unexpose(p, g, small[0], disclosure.LINKED)
+            continue
+        pairs = [
+            (a, b)
+            for a, b in sorted(g.inside)
+            if a in shown and b in shown and p.counts[b] - p.counts[a] in disclosure.SMALL
+        ]
+        if pairs:
+            a, b = pairs[0]
+            victim = min((a, b), key=lambda c: (disclosure._cost(p, g, c), p.counts[c], c))
+            disclosure._unexpose(p, g, victim, disclosure.LINKED)
+            continue
+        changed = [
+            g.members[(key, role)]
+            for key, before in earlier.items()
+            if key in p.rows
+            for role, counts in before.items()
+            if (key, role) in g.members
+            and g.members[(key, role)] in shown
+            and any(abs(p.counts[g.members[(key, role)]] - count) in disclosure.SMALL for count in counts)
+        ]
+        if changed:
+            disclosure._unexpose(p, g, changed[0], disclosure.EARLIER)
+            continue
+        return
+
+
+def switch(met, lo: int, hi: int) -> int:
+    """The first n in [lo, hi] where a condition that is false then true becomes true (hi + 1
+    if it never does)."""
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if met(mid):
+            hi = mid - 1
+        else:
+            lo = mid + 1
+    return lo
+
+
+def outcomes_of(
+    measure: disclosure.Measure, d: int, a: int | None, b: int | None, optional_table: bool
+) -> list[disclosure.Candidate]:
+    """Split the numerators a..b at denominator d by the rating they would get: [(outcome, d, x, y)].
+
+    The rating is always asked of the measure itself (disclosure.Measure.rate); each threshold is met by
+    a run of consecutive numerators (a share rises with its numerator), so finding where each
+    threshold starts or stops being met is enough. 'rated' stands for any band when the band
+    does not follow from counts (a median's value, a weighted share's weights)."""
+    kind = disclosure.kind_of(measure)
+    if kind.value_from_counts is None or measure.weight or a is None:
+        rated = d > 0 and measure.rate(1.0, d, optional_table) != "no_data"
+        return [("rated" if rated else "no_data", d, a, b)]
+
+    def value(n: int):
+        try:
+            return kind.value_from_counts(n, d)
+        except ZeroDivisionError:
+            return None
+
+    cuts = {a, b + 1}
+    for threshold in (measure.green, measure.amber):
+        if threshold is None:
+            continue
+        met = lambda n, t=threshold: t.met(value(n))  # noqa: E731
+        if threshold.op in (">=", ">"):
+            cuts.add(switch(met, a, b))
+        elif threshold.op in ("<=", "<"):
+            cuts.add(switch(lambda n, m=met: not m(n), a, b))
+        else:  # "=": met by at most a few numerators next to each other
+            hits = [n for n in range(a, b + 1) if met(n)] if b - a < 64 else disclosure._equal_hits(met, a, b)
+            cuts.update(hits)
+            cuts.update(n + 1 for n in hits)
+    edges = sorted(c for c in cuts if a <= c <= b + 1)
+    return [(measure.rate(value(x), d, optional_table), d, x, y - 1) for x, y in zip(edges, edges[1:])]
+
+
+def public_rating(
+    p: disclosure._Provider,
+    g: disclosure._Groups,
+    key,
+    i: int,
+    measure: disclosure.Measure,
+    shown: set[int],
+    rating: str,
+    optional_table: bool,
+    earlier: dict,
+    known: dict | None = None,  # the new code's memo, not used here
+) -> str:
+    """The rating to publish for a row with a hidden count. Which bands are merged is decided
+    from public facts alone (every possible value, not the true one), so that merging or
+    withholding a rating says nothing about where the count lies. A row hidden for another
+    figure's sake is checked twice: against every value its reason allows, and against only the
+    values within 1-4 of a public count (what a reader who knew the rules could narrow it to)."""
+    models = [None] if p.reason[i] == disclosure.SMALL_REASON else [None, earlier]
+    candidates = [disclosure._candidates(p, g, key, i, measure, shown, narrow) for narrow in models]
+    outcomes: dict[tuple, list[disclosure.Candidate]] = {}  # the readings share most of their candidates
+    for d, a, b in (c for each in candidates for c in each):
+        if (d, a, b) not in outcomes:
+            outcomes[(d, a, b)] = outcomes_of(measure, d, a, b, optional_table)
+    readings = [[piece for d, a, b in each for piece in outcomes[(d, a, b)]] for each in candidates]
+    signed: dict[str, list[tuple[int, int]]] = {}
+    for role in ("denominator", "numerator", "complement"):
+        c = g.members.get((key, role))
+        if c is not None:
+            signed[role] = [(p.counts[o], +1) for a, o in g.inside if a == c and o in shown] + [
+                (p.counts[a], -1) for a, o in g.inside if o == c and a in shown
+            ]
+    truth = (
+        rating if disclosure.kind_of(measure).value_from_counts and not measure.weight else disclosure._rated(rating)
+    )
+    for merge in disclosure._MERGES:
+        safe = True
+        for pieces in readings:
+            groups: dict[str, list[disclosure.Candidate]] = {}
+            for outcome, d, a, b in pieces:
+                groups.setdefault(merge.get(outcome, outcome), []).append((d, a, b))
+            safe = safe and not any(disclosure._pinned(members, signed) for members in groups.values())
+        if safe:
+            label = merge.get(truth, truth)
+            return rating if label == "rated" else label
+    return disclosure.WITHHELD  # pragma: no cover - the last merge is one group holding every possibility
