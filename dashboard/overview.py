@@ -1,6 +1,7 @@
 """Page: overview for commissioners, a 30-second read. The quarter in one sentence; every
 provider against every standard (dashboard.overview_matrix: worst first, how many met, the
-stories behind each cell, each cell a way in to its figures and stories); the providers to
+stories behind each cell, each cell a way in to its figures and stories; in a national view the
+30 with the fewest met, the rest in a fold built only once opened); the providers to
 watch and what changed for real since the last quarter, apart from the noise (dashboard.watch);
 and the overdue actions."""
 
@@ -62,7 +63,17 @@ def render() -> None:
             + ". Ask the auditor to check the returns' provider names.",
             icon=":material/warning:",
         )
+    if pieces.more:
+        label = f"All other providers ({pieces.more})"
+        st.write(
+            f"The table shows the {words.many(overview_pieces.FIRST, 'provider')} with the fewest standards met. "
+            f"The other {words.many(pieces.more, 'provider is', 'providers are')} under “{label}”, below it."
+        )
     overview_pieces.show_html(pieces.matrix)
+    if pieces.more:
+        with folded(label, "matrix_more") as shown:
+            if shown:
+                overview_pieces.show_html(pieces.matrix_more)
     ui.footnote(pieces.sr)
     downloads.offer(pieces.ratings, "ratings", title=f"Ratings of every provider, {area}, {period}")
 

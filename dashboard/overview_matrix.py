@@ -117,10 +117,13 @@ def matrix_html(
     area: str | None,
     name: str,
     caption: str,
+    rows: slice = slice(None),
 ) -> str:
     """The matrix as HTML. sr: the standard results shown (provider_id, standard_id, shown,
     uncertain), in the viewer's tier; names: provider id -> label; told: the quarter's
-    printable stories; public: the providers whose figures are public-tier for this viewer."""
+    printable stories; public: the providers whose figures are public-tier for this viewer;
+    rows: which of the providers, worst first, it holds (all of them unless told: the overview
+    draws the worst 30 of a national view first and the rest in a fold, dashboard.overview)."""
     audited = [s for s in standards if s.id in set(sr["standard_id"])]
     cells = {(r.provider_id, r.standard_id): (r.shown, r.uncertain) for r in sr.itertuples()}
     tally = met_tally(sr)
@@ -172,14 +175,14 @@ def matrix_html(
             + "</tr>"
         )
 
-    order = worst_first(tally, names)
+    order = worst_first(tally, names)[rows]
     return (
         f"{ui.MATRIX_CSS}{MATRIX_CSS}<style>{html_table.rating_css()}</style>"
         f'<div class="ls-matrix-wrap ls-overview-wrap" role="region" tabindex="0" aria-label="{html.escape(name)}">'
         f'<table class="ls-matrix ls-overview"><thead><tr><th scope="col">Provider, worst first</th>'
         f"{''.join(head(s) for s in audited)}</tr></thead>"
         f"<tbody>{''.join(row(p) for p in order)}</tbody></table></div>"
-        f'<p style="font-size: 0.875rem; margin-top: 0.4rem">{html.escape(caption)}</p>'
+        + (f'<p style="font-size: 0.875rem; margin-top: 0.4rem">{html.escape(caption)}</p>' if caption else "")
     )
 
 

@@ -23,6 +23,7 @@ from audits import ratings, spec, tiers, words
 from dashboard import data, downloads, html_table, overview_matrix, ui, watch
 
 ALL_AREAS = "All areas"
+FIRST = 30  # providers drawn in the matrix at once, the fewest standards met first; the rest in a fold
 
 
 def labels(names: dict[str, str]) -> dict[str, str]:
@@ -121,6 +122,8 @@ class Pieces:
     real: pd.DataFrame  # the clear changes, worded (changes()), worse first
     rest: pd.DataFrame  # the other moves, worded, worse first
     late: pd.DataFrame  # overdue actions of the providers shown, as the viewer may see them
+    matrix_more: str = ""  # the matrix of the providers after the first FIRST ("" when there are none)
+    more: int = 0  # how many providers matrix_more holds
     key: str = ""  # minted afresh at each build: names these pieces when they are drawn (show_table)
 
 
@@ -195,16 +198,40 @@ def build(
 
     exact = set(restricted) if restricted is not None else None
     public = {p for p in sr["provider_id"] if exact is not None and p not in exact}
+    told, shown_area = data.period_stories(db, period), None if area == ALL_AREAS else area
+    # a national view's 150 rows are ~1,650 linked cells for every reader's browser to draw on
+    # every visit: the FIRST with the fewest standards met are the ones to look at, the rest are
+    # drawn only when asked for (the same matrix, in a fold built once opened: dashboard.overview)
+    more = max(0, len(tally) - FIRST)
     matrix = overview_matrix.matrix_html(
         sr,
         standards,
         names,
-        data.period_stories(db, period),
+        told,
         public,
         period,
-        None if area == ALL_AREAS else area,
-        f"Ratings of every provider against every standard, {area}, {period}",
+        shown_area,
+        f"Ratings of every provider against every standard, {area}, {period}"
+        if not more
+        else f"Ratings of the {FIRST} providers with the fewest standards met, {area}, {period}",
         matrix_caption(bool(public)),
+        slice(None, FIRST) if more else slice(None),
+    )
+    matrix_more = (
+        overview_matrix.matrix_html(
+            sr,
+            standards,
+            names,
+            told,
+            public,
+            period,
+            shown_area,
+            f"Ratings of the other {words.many(more, 'provider')}, {area}, {period}",
+            "",
+            slice(FIRST, None),
+        )
+        if more
+        else ""
     )
     none = pd.DataFrame(columns=["Provider", "Standard", "Before", "Now", "Change"])
     return Pieces(
@@ -224,6 +251,8 @@ def build(
             else none
         ),
         late=late,
+        matrix_more=matrix_more,
+        more=more,
         key=secrets.token_hex(16),
     )
 

@@ -9,11 +9,12 @@ from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from audits import words
 from audits.standard_model import Standard
-from dashboard import overview, overview_matrix, stories_view, watch
+from dashboard import overview, overview_matrix, overview_pieces, stories_view, watch
 
 from support.apptest import html_tables, html_texts, no_exception, overview_cells, signed_in, texts
 
@@ -77,6 +78,43 @@ def test_the_matrix_says_each_rating_and_its_stories_worst_first_with_short_labe
         "Hill Lane Project Met 1 of 2"
     ]
     assert _cells(at)[("P003", "warm-welcome")]["href"].endswith("&period=2026-Q2&area=Southvale#stories-p003")
+
+
+def _row_heads(at: AppTest, block: int = 0) -> list[str]:
+    return [c["seen"] for c in overview_cells(at, block) if c["tag"] == "th" and c["row"] > 0]
+
+
+@slow
+def test_a_national_view_draws_the_fewest_met_first_and_the_rest_only_when_opened(shared_env, monkeypatch):
+    # the dashboard's store has 3 providers: with FIRST at 1 it is drawn as a national view of 150
+    # is with FIRST at 30 (checked by hand on the national store: /work/notes/overview4.md)
+    st.cache_data.clear()  # pieces built with FIRST at 30 by other tests must not be replayed
+    monkeypatch.setattr(overview_pieces, "FIRST", 1)
+    try:
+        at = signed_in("commissioner")
+        no_exception(at)
+        label = "All other providers (2)"
+        assert _row_heads(at) == ["Hill Lane Project Met 1 of 2"]  # the fewest standards met
+        assert "The table shows the 1 provider with the fewest standards met." in texts(at)
+        assert f"The other 2 providers are under “{label}”, below it." in texts(at)
+        assert [e.label for e in at.expander][0] == label
+        assert "Riverside Together" not in html_texts(at)  # folded: not built until opened
+        assert "3 providers against 3 standards: 6 of the 8 ratings met" in texts(at)  # the summary: all of them
+        heads = [c for c in overview_cells(at) if c["row"] == 0]
+        at.session_state["overview_matrix_more"] = True  # opened: the browser sends it back, the page reruns
+        at.run()
+        no_exception(at)
+        # the rest, worst first as before, in the same matrix: same headers, same cells and links
+        assert _row_heads(at, 1) == ["Riverside Together Met 2 of 3", "Northgate Recovery Partnership Met 3 of 3"]
+        assert [c for c in overview_cells(at, 1) if c["row"] == 0] == heads
+        rest = {(c["href"], c["seen"]) for c in overview_cells(at, 1) if c["tag"] == "td"}
+        assert ("standard?standard=warm-welcome&provider=P001&period=2026-Q2#stories-p001", "✔ Met * stories") in rest
+        # an area's matrix of no more than FIRST providers has no fold
+        at.selectbox[0].select("Southvale").run()
+        assert _row_heads(at) == ["Hill Lane Project Met 1 of 2"]
+        assert label not in [e.label for e in at.expander] and "All other providers" not in texts(at)
+    finally:
+        st.cache_data.clear()
 
 
 @slow

@@ -224,11 +224,12 @@ class _Links(HTMLParser):
                 self.current["seen"] += text
 
 
-def overview_cells(at: AppTest) -> list[dict]:
-    """Every header and cell of the overview's matrix (the first st.html): row (0: the column
+def overview_cells(at: AppTest, block: int = 0) -> list[dict]:
+    """Every header and cell of the overview's matrix (the first st.html; the second, block 1, is
+    the rest of a national view's providers once their fold is opened): row (0: the column
     headers), tag, link, hover title, and what a screen reader says (aria-hidden left out)."""
     parser = _Links()
-    parser.feed(at.html[0].value)
+    parser.feed(at.html[block].value)
     for cell in parser.cells:
         for key in ("said", "seen"):
             cell[key] = " ".join(cell[key].replace("\xa0", " ").split())
