@@ -20,9 +20,10 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings, spec, tiers, words
-from dashboard import data, downloads, overview_matrix, ui, watch
+from dashboard import data, downloads, html_table, overview_matrix, ui, watch
 
 ALL_AREAS = "All areas"
+FIRST = 30  # providers drawn in the matrix at once, the fewest standards met first; the rest in a fold
 
 
 def labels(names: dict[str, str]) -> dict[str, str]:
@@ -121,6 +122,8 @@ class Pieces:
     real: pd.DataFrame  # the clear changes, worded (changes()), worse first
     rest: pd.DataFrame  # the other moves, worded, worse first
     late: pd.DataFrame  # overdue actions of the providers shown, as the viewer may see them
+    matrix_more: str = ""  # the matrix of the providers after the first FIRST ("" when there are none)
+    more: int = 0  # how many providers matrix_more holds
     key: str = ""  # minted afresh at each build: names these pieces when they are drawn (show_table)
 
 
@@ -195,16 +198,40 @@ def build(
 
     exact = set(restricted) if restricted is not None else None
     public = {p for p in sr["provider_id"] if exact is not None and p not in exact}
+    told, shown_area = data.period_stories(db, period), None if area == ALL_AREAS else area
+    # a national view's 150 rows are ~1,650 linked cells for every reader's browser to draw on
+    # every visit: the FIRST with the fewest standards met are the ones to look at, the rest are
+    # drawn only when asked for (the same matrix, in a fold built once opened: dashboard.overview)
+    more = max(0, len(tally) - FIRST)
     matrix = overview_matrix.matrix_html(
         sr,
         standards,
         names,
-        data.period_stories(db, period),
+        told,
         public,
         period,
-        None if area == ALL_AREAS else area,
-        f"Ratings of every provider against every standard, {area}, {period}",
+        shown_area,
+        f"Ratings of every provider against every standard, {area}, {period}"
+        if not more
+        else f"Ratings of the {FIRST} providers with the fewest standards met, {area}, {period}",
         matrix_caption(bool(public)),
+        slice(None, FIRST) if more else slice(None),
+    )
+    matrix_more = (
+        overview_matrix.matrix_html(
+            sr,
+            standards,
+            names,
+            told,
+            public,
+            period,
+            shown_area,
+            f"Ratings of the other {words.many(more, 'provider')}, {area}, {period}",
+            "",
+            slice(FIRST, None),
+        )
+        if more
+        else ""
     )
     none = pd.DataFrame(columns=["Provider", "Standard", "Before", "Now", "Change"])
     return Pieces(
@@ -224,17 +251,20 @@ def build(
             else none
         ),
         late=late,
+        matrix_more=matrix_more,
+        more=more,
         key=secrets.token_hex(16),
     )
 
 
 # --------------------------------------------------------------------------- sending the pieces
 # Streamlit replays the elements a cached function drew (st.cache_data's element replay), so a
-# piece drawn once is sent again without its work: st.html's clean-up of the matrix's 1 MB and
-# pandas' Styler over the change tables (~0.4 s a visit at national scale under load). The key
-# is the piece itself (the matrix's HTML), or the key minted when the viewer's pieces were built
-# with the table's name (hashing the tables' rows on every visit cost ~0.1 s), so a viewer is
-# only ever sent what was drawn from their own pieces.
+# piece drawn once is sent again without its work: st.html's clean-up of the matrix's HTML and the
+# tables' HTML (~0.4 s a visit at national scale under load). The key is the piece itself (the
+# matrix's HTML), or the key minted when the viewer's pieces were built with the table's name
+# (hashing the tables' rows on every visit cost ~0.1 s), so a viewer is only ever sent what was
+# drawn from their own pieces. The tables are static HTML (dashboard.html_table), not st.table:
+# the browser's work is what twenty sessions at once wait for.
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -243,12 +273,12 @@ def show_html(body: str) -> None:
     st.html(body)
 
 
-def show_table(pieces: Pieces, name: str, frame: pd.DataFrame, rows: int, rated: tuple[str, ...] = ()) -> None:
-    """ui.table of one of these pieces' tables (`name`: which; its `rated` columns tinted as
-    ratings), drawn once and replayed."""
-    _show_table(pieces.key, name, rows, rated, frame)
+def show_table(pieces: Pieces, name: str, frame: pd.DataFrame, label: str, rated: tuple[str, ...] = ()) -> None:
+    """One of these pieces' tables (`name`: which) as a static HTML table called `label` (its
+    caption for screen readers), its `rated` columns tinted as ratings, drawn once and replayed."""
+    _show_table(pieces.key, name, label, rated, frame)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _show_table(key: str, name: str, rows: int, rated: tuple[str, ...], _frame: pd.DataFrame) -> None:
-    ui.table(ui.style_ratings(_frame, list(rated)) if rated else _frame, rows)
+def _show_table(key: str, name: str, label: str, rated: tuple[str, ...], _frame: pd.DataFrame) -> None:
+    st.html(html_table.table_html(_frame, label, rated))

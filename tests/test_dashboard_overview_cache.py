@@ -45,7 +45,11 @@ def _viewers(cat: data.Catalogue) -> dict[str, tuple[str, ...] | None]:
     }
 
 
-def test_every_viewer_and_area_gets_its_own_finished_overview(shared_env):
+@pytest.mark.parametrize("first", [overview_pieces.FIRST, 1])
+def test_every_viewer_and_area_gets_its_own_finished_overview(shared_env, monkeypatch, first):
+    # first=1: the store's 3 providers drawn as a national view is (the worst first, the rest in
+    # the fold's own matrix, which must be each viewer's own too)
+    monkeypatch.setattr(overview_pieces, "FIRST", first)
     st.cache_data.clear()
     db = data.db()
     cat = data.catalogue(db)
@@ -65,7 +69,15 @@ def test_every_viewer_and_area_gets_its_own_finished_overview(shared_env):
     every = cached[("auditor", overview_pieces.ALL_AREAS)]
     public = cached[("public", overview_pieces.ALL_AREAS)]
     north = cached[("Northshire commissioner", overview_pieces.ALL_AREAS)]
-    assert every.matrix != public.matrix and north.matrix not in (every.matrix, public.matrix)
+    if first == 1:
+        # the worst first (P003) is public-tier for the Northshire commissioner too, and the rest
+        # (P001, P002) exact as the auditor's are: each viewer's two matrices together differ
+        assert every.matrix != public.matrix == north.matrix and (every.more, north.more) == (2, 2)
+        assert every.matrix_more == north.matrix_more != public.matrix_more
+        assert len({(p.matrix, p.matrix_more) for p in (every, public, north)}) == 3
+    else:
+        assert every.matrix != public.matrix and north.matrix not in (every.matrix, public.matrix)
+        assert every.more == 0 and every.matrix_more == ""
     assert set(north.sr.loc[north.sr["tier"] == "restricted", "provider_id"]) == {"P001", "P002"}
     assert set(public.sr["tier"]) == {"public"}
     only_north = cached[("public", "Northshire")]
@@ -76,6 +88,7 @@ def test_every_viewer_and_area_gets_its_own_finished_overview(shared_env):
     assert all(
         overview_pieces.finished(db, cat, period, area, r).key == cached[(who, area)].key for who, r, area in keys
     )
+    st.cache_data.clear()  # pieces built with another FIRST are not left for later tests
 
 
 def test_the_key_holds_what_the_pieces_depend_on():
