@@ -16,8 +16,7 @@ import pytest
 
 from audits import runs, spc, stats, store, words
 from audits.standard_model import Measure
-from dashboard import charts
-from dashboard import standard as standard_page
+from dashboard import charts, measure_views
 from dashboard.over_time import every_quarter, gap_words, xmr_caption
 
 from support import disclosure_attacker as attacker
@@ -175,7 +174,7 @@ def _agree(rows: pd.DataFrame, title: str) -> int:
     """Draw the funnel as the standard page does and check every provider against the table's
     comparison; the number of rows checked."""
     benchmark = float(rows["benchmark"].dropna().iloc[0])
-    drawn = rows.assign(size=standard_page.funnel_sizes(rows), name=rows["provider_id"])
+    drawn = rows.assign(size=measure_views.funnel_sizes(rows), name=rows["provider_id"])
     fig = charts.funnel(drawn, benchmark, SHARE.model_copy(update={"label": title}))
     checked = 0
     for row in drawn.itertuples():
