@@ -6,11 +6,14 @@ and the overdue actions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pandas as pd
 import streamlit as st
 
 from audits import tiers, words
-from dashboard import downloads, overview_pieces, ui, viewer
+from dashboard import downloads, html_table, overview_pieces, ui, viewer
 
 WATCH_FIRST = 10  # providers shown open on the watch list, the most reasons first
 RATED = ("Before", "Now")  # the change tables' columns that hold ratings (tinted)
@@ -75,11 +78,13 @@ def render() -> None:
             "on a measure (outside its 99.8% limits), or that have agreed actions overdue: the most reasons first."
         )
         # a list of every provider says nowhere to look: the first few open, the rest one click away
-        overview_pieces.show_table(pieces, "watch", watched.head(WATCH_FIRST), min(len(watched), WATCH_FIRST))
+        overview_pieces.show_table(pieces, "watch", watched.head(WATCH_FIRST), "Watch list, the most reasons first")
         if len(watched) > WATCH_FIRST:
             more = watched.iloc[WATCH_FIRST:]
-            with st.expander(f"{words.many(len(more), 'more provider')} on the watch list, fewer reasons each"):
-                overview_pieces.show_table(pieces, "watch, more", more, len(more))
+            label = f"{words.many(len(more), 'more provider')} on the watch list, fewer reasons each"
+            with folded(label, "watch_more") as shown:
+                if shown:
+                    overview_pieces.show_table(pieces, "watch, more", more, label)
 
     st.subheader("What changed since the last quarter")
     if not pieces.compared:
@@ -89,15 +94,17 @@ def render() -> None:
     else:
         st.write(pieces.change_summary)
         if not pieces.real.empty:
-            overview_pieces.show_table(pieces, "real", pieces.real, len(pieces.real), RATED)
+            overview_pieces.show_table(pieces, "real", pieces.real, "Clear changes since the last quarter", RATED)
         if not pieces.rest.empty:
-            with st.expander(f"Moves that are not a clear change in the figures ({len(pieces.rest)})"):
-                overview_pieces.show_table(pieces, "rest", pieces.rest, len(pieces.rest), RATED)
-                st.caption(
-                    f"“{words.CHANGE_UNCLEAR}” means {words.CHANGE_UNCLEAR_EXPLANATION}. "
-                    "A rating still met on the figures that gained or lost a confirming story is the same figures: "
-                    "neither better nor worse."
-                )
+            label = f"Moves that are not a clear change in the figures ({len(pieces.rest)})"
+            with folded(label, "moves") as shown:
+                if shown:
+                    overview_pieces.show_table(pieces, "rest", pieces.rest, label, RATED)
+                    st.caption(
+                        f"“{words.CHANGE_UNCLEAR}” means {words.CHANGE_UNCLEAR_EXPLANATION}. "
+                        "A rating still met on the figures that gained or lost a confirming story is the same figures: "
+                        "neither better nor worse."
+                    )
 
     overdue_actions(cat, late)
 
@@ -113,19 +120,27 @@ def overdue_actions(cat, late: pd.DataFrame) -> None:
         f"{words.many(len(late), 'agreed action is', 'agreed actions are')} past their day and not reported done. "
         "See *Action plans*."
     )
-    ui.table(
-        pd.DataFrame(
-            {
-                "Provider": [names.get(p, p) for p in late["provider_id"]],
-                "Audit": late["period"],
-                "Standard": late["standard_id"],
-                "Action": late["what"],
-                "Owner": late["owner"],
-                "Was due": [words.long_date(d) for d in late["due_on"]],
-            }
-        ),
-        len(late),
+    table = pd.DataFrame(
+        {
+            "Provider": [names.get(p, p) for p in late["provider_id"]],
+            "Audit": late["period"],
+            "Standard": late["standard_id"],
+            "Action": late["what"],
+            "Owner": late["owner"],
+            "Was due": [words.long_date(d) for d in late["due_on"]],
+        }
     )
+    st.html(html_table.table_html(table, "Overdue actions"))
+
+
+@contextmanager
+def folded(label: str, key: str) -> Iterator[bool]:
+    """A folded section whose contents are built only once it is opened (whether it is open
+    comes back to the server, which reruns the page): at national scale the ~130 more watched
+    providers and ~120 moves that are not a clear change were half the page the browser drew on
+    every visit, folded or not. Yields whether it is open; its label says how many it holds."""
+    with st.expander(label, key=f"overview_{key}", on_change="rerun") as section:
+        yield bool(section.open)
 
 
 if __name__ == "__main__":

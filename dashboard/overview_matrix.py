@@ -17,7 +17,7 @@ import pandas as pd
 
 from audits import ratings, tiers, words
 from audits.standard_model import Standard
-from dashboard import stories_view, ui
+from dashboard import html_table, stories_view, ui
 
 STANDARD_PAGE, PROVIDER_PAGE = "standard", "provider"  # the pages' addresses (url paths)
 SHORT = 24  # characters: a title longer than this is shown by its short name
@@ -151,14 +151,14 @@ def matrix_html(
             stories_view.anchor(provider_id),
             **{ui.STANDARD_LINK: s.id, ui.PROVIDER_LINK: provider_id},
         )
-        # the data can't yet tell: striped and outlined (ui.cell_css), said in full to a screen
-        # reader and on hover; a narrow cell has no room for the words as well
-        extra = f'<span class="ls-sr"> {html.escape(words.UNCERTAIN)}</span>' if unsure else ""
+        # the look comes from the cell's class (one rule per rating: dashboard.html_table); a
+        # rating the data can't yet tell is striped and outlined. Said in full (the rating, that
+        # the data can't yet tell, the stories) by the link's title: on hover, and read by a
+        # screen reader as the link's description. Nothing else is repeated in a cell: 1,650
+        # cells at national scale, each drawn by every reader's browser on every visit
         return (
-            f'<td style="{ui.cell_css(look, unsure)}"><a href="{html.escape(href)}" title="{html.escape(title)}">'
-            f"{look.symbol}&nbsp;{html.escape(look.word)}{extra}"
-            f'<span class="ls-count"><span aria-hidden="true">{html.escape(short)}</span>'
-            f'<span class="ls-sr">; {html.escape(full)}</span></span></a></td>'
+            f'<td class="{html_table.rating_class(key, unsure)}"><a href="{html.escape(href)}" title="{html.escape(title)}">'
+            f'{look.symbol}&nbsp;{html.escape(look.word)}<span class="ls-count">{html.escape(short)}</span></a></td>'
         )
 
     def row(provider_id: str) -> str:
@@ -174,7 +174,7 @@ def matrix_html(
 
     order = worst_first(tally, names)
     return (
-        f"{ui.MATRIX_CSS}{MATRIX_CSS}"
+        f"{ui.MATRIX_CSS}{MATRIX_CSS}<style>{html_table.rating_css()}</style>"
         f'<div class="ls-matrix-wrap ls-overview-wrap" role="region" tabindex="0" aria-label="{html.escape(name)}">'
         f'<table class="ls-matrix ls-overview"><thead><tr><th scope="col">Provider, worst first</th>'
         f"{''.join(head(s) for s in audited)}</tr></thead>"

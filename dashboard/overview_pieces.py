@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings, spec, tiers, words
-from dashboard import data, downloads, overview_matrix, ui, watch
+from dashboard import data, downloads, html_table, overview_matrix, ui, watch
 
 ALL_AREAS = "All areas"
 
@@ -230,11 +230,12 @@ def build(
 
 # --------------------------------------------------------------------------- sending the pieces
 # Streamlit replays the elements a cached function drew (st.cache_data's element replay), so a
-# piece drawn once is sent again without its work: st.html's clean-up of the matrix's 1 MB and
-# pandas' Styler over the change tables (~0.4 s a visit at national scale under load). The key
-# is the piece itself (the matrix's HTML), or the key minted when the viewer's pieces were built
-# with the table's name (hashing the tables' rows on every visit cost ~0.1 s), so a viewer is
-# only ever sent what was drawn from their own pieces.
+# piece drawn once is sent again without its work: st.html's clean-up of the matrix's HTML and the
+# tables' HTML (~0.4 s a visit at national scale under load). The key is the piece itself (the
+# matrix's HTML), or the key minted when the viewer's pieces were built with the table's name
+# (hashing the tables' rows on every visit cost ~0.1 s), so a viewer is only ever sent what was
+# drawn from their own pieces. The tables are static HTML (dashboard.html_table), not st.table:
+# the browser's work is what twenty sessions at once wait for.
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -243,12 +244,12 @@ def show_html(body: str) -> None:
     st.html(body)
 
 
-def show_table(pieces: Pieces, name: str, frame: pd.DataFrame, rows: int, rated: tuple[str, ...] = ()) -> None:
-    """ui.table of one of these pieces' tables (`name`: which; its `rated` columns tinted as
-    ratings), drawn once and replayed."""
-    _show_table(pieces.key, name, rows, rated, frame)
+def show_table(pieces: Pieces, name: str, frame: pd.DataFrame, label: str, rated: tuple[str, ...] = ()) -> None:
+    """One of these pieces' tables (`name`: which) as a static HTML table called `label` (its
+    caption for screen readers), its `rated` columns tinted as ratings, drawn once and replayed."""
+    _show_table(pieces.key, name, label, rated, frame)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _show_table(key: str, name: str, rows: int, rated: tuple[str, ...], _frame: pd.DataFrame) -> None:
-    ui.table(ui.style_ratings(_frame, list(rated)) if rated else _frame, rows)
+def _show_table(key: str, name: str, label: str, rated: tuple[str, ...], _frame: pd.DataFrame) -> None:
+    st.html(html_table.table_html(_frame, label, rated))

@@ -95,6 +95,74 @@ def html_matrix(at: AppTest) -> tuple[pd.DataFrame, dict]:
     return frame, parser.heads
 
 
+class _Tables(HTMLParser):
+    """Every static table (dashboard.html_table) of an HTML block: caption, headers, rows as text,
+    and each data cell's class (its rating's look)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self.text, self.row = [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "ls-table" in (attrs.get("class") or ""):
+            self.tables.append({"caption": "", "head": [], "rows": [], "classes": [], "scopes": []})
+        elif not self.tables:
+            return
+        elif tag == "caption":
+            self.text = ""
+        elif tag == "tr":
+            self.row = ([], [])
+        elif tag in ("th", "td"):
+            self.text = ""
+            if tag == "th":
+                self.tables[-1]["scopes"].append(attrs.get("scope"))
+            else:
+                self.row[1].append(attrs.get("class"))
+
+    def handle_endtag(self, tag):
+        if not self.tables:
+            return
+        table = self.tables[-1]
+        if tag == "caption":
+            table["caption"], self.text = self.text, None
+        elif tag in ("th", "td") and self.text is not None:
+            self.row[0].append((tag, self.text))
+            self.text = None
+        elif tag == "tr" and self.row is not None:
+            cells, classes = self.row
+            if all(t == "th" for t, _ in cells):
+                table["head"] = [v for _, v in cells]
+            else:
+                table["rows"].append([v for _, v in cells])
+                table["classes"].append(classes)
+            self.row = None
+
+    def handle_data(self, text):
+        if self.text is not None:
+            self.text += text
+
+
+def read_tables(body: str) -> list[dict]:
+    """The static tables (dashboard.html_table) of an HTML block: caption, head, rows (the text a
+    person reads), classes (each data cell's) and scopes (each header cell's)."""
+    parser = _Tables()
+    parser.feed(body)
+    return parser.tables
+
+
+def html_tables(at: AppTest) -> dict[str, pd.DataFrame]:
+    """The static HTML tables the page sent (dashboard.html_table), by caption: each a frame of
+    the text a person reads, with `.attrs["classes"]` (each cell's class) and `.attrs["scopes"]`."""
+    out = {}
+    for block in at.html:
+        for table in read_tables(str(block.value)):
+            frame = pd.DataFrame(table["rows"], columns=table["head"])
+            frame.attrs.update(classes=table["classes"], scopes=table["scopes"])
+            out[table["caption"]] = frame
+    return out
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -124,6 +192,7 @@ class _Links(HTMLParser):
                 "row": self.row,
                 "tag": tag,
                 "title": attrs.get("title"),
+                "class": attrs.get("class"),
                 "href": None,
                 "said": "",
                 "seen": "",
