@@ -163,6 +163,12 @@ def html_tables(at: AppTest) -> dict[str, pd.DataFrame]:
     return out
 
 
+def every_table(at: AppTest) -> list[pd.DataFrame]:
+    """Every table the page drew: st.table's frames, then the static HTML tables (a long table,
+    dashboard.ui.HTML_TABLE_ROWS), in the order drawn within each kind."""
+    return frames(at) + list(html_tables(at).values())
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
