@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
+from test_dashboard_workshop import widget, workshop_at
 
 from audits import stats, words
 from dashboard import ui
@@ -26,6 +27,7 @@ PAGES = [
     ("commissioner", "dashboard/readiness.py", {}),
     ("provider", "dashboard/readiness.py", {}),
 ]
+RATED = ("Rating", "Now", "With this change")
 
 
 def page(role: str, path: str, state: dict) -> AppTest:
@@ -58,13 +60,38 @@ def test_a_long_table_as_html_reads_as_its_st_table_did(shared_env, monkeypatch,
         assert set(table.attrs["scopes"]) == {"col"}
         match = [b for b in before if list(b.columns) == list(table.columns) and b.equals(table)]
         assert match, f"{name!r} does not read as any st.table of the page before:\n{table}"
-        for column in [c for c in table.columns if c in ("Rating",)]:
-            at_column = list(table.columns).index(column)
-            for row, text in enumerate(table[column]):
-                key, uncertain = words.rating_key(text)
-                cls = table.attrs["classes"][row][at_column]
-                if key is not None:  # tinted by class: symbol + word + colour as before
-                    assert f"ls-r-{key}" in cls and (("ls-u" in cls) == uncertain), (text, cls)
+        tinted(table)
+
+
+def tinted(table: pd.DataFrame) -> None:
+    """Every rating in a rated column is tinted by its class (symbol + word + colour as before);
+    nothing else in the table is."""
+    for at_column, column in enumerate(table.columns):
+        for row, text in enumerate(table[column]):
+            key, uncertain = words.rating_key(text)
+            cls = table.attrs["classes"][row][at_column] or ""
+            if key is not None and column in RATED:
+                assert f"ls-r-{key}" in cls and (("ls-u" in cls) == uncertain), (text, cls)
+            else:
+                assert "ls-r-" not in cls, (column, text, cls)
+
+
+def test_the_workshops_preview_as_html_reads_as_its_st_table_did(env, monkeypatch):
+    def preview() -> AppTest:
+        at = workshop_at()
+        widget(at.number_input, "Met when the figure is: number").set_value(10.0).run()
+        widget(at.number_input, "Partly met when the figure is: number").set_value(5.0).run()
+        no_exception(at)
+        return at
+
+    [before] = [as_read(f) for f in frames(preview()) if "With this change" in f.columns]
+    monkeypatch.setattr(ui, "HTML_TABLE_ROWS", 0)
+    at = preview()
+    assert not [f for f in frames(at) if "With this change" in f.columns]
+    after = html_tables(at)["Each provider's rating with this change"]
+    assert before.equals(after), (before, after)
+    assert "ls-r-" in " ".join(c or "" for row in after.attrs["classes"] for c in row)
+    tinted(after)
 
 
 def test_a_provider_sees_only_its_own_row_of_the_board_as_html(shared_env, monkeypatch):
