@@ -9,12 +9,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_dashboard_workshop import widget, workshop_at
 
 from audits import stats, words
 from dashboard import ui
 
-from support.apptest import ACCOUNTS, APP, frames, html_tables, no_exception, read_as_shown
+from support.apptest import ACCOUNTS, APP, frames, html_tables, no_exception, read_as_shown, widget, workshop_at
 
 # AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
 pytestmark = pytest.mark.slow

@@ -239,3 +239,19 @@ def overview_cells(at: AppTest) -> list[dict]:
         for key in ("said", "seen"):
             cell[key] = " ".join(cell[key].replace("\xa0", " ").split())
     return parser.cells
+
+
+def workshop_at(standard: str = "peer-workforce", role: str = "expert_citizen", tab: str | None = None) -> AppTest:
+    """The workshop open at a standard (and a tab), as an expert citizen unless told, with the
+    YAML under Advanced open."""
+    at = signed_in(role)
+    at.session_state["ws_advanced"] = True
+    if tab:
+        at.session_state["ws_tab"] = tab
+    at.switch_page("dashboard/workshop.py").run()
+    widget(at.selectbox, "Standard").select(standard).run()
+    return at
+
+
+def widget(elements, label: str, nth: int = 0):
+    return [e for e in elements if e.label == label][nth]
