@@ -149,7 +149,7 @@ def render() -> None:
     if listed.empty:
         st.write("No action is listed for the providers you see in the public tier.")
     else:
-        ui.table(plan_table(listed, names, titles), len(listed))
+        ui.table(plan_table(listed, names, titles), len(listed), name="Every action and where it stands")
     if own:
         agreed = plans[(plans["state"] == "agreed") & (plans["status"] != "done")]
         if not agreed.empty:

@@ -121,7 +121,7 @@ def across_providers(
         else:
             charts.show(view.fig, view.said, view.chart_key)
     with table_col:
-        ui.table(ui.style_ratings(view.table, ["Rating"]), len(rows))
+        ui.table(view.table, len(rows), name=measure.label, rated=("Rating",))
         downloads.offer(view.download, f"{measure.id}-providers", title=measure.label)
     st.caption(view.caption)
 

@@ -54,7 +54,7 @@ def render() -> None:
             "Named in public": df["named"].map({True: "yes", False: "no"}),
         }
     )
-    ui.table(table, len(table))
+    ui.table(table, len(table), name=f"Peer interviewers' work, {period}")
     st.write(
         f"In all, {period}: {words.whole(df['stories'].sum())} stories gathered by "
         f"{df['interviewer'].nunique()} interviewers over {words.number(df['hours'].sum())} hours."

@@ -33,7 +33,7 @@ def render() -> None:
         return
     shown = df.assign(provider_name=[f"{n} ({p})" for n, p in zip(df["provider_name"], df["provider_id"])])
     table = shown[list(readiness.HEADINGS)].rename(columns=readiness.HEADINGS)
-    ui.table(table, len(table))
+    ui.table(table, len(table), name=f"Where each provider's audit stands, {period}")
     st.caption(
         "Stories held: consented stories screening held for personal details, waiting for the auditor. "
         "Stories awaiting tags: printable stories the auditor has not yet tagged as confirming, contradicting "

@@ -89,7 +89,7 @@ def render() -> None:
             ],
         }
     )
-    ui.table(voiced, len(voiced))
+    ui.table(voiced, len(voiced), name=f"Voices heard on {standard.title}, {period}")
     downloads.offer(
         downloads.voices_frame(providers, heard, standard.id, period, needed, public),
         f"{standard.id}-voices",

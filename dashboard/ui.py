@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings, screening, stats, words
+from dashboard import html_table
 
 BY_LABEL = {look.label: look for look in [*ratings.LOOKS.values(), *ratings.RANGES.values()]}
 
@@ -104,11 +105,21 @@ UNCERTAIN_CAPTION = (
 LONG_TABLE_ROWS = 12
 
 
-def table(data, rows: int | None = None) -> None:
+HTML_TABLE_ROWS = 20  # a named table longer than this is one static HTML table (dashboard.html_table)
+
+
+def table(data, rows: int | None = None, name: str | None = None, rated: tuple[str, ...] = ()) -> None:
     """A static table, its text shown as text; a long one (150 providers at national scale)
-    scrolls inside a box of its own, so the chart above and what follows stay within reach."""
+    scrolls inside a box of its own, so the chart above and what follows stay within reach.
+    `rated`: the columns whose rating words are tinted. A named frame of more than
+    HTML_TABLE_ROWS rows is drawn as one escaped static HTML table captioned `name`: st.table
+    renders each of its ~1,800 cells through the browser's Markdown component (2-3 CPU-s of
+    Chromium a visit for the readiness board), the HTML table is parsed once."""
+    if isinstance(data, pd.DataFrame) and name is not None and len(data) > HTML_TABLE_ROWS:
+        st.html(html_table.table_html(data, name, rated))
+        return
     if isinstance(data, pd.DataFrame):
-        data = safe_frame(data)
+        data = style_ratings(data, list(rated)) if rated else safe_frame(data)
     rows = len(data.data if hasattr(data, "data") else data) if rows is None else rows
     if rows > LONG_TABLE_ROWS:
         with st.container(height=470, border=False):

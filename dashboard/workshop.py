@@ -137,7 +137,8 @@ def show_preview(df: pd.DataFrame, period: str) -> None:
         table["Why"] = df["why"]
     # the providers whose rating would change come first, so a long list starts with them
     table = table.iloc[(~df["changed"]).argsort(kind="stable")]
-    ui.table(ui.style_ratings(table, [c for c in ("Now", "With this change") if c in table.columns]), len(table))
+    rated = tuple(c for c in ("Now", "With this change") if c in table.columns)
+    ui.table(table, len(table), name="Each provider's rating with this change", rated=rated)
     ui.footnote(pd.DataFrame({"rating": list(df["new_rating"]) + list(df["current_rating"].dropna())}))
     if (df["new_rating"] == "withheld").any():
         st.caption(impact.NOT_SHOWN_NOTE)

@@ -10,26 +10,10 @@ from streamlit.testing.v1 import AppTest
 
 from audits import accounts
 
-from support.apptest import APP, frames, no_exception, read_as_shown, signed_in, texts
+from support.apptest import APP, frames, no_exception, read_as_shown, texts, widget, workshop_at
 
 # AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
 pytestmark = pytest.mark.slow
-
-
-def workshop_at(standard: str = "peer-workforce", role: str = "expert_citizen", tab: str | None = None) -> AppTest:
-    """The workshop open at a standard (and a tab), as an expert citizen unless told, with the
-    YAML under Advanced open."""
-    at = signed_in(role)
-    at.session_state["ws_advanced"] = True
-    if tab:
-        at.session_state["ws_tab"] = tab
-    at.switch_page("dashboard/workshop.py").run()
-    widget(at.selectbox, "Standard").select(standard).run()
-    return at
-
-
-def widget(elements, label: str, nth: int = 0):
-    return [e for e in elements if e.label == label][nth]
 
 
 def yaml_of(at: AppTest) -> str:

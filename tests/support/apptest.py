@@ -163,6 +163,12 @@ def html_tables(at: AppTest) -> dict[str, pd.DataFrame]:
     return out
 
 
+def every_table(at: AppTest) -> list[pd.DataFrame]:
+    """Every table the page drew: st.table's frames, then the static HTML tables (a long table,
+    dashboard.ui.HTML_TABLE_ROWS), in the order drawn within each kind."""
+    return frames(at) + list(html_tables(at).values())
+
+
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -234,3 +240,19 @@ def overview_cells(at: AppTest, block: int = 0) -> list[dict]:
         for key in ("said", "seen"):
             cell[key] = " ".join(cell[key].replace("\xa0", " ").split())
     return parser.cells
+
+
+def workshop_at(standard: str = "peer-workforce", role: str = "expert_citizen", tab: str | None = None) -> AppTest:
+    """The workshop open at a standard (and a tab), as an expert citizen unless told, with the
+    YAML under Advanced open."""
+    at = signed_in(role)
+    at.session_state["ws_advanced"] = True
+    if tab:
+        at.session_state["ws_tab"] = tab
+    at.switch_page("dashboard/workshop.py").run()
+    widget(at.selectbox, "Standard").select(standard).run()
+    return at
+
+
+def widget(elements, label: str, nth: int = 0):
+    return [e for e in elements if e.label == label][nth]
