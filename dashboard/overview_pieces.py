@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -203,14 +204,8 @@ def build(
     # every visit: the FIRST with the fewest standards met are the ones to look at, the rest are
     # drawn only when asked for (the same matrix, in a fold built once opened: dashboard.overview)
     more = max(0, len(tally) - FIRST)
-    matrix = overview_matrix.matrix_html(
-        sr,
-        standards,
-        names,
-        told,
-        public,
-        period,
-        shown_area,
+    draw = partial(overview_matrix.matrix_html, sr, standards, names, told, public, period, shown_area)
+    matrix = draw(
         f"Ratings of every provider against every standard, {area}, {period}"
         if not more
         else f"Ratings of the {FIRST} providers with the fewest standards met, {area}, {period}",
@@ -218,18 +213,7 @@ def build(
         slice(None, FIRST) if more else slice(None),
     )
     matrix_more = (
-        overview_matrix.matrix_html(
-            sr,
-            standards,
-            names,
-            told,
-            public,
-            period,
-            shown_area,
-            f"Ratings of the other {words.many(more, 'provider')}, {area}, {period}",
-            "",
-            slice(FIRST, None),
-        )
+        draw(f"Ratings of the other {words.many(more, 'provider')}, {area}, {period}", "", slice(FIRST, None))
         if more
         else ""
     )
