@@ -222,3 +222,19 @@ def test_a_writer_without_the_log_writes_the_file_when_it_closes(tmp_path):
         assert holder.execute("SELECT count(*) FROM providers").fetchone() == (2,)
     finally:
         holder.close()
+
+
+@pytest.mark.slow
+def test_schema_version_counts_the_migrations_whether_applied_at_once_or_in_steps(tmp_path, monkeypatch):
+    """migrate keeps the count as it goes instead of reading it back after each migration."""
+    shipped = store.migrations()
+    db = tmp_path / "audit.duckdb"
+    monkeypatch.setattr(store, "migrations", lambda: shipped[:3])
+    with store.writing(db) as con:
+        assert store.schema_version(con) == 3
+    monkeypatch.undo()
+    with store.writing(db) as con:
+        applied = con.execute("SELECT count(*) FROM migrations").fetchone()[0]
+        assert store.schema_version(con) == applied == len(shipped)
+    fresh = duckdb.connect(":memory:")
+    assert store.migrate(fresh) == store.schema_version(fresh) == len(shipped)
