@@ -30,6 +30,7 @@ def the_old_way(monkeypatch) -> None:
     monkeypatch.setattr(disclosure, "_exposed", protect_before.exposed)
     monkeypatch.setattr(disclosure, "_earlier_counts", protect_before.earlier_counts)
     monkeypatch.setattr(disclosure_breakdowns, "protect", protect_before.protect_breakdowns)
+    monkeypatch.setattr(disclosure_breakdowns, "earlier", protect_before.earlier)
     monkeypatch.setattr(disclosure, "_protect_provider", protect_before.protect_provider)
     monkeypatch.setattr(disclosure, "_public_rating", protect_before.public_rating)
 
