@@ -138,8 +138,9 @@ def test_text_columns_are_read_as_to_dict_reads_them():
 @pytest.mark.slow
 def test_the_outcomes_of_a_rating_are_those_of_the_binary_search():
     """_outcomes, which guesses where each bar is crossed and checks the guess, cuts the numerators
-    exactly where the binary search alone did: every measure of the standards with a value from
-    its counts, at 400 random denominators and ranges of numerators each."""
+    exactly where the binary search alone did, and so does _outcomes_known, which cuts a range
+    out of the remembered split of every numerator of the denominator: every measure of the
+    standards with a value from its counts, at 400 random denominators and ranges each."""
     from audits.standard_files import load_standards
 
     rng = random.Random(3)
@@ -151,11 +152,14 @@ def test_the_outcomes_of_a_rating_are_those_of_the_binary_search():
     ]
     assert len(measures) > 5
     for measure in measures:
+        known: dict = {}  # a run's remembered splits, shared by every range asked of a denominator
         for _ in range(400):
             d = rng.choice([0, 1, 3, 7, 20, 99, 100, 101, 1000, rng.randint(0, 5000)])
-            a = rng.randint(0, d)
-            b = rng.randint(a, d)
+            a = rng.choice([0, rng.randint(0, d)])
+            b = rng.choice([d, rng.randint(a, d)])
             for optional in (False, True):
-                assert disclosure._outcomes(measure, d, a, b, optional) == protect_before.outcomes_of(
-                    measure, d, a, b, optional
-                ), (measure.id, d, a, b)
+                old = protect_before.outcomes_of(measure, d, a, b, optional)
+                assert disclosure._outcomes(measure, d, a, b, optional) == old, (measure.id, d, a, b)
+                # cut down from the split of every numerator 0..d, remembered across ranges
+                got = disclosure._outcomes_known(measure, (measure.id,), d, a, b, optional, known)
+                assert got == old, (measure.id, d, a, b)
