@@ -183,13 +183,19 @@ def _loose(counts: list[int], mine: list[Ranges], total: int, total_range: Range
     whole has two values too."""
     if not all(_within(r, x) for r, x in zip(mine, counts)):
         return False
-    up = {s: {k for k, (r, x) in enumerate(zip(mine, counts)) if _within(r, x + s)} for s in (1, -1)}
-    for i in range(len(counts)):
-        if not any(i in up[s] and up[-s] - {i} for s in (1, -1)):
+    # whether each group can take one more (up) or one less (down) and stay in its range
+    up = [_within(r, x + 1) for r, x in zip(mine, counts)]
+    down = [_within(r, x - 1) for r, x in zip(mine, counts)]
+    ups, downs = sum(up), sum(down)
+    for u, w in zip(up, down):
+        # one unit up for this group and down for another, or down for this and up for another
+        if not ((u and downs - w > 0) or (w and ups - u > 0)):
             return False
     if total_range is None:
         return True
-    return _within(total_range, total) and any(up[s] and _within(total_range, total + s) for s in (1, -1))
+    return _within(total_range, total) and any(
+        n and _within(total_range, total + s) for s, n in ((1, ups), (-1, downs))
+    )
 
 
 def _small_whole(total: disclosure._Provider, parts: dict[str, disclosure._Provider], g: disclosure._Groups) -> None:
