@@ -397,28 +397,42 @@ def _protect_some(token: int, providers: list[str]) -> dict[int, tuple[str, str]
     return {i: (job.level[i], job.reason[i]) for i in rows}
 
 
-def _in_processes(job: _Job, providers: list[str], workers: int) -> bool:
-    """Protect the providers on `workers` forked processes, taking turns (neighbours in order are
-    of a size); False, with nothing changed, when processes cannot be had here."""
+def _in_processes(job: _Job, providers: list[str], workers: int) -> list[str]:
+    """Protect the providers in `workers` shares, taking turns (neighbours in order are of a size):
+    this process protects the first share while forked processes protect the others (one fork
+    fewer, and no result of its own to send back). The providers left to protect: none, or the
+    forked processes' shares, with nothing of theirs changed, when processes cannot be had here."""
+    shares = [providers[w::workers] for w in range(workers)]
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform
-        return False
+        return providers
     token = id(job)
     _JOBS[token] = job
     gc.freeze()  # the inherited objects stay out of the children's collections: fewer pages copied
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            done = list(pool.map(_protect_some, [token] * workers, [providers[w::workers] for w in range(workers)]))
-    except (OSError, BrokenProcessPool):
-        return False
+        try:
+            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
+        except OSError:
+            return providers
+        with pool:
+            try:  # a fork context forks every process here, before this one changes anything
+                forked = [pool.submit(_protect_some, token, share) for share in shares[1:]]
+            except OSError:
+                return providers
+            for provider_id in shares[0]:
+                _protect_one(job, provider_id)
+            try:
+                done = [f.result() for f in forked]
+            except (OSError, BrokenProcessPool):
+                return [p for share in shares[1:] for p in share]
     finally:
         gc.unfreeze()
         _JOBS.pop(token, None)
     for hidden in done:
         for i, (level, reason) in hidden.items():
             job.level[i], job.reason[i] = level, reason
-    return True
+    return []
 
 
 def protect(
@@ -455,9 +469,9 @@ def protect(
     job = _Job(records, g, level, reason, before, by_part, exact_whole, public_by_provider, set(measures))
     providers = sorted({p for p, _, _ in by_part})
     workers = min(_workers(), len(providers) // POOL_FROM)
-    if workers < 2 or not _in_processes(job, providers, workers):  # else level and reason hold what they hid
-        for provider_id in providers:
-            _protect_one(job, provider_id)
+    # what is left after sharing among processes (level and reason hold what those hid)
+    for provider_id in _in_processes(job, providers, workers) if workers >= 2 else providers:
+        _protect_one(job, provider_id)
     unknown = public_whole[public_whole["hidden"] != NONE]
     whole_hidden = set(zip(unknown["provider_id"], unknown["standard_id"], unknown["measure_id"]))
     return _assemble(

@@ -163,3 +163,40 @@ def test_the_outcomes_of_a_rating_are_those_of_the_binary_search():
                 # cut down from the split of every numerator 0..d, remembered across ranges
                 got = disclosure._outcomes_known(measure, (measure.id,), d, a, b, optional, known)
                 assert got == old, (measure.id, d, a, b)
+
+
+def _broken(token, providers):
+    """A forked process that dies before it answers (as one killed by the kernel would)."""
+    import os
+
+    os._exit(1)
+
+
+@pytest.mark.slow
+def test_the_protection_shared_among_processes_hides_what_one_process_hides(tmp_path, monkeypatch):
+    """The breakdowns' protection of the hard store's rerun (protected against the first run),
+    done in this process alone, shared with a forked process, and shared with one that dies (its
+    providers are then protected here): the same public rows, in the same order."""
+    import pandas as pd
+
+    captured = []
+    real = disclosure_breakdowns.protect
+
+    def capture(*args):
+        captured.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(disclosure_breakdowns, "protect", capture)
+    db = tmp_path / "audit.duckdb"
+    hard_store.rerun(db, hard_store.build(db, tmp_path))
+    monkeypatch.setattr(disclosure_breakdowns, "protect", real)
+    args = captured[-1]
+    assert len(args[4]) == 1 and not args[4][0].empty  # protected against an earlier run's rows
+
+    monkeypatch.setattr(disclosure_breakdowns, "POOL_FROM", 10**9)
+    alone = disclosure_breakdowns.protect(*args)
+    assert (alone["hidden"] != disclosure.NONE).any()
+    in_processes(monkeypatch)
+    pd.testing.assert_frame_equal(disclosure_breakdowns.protect(*args), alone, check_exact=True)
+    monkeypatch.setattr(disclosure_breakdowns, "_protect_some", _broken)
+    pd.testing.assert_frame_equal(disclosure_breakdowns.protect(*args), alone, check_exact=True)
