@@ -266,7 +266,9 @@ def _protect_dimension(
         shown = {v for v in counting if c in exposed[v]}
         if len(shown) == len(counting) and c in shown_total:
             return False
-        ranges = {v: possible(v, p, c) for v, p in counting.items()}
+        # _pinned reads what the hidden groups' rows say, never the shown ones': only those are
+        # worked out (most groups are shown), and they with what is shown settle the answer
+        ranges = {v: possible(v, p, c) for v, p in counting.items() if v not in shown}
         said_of = (c, frozenset(shown), tuple(tuple(r) for r in ranges.values()))
         if said_of not in answers:
             answers[said_of] = _pinned({v: p.counts[c] for v, p in counting.items()}, shown, ranges, wholes[c])
