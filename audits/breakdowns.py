@@ -228,10 +228,18 @@ def evaluate(
     con: duckdb.DuckDBPyConnection, standards: list[Standard], period: str, whole: pd.DataFrame
 ) -> pd.DataFrame:
     """Every broken-down measure of the standards, for every provider of `whole` (the engine's
-    measure rows of the period), by every dimension and group: COLUMNS without a run id."""
-    wholes = {(r["provider_id"], r["standard_id"], r["measure_id"]): r for r in whole.to_dict("records")}
+    measure rows of the period), by every dimension and group: COLUMNS without a run id.
+
+    Built column by column (~30k rows on a national run: a dict per row, and reading `whole` a
+    dict per row, were a third of the breakdowns' time), the same values in the same order."""
+    names = ("provider_id", "standard_id", "measure_id", "ci_lower", "ci_upper")
+    wholes = {
+        (p, s, m): {"ci_lower": lo, "ci_upper": hi}
+        for p, s, m, lo, hi in zip(*(whole[c].to_numpy(dtype=object).tolist() for c in names))
+    }
     providers = sorted(whole["provider_id"].unique()) if not whole.empty else []
-    rows = []
+    figures_of = ("numerator", "denominator", "value", "ci_lower", "ci_upper", "numerator_rows", "denominator_rows")
+    columns: dict[str, list] = {c: [] for c in COLUMNS[1:]}
     keys: dict[str, dict[int, tuple[str, str, str]]] = {}  # table -> the keys its queries give a row
     for standard in standards:
         for measure in standard.measures:
@@ -240,6 +248,7 @@ def evaluate(
             if measure.table not in keys:
                 keys[measure.table] = _keys(con, measure.table, period, providers)
             figures = _measure(con, measure, period, keys[measure.table], providers)
+            nothing = _nothing(measure)
             for dimension in DIMENSIONS:
                 for provider_id in providers:
                     mine = wholes.get((provider_id, standard.id, measure.id))
@@ -247,20 +256,17 @@ def evaluate(
                         continue
                     extra = (NOT_RECORDED,) if (provider_id, dimension, NOT_RECORDED) in figures else ()
                     for grp in groups_of(dimension) + extra:
-                        figure = figures.get((provider_id, dimension, grp)) or _nothing(measure)
-                        rows.append(
-                            {
-                                "provider_id": provider_id,
-                                "period": period,
-                                "standard_id": standard.id,
-                                "measure_id": measure.id,
-                                "dimension": dimension,
-                                "grp": grp,
-                                **figure,
-                                "comparison": compare(figure, mine, measure),
-                            }
-                        )
-    out = pd.DataFrame(rows, columns=COLUMNS[1:])
+                        figure = figures.get((provider_id, dimension, grp)) or nothing
+                        columns["provider_id"].append(provider_id)
+                        columns["standard_id"].append(standard.id)
+                        columns["measure_id"].append(measure.id)
+                        columns["dimension"].append(dimension)
+                        columns["grp"].append(grp)
+                        for c in figures_of:
+                            columns[c].append(figure[c])
+                        columns["comparison"].append(compare(figure, mine, measure))
+    columns["period"] = [period] * len(columns["provider_id"])
+    out = pd.DataFrame(columns, columns=COLUMNS[1:])
     for column in ("numerator_rows", "denominator_rows"):
         out[column] = out[column].astype("Int64")
     return out

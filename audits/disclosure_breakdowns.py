@@ -183,13 +183,19 @@ def _loose(counts: list[int], mine: list[Ranges], total: int, total_range: Range
     whole has two values too."""
     if not all(_within(r, x) for r, x in zip(mine, counts)):
         return False
-    up = {s: {k for k, (r, x) in enumerate(zip(mine, counts)) if _within(r, x + s)} for s in (1, -1)}
-    for i in range(len(counts)):
-        if not any(i in up[s] and up[-s] - {i} for s in (1, -1)):
+    # whether each group can take one more (up) or one less (down) and stay in its range
+    up = [_within(r, x + 1) for r, x in zip(mine, counts)]
+    down = [_within(r, x - 1) for r, x in zip(mine, counts)]
+    ups, downs = sum(up), sum(down)
+    for u, w in zip(up, down):
+        # one unit up for this group and down for another, or down for this and up for another
+        if not ((u and downs - w > 0) or (w and ups - u > 0)):
             return False
     if total_range is None:
         return True
-    return _within(total_range, total) and any(up[s] and _within(total_range, total + s) for s in (1, -1))
+    return _within(total_range, total) and any(
+        n and _within(total_range, total + s) for s, n in ((1, ups), (-1, downs))
+    )
 
 
 def _small_whole(total: disclosure._Provider, parts: dict[str, disclosure._Provider], g: disclosure._Groups) -> None:
@@ -260,7 +266,9 @@ def _protect_dimension(
         shown = {v for v in counting if c in exposed[v]}
         if len(shown) == len(counting) and c in shown_total:
             return False
-        ranges = {v: possible(v, p, c) for v, p in counting.items()}
+        # _pinned reads what the hidden groups' rows say, never the shown ones': only those are
+        # worked out (most groups are shown), and they with what is shown settle the answer
+        ranges = {v: possible(v, p, c) for v, p in counting.items() if v not in shown}
         said_of = (c, frozenset(shown), tuple(tuple(r) for r in ranges.values()))
         if said_of not in answers:
             answers[said_of] = _pinned({v: p.counts[c] for v, p in counting.items()}, shown, ranges, wholes[c])
@@ -391,28 +399,42 @@ def _protect_some(token: int, providers: list[str]) -> dict[int, tuple[str, str]
     return {i: (job.level[i], job.reason[i]) for i in rows}
 
 
-def _in_processes(job: _Job, providers: list[str], workers: int) -> bool:
-    """Protect the providers on `workers` forked processes, taking turns (neighbours in order are
-    of a size); False, with nothing changed, when processes cannot be had here."""
+def _in_processes(job: _Job, providers: list[str], workers: int) -> list[str]:
+    """Protect the providers in `workers` shares, taking turns (neighbours in order are of a size):
+    this process protects the first share while forked processes protect the others (one fork
+    fewer, and no result of its own to send back). The providers left to protect: none, or the
+    forked processes' shares, with nothing of theirs changed, when processes cannot be had here."""
+    shares = [providers[w::workers] for w in range(workers)]
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform
-        return False
+        return providers
     token = id(job)
     _JOBS[token] = job
     gc.freeze()  # the inherited objects stay out of the children's collections: fewer pages copied
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            done = list(pool.map(_protect_some, [token] * workers, [providers[w::workers] for w in range(workers)]))
-    except (OSError, BrokenProcessPool):
-        return False
+        try:
+            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
+        except OSError:
+            return providers
+        with pool:
+            try:  # a fork context forks every process here, before this one changes anything
+                forked = [pool.submit(_protect_some, token, share) for share in shares[1:]]
+            except OSError:
+                return providers
+            for provider_id in shares[0]:
+                _protect_one(job, provider_id)
+            try:
+                done = [f.result() for f in forked]
+            except (OSError, BrokenProcessPool):
+                return [p for share in shares[1:] for p in share]
     finally:
         gc.unfreeze()
         _JOBS.pop(token, None)
     for hidden in done:
         for i, (level, reason) in hidden.items():
             job.level[i], job.reason[i] = level, reason
-    return True
+    return []
 
 
 def protect(
@@ -426,7 +448,9 @@ def protect(
     its exact whole results (runs.read_results), their public version (audits.disclosure) and the
     public breakdowns of every earlier run of the quarter. Deterministic."""
     measures = {(s.id, m.id): m for s in standards for m in s.measures if breakdowns.broken_down(m)}
-    records = disclosure._records(exact.reset_index(drop=True))
+    exact = exact.reset_index(drop=True)
+    # only what the protection reads of each row: the public rows are made from `exact` itself
+    records = disclosure._records(exact[_READ])
     if not records:
         return pd.DataFrame(columns=PUBLIC_COLUMNS)
     keys = {(r["standard_id"], r["measure_id"]) for r in records}
@@ -434,9 +458,7 @@ def protect(
     g = disclosure._groups(measures)
     level = {i: NONE for i in range(len(records))}
     reason = {i: "" for i in range(len(records))}
-    before = disclosure._earlier_counts(
-        [f.assign(provider_id=f["provider_id"] + _SEP + f["dimension"] + _SEP + f["grp"]) for f in earlier]
-    )
+    before = disclosure._earlier_counts(earlier)
     by_part: dict[tuple[str, str, str], list[int]] = {}
     for i, row in enumerate(records):
         by_part.setdefault((row["provider_id"], row["dimension"], row["grp"]), []).append(i)
@@ -449,32 +471,53 @@ def protect(
     job = _Job(records, g, level, reason, before, by_part, exact_whole, public_by_provider, set(measures))
     providers = sorted({p for p, _, _ in by_part})
     workers = min(_workers(), len(providers) // POOL_FROM)
-    if workers < 2 or not _in_processes(job, providers, workers):  # else level and reason hold what they hid
-        for provider_id in providers:
-            _protect_one(job, provider_id)
+    # what is left after sharing among processes (level and reason hold what those hid)
+    for provider_id in _in_processes(job, providers, workers) if workers >= 2 else providers:
+        _protect_one(job, provider_id)
     unknown = public_whole[public_whole["hidden"] != NONE]
     whole_hidden = set(zip(unknown["provider_id"], unknown["standard_id"], unknown["measure_id"]))
-    return _assemble(records, level, reason, measures, whole_hidden)
+    return _assemble(
+        exact, [level[i] for i in range(len(records))], [reason[i] for i in range(len(records))], measures, whole_hidden
+    )
+
+
+# What the protection reads of each exact row (a provider's group of people, the measure, its counts).
+_READ = ["provider_id", "dimension", "grp", "standard_id", "measure_id", "denominator_rows", "numerator_rows"]
 
 
 def _assemble(
-    records: list[dict], level: dict, reason: dict, measures: dict[tuple[str, str], Measure], whole_hidden: set
+    exact: pd.DataFrame,
+    level: list[str],
+    reason: list[str],
+    measures: dict[tuple[str, str], Measure],
+    whole_hidden: set,
 ) -> pd.DataFrame:
     """The public rows: hidden figures taken out, values rounded as shown, and no group compared
-    with a whole whose figure is hidden (its interval is not public)."""
-    for i, row in enumerate(records):
-        row.update(hidden=level[i], reason=reason[i])
-        if (row["provider_id"], row["standard_id"], row["measure_id"]) in whole_hidden:
-            row["comparison"] = "whole_hidden"
-        if level[i] != NONE:
-            row.update(numerator=None, numerator_rows=None, value=None, ci_lower=None, ci_upper=None)
-            row["comparison"] = "not_compared"
-        if level[i] == ALL:
-            row.update(denominator=None, denominator_rows=None)
-        decimals = kind_of(measures[(row["standard_id"], row["measure_id"])]).shown_decimals
-        for column in ("value", "ci_lower", "ci_upper"):
-            row[column] = disclosure._shown_round(row[column], decimals)
-    out = pd.DataFrame(records)
+    with a whole whose figure is hidden (its interval is not public). Column by column (a
+    national run has ~30k rows: a dict per row was a tenth of the protection's time), each value
+    rounded by Python's own round as before."""
+    out = exact.reset_index(drop=True)
+    natives = disclosure._natives  # an arrow-backed text column is slow to iterate value by value
+    hides = pd.Series([x != NONE for x in level], dtype=bool)
+    hides_all = pd.Series([x == ALL for x in level], dtype=bool)
+    rows = list(zip(*(natives(out[c]) for c in ("provider_id", "standard_id", "measure_id"))))
+    comparison = [
+        "not_compared" if h else "whole_hidden" if row in whole_hidden else c
+        for row, h, c in zip(rows, hides.tolist(), natives(out["comparison"]))
+    ]
+    decimals = {key: kind_of(m).shown_decimals for key, m in measures.items()}
+    places = [decimals[(s, m)] for _, s, m in rows]
+    text = out["comparison"].dtype
+    columns = {
+        c: pd.array(v, dtype=text) for c, v in (("hidden", level), ("reason", reason), ("comparison", comparison))
+    }
+    for column in ("numerator", "numerator_rows", "value", "ci_lower", "ci_upper"):
+        columns[column] = out[column].mask(hides)
+    for column in ("denominator", "denominator_rows"):
+        columns[column] = out[column].mask(hides_all)
+    for column in ("value", "ci_lower", "ci_upper"):
+        columns[column] = [v if v != v else round(v, d) for v, d in zip(columns[column].tolist(), places)]
+    out = out.assign(**columns)
     if "run_id" not in out:
         out.insert(0, "run_id", None)
     out = out.reindex(columns=PUBLIC_COLUMNS)
@@ -482,6 +525,18 @@ def _assemble(
         out[column] = out[column].astype("float64")
     for column in ("numerator_rows", "denominator_rows"):
         out[column] = out[column].astype("Int64")
+    for column in (
+        "provider_id",
+        "period",
+        "standard_id",
+        "measure_id",
+        "dimension",
+        "grp",
+        "comparison",
+        "hidden",
+        "reason",
+    ):
+        out[column] = out[column].astype("str")
     return out
 
 
@@ -489,11 +544,24 @@ def _assemble(
 
 
 def earlier(con: duckdb.DuckDBPyConnection, period: str) -> list[pd.DataFrame]:
-    """The public breakdowns of every run of the quarter already recorded."""
+    """What every run of the quarter already recorded published of each group's counts, for
+    `protect` (audits.disclosure._earlier_counts): the group keyed as `_key` keys it (in
+    provider_id), the measure, and its counts with what of them is hidden.
+
+    Each distinct row once, in the order it was first recorded (runs by id, then rows as
+    kept): the counts are only ever asked whether any lies 1-4 from this run's, so a row
+    repeated by a later run (a quarter audited again on the same returns repeats nearly all)
+    adds nothing, and the groups and measures are met in the same order as in every row."""
     df = con.execute(
-        f"SELECT {', '.join('b.' + c for c in PUBLIC_COLUMNS)} FROM public_breakdowns b WHERE b.period = ?", [period]
+        f"""
+        SELECT provider_id || '{_SEP}' || dimension || '{_SEP}' || grp AS provider_id, standard_id, measure_id,
+               denominator_rows, numerator_rows, hidden
+        FROM public_breakdowns WHERE period = ?
+        GROUP BY ALL ORDER BY min((run_id, rowid))
+        """,
+        [period],
     ).df()
-    return [frame for _, frame in df.groupby("run_id")] if not df.empty else []
+    return [df] if not df.empty else []
 
 
 def keep(con: duckdb.DuckDBPyConnection, run_id: str, public: pd.DataFrame) -> None:

@@ -143,15 +143,18 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
                     json.dumps(skipped),
                 ],
             )
-            for standard_id, (path, sha256) in sorted(load.files.items()):
+            # every input in one statement (one INSERT per row was ~1.5 ms each, 150+ of them)
+            inputs = [
+                (run_id, "standard", path.name, str(versions[standard_id]), sha256, None)
+                for standard_id, (path, sha256) in sorted(load.files.items())
+            ] + [
+                (run_id, "submission", provider_id, period, sha256 or "", submission_id)
+                for submission_id, provider_id, sha256 in submissions
+            ]
+            if inputs:
                 con.execute(
-                    "INSERT INTO run_inputs VALUES (?, 'standard', ?, ?, ?, NULL)",
-                    [run_id, path.name, str(versions[standard_id]), sha256],
-                )
-            for submission_id, provider_id, sha256 in submissions:
-                con.execute(
-                    "INSERT INTO run_inputs VALUES (?, 'submission', ?, ?, ?, ?)",
-                    [run_id, provider_id, period, sha256 or "", submission_id],
+                    "INSERT INTO run_inputs VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(inputs)),
+                    [value for row in inputs for value in row],
                 )
             for standard in audited:
                 path, sha256 = load.files[standard.id]

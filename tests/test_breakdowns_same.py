@@ -30,6 +30,7 @@ def the_old_way(monkeypatch) -> None:
     monkeypatch.setattr(disclosure, "_exposed", protect_before.exposed)
     monkeypatch.setattr(disclosure, "_earlier_counts", protect_before.earlier_counts)
     monkeypatch.setattr(disclosure_breakdowns, "protect", protect_before.protect_breakdowns)
+    monkeypatch.setattr(disclosure_breakdowns, "earlier", protect_before.earlier)
     monkeypatch.setattr(disclosure, "_protect_provider", protect_before.protect_provider)
     monkeypatch.setattr(disclosure, "_public_rating", protect_before.public_rating)
 
@@ -137,8 +138,9 @@ def test_text_columns_are_read_as_to_dict_reads_them():
 @pytest.mark.slow
 def test_the_outcomes_of_a_rating_are_those_of_the_binary_search():
     """_outcomes, which guesses where each bar is crossed and checks the guess, cuts the numerators
-    exactly where the binary search alone did: every measure of the standards with a value from
-    its counts, at 400 random denominators and ranges of numerators each."""
+    exactly where the binary search alone did, and so does _outcomes_known, which cuts a range
+    out of the remembered split of every numerator of the denominator: every measure of the
+    standards with a value from its counts, at 400 random denominators and ranges each."""
     from audits.standard_files import load_standards
 
     rng = random.Random(3)
@@ -150,11 +152,51 @@ def test_the_outcomes_of_a_rating_are_those_of_the_binary_search():
     ]
     assert len(measures) > 5
     for measure in measures:
+        known: dict = {}  # a run's remembered splits, shared by every range asked of a denominator
         for _ in range(400):
             d = rng.choice([0, 1, 3, 7, 20, 99, 100, 101, 1000, rng.randint(0, 5000)])
-            a = rng.randint(0, d)
-            b = rng.randint(a, d)
+            a = rng.choice([0, rng.randint(0, d)])
+            b = rng.choice([d, rng.randint(a, d)])
             for optional in (False, True):
-                assert disclosure._outcomes(measure, d, a, b, optional) == protect_before.outcomes_of(
-                    measure, d, a, b, optional
-                ), (measure.id, d, a, b)
+                old = protect_before.outcomes_of(measure, d, a, b, optional)
+                assert disclosure._outcomes(measure, d, a, b, optional) == old, (measure.id, d, a, b)
+                # cut down from the split of every numerator 0..d, remembered across ranges
+                got = disclosure._outcomes_known(measure, (measure.id,), d, a, b, optional, known)
+                assert got == old, (measure.id, d, a, b)
+
+
+def _broken(token, providers):
+    """A forked process that dies before it answers (as one killed by the kernel would)."""
+    import os
+
+    os._exit(1)
+
+
+@pytest.mark.slow
+def test_the_protection_shared_among_processes_hides_what_one_process_hides(tmp_path, monkeypatch):
+    """The breakdowns' protection of the hard store's rerun (protected against the first run),
+    done in this process alone, shared with a forked process, and shared with one that dies (its
+    providers are then protected here): the same public rows, in the same order."""
+    import pandas as pd
+
+    captured = []
+    real = disclosure_breakdowns.protect
+
+    def capture(*args):
+        captured.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(disclosure_breakdowns, "protect", capture)
+    db = tmp_path / "audit.duckdb"
+    hard_store.rerun(db, hard_store.build(db, tmp_path))
+    monkeypatch.setattr(disclosure_breakdowns, "protect", real)
+    args = captured[-1]
+    assert len(args[4]) == 1 and not args[4][0].empty  # protected against an earlier run's rows
+
+    monkeypatch.setattr(disclosure_breakdowns, "POOL_FROM", 10**9)
+    alone = disclosure_breakdowns.protect(*args)
+    assert (alone["hidden"] != disclosure.NONE).any()
+    in_processes(monkeypatch)
+    pd.testing.assert_frame_equal(disclosure_breakdowns.protect(*args), alone, check_exact=True)
+    monkeypatch.setattr(disclosure_breakdowns, "_protect_some", _broken)
+    pd.testing.assert_frame_equal(disclosure_breakdowns.protect(*args), alone, check_exact=True)

@@ -1,8 +1,9 @@
 """audits.disclosure_breakdowns' search for pinned groups as it was before it kept what each pass
 had already found (main at bb7824f), and audits.disclosure's column reader before its fast path
 for text, and the breakdowns' protection and earlier runs' counts as they were at 8a895e4 (before
-the worker processes and the reading by column): kept only to show that the faster code hides
-the very same cells (tests/test_breakdowns_same.py)."""
+the worker processes and the reading by column), and the earlier runs' public breakdowns read
+a frame per run and the public rows assembled a dict per row as they were at 23869ab: kept only
+to show that the faster code hides the very same cells (tests/test_breakdowns_same.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from audits import breakdowns, disclosure
 from audits import disclosure_breakdowns as db
-from audits.disclosure import NONE
+from audits.disclosure import ALL, NONE
 from audits.disclosure_breakdowns import (  # noqa: F401 - the helpers the old code used
     _BIG,
     LINKED,
@@ -27,7 +28,8 @@ from audits.disclosure_breakdowns import (  # noqa: F401 - the helpers the old c
     _possible,
     _size,
 )
-from audits.standard_model import Standard
+from audits.kinds import kind_of
+from audits.standard_model import Measure, Standard
 
 
 def exposed(p: disclosure._Provider, g: disclosure._Groups) -> set[int]:
@@ -199,7 +201,7 @@ def protect_breakdowns(
             db._protect_dimension(total, parts, g)
     unknown = public_whole[public_whole["hidden"] != NONE]
     whole_hidden = set(zip(unknown["provider_id"], unknown["standard_id"], unknown["measure_id"]))
-    return db._assemble(records, level, reason, measures, whole_hidden)
+    return assemble(records, level, reason, measures, whole_hidden)
 
 
 # audits.disclosure as it was at 8a895e4, before the outcomes were remembered across rows, the
@@ -345,3 +347,43 @@ def public_rating(
             label = merge.get(truth, truth)
             return rating if label == "rated" else label
     return disclosure.WITHHELD  # pragma: no cover - the last merge is one group holding every possibility
+
+
+# audits.disclosure_breakdowns at 23869ab: the earlier runs' public breakdowns a frame per run,
+# every row; the public rows assembled a dict per row.
+
+
+def earlier(con, period: str) -> list[pd.DataFrame]:
+    """The public breakdowns of every run of the quarter already recorded."""
+    df = con.execute(
+        f"SELECT {', '.join('b.' + c for c in PUBLIC_COLUMNS)} FROM public_breakdowns b WHERE b.period = ?", [period]
+    ).df()
+    return [frame for _, frame in df.groupby("run_id")] if not df.empty else []
+
+
+def assemble(
+    records: list[dict], level: dict, reason: dict, measures: dict[tuple[str, str], Measure], whole_hidden: set
+) -> pd.DataFrame:
+    """The public rows: hidden figures taken out, values rounded as shown, and no group compared
+    with a whole whose figure is hidden (its interval is not public)."""
+    for i, row in enumerate(records):
+        row.update(hidden=level[i], reason=reason[i])
+        if (row["provider_id"], row["standard_id"], row["measure_id"]) in whole_hidden:
+            row["comparison"] = "whole_hidden"
+        if level[i] != NONE:
+            row.update(numerator=None, numerator_rows=None, value=None, ci_lower=None, ci_upper=None)
+            row["comparison"] = "not_compared"
+        if level[i] == ALL:
+            row.update(denominator=None, denominator_rows=None)
+        decimals = kind_of(measures[(row["standard_id"], row["measure_id"])]).shown_decimals
+        for column in ("value", "ci_lower", "ci_upper"):
+            row[column] = disclosure._shown_round(row[column], decimals)
+    out = pd.DataFrame(records)
+    if "run_id" not in out:
+        out.insert(0, "run_id", None)
+    out = out.reindex(columns=PUBLIC_COLUMNS)
+    for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
+        out[column] = out[column].astype("float64")
+    for column in ("numerator_rows", "denominator_rows"):
+        out[column] = out[column].astype("Int64")
+    return out
