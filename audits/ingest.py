@@ -118,6 +118,7 @@ def ingest(
     seen: dict[tuple, Validation] = {}  # (kind, provider, period) -> the one loaded in this command
     chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
     outcomes: list[IngestOutcome] = []
+    migrated = None  # how many migrations the store had once checked in full (the first batch)
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(_validator(len(chunks)))
         pending = None
@@ -160,7 +161,10 @@ def ingest(
                 # then waiting for the disk) for a copy the checkpoint then made again. A
                 # process killed before the close leaves the store as the batch found it: its
                 # submissions were never reported as loaded, and loading them again does it.
-                with store.writing(db, log=False) as con:
+                with store.writing(db, log=False, migrated=migrated) as con:
+                    # The next batches skip the full migrations check while the store still
+                    # records as many migrations as this one found (store.connect).
+                    migrated = store.migration_count(con)
                     # Never folded into the file before the batch ends (a store opened by another
                     # writer may have a log: DuckDB would fold it every 16 MiB, each time rewriting
                     # the tables' last blocks; hundreds of times in a national year).
