@@ -109,10 +109,10 @@ def ingest(
 ) -> list[IngestOutcome]:
     """Validate and load returns and evidence packs; one transaction per submission.
 
-    Batches are validated in a worker process while the previous batch is written, so
-    the Python checks and DuckDB's writing use two cores (a thread would share the
-    interpreter's lock with the writing: with more than one batch, a process; the first
-    batch is checked here while that process starts). The store is
+    Batches are validated in a worker process (AHEAD of them at a time) while an earlier
+    batch is written, so the Python checks and DuckDB's writing use two cores (a thread would
+    share the interpreter's lock with the writing: with more than one batch, a process; the
+    first batch is checked here while that process starts). The store is
     open only while a batch is written, so the dashboard can read in between. Once a
     submission is in the store its typed frames are let go (the outcome keeps the
     report): a national year would not fit in memory otherwise.
