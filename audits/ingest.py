@@ -11,13 +11,14 @@ earlier one, with its files' checksums, in the history.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import getpass
 import json
 import multiprocessing
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,9 @@ BATCH_LOG = "4GB"
 # DuckDB's threads while a batch is written (measured under load: 1 costs a fifth less CPU than 2;
 # on an idle machine 2 may be quicker while the validating process waits, to be measured).
 WRITER_THREADS = 1
+# Batches checked ahead of the one being written (each held checked costs its memory: ~60-100 MiB
+# for 40 returns).
+AHEAD = 2
 
 
 def default_loaded_by() -> str | None:
@@ -105,10 +109,10 @@ def ingest(
 ) -> list[IngestOutcome]:
     """Validate and load returns and evidence packs; one transaction per submission.
 
-    Batches are validated in a worker process while the previous batch is written, so
-    the Python checks and DuckDB's writing use two cores (a thread would share the
-    interpreter's lock with the writing: with more than one batch, a process; the first
-    batch is checked here while that process starts). The store is
+    Batches are validated in a worker process (AHEAD of them at a time) while an earlier
+    batch is written, so the Python checks and DuckDB's writing use two cores (a thread would
+    share the interpreter's lock with the writing: with more than one batch, a process; the
+    first batch is checked here while that process starts). The store is
     open only while a batch is written, so the dashboard can read in between. Once a
     submission is in the store its typed frames are let go (the outcome keeps the
     report): a national year would not fit in memory otherwise.
@@ -118,29 +122,39 @@ def ingest(
     seen: dict[tuple, Validation] = {}  # (kind, provider, period) -> the one loaded in this command
     chunks = [paths[i : i + batch] for i in range(0, len(paths), batch)]
     outcomes: list[IngestOutcome] = []
+    migrated = None  # how many migrations the store had once checked in full (the first batch)
     with contextlib.ExitStack() as stack:
         pool = stack.enter_context(_validator(len(chunks)))
-        pending = None
+        pending: collections.deque[Future] = collections.deque()
+        # With several batches, the first is checked here while the worker process starts (a
+        # fresh interpreter's imports: seconds) and checks the next ones: the writer, the longer
+        # half, never waits for the worker to start. A single batch is checked in a thread.
+        queued = 1 if len(chunks) > 1 else 0  # the next batch to hand the worker
+
+        def fill() -> None:
+            """Keep AHEAD batches checked or being checked: a batch slower to check than the one
+            before it was to write (the first packs after the returns) does not stall the writer."""
+            nonlocal queued
+            while len(pending) < AHEAD and queued < len(chunks):
+                pending.append(pool.submit(returns.validate_many, chunks[queued], False))
+                queued += 1
+
         for number in range(len(chunks)):
+            fill()
             if number == 0 and len(chunks) > 1:
-                # The worker process starts (a fresh interpreter's imports: seconds) and checks the
-                # second batch while this process checks the first and writes it: the writer,
-                # the longer half, never waits for the worker to start.
-                pending = pool.submit(returns.validate_many, chunks[1], False)
                 validations = returns.validate_many(chunks[0], False)
             else:
                 try:
-                    if pending is None:  # a single batch, in a thread
-                        pending = pool.submit(returns.validate_many, chunks[number], False)
-                    validations = pending.result()
+                    validations = pending.popleft().result()
                 except BrokenProcessPool:
                     # The worker process died or could not start (a script without `if __name__
-                    # == "__main__":` is run again by a spawned process and fails): validate here.
+                    # == "__main__":` is run again by a spawned process and fails): validate here,
+                    # and the batches handed to it in a thread.
                     pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate"))
+                    pending.clear()
+                    queued = number + 1
                     validations = returns.validate_many(chunks[number], False)
-                pending = (
-                    pool.submit(returns.validate_many, chunks[number + 1], False) if number + 1 < len(chunks) else None
-                )
+                fill()
             twice = {}
             for v in validations:
                 if v.blocking:
@@ -160,7 +174,10 @@ def ingest(
                 # then waiting for the disk) for a copy the checkpoint then made again. A
                 # process killed before the close leaves the store as the batch found it: its
                 # submissions were never reported as loaded, and loading them again does it.
-                with store.writing(db, log=False) as con:
+                with store.writing(db, log=False, migrated=migrated) as con:
+                    # The next batches skip the full migrations check while the store still
+                    # records as many migrations as this one found (store.connect).
+                    migrated = store.migration_count(con)
                     # Never folded into the file before the batch ends (a store opened by another
                     # writer may have a log: DuckDB would fold it every 16 MiB, each time rewriting
                     # the tables' last blocks; hundreds of times in a national year).

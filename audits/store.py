@@ -100,6 +100,7 @@ def connect(
     read_only: bool = False,
     wait_seconds: float | None = None,
     log: bool = True,
+    migrated: int | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the store, retrying while another process holds the lock.
 
@@ -112,6 +113,12 @@ def connect(
     process killed before then leaves the store as it was when the connection opened,
     so each transaction is still all or nothing. A log left by an earlier writer that
     died is replayed on opening, as always.
+
+    `migrated` (a writer only): how many migrations this process found applied when it last
+    opened the store (audits.ingest, which reopens it for every batch). If the store still
+    records that many, the full check (every migration file read and hashed, the schema
+    looked up: ~30 ms CPU, ~0.1 s under load, 29 times a national year) is skipped; any
+    other count (another version wrote in between) gets the full check as usual.
     """
     path = db_path(db)
     if path.is_dir():
@@ -149,7 +156,8 @@ def connect(
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
     if not read_only:
-        migrate(con)
+        if migrated is None or migration_count(con) != migrated:
+            migrate(con)
     elif _seen_current(path):
         pass  # this very file was up to date a moment ago (its size and time unchanged)
     elif pending(con):
@@ -213,6 +221,15 @@ def _seen_current(path: Path) -> bool:
     return identity is not None and identity in _CURRENT
 
 
+def migration_count(con: duckdb.DuckDBPyConnection) -> int | None:
+    """How many migrations the store records (None: it has no migrations table; then DuckDB
+    may even look for a Python variable of that name, so any error means "unknown")."""
+    try:
+        return con.execute("SELECT count(*) FROM migrations").fetchall()[0][0]
+    except duckdb.Error:
+        return None
+
+
 def pending(con: duckdb.DuckDBPyConnection) -> bool:
     """Has this store missed a migration shipped with this version?"""
     return len(applied_migrations(con)) < len(migrations())
@@ -229,12 +246,15 @@ def reading(db: str | os.PathLike | None = None) -> Iterator[duckdb.DuckDBPyConn
 
 
 @contextlib.contextmanager
-def writing(db: str | os.PathLike | None = None, *, log: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
+def writing(
+    db: str | os.PathLike | None = None, *, log: bool = True, migrated: int | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection, closed afterwards so readers can come back in. A full disk is
     StoreFull, a plain message: every write runs in a transaction, so nothing was half-written.
-    `log=False`: see `connect` (nothing is in the file until the connection has closed)."""
+    `log=False` and `migrated`: see `connect` (with log=False nothing is in the file until the
+    connection has closed)."""
     try:
-        con = connect(db, read_only=False, log=log)
+        con = connect(db, read_only=False, log=log, migrated=migrated)
     except (duckdb.Error, OSError) as error:
         if _disk_full(error):
             raise StoreFull(_full_message(db_path(db))) from None

@@ -1,6 +1,7 @@
 """Loading into a real DuckDB store: one transaction per submission, quarantine, history of
 resubmissions, identical data from all three forms, and a process killed mid-ingest."""
 
+import concurrent.futures
 import datetime as dt
 import functools
 import hashlib
@@ -12,6 +13,7 @@ import sys
 import textwrap
 import time
 import zipfile
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import openpyxl
@@ -437,3 +439,37 @@ def test_batches_validated_in_a_worker_process_load_exactly_as_in_one_batch(tmp_
     assert [o.loaded for o in once] == [True, False, True, False]  # the last: same quarter as the first
     assert _as_loaded(tmp_path / "apart.duckdb") == _as_loaded(tmp_path / "one.duckdb")
     assert once[0].quarantined and once[2].quarantined
+
+
+class _BrokenWorker(concurrent.futures.Executor):
+    """A worker process that died: every batch handed to it fails as a broken pool does."""
+
+    def __init__(self) -> None:
+        self.handed = 0
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.handed += 1
+        future = concurrent.futures.Future()
+        future.set_exception(BrokenProcessPool("the worker process ended"))
+        return future
+
+
+@pytest.mark.slow
+def test_batches_handed_to_a_worker_that_died_are_validated_here_all_of_them(tmp_path, monkeypatch):
+    """The worker is handed batches ahead of the one being written (ingest.AHEAD): when it dies,
+    every batch it held is checked in this process instead, none lost and none loaded twice."""
+    paths = [
+        make(tmp_path, "bad/row-problems"),
+        make(tmp_path, "bad-pack/row-problems", base=GOOD_PACK),
+        make(tmp_path, "bad/duplicate-ids"),
+        make(tmp_path, "bad/written-otherwise"),
+    ]
+    once = ingest.ingest(paths, db=tmp_path / "one.duckdb", loaded_by="test")
+    broken = _BrokenWorker()
+    monkeypatch.setattr(ingest, "_validator", lambda batches: broken)
+    apart = ingest.ingest(paths, db=tmp_path / "apart.duckdb", loaded_by="test", batch=1)  # 4 batches
+    assert broken.handed == ingest.AHEAD  # handed the 2nd and 3rd batches, then found broken
+    assert [(o.source, o.loaded, o.rows, o.quarantined, o.validation.report()) for o in apart] == [
+        (o.source, o.loaded, o.rows, o.quarantined, o.validation.report()) for o in once
+    ]
+    assert _as_loaded(tmp_path / "apart.duckdb") == _as_loaded(tmp_path / "one.duckdb")

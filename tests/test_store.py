@@ -90,6 +90,29 @@ def test_each_migration_applies_once_in_order_and_a_second_open_changes_nothing(
     assert [m.name for m in store.migrations()] == sorted(m.name for m in store.migrations())
 
 
+def test_a_writer_that_checked_the_store_skips_the_full_check_only_while_its_count_holds(tmp_path, monkeypatch):
+    """audits.ingest reopens the store for every batch: the full migrations check runs on the
+    first open, later ones only count the store's migrations; another count (a newer version
+    migrated it in between, or it is not the store checked) gets the full check again."""
+    db = tmp_path / "audit.duckdb"
+    with store.writing(db, log=False) as con:
+        count = store.migration_count(con)
+    assert count == len(store.migrations())
+    calls = []
+    full = store.migrate
+    monkeypatch.setattr(store, "migrate", lambda con: calls.append(1) or full(con))
+    with store.writing(db, log=False, migrated=count) as con:
+        assert store.migration_count(con) == count
+    assert calls == []
+    with store.writing(db, log=False, migrated=count - 1):
+        pass
+    assert calls == [1]
+    other = tmp_path / "new.duckdb"  # no migrations table yet: made and migrated in full
+    with store.writing(other, log=False, migrated=count) as con:
+        assert store.migration_count(con) == count
+    assert calls == [1, 1]
+
+
 @pytest.mark.slow
 def test_a_migration_stays_one_transaction_a_failing_one_leaves_the_store_as_it_was(tmp_path, monkeypatch):
     db = tmp_path / "audit.duckdb"
