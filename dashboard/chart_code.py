@@ -5,7 +5,9 @@ Streamlit loads the code of each kind of element the first time a page shows one
 that is Plotly's bundle, 4.7 MB of JavaScript: on the national store a session's first visit to a
 standard's page took 4-9 s in Chromium, against 1-2.7 s for later visits, most of it fetching,
 compiling and running that bundle (bench/pages.py, /work/notes/pages5.md). Once a person has
-signed in, one small script asks the browser, when it is idle, to import the very module
+signed in, one small script waits until the page has finished and stayed finished for a second
+(the person is reading it; never in a pause of the page's own loading), then asks the browser,
+when it is idle, to import the very module
 Streamlit's chart element imports (same address, so the browser keeps one copy): by the time
 someone opens a page with a chart, it is there. Nothing is drawn, nothing is sent anywhere else,
 and if the address cannot be found the script does nothing (the chart loads as before)."""
@@ -29,12 +31,22 @@ def module_name(static: Path = STATIC) -> str | None:
 
 SCRIPT = """<script>
 (function () {{
-  var app = document.querySelector('script[type=module][src*="/static/js/index."]');
-  if (!app) return;
-  var address = app.src.replace(/index\\.[^/]+\\.js(\\?.*)?$/, '{module}');
+  var entry = document.querySelector('script[type=module][src*="/static/js/index."]');
+  if (!entry) return;
+  var address = entry.src.replace(/index\\.[^/]+\\.js(\\?.*)?$/, '{module}');
   var load = function () {{ import(address).catch(function () {{}}); }};
-  if (window.requestIdleCallback) window.requestIdleCallback(load, {{timeout: 4000}});
-  else window.setTimeout(load, 1000);
+  var app = document.querySelector('[data-testid=stApp]'), quiet = 0;
+  /* only once the page has finished and stayed finished for a second (the person is reading it):
+     never in a pause of the page's own loading, which the 4.7 MB would then hold up */
+  var wait = window.setInterval(function () {{
+    var done = app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && !document.querySelector('[data-stale=true], [data-testid=stSkeleton]');
+    quiet = done ? quiet + 1 : 0;
+    if (quiet < 2) return;
+    window.clearInterval(wait);
+    if (window.requestIdleCallback) window.requestIdleCallback(load, {{timeout: 4000}});
+    else load();
+  }}, 500);
 }})();
 </script>"""
 
