@@ -10,7 +10,7 @@ signed session cookie) and lands on the page and choices the link asked for.
 import streamlit as st
 
 from audits import store
-from dashboard import auth, data, look, sessions, ui, warm
+from dashboard import auth, chart_code, data, look, sessions, ui, warm
 
 # A page waits briefly for the auditors' command line to let go of the store, then says so
 # calmly and tries again by itself (ui.store_busy), instead of hanging.
@@ -51,6 +51,7 @@ else:
             st.switch_page(target, query_params=wanted["params"])
     sessions.write_cookies()
     look.close_menu_on_phone(page.url_path)
+    chart_code.when_idle()  # Plotly's code loaded while the browser is idle, before a first chart
     auth.sign_out_button(account)
     try:
         page.run()

@@ -6,7 +6,9 @@ cold and warm; then many browser sessions opening the overview at once (p95).
     .venv/bin/python bench/pages.py --roles commissioner --sessions 5 --repeat 1
 
 "Idle" is measured in the page: the app's script has finished, nothing on screen is stale, every
-Plotly chart has drawn and no spinner shows, and it stays so for IDLE_QUIET_MS (a page that
+element's code has arrived (Streamlit loads the code of a kind of element, Plotly's 4.7 MB above
+all, the first time a page shows one, with a placeholder, stSkeleton, in its place meanwhile),
+every Plotly chart has drawn and no spinner shows, and it stays so for IDLE_QUIET_MS (a page that
 reruns itself is not idle between its runs). The time is from the click (or the start of the
 navigation) to the moment that quiet stretch began. "Cold" is the first visit of each page after
 a fresh server start (one per role, so no role warms another's caches), once the warming the
@@ -65,6 +67,7 @@ DRAWN = """() => {
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
     && !document.querySelector('[data-stale=true]')
     && !document.querySelector('[data-testid=stSpinner]')
+    && !document.querySelector('[data-testid=stSkeleton]')
     && !!document.querySelector('[data-testid=stMainBlockContainer] *')
     && [...document.querySelectorAll('[data-testid=stPlotlyChart]')].every(c => c.querySelector('.main-svg'));
 }"""
@@ -74,6 +77,7 @@ DIAGNOSE = """() => ({
   state: document.querySelector('[data-testid=stApp]')?.getAttribute('data-test-script-state'),
   stale: document.querySelectorAll('[data-stale=true]').length,
   spinners: document.querySelectorAll('[data-testid=stSpinner]').length,
+  loading: document.querySelectorAll('[data-testid=stSkeleton]').length,
   charts: document.querySelectorAll('[data-testid=stPlotlyChart]').length,
   drawn: document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length,
 })"""
@@ -189,7 +193,9 @@ async def wait_idle(page, since: tuple[float, int] | None = None) -> float:
     """Seconds from the mark `since` (a moment and the runs finished by then; None: the page's
     navigation start) until the app is idle: a run has finished since the mark, the page says
     none is under way and is drawn, and it has all stayed so, with no message from the server, for
-    IDLE_QUIET_MS. The time is when that quiet stretch began."""
+    IDLE_QUIET_MS. The time is when that quiet stretch began: the later of the server's last
+    message and the first look that found the page drawn (drawing can end well after the last
+    message: a chart's code arriving, Plotly laying out a chart)."""
     watch: Watch = page._ls_watch
     if since is None:
         since = (time.perf_counter() - await page.evaluate("performance.now()") / 1000, 0)
@@ -199,8 +205,9 @@ async def wait_idle(page, since: tuple[float, int] | None = None) -> float:
     while time.perf_counter() < deadline:
         # a run interrupted by a rerun may end without its own script_finished: count the ends
         ran = watch.finished > finished_before
+        looked = time.perf_counter()
         if ran and await page.evaluate(DRAWN):
-            quiet_from = max(quiet_from or 0.0, watch.last)
+            quiet_from = max(quiet_from or looked, watch.last)
             if time.perf_counter() - quiet_from >= IDLE_QUIET_MS / 1000:
                 return quiet_from - started
         else:

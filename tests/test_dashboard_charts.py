@@ -433,3 +433,30 @@ def test_a_few_providers_not_placed_are_named_in_the_legend_many_are_counted_in_
     entries = [t.name for t in many.data if t.name and "not placed" in t.name]
     assert entries == ["33 providers: figure and size not shown*, not placed (each is named in the table)"]
     assert many.layout.height == few.layout.height - 24 * (charts.NAMED_NOT_DRAWN - 1)
+
+
+def test_a_shares_chart_starts_with_room_for_its_axis_and_still_widens_if_it_needs_more():
+    """A share's value axis ("100%" and its title) takes SHARE_LEFT px in the dashboard's font: a
+    chart that starts with that margin is drawn once, where one starting at 10 px was laid out and
+    drawn again by Plotly's automargin (the same chart: pixel-identical screenshots, pages5.md).
+    automargin stays on, so a wider label (another font, a phone) still gets its room."""
+    rows = pd.DataFrame(
+        {
+            "provider_id": ["P1", "P2"],
+            "name": ["North", "South"],
+            "value": [0.5, 0.7],
+            "size": [40.0, 60.0],
+            "rating": ["red", "amber"],
+            "numerator": [20.0, 42.0],
+            "denominator": [40.0, 60.0],
+        }
+    )
+    count = Measure(id="c", label="Complaints", table="episodes", kind="count", green="<= 5")
+    counted = _quarters([3.0, 4.0, 6.0], PERIODS).assign(ci_lower=None, ci_upper=None, benchmark=None)
+    shares = [charts.funnel(rows, 0.6, SHARE), _over_time()]
+    for fig in [*shares, charts.over_time(counted, count, None, "Northgate")]:
+        assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin
+    assert [fig.layout.margin.l for fig in shares] == [charts.SHARE_LEFT] * 2
+    assert (
+        charts.over_time(counted, count, None, "Northgate").layout.margin.l == 10
+    )  # a count's axis: as wide as its figures
