@@ -4,7 +4,7 @@ first chart does not wait for it.
 Streamlit loads the code of each kind of element the first time a page shows one. For a chart
 that is Plotly's bundle, 4.7 MB of JavaScript: on the national store a session's first visit to a
 standard's page took 4-9 s in Chromium, against 1-2.7 s for later visits, most of it fetching,
-compiling and running that bundle (bench/pages.py, /work/notes/pages5.md). Once a person has
+compiling and running that bundle (measured with bench/pages.py). Once a person has
 signed in, one small script waits until the page has finished and stayed finished for a second
 (the person is reading it; never in a pause of the page's own loading), then asks the browser,
 when it is idle, to import the very module

@@ -213,7 +213,7 @@ TITLE_WIDTH = 44  # characters a line of a chart's title holds on a phone (Plotl
 # Where a share's chart starts its plot: the room its value axis takes ("100%" and the axis title,
 # as drawn in the dashboard's font). automargin still widens the margin if it needs more, but a
 # margin that already fits spares Plotly its second layout and draw of the whole chart (a national
-# funnel drew in about half the time in Chromium: /work/notes/pages5.md); the chart is the same.
+# funnel drew in about half the time in Chromium, measured with bench/pages.py); the chart is the same.
 SHARE_LEFT = 84
 
 
