@@ -510,3 +510,14 @@ def test_each_pdf_prints_the_checksum_of_the_input_manifest_written_beside_it(au
         assert "Therunalsousedthereturnsof2otherproviders" in flat
         for other in set(submissions) - {provider_id}:
             assert submissions[other] not in flat and other not in flat  # counted, never named
+
+
+def test_a_batchs_reports_are_each_drawn_once_in_batches_that_shrink_towards_the_end():
+    jobs = list(range(150))
+    for workers in (1, 2, 3):
+        batches = report_batch._batches(jobs, workers)
+        assert [j for b in batches for j in b] == jobs
+        assert max(map(len, batches)) == report_batch.BATCH
+    sizes = [len(b) for b in report_batch._batches(jobs, 2)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-2:] == [1, 1]  # the workers finish together
+    assert report_batch._batches([], 2) == [] and report_batch._batches([7], 2) == [[7]]
