@@ -378,7 +378,6 @@ def test_an_uncertain_rating_says_why_beside_its_figures(pdf):
 
 
 def test_the_chart_draws_the_met_and_partly_met_bands_and_its_key_names_them(pdf):
-    from reportlab.graphics.shapes import Rect
     from reportlab.lib import colors
 
     from audits import ratings, report_charts
@@ -388,13 +387,13 @@ def test_the_chart_draws_the_met_and_partly_met_bands_and_its_key_names_them(pdf
     row = {"label": "A share", "value": 0.5, "rating": "red", "green": 0.9, "amber": 0.75, "higher": True}
     lower = {**row, "green": 0.1, "amber": 0.25, "higher": False}
 
-    def strips(drawing) -> dict[str, tuple[float, float]]:
+    def strips(chart) -> dict[str, tuple[float, float]]:
         tints = {colors.HexColor(ratings.look(r).colour).hexval(): r for r in ("green", "amber")}
         x = lambda v: report_charts.LABEL_WIDTH + report_charts.TRACK_WIDTH * v  # noqa: E731
         found = {
-            tints[s.fillColor.hexval()]: (s.x, s.x + s.width)
-            for s in drawing.contents
-            if isinstance(s, Rect) and s.fillColor is not None and s.fillColor.hexval() in tints and s.height < 3
+            tints[fill.hexval()]: (x0, x0 + width)
+            for kind, (x0, _, width, height), _, _, _, fill in chart.marks
+            if kind == "rect" and fill is not None and fill.hexval() in tints and height < 3
         }
         return {r: tuple(round((v - x(0)) / (x(1) - x(0)), 3) for v in span) for r, span in found.items()}
 
