@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -497,15 +498,38 @@ def _records(frames: list[pd.DataFrame | None]) -> list[list[dict]]:
     full = [(i, f) for i, f in enumerate(frames) if f is not None and not f.empty]
     alike = [(i, f) for i, f in full if f.dtypes.equals(full[0][1].dtypes)]
     if len(alike) > 1:
-        rows = pd.concat([f for _, f in alike], ignore_index=True).to_dict("records")
+        rows = _rows(pd.concat([f for _, f in alike], ignore_index=True))
         start = 0
         for i, f in alike:
             out[i] = rows[start : start + len(f)]
             start += len(f)
     for i, f in full:
         if not out[i]:
-            out[i] = f.to_dict("records")
+            out[i] = _rows(f)
     return out
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    """frame.to_dict("records"), the same Python values (text, NaN for missing text, None for a
+    missing Int64, int, float, bool), read a column at a time: pandas boxes each value of an
+    Arrow-backed column one by one, which took three times as long. A column of any other kind is
+    left to pandas."""
+    if not frame.columns.is_unique:
+        return frame.to_dict("records")
+    columns = []
+    for name in frame.columns:
+        values, dtype = frame[name].array, frame[name].dtype
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            missing = dtype.na_value
+            columns.append([missing if v is None else v for v in values._pa_array.to_pylist()])
+        elif isinstance(values, pd.arrays.IntegerArray):
+            columns.append([None if gone else v for v, gone in zip(values._data.tolist(), values._mask.tolist())])
+        elif isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+            columns.append(frame[name].to_numpy().tolist())
+        else:
+            return frame.to_dict("records")
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*columns)] if names else frame.to_dict("records")
 
 
 def _section(sec: findings.Section, measures: list[dict], parts: list[dict]) -> list:

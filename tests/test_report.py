@@ -468,6 +468,21 @@ def test_a_report_reads_its_sections_rows_as_each_frame_would_give_them(audited)
     # pieces of different types are each read alone
     mixed = [pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": ["x"]})]
     assert report._records(mixed) == [[{"a": 1}, {"a": 2}], [{"a": "x"}]]
+    # every kind of column a report reads, with its missing values, as pandas gives them
+    kinds = pd.DataFrame(
+        {
+            "text": pd.array(["a", None, "c"], dtype="str"),
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "share": [0.5, float("nan"), 1.0],
+            "flag": [True, False, True],
+            "version": pd.array([1, 2, 3], dtype="int32"),
+            "when": pd.to_datetime(["2026-01-01", None, "2026-03-01"]),
+        }
+    )
+    for frame in (kinds, kinds.drop(columns="when")):
+        rows, want = report._rows(frame), frame.to_dict("records")
+        assert [[type(v) for v in r.values()] for r in rows] == [[type(v) for v in r.values()] for r in want]
+        assert repr(rows) == repr(want)
 
 
 def _printed_manifest_sha256(pdf: Path) -> str:
