@@ -135,26 +135,9 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
             d.line(x(row["ci_lower"]), y + 5.5, x(row["ci_upper"]), y + 5.5, stroke=colors.black, width=1)
             for end in (row["ci_lower"], row["ci_upper"]):
                 d.line(x(end), y + 2.5, x(end), y + 8.5, stroke=colors.black, width=1)
-        if not is_missing(row.get("green")):
-            d.line(
-                x(row["green"]),
-                y - 2,
-                x(row["green"]),
-                y + 13,
-                stroke=colors.black,
-                width=1,
-                dash=[2, 1.5],
-            )
-        if not is_missing(row.get("amber")):
-            d.line(
-                x(row["amber"]),
-                y - 2,
-                x(row["amber"]),
-                y + 13,
-                stroke=colors.black,
-                width=1,
-                dash=[0.8, 1.2],
-            )
+        for threshold, dash in (("green", [2, 1.5]), ("amber", [0.8, 1.2])):  # Met dashed, Partly met dotted
+            if not is_missing(row.get(threshold)):
+                d.line(x(row[threshold]), y - 2, x(row[threshold]), y + 13, stroke=colors.black, width=1, dash=dash)
         if not is_missing(row.get("benchmark")):
             bx, by = x(row["benchmark"]), y + 5.5
             d.polygon(
