@@ -848,11 +848,12 @@ def public_results(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str
 
 @tiers.output(tiers.PUBLIC, "a run's standard ratings as they may be published")
 def public_standard_ratings(
-    con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None
+    con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None = None, told: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The run's standard ratings as they may be published, with the rating people are shown in
     `shown` (audits.verdicts: a public rating of one band is shown as every rating is; a merged
-    or withheld one as it is)."""
+    or withheld one as it is). `told`: the period's story table (audits.stories.story_table of
+    the same period and provider), when the caller has read it already (a batch of PDFs)."""
     from audits import runs, settings, stories, verdicts
 
     protected = _computed(con, run_id, {})
@@ -866,7 +867,8 @@ def public_standard_ratings(
     # certain); never said of a rating that is not one band
     df = verdicts.uncertain_as_published(df, protected.measures, runs.run_standards(con, run_id))
     df["uncertain"] = df["uncertain"] & ~df["rating"].isin(NOT_ONE_BAND)
-    voices = stories.voices_of(stories.story_table(con, df["period"].iloc[0], provider_id))
+    told = stories.story_table(con, df["period"].iloc[0], provider_id) if told is None else told
+    voices = stories.voices_of(told)
     needed = settings.get(con, "voices_needed")
     shown = [
         r if r in NOT_ONE_BAND else verdicts.shown_rating(r, voices.get((p, s), verdicts.NO_VOICES), needed)

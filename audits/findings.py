@@ -160,14 +160,15 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
     previous = disclosure.public_standard_ratings(con, previous_run) if previous_run else pd.DataFrame()
     published = published_results(con, run_id)
     standards = runs.run_standards(con, run_id)
+    told = stories.story_table(con, period)  # read once: the ratings shown count its voices
     # public ratings, and whether the data can tell them, from the public figures alone
-    shown = disclosure.public_standard_ratings(con, run_id)
+    shown = disclosure.public_standard_ratings(con, run_id, told=told)
     inputs = manifest.inputs(con, run_id)
     return RunShared(
         run_id=run_id,
         published=published,
         standards=standards,
-        stories=stories.story_table(con, period),
+        stories=told,
         shown=shown,
         previous_shown=previous,
         changes=disclosure.public_changes(con, run_id, shown, previous, previous_run),

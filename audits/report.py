@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -146,15 +147,22 @@ class _PlainText(str):
 
 
 def _plain(value, style: ParagraphStyle, width: float):
-    """A measure table's cell: a plain string when it fits on one line at `width` (drawing a
-    string costs a fraction of a Paragraph), else the Paragraph it always was."""
+    """A table's cell of plain text: a plain string when a string draws it as its Paragraph would,
+    on one line or on the Paragraph's lines (drawing a string costs a fraction of a Paragraph),
+    else the Paragraph it always was."""
     said = text(value)
     plain = "" if is_missing(value) else str(value)
-    if plain and said == escape(plain) and report_styles.one_line(plain, style, width, padding=4):
-        cell = _PlainText(plain)
+    lines = report_styles.cell_lines(plain, style, width, padding=4) if plain and said == escape(plain) else None
+    if lines is not None:
+        cell = _PlainText(lines)
         cell.style = style
         return cell
     return Paragraph(said, style)
+
+
+def _head(labels, widths) -> list:
+    """A table's heading row (labels of plain text), each cell as _plain draws it."""
+    return [_plain(label, styles()["cell_head"], width) for label, width in zip(labels, widths)]
 
 
 def _cover(data: Findings) -> list:
@@ -293,26 +301,23 @@ def _summary(data: Findings) -> list:
             s["body"],
         ),
     ]
-    head = [
-        Paragraph(h, s["cell_head"])
-        for h in ("Standard", "Rating", "Change since last period", "Voices heard", "Stories")
-    ]
-    rows = [head]
+    widths = [50 * mm, 31 * mm, 33 * mm, 40 * mm, 16 * mm]
+    rows = [_head(("Standard", "Rating", "Change since last period", "Voices heard", "Stories"), widths)]
     for sec in data.sections:
         rows.append(
             [
-                Paragraph(text(sec.standard.title), s["cell"]),
+                _plain(sec.standard.title, s["cell"], widths[0]),
                 _rating_cell(sec.rating, uncertain=sec.uncertain),
-                Paragraph(text(words.change(sec.rating, sec.previous, sec.clear)), s["cell"]),
+                _plain(words.change(sec.rating, sec.previous, sec.clear), s["cell"], widths[2]),
                 # a public output: counts of 1 to 4 people are not shown (audits.voices.protect)
-                Paragraph(text(words.voices_heard(sec.heard, public=True)), s["cell"]),
-                Paragraph(str(len(sec.stories)), s["cell"]),
+                _plain(words.voices_heard(sec.heard, public=True), s["cell"], widths[3]),
+                _plain(len(sec.stories), s["cell"], widths[4]),
             ]
         )
     out.append(
         _table(
             rows,
-            [50 * mm, 31 * mm, 33 * mm, 40 * mm, 16 * mm],
+            widths,
             rating_col=1,
             rating_values=[sec.rating for sec in data.sections],
             uncertain_values=[sec.uncertain for sec in data.sections],
@@ -398,20 +403,20 @@ def _follow_up(data: Findings) -> list:
             s["body"],
         ),
     ]
-    head = [Paragraph(h, s["cell_head"]) for h in ("Standard", "Action", "Owner", "By", "Status")]
-    rows = [head]
+    widths = [36 * mm, 62 * mm, 24 * mm, 22 * mm, 26 * mm]
+    rows = [_head(("Standard", "Action", "Owner", "By", "Status"), widths)]
     titles = {sec.standard.id: sec.standard.title for sec in data.sections}
     for a in data.actions.to_dict("records"):
         rows.append(
             [
-                Paragraph(text(f"{titles.get(a['standard_id'], a['standard_id'])} ({a['period']})"), s["cell"]),
-                Paragraph(text(f"{a['what']} People will notice: {a['noticed']}"), s["cell"]),
-                Paragraph(text(a["owner"]), s["cell"]),
-                Paragraph(text(actions.due_words(a).removeprefix("by ")), s["cell"]),
-                Paragraph(text(a["status_words"]), s["cell_bold"]),
+                _plain(f"{titles.get(a['standard_id'], a['standard_id'])} ({a['period']})", s["cell"], widths[0]),
+                _plain(f"{a['what']} People will notice: {a['noticed']}", s["cell"], widths[1]),
+                _plain(a["owner"], s["cell"], widths[2]),
+                _plain(actions.due_words(a).removeprefix("by "), s["cell"], widths[3]),
+                _plain(a["status_words"], s["cell_bold"], widths[4]),
             ]
         )
-    out.append(_table(rows, [36 * mm, 62 * mm, 24 * mm, 22 * mm, 26 * mm]))
+    out.append(_table(rows, widths))
     return out
 
 
@@ -493,15 +498,38 @@ def _records(frames: list[pd.DataFrame | None]) -> list[list[dict]]:
     full = [(i, f) for i, f in enumerate(frames) if f is not None and not f.empty]
     alike = [(i, f) for i, f in full if f.dtypes.equals(full[0][1].dtypes)]
     if len(alike) > 1:
-        rows = pd.concat([f for _, f in alike], ignore_index=True).to_dict("records")
+        rows = _rows(pd.concat([f for _, f in alike], ignore_index=True))
         start = 0
         for i, f in alike:
             out[i] = rows[start : start + len(f)]
             start += len(f)
     for i, f in full:
         if not out[i]:
-            out[i] = f.to_dict("records")
+            out[i] = _rows(f)
     return out
+
+
+def _rows(frame: pd.DataFrame) -> list[dict]:
+    """frame.to_dict("records"), the same Python values (text, NaN for missing text, None for a
+    missing Int64, int, float, bool), read a column at a time: pandas boxes each value of an
+    Arrow-backed column one by one, which took three times as long. A column of any other kind is
+    left to pandas."""
+    if not frame.columns.is_unique:
+        return frame.to_dict("records")
+    columns = []
+    for name in frame.columns:
+        values, dtype = frame[name].array, frame[name].dtype
+        if isinstance(values, pd.arrays.ArrowStringArray):
+            missing = dtype.na_value
+            columns.append([missing if v is None else v for v in values._pa_array.to_pylist()])
+        elif isinstance(values, pd.arrays.IntegerArray):
+            columns.append([None if gone else v for v, gone in zip(values._data.tolist(), values._mask.tolist())])
+        elif isinstance(dtype, np.dtype) and dtype.kind in "fiub":
+            columns.append(frame[name].to_numpy().tolist())
+        else:
+            return frame.to_dict("records")
+    names = list(frame.columns)
+    return [dict(zip(names, row)) for row in zip(*columns)] if names else frame.to_dict("records")
 
 
 def _section(sec: findings.Section, measures: list[dict], parts: list[dict]) -> list:
@@ -575,10 +603,7 @@ def _section(sec: findings.Section, measures: list[dict], parts: list[dict]) -> 
             Paragraph(f"— {text(voice.source)}", s["source"]),
         ]
     out.append(Paragraph("The figures", s["h3"]))
-    head = [
-        Paragraph(h, s["cell_head"])
-        for h in ("Measure", "Figure", "95% interval", words.PUBLIC_BENCHMARK_LABEL, "Rating")
-    ]
+    head = _head(("Measure", "Figure", "95% interval", words.PUBLIC_BENCHMARK_LABEL, "Rating"), MEASURE_WIDTHS)
     rows, values, unsure, notes, chart_rows = [head], [], [], [], []
     # plain dicts, not a frame indexed row by row: pandas' row access cost more than drawing the rows
     results = {r["measure_id"]: r for r in measures}
@@ -681,20 +706,20 @@ def _annexes(data: Findings) -> list:
                 s["body"],
             )
         )
-        head = [Paragraph(h, s["cell_head"]) for h in ("File", "Rows", "Lines", "Why they were held back")]
-        rows = [head]
+        widths = [28 * mm, 12 * mm, 40 * mm, 85 * mm]
+        rows = [_head(("File", "Rows", "Lines", "Why they were held back"), widths)]
         for q in data.quarantine.itertuples():
             lines = list(q.lines)
             shown = ", ".join(str(n) for n in lines[:15]) + (f" and {len(lines) - 15} more" if len(lines) > 15 else "")
             rows.append(
                 [
-                    Paragraph(text(q.file_name), s["cell"]),
-                    Paragraph(str(q.rows), s["cell"]),
-                    Paragraph(text(shown), s["cell"]),
-                    Paragraph(text(q.reasons), s["cell"]),
+                    _plain(q.file_name, s["cell"], widths[0]),
+                    _plain(q.rows, s["cell"], widths[1]),
+                    _plain(shown, s["cell"], widths[2]),
+                    _plain(q.reasons, s["cell"], widths[3]),
                 ]
             )
-        out.append(_table(rows, [28 * mm, 12 * mm, 40 * mm, 85 * mm]))
+        out.append(_table(rows, widths))
     out += [CondPageBreak(80 * mm), _heading("Annex B: how the audit works", "h1", 0)]
     for section in method.SECTIONS:
         cited = f' <font color="#555555">{text(section.cited)}</font>' if section.cited else ""
@@ -723,16 +748,16 @@ def _annexes(data: Findings) -> list:
     )
     t.setStyle(_ts([("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE)]))
     out += [t, Spacer(1, 4 * mm)]
-    head = [Paragraph(h, s["cell_head"]) for h in ("File", "SHA-256")]
-    rows = [head]
+    widths = [55 * mm, 115 * mm]
+    rows = [_head(("File", "SHA-256"), widths)]
     for f in data.files.itertuples():
         rows.append(
             [
                 Paragraph(f'{text(f.name)}<br/><font size="7" color="#555555">{text(f.what)}</font>', s["cell"]),
-                Paragraph(text(f.sha256), s["mono"]),
+                _plain(f.sha256, s["mono"], widths[1]),
             ]
         )
-    out.append(_table(rows, [55 * mm, 115 * mm]))
+    out.append(_table(rows, widths))
     # the other providers' files are the same list in every report of the period: one checksum of
     # the manifest listing them all (audits.manifest), the manifest published beside the reports
     name = manifest.file_name(data.period)

@@ -61,6 +61,20 @@ def _report_job(
     return provider_id, None
 
 
+def _batches(jobs: list, workers: int) -> list[list]:
+    """The jobs in batches of BATCH, smaller towards the end (each a share of what is left, as
+    guided scheduling does), so that the workers finish together: with whole batches to the end,
+    one worker often sat idle while the other drew its last few reports."""
+    if workers <= 1:
+        return [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
+    batches, start = [], 0
+    while start < len(jobs):
+        size = max(1, min(BATCH, -(-(len(jobs) - start) // (2 * workers))))
+        batches.append(jobs[start : start + size])
+        start += size
+    return batches
+
+
 def _why(error: Exception) -> str:
     return str(error).splitlines()[0][:300]
 
@@ -110,7 +124,7 @@ def build_reports(
         on_start(len(providers))
     paths = {p: out_dir / report_file_name(p, period) for p in providers}
     jobs = [(p, paths[p]) for p in providers]
-    batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
+    batches = _batches(jobs, workers)
     failed: dict[str, str] = {}
 
     def finished(results: list[tuple[str, str | None]]) -> None:

@@ -17,13 +17,15 @@ PADDING = (1.5, 2)  # points above and below a cell's text
 
 
 def _row(cells: list[str], style, spans: bool = False) -> tuple[list, list[int] | None]:
-    """One row's cells: a plain string where it fits on one line (report_styles.one_line), else a
-    Paragraph; and the columns of its strings (None: every cell is one). A spanned row's one cell
-    has the whole width, and its other cells keep the table's font (their size is the row's height)."""
+    """One row's cells: a plain string where a string draws it as its Paragraph would, on one line
+    or on the lines the Paragraph breaks it into (report_styles.cell_lines), else a Paragraph; and
+    the columns of its strings (None: every cell is one). A spanned row's one cell has the whole
+    width, and its other cells keep the table's font (their size is the row's height)."""
     widths = [sum(WIDTHS)] if spans else WIDTHS
-    row: list = [
-        c if not c or report_styles.one_line(c, style, w) else Paragraph(text(c), style) for c, w in zip(cells, widths)
-    ]
+    row: list = []
+    for c, w in zip(cells, widths):
+        lines = report_styles.cell_lines(c, style, w) if c else c
+        row.append(Paragraph(text(c), style) if lines is None else lines)
     columns = [j for j, c in enumerate(row) if isinstance(c, str)]
     row += [""] * (len(WIDTHS) - len(row))
     return row, None if len(columns) == len(WIDTHS) else columns

@@ -211,10 +211,12 @@ def _style_breaks_alike(style: ParagraphStyle) -> bool:
     )
 
 
-# The table cells that fit on one line are drawn as plain strings (reportlab's drawString), not
-# Paragraphs: breaking a cell's line, laying out its words and drawing them through a text object
-# was most of the cost of the ~70 breakdown tables of a national report. A string is drawn at the
-# same place, in the same face, size and colour, as the one-line Paragraph it replaces.
+# Table cells of plain text are drawn as plain strings (reportlab's drawString), not Paragraphs:
+# laying out a cell's words and drawing them through a paragraph's text object was most of the
+# cost of the ~12 breakdown tables of a national report. A string is drawn at the same place, in
+# the same face, size and colour, as the Paragraph it replaces; a cell that wraps is drawn as the
+# lines the Paragraph breaks it into (reportlab draws a string cell's lines a leading apart, as a
+# Paragraph draws its lines).
 CELL_PADDING = 6  # points: reportlab's left and right padding of a table cell
 
 
@@ -223,9 +225,58 @@ def one_line(value: str, style: ParagraphStyle, width: float, padding: float = C
     `width` points (`padding` left and right): printable plain text, spaced as a Paragraph spaces
     it, one line wide."""
     return (
-        value.isprintable()  # no line break, no non-breaking or other odd space
-        and value == " ".join(value.split())  # a Paragraph drops leading, trailing and doubled spaces
+        _plain_spaced(value)
         and pdfmetrics.stringWidth(value, style.fontName, style.fontSize) < width - 2 * padding - 1e-3
+    )
+
+
+def _plain_spaced(value: str) -> bool:
+    # no line break, no non-breaking or other odd space; and a Paragraph drops leading, trailing
+    # and doubled spaces
+    return value.isprintable() and value == " ".join(value.split())
+
+
+# A cell's lines by (value, style, width, padding): the breakdowns' words recur in every report.
+_LINES: dict[tuple, str | None] = {}
+
+
+def cell_lines(value: str, style: ParagraphStyle, width: float, padding: float = CELL_PADDING) -> str | None:
+    """`value` as a plain string cell of `width` points (`padding` left and right) draws it: its
+    lines as a Paragraph of `style` breaks them, joined by newlines (one line: the value itself);
+    or None when a string would not draw as that Paragraph (odd spaces, a line wider than the cell,
+    a style that indents or does not align left)."""
+    key = (value, style, width, padding)
+    if key in _LINES:
+        return _LINES[key]
+    if one_line(value, style, width, padding):
+        lines: str | None = value
+    elif not _plain_spaced(value) or not _draws_as_lines(style):
+        lines = None
+    else:
+        paragraph = Paragraph(escape(value), style)
+        paragraph.wrap(width - padding - padding, 1e9)  # as a table measures its cell
+        broken = paragraph.blPara
+        drawn_alike = broken.kind == 0 and len(paragraph.frags) == 1 and all(extra > -1e-8 for extra, _ in broken.lines)
+        lines = "\n".join(" ".join(words) for _, words in broken.lines) if drawn_alike else None
+    if len(_LINES) >= _PARSED_MAX:
+        _LINES.clear()
+    _LINES[key] = lines
+    return lines
+
+
+@cache
+def _draws_as_lines(style: ParagraphStyle) -> bool:
+    """Whether a Paragraph of this style draws its lines at the cell's left edge, a leading apart,
+    as a table draws a string's lines (string_cells places the first line)."""
+    return (
+        style.alignment == TA_LEFT
+        and not style.leftIndent
+        and not style.firstLineIndent
+        and not style.rightIndent
+        and not getattr(style, "autoLeading", "")
+        and not getattr(style, "endDots", None)
+        and not getattr(style, "backColor", None)
+        and _style_breaks_alike(style)
     )
 
 

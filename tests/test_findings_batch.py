@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
-from audits import actions, capture, credits, findings, manifest, settings, signoffs, store
+from audits import actions, capture, credits, disclosure, findings, manifest, settings, signoffs, store, stories
 
 from support.stores import audited_with_pack, captured
 
@@ -44,5 +45,8 @@ def test_a_batch_gathers_each_provider_as_its_own_reads_do(tmp_path):
             assert found.signoff == signoffs.signoff_of_run(con, provider_id, "2026-Q2", run_id), provider_id
             assert all(sec.needed == 2 for sec in found.sections)
             assert found.inputs_sha256 == manifest.sha256(manifest.inputs(con, run_id))
+        # the story table is read once and counted for the ratings shown: as reading it again gives
+        pd.testing.assert_frame_equal(shared.shown, disclosure.public_standard_ratings(con, run_id))
+        pd.testing.assert_frame_equal(shared.stories, stories.story_table(con, "2026-Q2"))
     assert shared.works["P002"].hours == 2.0 and shared.works["P001"].named == ("Sam Peer",)
     assert "P003" not in shared.works  # no story of it names an interviewer

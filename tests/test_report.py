@@ -378,7 +378,6 @@ def test_an_uncertain_rating_says_why_beside_its_figures(pdf):
 
 
 def test_the_chart_draws_the_met_and_partly_met_bands_and_its_key_names_them(pdf):
-    from reportlab.graphics.shapes import Rect
     from reportlab.lib import colors
 
     from audits import ratings, report_charts
@@ -388,13 +387,13 @@ def test_the_chart_draws_the_met_and_partly_met_bands_and_its_key_names_them(pdf
     row = {"label": "A share", "value": 0.5, "rating": "red", "green": 0.9, "amber": 0.75, "higher": True}
     lower = {**row, "green": 0.1, "amber": 0.25, "higher": False}
 
-    def strips(drawing) -> dict[str, tuple[float, float]]:
+    def strips(chart) -> dict[str, tuple[float, float]]:
         tints = {colors.HexColor(ratings.look(r).colour).hexval(): r for r in ("green", "amber")}
         x = lambda v: report_charts.LABEL_WIDTH + report_charts.TRACK_WIDTH * v  # noqa: E731
         found = {
-            tints[s.fillColor.hexval()]: (s.x, s.x + s.width)
-            for s in drawing.contents
-            if isinstance(s, Rect) and s.fillColor is not None and s.fillColor.hexval() in tints and s.height < 3
+            tints[fill.hexval()]: (x0, x0 + width)
+            for kind, (x0, _, width, height), _, _, _, fill in chart.marks
+            if kind == "rect" and fill is not None and fill.hexval() in tints and height < 3
         }
         return {r: tuple(round((v - x(0)) / (x(1) - x(0)), 3) for v in span) for r, span in found.items()}
 
@@ -469,6 +468,21 @@ def test_a_report_reads_its_sections_rows_as_each_frame_would_give_them(audited)
     # pieces of different types are each read alone
     mixed = [pd.DataFrame({"a": [1, 2]}), pd.DataFrame({"a": ["x"]})]
     assert report._records(mixed) == [[{"a": 1}, {"a": 2}], [{"a": "x"}]]
+    # every kind of column a report reads, with its missing values, as pandas gives them
+    kinds = pd.DataFrame(
+        {
+            "text": pd.array(["a", None, "c"], dtype="str"),
+            "count": pd.array([1, None, 3], dtype="Int64"),
+            "share": [0.5, float("nan"), 1.0],
+            "flag": [True, False, True],
+            "version": pd.array([1, 2, 3], dtype="int32"),
+            "when": pd.to_datetime(["2026-01-01", None, "2026-03-01"]),
+        }
+    )
+    for frame in (kinds, kinds.drop(columns="when")):
+        rows, want = report._rows(frame), frame.to_dict("records")
+        assert [[type(v) for v in r.values()] for r in rows] == [[type(v) for v in r.values()] for r in want]
+        assert repr(rows) == repr(want)
 
 
 def _printed_manifest_sha256(pdf: Path) -> str:
@@ -510,3 +524,14 @@ def test_each_pdf_prints_the_checksum_of_the_input_manifest_written_beside_it(au
         assert "Therunalsousedthereturnsof2otherproviders" in flat
         for other in set(submissions) - {provider_id}:
             assert submissions[other] not in flat and other not in flat  # counted, never named
+
+
+def test_a_batchs_reports_are_each_drawn_once_in_batches_that_shrink_towards_the_end():
+    jobs = list(range(150))
+    for workers in (1, 2, 3):
+        batches = report_batch._batches(jobs, workers)
+        assert [j for b in batches for j in b] == jobs
+        assert max(map(len, batches)) == report_batch.BATCH
+    sizes = [len(b) for b in report_batch._batches(jobs, 2)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[-2:] == [1, 1]  # the workers finish together
+    assert report_batch._batches([], 2) == [] and report_batch._batches([7], 2) == [[7]]

@@ -1,5 +1,5 @@
-"""Table cells drawn as plain strings (report_styles.one_line, string_cells) land where the
-one-line Paragraphs they replace land, in the same face and size, in rows of the same height:
+"""Table cells drawn as plain strings (report_styles.cell_lines, string_cells) land where the
+Paragraphs they replace land, line by line, in the same face and size, in rows of the same height:
 two PDFs drawn with reportlab, one with each, read back with pypdf."""
 
 from __future__ import annotations
@@ -10,15 +10,21 @@ import pypdf
 from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
 
 from audits import report_breakdowns, report_styles
-from audits.report_styles import FONT, Paragraph, one_line, string_cells, styles, text
+from audits.report_styles import FONT, Paragraph, cell_lines, one_line, string_cells, styles, text
 
 ROWS = [  # (cells, style, spanned)
     (["Group", "Figure", "95% interval", "Compared with everyone"], "cell_head", False),
     (["Sex"], "cell_bold", True),
     (["Female", "86.8% (250 of 288 people)", "82.4% to 90.2%", "Similar to everyone's"], "cell", False),
     (["Not stated", "Not shown*: it would reveal fewer than 5 people", "", "Not compared"], "cell", False),
+    (
+        ["Other", "Not shown*: hidden so that a small count cannot be worked out from other figures", "–", "x"],
+        "cell",
+        False,
+    ),
     (["Male", "Ŵ & <b>not bold</b> “quoted”", "", "Lower than everyone's"], "cell", False),
     (["No people: Other"], "cell", True),
+    (["Mixed", "a" * 90, "–", "x"], "cell", False),
 ]
 
 
@@ -70,16 +76,25 @@ def test_plain_cells_are_placed_as_the_paragraphs_they_replace():
     }
 
 
-def test_a_cell_that_wraps_or_has_markup_or_odd_spaces_stays_a_paragraph():
+def test_a_cell_that_wraps_is_drawn_as_its_paragraphs_lines_and_odd_spaces_stay_a_paragraph():
     cell = styles()["cell"]
     wide = report_breakdowns.WIDTHS[1]
     assert one_line("86.8% (250 of 288 people)", cell, wide)
-    assert not one_line("Not shown*: hidden so that a small count cannot be worked out from other figures", cell, wide)
-    assert not one_line("two  spaces", cell, wide)
-    assert not one_line(" leading", cell, wide)
-    assert not one_line("line\nbreak", cell, wide)
-    assert not one_line("non\xa0breaking", cell, wide)
+    assert cell_lines("86.8% (250 of 288 people)", cell, wide) == "86.8% (250 of 288 people)"
+    long = "Not shown*: hidden so that a small count cannot be worked out from other figures"
+    assert not one_line(long, cell, wide)
+    for value in (long, "a" * 200):  # a word wider than the cell is cut where reportlab cuts it
+        paragraph = Paragraph(text(value), cell)
+        paragraph.wrap(wide - 12, 1000)
+        assert cell_lines(value, cell, wide).split("\n") == [" ".join(w) for _, w in paragraph.blPara.lines]
+    assert cell_lines(long, cell, wide).count("\n") == 2 and cell_lines(long, cell, wide / 2).count("\n") >= 4
+    for odd in ("two  spaces", " leading", "line\nbreak", "non\xa0breaking"):
+        assert not one_line(odd, cell, wide) and cell_lines(odd, cell, wide) is None
+    indented = styles()["quote"]
+    assert cell_lines(long, indented, wide) is None and cell_lines("short", indented, wide) == "short"
     row, columns = report_breakdowns._row(["Female", "Not shown*: it would reveal fewer than 5 people", "", "x"], cell)
+    assert row[1] == "Not shown*: it would reveal fewer\nthan 5 people" and columns is None
+    row, columns = report_breakdowns._row(["Female", "two  spaces", "", "x"], cell)
     assert isinstance(row[1], Paragraph) and row[0] == "Female" and columns == [0, 2, 3]
     assert report_breakdowns._row(["Female", "1", "2", "3"], cell)[1] is None
     assert report_breakdowns._row(["Sex"], cell, spans=True) == (["Sex", "", "", ""], [0])
@@ -89,7 +104,7 @@ def test_a_measure_tables_plain_cells_are_placed_as_their_paragraphs():
     from audits import report
 
     s = styles()
-    cells = ["86.8% (250 of 288)", "82% to 90%"]
+    cells = ["86.8% (250 of 288 people who were asked)", "82% to 90%"]
 
     def pdf(plain: bool) -> bytes:
         make = (lambda v, w: report._plain(v, s["cell"], w)) if plain else (lambda v, w: Paragraph(text(v), s["cell"]))
@@ -103,10 +118,10 @@ def test_a_measure_tables_plain_cells_are_placed_as_their_paragraphs():
         )
         return out.getvalue()
 
-    assert isinstance(report._plain(cells[0], s["cell"], report.MEASURE_WIDTHS[1]), str)
+    assert report._plain(cells[0], s["cell"], report.MEASURE_WIDTHS[1]).count("\n") >= 1  # its lines
     assert isinstance(report._plain("line\nbreak", s["cell"], report.MEASURE_WIDTHS[1]), Paragraph)
     before, after = _placed(pdf(False)), _placed(pdf(True))
-    assert before == after and set(cells) <= {t for t, *_ in after}
+    assert before == after and cells[1] in {t for t, *_ in after}
 
 
 def test_a_face_codes_a_string_drawn_again_as_reportlab_codes_it():
