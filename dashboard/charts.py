@@ -371,19 +371,23 @@ def funnel(
     sizes = np.unique(np.concatenate(grid))
     for z, name, dash in ((stats.Z95, "95% limits", "dash"), (stats.Z998, "99.8% limits", "dot")):
         bounds = [stats.funnel_limits(benchmark, n, z) for n in sizes]
-        for k in (0, 1):
-            fig.add_trace(
-                go.Scatter(
-                    x=sizes,
-                    y=[b[k] for b in bounds],
-                    mode="lines",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=(k == 0),
-                    hoverinfo="skip",
-                    line=dict(color="#555555", dash=dash, width=1),
-                )
+        # the lower and the upper line as one trace, broken by a gap (NaN, kept as a gap:
+        # connectgaps is off): drawn the same, with one legend entry, but Plotly lays out and
+        # draws one trace instead of two (national scale: ~380 points each). Numpy arrays, so
+        # the figure still sends them as packed binary. The legend group keeps the legend's
+        # layout as it was (a legend with groups is ordered and spaced by group).
+        gap = np.array([np.nan])
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([sizes, gap, sizes]),
+                y=np.concatenate([[b[0] for b in bounds], gap, [b[1] for b in bounds]]),
+                mode="lines",
+                name=name,
+                legendgroup=name,
+                hoverinfo="skip",
+                line=dict(color="#555555", dash=dash, width=1),
             )
+        )
     fig.add_trace(
         go.Scatter(
             x=[0, n_max * 1.1],

@@ -148,14 +148,24 @@ def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
 # --------------------------------------------------------------------------- the funnel plot and the table
 
 
+def _limit_lines(fig, name: str) -> tuple[tuple[list, list], tuple[list, list]]:
+    """The lower and the upper line of a pair of limits, (x, y) each: one trace, the two lines
+    broken by a gap (NaN, not connected)."""
+    (trace,) = [t for t in fig.data if t.name == name]
+    x, y = list(trace.x), list(trace.y)
+    (gap,) = [i for i, v in enumerate(x) if np.isnan(v)]
+    assert np.isnan(y[gap]) and not np.isnan(y).sum() - 1 and not trace.connectgaps
+    return (x[:gap], y[:gap]), (x[gap + 1 :], y[gap + 1 :])
+
+
 def _funnel_reading(fig, size: float, value: float) -> str:
     """Where a point lies on the drawn funnel: inside the 95% lines, between them and the
     99.8% lines, or outside both (read from the lines' own points at the provider's size)."""
     outside = {}
     for name in ("95% limits", "99.8% limits"):
-        lower, upper = [t for t in fig.data if t.name == name]
-        i = list(lower.x).index(size)
-        outside[name] = not (lower.y[i] <= value <= upper.y[i])
+        lower, upper = _limit_lines(fig, name)
+        i = lower[0].index(size)
+        outside[name] = not (lower[1][i] <= value <= upper[1][i])
     if not outside["95% limits"]:
         return "inside"
     return "outside 99.8%" if outside["99.8% limits"] else "outside 95%"
@@ -226,6 +236,33 @@ def test_the_funnel_and_the_table_agree_on_every_row_of_the_fixture_store(dashbo
     for (run_id, measure_id), rows in compared.groupby(["run_id", "measure_id"]):
         checked += _agree(rows, f"{run_id} {measure_id}")
     assert checked == len(compared) > 40
+
+
+def test_each_pair_of_limits_is_one_trace_of_two_lines_one_legend_entry_and_no_hover():
+    rows = pd.DataFrame(
+        {
+            "provider_id": ["P1", "P2", "P3"],
+            "name": ["Northgate", "Riverside", "Hill Lane"],
+            "value": [0.8, 0.95, 0.5],
+            "numerator": [64.0, 57.0, 20.0],
+            "denominator": [80.0, 60.0, 40.0],
+            "size": [80.0, 60.0, 40.0],
+            "rating": ["amber", "green", "red"],
+        }
+    )
+    fig = charts.funnel(rows, 0.78, SHARE)
+    for name, z, dash in (("95% limits", stats.Z95, "dash"), ("99.8% limits", stats.Z998, "dot")):
+        (trace,) = [t for t in fig.data if t.name == name]
+        assert trace.showlegend is not False and trace.hoverinfo == "skip" and trace.line.dash == dash
+        assert (
+            not trace.connectgaps
+        )  # the gap breaks the line: no stroke from the lower line's end to the upper's start
+        (lx, ly), (ux, uy) = _limit_lines(fig, name)
+        # both lines pass through every provider's own size, from the smallest size to the largest
+        assert lx == ux and lx == sorted(lx) and {40.0, 60.0, 80.0} <= set(lx)
+        bounds = [stats.funnel_limits(0.78, n, z) for n in lx]
+        assert ly == [b[0] for b in bounds] and uy == [b[1] for b in bounds]
+        assert all(lo < hi for lo, hi in zip(ly[1:], uy[1:], strict=True))
 
 
 # --------------------------------------------------------------------------- what every chart shows
