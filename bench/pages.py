@@ -13,7 +13,10 @@ reruns itself is not idle between its runs). The time is from the click (or the 
 navigation) to the moment that quiet stretch began. "Cold" is the first visit of each page after
 a fresh server start (one per role, so no role warms another's caches), once the warming the
 server starts with is over (dashboard.warm; its time is printed; --no-wait-warm signs in at once,
-while it runs); "warm" the median of later visits. Beside each time, the CPU seconds the server
+while it runs); "warm" the median of later visits. By default the next click comes as soon as a
+page is idle; --read SECONDS waits that long on each page first, as a person reading it does (what
+the browser does meanwhile, such as dashboard.chart_code's preloading of Plotly's code once the
+page is idle, is then not charged to the next page; it is not timed at all). Beside each time, the CPU seconds the server
 and the browser (Playwright's driver and Chromium) spent on that visit. The concurrent sessions share one signed session cookie (dashboard.sessions), each
 in its own browser context: all already open on the Guide, they click Overview in the menu at the
 same moment (click → idle, the issue's page time), three rounds; then, for comparison, they load
@@ -265,9 +268,11 @@ async def role_pages(
     home_title: str | None = None,
     role: str = "",
     server_pid: int | None = None,
+    read: float = 0.0,
 ) -> dict:
     """Sign in, then every page of the menu once (cold), then each again `repeat` times (warm),
-    each with the CPU seconds the server and the browser spent on it (cold, and the median warm)."""
+    each with the CPU seconds the server and the browser spent on it (cold, and the median warm).
+    `read`: seconds spent on each page once it is idle, before the next click (not timed)."""
     context = await browser.new_context(viewport={"width": 1440, "height": 1000})
     ours = os.getpid()
 
@@ -279,6 +284,7 @@ async def role_pages(
         before = cpu()
         seconds = await step
         after = cpu()
+        await asyncio.sleep(read)  # a person reading the page before the next click
         return seconds, round(after[0] - before[0], 2), round(after[1] - before[1], 2)
 
     try:
@@ -464,6 +470,7 @@ async def measure(
     log_dir: Path,
     goto: bool = True,
     wait_warm: bool = True,
+    read: float = 0.0,
 ) -> dict:
     """The whole benchmark over db: {'pages': {role: {page: {cold, warm}}}, 'concurrent': {...}}."""
     from playwright.async_api import async_playwright
@@ -473,7 +480,7 @@ async def measure(
 
     names, password = bench_accounts(db)
     log_dir.mkdir(parents=True, exist_ok=True)
-    result: dict = {"pages": {}, "load_before": loadavg()}
+    result: dict = {"pages": {}, "load_before": loadavg(), "read": read}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -483,7 +490,7 @@ async def measure(
                 home = auth.PAGES["dashboard/provider.py"][0] if role == "provider" else titles[0]
                 with serve(db, standards, log_dir / f"pages-{role}.log", wait_warm) as url:
                     result["pages"][role] = await role_pages(
-                        browser, url, names[role], password, titles, repeat, home, role, SERVERS[url]
+                        browser, url, names[role], password, titles, repeat, home, role, SERVERS[url], read
                     )
                 print_role(role, {t: v for t, v in result["pages"][role].items() if v["warm"] is not None})
             if sessions:
@@ -533,7 +540,15 @@ def print_concurrent(concurrent: dict, sessions: int) -> None:
         )
 
 
-def main() -> None:
+def seconds_to_read(text: str) -> float:
+    """--read's value: seconds, zero or more."""
+    seconds = float(text)
+    if not seconds >= 0:
+        raise argparse.ArgumentTypeError(f"seconds to read a page must be 0 or more, not {text}")
+    return seconds
+
+
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="the store to read (default: the shared one in --work)")
     common.add_arguments(parser)
@@ -551,15 +566,27 @@ def main() -> None:
         action="store_true",
         help="sign in as soon as the server answers, while it is still warming (default: once warmed)",
     )
+    parser.add_argument(
+        "--read",
+        type=seconds_to_read,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long on each page once it is idle, before the next click, as a person reading "
+        "it (default 0: click at once)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pages.json")
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = arguments().parse_args()
     if args.db is None:
         args.db = common.national_store(args.work, args.standards, args.providers, args.fresh)[0]
     from audits import store
 
     with store.reading(args.db) as con:
         size = con.execute("SELECT count(*) FROM providers").fetchone()[0]
-    print(f"store {args.db}: {size} providers; load {loadavg()}", flush=True)
+    print(f"store {args.db}: {size} providers; {args.read:g} s read on each page; load {loadavg()}", flush=True)
     print(f"{'role':16} {'page':24} {'cold s':>7} {'warm s':>7}  CPU-s: cold server, browser; warm server, browser")
     result = asyncio.run(
         measure(
@@ -572,6 +599,7 @@ def main() -> None:
             args.out.parent,
             not args.no_goto,
             not args.no_wait_warm,
+            args.read,
         )
     )
     slowest = max([t["cold"] or 0 for pages in result["pages"].values() for t in pages.values()] or [0])
