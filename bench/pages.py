@@ -284,7 +284,7 @@ async def role_pages(
         before = cpu()
         seconds = await step
         after = cpu()
-        await asyncio.sleep(read)  # a person reading the page before the next click
+        await read_page(read)
         return seconds, round(after[0] - before[0], 2), round(after[1] - before[1], 2)
 
     try:
@@ -313,6 +313,11 @@ async def role_pages(
         return out
     finally:
         await context.close()
+
+
+async def read_page(seconds: float) -> None:
+    """A person reading the page, once it is idle, before the next click (--read; not timed)."""
+    await asyncio.sleep(seconds)
 
 
 def cpu_seconds(pids: list[int]) -> float:

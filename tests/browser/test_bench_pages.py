@@ -23,11 +23,13 @@ from bench import pages  # noqa: E402
 pytestmark = pytest.mark.browser
 
 
-def test_the_page_benchmark_times_every_page_and_concurrent_overviews(tmp_path):
+def test_the_page_benchmark_times_every_page_and_concurrent_overviews(tmp_path, monkeypatch):
     db = tmp_path / "audit.duckdb"
     dashboard_store.build_store(db)
+    read = []  # --read: a pause on each page, once it is idle and timed, before the next click
+    monkeypatch.setattr(pages, "read_page", lambda seconds: read.append(seconds) or asyncio.sleep(seconds))
     measuring = pages.measure(
-        db, dashboard_store.STANDARDS, ("commissioner",), repeat=1, sessions=2, rounds=1, log_dir=tmp_path
+        db, dashboard_store.STANDARDS, ("commissioner",), repeat=1, sessions=2, rounds=1, log_dir=tmp_path, read=0.2
     )
     # a thread of its own: the other browser tests' sync Playwright keeps an event loop running in this one
     with ThreadPoolExecutor(1) as thread:
@@ -36,6 +38,7 @@ def test_the_page_benchmark_times_every_page_and_concurrent_overviews(tmp_path):
     commissioner = accounts.Account("c", "C", "commissioner", None)
     assert list(timed) == [auth.PAGES[f][0] for f in auth.pages_for(commissioner)]  # every page of the menu
     assert all(t["cold"] > 0 and t["warm"] > 0 for t in timed.values()), timed
+    assert read == [0.2] * 2 * len(timed) and result["read"] == 0.2  # after every visit, cold and warm
     (loads,) = result["concurrent"]["rounds"]  # open on the Guide, both click Overview at once
     assert len(loads) == 2 and all(0 < t < float("inf") for t in loads)
     (fresh,) = result["concurrent"]["goto"]  # both load /overview afresh, for comparison
