@@ -238,11 +238,12 @@ def test_the_funnel_and_the_table_agree_on_every_row_of_the_fixture_store(dashbo
     assert checked == len(compared) > 40
 
 
-def test_each_pair_of_limits_is_one_trace_of_two_lines_one_legend_entry_and_no_hover():
-    rows = pd.DataFrame(
+def _three_rated(names=("Northgate", "Riverside", "Hill Lane")) -> pd.DataFrame:
+    """Three providers' figures of a share, one of each rating, as a funnel draws them."""
+    return pd.DataFrame(
         {
             "provider_id": ["P1", "P2", "P3"],
-            "name": ["Northgate", "Riverside", "Hill Lane"],
+            "name": list(names),
             "value": [0.8, 0.95, 0.5],
             "numerator": [64.0, 57.0, 20.0],
             "denominator": [80.0, 60.0, 40.0],
@@ -250,6 +251,10 @@ def test_each_pair_of_limits_is_one_trace_of_two_lines_one_legend_entry_and_no_h
             "rating": ["amber", "green", "red"],
         }
     )
+
+
+def test_each_pair_of_limits_is_one_trace_of_two_lines_one_legend_entry_and_no_hover():
+    rows = _three_rated()
     fig = charts.funnel(rows, 0.78, SHARE)
     for name, z, dash in (("95% limits", stats.Z95, "dash"), ("99.8% limits", stats.Z998, "dot")):
         (trace,) = [t for t in fig.data if t.name == name]
@@ -335,17 +340,7 @@ def test_the_axis_always_reaches_the_thresholds():
 
 
 def test_points_are_named_the_chosen_provider_ringed_and_names_are_text():
-    rows = pd.DataFrame(
-        {
-            "provider_id": ["P1", "P2", "P3"],
-            "name": ["Northgate", "River <a href='x'>side</a>", "Hill Lane"],
-            "value": [0.8, 0.95, 0.5],
-            "numerator": [64.0, 57.0, 20.0],
-            "denominator": [80.0, 60.0, 40.0],
-            "size": [80.0, 60.0, 40.0],
-            "rating": ["amber", "green", "red"],
-        }
-    )
+    rows = _three_rated(["Northgate", "River <a href='x'>side</a>", "Hill Lane"])
     fig = charts.funnel(rows, 0.78, SHARE, selected="P1")
     chosen = next(t for t in fig.data if t.name.endswith("(chosen)"))
     assert list(chosen.y) == [0.8] and fig.layout.title.subtitle.text == "Ringed: Northgate"
