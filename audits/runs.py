@@ -10,6 +10,7 @@ the one that started last.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import uuid
@@ -21,7 +22,7 @@ import pandas
 
 from audits import breakdowns, disclosure, disclosure_breakdowns, engine, kinds, spec, stats, store, tiers
 from audits.cells import safe_cell
-from audits.standard_files import load_standards
+from audits.standard_files import keep_checked, load_standards
 from audits.standard_model import Standard
 
 EXPORT_COLUMNS = [
@@ -61,21 +62,30 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
     """
     _check_period(period)
     standards_dir = Path(standards_dir)
-    load = load_standards(standards_dir)
-    if not load.ok:
-        raise RunError(
-            f"The audit did not run: the standards in {standards_dir} have "
-            f"{len(load.problems)} problem{'s' if len(load.problems) != 1 else ''}. "
-            "Fix every one (python -m audits standards check shows them) and run again.\n" + load.report()
-        )
-    audited = load.audited
-    if not audited:
-        raise RunError(
-            f"The audit did not run: no standard in {standards_dir} is approved "
-            "(drafts and retired standards are never audited)."
-        )
-    started = store.now()
-    with store.reading(db) as con:
+    with contextlib.ExitStack() as opened:
+        # the store is opened first so that the standards it has already checked (its cache,
+        # audits.standard_files) need not be read afresh; a store that cannot be opened is
+        # said only after the standards, as it always was
+        try:
+            con = opened.enter_context(store.reading(db))
+        except (store.StoreError, store.SchemaError) as error:
+            con, unopened = None, error
+        load = load_standards(standards_dir, con)
+        if not load.ok:
+            raise RunError(
+                f"The audit did not run: the standards in {standards_dir} have "
+                f"{len(load.problems)} problem{'s' if len(load.problems) != 1 else ''}. "
+                "Fix every one (python -m audits standards check shows them) and run again.\n" + load.report()
+            )
+        audited = load.audited
+        if not audited:
+            raise RunError(
+                f"The audit did not run: no standard in {standards_dir} is approved "
+                "(drafts and retired standards are never audited)."
+            )
+        if con is None:
+            raise unopened
+        started = store.now()
         engine.lock_down(con)
         submissions = con.execute(
             "SELECT submission_id, provider_id, sha256 FROM current_submissions "
@@ -174,6 +184,7 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
             disclosure.keep(con, protected)
             breakdowns.keep(con, run_id, parts)
             disclosure_breakdowns.keep(con, run_id, public_parts)
+            keep_checked(con, load)
             con.execute("COMMIT")
         except Exception:
             store.rollback(con)

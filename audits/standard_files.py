@@ -11,6 +11,11 @@ than what it shows: anchors and aliases (`&name`, `*name`, which also make a "bi
 laughs" file possible), tags (`!!python/...`) and `%YAML` directives (`%YAML 1.1`
 would turn `NO` into false). Duplicate keys are refused too: the second would
 silently win.
+
+A store at hand (an audit's) keeps the standards it has checked (`standard_cache`, migration
+0009), keyed by each file's sha256 and a key of the code that checked it: a fresh process that
+finds a file there validates the stored standard with the model again instead of reading the
+file afresh (see `load_standards`).
 """
 
 from __future__ import annotations
@@ -18,10 +23,16 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import pydantic
+import pydantic_core
+import ruamel.yaml
+import sqlglot
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -29,7 +40,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-from audits import limits, safe_yaml, trial
+from audits import limits, safe_yaml, store, trial
 from audits.problems import yaml_mistake
 from audits.standard_model import FieldProblem, Interview, Measure, Standard, Voice
 
@@ -63,6 +74,10 @@ class StandardsLoad:
     standards: list[Standard] = field(default_factory=list)  # every status, by id
     files: dict[str, tuple[Path, str]] = field(default_factory=dict)  # id -> (path, sha256)
     problems: list[StandardProblem] = field(default_factory=list)
+    # standards that passed but are not yet in the store's cache (sha256 of the file -> the
+    # standard's JSON), and the code key they were checked under: `keep_checked` writes them
+    to_keep: dict[str, str] = field(default_factory=dict)
+    code_key: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -81,10 +96,21 @@ class StandardsLoad:
 # --------------------------------------------------------------------------- loading
 
 
-def load_standards(folder: Path) -> StandardsLoad:
-    """Read every `*.yaml` standards file of a folder (sorted by name)."""
+def load_standards(folder: Path, con: duckdb.DuckDBPyConnection | None = None) -> StandardsLoad:
+    """Read every `*.yaml` standards file of a folder (sorted by name).
+
+    With `con` (a connection to a store, read-only is enough) a file the store's cache holds
+    under this code's key is not read afresh: the stored standard is validated by the model
+    again, which gives the same standard as reading the file (tests/test_standard_cache.py).
+    Only the standards that passed are ever kept, so a file with problems is always read and
+    its problems found afresh. Nothing is written here: `keep_checked` writes, in a writer's
+    transaction."""
     folder = Path(folder)
     result = StandardsLoad()
+    stored: dict[str, str] | None = None
+    if con is not None:
+        result.code_key = code_key()
+        stored = _stored(con, result.code_key)
     if not folder.is_dir():
         result.problems.append(
             StandardProblem(
@@ -126,7 +152,8 @@ def load_standards(folder: Path) -> StandardsLoad:
                 )
             )
             continue
-        standard, problems = _parse(text, name)
+        sha256 = hashlib.sha256(raw).hexdigest()
+        standard, problems = _parse(text, name, stored.get(sha256) if stored else None)
         if standard is not None:
             problems += _name_problems(standard, text, name)
         result.problems.extend(problems)
@@ -148,8 +175,11 @@ def load_standards(folder: Path) -> StandardsLoad:
                     )
     for path, raw, _text, standard in parsed:  # only files without problems; their names are their ids
         if standard is not None:
+            sha256 = hashlib.sha256(raw).hexdigest()
             result.standards.append(standard)
-            result.files[standard.id] = (path, hashlib.sha256(raw).hexdigest())
+            result.files[standard.id] = (path, sha256)
+            if stored is not None and sha256 not in stored:
+                result.to_keep[sha256] = standard.model_dump_json(exclude_unset=True)
     result.problems.sort(key=lambda p: (p.file, p.line or 0))
     result.standards.sort(key=lambda s: s.id)
     return result
@@ -175,17 +205,89 @@ _PASSED: dict[str, Standard] = {}
 _PASSED_MOST = 256
 
 
-def _parse(text: str, file_name: str) -> tuple[Standard | None, list[StandardProblem]]:
-    """The model from the text, before the file name is compared with the id."""
+def _parse(text: str, file_name: str, stored: str | None = None) -> tuple[Standard | None, list[StandardProblem]]:
+    """The model from the text, before the file name is compared with the id. `stored`: the
+    standard's JSON as the store's cache holds it for this text and this code, if it does."""
     key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     if key in _PASSED:
         return _PASSED[key].model_copy(deep=True), []
-    standard, problems = _parse_afresh(text, file_name)
+    standard = _from_store(stored) if stored is not None else None
+    problems: list[StandardProblem] = []
+    if standard is None:
+        standard, problems = _parse_afresh(text, file_name)
     if standard is not None and not problems:
         if len(_PASSED) >= _PASSED_MOST:
             _PASSED.clear()
         _PASSED[key] = standard.model_copy(deep=True)
     return standard, problems
+
+
+def _from_store(body: str) -> Standard | None:
+    """A standard the store's cache kept, validated by the model again (its field rules and the
+    expression whitelist); None if the model refuses it, so the file is read afresh."""
+    try:
+        return Standard.model_validate_json(body)
+    except ValidationError:
+        return None
+
+
+# --------------------------------------------------------------------------- the store's cache
+
+# The libraries whose behaviour decides what a file means and whether it passes: the YAML
+# reader, the model, the expression parser and the database of the trial run.
+_LIBRARIES = (
+    ("python", sys.version),
+    ("pydantic", pydantic.VERSION),
+    ("pydantic-core", pydantic_core.__version__),
+    ("ruamel.yaml", ruamel.yaml.__version__),
+    ("duckdb", duckdb.__version__),
+    ("sqlglot", sqlglot.__version__),
+)
+_CODE_KEY: list[str] = []  # worked out once a process: the code that runs is the code imported
+
+
+def code_key_of(root: Path, libraries: tuple[tuple[str, str], ...] = _LIBRARIES) -> str:
+    """The sha256 of every `*.py` under `root` and every migration, by their paths, and of the
+    libraries' versions: a change to any of them gives another key, so no standard checked by
+    other code is ever taken as checked."""
+    digest = hashlib.sha256()
+    for name, version in libraries:
+        digest.update(f"{name}={version}\n".encode())
+    files = sorted(root.rglob("*.py")) + sorted((root / "migrations").glob("*.sql"))
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def code_key() -> str:
+    """This process's code key (audits/ as imported, and its libraries' versions)."""
+    if not _CODE_KEY:
+        _CODE_KEY.append(code_key_of(Path(__file__).resolve().parent))
+    return _CODE_KEY[0]
+
+
+def _stored(con: duckdb.DuckDBPyConnection, key: str) -> dict[str, str]:
+    """sha256 -> JSON of every standard the store's cache holds under this code key (none from
+    a store without the table: a read-only connection to a store not yet migrated)."""
+    try:
+        return dict(con.execute("SELECT sha256, body_json FROM standard_cache WHERE code_key = ?", [key]).fetchall())
+    except duckdb.CatalogException:
+        return {}
+
+
+def keep_checked(con: duckdb.DuckDBPyConnection, load: StandardsLoad) -> None:
+    """Write the standards a load checked afresh into the store's cache, inside the caller's
+    write transaction (an audit's, so they are kept only if the audit is). Rows kept under
+    another code key are dropped: no code of this version can find them again."""
+    if not load.to_keep or load.code_key is None:
+        return
+    con.execute("DELETE FROM standard_cache WHERE code_key <> ?", [load.code_key])
+    rows = sorted(load.to_keep.items())
+    con.execute(
+        "INSERT OR IGNORE INTO standard_cache VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(rows)),
+        [value for sha256, body in rows for value in (sha256, load.code_key, body, store.now())],
+    )
 
 
 def _parse_afresh(text: str, file_name: str) -> tuple[Standard | None, list[StandardProblem]]:
