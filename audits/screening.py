@@ -120,8 +120,10 @@ def _fold(ch: str) -> str:
 def _normalise(text: str) -> tuple[str, array | None]:
     """The text the patterns see, and for each of its characters the index of the
     original character it came from (None when every character stands for itself).
-    Each step runs over the text in C (set, sub, map, chain), not in a Python loop."""
-    folds = {ch: _fold(ch) for ch in set(text) if _SPECIAL.match(ch)}
+    Each step runs over the text in C (findall, set, sub, map, chain), not in a Python loop:
+    the characters needing work are picked out by one scan of the text, not a match per
+    distinct character (most stories have none)."""
+    folds = {ch: _fold(ch) for ch in set(chain.from_iterable(_SPECIAL.findall(text)))}
     if not folds:
         return text, None
     table = str.maketrans(folds)

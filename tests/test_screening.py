@@ -385,3 +385,60 @@ def test_long_awkward_text_is_screened_whole(family):
 def test_an_auditors_redaction_passes(redacted):
     """A redacted version is screened again before it is approved: the usual markers are no detail."""
     assert screening.screen(redacted) == []
+
+
+def _normalise_before(text: str):
+    """_normalise as it was before the characters needing work were picked out by one scan
+    (a match per distinct character): the reference the faster one must equal."""
+    from array import array
+    from itertools import chain, repeat
+
+    folds = {ch: screening._fold(ch) for ch in set(text) if screening._SPECIAL.match(ch)}
+    if not folds:
+        return text, None
+    table = str.maketrans(folds)
+    norm = screening._SPECIAL.sub(lambda match: match.group(0).translate(table), text)
+    if all(len(folded) == 1 for folded in folds.values()):
+        return norm, None
+    lengths = map(len, map(folds.get, text, text))
+    return norm, array("q", chain.from_iterable(map(repeat, range(len(text)), lengths)))
+
+
+def _awkward_texts() -> list[str]:
+    """Every special character screening knows, in words and numbers, and a run longer than the
+    longest run _SPECIAL takes at once."""
+    odd = (
+        "".join(screening._LOOKALIKES)
+        + "\u200b\u00ad\u200e\ufeff\u115f\u3164\u0301\u0308ｆｕｌｌ０７７００\u2028\u00a0\u2013"
+    )
+    return [f"Sarah{ch}Jenkins rang 07700{ch}900123 from NE1{ch}4ST" for ch in odd] + [
+        odd,
+        "Sа" + "\u200b" * 5000 + "rah Jenkins",
+        "é" * 4100 + " Mrs Evans",
+        "Łukasz Nowak ﬁxed it",
+    ]
+
+
+def test_normalising_picks_out_the_same_characters_as_before(monkeypatch):
+    """_normalise is faster and exactly the same: the same text and map back for every demo story,
+    every clean story, every example and variant above and awkward text, and so the same flags."""
+    from audits import demo_stories
+
+    corpus = (
+        [
+            s["text"]
+            for group in (demo_stories.STORIES, demo_stories.PERSONAL_DETAIL_STORIES, demo_stories.FONT_STORIES)
+            for s in group
+        ]
+        + CLEAN_STORIES
+        + CLEAN
+        + [text for _, text in FOUND + VARIANTS]
+        + _awkward_texts()
+    )
+    assert len(corpus) > 300
+    for text in corpus:
+        assert screening._normalise(text) == _normalise_before(text), repr(text[:60])
+    flags = [screening.screen(text) for text in corpus]
+    assert sum(map(bool, flags)) > 100
+    monkeypatch.setattr(screening, "_normalise", _normalise_before)
+    assert [screening.screen(text) for text in corpus] == flags
