@@ -198,3 +198,13 @@ def test_an_audit_keeps_what_it_checked_and_the_next_audit_reads_nothing_afresh(
             s.model_dump_json() for s in runs.run_standards(con, first)
         ]
     assert after.equals(before)
+
+
+def test_an_audit_says_the_standards_problems_before_a_store_it_cannot_open(tmp_path):
+    """The store is opened first (for its cache), but what is said is in the order it always was."""
+    missing = tmp_path / "none.duckdb"
+    with pytest.raises(runs.RunError, match="the standards in .* have 2 problems"):
+        runs.run_audit(missing, PERIOD, FIXTURES / "standards" / "traps")
+    with pytest.raises(store.StoreMissing, match="There is no store at"):
+        runs.run_audit(missing, PERIOD, FIXTURES / "standards" / "good")
+    assert not missing.exists()
