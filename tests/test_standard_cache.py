@@ -99,6 +99,7 @@ def _copy(folder: Path, tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.slow
 def test_a_changed_file_is_read_afresh_and_kept_beside_the_old_one(tmp_path, read_afresh):
     folder = _copy(FIXTURES / "engine" / "standards", tmp_path)
     db = tmp_path / "audit.duckdb"
@@ -115,6 +116,7 @@ def test_a_changed_file_is_read_afresh_and_kept_beside_the_old_one(tmp_path, rea
         assert con.execute("SELECT count(*) FROM standard_cache").fetchall()[0][0] == 6
 
 
+@pytest.mark.slow
 def test_other_code_misses_and_its_rows_are_replaced(tmp_path, monkeypatch, read_afresh):
     folder = FIXTURES / "engine" / "standards"
     db = tmp_path / "audit.duckdb"
@@ -146,6 +148,7 @@ def test_the_code_key_changes_with_any_module_migration_or_library_version(tmp_p
     assert {name for name, _ in standard_files._LIBRARIES} >= {"pydantic", "ruamel.yaml", "duckdb", "sqlglot"}
 
 
+@pytest.mark.slow
 def test_a_stored_standard_the_model_refuses_is_read_afresh_from_its_file(tmp_path, read_afresh):
     folder = FIXTURES / "engine" / "standards"
     fresh = load_standards(folder)
@@ -165,6 +168,7 @@ def test_a_stored_standard_the_model_refuses_is_read_afresh_from_its_file(tmp_pa
     assert read_afresh == ["warm-welcome.yaml"]
 
 
+@pytest.mark.slow
 def test_a_store_from_before_the_cache_table_is_read_without_it(tmp_path, read_afresh):
     db = tmp_path / "audit.duckdb"
     with store.writing(db) as con:
