@@ -154,6 +154,38 @@ def over_all(table: str, where: str = "true") -> str:
     )
 
 
+# The fine key of a row (Over.fine): the provider's place x _FINE, and the person's group in each
+# dimension as a byte of its own (_UNKNOWN for a code the specification does not know), so that
+# one key says all three groups and _rollup turns it into the row's three keys of over_all.
+_FINE, _UNKNOWN = 1 << 24, 255
+assert all(len(groups_of(d)) < _UNKNOWN for d in DIMENSIONS)
+
+
+def over_fine(table: str, where: str = "true") -> str:
+    """The period's rows of the table meeting `where`, each once, with `provider_id` standing for
+    the provider and the person's group in every dimension (the fine key): what a kind counting
+    rows reads, with `_rollup`, to give over_all's figures. Parameter $provider_ids, as over_all."""
+    person = "t" if _path(table) == "" else "p"
+    groups = " + ".join(f"(coalesce({_code(person, d)}, {_UNKNOWN}) << {8 * i})" for i, d in enumerate(DIMENSIONS))
+    places = "SELECT $provider_ids[i] AS pid, i FROM range(1, len($provider_ids) + 1) r(i)"
+    return (
+        f"SELECT t.* REPLACE (k.i * {_FINE} + {groups} AS provider_id) "
+        f"FROM {_people(table, where)} JOIN ({places}) k ON k.pid = t.provider_id"
+    )
+
+
+def _rollup() -> str:
+    """SQL over a fine key (provider_id): the list of the keys of over_all its row stands for, one
+    a dimension, NULL where its group is a code the specification does not know (as over_all)."""
+    keys = []
+    for i in range(len(DIMENSIONS)):
+        group = f"((provider_id >> {8 * i}) & 255)"
+        keys.append(
+            f"CASE WHEN {group} <> {_UNKNOWN} THEN (provider_id // {_FINE}) * {_PROVIDER} + {i * _DIMENSION} + {group} END"
+        )
+    return f"[{', '.join(keys)}]"
+
+
 def _keys(
     con: duckdb.DuckDBPyConnection, table: str, period: str, providers: list[str]
 ) -> dict[int, tuple[str, str, str]]:
@@ -191,8 +223,9 @@ def _measure(
 ) -> dict:
     """(provider, dimension, group) -> the figures of one measure: the kind's one query over
     every dimension at once."""
-    rows = over_all(measure.table, condition(measure.where, measure.table))
-    over = Over(rows, "SELECT unnest($keys::BIGINT[]) AS provider_id")
+    where = condition(measure.where, measure.table)
+    keyed = "SELECT unnest($keys::BIGINT[]) AS provider_id"
+    over = Over(over_all(measure.table, where), keyed, over_fine(measure.table, where), _rollup())
     sql = kind_of(measure).sql(measure, over)
     out = {}
     for key, numerator, denominator, value, num_rows, den_rows, lo95, hi95, _ in con.execute(

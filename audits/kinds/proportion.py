@@ -9,7 +9,7 @@ included (audits.method says why); the comparison with it is audits.stats.compar
 from __future__ import annotations
 
 from audits import sentences, stats, words
-from audits.kinds.base import WEIGHT_DECIMALS, Kind, condition, number, providers, source
+from audits.kinds.base import WEIGHT_DECIMALS, Kind, Over, condition, number, providers, source
 
 
 def share_sql(measure, over: str | None = None) -> str:
@@ -18,10 +18,12 @@ def share_sql(measure, over: str | None = None) -> str:
     where = condition(measure.where, table)
     count_if = condition(measure.count_if, table)
     weight = number(measure.weight, table) if measure.weight else "1.0"
+    fine = isinstance(over, Over) and over.fine is not None and not measure.weight
+    read = source(table, Over(over.fine, over.keys)) if fine else source(table, over)
     # Only rows meeting `where` are read into the aggregate: they are the denominator.
     rows = (
         f"SELECT provider_id, {count_if} AS in_num, coalesce({weight}, 0.0) AS w "
-        f"FROM {source(table, over)} WHERE period = $period AND {where}"
+        f"FROM {read} WHERE period = $period AND {where}"
     )
     if measure.weight:
         num = f"round(fsum(w) FILTER (WHERE in_num), {WEIGHT_DECIMALS})"
@@ -34,6 +36,16 @@ def share_sql(measure, over: str | None = None) -> str:
         "count(*) FILTER (WHERE in_num) AS numerator_rows, "
         "count(*) AS denominator_rows FROM rows GROUP BY provider_id"
     )
+    if fine:
+        # each fine key's counts added up into every key it stands for (Over): whole numbers, so
+        # the same counts, of the same type, as counting the rows of each key
+        agg = (
+            "SELECT provider_id, sum(n)::BIGINT AS numerator, sum(d)::BIGINT AS denominator, "
+            "sum(n)::BIGINT AS numerator_rows, sum(d)::BIGINT AS denominator_rows "
+            f"FROM (SELECT unnest({over.rollup}) AS provider_id, n, d FROM "
+            "(SELECT provider_id, count(*) FILTER (WHERE in_num) AS n, count(*) AS d FROM rows GROUP BY provider_id)) "
+            "GROUP BY provider_id"
+        )
     # The interval of a weighted share uses n = rows in the denominator.
     x = "value * denominator_rows" if measure.weight else "numerator"
     lo95, hi95 = stats.wilson_sql(x, "denominator_rows", stats.Z95)
