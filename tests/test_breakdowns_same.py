@@ -234,12 +234,13 @@ def _tricky_contacts(people: list[dict], every: int) -> list[dict]:
     return out + [{"contact_id": f"{people[0]['episode_id']}-lost", "episode_id": "E-lost", "outcome": "missed"}]
 
 
-def test_the_breakdowns_counted_by_fine_keys_are_those_counted_row_by_row(tmp_path):
-    """A share's breakdowns counted once per person's three groups and added up into each group
-    (Over.fine) are the very rows the old path, one query per dimension, gives: on providers with
-    groups not recorded, a code the specification does not know, people without contacts,
-    contacts of a journey not in the return, a provider without contacts and one with a single
-    person."""
+def test_the_breakdowns_counted_once_a_table_are_those_counted_row_by_row(tmp_path):
+    """The shares' breakdowns counted in one pass over each table (a contact's counted by its person
+    first), by each person's three groups, then added up into each group (Over.counted), are the
+    very rows the old path, one query per measure and dimension, gives; so are the medians' and
+    the "not recorded" groups: on providers with groups not recorded, a code the specification
+    does not know, people without contacts, contacts of a journey not in the return (so a group
+    not recorded in contacts only), a provider without contacts and one with a single person."""
     import pandas as pd
 
     from audits import engine

@@ -18,12 +18,10 @@ def share_sql(measure, over: str | None = None) -> str:
     where = condition(measure.where, table)
     count_if = condition(measure.count_if, table)
     weight = number(measure.weight, table) if measure.weight else "1.0"
-    fine = isinstance(over, Over) and over.fine is not None and not measure.weight
-    read = source(table, Over(over.fine, over.keys)) if fine else source(table, over)
     # Only rows meeting `where` are read into the aggregate: they are the denominator.
     rows = (
         f"SELECT provider_id, {count_if} AS in_num, coalesce({weight}, 0.0) AS w "
-        f"FROM {read} WHERE period = $period AND {where}"
+        f"FROM {source(table, over)} WHERE period = $period AND {where}"
     )
     if measure.weight:
         num = f"round(fsum(w) FILTER (WHERE in_num), {WEIGHT_DECIMALS})"
@@ -36,15 +34,14 @@ def share_sql(measure, over: str | None = None) -> str:
         "count(*) FILTER (WHERE in_num) AS numerator_rows, "
         "count(*) AS denominator_rows FROM rows GROUP BY provider_id"
     )
-    if fine:
-        # each fine key's counts added up into every key it stands for (Over): whole numbers, so
-        # the same counts, of the same type, as counting the rows of each key
+    if isinstance(over, Over) and over.counted is not None and counts(measure) is not None:
+        # rows counted already (by `counts`), each finer key's counts added up into every key it
+        # stands for: whole numbers, so the same counts, of the same type, as counting the rows
+        rows = None
         agg = (
             "SELECT provider_id, sum(n)::BIGINT AS numerator, sum(d)::BIGINT AS denominator, "
             "sum(n)::BIGINT AS numerator_rows, sum(d)::BIGINT AS denominator_rows "
-            f"FROM (SELECT unnest({over.rollup}) AS provider_id, n, d FROM "
-            "(SELECT provider_id, count(*) FILTER (WHERE in_num) AS n, count(*) AS d FROM rows GROUP BY provider_id)) "
-            "GROUP BY provider_id"
+            f"FROM (SELECT unnest({over.rollup}) AS provider_id, n, d FROM ({over.counted})) GROUP BY provider_id"
         )
     # The interval of a weighted share uses n = rows in the denominator.
     x = "value * denominator_rows" if measure.weight else "numerator"
@@ -54,8 +51,7 @@ def share_sql(measure, over: str | None = None) -> str:
         f"/ nullif(round(sum(denominator) OVER (), {WEIGHT_DECIMALS}), 0)"
     )
     return f"""
-WITH {providers(table, over)},
-rows AS ({rows}),
+WITH {providers(table, over)},{f"{chr(10)}rows AS ({rows})," if rows else ""}
 agg AS ({agg}),
 per AS (
   SELECT p.provider_id,
@@ -68,6 +64,17 @@ SELECT provider_id, numerator, denominator, value, numerator_rows, denominator_r
        {lo95} AS lo95, {hi95} AS hi95,
        {benchmark} AS benchmark
 FROM shares ORDER BY provider_id"""
+
+
+def counts(measure) -> tuple[str, str] | None:
+    """The rows an unweighted share counts, as SQL aggregates over its table's rows: (numerator,
+    denominator), the rows meeting `where` and `count_if`, and those meeting `where`. None for a
+    weighted share (its figures are sums of weights, not counts)."""
+    if measure.weight:
+        return None
+    where = condition(measure.where, measure.table)
+    count_if = condition(measure.count_if, measure.table)
+    return f"count(*) FILTER (WHERE {where} AND {count_if})", f"count(*) FILTER (WHERE {where})"
 
 
 def groups(measure) -> dict[str, list[tuple[str | None, bool]]]:
@@ -115,6 +122,7 @@ KIND = Kind(
     sentence=sentence,
     threshold_unit=lambda measure: "",
     groups=groups,
+    counts=counts,
     value_from_counts=share,
     shown_decimals=3,
 )
