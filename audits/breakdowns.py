@@ -160,6 +160,13 @@ def over_all(table: str, where: str = "true") -> str:
 _FINE, _UNKNOWN = 1 << 24, 255
 assert all(len(groups_of(d)) < _UNKNOWN for d in DIMENSIONS)
 _COUNTED = "breakdown_counts_"  # + the table: a temporary table of its rows counted by finer key
+_KEYS = "breakdown_keys_"  # + the table: a temporary table of the keys its queries give a row
+
+
+def _groups(person: str) -> str:
+    """SQL: the person's group in every dimension, a byte each (_code's place, _UNKNOWN for a code
+    the specification does not know): the part of a finer key after the provider's place."""
+    return " + ".join(f"(coalesce({_code(person, d)}, {_UNKNOWN}) << {8 * i})" for i, d in enumerate(DIMENSIONS))
 
 
 def _rollup() -> str:
@@ -191,26 +198,22 @@ def _count(
     sums = "".join(f", sum(c.n{i})::BIGINT AS n{i}, sum(c.d{i})::BIGINT AS d{i}" for i in range(len(counted)))
     places = "SELECT $provider_ids[i] AS pid, i FROM range(1, len($provider_ids) + 1) r(i)"
     if path == "":
-        person, by, people = f"cur_{table}", "", ""
-    else:
-        person, by = "p", f', submission_id, "{path}"'
-        groups = ", ".join(f'"{d}"' for d in DIMENSIONS)
-        people = (
-            f'LEFT JOIN (SELECT submission_id, "{path}", {groups} FROM cur_{PEOPLE} WHERE period = $period) p '
-            f'ON p.submission_id = c.submission_id AND p."{path}" = c."{path}"'
-        )
-    fine = " + ".join(f"(coalesce({_code(person, d)}, {_UNKNOWN}) << {8 * i})" for i, d in enumerate(DIMENSIONS))
-    if path == "":
         # the person's own row: its groups are counted with it
         inner = (
-            f"SELECT provider_id, {fine} AS groups, count(*) AS n_rows{aggregates} FROM cur_{table} "
-            f"WHERE period = $period GROUP BY provider_id, groups"
+            f"SELECT provider_id, {_groups(f'cur_{table}')} AS groups, count(*) AS n_rows{aggregates} "
+            f"FROM cur_{table} WHERE period = $period GROUP BY provider_id, groups"
         )
-        fine = "c.groups"
+        fine, people = "c.groups", ""
     else:
         inner = (
-            f"SELECT provider_id{by}, count(*) AS n_rows{aggregates} FROM cur_{table} "
-            f"WHERE period = $period GROUP BY provider_id{by}"
+            f'SELECT provider_id, submission_id, "{path}", count(*) AS n_rows{aggregates} FROM cur_{table} '
+            f'WHERE period = $period GROUP BY provider_id, submission_id, "{path}"'
+        )
+        # a row whose person is not in the return: not recorded (0) in every dimension
+        fine = "coalesce(p.groups, 0)"
+        people = (
+            f'LEFT JOIN (SELECT submission_id, "{path}", {_groups("e")} AS groups FROM cur_{PEOPLE} e '
+            f'WHERE period = $period) p ON p.submission_id = c.submission_id AND p."{path}" = c."{path}"'
         )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {_COUNTED}{table} AS "
@@ -226,12 +229,19 @@ def _count(
             f"SELECT provider_id // {_FINE}, {flags} FROM {_COUNTED}{table} GROUP BY 1"
         ).fetchall()
     }
-    return _keys_of(providers, unrecorded)
+    keys = _keys_of(providers, unrecorded)
+    # the keys every query of the table gives a row, once into the store's memory (not once a query)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_KEYS}{table} AS SELECT unnest($keys::BIGINT[]) AS provider_id",
+        {"keys": list(keys)},
+    )
+    return keys
 
 
 def _forget(con: duckdb.DuckDBPyConnection, tables) -> None:
     for table in tables:
         con.execute(f"DROP TABLE IF EXISTS temp.{_COUNTED}{table}")
+        con.execute(f"DROP TABLE IF EXISTS temp.{_KEYS}{table}")
 
 
 def _keys_of(providers: list[str], unrecorded: dict[str, tuple]) -> dict[int, tuple[str, str, str]]:
@@ -263,14 +273,14 @@ def _measure(
     """(provider, dimension, group) -> the figures of one measure: the kind's one query over
     every dimension at once; over the counts `_count` made (its `counted`-th measure) when given."""
     where = condition(measure.where, measure.table)
-    keyed = "SELECT unnest($keys::BIGINT[]) AS provider_id"
+    keyed = f"SELECT provider_id FROM {_KEYS}{measure.table}"
     if counted is None:
         over = Over(over_all(measure.table, where), keyed)
-        params = {"period": period, "keys": list(keys), "provider_ids": providers}
+        params = {"period": period, "provider_ids": providers}
     else:
         counts = f"SELECT provider_id, n{counted} AS n, d{counted} AS d FROM {_COUNTED}{measure.table}"
         over = Over(over_all(measure.table, where), keyed, counts, _rollup())
-        params = {"keys": list(keys)}  # the counts are of the period already
+        params = None  # the counts are of the period already
     sql = kind_of(measure).sql(measure, over)
     out = {}
     for key, numerator, denominator, value, num_rows, den_rows, lo95, hi95, _ in con.execute(sql, params).fetchall():
