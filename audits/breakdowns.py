@@ -347,6 +347,7 @@ def evaluate(
             found[standard.id, measure.id] = _measure(con, measure, period, keys[measure.table], providers, at)
     finally:
         _forget(con, tables)
+    groups = {dimension: groups_of(dimension) for dimension in DIMENSIONS}
     for standard, measure in wanted:
         figures = found[standard.id, measure.id]
         nothing = _nothing(measure)
@@ -356,16 +357,16 @@ def evaluate(
                 if mine is None:
                     continue
                 extra = (NOT_RECORDED,) if (provider_id, dimension, NOT_RECORDED) in figures else ()
-                for grp in groups_of(dimension) + extra:
-                    figure = figures.get((provider_id, dimension, grp)) or nothing
-                    columns["provider_id"].append(provider_id)
-                    columns["standard_id"].append(standard.id)
-                    columns["measure_id"].append(measure.id)
-                    columns["dimension"].append(dimension)
-                    columns["grp"].append(grp)
-                    for c in figures_of:
-                        columns[c].append(figure[c])
-                    columns["comparison"].append(compare(figure, mine, measure))
+                grps = groups[dimension] + extra
+                shown = [figures.get((provider_id, dimension, grp)) or nothing for grp in grps]
+                columns["provider_id"] += [provider_id] * len(grps)
+                columns["standard_id"] += [standard.id] * len(grps)
+                columns["measure_id"] += [measure.id] * len(grps)
+                columns["dimension"] += [dimension] * len(grps)
+                columns["grp"] += grps
+                for c in figures_of:
+                    columns[c] += [figure[c] for figure in shown]
+                columns["comparison"] += [compare(figure, mine, measure) for figure in shown]
     columns["period"] = [period] * len(columns["provider_id"])
     out = pd.DataFrame(columns, columns=COLUMNS[1:])
     for column in ("numerator_rows", "denominator_rows"):
