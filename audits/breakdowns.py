@@ -10,7 +10,10 @@ does for men?
 Each figure comes from the measure's own kind (audits.kinds): the same one query, read over the
 table's rows with `provider_id` standing for the provider and the group of the person each row
 is about (a contact is about the person of its treatment journey), so a group's figure is worked
-out exactly as the whole's is. Only measures that count people and have a 95% interval are
+out exactly as the whole's is. A share's rows are counted once a table for every share of it, by
+each person's three groups (the kind says what it counts: `Kind.counts`), and the kind's query adds
+those counts up into each group (`Over.counted`): the same whole numbers, from one pass over the
+period's rows instead of one join and regrouping of every row per measure. Only measures that count people and have a 95% interval are
 broken down (a share, a rate, a middle value): a group's figure is then compared with the
 provider's whole figure by their intervals, "similar" whenever they overlap, so that no group is
 ranked on noise. Every group of a dimension gets a row, 0 people included, and rows whose person
