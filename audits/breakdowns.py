@@ -10,7 +10,10 @@ does for men?
 Each figure comes from the measure's own kind (audits.kinds): the same one query, read over the
 table's rows with `provider_id` standing for the provider and the group of the person each row
 is about (a contact is about the person of its treatment journey), so a group's figure is worked
-out exactly as the whole's is. Only measures that count people and have a 95% interval are
+out exactly as the whole's is. A share's rows are counted once a table for every share of it, by
+each person's three groups (the kind says what it counts: `Kind.counts`), and the kind's query adds
+those counts up into each group (`Over.counted`): the same whole numbers, from one pass over the
+period's rows instead of one join and regrouping of every row per measure. Only measures that count people and have a 95% interval are
 broken down (a share, a rate, a middle value): a group's figure is then compared with the
 provider's whole figure by their intervals, "similar" whenever they overlap, so that no group is
 ranked on noise. Every group of a dimension gets a row, 0 people included, and rows whose person
@@ -154,22 +157,102 @@ def over_all(table: str, where: str = "true") -> str:
     )
 
 
-def _keys(
-    con: duckdb.DuckDBPyConnection, table: str, period: str, providers: list[str]
-) -> dict[int, tuple[str, str, str]]:
-    """Every key of over_all(table) a query gives a row, with what it stands for (provider,
-    dimension, group): every group of every dimension of every provider, and NOT_RECORDED where
-    one of the provider's rows has no group recorded (one pass over the period's rows).
+# A finer key (Over.counted): the provider's place x _FINE, and the person's group in each
+# dimension as a byte of its own (_UNKNOWN for a code the specification does not know), so that
+# one key says all three groups and _rollup turns it into the three keys of over_all.
+_FINE, _UNKNOWN = 1 << 24, 255
+assert all(len(groups_of(d)) < _UNKNOWN for d in DIMENSIONS)
+_COUNTED = "breakdown_counts_"  # + the table: a temporary table of its rows counted by finer key
+_KEYS = "breakdown_keys_"  # + the table: a temporary table of the keys its queries give a row
 
-    A group without rows gets the kind's figure of no rows, which is `_nothing`'s."""
-    person = "t" if _path(table) == "" else "p"
-    nulls = ", ".join(f'bool_or({person}."{d}" IS NULL)' for d in DIMENSIONS)
+
+def _groups(person: str) -> str:
+    """SQL: the person's group in every dimension, a byte each (_code's place, _UNKNOWN for a code
+    the specification does not know): the part of a finer key after the provider's place."""
+    return " + ".join(f"(coalesce({_code(person, d)}, {_UNKNOWN}) << {8 * i})" for i, d in enumerate(DIMENSIONS))
+
+
+def _rollup() -> str:
+    """SQL over a finer key (provider_id): the list of the keys of over_all its rows stand for,
+    one a dimension, NULL where its group is a code the specification does not know (as over_all)."""
+    keys = []
+    for i in range(len(DIMENSIONS)):
+        group = f"((provider_id >> {8 * i}) & 255)"
+        keys.append(
+            f"CASE WHEN {group} <> {_UNKNOWN} THEN (provider_id // {_FINE}) * {_PROVIDER} + {i * _DIMENSION} + {group} END"
+        )
+    return f"[{', '.join(keys)}]"
+
+
+def _count(
+    con: duckdb.DuckDBPyConnection, table: str, counted: list[Measure], period: str, providers: list[str]
+) -> dict[int, tuple[str, str, str]]:
+    """Count the period's rows of the table once for every measure in `counted` (each kind's
+    `counts`), by finer key, into a temporary table (_COUNTED + table: provider_id, the finer
+    key; n<i> and d<i> of the i-th measure); and give the keys of over_all(table), as `_keys`.
+
+    A row about a person (a contact) is counted first by its person (submission and journey), and
+    only those counts are joined to the people: one pass over the rows instead of one join of
+    every row per measure and another for the keys."""
+    path = _path(table)
+    aggregates = "".join(
+        f", {n} AS n{i}, {d} AS d{i}" for i, (n, d) in enumerate(kind_of(m).counts(m) for m in counted)
+    )
+    sums = "".join(f", sum(c.n{i})::BIGINT AS n{i}, sum(c.d{i})::BIGINT AS d{i}" for i in range(len(counted)))
+    places = "SELECT $provider_ids[i] AS pid, i FROM range(1, len($provider_ids) + 1) r(i)"
+    if path == "":
+        # the person's own row: its groups are counted with it
+        inner = (
+            f"SELECT provider_id, {_groups(f'cur_{table}')} AS groups, count(*) AS n_rows{aggregates} "
+            f"FROM cur_{table} WHERE period = $period GROUP BY provider_id, groups"
+        )
+        fine, people = "c.groups", ""
+    else:
+        inner = (
+            f'SELECT provider_id, submission_id, "{path}", count(*) AS n_rows{aggregates} FROM cur_{table} '
+            f'WHERE period = $period GROUP BY provider_id, submission_id, "{path}"'
+        )
+        # a row whose person is not in the return: not recorded (0) in every dimension
+        fine = "coalesce(p.groups, 0)"
+        people = (
+            f'LEFT JOIN (SELECT submission_id, "{path}", {_groups("e")} AS groups FROM cur_{PEOPLE} e '
+            f'WHERE period = $period) p ON p.submission_id = c.submission_id AND p."{path}" = c."{path}"'
+        )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_COUNTED}{table} AS "
+        f"SELECT k.i * {_FINE} + {fine} AS provider_id, sum(c.n_rows)::BIGINT AS n_rows{sums} "
+        f"FROM ({inner}) c {people} JOIN ({places}) k ON k.pid = c.provider_id GROUP BY ALL",
+        {"period": period, "provider_ids": providers},
+    )
+    # NOT_RECORDED where a row of the provider has no group (0) in the dimension
+    flags = ", ".join(f"bool_or(((provider_id >> {8 * i}) & 255) = 0)" for i in range(len(DIMENSIONS)))
     unrecorded = {
-        provider_id: flags
-        for provider_id, *flags in con.execute(
-            f"SELECT t.provider_id, {nulls} FROM {_people(table)} GROUP BY t.provider_id", {"period": period}
+        providers[place - 1]: tuple(found)
+        for place, *found in con.execute(
+            f"SELECT provider_id // {_FINE}, {flags} FROM {_COUNTED}{table} GROUP BY 1"
         ).fetchall()
     }
+    keys = _keys_of(providers, unrecorded)
+    # the keys every query of the table gives a row, once into the store's memory (not once a query)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_KEYS}{table} AS SELECT unnest($keys::BIGINT[]) AS provider_id",
+        {"keys": list(keys)},
+    )
+    return keys
+
+
+def _forget(con: duckdb.DuckDBPyConnection, tables) -> None:
+    for table in tables:
+        con.execute(f"DROP TABLE IF EXISTS temp.{_COUNTED}{table}")
+        con.execute(f"DROP TABLE IF EXISTS temp.{_KEYS}{table}")
+
+
+def _keys_of(providers: list[str], unrecorded: dict[str, tuple]) -> dict[int, tuple[str, str, str]]:
+    """Every key of over_all a query gives a row, with what it stands for (provider, dimension,
+    group): every group of every dimension of every provider, and NOT_RECORDED where `unrecorded`
+    (provider -> a flag a dimension) says one of the provider's rows has no group recorded.
+
+    A group without rows gets the kind's figure of no rows, which is `_nothing`'s."""
     out = {}
     for i, provider_id in enumerate(providers, 1):
         flags = unrecorded.get(provider_id, (False,) * len(DIMENSIONS))
@@ -188,16 +271,22 @@ def _measure(
     period: str,
     keys: dict[int, tuple[str, str, str]],
     providers: list[str],
+    counted: int | None = None,
 ) -> dict:
     """(provider, dimension, group) -> the figures of one measure: the kind's one query over
-    every dimension at once."""
-    rows = over_all(measure.table, condition(measure.where, measure.table))
-    over = Over(rows, "SELECT unnest($keys::BIGINT[]) AS provider_id")
+    every dimension at once; over the counts `_count` made (its `counted`-th measure) when given."""
+    where = condition(measure.where, measure.table)
+    keyed = f"SELECT provider_id FROM {_KEYS}{measure.table}"
+    if counted is None:
+        over = Over(over_all(measure.table, where), keyed)
+        params = {"period": period, "provider_ids": providers}
+    else:
+        counts = f"SELECT provider_id, n{counted} AS n, d{counted} AS d FROM {_COUNTED}{measure.table}"
+        over = Over(over_all(measure.table, where), keyed, counts, _rollup())
+        params = None  # the counts are of the period already
     sql = kind_of(measure).sql(measure, over)
     out = {}
-    for key, numerator, denominator, value, num_rows, den_rows, lo95, hi95, _ in con.execute(
-        sql, {"period": period, "keys": list(keys), "provider_ids": providers}
-    ).fetchall():
+    for key, numerator, denominator, value, num_rows, den_rows, lo95, hi95, _ in con.execute(sql, params).fetchall():
         out[keys[key]] = {
             "numerator": numerator,
             "denominator": denominator,
@@ -240,31 +329,47 @@ def evaluate(
     providers = sorted(whole["provider_id"].unique()) if not whole.empty else []
     figures_of = ("numerator", "denominator", "value", "ci_lower", "ci_upper", "numerator_rows", "denominator_rows")
     columns: dict[str, list] = {c: [] for c in COLUMNS[1:]}
-    keys: dict[str, dict[int, tuple[str, str, str]]] = {}  # table -> the keys its queries give a row
-    for standard in standards:
-        for measure in standard.measures:
-            if not broken_down(measure) or not any((p, standard.id, measure.id) in wholes for p in providers):
-                continue
-            if measure.table not in keys:
-                keys[measure.table] = _keys(con, measure.table, period, providers)
-            figures = _measure(con, measure, period, keys[measure.table], providers)
-            nothing = _nothing(measure)
-            for dimension in DIMENSIONS:
-                for provider_id in providers:
-                    mine = wholes.get((provider_id, standard.id, measure.id))
-                    if mine is None:
-                        continue
-                    extra = (NOT_RECORDED,) if (provider_id, dimension, NOT_RECORDED) in figures else ()
-                    for grp in groups_of(dimension) + extra:
-                        figure = figures.get((provider_id, dimension, grp)) or nothing
-                        columns["provider_id"].append(provider_id)
-                        columns["standard_id"].append(standard.id)
-                        columns["measure_id"].append(measure.id)
-                        columns["dimension"].append(dimension)
-                        columns["grp"].append(grp)
-                        for c in figures_of:
-                            columns[c].append(figure[c])
-                        columns["comparison"].append(compare(figure, mine, measure))
+    wanted = [
+        (standard, measure)
+        for standard in standards
+        for measure in standard.measures
+        if broken_down(measure) and any((p, standard.id, measure.id) in wholes for p in providers)
+    ]
+    # each table's rows counted once for every measure of it whose kind counts rows
+    tables = {m.table: [] for _, m in wanted}
+    place: dict[tuple[str, str], int] = {}  # (standard, measure) -> its counts' place in _COUNTED
+    for standard, measure in wanted:
+        if kind_of(measure).counts(measure) is not None:
+            place[standard.id, measure.id] = len(tables[measure.table])
+            tables[measure.table].append(measure)
+    found = {}
+    try:
+        keys = {table: _count(con, table, counted, period, providers) for table, counted in tables.items()}
+        for standard, measure in wanted:
+            at = place.get((standard.id, measure.id))
+            found[standard.id, measure.id] = _measure(con, measure, period, keys[measure.table], providers, at)
+    finally:
+        _forget(con, tables)
+    groups = {dimension: groups_of(dimension) for dimension in DIMENSIONS}
+    for standard, measure in wanted:
+        figures = found[standard.id, measure.id]
+        nothing = _nothing(measure)
+        for dimension in DIMENSIONS:
+            for provider_id in providers:
+                mine = wholes.get((provider_id, standard.id, measure.id))
+                if mine is None:
+                    continue
+                extra = (NOT_RECORDED,) if (provider_id, dimension, NOT_RECORDED) in figures else ()
+                grps = groups[dimension] + extra
+                shown = [figures.get((provider_id, dimension, grp)) or nothing for grp in grps]
+                columns["provider_id"] += [provider_id] * len(grps)
+                columns["standard_id"] += [standard.id] * len(grps)
+                columns["measure_id"] += [measure.id] * len(grps)
+                columns["dimension"] += [dimension] * len(grps)
+                columns["grp"] += grps
+                for c in figures_of:
+                    columns[c] += [figure[c] for figure in shown]
+                columns["comparison"] += [compare(figure, mine, measure) for figure in shown]
     columns["period"] = [period] * len(columns["provider_id"])
     out = pd.DataFrame(columns, columns=COLUMNS[1:])
     for column in ("numerator_rows", "denominator_rows"):

@@ -9,7 +9,7 @@ included (audits.method says why); the comparison with it is audits.stats.compar
 from __future__ import annotations
 
 from audits import sentences, stats, words
-from audits.kinds.base import WEIGHT_DECIMALS, Kind, condition, number, providers, source
+from audits.kinds.base import WEIGHT_DECIMALS, Kind, Over, condition, number, providers, source
 
 
 def share_sql(measure, over: str | None = None) -> str:
@@ -34,6 +34,15 @@ def share_sql(measure, over: str | None = None) -> str:
         "count(*) FILTER (WHERE in_num) AS numerator_rows, "
         "count(*) AS denominator_rows FROM rows GROUP BY provider_id"
     )
+    if isinstance(over, Over) and over.counted is not None and counts(measure) is not None:
+        # rows counted already (by `counts`), each finer key's counts added up into every key it
+        # stands for: whole numbers, so the same counts, of the same type, as counting the rows
+        rows = None
+        agg = (
+            "SELECT provider_id, sum(n)::BIGINT AS numerator, sum(d)::BIGINT AS denominator, "
+            "sum(n)::BIGINT AS numerator_rows, sum(d)::BIGINT AS denominator_rows "
+            f"FROM (SELECT unnest({over.rollup}) AS provider_id, n, d FROM ({over.counted})) GROUP BY provider_id"
+        )
     # The interval of a weighted share uses n = rows in the denominator.
     x = "value * denominator_rows" if measure.weight else "numerator"
     lo95, hi95 = stats.wilson_sql(x, "denominator_rows", stats.Z95)
@@ -42,8 +51,7 @@ def share_sql(measure, over: str | None = None) -> str:
         f"/ nullif(round(sum(denominator) OVER (), {WEIGHT_DECIMALS}), 0)"
     )
     return f"""
-WITH {providers(table, over)},
-rows AS ({rows}),
+WITH {providers(table, over)},{f"{chr(10)}rows AS ({rows})," if rows else ""}
 agg AS ({agg}),
 per AS (
   SELECT p.provider_id,
@@ -56,6 +64,17 @@ SELECT provider_id, numerator, denominator, value, numerator_rows, denominator_r
        {lo95} AS lo95, {hi95} AS hi95,
        {benchmark} AS benchmark
 FROM shares ORDER BY provider_id"""
+
+
+def counts(measure) -> tuple[str, str] | None:
+    """The rows an unweighted share counts, as SQL aggregates over its table's rows: (numerator,
+    denominator), the rows meeting `where` and `count_if`, and those meeting `where`. None for a
+    weighted share (its figures are sums of weights, not counts)."""
+    if measure.weight:
+        return None
+    where = condition(measure.where, measure.table)
+    count_if = condition(measure.count_if, measure.table)
+    return f"count(*) FILTER (WHERE {where} AND {count_if})", f"count(*) FILTER (WHERE {where})"
 
 
 def groups(measure) -> dict[str, list[tuple[str | None, bool]]]:
@@ -103,6 +122,7 @@ KIND = Kind(
     sentence=sentence,
     threshold_unit=lambda measure: "",
     groups=groups,
+    counts=counts,
     value_from_counts=share,
     shown_decimals=3,
 )

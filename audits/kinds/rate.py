@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from audits import sentences, words
 from audits.kinds.base import QUERY_COLUMNS, Kind
-from audits.kinds.proportion import groups, share_sql
+from audits.kinds.proportion import counts, groups, share_sql
 
 PER = 1000
 
@@ -63,6 +63,7 @@ KIND = Kind(
     sentence=sentence,
     threshold_unit=lambda measure: f" per {PER:,}",
     groups=groups,
+    counts=counts,
     value_from_counts=per_thousand,
     shown_decimals=1,
     scale_words="a number per 1,000",
