@@ -88,6 +88,10 @@ BATCH_LOG = "4GB"
 # DuckDB's threads while a batch is written (measured under load: 1 costs a fifth less CPU than 2;
 # on an idle machine 2 may be quicker while the validating process waits, to be measured).
 WRITER_THREADS = 1
+# DuckDB's threads for the checkpoint that ends each batch (its compression of the batch's rows:
+# a third of the writer's CPU, split by row group over the threads): the validating process
+# often waits for the writer, its core idle.
+CHECKPOINT_THREADS = 2
 # Batches checked ahead of the one being written (each held checked costs its memory: ~60-100 MiB
 # for 40 returns).
 AHEAD = 2
@@ -188,6 +192,8 @@ def ingest(
                     con.execute(f"SET threads = {WRITER_THREADS}")
                     known = _known(con)
                     by_id = {id(v): _load(con, v, str(v.source), loaded_by, known) for v in fresh}
+                    # The batch's checkpoint, as the block ends (store.writing).
+                    con.execute(f"SET threads = {CHECKPOINT_THREADS}")
             results = []
             for v in validations:
                 outcome = by_id.get(id(v)) or _refused(v, str(v.source))
