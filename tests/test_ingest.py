@@ -473,3 +473,45 @@ def test_batches_handed_to_a_worker_that_died_are_validated_here_all_of_them(tmp
         (o.source, o.loaded, o.rows, o.quarantined, o.validation.report()) for o in once
     ]
     assert _as_loaded(tmp_path / "apart.duckdb") == _as_loaded(tmp_path / "one.duckdb")
+
+
+@pytest.mark.slow
+def test_checked_tables_reach_the_writer_through_shared_memory_and_nothing_is_left_there(tmp_path, monkeypatch):
+    """The worker process leaves each batch's Arrow tables in a folder of shared memory
+    (ingest._check) instead of pickling them; the writer maps them (ingest._received). The
+    store gets the same rows as from one batch checked here, the ingest leaves no file behind,
+    and a folder left by an ingest whose process was killed is removed (a live one's is kept)."""
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    monkeypatch.setattr(ingest, "SHARED_MEMORY", shm)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = shm / f"{ingest._SHIP_PREFIX}{int(ended.stdout)}-gone"
+    (stale / "x").mkdir(parents=True)
+    (stale / "x" / "contacts.arrow").write_bytes(b"left by a killed ingest")
+    alive = shm / f"{ingest._SHIP_PREFIX}{os.getppid()}-running"
+    alive.mkdir()
+    handed = []
+    received = ingest._received
+
+    def spying(validations, folder):
+        handed.append((folder, sorted(p.name for p in Path(folder).iterdir()) if folder else None))
+        return received(validations, folder)
+
+    monkeypatch.setattr(ingest, "_received", spying)
+    paths = [
+        make(tmp_path, "bad/row-problems"),
+        make(tmp_path, "bad-pack/row-problems", base=GOOD_PACK),
+        make(tmp_path, "bad/written-otherwise"),
+    ]
+    once = ingest.ingest(paths, db=tmp_path / "one.duckdb", loaded_by="test")  # one batch: a thread, no folder
+    assert handed == [(None, None)]
+    handed.clear()
+    apart = ingest.ingest(paths, db=tmp_path / "apart.duckdb", loaded_by="test", batch=1)  # 3 batches
+    # The first batch is checked here; the worker process checked the other two.
+    assert len(handed) == 2 and all(f is not None and Path(f).parent.parent == shm for f, _ in handed)
+    assert handed[0][1] == sorted(f"{t.name}.arrow" for t in spec.PACK_TABLES)  # the pack's batch
+    assert [(o.source, o.loaded, o.rows, o.quarantined, o.validation.report()) for o in apart] == [
+        (o.source, o.loaded, o.rows, o.quarantined, o.validation.report()) for o in once
+    ]
+    assert _as_loaded(tmp_path / "apart.duckdb") == _as_loaded(tmp_path / "one.duckdb")
+    assert sorted(p.name for p in shm.iterdir()) == [alive.name]
