@@ -91,18 +91,42 @@ def _not_small(high: int = _BIG) -> Ranges:
 def _possible(p: disclosure._Provider, g: disclosure._Groups, c: int) -> Ranges:
     """What the rows of one group (or provider) say of its hidden count of class c, to a reader who
     knows the rules: every row that counts c, hidden, narrows it by why it is hidden."""
-    out: Ranges = [(0, _BIG)]
-    for key, role in g.by_class.get(c, []):
-        i = p.rows.get(key)
-        if i is None or p.level[i] == NONE:
+    return list(_said(p, g, c))
+
+
+def _said(p: disclosure._Provider, g: disclosure._Groups, c: int) -> tuple[tuple[int, int], ...]:
+    """_possible, as a tuple, remembered for the run: it follows from what each hidden row of the
+    class is (which role, how much hidden, why, its denominator), and groups of one dimension,
+    of other providers, are hidden alike again and again."""
+    plan = g.memo.get(("plan", c))
+    if plan is None:
+        plan = g.memo[("plan", c)] = [
+            (key, role, g.members.get((key, "denominator"))) for key, role in g.by_class.get(c, [])
+        ]
+    rows, level, reason, counts = p.rows, p.level, p.reason, p.counts
+    what = [c]
+    for key, role, denominator in plan:
+        i = rows.get(key)
+        if i is None or level[i] == NONE:
             continue
-        small = p.reason[i] == SMALL_REASON
-        if p.reason[i] == WHOLE:  # a part of a count of 1-4 people
-            d = p.counts.get(g.members.get((key, "denominator")))
-            near = [(0, 4)] if p.level[i] == ALL or d is None else _merge([(0, min(4, d)), (max(0, d - 4), d)])
+        what.append((role, level[i], reason[i], counts.get(denominator)))
+    what = tuple(what)
+    found = g.memo.get(what)
+    if found is None:
+        found = g.memo[what] = tuple(_narrowed(what[1:]))
+    return found
+
+
+def _narrowed(rows) -> Ranges:
+    """What hidden rows (role, level, reason, denominator) say of the count they share."""
+    out: Ranges = [(0, _BIG)]
+    for role, level, reason, d in rows:
+        small = reason == SMALL_REASON
+        if reason == WHOLE:  # a part of a count of 1-4 people
+            near = [(0, 4)] if level == ALL or d is None else _merge([(0, min(4, d)), (max(0, d - 4), d)])
             out = _cut(out, near)
             continue
-        if p.level[i] == ALL:
+        if level == ALL:
             if role == "denominator":
                 out = _cut(out, [(1, 4)] if small else _not_small())
             elif small:  # a part of 1-4 people
@@ -110,7 +134,6 @@ def _possible(p: disclosure._Provider, g: disclosure._Groups, c: int) -> Ranges:
             continue
         if role == "denominator":  # shown
             continue
-        d = p.counts.get(g.members.get((key, "denominator")))
         if d is None:
             continue
         either = _merge([(1, min(4, d)), (max(0, d - 4), d - 1)]) if d > 0 else []
@@ -144,9 +167,9 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
         return bool(hidden) or total_range is not None
     total = sum(cells.values())
     left = total - sum(cells[v] for v in shown)
-    mine = [_clip(ranges[v], 0, total) for v in hidden]
-    if _loose([cells[v] for v in hidden], mine, total, total_range):
+    if _loose([cells[v] for v in hidden], [ranges[v] for v in hidden], total, total_range):
         return False
+    mine = [_clip(ranges[v], 0, total) for v in hidden]
     # what the other hidden groups can add up to, for each: the sums of those before it and of
     # those after it (a sum of sets of whole numbers is the same set in any order)
     before: list[Ranges] = [[(0, 0)]]
@@ -172,20 +195,34 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
 
 
 def _within(ranges: Ranges, value: int) -> bool:
-    return any(a <= value <= b for a, b in ranges)
+    for a, b in ranges:
+        if a <= value <= b:
+            return True
+    return False
 
 
-def _loose(counts: list[int], mine: list[Ranges], total: int, total_range: Ranges | None) -> bool:
+def _loose(counts: list[int], ranges: list[Ranges], total: int, total_range: Ranges | None) -> bool:
     """A quick proof that _pinned's sums would pin nothing (False: not proved, work them out).
     When every hidden count lies in its range, and for each hidden group one unit can move between
     it and another hidden group (both staying in their ranges), a reader has at least two values
     for each; and when one unit more or less for some group also fits a hidden whole's range, the
-    whole has two values too."""
-    if not all(_within(r, x) for r, x in zip(mine, counts)):
-        return False
-    # whether each group can take one more (up) or one less (down) and stay in its range
-    up = [_within(r, x + 1) for r, x in zip(mine, counts)]
-    down = [_within(r, x - 1) for r, x in zip(mine, counts)]
+    whole has two values too. The ranges are each group's own, read within 0..total (as _pinned
+    clips them), all three places of each group looked up in one pass over its range."""
+    up: list[bool] = []  # whether each group can take one more and stay in its range
+    down: list[bool] = []  # or one less
+    for r, x in zip(ranges, counts):
+        if not 0 <= x <= total:
+            return False
+        here = more = less = False
+        for a, b in r:
+            if a <= x + 1 and x - 1 <= b:  # the run reaches x - 1, x or x + 1
+                here = here or a <= x <= b
+                more = more or a <= x + 1 <= b
+                less = less or a <= x - 1 <= b
+        if not here:
+            return False
+        up.append(more and x < total)
+        down.append(less and x > 0)
     ups, downs = sum(up), sum(down)
     for u, w in zip(up, down):
         # one unit up for this group and down for another, or down for this and up for another
@@ -255,24 +292,26 @@ def _protect_dimension(
     answers: dict[tuple, bool] = {}  # by what the groups show and say of the count
     wholes = {c: None if c in shown_total else _possible(total, g, c) for c in classes}
 
-    def possible(v: str, p: disclosure._Provider, c: int) -> Ranges:
+    def possible(v: str, p: disclosure._Provider, c: int) -> tuple[tuple[int, int], ...]:
         hit = said.get((v, c))
         if hit is None:
-            hit = said[(v, c)] = _possible(p, g, c)
+            hit = said[(v, c)] = _said(p, g, c)
         return hit
 
     def pinned(c: int) -> bool:
         counting = counting_by_class[c]
-        shown = {v for v in counting if c in exposed[v]}
-        if len(shown) == len(counting) and c in shown_total:
+        hidden = [v for v in counting if c not in exposed[v]]
+        if not hidden and c in shown_total:
             return False
         # _pinned reads what the hidden groups' rows say, never the shown ones': only those are
         # worked out (most groups are shown), and they with what is shown settle the answer
-        ranges = {v: possible(v, p, c) for v, p in counting.items() if v not in shown}
-        said_of = (c, frozenset(shown), tuple(tuple(r) for r in ranges.values()))
-        if said_of not in answers:
-            answers[said_of] = _pinned({v: p.counts[c] for v, p in counting.items()}, shown, ranges, wholes[c])
-        return answers[said_of]
+        ranges = {v: possible(v, counting[v], c) for v in hidden}
+        said_of = (c, tuple(ranges.items()))
+        found = answers.get(said_of)
+        if found is None:
+            shown = {v for v in counting if v not in ranges}
+            found = answers[said_of] = _pinned({v: p.counts[c] for v, p in counting.items()}, shown, ranges, wholes[c])
+        return found
 
     def state(p: disclosure._Provider) -> list[tuple[str, str]]:
         return [(p.level[i], p.reason[i]) for i in p.rows.values()]
@@ -411,6 +450,10 @@ def _in_processes(job: _Job, providers: list[str], workers: int) -> list[str]:
         return providers
     token = id(job)
     _JOBS[token] = job
+    # a process that froze its objects before (the CLI freezes its imports: audits/__main__.py)
+    # keeps them frozen afterwards: unfreezing would give the collector ~180,000 objects to walk
+    # again for the rest of the run
+    was_frozen = gc.get_freeze_count() > 0
     gc.freeze()  # the inherited objects stay out of the children's collections: fewer pages copied
     try:
         try:
@@ -429,7 +472,8 @@ def _in_processes(job: _Job, providers: list[str], workers: int) -> list[str]:
             except (OSError, BrokenProcessPool):
                 return [p for share in shares[1:] for p in share]
     finally:
-        gc.unfreeze()
+        if not was_frozen:
+            gc.unfreeze()
         _JOBS.pop(token, None)
     for hidden in done:
         for i, (level, reason) in hidden.items():

@@ -16,7 +16,7 @@ import pytest
 from audits import breakdowns, disclosure, disclosure_breakdowns, runs, store
 from audits.disclosure_breakdowns import _BIG, _pinned
 
-from support import breakdowns_before, hard_store, protect_before
+from support import breakdowns_before, hard_store, protect_before, protect_f988
 from support.run_rows import WRITTEN, written
 
 HERE = Path(__file__).parent
@@ -32,6 +32,7 @@ def the_old_way(monkeypatch) -> None:
     monkeypatch.setattr(disclosure_breakdowns, "protect", protect_before.protect_breakdowns)
     monkeypatch.setattr(disclosure_breakdowns, "earlier", protect_before.earlier)
     monkeypatch.setattr(disclosure, "_protect_provider", protect_before.protect_provider)
+    monkeypatch.setattr(disclosure, "_unexpose", protect_before.unexpose)
     monkeypatch.setattr(disclosure, "_public_rating", protect_before.public_rating)
 
 
@@ -200,3 +201,77 @@ def test_the_protection_shared_among_processes_hides_what_one_process_hides(tmp_
     pd.testing.assert_frame_equal(disclosure_breakdowns.protect(*args), alone, check_exact=True)
     monkeypatch.setattr(disclosure_breakdowns, "_protect_some", _broken)
     pd.testing.assert_frame_equal(disclosure_breakdowns.protect(*args), alone, check_exact=True)
+
+
+def _hostile(frame, rng: random.Random, columns=("denominator_rows", "numerator_rows")):
+    """The frame with its counts drawn again, mostly small (0-9, so that counts of 1-4 and
+    differences of 1-4 between measures, groups and runs abound), a numerator never above its
+    denominator, a missing count left missing."""
+    import pandas as pd
+
+    d_name, n_name = columns
+    ds, ns = [], []
+    for d, n in zip(frame[d_name].tolist(), frame[n_name].tolist()):
+        if pd.isna(d):
+            ds.append(None)
+            ns.append(None if pd.isna(n) else n)
+            continue
+        d = rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 14, 30, 100])
+        ds.append(d)
+        ns.append(None if pd.isna(n) else rng.randint(0, d))
+    return frame.assign(**{d_name: pd.array(ds, dtype="Int64"), n_name: pd.array(ns, dtype="Int64")})
+
+
+@pytest.mark.slow
+def test_the_kernel_hides_what_the_kernel_before_hid_on_hostile_counts(tmp_path, monkeypatch):
+    """The protection of the whole results and of the breakdowns, by the kernel as it is and as
+    it was at f988e34 (tests/support/protect_f988.py), on the hard store's rerun with its counts
+    drawn again 40 times, mostly 0-9: counts of 1-4 everywhere, nested measures and groups 1-4
+    apart, earlier runs' counts 1-4 away, ratings whose band would pin a small count. The same
+    public rows, in the same order, every time."""
+    import pandas as pd
+
+    captured = {}
+    real = {"whole": disclosure.protect, "parts": disclosure_breakdowns.protect}
+
+    def capture(name):
+        def grab(*args):
+            captured[name] = args
+            return real[name](*args)
+
+        return grab
+
+    monkeypatch.setattr(disclosure, "protect", capture("whole"))
+    monkeypatch.setattr(disclosure_breakdowns, "protect", capture("parts"))
+    db = tmp_path / "audit.duckdb"
+    hard_store.rerun(db, hard_store.build(db, tmp_path))
+    monkeypatch.setattr(disclosure, "protect", real["whole"])
+    monkeypatch.setattr(disclosure_breakdowns, "protect", real["parts"])
+    results, standards, earlier_whole = captured["whole"]
+    exact, _, _, _, earlier_parts = captured["parts"]
+    assert earlier_whole and earlier_parts  # protected against an earlier run
+
+    rng = random.Random(7)
+    hidden = set()
+    for _ in range(40):
+        whole = _hostile(results, rng)
+        parts = _hostile(exact, rng)
+        before_whole = [_hostile(f, rng) for f in earlier_whole]
+        before_parts = [_hostile(f, rng) for f in earlier_parts]
+
+        def both():
+            public = disclosure.protect(whole, standards, before_whole)
+            broken = disclosure_breakdowns.protect(parts, whole, public.measures, standards, before_parts)
+            return public, broken
+
+        now, now_parts = both()
+        with monkeypatch.context() as m:
+            protect_f988.the_kernel_before(m)
+            then, then_parts = both()
+        pd.testing.assert_frame_equal(now.measures, then.measures, check_exact=True)
+        pd.testing.assert_frame_equal(now.standards, then.standards, check_exact=True)
+        pd.testing.assert_frame_equal(now_parts, then_parts, check_exact=True)
+        hidden |= set(now.measures["reason"]) | set(now_parts["reason"]) | set(now.measures["rating"])
+    # every kind of hiding, and merged ratings, were met
+    assert {disclosure.SMALL_REASON, disclosure.LINKED, disclosure.EARLIER, disclosure_breakdowns.WHOLE} <= hidden
+    assert hidden & set(disclosure.NOT_ONE_BAND)
