@@ -269,9 +269,7 @@ def _protect_provider(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], d
         if small is not None:
             _unexpose(p, g, small, LINKED)
             continue
-        pair = next(
-            ((a, b) for a, b in nested if a in shown and b in shown and counts[b] - counts[a] in SMALL), None
-        )
+        pair = next(((a, b) for a, b in nested if a in shown and b in shown and counts[b] - counts[a] in SMALL), None)
         if pair is not None:
             victim = min(pair, key=lambda c: (_cost(p, g, c), counts[c], c))
             _unexpose(p, g, victim, LINKED)
@@ -461,15 +459,15 @@ def _outcomes_known(measure: Measure, key, d: int, a: int | None, b: int | None,
     rate, a count), each bar is crossed at one place, so the split of a..b is the split of every
     numerator 0..d cut down to a..b, each piece keeping its rating: worked out once for each
     denominator (a run asks ~2,000 denominators in ~18,000 ranges)."""
-    kind = kind_of(measure)
-    monotone = (
-        a is not None
-        and 0 <= a <= b <= d
-        and kind.value_from_counts is not None
-        and not measure.weight
-        and all(t is None or t.op != "=" for t in (measure.green, measure.amber))
-    )
-    if not monotone:
+    plain = known.get(key)  # whether the measure's bars are crossed once each (by measure)
+    if plain is None:
+        kind = kind_of(measure)
+        plain = known[key] = (
+            kind.value_from_counts is not None
+            and not measure.weight
+            and all(t is None or t.op != "=" for t in (measure.green, measure.amber))
+        )
+    if not (plain and a is not None and 0 <= a <= b <= d):
         found = known.get((key, d, a, b, optional_table))
         if found is None:
             found = known[(key, d, a, b, optional_table)] = _outcomes(measure, d, a, b, optional_table)

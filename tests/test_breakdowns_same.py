@@ -222,6 +222,11 @@ def _hostile(frame, rng: random.Random, columns=("denominator_rows", "numerator_
     return frame.assign(**{d_name: pd.array(ds, dtype="Int64"), n_name: pd.array(ns, dtype="Int64")})
 
 
+def _both_protections(whole, parts, standards, before_whole, before_parts):
+    public = disclosure.protect(whole, standards, before_whole)
+    return public, disclosure_breakdowns.protect(parts, whole, public.measures, standards, before_parts)
+
+
 @pytest.mark.slow
 def test_the_kernel_hides_what_the_kernel_before_hid_on_hostile_counts(tmp_path, monkeypatch):
     """The protection of the whole results and of the breakdowns, by the kernel as it is and as
@@ -259,15 +264,10 @@ def test_the_kernel_hides_what_the_kernel_before_hid_on_hostile_counts(tmp_path,
         before_whole = [_hostile(f, rng) for f in earlier_whole]
         before_parts = [_hostile(f, rng) for f in earlier_parts]
 
-        def both():
-            public = disclosure.protect(whole, standards, before_whole)
-            broken = disclosure_breakdowns.protect(parts, whole, public.measures, standards, before_parts)
-            return public, broken
-
-        now, now_parts = both()
+        now, now_parts = _both_protections(whole, parts, standards, before_whole, before_parts)
         with monkeypatch.context() as m:
             protect_f988.the_kernel_before(m)
-            then, then_parts = both()
+            then, then_parts = _both_protections(whole, parts, standards, before_whole, before_parts)
         pd.testing.assert_frame_equal(now.measures, then.measures, check_exact=True)
         pd.testing.assert_frame_equal(now.standards, then.standards, check_exact=True)
         pd.testing.assert_frame_equal(now_parts, then_parts, check_exact=True)
