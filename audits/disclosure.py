@@ -144,6 +144,7 @@ class _Provider:
     counts: dict[int, int]  # class -> true count
     level: dict[int, str]  # row index -> NONE, NUMERATOR, ALL
     reason: dict[int, str]
+    plan: list | None = field(default=None, repr=False, compare=False)  # _plan's, once the rows are set
 
 
 def _role_counts(row) -> dict[str, int]:
@@ -167,13 +168,8 @@ def _exposed(p: _Provider, g: _Groups) -> set[int]:
     out: set[int] = set()
     add = out.add
     whole: list[tuple] = []  # the rows counting all three, not all shown
-    plan = g.plan
     level = p.level
-    for key, i in p.rows.items():
-        found = plan.get(key)
-        if found is None:
-            found = g.plan_of(key)
-        trio, full = found
+    for i, trio, full in _plan(p, g):
         shown = level[i]
         if shown == NONE:
             for c in trio:
@@ -198,6 +194,15 @@ def _exposed(p: _Provider, g: _Groups) -> set[int]:
                 left.append(trio)
         whole = left
     return out
+
+
+def _plan(p: _Provider, g: _Groups) -> list[tuple[int, tuple, bool]]:
+    """Each row of the provider with its trio and whether it counts all three (g.plan), in the
+    order of p.rows, remembered on the provider (its rows are all set before it is protected)."""
+    if p.plan is None or len(p.plan) != len(p.rows):
+        plan = g.plan
+        p.plan = [(i, *(plan.get(key) or g.plan_of(key))) for key, i in p.rows.items()]
+    return p.plan
 
 
 def _hide(p: _Provider, g: _Groups, c: int, reason: str) -> bool:
@@ -626,19 +631,28 @@ def _earlier_counts(frames: Iterable[pd.DataFrame]) -> dict[str, dict[tuple[str,
     dict per row cost half a second): the same lists, in the same order, as reading each row's
     _role_counts less what the row hides."""
     out: dict[str, dict[tuple[str, str], dict[str, list[int]]]] = {}
-    names = ("provider_id", "standard_id", "measure_id", "denominator_rows", "numerator_rows", "hidden")
-    missing = stats.is_missing
+    names = ("provider_id", "standard_id", "measure_id", "hidden")
     for frame in frames:
-        for provider_id, standard_id, measure_id, d, n, hidden in zip(*(_natives(frame[c]) for c in names)):
+        ds, ns = frame["denominator_rows"], frame["numerator_rows"]
+        # missing as stats.is_missing says (None, NaN, NaT, pandas.NA), and the counts as whole
+        # numbers, a column at a time
+        columns = [_natives(frame[c]) for c in names]
+        columns += [ds.isna().tolist(), _whole_numbers(ds), ns.isna().tolist(), _whole_numbers(ns)]
+        for provider_id, standard_id, measure_id, hidden, no_d, d, no_n, n in zip(*columns):
             mine = out.setdefault(provider_id, {}).setdefault((standard_id, measure_id), {})
-            if hidden == ALL or missing(d):
+            if hidden == ALL or no_d:
                 continue
-            mine.setdefault("denominator", []).append(int(d))
-            if hidden == NUMERATOR or missing(n):
+            mine.setdefault("denominator", []).append(d)
+            if hidden == NUMERATOR or no_n:
                 continue
-            mine.setdefault("numerator", []).append(int(n))
-            mine.setdefault("complement", []).append(int(d) - int(n))
+            mine.setdefault("numerator", []).append(n)
+            mine.setdefault("complement", []).append(d - n)
     return out
+
+
+def _whole_numbers(column: pd.Series) -> list[int]:
+    """int() of each count (0 where missing), as Python ints."""
+    return column.fillna(0).astype("int64").tolist() if len(column) else []
 
 
 def protect(results: pd.DataFrame, standards: list[Standard], earlier: Iterable[pd.DataFrame] = ()) -> Protected:

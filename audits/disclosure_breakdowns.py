@@ -369,6 +369,36 @@ def _provider(rows: list[dict], records: list[dict], g: disclosure._Groups, leve
     return p
 
 
+def _counted(keys: list[tuple[str, str]], ds: pd.Series, ns: pd.Series, g: disclosure._Groups) -> list[tuple]:
+    """Each exact row as (its measure, the (class, count) of each role it counts), the roles in
+    disclosure._role_counts' order: what _part reads of it."""
+    d_gone, n_gone = ds.isna().tolist(), ns.isna().tolist()
+    d_all, n_all = disclosure._whole_numbers(ds), disclosure._whole_numbers(ns)
+    members = g.members
+    out = []
+    for key, no_d, d, no_n, n in zip(keys, d_gone, d_all, n_gone, n_all):
+        if no_d:
+            out.append((key, ()))
+        elif no_n:
+            out.append((key, ((members[(key, "denominator")], d),)))
+        else:
+            trio = (members[(key, "denominator")], members[(key, "numerator")], members[(key, "complement")])
+            out.append((key, ((trio[0], d), (trio[1], n), (trio[2], d - n))))
+    return out
+
+
+def _part(rows: list[int], records: list[tuple], level, reason) -> disclosure._Provider:
+    """A provider's group of people (its rows of the breakdowns), to protect as a provider is."""
+    p = disclosure._Provider({}, {}, level, reason)
+    counts = p.counts
+    for i in rows:
+        key, cells = records[i]
+        p.rows[key] = i
+        for c, count in cells:
+            counts.setdefault(c, count)
+    return p
+
+
 def _whole(public: list[dict], exact: dict, keys: set) -> tuple[list[dict], dict, dict]:
     """A provider's whole figures as published: exact counts, with what is hidden of them."""
     records, level, reason = [], {}, {}
@@ -385,7 +415,7 @@ def _whole(public: list[dict], exact: dict, keys: set) -> tuple[list[dict], dict
 class _Job:
     """What protecting the breakdowns of one provider reads (and, in level and reason, writes)."""
 
-    records: list[dict]
+    records: list[tuple]  # _counted's
     g: disclosure._Groups
     level: dict[int, str]
     reason: dict[int, str]
@@ -408,7 +438,7 @@ def _protect_one(job: _Job, provider_id: str) -> None:
             rows = job.by_part.get((provider_id, dimension, grp), [])
             if not rows:
                 continue
-            parts[grp] = _provider(rows, job.records, g, job.level, job.reason)
+            parts[grp] = _part(rows, job.records, job.level, job.reason)
             disclosure._protect_provider(parts[grp], g, job.before.get(_key(provider_id, dimension, grp), {}))
         _small_whole(total, parts, g)
         _protect_dimension(total, parts, g)
@@ -493,19 +523,21 @@ def protect(
     public breakdowns of every earlier run of the quarter. Deterministic."""
     measures = {(s.id, m.id): m for s in standards for m in s.measures if breakdowns.broken_down(m)}
     exact = exact.reset_index(drop=True)
-    # only what the protection reads of each row: the public rows are made from `exact` itself
-    records = disclosure._records(exact[_READ])
-    if not records:
+    if exact.empty:
         return pd.DataFrame(columns=PUBLIC_COLUMNS)
-    keys = {(r["standard_id"], r["measure_id"]) for r in records}
-    measures = {k: m for k, m in measures.items() if k in keys}
+    # only what the protection reads of each row, a column at a time: the public rows are made
+    # from `exact` itself
+    natives = disclosure._natives
+    keys = list(zip(natives(exact["standard_id"]), natives(exact["measure_id"])))
+    measures = {k: m for k, m in measures.items() if k in set(keys)}
     g = disclosure._groups(measures)
+    records = _counted(keys, exact["denominator_rows"], exact["numerator_rows"], g)
     level = {i: NONE for i in range(len(records))}
     reason = {i: "" for i in range(len(records))}
     before = disclosure._earlier_counts(earlier)
     by_part: dict[tuple[str, str, str], list[int]] = {}
-    for i, row in enumerate(records):
-        by_part.setdefault((row["provider_id"], row["dimension"], row["grp"]), []).append(i)
+    for i, part in enumerate(zip(*(natives(exact[c]) for c in ("provider_id", "dimension", "grp")))):
+        by_part.setdefault(part, []).append(i)
     exact_whole = {}
     for row in disclosure._records(whole):
         exact_whole.setdefault(row["provider_id"], {})[(row["standard_id"], row["measure_id"])] = row
@@ -523,10 +555,6 @@ def protect(
     return _assemble(
         exact, [level[i] for i in range(len(records))], [reason[i] for i in range(len(records))], measures, whole_hidden
     )
-
-
-# What the protection reads of each exact row (a provider's group of people, the measure, its counts).
-_READ = ["provider_id", "dimension", "grp", "standard_id", "measure_id", "denominator_rows", "numerator_rows"]
 
 
 def _assemble(
