@@ -98,11 +98,9 @@ def _said(p: disclosure._Provider, g: disclosure._Groups, c: int) -> tuple[tuple
     """_possible, as a tuple, remembered for the run: it follows from what each hidden row of the
     class is (which role, how much hidden, why, its denominator), and groups of one dimension,
     of other providers, are hidden alike again and again."""
-    plan = g.memo.get(("plan", c))
+    plan = g.memo.get(c)  # the rows counting c: (measure, role, its denominator's class)
     if plan is None:
-        plan = g.memo[("plan", c)] = [
-            (key, role, g.members.get((key, "denominator"))) for key, role in g.by_class.get(c, [])
-        ]
+        plan = g.memo[c] = [(key, role, g.members.get((key, "denominator"))) for key, role in g.by_class.get(c, [])]
     rows, level, reason, counts = p.rows, p.level, p.reason, p.counts
     what = [c]
     for key, role, denominator in plan:
@@ -165,11 +163,16 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
         # one hidden group is the whole less the groups shown (its range holds its count, so
         # nothing else is left); none hidden gives a hidden whole back as their sum
         return bool(hidden) or total_range is not None
-    total = sum(cells.values())
-    left = total - sum(cells[v] for v in shown)
-    if _loose([cells[v] for v in hidden], [ranges[v] for v in hidden], total, total_range):
+    return _pinned_hidden([cells[v] for v in hidden], [ranges[v] for v in hidden], sum(cells.values()), total_range)
+
+
+def _pinned_hidden(counts: list[int], ranges: list[Ranges], total: int, total_range: Ranges | None) -> bool:
+    """_pinned of two hidden groups or more: their counts and ranges, in order, and the sum of
+    every group's count (the whole)."""
+    left = sum(counts)  # the whole less the groups shown
+    if _loose(counts, ranges, total, total_range):
         return False
-    mine = [_clip(ranges[v], 0, total) for v in hidden]
+    mine = [_clip(r, 0, total) for r in ranges]
     # what the other hidden groups can add up to, for each: the sums of those before it and of
     # those after it (a sum of sets of whole numbers is the same set in any order)
     before: list[Ranges] = [[(0, 0)]]
@@ -179,15 +182,15 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
     for r in reversed(mine[1:]):
         after.append(_add(after[-1], r))
     after.reverse()
-    for i in range(len(hidden)):
+    for i in range(len(mine)):
         others = _add(before[i], after[i])
         back = _merge([(left - b, left - a) for a, b in others if left - a >= 0])
         if _size(_cut(mine[i], back)) <= 1:
             return True
     if total_range is not None:
         sums: Ranges = [(0, 0)]
-        for v in hidden:
-            sums = _add(sums, _clip(ranges[v], 0, _BIG))
+        for r in ranges:
+            sums = _add(sums, _clip(r, 0, _BIG))
         known = total - left
         if _size(_cut(total_range, [(known + a, min(_BIG, known + b)) for a, b in sums])) <= 1:
             return True
@@ -292,11 +295,7 @@ def _protect_dimension(
     answers: dict[tuple, bool] = {}  # by what the groups show and say of the count
     wholes = {c: None if c in shown_total else _possible(total, g, c) for c in classes}
 
-    def possible(v: str, p: disclosure._Provider, c: int) -> tuple[tuple[int, int], ...]:
-        hit = said.get((v, c))
-        if hit is None:
-            hit = said[(v, c)] = _said(p, g, c)
-        return hit
+    totals: dict[int, int] = {}  # the sum of each class's groups (the whole, as a reader takes it)
 
     def pinned(c: int) -> bool:
         counting = counting_by_class[c]
@@ -305,12 +304,23 @@ def _protect_dimension(
             return False
         # _pinned reads what the hidden groups' rows say, never the shown ones': only those are
         # worked out (most groups are shown), and they with what is shown settle the answer
-        ranges = {v: possible(v, counting[v], c) for v in hidden}
-        said_of = (c, tuple(ranges.items()))
+        ranges = []
+        for v in hidden:
+            hit = said.get((v, c))
+            if hit is None:
+                hit = said[(v, c)] = _said(counting[v], g, c)
+            ranges.append(hit)
+        said_of = (c, tuple(hidden), tuple(ranges))
         found = answers.get(said_of)
         if found is None:
-            shown = {v for v in counting if v not in ranges}
-            found = answers[said_of] = _pinned({v: p.counts[c] for v, p in counting.items()}, shown, ranges, wholes[c])
+            if len(hidden) < 2:  # as _pinned answers
+                found = bool(hidden) or wholes[c] is not None
+            else:
+                total = totals.get(c)
+                if total is None:
+                    total = totals[c] = sum(p.counts[c] for p in counting.values())
+                found = _pinned_hidden([counting[v].counts[c] for v in hidden], ranges, total, wholes[c])
+            answers[said_of] = found
         return found
 
     def state(p: disclosure._Provider) -> list[tuple[str, str]]:
