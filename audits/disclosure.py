@@ -81,6 +81,10 @@ class _Groups:
     inside: set[tuple[int, int]]  # (inner class, outer class), strictly inside
     by_class: dict[int, list[tuple[tuple[str, str], str]]] = field(default_factory=dict)
     _trios: dict[tuple[str, str], tuple] = field(default_factory=dict, repr=False, compare=False)
+    plan: dict[tuple[str, str], tuple[tuple, bool]] = field(default_factory=dict, repr=False, compare=False)
+    _nested: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
+    # answers worked out from these groups alone, remembered for the run (disclosure_breakdowns)
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def trio(self, key: tuple[str, str]) -> tuple[int | None, int | None, int | None]:
         """The classes a measure's denominator, numerator and complement count (None: not one)."""
@@ -88,6 +92,19 @@ class _Groups:
         if found is None:
             found = self._trios[key] = tuple(self.members.get((key, role)) for role in _TRIO)
         return found
+
+    def plan_of(self, key: tuple[str, str]) -> tuple[tuple, bool]:
+        """A measure's trio and whether it counts all three (remembered in `plan`)."""
+        trio = self.trio(key)
+        found = self.plan[key] = (trio, None not in trio)
+        return found
+
+    @property
+    def nested(self) -> list[tuple[int, int]]:
+        """`inside`, in order (remembered)."""
+        if self._nested is None:
+            self._nested = sorted(self.inside)
+        return self._nested
 
     def neighbours(self, c: int) -> list[int]:
         return [o for i, o in self.inside if i == c] + [i for i, o in self.inside if o == c]
@@ -127,6 +144,7 @@ class _Provider:
     counts: dict[int, int]  # class -> true count
     level: dict[int, str]  # row index -> NONE, NUMERATOR, ALL
     reason: dict[int, str]
+    plan: list | None = field(default=None, repr=False, compare=False)  # _plan's, once the rows are set
 
 
 def _role_counts(row) -> dict[str, int]:
@@ -141,17 +159,26 @@ def _role_counts(row) -> dict[str, int]:
 
 
 def _exposed(p: _Provider, g: _Groups) -> set[int]:
-    """Classes whose count anyone can read or add up from what is shown of this provider."""
+    """Classes whose count anyone can read or add up from what is shown of this provider.
+
+    Asked ~16,000 times an audit (the breakdowns' groups): each row's classes are read from
+    g.plan, and a row showing all of its three counts is left out of the sums (it adds nothing
+    to them). The classes are added in the same order as ever, so the set is the same set,
+    iterated in the same order."""
     out: set[int] = set()
-    whole: list[tuple] = []  # the rows counting all three
-    for key, i in p.rows.items():
-        level = p.level[i]
-        trio = g.trio(key)
-        if level != ALL and trio[0] is not None:  # the denominator
-            out.add(trio[0])
-        if level == NONE:
-            out.update(c for c in trio[1:] if c is not None)
-        if None not in trio:
+    add = out.add
+    whole: list[tuple] = []  # the rows counting all three, not all shown
+    level = p.level
+    for i, trio, full in _plan(p, g):
+        shown = level[i]
+        if shown == NONE:
+            for c in trio:
+                if c is not None:
+                    add(c)
+            continue
+        if shown != ALL and trio[0] is not None:  # the denominator
+            add(trio[0])
+        if full:
             whole.append(trio)
     changed = True
     while changed:  # two of numerator, complement and denominator give the third
@@ -167,6 +194,15 @@ def _exposed(p: _Provider, g: _Groups) -> set[int]:
                 left.append(trio)
         whole = left
     return out
+
+
+def _plan(p: _Provider, g: _Groups) -> list[tuple[int, tuple, bool]]:
+    """Each row of the provider with its trio and whether it counts all three (g.plan), in the
+    order of p.rows, remembered on the provider (its rows are all set before it is protected)."""
+    if p.plan is None or len(p.plan) != len(p.rows):
+        plan = g.plan
+        p.plan = [(i, *(plan.get(key) or g.plan_of(key))) for key, i in p.rows.items()]
+    return p.plan
 
 
 def _hide(p: _Provider, g: _Groups, c: int, reason: str) -> bool:
@@ -198,57 +234,54 @@ def _unexpose(p: _Provider, g: _Groups, c: int, reason: str) -> None:
     _hide(p, g, c, reason)
     while c in _exposed(p, g):
         for key in p.rows:
-            trio = {role: g.members.get((key, role)) for role in ("denominator", "numerator", "complement")}
-            if c in trio.values() and None not in trio.values():
-                for role in ("numerator", "complement"):
-                    if trio[role] != c and _hide(p, g, trio[role], reason):
-                        break
-                else:
-                    continue
-                break
+            trio = g.trio(key)
+            if c in trio and None not in trio:
+                if (trio[1] != c and _hide(p, g, trio[1], reason)) or (trio[2] != c and _hide(p, g, trio[2], reason)):
+                    break
         else:
             raise AssertionError(f"class {c} stays exposed")  # pragma: no cover - a bug, never data
 
 
 def _protect_provider(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], dict[str, list[int]]]) -> None:
     """Hide, for one provider, until no count of 1-4 can be read or subtracted."""
+    counts, level, reason = p.counts, p.level, p.reason
     for key, i in p.rows.items():
-        counts = {
-            role: p.counts[g.members[(key, role)]]
-            for role in ("denominator", "numerator", "complement")
-            if (key, role) in g.members
-        }
-        if counts.get("denominator") in SMALL:
-            p.level[i], p.reason[i] = ALL, SMALL_REASON
-        elif counts.get("numerator") in SMALL or counts.get("complement") in SMALL:
-            p.level[i], p.reason[i] = NUMERATOR, SMALL_REASON
-    nested = sorted(g.inside)
+        d, n, k = g.trio(key)
+        if d is not None and counts[d] in SMALL:
+            level[i], reason[i] = ALL, SMALL_REASON
+        elif (n is not None and counts[n] in SMALL) or (k is not None and counts[k] in SMALL):
+            level[i], reason[i] = NUMERATOR, SMALL_REASON
+    nested = g.nested
     # the classes whose count is 1-4 away from an earlier run's, in the order they are looked at
     # (the counts do not change here; only whether each is shown does)
-    moved = [
-        g.members[(key, role)]
-        for key, before in earlier.items()
-        if key in p.rows
-        for role, counts in before.items()
-        if (key, role) in g.members
-        and g.members[(key, role)] in p.counts
-        and any(abs(p.counts[g.members[(key, role)]] - count) in SMALL for count in counts)
-    ]
+    moved = []
+    members = g.members
+    for key, before in earlier.items():
+        if key not in p.rows:
+            continue
+        for role, was in before.items():
+            c = members.get((key, role))
+            if c is None or c not in counts:
+                continue
+            now = counts[c]
+            for count in was:
+                if 0 < abs(now - count) < 5:
+                    moved.append(c)
+                    break
     while True:
         shown = _exposed(p, g)
-        small = [c for c in shown if p.counts[c] in SMALL]
-        if small:
-            _unexpose(p, g, small[0], LINKED)
+        small = next((c for c in shown if counts[c] in SMALL), None)
+        if small is not None:
+            _unexpose(p, g, small, LINKED)
             continue
-        pairs = [(a, b) for a, b in nested if a in shown and b in shown and p.counts[b] - p.counts[a] in SMALL]
-        if pairs:
-            a, b = pairs[0]
-            victim = min((a, b), key=lambda c: (_cost(p, g, c), p.counts[c], c))
+        pair = next(((a, b) for a, b in nested if a in shown and b in shown and counts[b] - counts[a] in SMALL), None)
+        if pair is not None:
+            victim = min(pair, key=lambda c: (_cost(p, g, c), counts[c], c))
             _unexpose(p, g, victim, LINKED)
             continue
-        changed = [c for c in moved if c in shown]
-        if changed:
-            _unexpose(p, g, changed[0], EARLIER)
+        changed = next((c for c in moved if c in shown), None)
+        if changed is not None:
+            _unexpose(p, g, changed, EARLIER)
             continue
         return
 
@@ -431,15 +464,15 @@ def _outcomes_known(measure: Measure, key, d: int, a: int | None, b: int | None,
     rate, a count), each bar is crossed at one place, so the split of a..b is the split of every
     numerator 0..d cut down to a..b, each piece keeping its rating: worked out once for each
     denominator (a run asks ~2,000 denominators in ~18,000 ranges)."""
-    kind = kind_of(measure)
-    monotone = (
-        a is not None
-        and 0 <= a <= b <= d
-        and kind.value_from_counts is not None
-        and not measure.weight
-        and all(t is None or t.op != "=" for t in (measure.green, measure.amber))
-    )
-    if not monotone:
+    plain = known.get(key)  # whether the measure's bars are crossed once each (by measure)
+    if plain is None:
+        kind = kind_of(measure)
+        plain = known[key] = (
+            kind.value_from_counts is not None
+            and not measure.weight
+            and all(t is None or t.op != "=" for t in (measure.green, measure.amber))
+        )
+    if not (plain and a is not None and 0 <= a <= b <= d):
         found = known.get((key, d, a, b, optional_table))
         if found is None:
             found = known[(key, d, a, b, optional_table)] = _outcomes(measure, d, a, b, optional_table)
@@ -598,19 +631,28 @@ def _earlier_counts(frames: Iterable[pd.DataFrame]) -> dict[str, dict[tuple[str,
     dict per row cost half a second): the same lists, in the same order, as reading each row's
     _role_counts less what the row hides."""
     out: dict[str, dict[tuple[str, str], dict[str, list[int]]]] = {}
-    names = ("provider_id", "standard_id", "measure_id", "denominator_rows", "numerator_rows", "hidden")
-    missing = stats.is_missing
+    names = ("provider_id", "standard_id", "measure_id", "hidden")
     for frame in frames:
-        for provider_id, standard_id, measure_id, d, n, hidden in zip(*(_natives(frame[c]) for c in names)):
+        ds, ns = frame["denominator_rows"], frame["numerator_rows"]
+        # missing as stats.is_missing says (None, NaN, NaT, pandas.NA), and the counts as whole
+        # numbers, a column at a time
+        columns = [_natives(frame[c]) for c in names]
+        columns += [ds.isna().tolist(), _whole_numbers(ds), ns.isna().tolist(), _whole_numbers(ns)]
+        for provider_id, standard_id, measure_id, hidden, no_d, d, no_n, n in zip(*columns):
             mine = out.setdefault(provider_id, {}).setdefault((standard_id, measure_id), {})
-            if hidden == ALL or missing(d):
+            if hidden == ALL or no_d:
                 continue
-            mine.setdefault("denominator", []).append(int(d))
-            if hidden == NUMERATOR or missing(n):
+            mine.setdefault("denominator", []).append(d)
+            if hidden == NUMERATOR or no_n:
                 continue
-            mine.setdefault("numerator", []).append(int(n))
-            mine.setdefault("complement", []).append(int(d) - int(n))
+            mine.setdefault("numerator", []).append(n)
+            mine.setdefault("complement", []).append(d - n)
     return out
+
+
+def _whole_numbers(column: pd.Series) -> list[int]:
+    """int() of each count (0 where missing), as Python ints."""
+    return column.fillna(0).astype("int64").tolist() if len(column) else []
 
 
 def protect(results: pd.DataFrame, standards: list[Standard], earlier: Iterable[pd.DataFrame] = ()) -> Protected:

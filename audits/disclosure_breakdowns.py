@@ -91,18 +91,40 @@ def _not_small(high: int = _BIG) -> Ranges:
 def _possible(p: disclosure._Provider, g: disclosure._Groups, c: int) -> Ranges:
     """What the rows of one group (or provider) say of its hidden count of class c, to a reader who
     knows the rules: every row that counts c, hidden, narrows it by why it is hidden."""
-    out: Ranges = [(0, _BIG)]
-    for key, role in g.by_class.get(c, []):
-        i = p.rows.get(key)
-        if i is None or p.level[i] == NONE:
+    return list(_said(p, g, c))
+
+
+def _said(p: disclosure._Provider, g: disclosure._Groups, c: int) -> tuple[tuple[int, int], ...]:
+    """_possible, as a tuple, remembered for the run: it follows from what each hidden row of the
+    class is (which role, how much hidden, why, its denominator), and groups of one dimension,
+    of other providers, are hidden alike again and again."""
+    plan = g.memo.get(c)  # the rows counting c: (measure, role, its denominator's class)
+    if plan is None:
+        plan = g.memo[c] = [(key, role, g.members.get((key, "denominator"))) for key, role in g.by_class.get(c, [])]
+    rows, level, reason, counts = p.rows, p.level, p.reason, p.counts
+    what = [c]
+    for key, role, denominator in plan:
+        i = rows.get(key)
+        if i is None or level[i] == NONE:
             continue
-        small = p.reason[i] == SMALL_REASON
-        if p.reason[i] == WHOLE:  # a part of a count of 1-4 people
-            d = p.counts.get(g.members.get((key, "denominator")))
-            near = [(0, 4)] if p.level[i] == ALL or d is None else _merge([(0, min(4, d)), (max(0, d - 4), d)])
+        what.append((role, level[i], reason[i], counts.get(denominator)))
+    what = tuple(what)
+    found = g.memo.get(what)
+    if found is None:
+        found = g.memo[what] = tuple(_narrowed(what[1:]))
+    return found
+
+
+def _narrowed(rows) -> Ranges:
+    """What hidden rows (role, level, reason, denominator) say of the count they share."""
+    out: Ranges = [(0, _BIG)]
+    for role, level, reason, d in rows:
+        small = reason == SMALL_REASON
+        if reason == WHOLE:  # a part of a count of 1-4 people
+            near = [(0, 4)] if level == ALL or d is None else _merge([(0, min(4, d)), (max(0, d - 4), d)])
             out = _cut(out, near)
             continue
-        if p.level[i] == ALL:
+        if level == ALL:
             if role == "denominator":
                 out = _cut(out, [(1, 4)] if small else _not_small())
             elif small:  # a part of 1-4 people
@@ -110,7 +132,6 @@ def _possible(p: disclosure._Provider, g: disclosure._Groups, c: int) -> Ranges:
             continue
         if role == "denominator":  # shown
             continue
-        d = p.counts.get(g.members.get((key, "denominator")))
         if d is None:
             continue
         either = _merge([(1, min(4, d)), (max(0, d - 4), d - 1)]) if d > 0 else []
@@ -142,11 +163,16 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
         # one hidden group is the whole less the groups shown (its range holds its count, so
         # nothing else is left); none hidden gives a hidden whole back as their sum
         return bool(hidden) or total_range is not None
-    total = sum(cells.values())
-    left = total - sum(cells[v] for v in shown)
-    mine = [_clip(ranges[v], 0, total) for v in hidden]
-    if _loose([cells[v] for v in hidden], mine, total, total_range):
+    return _pinned_hidden([cells[v] for v in hidden], [ranges[v] for v in hidden], sum(cells.values()), total_range)
+
+
+def _pinned_hidden(counts: list[int], ranges: list[Ranges], total: int, total_range: Ranges | None) -> bool:
+    """_pinned of two hidden groups or more: their counts and ranges, in order, and the sum of
+    every group's count (the whole)."""
+    left = sum(counts)  # the whole less the groups shown
+    if _loose(counts, ranges, total, total_range):
         return False
+    mine = [_clip(r, 0, total) for r in ranges]
     # what the other hidden groups can add up to, for each: the sums of those before it and of
     # those after it (a sum of sets of whole numbers is the same set in any order)
     before: list[Ranges] = [[(0, 0)]]
@@ -156,15 +182,15 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
     for r in reversed(mine[1:]):
         after.append(_add(after[-1], r))
     after.reverse()
-    for i in range(len(hidden)):
+    for i in range(len(mine)):
         others = _add(before[i], after[i])
         back = _merge([(left - b, left - a) for a, b in others if left - a >= 0])
         if _size(_cut(mine[i], back)) <= 1:
             return True
     if total_range is not None:
         sums: Ranges = [(0, 0)]
-        for v in hidden:
-            sums = _add(sums, _clip(ranges[v], 0, _BIG))
+        for r in ranges:
+            sums = _add(sums, _clip(r, 0, _BIG))
         known = total - left
         if _size(_cut(total_range, [(known + a, min(_BIG, known + b)) for a, b in sums])) <= 1:
             return True
@@ -172,20 +198,34 @@ def _pinned(cells: dict[str, int], shown: set[str], ranges: dict[str, Ranges], t
 
 
 def _within(ranges: Ranges, value: int) -> bool:
-    return any(a <= value <= b for a, b in ranges)
+    for a, b in ranges:
+        if a <= value <= b:
+            return True
+    return False
 
 
-def _loose(counts: list[int], mine: list[Ranges], total: int, total_range: Ranges | None) -> bool:
+def _loose(counts: list[int], ranges: list[Ranges], total: int, total_range: Ranges | None) -> bool:
     """A quick proof that _pinned's sums would pin nothing (False: not proved, work them out).
     When every hidden count lies in its range, and for each hidden group one unit can move between
     it and another hidden group (both staying in their ranges), a reader has at least two values
     for each; and when one unit more or less for some group also fits a hidden whole's range, the
-    whole has two values too."""
-    if not all(_within(r, x) for r, x in zip(mine, counts)):
-        return False
-    # whether each group can take one more (up) or one less (down) and stay in its range
-    up = [_within(r, x + 1) for r, x in zip(mine, counts)]
-    down = [_within(r, x - 1) for r, x in zip(mine, counts)]
+    whole has two values too. The ranges are each group's own, read within 0..total (as _pinned
+    clips them), all three places of each group looked up in one pass over its range."""
+    up: list[bool] = []  # whether each group can take one more and stay in its range
+    down: list[bool] = []  # or one less
+    for r, x in zip(ranges, counts):
+        if not 0 <= x <= total:
+            return False
+        here = more = less = False
+        for a, b in r:
+            if a <= x + 1 and x - 1 <= b:  # the run reaches x - 1, x or x + 1
+                here = here or a <= x <= b
+                more = more or a <= x + 1 <= b
+                less = less or a <= x - 1 <= b
+        if not here:
+            return False
+        up.append(more and x < total)
+        down.append(less and x > 0)
     ups, downs = sum(up), sum(down)
     for u, w in zip(up, down):
         # one unit up for this group and down for another, or down for this and up for another
@@ -255,24 +295,33 @@ def _protect_dimension(
     answers: dict[tuple, bool] = {}  # by what the groups show and say of the count
     wholes = {c: None if c in shown_total else _possible(total, g, c) for c in classes}
 
-    def possible(v: str, p: disclosure._Provider, c: int) -> Ranges:
-        hit = said.get((v, c))
-        if hit is None:
-            hit = said[(v, c)] = _possible(p, g, c)
-        return hit
+    totals: dict[int, int] = {}  # the sum of each class's groups (the whole, as a reader takes it)
 
     def pinned(c: int) -> bool:
         counting = counting_by_class[c]
-        shown = {v for v in counting if c in exposed[v]}
-        if len(shown) == len(counting) and c in shown_total:
+        hidden = [v for v in counting if c not in exposed[v]]
+        if not hidden and c in shown_total:
             return False
         # _pinned reads what the hidden groups' rows say, never the shown ones': only those are
         # worked out (most groups are shown), and they with what is shown settle the answer
-        ranges = {v: possible(v, p, c) for v, p in counting.items() if v not in shown}
-        said_of = (c, frozenset(shown), tuple(tuple(r) for r in ranges.values()))
-        if said_of not in answers:
-            answers[said_of] = _pinned({v: p.counts[c] for v, p in counting.items()}, shown, ranges, wholes[c])
-        return answers[said_of]
+        ranges = []
+        for v in hidden:
+            hit = said.get((v, c))
+            if hit is None:
+                hit = said[(v, c)] = _said(counting[v], g, c)
+            ranges.append(hit)
+        said_of = (c, tuple(hidden), tuple(ranges))
+        found = answers.get(said_of)
+        if found is None:
+            if len(hidden) < 2:  # as _pinned answers
+                found = bool(hidden) or wholes[c] is not None
+            else:
+                total = totals.get(c)
+                if total is None:
+                    total = totals[c] = sum(p.counts[c] for p in counting.values())
+                found = _pinned_hidden([counting[v].counts[c] for v in hidden], ranges, total, wholes[c])
+            answers[said_of] = found
+        return found
 
     def state(p: disclosure._Provider) -> list[tuple[str, str]]:
         return [(p.level[i], p.reason[i]) for i in p.rows.values()]
@@ -330,6 +379,36 @@ def _provider(rows: list[dict], records: list[dict], g: disclosure._Groups, leve
     return p
 
 
+def _counted(keys: list[tuple[str, str]], ds: pd.Series, ns: pd.Series, g: disclosure._Groups) -> list[tuple]:
+    """Each exact row as (its measure, the (class, count) of each role it counts), the roles in
+    disclosure._role_counts' order: what _part reads of it."""
+    d_gone, n_gone = ds.isna().tolist(), ns.isna().tolist()
+    d_all, n_all = disclosure._whole_numbers(ds), disclosure._whole_numbers(ns)
+    members = g.members
+    out = []
+    for key, no_d, d, no_n, n in zip(keys, d_gone, d_all, n_gone, n_all):
+        if no_d:
+            out.append((key, ()))
+        elif no_n:
+            out.append((key, ((members[(key, "denominator")], d),)))
+        else:
+            trio = (members[(key, "denominator")], members[(key, "numerator")], members[(key, "complement")])
+            out.append((key, ((trio[0], d), (trio[1], n), (trio[2], d - n))))
+    return out
+
+
+def _part(rows: list[int], records: list[tuple], level, reason) -> disclosure._Provider:
+    """A provider's group of people (its rows of the breakdowns), to protect as a provider is."""
+    p = disclosure._Provider({}, {}, level, reason)
+    counts = p.counts
+    for i in rows:
+        key, cells = records[i]
+        p.rows[key] = i
+        for c, count in cells:
+            counts.setdefault(c, count)
+    return p
+
+
 def _whole(public: list[dict], exact: dict, keys: set) -> tuple[list[dict], dict, dict]:
     """A provider's whole figures as published: exact counts, with what is hidden of them."""
     records, level, reason = [], {}, {}
@@ -346,7 +425,7 @@ def _whole(public: list[dict], exact: dict, keys: set) -> tuple[list[dict], dict
 class _Job:
     """What protecting the breakdowns of one provider reads (and, in level and reason, writes)."""
 
-    records: list[dict]
+    records: list[tuple]  # _counted's
     g: disclosure._Groups
     level: dict[int, str]
     reason: dict[int, str]
@@ -369,7 +448,7 @@ def _protect_one(job: _Job, provider_id: str) -> None:
             rows = job.by_part.get((provider_id, dimension, grp), [])
             if not rows:
                 continue
-            parts[grp] = _provider(rows, job.records, g, job.level, job.reason)
+            parts[grp] = _part(rows, job.records, job.level, job.reason)
             disclosure._protect_provider(parts[grp], g, job.before.get(_key(provider_id, dimension, grp), {}))
         _small_whole(total, parts, g)
         _protect_dimension(total, parts, g)
@@ -411,6 +490,10 @@ def _in_processes(job: _Job, providers: list[str], workers: int) -> list[str]:
         return providers
     token = id(job)
     _JOBS[token] = job
+    # a process that froze its objects before (the CLI freezes its imports: audits/__main__.py)
+    # keeps them frozen afterwards: unfreezing would give the collector ~180,000 objects to walk
+    # again for the rest of the run
+    was_frozen = gc.get_freeze_count() > 0
     gc.freeze()  # the inherited objects stay out of the children's collections: fewer pages copied
     try:
         try:
@@ -429,7 +512,8 @@ def _in_processes(job: _Job, providers: list[str], workers: int) -> list[str]:
             except (OSError, BrokenProcessPool):
                 return [p for share in shares[1:] for p in share]
     finally:
-        gc.unfreeze()
+        if not was_frozen:
+            gc.unfreeze()
         _JOBS.pop(token, None)
     for hidden in done:
         for i, (level, reason) in hidden.items():
@@ -449,19 +533,21 @@ def protect(
     public breakdowns of every earlier run of the quarter. Deterministic."""
     measures = {(s.id, m.id): m for s in standards for m in s.measures if breakdowns.broken_down(m)}
     exact = exact.reset_index(drop=True)
-    # only what the protection reads of each row: the public rows are made from `exact` itself
-    records = disclosure._records(exact[_READ])
-    if not records:
+    if exact.empty:
         return pd.DataFrame(columns=PUBLIC_COLUMNS)
-    keys = {(r["standard_id"], r["measure_id"]) for r in records}
-    measures = {k: m for k, m in measures.items() if k in keys}
+    # only what the protection reads of each row, a column at a time: the public rows are made
+    # from `exact` itself
+    natives = disclosure._natives
+    keys = list(zip(natives(exact["standard_id"]), natives(exact["measure_id"])))
+    measures = {k: m for k, m in measures.items() if k in set(keys)}
     g = disclosure._groups(measures)
+    records = _counted(keys, exact["denominator_rows"], exact["numerator_rows"], g)
     level = {i: NONE for i in range(len(records))}
     reason = {i: "" for i in range(len(records))}
     before = disclosure._earlier_counts(earlier)
     by_part: dict[tuple[str, str, str], list[int]] = {}
-    for i, row in enumerate(records):
-        by_part.setdefault((row["provider_id"], row["dimension"], row["grp"]), []).append(i)
+    for i, part in enumerate(zip(*(natives(exact[c]) for c in ("provider_id", "dimension", "grp")))):
+        by_part.setdefault(part, []).append(i)
     exact_whole = {}
     for row in disclosure._records(whole):
         exact_whole.setdefault(row["provider_id"], {})[(row["standard_id"], row["measure_id"])] = row
@@ -479,10 +565,6 @@ def protect(
     return _assemble(
         exact, [level[i] for i in range(len(records))], [reason[i] for i in range(len(records))], measures, whole_hidden
     )
-
-
-# What the protection reads of each exact row (a provider's group of people, the measure, its counts).
-_READ = ["provider_id", "dimension", "grp", "standard_id", "measure_id", "denominator_rows", "numerator_rows"]
 
 
 def _assemble(

@@ -16,7 +16,7 @@ import pytest
 from audits import breakdowns, disclosure, disclosure_breakdowns, runs, store
 from audits.disclosure_breakdowns import _BIG, _pinned
 
-from support import breakdowns_before, hard_store, protect_before
+from support import breakdowns_before, hard_store, protect_before, protect_f988
 from support.run_rows import WRITTEN, written
 
 HERE = Path(__file__).parent
@@ -32,6 +32,7 @@ def the_old_way(monkeypatch) -> None:
     monkeypatch.setattr(disclosure_breakdowns, "protect", protect_before.protect_breakdowns)
     monkeypatch.setattr(disclosure_breakdowns, "earlier", protect_before.earlier)
     monkeypatch.setattr(disclosure, "_protect_provider", protect_before.protect_provider)
+    monkeypatch.setattr(disclosure, "_unexpose", protect_before.unexpose)
     monkeypatch.setattr(disclosure, "_public_rating", protect_before.public_rating)
 
 
@@ -275,3 +276,132 @@ def test_the_breakdowns_counted_once_a_table_are_those_counted_row_by_row(tmp_pa
     assert set(now["measure_id"]) == {"m", "attended", "missed", "days", "rate"}
     assert (now["grp"] == breakdowns.NOT_RECORDED).any()
     pd.testing.assert_frame_equal(now, before, check_exact=True)
+
+
+def _hostile(frame, rng: random.Random, columns=("denominator_rows", "numerator_rows")):
+    """The frame with its counts drawn again, mostly small (0-9, so that counts of 1-4 and
+    differences of 1-4 between measures, groups and runs abound), a numerator never above its
+    denominator, a missing count left missing."""
+    import pandas as pd
+
+    d_name, n_name = columns
+    ds, ns = [], []
+    for d, n in zip(frame[d_name].tolist(), frame[n_name].tolist()):
+        if pd.isna(d):
+            ds.append(None)
+            ns.append(None if pd.isna(n) else n)
+            continue
+        d = rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 14, 30, 100])
+        ds.append(d)
+        ns.append(None if pd.isna(n) else rng.randint(0, d))
+    return frame.assign(**{d_name: pd.array(ds, dtype="Int64"), n_name: pd.array(ns, dtype="Int64")})
+
+
+def _both_protections(whole, parts, standards, before_whole, before_parts):
+    public = disclosure.protect(whole, standards, before_whole)
+    return public, disclosure_breakdowns.protect(parts, whole, public.measures, standards, before_parts)
+
+
+@pytest.mark.slow
+def test_the_kernel_hides_what_the_kernel_before_hid_on_hostile_counts(tmp_path, monkeypatch):
+    """The protection of the whole results and of the breakdowns, by the kernel as it is and as
+    it was at f988e34 (tests/support/protect_f988.py), on the hard store's rerun with its counts
+    drawn again 40 times, mostly 0-9: counts of 1-4 everywhere, nested measures and groups 1-4
+    apart, earlier runs' counts 1-4 away, ratings whose band would pin a small count. The same
+    public rows, in the same order, every time."""
+    import pandas as pd
+
+    captured = {}
+    real = {"whole": disclosure.protect, "parts": disclosure_breakdowns.protect}
+
+    def capture(name):
+        def grab(*args):
+            captured[name] = args
+            return real[name](*args)
+
+        return grab
+
+    monkeypatch.setattr(disclosure, "protect", capture("whole"))
+    monkeypatch.setattr(disclosure_breakdowns, "protect", capture("parts"))
+    db = tmp_path / "audit.duckdb"
+    hard_store.rerun(db, hard_store.build(db, tmp_path))
+    monkeypatch.setattr(disclosure, "protect", real["whole"])
+    monkeypatch.setattr(disclosure_breakdowns, "protect", real["parts"])
+    results, standards, earlier_whole = captured["whole"]
+    exact, _, _, _, earlier_parts = captured["parts"]
+    assert earlier_whole and earlier_parts  # protected against an earlier run
+
+    rng = random.Random(7)
+    hidden = set()
+    for _ in range(40):
+        whole = _hostile(results, rng)
+        parts = _hostile(exact, rng)
+        before_whole = [_hostile(f, rng) for f in earlier_whole]
+        before_parts = [_hostile(f, rng) for f in earlier_parts]
+
+        now, now_parts = _both_protections(whole, parts, standards, before_whole, before_parts)
+        with monkeypatch.context() as m:
+            protect_f988.the_kernel_before(m)
+            then, then_parts = _both_protections(whole, parts, standards, before_whole, before_parts)
+        pd.testing.assert_frame_equal(now.measures, then.measures, check_exact=True)
+        pd.testing.assert_frame_equal(now.standards, then.standards, check_exact=True)
+        pd.testing.assert_frame_equal(now_parts, then_parts, check_exact=True)
+        hidden |= set(now.measures["reason"]) | set(now_parts["reason"]) | set(now.measures["rating"])
+    # every kind of hiding, and merged ratings, were met
+    assert {disclosure.SMALL_REASON, disclosure.LINKED, disclosure.EARLIER, disclosure_breakdowns.WHOLE} <= hidden
+    assert hidden & set(disclosure.NOT_ONE_BAND)
+
+
+def _random_groups(rng: random.Random) -> disclosure._Groups:
+    """Groups of people as standards could define them: 12 measures whose counts share a few
+    classes (one measure's numerator another's denominator or numerator), so that a count hidden
+    in one row can be added up from others."""
+    members = {}
+    for m in range(12):
+        key = ("s", f"m{m}")
+        roles = ["denominator"] + (["numerator", "complement"] if rng.random() < 0.85 else [])
+        for role in roles:
+            members[(key, role)] = rng.randrange(9)
+    out = disclosure._Groups(members, {(a, b) for a in range(9) for b in range(9) if a < b and rng.random() < 0.1})
+    for member, c in members.items():
+        out.by_class.setdefault(c, []).append(member)
+    return out
+
+
+@pytest.mark.slow
+def test_what_is_exposed_and_what_hidden_rows_say_are_as_before_on_random_providers():
+    """disclosure._exposed (each row's trio read from g.plan, rows showing all three left out of
+    the sums) gives the same classes, iterated in the same order (the protection acts on the
+    first), and disclosure_breakdowns._possible (remembered for the run by what the hidden rows
+    are) the same ranges, as f988e34's code: 3,000 providers, of the standards' measures and of
+    measures sharing classes at random, each with a random share of the rows, random counts
+    (mostly 0-9) and rows hidden at random, for every reason."""
+    from audits.standard_files import load_standards
+
+    measures = {(s.id, m.id): m for s in load_standards(HERE.parent / "standards").audited for m in s.measures}
+    ours = disclosure._groups(measures)
+    rng = random.Random(11)
+    levels = [disclosure.NONE, disclosure.NONE, disclosure.NUMERATOR, disclosure.ALL]
+    reasons = [disclosure.SMALL_REASON, disclosure.LINKED, disclosure.EARLIER, disclosure_breakdowns.WHOLE]
+    seen, added = set(), 0
+    for n in range(3000):
+        g = ours if n % 3 == 0 else _random_groups(rng)
+        chosen = [k for k in sorted({key for key, _ in g.members}) if rng.random() < 0.7]
+        level = {i: rng.choice(levels) for i in range(len(chosen))}
+        reason = {i: "" if level[i] == disclosure.NONE else rng.choice(reasons) for i in level}
+        p = disclosure._Provider(dict(zip(chosen, range(len(chosen)))), {}, level, reason)
+        for c in {g.members[m] for m in g.members if m[0] in p.rows}:
+            if rng.random() < 0.95:  # now and then a class without a count
+                p.counts[c] = rng.choice([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 40])
+        got = disclosure._exposed(p, g)
+        assert list(got) == list(protect_f988._exposed(p, g))
+        # how often a hidden count was added up from two others shown
+        read = {
+            c for key, i in p.rows.items() if level[i] != disclosure.ALL for c in g.trio(key)[: 1 if level[i] else 3]
+        }
+        added += bool(got - read)
+        for c in g.by_class:
+            said = disclosure_breakdowns._possible(p, g, c)
+            assert said == protect_f988._possible(p, g, c), (c, p)
+            seen.add(tuple(said))
+    assert len(seen) > 10 and added > 100  # what hidden rows say took many shapes; sums gave counts away

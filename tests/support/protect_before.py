@@ -25,7 +25,8 @@ from audits.disclosure_breakdowns import (  # noqa: F401 - the helpers the old c
     _cut,
     _escalate,
     _merge,
-    _possible,
+    _minus,
+    _not_small,
     _size,
 )
 from audits.kinds import kind_of
@@ -104,7 +105,7 @@ def protect_dimension(
     def possible(v: str, p: disclosure._Provider, c: int) -> Ranges:
         hit = said.get((v, c))
         if hit is None or hit[0] != states[v]:
-            hit = said[(v, c)] = (states[v], _possible(p, g, c))
+            hit = said[(v, c)] = (states[v], possible_of(p, g, c))
         return hit[1]
 
     while True:
@@ -124,7 +125,7 @@ def protect_dimension(
                 continue
             cells = {v: p.counts[c] for v, p in counting.items()}
             ranges = {v: possible(v, p, c) for v, p in counting.items()}
-            whole = None if c in shown_total else _possible(total, g, c)
+            whole = None if c in shown_total else possible_of(total, g, c)
             if not pinned(cells, shown, ranges, whole):
                 continue
             nonzero = [v for v in shown if cells[v] > 0]
@@ -387,3 +388,58 @@ def assemble(
     for column in ("numerator_rows", "denominator_rows"):
         out[column] = out[column].astype("Int64")
     return out
+
+
+# audits.disclosure_breakdowns._possible and audits.disclosure._unexpose as they were at f988e34,
+# before what hidden rows say of a count was remembered for the run and the trios read from
+# g.plan.
+
+
+def possible_of(p: disclosure._Provider, g: disclosure._Groups, c: int) -> Ranges:
+    """What the rows of one group (or provider) say of its hidden count of class c, to a reader who
+    knows the rules: every row that counts c, hidden, narrows it by why it is hidden."""
+    out: Ranges = [(0, _BIG)]
+    for key, role in g.by_class.get(c, []):
+        i = p.rows.get(key)
+        if i is None or p.level[i] == NONE:
+            continue
+        small = p.reason[i] == disclosure.SMALL_REASON
+        if p.reason[i] == db.WHOLE:  # a part of a count of 1-4 people
+            d = p.counts.get(g.members.get((key, "denominator")))
+            near = [(0, 4)] if p.level[i] == ALL or d is None else _merge([(0, min(4, d)), (max(0, d - 4), d)])
+            out = _cut(out, near)
+            continue
+        if p.level[i] == ALL:
+            if role == "denominator":
+                out = _cut(out, [(1, 4)] if small else _not_small())
+            elif small:  # a part of 1-4 people
+                out = _cut(out, [(0, 4)])
+            continue
+        if role == "denominator":  # shown
+            continue
+        d = p.counts.get(g.members.get((key, "denominator")))
+        if d is None:
+            continue
+        either = _merge([(1, min(4, d)), (max(0, d - 4), d - 1)]) if d > 0 else []
+        if small:
+            out = _cut(out, either)
+        else:
+            out = _cut(out, _minus((0, d), either))
+    return out
+
+
+def unexpose(p: disclosure._Provider, g: disclosure._Groups, c: int, reason: str) -> None:
+    """Hide class c, and when it can still be added up from two others, hide those too."""
+    disclosure._hide(p, g, c, reason)
+    while c in disclosure._exposed(p, g):
+        for key in p.rows:
+            trio = {role: g.members.get((key, role)) for role in ("denominator", "numerator", "complement")}
+            if c in trio.values() and None not in trio.values():
+                for role in ("numerator", "complement"):
+                    if trio[role] != c and disclosure._hide(p, g, trio[role], reason):
+                        break
+                else:
+                    continue
+                break
+        else:
+            raise AssertionError(f"class {c} stays exposed")
