@@ -50,7 +50,7 @@ def _report_job(
         key = (str(db), run_id)
         if key not in _SHARED:
             _SHARED.clear()
-            _SHARED[key] = findings.run_shared(con, run_id)
+            _SHARED[key] = findings.run_shared(con, run_id).per_provider(con)
         data = findings.gather(
             con, provider_id, period, shared=_SHARED[key], auditor=auditor, organisation=organisation
         )
@@ -116,7 +116,7 @@ def build_reports(
         ]
         out_dir.mkdir(parents=True, exist_ok=True)
         manifest.write(con, run_id, period, out_dir)
-        shared = findings.run_shared(con, run_id).split_all()
+        shared = findings.run_shared(con, run_id).per_provider(con).split_all()
     _SHARED.clear()
     _SHARED[(str(db), run_id)] = shared
     styles()  # the fonts registered here, once, rather than in each worker
