@@ -8,6 +8,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+from pypdf import PdfReader
+from reportlab import rl_config
 
 from audits import (
     actions,
@@ -18,6 +20,7 @@ from audits import (
     factcheck,
     findings,
     manifest,
+    report,
     settings,
     signoffs,
     store,
@@ -83,9 +86,10 @@ def _same_findings(a: findings.Findings, b: findings.Findings) -> None:
             assert x == y, (a.provider_id, name)
 
 
-def test_what_a_period_reads_once_per_provider_gathers_as_each_report_reads_it(tmp_path):
+def test_what_a_period_reads_once_per_provider_gathers_as_each_report_reads_it(tmp_path, monkeypatch):
     """RunShared.per_provider: names, the run, files, rows held back, the factual accuracy check
     and the reply, read for every provider at once, give each exactly what its own reads give."""
+    monkeypatch.setattr(rl_config, "invariant", 1)  # no time or random id in the file: bytes compare
     db, run_id = audited_with_pack(tmp_path / "audit.duckdb")
     with store.writing(db) as con:
         drafts.share(con, "P001", "2026-Q2", "Ann Auditor")
@@ -105,6 +109,19 @@ def test_what_a_period_reads_once_per_provider_gathers_as_each_report_reads_it(t
             batch.generated_at = own.generated_at
             _same_findings(own, batch)
             gathered[provider_id] = batch
+            pdfs = [tmp_path / f"{provider_id}-{way}.pdf" for way in ("own", "batch")]
+            for found, path in zip((own, batch), pdfs):
+                found.generated_at = dt.datetime(2026, 7, 1, 9, 30)
+                report.render(found, path)
+            # the same PDF: the same text on every page, title, language and outline (the same bytes)
+            before, after = (PdfReader(path) for path in pdfs)
+            assert [p.extract_text() for p in before.pages] == [p.extract_text() for p in after.pages]
+            assert before.metadata.title == after.metadata.title and before.metadata.title
+            assert before.trailer["/Root"]["/Lang"] == after.trailer["/Root"]["/Lang"]
+            assert [o.title for o in before.outline if not isinstance(o, list)] == [
+                o.title for o in after.outline if not isinstance(o, list)
+            ]
+            assert pdfs[0].read_bytes() == pdfs[1].read_bytes()
     assert "made 1 comment" in gathered["P001"].factcheck and "no comment" in gathered["P002"].factcheck
     assert gathered["P002"].reply["reply"] == "We now call everyone back within a day."
     assert gathered["P003"].reply is None and "No draft" in gathered["P003"].factcheck
