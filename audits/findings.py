@@ -133,6 +133,7 @@ class RunShared:
     drafts: dict | None = None  # provider id -> its latest draft of the period (audits.drafts)
     comments: pd.DataFrame | None = None  # every factual accuracy comment of the period (audits.factcheck)
     replies: dict | None = None  # provider id -> its latest reply (audits.factcheck.latest_reply)
+    printable: pd.DataFrame | None = None  # stories.printable_of the period's story table (every provider)
     voices: dict | None = None  # stories.voices_of the period's story table (keyed by provider)
     heard: dict | None = None  # voices.heard of the period's story table (keyed by provider)
     _no_held: pd.DataFrame | None = field(default=None, repr=False)
@@ -154,7 +155,7 @@ class RunShared:
         from this one (each would otherwise split them again)."""
         for name in ("published", "stories", "shown", "previous_shown", "changes", "breakdowns", "signoffs", "actions"):
             self.of(name, "")
-        for name in ("held", "files", "comments"):
+        for name in ("held", "files", "comments", "printable"):
             if getattr(self, name) is not None:
                 self.of(name, "")
         return self
@@ -192,6 +193,7 @@ class RunShared:
         self.drafts = drafts.every_latest(con, period)
         self.comments = factcheck.comments(con, period)
         self.replies = factcheck.latest_replies(con, period)
+        self.printable = stories.printable_of(self.stories)
         self.voices = stories.voices_of(self.stories)
         self.heard = voices.heard(self.stories)
         return self
@@ -336,7 +338,9 @@ def gather(
         organisation = organisation or named["organisation"]
 
     table = shared.of("stories", provider_id)
-    printable = stories.printable_of(table)
+    printable = (
+        stories.printable_of(table) if not read_once else shared.of("printable", provider_id).reset_index(drop=True)
+    )
     mine_shown = shared.of("shown", provider_id).set_index("standard_id")
     shown, uncertain = mine_shown["shown"], mine_shown["uncertain"]
     moved = shared.of("changes", provider_id).set_index("standard_id")["clear"]
