@@ -203,10 +203,15 @@ def file_of(con: duckdb.DuckDBPyConnection, comment_id: str) -> tuple[str, bytes
 def summary(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) -> str:
     """The factual accuracy check in one sentence, for the report and the published page."""
     draft = drafts.latest(con, provider_id, period)
+    return summary_of(draft, None if draft is None else comments(con, period, provider_id))
+
+
+def summary_of(draft: dict | None, df: pd.DataFrame | None) -> str:
+    """`summary` from what it reads: the latest draft (drafts.latest) and that provider's comments
+    (`comments`), so that a period's reports can read them once for every provider."""
     if draft is None:
         return "No draft was shared with the provider for a factual accuracy check."
-    df = comments(con, period, provider_id)
-    if df.empty:
+    if df is None or df.empty:
         return (
             f"A draft was shared with the provider on {words.long_date(draft['shared_at'])} for a factual accuracy "
             "check; the provider made no comment."
@@ -258,3 +263,13 @@ def latest_reply(con: duckdb.DuckDBPyConnection, provider_id: str, period: str) 
     if row is None or not row[0]:
         return None
     return {"reply": row[0], "replied_by": row[1], "replied_at": row[2]}
+
+
+def latest_replies(con: duckdb.DuckDBPyConnection, period: str) -> dict[str, dict | None]:
+    """provider_id -> `latest_reply` of every provider that ever replied in the period, at once."""
+    rows = con.execute(
+        "SELECT provider_id, reply, replied_by, replied_at FROM provider_replies WHERE period = ? "
+        "QUALIFY row_number() OVER (PARTITION BY provider_id ORDER BY replied_at DESC, rowid DESC) = 1",
+        [period],
+    ).fetchall()
+    return {r[0]: ({"reply": r[1], "replied_by": r[2], "replied_at": r[3]} if r[1] else None) for r in rows}

@@ -121,6 +121,22 @@ class RunShared:
     signoffs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=signoffs.COLUMNS))  # newest first
     actions: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=actions.COLUMNS))  # public ones
     works: dict = field(default_factory=dict)  # provider id -> credits.Work of the period
+    # What gather read once per provider, read once for the whole period (`per_provider`; None:
+    # gather reads each itself, as for one report). Each gives a provider what its own read gives.
+    period: str | None = None  # the run's period, once per_provider has read
+    names: dict | None = None  # provider id -> (provider_name, area)
+    run: tuple | None = None  # the run's (started_at, run_by)
+    gathered_by: dict | None = None  # provider id -> who gathered its evidence pack
+    held: pd.DataFrame | None = None  # held_back of every provider of the period, with provider_id
+    files: pd.DataFrame | None = None  # every provider's files (part 0 of gather's files), with provider_id
+    standard_files: pd.DataFrame | None = None  # the standards read by the run (part 1, the same for all)
+    drafts: dict | None = None  # provider id -> its latest draft of the period (audits.drafts)
+    comments: pd.DataFrame | None = None  # every factual accuracy comment of the period (audits.factcheck)
+    replies: dict | None = None  # provider id -> its latest reply (audits.factcheck.latest_reply)
+    printable: pd.DataFrame | None = None  # stories.printable_of the period's story table (every provider)
+    voices: dict | None = None  # stories.voices_of the period's story table (keyed by provider)
+    heard: dict | None = None  # voices.heard of the period's story table (keyed by provider)
+    _no_held: pd.DataFrame | None = field(default=None, repr=False)
     _split: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def of(self, name: str, provider_id: str) -> pd.DataFrame:
@@ -139,7 +155,59 @@ class RunShared:
         from this one (each would otherwise split them again)."""
         for name in ("published", "stories", "shown", "previous_shown", "changes", "breakdowns", "signoffs", "actions"):
             self.of(name, "")
+        for name in ("held", "files", "comments", "printable"):
+            if getattr(self, name) is not None:
+                self.of(name, "")
         return self
+
+    def per_provider(self, con: duckdb.DuckDBPyConnection) -> RunShared:
+        """Read now, for every provider of the period at once, what gather otherwise reads for each
+        report (its name, its files, the rows held back, the factual accuracy check, its reply), and
+        count the story table's voices once: about a third of gathering a report was those reads."""
+        from audits import drafts, factcheck
+
+        period = con.execute("SELECT period FROM runs WHERE run_id = ?", [self.run_id]).fetchone()[0]
+        self.period = period
+        self.names = {
+            r[0]: (r[1], r[2]) for r in con.execute("SELECT provider_id, provider_name, area FROM providers").fetchall()
+        }
+        self.run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [self.run_id]).fetchone()
+        self.gathered_by = dict(
+            con.execute(
+                "SELECT provider_id, gathered_by FROM current_submissions WHERE kind = 'pack' AND period = ?", [period]
+            ).fetchall()
+        )
+        self.held = held_back_of_period(con, period)
+        self._no_held = held_back(con, "", period)  # none held back: as held_back gives it (its column types)
+        self.files = con.execute(
+            f"""
+            SELECT s.provider_id, {_FILE_ROWS}
+            WHERE s.period = ?
+            ORDER BY s.provider_id, what DESC, name
+            """,
+            [period],
+        ).fetchdf()
+        self.standard_files = con.execute(
+            f"{_STANDARD_ROWS} ORDER BY what DESC, name", [self.run_id, self.run_id]
+        ).fetchdf()
+        self.drafts = drafts.every_latest(con, period)
+        self.comments = factcheck.comments(con, period)
+        self.replies = factcheck.latest_replies(con, period)
+        self.printable = stories.printable_of(self.stories)
+        self.voices = stories.voices_of(self.stories)
+        self.heard = voices.heard(self.stories)
+        return self
+
+    def held_back(self, provider_id: str) -> pd.DataFrame:
+        """held_back of one provider of the period, from what per_provider read."""
+        mine = self.own("held", provider_id)
+        return self._no_held.copy() if mine.empty else mine
+
+    def own(self, name: str, provider_id: str) -> pd.DataFrame:
+        """One provider's rows of a frame read for every provider (`held`, `files`), without the
+        provider_id column, indexed from 0: as its own query gives them."""
+        mine = self.of(name, provider_id)
+        return mine.drop(columns="provider_id").reset_index(drop=True)
 
 
 def latest_run(con: duckdb.DuckDBPyConnection, period: str) -> str:
@@ -187,6 +255,22 @@ def run_shared(con: duckdb.DuckDBPyConnection, run_id: str) -> RunShared:
 STORY_ROW_HELD = "held back by validation (the reason is not shown: it may quote people's words)"
 
 
+def held_back_of_period(con: duckdb.DuckDBPyConnection, period: str) -> pd.DataFrame:
+    """`held_back` of every provider of a period at once, with a provider_id column first: each
+    provider's rows as held_back gives them, in its order."""
+    return con.execute(
+        """
+        SELECT q.provider_id, q.period, q.file_name, q.table_name,
+               CASE WHEN q.table_name = 'stories' THEN ? ELSE q.reasons END AS reasons,
+               count(*) AS rows, list(q.line ORDER BY q.line) AS lines
+        FROM quarantine q JOIN current_submissions s ON s.submission_id = q.submission_id
+        WHERE q.period = ?
+        GROUP BY ALL ORDER BY q.provider_id, q.period DESC, q.file_name, min(q.line)
+        """,
+        [STORY_ROW_HELD, period],
+    ).fetchdf()
+
+
 def held_back(con: duckdb.DuckDBPyConnection, provider_id: str, period: str | None = None) -> pd.DataFrame:
     """Rows held back from the provider's current returns and packs (one period, or every one),
     counted by file and reason, with their spreadsheet lines: period, file_name, table_name,
@@ -222,7 +306,13 @@ def gather(
     """
     run_id = run_id or (shared.run_id if shared else latest_run(con, period))
     shared = shared or run_shared(con, run_id)
-    provider = con.execute("SELECT provider_name, area FROM providers WHERE provider_id = ?", [provider_id]).fetchone()
+    read_once = shared.period is not None and (run_id, period) == (shared.run_id, shared.period)  # per_provider
+    if not read_once:
+        provider = con.execute(
+            "SELECT provider_name, area FROM providers WHERE provider_id = ?", [provider_id]
+        ).fetchone()
+    else:
+        provider = shared.names.get(provider_id)
     published = shared.published
     mine = shared.of("published", provider_id)
     if provider is None or mine.empty:
@@ -231,7 +321,10 @@ def gather(
             f"Provider {provider_id} has no results in the {period} audit run. "
             f"Providers in that run: {known or 'none'}."
         )
-    run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    if not read_once:
+        run = con.execute("SELECT started_at, run_by FROM runs WHERE run_id = ?", [run_id]).fetchone()
+    else:
+        run = shared.run
     # signoffs.signoff_of_run, and the latest sign-off of an earlier run when this one has none
     done = shared.of("signoffs", provider_id)
     this_run = done[done["run_id"] == run_id]
@@ -245,7 +338,9 @@ def gather(
         organisation = organisation or named["organisation"]
 
     table = shared.of("stories", provider_id)
-    printable = stories.printable_of(table)
+    printable = (
+        stories.printable_of(table) if not read_once else shared.of("printable", provider_id).reset_index(drop=True)
+    )
     mine_shown = shared.of("shown", provider_id).set_index("standard_id")
     shown, uncertain = mine_shown["shown"], mine_shown["uncertain"]
     moved = shared.of("changes", provider_id).set_index("standard_id")["clear"]
@@ -253,8 +348,8 @@ def gather(
     previous = {} if before.empty else dict(before[["standard_id", "shown"]].values)
     by_standard = dict(tuple(mine.groupby("standard_id", sort=False, observed=True)))
     tags = [set(t) for t in printable["standards"]]
-    told = stories.voices_of(table)
-    heard = voices.heard(table)
+    told = stories.voices_of(table) if not read_once else shared.voices
+    heard = voices.heard(table) if not read_once else shared.heard
     needed = shared.voices_needed
     sections = []
     parts = shared.of("breakdowns", provider_id)
@@ -284,25 +379,31 @@ def gather(
     audited_ids = {s.id for s in audited}
     untagged = printable[np.array([not (t & audited_ids) for t in tags], dtype=bool)]
     counts = table["status"].value_counts().to_dict()
-    gathered_by = con.execute(
-        "SELECT gathered_by FROM current_submissions WHERE kind = 'pack' AND provider_id = ? AND period = ?",
-        [provider_id, period],
-    ).fetchone()
-    files = con.execute(
-        """
-        SELECT CASE s.kind WHEN 'return' THEN 'Return' ELSE 'Evidence pack' END AS what, f.file_name AS name,
-               f.sha256, 0 AS part
-        FROM submission_files f JOIN current_submissions s ON s.submission_id = f.submission_id
-        WHERE s.provider_id = ? AND s.period = ?
-        UNION ALL
-        SELECT CASE WHEN name IN (SELECT file_name FROM run_standards WHERE run_id = ?)
-                    THEN 'Standard, version ' || version
-                    ELSE 'Standards file read, not audited (draft or retired)' END, name, sha256, 1
-        FROM run_inputs WHERE run_id = ? AND kind = 'standard'
-        ORDER BY part, what DESC, name
-        """,
-        [provider_id, period, run_id, run_id],
-    ).fetchdf()
+    if not read_once:
+        gathered_by = con.execute(
+            "SELECT gathered_by FROM current_submissions WHERE kind = 'pack' AND provider_id = ? AND period = ?",
+            [provider_id, period],
+        ).fetchone()
+    else:
+        gathered_by = (shared.gathered_by[provider_id],) if provider_id in shared.gathered_by else None
+    if not read_once:
+        files = con.execute(
+            f"""
+            SELECT {_FILE_ROWS}
+            WHERE s.provider_id = ? AND s.period = ?
+            UNION ALL
+            {_STANDARD_ROWS}
+            ORDER BY part, what DESC, name
+            """,
+            [provider_id, period, run_id, run_id],
+        ).fetchdf()
+    else:
+        own_files = shared.own("files", provider_id)
+        files = (
+            pd.concat([own_files, shared.standard_files], ignore_index=True)
+            if not own_files.empty
+            else shared.standard_files.copy()
+        )
     submissions = [(name, sha) for kind, name, _, sha in shared.inputs if kind == "submission"]
     own = next((sha for name, sha in submissions if name == provider_id), None)
     if own is not None:
@@ -331,7 +432,7 @@ def gather(
         sections=sections,
         untagged=untagged,
         story_counts=counts,
-        quarantine=held_back(con, provider_id, period),
+        quarantine=held_back(con, provider_id, period) if not read_once else shared.held_back(provider_id),
         files=files,
         other_providers=sum(name != provider_id for name, _ in submissions),
         inputs_sha256=shared.inputs_sha256,
@@ -341,11 +442,29 @@ def gather(
         out_of_date=changed,
         basis=basis,
         actions=_actions_of(shared, provider_id),
-        factcheck=factcheck.summary(con, provider_id, period),
-        reply=factcheck.latest_reply(con, provider_id, period),
+        factcheck=factcheck.summary(con, provider_id, period) if not read_once else _factcheck(shared, provider_id),
+        reply=factcheck.latest_reply(con, provider_id, period) if not read_once else shared.replies.get(provider_id),
         heard=heard.get((provider_id, None), {}),
         work=shared.works.get(provider_id),
     )
+
+
+# A provider's files (part 0) and the standards the run read (part 1), as gather lists them.
+_FILE_ROWS = """CASE s.kind WHEN 'return' THEN 'Return' ELSE 'Evidence pack' END AS what, f.file_name AS name,
+               f.sha256, 0 AS part
+        FROM submission_files f JOIN current_submissions s ON s.submission_id = f.submission_id"""
+_STANDARD_ROWS = """SELECT CASE WHEN name IN (SELECT file_name FROM run_standards WHERE run_id = ?)
+                    THEN 'Standard, version ' || version
+                    ELSE 'Standards file read, not audited (draft or retired)' END AS what, name, sha256, 1 AS part
+        FROM run_inputs WHERE run_id = ? AND kind = 'standard'"""
+
+
+def _factcheck(shared: RunShared, provider_id: str) -> str:
+    """factcheck.summary from what the period's batch read once."""
+    from audits import factcheck
+
+    draft = shared.drafts.get(provider_id)
+    return factcheck.summary_of(draft, None if draft is None else shared.of("comments", provider_id))
 
 
 def _actions_of(shared: RunShared, provider_id: str) -> pd.DataFrame:

@@ -52,6 +52,7 @@ from audits import (
 from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_breakdowns import flowables as breakdown_flowables
+from audits.report_canvas import Canvas
 from audits.report_charts import legend, proportion_chart
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, Paragraph, styles, text
 from audits.stats import is_missing
@@ -861,7 +862,7 @@ def render(data: Findings, out: Path) -> Path:
         for row in data.untagged.itertuples():
             story += _story_block(row)
     story += _annexes(data)
-    doc.build(story)
+    doc.build(story, canvasmaker=Canvas)
     return out
 
 

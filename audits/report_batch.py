@@ -8,6 +8,7 @@ reports per connection, and gathers and draws its providers.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -50,7 +51,7 @@ def _report_job(
         key = (str(db), run_id)
         if key not in _SHARED:
             _SHARED.clear()
-            _SHARED[key] = findings.run_shared(con, run_id)
+            _SHARED[key] = findings.run_shared(con, run_id).per_provider(con)
         data = findings.gather(
             con, provider_id, period, shared=_SHARED[key], auditor=auditor, organisation=organisation
         )
@@ -116,7 +117,7 @@ def build_reports(
         ]
         out_dir.mkdir(parents=True, exist_ok=True)
         manifest.write(con, run_id, period, out_dir)
-        shared = findings.run_shared(con, run_id).split_all()
+        shared = findings.run_shared(con, run_id).per_provider(con).split_all()
     _SHARED.clear()
     _SHARED[(str(db), run_id)] = shared
     styles()  # the fonts registered here, once, rather than in each worker
@@ -135,6 +136,11 @@ def build_reports(
                 progress(provider_id)
 
     common = (period, run_id, auditor, organisation)
+    # Everything alive now (the shared reads, the modules, the fonts) is set aside from the garbage
+    # collector while the reports are drawn: its full collections walked those ~250,000 objects
+    # again and again (about 5% of drawing a report), and in a forked worker touching them copies
+    # the pages they live on. They stay alive until the batch ends; then they are collected as ever.
+    gc.freeze()
     try:
         if workers > 1 and len(batches) > 1:
             with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -145,6 +151,7 @@ def build_reports(
                 finished(_report_jobs(db, batch, *common))
     finally:
         _SHARED.clear()  # this process goes on: the next batch reads the store as it is then
+        gc.unfreeze()
     written = [paths[p] for p in providers if p not in failed]
     if failed:
         raise BatchError(failed, written)

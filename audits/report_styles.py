@@ -51,6 +51,7 @@ class _Face(TTFont):
     def __init__(self, name: str, filename: str):
         super().__init__(name, filename)
         self._coded: WeakKeyDictionary = WeakKeyDictionary()
+        self._codes: WeakKeyDictionary = WeakKeyDictionary()
 
     def splitString(self, text, doc, encoding="utf-8"):
         coded = self._coded.get(doc)
@@ -58,8 +59,47 @@ class _Face(TTFont):
             coded = self._coded[doc] = {}
         pieces = coded.get(text)
         if pieces is None:
-            pieces = coded[text] = super().splitString(text, doc, encoding)
+            pieces = coded[text] = self._code(text, doc, encoding)
         return pieces
+
+    def _code(self, text, doc, encoding):
+        """reportlab's splitString, answered at C speed (str.translate) when every character of
+        `text` already has its code in the document's first subset, as most do once a report's
+        first pages are drawn: the same one piece, (0, the codes as bytes). A character not yet
+        coded, or coded in a later subset, goes through reportlab's own loop, which gives it its
+        code in the order reportlab always would."""
+        state = self.state.get(doc)
+        if state is None or not isinstance(text, str) or not text:
+            return super().splitString(text, doc, encoding)
+        codes = self._codes.get(doc)
+        if codes is None or codes.assignments is not state.assignments:
+            codes = self._codes[doc] = _Codes(state.assignments)
+        try:
+            return [(0, text.translate(codes).encode("latin-1"))]
+        except _NotCoded:
+            return super().splitString(text, doc, encoding)
+
+
+class _NotCoded(Exception):
+    """A character without a code in a document's first subset (yet)."""
+
+
+class _Codes(dict):
+    """A str.translate table: a character -> the one-byte character of its code in the first
+    subset of a face in one document, read from reportlab's assignments (which only ever grow,
+    and never change a code once given), or _NotCoded. A no-break space is coded as a space, as
+    reportlab's splitString codes it."""
+
+    def __init__(self, assignments: dict):
+        super().__init__()
+        self.assignments = assignments
+
+    def __missing__(self, char: int) -> str:
+        code = self.assignments.get(32 if char == 0xA0 else char)
+        if code is None or code > 0xFF:
+            raise _NotCoded
+        self[char] = coded = chr(code)
+        return coded
 
 
 @cache

@@ -65,7 +65,7 @@ def main() -> None:
 
     start = time.perf_counter()
     with store.reading(db) as con:
-        shared = findings.run_shared(con, run_id)
+        shared = findings.run_shared(con, run_id).per_provider(con)
         gather_start = time.perf_counter()
         first = sorted(shared.published["provider_id"].unique())[0]
         findings.gather(con, first, period, shared=shared)

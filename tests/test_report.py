@@ -4,6 +4,7 @@ its figures are the figures of the results export."""
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import re
 from pathlib import Path
@@ -500,6 +501,7 @@ def test_each_pdf_prints_the_checksum_of_the_input_manifest_written_beside_it(au
     this provider's own submission, also listed in full in the PDF."""
     db, run_id = audited
     paths = report_batch.build_reports(db, "2026-Q2", tmp_path, workers=1)
+    assert gc.get_freeze_count() == 0  # what the batch set aside from the collector is handed back
     inputs = (tmp_path / "inputs-2026-Q2.csv").read_bytes()
     rows = list(csv.DictReader(inputs.decode("utf-8").splitlines()))
     assert [r["kind"] for r in rows].count("submission") == 3 and [r["kind"] for r in rows].count("standard") >= 3

@@ -143,3 +143,32 @@ def test_a_face_codes_a_string_drawn_again_as_reportlab_codes_it():
     assert len(kept._coded[one]) == len(set(strings + [s[::-1] for s in strings]))
     del one, doc  # the loop ended on it
     assert len(kept._coded) == 1  # a document's codings go with it
+
+
+def test_a_face_codes_strings_as_reportlabs_own_loop_does():
+    """_Face answers a string whose characters are all coded already with str.translate: the same
+    pieces as reportlab's loop, in a document where characters beyond the first subset (256
+    codes), a no-break space and a character the face lacks come and go."""
+    import random
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    report_styles.register_fonts()
+    face = pdfmetrics.getFont(report_styles.FONT)
+    plain = TTFont("plain-dejavu", str(report_styles.FONT_DIR / report_styles.FACES[report_styles.FONT]))
+    letters = [
+        chr(c) for c in [*range(32, 127), 0xA0, 0x2019, 0x201C, 0x2713, 0x0175, 0xE9, 0x10FFFF, *range(0x400, 0x600)]
+    ]
+    rng = random.Random(15)
+
+    class Doc:  # a document: the codes given are per document
+        pass
+
+    ours, theirs = Doc(), Doc()
+    pieces = []
+    for _ in range(3000):
+        text = "".join(rng.choice(letters) for _ in range(rng.randint(0, 30)))
+        pieces.append(face.splitString(text, ours))
+        assert pieces[-1] == plain.splitString(text, theirs), text
+    assert any(len(p) > 1 for p in pieces) and any(p and p[0][0] > 0 for p in pieces)  # later subsets were met
