@@ -30,7 +30,7 @@ def _summary(db, run_id: str) -> None:
     from audits import verdicts
 
     with store.reading(db) as con:
-        df = verdicts.shown_ratings(con, run_id)
+        df = verdicts.run_shown_ratings(con, run_id)
     standard_ids = sorted(df["standard_id"].unique())
     providers = df[["provider_id", "provider_name"]].drop_duplicates().sort_values("provider_id")
     cells = {(r.provider_id, r.standard_id): (r.shown, r.uncertain) for r in df.itertuples()}
