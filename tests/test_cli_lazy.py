@@ -4,6 +4,7 @@ those of the app with every group, and the full app is the one the old registrat
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import typer
+from rich.console import Console
 from typer.testing import CliRunner
 
 from audits import cli, runs, store
@@ -34,6 +36,7 @@ from audits.commands import (
 )
 
 from support.stores import STORIES_STANDARDS, load_pack, put_returns
+from support.summary_before import summary_before
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -162,3 +165,24 @@ def test_python_m_audits_run_imports_no_other_command_module():
     assert imported("run", "--help") == "['audits.commands.engine']"
     everything = imported("export", "--help")
     assert "'audits.commands.accounts'" in everything and "'argon2'" in everything
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("columns", [80, 120, 250])
+def test_the_summary_prints_the_bytes_it_printed_before(dashboard_files, monkeypatch, columns):
+    """The summary after a run (rating cells made into Text once, voices by voices_in) against the
+    old one, for every run of the dashboard's store, in colour and without."""
+    db, _ = dashboard_files
+    with store.reading(db) as con:
+        run_ids = [r for (r,) in con.execute("SELECT run_id FROM runs ORDER BY started_at").fetchall()]
+    assert len(run_ids) > 3
+    for colour in ("truecolor", "standard", None):
+        for run_id in run_ids:
+            printed = []
+            for summary in (engine._summary, lambda db, run_id: summary_before(engine.console, db, run_id)):
+                console = Console(file=io.StringIO(), width=columns, color_system=colour, force_terminal=bool(colour))
+                monkeypatch.setattr(engine, "console", console)
+                summary(db, run_id)
+                printed.append(console.file.getvalue())
+            assert printed[0] == printed[1], (columns, colour, run_id)
+            assert "Standards rated: " in printed[0] and ("\x1b[" in printed[0]) == bool(colour)
