@@ -26,13 +26,12 @@ CELL_COLUMNS = ["provider_id", "standard_id", "shown", "uncertain"]
 
 
 @tiers.output(tiers.RESTRICTED, "the auditor's summary of a run, every rating exact")
-def _summary(db, run_id: str) -> None:
+def _summary(con, run_id: str) -> None:
     """Providers x standards, each rating as shown everywhere else (audits.verdicts), as symbol
     and word (never colour alone)."""
     from audits import verdicts
 
-    with store.reading(db) as con:
-        df = verdicts.run_shown_ratings(con, run_id)
+    df = verdicts.run_shown_ratings(con, run_id)
     standard_ids = sorted(df["standard_id"].unique())
     providers = df[["provider_id", "provider_name"]].drop_duplicates().sort_values("provider_id")
     cells = {(p, s): (shown, unsure) for p, s, shown, unsure in zip(*map(df.get, CELL_COLUMNS))}
@@ -82,8 +81,8 @@ def run(
 
     try:
         run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
-        _summary(db, run_id)
-        with store.reading(db) as con:
+        with store.reading(db) as con:  # one open for the summary and the standards left out
+            _summary(con, run_id)
             failed = runs.failed_standards(con, run_id)
     except (runs.RunError, store.StoreError) as error:
         fail(str(error))
