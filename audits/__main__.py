@@ -10,18 +10,22 @@ command is done everything is frozen again, so the interpreter's last collection
 walk. Every object is still freed as before when its last reference goes, and the cycles a
 command makes while it works are still collected while it works. Only this process entry does
 this: a program importing audits.cli (the tests, the dashboard) keeps Python's usual collector.
+The app is built (audits.cli.app_for: the command modules are imported) while collection is off.
 """
 
 import gc
+import sys
 
 gc.disable()
 try:
-    from audits.cli import main
+    from audits.cli import app_for
+
+    command = app_for(sys.argv[1:])  # imports the command modules this command line needs
 finally:
     gc.freeze()
     gc.enable()
 
 try:
-    main()
+    command()
 finally:
     gc.freeze()

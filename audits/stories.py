@@ -362,6 +362,46 @@ def voices_of(table: pd.DataFrame) -> dict[tuple[str, str], Voices]:
     }
 
 
+def voices_in(
+    con: duckdb.DuckDBPyConnection, period: str, provider_id: str | None = None
+) -> dict[tuple[str, str], Voices]:
+    """`voices_of(story_table(con, period, provider_id))`, the same counts, for a reader that needs
+    only them (the auditor's summary after `python -m audits run`). Only a story the auditor
+    tagged with a stance, told by a person using the service or a family member, can count, so
+    only those few are screened and given a status (story_status, as story_table does); every
+    other story of the period is read but never screened."""
+    df = current_stories(con, period, provider_id)
+    keep = [
+        isinstance(by, str) and isinstance(teller, str) and teller in CONFIRMING_TELLERS and bool(stances_of(stances))
+        for by, teller, stances in zip(df["tagged_by"], df["teller"], df["stances"])
+    ]
+    candidates = df[keep]
+    given = answers(con, period, provider_id) if not candidates.empty else {}
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for row in candidates.itertuples():
+        if story_status(row)[0] not in SHOWN:
+            continue
+        stances = stances_of(row.stances)
+        answered = answers_applying(given, row)
+        for standard_id in split_standards(row.standards):
+            stance = stances.get(standard_id)
+            if stance is None:
+                continue
+            tally = counts.setdefault((row.provider_id, standard_id), {})
+            tally[stance] = tally.get(stance, 0) + 1
+            if stance == "contradicts" and standard_id not in answered:
+                tally["unanswered"] = tally.get("unanswered", 0) + 1
+    return {
+        pair: Voices(
+            confirming=n.get("confirms", 0),
+            contradicting=n.get("contradicts", 0),
+            unanswered=n.get("unanswered", 0),
+            mixed=n.get("mixed", 0),
+        )
+        for pair, n in counts.items()
+    }
+
+
 def awaiting_stance(table: pd.DataFrame) -> pd.DataFrame:
     """Printable stories the auditor has not yet read for what they say: never tagged by the
     auditor, or tagged to a standard without a stance. (A story the auditor tagged to no

@@ -91,6 +91,26 @@ def shown_ratings(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str 
     return df.assign(shown=shown)
 
 
+@tiers.output(tiers.RESTRICTED, "a run's exact standard ratings as shown, for the auditor's summary after a run")
+def run_shown_ratings(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFrame:
+    """`shown_ratings(con, run_id)`, the same rows, for the summary `python -m audits run` prints
+    in a fresh process: people's voices are counted by stories.voices_in, which screens only the
+    stories that can count, instead of building the whole story table."""
+    from audits import runs, settings, stories
+
+    df = runs.read_standard_results(con, run_id, None)
+    df = df.assign(uncertain=df["uncertain"].astype("boolean").fillna(False).astype(bool))
+    if df.empty:
+        return df.assign(shown=pd.Series(dtype="object"))
+    voices = stories.voices_in(con, df["period"].iloc[0])
+    needed = settings.get(con, "voices_needed")
+    shown = [
+        shown_rating(r, voices.get((p, s), NO_VOICES), needed)
+        for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])
+    ]
+    return df.assign(shown=shown)
+
+
 def uncertain_as_published(shown: pd.DataFrame, published: pd.DataFrame, standards) -> pd.DataFrame:
     """The shown ratings with `uncertain` as the published results can show it: a measure whose
     interval is hidden for small numbers counts as certain (audits.engine.within), so a mark

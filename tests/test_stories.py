@@ -37,6 +37,14 @@ def con(db):
     connection.close()
 
 
+def both_voices(con, period, provider_id=None):
+    """What people's experience says, from the story table (voices_of) and from the summary's
+    lighter reader (voices_in): the same counts, or the test fails."""
+    voices = stories.voices_of(stories.story_table(con, period, provider_id))
+    assert stories.voices_in(con, period, provider_id) == voices
+    return voices
+
+
 def ids(df):
     return sorted(df["story_id"])
 
@@ -191,10 +199,10 @@ def test_record_screening_keeps_kinds_not_words(con):
 
 def test_pairing(con, titles):
     # the pack's own tags say what a story speaks to, not what it says: nothing confirms yet
-    assert stories.voices_of(stories.story_table(con, "2026-Q2", "P001")) == {}
+    assert both_voices(con, "2026-Q2", "P001") == {}
     story_review.tag_story(con, "P001", "2026-Q2", "S02", "warm-welcome=confirms;peer-workforce=confirms", "A", titles)
     story_review.tag_story(con, "P001", "2026-Q2", "S06", "warm-welcome=confirms", "A", titles)
-    voices = stories.voices_of(stories.story_table(con, "2026-Q2", "P001"))
+    voices = both_voices(con, "2026-Q2", "P001")
     # S02 (a family member) confirms both of its tags; S06 (staff) confirms nothing
     assert {s for _, s in voices} == {"warm-welcome", "peer-workforce"}
     assert voices[("P001", "warm-welcome")].confirming == 1
@@ -238,11 +246,12 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con, titles):
     everyone = stories.printable_of(table)
     assert set(everyone["provider_id"]) == {"P001", "P002", "P003"}
     pairs = set(stories.voices_of(table))
+    assert stories.voices_in(con, "2026-Q2") == stories.voices_of(table)
     for provider_id in ("P001", "P002", "P003"):
         one = stories.printable_stories(con, provider_id, "2026-Q2")
         mine = everyone[everyone["provider_id"] == provider_id].reset_index(drop=True)
         assert mine.to_dict("records") == one.to_dict("records"), provider_id
-        alone = set(stories.voices_of(stories.story_table(con, "2026-Q2", provider_id)))
+        alone = set(both_voices(con, "2026-Q2", provider_id))
         assert {(p, s) for p, s in pairs if p == provider_id} == alone, provider_id
     assert ids(everyone[everyone["provider_id"] == "P001"]) == ["S01", "S02", "S05", "S06", "S07"]
     assert ids(everyone[everyone["provider_id"] == "P002"]) == ["S02", "S06", "S07"]
@@ -250,7 +259,7 @@ def test_the_period_in_one_pass_agrees_with_each_provider(db, con, titles):
     # P003's S02 (a family member) was withdrawn, but its S06 is now told by a person using services
     assert ("P003", "peer-workforce") not in pairs and ("P003", "warm-welcome") in pairs
     assert ("P002", "peer-workforce") in pairs
-    assert stories.voices_of(stories.story_table(con, "2026-Q1")) == {}
+    assert both_voices(con, "2026-Q1") == {}
 
 
 # --------------------------------------------------------------------------- tagging
@@ -434,7 +443,7 @@ def test_a_contradicting_story_turns_a_green_into_partly_met_until_answered(con,
     tag(con, "P001", "2026-Q2", "S02", ["warm-welcome"], "A. Auditor", titles, {"warm-welcome": "contradicts"})
 
     def voice():
-        return stories.voices_of(stories.story_table(con, "2026-Q2", "P001"))[("P001", "warm-welcome")]
+        return both_voices(con, "2026-Q2", "P001")[("P001", "warm-welcome")]
 
     assert voice() == verdicts.Voices(confirming=1, contradicting=1, unanswered=1)
     assert verdicts.shown_rating("green", voice()) == "differs"

@@ -119,3 +119,24 @@ def test_an_uncertain_mark_resting_only_on_a_hidden_figure_is_not_published():
     hidden = visible.copy()
     hidden.loc[0, ["value", "ci_lower", "ci_upper"]] = float("nan")
     assert verdicts.uncertain_as_published(SHOWN, hidden, [TWO])["uncertain"].tolist() == [False]
+
+
+@pytest.mark.slow
+def test_the_summary_reader_gives_the_same_rows_and_voices_on_the_dashboard_store(dashboard_files):
+    """verdicts.run_shown_ratings (the CLI's summary, voices counted by stories.voices_in) gives
+    exactly the rows of shown_ratings for every run of a store with stories in many states."""
+    from audits import stories
+
+    db, _ = dashboard_files
+    with store.reading(db) as con:
+        run_ids = [r for (r,) in con.execute("SELECT run_id FROM runs ORDER BY started_at").fetchall()]
+        periods = [p for (p,) in con.execute("SELECT DISTINCT period FROM cur_stories ORDER BY 1").fetchall()]
+        assert run_ids and periods
+        counted = 0
+        for period in periods:
+            voices = stories.voices_of(stories.story_table(con, period))
+            assert stories.voices_in(con, period) == voices, period
+            counted += len(voices)
+        assert counted  # the store's stories do move ratings
+        for run_id in run_ids:
+            pd.testing.assert_frame_equal(verdicts.run_shown_ratings(con, run_id), verdicts.shown_ratings(con, run_id))

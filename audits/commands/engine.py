@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from audits import ratings, store, tiers, words
 from audits.commands import DB, fail
@@ -21,19 +22,23 @@ from audits.commands import DB, fail
 SHOWN_PROVIDERS = 25
 UNSURE_MARK = "†"  # beside a rating the data can't yet tell; the line under the table says so in words
 console = Console()
+CELL_COLUMNS = ["provider_id", "standard_id", "shown", "uncertain"]
 
 
 @tiers.output(tiers.RESTRICTED, "the auditor's summary of a run, every rating exact")
-def _summary(db, run_id: str) -> None:
+def _summary(con, run_id: str) -> None:
     """Providers x standards, each rating as shown everywhere else (audits.verdicts), as symbol
     and word (never colour alone)."""
     from audits import verdicts
 
-    with store.reading(db) as con:
-        df = verdicts.shown_ratings(con, run_id)
+    df = verdicts.run_shown_ratings(con, run_id)
     standard_ids = sorted(df["standard_id"].unique())
     providers = df[["provider_id", "provider_name"]].drop_duplicates().sort_values("provider_id")
-    cells = {(r.provider_id, r.standard_id): (r.shown, r.uncertain) for r in df.itertuples()}
+    cells = {(p, s): (shown, unsure) for p, s, shown, unsure in zip(*map(df.get, CELL_COLUMNS))}
+    # Each distinct rating cell made into rich Text once, as the table would make it from the
+    # markup (console.render_str, no highlighting: a column's default) each time it measures or
+    # draws a cell: the same bytes, without parsing ~300 cells' markup three times over.
+    rating_texts: dict[str, Text] = {}
     table = Table(title=f"Audit {run_id}", show_lines=False)
     table.add_column("Provider")
     for standard_id in standard_ids:
@@ -44,7 +49,10 @@ def _summary(db, run_id: str) -> None:
         for standard_id in standard_ids:
             shown, unsure = cells.get((provider.provider_id, standard_id), ("no_data", False))
             mark = UNSURE_MARK if words.rating(shown, unsure) != words.rating(shown) else ""
-            row.append(f"[{ratings.look(shown).colour}]{escape(words.rating(shown))}{mark}[/]")
+            markup = f"[{ratings.look(shown).colour}]{escape(words.rating(shown))}{mark}[/]"
+            if markup not in rating_texts:
+                rating_texts[markup] = console.render_str(markup, highlight=False)
+            row.append(rating_texts[markup].copy())
         table.add_row(*row)
     console.print(table)
     if len(providers) > SHOWN_PROVIDERS:
@@ -73,8 +81,8 @@ def run(
 
     try:
         run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
-        _summary(db, run_id)
-        with store.reading(db) as con:
+        with store.reading(db) as con:  # one open for the summary and the standards left out
+            _summary(con, run_id)
             failed = runs.failed_standards(con, run_id)
     except (runs.RunError, store.StoreError) as error:
         fail(str(error))

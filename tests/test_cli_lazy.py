@@ -1,0 +1,193 @@
+"""`python -m audits run` builds only its own command group (audits.cli.app_for): everything it
+prints (help, click's usage errors, the audit's summary) and its exit codes are byte for byte
+those of the app with every group, and the full app is the one the old registration built."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from rich.console import Console
+from typer.testing import CliRunner
+
+from audits import cli, runs, store
+from audits.commands import (
+    accounts,
+    actions,
+    demo,
+    drafts,
+    engine,
+    peer,
+    publish,
+    readiness,
+    reports,
+    returns,
+    settings,
+    setup,
+    signoff,
+    standards,
+    stories,
+)
+
+from support.stores import STORIES_STANDARDS, load_pack, put_returns
+from support.summary_before import summary_before
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def old_app() -> typer.Typer:
+    """The app as audits/cli.py registered it before the groups were named in GROUPS."""
+    app = typer.Typer(
+        name="audits",
+        help="Lived Standards: validate and load provider returns and evidence packs, run the "
+        "standards written by expert citizens groups, and produce third-party audit reports.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    for module in (
+        returns,
+        demo,
+        standards,
+        engine,
+        stories,
+        peer,
+        reports,
+        readiness,
+        drafts,
+        signoff,
+        publish,
+        actions,
+        settings,
+        setup,
+        accounts,
+    ):
+        module.register(app)
+    return app
+
+
+def said(app: typer.Typer, args: list[str], columns: int = 80) -> tuple[str, str, int]:
+    result = CliRunner().invoke(app, args, env={"COLUMNS": str(columns)}, prog_name="python -m audits")
+    return result.stdout, result.stderr, result.exit_code
+
+
+def command_names(app: typer.Typer) -> list[str]:
+    return [c.name for c in typer.main.get_command(app).commands.values()]
+
+
+def command_paths(command, path: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every command and sub-command, as the words that name it on the command line."""
+    below = getattr(command, "commands", {})
+    return [list(path)] + [p for name, sub in below.items() for p in command_paths(sub, (*path, name))]
+
+
+@pytest.mark.slow
+def test_the_app_is_the_old_registration():
+    old = old_app()
+    paths = command_paths(typer.main.get_command(old))
+    assert command_paths(typer.main.get_command(cli.app)) == paths and len(paths) > 30
+    for columns in (80, 120):
+        assert said(cli.app, ["--help"], columns) == said(old, ["--help"], columns)
+        assert said(cli.app, [], columns) == said(old, [], columns)
+    for path in paths:
+        for args in ([*path, "--help"], [*path, "--no-such-option"]):
+            assert said(cli.app, args) == said(old, args), args
+
+
+def test_a_command_line_for_run_builds_only_its_group():
+    assert command_names(cli.app_for(["run", "--period", "2026-Q2"])) == ["run", "export", "release"]
+    for args in ([], ["--help"], ["export"], ["runs"], ["Run"], ["accounts", "list"]):
+        assert cli.app_for(args) is cli.app
+
+
+RUN_MISTAKES = [
+    ["run", "--help"],
+    ["run"],
+    ["run", "--period"],
+    ["run", "--bogus"],
+    ["run", "--period", "2026-Q2", "extra"],
+    ["run", "--period", "2026-Q2", "--help"],
+    ["run", "--period", "2026-Q9", "--db", "{missing}"],
+    ["run", "--period", "2026-Q2", "--standards", "{missing}", "--db", "{missing}"],
+]
+
+
+@pytest.mark.parametrize("args", RUN_MISTAKES)
+def test_run_says_the_same_built_alone(args, tmp_path):
+    args = [a.replace("{missing}", str(tmp_path / "nothing.duckdb")) for a in args]
+    for columns in (80, 120):
+        assert said(cli.app_for(args), args, columns) == said(cli.app, args, columns)
+
+
+@pytest.mark.slow
+def test_an_audit_prints_the_same_built_alone(tmp_path):
+    db = tmp_path / "audit.duckdb"
+    with store.writing(db) as con:
+        put_returns(con, "2026-Q2")
+    load_pack(db)
+    args = ["run", "--period", "2026-Q2", "--standards", str(STORIES_STANDARDS), "--db", str(db)]
+    outputs = []
+    for app in (cli.app_for(args), cli.app):
+        out, err, code = said(app, args, 120)
+        with store.reading(db) as con:
+            run_id = runs.latest_run_id(con, "2026-Q2")
+        assert run_id in out and code == 0
+        outputs.append((out.replace(run_id, "RUN"), err, code))
+    assert outputs[0] == outputs[1]
+    assert re.search(r"Standards rated: .+", outputs[0][0])
+
+
+@pytest.mark.slow
+def test_python_m_audits_run_imports_no_other_command_module():
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['audits'] + sys.argv[1:]\n"
+        "try:\n"
+        "    runpy.run_module('audits', run_name='__main__', alter_sys=True)\n"
+        "finally:\n"
+        "    print(sorted(m for m in sys.modules if m.startswith(('audits.commands.', 'argon2'))), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "COLUMNS": "80"}
+
+    def imported(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", code, *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr.strip().splitlines()[-1]
+
+    assert imported("run", "--help") == "['audits.commands.engine']"
+    everything = imported("export", "--help")
+    assert "'audits.commands.accounts'" in everything and "'argon2'" in everything
+
+
+def summary_now(db, run_id: str) -> None:
+    with store.reading(db) as con:
+        engine._summary(con, run_id)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("columns", [80, 120, 250])
+def test_the_summary_prints_the_bytes_it_printed_before(dashboard_files, monkeypatch, columns):
+    """The summary after a run (rating cells made into Text once, voices by voices_in) against the
+    old one, for every run of the dashboard's store, in colour and without."""
+    db, _ = dashboard_files
+    with store.reading(db) as con:
+        run_ids = [r for (r,) in con.execute("SELECT run_id FROM runs ORDER BY started_at").fetchall()]
+    assert len(run_ids) > 3
+    for colour in ("truecolor", "standard", None):
+        for run_id in run_ids:
+            printed = []
+            for summary in (summary_now, lambda db, run_id: summary_before(engine.console, db, run_id)):
+                console = Console(file=io.StringIO(), width=columns, color_system=colour, force_terminal=bool(colour))
+                monkeypatch.setattr(engine, "console", console)
+                summary(db, run_id)
+                printed.append(console.file.getvalue())
+            assert printed[0] == printed[1], (columns, colour, run_id)
+            assert "Standards rated: " in printed[0] and ("\x1b[" in printed[0]) == bool(colour)
