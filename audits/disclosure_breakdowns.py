@@ -18,7 +18,6 @@ Nothing is said of a hidden figure: not its interval, nor how it compares with t
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Iterable
@@ -29,7 +28,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from audits import breakdowns, disclosure, tiers
+from audits import breakdowns, collector, disclosure, tiers
 from audits.disclosure import ALL, LINKED, NONE, NUMERATOR, SMALL, SMALL_REASON
 from audits.kinds import kind_of
 from audits.standard_model import Measure, Standard
@@ -490,30 +489,26 @@ def _in_processes(job: _Job, providers: list[str], workers: int) -> list[str]:
         return providers
     token = id(job)
     _JOBS[token] = job
-    # a process that froze its objects before (the CLI freezes its imports: audits/__main__.py)
-    # keeps them frozen afterwards: unfreezing would give the collector ~180,000 objects to walk
-    # again for the rest of the run
-    was_frozen = gc.get_freeze_count() > 0
-    gc.freeze()  # the inherited objects stay out of the children's collections: fewer pages copied
+    # the inherited objects stay out of the children's collections: fewer pages copied; a process
+    # that froze its objects before (the command line) keeps them frozen (audits.collector)
     try:
-        try:
-            pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
-        except OSError:
-            return providers
-        with pool:
-            try:  # a fork context forks every process here, before this one changes anything
-                forked = [pool.submit(_protect_some, token, share) for share in shares[1:]]
+        with collector.set_aside():
+            try:
+                pool = ProcessPoolExecutor(max_workers=workers - 1, mp_context=context)
             except OSError:
                 return providers
-            for provider_id in shares[0]:
-                _protect_one(job, provider_id)
-            try:
-                done = [f.result() for f in forked]
-            except (OSError, BrokenProcessPool):
-                return [p for share in shares[1:] for p in share]
+            with pool:
+                try:  # a fork context forks every process here, before this one changes anything
+                    forked = [pool.submit(_protect_some, token, share) for share in shares[1:]]
+                except OSError:
+                    return providers
+                for provider_id in shares[0]:
+                    _protect_one(job, provider_id)
+                try:
+                    done = [f.result() for f in forked]
+                except (OSError, BrokenProcessPool):
+                    return [p for share in shares[1:] for p in share]
     finally:
-        if not was_frozen:
-            gc.unfreeze()
         _JOBS.pop(token, None)
     for hidden in done:
         for i, (level, reason) in hidden.items():

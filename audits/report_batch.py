@@ -8,14 +8,13 @@ reports per connection, and gathers and draws its providers.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from reportlab.platypus.doctemplate import LayoutError
 
-from audits import findings, manifest, store, tiers
+from audits import collector, findings, manifest, store, tiers
 from audits.report import render, report_file_name
 from audits.report_styles import styles
 
@@ -139,19 +138,18 @@ def build_reports(
     # Everything alive now (the shared reads, the modules, the fonts) is set aside from the garbage
     # collector while the reports are drawn: its full collections walked those ~250,000 objects
     # again and again (about 5% of drawing a report), and in a forked worker touching them copies
-    # the pages they live on. They stay alive until the batch ends; then they are collected as ever.
-    gc.freeze()
+    # the pages they live on (audits.collector).
     try:
-        if workers > 1 and len(batches) > 1:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                for results in pool.map(_report_jobs, *zip(*[(db, batch, *common) for batch in batches])):
-                    finished(results)
-        else:
-            for batch in batches:
-                finished(_report_jobs(db, batch, *common))
+        with collector.set_aside():
+            if workers > 1 and len(batches) > 1:
+                with ProcessPoolExecutor(max_workers=workers) as pool:
+                    for results in pool.map(_report_jobs, *zip(*[(db, batch, *common) for batch in batches])):
+                        finished(results)
+            else:
+                for batch in batches:
+                    finished(_report_jobs(db, batch, *common))
     finally:
         _SHARED.clear()  # this process goes on: the next batch reads the store as it is then
-        gc.unfreeze()
     written = [paths[p] for p in providers if p not in failed]
     if failed:
         raise BatchError(failed, written)
