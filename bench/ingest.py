@@ -34,14 +34,15 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
-from audits import spec, store  # noqa: E402
+from audits import ingest, spec, store  # noqa: E402
 from bench import common  # noqa: E402
 
 
 def rss_mib() -> float:
     """Resident memory of this process and its children (the ingest validates in a worker
-    process), MiB."""
-    total = 0.0
+    process), plus the checked batches waiting in shared memory for the writer (files in
+    /dev/shm are memory too, but no process's until it maps them), MiB."""
+    total = _waiting_in_shared_memory() / 2**20
     for pid in ["self", *_children()]:
         try:
             with open(f"/proc/{pid}/status") as status:
@@ -50,6 +51,18 @@ def rss_mib() -> float:
                         total += int(line.split()[1]) / 1024
         except OSError:
             pass  # a child that has just ended
+    return total
+
+
+def _waiting_in_shared_memory() -> int:
+    """Bytes of the ingest's Arrow files in shared memory not yet taken by the writer
+    (audits.ingest._shipping); once mapped and removed they count in the writer's VmRSS."""
+    total = 0
+    for file in ingest.SHARED_MEMORY.glob(f"{ingest._SHIP_PREFIX}*/*/*"):
+        try:
+            total += file.stat().st_size
+        except OSError:
+            pass  # taken by the writer meanwhile
     return total
 
 

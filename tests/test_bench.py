@@ -71,3 +71,18 @@ def test_years_benchmark(tmp_path, monkeypatch, capsys):
         periods = [p for (p,) in con.execute("SELECT DISTINCT period FROM cur_contacts ORDER BY 1").fetchall()]
         assert len(periods) == 8 and periods[0] == "2024-Q4" and periods[-1] == "2026-Q3"
         assert con.execute("SELECT count(*) FROM runs WHERE period = '2026-Q3'").fetchall()[0][0] == 1
+
+
+def test_ingest_benchmarks_memory_counts_batches_waiting_in_shared_memory(tmp_path, monkeypatch):
+    """Checked batches left in shared memory for the writer are memory no process holds yet:
+    the ingest benchmark's peak counts them."""
+    from audits import ingest
+
+    bench_ingest = runpy.run_path(str(BENCH / "ingest.py"), run_name="bench_ingest")
+    monkeypatch.setattr(ingest, "SHARED_MEMORY", tmp_path)
+    alone = bench_ingest["_waiting_in_shared_memory"]()
+    assert alone == 0
+    batch = tmp_path / f"{ingest._SHIP_PREFIX}123-abc" / "batch1"
+    batch.mkdir(parents=True)
+    (batch / "contacts.arrow").write_bytes(b"\0" * 3 * 2**20)
+    assert bench_ingest["_waiting_in_shared_memory"]() == 3 * 2**20
