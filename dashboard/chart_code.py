@@ -6,11 +6,12 @@ that is Plotly's bundle, 4.7 MB of JavaScript, and the browser then compiles Plo
 on its first draw: on the national store a session's first visit to a standard's page took
 2.6-5.5 s in Chromium, against 1-1.5 s for later visits (measured with bench/pages.py). So one
 small script, sent with the sign-in page (or with the first page of a session that is already
-signed in), waits until the page is drawn, then asks the browser, when it is idle, to import the
-very module Streamlit's chart element imports (same address, so the browser keeps one copy);
-once it has run, and the page is drawn and the browser idle again, it draws one tiny chart off
-screen with that module's Plotly and removes it, so that Plotly's drawing code is compiled before
-the first real chart.
+signed in), waits until the page has been drawn for a while (a person typing or reading), then
+asks the browser, when it is idle, to import the very module Streamlit's chart element imports
+(same address, so the browser keeps one copy); once it has run, and the page then on screen has
+again been drawn for a while and the browser is idle, it draws one tiny chart off screen with that
+module's Plotly and removes it, so that Plotly's drawing code is compiled before the first real
+chart. Neither step starts in a pause of a page's own loading, which it would hold up.
 
 Why it is safe on the sign-in page: the module is Streamlit's own public code, the same file for
 everyone, served to anyone who can load the sign-in page; nothing of the store, the person or
@@ -100,7 +101,7 @@ SCRIPT = """<script>
       .then(function () {{ P.purge(box); box.remove(); }});
   }};
   later(function () {{
-    import(address).then(function () {{ later(rehearse, 200); }}).catch(function () {{}});
+    import(address).then(function () {{ later(rehearse, {wait}); }}).catch(function () {{}});
   }}, {wait});
 }})();
 </script>"""
