@@ -6,12 +6,14 @@ that is Plotly's bundle, 4.7 MB of JavaScript, and the browser then compiles Plo
 on its first draw: on the national store a session's first visit to a standard's page took
 2.6-5.5 s in Chromium, against 1-1.5 s for later visits (measured with bench/pages.py). So one
 small script, sent with the sign-in page (or with the first page of a session that is already
-signed in), waits until the page has been drawn for a while (a person typing or reading), then
-asks the browser, when it is idle, to import the very module Streamlit's chart element imports
-(same address, so the browser keeps one copy); once it has run, and the page then on screen has
-again been drawn for a while and the browser is idle, it draws one tiny chart off screen with that
-module's Plotly and removes it, so that Plotly's drawing code is compiled before the first real
-chart. Neither step starts in a pause of a page's own loading, which it would hold up.
+signed in), asks the browser at once to fetch and compile the very module Streamlit's chart
+element imports (a modulepreload: same address, so the browser keeps one copy; work done off the
+page's own thread, while the person types), and does nothing else before the person is signed
+in. Once a signed-in page has been drawn for a moment (a person reading it) and the browser is
+idle, it runs the module, and once the page then on screen has again been drawn for a moment, it
+draws one tiny chart off screen with that module's Plotly and removes it, so that Plotly's drawing
+code is compiled before the first real chart. Neither step starts in a pause of a page's own
+loading, which it would hold up.
 
 Why it is safe on the sign-in page: the module is Streamlit's own public code, the same file for
 everyone, served to anyone who can load the sign-in page; nothing of the store, the person or
@@ -27,11 +29,9 @@ import streamlit as st
 
 STATIC = Path(st.__file__).resolve().parent / "static" / "static" / "js"
 SENT = "_chart_code_sent"
-# how long a page stays drawn before the work starts: on the sign-in page a person is typing (one
-# who signs in sooner gets it after their first page instead); on a signed-in page, long enough
-# that a pause between two runs of the page's script is not taken for a drawn page
-SIGN_IN_WAIT_MS = 1000
-PAGE_WAIT_MS = 400
+# how long a signed-in page stays drawn before the module is run, and again before the rehearsal:
+# long enough that a pause between two runs of a page's script is not taken for a drawn page
+WAIT_MS = 400
 
 
 def module_name(static: Path = STATIC) -> str | None:
@@ -48,10 +48,18 @@ SCRIPT = """<script>
   window.lsChartCode = true;
   var address = entry.src.replace(/index\\.[^/]+\\.js(\\?.*)?$/, '{module}');
   var app = document.querySelector('[data-testid=stApp]');
+  /* drawn, and signed in (the menu shows): running the module and drawing wait for that */
   var drawn = function () {{
     return app && app.getAttribute('data-test-script-state') === 'notRunning'
-      && !document.querySelector('[data-stale=true], [data-testid=stSkeleton], [data-testid=stSpinner]');
+      && !document.querySelector('[data-stale=true], [data-testid=stSkeleton], [data-testid=stSpinner]')
+      && !!document.querySelector('[data-testid=stSidebarNav]');
   }};
+  /* at once, even on the sign-in page: fetch and compile the module, without running it (work
+     off the page's own thread, so a person who signs in meanwhile does not wait for it) */
+  var fetch = document.createElement('link');
+  fetch.rel = 'modulepreload';
+  fetch.href = address;
+  document.head.appendChild(fetch);
   /* `then`, once the page has been drawn for `ms` (a person reading or typing), when the browser
      has nothing else to do: never in a pause of the page's own loading, which it would hold up */
   var later = function (then, ms) {{
@@ -107,20 +115,19 @@ SCRIPT = """<script>
 </script>"""
 
 
-def send(wait_ms: int = SIGN_IN_WAIT_MS) -> None:
+def send() -> None:
     """Send the script, once a session (a fresh page load is a fresh session: sent again), where
-    the caller is drawing: the sign-in page's end, or the menu of a signed-in page; it starts once
-    the page has been drawn for `wait_ms`."""
+    the caller is drawing: the sign-in page's end, or the menu of a signed-in page."""
     if st.session_state.get(SENT):
         return
     name = module_name()
     if name is None:
         return
     st.session_state[SENT] = True
-    st.html(SCRIPT.format(module=name, wait=int(wait_ms)), unsafe_allow_javascript=True)
+    st.html(SCRIPT.format(module=name, wait=WAIT_MS), unsafe_allow_javascript=True)
 
 
 def when_idle() -> None:
     """Signed in: sent with the menu (a session that signed in on its sign-in page has it already)."""
     with st.sidebar:
-        send(PAGE_WAIT_MS)
+        send()

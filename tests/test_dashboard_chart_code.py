@@ -1,5 +1,6 @@
 """dashboard.chart_code: with the sign-in page (or the first page of a session already signed in),
-the browser is asked to load Plotly's code and draw one tiny chart off screen, by the very module
+the browser is asked to fetch Plotly's code, then once signed in to run it and draw one tiny chart
+off screen, by the very module
 Streamlit's chart element loads, once a session."""
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def test_the_module_is_the_one_streamlits_chart_element_imports():
     page = (chart_code.STATIC.parent.parent / "index.html").read_text(encoding="utf-8")
     (entry,) = re.findall(r'<script type="module" crossorigin src="\./static/js/(index\.[^"/]+\.js)"', page)
     assert f"import(`./{name}`)" in (chart_code.STATIC / entry).read_text(encoding="utf-8")
-    script = chart_code.SCRIPT.format(module=name, wait=1000)
+    script = chart_code.SCRIPT.format(module=name, wait=chart_code.WAIT_MS)
     assert f"'{name}'" in script and "requestIdleCallback" in script and "import(address)" in script
     # the module puts its Plotly on window, which the rehearsal draws with
     assert "window.Plotly=" in (chart_code.STATIC / name).read_text(encoding="utf-8")
@@ -52,7 +53,7 @@ def _sent(elements) -> list[str]:
 def test_sent_once_a_session_after_signing_in(shared_env):
     at = signed_in("auditor")
     (script,) = _sent(at.sidebar)
-    assert "ms) return" in script and f"}}, {chart_code.PAGE_WAIT_MS});" in script
+    assert "ms) return" in script and f"}}, {chart_code.WAIT_MS});" in script
     at.switch_page("dashboard/guide.py").run()
     assert _sent(at.sidebar) == []  # already asked for in this session
 
@@ -61,7 +62,7 @@ def test_sent_once_a_session_after_signing_in(shared_env):
 def test_sent_with_the_sign_in_page_and_not_again_once_signed_in(env):
     at = AppTest.from_file(APP, default_timeout=30).run()
     (script,) = _sent(at.main)  # at the page's end, after the form: the person types meanwhile
-    assert f"}}, {chart_code.SIGN_IN_WAIT_MS});" in script and _sent(at.sidebar) == []
+    assert "modulepreload" in script and _sent(at.sidebar) == []
     last = at.main.children[max(at.main.children)]
     assert getattr(last, "proto", None) is not None and last.proto.body == script
     at.text_input[0].input("commissioner")
