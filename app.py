@@ -32,6 +32,8 @@ if account is None:
         sessions.remember_wanted(page.url_path, st.query_params.to_dict())
     sessions.write_cookies()
     auth.sign_in_page()
+    # Plotly's code loaded and rehearsed while the person types: public code, no data (chart_code)
+    chart_code.send()
 else:
     mine = auth.pages_for(account)
     home = "dashboard/provider.py" if account.role == "provider" else mine[0]
@@ -51,7 +53,7 @@ else:
             st.switch_page(target, query_params=wanted["params"])
     sessions.write_cookies()
     look.close_menu_on_phone(page.url_path)
-    chart_code.when_idle()  # Plotly's code loaded while the browser is idle, before a first chart
+    chart_code.when_idle()  # the same, for a session signed in by its cookie
     auth.sign_out_button(account)
     try:
         page.run()

@@ -14,7 +14,8 @@ navigation) to the moment that quiet stretch began. "Cold" is the first visit of
 a fresh server start (one per role, so no role warms another's caches), once the warming the
 server starts with is over (dashboard.warm; its time is printed; --no-wait-warm signs in at once,
 while it runs); "warm" the median of later visits. By default the next click comes as soon as a
-page is idle; --read SECONDS waits that long on each page first, as a person reading it does (what
+page is idle; --read SECONDS waits that long on each page first (the sign-in page included, as a
+person reading it and typing their name and password), as a person reading it does (what
 the browser does meanwhile, such as dashboard.chart_code's preloading of Plotly's code once the
 page is idle, is then not charged to the next page; it is not timed at all). Beside each time, the CPU seconds the server
 and the browser (Playwright's driver and Chromium) spent on that visit. The concurrent sessions share one signed session cookie (dashboard.sessions), each
@@ -289,6 +290,7 @@ async def role_pages(
 
     try:
         page = await open_page(context, url)
+        await read_page(read)  # the sign-in page too: a person reads it and types their name and password
         home = home_title or titles[0]
         # the home page's cold visit is the sign-in's: the click on "Sign in" until it is idle
         out = {title: {"cold": None, "warm": None} for title in titles}

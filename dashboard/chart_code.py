@@ -1,16 +1,25 @@
-"""Plotly's code fetched and run while the browser has nothing else to do, so that a session's
-first chart does not wait for it.
+"""Plotly's code fetched, run and exercised before a session's first chart, so that the chart
+does not wait for it.
 
 Streamlit loads the code of each kind of element the first time a page shows one. For a chart
-that is Plotly's bundle, 4.7 MB of JavaScript: on the national store a session's first visit to a
-standard's page took 4-9 s in Chromium, against 1-2.7 s for later visits, most of it fetching,
-compiling and running that bundle (measured with bench/pages.py). Once a person has
-signed in, one small script waits until the page has finished and stayed finished for a second
-(the person is reading it; never in a pause of the page's own loading), then asks the browser,
-when it is idle, to import the very module
-Streamlit's chart element imports (same address, so the browser keeps one copy): by the time
-someone opens a page with a chart, it is there. Nothing is drawn, nothing is sent anywhere else,
-and if the address cannot be found the script does nothing (the chart loads as before)."""
+that is Plotly's bundle, 4.7 MB of JavaScript, and the browser then compiles Plotly's drawing code
+on its first draw: on the national store a session's first visit to a standard's page took
+2.6-5.5 s in Chromium, against 1-1.5 s for later visits (measured with bench/pages.py). So one
+small script, sent with the sign-in page (or with the first page of a session that is already
+signed in), asks the browser at once to fetch and compile the very module Streamlit's chart
+element imports (a modulepreload: same address, so the browser keeps one copy; work done off the
+page's own thread, while the person types), and does nothing else before the person is signed
+in. Once a signed-in page has been drawn for a moment (a person reading it) and the browser is
+idle, it runs the module, and once the page then on screen has again been drawn for a moment, it
+draws one tiny chart off screen with that module's Plotly and removes it, so that Plotly's drawing
+code is compiled before the first real chart. Neither step starts in a pause of a page's own
+loading, which it would hold up.
+
+Why it is safe on the sign-in page: the module is Streamlit's own public code, the same file for
+everyone, served to anyone who can load the sign-in page; nothing of the store, the person or
+the session is in it or sent with it, and the tiny chart is made-up numbers drawn in the
+person's own browser, hidden from sight and from screen readers, and gone once drawn. If the
+address cannot be found the script does nothing (the first chart loads as before)."""
 
 from __future__ import annotations
 
@@ -20,6 +29,9 @@ import streamlit as st
 
 STATIC = Path(st.__file__).resolve().parent / "static" / "static" / "js"
 SENT = "_chart_code_sent"
+# how long a signed-in page stays drawn before the module is run, and again before the rehearsal:
+# long enough that a pause between two runs of a page's script is not taken for a drawn page
+WAIT_MS = 400
 
 
 def module_name(static: Path = STATIC) -> str | None:
@@ -32,32 +44,90 @@ def module_name(static: Path = STATIC) -> str | None:
 SCRIPT = """<script>
 (function () {{
   var entry = document.querySelector('script[type=module][src*="/static/js/index."]');
-  if (!entry) return;
+  if (!entry || window.lsChartCode) return;
+  window.lsChartCode = true;
   var address = entry.src.replace(/index\\.[^/]+\\.js(\\?.*)?$/, '{module}');
-  var load = function () {{ import(address).catch(function () {{}}); }};
-  var app = document.querySelector('[data-testid=stApp]'), quiet = 0;
-  /* only once the page has finished and stayed finished for a second (the person is reading it):
-     never in a pause of the page's own loading, which the 4.7 MB would then hold up */
-  var wait = window.setInterval(function () {{
-    var done = app && app.getAttribute('data-test-script-state') === 'notRunning'
-      && !document.querySelector('[data-stale=true], [data-testid=stSkeleton]');
-    quiet = done ? quiet + 1 : 0;
-    if (quiet < 2) return;
-    window.clearInterval(wait);
-    if (window.requestIdleCallback) window.requestIdleCallback(load, {{timeout: 4000}});
-    else load();
-  }}, 500);
+  var app = document.querySelector('[data-testid=stApp]');
+  /* drawn, and signed in (the menu shows): running the module and drawing wait for that */
+  var drawn = function () {{
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && !document.querySelector('[data-stale=true], [data-testid=stSkeleton], [data-testid=stSpinner]')
+      && !!document.querySelector('[data-testid=stSidebarNav]');
+  }};
+  /* at once, even on the sign-in page: fetch and compile the module, without running it (work
+     off the page's own thread, so a person who signs in meanwhile does not wait for it) */
+  var fetch = document.createElement('link');
+  fetch.rel = 'modulepreload';
+  fetch.href = address;
+  document.head.appendChild(fetch);
+  /* `then`, once the page has been drawn for `ms` (a person reading or typing), when the browser
+     has nothing else to do: never in a pause of the page's own loading, which it would hold up */
+  var later = function (then, ms) {{
+    var since = null, wait = window.setInterval(function () {{
+      if (!drawn()) {{ since = null; return; }}
+      since = since || Date.now();
+      if (Date.now() - since < ms) return;
+      window.clearInterval(wait);
+      if (window.requestIdleCallback) window.requestIdleCallback(then, {{timeout: 3000}});
+      else then();
+    }}, 100);
+  }};
+  /* a tiny chart of the kinds the dashboard draws (points with intervals and hover text, a line
+     with a gap, bands, a threshold line and its label, a legend, a share's axis), off screen */
+  var rehearse = function () {{
+    var P = window.Plotly;
+    if (!P || !P.newPlot) return;
+    var box = document.createElement('div');
+    box.setAttribute('aria-hidden', 'true');
+    box.style.cssText = 'position:fixed;left:-10000px;top:0;width:480px;height:300px;visibility:hidden;';
+    document.body.appendChild(box);
+    /* hover text with markup, as the dashboard's, its brackets written as an escape: Streamlit's
+       sanitiser drops a script whose text holds a tag */
+    var lt = '\\x3c';
+    var text = {{hovertemplate: lt + 'b>%{{customdata[0]}}' + lt + '/b>' + lt + 'br>%{{customdata[1]}}' + lt + 'extra>a' + lt + '/extra>',
+      customdata: [['a', 'b'], ['c', 'd']]}};
+    var data = [
+      Object.assign({{type: 'scatter', mode: 'markers', name: 'a', x: ['2026-Q1', '2026-Q2'], y: [0.4, 0.6],
+        marker: {{symbol: 'circle', size: 9, color: '#1a7f37', line: {{width: 1, color: 'white'}}}},
+        error_y: {{type: 'data', symmetric: false, array: [0.1, 0.1], arrayminus: [0.1, 0.1], thickness: 1}}}}, text),
+      Object.assign({{type: 'scatter', mode: 'lines+markers', name: 'b', x: ['2026-Q1', '2026-Q2'], y: [0.5, 0.7],
+        error_y: {{type: 'constant', value: 0.05, thickness: 7, width: 0}}}}, text),
+      {{type: 'scatter', mode: 'lines', name: 'c', x: [1, 2, NaN, 1, 2], y: [0.2, 0.3, NaN, 0.8, 0.9],
+        line: {{dash: 'dot', width: 1}}, hoverinfo: 'skip'}}
+    ];
+    var layout = {{template: 'none', height: 300, margin: {{l: 84, r: 10, t: 60, b: 10}}, plot_bgcolor: 'white',
+      title: {{text: 'a', subtitle: {{text: 'b'}}, x: 0.01, xanchor: 'left'}},
+      legend: {{orientation: 'h', y: -0.2, yanchor: 'top'}}, hoverlabel: {{bgcolor: 'white'}},
+      yaxis: {{title: {{text: 'a'}}, tickformat: '.0%', range: [0, 1], fixedrange: true, automargin: true}},
+      xaxis: {{fixedrange: true, automargin: true}},
+      shapes: [{{type: 'rect', xref: 'paper', x0: 0, x1: 1, y0: 0.8, y1: 1, fillcolor: '#eeeeee', opacity: 0.6,
+        line: {{width: 0}}, layer: 'below'}}, {{type: 'line', xref: 'paper', x0: 0, x1: 1, y0: 0.8, y1: 0.8,
+        line: {{dash: 'dash', width: 1}}}}],
+      annotations: [{{xref: 'paper', x: 1, y: 0.8, text: 'a', showarrow: false, xanchor: 'right'}}]}};
+    Promise.resolve(P.newPlot(box, data, layout, {{displaylogo: false}}))
+      .then(function () {{ window.lsChartCode = 'rehearsed'; }}, function () {{}})
+      .then(function () {{ P.purge(box); box.remove(); }});
+  }};
+  later(function () {{
+    import(address).then(function () {{ later(rehearse, {wait}); }}).catch(function () {{}});
+  }}, {wait});
 }})();
 </script>"""
 
 
-def when_idle() -> None:
-    """Send the script once a session (a fresh page load is a fresh session: sent again)."""
+def send() -> None:
+    """Send the script, once a session (a fresh page load is a fresh session: sent again), where
+    the caller is drawing: the sign-in page's end, or the menu of a signed-in page."""
     if st.session_state.get(SENT):
         return
     name = module_name()
     if name is None:
         return
     st.session_state[SENT] = True
+    st.html(SCRIPT.format(module=name, wait=WAIT_MS), unsafe_allow_javascript=True)
+
+
+def when_idle() -> None:
+    """Signed in: sent with the menu (a session that signed in on its sign-in page has it already)."""
     with st.sidebar:
-        st.html(SCRIPT.format(module=name), unsafe_allow_javascript=True)
+        send()

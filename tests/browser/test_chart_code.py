@@ -1,0 +1,53 @@
+"""dashboard.chart_code in Chromium: on the sign-in page, while the person types, the browser fetches
+Plotly's code without running it; once signed in it runs it and draws one tiny chart off screen,
+then removes it; the first page with charts works as before, with the very module Streamlit's
+chart element uses, fetched once."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboard import chart_code
+
+from support import dashboard_store
+from support.browser import settle
+
+pytestmark = pytest.mark.browser
+
+
+def test_plotlys_code_is_fetched_on_the_sign_in_page_and_rehearsed_once_signed_in(page, app_url):
+    fetched, errors = [], []
+    page.on("request", lambda r: fetched.append(r.url) if "PlotlyChart." in r.url else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url)
+    settle(page)
+    # nothing signed in yet: the module is fetched (and compiled), not run, nothing drawn
+    page.wait_for_function("document.querySelector('link[rel=modulepreload][href*=PlotlyChart]')")
+    page.wait_for_timeout(1500)
+    assert [u.rsplit("/", 1)[-1] for u in fetched] == [chart_code.module_name()]
+    assert page.evaluate("[window.lsChartCode, typeof window.Plotly]") == [True, "undefined"]
+    assert page.get_by_label("Username", exact=True).is_visible()  # the sign-in page as it was
+
+    page.get_by_label("Username", exact=True).fill("auditor")
+    page.get_by_label("Password", exact=True).fill(dashboard_store.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    expect(page.get_by_text("Sign out")).to_be_visible()
+    # signed in, the page drawn: the module runs and the tiny chart is drawn off screen and removed
+    page.wait_for_function("window.lsChartCode === 'rehearsed'")
+    gone = "() => !document.querySelector('body > div[aria-hidden=true]') && !document.querySelector('.js-plotly-plot')"
+    page.wait_for_function(gone)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="A standard", exact=True).click()
+    settle(page)
+    charts = page.locator("[data-testid=stPlotlyChart]")
+    expect(charts.first).to_be_visible()
+    expect(charts.first.locator(".main-svg").first).to_be_attached()
+    # drawn by the same Plotly (one module instance), at the page's width, with every trace
+    drawn = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')].map(
+             g => ({traces: g.data.length, width: g._fullLayout.width, same: !!window.Plotly}))"""
+    )
+    assert drawn and all(d["traces"] > 0 and d["width"] > 500 and d["same"] for d in drawn), drawn
+    assert [u.rsplit("/", 1)[-1] for u in fetched] == [chart_code.module_name()]  # fetched once
+    assert errors == []
