@@ -50,6 +50,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Container, Iterable
 
 import duckdb
 import pandas as pd
@@ -344,22 +345,11 @@ def voices_of(table: pd.DataFrame) -> dict[tuple[str, str], Voices]:
     rather than from using it, so they neither confirm nor contradict."""
     told = printable_of(table)
     told = told[told["teller"].isin(CONFIRMING_TELLERS)]
-    counts: dict[tuple[str, str], dict[str, int]] = {}
-    for provider_id, stances, given in zip(told["provider_id"], told["stances"], told["answers"]):
-        for standard_id, stance in stances.items():
-            tally = counts.setdefault((provider_id, standard_id), {})
-            tally[stance] = tally.get(stance, 0) + 1
-            if stance == "contradicts" and standard_id not in given:
-                tally["unanswered"] = tally.get("unanswered", 0) + 1
-    return {
-        pair: Voices(
-            confirming=n.get("confirms", 0),
-            contradicting=n.get("contradicts", 0),
-            unanswered=n.get("unanswered", 0),
-            mixed=n.get("mixed", 0),
-        )
-        for pair, n in counts.items()
-    }
+    return _tallied(
+        (provider_id, standard_id, stance, given)
+        for provider_id, stances, given in zip(told["provider_id"], told["stances"], told["answers"])
+        for standard_id, stance in stances.items()
+    )
 
 
 def voices_in(
@@ -377,20 +367,31 @@ def voices_in(
     ]
     candidates = df[keep]
     given = answers(con, period, provider_id) if not candidates.empty else {}
-    counts: dict[tuple[str, str], dict[str, int]] = {}
-    for row in candidates.itertuples():
-        if story_status(row)[0] not in SHOWN:
-            continue
-        stances = stances_of(row.stances)
-        answered = answers_applying(given, row)
-        for standard_id in split_standards(row.standards):
-            stance = stances.get(standard_id)
-            if stance is None:
+
+    def told():
+        for row in candidates.itertuples():
+            if story_status(row)[0] not in SHOWN:
                 continue
-            tally = counts.setdefault((row.provider_id, standard_id), {})
-            tally[stance] = tally.get(stance, 0) + 1
-            if stance == "contradicts" and standard_id not in answered:
-                tally["unanswered"] = tally.get("unanswered", 0) + 1
+            stances = stances_of(row.stances)
+            answered = answers_applying(given, row)
+            for standard_id in split_standards(row.standards):
+                stance = stances.get(standard_id)
+                if stance is not None:
+                    yield row.provider_id, standard_id, stance, answered
+
+    return _tallied(told())
+
+
+def _tallied(told: Iterable[tuple[str, str, str, Container[str]]]) -> dict[tuple[str, str], Voices]:
+    """Voices of each (provider_id, standard_id) from (provider_id, standard_id, stance, the
+    standards the provider answered) of every story told: a contradiction not answered counts
+    as unanswered too."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for provider_id, standard_id, stance, answered in told:
+        tally = counts.setdefault((provider_id, standard_id), {})
+        tally[stance] = tally.get(stance, 0) + 1
+        if stance == "contradicts" and standard_id not in answered:
+            tally["unanswered"] = tally.get("unanswered", 0) + 1
     return {
         pair: Voices(
             confirming=n.get("confirms", 0),

@@ -76,19 +76,11 @@ def shown_ratings(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str 
     and whether the data can tell it in `uncertain` (a bool; False for runs recorded before
     the engine said so): one read of the run and one of the period's stories, however many
     providers."""
-    from audits import runs, settings, stories
+    from audits import stories
 
-    df = runs.read_standard_results(con, run_id, provider_id)
-    df = df.assign(uncertain=df["uncertain"].astype("boolean").fillna(False).astype(bool))
-    if df.empty:
-        return df.assign(shown=pd.Series(dtype="object"))
-    voices = stories.voices_of(stories.story_table(con, df["period"].iloc[0], provider_id))
-    needed = settings.get(con, "voices_needed")
-    shown = [
-        shown_rating(r, voices.get((p, s), NO_VOICES), needed)
-        for r, p, s in zip(df["rating"], df["provider_id"], df["standard_id"])
-    ]
-    return df.assign(shown=shown)
+    return _with_shown(
+        con, run_id, provider_id, lambda period: stories.voices_of(stories.story_table(con, period, provider_id))
+    )
 
 
 @tiers.output(tiers.RESTRICTED, "a run's exact standard ratings as shown, for the auditor's summary after a run")
@@ -96,13 +88,21 @@ def run_shown_ratings(con: duckdb.DuckDBPyConnection, run_id: str) -> pd.DataFra
     """`shown_ratings(con, run_id)`, the same rows, for the summary `python -m audits run` prints
     in a fresh process: people's voices are counted by stories.voices_in, which screens only the
     stories that can count, instead of building the whole story table."""
-    from audits import runs, settings, stories
+    from audits import stories
 
-    df = runs.read_standard_results(con, run_id, None)
+    return _with_shown(con, run_id, None, lambda period: stories.voices_in(con, period))
+
+
+def _with_shown(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str | None, voices_in) -> pd.DataFrame:
+    """The run's standard ratings with `uncertain` as a bool and `shown`, people's voices for the
+    run's period counted by `voices_in(period)`."""
+    from audits import runs, settings
+
+    df = runs.read_standard_results(con, run_id, provider_id)
     df = df.assign(uncertain=df["uncertain"].astype("boolean").fillna(False).astype(bool))
     if df.empty:
         return df.assign(shown=pd.Series(dtype="object"))
-    voices = stories.voices_in(con, df["period"].iloc[0])
+    voices = voices_in(df["period"].iloc[0])
     needed = settings.get(con, "voices_needed")
     shown = [
         shown_rating(r, voices.get((p, s), NO_VOICES), needed)
