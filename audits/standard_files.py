@@ -131,7 +131,7 @@ def load_standards(folder: Path, con: duckdb.DuckDBPyConnection | None = None) -
                     f"{path.stem}{SUFFIX}, or it is not read",
                 )
             )
-    parsed: list[tuple[Path, bytes, str, Standard | None]] = []
+    parsed: list[tuple[Path, str, Standard | None]] = []  # path, sha256 of its bytes, standard
     ids: dict[str, list[tuple[Path, str]]] = {}  # every id read, even from a misnamed file
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         name = str(path)
@@ -157,7 +157,7 @@ def load_standards(folder: Path, con: duckdb.DuckDBPyConnection | None = None) -
         if standard is not None:
             problems += _name_problems(standard, text, name)
         result.problems.extend(problems)
-        parsed.append((path, raw, text, None if problems else standard))
+        parsed.append((path, sha256, None if problems else standard))
         if standard is not None:
             ids.setdefault(standard.id, []).append((path, text))
     for standard_id, places in ids.items():
@@ -173,9 +173,8 @@ def load_standards(folder: Path, con: duckdb.DuckDBPyConnection | None = None) -
                             f"{first}. Each standard needs its own id and its own file",
                         )
                     )
-    for path, raw, _text, standard in parsed:  # only files without problems; their names are their ids
+    for path, sha256, standard in parsed:  # only files without problems; their names are their ids
         if standard is not None:
-            sha256 = hashlib.sha256(raw).hexdigest()
             result.standards.append(standard)
             result.files[standard.id] = (path, sha256)
             if stored is not None and sha256 not in stored:
