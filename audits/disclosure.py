@@ -244,16 +244,13 @@ def _unexpose(p: _Provider, g: _Groups, c: int, reason: str) -> None:
 
 def _protect_provider(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], dict[str, list[int]]]) -> None:
     """Hide, for one provider, until no count of 1-4 can be read or subtracted."""
-    counts, level, reason = p.counts, p.level, p.reason
-    for key, i in p.rows.items():
-        d, n, k = g.trio(key)
-        if d is not None and counts[d] in SMALL:
-            level[i], reason[i] = ALL, SMALL_REASON
-        elif (n is not None and counts[n] in SMALL) or (k is not None and counts[k] in SMALL):
-            level[i], reason[i] = NUMERATOR, SMALL_REASON
-    nested = g.nested
-    # the classes whose count is 1-4 away from an earlier run's, in the order they are looked at
-    # (the counts do not change here; only whether each is shown does)
+    _protect_moved(p, g, _moved(p, g, earlier))
+
+
+def _moved(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], dict[str, list[int]]]) -> list[int]:
+    """The classes whose count is 1-4 away from an earlier run's, in the order they are looked at
+    (the counts do not change while protecting; only whether each is shown does)."""
+    counts = p.counts
     moved = []
     members = g.members
     for key, before in earlier.items():
@@ -268,6 +265,19 @@ def _protect_provider(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], d
                 if 0 < abs(now - count) < 5:
                     moved.append(c)
                     break
+    return moved
+
+
+def _protect_moved(p: _Provider, g: _Groups, moved: list[int]) -> None:
+    """_protect_provider, the classes moved since an earlier run (`_moved`) given."""
+    counts, level, reason = p.counts, p.level, p.reason
+    for key, i in p.rows.items():
+        d, n, k = g.trio(key)
+        if d is not None and counts[d] in SMALL:
+            level[i], reason[i] = ALL, SMALL_REASON
+        elif (n is not None and counts[n] in SMALL) or (k is not None and counts[k] in SMALL):
+            level[i], reason[i] = NUMERATOR, SMALL_REASON
+    nested = g.nested
     while True:
         shown = _exposed(p, g)
         small = next((c for c in shown if counts[c] in SMALL), None)

@@ -26,6 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from audits import breakdowns, collector, disclosure, tiers
@@ -378,34 +379,142 @@ def _provider(rows: list[dict], records: list[dict], g: disclosure._Groups, leve
     return p
 
 
-def _counted(keys: list[tuple[str, str]], ds: pd.Series, ns: pd.Series, g: disclosure._Groups) -> list[tuple]:
-    """Each exact row as (its measure, the (class, count) of each role it counts), the roles in
-    disclosure._role_counts' order: what _part reads of it."""
-    d_gone, n_gone = ds.isna().tolist(), ns.isna().tolist()
-    d_all, n_all = disclosure._whole_numbers(ds), disclosure._whole_numbers(ns)
-    members = g.members
+def _codes(*columns: pd.Series) -> tuple[np.ndarray, list[tuple]]:
+    """Each row's code for its tuple of values of the columns (0, 1, … in order of first
+    appearance) and the tuples, as Python values: a column at a time, not a tuple per row."""
+    code = np.zeros(len(columns[0]), dtype=np.int64)
+    names: list[list] = []
+    for column in columns:
+        found, uniques = pd.factorize(column, use_na_sentinel=False)
+        code = code * len(uniques) + found
+        names.append(uniques.tolist())
+    code, combined = pd.factorize(code)
     out = []
-    for key, no_d, d, no_n, n in zip(keys, d_gone, d_all, n_gone, n_all):
-        if no_d:
-            out.append((key, ()))
-        elif no_n:
-            out.append((key, ((members[(key, "denominator")], d),)))
-        else:
-            trio = (members[(key, "denominator")], members[(key, "numerator")], members[(key, "complement")])
-            out.append((key, ((trio[0], d), (trio[1], n), (trio[2], d - n))))
+    for c in combined.tolist():
+        values = []
+        for uniques in reversed(names):
+            c, j = divmod(c, len(uniques))
+            values.append(uniques[j])
+        out.append(tuple(reversed(values)))
+    return code, out
+
+
+def _parts(
+    exact: pd.DataFrame, measure: np.ndarray, keys: list[tuple[str, str]], g: disclosure._Groups, earlier: list
+) -> dict[tuple[str, str, str], tuple[list[int], dict, dict, list[int]]]:
+    """Each group of a provider (provider, dimension, grp) -> its rows (in order), its rows by
+    measure, its counts by class (the first row counting a class gives its count, the roles in
+    disclosure._role_counts' order) and the classes whose count is 1-4 away from an earlier
+    run's (disclosure._moved's, in its order): what disclosure._protect_provider reads of a group
+    (a `_Provider` of its rows, with the earlier runs' counts of `disclosure._earlier_counts`),
+    worked out a column at a time for every group at once."""
+    part, names = _codes(*(exact[c] for c in ("provider_id", "dimension", "grp")))
+    trios = np.array([[-1 if c is None else c for c in g.trio(key)] for key in keys], dtype=np.int64).reshape(-1, 3)
+    d_gone, n_gone = exact["denominator_rows"].isna().to_numpy(), exact["numerator_rows"].isna().to_numpy()
+    d = exact["denominator_rows"].fillna(0).to_numpy(dtype=np.int64)
+    n = exact["numerator_rows"].fillna(0).to_numpy(dtype=np.int64)
+    # every (row, role) counted, in order: its class and count
+    counted = np.stack([~d_gone, ~d_gone & ~n_gone, ~d_gone & ~n_gone], axis=1).ravel()
+    classes = trios[measure].ravel()[counted]
+    if (classes < 0).any():  # a count of a role the measure has not: as _role_counts' rows fail
+        i = int(np.flatnonzero(classes < 0)[0])
+        raise KeyError((keys[measure[np.flatnonzero(counted)[i] // 3]], ROLES[np.flatnonzero(counted)[i] % 3]))
+    values = np.stack([d, n, d - n], axis=1).ravel()[counted]
+    owner = np.repeat(part, 3)[counted]
+    width = max(g.members.values(), default=0) + 1
+    _, first = np.unique(owner * width + classes, return_index=True)
+    first = np.sort(first)
+    first = first[np.argsort(owner[first], kind="stable")]  # by group, each in order
+    has = np.zeros((len(names), width), dtype=bool)
+    has[owner[first], classes[first]] = True
+    now = np.zeros((len(names), width), dtype=np.int64)
+    now[owner[first], classes[first]] = values[first]
+
+    moved = _moved_by_part(earlier, names, keys, trios, part, measure, has, now)
+    rows_of = np.argsort(part, kind="stable")
+    rows_cut = np.searchsorted(part[rows_of], np.arange(len(names) + 1))
+    counts_cut = np.searchsorted(owner[first], np.arange(len(names) + 1))
+    rows_all, measure_all = rows_of.tolist(), measure[rows_of].tolist()
+    classes_all, values_all = classes[first].tolist(), values[first].tolist()
+    out = {}
+    for j, name in enumerate(names):
+        a, b = rows_cut[j], rows_cut[j + 1]
+        rows = rows_all[a:b]
+        x, y = counts_cut[j], counts_cut[j + 1]
+        out[name] = (
+            rows,
+            {keys[m]: i for m, i in zip(measure_all[a:b], rows)},
+            dict(zip(classes_all[x:y], values_all[x:y])),
+            moved.get(j, []),
+        )
     return out
 
 
-def _part(rows: list[int], records: list[tuple], level, reason) -> disclosure._Provider:
-    """A provider's group of people (its rows of the breakdowns), to protect as a provider is."""
-    p = disclosure._Provider({}, {}, level, reason)
-    counts = p.counts
-    for i in rows:
-        key, cells = records[i]
-        p.rows[key] = i
-        for c, count in cells:
-            counts.setdefault(c, count)
-    return p
+def _moved_by_part(
+    earlier: list,
+    names: list[tuple[str, str, str]],
+    keys: list[tuple[str, str]],
+    trios: np.ndarray,
+    part: np.ndarray,
+    measure: np.ndarray,
+    has: np.ndarray,
+    now: np.ndarray,
+) -> dict[int, list[int]]:
+    """disclosure._moved of every group at once (by its code), from the earlier runs' public
+    breakdowns: for each group, each measure in order of its first row in them, each role in
+    order, its class when the group has a row of the measure, counts the class, and an earlier
+    count shown of it lies 1-4 from the group's."""
+    frames = [f for f in earlier if len(f)]
+    if not frames:
+        return {}
+    before = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    key_code = {key: m for m, key in enumerate(keys)}
+    part_code = {_key(*name): j for j, name in enumerate(names)}
+    who, who_names = pd.factorize(before["provider_id"], use_na_sentinel=False)
+    who = np.array([part_code.get(v, -1) for v in who_names.tolist()], dtype=np.int64)[who]
+    what, what_names = _codes(before["standard_id"], before["measure_id"])
+    what = np.array([key_code.get(v, -1) for v in what_names], dtype=np.int64)[what]
+    # the group has a row of the measure
+    mine = np.zeros((len(names), len(keys)), dtype=bool)
+    mine[part, measure] = True
+    known = (who >= 0) & (what >= 0)
+    known[known] = mine[who[known], what[known]]
+    if not known.any():
+        return {}
+    # where each (group, measure) first comes, hidden or not: the order they are looked at
+    pair = who * len(keys) + what
+    uniques, first = np.unique(pair[known], return_index=True)
+    order = np.empty(len(names) * len(keys), dtype=np.int64)
+    order[uniques] = np.flatnonzero(known)[first]
+
+    hidden = before["hidden"].to_numpy(dtype=object, na_value=None)
+    d_gone, n_gone = before["denominator_rows"].isna().to_numpy(), before["numerator_rows"].isna().to_numpy()
+    d = before["denominator_rows"].fillna(0).to_numpy(dtype=np.int64)
+    n = before["numerator_rows"].fillna(0).to_numpy(dtype=np.int64)
+    shows_d = known & (hidden != ALL) & ~d_gone
+    shows_n = shows_d & (hidden != NUMERATOR) & ~n_gone
+    found = []
+    for role, shows, was in ((0, shows_d, d), (1, shows_n, n), (2, shows_n, d - n)):
+        rows = np.flatnonzero(shows)
+        c = trios[what[rows], role]
+        ok = c >= 0
+        rows, c = rows[ok], c[ok]
+        j = who[rows]
+        counts = has[j, c]
+        rows, c, j = rows[counts], c[counts], j[counts]
+        gap = np.abs(now[j, c] - was[rows])
+        near = (gap > 0) & (gap < 5)
+        rows, c, j = rows[near], c[near], j[near]
+        found.append(np.stack([j, order[pair[rows]], np.full(len(rows), role), c], axis=1))
+    found = np.concatenate(found)
+    if not len(found):
+        return {}
+    # once each (group, measure, role): by group, in the order looked at
+    found = np.unique(found, axis=0)
+    out: dict[int, list[int]] = {}
+    for j, c in zip(found[:, 0].tolist(), found[:, 3].tolist()):
+        out.setdefault(j, []).append(c)
+    return out
 
 
 def _whole(public: list[dict], exact: dict, keys: set) -> tuple[list[dict], dict, dict]:
@@ -424,12 +533,10 @@ def _whole(public: list[dict], exact: dict, keys: set) -> tuple[list[dict], dict
 class _Job:
     """What protecting the breakdowns of one provider reads (and, in level and reason, writes)."""
 
-    records: list[tuple]  # _counted's
     g: disclosure._Groups
-    level: dict[int, str]
-    reason: dict[int, str]
-    before: dict
-    by_part: dict[tuple[str, str, str], list[int]]
+    level: list[str]  # by row
+    reason: list[str]
+    parts: dict[tuple[str, str, str], tuple[list[int], dict, dict, list[int]]]  # _parts'
     exact_whole: dict[str, dict]
     public_by_provider: dict[str, list[dict]]
     measures: set[tuple[str, str]]
@@ -444,11 +551,12 @@ def _protect_one(job: _Job, provider_id: str) -> None:
     for dimension in breakdowns.DIMENSIONS:
         parts = {}
         for grp in (*breakdowns.groups_of(dimension), breakdowns.NOT_RECORDED):
-            rows = job.by_part.get((provider_id, dimension, grp), [])
-            if not rows:
+            found = job.parts.get((provider_id, dimension, grp))
+            if found is None:
                 continue
-            parts[grp] = _part(rows, job.records, job.level, job.reason)
-            disclosure._protect_provider(parts[grp], g, job.before.get(_key(provider_id, dimension, grp), {}))
+            _, rows, counts, moved = found
+            parts[grp] = disclosure._Provider(rows, counts, job.level, job.reason)
+            disclosure._protect_moved(parts[grp], g, moved)
         _small_whole(total, parts, g)
         _protect_dimension(total, parts, g)
 
@@ -473,7 +581,7 @@ def _protect_some(token: int, providers: list[str]) -> dict[int, tuple[str, str]
     for provider_id in providers:
         _protect_one(job, provider_id)
     mine = set(providers)
-    rows = [i for (p, _, _), found in job.by_part.items() if p in mine for i in found]
+    rows = [i for (p, _, _), found in job.parts.items() if p in mine for i in found[0]]
     return {i: (job.level[i], job.reason[i]) for i in rows}
 
 
@@ -532,34 +640,27 @@ def protect(
         return pd.DataFrame(columns=PUBLIC_COLUMNS)
     # only what the protection reads of each row, a column at a time: the public rows are made
     # from `exact` itself
-    natives = disclosure._natives
-    keys = list(zip(natives(exact["standard_id"]), natives(exact["measure_id"])))
+    measure, keys = _codes(exact["standard_id"], exact["measure_id"])
     measures = {k: m for k, m in measures.items() if k in set(keys)}
     g = disclosure._groups(measures)
-    records = _counted(keys, exact["denominator_rows"], exact["numerator_rows"], g)
-    level = {i: NONE for i in range(len(records))}
-    reason = {i: "" for i in range(len(records))}
-    before = disclosure._earlier_counts(earlier)
-    by_part: dict[tuple[str, str, str], list[int]] = {}
-    for i, part in enumerate(zip(*(natives(exact[c]) for c in ("provider_id", "dimension", "grp")))):
-        by_part.setdefault(part, []).append(i)
+    level = [NONE] * len(exact)
+    reason = [""] * len(exact)
+    parts = _parts(exact, measure, keys, g, list(earlier))
     exact_whole = {}
     for row in disclosure._records(whole):
         exact_whole.setdefault(row["provider_id"], {})[(row["standard_id"], row["measure_id"])] = row
     public_by_provider: dict[str, list[dict]] = {}  # each provider's public whole rows, in order
     for row in disclosure._records(public_whole):
         public_by_provider.setdefault(row["provider_id"], []).append(row)
-    job = _Job(records, g, level, reason, before, by_part, exact_whole, public_by_provider, set(measures))
-    providers = sorted({p for p, _, _ in by_part})
+    job = _Job(g, level, reason, parts, exact_whole, public_by_provider, set(measures))
+    providers = sorted({p for p, _, _ in parts})
     workers = min(_workers(), len(providers) // POOL_FROM)
     # what is left after sharing among processes (level and reason hold what those hid)
     for provider_id in _in_processes(job, providers, workers) if workers >= 2 else providers:
         _protect_one(job, provider_id)
     unknown = public_whole[public_whole["hidden"] != NONE]
     whole_hidden = set(zip(unknown["provider_id"], unknown["standard_id"], unknown["measure_id"]))
-    return _assemble(
-        exact, [level[i] for i in range(len(records))], [reason[i] for i in range(len(records))], measures, whole_hidden
-    )
+    return _assemble(exact, level, reason, measures, whole_hidden)
 
 
 def _assemble(

@@ -16,7 +16,7 @@ import pytest
 from audits import breakdowns, disclosure, disclosure_breakdowns, runs, store
 from audits.disclosure_breakdowns import _BIG, _pinned
 
-from support import breakdowns_before, hard_store, protect_before, protect_f988
+from support import breakdowns_before, hard_store, protect_before, protect_f988, protect_main
 from support.run_rows import WRITTEN, written
 
 HERE = Path(__file__).parent
@@ -304,8 +304,9 @@ def _both_protections(whole, parts, standards, before_whole, before_parts):
 
 @pytest.mark.slow
 def test_the_kernel_hides_what_the_kernel_before_hid_on_hostile_counts(tmp_path, monkeypatch):
-    """The protection of the whole results and of the breakdowns, by the kernel as it is and as
-    it was at f988e34 (tests/support/protect_f988.py), on the hard store's rerun with its counts
+    """The protection of the whole results and of the breakdowns, by the kernel as it is, as it
+    was at f988e34 (tests/support/protect_f988.py) and as it was on main at dd1092f
+    (tests/support/protect_main.py), on the hard store's rerun with its counts
     drawn again 40 times, mostly 0-9: counts of 1-4 everywhere, nested measures and groups 1-4
     apart, earlier runs' counts 1-4 away, ratings whose band would pin a small count. The same
     public rows, in the same order, every time."""
@@ -340,12 +341,13 @@ def test_the_kernel_hides_what_the_kernel_before_hid_on_hostile_counts(tmp_path,
         before_parts = [_hostile(f, rng) for f in earlier_parts]
 
         now, now_parts = _both_protections(whole, parts, standards, before_whole, before_parts)
-        with monkeypatch.context() as m:
-            protect_f988.the_kernel_before(m)
-            then, then_parts = _both_protections(whole, parts, standards, before_whole, before_parts)
-        pd.testing.assert_frame_equal(now.measures, then.measures, check_exact=True)
-        pd.testing.assert_frame_equal(now.standards, then.standards, check_exact=True)
-        pd.testing.assert_frame_equal(now_parts, then_parts, check_exact=True)
+        for kernel in (protect_f988.the_kernel_before, protect_main.the_kernel_of_main):
+            with monkeypatch.context() as m:
+                kernel(m)
+                then, then_parts = _both_protections(whole, parts, standards, before_whole, before_parts)
+            pd.testing.assert_frame_equal(now.measures, then.measures, check_exact=True)
+            pd.testing.assert_frame_equal(now.standards, then.standards, check_exact=True)
+            pd.testing.assert_frame_equal(now_parts, then_parts, check_exact=True)
         hidden |= set(now.measures["reason"]) | set(now_parts["reason"]) | set(now.measures["rating"])
     # every kind of hiding, and merged ratings, were met
     assert {disclosure.SMALL_REASON, disclosure.LINKED, disclosure.EARLIER, disclosure_breakdowns.WHOLE} <= hidden
@@ -405,3 +407,81 @@ def test_what_is_exposed_and_what_hidden_rows_say_are_as_before_on_random_provid
             assert said == protect_f988._possible(p, g, c), (c, p)
             seen.add(tuple(said))
     assert len(seen) > 10 and added > 100  # what hidden rows say took many shapes; sums gave counts away
+
+
+def test_the_groups_read_by_column_are_those_read_row_by_row():
+    """disclosure_breakdowns._parts (every group's rows, counts and classes moved since an earlier
+    run, worked out a column at a time) gives each group the rows and counts, in order, that
+    main's _counted and _part gave it, and the classes disclosure._moved finds from main's
+    _earlier_counts, in order: 200 random runs of the standards' measures with counts mostly
+    0-9, rows missing a count, a shared class counted differently by two measures, and earlier
+    runs (one to three) with groups and measures this run has not, counts hidden for every
+    reason, a hidden mark missing, rows repeated and out of order."""
+    import pandas as pd
+
+    from audits.standard_files import load_standards
+
+    measures = {
+        (s.id, m.id): m
+        for s in load_standards(HERE.parent / "standards").audited
+        for m in s.measures
+        if breakdowns.broken_down(m)
+    }
+    g = disclosure._groups(measures)
+    rng = random.Random(23)
+    small = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 30]
+    groups = [(d, grp) for d in breakdowns.DIMENSIONS for grp in (*breakdowns.groups_of(d), breakdowns.NOT_RECORDED)]
+    hidden_any = moved_any = 0
+    for _ in range(200):
+        keys = rng.sample(sorted(measures), rng.randint(1, len(measures)))
+        rows = []
+        for provider in rng.sample(["P1", "P2", "P3"], rng.randint(1, 3)):
+            for dimension, grp in rng.sample(groups, rng.randint(1, len(groups))):
+                for key in keys:
+                    d = None if rng.random() < 0.05 else rng.choice(small)
+                    n = None if d is None or rng.random() < 0.1 or g.trio(key)[1] is None else rng.randint(0, d)
+                    rows.append((provider, dimension, grp, *key, d, n))
+        rng.shuffle(rows)
+        columns = ["provider_id", "dimension", "grp", "standard_id", "measure_id"]
+        exact = pd.DataFrame(rows, columns=[*columns, "denominator_rows", "numerator_rows"])
+        exact = exact.astype({c: "str" for c in columns} | {"denominator_rows": "Int64", "numerator_rows": "Int64"})
+        earlier = []
+        for _ in range(rng.randint(1, 3)):
+            sample = [rng.choice(rows) for _ in range(rng.randint(0, len(rows)))]
+            sample += [("P9", "sex", "male", *keys[0], 3, 1), (rows[0][0], "sex", "nobody", "s", "m", 2, 2)]
+            before = [
+                (
+                    disclosure_breakdowns._key(p, dim, grp), s, m,
+                    None if d is None else max(0, d + rng.choice([-6, -4, -1, 0, 0, 0, 2, 5])),
+                    None if n is None else rng.randint(0, 9),
+                    rng.choice(["", "", "numerator", "all", None]),
+                )
+                for p, dim, grp, s, m, d, n in sample
+            ]  # fmt: skip
+            frame = pd.DataFrame(
+                before,
+                columns=["provider_id", "standard_id", "measure_id", "denominator_rows", "numerator_rows", "hidden"],
+            )
+            earlier.append(frame.astype({"denominator_rows": "Int64", "numerator_rows": "Int64", "hidden": "str"}))
+
+        measure, codes = disclosure_breakdowns._codes(exact["standard_id"], exact["measure_id"])
+        got = disclosure_breakdowns._parts(exact, measure, codes, g, earlier)
+        natives = disclosure._natives
+        row_keys = list(zip(natives(exact["standard_id"]), natives(exact["measure_id"])))
+        records = protect_main._counted(row_keys, exact["denominator_rows"], exact["numerator_rows"], g)
+        by_part: dict = {}
+        for i, part in enumerate(zip(*(natives(exact[c]) for c in ("provider_id", "dimension", "grp")))):
+            by_part.setdefault(part, []).append(i)
+        before = protect_main._earlier_counts(earlier)
+        assert list(got) == list(by_part)
+        for part, found in by_part.items():
+            p = protect_main._part(found, records, {}, {})
+            moved = disclosure._moved(p, g, before.get(disclosure_breakdowns._key(*part), {}))
+            rows_in, rows_by_key, counts, moved_now = got[part]
+            assert rows_in == found
+            assert list(rows_by_key.items()) == list(p.rows.items())
+            assert list(counts.items()) == list(p.counts.items())
+            assert moved_now == moved, part
+            moved_any += bool(moved)
+            hidden_any += any(v in disclosure.SMALL for v in counts.values())
+    assert moved_any > 100 and hidden_any > 100

@@ -39,13 +39,18 @@ from audits.disclosure_breakdowns import (
 
 
 def the_kernel_before(monkeypatch) -> None:
-    """Protect by f988e34's kernel from here on (everything else as it is now)."""
+    """Protect by f988e34's kernel from here on (everything else as it was on main at dd1092f,
+    tests/support/protect_main.py, whose breakdowns' protection calls this kernel)."""
     from audits import disclosure_breakdowns
+
+    from support import protect_main
 
     monkeypatch.setattr(disclosure, "_exposed", _exposed)
     monkeypatch.setattr(disclosure, "_unexpose", _unexpose)
     monkeypatch.setattr(disclosure, "_protect_provider", _protect_provider)
     monkeypatch.setattr(disclosure_breakdowns, "_protect_dimension", _protect_dimension)
+    monkeypatch.setattr(disclosure_breakdowns, "protect", protect_main.protect)
+    monkeypatch.setattr(protect_main, "_protect_dimension", _protect_dimension)
 
 
 def _possible(p: disclosure._Provider, g: disclosure._Groups, c: int) -> Ranges:
