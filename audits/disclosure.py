@@ -145,6 +145,8 @@ class _Provider:
     level: dict[int, str]  # row index -> NONE, NUMERATOR, ALL
     reason: dict[int, str]
     plan: list | None = field(default=None, repr=False, compare=False)  # _plan's, once the rows are set
+    # _exposed's answer when _protect_moved ended (None once anything more is hidden since)
+    shown: set[int] | None = field(default=None, repr=False, compare=False)
 
 
 def _role_counts(row) -> dict[str, int]:
@@ -293,6 +295,7 @@ def _protect_moved(p: _Provider, g: _Groups, moved: list[int]) -> None:
         if changed is not None:
             _unexpose(p, g, changed, EARLIER)
             continue
+        p.shown = shown
         return
 
 

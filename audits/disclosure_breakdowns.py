@@ -252,6 +252,7 @@ def _small_whole(total: disclosure._Provider, parts: dict[str, disclosure._Provi
             j = p.rows.get(key)
             if j is not None and disclosure._RANK[want] >= disclosure._RANK[p.level[j]]:
                 p.level[j], p.reason[j] = want, WHOLE
+                p.shown = None
 
 
 def _escalate(parts: dict[str, disclosure._Provider], g: disclosure._Groups, c: int, hidden: set[str]) -> bool:
@@ -290,7 +291,8 @@ def _protect_dimension(
     # hidden group's rows say of it (the counts and the whole do not change here). So after each
     # hide only the classes whose groups changed in one of those two ways are looked at again;
     # the others keep their answer. The class acted on is still the first pinned one in order.
-    exposed = {v: disclosure._exposed(p, g) for v, p in parts.items()}
+    # (what disclosure._protect_moved last found of a group, unless _small_whole hid more of it)
+    exposed = {v: disclosure._exposed(p, g) if p.shown is None else p.shown for v, p in parts.items()}
     said: dict[tuple[str, int], Ranges] = {}
     answers: dict[tuple, bool] = {}  # by what the groups show and say of the count
     wholes = {c: None if c in shown_total else _possible(total, g, c) for c in classes}
@@ -302,6 +304,8 @@ def _protect_dimension(
         hidden = [v for v in counting if c not in exposed[v]]
         if not hidden and c in shown_total:
             return False
+        if len(hidden) < 2:  # as _pinned answers, whatever the hidden group's rows say
+            return bool(hidden) or wholes[c] is not None
         # _pinned reads what the hidden groups' rows say, never the shown ones': only those are
         # worked out (most groups are shown), and they with what is shown settle the answer
         ranges = []
@@ -313,13 +317,10 @@ def _protect_dimension(
         said_of = (c, tuple(hidden), tuple(ranges))
         found = answers.get(said_of)
         if found is None:
-            if len(hidden) < 2:  # as _pinned answers
-                found = bool(hidden) or wholes[c] is not None
-            else:
-                total = totals.get(c)
-                if total is None:
-                    total = totals[c] = sum(p.counts[c] for p in counting.values())
-                found = _pinned_hidden([counting[v].counts[c] for v in hidden], ranges, total, wholes[c])
+            total = totals.get(c)
+            if total is None:
+                total = totals[c] = sum(p.counts[c] for p in counting.values())
+            found = _pinned_hidden([counting[v].counts[c] for v in hidden], ranges, total, wholes[c])
             answers[said_of] = found
         return found
 
