@@ -279,14 +279,18 @@ def _protect_moved(p: _Provider, g: _Groups, moved: list[int]) -> None:
             level[i], reason[i] = ALL, SMALL_REASON
         elif (n is not None and counts[n] in SMALL) or (k is not None and counts[k] in SMALL):
             level[i], reason[i] = NUMERATOR, SMALL_REASON
-    nested = g.nested
+    # the counts do not change here, only what is shown: the classes of 1-4 people, and the nested
+    # pairs 1-4 apart, are found once (each looked for in what is shown in the same order as ever)
+    tiny = {c for c, count in counts.items() if count in SMALL}
+    close = [(a, b) for a, b in g.nested if a in counts and b in counts and counts[b] - counts[a] in SMALL]
     while True:
         shown = _exposed(p, g)
-        small = next((c for c in shown if counts[c] in SMALL), None)
+        # (a class shown without a count fails as it always did)
+        small = next((c for c in shown if counts[c] in SMALL), None) if tiny & shown or shown - counts.keys() else None
         if small is not None:
             _unexpose(p, g, small, LINKED)
             continue
-        pair = next(((a, b) for a, b in nested if a in shown and b in shown and counts[b] - counts[a] in SMALL), None)
+        pair = next(((a, b) for a, b in close if a in shown and b in shown), None)
         if pair is not None:
             victim = min(pair, key=lambda c: (_cost(p, g, c), counts[c], c))
             _unexpose(p, g, victim, LINKED)
