@@ -231,10 +231,11 @@ def _cost(p: _Provider, g: _Groups, c: int) -> int:
     return total
 
 
-def _unexpose(p: _Provider, g: _Groups, c: int, reason: str) -> None:
-    """Hide class c, and when it can still be added up from two others, hide those too."""
+def _unexpose(p: _Provider, g: _Groups, c: int, reason: str) -> set[int]:
+    """Hide class c, and when it can still be added up from two others, hide those too. What is
+    exposed afterwards (_exposed's answer, which the caller would otherwise work out again)."""
     _hide(p, g, c, reason)
-    while c in _exposed(p, g):
+    while c in (shown := _exposed(p, g)):
         for key in p.rows:
             trio = g.trio(key)
             if c in trio and None not in trio:
@@ -242,6 +243,7 @@ def _unexpose(p: _Provider, g: _Groups, c: int, reason: str) -> None:
                     break
         else:
             raise AssertionError(f"class {c} stays exposed")  # pragma: no cover - a bug, never data
+    return shown
 
 
 def _protect_provider(p: _Provider, g: _Groups, earlier: dict[tuple[str, str], dict[str, list[int]]]) -> None:
@@ -283,21 +285,21 @@ def _protect_moved(p: _Provider, g: _Groups, moved: list[int]) -> None:
     # pairs 1-4 apart, are found once (each looked for in what is shown in the same order as ever)
     tiny = {c for c, count in counts.items() if count in SMALL}
     close = [(a, b) for a, b in g.nested if a in counts and b in counts and counts[b] - counts[a] in SMALL]
+    shown = _exposed(p, g)
     while True:
-        shown = _exposed(p, g)
         # (a class shown without a count fails as it always did)
         small = next((c for c in shown if counts[c] in SMALL), None) if tiny & shown or shown - counts.keys() else None
         if small is not None:
-            _unexpose(p, g, small, LINKED)
+            shown = _unexpose(p, g, small, LINKED)
             continue
         pair = next(((a, b) for a, b in close if a in shown and b in shown), None)
         if pair is not None:
             victim = min(pair, key=lambda c: (_cost(p, g, c), counts[c], c))
-            _unexpose(p, g, victim, LINKED)
+            shown = _unexpose(p, g, victim, LINKED)
             continue
         changed = next((c for c in moved if c in shown), None)
         if changed is not None:
-            _unexpose(p, g, changed, EARLIER)
+            shown = _unexpose(p, g, changed, EARLIER)
             continue
         p.shown = shown
         return

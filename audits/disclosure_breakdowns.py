@@ -338,12 +338,13 @@ def _protect_dimension(
             if nonzero:  # hide the smallest group shown
                 smallest = min(nonzero, key=lambda v: (cells[v], v))
                 before = {smallest: state(parts[smallest])}
-                disclosure._unexpose(parts[smallest], g, c, LINKED)
+                known = {smallest: disclosure._unexpose(parts[smallest], g, c, LINKED)}
                 changed = [smallest]
                 break  # what is shown has changed: look again from the start
             before = {v: state(p) for v, p in counting.items()}
             if _escalate(counting, g, c, set(counting) - shown):
                 changed = list(counting)
+                known = {}
                 break
         else:
             return
@@ -355,7 +356,7 @@ def _protect_dimension(
                     for c in of_key.get(key, ()):
                         said.pop((v, c), None)
                         dirty.add(c)
-            now = disclosure._exposed(p, g)
+            now = known[v] if v in known else disclosure._exposed(p, g)
             dirty |= now ^ exposed[v]
             exposed[v] = now
         for c in dirty:
