@@ -18,6 +18,7 @@ Nothing is said of a hidden figure: not its interval, nor how it compares with t
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 from collections.abc import Iterable
@@ -672,7 +673,7 @@ def _assemble(
     """The public rows: hidden figures taken out, values rounded as shown, and no group compared
     with a whole whose figure is hidden (its interval is not public). Column by column (a
     national run has ~30k rows: a dict per row was a tenth of the protection's time), each value
-    rounded by Python's own round as before."""
+    rounded by Python's own round as before (for the values of each number of places at once)."""
     out = exact.reset_index(drop=True)
     natives = disclosure._natives  # an arrow-backed text column is slow to iterate value by value
     hides = pd.Series([x != NONE for x in level], dtype=bool)
@@ -684,6 +685,8 @@ def _assemble(
     ]
     decimals = {key: kind_of(m).shown_decimals for key, m in measures.items()}
     places = [decimals[(s, m)] for _, s, m in rows]
+    # the rows rounded to each number of places (a measure's values are all rounded alike)
+    by_places = {d: np.array([x == d for x in places], dtype=bool) for d in set(places)}
     text = out["comparison"].dtype
     columns = {
         c: pd.array(v, dtype=text) for c, v in (("hidden", level), ("reason", reason), ("comparison", comparison))
@@ -693,7 +696,12 @@ def _assemble(
     for column in ("denominator", "denominator_rows"):
         columns[column] = out[column].mask(hides_all)
     for column in ("value", "ci_lower", "ci_upper"):
-        columns[column] = [v if v != v else round(v, d) for v, d in zip(columns[column].tolist(), places)]
+        values = columns[column].to_numpy(dtype="float64", copy=True)
+        shown = ~np.isnan(values)
+        for d, where in by_places.items():
+            at = np.flatnonzero(where & shown)
+            values[at] = list(map(round, values[at].tolist(), itertools.repeat(d, len(at))))
+        columns[column] = values
     out = out.assign(**columns)
     if "run_id" not in out:
         out.insert(0, "run_id", None)
