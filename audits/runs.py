@@ -97,22 +97,30 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
                 f"The audit did not run: no provider's return for {period} is loaded. "
                 f"Load the returns first (python -m audits ingest PATH)."
             )
-        result = engine.evaluate(con, audited, period)
-        # what of it may be published, protected against every earlier run of the quarter
-        worked = [s for s in audited if s.id not in result.failed]
         # each people measure by sex, age and ethnic group, read by DuckDB on a thread of its own
-        # (its own cursor) while this one works out in Python what of the whole may be
-        # published, protected against every earlier run of the quarter: two independent reads
-        # of the same store, so the audit records the same either way, in less time
+        # (its own cursor) while this one runs the engine's checks and works out in Python what
+        # of the whole may be published, protected against every earlier run of the quarter:
+        # independent reads of the same store, so the audit records the same either way, in less
+        # time (the groups' figures need only the providers, not the engine's; those of a standard
+        # the engine could not work out are set aside by breakdowns.evaluate)
+        providers = sorted({provider_id for _, provider_id, _ in submissions})
+        migrated = store.migration_count(con)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="breakdowns") as aside:
             cursor = con.cursor()
-            found = aside.submit(_breakdowns, cursor, worked, period, result.measures)
             try:
-                protected = disclosure.protect_new_run(con, result.measures, worked) if worked else None
+                read = aside.submit(breakdowns.figures, cursor, audited, period, providers)
+                before = aside.submit(disclosure_breakdowns.earlier, cursor, period)
+                try:
+                    result = engine.evaluate(con, audited, period)
+                    # what of it may be published, protected against every earlier run of the quarter
+                    worked = [s for s in audited if s.id not in result.failed]
+                    protected = disclosure.protect_new_run(con, result.measures, worked) if worked else None
+                finally:
+                    wait([read, before])  # the cursor is closed only once its queries are done
+                parts = breakdowns.evaluate(cursor, worked, period, result.measures, read.result())
+                earlier = before.result() if worked else []
             finally:
-                wait([found])  # the cursor is closed only once its queries are done
                 cursor.close()
-            parts, earlier = found.result()
     # after the store is closed: the breakdowns' protection may fork worker processes, which
     # should not inherit a live connection's threads
     public_parts = (
@@ -138,7 +146,9 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
     standards.insert(0, "run_id", run_id)
     protected.measures["run_id"] = run_id
     protected.standards["run_id"] = run_id
-    with store.writing(db, log=False) as con:
+    # the store as the reading connection found it: no migration to check for again
+    fresh = migrated if migrated == len(store.migrations()) else None
+    with store.writing(db, log=False, migrated=fresh) as con:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(
@@ -190,14 +200,6 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
             store.rollback(con)
             raise
     return run_id
-
-
-def _breakdowns(
-    con: duckdb.DuckDBPyConnection, worked: list[Standard], period: str, measures: pandas.DataFrame
-) -> tuple[pandas.DataFrame, list[pandas.DataFrame]]:
-    """The run's exact breakdowns and the public breakdowns of the quarter's earlier runs."""
-    parts = breakdowns.evaluate(con, worked, period, measures)
-    return parts, disclosure_breakdowns.earlier(con, period) if worked else []
 
 
 def failed_standards(con: duckdb.DuckDBPyConnection, run_id: str) -> dict[str, str]:

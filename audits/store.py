@@ -168,7 +168,7 @@ def connect(
         connect(path, wait_seconds=wait_seconds).close()
         return connect(path, read_only=True, wait_seconds=wait_seconds)
     else:
-        _CURRENT.add(_identity(path))
+        _mark_current(path)
     return con
 
 
@@ -212,6 +212,12 @@ def _identity(path: Path) -> tuple | None:
     except OSError:
         return None
     return (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _mark_current(path: Path) -> None:
+    identity = _identity(path)
+    if identity is not None:
+        _CURRENT.add(identity)
 
 
 def _seen_current(path: Path) -> bool:
@@ -274,6 +280,10 @@ def writing(
             con.close()
         except duckdb.Error:
             pass  # closing after a failed write on a full disk: the failure is what matters
+        else:
+            # a writer's store has every migration (connect saw to it): a reader of this very file
+            # in this process (the command line's summary after an audit) need not check again
+            _mark_current(db_path(db))
 
 
 # --------------------------------------------------------------------------- schema

@@ -24,7 +24,12 @@ HERE = Path(__file__).parent
 
 def the_old_way(monkeypatch) -> None:
     """Run the audit by the code before (bb7824f) from here on."""
-    monkeypatch.setattr(breakdowns, "evaluate", breakdowns_before.evaluate)
+    monkeypatch.setattr(breakdowns, "figures", lambda *args: None)
+    monkeypatch.setattr(
+        breakdowns,
+        "evaluate",
+        lambda con, ss, period, whole, read=None: breakdowns_before.evaluate(con, ss, period, whole),
+    )
     monkeypatch.setattr(disclosure_breakdowns, "_protect_dimension", protect_before.protect_dimension)
     monkeypatch.setattr(disclosure, "_natives", protect_before.natives)
     monkeypatch.setattr(disclosure, "_exposed", protect_before.exposed)
