@@ -16,7 +16,9 @@ code is compiled before the first real chart. Neither step starts in a pause of 
 loading, which it would hold up. A person who clicks a link to a standard's page (it draws its
 charts as it opens) before then has the module run at that click: the browser would otherwise
 wait idle while the server builds the page, then run it when the first chart arrives (a first
-standard's page right after signing in took 3.4-4.4 s, 2-3.5 CPU-s of Chromium's).
+standard's page right after signing in took 3.4-4.4 s, 2-3.5 CPU-s of Chromium's), and no
+rehearsal follows (the page's own charts compile Plotly's drawing code; a rehearsal after them
+would only load the next page).
 
 Why it is safe on the sign-in page: the module is Streamlit's own public code, the same file for
 everyone, served to anyone who can load the sign-in page; nothing of the store, the person or
@@ -114,10 +116,10 @@ SCRIPT = """<script>
   }};
   /* run the module once a session: by the person's click on a link to a page that draws charts as
      it opens (a standard's), or once a signed-in page has been read for a moment */
-  var run = function () {{
+  var run = function (rehearsal) {{
     if (window.lsChartRun) return;
     window.lsChartRun = true;
-    import(address).then(function () {{ later(rehearse, {wait}); }}).catch(function () {{}});
+    import(address).then(function () {{ if (rehearsal) later(rehearse, {wait}); }}).catch(function () {{}});
   }};
   /* a click on a link to a standard's page: the browser then waits for the server to build the
      page, idle; running the module at once, rather than when the page's first chart arrives,
@@ -126,9 +128,10 @@ SCRIPT = """<script>
     var link = event.target && event.target.closest ? event.target.closest('a[href]') : null;
     if (!link || !drawnSignedIn()) return;
     var path = new URL(link.href, window.location.href).pathname.split('/').filter(Boolean);
-    if (path.pop() === 'standard') window.setTimeout(run, 0);
+    /* no rehearsal then: the page's own charts draw with the module at once */
+    if (path.pop() === 'standard') window.setTimeout(function () {{ run(false); }}, 0);
   }}, true);
-  later(run, {wait});
+  later(function () {{ run(true); }}, {wait});
 }})();
 </script>"""
 

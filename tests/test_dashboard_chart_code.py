@@ -36,7 +36,8 @@ def test_a_click_on_a_link_to_a_standards_page_runs_the_module_at_once_and_only_
     script = chart_code.SCRIPT.format(module="PlotlyChart.x.js", wait=400)
     assert "addEventListener('click'" in script and "=== 'standard'" in script
     assert script.count("import(address)") == 1  # one place runs it, guarded by lsChartRun
-    assert "if (window.lsChartRun) return;" in script and "later(run, 400);" in script
+    assert "if (window.lsChartRun) return;" in script and "later(function () { run(true); }, 400);" in script
+    assert "run(false)" in script and "if (rehearsal) later(rehearse, 400)" in script  # no rehearsal after a click
 
 
 def test_the_script_survives_streamlits_sanitiser():
@@ -62,7 +63,7 @@ def _sent(elements) -> list[str]:
 def test_sent_once_a_session_after_signing_in(shared_env):
     at = signed_in("auditor")
     (script,) = _sent(at.sidebar)
-    assert "ms) return" in script and f"later(run, {chart_code.WAIT_MS});" in script
+    assert "ms) return" in script and f"later(function () {{ run(true); }}, {chart_code.WAIT_MS});" in script
     at.switch_page("dashboard/guide.py").run()
     assert _sent(at.sidebar) == []  # already asked for in this session
 
