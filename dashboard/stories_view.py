@@ -38,13 +38,19 @@ def told_by(story) -> str:
     )
 
 
-def quotes_html(told: pd.DataFrame) -> str:
-    """The stories as figures of escaped text: people's words can never become a link or markup."""
-    return STORY_CSS + "".join(
+def figures_html(told: pd.DataFrame) -> str:
+    """The stories as figures of escaped text, without the style sheet: people's words can never
+    become a link or markup."""
+    return "".join(
         f'<figure class="ls-story"><blockquote>{html.escape(str(story["text"]))}</blockquote>'
         f"<figcaption>{html.escape(told_by(story))}</figcaption></figure>"
         for _, story in told.iterrows()
     )
+
+
+def quotes_html(told: pd.DataFrame) -> str:
+    """The stories as figures of escaped text, with their style sheet (one st.html)."""
+    return STORY_CSS + figures_html(told)
 
 
 def show(told: pd.DataFrame) -> None:
@@ -63,19 +69,51 @@ def _content(told: pd.DataFrame) -> bytes:
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs={pd.DataFrame: _content})
 def _quotes_of(told: pd.DataFrame, standard_id: str) -> dict[str, str]:
-    """Provider id -> the HTML of its stories of one standard (quotes_html), built once per content
-    of the quarter's printable stories (a withdrawal changes them) and standard: a standard's page
-    drew some forty providers' stories again on every visit. Stories are printed in public: no
-    tier to keep apart."""
-    return {provider_id: quotes_html(mine) for provider_id, mine in by_provider(told, standard_id).items()}
+    """Provider id -> the HTML of its stories of one standard (figures_html, without the style
+    sheet), built once per content of the quarter's printable stories (a withdrawal changes them)
+    and standard: a standard's page drew some forty providers' stories again on every visit.
+    Stories are printed in public: no tier to keep apart."""
+    return {provider_id: figures_html(mine) for provider_id, mine in by_provider(told, standard_id).items()}
 
 
 def _show_of(quotes: dict[str, str], provider_id: str) -> None:
     """As `show`, from the stories' HTML built by _quotes_of."""
     if provider_id in quotes:
-        st.html(quotes[provider_id])
+        st.html(STORY_CSS + quotes[provider_id])
     else:
         st.write(NO_STORY)
+
+
+FOLD_CSS = """<style>
+.ls-folds { margin: 0 0 1rem 0; }
+.ls-fold { border: 1px solid #d5d9e0; border-radius: 0.5rem; margin: 0 0 0.5rem 0; }
+.ls-fold > summary { cursor: pointer; padding: 0.55rem 0.9rem; font-size: 1rem; line-height: 1.5; }
+.ls-fold > summary:focus-visible { outline: 3px solid #005eb8; outline-offset: 2px; }
+.ls-fold[open] > summary { border-bottom: 1px solid #d5d9e0; }
+.ls-fold > .ls-fold-body { padding: 0.8rem 0.9rem 0.1rem 0.9rem; }
+</style>"""
+
+
+def folded_html(rows: list[tuple[str, str]], quotes: dict[str, str]) -> str:
+    """Every other provider's stories of a standard folded one line each, as one block of HTML:
+    rows are (provider id, its line: name, rating and how many stories), quotes the stories' HTML
+    of each provider (_quotes_of). Each line is a <details> the browser opens and closes by
+    itself, by mouse or keyboard, with no round trip to the server; a closed one is not laid out.
+    Forty providers' folds were forty Streamlit expanders, each label drawn through Streamlit's
+    Markdown component: ~1 CPU-s of a first visit's Chromium, before anyone opened one. The line
+    is escaped text, never markup."""
+    return (
+        STORY_CSS
+        + FOLD_CSS
+        + '<div class="ls-folds">'
+        + "".join(
+            f'<details class="ls-fold"><summary>{html.escape(line)}</summary>'
+            f'<div class="ls-fold-body">{quotes.get(provider_id) or "<p>" + html.escape(NO_STORY) + "</p>"}</div>'
+            "</details>"
+            for provider_id, line in rows
+        )
+        + "</div>"
+    )
 
 
 def of(told: pd.DataFrame, provider_id: str, standard_id: str) -> pd.DataFrame:
@@ -181,16 +219,18 @@ def every_provider(
             f"**Every other provider's stories of this standard** ({words.whole(len(others))} providers, "
             "A to Z): open a provider to read its stories."
         )
+        lines = []
         for row in others:
             n = len(mine.get(row.provider_id, ()))
             rating = ratings.get(row.provider_id, words.rating("no_data"))
-            label = f"{row.provider_name} ({row.provider_id}) · {rating} · {words.whole(n)} {'story' if n == 1 else 'stories'}"
-            # built only when opened (a rerun): a hundred providers' stories folded on every visit
-            # cost the browser seconds nobody asked for
-            folded = st.expander(ui.md(label), key=f"stories_{standard_id}_{row.provider_id}", on_change="rerun")
-            if folded.open:
-                with folded:
-                    _show_of(quotes, row.provider_id)
+            lines.append(
+                (
+                    row.provider_id,
+                    f"{row.provider_name} ({row.provider_id}) · {rating} · {words.whole(n)} {'story' if n == 1 else 'stories'}",
+                )
+            )
+        # one block the browser folds by itself (folded_html), not one Streamlit expander each
+        st.html(folded_html(lines, quotes))
     if silent:
         st.write("No consented story speaks to this standard yet for: " + ui.md("; ".join(silent)) + ".")
     if chosen in named:

@@ -30,6 +30,16 @@ def test_the_module_is_the_one_streamlits_chart_element_imports():
     assert "window.Plotly=" in (chart_code.STATIC / name).read_text(encoding="utf-8")
 
 
+def test_a_click_on_a_link_to_a_standards_page_runs_the_module_at_once_and_only_once():
+    """A standard's page draws its charts as it opens: a click on a link to it (the menu's, an
+    overview cell's) runs the module while the server builds the page; either way it runs once."""
+    script = chart_code.SCRIPT.format(module="PlotlyChart.x.js", wait=400)
+    assert "addEventListener('click'" in script and "=== 'standard'" in script
+    assert script.count("import(address)") == 1  # one place runs it, guarded by lsChartRun
+    assert "if (window.lsChartRun) return;" in script and "later(function () { run(true); }, 400);" in script
+    assert "run(false)" in script and "if (rehearsal) later(rehearse, 400)" in script  # no rehearsal after a click
+
+
 def test_the_script_survives_streamlits_sanitiser():
     """st.html runs a script only if DOMPurify keeps it, and DOMPurify drops an element whose text
     holds what looks like a tag ("<b", "</"): the only ones allowed are the script's own."""
@@ -53,7 +63,7 @@ def _sent(elements) -> list[str]:
 def test_sent_once_a_session_after_signing_in(shared_env):
     at = signed_in("auditor")
     (script,) = _sent(at.sidebar)
-    assert "ms) return" in script and f"}}, {chart_code.WAIT_MS});" in script
+    assert "ms) return" in script and f"later(function () {{ run(true); }}, {chart_code.WAIT_MS});" in script
     at.switch_page("dashboard/guide.py").run()
     assert _sent(at.sidebar) == []  # already asked for in this session
 

@@ -5,7 +5,9 @@ says what is counted."""
 
 from __future__ import annotations
 
+import html as html_lib
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -215,16 +217,19 @@ def test_at_national_scale_the_chosen_providers_stories_stay_open_and_the_others
     assert [(h.proto.anchor, read_as_shown(h.value)) for h in headings] == [("stories-p005", "Service P005 (P005)")]
     open_html = "".join(h.value for h in at.html if "P005" in h.value)
     assert "Story of P005 &lt;b&gt;as typed&lt;/b&gt;" in open_html  # people's words as text
-    # the 11 others: one folded line each, name, rating and how many stories, A to Z
-    folded = [read_as_shown(e.label) for e in at.expander]
-    assert len(folded) == 11 and folded[0] == "Service P001 (P001) · ◑ Partly met · 1 story"
-    assert "P005" not in " ".join(folded)
-    # folded stories are built only when their provider is opened (a rerun), then shown as text
-    assert not at.expander[0].html and "Story of P001" not in "".join(h.value for h in at.html)
-    at.session_state["stories_warm-welcome_P001"] = True
-    at.run()
-    assert "Story of P001" in at.expander[0].html[0].value
-    assert not at.expander[1].html  # only the one opened
+    # the 11 others: one folded line each, name, rating and how many stories, A to Z, in one block
+    # of HTML the browser folds by itself (a <details> each), each with that provider's stories only
+    assert not at.expander
+    folds = [h.value for h in at.html if "ls-folds" in h.value]
+    assert len(folds) == 1
+    found = re.findall(r'<details class="ls-fold"><summary>(.*?)</summary>(.*?)</details>', folds[0], re.S)
+    assert [html_lib.unescape(line) for line, _ in found][:1] == ["Service P001 (P001) · ◑ Partly met · 1 story"]
+    assert len(found) == 11 and "P005" not in " ".join(line for line, _ in found)
+    for (line, body), i in zip(found, [f"P{n:03d}" for n in range(1, 13) if n != 5]):
+        assert f"({i})" in line
+        assert re.findall(r"Story of (P\d+)", body) == [i]  # its own story, and no other's
+        assert f"Story of {i} &lt;b&gt;as typed&lt;/b&gt;" in body  # people's words as text
+        assert "<details" not in body  # nothing in a story opens another fold
     assert "No consented story speaks to this standard yet for: Service P013 (P013)." in texts(at)
 
 
@@ -320,7 +325,7 @@ def test_a_built_trend_is_never_served_to_a_viewer_of_another_tier_and_says_what
 
 
 def test_the_stories_html_built_once_a_quarter_is_each_providers_own(shared_env):
-    """Before/after: the cached HTML of every provider's stories of a standard is what quotes_html
+    """Before/after: the cached HTML of every provider's stories of a standard is what figures_html
     draws from that provider's stories alone (stories_view.of), and no provider's is missing."""
     from dashboard import data
 
@@ -330,7 +335,7 @@ def test_the_stories_html_built_once_a_quarter_is_each_providers_own(shared_env)
     assert quotes
     for provider_id in told["provider_id"].unique():
         mine = stories_view.of(told, provider_id, "warm-welcome")
-        assert quotes.get(provider_id) == (stories_view.quotes_html(mine) if not mine.empty else None)
+        assert quotes.get(provider_id) == (stories_view.figures_html(mine) if not mine.empty else None)
     # keyed by the stories' content: a story kept out or withdrawn is another entry, at once
     gone = next(iter(quotes))
     assert gone not in stories_view._quotes_of(told[told["provider_id"] != gone], "warm-welcome")

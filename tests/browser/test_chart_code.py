@@ -51,3 +51,28 @@ def test_plotlys_code_is_fetched_on_the_sign_in_page_and_rehearsed_once_signed_i
     assert drawn and all(d["traces"] > 0 and d["width"] > 500 and d["same"] for d in drawn), drawn
     assert [u.rsplit("/", 1)[-1] for u in fetched] == [chart_code.module_name()]  # fetched once
     assert errors == []
+
+
+def test_a_click_on_a_standards_page_at_once_after_signing_in_runs_the_module_and_draws(page, app_url):
+    """A person who opens a standard's page as soon as they are signed in (before the module has
+    run by itself): the click runs it while the server builds the page; the charts draw with that
+    one module, fetched once, no rehearsal follows, and nothing fails."""
+    fetched, errors = [], []
+    page.on("request", lambda r: fetched.append(r.url) if "PlotlyChart." in r.url else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url)
+    settle(page)
+    page.get_by_label("Username", exact=True).fill("commissioner")
+    page.get_by_label("Password", exact=True).fill(dashboard_store.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    link = page.get_by_test_id("stSidebarNav").get_by_role("link", name="A standard", exact=True)
+    link.click()
+    page.wait_for_function("window.lsChartRun === true")
+    settle(page)
+    charts = page.locator("[data-testid=stPlotlyChart]")
+    expect(charts.first.locator(".main-svg").first).to_be_attached()
+    assert page.evaluate("typeof window.Plotly") == "object"
+    page.wait_for_timeout(1500)  # the page drawn for longer than the rehearsal would wait
+    assert page.evaluate("window.lsChartCode") is True  # no rehearsal: the page's charts did that work
+    assert [u.rsplit("/", 1)[-1] for u in fetched] == [chart_code.module_name()]  # fetched once
+    assert errors == []
