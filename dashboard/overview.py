@@ -1,7 +1,7 @@
 """Page: overview for commissioners, a 30-second read. The quarter in one sentence; every
 provider against every standard (dashboard.overview_matrix: worst first, how many met, the
 stories behind each cell, each cell a way in to its figures and stories; in a national view the
-30 with the fewest met, the rest in a fold built only once opened); the providers to
+15 with the fewest met (overview_pieces.FIRST), the rest in a fold built only once opened); the providers to
 watch and what changed for real since the last quarter, apart from the noise (dashboard.watch);
 and the overdue actions."""
 

@@ -126,7 +126,7 @@ def matrix_html(
     uncertain), in the viewer's tier; names: provider id -> label; told: the quarter's
     printable stories; public: the providers whose figures are public-tier for this viewer;
     rows: which of the providers, worst first, it holds (all of them unless told: the overview
-    draws the worst 30 of a national view first and the rest in a fold, dashboard.overview)."""
+    draws the worst 15 of a national view first (overview_pieces.FIRST) and the rest in a fold, dashboard.overview)."""
     audited = [s for s in standards if s.id in set(sr["standard_id"])]
     cells = {(r.provider_id, r.standard_id): (r.shown, r.uncertain) for r in sr.itertuples()}
     tally = met_tally(sr)

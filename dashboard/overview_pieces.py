@@ -24,7 +24,12 @@ from audits import ratings, spec, tiers, words
 from dashboard import data, downloads, html_table, overview_matrix, ui, watch
 
 ALL_AREAS = "All areas"
-FIRST = 30  # providers drawn in the matrix at once, the fewest standards met first; the rest in a fold
+# providers drawn in the matrix at once, the fewest standards met first; the rest in a fold. The
+# matrix's box (46rem high) shows about 12 rows at 1440 x 1000, so 15 is its first screenful and a
+# little more. Every row is ~40 DOM nodes and ~4.6 kB of HTML that each reader's browser sanitises,
+# parses and lays out on every visit: at 30 the matrix was a third of the browser's work for an
+# overview click, and 20 commissioners clicking at once share two cores (bench/pages.py --sessions)
+FIRST = 15
 
 
 def labels(names: dict[str, str]) -> dict[str, str]:

@@ -87,8 +87,8 @@ def _row_heads(at: AppTest, block: int = 0) -> list[str]:
 @slow
 def test_a_national_view_draws_the_fewest_met_first_and_the_rest_only_when_opened(shared_env, monkeypatch):
     # the dashboard's store has 3 providers: with FIRST at 1 it is drawn as a national view of 150
-    # is with FIRST at 30 (checked by hand on the national store: /work/notes/overview4.md)
-    st.cache_data.clear()  # pieces built with FIRST at 30 by other tests must not be replayed
+    # is with FIRST at 15 (checked by hand on the national store)
+    st.cache_data.clear()  # pieces built with the real FIRST by other tests must not be replayed
     monkeypatch.setattr(overview_pieces, "FIRST", 1)
     try:
         at = signed_in("commissioner")
