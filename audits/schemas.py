@@ -195,7 +195,7 @@ def failures(table_name: str, typed: pd.DataFrame) -> pd.DataFrame:
         }
     )
     try:
-        ts.schema.validate(typed, lazy=True)
+        ts.schema.validate(typed, lazy=True, inplace=True)
         return empty
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases

@@ -515,3 +515,28 @@ def test_checked_tables_reach_the_writer_through_shared_memory_and_nothing_is_le
     ]
     assert _as_loaded(tmp_path / "apart.duckdb") == _as_loaded(tmp_path / "one.duckdb")
     assert sorted(p.name for p in shm.iterdir()) == [alive.name]
+
+
+def _submission_of(folder: Path, size: int) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "contacts.csv").write_bytes(b"x" * size)
+    return folder
+
+
+def test_batches_hold_a_set_number_then_more_small_submissions_up_to_a_size(tmp_path, monkeypatch):
+    """ingest.batches: `size` submissions a batch, then more while the batch's files stay within
+    `most_bytes` (a year's small evidence packs in one batch, not one per 40); never more than
+    BATCH_MOST; in order, every submission once; a .zip counts its own size."""
+    big = [_submission_of(tmp_path / f"big{i}", 600) for i in range(5)]
+    small = [_submission_of(tmp_path / f"small{i}", 10) for i in range(12)]
+    archive = tmp_path / "r.zip"
+    archive.write_bytes(b"z" * 900)
+    paths = big + small + [archive]
+    chunks = ingest.batches(paths, size=2, most_bytes=1000)
+    assert [p for chunk in chunks for p in chunk] == paths
+    # Two big ones are 1,200 bytes: over the size, so no third; the fifth takes the small ones
+    # up to 1,000 bytes (600 + 40 of them); the zip's 900 would pass it.
+    assert [len(c) for c in chunks] == [2, 2, 13, 1]
+    monkeypatch.setattr(ingest, "BATCH_MOST", 4)
+    assert [len(c) for c in ingest.batches(paths, size=2, most_bytes=10_000)] == [4, 4, 4, 4, 2]
+    assert ingest.batches([], size=2) == []
