@@ -14,7 +14,6 @@ from __future__ import annotations
 import collections
 import contextlib
 import getpass
-import itertools
 import json
 import multiprocessing
 import os
@@ -31,7 +30,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from audits import limits, returns, spec, store, stories
+from audits import reading, returns, spec, store, stories
 from audits.returns import Validation
 
 
@@ -250,14 +249,13 @@ def batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BATC
 
 def _size(path: Path) -> int:
     """A submission's bytes as its files say (a folder's files, not followed if links, and no more
-    of them than a submission may hold, audits.limits; 0 when it cannot be told: reading it will
+    of them than reading.listing gives; 0 when it cannot be told: reading it will
     say why)."""
     try:
         if not path.is_dir():
             return path.stat().st_size
-        with os.scandir(path) as listing:
-            entries = itertools.islice(listing, limits.MAX_ENTRIES + 1)
-            return sum(e.stat(follow_symlinks=False).st_size for e in entries if e.is_file(follow_symlinks=False))
+        entries = reading.listing(path)
+        return sum(e.stat(follow_symlinks=False).st_size for e in entries if e.is_file(follow_symlinks=False))
     except OSError:
         return 0
 

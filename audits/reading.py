@@ -180,11 +180,17 @@ def _too_many(name: str, what: str) -> Problem:
     )
 
 
+def listing(path: Path) -> list[os.DirEntry]:
+    """A submission folder's entries, no more than one past limits.MAX_ENTRIES (more than that is
+    refused): a folder of a million entries is never listed in full."""
+    with os.scandir(path) as entries:
+        return list(itertools.islice(entries, limits.MAX_ENTRIES + 1))
+
+
 def _from_folder(path: Path) -> RawSubmission:
     """The files of a folder, each checked before it is read. Links (symlinks) are refused,
     never followed: a return must not read files from outside its folder."""
-    with os.scandir(path) as listing:
-        entries = sorted(itertools.islice(listing, limits.MAX_ENTRIES + 1), key=lambda e: e.name)
+    entries = sorted(listing(path), key=lambda e: e.name)
     if len(entries) > limits.MAX_ENTRIES:
         return _refused(path, "folder", [_too_many(path.name, "files")])
     problems: list[Problem] = []
