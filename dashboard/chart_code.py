@@ -24,7 +24,15 @@ Why it is safe on the sign-in page: the module is Streamlit's own public code, t
 everyone, served to anyone who can load the sign-in page; nothing of the store, the person or
 the session is in it or sent with it, and the tiny chart is made-up numbers drawn in the
 person's own browser, hidden from sight and from screen readers, and gone once drawn. If the
-address cannot be found the script does nothing (the first chart loads as before)."""
+address cannot be found the script does nothing (the first chart loads as before).
+
+The same moment (a signed-in page drawn for a moment, the browser idle) also runs the code of the
+other kinds of element most pages show and the Guide does not (ELEMENTS: the choice of area,
+period, standard or provider is a select box, 21 modules, 143 kB): a session's first overview
+after the Guide fetched and compiled it at the click, 0.5 CPU-s of Chromium's on top of the
+page's 0.3 (measured with /work/notes/crowd9-scripts/proc_split.py), which for 20 sessions
+clicking at once on this machine's two cores made the first round's median 21 s against 3.6 s
+for later rounds. Same addresses as Streamlit's own imports, so each module runs once."""
 
 from __future__ import annotations
 
@@ -34,16 +42,23 @@ import streamlit as st
 
 STATIC = Path(st.__file__).resolve().parent / "static" / "static" / "js"
 SENT = "_chart_code_sent"
+# element modules run once a signed-in page is drawn and idle: every results page's choices
+ELEMENTS = ("Selectbox",)
 # how long a signed-in page stays drawn before the module is run, and again before the rehearsal:
 # long enough that a pause between two runs of a page's script is not taken for a drawn page
 WAIT_MS = 400
 
 
-def module_name(static: Path = STATIC) -> str | None:
-    """The file name of Streamlit's chart element module in this install (it carries a content
-    hash), or None when there is not exactly one."""
-    found = sorted(p.name for p in static.glob("PlotlyChart.*.js"))
+def module_name(static: Path = STATIC, element: str = "PlotlyChart") -> str | None:
+    """The file name of Streamlit's module for a kind of element (its chart's by default) in this
+    install (it carries a content hash), or None when there is not exactly one."""
+    found = sorted(p.name for p in static.glob(f"{element}.*.js"))
     return found[0] if len(found) == 1 else None
+
+
+def element_names(static: Path = STATIC) -> list[str]:
+    """The file names of the ELEMENTS' modules in this install (those that can be named)."""
+    return [n for n in (module_name(static, e) for e in ELEMENTS) if n is not None]
 
 
 SCRIPT = """<script>
@@ -51,7 +66,8 @@ SCRIPT = """<script>
   var entry = document.querySelector('script[type=module][src*="/static/js/index."]');
   if (!entry || window.lsChartCode) return;
   window.lsChartCode = true;
-  var address = entry.src.replace(/index\\.[^/]+\\.js(\\?.*)?$/, '{module}');
+  var base = entry.src.replace(/index\\.[^/]+\\.js(\\?.*)?$/, '');
+  var address = base + '{module}';
   var app = document.querySelector('[data-testid=stApp]');
   /* drawn, and signed in (the menu shows): running the module and drawing wait for that */
   var drawnSignedIn = function () {{ return !!document.querySelector('[data-testid=stSidebarNav]'); }};
@@ -132,6 +148,10 @@ SCRIPT = """<script>
     if (path.pop() === 'standard') window.setTimeout(function () {{ run(false); }}, 0);
   }}, true);
   later(function () {{ run(true); }}, {wait});
+  /* the other element code most pages need, run at the same kind of moment (once a session) */
+  later(function () {{
+    {elements}.forEach(function (name) {{ import(base + name).catch(function () {{}}); }});
+  }}, {wait});
 }})();
 </script>"""
 
@@ -145,7 +165,15 @@ def send() -> None:
     if name is None:
         return
     st.session_state[SENT] = True
-    st.html(SCRIPT.format(module=name, wait=WAIT_MS), unsafe_allow_javascript=True)
+    st.html(script(name), unsafe_allow_javascript=True)
+
+
+def script(module: str, elements: list[str] | None = None, wait: int = WAIT_MS) -> str:
+    """The script for this install: Plotly's module, the ELEMENTS' modules (names without quotes
+    or markup: Streamlit's own file names), the wait before running them."""
+    names = element_names() if elements is None else elements
+    listed = "[" + ", ".join(f"'{n}'" for n in names) + "]"
+    return SCRIPT.format(module=module, wait=wait, elements=listed)
 
 
 def when_idle() -> None:

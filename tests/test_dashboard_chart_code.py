@@ -24,16 +24,31 @@ def test_the_module_is_the_one_streamlits_chart_element_imports():
     page = (chart_code.STATIC.parent.parent / "index.html").read_text(encoding="utf-8")
     (entry,) = re.findall(r'<script type="module" crossorigin src="\./static/js/(index\.[^"/]+\.js)"', page)
     assert f"import(`./{name}`)" in (chart_code.STATIC / entry).read_text(encoding="utf-8")
-    script = chart_code.SCRIPT.format(module=name, wait=chart_code.WAIT_MS)
+    script = chart_code.script(name)
     assert f"'{name}'" in script and "requestIdleCallback" in script and "import(address)" in script
     # the module puts its Plotly on window, which the rehearsal draws with
     assert "window.Plotly=" in (chart_code.STATIC / name).read_text(encoding="utf-8")
 
 
+def test_the_element_modules_are_the_ones_streamlit_imports_and_are_run_once_drawn():
+    """The select box's module (every results page's choices, not on the Guide): the script runs
+    it by the very address Streamlit's front end imports, at the moment it runs Plotly's."""
+    names = chart_code.element_names()
+    assert [n.split(".")[0] for n in names] == list(chart_code.ELEMENTS)
+    page = (chart_code.STATIC.parent.parent / "index.html").read_text(encoding="utf-8")
+    (entry,) = re.findall(r'<script type="module" crossorigin src="\./static/js/(index\.[^"/]+\.js)"', page)
+    index = (chart_code.STATIC / entry).read_text(encoding="utf-8")
+    assert all(f"import(`./{n}`)" in index for n in names)
+    script = chart_code.script("PlotlyChart.x.js", ["Selectbox.y.js"], 400)
+    assert "['Selectbox.y.js'].forEach(function (name) { import(base + name)" in script
+    assert script.count("later(function () {") == 2  # both wait for a drawn page, none runs on the sign-in page
+    assert chart_code.script("PlotlyChart.x.js", [], 400).count("[].forEach") == 1  # none found: nothing run
+
+
 def test_a_click_on_a_link_to_a_standards_page_runs_the_module_at_once_and_only_once():
     """A standard's page draws its charts as it opens: a click on a link to it (the menu's, an
     overview cell's) runs the module while the server builds the page; either way it runs once."""
-    script = chart_code.SCRIPT.format(module="PlotlyChart.x.js", wait=400)
+    script = chart_code.script("PlotlyChart.x.js", ["Selectbox.y.js"], 400)
     assert "addEventListener('click'" in script and "=== 'standard'" in script
     assert script.count("import(address)") == 1  # one place runs it, guarded by lsChartRun
     assert "if (window.lsChartRun) return;" in script and "later(function () { run(true); }, 400);" in script
@@ -43,7 +58,7 @@ def test_a_click_on_a_link_to_a_standards_page_runs_the_module_at_once_and_only_
 def test_the_script_survives_streamlits_sanitiser():
     """st.html runs a script only if DOMPurify keeps it, and DOMPurify drops an element whose text
     holds what looks like a tag ("<b", "</"): the only ones allowed are the script's own."""
-    script = chart_code.SCRIPT.format(module="PlotlyChart.x.js", wait=400)
+    script = chart_code.script("PlotlyChart.x.js", ["Selectbox.y.js"], 400)
     assert re.findall(r"<[/\w!]", script) == ["<s", "</"]
     assert script.startswith("<script>") and script.endswith("</script>")
 

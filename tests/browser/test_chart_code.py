@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from dashboard import chart_code
 
 from support import dashboard_store
-from support.browser import settle
+from support.browser import settle, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -76,3 +76,33 @@ def test_a_click_on_a_standards_page_at_once_after_signing_in_runs_the_module_an
     assert page.evaluate("window.lsChartCode") is True  # no rehearsal: the page's charts did that work
     assert [u.rsplit("/", 1)[-1] for u in fetched] == [chart_code.module_name()]  # fetched once
     assert errors == []
+
+
+def test_a_session_on_the_guide_runs_the_select_box_code_before_its_first_overview(browser, app_url):
+    """A session signed in by its cookie, opened on the Guide (no select box on it): once the page
+    has been drawn for a moment the select box's code is fetched and run, so the first overview
+    (two select boxes) fetches no element code at its click, and draws its choices."""
+    first = browser.new_context()
+    page = first.new_page()
+    sign_in(page, app_url, "commissioner")
+    cookies = [c for c in first.cookies() if c["name"] == "ls_session"]
+    first.close()
+    context = browser.new_context()
+    context.add_cookies(cookies)
+    page = context.new_page()
+    fetched, errors = [], []
+    page.on("request", lambda r: fetched.append(r.url.rsplit("/", 1)[-1]) if "/static/js/" in r.url else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url + "/guide")
+    settle(page)
+    (name,) = chart_code.element_names()
+    page.wait_for_function(f"performance.getEntriesByType('resource').some(e => e.name.endsWith('{name}'))")
+    page.wait_for_timeout(1000)
+    assert fetched.count(name) == 1
+    before = len(fetched)
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Overview", exact=True).click()
+    settle(page)
+    expect(page.get_by_test_id("stSelectbox").first).to_be_visible()
+    assert fetched[before:] == []  # nothing more to fetch at the click: every element's code is there
+    assert errors == []
+    context.close()
