@@ -437,8 +437,13 @@ async def concurrent_overviews(
             after = cpu()
             spent = [total + b - a for total, a, b in zip(spent, before, after)]
             result["rounds"].append(times)
+            # each round's own CPU seconds per click: a session's first overview (round 1) also
+            # runs the code of elements the Guide did not show, and whatever the Guide left running
+            server, chromium = ((after[k] - before[k]) / len(pages) for k in (0, 2))
+            result.setdefault("round_cpu", []).append({"server": round(server, 2), "chromium": round(chromium, 2)})
             print(
-                f"  clicks, round {i + 1}: median {statistics.median(times):.2f} s, slowest {max(times):.2f} s",
+                f"  clicks, round {i + 1}: median {statistics.median(times):.2f} s, slowest {max(times):.2f} s; "
+                f"per click CPU-s: server {server:.2f}, Chromium {chromium:.2f}; load {loadavg()}",
                 flush=True,
             )
             if i + 1 < rounds:

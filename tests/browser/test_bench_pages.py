@@ -49,6 +49,9 @@ def test_the_page_benchmark_times_every_page_and_concurrent_overviews(tmp_path, 
     # the browser's split (Chromium, and Playwright's driver besides it) adds up to it, per click
     assert cpu["chromium"] > 0 and cpu["driver"] >= 0 and cpu["clicks"] == len(loads)
     assert cpu["chromium"] + cpu["driver"] == pytest.approx(cpu["browser"], abs=0.11)
+    # and each round's own, per click: the rounds' Chromium adds up to the whole
+    (first,) = result["concurrent"]["round_cpu"]
+    assert first["server"] > 0 and first["chromium"] * len(loads) == pytest.approx(cpu["chromium"], abs=0.11)
     assert pages.p95([1.0, 2.0, 3.0]) == 3.0 and pages.p95([float(i) for i in range(1, 101)]) == 95.0
     assert (ROOT / "bench" / "README.md").read_text().count("bench/pages.py") >= 2
 
