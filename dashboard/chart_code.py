@@ -73,6 +73,8 @@ SCRIPT = """<script>
   var fetch = document.createElement('link');
   fetch.rel = 'modulepreload';
   fetch.href = address;
+  var fetched = false;
+  fetch.addEventListener('load', function () {{ fetched = true; }});
   document.head.appendChild(fetch);
   /* `then`, once the page has been drawn for `ms` (a person reading or typing), when the browser
      has nothing else to do: never in a pause of the page's own loading, which it would hold up */
@@ -150,14 +152,25 @@ SCRIPT = """<script>
       && !document.querySelector('[data-stale=true], [data-testid=stSkeleton], [data-testid=stSpinner]')
       && !!document.querySelector('[data-testid=stForm]') && !drawnSignedIn();
   }};
+  /* only once the module is fetched and compiled (run at once then), and never once "Sign in" is
+     pressed: run then, it would outlast the server's check of the password and hold up the first
+     page (it waits for a signed-in page instead, as below) */
+  var pressed = false;
+  var press = function () {{ pressed = true; }};
+  document.addEventListener('click', function (event) {{
+    if (event.target && event.target.closest && event.target.closest('[data-testid=stFormSubmitButton]')) press();
+  }}, true);
+  document.addEventListener('keydown', function (event) {{
+    if (event.key === 'Enter' && event.target && event.target.closest && event.target.closest('[data-testid=stForm]')) press();
+  }}, true);
   var onSignIn = null, signInSince = null;
   onSignIn = window.setInterval(function () {{
-    if (window.lsChartRun || drawnSignedIn()) {{ window.clearInterval(onSignIn); return; }}
-    if (!signInDrawn()) {{ signInSince = null; return; }}
+    if (window.lsChartRun || pressed || drawnSignedIn()) {{ window.clearInterval(onSignIn); return; }}
+    if (!fetched || !signInDrawn()) {{ signInSince = null; return; }}
     signInSince = signInSince || Date.now();
     if (Date.now() - signInSince < {sign_in_wait}) return;
     window.clearInterval(onSignIn);
-    var go = function () {{ run(true); }};
+    var go = function () {{ if (!pressed && !drawnSignedIn()) run(true); }};
     if (window.requestIdleCallback) window.requestIdleCallback(go, {{timeout: 1000}});
     else go();
   }}, 50);
