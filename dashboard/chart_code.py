@@ -8,15 +8,16 @@ on its first draw: on the national store a session's first visit to a standard's
 small script, sent with the sign-in page (or with the first page of a session that is already
 signed in), asks the browser at once to fetch and compile the very module Streamlit's chart
 element imports (a modulepreload: same address, so the browser keeps one copy; work done off the
-page's own thread). Once the sign-in page has been drawn for a moment (SIGN_IN_WAIT_MS: a person
-starts reading it and typing) and the browser is idle, it runs the module: running it is ~0.7 s
+page's own thread). Once the sign-in page is drawn and the module fetched, when the browser is
+idle, and only if the person has not yet started on the form, it runs the module: running it is ~0.7 s
 of the page's own thread (national store, a quiet machine; most of it V8 compiling the functions
 Plotly calls as it sets itself up), which no later moment can hide: run at the press of "Sign
 in" it made the first page after signing in 0.7 s slower (it outlasts the server's check of the
 password and its first page), and run at the click on a standard's page it was a third of that
 page's first visit (median 2.9 s, 2.45 CPU-s of Chromium; 1.2 s, 1.3 CPU-s with the module run on
-the sign-in page: the paired runs in the notes of issue 15). A person who types at once waits
-for it once, on the sign-in page, by up to that long. Once a signed-in page has been drawn for a
+the sign-in page: the paired runs in the notes of issue 15). Started once the person is on the
+form, it would hold up their typing, and a press of "Sign in" could come before it ended: then
+the first page waits for it again (seen on a loaded machine). Once a signed-in page has been drawn for a
 moment and the browser is idle, the script draws one tiny chart off screen with that module's
 Plotly and removes it, so that Plotly's drawing code is compiled before the first real chart
 (not when a page's own chart has drawn already: that did the work). Neither step starts in a
@@ -43,8 +44,8 @@ SENT = "_chart_code_sent"
 # how long a signed-in page stays drawn before the module is run, and again before the rehearsal:
 # long enough that a pause between two runs of a page's script is not taken for a drawn page
 WAIT_MS = 400
-# how long the sign-in page stays drawn before the module is run there (a person starts reading it)
-SIGN_IN_WAIT_MS = 150
+# how long the sign-in page stays drawn before the module is run there: at once (before anyone can type)
+SIGN_IN_WAIT_MS = 0
 
 
 def module_name(static: Path = STATIC) -> str | None:
@@ -152,25 +153,25 @@ SCRIPT = """<script>
       && !document.querySelector('[data-stale=true], [data-testid=stSkeleton], [data-testid=stSpinner]')
       && !!document.querySelector('[data-testid=stForm]') && !drawnSignedIn();
   }};
-  /* only once the module is fetched and compiled (run at once then), and never once "Sign in" is
-     pressed: run then, it would outlast the server's check of the password and hold up the first
-     page (it waits for a signed-in page instead, as below) */
-  var pressed = false;
-  var press = function () {{ pressed = true; }};
-  document.addEventListener('click', function (event) {{
-    if (event.target && event.target.closest && event.target.closest('[data-testid=stFormSubmitButton]')) press();
-  }}, true);
-  document.addEventListener('keydown', function (event) {{
-    if (event.key === 'Enter' && event.target && event.target.closest && event.target.closest('[data-testid=stForm]')) press();
-  }}, true);
+  /* only once the module is fetched and compiled (it runs at once then), and only before the
+     person starts on the form: run while they type, it would hold up their typing, and a press of
+     "Sign in" could come before it has finished (then it outlasts the server's check of the
+     password and holds up the first page); a person who starts at once has it run once a
+     signed-in page is drawn, as below */
+  var touched = false;
+  ['focusin', 'pointerdown', 'keydown', 'input'].forEach(function (kind) {{
+    document.addEventListener(kind, function (event) {{
+      if (event.target && event.target.closest && event.target.closest('[data-testid=stForm]')) touched = true;
+    }}, true);
+  }});
   var onSignIn = null, signInSince = null;
   onSignIn = window.setInterval(function () {{
-    if (window.lsChartRun || pressed || drawnSignedIn()) {{ window.clearInterval(onSignIn); return; }}
+    if (window.lsChartRun || touched || drawnSignedIn()) {{ window.clearInterval(onSignIn); return; }}
     if (!fetched || !signInDrawn()) {{ signInSince = null; return; }}
     signInSince = signInSince || Date.now();
     if (Date.now() - signInSince < {sign_in_wait}) return;
     window.clearInterval(onSignIn);
-    var go = function () {{ if (!pressed && !drawnSignedIn()) run(true); }};
+    var go = function () {{ if (!touched && !drawnSignedIn()) run(true); }};
     if (window.requestIdleCallback) window.requestIdleCallback(go, {{timeout: 1000}});
     else go();
   }}, 50);
