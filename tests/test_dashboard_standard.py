@@ -18,7 +18,17 @@ from dashboard import measure_views, stories_view
 
 from support import dashboard_store
 from support import disclosure_attacker as attacker
-from support.apptest import ACCOUNTS, APP, frames, html_tables, html_texts, no_exception, read_as_shown, signed_in, texts
+from support.apptest import (
+    ACCOUNTS,
+    APP,
+    frames,
+    html_tables,
+    html_texts,
+    no_exception,
+    read_as_shown,
+    signed_in,
+    texts,
+)
 
 # AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
 pytestmark = pytest.mark.slow
