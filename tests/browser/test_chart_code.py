@@ -80,3 +80,27 @@ def test_a_click_on_a_standards_page_at_once_after_signing_in_runs_the_module_an
     assert page.evaluate("window.lsChartCode") is True  # no rehearsal: the page's charts did that work
     assert [u.rsplit("/", 1)[-1] for u in fetched] == [chart_code.module_name()]  # fetched once
     assert errors == []
+
+
+def test_a_person_who_starts_on_the_form_first_is_not_held_up_the_module_waits_for_signing_in(page, app_url):
+    """The module arrives only once the person is typing (held back here): it is not run on the
+    sign-in page then (it would hold up their typing, or the first page after a quick press of Sign
+    in), but once signed in, as before; fetched once, nothing fails."""
+    held, fetched, errors = [], [], []
+    page.route("**/PlotlyChart.*.js", lambda route: held.append(route))
+    page.on("request", lambda r: fetched.append(r.url) if "PlotlyChart." in r.url else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url)
+    settle(page)
+    page.get_by_label("Username", exact=True).fill("auditor")
+    page.wait_for_function("document.querySelector('link[rel=modulepreload][href*=PlotlyChart]')")
+    assert held, "the module's fetch was not seen"
+    held[0].continue_()
+    page.wait_for_timeout(1500)
+    assert page.evaluate("[window.lsChartRun, typeof window.Plotly]") == [None, "undefined"]
+    page.get_by_label("Password", exact=True).fill(dashboard_store.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    page.wait_for_function("window.lsChartRun === true && typeof window.Plotly === 'object'")
+    assert [u.rsplit("/", 1)[-1] for u in fetched] == [chart_code.module_name()]  # fetched once
+    assert errors == []
