@@ -180,6 +180,11 @@ SCRIPT = """<script>
 </script>"""
 
 
+def script(module: str, wait: int = WAIT_MS, sign_in_wait: int = SIGN_IN_WAIT_MS) -> str:
+    """The script for the module named `module` (module_name), with its waits in milliseconds."""
+    return SCRIPT.format(module=module, wait=wait, sign_in_wait=sign_in_wait)
+
+
 def send() -> None:
     """Send the script, once a session (a fresh page load is a fresh session: sent again), where
     the caller is drawing: the sign-in page's end, or the menu of a signed-in page."""
@@ -189,7 +194,7 @@ def send() -> None:
     if name is None:
         return
     st.session_state[SENT] = True
-    st.html(SCRIPT.format(module=name, wait=WAIT_MS, sign_in_wait=SIGN_IN_WAIT_MS), unsafe_allow_javascript=True)
+    st.html(script(name), unsafe_allow_javascript=True)
 
 
 def when_idle() -> None:

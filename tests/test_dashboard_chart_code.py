@@ -24,7 +24,7 @@ def test_the_module_is_the_one_streamlits_chart_element_imports():
     page = (chart_code.STATIC.parent.parent / "index.html").read_text(encoding="utf-8")
     (entry,) = re.findall(r'<script type="module" crossorigin src="\./static/js/(index\.[^"/]+\.js)"', page)
     assert f"import(`./{name}`)" in (chart_code.STATIC / entry).read_text(encoding="utf-8")
-    script = chart_code.SCRIPT.format(module=name, wait=chart_code.WAIT_MS)
+    script = chart_code.script(name)
     assert f"'{name}'" in script and "requestIdleCallback" in script and "import(address)" in script
     # the module puts its Plotly on window, which the rehearsal draws with
     assert "window.Plotly=" in (chart_code.STATIC / name).read_text(encoding="utf-8")
@@ -33,17 +33,30 @@ def test_the_module_is_the_one_streamlits_chart_element_imports():
 def test_a_click_on_a_link_to_a_standards_page_runs_the_module_at_once_and_only_once():
     """A standard's page draws its charts as it opens: a click on a link to it (the menu's, an
     overview cell's) runs the module while the server builds the page; either way it runs once."""
-    script = chart_code.SCRIPT.format(module="PlotlyChart.x.js", wait=400)
+    script = chart_code.script("PlotlyChart.x.js", wait=400)
     assert "addEventListener('click'" in script and "=== 'standard'" in script
     assert script.count("import(address)") == 1  # one place runs it, guarded by lsChartRun
     assert "if (window.lsChartRun) return;" in script and "later(function () { run(true); }, 400);" in script
     assert "run(false)" in script and "if (rehearsal) later(rehearse, 400)" in script  # no rehearsal after a click
 
 
+def test_on_the_sign_in_page_the_module_runs_only_once_fetched_and_before_the_form_is_touched():
+    """Run on the sign-in page while the person has not started on the form, and only once the
+    module is fetched and compiled (it runs at once then): a press of "Sign in" can then never
+    come before the run has ended (run then it held up the first page after signing in)."""
+    script = chart_code.script("PlotlyChart.x.js", wait=400, sign_in_wait=0)
+    assert "fetch.addEventListener('load', function () { fetched = true; });" in script
+    assert "['focusin', 'pointerdown', 'keydown', 'input']" in script and "closest('[data-testid=stForm]')" in script
+    assert (
+        "if (window.lsChartRun || touched || drawnSignedIn())" in script and "if (!fetched || !signInDrawn())" in script
+    )
+    assert "if (!touched && !drawnSignedIn()) run(true);" in script
+
+
 def test_the_script_survives_streamlits_sanitiser():
     """st.html runs a script only if DOMPurify keeps it, and DOMPurify drops an element whose text
     holds what looks like a tag ("<b", "</"): the only ones allowed are the script's own."""
-    script = chart_code.SCRIPT.format(module="PlotlyChart.x.js", wait=400)
+    script = chart_code.script("PlotlyChart.x.js", wait=400)
     assert re.findall(r"<[/\w!]", script) == ["<s", "</"]
     assert script.startswith("<script>") and script.endswith("</script>")
 
