@@ -56,7 +56,13 @@ def section(view: viewer.Viewer, period: str, standard: Standard, provider_id: s
         tabs = st.tabs([words.dimension(d) for d in breakdowns.DIMENSIONS])
         for tab, dimension in zip(tabs, breakdowns.DIMENSIONS):
             with tab:
-                ui.table(tables[(measure.id, dimension)])
+                # one static HTML table each, named: three tabs of st.table per measure were ~80
+                # Markdown cells of the page's first drawing (most of them in the tabs not open)
+                ui.table(
+                    tables[(measure.id, dimension)],
+                    name=f"{measure.label}: {name}, by {words.dimension(dimension).lower()}, {period}",
+                    static=True,
+                )
     st.caption(words.BREAKDOWN_NOTE)
     ui.footnote(rows)
     downloads.offer(

@@ -8,17 +8,24 @@ on its first draw: on the national store a session's first visit to a standard's
 small script, sent with the sign-in page (or with the first page of a session that is already
 signed in), asks the browser at once to fetch and compile the very module Streamlit's chart
 element imports (a modulepreload: same address, so the browser keeps one copy; work done off the
-page's own thread, while the person types), and does nothing else before the person is signed
-in. Once a signed-in page has been drawn for a moment (a person reading it) and the browser is
-idle, it runs the module, and once the page then on screen has again been drawn for a moment, it
-draws one tiny chart off screen with that module's Plotly and removes it, so that Plotly's drawing
-code is compiled before the first real chart. Neither step starts in a pause of a page's own
-loading, which it would hold up. A person who clicks a link to a standard's page (it draws its
-charts as it opens) before then has the module run at that click: the browser would otherwise
-wait idle while the server builds the page, then run it when the first chart arrives (a first
-standard's page right after signing in took 3.4-4.4 s, 2-3.5 CPU-s of Chromium's), and no
-rehearsal follows (the page's own charts compile Plotly's drawing code; a rehearsal after them
-would only load the next page).
+page's own thread). Once the sign-in page is drawn and the module fetched, when the browser is
+idle, and only if the person has not yet started on the form, it runs the module: running it is ~0.7 s
+of the page's own thread (national store, a quiet machine; most of it V8 compiling the functions
+Plotly calls as it sets itself up), which no later moment can hide: run at the press of "Sign
+in" it made the first page after signing in 0.7 s slower (it outlasts the server's check of the
+password and its first page), and run at the click on a standard's page it was a third of that
+page's first visit (median 2.9 s, 2.45 CPU-s of Chromium; 1.2 s, 1.3 CPU-s with the module run on
+the sign-in page: the paired runs in the notes of issue 15). Started once the person is on the
+form, it would hold up their typing, and a press of "Sign in" could come before it ended: then
+the first page waits for it again (seen on a loaded machine). Once a signed-in page has been drawn for a
+moment and the browser is idle, the script draws one tiny chart off screen with that module's
+Plotly and removes it, so that Plotly's drawing code is compiled before the first real chart
+(not when a page's own chart has drawn already: that did the work). Neither step starts in a
+pause of a page's own loading, which it would hold up. A session that starts signed in (a
+refresh, a pasted link) runs the module once a page has been drawn for a moment, or at a click
+on a link to a standard's page (it draws its charts as it opens), whichever comes first: the
+browser would otherwise wait idle while the server builds the page, then run it when the first
+chart arrives.
 
 Why it is safe on the sign-in page: the module is Streamlit's own public code, the same file for
 everyone, served to anyone who can load the sign-in page; nothing of the store, the person or
@@ -47,6 +54,8 @@ ELEMENTS = ("Selectbox",)
 # how long a signed-in page stays drawn before the module is run, and again before the rehearsal:
 # long enough that a pause between two runs of a page's script is not taken for a drawn page
 WAIT_MS = 400
+# how long the sign-in page stays drawn before the module is run there: at once (before anyone can type)
+SIGN_IN_WAIT_MS = 0
 
 
 def module_name(static: Path = STATIC, element: str = "PlotlyChart") -> str | None:
@@ -81,6 +90,8 @@ SCRIPT = """<script>
   var fetch = document.createElement('link');
   fetch.rel = 'modulepreload';
   fetch.href = address;
+  var fetched = false;
+  fetch.addEventListener('load', function () {{ fetched = true; }});
   document.head.appendChild(fetch);
   /* `then`, once the page has been drawn for `ms` (a person reading or typing), when the browser
      has nothing else to do: never in a pause of the page's own loading, which it would hold up */
@@ -99,6 +110,8 @@ SCRIPT = """<script>
   var rehearse = function () {{
     var P = window.Plotly;
     if (!P || !P.newPlot) return;
+    /* a page's own chart has drawn already (the person went straight to one): that did this work */
+    if (document.querySelector('[data-testid=stPlotlyChart] .main-svg')) return;
     var box = document.createElement('div');
     box.setAttribute('aria-hidden', 'true');
     box.style.cssText = 'position:fixed;left:-10000px;top:0;width:480px;height:300px;visibility:hidden;';
@@ -147,6 +160,37 @@ SCRIPT = """<script>
     /* no rehearsal then: the page's own charts draw with the module at once */
     if (path.pop() === 'standard') window.setTimeout(function () {{ run(false); }}, 0);
   }}, true);
+  /* on the sign-in page, once it has been drawn for a moment and the browser is idle (a person
+     reading it and typing their name and password): run the module then, so that neither the
+     first page after signing in nor the first page with charts waits for it. The rehearsal still
+     waits for a signed-in page (it draws; a press of "Sign in" must not wait for it) */
+  var signInDrawn = function () {{
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && !document.querySelector('[data-stale=true], [data-testid=stSkeleton], [data-testid=stSpinner]')
+      && !!document.querySelector('[data-testid=stForm]') && !drawnSignedIn();
+  }};
+  /* only once the module is fetched and compiled (it runs at once then), and only before the
+     person starts on the form: run while they type, it would hold up their typing, and a press of
+     "Sign in" could come before it has finished (then it outlasts the server's check of the
+     password and holds up the first page); a person who starts at once has it run once a
+     signed-in page is drawn, as below */
+  var touched = false;
+  ['focusin', 'pointerdown', 'keydown', 'input'].forEach(function (kind) {{
+    document.addEventListener(kind, function (event) {{
+      if (event.target && event.target.closest && event.target.closest('[data-testid=stForm]')) touched = true;
+    }}, true);
+  }});
+  var onSignIn = null, signInSince = null;
+  onSignIn = window.setInterval(function () {{
+    if (window.lsChartRun || touched || drawnSignedIn()) {{ window.clearInterval(onSignIn); return; }}
+    if (!fetched || !signInDrawn()) {{ signInSince = null; return; }}
+    signInSince = signInSince || Date.now();
+    if (Date.now() - signInSince < {sign_in_wait}) return;
+    window.clearInterval(onSignIn);
+    var go = function () {{ if (!touched && !drawnSignedIn()) run(true); }};
+    if (window.requestIdleCallback) window.requestIdleCallback(go, {{timeout: 1000}});
+    else go();
+  }}, 50);
   later(function () {{ run(true); }}, {wait});
   /* the other element code most pages need, run at the same kind of moment (once a session) */
   later(function () {{
@@ -168,12 +212,15 @@ def send() -> None:
     st.html(script(name), unsafe_allow_javascript=True)
 
 
-def script(module: str, elements: list[str] | None = None, wait: int = WAIT_MS) -> str:
-    """The script for this install: Plotly's module, the ELEMENTS' modules (names without quotes
-    or markup: Streamlit's own file names), the wait before running them."""
+def script(
+    module: str, elements: list[str] | None = None, wait: int = WAIT_MS, sign_in_wait: int = SIGN_IN_WAIT_MS
+) -> str:
+    """The script for this install: Plotly's module (module_name), the ELEMENTS' modules (names
+    without quotes or markup: Streamlit's own file names), the waits in milliseconds before running
+    them on a signed-in page and on the sign-in page."""
     names = element_names() if elements is None else elements
     listed = "[" + ", ".join(f"'{n}'" for n in names) + "]"
-    return SCRIPT.format(module=module, wait=wait, elements=listed)
+    return SCRIPT.format(module=module, wait=wait, sign_in_wait=sign_in_wait, elements=listed)
 
 
 def when_idle() -> None:

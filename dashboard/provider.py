@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from audits import ratings, tiers, voices, words
-from dashboard import data, downloads, html_table, over_time, pdfs, stories_view, ui, viewer
+from dashboard import data, downloads, over_time, pdfs, stories_view, ui, viewer
 from dashboard.standing import standing
 
 KIND_WORDS = {"return": "Quarterly return", "pack": "Evidence pack of stories"}
@@ -180,9 +180,9 @@ def render() -> None:
             }
         )
     summary = pd.DataFrame(rows)
-    # one static HTML table (dashboard.html_table): st.table drew each of its cells through
+    # one static HTML table (ui.table's static): st.table drew each of its cells through
     # Streamlit's Markdown component, on the page a provider lands on when signing in
-    st.html(html_table.table_html(summary, f"Ratings of {names[provider_id]}, {period}", ("Rating",)))
+    ui.table(summary, name=f"Ratings of {names[provider_id]}, {period}", rated=("Rating",), static=True)
     downloads.offer(
         downloads.ratings_frame(sr.reset_index(), {s.id: s.title for s in standards}),
         f"{provider_id}-standards",
@@ -254,7 +254,7 @@ def render() -> None:
 
     st.subheader("Quality of the returns")
     submissions, quarantine = data.data_quality(db, provider_id)
-    st.html(html_table.table_html(quality_table(submissions), f"Returns of {names[provider_id]}"))  # as above
+    ui.table(quality_table(submissions), name=f"Returns of {names[provider_id]}", static=True)  # as above
     if quarantine.empty:
         st.write("No rows of the current returns were held back.")
     else:

@@ -108,14 +108,18 @@ LONG_TABLE_ROWS = 12
 HTML_TABLE_ROWS = 20  # a named table longer than this is one static HTML table (dashboard.html_table)
 
 
-def table(data, rows: int | None = None, name: str | None = None, rated: tuple[str, ...] = ()) -> None:
+def table(
+    data, rows: int | None = None, name: str | None = None, rated: tuple[str, ...] = (), static: bool = False
+) -> None:
     """A static table, its text shown as text; a long one (150 providers at national scale)
     scrolls inside a box of its own, so the chart above and what follows stay within reach.
     `rated`: the columns whose rating words are tinted. A named frame of more than
-    HTML_TABLE_ROWS rows is drawn as one escaped static HTML table captioned `name`: st.table
-    renders each of its ~1,800 cells through the browser's Markdown component (2-3 CPU-s of
-    Chromium a visit for the readiness board), the HTML table is parsed once."""
-    if isinstance(data, pd.DataFrame) and name is not None and len(data) > HTML_TABLE_ROWS:
+    HTML_TABLE_ROWS rows, or any named frame when `static`, is drawn as one escaped static HTML
+    table captioned `name`: st.table renders each of its cells through the browser's Markdown
+    component (2-3 CPU-s of Chromium a visit for the readiness board's ~1,800), the HTML table is
+    parsed once. `static` is for the short tables of the pages people land on or open first (a
+    provider's ratings, a standard's breakdowns: ~80 Markdown cells in three tabs)."""
+    if isinstance(data, pd.DataFrame) and name is not None and (static or len(data) > HTML_TABLE_ROWS):
         st.html(html_table.table_html(data, name, rated))
         return
     if isinstance(data, pd.DataFrame):

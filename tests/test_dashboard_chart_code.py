@@ -55,6 +55,19 @@ def test_a_click_on_a_link_to_a_standards_page_runs_the_module_at_once_and_only_
     assert "run(false)" in script and "if (rehearsal) later(rehearse, 400)" in script  # no rehearsal after a click
 
 
+def test_on_the_sign_in_page_the_module_runs_only_once_fetched_and_before_the_form_is_touched():
+    """Run on the sign-in page while the person has not started on the form, and only once the
+    module is fetched and compiled (it runs at once then): a press of "Sign in" can then never
+    come before the run has ended (run then it held up the first page after signing in)."""
+    script = chart_code.script("PlotlyChart.x.js", wait=400, sign_in_wait=0)
+    assert "fetch.addEventListener('load', function () { fetched = true; });" in script
+    assert "['focusin', 'pointerdown', 'keydown', 'input']" in script and "closest('[data-testid=stForm]')" in script
+    assert (
+        "if (window.lsChartRun || touched || drawnSignedIn())" in script and "if (!fetched || !signInDrawn())" in script
+    )
+    assert "if (!touched && !drawnSignedIn()) run(true);" in script
+
+
 def test_the_script_survives_streamlits_sanitiser():
     """st.html runs a script only if DOMPurify keeps it, and DOMPurify drops an element whose text
     holds what looks like a tag ("<b", "</"): the only ones allowed are the script's own."""

@@ -18,7 +18,17 @@ from dashboard import measure_views, stories_view
 
 from support import dashboard_store
 from support import disclosure_attacker as attacker
-from support.apptest import ACCOUNTS, APP, frames, html_texts, no_exception, read_as_shown, signed_in, texts
+from support.apptest import (
+    ACCOUNTS,
+    APP,
+    frames,
+    html_tables,
+    html_texts,
+    no_exception,
+    read_as_shown,
+    signed_in,
+    texts,
+)
 
 # AppTest over the dashboard's store (built once per run, ~5 s): left out of make test-fast.
 pytestmark = pytest.mark.slow
@@ -147,7 +157,12 @@ def test_every_providers_stories_show_under_its_own_heading_beside_its_rating(en
 
 
 def _breakdowns(at: AppTest) -> list[pd.DataFrame]:
-    return [f for f in frames(at) if "Compared with everyone" in f.columns]
+    """The breakdown tables: one static HTML table each (ui.table's static), named by its measure,
+    provider, dimension and quarter; none drawn as st.table."""
+    assert not [f for f in frames(at) if "Compared with everyone" in f.columns]
+    tables = {name: t for name, t in html_tables(at).items() if "Compared with everyone" in t.columns}
+    assert all(", by " in name for name in tables), list(tables)
+    return list(tables.values())
 
 
 def test_breakdowns_by_sex_age_and_ethnic_group_exact_for_the_auditor(env):

@@ -1,7 +1,7 @@
 """dashboard.chart_code in Chromium: on the sign-in page, while the person types, the browser fetches
-Plotly's code without running it; once signed in it runs it and draws one tiny chart off screen,
-then removes it; the first page with charts works as before, with the very module Streamlit's
-chart element uses, fetched once."""
+Plotly's code and runs it, drawing nothing; once signed in it draws one tiny chart off screen, then
+removes it; the first page with charts works as before, with the very module Streamlit's chart
+element uses, fetched once."""
 
 from __future__ import annotations
 
@@ -22,11 +22,14 @@ def test_plotlys_code_is_fetched_on_the_sign_in_page_and_rehearsed_once_signed_i
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(app_url)
     settle(page)
-    # nothing signed in yet: the module is fetched (and compiled), not run, nothing drawn
+    # nothing signed in yet: the module is fetched and, once the page has been drawn for a moment,
+    # run (while the person reads and types), but nothing is drawn before signing in
     page.wait_for_function("document.querySelector('link[rel=modulepreload][href*=PlotlyChart]')")
+    page.wait_for_function("window.lsChartRun === true && typeof window.Plotly === 'object'")
     page.wait_for_timeout(1500)
     assert [u.rsplit("/", 1)[-1] for u in fetched] == [chart_code.module_name()]
-    assert page.evaluate("[window.lsChartCode, typeof window.Plotly]") == [True, "undefined"]
+    assert page.evaluate("window.lsChartCode") is True  # no rehearsal before signing in
+    assert not page.locator(".js-plotly-plot").count()
     assert page.get_by_label("Username", exact=True).is_visible()  # the sign-in page as it was
 
     page.get_by_label("Username", exact=True).fill("auditor")
@@ -54,9 +57,10 @@ def test_plotlys_code_is_fetched_on_the_sign_in_page_and_rehearsed_once_signed_i
 
 
 def test_a_click_on_a_standards_page_at_once_after_signing_in_runs_the_module_and_draws(page, app_url):
-    """A person who opens a standard's page as soon as they are signed in (before the module has
-    run by itself): the click runs it while the server builds the page; the charts draw with that
-    one module, fetched once, no rehearsal follows, and nothing fails."""
+    """A person who opens a standard's page as soon as they are signed in: the module has run (on
+    the sign-in page, or at the latest at the click, while the server builds the page); the charts
+    draw with that one module, fetched once, no rehearsal follows (the page's own charts did that
+    work), and nothing fails."""
     fetched, errors = [], []
     page.on("request", lambda r: fetched.append(r.url) if "PlotlyChart." in r.url else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -106,3 +110,27 @@ def test_a_session_on_the_guide_runs_the_select_box_code_before_its_first_overvi
     assert fetched[before:] == []  # nothing more to fetch at the click: every element's code is there
     assert errors == []
     context.close()
+
+
+def test_a_person_who_starts_on_the_form_first_is_not_held_up_the_module_waits_for_signing_in(page, app_url):
+    """The module arrives only once the person is typing (held back here): it is not run on the
+    sign-in page then (it would hold up their typing, or the first page after a quick press of Sign
+    in), but once signed in, as before; fetched once, nothing fails."""
+    held, fetched, errors = [], [], []
+    page.route("**/PlotlyChart.*.js", lambda route: held.append(route))
+    page.on("request", lambda r: fetched.append(r.url) if "PlotlyChart." in r.url else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(app_url)
+    settle(page)
+    page.get_by_label("Username", exact=True).fill("auditor")
+    page.wait_for_function("document.querySelector('link[rel=modulepreload][href*=PlotlyChart]')")
+    assert held, "the module's fetch was not seen"
+    held[0].continue_()
+    page.wait_for_timeout(1500)
+    assert page.evaluate("[window.lsChartRun, typeof window.Plotly]") == [None, "undefined"]
+    page.get_by_label("Password", exact=True).fill(dashboard_store.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    settle(page)
+    page.wait_for_function("window.lsChartRun === true && typeof window.Plotly === 'object'")
+    assert [u.rsplit("/", 1)[-1] for u in fetched] == [chart_code.module_name()]  # fetched once
+    assert errors == []
