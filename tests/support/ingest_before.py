@@ -115,7 +115,7 @@ def load(
         if kind == "pack" and _may_withdraw(validation):
             # (the pack's writing is the same before and after 0008: today's helper)
             outcome.withdrawals, outcome.withdrawn_elsewhere = _withdrawals(
-                con, validation, submission_id, provider_id, period, now
+                con, validation, submission_id, provider_id, period, now, known
             )
         con.execute("COMMIT")
     except BaseException:
