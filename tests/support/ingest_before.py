@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from audits import spec, store
-from audits.ingest import IngestOutcome, Known, _may_withdraw, _record_withdrawals, _withdrawn_elsewhere
+from audits.ingest import IngestOutcome, Known, _may_withdraw, _withdrawals
 from audits.returns import Validation
 
 
@@ -113,8 +113,10 @@ def load(
             )
             con.unregister("_held")
         if kind == "pack" and _may_withdraw(validation):
-            outcome.withdrawals = _record_withdrawals(con, submission_id, provider_id, period, now)
-            outcome.withdrawn_elsewhere = _withdrawn_elsewhere(con, submission_id, provider_id, period)
+            # (the pack's writing is the same before and after 0008: today's helper)
+            outcome.withdrawals, outcome.withdrawn_elsewhere = _withdrawals(
+                con, validation, submission_id, provider_id, period, now, known
+            )
         con.execute("COMMIT")
     except BaseException:
         store.rollback(con)
