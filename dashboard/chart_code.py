@@ -37,7 +37,7 @@ The same moment (a signed-in page drawn for a moment, the browser idle) also run
 other kinds of element most pages show and the Guide does not (ELEMENTS: the choice of area,
 period, standard or provider is a select box, 21 modules, 143 kB): a session's first overview
 after the Guide fetched and compiled it at the click, 0.5 CPU-s of Chromium's on top of the
-page's 0.3 (measured with /work/notes/crowd9-scripts/proc_split.py), which for 20 sessions
+page's 0.3 (a CDP trace per Chromium process: the notes of issue 15), which for 20 sessions
 clicking at once on this machine's two cores made the first round's median 21 s against 3.6 s
 for later rounds. Same addresses as Streamlit's own imports, so each module runs once."""
 
@@ -54,8 +54,6 @@ ELEMENTS = ("Selectbox",)
 # how long a signed-in page stays drawn before the module is run, and again before the rehearsal:
 # long enough that a pause between two runs of a page's script is not taken for a drawn page
 WAIT_MS = 400
-# how long the sign-in page stays drawn before the module is run there: at once (before anyone can type)
-SIGN_IN_WAIT_MS = 0
 
 
 def module_name(static: Path = STATIC, element: str = "PlotlyChart") -> str | None:
@@ -160,8 +158,7 @@ SCRIPT = """<script>
     /* no rehearsal then: the page's own charts draw with the module at once */
     if (path.pop() === 'standard') window.setTimeout(function () {{ run(false); }}, 0);
   }}, true);
-  /* on the sign-in page, once it has been drawn for a moment and the browser is idle (a person
-     reading it and typing their name and password): run the module then, so that neither the
+  /* on the sign-in page, once it is drawn and the browser is idle: run the module then, so that neither the
      first page after signing in nor the first page with charts waits for it. The rehearsal still
      waits for a signed-in page (it draws; a press of "Sign in" must not wait for it) */
   var signInDrawn = function () {{
@@ -180,12 +177,9 @@ SCRIPT = """<script>
       if (event.target && event.target.closest && event.target.closest('[data-testid=stForm]')) touched = true;
     }}, true);
   }});
-  var onSignIn = null, signInSince = null;
-  onSignIn = window.setInterval(function () {{
+  var onSignIn = window.setInterval(function () {{
     if (window.lsChartRun || touched || drawnSignedIn()) {{ window.clearInterval(onSignIn); return; }}
-    if (!fetched || !signInDrawn()) {{ signInSince = null; return; }}
-    signInSince = signInSince || Date.now();
-    if (Date.now() - signInSince < {sign_in_wait}) return;
+    if (!fetched || !signInDrawn()) return;
     window.clearInterval(onSignIn);
     var go = function () {{ if (!touched && !drawnSignedIn()) run(true); }};
     if (window.requestIdleCallback) window.requestIdleCallback(go, {{timeout: 1000}});
@@ -212,15 +206,13 @@ def send() -> None:
     st.html(script(name), unsafe_allow_javascript=True)
 
 
-def script(
-    module: str, elements: list[str] | None = None, wait: int = WAIT_MS, sign_in_wait: int = SIGN_IN_WAIT_MS
-) -> str:
+def script(module: str, elements: list[str] | None = None, wait: int = WAIT_MS) -> str:
     """The script for this install: Plotly's module (module_name), the ELEMENTS' modules (names
-    without quotes or markup: Streamlit's own file names), the waits in milliseconds before running
-    them on a signed-in page and on the sign-in page."""
+    without quotes or markup: Streamlit's own file names), the wait in milliseconds before running
+    them on a signed-in page (on the sign-in page the module runs as soon as it can)."""
     names = element_names() if elements is None else elements
     listed = "[" + ", ".join(f"'{n}'" for n in names) + "]"
-    return SCRIPT.format(module=module, wait=wait, sign_in_wait=sign_in_wait, elements=listed)
+    return SCRIPT.format(module=module, wait=wait, elements=listed)
 
 
 def when_idle() -> None:

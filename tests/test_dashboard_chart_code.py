@@ -59,7 +59,7 @@ def test_on_the_sign_in_page_the_module_runs_only_once_fetched_and_before_the_fo
     """Run on the sign-in page while the person has not started on the form, and only once the
     module is fetched and compiled (it runs at once then): a press of "Sign in" can then never
     come before the run has ended (run then it held up the first page after signing in)."""
-    script = chart_code.script("PlotlyChart.x.js", wait=400, sign_in_wait=0)
+    script = chart_code.script("PlotlyChart.x.js", wait=400)
     assert "fetch.addEventListener('load', function () { fetched = true; });" in script
     assert "['focusin', 'pointerdown', 'keydown', 'input']" in script and "closest('[data-testid=stForm]')" in script
     assert (
