@@ -93,6 +93,13 @@ def as_theme(value: str | None) -> str | None:
     return (value or "").strip().lower() or None
 
 
+def theme_label(theme: str) -> str:
+    """A theme as the list shows it: 'harm reduction' for the file's 'harm-reduction' or
+    'harm_reduction', with a capital first letter, so that nobody reads an id."""
+    words = str(theme).replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
 def as_lines(value: str | None) -> list[str] | None:
     """A box with one item on each line."""
     return [line.strip() for line in (value or "").splitlines() if line.strip()] or None
@@ -144,6 +151,7 @@ def field_widget(standard_id: str, doc, path: tuple, name: str, field, themes: l
             words.label,
             options,
             index=options.index(str(value)) if value in options else None,
+            format_func=theme_label,
             help=words.help + " Choose one, or type a new one.",
             accept_new_options=True,
             key=key,

@@ -41,6 +41,15 @@ def test_a_form_edit_carries_into_the_yaml_and_a_yaml_edit_into_the_form(env):
     assert "You have unsaved changes." in texts(at)
 
 
+def test_the_theme_list_shows_words_and_the_file_keeps_the_id(env):
+    at = workshop_at()
+    theme = widget(at.selectbox, "Theme")
+    assert theme.value == "workforce" and "Workforce" in theme.options and "workforce" not in theme.options
+    theme.select("access").run()
+    no_exception(at)
+    assert "theme: access" in yaml_of(at)
+
+
 def test_conditions_are_built_from_menus_in_plain_words(env):
     at = workshop_at("warm-welcome")
     measure = "Of everyone in treatment at any time in the quarter, the share with the first supportive contact"
