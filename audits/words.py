@@ -41,7 +41,7 @@ HIDDEN_WHY = {
     "linked": "hidden so that a small count cannot be worked out from other figures",
     "earlier": "hidden so that a small count cannot be worked out from an earlier version of these figures",
     # a group of a breakdown (audits.disclosure_breakdowns) whose provider's own count is 1-4
-    "whole": "not broken down, as the provider's own figure counts fewer than 5",
+    "whole": "not broken down, as fewer than 5 people are counted in the provider's figure as a whole",
 }
 HIDDEN_SMALL = "not shown: " + HIDDEN_WHY["small"]
 HIDDEN_SECONDARY = "not shown: " + HIDDEN_WHY["linked"]
