@@ -20,7 +20,9 @@ the browser does meanwhile, such as dashboard.chart_code's preloading of Plotly'
 page is idle, is then not charged to the next page; it is not timed at all). Beside each time, the CPU seconds the server
 and the browser (Playwright's driver and Chromium) spent on that visit. The concurrent sessions share one signed session cookie (dashboard.sessions), each
 in its own browser context: all already open on the Guide, they click Overview in the menu at the
-same moment (click → idle, the issue's page time), three rounds; then, for comparison, they load
+same moment (click → idle, the issue's page time), three rounds (--spread SECONDS: each session
+clicks at its own moment, drawn at random over that many seconds, as people working at once do
+rather than on one signal; 0, the default, is the worst case of every click together); then, for comparison, they load
 /overview afresh in their tabs (the whole front end as well, 20 Chromium renderers starting on the
 same cores as the server). The CPU seconds of the server and of the browser are printed beside
 each (--no-goto: the clicks only), and for the clicks, per click: the server's, Chromium's,
@@ -40,6 +42,7 @@ import asyncio
 import contextlib
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
@@ -360,10 +363,12 @@ async def concurrent_overviews(
     rounds: int,
     server_pid: int | None = None,
     goto: bool = True,
+    spread: float = 0.0,
 ) -> dict:
     """`sessions` browser contexts sharing one signed session cookie, `rounds` times each way:
     `rounds` (the issue's page time, click → app idle): every session already open on the Guide
-    clicks Overview in the menu at the same moment; `goto` (for comparison): every session loads
+    clicks Overview in the menu, all at the same moment or, with `spread`, each at a moment drawn
+    at random (the same draws every run) within that many seconds; `goto` (for comparison): every session loads
     /overview afresh in its tab, i.e. Streamlit's whole front end as well (navigation start →
     idle). With the CPU seconds the server and the browser (Playwright's driver and every
     Chromium process) spent on each way."""
@@ -420,7 +425,7 @@ async def concurrent_overviews(
         # every session open on the Guide first (not timed), one after another
         for one in pages:
             await on_guide(one)
-        result: dict = {"rounds": [], "goto": []}
+        result: dict = {"rounds": [], "goto": [], "spread": spread}
         spent = [0.0, 0.0, 0.0, 0.0]  # cpu()'s CPU seconds over the timed clicks only
 
         async def back(one) -> None:
@@ -431,9 +436,16 @@ async def concurrent_overviews(
                 await one.goto(url + "/guide")
                 await wait_idle(one)
 
+        async def click_at(one, delay: float) -> float:
+            """Overview clicked `delay` seconds into the round; its time runs from the click."""
+            await asyncio.sleep(delay)
+            return await timed(one, link(one, overview))
+
         for i in range(rounds):
+            draws = random.Random(i)
+            delays = [draws.uniform(0, spread) for _ in pages]
             before = cpu()
-            times = list(await asyncio.gather(*(timed(one, link(one, overview)) for one in pages)))
+            times = list(await asyncio.gather(*(click_at(one, delay) for one, delay in zip(pages, delays))))
             after = cpu()
             spent = [total + b - a for total, a, b in zip(spent, before, after)]
             result["rounds"].append(times)
@@ -503,6 +515,7 @@ async def measure(
     goto: bool = True,
     wait_warm: bool = True,
     read: float = 0.0,
+    spread: float = 0.0,
 ) -> dict:
     """The whole benchmark over db: {'pages': {role: {page: {cold, warm}}}, 'concurrent': {...}}."""
     from playwright.async_api import async_playwright
@@ -528,7 +541,7 @@ async def measure(
             if sessions:
                 with serve(db, standards, log_dir / "pages-concurrent.log", wait_warm) as url:
                     result["concurrent"] = await concurrent_overviews(
-                        browser, url, names["commissioner"], password, sessions, rounds, SERVERS[url], goto
+                        browser, url, names["commissioner"], password, sessions, rounds, SERVERS[url], goto, spread
                     )
                 print_concurrent(result["concurrent"], sessions)
         finally:
@@ -561,7 +574,9 @@ def print_concurrent(concurrent: dict, sessions: int) -> None:
         if not concurrent.get(key):
             continue
         every = [t for r in concurrent[key] for t in r]
-        print(f"{sessions} concurrent overviews, {what}:")
+        spread = concurrent.get("spread") or 0
+        when = f", the clicks spread at random over {spread:g} s" if key == "rounds" and spread else ""
+        print(f"{sessions} concurrent overviews, {what}{when}:")
         for i, r in enumerate(concurrent[key], 1):
             print(f"  round {i}: median {statistics.median(r):.2f} s, slowest {max(r):.2f} s")
         cpu = concurrent.get(cpu_key, {})
@@ -582,11 +597,11 @@ def print_concurrent(concurrent: dict, sessions: int) -> None:
             )
 
 
-def seconds_to_read(text: str) -> float:
-    """--read's value: seconds, zero or more."""
+def seconds_or_more(text: str) -> float:
+    """--read's and --spread's value: seconds, zero or more."""
     seconds = float(text)
     if not seconds >= 0:
-        raise argparse.ArgumentTypeError(f"seconds to read a page must be 0 or more, not {text}")
+        raise argparse.ArgumentTypeError(f"give a number of seconds, 0 or more, not {text}")
     return seconds
 
 
@@ -610,11 +625,19 @@ def arguments() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--read",
-        type=seconds_to_read,
+        type=seconds_or_more,
         default=0.0,
         metavar="SECONDS",
         help="wait this long on each page once it is idle, before the next click, as a person reading "
         "it (default 0: click at once)",
+    )
+    parser.add_argument(
+        "--spread",
+        type=seconds_or_more,
+        default=0.0,
+        metavar="SECONDS",
+        help="the concurrent sessions click Overview each at a random moment within this many seconds "
+        "(default 0: all at once, the worst case)",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pages.json")
     return parser
@@ -642,6 +665,7 @@ def main() -> None:
             not args.no_goto,
             not args.no_wait_warm,
             args.read,
+            args.spread,
         )
     )
     slowest = max([t["cold"] or 0 for pages in result["pages"].values() for t in pages.values()] or [0])

@@ -29,7 +29,15 @@ def test_the_page_benchmark_times_every_page_and_concurrent_overviews(tmp_path, 
     read = []  # --read: a pause on each page, once it is idle and timed, before the next click
     monkeypatch.setattr(pages, "read_page", lambda seconds: read.append(seconds) or asyncio.sleep(seconds))
     measuring = pages.measure(
-        db, dashboard_store.STANDARDS, ("commissioner",), repeat=1, sessions=2, rounds=1, log_dir=tmp_path, read=0.2
+        db,
+        dashboard_store.STANDARDS,
+        ("commissioner",),
+        repeat=1,
+        sessions=2,
+        rounds=1,
+        log_dir=tmp_path,
+        read=0.2,
+        spread=0.5,
     )
     # a thread of its own: the other browser tests' sync Playwright keeps an event loop running in this one
     with ThreadPoolExecutor(1) as thread:
@@ -40,7 +48,9 @@ def test_the_page_benchmark_times_every_page_and_concurrent_overviews(tmp_path, 
     assert all(t["cold"] > 0 and t["warm"] > 0 for t in timed.values()), timed
     # on the sign-in page (a person typing), then after every visit, cold and warm
     assert read == [0.2] * (1 + 2 * len(timed)) and result["read"] == 0.2
-    (loads,) = result["concurrent"]["rounds"]  # open on the Guide, both click Overview at once
+    # open on the Guide, both click Overview, each at its own moment within --spread's 0.5 s
+    (loads,) = result["concurrent"]["rounds"]
+    assert result["concurrent"]["spread"] == 0.5
     assert len(loads) == 2 and all(0 < t < float("inf") for t in loads)
     (fresh,) = result["concurrent"]["goto"]  # both load /overview afresh, for comparison
     assert len(fresh) == 2 and all(0 < t < float("inf") for t in fresh)
