@@ -16,6 +16,8 @@ import pytest
 
 from audits import store
 
+from support.stores import STORIES_STANDARDS, load_pack, put_returns
+
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
@@ -71,6 +73,25 @@ def test_years_benchmark(tmp_path, monkeypatch, capsys):
         periods = [p for (p,) in con.execute("SELECT DISTINCT period FROM cur_contacts ORDER BY 1").fetchall()]
         assert len(periods) == 8 and periods[0] == "2024-Q4" and periods[-1] == "2026-Q3"
         assert con.execute("SELECT count(*) FROM runs WHERE period = '2026-Q3'").fetchall()[0][0] == 1
+
+
+@pytest.mark.slow
+def test_command_benchmark(tmp_path, monkeypatch, capsys):
+    """bench/command.py times `python -m audits run` in fresh processes, taking turns between trees,
+    and never writes the store it is given."""
+    db = tmp_path / "audit.duckdb"
+    with store.writing(db) as con:
+        put_returns(con, "2026-Q2")
+    load_pack(db)
+    before = db.read_bytes()
+    root = str(BENCH.parent)
+    args = ("--db", str(db), "--period", "2026-Q2", "--standards", str(STORIES_STANDARDS), "--repeat", "1")
+    out = run("command.py", *args, "--trees", root, root, monkeypatch=monkeypatch, capsys=capsys)
+    assert len(re.findall(r"^run 1 .*: wall [\d.]+ s, CPU [\d.]+ s; load average before ", out, re.M)) == 2
+    assert re.search(r"python -m audits run --period 2026-Q2, fresh process, .*: wall median [\d.]+ s", out)
+    assert db.read_bytes() == before
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM runs").fetchall()[0][0] == 0
 
 
 def test_ingest_benchmarks_memory_counts_batches_waiting_in_shared_memory(tmp_path, monkeypatch):
