@@ -12,8 +12,8 @@ import uuid
 import duckdb
 import pyarrow as pa
 
-from audits import spec, store
-from audits.ingest import IngestOutcome, Known, _may_withdraw, _withdrawals
+from audits import pack_withdrawals, spec, store
+from audits.ingest import IngestOutcome, Known
 from audits.returns import Validation
 
 
@@ -112,15 +112,19 @@ def load(
                 [submission_id, provider_id, period],
             )
             con.unregister("_held")
-        if kind == "pack" and _may_withdraw(validation):
+        withdrawn = pack_withdrawals.Withdrawals()
+        if kind == "pack" and pack_withdrawals.may_withdraw(validation):
             # (the pack's writing is the same before and after 0008: today's helper)
-            outcome.withdrawals, outcome.withdrawn_elsewhere = _withdrawals(
-                con, validation, submission_id, provider_id, period, now, known
+            withdrawn = pack_withdrawals.record(
+                con, validation, submission_id, provider_id, period, now, known.withdrawals
             )
+            outcome.withdrawals, outcome.withdrawn_elsewhere = len(withdrawn.recorded), withdrawn.elsewhere
         con.execute("COMMIT")
     except BaseException:
         store.rollback(con)
         raise
+    if kind == "pack":
+        known.withdrawals.committed(validation, provider_id, period, withdrawn.recorded)
     known.periods.add(period)
     known.current.add((kind, provider_id, period))
     if kind == "return" or provider_id not in known.providers:
