@@ -1,7 +1,7 @@
 """Migration 0061 keeps a submission's files on its own row (submissions.files) instead of a table
 of their own (issue 15: one statement fewer for each of a national year's 1,143 submissions);
 `submission_files` is a view with the table's columns. A store loaded before 0061
-(tests/support/files_before.py, with every migration before it) must come forward with every
+(tests/support/ingest_before.add_submission, with every migration before it) must come forward with every
 file row it held, read as a store loaded by the new code, take a later resubmission, and end with
 the schema of a new store."""
 
@@ -14,7 +14,7 @@ import pytest
 
 from audits import ingest, store
 
-from support import files_before
+from support import ingest_before
 
 FIXTURES = Path(__file__).parent / "fixtures" / "returns"
 FILES = "0061_submission_files"
@@ -48,7 +48,7 @@ def test_a_store_loaded_before_0061_keeps_every_file_and_reads_as_one_loaded_aft
     assert FILES in [m.name for m in shipped]
     with monkeypatch.context() as m:
         m.setattr(store, "migrations", lambda: [x for x in shipped if x.name != FILES])
-        m.setattr(ingest, "_add_submission", files_before.add_submission)
+        m.setattr(ingest, "_add_submission", ingest_before.add_submission)
         ingest.ingest([FIXTURES / "good-return", FIXTURES / "good-pack"], db=old)
         with store.reading(old) as con:
             assert FILES not in store.applied_migrations(con)
