@@ -520,7 +520,7 @@ def _add_submission(
 # A table's rows of one submission up to this many cells (rows x (columns + line)) go in as
 # parameters of INSERT … VALUES, more as a scan of their Arrow slice: a scan costs ~1.0 ms of CPU
 # however few its rows, VALUES ~0.7-0.85 ms for a return's kpis, sites or documents (1-4 rows, 1,800
-# tables a national year), as much as a scan at ~50 cells (/work/notes/ingest10.md).
+# tables a national year), as much as a scan at ~50 cells (measured: the notes of issue 15).
 FEW_CELLS = 32
 
 
