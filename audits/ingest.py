@@ -28,9 +28,8 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from audits import reading, returns, spec, store, stories
+from audits import pack_withdrawals, reading, returns, spec, store
 from audits.returns import Validation
 
 
@@ -414,39 +413,7 @@ def _load(
             if previous:
                 outcome.replaced = previous[0][0]
         # Its number (migration 0008) keys its rows in the tables of a return.
-        (number,) = con.execute(
-            "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
-            "submitted_on, gathered_by, source, form, sha256, loaded_at, loaded_by, is_current, "
-            "rows_loaded, rows_quarantined, report_json) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?) RETURNING number",
-            [
-                submission_id,
-                kind,
-                provider_id,
-                period,
-                meta.get("provider_name"),
-                meta.get("area"),
-                meta.get("submitted_on"),
-                meta.get("gathered_by"),
-                source,
-                validation.form,
-                validation.sha256,
-                now,
-                loaded_by,
-                sum(rows.values()),
-                len(validation.quarantined),
-                json.dumps(validation.report_json(), ensure_ascii=False),
-            ],
-        ).fetchall()[0]
-        if validation.files:
-            con.execute(
-                "INSERT INTO submission_files VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(validation.files)),
-                [
-                    value
-                    for name, digest in sorted(validation.files.items())
-                    for value in (submission_id, name, digest, validation.sizes.get(name))
-                ],
-            )
+        number = _add_submission(con, validation, submission_id, source, now, loaded_by, rows)
         for table in tables:
             typed = validation.batch.rows(table.name, validation.number) if rows[table.name] else None
             if typed is not None and typed.num_rows:
@@ -464,14 +431,19 @@ def _load(
                 [submission_id, provider_id, period],
             )
             con.unregister("_held")
-        if kind == "pack" and _may_withdraw(validation):
-            outcome.withdrawals, outcome.withdrawn_elsewhere = _withdrawals(
-                con, validation, submission_id, provider_id, period, now, known
+        withdrawn = pack_withdrawals.Withdrawals()
+        if kind == "pack" and pack_withdrawals.may_withdraw(validation):
+            withdrawn = pack_withdrawals.record(
+                con, validation, submission_id, provider_id, period, now, known.withdrawals
             )
+            outcome.withdrawals, outcome.withdrawn_elsewhere = len(withdrawn.recorded), withdrawn.elsewhere
         con.execute("COMMIT")
     except BaseException:
         store.rollback(con)
+        known.withdrawals = pack_withdrawals.Memory()  # it may hold what was just undone
         raise
+    if kind == "pack":
+        known.withdrawals.committed(validation, provider_id, period, withdrawn.recorded)
     known.periods.add(period)
     known.current.add((kind, provider_id, period))
     if kind == "return" or provider_id not in known.providers:
@@ -488,6 +460,8 @@ class Known:
     periods: set[str]
     providers: dict[str, tuple[str | None, str | None]]
     current: set[tuple[str, str, str]] = field(default_factory=set)
+    # the withdrawals and stories a pack's withdrawals look up, read once a batch
+    withdrawals: pack_withdrawals.Memory = field(default_factory=pack_withdrawals.Memory)
 
 
 def _known(con: duckdb.DuckDBPyConnection) -> Known:
@@ -500,119 +474,78 @@ def _known(con: duckdb.DuckDBPyConnection) -> Known:
     return Known(periods, providers, current)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, key: dict[str, object]) -> None:
-    """Bulk insert one submission's typed rows of one table (DuckDB scans the Arrow slice the
-    validation made; no row-by-row Python, no DataFrame). `key`: the columns every row
-    carries, the submission's number for a table of a return (written to `<table>_rows`,
-    migration 0008), its id, provider and period for the pack's stories.
+def _add_submission(
+    con: duckdb.DuckDBPyConnection,
+    validation: Validation,
+    submission_id: str,
+    source: str,
+    now,
+    loaded_by: str | None,
+    rows: dict[str, int],
+) -> int:
+    """The submission's row, with its files' names, SHA-256 and sizes (migration 0061: a list on
+    the row, one statement fewer than a table of their own); its number (migration 0008)."""
+    meta = validation.meta
+    files = [
+        {"file_name": name, "sha256": digest, "bytes": validation.sizes.get(name)}
+        for name, digest in sorted(validation.files.items())
+    ]
+    return con.execute(
+        "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
+        "submitted_on, gathered_by, source, form, sha256, loaded_at, loaded_by, is_current, "
+        "rows_loaded, rows_quarantined, report_json, files) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?, ?) RETURNING number",
+        [
+            submission_id,
+            validation.kind,
+            meta["provider_id"],
+            meta["period"],
+            meta.get("provider_name"),
+            meta.get("area"),
+            meta.get("submitted_on"),
+            meta.get("gathered_by"),
+            source,
+            validation.form,
+            validation.sha256,
+            now,
+            loaded_by,
+            sum(rows.values()),
+            len(validation.quarantined),
+            json.dumps(validation.report_json(), ensure_ascii=False),
+            files or None,
+        ],
+    ).fetchall()[0][0]
 
-    DuckDB finds `_incoming_rows` among this function's variables (a replacement scan): half
-    the cost of registering a view and dropping it again, for each of 6,000 tables a year."""
-    _incoming_rows = rows  # noqa: F841 (read by DuckDB, by name)
+
+# A table's rows of one submission up to this many cells (rows x (columns + line)) go in as
+# parameters of INSERT … VALUES, more as a scan of their Arrow slice: a scan costs ~1.0 ms of CPU
+# however few its rows, VALUES ~0.7-0.85 ms for a return's kpis, sites or documents (1-4 rows, 1,800
+# tables a national year), as much as a scan at ~50 cells (measured: the notes of issue 15).
+FEW_CELLS = 32
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, key: dict[str, object]) -> None:
+    """Bulk insert one submission's typed rows of one table (no row-by-row Python, no DataFrame).
+    `key`: the columns every row carries, the submission's number for a table of a return
+    (written to `<table>_rows`, migration 0008), its id, provider and period for the pack's
+    stories. Either way each value becomes its column's type as the INSERT casts it.
+
+    Many rows: DuckDB scans the Arrow slice the validation made, found among this function's
+    variables as `_incoming_rows` (a replacement scan: half the cost of registering a view and
+    dropping it again, for each of 6,000 tables a year). A few (FEW_CELLS): their values as
+    parameters, never in the statement's text."""
     target = store.rows_table(table.name)
     columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    into = f"INSERT INTO {target} ({', '.join(key)}, line, {columns})"
+    if rows.num_rows * (len(table.columns) + 1) <= FEW_CELLS:
+        row = "(" + ", ".join(["?"] * (len(key) + 1 + len(table.columns))) + ")"
+        cells = [rows.column(name).to_pylist() for name in ["line", *(c.name for c in table.columns)]]
+        con.execute(
+            f"{into} VALUES {', '.join([row] * rows.num_rows)}",
+            [value for values in zip(*cells) for value in (*key.values(), *values)],
+        )
+        return
+    _incoming_rows = rows  # noqa: F841 (read by DuckDB, by name)
     values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
     marks = ", ".join("?" for _ in key)
-    con.execute(
-        f"INSERT INTO {target} ({', '.join(key)}, line, {columns}) SELECT {marks}, line, {values} FROM _incoming_rows",
-        list(key.values()),
-    )
-
-
-def _may_withdraw(validation: Validation) -> bool:
-    """Could this pack withdraw a story? Only if a loaded story says withdrawn (the very values
-    `_withdrawing` reads) or a stories row was held back (read there whatever its consent
-    cell says). Most packs do not: three look-ups each saved."""
-    if len(validation.quarantined) and (validation.quarantined["table_name"] == spec.STORIES.name).any():
-        return True
-    if validation.batch is None:
-        return True  # nothing to tell from here: look it up
-    stories_rows = validation.batch.rows(spec.STORIES.name, validation.number)
-    return stories_rows is not None and bool(pc.any(pc.equal(stories_rows["consent"], "withdrawn")).as_py())
-
-
-def _withdrawals(
-    con, validation: Validation, submission_id: str, provider_id: str, period: str, now, known: Known
-) -> tuple[int, list[tuple[str, str]]]:
-    """A pack's withdrawn stories recorded (how many) and the other quarters' stories with the
-    same words (`_withdrawn_elsewhere`), inside the pack's transaction."""
-    recorded = _record_withdrawals(
-        con, _withdrawing(con, validation, submission_id), submission_id, provider_id, period, now
-    )
-    shas = {sha for sha in recorded if sha is not None}
-    # The other quarters' stories are looked up (~4 ms a pack) only if the provider has a current
-    # pack for another quarter: with none, no other quarter's story can carry the same words.
-    if shas and any(k == "pack" and p == provider_id and q != period for k, p, q in known.current):
-        return len(recorded), _withdrawn_elsewhere(con, shas, provider_id, period)
-    return len(recorded), []
-
-
-def _withdrawn_elsewhere(con, shas: set[str], provider_id: str, period: str) -> list[tuple[str, str]]:
-    """Stories of the provider's other quarters that a withdrawal in this pack takes out, by
-    their words (`shas`: the words' SHA-256 this pack's withdrawals recorded), so the auditor
-    is told plainly, never the words."""
-    if not shas:
-        return []
-    others = con.execute(
-        "SELECT period, story_id, story FROM cur_stories WHERE provider_id = ? AND period <> ? ORDER BY period, story_id",
-        [provider_id, period],
-    ).fetchall()
-    return [(p, sid) for p, sid, words in others if words and stories.words_sha256(words) in shas]
-
-
-def _withdrawing(con, validation: Validation, submission_id: str) -> list[tuple[str, str | None]]:
-    """(story id, words) of each story of this pack whose consent says withdrawn, loaded or held back.
-
-    The loaded ones are read from the pack's checked rows, the very values just inserted
-    into `stories` (a query of the table for them scanned every pack's stories, each pack:
-    ~1 ms, growing with the store); the held-back ones from `quarantine`, whatever else is
-    wrong with the row, only when a stories row was held back."""
-    found: list[tuple[str, str | None]] = []
-    loaded = validation.batch.rows(spec.STORIES.name, validation.number) if validation.batch else None
-    if loaded is not None and loaded.num_rows:
-        withdrawn = loaded.filter(pc.fill_null(pc.equal(loaded["consent"], "withdrawn"), False))
-        found += zip(withdrawn["story_id"].to_pylist(), withdrawn["story"].to_pylist())
-    held = validation.quarantined
-    if len(held) and (held["table_name"] == spec.STORIES.name).any():
-        found += con.execute(
-            """
-            SELECT trim(coalesce(key_value, '')), json_extract_string(row_json, '$.story') FROM quarantine
-            WHERE submission_id = ? AND table_name = 'stories'
-              AND regexp_replace(lower(json_extract_string(row_json, '$.consent')), '[^a-z]', '', 'g') = 'withdrawn'
-            """,
-            [submission_id],
-        ).fetchall()
-    return found
-
-
-def _record_withdrawals(
-    con, found: list[tuple[str, str | None]], submission_id: str, provider_id: str, period: str, now
-) -> list[str | None]:
-    """Record the stories of `found` (`_withdrawing`) not yet recorded; the words' SHA-256 of
-    each recorded now (None: no words).
-
-    A withdrawal is final, so it is read whatever the case, spacing or punctuation of the
-    consent cell ("Withdrawn", " WITHDRAWN.") and whatever else is wrong with the row; the
-    words' SHA-256 is kept so the same words are withdrawn in every quarter (audits.stories).
-    """
-    if not found:
-        return []
-    recorded = {
-        (story_id, sha)
-        for story_id, sha in con.execute(
-            "SELECT story_id, words_sha256 FROM story_withdrawals WHERE provider_id = ? AND period = ?",
-            [provider_id, period],
-        ).fetchall()
-    }
-    new = []
-    for story_id, words in found:
-        sha = stories.words_sha256(words) if words else None
-        if (story_id, sha) not in recorded and (story_id, sha) not in {(n[2], n[5]) for n in new}:
-            new.append([provider_id, period, story_id, submission_id, now, sha])
-    if new:
-        # One statement for them all (executemany runs one statement per row).
-        con.execute(
-            "INSERT INTO story_withdrawals VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(new)),
-            [value for row in new for value in row],
-        )
-    return [n[5] for n in new]
+    con.execute(f"{into} SELECT {marks}, line, {values} FROM _incoming_rows", list(key.values()))

@@ -216,6 +216,26 @@ def test_folder_zip_and_xlsx_load_identical_data(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_few_rows_inserted_as_values_are_stored_as_the_arrow_scan_stores_them(tmp_path, monkeypatch):
+    """A table's few rows go in as INSERT … VALUES parameters (ingest.FEW_CELLS), more as a scan
+    of their Arrow slice: every table of a return and a pack, each loaded whole both ways, holds
+    the same values (dates, numbers, yes/no, empty cells)."""
+    contents = {}
+    for way, few in (("scan", -1), ("values", 10**9)):
+        monkeypatch.setattr(ingest, "FEW_CELLS", few)
+        db = tmp_path / f"{way}.duckdb"
+        ingest.ingest([GOOD_RETURN, GOOD_PACK], db=db)
+        with store.reading(db) as con:
+            contents[way] = {
+                t.name: con.execute(f"SELECT * EXCLUDE (submission_id) FROM {t.name} ORDER BY line").fetchall()
+                for t in spec.RETURN_TABLES + spec.PACK_TABLES
+            }
+    assert all(contents["scan"][t.name] for t in spec.RETURN_TABLES + spec.PACK_TABLES)
+    assert any(None in row for row in contents["scan"]["episodes"])  # empty cells too
+    assert contents["values"] == contents["scan"]
+
+
+@pytest.mark.slow
 def test_a_workbook_problem_names_the_sheet(tmp_path):
     path = write_workbook(GOOD_RETURN, tmp_path / "r.xlsx")
     book = openpyxl.load_workbook(path)

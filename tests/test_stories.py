@@ -181,6 +181,49 @@ def test_the_same_words_withdrawn_in_a_later_quarter_leave_every_quarter(db, con
     assert "S02" in printable  # the same id, other words: a different story
 
 
+def test_a_batch_of_packs_finds_the_same_words_as_packs_loaded_one_at_a_time(db, tmp_path):
+    """A batch's writer reads the withdrawals and the other quarters' stories once
+    (pack_withdrawals.Memory) and keeps them as each pack commits: packs withdrawing words told
+    in quarters loaded earlier in the same batch find, and record, what loading the packs one at
+    a time finds. Another provider's same words are not theirs."""
+    s01 = next(r for r in read_rows() if r["story_id"] == "S01")
+
+    def story(story_id, day, consent, words):
+        return {**s01, "story_id": story_id, "gathered_on": day, "consent": consent, "story": words}
+
+    packs = [
+        pack_folder(db, [story("S03", "2026-08-01", "yes", s01["story"])], "P002", "2026-Q3"),
+        pack_folder(
+            db,
+            [story("S03", "2026-08-01", "yes", s01["story"]), story("S04", "2026-08-02", "yes", "Other words.")],
+            "P001",
+            "2026-Q3",
+        ),
+        # the first withdrawal with words in the batch: the stories are read here …
+        pack_folder(db, [story("S08", "2026-11-02", "Withdrawn", "other  words")], "P001", "2026-Q4"),
+        # … so these words, loaded after, are known from the pack as it commits
+        pack_folder(db, [story("S05", "2027-02-01", "yes", s01["story"].lower())], "P001", "2027-Q1"),
+        pack_folder(db, [story("S01", "2027-05-01", "withdrawn", s01["story"])], "P001", "2027-Q2"),
+    ]
+    alone = tmp_path / "alone" / "audit.duckdb"
+    alone.parent.mkdir()
+    shutil.copy(db, alone)
+    together = ingest.ingest(packs, db, loaded_by="test")
+    one_at_a_time = [ingest.ingest([pack], alone, loaded_by="test")[0] for pack in packs]
+    found = [(o.withdrawals, o.withdrawn_elsewhere) for o in together]
+    assert found == [(o.withdrawals, o.withdrawn_elsewhere) for o in one_at_a_time]
+    assert found == [
+        (0, []),
+        (0, []),
+        (1, [("2026-Q3", "S04")]),
+        (0, []),
+        (1, [("2026-Q2", "S01"), ("2026-Q3", "S03"), ("2027-Q1", "S05")]),
+    ]
+    recorded = "SELECT provider_id, period, story_id, words_sha256 FROM story_withdrawals ORDER BY ALL"
+    with store.reading(db) as batch, store.reading(alone) as single:
+        assert batch.execute(recorded).fetchall() == single.execute(recorded).fetchall()
+
+
 def test_review_mistakes_are_plain(con):
     with pytest.raises(story_review.ReviewError, match="no story S99"):
         story_review.review_story(con, "P001", "2026-Q2", "S99", "cleared", "A. Auditor")

@@ -1,8 +1,10 @@
 """The ingest's writing as it was before migration 0008 (main 8a895e4): every row of a return's
-tables carried its submission's id, provider and period as text. Kept on purpose, as the other
-*_before modules: tests/test_submission_numbers.py loads a store this way with the migrations
-before 0008, lets 0008 carry it over, and checks it reads and audits exactly as a store loaded
-by the new code. Not product code: never imported by audits/."""
+tables carried its submission's id, provider and period as text; and a submission's files, until
+migration 0061, in a table of their own (`add_submission`, main bf64289). Kept on purpose, as the
+other *_before modules: tests/test_submission_numbers.py loads a store this way with the
+migrations before 0008, lets 0008 carry it over, and checks it reads and audits exactly as a
+store loaded by the new code; tests/test_submission_files.py does the same for 0061. Not product
+code: never imported by audits/."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ import uuid
 import duckdb
 import pyarrow as pa
 
-from audits import spec, store
-from audits.ingest import IngestOutcome, Known, _may_withdraw, _withdrawals
+from audits import pack_withdrawals, spec, store
+from audits.ingest import IngestOutcome, Known
 from audits.returns import Validation
 
 
@@ -67,39 +69,7 @@ def load(
             ).fetchall()
             if previous:
                 outcome.replaced = previous[0][0]
-        con.execute(
-            "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
-            "submitted_on, gathered_by, source, form, sha256, loaded_at, loaded_by, is_current, "
-            "rows_loaded, rows_quarantined, report_json) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?)",
-            [
-                submission_id,
-                kind,
-                provider_id,
-                period,
-                meta.get("provider_name"),
-                meta.get("area"),
-                meta.get("submitted_on"),
-                meta.get("gathered_by"),
-                source,
-                validation.form,
-                validation.sha256,
-                now,
-                loaded_by,
-                sum(rows.values()),
-                len(validation.quarantined),
-                json.dumps(validation.report_json(), ensure_ascii=False),
-            ],
-        )
-        if validation.files:
-            con.execute(
-                "INSERT INTO submission_files VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(validation.files)),
-                [
-                    value
-                    for name, digest in sorted(validation.files.items())
-                    for value in (submission_id, name, digest, validation.sizes.get(name))
-                ],
-            )
+        add_submission(con, validation, submission_id, source, now, loaded_by, rows, numbered=False)
         for table in tables:
             typed = validation.batch.rows(table.name, validation.number) if rows[table.name] else None
             if typed is not None and typed.num_rows:
@@ -112,15 +82,19 @@ def load(
                 [submission_id, provider_id, period],
             )
             con.unregister("_held")
-        if kind == "pack" and _may_withdraw(validation):
+        withdrawn = pack_withdrawals.Withdrawals()
+        if kind == "pack" and pack_withdrawals.may_withdraw(validation):
             # (the pack's writing is the same before and after 0008: today's helper)
-            outcome.withdrawals, outcome.withdrawn_elsewhere = _withdrawals(
-                con, validation, submission_id, provider_id, period, now, known
+            withdrawn = pack_withdrawals.record(
+                con, validation, submission_id, provider_id, period, now, known.withdrawals
             )
+            outcome.withdrawals, outcome.withdrawn_elsewhere = len(withdrawn.recorded), withdrawn.elsewhere
         con.execute("COMMIT")
     except BaseException:
         store.rollback(con)
         raise
+    if kind == "pack":
+        known.withdrawals.committed(validation, provider_id, period, withdrawn.recorded)
     known.periods.add(period)
     known.current.add((kind, provider_id, period))
     if kind == "return" or provider_id not in known.providers:
@@ -142,3 +116,54 @@ def insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, pr
         f"SELECT ?, ?, ?, line, {values} FROM _incoming_rows",
         prefix,
     )
+
+
+def add_submission(
+    con: duckdb.DuckDBPyConnection,
+    validation: Validation,
+    submission_id: str,
+    source: str,
+    now,
+    loaded_by: str | None,
+    rows: dict[str, int],
+    numbered: bool = True,
+) -> int | None:
+    """The submission's row, then its files' rows, as before migration 0061 (main bf64289: what
+    tests/test_submission_files.py swaps in for audits.ingest._add_submission); its number
+    (migration 0008), or, `numbered=False`, as before 0008: no number."""
+    meta = validation.meta
+    cursor = con.execute(
+        "INSERT INTO submissions (submission_id, kind, provider_id, period, provider_name, area, "
+        "submitted_on, gathered_by, source, form, sha256, loaded_at, loaded_by, is_current, "
+        "rows_loaded, rows_quarantined, report_json) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?, ?, ?)" + (" RETURNING number" if numbered else ""),
+        [
+            submission_id,
+            validation.kind,
+            meta["provider_id"],
+            meta["period"],
+            meta.get("provider_name"),
+            meta.get("area"),
+            meta.get("submitted_on"),
+            meta.get("gathered_by"),
+            source,
+            validation.form,
+            validation.sha256,
+            now,
+            loaded_by,
+            sum(rows.values()),
+            len(validation.quarantined),
+            json.dumps(validation.report_json(), ensure_ascii=False),
+        ],
+    )
+    number = cursor.fetchall()[0][0] if numbered else None
+    if validation.files:
+        con.execute(
+            "INSERT INTO submission_files VALUES " + ", ".join(["(?, ?, ?, ?)"] * len(validation.files)),
+            [
+                value
+                for name, digest in sorted(validation.files.items())
+                for value in (submission_id, name, digest, validation.sizes.get(name))
+            ],
+        )
+    return number
