@@ -106,6 +106,9 @@ def test_one_providers_audit_from_upload_to_publication(page, walk, tmp_path):
 
     go(page, "Run the audit")
     page.get_by_role("button", name="Run the audit for 2026-Q2").click()
+    # the audit's own words once it has run: on a busy machine settle() can return before the
+    # click's run has begun, and going to another page then takes the click's place
+    expect(page.get_by_text("The latest audit of 2026-Q2 is", exact=False)).to_be_visible(timeout=120_000)
     settle(page)
     go(page, "Share the draft")
     choose(page, "Provider", "Northgate Recovery Partnership (P001)")
