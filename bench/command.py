@@ -8,17 +8,22 @@ pays the imports too (pandas, DuckDB, ...), each time. Here every run is a new p
 fresh copy of the store (`--db` is never written). Each tree's code first audits one copy once,
 untimed, as an auditor's store has been audited before: the store's cache then holds the
 standards this code checked (audits.standard_files; a change to any of the code's files is a new
-key). Every timed run of that tree audits a fresh copy of that store, so each protects against
-the same earlier runs of the quarter. With `--trees A B` the runs take turns between the code of
-two trees (each run from its tree, whose `audits` then wins over the installed one), for paired
-before/after numbers on the same store. Printed per run: wall and CPU
-seconds (the process and its children) and the load average; then the median and max of each tree.
+key). That first run also writes the tree's bytecode (audits/**/__pycache__), even where
+PYTHONDONTWRITEBYTECODE is set (as in this project's sessions), as an auditor's earlier run or a
+pip install would: without it each run compiles the ~40 modules of audits/ from source (~0.08
+CPU-s), and a tree whose tests had left bytecode behind was timed against one without. Every
+timed run of that tree audits a fresh copy of that store, so each protects against the same
+earlier runs of the quarter. With `--trees A B` the runs take turns between the code of two trees
+(each run from its tree, whose `audits` then wins over the installed one), for paired before/after
+numbers on the same store. Printed per run: wall and CPU seconds (the process and its children)
+and the load average; then the median and max of each tree.
 Target (issue 15): the audit of one period under 2 s, from the command line.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import shutil
 import statistics
@@ -40,12 +45,21 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def audit(tree: Path, db: Path, period: str, standards: Path) -> tuple[float, float]:
+def environment(write_bytecode: bool) -> dict[str, str]:
+    """This process's environment for an audit; with write_bytecode, Python writes the bytecode
+    of the modules it compiles (PYTHONDONTWRITEBYTECODE left out)."""
+    env = dict(os.environ)
+    if write_bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def audit(tree: Path, db: Path, period: str, standards: Path, write_bytecode: bool = False) -> tuple[float, float]:
     """`python -m audits run` of the code in `tree` on the store `db`: (wall s, CPU s)."""
     command = [sys.executable, "-m", "audits", "run", "--period", period, "--db", str(db)]
     command += ["--standards", str(standards)]
     cpu, started = children_cpu(), time.perf_counter()
-    done = subprocess.run(command, cwd=tree, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=tree, capture_output=True, text=True, env=environment(write_bytecode))
     wall, cpu = time.perf_counter() - started, children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"{tree}: the audit failed (exit {done.returncode}):\n{done.stderr[-2000:]}")
@@ -69,7 +83,7 @@ def main() -> None:
         for n, tree in enumerate(trees):
             audited[tree] = Path(folder) / f"audited-{n}.duckdb"
             shutil.copyfile(args.db, audited[tree])
-            audit(tree, audited[tree], args.period, standards)
+            audit(tree, audited[tree], args.period, standards, write_bytecode=True)
         copy = Path(folder) / "timed.duckdb"
         for turn in range(args.repeat):
             for tree in trees:

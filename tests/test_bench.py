@@ -94,6 +94,15 @@ def test_command_benchmark(tmp_path, monkeypatch, capsys):
         assert con.execute("SELECT count(*) FROM runs").fetchall()[0][0] == 0
 
 
+def test_command_benchmark_writes_bytecode_only_in_its_untimed_first_audit(monkeypatch):
+    """The first audit of each tree writes its bytecode, as an auditor's earlier run would, even in
+    an environment that says not to; the timed runs keep the environment as it is."""
+    command = runpy.run_path(str(BENCH / "command.py"), run_name="bench_command")
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    assert "PYTHONDONTWRITEBYTECODE" not in command["environment"](write_bytecode=True)
+    assert command["environment"](write_bytecode=False)["PYTHONDONTWRITEBYTECODE"] == "1"
+
+
 def test_ingest_benchmarks_memory_counts_batches_waiting_in_shared_memory(tmp_path, monkeypatch):
     """Checked batches left in shared memory for the writer are memory no process holds yet:
     the ingest benchmark's peak counts them."""
