@@ -126,13 +126,18 @@ def test_run_says_the_same_built_alone(args, tmp_path):
         assert said(cli.app_for(args), args, columns) == said(cli.app, args, columns)
 
 
-@pytest.mark.slow
-def test_an_audit_prints_the_same_built_alone(tmp_path):
+def a_quarter_to_audit(tmp_path) -> tuple[Path, list[str]]:
+    """A store with 2026-Q2's returns and a pack, and the command line that audits it."""
     db = tmp_path / "audit.duckdb"
     with store.writing(db) as con:
         put_returns(con, "2026-Q2")
     load_pack(db)
-    args = ["run", "--period", "2026-Q2", "--standards", str(STORIES_STANDARDS), "--db", str(db)]
+    return db, ["run", "--period", "2026-Q2", "--standards", str(STORIES_STANDARDS), "--db", str(db)]
+
+
+@pytest.mark.slow
+def test_an_audit_prints_the_same_built_alone(tmp_path):
+    db, args = a_quarter_to_audit(tmp_path)
     outputs = []
     for app in (cli.app_for(args), cli.app):
         out, err, code = said(app, args, 120)
@@ -176,10 +181,7 @@ NOT_FOR_AN_AUDIT = ("pandera", "reportlab", "plotly", "streamlit", "openpyxl", "
 
 @pytest.mark.slow
 def test_python_m_audits_run_audits_without_importing_what_it_does_not_need(tmp_path):
-    db = tmp_path / "audit.duckdb"
-    with store.writing(db) as con:
-        put_returns(con, "2026-Q2")
-    load_pack(db)
+    _, args = a_quarter_to_audit(tmp_path)
     code = (
         "import json, runpy, sys\n"
         "sys.argv = ['audits'] + sys.argv[1:]\n"
@@ -188,7 +190,6 @@ def test_python_m_audits_run_audits_without_importing_what_it_does_not_need(tmp_
         "finally:\n"
         "    print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
     )
-    args = ["run", "--period", "2026-Q2", "--standards", str(STORIES_STANDARDS), "--db", str(db)]
     done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "Run id: run-" in done.stdout
