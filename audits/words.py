@@ -40,8 +40,9 @@ HIDDEN_WHY = {
     "small": "it would reveal fewer than 5 people",
     "linked": "hidden so that a small count cannot be worked out from other figures",
     "earlier": "hidden so that a small count cannot be worked out from an earlier version of these figures",
-    # a group of a breakdown (audits.disclosure_breakdowns) whose provider's own count is 1-4
-    "whole": "not broken down, as fewer than 5 people are counted in the provider's figure as a whole",
+    # a group of a breakdown (audits.disclosure_breakdowns._small_whole): in the provider's own
+    # figure, the people counted, or those not counted (or all of them), are 1-4
+    "whole": "not broken down, as in the provider's figure as a whole fewer than 5 people are counted, or fewer than 5 are not",
 }
 HIDDEN_SMALL = "not shown: " + HIDDEN_WHY["small"]
 HIDDEN_SECONDARY = "not shown: " + HIDDEN_WHY["linked"]
