@@ -26,6 +26,11 @@ STANDARDS = ROOT / "standards"
 STORE = "audit.duckdb"
 
 
+def load_average() -> str:
+    """The machine's 1-, 5- and 15-minute load averages, printed beside every time measured."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def add_arguments(parser: argparse.ArgumentParser, *work_names: str) -> None:
     """The options every benchmark on the shared store takes (work_names: extra spellings of --work)."""
     parser.add_argument(

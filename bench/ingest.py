@@ -36,6 +36,7 @@ import duckdb  # noqa: E402
 
 from audits import ingest, spec, store  # noqa: E402
 from bench import common  # noqa: E402
+from bench.common import load_average  # noqa: E402
 
 
 def rss_mib() -> float:
@@ -150,10 +151,6 @@ def cpu_seconds() -> float:
     time on a shared machine, so printed beside it."""
     usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
     return sum(u.ru_utime + u.ru_stime for u in usage)
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> None:

@@ -26,10 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from audits import demo, ingest, runs, store  # noqa: E402
 from bench import common  # noqa: E402
-
-
-def load_average() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+from bench.common import load_average  # noqa: E402
 
 
 def cpu_seconds() -> float:

@@ -16,7 +16,7 @@ import pytest
 
 from audits import store
 
-from support.stores import STORIES_STANDARDS, load_pack, put_returns
+from support.stores import STORIES_STANDARDS, to_audit
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
@@ -79,10 +79,7 @@ def test_years_benchmark(tmp_path, monkeypatch, capsys):
 def test_command_benchmark(tmp_path, monkeypatch, capsys):
     """bench/command.py times `python -m audits run` in fresh processes, taking turns between trees,
     and never writes the store it is given."""
-    db = tmp_path / "audit.duckdb"
-    with store.writing(db) as con:
-        put_returns(con, "2026-Q2")
-    load_pack(db)
+    db = to_audit(tmp_path / "audit.duckdb")
     before = db.read_bytes()
     root = str(BENCH.parent)
     args = ("--db", str(db), "--period", "2026-Q2", "--standards", str(STORIES_STANDARDS), "--repeat", "1")

@@ -36,7 +36,7 @@ from audits.commands import (
     stories,
 )
 
-from support.stores import STORIES_STANDARDS, load_pack, put_returns
+from support.stores import STORIES_STANDARDS, to_audit
 from support.summary_before import summary_before
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -128,10 +128,7 @@ def test_run_says_the_same_built_alone(args, tmp_path):
 
 def a_quarter_to_audit(tmp_path) -> tuple[Path, list[str]]:
     """A store with 2026-Q2's returns and a pack, and the command line that audits it."""
-    db = tmp_path / "audit.duckdb"
-    with store.writing(db) as con:
-        put_returns(con, "2026-Q2")
-    load_pack(db)
+    db = to_audit(tmp_path / "audit.duckdb")
     return db, ["run", "--period", "2026-Q2", "--standards", str(STORIES_STANDARDS), "--db", str(db)]
 
 

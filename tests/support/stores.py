@@ -202,6 +202,14 @@ def audited_returns(db: Path, period: str = "2026-Q2") -> str:
     return runs.run_audit(db, period, STORIES_STANDARDS, run_by="test")
 
 
+def to_audit(db: Path) -> Path:
+    """A store holding 2026-Q2's fixture returns and the fixture pack, not audited yet."""
+    with store.writing(db) as con:
+        put_returns(con, "2026-Q2")
+    load_pack(db)
+    return db
+
+
 def audited_with_pack(db: Path) -> tuple[Path, str]:
     """Two quarters of the fixture returns (2026-Q1, 2026-Q2), the fixture pack for 2026-Q2, both
     audited: the store and the 2026-Q2 run's id."""
