@@ -19,7 +19,8 @@ person reading it and typing their name and password), as a person reading it do
 the browser does meanwhile, such as dashboard.chart_code's preloading of Plotly's code once the
 page is idle, is then not charged to the next page; it is not timed at all). Beside each time, the CPU seconds the server
 and the browser (Playwright's driver and Chromium) spent on that visit. The concurrent sessions share one signed session cookie (dashboard.sessions), each
-in its own browser context: all already open on the Guide, they click Overview in the menu at the
+in its own browser context: all already open on the Guide (and settled there: the Guide's idle-time
+work, dashboard.chart_code's, is over before a round starts), they click Overview in the menu at the
 same moment (click → idle, the issue's page time), three rounds (--spread SECONDS: each session
 clicks at its own moment, drawn at random over that many seconds, as people working at once do
 rather than on one signal; 0, the default, is the worst case of every click together); then, for comparison, they load
@@ -69,6 +70,9 @@ CHROMIUM_ARGS = [
 IDLE_QUIET_MS = 250
 TIMEOUT_MS = int(os.environ.get("BENCH_PAGE_TIMEOUT_MS", "120000"))
 ROLES = ("commissioner", "auditor", "expert_citizen", "provider")
+# a page whose idle-time work is over: dashboard.chart_code's script has rehearsed Plotly's drawing
+SETTLED = "() => window.lsChartCode === 'rehearsed'"
+SETTLE_MS = 30000
 
 # The page is idle when this holds (and Streamlit has sent nothing for IDLE_QUIET_MS)
 DRAWN = """() => {
@@ -419,12 +423,22 @@ async def concurrent_overviews(
                 await wait_idle(one)
             await one.get_by_text("Signed in as").wait_for()
 
+        async def settle(one) -> None:
+            """Until the Guide's idle-time work is over (dashboard.chart_code: Plotly's code run and
+            rehearsed), so that a round does not also time what opening the Guide set going; a
+            rehearsal that never ends (no chart code sent, or it failed) is waited for SETTLE_MS."""
+            with contextlib.suppress(PlaywrightTimeout):
+                await one.wait_for_function(SETTLED, timeout=SETTLE_MS)
+
         def link(one, title: str):
             return one.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
 
-        # every session open on the Guide first (not timed), one after another
+        # every session open on the Guide first (not timed), one after another, then settled there
         for one in pages:
             await on_guide(one)
+        settling = time.perf_counter()
+        await asyncio.gather(*(settle(one) for one in pages))
+        print(f"  every session open on the Guide, settled in {time.perf_counter() - settling:.1f} s more", flush=True)
         result: dict = {"rounds": [], "goto": [], "spread": spread}
         spent = [0.0, 0.0, 0.0, 0.0]  # cpu()'s CPU seconds over the timed clicks only
 
