@@ -13,7 +13,8 @@ COLUMNS = ["Group", "Figure", "95% interval", "Compared with everyone"]
 
 
 def _empty(row) -> bool:
-    return not words.hidden(row) and row.get("denominator") == 0
+    """A group with nobody in it: its denominator 0 is shown (a hidden numerator can only be 0 then)."""
+    return row.get("denominator") == 0
 
 
 def _records(rows: pd.DataFrame, measure: Measure, dimension: str) -> list[dict]:

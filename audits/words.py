@@ -307,6 +307,10 @@ def figure(measure, row) -> str:
     weighted = bool(getattr(measure, "weight", None))
     if hidden(row) == "all":
         return f"{NOT_SHOWN}: {hidden_why(row)}"
+    if hidden(row) and denominator == 0:
+        # a group of nobody (a breakdown group hidden with the rest of a small whole): its count
+        # can only be 0, which its shown denominator says already; "not shown (out of 0)" misleads
+        return f"Nothing to measure (0 {unit(measure.table, 0, weighted)})"
     if hidden(row):
         return (
             f"{NOT_SHOWN}: {hidden_why(row)} "
@@ -672,6 +676,8 @@ def group_comparison(row) -> str:
 
 def group_figure(measure, row) -> str:
     """A group's figure: '72.5% (29 of 40 people)'; '0 people' for a group with nobody in it."""
-    if not hidden(row) and not stats.is_missing(row.get("denominator")) and row.get("denominator") == 0:
+    # a group of nobody says so even when its numerator was hidden with the rest of a small
+    # whole: its count can only be 0, which its shown denominator says already
+    if not stats.is_missing(row.get("denominator")) and row.get("denominator") == 0:
         return f"No {unit(measure.table)}"
     return figure(measure, row)
