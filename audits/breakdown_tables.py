@@ -22,6 +22,21 @@ def _records(rows: pd.DataFrame, measure: Measure, dimension: str) -> list[dict]
     return (breakdowns.in_order(mine) if not mine.empty else mine).to_dict("records")
 
 
+NO_TABLE = "no table"  # not_broken_down: nothing of any group can be shown
+
+
+def not_broken_down(records: list[dict]) -> str:
+    """Whether a measure is broken down (every dimension's rows of one measure, as records): ''
+    when its groups are shown each for itself; else the provider's figure as a whole is small
+    (audits.disclosure_breakdowns' reason WHOLE), which its table says once (words.NOT_BROKEN_DOWN)
+    rather than each row: NO_TABLE when nothing of any group can be shown (not even its size, so
+    no table is drawn), 'sizes' when some groups' numbers of people can."""
+    people = [r for r in records if not _empty(r)]
+    if not any(r.get("reason") == "whole" for r in people):
+        return ""
+    return NO_TABLE if all(words.hidden(r) == "all" for r in people) else "sizes"
+
+
 def empty_groups(rows: pd.DataFrame, measure: Measure, dimension: str) -> list[str]:
     """The groups with nobody in them, in words (a short PDF lists them on one line)."""
     return empty_groups_of(_records(rows, measure, dimension), dimension)

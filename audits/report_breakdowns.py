@@ -89,9 +89,13 @@ def flowables(standard, rows: list[dict]) -> list:
     for k, measure in enumerate(measures):
         # the heading and its note stay with the first table
         head = [Paragraph(HEADING, s["h3"]), Paragraph(text(words.BREAKDOWN_NOTE), s["small"])] if k == 0 else []
-        out.append(
-            KeepTogether([*head, Paragraph(f"<b>{text(measure.label)}</b>", s["small"]), _table(records, measure)])
-        )
+        mine = [r for d in breakdowns.DIMENSIONS for r in records.get((measure.id, d), [])]
+        broken = breakdown_tables.not_broken_down(mine)
+        # a measure not broken down says so once; its table only when a group's size can be shown
+        body = [Paragraph(text(words.NOT_BROKEN_DOWN), s["small"])] if broken else []
+        if broken != breakdown_tables.NO_TABLE:
+            body.append(_table(records, measure))
+        out.append(KeepTogether([*head, Paragraph(f"<b>{text(measure.label)}</b>", s["small"]), *body]))
     if any(r["hidden"] != "" for r in rows):
         out.append(Paragraph(text(words.HIDDEN_SHORT), s["small"]))
     return out

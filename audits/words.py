@@ -669,15 +669,31 @@ def dimension(name: str) -> str:
 
 def group_comparison(row) -> str:
     """How a group compares with everyone at the provider, in words; a hidden figure is not compared."""
-    if hidden(row):
+    if hidden(row) and row.get("denominator") != 0:  # a group of nobody: as group_figure says
         return f"Not compared: the figure is not shown{HIDDEN_MARK}"
     return GROUP_COMPARISONS.get(row.get("comparison"), GROUP_COMPARISONS["not_compared"])
 
 
+# a measure whose provider's figure as a whole is small is not broken down: said once, above
+# its groups (audits.breakdown_tables.not_broken_down), not in each group's row
+NOT_BROKEN_DOWN = (
+    "Not broken down*: in the provider's figure as a whole fewer than 5 people are counted, "
+    "or fewer than 5 are not, so no group's count is shown."
+)
+
+
 def group_figure(measure, row) -> str:
-    """A group's figure: '72.5% (29 of 40 people)'; '0 people' for a group with nobody in it."""
+    """A group's figure: '72.5% (29 of 40 people)'; 'No people' for a group with nobody in it;
+    'Not shown* (out of 22 people)' for a group of a measure not broken down (its table says why
+    once: NOT_BROKEN_DOWN)."""
     # a group of nobody says so even when its numerator was hidden with the rest of a small
     # whole: its count can only be 0, which its shown denominator says already
     if not stats.is_missing(row.get("denominator")) and row.get("denominator") == 0:
         return f"No {unit(measure.table)}"
+    if hidden(row) and row.get("reason") == "whole":  # audits.disclosure_breakdowns.WHOLE
+        if hidden(row) == "all":
+            return NOT_SHOWN
+        denominator = row.get("denominator")
+        weighted = bool(getattr(measure, "weight", None))
+        return f"{NOT_SHOWN} (out of {number(denominator)} {unit(measure.table, denominator, weighted)})"
     return figure(measure, row)

@@ -25,13 +25,17 @@ def _rows(db_file: str, run_id: str, provider_id: str, standard_id: str, exact: 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _built(
     db_file: str, run_id: str, provider_id: str, standard: Standard, exact: bool
-) -> tuple[dict[tuple[str, str], pd.DataFrame], pd.DataFrame]:
-    """Every table of the section (by measure id and dimension) and the download's rows, built once
-    per read of `_rows` (keyed as it is: run, provider, standard and tier, exact or public)."""
+) -> tuple[dict[tuple[str, str], pd.DataFrame], pd.DataFrame, dict[str, str]]:
+    """Every table of the section (by measure id and dimension), the download's rows, and whether
+    each measure is broken down (breakdown_tables.not_broken_down), built once per read of `_rows`
+    (keyed as it is: run, provider, standard and tier, exact or public)."""
     rows = _rows(db_file, run_id, provider_id, standard.id, exact)
     measures = [m for m in standard.measures if m.id in set(rows["measure_id"])]
     tables = {(m.id, d): breakdown_tables.table(rows, m, d) for m in measures for d in breakdowns.DIMENSIONS}
-    return tables, downloads.breakdowns_frame(rows, measures, tiers.RESTRICTED if exact else tiers.PUBLIC)
+    broken = {
+        m.id: breakdown_tables.not_broken_down(rows[rows["measure_id"] == m.id].to_dict("records")) for m in measures
+    }
+    return tables, downloads.breakdowns_frame(rows, measures, tiers.RESTRICTED if exact else tiers.PUBLIC), broken
 
 
 @tiers.output(tiers.BY_CALLER, "one provider's measures of a standard by sex, age and ethnic group, in its tier")
@@ -50,9 +54,13 @@ def section(view: viewer.Viewer, period: str, standard: Standard, provider_id: s
         return
     if exact:
         ui.restricted_note()
-    tables, download = _built(view.db, run_id, provider_id, standard, exact)
+    tables, download, broken = _built(view.db, run_id, provider_id, standard, exact)
     for measure in measures:
         st.markdown(f"**{ui.md(measure.label)}**")
+        if broken[measure.id]:  # not broken down: said once, and no tabs when no group has a figure
+            st.markdown(ui.md(words.NOT_BROKEN_DOWN))
+            if broken[measure.id] == breakdown_tables.NO_TABLE:
+                continue
         tabs = st.tabs([words.dimension(d) for d in breakdowns.DIMENSIONS])
         for tab, dimension in zip(tabs, breakdowns.DIMENSIONS):
             with tab:

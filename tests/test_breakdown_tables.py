@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from audits import breakdown_tables
+from audits import breakdown_tables, words
 from audits.standard_model import Measure
 
 SHARE = Measure(
@@ -33,7 +33,25 @@ def test_a_group_of_nobody_says_so_even_with_the_count_of_a_small_whole_hidden()
     figures = dict(zip(table["Group"], table["Figure"]))
     # its count can only be 0, which its shown denominator says: not "not shown (out of 0 people)"
     assert figures["Other"] == "No people"
-    assert figures["Female"].startswith("Not shown*: not broken down") and "(out of 22 people)" in figures["Female"]
+    compared = dict(zip(table["Group"], table["Compared with everyone"]))
+    assert compared["Other"] == words.GROUP_COMPARISONS["not_compared"]
+    assert compared["Female"] == "Not compared: the figure is not shown*"
+    # why is said once, above the groups, not in each row
+    assert figures["Female"] == "Not shown* (out of 22 people)"
+    assert breakdown_tables.not_broken_down(rows.to_dict("records")) == "sizes"
     # and the short PDF lists it with the other empty groups, on one line
     assert breakdown_tables.empty_groups(rows, SHARE, "sex") == ["Other"]
     assert list(breakdown_tables.table(rows, SHARE, "sex", without_empty=True)["Group"]) == ["Female", "Male"]
+
+
+def test_a_measure_not_broken_down_says_so_once_and_a_broken_down_one_says_nothing():
+    rows = public_rows()
+    # fewer than 5 people in all: not even a group's size is shown, so there is no table to draw
+    nothing = rows.assign(hidden="all", denominator=None).to_dict("records")
+    assert breakdown_tables.not_broken_down(nothing) == breakdown_tables.NO_TABLE
+    assert breakdown_tables.word_rows(nothing, SHARE, "sex")[0][1] == "Not shown*"
+    # a group hidden for its own small count, the others shown: each row says why it is hidden
+    own = rows.assign(hidden=["numerator", "", ""], reason=["small", "", ""], numerator=[None, 9.0, 0.0])
+    own = own.assign(value=[None, 0.5, None]).to_dict("records")
+    assert breakdown_tables.not_broken_down(own) == ""
+    assert breakdown_tables.word_rows(own, SHARE, "sex")[0][1].startswith("Not shown*: it would reveal")

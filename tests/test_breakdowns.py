@@ -267,6 +267,23 @@ def test_control_without_complementary_suppression_the_attacker_subtracts(tmp_pa
 
 
 @pytest.mark.slow
+def test_the_pdf_says_once_that_a_measure_with_a_small_whole_is_not_broken_down(tmp_path):
+    """P1 offers peer support to 3 of 60 people: no group's count is shown, each group's size is,
+    under one line that says why (not the reason again in each of its 13 groups' rows)."""
+    from pypdf import PdfReader
+
+    from audits import report, words
+
+    few = people([(30, 3, "female", "25-34", "black"), (30, 0, "male", "35-44", "white")])
+    db, _ = audited(tmp_path, {"P1": {"episodes": few, "contacts": contacts(few)}})
+    out = report.build_report(db, "P1", PERIOD, tmp_path / "P1.pdf")
+    page_text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    assert words.NOT_BROKEN_DOWN in page_text
+    assert "Female Not shown* (out of 30 people)" in page_text
+    assert "as in the provider's figure as a whole" not in page_text  # the reason is not in each row
+
+
+@pytest.mark.slow
 def test_the_pdf_prints_each_measure_by_group_as_published(tmp_path):
     from pypdf import PdfReader
 

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from audits import accounts, words
-from dashboard import measure_views, stories_view
+from dashboard import measure_views, stories_view, ui
 
 from support import dashboard_store
 from support import disclosure_attacker as attacker
@@ -192,12 +192,12 @@ def test_breakdowns_of_a_small_provider_are_hidden_from_the_public_tier(env):
     at.session_state["provider_id"] = "P003"
     at.switch_page("dashboard/standard.py").run()
     no_exception(at)
-    tables = _breakdowns(at)
-    sex = next(t for t in tables if "Female" in list(t["Group"])).set_index("Group")
-    # Hill Lane: 4 people, 2 women and 2 men: never shown, nor compared
-    assert sex.loc["Female", "Figure"].startswith("Not shown*")
-    assert sex.loc["Male", "Compared with everyone"].startswith("Not compared")
-    assert "2 of" not in " ".join(sex["Figure"])
+    # Hill Lane: 4 people, 2 women and 2 men: not broken down, which each measure says once, with
+    # no table of groups that would each say "not shown" (nor tabs to hold them)
+    assert _breakdowns(at) == []
+    said = [m.value for m in at.markdown if m.value.startswith("Not broken down")]
+    assert said and all(m == ui.md(words.NOT_BROKEN_DOWN) for m in said)
+    assert not [t for t in at.tabs if t.label == "Sex"]
     assert words.RESTRICTED_NOTE not in "\n".join(w.value for w in at.warning)
 
 
@@ -370,11 +370,15 @@ def test_built_breakdowns_are_never_served_to_a_viewer_of_another_tier(shared_en
     standard = next(s for s in data.standards(db, cat.runs[period]) if s.id == "warm-welcome")
     sexes = {}
     for exact, run_id in ((True, cat.runs[period]), (False, cat.public_run(period))):
-        tables, download = breakdowns_view._built(db, run_id, "P003", standard, exact)
+        tables, download, broken = breakdowns_view._built(db, run_id, "P003", standard, exact)
         rows = breakdowns_view._rows(db, run_id, "P003", standard.id, exact)
         for (measure_id, dimension), table in tables.items():
             measure = next(m for m in standard.measures if m.id == measure_id)
             assert table.equals(breakdown_tables.table(rows, measure, dimension))
+            mine = rows[rows["measure_id"] == measure_id].to_dict("records")
+            assert broken[measure_id] == breakdown_tables.not_broken_down(mine)
+        # exact figures are broken down whatever their size
+        assert exact is False or set(broken.values()) == {""}
         assert set(download["tier"]) == {"restricted" if exact else "public"}
         sexes[exact] = next(t for t in tables.values() if "Female" in list(t["Group"])).set_index("Group")
     assert sexes[True].loc["Female", "Figure"].endswith("of 2 people)")
