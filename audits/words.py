@@ -307,10 +307,6 @@ def figure(measure, row) -> str:
     weighted = bool(getattr(measure, "weight", None))
     if hidden(row) == "all":
         return f"{NOT_SHOWN}: {hidden_why(row)}"
-    if hidden(row) and denominator == 0:
-        # a group of nobody (a breakdown group hidden with the rest of a small whole): its count
-        # can only be 0, which its shown denominator says already; "not shown (out of 0)" misleads
-        return f"Nothing to measure (0 {unit(measure.table, 0, weighted)})"
     if hidden(row):
         return (
             f"{NOT_SHOWN}: {hidden_why(row)} "

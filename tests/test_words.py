@@ -95,9 +95,6 @@ def test_a_hidden_figure_says_why_and_is_not_compared_with_the_public_benchmark(
         "Not shown*: hidden so that a small count cannot be worked out from other figures"
     )
     assert words.benchmark(SHARE, linked) == ("No benchmark: no provider's figure can be shown", "")
-    # a group of nobody hidden with the rest of a small whole: its count can only be 0
-    nobody = {"hidden": "numerator", "reason": "whole", "denominator": 0.0, "value": None}
-    assert words.figure(SHARE, nobody) == "Nothing to measure (0 people)"
     earlier = {"hidden": "all", "reason": "earlier"}
     assert "an earlier version of these figures" in words.figure(SHARE, earlier)
     assert words.benchmark(COUNT, {"benchmark": None, "comparison": None})[0] == "No benchmark"
