@@ -16,14 +16,22 @@ import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas
 
-from audits import breakdowns, disclosure, disclosure_breakdowns, engine, kinds, spec, stats, store, tiers
+from audits import breakdowns, engine, kinds, spec, stats, store, tiers
 from audits.cells import safe_cell
 from audits.standard_files import keep_checked, load_standards
 from audits.standard_model import Standard
+
+if TYPE_CHECKING:
+    import pandas
+
+# audits.disclosure and audits.disclosure_breakdowns (and pandas, which they import) are imported
+# where they are used: `python -m audits run` imports pandas on a thread of its own while the
+# engine's first queries run in DuckDB (audits.commands.engine.run), so run_audit imports them
+# only once the engine's checks are done.
 
 EXPORT_COLUMNS = [
     "run_id",
@@ -105,22 +113,28 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
         # the engine could not work out are set aside by breakdowns.evaluate)
         providers = sorted({provider_id for _, provider_id, _ in submissions})
         migrated = store.migration_count(con)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="breakdowns") as aside:
-            cursor = con.cursor()
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="breakdowns") as aside:
+            cursor, earlier_cursor = con.cursor(), con.cursor()
             try:
                 read = aside.submit(breakdowns.figures, cursor, audited, period, providers)
-                before = aside.submit(disclosure_breakdowns.earlier, cursor, period)
+                before = None
                 try:
                     result = engine.evaluate(con, audited, period)
+                    from audits import disclosure, disclosure_breakdowns
+
+                    # what earlier runs of the quarter published of the groups, on a cursor and
+                    # thread of its own: read while the figures still are, not after them
+                    before = aside.submit(disclosure_breakdowns.earlier, earlier_cursor, period)
                     # what of it may be published, protected against every earlier run of the quarter
                     worked = [s for s in audited if s.id not in result.failed]
                     protected = disclosure.protect_new_run(con, result.measures, worked) if worked else None
                 finally:
-                    wait([read, before])  # the cursor is closed only once its queries are done
+                    wait([f for f in (read, before) if f])  # the cursors are closed once their queries are done
                 parts = breakdowns.evaluate(cursor, worked, period, result.measures, read.result())
                 earlier = before.result() if worked else []
             finally:
                 cursor.close()
+                earlier_cursor.close()
     # after the store is closed: the breakdowns' protection may fork worker processes, which
     # should not inherit a live connection's threads
     public_parts = (
@@ -280,6 +294,8 @@ def export_csv(
     quarter's one public version (audits.disclosure), releasing it if nothing of the quarter was
     released yet (a writing connection), and refusing a run other than the one released; a note
     beside the file says what is hidden and why."""
+    from audits import disclosure
+
     _check_period(period)
     if public and run_id is None:
         released = disclosure.current_release(con, period)

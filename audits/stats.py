@@ -14,8 +14,7 @@ plain words with references, are in audits.method.
 from __future__ import annotations
 
 import math
-
-import pandas
+import sys
 
 # The normal quantiles in full (Fingertips uses them so): rounded to six places, the
 # 95% limits of 20 of 100 already drift 8e-10 from the published reference values.
@@ -54,10 +53,20 @@ def wilson_sql(x: str, n: str, z: float = Z95) -> tuple[str, str]:
 
 
 def is_missing(value) -> bool:
-    """No figure: None, NaN, NaT or pandas.NA (what DuckDB reads back holds any of them)."""
-    return (
-        value is None or (isinstance(value, float) and math.isnan(value)) or value is pandas.NA or value is pandas.NaT
-    )
+    """No figure: None, NaN, NaT or pandas.NA (what DuckDB reads back holds any of them).
+
+    pandas is not imported for this (`python -m audits run` imports it on a thread of its own
+    while DuckDB works, audits.commands.engine, and checks figures meanwhile): only a value of
+    pandas' own missing types can be pandas.NA or pandas.NaT, and pandas is imported by then."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return True
+    if type(value).__name__ not in _PANDAS_MISSING:
+        return False
+    pandas = sys.modules["pandas"]
+    return value is pandas.NA or value is pandas.NaT
+
+
+_PANDAS_MISSING = frozenset({"NAType", "NaTType"})  # the types of pandas.NA and pandas.NaT
 
 
 def funnel_limits(benchmark: float, n: float, z: float = Z95) -> tuple[float, float]:
