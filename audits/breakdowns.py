@@ -419,7 +419,7 @@ def evaluate(
                     columns[c] += [figure[c] for figure in shown]
                 columns["comparison"] += [compare(figure, mine, measure) for figure in shown]
     columns["period"] = [period] * len(columns["provider_id"])
-    import pandas as pd  # here, not at the top: see audits.commands.engine.run
+    import pandas as pd  # here, not at the top: see audits.runs._import_aside
 
     out = pd.DataFrame(columns, columns=COLUMNS[1:])
     for column in ("numerator_rows", "denominator_rows"):

@@ -200,7 +200,7 @@ def evaluate(
                     "uncertain": standard_uncertain(rating, [r.pop("within") for r in mine]),
                 }
             )
-    import pandas  # here, not at the top: see audits.commands.engine.run
+    import pandas  # here, not at the top: see audits.runs._import_aside
 
     measures = pandas.DataFrame(measure_rows, columns=MEASURE_COLUMNS)
     for column in ("numerator_rows", "denominator_rows"):

@@ -198,7 +198,7 @@ def test_python_m_audits_run_audits_without_importing_what_it_does_not_need(tmp_
 def test_an_audit_reaches_its_first_checks_without_pandas():
     """Everything `python -m audits run` imports before the engine's first queries leaves pandas
     (and numpy) out: the command imports pandas on a thread of its own meanwhile, while DuckDB
-    works (audits.commands.engine), instead of before the audit starts. A module of this list that
+    works (audits.runs._import_aside), instead of before the audit starts. A module of this list that
     imported pandas at its top would put the import back in front of the checks."""
     code = (
         "import json, sys\n"

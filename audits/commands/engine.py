@@ -7,10 +7,7 @@ store in use) ends with a plain message and exit 1, never a traceback.
 
 from __future__ import annotations
 
-import gc
 import getpass
-import sys
-import threading
 from pathlib import Path
 
 import typer
@@ -74,45 +71,16 @@ def _summary(con, run_id: str) -> None:
         )
 
 
-def _import_pandas() -> None:
-    """Import pandas (and numpy and pyarrow, which it imports), then hand the collector back."""
-    try:
-        import pandas  # noqa: F401
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
-def _pandas_aside() -> threading.Thread:
-    """pandas imported on a thread of its own, started now: ~0.2 s of the audit's ~1.6 s, which
-    nothing of the audit needs until the engine's checks are done (audits.runs imports it where
-    it is used). The engine's queries and the figures by group run in DuckDB, which lets go of
-    Python while it works, so the import is done in the time they take rather than before them.
-    Only third-party modules are imported there (none of them imports audits), so the two threads
-    never wait for each other's modules but for pandas itself, once it is half done. As
-    audits/__main__.py does for the process's own imports, the collector is off while it imports
-    (its ~100,000 objects are never walked) and the objects alive then are frozen afterwards."""
-    gc.disable()
-    thread = threading.Thread(target=_import_pandas, name="import-pandas", daemon=True)
-    thread.start()
-    return thread
-
-
 def run(
     period: str = typer.Option(..., "--period", help="The quarter to audit, for example 2026-Q2."),
     standards_dir: Path = typer.Option(Path("standards"), "--standards", help="The folder of standards files."),
     db: Path = DB,
 ) -> None:
     """Run every approved standard over the period's returns and record the audit (append-only)."""
-    aside = _pandas_aside() if "pandas" not in sys.modules else None
     from audits import runs
 
     try:
-        try:
-            run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
-        finally:
-            if aside is not None:
-                aside.join()
+        run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
         with store.reading(db) as con:  # one open for the summary and the standards left out
             _summary(con, run_id)
             failed = runs.failed_standards(con, run_id)
