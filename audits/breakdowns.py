@@ -24,14 +24,17 @@ the whole (what audits.disclosure_breakdowns relies on to protect them).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from audits import spec, stats, tiers
 from audits.kinds import kind_of
 from audits.kinds.base import Over, condition
 from audits.standard_model import Measure, Standard
+
+if TYPE_CHECKING:  # imported where used: `python -m audits run` imports it on a thread of its own
+    import pandas as pd
 
 # The dimensions, as columns of the people's table (the return's episodes: one row a person's
 # treatment journey). Their groups are the specification's codes, in its order.
@@ -416,6 +419,8 @@ def evaluate(
                     columns[c] += [figure[c] for figure in shown]
                 columns["comparison"] += [compare(figure, mine, measure) for figure in shown]
     columns["period"] = [period] * len(columns["provider_id"])
+    import pandas as pd  # here, not at the top: see audits.runs._import_aside
+
     out = pd.DataFrame(columns, columns=COLUMNS[1:])
     for column in ("numerator_rows", "denominator_rows"):
         out[column] = out[column].astype("Int64")

@@ -15,14 +15,17 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas
 
 from audits import spec, stats
 from audits.expressions import ExpressionError
 from audits.kinds import kind_of
 from audits.standard_model import Measure, Standard, combine_ratings
+
+if TYPE_CHECKING:  # imported where used: `python -m audits run` imports it on a thread of its own
+    import pandas
 
 MEASURE_COLUMNS = [
     "provider_id",
@@ -197,6 +200,8 @@ def evaluate(
                     "uncertain": standard_uncertain(rating, [r.pop("within") for r in mine]),
                 }
             )
+    import pandas  # here, not at the top: see audits.runs._import_aside
+
     measures = pandas.DataFrame(measure_rows, columns=MEASURE_COLUMNS)
     for column in ("numerator_rows", "denominator_rows"):
         measures[column] = measures[column].astype("Int64")

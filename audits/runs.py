@@ -12,18 +12,28 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import json
+import sys
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas
 
-from audits import breakdowns, disclosure, disclosure_breakdowns, engine, kinds, spec, stats, store, tiers
+from audits import breakdowns, engine, kinds, spec, stats, store, tiers
 from audits.cells import safe_cell
 from audits.standard_files import keep_checked, load_standards
 from audits.standard_model import Standard
+
+if TYPE_CHECKING:
+    import pandas
+
+# audits.disclosure and audits.disclosure_breakdowns (and pandas, which they import) are imported
+# where they are used: run_audit imports pandas on a thread of its own while the engine's first
+# queries run in DuckDB (_import_aside), and imports them only once the engine's checks are done.
 
 EXPORT_COLUMNS = [
     "run_id",
@@ -52,6 +62,36 @@ def _check_period(period: str) -> None:
         spec.parse_period(period)
     except ValueError as error:
         raise RunError(f"{error}.") from None
+
+
+def _import_pandas() -> None:
+    """Import pandas (and numpy and pyarrow, which it imports) with the collector off: its
+    ~100,000 objects are not walked while they are made. In a process that froze its objects
+    before (the command line, audits/__main__.py) they are frozen too, as its own imports were."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        import pandas  # noqa: F401
+    finally:
+        if gc.get_freeze_count() > 0:
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _import_aside() -> threading.Thread | None:
+    """pandas imported on a thread of its own, started as the engine's queries and the figures by
+    group start in DuckDB: a fresh `python -m audits run` has not imported it (~0.2 s of its
+    ~1.6 s), and nothing of the audit needs it until the checks are done. DuckDB lets go of
+    Python while it works, so the import is done in the time the queries take, not before them.
+    Only pandas and what it imports load there (none of them imports audits), so this thread
+    and the others never wait for each other's modules, only for pandas until it is done. None
+    when pandas is imported already (the tests, the dashboard)."""
+    if "pandas" in sys.modules:
+        return None
+    thread = threading.Thread(target=_import_pandas, name="import-pandas", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: str | None = None) -> str:
@@ -105,22 +145,32 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
         # the engine could not work out are set aside by breakdowns.evaluate)
         providers = sorted({provider_id for _, provider_id, _ in submissions})
         migrated = store.migration_count(con)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="breakdowns") as aside:
-            cursor = con.cursor()
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="breakdowns") as aside:
+            cursor, earlier_cursor = con.cursor(), con.cursor()
+            importing = None
             try:
                 read = aside.submit(breakdowns.figures, cursor, audited, period, providers)
-                before = aside.submit(disclosure_breakdowns.earlier, cursor, period)
+                importing = _import_aside()
+                before = None
                 try:
                     result = engine.evaluate(con, audited, period)
+                    from audits import disclosure, disclosure_breakdowns
+
+                    # what earlier runs of the quarter published of the groups, on a cursor and
+                    # thread of its own: read while the figures still are, not after them
+                    before = aside.submit(disclosure_breakdowns.earlier, earlier_cursor, period)
                     # what of it may be published, protected against every earlier run of the quarter
                     worked = [s for s in audited if s.id not in result.failed]
                     protected = disclosure.protect_new_run(con, result.measures, worked) if worked else None
                 finally:
-                    wait([read, before])  # the cursor is closed only once its queries are done
+                    wait([f for f in (read, before) if f])  # the cursors are closed once their queries are done
                 parts = breakdowns.evaluate(cursor, worked, period, result.measures, read.result())
                 earlier = before.result() if worked else []
             finally:
                 cursor.close()
+                earlier_cursor.close()
+                if importing is not None:
+                    importing.join()
     # after the store is closed: the breakdowns' protection may fork worker processes, which
     # should not inherit a live connection's threads
     public_parts = (
@@ -280,6 +330,8 @@ def export_csv(
     quarter's one public version (audits.disclosure), releasing it if nothing of the quarter was
     released yet (a writing connection), and refusing a run other than the one released; a note
     beside the file says what is hidden and why."""
+    from audits import disclosure
+
     _check_period(period)
     if public and run_id is None:
         released = disclosure.current_release(con, period)

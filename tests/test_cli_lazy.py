@@ -195,6 +195,24 @@ def test_python_m_audits_run_audits_without_importing_what_it_does_not_need(tmp_
     assert not imported & set(NOT_FOR_AN_AUDIT)
 
 
+def test_an_audit_reaches_its_first_checks_without_pandas():
+    """Everything `python -m audits run` imports before the engine's first queries leaves pandas
+    (and numpy) out: the command imports pandas on a thread of its own meanwhile, while DuckDB
+    works (audits.runs._import_aside), instead of before the audit starts. A module of this list that
+    imported pandas at its top would put the import back in front of the checks."""
+    code = (
+        "import json, sys\n"
+        "from audits.cli import app_for\n"
+        "app_for(['run'])\n"
+        "from audits import breakdowns, engine, runs, standard_files, stats, store, words\n"
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    imported = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert "audits" in imported and "duckdb" in imported
+    assert not imported & {"pandas", "numpy", "pyarrow"}
+
+
 def summary_now(db, run_id: str) -> None:
     with store.reading(db) as con:
         engine._summary(con, run_id)
