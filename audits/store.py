@@ -214,6 +214,16 @@ def _identity(path: Path) -> tuple | None:
     return (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
+def file_state(db: str | os.PathLike | None = None) -> tuple | None:
+    """The store's file and its write-ahead log as they stand on disk (device, inode, size and
+    time modified of each; None when the store is missing): while it is unchanged, nobody has
+    written to the store (every commit changes the log or, at a checkpoint, the file), so a
+    reader may keep what it read at that state. Taken before a read, never after it."""
+    path = db_path(db)
+    store = _identity(path)
+    return None if store is None else (store, _identity(path.with_name(path.name + ".wal")))
+
+
 def _mark_current(path: Path) -> None:
     identity = _identity(path)
     if identity is not None:

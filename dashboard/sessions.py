@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -107,11 +108,35 @@ def account_of(token: str | None, db: str | os.PathLike | None = None) -> accoun
         return None
     if not isinstance(claim, dict) or not isinstance(claim.get("u"), str):
         return None
+    return _stored_account(db, claim["u"], claim.get("k"))
+
+
+# (store, username, password fingerprint) -> (the store's file_state before it was read, when,
+# the account that can sign in so, or None): every page a person opens checks their cookie against
+# the store (a reset password or a removed account ends their sessions at once), and opening the
+# store to look was ~16 ms of the server's CPU a page, a third of an overview's (bench/pages.py)
+_LOOKED_UP: dict[tuple, tuple[tuple, float, accounts.Account | None]] = {}
+LOOKED_UP_SECONDS = 30.0  # the longest an answer is kept, even from a store that looks unchanged
+_LOOKED_UP_MAX = 1000
+
+
+def _stored_account(db, username: str, fingerprint) -> accounts.Account | None:
+    """The account stored under username whose password has that fingerprint, or None: looked up
+    in the store, or the answer of an earlier look while the store's files are unchanged on disk
+    (store.file_state: nobody has written to it since) and for at most LOOKED_UP_SECONDS."""
+    state = store.file_state(db)  # before the read: a write after it makes the next look read again
+    key = (str(store.db_path(db)), username, fingerprint)
+    now = time.monotonic()
+    kept = _LOOKED_UP.get(key)
+    if state is not None and kept is not None and kept[0] == state and now - kept[1] < LOOKED_UP_SECONDS:
+        return kept[2]
     with store.reading(db) as con:
-        found = accounts.find(con, claim["u"])
-    if found is None or _fingerprint(found[1]) != claim.get("k"):
-        return None
-    return found[0]
+        found = accounts.find(con, username)
+    account = found[0] if found is not None and _fingerprint(found[1]) == fingerprint else None
+    if len(_LOOKED_UP) >= _LOOKED_UP_MAX:
+        _LOOKED_UP.clear()
+    _LOOKED_UP[key] = (state, now, account)
+    return account
 
 
 def _cookie_script(name: str, value: str, seconds: int) -> str:

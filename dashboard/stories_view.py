@@ -13,7 +13,6 @@ import re
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from audits import tiers, voices, words
 from dashboard import ui
@@ -161,12 +160,13 @@ def land_on(provider_id: str) -> None:
     already there when the page loads, which a cold first load may miss. Only the fixed anchor
     pattern reaches the script (letters, digits and dashes)."""
     target = anchor(provider_id)
-    components.html(
-        "<script>(function(){var d=window.parent.document,n=0;"
-        f"if(window.parent.location.hash!=='#{target}')return;"
-        f"(function go(){{var e=d.getElementById('{target}');"
+    # st.html's script runs in the page itself (components.v1.html, an iframe, is going from Streamlit)
+    st.html(
+        "<script>(function(){var n=0;"
+        f"if(window.location.hash!=='#{target}')return;"
+        f"(function go(){{var e=document.getElementById('{target}');"
         "if(e){e.scrollIntoView();}else if(n++<50){setTimeout(go,100);}})();})();</script>",
-        height=0,
+        unsafe_allow_javascript=True,
     )
 
 

@@ -68,6 +68,7 @@ def test_an_old_token_signs_nobody_in(db, monkeypatch):
 
 def test_a_reset_password_or_a_disabled_account_ends_its_sessions(db):
     token = sessions.token_for("sam", db)
+    assert sessions.account_of(token, db) is not None  # looked up, and the answer kept
     with store.writing(db) as con:
         accounts.reset_password(con, "sam", "a brand new secret")
     assert sessions.account_of(token, db) is None
@@ -78,6 +79,24 @@ def test_a_reset_password_or_a_disabled_account_ends_its_sessions(db):
     assert sessions.account_of(token, db) is None
     with pytest.raises(accounts.AccountError):
         sessions.token_for("sam", db)
+
+
+def test_a_page_checks_its_cookie_without_opening_an_unchanged_store(db, monkeypatch):
+    """Every page checks the cookie against the store; the answer is kept while nobody writes to
+    the store (its file and log unchanged on disk), and for at most LOOKED_UP_SECONDS."""
+    token = sessions.token_for("sam", db)
+    opened = []
+    real = store.reading
+    monkeypatch.setattr(store, "reading", lambda *a, **k: opened.append(1) or real(*a, **k))
+    for _ in range(3):
+        assert sessions.account_of(token, db).username == "sam"
+    assert len(opened) == 1
+    with store.writing(db) as con:  # any write: the answer is looked up again
+        con.execute("CREATE TABLE scratch (x INTEGER)")
+    assert sessions.account_of(token, db).username == "sam" and len(opened) == 2
+    later = time.monotonic() + sessions.LOOKED_UP_SECONDS + 1
+    monkeypatch.setattr(sessions.time, "monotonic", lambda: later)
+    assert sessions.account_of(token, db).username == "sam" and len(opened) == 3
 
 
 def test_find_gives_the_account_and_its_hash_but_not_a_disabled_one(db):
