@@ -246,8 +246,8 @@ def batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BATC
 # Evidence packs are quick to check and slow to write for their size (a few statements for each
 # of ~540 small submissions: ~1.7 s of the writer's time a national year, with the validating
 # process idle if they come last). So they go in up to this many batches, spread between the
-# returns' batches, the last batch of all a pack batch: the writer's last batch, written while
-# nothing is left to check, is a short one.
+# returns' batches, the first and the last batch of all a pack batch: the writer starts sooner,
+# and its last batch, written while nothing is left to check, is a short one.
 PACK_SPREAD = 5
 
 
@@ -262,13 +262,17 @@ def _batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BAT
         return ordered  # one batch (checked in a thread, no process to start), or kinds unknown
     kept = _in_order([i for i, (kind, _) in enumerate(looks) if kind == "return"], looks, size, most_bytes)
     packs = [i for i, (kind, _) in enumerate(looks) if kind == "pack"]
-    # The packs in PACK_SPREAD parts (fewer if there are fewer returns' batches), each batched as usual.
-    parts = min(PACK_SPREAD, len(kept), len(packs))
+    # The packs in PACK_SPREAD parts (fewer if there are fewer returns' batches), each batched as
+    # usual: the first part first (checked here in a moment while the worker process starts, and
+    # written while it checks the first returns), the last part last, the others between.
+    parts = min(PACK_SPREAD, len(kept) + 1, len(packs))
     bounds = [len(packs) * k // parts for k in range(parts + 1)]
     spread = [_in_order(packs[bounds[k] : bounds[k + 1]], looks, size, most_bytes) for k in range(parts)]
-    out: list[list[int]] = []
-    for k in range(parts):
-        out += kept[len(kept) * k // parts : len(kept) * (k + 1) // parts] + spread[k]
+    if parts == 1:
+        return kept + spread[0]
+    out = spread[0]
+    for k in range(1, parts):
+        out += kept[len(kept) * (k - 1) // (parts - 1) : len(kept) * k // (parts - 1)] + spread[k]
     return out
 
 

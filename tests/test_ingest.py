@@ -571,7 +571,7 @@ def _named(folder: Path, *names: str) -> Path:
 
 def test_batches_spread_the_packs_between_the_returns_each_kind_in_its_order(tmp_path, monkeypatch):
     """Evidence packs (pack.yaml, or stories.csv without either metadata file) go in up to
-    PACK_SPREAD batches between the returns' batches, a pack batch last; each kind keeps its
+    PACK_SPREAD batches between the returns' batches, a pack batch first and last; each kind keeps its
     order. An archive, whose kind its name does not tell, keeps everything in order."""
     monkeypatch.setattr(ingest, "PACK_SPREAD", 2)
     rets = [_named(tmp_path / f"r{i}", "return.yaml", "contacts.csv") for i in range(5)]
@@ -581,8 +581,8 @@ def test_batches_spread_the_packs_between_the_returns_each_kind_in_its_order(tmp
     paths = [rets[0], packs[0], rets[1], packs[1], rets[2], both, packs[2], rets[3], packs[3], rets[4]]
     chunks = ingest.batches(paths, size=2, most_bytes=0)
     assert chunks == [
-        [rets[0], rets[1]],
         [packs[0], packs[1]],
+        [rets[0], rets[1]],
         [rets[2], both],
         [rets[3], rets[4]],
         [packs[2], packs[3]],
