@@ -120,7 +120,8 @@ def ingest(
     share the interpreter's lock with the writing: with more than one batch, a process; the
     first batch is checked here while that process starts; the checked rows come back as
     Arrow files in shared memory, `_check`). `batch`: how many submissions a batch holds
-    (None: by size, `batches`). The store is
+    (None: by size, `batches`, which may load evidence packs between returns: `progress` hears
+    of each submission as it is loaded, and the outcomes come back in the order of `paths`). The store is
     open only while a batch is written, so the dashboard can read in between. Once a
     submission is in the store its typed frames are let go (the outcome keeps the
     report): a national year would not fit in memory otherwise.
@@ -128,7 +129,13 @@ def ingest(
     loaded_by = loaded_by or default_loaded_by()
     paths = [Path(p) for p in paths]
     seen: dict[tuple, Validation] = {}  # (kind, provider, period) -> the one loaded in this command
-    chunks = batches(paths) if batch is None else [paths[i : i + batch] for i in range(0, len(paths), batch)]
+    # Each batch as the places of its submissions in `paths`: the outcomes come back in that order.
+    places = (
+        _batches(paths)
+        if batch is None
+        else [list(range(i, min(i + batch, len(paths)))) for i in range(0, len(paths), batch)]
+    )
+    chunks = [[paths[i] for i in chunk] for chunk in places]
     outcomes: list[IngestOutcome] = []
     migrated = None  # how many migrations the store had once checked in full (the first batch)
     with contextlib.ExitStack() as stack:
@@ -215,7 +222,8 @@ def ingest(
                 if outcome.validation is not None:
                     outcome.validation.frames = {}
                     outcome.validation.batch = None
-    return outcomes
+    done = [i for chunk in places for i in chunk]
+    return [outcome for _, outcome in sorted(zip(done, outcomes), key=lambda pair: pair[0])]
 
 
 # A batch holds returns.BATCH submissions, and more while its files come to at most BATCH_BYTES
@@ -228,22 +236,81 @@ BATCH_MOST = 1000
 
 
 def batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BATCH_BYTES) -> list[list[Path]]:
-    """The submissions in batches, in order: each takes `size` of them, then more while the
-    batch's files stay within `most_bytes` (up to BATCH_MOST), so a batch's memory stays that
-    of `size` ordinary returns whatever the submissions' sizes."""
-    chunks: list[list[Path]] = []
-    current: list[Path] = []
+    """The submissions in batches: each takes `size` of them, then more while the batch's files
+    stay within `most_bytes` (up to BATCH_MOST), so a batch's memory stays that of `size`
+    ordinary returns whatever the submissions' sizes. Returns and evidence packs each keep
+    their order; the packs' batches go between the returns' (`_batches`)."""
+    return [[paths[i] for i in chunk] for chunk in _batches(paths, size, most_bytes)]
+
+
+# Evidence packs are quick to check and slow to write for their size (a few statements for each
+# of ~540 small submissions: ~1.7 s of the writer's time a national year, with the validating
+# process idle if they come last). So they go in up to this many batches, spread between the
+# returns' batches, the first and the last batch of all a pack batch: the writer starts sooner,
+# and its last batch, written while nothing is left to check, is a short one.
+PACK_SPREAD = 5
+
+
+def _batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BATCH_BYTES) -> list[list[int]]:
+    """`batches` as places in `paths`. The packs are spread between the returns only when every
+    submission is a folder whose kind its files' names tell (as audits.reading will judge it):
+    a return and a pack never depend on each other's loading, while two submissions of one kind
+    (the same provider and quarter given twice: the first is loaded) keep their order."""
+    looks = [_looks(p) for p in paths]
+    ordered = _in_order(list(range(len(paths))), looks, size, most_bytes)
+    if len(ordered) <= 1 or {kind for kind, _ in looks} != {"return", "pack"}:
+        return ordered  # one batch (checked in a thread, no process to start), or kinds unknown
+    kept = _in_order([i for i, (kind, _) in enumerate(looks) if kind == "return"], looks, size, most_bytes)
+    packs = [i for i, (kind, _) in enumerate(looks) if kind == "pack"]
+    # The packs in PACK_SPREAD parts (fewer if there are fewer returns' batches), each batched as
+    # usual: the first part first (checked here in a moment while the worker process starts, and
+    # written while it checks the first returns), the last part last, the others between.
+    parts = min(PACK_SPREAD, len(kept) + 1, len(packs))
+    bounds = [len(packs) * k // parts for k in range(parts + 1)]
+    spread = [_in_order(packs[bounds[k] : bounds[k + 1]], looks, size, most_bytes) for k in range(parts)]
+    if parts == 1:
+        return kept + spread[0]
+    out = spread[0]
+    for k in range(1, parts):
+        out += kept[len(kept) * (k - 1) // (parts - 1) : len(kept) * k // (parts - 1)] + spread[k]
+    return out
+
+
+def _in_order(places: list[int], looks: list[tuple[str | None, int]], size: int, most_bytes: int) -> list[list[int]]:
+    chunks: list[list[int]] = []
+    current: list[int] = []
     held = 0
-    for path in paths:
-        bytes_ = _size(path)
+    for i in places:
+        bytes_ = looks[i][1]
         if current and (len(current) >= BATCH_MOST or (len(current) >= size and held + bytes_ > most_bytes)):
             chunks.append(current)
             current, held = [], 0
-        current.append(path)
+        current.append(i)
         held += bytes_
     if current:
         chunks.append(current)
     return chunks
+
+
+def _looks(path: Path) -> tuple[str | None, int]:
+    """A submission's kind as its files' names tell it ("return" or "pack", None for an archive
+    or a folder that cannot be listed) and its bytes as `_size` counts them. The names are those
+    audits.reading counts as present: files and links, not dot files, not folders."""
+    try:
+        if not path.is_dir():
+            return None, _size(path)
+        entries = reading.listing(path)
+        names = {
+            e.name
+            for e in entries
+            if not e.name.startswith(".") and (e.is_symlink() or e.is_file(follow_symlinks=False))
+        }
+        size = sum(e.stat(follow_symlinks=False).st_size for e in entries if e.is_file(follow_symlinks=False))
+    except OSError:
+        return None, 0
+    has_return, has_pack = spec.RETURN_META_FILE in names, spec.PACK_META_FILE in names
+    pack = (has_pack and not has_return) or (not has_return and not has_pack and spec.STORIES.file in names)
+    return ("pack" if pack else "return"), size
 
 
 def _size(path: Path) -> int:

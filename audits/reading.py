@@ -598,12 +598,13 @@ def _not_utf8(name: str, data: bytes, error: UnicodeDecodeError) -> Problem:
 def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable | None, list[Problem]]:
     """Parse one CSV file's bytes into text cells; blocking problems if it cannot be read.
 
-    The fast path is Arrow's multi-threaded CSV reader. A file with blank lines (which
-    would shift the line numbers a spreadsheet shows), or one Arrow refuses (not UTF-8,
-    a ragged row), takes the slow path, which finds the exact line to report.
+    The fast path is Arrow's multi-threaded CSV reader (blank lines kept as rows, so the line
+    numbers stay those a spreadsheet shows). A file Arrow refuses (not UTF-8, a ragged row, a
+    quote left open) takes the slow path, which finds the exact line to report.
     """
     data = _plain_line_ends(data)
-    lines = data.count(b"\n")
+    # A file has fewer lines than bytes: only one of more bytes than the most lines is counted.
+    lines = data.count(b"\n") if len(data) > limits.MAX_LINES else 0
     if lines > limits.MAX_LINES:
         return None, [
             _whole(
@@ -640,49 +641,64 @@ def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable 
             return None, [problem]
     names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
     # Valid CSV holds an even number of double quotes; an odd number is a quote left open,
-    # which Arrow would quietly close at the end of the file.
-    if b"\n\n" not in data and b"\n\r\n" not in data and data.count(b'"') % 2 == 0:
+    # which Arrow would quietly close at the end of the file. (Each test over the bytes costs a
+    # pass over them, ~0.1 CPU-s for a national year's 620 MB: counted only where a quote is.)
+    quoted = b'"' in data
+    if not quoted or data.count(b'"') % 2 == 0:
         try:
             cells = pacsv.read_csv(
                 io.BytesIO(data),
                 read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, use_threads=len(data) > 4_000_000),
-                parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data),
+                # A blank line is kept as a row of empty cells, as the slow path keeps it, so the
+                # lines after it keep the numbers a spreadsheet shows (_finish drops the row).
+                parse_options=pacsv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=False),
                 convert_options=pacsv.ConvertOptions(
                     column_types={n: pa.string() for n in names},
                     strings_can_be_null=False,
                     quoted_strings_can_be_null=False,
                 ),
             )
-            return _raw_table(table, name, cells, header)
+            return _raw_table(table, name, cells, header, len(data))
         except pa.ArrowInvalid:
             pass  # the slow path below says exactly what and where
+    return read_slowly(table, name, data, header)
+
+
+def read_slowly(table: spec.Table, name: str, data: bytes, header: list[str]) -> tuple[RawTable | None, list[Problem]]:
+    """The slow path of `read_csv_bytes` (Python's csv module, row by row), which finds the exact
+    line of what stops a file being read; whatever both read, they read alike (tests/test_reading.py)."""
     try:
-        data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         return None, [_not_utf8(name, data, error)]
-    rows, problem = _csv_rows(name, data.decode("utf-8-sig"), len(names))
+    names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
+    rows, problem = _csv_rows(name, text, len(names))
     if problem is not None:
         return None, [problem]
     cells = pa.table({n: pa.array([row[i] for row in rows], pa.string()) for i, n in enumerate(names)})
-    return _raw_table(table, name, cells, header)
+    return _raw_table(table, name, cells, header, len(data))
 
 
 def _plain_line_ends(data: bytes) -> bytes:
     """Lines ended by a carriage return alone (old Mac files, some exports) read as lines,
     just as CR LF ones do; a file that has no lone CR is returned as it is."""
+    if b"\r" not in data:  # a search stops at the first; a count reads every byte
+        return data
     returns = data.count(b"\r")
-    if returns and returns != data.count(b"\r\n"):
+    if returns != data.count(b"\r\n"):
         return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
     return data
 
 
 def _raw_table(
-    table: spec.Table, name: str, cells: pa.Table, header: list[str]
+    table: spec.Table, name: str, cells: pa.Table, header: list[str], size: int | None = None
 ) -> tuple[RawTable | None, list[Problem]]:
-    """The table with its spreadsheet lines, unless a cell is longer than any cell may be."""
+    """The table with its spreadsheet lines, unless a cell is longer than any cell may be
+    (`size`: the file's bytes, when known)."""
     cells = _finish(cells)
     limit = limits.MAX_CELL_CHARS
-    for column in cells.column_names:
+    # A file no longer than a cell may be holds no cell that is too long.
+    for column in cells.column_names if size is None or size > limit else ():
         # Bytes first (read from the offsets, no decoding): a cell has at least as many bytes
         # as characters, so only a column with a long enough cell is counted in characters.
         if column == "line" or not cells.num_rows or pc.max(pc.binary_length(cells[column])).as_py() <= limit:

@@ -560,3 +560,57 @@ def test_batches_hold_a_set_number_then_more_small_submissions_up_to_a_size(tmp_
     monkeypatch.setattr(ingest, "BATCH_MOST", 4)
     assert [len(c) for c in ingest.batches(paths, size=2, most_bytes=10_000)] == [4, 4, 4, 4, 2]
     assert ingest.batches([], size=2) == []
+
+
+def _named(folder: Path, *names: str) -> Path:
+    folder.mkdir(parents=True)
+    for name in names:
+        (folder / name).write_bytes(b"x" * 10)
+    return folder
+
+
+def test_batches_spread_the_packs_between_the_returns_each_kind_in_its_order(tmp_path, monkeypatch):
+    """Evidence packs (pack.yaml, or stories.csv without either metadata file) go in up to
+    PACK_SPREAD batches between the returns' batches, a pack batch first and last; each kind keeps its
+    order. An archive, whose kind its name does not tell, keeps everything in order."""
+    monkeypatch.setattr(ingest, "PACK_SPREAD", 2)
+    rets = [_named(tmp_path / f"r{i}", "return.yaml", "contacts.csv") for i in range(5)]
+    packs = [_named(tmp_path / f"p{i}", "pack.yaml", "stories.csv") for i in range(3)]
+    packs.append(_named(tmp_path / "p3", "stories.csv"))
+    both = _named(tmp_path / "both", "return.yaml", "pack.yaml")  # refused when read; counted a return
+    paths = [rets[0], packs[0], rets[1], packs[1], rets[2], both, packs[2], rets[3], packs[3], rets[4]]
+    chunks = ingest.batches(paths, size=2, most_bytes=0)
+    assert chunks == [
+        [packs[0], packs[1]],
+        [rets[0], rets[1]],
+        [rets[2], both],
+        [rets[3], rets[4]],
+        [packs[2], packs[3]],
+    ]
+    archive = tmp_path / "r.zip"
+    archive.write_bytes(b"z" * 10)
+    assert [p for chunk in ingest.batches([*paths, archive], size=2, most_bytes=0) for p in chunk] == [*paths, archive]
+    assert ingest.batches(rets, size=2, most_bytes=0) == [rets[0:2], rets[2:4], rets[4:]]
+
+
+@pytest.mark.slow
+def test_packs_loaded_between_returns_come_back_in_the_order_given(tmp_path, monkeypatch):
+    """With the pack's batch written after the returns' (ingest._batches), the outcomes still
+    come in the order the submissions were given, and the store holds what one batch makes."""
+    paths = [
+        make(tmp_path, "bad/row-problems"),
+        make(tmp_path, "bad-pack/row-problems", base=GOOD_PACK),
+        make(tmp_path, "bad/duplicate-ids"),
+        make(tmp_path, "bad/written-otherwise"),
+    ]
+    once = ingest.ingest(paths, db=tmp_path / "one.duckdb", loaded_by="test")
+    batches = ingest._batches
+    monkeypatch.setattr(ingest, "_batches", lambda paths: batches(paths, size=1, most_bytes=0))
+    assert [len(c) for c in ingest._batches(paths)] == [1, 1, 1, 1] and ingest._batches(paths)[-1] == [1]
+    reported = []
+    apart = ingest.ingest(paths, db=tmp_path / "apart.duckdb", loaded_by="test", progress=reported.append)
+    assert [o.source for o in reported] == [str(paths[i]) for i in (0, 2, 3, 1)]  # as each was loaded
+    assert [(o.source, o.loaded, o.rows, o.quarantined, o.same_as, o.validation.report()) for o in apart] == [
+        (o.source, o.loaded, o.rows, o.quarantined, o.same_as, o.validation.report()) for o in once
+    ]
+    assert _as_loaded(tmp_path / "apart.duckdb") == _as_loaded(tmp_path / "one.duckdb")

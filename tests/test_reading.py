@@ -6,6 +6,8 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audits import reading, spec
 
@@ -272,3 +274,48 @@ def test_plain_metadata_is_read_as_the_yaml_parser_reads_it():
     assert taken > 300  # the plain form is common enough to be exercised
     assert reading.flat_yaml("provider_id: P001\nperiod: 2026-Q3\n") == {"provider_id": "P001", "period": "2026-Q3"}
     assert reading.flat_yaml("provider_id: P001\nprovider_id: P002\n") is None  # the parser names the line
+
+
+# --------------------------------------------------------------------------- the fast and the slow path
+
+_CELLS = st.one_of(
+    st.sampled_from(["", " ", "x", "2026-04-01", "a b", '"', '""', ",", "\n", "\r\n", "é", "\u00a0"]),
+    st.text(alphabet=',"\r\n x', max_size=6),
+)
+
+
+@st.composite
+def _csv_bytes(draw) -> bytes:
+    """The kpis table's header, then rows of odd cells: blank lines, quotes, commas and line
+    breaks in quotes, short and long rows, either line end, with or without a last line end."""
+    end = draw(st.sampled_from(["\n", "\r\n", "\r"]))
+    lines = [",".join(spec.KPIS.column_names)]
+    for row in draw(st.lists(st.lists(_CELLS, max_size=len(spec.KPIS.columns) + 1), max_size=6)):
+        lines.append(",".join('"' + c.replace('"', '""') + '"' if draw(st.booleans()) else c for c in row))
+    text = end.join(lines) + (end if draw(st.booleans()) else "")
+    return text.encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(_csv_bytes())
+def test_arrow_reads_a_csv_as_python_csv_does(data):
+    """The fast path (Arrow, blank lines kept as empty rows) and the slow one (Python's csv)
+    give the same cells on the same lines, or the fast one gives way to the slow one."""
+    table = spec.KPIS
+    fast, fast_problems = reading.read_csv_bytes(table, table.file, data)
+    header = [h.strip() for h in table.column_names]
+    slow, slow_problems = reading.read_slowly(table, table.file, reading._plain_line_ends(data), header)
+    assert fast_problems == slow_problems
+    assert (fast is None) == (slow is None)
+    if fast is not None:
+        assert fast.cells.to_pylist() == slow.cells.to_pylist()
+
+
+def test_blank_lines_keep_the_line_numbers_a_spreadsheet_shows():
+    table = spec.KPIS
+    header = ",".join(table.column_names)
+    for end in ("\n", "\r\n"):
+        data = end.join([header, "k1,a,b,c,yes,x", "", "k2,a,b,c,no,x", "", ""]).encode()
+        raw, problems = reading.read_csv_bytes(table, table.file, data)
+        assert problems == [] and [r["line"] for r in raw.cells.to_pylist()] == [2, 4]
+        assert [r["kpi_id"] for r in raw.cells.to_pylist()] == ["k1", "k2"]
