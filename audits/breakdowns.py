@@ -422,8 +422,7 @@ def evaluate(
     import pandas as pd  # here, not at the top: see audits.runs._import_aside
 
     out = pd.DataFrame(columns, columns=COLUMNS[1:])
-    for column in ("numerator_rows", "denominator_rows"):
-        out[column] = out[column].astype("Int64")
+    out = stats.row_counts(out)
     return out
 
 
@@ -456,6 +455,5 @@ def in_order(df: pd.DataFrame) -> pd.DataFrame:
     order = [rank.get((d, g), (99, 99)) for d, g in zip(df["dimension"], df["grp"])]
     out = df.assign(_order=order).sort_values(["provider_id", "standard_id", "measure_id", "_order"])
     out = out.drop(columns="_order").reset_index(drop=True)
-    for column in ("numerator_rows", "denominator_rows"):
-        out[column] = out[column].astype("Int64")
+    out = stats.row_counts(out)
     return out

@@ -791,8 +791,7 @@ def _assemble(records: list[dict], measures: dict) -> Protected:
     out = out.reindex(columns=PUBLIC_COLUMNS)
     for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper", "benchmark"):
         out[column] = out[column].astype("float64")
-    for column in ("numerator_rows", "denominator_rows"):
-        out[column] = out[column].astype("Int64")
+    out = stats.row_counts(out)
     out["uncertain"] = out["uncertain"].astype("boolean").fillna(False).astype(bool)
     std_rows: dict[tuple[str, str], dict] = {}
     for row in records:
@@ -853,8 +852,7 @@ def _computed(con: duckdb.DuckDBPyConnection, run_id: str, memo: dict[str, Prote
             "ORDER BY provider_id, standard_id, measure_id",
             [run_id],
         ).df()
-        for column in ("numerator_rows", "denominator_rows"):
-            measures[column] = measures[column].astype("Int64")
+        measures = stats.row_counts(measures)
         standards = con.execute(
             f"SELECT {', '.join(PUBLIC_STANDARD_COLUMNS)} FROM public_standard_results WHERE run_id = ? "
             "ORDER BY provider_id, standard_id",
@@ -895,8 +893,7 @@ def _earlier_public(con: duckdb.DuckDBPyConnection, period) -> list[pd.DataFrame
         "ORDER BY r.place, p.provider_id, p.standard_id, p.measure_id",
         [period],
     ).df()
-    for column in ("numerator_rows", "denominator_rows"):
-        measures[column] = measures[column].astype("Int64")
+    measures = stats.row_counts(measures)
     return [measures] if not measures.empty else []
 
 

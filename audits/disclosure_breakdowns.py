@@ -30,7 +30,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from audits import breakdowns, collector, disclosure, tiers
+from audits import breakdowns, collector, disclosure, stats, tiers
 from audits.disclosure import ALL, LINKED, NONE, NUMERATOR, SMALL, SMALL_REASON
 from audits.kinds import kind_of
 from audits.standard_model import Measure, Standard
@@ -708,8 +708,7 @@ def _assemble(
     out = out.reindex(columns=PUBLIC_COLUMNS)
     for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper"):
         out[column] = out[column].astype("float64")
-    for column in ("numerator_rows", "denominator_rows"):
-        out[column] = out[column].astype("Int64")
+    out = stats.row_counts(out)
     for column in (
         "provider_id",
         "period",

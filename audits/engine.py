@@ -203,8 +203,7 @@ def evaluate(
     import pandas  # here, not at the top: see audits.runs._import_aside
 
     measures = pandas.DataFrame(measure_rows, columns=MEASURE_COLUMNS)
-    for column in ("numerator_rows", "denominator_rows"):
-        measures[column] = measures[column].astype("Int64")
+    measures = stats.row_counts(measures)
     return EngineResult(
         measures=measures,
         standards=pandas.DataFrame(standard_rows, columns=STANDARD_COLUMNS),

@@ -289,8 +289,7 @@ def read_results(con: duckdb.DuckDBPyConnection, run_id: str, provider_id: str |
     """Measure results of a run, exact (restricted: audits.disclosure.public_results is what may be
     published), with the provider's name."""
     df = _frame(con, "results", RESULT_COLUMNS, run_id, provider_id, "r.provider_id, r.standard_id, r.measure_id")
-    for column in ("numerator_rows", "denominator_rows"):
-        df[column] = df[column].astype("Int64")
+    df = stats.row_counts(df)
     return df
 
 

@@ -68,6 +68,14 @@ def is_missing(value) -> bool:
 
 _PANDAS_MISSING = frozenset({"NAType", "NaTType"})  # the types of pandas.NA and pandas.NaT
 
+ROW_COUNTS = ("numerator_rows", "denominator_rows")  # the rows of the return behind each figure
+
+
+def row_counts(frame):
+    """The frame with its ROW_COUNTS as whole numbers that may be missing (pandas' Int64): read
+    from DuckDB or built from lists, a column with a missing count comes as floats otherwise."""
+    return frame.astype(dict.fromkeys(ROW_COUNTS, "Int64"))
+
 
 def funnel_limits(benchmark: float, n: float, z: float = Z95) -> tuple[float, float]:
     """The funnel plot's limits at size n around the benchmark share B: B ± z·sqrt(B(1 − B)/n),

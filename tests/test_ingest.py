@@ -475,15 +475,20 @@ class _BrokenWorker(concurrent.futures.Executor):
 
 
 @pytest.mark.slow
-def test_batches_handed_to_a_worker_that_died_are_validated_here_all_of_them(tmp_path, monkeypatch):
-    """The worker is handed batches ahead of the one being written (ingest.AHEAD): when it dies,
-    every batch it held is checked in this process instead, none lost and none loaded twice."""
-    paths = [
+def returns_and_a_pack(tmp_path) -> list:
+    """Three returns and a pack, each with problems of its own: four batches with batch=1."""
+    return [
         make(tmp_path, "bad/row-problems"),
         make(tmp_path, "bad-pack/row-problems", base=GOOD_PACK),
         make(tmp_path, "bad/duplicate-ids"),
         make(tmp_path, "bad/written-otherwise"),
     ]
+
+
+def test_batches_handed_to_a_worker_that_died_are_validated_here_all_of_them(tmp_path, monkeypatch):
+    """The worker is handed batches ahead of the one being written (ingest.AHEAD): when it dies,
+    every batch it held is checked in this process instead, none lost and none loaded twice."""
+    paths = returns_and_a_pack(tmp_path)
     once = ingest.ingest(paths, db=tmp_path / "one.duckdb", loaded_by="test")
     broken = _BrokenWorker()
     monkeypatch.setattr(ingest, "_validator", lambda batches: broken)
@@ -597,12 +602,7 @@ def test_batches_spread_the_packs_between_the_returns_each_kind_in_its_order(tmp
 def test_packs_loaded_between_returns_come_back_in_the_order_given(tmp_path, monkeypatch):
     """With the pack's batch written after the returns' (ingest._batches), the outcomes still
     come in the order the submissions were given, and the store holds what one batch makes."""
-    paths = [
-        make(tmp_path, "bad/row-problems"),
-        make(tmp_path, "bad-pack/row-problems", base=GOOD_PACK),
-        make(tmp_path, "bad/duplicate-ids"),
-        make(tmp_path, "bad/written-otherwise"),
-    ]
+    paths = returns_and_a_pack(tmp_path)
     once = ingest.ingest(paths, db=tmp_path / "one.duckdb", loaded_by="test")
     batches = ingest._batches
     monkeypatch.setattr(ingest, "_batches", lambda paths: batches(paths, size=1, most_bytes=0))
