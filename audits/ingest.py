@@ -293,12 +293,14 @@ def _in_order(places: list[int], looks: list[tuple[str | None, int]], size: int,
 
 
 def _looks(path: Path) -> tuple[str | None, int]:
-    """A submission's kind as its files' names tell it ("return" or "pack", None for an archive
-    or a folder that cannot be listed) and its bytes as `_size` counts them. The names are those
+    """A submission's kind as its files' names tell it (audits.reading.kind_of: "return" or
+    "pack"; None for an archive or a folder that cannot be listed) and its bytes as its files
+    say (a folder's files, not followed if links, and no more of them than reading.listing
+    gives; 0 when it cannot be told: reading it will say why). The names are those
     audits.reading counts as present: files and links, not dot files, not folders."""
     try:
         if not path.is_dir():
-            return None, _size(path)
+            return None, path.stat().st_size
         entries = reading.listing(path)
         names = {
             e.name
@@ -308,22 +310,7 @@ def _looks(path: Path) -> tuple[str | None, int]:
         size = sum(e.stat(follow_symlinks=False).st_size for e in entries if e.is_file(follow_symlinks=False))
     except OSError:
         return None, 0
-    has_return, has_pack = spec.RETURN_META_FILE in names, spec.PACK_META_FILE in names
-    pack = (has_pack and not has_return) or (not has_return and not has_pack and spec.STORIES.file in names)
-    return ("pack" if pack else "return"), size
-
-
-def _size(path: Path) -> int:
-    """A submission's bytes as its files say (a folder's files, not followed if links, and no more
-    of them than reading.listing gives; 0 when it cannot be told: reading it will
-    say why)."""
-    try:
-        if not path.is_dir():
-            return path.stat().st_size
-        entries = reading.listing(path)
-        return sum(e.stat(follow_symlinks=False).st_size for e in entries if e.is_file(follow_symlinks=False))
-    except OSError:
-        return 0
+    return reading.kind_of(names), size
 
 
 def _validator(batches: int) -> Executor:

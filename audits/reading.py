@@ -391,6 +391,16 @@ def _file_limit_of_entry(name: str) -> int:
     return _file_limit(name.rsplit("/", 1)[-1])
 
 
+def kind_of(present: set[str]) -> str:
+    """A submission's kind by the names of its files: a pack when it holds the pack's metadata
+    and not a return's, or, holding neither, the stories file; else a return (audits.ingest
+    orders its batches by it before reading)."""
+    has_return, has_pack = spec.RETURN_META_FILE in present, spec.PACK_META_FILE in present
+    if has_pack and not has_return:
+        return "pack"
+    return "pack" if not has_return and not has_pack and spec.STORIES.file in present else "return"
+
+
 def _from_files(
     source: Path, form: str, files: dict[str, bytes], refused: list[Problem] | None = None
 ) -> RawSubmission:
@@ -416,9 +426,7 @@ def _from_files(
         return sub
     has_return = spec.RETURN_META_FILE in present
     has_pack = spec.PACK_META_FILE in present
-    kind = "pack" if has_pack and not has_return else "return"
-    if not has_return and not has_pack and spec.STORIES.file in present:
-        kind = "pack"
+    kind = kind_of(present)
     meta_file = spec.PACK_META_FILE if kind == "pack" else spec.RETURN_META_FILE
     sub = RawSubmission(source, form, kind, meta_file)
     sub.problems += refused

@@ -308,10 +308,7 @@ def figure(measure, row) -> str:
     if hidden(row) == "all":
         return f"{NOT_SHOWN}: {hidden_why(row)}"
     if hidden(row):
-        return (
-            f"{NOT_SHOWN}: {hidden_why(row)} "
-            f"(out of {number(denominator)} {unit(measure.table, denominator, weighted)})"
-        )
+        return f"{NOT_SHOWN}: {hidden_why(row)} {_out_of(measure, row)}"
     if stats.is_missing(row.get("value")):
         if stats.is_missing(denominator):
             return "Nothing to measure"
@@ -689,7 +686,11 @@ def group_figure(measure, row) -> str:
     if hidden(row) and row.get("reason") == "whole":  # audits.disclosure_breakdowns.WHOLE
         if hidden(row) == "all":
             return NOT_SHOWN
-        denominator = row.get("denominator")
-        weighted = bool(getattr(measure, "weight", None))
-        return f"{NOT_SHOWN} (out of {number(denominator)} {unit(measure.table, denominator, weighted)})"
+        return f"{NOT_SHOWN} {_out_of(measure, row)}"
     return figure(measure, row)
+
+
+def _out_of(measure, row) -> str:
+    """Whom a hidden count is out of: '(out of 22 people)' (its denominator is shown)."""
+    denominator = row.get("denominator")
+    return f"(out of {number(denominator)} {unit(measure.table, denominator, bool(getattr(measure, 'weight', None)))})"
