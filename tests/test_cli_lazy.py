@@ -149,13 +149,11 @@ def test_an_audit_prints_the_same_built_alone(tmp_path):
 @pytest.mark.slow
 def test_python_m_audits_run_imports_no_other_command_module():
     code = (
-        "import runpy, sys\n"
+        "import atexit, runpy, sys\n"
         "sys.argv = ['audits'] + sys.argv[1:]\n"
-        "try:\n"
-        "    runpy.run_module('audits', run_name='__main__', alter_sys=True)\n"
-        "finally:\n"
-        "    print(sorted(m for m in sys.modules if m.startswith(('audits.commands.', 'argon2'))), file=sys.stderr)\n"
-    )
+        "atexit.register(lambda: print(sorted(m for m in sys.modules if m.startswith(('audits.commands.', 'argon2'))), file=sys.stderr))\n"
+        "runpy.run_module('audits', run_name='__main__', alter_sys=True)\n"
+    )  # said at exit: audits/__main__.py ends the process once the command is done (atexit still runs)
     env = {**os.environ, "COLUMNS": "80"}
 
     def imported(*args: str) -> str:
@@ -180,13 +178,11 @@ NOT_FOR_AN_AUDIT = ("pandera", "reportlab", "plotly", "streamlit", "openpyxl", "
 def test_python_m_audits_run_audits_without_importing_what_it_does_not_need(tmp_path):
     _, args = a_quarter_to_audit(tmp_path)
     code = (
-        "import json, runpy, sys\n"
+        "import atexit, json, runpy, sys\n"
         "sys.argv = ['audits'] + sys.argv[1:]\n"
-        "try:\n"
-        "    runpy.run_module('audits', run_name='__main__', alter_sys=True)\n"
-        "finally:\n"
-        "    print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
-    )
+        "atexit.register(lambda: print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr))\n"
+        "runpy.run_module('audits', run_name='__main__', alter_sys=True)\n"
+    )  # said at exit, as above
     done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert "Run id: run-" in done.stdout
