@@ -17,6 +17,7 @@ import json
 import sys
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,11 +95,24 @@ def _import_aside() -> threading.Thread | None:
     return thread
 
 
-def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: str | None = None) -> str:
+def run_audit(
+    db,
+    period: str,
+    standards_dir: Path = Path("standards"),
+    run_by: str | None = None,
+    then: Callable[[duckdb.DuckDBPyConnection, str], Callable[[], object]] | None = None,
+) -> str:
     """Run every approved standard over the period's current returns; the new run's id.
 
     Refuses (RunError) when any standards file is invalid, naming every problem, when
     no standard is approved, or when no return of the period is loaded.
+
+    `then(con, run_id)`: called on the store's connection once the run is committed, to read what
+    the caller will say of it (the command line's summary) without opening the store again. The
+    function it gives back (that summary drawn, which needs no store) runs on a thread of its own
+    while the store writes the run into its file and closes (DuckDB's checkpoint: C++, without
+    Python's lock), so the two take the time of the longer; the run id is returned once both are
+    done.
     """
     _check_period(period)
     standards_dir = Path(standards_dir)
@@ -198,7 +212,11 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
     protected.standards["run_id"] = run_id
     # the store as the reading connection found it: no migration to check for again
     fresh = migrated if migrated == len(store.migrations()) else None
-    with store.writing(db, log=False, migrated=fresh) as con:
+    drawing = None
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="then") as aside,
+        store.writing(db, log=False, migrated=fresh) as con,
+    ):
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(
@@ -249,6 +267,10 @@ def run_audit(db, period: str, standards_dir: Path = Path("standards"), run_by: 
         except Exception:
             store.rollback(con)
             raise
+        if then is not None:
+            drawing = aside.submit(then(con, run_id))
+    if drawing is not None:
+        drawing.result()
     return run_id
 
 

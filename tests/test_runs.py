@@ -283,3 +283,32 @@ def test_a_standard_that_fails_at_run_time_is_left_out_of_the_breakdowns_as_befo
         assert list(runs.failed_standards(con, run_id)) == ["warm-welcome"]
     assert sum(len(rows) for (table, _), rows in now.items() if table == "breakdowns") > 0
     assert [k for k in now if now[k] != before[k]] == []
+
+
+def test_then_reads_the_committed_run_on_its_connection_and_its_work_ends_before_the_run_id(db):
+    """run_audit's `then`: called once the run is committed, on the store's own connection (it sees
+    the run), and what it gives back has run before run_audit returns, with the run in the file."""
+    seen: dict = {}
+
+    def then(con, run_id):
+        seen["rows"] = con.execute("SELECT count(*) FROM standard_results WHERE run_id = ?", [run_id]).fetchone()[0]
+        return lambda: seen.update(done=run_id)
+
+    run_id = runs.run_audit(db, PERIOD, STANDARDS, then=then)
+    assert seen["done"] == run_id
+    with store.reading(db) as con:
+        kept = con.execute("SELECT count(*) FROM standard_results WHERE run_id = ?", [run_id]).fetchone()[0]
+    assert seen["rows"] == kept > 0
+
+
+def test_a_failure_in_thens_work_is_raised_with_the_run_kept(db):
+    def then(con, run_id):
+        def fails():
+            raise RuntimeError("drawing failed")
+
+        return fails
+
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        runs.run_audit(db, PERIOD, STANDARDS, then=then)
+    with store.reading(db) as con:
+        assert con.execute("SELECT count(*) FROM runs").fetchone()[0] == 1

@@ -29,9 +29,20 @@ CELL_COLUMNS = ["provider_id", "standard_id", "shown", "uncertain"]
 def _summary(con, run_id: str) -> None:
     """Providers x standards, each rating as shown everywhere else (audits.verdicts), as symbol
     and word (never colour alone)."""
+    _draw(_shown(con, run_id), run_id)
+
+
+@tiers.output(tiers.RESTRICTED, "the run's exact ratings as shown, for the auditor's summary")
+def _shown(con, run_id: str):
+    """What the summary shows of a run, read from the store (audits.verdicts.run_shown_ratings)."""
     from audits import verdicts
 
-    df = verdicts.run_shown_ratings(con, run_id)
+    return verdicts.run_shown_ratings(con, run_id)
+
+
+@tiers.output(tiers.RESTRICTED, "the auditor's summary of a run drawn, every rating exact")
+def _draw(df, run_id: str) -> None:
+    """The summary of `_shown`'s ratings printed on the console."""
     standard_ids = sorted(df["standard_id"].unique())
     providers = df[["provider_id", "provider_name"]].drop_duplicates().sort_values("provider_id")
     cells = {(p, s): (shown, unsure) for p, s, shown, unsure in zip(*map(df.get, CELL_COLUMNS))}
@@ -71,6 +82,15 @@ def _summary(con, run_id: str) -> None:
         )
 
 
+@tiers.output(tiers.RESTRICTED, "the auditor's summary of a run, drawn as the console would print it")
+def _drawn(df, run_id: str) -> str:
+    """`_draw`'s output as text, the bytes the console would write (rich's capture renders them as
+    printing does), to be written once the run is safely in the store."""
+    with console.capture() as capture:
+        _draw(df, run_id)
+    return capture.get()
+
+
 def run(
     period: str = typer.Option(..., "--period", help="The quarter to audit, for example 2026-Q2."),
     standards_dir: Path = typer.Option(Path("standards"), "--standards", help="The folder of standards files."),
@@ -79,13 +99,22 @@ def run(
     """Run every approved standard over the period's returns and record the audit (append-only)."""
     from audits import runs
 
+    told: dict = {}
+
+    def then(con, run_id: str):
+        # read on the run's own connection once it is committed (no second open of the store), and
+        # drawn while the store writes the run into its file (runs.run_audit's `then`)
+        shown = _shown(con, run_id)
+        told["failed"] = runs.failed_standards(con, run_id)
+        return lambda: told.update(summary=_drawn(shown, run_id))
+
     try:
-        run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser())
-        with store.reading(db) as con:  # one open for the summary and the standards left out
-            _summary(con, run_id)
-            failed = runs.failed_standards(con, run_id)
+        run_id = runs.run_audit(db, period, standards_dir, run_by=getpass.getuser(), then=then)
     except (runs.RunError, store.StoreError) as error:
         fail(str(error))
+    console.file.write(told["summary"])
+    console.file.flush()
+    failed = told["failed"]
     console.print(f"Run id: {run_id}")
     if failed:
         for standard_id, why in failed.items():
