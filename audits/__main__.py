@@ -12,6 +12,11 @@ command makes while it works are still collected while it works. Only this proce
 this: a program importing audits.cli (the tests, the dashboard) keeps Python's usual collector.
 The app is built (audits.cli.app_for: the command modules are imported) while collection is off.
 
+No command does linear algebra, so OpenBLAS (loaded with numpy, under pandas) is left one thread:
+by default it starts a worker thread per core as numpy is imported, which spin waiting for work
+that never comes (~0.07 CPU-s of a 2-core machine's audit, while DuckDB needs both cores). A
+value set by whoever runs the command is kept.
+
 Once the command has ended (click ends every command with SystemExit and its exit code), the
 process ends as the interpreter would end it, less the freeing of every module's objects one by
 one (~0.04 s after an audit, whose process holds ~400 MB of them), which the operating system
@@ -24,6 +29,7 @@ import os
 import sys
 import threading
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy is imported: see above
 gc.disable()
 try:
     from audits.cli import app_for

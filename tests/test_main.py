@@ -42,3 +42,11 @@ def test_a_thread_still_running_is_waited_for():
     done = as_main("run", "--help", before=before)
     assert done.returncode == 0
     assert "thread done" in done.stdout
+
+
+def test_openblas_is_left_one_thread_unless_told_otherwise():
+    said = "import atexit, os; atexit.register(lambda: print('threads', os.environ.get('OPENBLAS_NUM_THREADS')))"
+    untold = "os.environ.pop('OPENBLAS_NUM_THREADS', None)"
+    assert as_main("run", "--help", before=f"{said}; {untold}").stdout.rstrip().endswith("threads 1")
+    told = "os.environ['OPENBLAS_NUM_THREADS'] = '3'"
+    assert as_main("run", "--help", before=f"{said}; {told}").stdout.rstrip().endswith("threads 3")
