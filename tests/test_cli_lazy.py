@@ -70,6 +70,7 @@ def old_app() -> typer.Typer:
         accounts,
     ):
         module.register(app)
+    cli._one_line_summaries(app)  # added since: the lists of commands wrap each summary afresh
     return app
 
 
@@ -99,6 +100,23 @@ def test_the_app_is_the_old_registration():
     for path in paths:
         for args in ([*path, "--help"], [*path, "--no-such-option"]):
             assert said(cli.app, args) == said(old, args), args
+
+
+def test_each_list_of_commands_gives_a_summary_as_one_paragraph_wrapped_to_the_terminal():
+    """Before, a docstring's line ends were kept in the list, so a summary broke mid-sentence."""
+    app = typer.main.get_command(cli.app)
+    for path in command_paths(app):
+        group = app
+        for name in path:
+            group = group.commands[name]
+        if not getattr(group, "commands", None):
+            continue
+        lines = said(cli.app, [*path, "--help"], 400)[0].splitlines()
+        for name, command in group.commands.items():
+            summary = " ".join((command.help or "").split("\n\n")[0].split())
+            assert summary, (path, name)
+            if len(summary) < 300:
+                assert any(re.search(rf"│ {re.escape(name)} +{re.escape(summary)} +│", line) for line in lines), name
 
 
 def test_a_command_line_for_run_builds_only_its_group():
