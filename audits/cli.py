@@ -16,6 +16,7 @@ the bytes against `app`.
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 
 import typer
@@ -57,7 +58,20 @@ def build(groups: tuple[str, ...] = GROUPS) -> typer.Typer:
     modules = {group: importlib.import_module(f"audits.commands.{group}") for group in sorted(groups)}
     for group in groups:
         modules[group].register(built)
+    _one_line_summaries(built)
     return built
+
+
+def _one_line_summaries(group: typer.Typer) -> None:
+    """A list of commands shows each docstring's first paragraph with its line ends kept, which
+    breaks its lines mid-sentence (--help): given as one line, it is wrapped to the terminal."""
+    for command in group.registered_commands:
+        doc = command.callback.__doc__ if command.callback else None
+        if command.short_help is None and command.help is None and doc:
+            command.short_help = " ".join(inspect.cleandoc(doc).split("\n\n")[0].split())
+    for subgroup in group.registered_groups:
+        if subgroup.typer_instance is not None:
+            _one_line_summaries(subgroup.typer_instance)
 
 
 def app_for(args: list[str]) -> typer.Typer:

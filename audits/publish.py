@@ -527,9 +527,12 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
                 "provider_name": found.provider_name,
                 "area": found.area,
                 "ratings": ratings_of,
-                "met": sum(r == "green" for r in ratings_of.values()),
-                "rated": sum(r != "no_data" for r in ratings_of.values()),
-                "too_few": sum(r == "no_data" for r in ratings_of.values()),
+                # as the dashboard counts them (ratings.MET, NOT_RATED): a range or a rating not
+                # shown is not rated for or against
+                "met": sum(r in ratings.MET for r in ratings_of.values()),
+                "provisional": sum(r == "provisional" for r in ratings_of.values()),
+                "rated": sum(r not in ratings.NOT_RATED for r in ratings_of.values()),
+                "too_few": sum(r in ratings.NOT_RATED for r in ratings_of.values()),
             }
         )
         data_rows += _data_rows(found)
@@ -547,6 +550,7 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
         ],
         quote=INDEPENDENCE_QUOTE,
         quote_source=INDEPENDENCE_SOURCE,
+        provisional_words=f"{ratings.PROVISIONAL_EXPLANATION.removeprefix('green, ')} ({ratings.look('provisional').word})",
     )
     page(
         "standards.html",

@@ -47,6 +47,11 @@ RANGES: dict[str, Look] = {
     "withheld": Look("withheld", "◌", "Rating not shown *", "#4d4d4d", "#f0f0f0"),
 }
 
+# A provider's standards met on the figures (provisional: not yet confirmed by a story), and those
+# with nothing to count for or against it; every other rating, a range included, is rated.
+MET = ("green", "provisional")
+NOT_RATED = ("no_data", "withheld")
+
 # Worst to best, to say which way a rating moved between quarters; no_data has no rank:
 # it is not a rating.
 RANK: dict[str, int] = {"red": 0, "amber": 1, "differs": 1, "provisional": 2, "green": 3}

@@ -21,8 +21,6 @@ from dashboard import html_table, stories_view, ui
 
 STANDARD_PAGE, PROVIDER_PAGE = "standard", "provider"  # the pages' addresses (url paths)
 SHORT = 24  # characters: a title longer than this is shown by its short name
-MET = ("green", "provisional")  # met on the figures (provisional: not yet confirmed by a story)
-NOT_RATED = ("no_data", "withheld")  # nothing to count a provider's standard for or against
 
 MATRIX_CSS = """<style>
 .ls-overview-wrap { max-height: 46rem; }
@@ -60,11 +58,11 @@ def met_tally(sr: pd.DataFrame) -> pd.DataFrame:
     tally = pd.DataFrame(
         {
             "provider_id": sr["provider_id"],
-            "met": shown.isin(MET),
+            "met": shown.isin(ratings.MET),
             "provisional": shown == "provisional",
-            "rated": ~shown.isin(NOT_RATED),
+            "rated": ~shown.isin(ratings.NOT_RATED),
             "not_met": shown == "red",
-            "unrated": shown.isin(NOT_RATED),
+            "unrated": shown.isin(ratings.NOT_RATED),
         }
     )
     return tally.groupby("provider_id").sum().astype(int)

@@ -84,7 +84,7 @@ def changes(moved: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
 def one_line(sr: pd.DataFrame, tally: pd.DataFrame, real: pd.DataFrame | None, previous: str, watched: int) -> str:
     """The whole quarter in one sentence: what was met, what was not, what changed for real."""
     shown = sr["shown"]
-    met, provisional = int(shown.isin(overview_matrix.MET).sum()), int((shown == "provisional").sum())
+    met, provisional = int(shown.isin(ratings.MET).sum()), int((shown == "provisional").sum())
     rated, red = int(tally["rated"].sum()), int((shown == "red").sum())
     text = (
         f"{words.many(len(tally), 'provider')} against {words.many(sr['standard_id'].nunique(), 'standard')}: "

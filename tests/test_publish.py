@@ -17,7 +17,7 @@ from markupsafe import escape
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from audits import drafts, factcheck, publish, readiness, sentences, store, story_review
+from audits import drafts, factcheck, publish, ratings, readiness, sentences, store, story_review
 from audits.cli import app
 from audits.standard_files import load_standards
 
@@ -214,6 +214,13 @@ def test_the_lifecycle_of_one_provider_to_publication(audited, tmp_path):
     assert data["tier"] == "public" and len(data["rows"]) == len(rows)
     peer = [r for r in rows if r["standard_id"] == "peer-workforce"]
     assert peer and peer[0]["standard_rating"] == "differs"
+    # the index counts the standards met as the dashboard does: provisional is met on the figures
+    shown = {r["standard_id"]: r["standard_rating"] for r in rows}
+    met, rated = sum(r in ratings.MET for r in shown.values()), sum(r not in ratings.NOT_RATED for r in shown.values())
+    provisional = sum(r == "provisional" for r in shown.values())
+    said = " ".join(index.read_text(encoding="utf-8").split())
+    assert f"Met {met} of the {rated} standards that could be rated" in said and rated
+    assert (f", {provisional} of them not yet confirmed" in said) == bool(provisional)
     # the signed PDF is there, byte for byte
     with store.reading(db) as con:
         from audits import signed

@@ -314,18 +314,39 @@ def test_arrow_reads_a_csv_as_python_csv_does(data):
         assert fast.cells.to_pylist() == slow.cells.to_pylist()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap, on main before this stop too: Arrow reads a cell that starts with a quoted "
-    'empty value and goes on (""x) without a word, where Python\'s csv reports the quote (found by '
-    "the test above in CI; the fast path needs a check for text after a closing quote)",
-)
 def test_a_quote_closed_before_the_cell_ends_is_reported_by_both_paths():
     table = spec.KPIS
     data = b'kpi_id,name,measure,target,payment_linked,set_by\n,,,,,""x'
     fast, fast_problems = reading.read_csv_bytes(table, table.file, data)
     slow, slow_problems = reading.read_slowly(table, table.file, data, [h.strip() for h in table.column_names])
     assert slow_problems and fast_problems == slow_problems
+
+
+@pytest.mark.parametrize(
+    "text, fast",
+    [
+        ('k1,"Smith, J",x\n', True),
+        ('k1,"He said ""hi""",x\r\n', True),
+        ('k1,"",""""\n"two\nlines",x,y', True),
+        ('k1,"a,""b"""\n', True),  # a quote run just after a comma, inside a value in quotes
+        ('k1,""x\n', False),  # text after a closing quote: Arrow reads x, Python's csv stops
+        ('k1,"a,"x\n', False),  # the same, where the closing quote follows a comma
+        ('k1,"ab"cd,x\n', False),
+        ("k1,5'10\" and 6'1\"\n", True),  # quotes inside a cell not in quotes are read alike
+        ("k1,5'10\"\n", False),  # an odd number of quotes: the slow path says where
+    ],
+)
+def test_a_file_goes_the_fast_way_only_where_arrow_reads_its_quotes_as_python_does(text, fast):
+    data = ("kpi_id,name,measure\n" + text).encode()
+    assert reading._quotes_read_alike(data) is fast
+    # whichever way it goes, both paths agree on it
+    table = spec.KPIS
+    header = [h.strip() for h in table.column_names]
+    full = (",".join(header) + "\n" + text).encode()
+    got, problems = reading.read_csv_bytes(table, table.file, full)
+    slow, slow_problems = reading.read_slowly(table, table.file, full, header)
+    assert problems == slow_problems and (got is None) == (slow is None)
+    assert fast or problems or text == "k1,5'10\"\n"
 
 
 def test_blank_lines_keep_the_line_numbers_a_spreadsheet_shows():

@@ -282,9 +282,10 @@ def test_story_review_commands(tmp_path):
     runner = CliRunner()
     held = runner.invoke(app, ["stories", "held", "--period", "2026-Q2", "--db", str(db)])
     assert held.exit_code == 0 and "P001 S05: held for the auditor: may contain a phone number" in held.output
-    assert "07700" not in held.output  # words only with --show-words
+    assert "07700" not in held.output  # words only with --show-words, which it points to
+    assert "Read it first: the same command with --show-words" in held.output
     shown = runner.invoke(app, ["stories", "held", "--period", "2026-Q2", "--db", str(db), "--show-words"])
-    assert "[[07700 900123]]" in shown.output
+    assert "[[07700 900123]]" in shown.output and "Read it first" not in shown.output
     base = ["--provider", "P001", "--period", "2026-Q2", "--story", "S05", "--by", "A. Auditor", "--db", str(db)]
     refused = runner.invoke(app, ["stories", "redact", *base, "--text", "ring 07700 900111"])
     assert refused.exit_code == 1 and "07700" not in refused.output

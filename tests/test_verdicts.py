@@ -60,7 +60,8 @@ def test_every_output_shows_the_contradiction(db, tmp_path):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages).split())
     assert DIFFERS in text and "reads this story as contradicting the figures" in text
     summary = CliRunner().invoke(app, ["run", "--period", "2026-Q2", "--standards", str(STANDARDS), "--db", str(db)])
-    assert summary.exit_code == 0 and "Partly met: people's experience differs 1" in " ".join(summary.output.split())
+    assert summary.exit_code == 0 and "◑ Partly met: people's experience differs: 1" in summary.output
+    assert "◑" in next(line for line in summary.output.splitlines() if line.startswith("P001 "))
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ import getpass
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -27,8 +28,12 @@ CELL_COLUMNS = ["provider_id", "standard_id", "shown", "uncertain"]
 
 @tiers.output(tiers.RESTRICTED, "the auditor's summary of a run, every rating exact")
 def _summary(con, run_id: str) -> None:
-    """Providers x standards, each rating as shown everywhere else (audits.verdicts), as symbol
-    and word (never colour alone)."""
+    """Providers x standards, each rating as shown everywhere else (audits.verdicts), by its
+    symbol in its colour, with each symbol's word in the key below (never colour alone).
+
+    One column of symbols a standard, numbered, with the numbers' standards listed below: a
+    rating's words in every cell made eleven standards need 160 columns, and at 80 a terminal
+    showed 'Pro…', 'aft…' and 'Par…'."""
     _draw(_shown(con, run_id), run_id)
 
 
@@ -46,39 +51,47 @@ def _draw(df, run_id: str) -> None:
     standard_ids = sorted(df["standard_id"].unique())
     providers = df[["provider_id", "provider_name"]].drop_duplicates().sort_values("provider_id")
     cells = {(p, s): (shown, unsure) for p, s, shown, unsure in zip(*map(df.get, CELL_COLUMNS))}
-    # Each distinct rating cell made into rich Text once, as the table would make it from the
-    # markup (console.render_str, no highlighting: a column's default) each time it measures or
-    # draws a cell: the same bytes, without parsing ~300 cells' markup three times over.
-    rating_texts: dict[str, Text] = {}
-    table = Table(title=f"Audit {run_id}", show_lines=False)
-    table.add_column("Provider")
-    for standard_id in standard_ids:
-        table.add_column(standard_id)
+    period = f" of {df['period'].iloc[0]}" if len(df) else ""
+    console.print(
+        f"Audit {run_id}{period}: {len(providers)} provider{'s' if len(providers) != 1 else ''} against "
+        f"{len(standard_ids)} standard{'s' if len(standard_ids) != 1 else ''}."
+    )
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=0)  # a space between columns
+    # the names take what the figures leave (rich would crop the last standards instead)
+    room = console.width - 1 - 9 - 3 * len(standard_ids)
+    table.add_column("Provider", overflow="ellipsis", no_wrap=True, max_width=max(12, room))
+    table.add_column("Met", no_wrap=True, min_width=8)
+    for number in range(1, len(standard_ids) + 1):
+        table.add_column(str(number), no_wrap=True, min_width=2)
     for provider in providers.head(SHOWN_PROVIDERS).itertuples():
-        name = provider.provider_name or provider.provider_id
-        row = [f"{provider.provider_id} {name}"]
-        for standard_id in standard_ids:
-            shown, unsure = cells.get((provider.provider_id, standard_id), ("no_data", False))
+        row = [Text(f"{provider.provider_id} {provider.provider_name or ''}".strip())]
+        shown_row = [cells.get((provider.provider_id, s), ("no_data", False)) for s in standard_ids]
+        met = sum(shown in ratings.MET for shown, _ in shown_row)
+        rated = sum(shown not in ratings.NOT_RATED for shown, _ in shown_row)
+        row.append(Text(f"{met} of {rated}"))
+        for shown, unsure in shown_row:
             mark = UNSURE_MARK if words.rating(shown, unsure) != words.rating(shown) else ""
-            markup = f"[{ratings.look(shown).colour}]{escape(words.rating(shown))}{mark}[/]"
-            if markup not in rating_texts:
-                rating_texts[markup] = console.render_str(markup, highlight=False)
-            row.append(rating_texts[markup].copy())
+            row.append(Text(ratings.look(shown).symbol + mark, style=ratings.look(shown).colour))
         table.add_row(*row)
     console.print(table)
     if len(providers) > SHOWN_PROVIDERS:
         console.print(
             f"… and {len(providers) - SHOWN_PROVIDERS} more providers: python -m audits export writes every result."
         )
+    console.print("\nMet: the standards met (Met or Met (provisional)) of those rated. The standards:")
+    for number, standard_id in enumerate(standard_ids, 1):
+        console.print(Text(f"{number:>4} {standard_id}"))
     counts = df["shown"].value_counts()
-    console.print(
-        "Standards rated: "
-        + ", ".join(f"{escape(words.rating(r))} {int(counts.get(r, 0))}" for r in ratings.LOOKS if counts.get(r, 0))
-    )
+    console.print("Standards rated, by rating:")
+    for rating in (r for r in ratings.LOOKS if counts.get(r, 0)):
+        look = ratings.look(rating)
+        console.print(Text("   ") + Text(look.symbol, style=look.colour) + Text(f" {look.word}: {int(counts[rating])}"))
     if df["uncertain"].any():
         console.print(
-            f"{UNSURE_MARK} {escape(words.UNCERTAIN)} ({int(df['uncertain'].sum())} of {len(df)}): "
-            f"{escape(words.UNCERTAIN_EXPLANATION)}."
+            Text(
+                f"{UNSURE_MARK} {words.UNCERTAIN} ({int(df['uncertain'].sum())} of {len(df)}): "
+                f"{words.UNCERTAIN_EXPLANATION}."
+            )
         )
 
 

@@ -54,6 +54,11 @@ def held(
         console.print(f"\n{row.provider_id} {row.story_id}: {row.reason}")
         if show_words:
             console.print("  " + screening.mark(row.story, row.flags))
+    if not show_words:
+        which = "it" if len(df) == 1 else "each"
+        console.print(
+            f"\nRead {which} first: the same command with --show-words prints the words, flagged parts in [[ ]]."
+        )
     console.print(
         "\nFor each: python -m audits stories clear|keep-out --provider P --period Q --story ID --by NAME,"
         ' or stories redact ... --text "the words without the details".'
