@@ -226,20 +226,26 @@ def ingest(
     return [outcome for _, outcome in sorted(zip(done, outcomes), key=lambda pair: pair[0])]
 
 
-# A batch holds returns.BATCH submissions, and more while its files come to at most BATCH_BYTES
+# A batch holds BATCH_LEAST submissions, and more while its files come to at most BATCH_BYTES
 # (about what 40 national returns hold): small submissions, such as a year's 543 evidence packs
-# (3 MB in all), go in one batch instead of 14. Every batch costs the writer a connection and a
-# checkpoint (~0.2-0.3 CPU-s, mostly fixed) and the validator a pandera call per table.
+# (3 MB in all), go in one batch instead of 14, and the largest providers' returns in batches of
+# ~18, not 40. (At least 40 a batch made the national year's last returns batch, its 36 largest
+# returns, 76 MiB: the writer waited ~2x a batch's checking for it, then wrote it with the
+# checking process idle.) Every batch costs the writer a connection and a checkpoint (~0.02-0.04
+# CPU-s fixed; the rest of a checkpoint is compressing the batch's rows) and the validator a
+# pandera call per table.
 BATCH_BYTES = 40 * 2**20
+BATCH_LEAST = 10
 # … but never more submissions than this in one batch (one checkpoint; a kill loses the batch).
 BATCH_MOST = 1000
 
 
-def batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BATCH_BYTES) -> list[list[Path]]:
+def batches(paths: list[Path], size: int = BATCH_LEAST, most_bytes: int = BATCH_BYTES) -> list[list[Path]]:
     """The submissions in batches: each takes `size` of them, then more while the batch's files
-    stay within `most_bytes` (up to BATCH_MOST), so a batch's memory stays that of `size`
-    ordinary returns whatever the submissions' sizes. Returns and evidence packs each keep
-    their order; the packs' batches go between the returns' (`_batches`)."""
+    stay within `most_bytes` (up to BATCH_MOST), so a batch's memory stays near `most_bytes`
+    worth of files whatever the submissions' sizes. Returns and evidence packs each keep
+    their order; the packs' batches go between the returns' (`_batches`), and the returns'
+    first and last batches hold half as much (`_tapered`)."""
     return [[paths[i] for i in chunk] for chunk in _batches(paths, size, most_bytes)]
 
 
@@ -251,7 +257,7 @@ def batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BATC
 PACK_SPREAD = 5
 
 
-def _batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BATCH_BYTES) -> list[list[int]]:
+def _batches(paths: list[Path], size: int = BATCH_LEAST, most_bytes: int = BATCH_BYTES) -> list[list[int]]:
     """`batches` as places in `paths`. The packs are spread between the returns only when every
     submission is a folder whose kind its files' names tell (as audits.reading will judge it):
     a return and a pack never depend on each other's loading, while two submissions of one kind
@@ -260,7 +266,7 @@ def _batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BAT
     ordered = _in_order(list(range(len(paths))), looks, size, most_bytes)
     if len(ordered) <= 1 or {kind for kind, _ in looks} != {"return", "pack"}:
         return ordered  # one batch (checked in a thread, no process to start), or kinds unknown
-    kept = _in_order([i for i, (kind, _) in enumerate(looks) if kind == "return"], looks, size, most_bytes)
+    kept = _tapered([i for i, (kind, _) in enumerate(looks) if kind == "return"], looks, size, most_bytes)
     packs = [i for i, (kind, _) in enumerate(looks) if kind == "pack"]
     # The packs in PACK_SPREAD parts (fewer if there are fewer returns' batches), each batched as
     # usual: the first part first (checked here in a moment while the worker process starts, and
@@ -274,6 +280,32 @@ def _batches(paths: list[Path], size: int = returns.BATCH, most_bytes: int = BAT
     for k in range(1, parts):
         out += kept[len(kept) * (k - 1) // (parts - 1) : len(kept) * k // (parts - 1)] + spread[k]
     return out
+
+
+def _tapered(places: list[int], looks: list[tuple[str | None, int]], size: int, most_bytes: int) -> list[list[int]]:
+    """`_in_order`, but the first and the last batch hold at most half `most_bytes` of files (at
+    least one submission each): the writer waits for the first to be checked (by the worker
+    process, once it has started) and writes the last with nothing left to check, so the
+    smaller they are, the less either side waits. In between, the checking, the quicker side,
+    keeps ahead of the writing."""
+    if len(places) < 3:
+        return _in_order(places, looks, size, most_bytes)
+    head = _within(places, looks, most_bytes // 2)
+    tail = _within(places[head:][::-1], looks, most_bytes // 2)
+    if head + tail >= len(places):
+        return _in_order(places, looks, size, most_bytes)
+    middle = places[head : len(places) - tail]
+    return [places[:head], *_in_order(middle, looks, size, most_bytes), places[len(places) - tail :]]
+
+
+def _within(places: list[int], looks: list[tuple[str | None, int]], most_bytes: int) -> int:
+    """How many of `places`, from the first, have files within `most_bytes` (at least one)."""
+    held = 0
+    for count, i in enumerate(places):
+        held += looks[i][1]
+        if count and held > most_bytes:
+            return count
+    return len(places)
 
 
 def _in_order(places: list[int], looks: list[tuple[str | None, int]], size: int, most_bytes: int) -> list[list[int]]:

@@ -567,6 +567,24 @@ def test_batches_hold_a_set_number_then_more_small_submissions_up_to_a_size(tmp_
     assert ingest.batches([], size=2) == []
 
 
+def test_the_returns_first_and_last_batches_hold_half_and_large_returns_fewer_a_batch(tmp_path):
+    """With packs spread between them (ingest._tapered), the returns' batches hold at most
+    `most_bytes` of files once they have `size` (large returns: fewer a batch, not `size` of
+    any size), and the first and the last at most half of it (at least one each)."""
+    rets = [_submission_of(tmp_path / f"r{i:02d}", 100) for i in range(10)]
+    rets += [_submission_of(tmp_path / f"r{i:02d}", 400) for i in range(10, 16)]
+    for folder in rets:
+        (folder / "return.yaml").write_bytes(b"")
+    packs = [_named(tmp_path / f"p{i}", "pack.yaml", "stories.csv") for i in range(2)]
+    chunks = ingest.batches([*rets, *packs], size=2, most_bytes=1000)
+    assert chunks[0] == [packs[0]] and chunks[-1] == [packs[1]]
+    sizes = [[ingest._looks(p)[1] for p in chunk] for chunk in chunks[1:-1]]
+    assert [p for chunk in chunks[1:-1] for p in chunk] == rets
+    assert sum(sizes[0]) <= 500 and sum(sizes[-1]) <= 500
+    assert all(sum(s) <= 1000 or len(s) <= 2 for s in sizes), sizes
+    assert sizes == [[100] * 5, [100] * 5 + [400], [400] * 2, [400] * 2, [400]]
+
+
 def _named(folder: Path, *names: str) -> Path:
     folder.mkdir(parents=True)
     for name in names:
@@ -577,7 +595,8 @@ def _named(folder: Path, *names: str) -> Path:
 def test_batches_spread_the_packs_between_the_returns_each_kind_in_its_order(tmp_path, monkeypatch):
     """Evidence packs (pack.yaml, or stories.csv without either metadata file) go in up to
     PACK_SPREAD batches between the returns' batches, a pack batch first and last; each kind keeps its
-    order. An archive, whose kind its name does not tell, keeps everything in order."""
+    order; the returns' first and last batches hold half `most_bytes`. An archive, whose kind its
+    name does not tell, keeps everything in order."""
     monkeypatch.setattr(ingest, "PACK_SPREAD", 2)
     rets = [_named(tmp_path / f"r{i}", "return.yaml", "contacts.csv") for i in range(5)]
     packs = [_named(tmp_path / f"p{i}", "pack.yaml", "stories.csv") for i in range(3)]
@@ -587,9 +606,10 @@ def test_batches_spread_the_packs_between_the_returns_each_kind_in_its_order(tmp
     chunks = ingest.batches(paths, size=2, most_bytes=0)
     assert chunks == [
         [packs[0], packs[1]],
-        [rets[0], rets[1]],
-        [rets[2], both],
-        [rets[3], rets[4]],
+        [rets[0]],  # the returns' first and last batches hold half as much (here: one each)
+        [rets[1], rets[2]],
+        [both, rets[3]],
+        [rets[4]],
         [packs[2], packs[3]],
     ]
     archive = tmp_path / "r.zip"
