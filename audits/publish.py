@@ -521,18 +521,17 @@ def _write(out: Published, gathered: list, shared: findings.RunShared, period: s
             reply=found.reply,
         )
         ratings_of = {sec["id"]: sec["rating"] for sec in sections}
+        counted = ratings.tally(ratings_of.values())  # as the dashboard counts them
         providers.append(
             {
                 "provider_id": found.provider_id,
                 "provider_name": found.provider_name,
                 "area": found.area,
                 "ratings": ratings_of,
-                # as the dashboard counts them (ratings.MET, NOT_RATED): a range or a rating not
-                # shown is not rated for or against
-                "met": sum(r in ratings.MET for r in ratings_of.values()),
-                "provisional": sum(r == "provisional" for r in ratings_of.values()),
-                "rated": sum(r not in ratings.NOT_RATED for r in ratings_of.values()),
-                "too_few": sum(r in ratings.NOT_RATED for r in ratings_of.values()),
+                "met": counted["met"],
+                "provisional": counted["provisional"],
+                "rated": counted["rated"],
+                "too_few": counted["unrated"],
             }
         )
         data_rows += _data_rows(found)

@@ -11,6 +11,7 @@ computes the ratios, so a paler colour cannot creep back in.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -51,6 +52,20 @@ RANGES: dict[str, Look] = {
 # with nothing to count for or against it; every other rating, a range included, is rated.
 MET = ("green", "provisional")
 NOT_RATED = ("no_data", "withheld")
+
+
+def tally(shown: Iterable[str]) -> dict[str, int]:
+    """A provider's standards counted as every output says 'Met k of n': met (provisional
+    included, and how many of those are provisional), rated, and not rated (too few to tell or
+    not shown). The dashboard's matrix counts the same by provider in pandas (met_tally)."""
+    shown = list(shown)
+    return {
+        "met": sum(r in MET for r in shown),
+        "provisional": sum(r == "provisional" for r in shown),
+        "rated": sum(r not in NOT_RATED for r in shown),
+        "unrated": sum(r in NOT_RATED for r in shown),
+    }
+
 
 # Worst to best, to say which way a rating moved between quarters; no_data has no rank:
 # it is not a rating.

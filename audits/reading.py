@@ -649,7 +649,7 @@ def read_csv_bytes(table: spec.Table, name: str, data: bytes) -> tuple[RawTable 
             return None, [problem]
     names = [h if h else f"Unnamed: {i}" for i, h in enumerate(header)]
     # A file with double quotes goes the fast way only if Arrow reads them as Python's csv does
-    # (a pass over the bytes, ~0.1 CPU-s for a national year's 620 MB: made only where a quote is).
+    # (_quotes_read_alike: a pass over the file, made only where a quote is).
     quoted = b'"' in data
     if not quoted or _quotes_read_alike(data):
         try:

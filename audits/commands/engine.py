@@ -66,9 +66,8 @@ def _draw(df, run_id: str) -> None:
     for provider in providers.head(SHOWN_PROVIDERS).itertuples():
         row = [Text(f"{provider.provider_id} {provider.provider_name or ''}".strip())]
         shown_row = [cells.get((provider.provider_id, s), ("no_data", False)) for s in standard_ids]
-        met = sum(shown in ratings.MET for shown, _ in shown_row)
-        rated = sum(shown not in ratings.NOT_RATED for shown, _ in shown_row)
-        row.append(Text(f"{met} of {rated}"))
+        counted = ratings.tally(shown for shown, _ in shown_row)
+        row.append(Text(f"{counted['met']} of {counted['rated']}"))
         for shown, unsure in shown_row:
             mark = UNSURE_MARK if words.rating(shown, unsure) != words.rating(shown) else ""
             row.append(Text(ratings.look(shown).symbol + mark, style=ratings.look(shown).colour))
