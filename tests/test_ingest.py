@@ -246,11 +246,24 @@ def test_a_workbook_problem_names_the_sheet(tmp_path):
     assert (p.file, p.line, p.value) == ("r.xlsx sheet episodes", 3, "heroin")
 
 
+# The killed scripts write their marker whole, by renaming a finished file onto it: a marker
+# written in place exists, empty, before its text is in it, and a kill then reads it empty.
+MARK = textwrap.dedent("""
+    import os
+    from pathlib import Path
+
+    def mark(path, text):
+        part = Path(str(path) + ".part")
+        part.write_text(text)
+        os.replace(part, path)
+""")
+
+
 def kill_when_inside(tmp_path: Path, code: str, marker: Path, *args: Path) -> None:
     """Run code as a script with args, wait until it writes marker (it is inside the ingest and
     stalls there), then kill it with SIGKILL, as a power cut or the OOM killer would."""
     script = tmp_path / "killed.py"
-    script.write_text(code)
+    script.write_text(MARK + code)
     process = subprocess.Popen(
         [sys.executable, str(script), *map(str, args)],
         cwd=ROOT,
@@ -278,7 +291,7 @@ KILLED_SCRIPT = textwrap.dedent("""
     def insert_then_stall(con, table, frame, prefix):
         original(con, table, frame, prefix)
         if table.name == "contacts":   # half way: episodes and contacts written, not committed
-            Path(sys.argv[3]).write_text("inside the transaction")
+            mark(sys.argv[3], "inside the transaction")
             time.sleep(120)
 
     ingest._insert = insert_then_stall
@@ -316,7 +329,7 @@ BATCH_KILLED_SCRIPT = textwrap.dedent("""
     def insert_then_stall(con, table, frame, prefix):
         insert(con, table, frame, prefix)
         if table.name == "contacts":   # the pack before it committed; this return has not
-            Path(sys.argv[4]).write_text(" ".join(committed))
+            mark(sys.argv[4], " ".join(committed))
             time.sleep(120)
 
     ingest._load, ingest._insert = load_and_count, insert_then_stall
