@@ -29,6 +29,11 @@ same cores as the server). The CPU seconds of the server and of the browser are 
 each (--no-goto: the clicks only), and for the clicks, per click: the server's, Chromium's,
 Playwright's driver's (the browser's two parts) and the bench's own process's (counted in neither:
 it too runs on the same cores), so that what the server alone costs a click can be read apart.
+Last, the same clicks from people each on their own computer (--no-own: not): on this machine the
+20 browsers run on the server's own two cores, which no person using the dashboard does, so the
+server's part is timed by as many clients without a browser (bench/crowd.py, Streamlit's own
+protocol, the same cookie and messages) and one Chromium's part alone; their sum is the most a
+person waits.
 
 The script adds one account per role to the store (bench-<role>, a fresh random password each
 run), so give it a store nobody else is writing to. Targets (issue 15): every page ≤ 2 s, p95 of
@@ -384,7 +389,6 @@ async def concurrent_overviews(
     cookies = [c for c in await first.cookies() if c["name"] == "ls_session"]
     await first.close()
     contexts = [await browser.new_context(viewport={"width": 1440, "height": 1000}) for _ in range(sessions)]
-    guide = auth_title("dashboard/guide.py")
     overview = auth_title("dashboard/overview.py")
     ours = os.getpid()
 
@@ -417,38 +421,14 @@ async def concurrent_overviews(
             await one.get_by_text("Signed in as").wait_for()  # signed in by the shared cookie
             return seconds
 
-        async def on_guide(one) -> None:
-            if "/guide" not in one.url:
-                await one.goto(url + "/guide")
-                await wait_idle(one)
-            await one.get_by_text("Signed in as").wait_for()
-
-        async def settle(one) -> None:
-            """Until the Guide's idle-time work is over (dashboard.chart_code: Plotly's code run and
-            rehearsed), so that a round does not also time what opening the Guide set going; a
-            rehearsal that never ends (no chart code sent, or it failed) is waited for SETTLE_MS."""
-            with contextlib.suppress(PlaywrightTimeout):
-                await one.wait_for_function(SETTLED, timeout=SETTLE_MS)
-
-        def link(one, title: str):
-            return one.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
-
         # every session open on the Guide first (not timed), one after another, then settled there
         for one in pages:
-            await on_guide(one)
+            await on_guide(one, url)
         settling = time.perf_counter()
         await asyncio.gather(*(settle(one) for one in pages))
         print(f"  every session open on the Guide, settled in {time.perf_counter() - settling:.1f} s more", flush=True)
         result: dict = {"rounds": [], "goto": [], "spread": spread}
         spent = [0.0, 0.0, 0.0, 0.0]  # cpu()'s CPU seconds over the timed clicks only
-
-        async def back(one) -> None:
-            """To the Guide again (not timed): by its link, or afresh when the link would not take the click."""
-            try:
-                await click_and_time(one, link(one, guide))
-            except (TimeoutError, PlaywrightTimeout):
-                await one.goto(url + "/guide")
-                await wait_idle(one)
 
         async def click_at(one, delay: float) -> float:
             """Overview clicked `delay` seconds into the round; its time runs from the click."""
@@ -473,7 +453,7 @@ async def concurrent_overviews(
                 flush=True,
             )
             if i + 1 < rounds:
-                await asyncio.gather(*(back(one) for one in pages))
+                await asyncio.gather(*(back(one, url) for one in pages))
         result["cpu"] = {
             "server": round(spent[0], 1),
             "browser": round(spent[1], 1),
@@ -497,6 +477,97 @@ async def concurrent_overviews(
     finally:
         for context in contexts:
             await context.close()
+
+
+async def own_computers(
+    browser, url: str, username: str, password: str, sessions: int, rounds: int, server_pid: int, spread: float = 0.0
+) -> dict:
+    """What each of `sessions` people waits when they all click Overview at the same instant, each
+    on their own computer (so what they share is the server, not a browser's two cores): the
+    server's part, by `sessions` clients speaking Streamlit's protocol with no browser
+    (bench/crowd.py: the same cookie, the same messages, `rounds` rounds from the Guide), plus one
+    Chromium's own time for the same click, measured alone in a fresh context (its first
+    Overview, the dearer one for a browser, and two later). The sum of the server's p95 and that
+    first visit counts the server's run twice (the browser's time includes one): a person waits
+    at most that."""
+    from bench import crowd
+
+    signing = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        await sign_in(await open_page(signing, url), username, password)
+        cookies = [c for c in await signing.cookies() if c["name"] == "ls_session"]
+    finally:
+        await signing.close()
+    # a fresh renderer that has never drawn the overview, opened on the Guide by the cookie
+    context = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        await context.add_cookies(cookies)
+        page = await context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page._ls_watch = Watch(page)
+        await on_guide(page, url)
+        await settle(page)
+        overview = auth_title("dashboard/overview.py")
+        alone = []
+        for _ in range(3):
+            alone.append(await timed(page, link(page, overview)))
+            await back(page, url)
+    finally:
+        await context.close()
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in cookies)
+    served = await crowd.clicks(
+        url,
+        cookie,
+        sessions,
+        rounds,
+        overview,
+        auth_title("dashboard/guide.py"),
+        "guide",
+        spread,
+        lambda: cpu_seconds([server_pid]),
+    )
+    every = [t for r in served["rounds"] for t in r]
+    return {
+        "alone": alone,
+        "server_rounds": served["rounds"],
+        "spread": spread,
+        "cpu": {"server_per_click": round(served["cpu"]["server"] / len(every), 3), "clients": served["cpu"]["bench"]},
+        "wait_p95": round(p95(every) + alone[0], 2),
+    }
+
+
+async def on_guide(one, url: str) -> None:
+    """A session open on the Guide, signed in (not timed)."""
+    if "/guide" not in one.url:
+        await one.goto(url + "/guide")
+        await wait_idle(one)
+    await one.get_by_text("Signed in as").wait_for()
+
+
+async def settle(one) -> None:
+    """Until the Guide's idle-time work is over (dashboard.chart_code: Plotly's code run and
+    rehearsed), so that a round does not also time what opening the Guide set going; a
+    rehearsal that never ends (no chart code sent, or it failed) is waited for SETTLE_MS."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    with contextlib.suppress(PlaywrightTimeout):
+        await one.wait_for_function(SETTLED, timeout=SETTLE_MS)
+
+
+def link(one, title: str):
+    """A page's link in the menu."""
+    return one.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
+
+
+async def back(one, url: str) -> None:
+    """To the Guide again (not timed): by its link, or afresh when the link would not take the click."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        await click_and_time(one, link(one, auth_title("dashboard/guide.py")))
+    except (TimeoutError, PlaywrightTimeout):
+        await one.goto(url + "/guide")
+        await wait_idle(one)
 
 
 def is_chromium(pid: int) -> bool:
@@ -530,6 +601,7 @@ async def measure(
     wait_warm: bool = True,
     read: float = 0.0,
     spread: float = 0.0,
+    own: bool = True,
 ) -> dict:
     """The whole benchmark over db: {'pages': {role: {page: {cold, warm}}}, 'concurrent': {...}}."""
     from playwright.async_api import async_playwright
@@ -557,7 +629,13 @@ async def measure(
                     result["concurrent"] = await concurrent_overviews(
                         browser, url, names["commissioner"], password, sessions, rounds, SERVERS[url], goto, spread
                     )
+                    if own:
+                        result["own"] = await own_computers(
+                            browser, url, names["commissioner"], password, sessions, rounds, SERVERS[url], spread
+                        )
                 print_concurrent(result["concurrent"], sessions)
+                if own:
+                    print_own(result["own"], sessions)
         finally:
             await browser.close()
     result["load_after"] = loadavg()
@@ -611,6 +689,25 @@ def print_concurrent(concurrent: dict, sessions: int) -> None:
             )
 
 
+def print_own(own: dict, sessions: int) -> None:
+    every = [t for r in own["server_rounds"] for t in r]
+    spread = own.get("spread") or 0
+    when = f"each at a random moment within {spread:g} s" if spread else "at the same instant"
+    print(f"{sessions} people, each on their own computer, clicking Overview {when}:")
+    for i, r in enumerate(own["server_rounds"], 1):
+        print(f"  the server's part, round {i}: median {statistics.median(r):.2f} s, slowest {max(r):.2f} s")
+    alone = own["alone"]
+    print(
+        f"  the server's part: p95 {p95(every):.2f} s of {len(every)} clicks, by clients without a browser "
+        f"(server CPU {own['cpu']['server_per_click']:.3f} s a click; the clients' own {own['cpu']['clients']:.1f} s in all)",
+        flush=True,
+    )
+    print(
+        f"  one Chromium alone, Guide → Overview: first visit {alone[0]:.2f} s, later {statistics.median(alone[1:]):.2f} s"
+    )
+    print(f"  so a person waits at most {own['wait_p95']:.2f} s (p95; target ≤ 3 s)", flush=True)
+
+
 def seconds_or_more(text: str) -> float:
     """--read's and --spread's value: seconds, zero or more."""
     seconds = float(text)
@@ -653,6 +750,12 @@ def arguments() -> argparse.ArgumentParser:
         help="the concurrent sessions click Overview each at a random moment within this many seconds "
         "(default 0: all at once, the worst case)",
     )
+    parser.add_argument(
+        "--no-own",
+        action="store_true",
+        help="skip the same clicks from people each on their own computer (the server's part by clients "
+        "without a browser, plus one browser's time alone)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "pages.json")
     return parser
 
@@ -680,6 +783,7 @@ def main() -> None:
             not args.no_wait_warm,
             args.read,
             args.spread,
+            not args.no_own,
         )
     )
     slowest = max([t["cold"] or 0 for pages in result["pages"].values() for t in pages.values()] or [0])

@@ -58,6 +58,14 @@ def test_the_page_benchmark_times_every_page_and_concurrent_overviews(tmp_path, 
     assert cpu["server"] > 0 and cpu["browser"] > 0
     # the browser's split (Chromium, and Playwright's driver besides it) adds up to it, per click
     assert cpu["chromium"] > 0 and cpu["driver"] >= 0 and cpu["clicks"] == len(loads)
+    # the same clicks from people each on their own computer: the server's part by two clients
+    # without a browser (signed in by the cookie, or bench/crowd.py refuses), one browser's alone
+    own = result["own"]
+    (served,) = own["server_rounds"]
+    assert len(served) == 2 and all(0 < t < 60 for t in served)
+    assert len(own["alone"]) == 3 and all(0 < t < float("inf") for t in own["alone"])
+    assert own["cpu"]["server_per_click"] > 0
+    assert own["wait_p95"] == round(max(served) + own["alone"][0], 2)
     assert cpu["chromium"] + cpu["driver"] == pytest.approx(cpu["browser"], abs=0.11)
     # and each round's own, per click: the rounds' Chromium adds up to the whole
     (first,) = result["concurrent"]["round_cpu"]
