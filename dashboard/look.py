@@ -67,20 +67,42 @@ def apply() -> None:
     st.html(CSS)
 
 
-_CLOSE_MENU = """<script>
-/* {page} */
-if (window.matchMedia('(max-width: {phone}px)').matches) {{
+# The menu closed if it is open over the page on a phone (a function of the window's, so that
+# both scripts below use one definition).
+_CLOSER = """window.lsCloseMenu = window.lsCloseMenu || function () {{
+  if (!window.matchMedia('(max-width: {phone}px)').matches) return;
   const bar = document.querySelector('[data-testid=stSidebar]');
   const close = document.querySelector('[data-testid=stSidebarCollapseButton] button')
     || document.querySelector('[data-testid=stSidebar] button[aria-label="Collapse sidebar"]');
   if (bar && bar.getAttribute('data-collapsed') === 'false' && close) close.click();
+}};"""
+
+_CLOSE_MENU = "<script>\n/* {page} */\n" + _CLOSER + "\nwindow.lsCloseMenu();\n</script>"
+
+# A tap on the link of the page already shown starts no new page, so the script above never
+# comes: the menu would stay open over the page. This listener (once a window) closes it on any
+# tap of a menu link, after the link has done its work.
+_MENU_TAPS = (
+    "<script>\n"
+    + _CLOSER
+    + """
+if (!window.lsMenuTaps) {{
+  window.lsMenuTaps = true;
+  document.addEventListener('click', (event) => {{
+    if (event.target.closest('[data-testid=stSidebarNav] a')) setTimeout(window.lsCloseMenu, 0);
+  }});
 }}
 </script>"""
+)
 
 
 def close_menu_on_phone(page: str) -> None:
-    """On a phone the menu covers the page: close it once a page has been chosen from it.
-    Sent only when the page changes (its name in the script makes it new, so it runs)."""
+    """On a phone the menu covers the page: close it once a page has been chosen from it, the
+    page already shown included. The page-change script is sent only when the page changes (its
+    name in the script makes it new, so it runs); the tap listener on every run (unchanged, it
+    is not run again)."""
+    with st.sidebar:
+        st.html(_MENU_TAPS.format(phone=PHONE), unsafe_allow_javascript=True)
     if st.session_state.get("_look_page") == page:
         return
     first = "_look_page" not in st.session_state

@@ -145,6 +145,12 @@ def test_a_phone_menu_closes_after_choosing_and_nothing_spills_sideways(browser,
         expect(sidebar).to_have_attribute("data-collapsed", "true")
         assert page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollWidth") <= 390
         shoot(page, "phone-provider")
+        # the link of the page already shown: no new page comes, and the menu still closes
+        page.get_by_test_id("stExpandSidebarButton").click()
+        expect(sidebar).to_have_attribute("data-collapsed", "false")
+        page.get_by_test_id("stSidebarNav").get_by_role("link", name="A provider", exact=True).click()
+        expect(sidebar).to_have_attribute("data-collapsed", "true")
+        expect(page.get_by_role("heading", name="A provider", exact=True)).to_be_visible()
     finally:
         context.close()
 
