@@ -74,7 +74,7 @@ CHROMIUM_ARGS = [
 ]
 IDLE_QUIET_MS = 250
 TIMEOUT_MS = int(os.environ.get("BENCH_PAGE_TIMEOUT_MS", "120000"))
-ROLES = ("commissioner", "auditor", "expert_citizen", "provider")
+ROLES = ("commissioner", "auditor", "expert_citizen", "provider", "peer_interviewer")
 # a page whose idle-time work is over: dashboard.chart_code's script has rehearsed Plotly's drawing
 SETTLED = "() => window.lsChartCode === 'rehearsed'"
 SETTLE_MS = 30000
