@@ -118,7 +118,9 @@ def test_a_write_warms_again_once_the_writes_have_stopped(monkeypatch):
     warmed = []
     monkeypatch.setattr(warm, "served", lambda: True)
     monkeypatch.setattr(warm, "warm", lambda db: warmed.append(time.monotonic()) or {})
-    monkeypatch.setattr(warm, "QUIET_SECONDS", 0.6)
+    # 2 s of quiet against the 0.3 s the test waits in them: a test machine under load may stall
+    # for a moment without the warming ending before the second write
+    monkeypatch.setattr(warm, "QUIET_SECONDS", 2.0)
     monkeypatch.setattr(warm, "_started", {})
     first = warm.start("a.duckdb")
     first.join(5)
@@ -131,6 +133,6 @@ def test_a_write_warms_again_once_the_writes_have_stopped(monkeypatch):
     data.clear()  # another write while it waits: it waits longer, and no other warming starts
     written = time.monotonic()
     assert warm.start("a.duckdb") is second
-    second.join(5)
-    assert len(warmed) == 2 and warmed[1] - written >= 0.55
+    second.join(10)
+    assert len(warmed) == 2 and warmed[1] - written >= 1.95
     assert warm.start("a.duckdb") is second  # that warming saw the last write
