@@ -89,6 +89,10 @@ class IngestOutcome:
 BATCH_LOG = "4GB"
 # DuckDB's threads while a batch is written (measured under load: 1 costs a fifth less CPU than 2;
 # on an idle machine 2 may be quicker while the validating process waits, to be measured).
+# Two Python threads each writing whole submissions on connections of their own (commits in order)
+# were measured too: 31% quicker writing alone, but in a national ingest the checking process
+# keeps the other core busy, and it was ~2% quicker (within the noise) for ~2% more CPU: not kept
+# (the notes of issue 15, ingest13).
 WRITER_THREADS = 1
 # DuckDB's threads for the checkpoint that ends each batch (its compression of the batch's rows:
 # a third of the writer's CPU, split by row group over the threads): the validating process
