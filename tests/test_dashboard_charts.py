@@ -514,6 +514,11 @@ def test_the_funnel_draws_the_limits_allowing_for_the_spread_between_providers_a
         # line is cut at 100%)
         i = lx.index(80.0)
         assert 0.78 - ly[i] == pytest.approx(z * math.sqrt(0.78 * 0.22 / 80 + 0.004))
+    # the standard page reads it from the rows: a run kept before migration 0062 has none (NULL), and
+    # its comparisons were made by the plain limits, which are then drawn
+    assert measure_views.between_variance(rows.assign(between_variance=0.004)) == 0.004
+    assert measure_views.between_variance(rows.assign(between_variance=float("nan"))) == 0.0
+    assert measure_views.between_variance(rows) == 0.0
     # none (0, or a run kept before there was one): the plain limits, named as ever
     for none in (0.0, None, float("nan")):
         names = {t.name for t in charts.funnel(rows, 0.78, SHARE, tau2=none).data}
