@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from audits.stats import MIN_PROVIDERS
+
 
 class Column(NamedTuple):
     name: str
@@ -123,6 +125,18 @@ COLUMNS = (
         "are hidden are left out of it, so that it gives no hidden count back).",
         "Pools only the providers whose figures are shown, rounded as shown; the auditor's own view pools every "
         "provider.",
+    ),
+    Column(
+        "between_variance",
+        "number",
+        "a share's variance (the square of a share)",
+        "The usual spread between providers that the comparison with the benchmark allowed for (τ², "
+        "Spiegelhalter's adjustment for over-dispersion): the comparison's 95% limits at n people are the "
+        "benchmark ± 1.96 × √(benchmark × (1 − benchmark) ÷ n + between_variance), 3.09 for the 99.8% limits, "
+        "on the share scale (a rate per 1,000 divided by 1,000). 0 when the providers differ by no more than "
+        f"chance, or fewer than {MIN_PROVIDERS} were compared; empty when the measure is not compared.",
+        "Worked out from the figures shown alone, around the benchmark shown, so it gives no hidden count "
+        "back; the auditor's own view works it out from every provider compared.",
     ),
     Column(
         "comparison",

@@ -27,7 +27,8 @@ Per run, over the engine's results and the standards as audited (`protect`):
    partly met") or the rating is not shown, whatever the true band is, so that hiding it says
    nothing. A standard's public rating is worked out from its measures' public ratings.
 5. Benchmarks: the public benchmark pools only the providers whose figures are shown (so it
-   adds nothing to what is shown), and public comparisons are made against it.
+   adds nothing to what is shown), and public comparisons are made against it, allowing for the
+   spread between providers worked out from the shown figures alone (`_public_spread`).
 6. Precision: every public value is rounded to the precision people are shown.
 
 Which run's public results a quarter shows is decided by its release (`release`,
@@ -745,13 +746,33 @@ def _public_benchmark(rows: list[dict], measure: Measure):
     )
 
 
-def _comparison(row: dict, measure: Measure, benchmark) -> str:
+def _public_spread(rows: list[dict], measure: Measure, benchmark) -> float | None:
+    """The variance between providers (engine.between_variance) of the figures shown, as shown
+    (rounded), around the public benchmark: like the benchmark, worked out from what is public
+    alone, so anyone can work it out again from the public figures and it gives no hidden figure
+    back. None for a measure that is not compared."""
+    kind = kind_of(measure)
+    if not kind.compared:
+        return None
+    decimals = kind.shown_decimals
+    shown = [
+        (_shown_round(r["value"], decimals), r["denominator_rows"], benchmark)
+        for r in rows
+        if r["hidden"] == NONE and r["rating"] != "no_data" and measure.green.higher_is_better is not None
+    ]
+    return engine.between_variance(shown, kind.scale).tau2
+
+
+def _comparison(row: dict, measure: Measure, benchmark, tau2=None) -> str:
     """The comparison of a row's figure with a (public) benchmark, by the engine's one rule
-    (stats.compare), so the funnel and the table agree with the benchmark shown."""
+    (stats.compare), allowing for the (public) spread between providers tau2, so the funnel and
+    the table agree with the benchmark shown."""
     kind = kind_of(measure)
     if not kind.compared or row["rating"] == "no_data":
         return "not_compared"
-    return stats.compare(row["value"], row["denominator_rows"], benchmark, measure.green.higher_is_better, kind.scale)
+    return stats.compare(
+        row["value"], row["denominator_rows"], benchmark, measure.green.higher_is_better, kind.scale, tau2
+    )
 
 
 def with_benchmark(results: pd.DataFrame, standards: list[Standard], public: pd.DataFrame) -> pd.DataFrame:
@@ -759,14 +780,19 @@ def with_benchmark(results: pd.DataFrame, standards: list[Standard], public: pd.
     compared with it: the engine's benchmark pools every provider, hidden counts included, so
     next to other providers' public figures it would give their hidden counts back."""
     measures = {(s.id, m.id): m for s in standards for m in s.measures}
-    benchmarks = dict(zip(zip(public["standard_id"], public["measure_id"]), public["benchmark"]))
+    keys = list(zip(public["standard_id"], public["measure_id"]))
+    benchmarks = dict(zip(keys, public["benchmark"]))
+    spreads = dict(zip(keys, public["between_variance"]))
     out = results.copy()
     rows = out.to_dict("records")
     out["benchmark"] = [benchmarks.get((r["standard_id"], r["measure_id"])) for r in rows]
+    out["between_variance"] = [spreads.get((r["standard_id"], r["measure_id"])) for r in rows]
     out["comparison"] = [
-        _comparison(r, measures[(r["standard_id"], r["measure_id"])], b) for r, b in zip(rows, out["benchmark"])
+        _comparison(r, measures[(r["standard_id"], r["measure_id"])], b, t)
+        for r, b, t in zip(rows, out["benchmark"], out["between_variance"])
     ]
     out["benchmark"] = out["benchmark"].astype("float64")
+    out["between_variance"] = out["between_variance"].astype("float64")
     return out
 
 
@@ -780,16 +806,19 @@ def _assemble(records: list[dict], measures: dict) -> Protected:
         # rounded as shown before anything is compared with it, so that the funnel drawn around the
         # benchmark shown and the table's comparison agree
         benchmark = _shown_round(_public_benchmark(rows, measure), decimals)
+        # the spread between the providers shown, around the benchmark shown (_public_spread)
+        tau2 = _public_spread(rows, measure, benchmark)
         for row in rows:
             row["benchmark"] = benchmark
-            row["comparison"] = "not_compared" if row["hidden"] != NONE else _comparison(row, measure, benchmark)
+            row["between_variance"] = tau2
+            row["comparison"] = "not_compared" if row["hidden"] != NONE else _comparison(row, measure, benchmark, tau2)
             for column in ("value", "ci_lower", "ci_upper", "benchmark"):
                 row[column] = _shown_round(row[column], decimals)
     out = pd.DataFrame(records)
     if "run_id" not in out:
         out.insert(0, "run_id", None)
     out = out.reindex(columns=PUBLIC_COLUMNS)
-    for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper", "benchmark"):
+    for column in ("numerator", "denominator", "value", "ci_lower", "ci_upper", "benchmark", "between_variance"):
         out[column] = out[column].astype("float64")
     out = stats.row_counts(out)
     out["uncertain"] = out["uncertain"].astype("boolean").fillna(False).astype(bool)

@@ -3,7 +3,8 @@
 Each measure compiles to ONE DuckDB query over every provider of the period at once,
 so a national run costs one scan per measure, not one per provider. The query gives
 the figures (numerator, denominator, value, the 95% interval, the all-provider
-benchmark); the rating, the Fingertips comparison and whether the data can tell the
+benchmark); the rating, the Fingertips comparison (its limits allowing for the spread between
+providers, stats.dispersion) and whether the data can tell the
 rating (`within`) are then decided in Python by `Measure.rate`, `stats.compare` and
 `Kind.ratings_within`, the single definitions the dashboard and the workshop share.
 Expressions come only from `expressions.compile_expression` (a whitelist), and a
@@ -42,6 +43,7 @@ MEASURE_COLUMNS = [
     "numerator_rows",
     "denominator_rows",
     "benchmark",
+    "between_variance",
     "comparison",
     "uncertain",
 ]
@@ -80,7 +82,9 @@ def compile_measure(measure: Measure) -> str:
 
 def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure: Measure, period: str) -> list[dict]:
     """One measure over every provider of the period: one query, then rating, comparison and
-    the ratings its 95% interval allows (`within`: kept for the standard's uncertainty, not stored)."""
+    the ratings its 95% interval allows (`within`: kept for the standard's uncertainty, not stored).
+    The comparison allows for the usual spread between the providers compared
+    (`between_variance`, kept on every row so that the funnel draws the very same limits)."""
     try:
         sql = compile_measure(measure)
     except ExpressionError as error:
@@ -92,12 +96,17 @@ def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure
     optional_table = not spec.TABLES[measure.table].required_file
     direction = measure.green.higher_is_better
     kind = kind_of(measure)
+    rated = [(row, measure.rate(row[3], row[5], optional_table)) for row in rows]
+    spread = between_variance(
+        [(value, den_rows, benchmark) for (_, _, _, value, _, den_rows, _, _, benchmark), rating in rated
+         if kind.compared and direction is not None and rating != "no_data"],
+        kind.scale,
+    )  # fmt: skip
     out = []
-    for provider_id, numerator, denominator, value, num_rows, den_rows, lo95, hi95, benchmark in rows:
-        rating = measure.rate(value, den_rows, optional_table)
+    for (provider_id, numerator, denominator, value, num_rows, den_rows, lo95, hi95, benchmark), rating in rated:
         comparison = "not_compared"
         if kind.compared and rating != "no_data":
-            comparison = stats.compare(value, den_rows, benchmark, direction, kind.scale)
+            comparison = stats.compare(value, den_rows, benchmark, direction, kind.scale, spread.tau2)
         possible = within(measure, {"rating": rating, "ci_lower": lo95, "ci_upper": hi95, "denominator_rows": den_rows})
         out.append(
             {
@@ -116,12 +125,30 @@ def evaluate_measure(con: duckdb.DuckDBPyConnection, standard: Standard, measure
                 "numerator_rows": num_rows if people else None,
                 "denominator_rows": den_rows if people else None,
                 "benchmark": benchmark,
+                # the same for every provider of the measure: what the comparison and the funnel allow
+                "between_variance": spread.tau2 if kind.compared else None,
                 "comparison": comparison,
                 "uncertain": len(possible) > 1,
                 "within": possible,
             }
         )
     return out
+
+
+def between_variance(figures: list[tuple], scale: float = 1.0) -> stats.Dispersion:
+    """The spread between providers (stats.dispersion) of the figures compared with the benchmark:
+    (value, rows, benchmark) of each provider, on the measure's scale (a rate per 1,000 with scale
+    1000), the benchmark the same for all. Worked out over exactly the providers `stats.compare`
+    is asked about, so the limits each is judged by allow for the spread of those figures alone.
+    The engine gives it the exact figures; disclosure control the shown ones (audits.disclosure)."""
+    kept = [
+        (value / scale, rows, benchmark / scale)
+        for value, rows, benchmark in figures
+        if not (stats.is_missing(value) or stats.is_missing(rows) or stats.is_missing(benchmark)) and rows > 0
+    ]
+    if not kept:
+        return stats.Dispersion(float("nan"), 0.0, 0)
+    return stats.dispersion([k[0] for k in kept], [float(k[1]) for k in kept], kept[0][2])
 
 
 def within(measure: Measure, row) -> set[str]:

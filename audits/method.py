@@ -69,6 +69,22 @@ REFERENCES = (
         "Public Health Scotland. Medication Assisted Treatment (MAT) standards: benchmarking with "
         "numerical, process and experiential evidence.",
     ),
+    Reference(
+        "overdispersion",
+        "Spiegelhalter DJ, Sherlaw-Johnson C, Bardsley M, Blunt I, Wood C, Grigg O. Statistical methods "
+        "for healthcare regulation: rating, screening and surveillance. Journal of the Royal Statistical "
+        "Society A 2012;175:1–47; and Spiegelhalter DJ. Handling over-dispersion of performance indicators. "
+        "Quality and Safety in Health Care 2005;14:347–351.",
+    ),
+    Reference(
+        "dersimonian",
+        "DerSimonian R, Laird N. Meta-analysis in clinical trials. Controlled Clinical Trials 1986;7:177–188.",
+    ),
+    Reference(
+        "funnelplotr",
+        "Mainey C et al. FunnelPlotR (R package, NHS-R Community): funnel plots with Spiegelhalter's "
+        "adjustment for overdispersion, as the Care Quality Commission applies it.",
+    ),
 )
 _NUMBER = {r.key: i for i, r in enumerate(REFERENCES, start=1)}
 
@@ -144,15 +160,41 @@ SECTIONS = (
     ),
     Section(
         "Compared with the benchmark, and the funnel plot",
-        "“Similar” means the benchmark lies inside the provider's 95% interval: the data cannot tell them "
-        "apart. “Better” or “worse” means it lies outside; “much better” or “much worse”, outside the "
-        "99.8% interval too. The funnel plot shows the same test from the other side: its lines are the "
-        "benchmark ± 1.96 (and 3.09) × √(benchmark × (1 − benchmark) ÷ number of people), the limits of "
-        "PHE's funnel plot tool for proportions, so a provider is outside the funnel exactly when the "
-        "table says better or worse. A share is compared only when the standard says which way is better "
-        "and the share was rated; a median or a count is shown beside the benchmark but not tested against "
-        "it.",
+        "Each provider's share is compared with the benchmark by the limits of a funnel plot: the benchmark "
+        "± 1.96 (and 3.09) × √(benchmark × (1 − benchmark) ÷ number of people + the spread between "
+        "providers). “Similar” means the share lies inside the 95% limits: the data cannot tell the provider "
+        "from the benchmark. “Better” or “worse” means it lies outside; “much better” or “much worse”, "
+        "outside the 99.8% limits too. The funnel plot draws these very limits, so a provider is outside the "
+        "funnel exactly when the table says better or worse. A share is compared only when the standard says "
+        "which way is better and the share was rated; a median or a count is shown beside the benchmark but "
+        "not tested against it.",
         ("phe-funnel", "phe-methods", "spiegelhalter", "wilson"),
+    ),
+    Section(
+        "Allowing for the usual spread between providers",
+        "Without the spread between providers, the limits allow for chance alone, as if every provider had "
+        "the same true share and differed only by the luck of who came through its doors that quarter (then "
+        "“similar” is the benchmark inside the provider's 95% Wilson interval, PHE's funnel plot tool for "
+        "proportions). With a few providers that is a fair test. Across England's 150 or so services, each "
+        "with hundreds or thousands of people, providers differ far more than chance allows, for reasons of "
+        "their own (the people they serve, their area, how they record), so by chance alone most of them "
+        "would be called much better or much worse than the benchmark, and a list of the providers to watch "
+        "would name nearly all of them: it would tell a commissioner nothing. So, as the Care Quality "
+        "Commission does, the limits are widened by the usual spread between providers (Spiegelhalter's "
+        "additive random-effects adjustment for over-dispersion). For each measure, each provider's distance "
+        "from the benchmark is measured in units of its chance variation (its z-score); the most extreme "
+        f"{round(stats.WINSORISE * 100)}% at each end are pulled in to the {round(stats.WINSORISE * 100)}th "
+        f"and {round(100 - stats.WINSORISE * 100)}th percentiles, so that a few providers that stand out do not "
+        "set the spread they are judged against; the mean of the squared z-scores, φ, is about 1 when "
+        "providers differ by chance alone. When φ shows more spread than chance, the variance between "
+        "providers, τ², is estimated by DerSimonian and Laird's method and added to each provider's own "
+        "variance. A provider outside the widened limits stands out from the usual spread between providers, "
+        "not just from chance. With fewer than "
+        f"{stats.MIN_PROVIDERS} providers compared nothing is added: the spread of a handful of providers is "
+        "too unsure to widen anyone's limits by, and one provider that differs would widen its own limits and "
+        "hide itself. The spread is worked out over the providers compared; in public figures, from the "
+        "figures shown alone, around the public benchmark, so that it gives no hidden count back.",
+        ("spiegelhalter", "overdispersion", "dersimonian", "funnelplotr"),
     ),
     Section(
         "What changed since the last period",

@@ -53,7 +53,7 @@ from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_breakdowns import flowables as breakdown_flowables
 from audits.report_canvas import Canvas
-from audits.report_charts import legend, proportion_chart
+from audits.report_charts import comparison_limits, legend, proportion_chart
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, Paragraph, styles, text
 from audits.stats import is_missing
 
@@ -640,6 +640,8 @@ def _section(sec: findings.Section, measures: list[dict], parts: list[dict]) -> 
                     "ci_lower": r.get("ci_lower"),
                     "ci_upper": r.get("ci_upper"),
                     "benchmark": r.get("benchmark"),
+                    "limits": comparison_limits(m, r),
+                    "spread": not is_missing(r.get("between_variance")) and r.get("between_variance", 0) > 0,
                     "green": m.green.target,
                     "amber": m.amber.target if m.amber is not None else None,
                     "higher": m.green.higher_is_better,
@@ -662,7 +664,9 @@ def _section(sec: findings.Section, measures: list[dict], parts: list[dict]) -> 
         figures.append(Paragraph(text(words.HIDDEN_SHORT), s["small"]))
     chart = proportion_chart(chart_rows)
     if chart is not None:
-        figures += [Spacer(1, 3 * mm), chart, legend()]
+        drawn = [r for r in chart_rows if r["limits"]]
+        spread = any(r.get("spread") for r in drawn) if drawn else None
+        figures += [Spacer(1, 3 * mm), chart, legend(spread)]
     out.append(KeepTogether(figures))
     counted = [m for m in st.measures if m.id in results]
     if counted:  # what each measure counts, in the sentence the workshop reads it back with

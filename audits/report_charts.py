@@ -4,7 +4,9 @@ Native drawing builds in milliseconds and needs no browser. Each proportion is a
 bar on a 0–100% track in the rating's colour, with its 95% interval as a line,
 the Met threshold as a dashed mark, the Partly met threshold as a dotted one, the Met and
 Partly met bands as a tinted strip under the track (as the dashboard draws them), and the
-benchmark as a diamond. A measure whose
+benchmark as a diamond, with above it the limits the figure was compared with the benchmark
+by at the provider's size (the funnel plot's, allowing for the usual spread between providers
+where the comparison did). A measure whose
 figure is not shown (audits.disclosure) keeps its row: a grey hatched track marked with
 an asterisk, never a missing row. The same figures are in the table above the chart,
 so nothing is said by the chart alone, and never by colour alone.
@@ -19,7 +21,8 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from audits import ratings, tiers, words
+from audits import ratings, stats, tiers, words
+from audits.kinds import kind_of
 from audits.report_styles import FONT, MUTED, RULE, register_fonts
 from audits.stats import is_missing
 
@@ -92,7 +95,7 @@ class Chart(Flowable):
 @tiers.output(tiers.PUBLIC, "the PDF's chart of a standard's shares")
 def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH + 40) -> Chart | None:
     """rows: dicts with label, value, ci_lower, ci_upper, benchmark, green and amber (fractions
-    or None), higher (True when higher is better, False lower, None neither), rating and hidden (True when disclosure control hid the figure). None when there
+    or None), limits (((95% low, high), (99.8% low, high)) of the comparison, or None), higher (True when higher is better, False lower, None neither), rating and hidden (True when disclosure control hid the figure). None when there
     is nothing to draw."""
     rows = [r for r in rows if not is_missing(r.get("value")) or r.get("hidden")]
     if not rows:
@@ -138,6 +141,7 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
         for threshold, dash in (("green", [2, 1.5]), ("amber", [0.8, 1.2])):  # Met dashed, Partly met dotted
             if not is_missing(row.get(threshold)):
                 d.line(x(row[threshold]), y - 2, x(row[threshold]), y + 13, stroke=colors.black, width=1, dash=dash)
+        _limits(d, row, x, y)
         if not is_missing(row.get("benchmark")):
             bx, by = x(row["benchmark"]), y + 5.5
             d.polygon(
@@ -148,6 +152,46 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
             )
         d.string(x0 + TRACK_WIDTH + 4, y + 3, f"{words.percent(row['value'])} {look.symbol}", size=7)
     return d
+
+
+LIMITS = colors.HexColor("#555555")
+
+
+def comparison_limits(measure, row) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The 95% and 99.8% limits a row's figure was compared with the benchmark by, at its size
+    (stats.funnel_limits, with the row's between_variance: the comparison's own), on the share
+    scale; None when the figure was not compared (hidden, not rated, no benchmark)."""
+    kind = kind_of(measure)
+    compared = row.get("comparison")
+    if not kind.compared or words.hidden(row) or not isinstance(compared, str) or compared == "not_compared":
+        return None
+    n = row.get("denominator_rows")
+    n = row.get("denominator") if is_missing(n) else n
+    benchmark = row.get("benchmark")
+    if is_missing(n) or is_missing(benchmark) or n <= 0:
+        return None
+    centre, tau2 = float(benchmark) / kind.scale, row.get("between_variance")
+    return (
+        stats.funnel_limits(centre, float(n), stats.Z95, tau2),
+        stats.funnel_limits(centre, float(n), stats.Z998, tau2),
+    )
+
+
+def _limits(d: Chart, row: dict, x, y: float) -> None:
+    """The limits the figure was compared with the benchmark by, at this provider's size (the
+    funnel plot's at that size: stats.funnel_limits, with the spread between providers the
+    comparison allowed for), above the track: the 95% limits a solid line with ends, the 99.8%
+    ones dotted beyond them. A figure outside the solid line is better or worse, outside the
+    dotted one much better or much worse, exactly as the table beside it says."""
+    limits = row.get("limits")
+    if not limits or row.get("hidden"):
+        return
+    (low95, high95), (low998, high998) = limits
+    level = y + 16
+    d.line(x(low998), level, x(high998), level, stroke=LIMITS, width=0.6, dash=[0.8, 1.2])
+    d.line(x(low95), level, x(high95), level, stroke=LIMITS, width=1)
+    for end in (low95, high95):
+        d.line(x(end), level - 2, x(end), level + 2, stroke=LIMITS, width=1)
 
 
 def _bands(d: Chart, row: dict, x, y: float) -> None:
@@ -183,11 +227,20 @@ def _hidden_track(d: Chart, x0: float, y: float) -> None:
 
 @tiers.output(tiers.PUBLIC, "the key to the PDF's charts")
 @cache
-def legend() -> Chart:
-    """Key to the marks, beside each chart: drawn once per process (it never changes) and
-    placed again in every report."""
+def legend(spread: bool | None = None) -> Chart:
+    """Key to the marks, beside each chart: drawn once per process for each key (it never
+    changes) and placed again in every report. `spread`: the chart draws the limits of the
+    comparison with the benchmark (None: it does not), and whether they allow for the usual
+    spread between providers, said on a second line."""
     register_fonts()
-    d = Chart(LABEL_WIDTH + TRACK_WIDTH + 40, 16)
+    d = Chart(LABEL_WIDTH + TRACK_WIDTH + 40, 16 if spread is None else 30)
+    if spread is not None:
+        d.line(2, 22, 20, 22, stroke=LIMITS, width=1)
+        for end in (2, 20):
+            d.line(end, 20, end, 24, stroke=LIMITS, width=1)
+        d.line(20, 22, 32, 22, stroke=LIMITS, width=0.6, dash=[0.8, 1.2])
+        said = words.limits_name("95%", 1.0 if spread else 0.0).replace("95% limits", "")
+        d.string(36, 19, f"the benchmark's 95% (and, dotted, 99.8%) limits at this provider's size{said}", size=7)
     x = 0
     d.line(x, 8, x + 18, 8, stroke=colors.black, width=1)
     d.string(x + 22, 5, "95% interval", size=7)

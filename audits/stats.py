@@ -2,7 +2,7 @@
 
 Wilson score intervals with the PHE/OHID Fingertips formula; the one comparison of a
 provider with the benchmark, which the tables and the funnel plot both use
-(`funnel_limits`); Newcombe's interval for the change of a share between two periods; and
+(`funnel_limits`), allowing for the usual spread between providers (`dispersion`); Newcombe's interval for the change of a share between two periods; and
 the distribution-free interval of a median. What of the results may be published (small
 numbers, and what would give them back) is audits.disclosure's business. The engine
 computes intervals inside DuckDB (one query per measure); `wilson_sql` and
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import sys
+from dataclasses import dataclass
 
 # The normal quantiles in full (Fingertips uses them so): rounded to six places, the
 # 95% limits of 20 of 100 already drift 8e-10 from the published reference values.
@@ -77,42 +78,132 @@ def row_counts(frame):
     return frame.astype(dict.fromkeys(ROW_COUNTS, "Int64"))
 
 
-def funnel_limits(benchmark: float, n: float, z: float = Z95) -> tuple[float, float]:
-    """The funnel plot's limits at size n around the benchmark share B: B ± z·sqrt(B(1 − B)/n),
-    clamped to [0, 1].
+# Spiegelhalter's overdispersion: z-scores winsorised at these percentiles (10% at each end),
+# and no allowance for the spread between providers with fewer providers than MIN_PROVIDERS.
+WINSORISE = 0.1
+MIN_PROVIDERS = 10
 
-    These are the shares at which the benchmark sits exactly on the edge of a provider's
-    Wilson interval (the Wilson interval is the inverted score test), so "inside the funnel"
-    and "the benchmark inside the provider's interval" are one test: the chart and the table
-    cannot disagree. They are also the limits of PHE's funnel plot tool for proportions, as
-    PHEindicatormethods' calculate_funnel_limits computes them, and Spiegelhalter's (2005)
-    normal approximation. (Limits drawn as the Wilson interval of the benchmark itself,
-    wilson(B·n, n), are a different and wrong test: they lean towards the middle near 0 and 1.)
+
+@dataclass(frozen=True)
+class Dispersion:
+    """How far providers' shares spread around the benchmark, beyond chance.
+
+    phi: the dispersion ratio, the mean of the squared, winsorised z-scores (about 1 when the
+    providers differ by chance alone; nan with no provider to compare); tau2: the variance between
+    providers (on the share scale) that the funnel's limits add to each provider's own (0: none);
+    providers: how many providers it was worked out from."""
+
+    phi: float
+    tau2: float
+    providers: int
+
+
+def _percentile(ordered: list[float], p: float) -> float:
+    """The p-th quantile of sorted values, by linear interpolation between the two nearest
+    (Hyndman and Fan's type 7: R's and numpy's default, as FunnelPlotR takes it)."""
+    h = (len(ordered) - 1) * p
+    low = math.floor(h)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (h - low) * (ordered[high] - ordered[low])
+
+
+def dispersion(shares: list[float], sizes: list[float], benchmark: float) -> Dispersion:
+    """The between-provider variance tau² of a measure's shares around the benchmark B
+    (Spiegelhalter's additive random-effects adjustment for overdispersion).
+
+    Why: the funnel's plain limits B ± z·sqrt(B(1 − B)/n) allow only for chance, as if every
+    provider had the same true share. At national scale (150 providers of hundreds to thousands
+    of people) providers differ for reasons of their own (who they serve, where, how they record),
+    so far more than 5% of them fall outside the 95% limits, and most outside the 99.8% ones: a
+    comparison that names nearly every provider tells a commissioner nothing. Allowing for the
+    usual spread between providers, the limits name only those that stand out from it.
+
+    How, for I providers with share y_i of n_i rows: z_i = (y_i − B)/s_i with
+    s_i² = B(1 − B)/n_i; the z_i winsorised at their 10th and 90th percentiles (each z below the
+    10th set to it, each above the 90th to it, so a few extreme providers do not set the spread
+    they are judged against); phi = mean of the winsorised z_i². When I·phi > I − 1,
+    tau² = (I·phi − (I − 1)) / (Σw_i − Σw_i²/Σw_i) with w_i = 1/s_i² (DerSimonian and Laird's
+    moment estimate), else 0; the limits are then B ± z·sqrt(s_i² + tau²) (`funnel_limits`).
+
+    Below MIN_PROVIDERS providers tau² is 0 (phi is still given): the 10th and 90th percentiles
+    of fewer than ten z-scores fall between the two most extreme, so winsorising barely touches
+    one provider that differs, which then widens everyone's limits and hides itself; and a
+    variance worked out from a handful of providers is too unsure to widen anyone's limits by.
+    A benchmark of 0 or 1 has no spread around it: tau² 0.
+
+    References: Spiegelhalter DJ (2005), Funnel plots for comparing institutional performance,
+    Statistics in Medicine 24:1185-1202; Spiegelhalter DJ et al (2005), Handling over-dispersion
+    of performance indicators, Quality and Safety in Health Care 14:347-351; Spiegelhalter DJ
+    et al (2012), Statistical methods for healthcare regulation: rating, screening and
+    surveillance, JRSS A 175:1-47; DerSimonian R, Laird N (1986), Meta-analysis in clinical
+    trials, Controlled Clinical Trials 7:177-188; as the Care Quality Commission and NHS-R's
+    FunnelPlotR package apply them.
+    """
+    pairs = [(y, n) for y, n in zip(shares, sizes) if not is_missing(y) and not is_missing(n) and n > 0]
+    count = len(pairs)
+    if not pairs or is_missing(benchmark) or not 0 < benchmark < 1:
+        return Dispersion(math.nan, 0.0, count)
+    spread = benchmark * (1 - benchmark)
+    z = [(y - benchmark) / math.sqrt(spread / n) for y, n in pairs]
+    ordered = sorted(z)
+    low, high = _percentile(ordered, WINSORISE), _percentile(ordered, 1 - WINSORISE)
+    phi = sum(min(max(v, low), high) ** 2 for v in z) / count
+    if count < MIN_PROVIDERS or count * phi <= count - 1:
+        return Dispersion(phi, 0.0, count)
+    w = [n / spread for _, n in pairs]  # 1/s_i²
+    total = sum(w)
+    tau2 = (count * phi - (count - 1)) / (total - sum(v * v for v in w) / total)
+    return Dispersion(phi, tau2, count)
+
+
+def _tau2(tau2) -> float:
+    """The between-provider variance as given, 0 when there is none (a run recorded before it was
+    kept: its comparisons were made without it)."""
+    return 0.0 if is_missing(tau2) else float(tau2)
+
+
+def funnel_limits(benchmark: float, n: float, z: float = Z95, tau2: float = 0.0) -> tuple[float, float]:
+    """The funnel plot's limits at size n around the benchmark share B:
+    B ± z·sqrt(B(1 − B)/n + tau²), clamped to [0, 1].
+
+    tau2 is the variance between providers (`dispersion`): with it the limits allow for the usual
+    spread between providers as well as chance (Spiegelhalter 2005); 0 (or missing: a run kept
+    before it was) gives the plain limits. The engine's comparison (`compare`) and every funnel
+    plot call this with the same tau², so the chart and the table cannot disagree.
+
+    With tau² 0 these are the shares at which the benchmark sits exactly on the edge of a
+    provider's Wilson interval (the Wilson interval is the inverted score test), so "inside the
+    funnel" and "the benchmark inside the provider's interval" are one test. They are also the
+    limits of PHE's funnel plot tool for proportions, as PHEindicatormethods'
+    calculate_funnel_limits computes them, and Spiegelhalter's (2005) normal approximation.
+    (Limits drawn as the Wilson interval of the benchmark itself, wilson(B·n, n), are a different
+    and wrong test: they lean towards the middle near 0 and 1.)
     """
     if is_missing(benchmark) or is_missing(n) or n <= 0:
         return (math.nan, math.nan)
-    half = z * math.sqrt(max(0.0, benchmark * (1 - benchmark)) / n)
+    half = z * math.sqrt(max(0.0, benchmark * (1 - benchmark)) / n + _tau2(tau2))
     return (max(0.0, benchmark - half), min(1.0, benchmark + half))
 
 
-def compare(value, n, benchmark, higher_is_better: bool | None, scale: float = 1.0) -> str:
+def compare(value, n, benchmark, higher_is_better: bool | None, scale: float = 1.0, tau2: float = 0.0) -> str:
     """Fingertips comparison of a provider's share with the benchmark, by the funnel's limits.
 
     value and benchmark are on the measure's scale (a share, or a rate per 1,000 with scale
-    1000); n is the number of rows the share's interval is based on. Inside the 95% limits
-    (the benchmark inside the provider's 95% Wilson interval): the data cannot tell them
-    apart, 'similar'. Otherwise 'better' or 'worse' by the measure's direction, and 'best' or
-    'worst' outside the 99.8% limits too. Without a figure, a size, a benchmark or a
+    1000); n is the number of rows the share's interval is based on; tau2 the variance between
+    providers on the share scale (`dispersion`; 0: chance alone). Inside the 95% limits the data
+    cannot tell the provider from the benchmark (allowing for the usual spread between
+    providers): 'similar'. Otherwise 'better' or 'worse' by the measure's direction, and 'best'
+    or 'worst' outside the 99.8% limits too. Without a figure, a size, a benchmark or a
     direction there is nothing to say: 'not_compared'.
     """
     if higher_is_better is None or is_missing(value) or is_missing(n) or is_missing(benchmark) or n <= 0:
         return "not_compared"
     share, centre = value / scale, benchmark / scale
-    lower, upper = funnel_limits(centre, n, Z95)
+    lower, upper = funnel_limits(centre, n, Z95, tau2)
     if lower <= share <= upper:
         return "similar"
     above = share > centre
-    lower, upper = funnel_limits(centre, n, Z998)
+    lower, upper = funnel_limits(centre, n, Z998, tau2)
     if lower <= share <= upper:
         return "better" if above == higher_is_better else "worse"
     return "best" if above == higher_is_better else "worst"

@@ -559,6 +559,17 @@ def _rating_said(key) -> str:
     return word if key in ("green", "amber", "red") else word[0].lower() + word[1:]
 
 
+SPREAD = "allowing for the usual spread between providers"
+
+
+def limits_name(level: str, tau2) -> str:
+    """A funnel's limits by name: '95% limits' when they allow for chance alone, '95% limits,
+    allowing for the usual spread between providers' when they allow for the variance between
+    providers too (stats.dispersion; tau2 missing or 0: none)."""
+    spread = not stats.is_missing(tau2) and float(tau2) > 0
+    return f"{level} limits, {SPREAD}" if spread else f"{level} limits"
+
+
 def chart_bands(measure) -> str:
     """'The bands drawn: Met at 90% or more; Partly met at 75% or more.'"""
     said = f"{rating_word('green')} at {threshold(measure.green)}"

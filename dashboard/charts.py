@@ -2,9 +2,9 @@
 each figure with its interval otherwise) and one provider's quarters over time.
 
 Charts only draw figures the engine produced; the limits of a funnel plot are
-audits.stats.funnel_limits, the very test the engine's comparison with the
-benchmark uses, so a point is outside the funnel exactly when the table beside it
-says better or worse. Markers take their symbol and colour from audits.ratings.
+audits.stats.funnel_limits, with the spread between providers the rows' comparisons allowed
+for (their between_variance), the very test the engine's comparison with the benchmark uses,
+so a point is outside the funnel exactly when the table beside it says better or worse. Markers take their symbol and colour from audits.ratings.
 
 Every chart is read the same way, whoever looks: the measure's Met and Partly met bands are
 drawn from its standard (named with symbol and words, never colour alone), the axis always
@@ -348,9 +348,14 @@ def funnel(
     measure,
     hidden: pd.DataFrame | None = None,
     selected: str | None = None,
+    tau2: float | None = 0.0,
 ) -> go.Figure:
     """Each provider's proportion against its size, with the 95% and 99.8% limits
     around the benchmark (stats.funnel_limits) and the measure's Met and Partly met bands.
+    `tau2`: the variance between providers the rows' comparisons allowed for (their
+    between_variance: the engine's, or disclosure control's for a public benchmark), so the
+    limits drawn are the very limits of the table's comparison; named "allowing for the usual
+    spread between providers" when there is one.
     `hidden`: providers whose figure is not shown (name, size when shown, why), drawn as grey
     bands at their size, or named under the chart. `selected`: the chosen provider's id, ringed
     and named. The lines pass through every provider's own size exactly, so no point sits on
@@ -369,8 +374,9 @@ def funnel(
         sized["size"].to_numpy(float),
     ]
     sizes = np.unique(np.concatenate(grid))
-    for z, name, dash in ((stats.Z95, "95% limits", "dash"), (stats.Z998, "99.8% limits", "dot")):
-        bounds = [stats.funnel_limits(benchmark, n, z) for n in sizes]
+    for z, level, dash in ((stats.Z95, "95%", "dash"), (stats.Z998, "99.8%", "dot")):
+        name = words.limits_name(level, tau2)
+        bounds = [stats.funnel_limits(benchmark, n, z, tau2) for n in sizes]
         # the lower and the upper line as one trace, broken by a gap (NaN, kept as a gap:
         # connectgaps is off): drawn the same, with one legend entry, but Plotly lays out and
         # draws one trace instead of two (national scale: ~380 points each). Numpy arrays, so

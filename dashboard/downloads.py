@@ -138,6 +138,7 @@ def results_frame(rows: pd.DataFrame, measures: Measure | list[Measure]) -> pd.D
                 "ci_lower": r.get("ci_lower") if interval else None,
                 "ci_upper": r.get("ci_upper") if interval else None,
                 "benchmark": r.get("benchmark"),
+                "between_variance": r.get("between_variance"),
                 "comparison": r.get("comparison"),
                 "measure_rating": r.get("rating"),
                 "uncertain": _yes(r.get("uncertain")) if interval else "no",

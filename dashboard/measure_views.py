@@ -42,6 +42,16 @@ def funnel_sizes(rows: pd.DataFrame) -> pd.Series:
     return rows["denominator_rows"].where(rows["denominator_rows"].notna(), rows["denominator"]).astype(float)
 
 
+def between_variance(rows: pd.DataFrame) -> float:
+    """The variance between providers the rows' comparisons allowed for (the same on every row of
+    a measure, beside the benchmark it goes with); 0 for rows kept before it was (their
+    comparisons allowed for none)."""
+    if "between_variance" not in rows:
+        return 0.0
+    kept = rows["between_variance"].dropna()
+    return float(kept.iloc[0]) if not kept.empty else 0.0
+
+
 def _hidden_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """The providers whose figure is hidden: name, size when it is shown, and why (words)."""
     hidden = rows[[bool(h) for h in ui.hidden(rows)]]
@@ -79,10 +89,11 @@ def measure_view(rows: pd.DataFrame, measure: Measure, public_benchmark: bool, s
     benchmark = rows["benchmark"].dropna()
     benchmark = float(benchmark.iloc[0]) if not benchmark.empty else None
     funnel = measure.kind == "proportion" and benchmark is not None
+    tau2 = between_variance(rows)
     fig, said = None, ""
     if not (shown.empty and hidden.empty):
         if funnel:
-            fig = charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure, hidden, selected)
+            fig = charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure, hidden, selected, tau2)
         else:
             fig = charts.intervals(shown, benchmark, measure, hidden, selected)
         said = words.across_providers_summary(measure, _records(rows), benchmark, funnel, selected)
@@ -92,8 +103,15 @@ def measure_view(rows: pd.DataFrame, measure: Measure, public_benchmark: bool, s
         caption += (
             f" The chart plots each provider's proportion against the number of people counted; "
             f"the lines are the benchmark ({words.value(measure, benchmark)}: {words.benchmark_scope(public_benchmark)}) and "
-            "its 95% and 99.8% limits (PHE's funnel plot method), so a point outside the funnel differs from "
-            "the benchmark by more than chance, exactly as the table's comparison says."
+            + (
+                f"its 95% and 99.8% limits, {words.SPREAD} (PHE's funnel plot method, widened as Spiegelhalter "
+                "advises where providers differ by more than chance), so a point outside the funnel stands out "
+                "from the benchmark by more than chance and the usual spread between providers, exactly as the "
+                "table's comparison says."
+                if tau2
+                else "its 95% and 99.8% limits (PHE's funnel plot method), so a point outside the funnel differs from "
+                "the benchmark by more than chance, exactly as the table's comparison says."
+            )
         )
     elif benchmark is not None:
         caption += " " + words.benchmark_note(public_benchmark)

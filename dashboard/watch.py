@@ -6,7 +6,8 @@ by more than chance (`clear`). Every other move (within chance, a confirming sto
 lost, to or from too few to tell, a rating not shown in full) is listed apart as "not a clear
 change in the figures", so a quarter without a confirming story never reads as "worse". The
 watch list names the providers that got clearly worse, that are much worse than the benchmark
-(outside its 99.8% limits), or that have agreed actions overdue (audits.actions). Everything
+(outside its 99.8% limits, which allow for the usual spread between providers: stats.dispersion),
+or that have agreed actions overdue (audits.actions). Everything
 here reads what the engine and disclosure control already worked out, in the viewer's tier."""
 
 from __future__ import annotations
@@ -83,10 +84,12 @@ def watch_list(
         much = measures[measures["provider_id"].isin(mine) & (measures["comparison"] == "worst")]
         for provider_id, group in much.groupby("provider_id"):
             standards = "; ".join(dict.fromkeys(titles.get(s, s) for s in group["standard_id"]))
+            spread = "between_variance" in group and bool((group["between_variance"].fillna(0) > 0).any())
+            limits = words.limits_name("99.8%", 1.0 if spread else 0.0)
             reasons.setdefault(provider_id, []).append(
                 (
                     2,
-                    f"Much worse than the benchmark on {words.many(len(group), 'measure')} (outside its 99.8% limits): {standards}",
+                    f"Much worse than the benchmark on {words.many(len(group), 'measure')} (outside its {limits}): {standards}",
                 )
             )
     if not late.empty:

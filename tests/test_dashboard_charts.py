@@ -8,6 +8,7 @@ in what a public viewer's browser gets."""
 
 import base64
 import json
+import math
 import re
 
 import numpy as np
@@ -151,7 +152,7 @@ def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
 def _limit_lines(fig, name: str) -> tuple[tuple[list, list], tuple[list, list]]:
     """The lower and the upper line of a pair of limits, (x, y) each: one trace, the two lines
     broken by a gap (NaN, not connected)."""
-    (trace,) = [t for t in fig.data if t.name == name]
+    (trace,) = [t for t in fig.data if t.name == name or t.name.startswith(f"{name}, ")]
     x, y = list(trace.x), list(trace.y)
     (gap,) = [i for i, v in enumerate(x) if np.isnan(v)]
     assert np.isnan(y[gap]) and not np.isnan(y).sum() - 1 and not trace.connectgaps
@@ -185,7 +186,9 @@ def _agree(rows: pd.DataFrame, title: str) -> int:
     comparison; the number of rows checked."""
     benchmark = float(rows["benchmark"].dropna().iloc[0])
     drawn = rows.assign(size=measure_views.funnel_sizes(rows), name=rows["provider_id"])
-    fig = charts.funnel(drawn, benchmark, SHARE.model_copy(update={"label": title}))
+    # with the spread between providers the rows' comparisons allowed for, as the standard page reads it
+    tau2 = measure_views.between_variance(rows)
+    fig = charts.funnel(drawn, benchmark, SHARE.model_copy(update={"label": title}), tau2=tau2)
     checked = 0
     for row in drawn.itertuples():
         if row.comparison not in TABLE_READING:
@@ -199,8 +202,10 @@ def _agree(rows: pd.DataFrame, title: str) -> int:
 def test_the_funnel_and_the_table_agree_on_random_providers():
     rng = np.random.default_rng(14)
     checked = 0
+    spread = 0
     for case in range(150):
-        sizes = rng.integers(1, 400, size=rng.integers(2, 12))
+        # up to 29 providers: from 10 on, their spread usually widens the limits (stats.dispersion)
+        sizes = rng.integers(1, 400, size=rng.integers(2, 30))
         if case % 5 == 0:
             sizes[0] = rng.integers(1, 6)  # tiny providers, where the two funnels differed most
         truth = rng.uniform(0.02, 0.98)
@@ -219,9 +224,12 @@ def test_the_funnel_and_the_table_agree_on_random_providers():
                 "rating": "green",
             }
         )
-        rows["comparison"] = [stats.compare(v, n, benchmark, higher) for v, n in zip(met / sizes, sizes)]
+        tau2 = stats.dispersion(list(met / sizes), list(sizes.astype(float)), benchmark).tau2
+        rows["between_variance"] = tau2
+        spread += tau2 > 0
+        rows["comparison"] = [stats.compare(v, n, benchmark, higher, tau2=tau2) for v, n in zip(met / sizes, sizes)]
         checked += _agree(rows, f"case {case}")
-    assert checked > 900
+    assert checked > 900 and spread > 30
 
 
 @pytest.mark.slow
@@ -492,3 +500,26 @@ def test_a_shares_chart_starts_with_room_for_its_axis_and_still_widens_if_it_nee
     assert (
         charts.over_time(counted, count, None, "Northgate").layout.margin.l == 10
     )  # a count's axis: as wide as its figures
+
+
+def test_the_funnel_draws_the_limits_allowing_for_the_spread_between_providers_and_says_so():
+    rows = _three_rated()
+    fig = charts.funnel(rows, 0.78, SHARE, tau2=0.004)
+    for level, z in (("95%", stats.Z95), ("99.8%", stats.Z998)):
+        name = f"{level} limits, allowing for the usual spread between providers"
+        (lx, ly), (_, uy) = _limit_lines(fig, name)
+        bounds = [stats.funnel_limits(0.78, n, z, 0.004) for n in lx]
+        assert ly == [b[0] for b in bounds] and uy == [b[1] for b in bounds]
+        # wider than chance alone: 0.78 − z·sqrt(0.78 × 0.22 / 80 + 0.004) at 80 people (the upper
+        # line is cut at 100%)
+        i = lx.index(80.0)
+        assert 0.78 - ly[i] == pytest.approx(z * math.sqrt(0.78 * 0.22 / 80 + 0.004))
+    # the standard page reads it from the rows: a run kept before migration 0062 has none (NULL), and
+    # its comparisons were made by the plain limits, which are then drawn
+    assert measure_views.between_variance(rows.assign(between_variance=0.004)) == 0.004
+    assert measure_views.between_variance(rows.assign(between_variance=float("nan"))) == 0.0
+    assert measure_views.between_variance(rows) == 0.0
+    # none (0, or a run kept before there was one): the plain limits, named as ever
+    for none in (0.0, None, float("nan")):
+        names = {t.name for t in charts.funnel(rows, 0.78, SHARE, tau2=none).data}
+        assert {"95% limits", "99.8% limits"} <= names

@@ -208,6 +208,11 @@ def test_the_watch_list_names_who_got_worse_is_much_worse_or_has_actions_overdue
     assert why["One"].startswith("↓ Clearly worse since last quarter: S one")
     assert "Much worse than the benchmark on 1 measure" in why["One"]
     assert "2 agreed actions overdue" in why["Two"] and why["Four"] == "1 agreed action overdue"
+    assert "(outside its 99.8% limits): S one" in why["One"]  # no between_variance: chance alone
+    # the comparisons allowed for the usual spread between providers: the reason says so
+    spread = watch.watch_list(shown, names, {"s1": "S one"}, real, measures.assign(between_variance=0.004), late)
+    said = dict(zip(spread["Provider"], spread["Why it is on the watch list"]))["Two"]
+    assert "(outside its 99.8% limits, allowing for the usual spread between providers): S one" in said
 
 
 def test_story_counts_in_public_are_protected_as_voices_heard_are():

@@ -315,3 +315,33 @@ def test_previewing_bar_after_bar_cannot_narrow_a_hidden_count(db):
     with store.reading(db) as con:
         assert _sweep(con, draft_of, public=False) == {1}
         assert _sweep(con, draft_of, public=True) == {1, 2, 3, 4, 95, 96, 97, 98}
+
+
+def test_the_public_spread_between_providers_comes_from_the_shown_figures_alone():
+    """Like the public benchmark, the public tau² is worked out from the figures shown (as shown),
+    so a hidden count changes nothing public: ten providers of 100 shown (35 … 65 offered a
+    choice: benchmark 0.5, tau² = 17.82/3,600 = 0.00495, worked by hand in tests/test_stats.py)
+    and one whose 3 (or 1) people offered are hidden."""
+    met = [35, 40, 40, 45, 50, 50, 55, 60, 60, 65]
+    shown = {f"P{i:02}": {"choice-offered": (m, 100, "red")} for i, m in enumerate(met, start=1)}
+    outs = [public({**shown, "P11": {"choice-offered": (hidden, 100, "red")}}) for hidden in (3, 1)]
+    for out in outs:
+        assert out.loc[("P11", "choice-offered"), "hidden"] == "numerator"
+        assert (out["benchmark"] == 0.5).all()
+        assert out["between_variance"].tolist() == [pytest.approx(0.00495)] * 11
+        # allowing for that spread, the data cannot tell any shown provider from the benchmark
+        assert set(out.drop(index=("P11", "choice-offered"))["comparison"]) == {"similar"}
+    pd.testing.assert_frame_equal(outs[0].drop(columns=["rating"]), outs[1].drop(columns=["rating"]))
+
+
+def test_a_restricted_view_compares_with_the_public_benchmark_and_spread():
+    met = [35, 40, 40, 45, 50, 50, 55, 60, 60, 65]
+    figures = {f"P{i:02}": {"choice-offered": (m, 100, "red")} for i, m in enumerate(met, start=1)}
+    figures["P11"] = {"choice-offered": (3, 100, "red")}
+    exact = results(figures)
+    protected = disclosure.protect(exact, STANDARDS).measures
+    out = disclosure.with_benchmark(exact, STANDARDS, protected).set_index("provider_id")
+    assert out["between_variance"].tolist() == [pytest.approx(0.00495)] * 11
+    # 3 of 100 is far below the usual spread: worst even allowing for it (0.5 − 3.09 × 0.0863 = 0.233)
+    assert out.loc["P11", "comparison"] == "worst"
+    assert out.loc["P01", "comparison"] == "similar"

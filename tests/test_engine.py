@@ -52,6 +52,9 @@ def test_every_measure_kind_over_the_fixture(base_db):
     assert days["P001"]["value"] == 2 and days["P001"]["denominator"] == 11
     assert days["P001"]["rating"] == "green" and pandas.isna(days["P001"]["numerator"])
     assert days["P001"]["comparison"] == "not_compared"
+    assert pandas.isna(days["P001"]["between_variance"])  # not compared: no spread between providers kept
+    # three providers compared: fewer than stats.MIN_PROVIDERS, so no allowance for their spread
+    assert rows_of(result, "contact-within-2-days")["P001"]["between_variance"] == 0.0
     assert days["P003"]["rating"] == "no_data"
 
     # weighted proportion: FTE sums, interval from the weighted share with n = rows
@@ -425,3 +428,46 @@ def test_counts_and_shares_of_things_are_exact_and_medians_have_an_interval(base
     median = m.loc[("P001", "days-to-first-contact")]
     assert median["ci_lower"] <= median["value"] <= median["ci_upper"]
     assert median["comparison"] == "not_compared"  # shown beside the benchmark, never tested against it
+
+
+@pytest.mark.slow
+def test_comparisons_allow_for_the_spread_between_providers(tmp_path):
+    # ten providers of 100 people, 35 … 65 met: benchmark 500/1,000 = 0.5, z = (share − 0.5)/0.05
+    # = −3, −2, −2, −1, 0, 0, 1, 2, 2, 3, so tau² = 17.82/3,600 = 0.00495 (worked by hand in
+    # tests/test_stats.py, test_overdispersion_by_hand)
+    met = [35, 40, 40, 45, 50, 50, 55, 60, 60, 65]
+    db = build_store(
+        tmp_path / "a.duckdb", {f"P{i:02}": {"episodes": people_met(m, 100)} for i, m in enumerate(met, start=1)}
+    )
+    s = standard([proportion("peer_support_offered", ">= 90%", min_count=10)])
+    with store.reading(db) as con:
+        rows = rows_of(engine.evaluate(con, [s], PERIOD))
+    assert [r["between_variance"] for r in rows.values()] == [pytest.approx(0.00495)] * 10
+    # by chance alone, 0.35, 0.40 and 0.60, 0.65 were outside the 95% limits; allowing for the
+    # usual spread between providers, the data cannot tell any of them from the benchmark
+    plain = {p: stats.compare(r["value"], r["denominator_rows"], r["benchmark"], True) for p, r in rows.items()}
+    assert [plain[p] for p in sorted(plain)].count("similar") == 4
+    assert {r["comparison"] for r in rows.values()} == {"similar"}
+    for row in rows.values():  # the engine's word is stats.compare with the stored spread
+        said = stats.compare(
+            row["value"], row["denominator_rows"], row["benchmark"], True, 1.0, row["between_variance"]
+        )
+        assert row["comparison"] == said
+
+
+@pytest.mark.slow
+def test_the_spread_is_worked_out_over_the_providers_compared_only(tmp_path):
+    # the ten above and one provider of 5 people (min_count 10: too few to tell, not compared):
+    # the benchmark pools every row (503/1,005), the spread only the ten compared
+    met = [35, 40, 40, 45, 50, 50, 55, 60, 60, 65]
+    providers = {f"P{i:02}": {"episodes": people_met(m, 100)} for i, m in enumerate(met, start=1)}
+    providers["P11"] = {"episodes": people_met(3, 5)}
+    db = build_store(tmp_path / "a.duckdb", providers)
+    s = standard([proportion("peer_support_offered", ">= 90%", min_count=10)])
+    with store.reading(db) as con:
+        rows = rows_of(engine.evaluate(con, [s], PERIOD))
+    assert rows["P11"]["rating"] == "no_data" and rows["P11"]["comparison"] == "not_compared"
+    b = 503 / 1005
+    compared = [r for p, r in rows.items() if p != "P11"]
+    expected = stats.dispersion([r["value"] for r in compared], [100] * 10, b).tau2
+    assert expected > 0 and [r["between_variance"] for r in rows.values()] == [expected] * 11

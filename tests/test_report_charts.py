@@ -71,3 +71,40 @@ def test_a_chart_and_its_key_draw_as_reportlab_graphics_draws_their_marks(tmp_pa
     said = [pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text() for pdf in (direct, shapes)]
     assert said[0] == said[1]
     assert "73.4%" in said[0] and "not shown" in said[0] and "benchmark" in said[0] and "50%" in said[0]
+
+
+def test_the_chart_draws_the_limits_of_the_tables_comparison_at_the_providers_size():
+    """Above each bar, the limits the figure was compared with the benchmark by (stats.funnel_limits
+    with the row's between_variance): inside the solid line is "similar", outside the dotted one
+    "much better" or "much worse", exactly as the table says, on random rows with and without a
+    spread between providers."""
+    import random
+
+    from audits import stats
+
+    from support.stores import proportion, standard
+
+    measure = standard([proportion("peer_support_offered")]).measures[0]
+    rng = random.Random(62)
+    for _ in range(5_000):
+        n, b, v = rng.randint(1, 2000), rng.uniform(0.02, 0.98), rng.random()
+        tau2 = rng.choice([None, 0.0, rng.uniform(0, 0.02)])
+        row = {"value": v, "denominator_rows": n, "benchmark": b, "between_variance": tau2, "rating": "red"}
+        row["comparison"] = stats.compare(v, n, b, True, tau2=tau2)
+        (low95, high95), (low998, high998) = report_charts.comparison_limits(measure, row)
+        assert (row["comparison"] == "similar") == (low95 <= v <= high95)
+        assert (row["comparison"] in ("best", "worst")) == (not low998 <= v <= high998)
+    # drawn: the 95% limits as a solid line with ends, the 99.8% ones dotted beyond them
+    row = {**ROWS[0], "denominator_rows": 75, "between_variance": 0.0089, "comparison": "worse"}
+    row["limits"] = report_charts.comparison_limits(measure, row)
+    chart = report_charts.proportion_chart([row])
+    x = lambda v: report_charts.LABEL_WIDTH + report_charts.TRACK_WIDTH * max(0.0, min(1.0, v))  # noqa: E731
+    (low95, high95), (low998, high998) = row["limits"]
+    lines = [g for kind, g, stroke, _, dash, _ in chart.marks if kind == "line" and stroke == report_charts.LIMITS]
+    assert (pytest.approx(x(low95)), pytest.approx(x(high95))) in [(g[0], g[2]) for g in lines]
+    assert (pytest.approx(x(low998)), pytest.approx(x(high998))) in [(g[0], g[2]) for g in lines]
+    # not compared (hidden, not rated, no benchmark): nothing drawn
+    for other in ({"comparison": "not_compared"}, {"hidden": "all"}, {"benchmark": None}):
+        assert report_charts.comparison_limits(measure, {**row, **other}) is None
+    said = pypdf.PdfReader(io.BytesIO(_pdf([report_charts.legend(True)]))).pages[0].extract_text()
+    assert "limits at this provider's size, allowing for the usual spread between providers" in said

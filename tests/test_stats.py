@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import duckdb
 import numpy as np
@@ -192,3 +193,108 @@ def _results(rows):
         "denominator_rows",
     ]
     return pandas.DataFrame(rows, columns=columns)
+
+
+# --------------------------------------------------------------------------- the spread between providers
+# Worked by hand: benchmark B = 0.5 and 100 rows each, so s² = B(1 − B)/n = 0.25/100 = 0.0025
+# (s = 0.05) and w = 1/s² = 400 for every provider; a share of 0.5 + k·0.05 has z = k.
+# For ten such providers: Σw = 4,000, Σw² = 10 × 160,000 = 1,600,000, Σw²/Σw = 400, so the
+# denominator of tau² is Σw − Σw²/Σw = 3,600.
+
+
+def _shares(zs, n=100, benchmark=0.5):
+    s = math.sqrt(benchmark * (1 - benchmark) / n)
+    return [benchmark + z * s for z in zs]
+
+
+def test_no_overdispersion_gives_no_spread_and_the_plain_limits():
+    # z = ±0.5 (five each): the 10th and 90th percentiles are −0.5 and 0.5, phi = 0.25;
+    # I·phi = 2.5 is not above I − 1 = 9, so tau² = 0
+    got = stats.dispersion(_shares([-0.5, 0.5] * 5), [100] * 10, 0.5)
+    assert got.phi == pytest.approx(0.25) and got.tau2 == 0.0 and got.providers == 10
+    for n in (10, 100, 1000):
+        plain = stats.funnel_limits(0.5, n)
+        assert stats.funnel_limits(0.5, n, stats.Z95, got.tau2) == plain
+        assert stats.funnel_limits(0.5, n, stats.Z95, math.nan) == plain  # a run kept before it: none
+
+
+def test_overdispersion_by_hand():
+    # z: −3, −2, −2, −1, 0, 0, 1, 2, 2, 3 (shares 0.35 … 0.65). Percentiles by linear
+    # interpolation over the 10 sorted z: the 10th at place 9 × 0.1 = 0.9, −3 + 0.9 × (−2 − −3)
+    # = −2.1; the 90th at place 8.1, 2 + 0.1 × (3 − 2) = 2.1. Winsorised: −3 → −2.1, 3 → 2.1.
+    # phi = (2 × 2.1² + 4 × 2² + 2 × 1²) / 10 = (8.82 + 16 + 2) / 10 = 2.682.
+    # I·phi = 26.82 > 9: tau² = (26.82 − 9) / 3,600 = 17.82 / 3,600 = 0.00495.
+    got = stats.dispersion(_shares([-3, -2, -2, -1, 0, 0, 1, 2, 2, 3]), [100] * 10, 0.5)
+    assert got.phi == pytest.approx(2.682)
+    assert got.tau2 == pytest.approx(0.00495)
+    # the limits at n = 100: 0.5 ± z·sqrt(0.0025 + 0.00495) = 0.5 ± z × 0.0863134…
+    half = stats.Z95 * math.sqrt(0.00745)
+    low, high = stats.funnel_limits(0.5, 100, stats.Z95, got.tau2)
+    assert (low, high) == (pytest.approx(0.5 - half), pytest.approx(0.5 + half))
+    assert half == pytest.approx(0.169171, abs=1e-6)
+    # 0.35 (z = −3) was worse by chance alone (below 0.5 − 1.96 × 0.05 = 0.402, above
+    # 0.5 − 3.09 × 0.05 = 0.345); allowing for the spread it is similar (above 0.331)
+    assert stats.compare(0.35, 100, 0.5, True) == "worse"
+    assert stats.compare(0.35, 100, 0.5, True, tau2=got.tau2) == "similar"
+    # far enough out it is still named: 0.5 − 3.09 × 0.0863 = 0.233
+    assert stats.compare(0.2, 100, 0.5, True, tau2=got.tau2) == "worst"
+    assert stats.compare(0.25, 100, 0.5, True, tau2=got.tau2) == "worse"
+    # a rate per 1,000 compares as its share (tau² on the share scale)
+    assert stats.compare(350, 100, 500, True, 1000, got.tau2) == "similar"
+
+
+def test_winsorising_keeps_one_extreme_provider_from_setting_the_spread():
+    # n = 10,000 each: s² = 0.000025, w = 40,000, Σw = 400,000, Σw²/Σw = 40,000, denominator
+    # 360,000. z: −3, −2, −2, −1, 0, 0, 1, 2, 2, 30. 10th percentile −2.1 (as above); 90th at
+    # place 8.1: 2 + 0.1 × (30 − 2) = 4.8. Winsorised squares: 4.41 + 4 + 4 + 1 + 0 + 0 + 1 + 4
+    # + 4 + 23.04 = 45.45, phi = 4.545 (the 30 itself would have made it 92.7).
+    # tau² = (45.45 − 9) / 360,000 = 0.00010125.
+    got = stats.dispersion(_shares([-3, -2, -2, -1, 0, 0, 1, 2, 2, 30], 10_000), [10_000] * 10, 0.5)
+    assert got.phi == pytest.approx(4.545)
+    assert got.tau2 == pytest.approx(0.00010125)
+    # and the extreme provider stays far outside: 0.5 + 3.09 × sqrt(0.000025 + 0.00010125) = 0.5347
+    assert stats.compare(0.65, 10_000, 0.5, True, tau2=got.tau2) == "best"
+
+
+def test_providers_of_different_sizes_weigh_by_their_size():
+    # five of 100 rows (s = 0.05, w = 400) at 0.4 / 0.6 and five of 400 (s = 0.025, w = 1,600)
+    # at 0.45 / 0.55: every z is ±2, so nothing is winsorised and phi = 4. Σw = 5 × 400 + 5 ×
+    # 1,600 = 10,000; Σw² = 5 × 160,000 + 5 × 2,560,000 = 13,600,000, Σw²/Σw = 1,360; tau² =
+    # (10 × 4 − 9) / (10,000 − 1,360) = 31 / 8,640 = 0.0035880
+    shares = [0.4, 0.6, 0.4, 0.6, 0.4, 0.55, 0.45, 0.55, 0.45, 0.55]
+    got = stats.dispersion(shares, [100] * 5 + [400] * 5, 0.5)
+    assert got.phi == pytest.approx(4.0)
+    assert got.tau2 == pytest.approx(31 / 8640)
+
+
+def test_fewer_than_ten_providers_get_no_allowance():
+    # nine providers, z −3 … 3: percentiles at places 0.8 and 7.2, −2.2 and 2.2; phi = (2 × 4.84
+    # + 4 × 4 + 2 × 1) / 9 = 27.68 / 9 = 3.0756: given, but tau² stays 0 below MIN_PROVIDERS
+    got = stats.dispersion(_shares([-3, -2, -2, -1, 0, 1, 2, 2, 3]), [100] * 9, 0.5)
+    assert stats.MIN_PROVIDERS == 10
+    assert got.phi == pytest.approx(27.68 / 9) and got.tau2 == 0.0 and got.providers == 9
+
+
+def test_no_spread_without_a_benchmark_between_0_and_1_or_without_figures():
+    assert stats.dispersion([0.0] * 12, [50] * 12, 0.0).tau2 == 0.0
+    assert stats.dispersion([1.0] * 12, [50] * 12, 1.0).tau2 == 0.0
+    empty = stats.dispersion([], [], 0.5)
+    assert math.isnan(empty.phi) and (empty.tau2, empty.providers) == (0.0, 0)
+    # a missing figure or a size of 0 is left out: the ten others as in test_overdispersion_by_hand
+    shares = _shares([-3, -2, -2, -1, 0, 0, 1, 2, 2, 3]) + [math.nan, 0.5]
+    got = stats.dispersion(shares, [100] * 10 + [100, 0], 0.5)
+    assert got.providers == 10 and got.tau2 == pytest.approx(0.00495)
+
+
+def test_inside_the_widened_funnel_is_exactly_compare_with_the_same_spread():
+    """The chart's lines and the table's word are one test with tau² as well (random providers)."""
+    rng = random.Random(13)
+    for _ in range(20_000):
+        b, n, tau2 = rng.uniform(0.02, 0.98), rng.randint(1, 3000), rng.choice([0.0, rng.uniform(0, 0.02)])
+        share = rng.random()
+        said = stats.compare(share, n, b, True, tau2=tau2)
+        low95, high95 = stats.funnel_limits(b, n, stats.Z95, tau2)
+        low998, high998 = stats.funnel_limits(b, n, stats.Z998, tau2)
+        inside95, inside998 = low95 <= share <= high95, low998 <= share <= high998
+        assert (said == "similar") == inside95
+        assert (said in ("best", "worst")) == (not inside998)
