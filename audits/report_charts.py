@@ -239,7 +239,7 @@ def legend(spread: bool | None = None) -> Chart:
         for end in (2, 20):
             d.line(end, 20, end, 24, stroke=LIMITS, width=1)
         d.line(20, 22, 32, 22, stroke=LIMITS, width=0.6, dash=[0.8, 1.2])
-        said = words.limits_name("95%", 1.0 if spread else 0.0).replace("95% limits", "")
+        said = f", {words.SPREAD}" if spread else ""
         d.string(36, 19, f"the benchmark's 95% (and, dotted, 99.8%) limits at this provider's size{said}", size=7)
     x = 0
     d.line(x, 8, x + 18, 8, stroke=colors.black, width=1)

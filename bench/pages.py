@@ -383,11 +383,7 @@ async def concurrent_overviews(
     Chromium process) spent on each way."""
     from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-    first = await browser.new_context(viewport={"width": 1440, "height": 1000})
-    page = await open_page(first, url)
-    await sign_in(page, username, password)
-    cookies = [c for c in await first.cookies() if c["name"] == "ls_session"]
-    await first.close()
+    cookies = await session_cookies(browser, url, username, password)
     contexts = [await browser.new_context(viewport={"width": 1440, "height": 1000}) for _ in range(sessions)]
     overview = auth_title("dashboard/overview.py")
     ours = os.getpid()
@@ -492,12 +488,7 @@ async def own_computers(
     at most that."""
     from bench import crowd
 
-    signing = await browser.new_context(viewport={"width": 1440, "height": 1000})
-    try:
-        await sign_in(await open_page(signing, url), username, password)
-        cookies = [c for c in await signing.cookies() if c["name"] == "ls_session"]
-    finally:
-        await signing.close()
+    cookies = await session_cookies(browser, url, username, password)
     # a fresh renderer that has never drawn the overview, opened on the Guide by the cookie
     context = await browser.new_context(viewport={"width": 1440, "height": 1000})
     try:
@@ -534,6 +525,17 @@ async def own_computers(
         "cpu": {"server_per_click": round(served["cpu"]["server"] / len(every), 3), "clients": served["cpu"]["bench"]},
         "wait_p95": round(p95(every) + alone[0], 2),
     }
+
+
+async def session_cookies(browser, url: str, username: str, password: str) -> list[dict]:
+    """The signed session cookie of a sign-in in a context of its own (closed again): what the
+    concurrent sessions, browsers or clients without one, are signed in by."""
+    signing = await browser.new_context(viewport={"width": 1440, "height": 1000})
+    try:
+        await sign_in(await open_page(signing, url), username, password)
+        return [c for c in await signing.cookies() if c["name"] == "ls_session"]
+    finally:
+        await signing.close()
 
 
 async def on_guide(one, url: str) -> None:

@@ -84,8 +84,8 @@ def watch_list(
         much = measures[measures["provider_id"].isin(mine) & (measures["comparison"] == "worst")]
         for provider_id, group in much.groupby("provider_id"):
             standards = "; ".join(dict.fromkeys(titles.get(s, s) for s in group["standard_id"]))
-            spread = "between_variance" in group and bool((group["between_variance"].fillna(0) > 0).any())
-            limits = words.limits_name("99.8%", 1.0 if spread else 0.0)
+            spread = group["between_variance"].max() if "between_variance" in group else None
+            limits = words.limits_name("99.8%", spread)
             reasons.setdefault(provider_id, []).append(
                 (
                     2,
