@@ -1,9 +1,10 @@
-"""Load validated submissions into the store, each in one transaction.
+"""Load validated submissions into the store, each all or nothing.
 
 A submission with blocking problems loads nothing. A loadable one goes in whole
 (good rows to the data tables, held-back rows to `quarantine` with their reasons)
 or not at all: if the process dies half way, DuckDB rolls the transaction back.
-The command line writes a batch at a time without the write-ahead log, so a process
+The command line writes a batch at a time, in one transaction (a submission's own if that
+one fails: `_write_batch`), without the write-ahead log, so a process
 killed during a batch leaves the store as the batch found it (none of that batch had
 been reported as loaded). Resubmitting a provider's quarter makes the new submission current and keeps the
 earlier one, with its files' checksums, in the history.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from audits import pack_withdrawals, reading, returns, spec, store
@@ -117,7 +119,7 @@ def ingest(
     progress: Callable[[IngestOutcome], None] | None = None,
     batch: int | None = None,
 ) -> list[IngestOutcome]:
-    """Validate and load returns and evidence packs; one transaction per submission.
+    """Validate and load returns and evidence packs, each all or nothing (`_write_batch`).
 
     Batches are validated in a worker process (AHEAD of them at a time) while an earlier
     batch is written, so the Python checks and DuckDB's writing use two cores (a thread would
@@ -188,9 +190,9 @@ def ingest(
             fresh = [v for v in validations if not v.blocking and id(v) not in twice]
             by_id = {}
             if fresh:
-                # Without the write-ahead log: each submission still commits on its own (all or
-                # nothing), and the batch's commits reach the file together when the connection
-                # closes (DuckDB's checkpoint), before any outcome of the batch is reported. Writing
+                # Without the write-ahead log: the batch commits (each submission all or nothing,
+                # `_write_batch`), and its commit reaches the file when the connection closes
+                # (DuckDB's checkpoint), before any outcome of the batch is reported. Writing
                 # every commit to the log as well cost half of each COMMIT (serialising the rows,
                 # then waiting for the disk) for a copy the checkpoint then made again. A
                 # process killed before the close leaves the store as the batch found it: its
@@ -203,12 +205,10 @@ def ingest(
                     # writer may have a log: DuckDB would fold it every 16 MiB, each time rewriting
                     # the tables' last blocks; hundreds of times in a national year).
                     con.execute(f"SET checkpoint_threshold = '{BATCH_LOG}'")
-                    # Each submission's statements are small: a second DuckDB thread costs more to
-                    # wake than it saves (a fifth of the writing's CPU), and the other core is
-                    # validating the next batch.
+                    # The other core is validating the next batch (a second DuckDB thread cost
+                    # a fifth more CPU writing a submission at a time, for nothing).
                     con.execute(f"SET threads = {WRITER_THREADS}")
-                    known = _known(con)
-                    by_id = {id(v): _load(con, v, str(v.source), loaded_by, known) for v in fresh}
+                    by_id = _write_batch(con, fresh, loaded_by)
                     # The batch's checkpoint, as the block ends (store.writing).
                     con.execute(f"SET threads = {CHECKPOINT_THREADS}")
             results = []
@@ -357,8 +357,19 @@ def _validator(batches: int) -> Executor:
     loading more than one batch keeps its work under `if __name__ == "__main__":` (if the
     worker cannot start, `ingest` validates in a thread instead)."""
     if batches > 1:
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_checking_process
+        )
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="validate")
+
+
+def _checking_process() -> None:
+    """The worker process's Arrow memory from the C library's allocator, not Arrow's own
+    (mimalloc): checking a batch allocates and frees hundreds of megabytes in large blocks, and
+    mimalloc gave each back to the system and faulted it in again, ~0.2 s of the kernel's time
+    for every second of checking (measured on national batches: 2.5-3.7 CPU-s of system time
+    checking 8 batches against 0.6-0.8; the notes of issue 15)."""
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 # Where the worker process leaves each checked batch's Arrow tables for the writer: shared
@@ -448,6 +459,81 @@ def ingest_validation(
     return _load(con, validation, source, loaded_by, _known(con))
 
 
+def _write_batch(
+    con: duckdb.DuckDBPyConnection, fresh: list[Validation], loaded_by: str | None
+) -> dict[int, IngestOutcome]:
+    """A batch's loadable submissions, each all or nothing, as {id(validation): outcome}.
+
+    All of them in one transaction first, the rows of the returns' tables in one statement a
+    table (`_load_together`): a national year's ~1,100 COMMITs and ~4,000 INSERTs of a
+    submission's slice cost the writer 40% more CPU, checkpoints included (measured on 120
+    national returns and 80 packs: 2.8 CPU-s against 1.7; the notes of issue 15).
+    That changes nothing anyone could see: the store is unlogged while a batch is written
+    (`ingest`), so a submission's commit reached the file only with the batch's checkpoint
+    anyway, and no other process can open it in between. If anything in that transaction
+    fails, it is rolled back whole and the batch written again one transaction a submission
+    (`_load`), as before: each submission before the failing one lands, the failing one leaves
+    nothing, and its error is raised (the command stops there, as it always did)."""
+    try:
+        return _load_together(con, fresh, loaded_by, _known(con))
+    except Exception:
+        store.rollback(con)
+    known = _known(con)
+    return {id(v): _load(con, v, str(v.source), loaded_by, known) for v in fresh}
+
+
+def _load_together(
+    con: duckdb.DuckDBPyConnection, fresh: list[Validation], loaded_by: str | None, known: Known
+) -> dict[int, IngestOutcome]:
+    """`_write_batch`'s one transaction (rolled back by the caller if it fails)."""
+    con.execute("BEGIN TRANSACTION")
+    outcomes: dict[int, IngestOutcome] = {}
+    numbers: dict[int, int] = {}  # id(validation) -> its number in the store
+    for v in fresh:
+        outcome, numbers[id(v)] = _record(con, v, str(v.source), loaded_by, known, numbered=False)
+        outcomes[id(v)] = outcome
+    for table in spec.RETURN_TABLES:
+        _insert_many(con, table, _together(table.name, [v for v in fresh if v.kind == "return"], numbers))
+    con.execute("COMMIT")
+    return outcomes
+
+
+def _together(table_name: str, members: list[Validation], numbers: dict[int, int]) -> list[pa.Table]:
+    """The good rows of `members` in one table, as few Arrow tables as they were checked in (one
+    a batch), each with a `submission` column: the submission's number in the store, null for
+    a row not to be written (a submission not among them, or a row of one held back)."""
+    out = []
+    for batch in {id(v.batch): v.batch for v in members if v.batch is not None}.values():
+        rows = batch.tables.get(table_name)
+        if rows is None or not rows.num_rows:
+            continue
+        number = np.zeros(rows.num_rows, dtype=np.int64)
+        write = np.zeros(rows.num_rows, dtype=bool)
+        for v in members:
+            span = batch.spans.get(table_name, {}).get(v.number) if v.batch is batch else None
+            if span is None or not v.counts.get(table_name, 0):
+                continue
+            start, end = span
+            number[start:end] = numbers[id(v)]
+            kept = batch.kept.get(table_name, {}).get(v.number)
+            write[start:end] = True if kept is None else kept
+        if write.any():
+            out.append(rows.append_column("submission", pa.array(number, mask=~write)))
+    return out
+
+
+def _insert_many(con: duckdb.DuckDBPyConnection, table: spec.Table, parts: list[pa.Table]) -> None:
+    """Bulk insert the rows of many submissions of one table of a return (`_together`): one
+    scan of each Arrow table, the rows not to be written left out by DuckDB as it reads."""
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
+    for _incoming_rows in parts:  # noqa: B007 (read by DuckDB, by name)
+        con.execute(
+            f"INSERT INTO {store.rows_table(table.name)} (submission, line, {columns}) "
+            f"SELECT submission, line, {values} FROM _incoming_rows WHERE submission IS NOT NULL"
+        )
+
+
 def _load(
     con: duckdb.DuckDBPyConnection,
     validation: Validation,
@@ -456,6 +542,29 @@ def _load(
     known: Known,
 ) -> IngestOutcome:
     """One submission in one transaction (`known`: what the store already holds)."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        outcome, _ = _record(con, validation, source, loaded_by, known, numbered=True)
+        con.execute("COMMIT")
+    except BaseException:
+        store.rollback(con)
+        known.withdrawals = pack_withdrawals.Memory()  # it may hold what was just undone
+        raise
+    return outcome
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    validation: Validation,
+    source: str,
+    loaded_by: str | None,
+    known: Known,
+    numbered: bool,
+) -> tuple[IngestOutcome, int]:
+    """One submission's writing inside a transaction already begun, and its number; `known` is
+    told of it as if it had committed (the caller undoes the transaction, and lets `known` go,
+    if anything fails). `numbered`: also write the rows of a return's tables (else the caller
+    writes a batch's together, `_insert_many`)."""
     kind, meta = validation.kind, validation.meta
     provider_id, period = meta["provider_id"], meta["period"]
     submission_id = f"{kind}-{provider_id}-{period}-{uuid.uuid4().hex[:12]}"
@@ -473,72 +582,65 @@ def _load(
         quarantined=len(validation.quarantined),
         validation=validation,
     )
-    con.execute("BEGIN TRANSACTION")
-    try:
-        # Only what is new or changed is written (each statement costs a few milliseconds).
-        if period not in known.periods:
-            store.ensure_period(con, period)
-        named = (meta.get("provider_name"), meta.get("area"))
-        if kind == "return" and provider_id not in known.providers:
-            # A plain insert for a provider new to the store: the upsert below costs ~1.7 ms
-            # CPU, a plain insert ~0.5 ms (150 providers new to the store in a national year).
-            con.execute("INSERT INTO providers VALUES (?, ?, ?)", [provider_id, *named])
-        elif kind == "return" and known.providers.get(provider_id) != named:
-            con.execute(
-                "INSERT INTO providers VALUES (?, ?, ?) ON CONFLICT (provider_id) DO UPDATE SET "
-                "provider_name = excluded.provider_name, area = excluded.area",
-                [provider_id, *named],
+    # Only what is new or changed is written (each statement costs a few milliseconds).
+    if period not in known.periods:
+        store.ensure_period(con, period)
+    named = (meta.get("provider_name"), meta.get("area"))
+    if kind == "return" and provider_id not in known.providers:
+        # A plain insert for a provider new to the store: the upsert below costs ~1.7 ms
+        # CPU, a plain insert ~0.5 ms (150 providers new to the store in a national year).
+        con.execute("INSERT INTO providers VALUES (?, ?, ?)", [provider_id, *named])
+    elif kind == "return" and known.providers.get(provider_id) != named:
+        con.execute(
+            "INSERT INTO providers VALUES (?, ?, ?) ON CONFLICT (provider_id) DO UPDATE SET "
+            "provider_name = excluded.provider_name, area = excluded.area",
+            [provider_id, *named],
+        )
+    elif provider_id not in known.providers:
+        con.execute("INSERT OR IGNORE INTO providers (provider_id) VALUES (?)", [provider_id])
+    # The current one (current_submissions) stops being current: one statement, as every
+    # statement costs a few milliseconds and a national year is 1,200 submissions.
+    # (Only when one is: a first submission for a quarter saves the statement.)
+    if (kind, provider_id, period) in known.current:
+        previous = con.execute(
+            "UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
+            "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current RETURNING submission_id",
+            [submission_id, now, kind, provider_id, period],
+        ).fetchall()
+        if previous:
+            outcome.replaced = previous[0][0]
+    # Its number (migration 0008) keys its rows in the tables of a return.
+    number = _add_submission(con, validation, submission_id, source, now, loaded_by, rows)
+    for table in tables:
+        if table.name in store.NUMBERED and not numbered:
+            continue
+        typed = validation.batch.rows(table.name, validation.number) if rows[table.name] else None
+        if typed is not None and typed.num_rows:
+            key = (
+                {"submission": number}
+                if table.name in store.NUMBERED
+                else {"submission_id": submission_id, "provider_id": provider_id, "period": period}
             )
-        elif provider_id not in known.providers:
-            con.execute("INSERT OR IGNORE INTO providers (provider_id) VALUES (?)", [provider_id])
-        # The current one (current_submissions) stops being current: one statement, as every
-        # statement costs a few milliseconds and a national year is 1,200 submissions.
-        # (Only when one is: a first submission for a quarter saves the statement.)
-        if (kind, provider_id, period) in known.current:
-            previous = con.execute(
-                "UPDATE submissions SET is_current = false, replaced_by = ?, replaced_at = ? "
-                "WHERE kind = ? AND provider_id = ? AND period = ? AND is_current RETURNING submission_id",
-                [submission_id, now, kind, provider_id, period],
-            ).fetchall()
-            if previous:
-                outcome.replaced = previous[0][0]
-        # Its number (migration 0008) keys its rows in the tables of a return.
-        number = _add_submission(con, validation, submission_id, source, now, loaded_by, rows)
-        for table in tables:
-            typed = validation.batch.rows(table.name, validation.number) if rows[table.name] else None
-            if typed is not None and typed.num_rows:
-                key = (
-                    {"submission": number}
-                    if table.name in store.NUMBERED
-                    else {"submission_id": submission_id, "provider_id": provider_id, "period": period}
-                )
-                _insert(con, table, typed, key)
-        if len(validation.quarantined):
-            con.register("_held", validation.quarantined)
-            con.execute(
-                "INSERT INTO quarantine SELECT ?, ?, ?, table_name, file_name, line, key_value, "
-                "reasons, row_json FROM _held",
-                [submission_id, provider_id, period],
-            )
-            con.unregister("_held")
-        withdrawn = pack_withdrawals.Withdrawals()
-        if kind == "pack" and pack_withdrawals.may_withdraw(validation):
-            withdrawn = pack_withdrawals.record(
-                con, validation, submission_id, provider_id, period, now, known.withdrawals
-            )
-            outcome.withdrawals, outcome.withdrawn_elsewhere = len(withdrawn.recorded), withdrawn.elsewhere
-        con.execute("COMMIT")
-    except BaseException:
-        store.rollback(con)
-        known.withdrawals = pack_withdrawals.Memory()  # it may hold what was just undone
-        raise
+            _insert(con, table, typed, key)
+    if len(validation.quarantined):
+        con.register("_held", validation.quarantined)
+        con.execute(
+            "INSERT INTO quarantine SELECT ?, ?, ?, table_name, file_name, line, key_value, "
+            "reasons, row_json FROM _held",
+            [submission_id, provider_id, period],
+        )
+        con.unregister("_held")
+    withdrawn = pack_withdrawals.Withdrawals()
+    if kind == "pack" and pack_withdrawals.may_withdraw(validation):
+        withdrawn = pack_withdrawals.record(con, validation, submission_id, provider_id, period, now, known.withdrawals)
+        outcome.withdrawals, outcome.withdrawn_elsewhere = len(withdrawn.recorded), withdrawn.elsewhere
     if kind == "pack":
         known.withdrawals.committed(validation, provider_id, period, withdrawn.recorded)
     known.periods.add(period)
     known.current.add((kind, provider_id, period))
     if kind == "return" or provider_id not in known.providers:
         known.providers[provider_id] = named if kind == "return" else (None, None)
-    return outcome
+    return outcome, number
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Loading into a real DuckDB store: one transaction per submission, quarantine, history of
+"""Loading into a real DuckDB store: each submission all or nothing, quarantine, history of
 resubmissions, identical data from all three forms, and a process killed mid-ingest."""
 
 import concurrent.futures
@@ -16,6 +16,7 @@ import zipfile
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 from typer.testing import CliRunner
@@ -286,15 +287,15 @@ KILLED_SCRIPT = textwrap.dedent("""
     from pathlib import Path
     from audits import ingest
 
-    original = ingest._insert
+    original = ingest._insert_many
 
-    def insert_then_stall(con, table, frame, prefix):
-        original(con, table, frame, prefix)
+    def insert_then_stall(con, table, parts):
+        original(con, table, parts)
         if table.name == "contacts":   # half way: episodes and contacts written, not committed
             mark(sys.argv[3], "inside the transaction")
             time.sleep(120)
 
-    ingest._insert = insert_then_stall
+    ingest._insert_many = insert_then_stall
     ingest.ingest([Path(sys.argv[1])], db=sys.argv[2], loaded_by="killed")
 """)
 
@@ -319,20 +320,15 @@ BATCH_KILLED_SCRIPT = textwrap.dedent("""
     from pathlib import Path
     from audits import ingest
 
-    load, insert, committed = ingest._load, ingest._insert, []
+    together = ingest._load_together
 
-    def load_and_count(con, validation, *rest):
-        outcome = load(con, validation, *rest)
-        committed.append(outcome.kind)
-        return outcome
+    def commit_then_stall(con, fresh, *rest):
+        outcomes = together(con, fresh, *rest)
+        # the batch's transaction has committed, its checkpoint not yet run
+        mark(sys.argv[4], " ".join(o.kind for o in outcomes.values()))
+        time.sleep(120)
 
-    def insert_then_stall(con, table, frame, prefix):
-        insert(con, table, frame, prefix)
-        if table.name == "contacts":   # the pack before it committed; this return has not
-            mark(sys.argv[4], " ".join(committed))
-            time.sleep(120)
-
-    ingest._load, ingest._insert = load_and_count, insert_then_stall
+    ingest._load_together = commit_then_stall
     ingest.ingest([Path(sys.argv[1]), Path(sys.argv[2])], db=sys.argv[3],
                   progress=lambda outcome: Path(sys.argv[5]).write_text("reported"))
 """)
@@ -340,9 +336,9 @@ BATCH_KILLED_SCRIPT = textwrap.dedent("""
 
 @pytest.mark.slow
 def test_a_process_killed_after_a_commit_leaves_the_store_as_the_batch_found_it(tmp_path):
-    """Each submission commits on its own, but a batch's commits reach the file together when
-    its connection closes (no write-ahead log): a kill half way through a batch loses the whole
-    batch, of which nothing was reported as loaded, and the store stays as it was."""
+    """A batch's commit reaches the file only with its checkpoint, as its connection closes (no
+    write-ahead log): a kill after the commit, before the checkpoint, loses the whole batch, of
+    which nothing was reported as loaded, and the store stays as it was."""
     db = tmp_path / "audit.duckdb"
     ingest.ingest([GOOD_RETURN, GOOD_PACK], db=db)
     before = snapshot(db)
@@ -351,7 +347,7 @@ def test_a_process_killed_after_a_commit_leaves_the_store_as_the_batch_found_it(
     (resubmission / "kpis.csv").write_text("kpi_id,name,measure,target,payment_linked,set_by\n")
     marker, reported = tmp_path / "inside", tmp_path / "reported"
     kill_when_inside(tmp_path, BATCH_KILLED_SCRIPT, marker, pack, resubmission, db, marker, reported)
-    assert marker.read_text() == "pack"  # the pack had committed before the kill
+    assert marker.read_text() == "pack return"  # both had committed before the kill
     assert not reported.exists()
     assert snapshot(db) == before
     # Loading the batch again loads both.
@@ -428,11 +424,14 @@ def test_ingest_report_counts_the_rows_it_loads(tmp_path):
     assert "keyworker told me" not in result.output
 
 
-def _as_loaded(db: Path) -> dict:
+def _as_loaded(db: Path, renumber: bool = False) -> dict:
     """Every row of every table without what differs between two loads of the same files
-    (submission ids, times)."""
+    (submission ids, times; with `renumber`, the submissions' numbers as their order: a
+    transaction rolled back leaves a gap in the numbers, as any sequence does)."""
     varying = {"submission_id", "replaced_by", "loaded_at", "replaced_at", "recorded_at", "withdrawn_at"}
     with store.reading(db) as con:
+        order = [n for (n,) in con.execute("SELECT number FROM submissions ORDER BY number").fetchall()]
+        ranks = {n: rank for rank, n in enumerate(order)} if renumber else {}
         tables = [
             r[0]
             for r in con.execute(
@@ -444,7 +443,13 @@ def _as_loaded(db: Path) -> dict:
             cursor = con.execute(f"SELECT * FROM {t}")
             names = [d[0] for d in cursor.description]
             out[t] = sorted(
-                repr([v for n, v in zip(names, row) if n not in varying and not n.endswith("_at")])
+                repr(
+                    [
+                        ranks.get(v, v) if n in ("number", "submission") else v
+                        for n, v in zip(names, row)
+                        if n not in varying and not n.endswith("_at")
+                    ]
+                )
                 for row in cursor.fetchall()
             )
         return out
@@ -472,6 +477,71 @@ def test_batches_validated_in_a_worker_process_load_exactly_as_in_one_batch(tmp_
     assert [o.loaded for o in once] == [True, False, True, False]  # the last: same quarter as the first
     assert _as_loaded(tmp_path / "apart.duckdb") == _as_loaded(tmp_path / "one.duckdb")
     assert once[0].quarantined and once[2].quarantined
+
+
+def _fail_once(monkeypatch, name: str) -> list:
+    """ingest.<name> raises a DuckDB error the first time it is called, as a full disk would."""
+    calls = []
+    original = getattr(ingest, name)
+
+    def failing(*args):
+        calls.append(name)
+        if len(calls) == 1:
+            raise duckdb.IOException("No space left on device")
+        return original(*args)
+
+    monkeypatch.setattr(ingest, name, failing)
+    return calls
+
+
+@pytest.mark.slow
+def test_a_batch_whose_transaction_fails_is_written_again_one_submission_a_transaction(tmp_path, monkeypatch):
+    """A batch is written in one transaction (ingest._load_together); if it fails, it is rolled
+    back whole and written again one transaction a submission (ingest._load), as the store has
+    always been written: the same rows, held-back rows and history either way."""
+    paths = [make(tmp_path, "bad/row-problems"), make(tmp_path / "p", "bad-pack/row-problems", base=GOOD_PACK)]
+    ingest.ingest([GOOD_RETURN, GOOD_PACK], db=tmp_path / "together.duckdb", loaded_by="test")
+    together = ingest.ingest(paths, db=tmp_path / "together.duckdb", loaded_by="test")
+    ingest.ingest([GOOD_RETURN, GOOD_PACK], db=tmp_path / "apart.duckdb", loaded_by="test")
+    calls = _fail_once(monkeypatch, "_insert_many")  # the batch's first bulk insert fails
+    loads = []
+    load = ingest._load
+    monkeypatch.setattr(ingest, "_load", lambda con, v, *rest: loads.append(v.kind) or load(con, v, *rest))
+    apart = ingest.ingest(paths, db=tmp_path / "apart.duckdb", loaded_by="test")
+    assert calls == ["_insert_many"] and loads == ["return", "pack"]
+    assert [(o.loaded, o.rows, o.quarantined, bool(o.replaced)) for o in apart] == [
+        (o.loaded, o.rows, o.quarantined, bool(o.replaced)) for o in together
+    ]
+    assert together[0].quarantined and together[1].quarantined and all(o.replaced for o in together)
+    assert _as_loaded(tmp_path / "apart.duckdb", renumber=True) == _as_loaded(tmp_path / "together.duckdb", True)
+
+
+@pytest.mark.slow
+def test_when_a_submission_fails_one_at_a_time_the_ones_before_it_land_and_it_leaves_nothing(tmp_path, monkeypatch):
+    """Written one transaction a submission (after the batch's transaction failed), a submission
+    that fails leaves nothing of itself, the ones before it stay, and its error stops the command."""
+    db = tmp_path / "audit.duckdb"
+    second = make(tmp_path / "second")
+    (second / "return.yaml").write_text((second / "return.yaml").read_text().replace("2026-Q2", "2026-Q3"))
+    _fail_once(monkeypatch, "_load_together")
+    calls = []
+    add = ingest._add_submission
+
+    def add_then_fail(con, validation, *rest):
+        number = add(con, validation, *rest)
+        calls.append(validation.meta["period"])
+        if len(calls) == 2:
+            raise duckdb.IOException("No space left on device")
+        return number
+
+    monkeypatch.setattr(ingest, "_add_submission", add_then_fail)
+    with pytest.raises(store.StoreFull):
+        ingest.ingest([GOOD_RETURN, second], db=db)
+    assert calls == ["2026-Q2", "2026-Q3"]
+    with store.reading(db) as con:
+        assert con.execute("SELECT period FROM submissions").fetchall() == [("2026-Q2",)]
+        assert con.execute("SELECT count(*) FROM episodes").fetchone() == (5,)
+        assert con.execute("SELECT count(*) FROM periods WHERE period = '2026-Q3'").fetchone() == (0,)
 
 
 class _BrokenWorker(concurrent.futures.Executor):

@@ -71,6 +71,12 @@ def resubmission(files: list[Path], folder: Path) -> Path:
     return again
 
 
+def written_before(con, fresh: list, loaded_by: str | None) -> dict:
+    """A batch written as the code before 0008 wrote it: a transaction a submission."""
+    known = ingest._known(con)
+    return {id(v): ingest_before.load(con, v, str(v.source), loaded_by, known) for v in fresh}
+
+
 @pytest.mark.slow
 def test_a_store_loaded_before_0008_reads_and_audits_as_one_loaded_after(tmp_path, monkeypatch):
     files = sorted(demo.write_demo(tmp_path / "files", scale="small"))
@@ -81,7 +87,7 @@ def test_a_store_loaded_before_0008_reads_and_audits_as_one_loaded_after(tmp_pat
     with monkeypatch.context() as m:
         same_ids(m)
         m.setattr(store, "migrations", lambda: [x for x in shipped if x.name != NUMBERS and x.name not in LATER])
-        m.setattr(ingest, "_load", ingest_before.load)
+        m.setattr(ingest, "_write_batch", written_before)
         ingest.ingest(files, db=old, loaded_by="test")
         with store.reading(old) as con:  # the old schema: text keys on every row
             assert con.execute("SELECT count(*) FROM contacts WHERE submission_id IS NOT NULL").fetchone()[0] > 10_000

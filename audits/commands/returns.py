@@ -77,7 +77,7 @@ def ingest_command(
         False, "--report", help="Print the full validation report of every submission, not only of those with problems."
     ),
 ) -> None:
-    """Validate and load returns and evidence packs into the store, one transaction each.
+    """Validate and load returns and evidence packs into the store, each all or nothing.
 
     A submission with blocking problems loads nothing (exit 1); rows with problems are
     held back in quarantine with their reasons. Loading a provider's quarter again
