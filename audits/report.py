@@ -36,6 +36,7 @@ from reportlab.platypus import (
 
 from audits import (
     actions,
+    comparison,
     findings,
     manifest,
     method,
@@ -53,7 +54,7 @@ from audits.findings import Findings, FindingsError, gather
 from audits.kinds import kind_of
 from audits.report_breakdowns import flowables as breakdown_flowables
 from audits.report_canvas import Canvas
-from audits.report_charts import comparison_limits, legend, proportion_chart
+from audits.report_charts import legend, proportion_chart
 from audits.report_styles import ACCENT, FONT, MUTED, QUOTE_BG, RULE, Paragraph, styles, text
 from audits.stats import is_missing
 
@@ -640,7 +641,7 @@ def _section(sec: findings.Section, measures: list[dict], parts: list[dict]) -> 
                     "ci_lower": r.get("ci_lower"),
                     "ci_upper": r.get("ci_upper"),
                     "benchmark": r.get("benchmark"),
-                    "limits": comparison_limits(m, r),
+                    "limits": comparison.limits(m, r),
                     "spread": not is_missing(r.get("between_variance")) and r.get("between_variance", 0) > 0,
                     "green": m.green.target,
                     "amber": m.amber.target if m.amber is not None else None,

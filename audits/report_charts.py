@@ -21,8 +21,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
-from audits import ratings, stats, tiers, words
-from audits.kinds import kind_of
+from audits import ratings, tiers, words
 from audits.report_styles import FONT, MUTED, RULE, register_fonts
 from audits.stats import is_missing
 
@@ -155,26 +154,6 @@ def proportion_chart(rows: list[dict], width: float = LABEL_WIDTH + TRACK_WIDTH 
 
 
 LIMITS = colors.HexColor("#555555")
-
-
-def comparison_limits(measure, row) -> tuple[tuple[float, float], tuple[float, float]] | None:
-    """The 95% and 99.8% limits a row's figure was compared with the benchmark by, at its size
-    (stats.funnel_limits, with the row's between_variance: the comparison's own), on the share
-    scale; None when the figure was not compared (hidden, not rated, no benchmark)."""
-    kind = kind_of(measure)
-    compared = row.get("comparison")
-    if not kind.compared or words.hidden(row) or not isinstance(compared, str) or compared == "not_compared":
-        return None
-    n = row.get("denominator_rows")
-    n = row.get("denominator") if is_missing(n) else n
-    benchmark = row.get("benchmark")
-    if is_missing(n) or is_missing(benchmark) or n <= 0:
-        return None
-    centre, tau2 = float(benchmark) / kind.scale, row.get("between_variance")
-    return (
-        stats.funnel_limits(centre, float(n), stats.Z95, tau2),
-        stats.funnel_limits(centre, float(n), stats.Z998, tau2),
-    )
 
 
 def _limits(d: Chart, row: dict, x, y: float) -> None:

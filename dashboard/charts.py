@@ -33,7 +33,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from audits import ratings, spc, stats, tiers, words
+from audits import comparison, ratings, spc, stats, tiers, words
 from audits.kinds import kind_of
 from dashboard import ui
 
@@ -449,20 +449,38 @@ def intervals(
     measure,
     hidden: pd.DataFrame | None = None,
     selected: str | None = None,
+    tau2: float | None = 0.0,
 ) -> go.Figure:
     """Each provider's figure with its 95% interval (when it has one), the benchmark and the
-    measure's Met and Partly met bands. `hidden`: providers whose figure is not shown (name,
-    why), drawn as grey bands. `selected`: the chosen provider's id, ringed and named."""
+    measure's Met and Partly met bands; for a figure compared with the benchmark (a rate per
+    1,000), the limits it was compared by at that provider's size (`_limit_marks`). `hidden`:
+    providers whose figure is not shown (name, why), drawn as grey bands. `selected`: the chosen
+    provider's id, ringed and named. `tau2`: as `funnel`'s, to name the limits."""
     kind = kind_of(measure)
     decimals = kind.shown_decimals
     points = _points(df, measure, decimals)
     points["value_plus"] = (points["ci_upper"].astype(float) - points["value"].astype(float)).fillna(0)
     points["value_minus"] = (points["value"].astype(float) - points["ci_lower"].astype(float)).fillna(0)
     benchmark = None if benchmark is None or pd.isna(benchmark) else round(float(benchmark), decimals)
+    marks = _limit_marks(points, measure, decimals)
     low, high = value_range(
-        measure, [*points["value"], *points["ci_lower"], *points["ci_upper"], benchmark], kind.percent
+        measure,
+        [*points["value"], *points["ci_lower"], *points["ci_upper"], benchmark, *(y for _, ys in marks for y in ys)],
+        kind.percent,
     )
     fig = go.Figure()
+    for (level, size, width), (names, ys) in zip(LIMIT_MARKS, marks):
+        if names:
+            fig.add_trace(
+                go.Scatter(
+                    x=names,
+                    y=ys,
+                    mode="markers",
+                    name=words.limits_name(level, tau2),
+                    marker=dict(symbol="line-ew", size=size, line=dict(width=width, color=LIMIT_COLOUR)),
+                    hovertemplate="<b>%{x}</b><br>" + level + " limits at this provider's size: %{y}<extra></extra>",
+                )
+            )
     _rating_traces(fig, points, "name", "value", error=kind.has_interval)
     _chosen(fig, points, "name", "value", selected)
     hidden = _no_hidden(hidden)
@@ -500,6 +518,29 @@ def intervals(
     )
     fig.update_layout(legend=dict(y=-0.3))
     return fig
+
+
+# The limits a figure was compared with the benchmark by, marked above and below the benchmark at
+# each provider: (level, marker length, line width), the 95% ones longer and bolder than the
+# 99.8% ones, so the two differ without colour, as the legend names them.
+LIMIT_MARKS = (("95%", 26, 2.5), ("99.8%", 14, 1.5))
+LIMIT_COLOUR = "#2166ac"  # the benchmark's blue: they are its limits (the grey lines are each figure's interval)
+
+
+def _limit_marks(points: pd.DataFrame, measure, decimals: int) -> list[tuple[list, list]]:
+    """For each of LIMIT_MARKS, (provider names, limits), a lower and an upper limit a provider,
+    on the measure's scale at the page's precision: the comparison's own (audits.comparison), so
+    a figure between a provider's 95% marks is "similar" in the table, and one past them better
+    or worse. Nothing for a kind not compared, nor for a figure not compared (hidden, no benchmark)."""
+    scale = kind_of(measure).scale
+    marks: list[tuple[list, list]] = [([], []) for _ in LIMIT_MARKS]
+    for row in points.to_dict("records"):
+        found = comparison.limits(measure, row)
+        for (names, ys), pair in zip(marks, found or ()):
+            for limit in pair:
+                names.append(row["name"])
+                ys.append(round(limit * scale, decimals))
+    return marks
 
 
 # --------------------------------------------------------------------------- over time

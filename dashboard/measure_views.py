@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from audits import sentences, stats, tiers, words
+from audits.kinds import kind_of
 from audits.standard_model import Measure
 from dashboard import charts, data, downloads, ui
 
@@ -95,7 +96,7 @@ def measure_view(rows: pd.DataFrame, measure: Measure, public_benchmark: bool, s
         if funnel:
             fig = charts.funnel(shown.assign(size=funnel_sizes(shown)), benchmark, measure, hidden, selected, tau2)
         else:
-            fig = charts.intervals(shown, benchmark, measure, hidden, selected)
+            fig = charts.intervals(shown, benchmark, measure, hidden, selected, tau2)
         said = words.across_providers_summary(measure, _records(rows), benchmark, funnel, selected)
     table = measure_table(rows, measure)
     caption = sentences.read_back(measure)  # what is counted and when it is met, as the workshop says it
@@ -115,6 +116,14 @@ def measure_view(rows: pd.DataFrame, measure: Measure, public_benchmark: bool, s
         )
     elif benchmark is not None:
         caption += " " + words.benchmark_note(public_benchmark)
+        if kind_of(measure).compared:
+            caption += (
+                " The short lines above and below the benchmark at each provider are the limits its figure "
+                "was compared with the benchmark by, at its size: 95% (the longer) and 99.8% (the shorter)"
+                + (f", {words.SPREAD}" if tau2 else "")
+                + ". A figure between its 95% lines is similar to the benchmark; past them, better or worse, "
+                "exactly as the table's comparison says."
+            )
     if any(words.rating_key(label)[1] for label in table["Rating"]):
         caption += " " + ui.UNCERTAIN_CAPTION
     if not hidden.empty:

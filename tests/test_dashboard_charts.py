@@ -246,6 +246,80 @@ def test_the_funnel_and_the_table_agree_on_every_row_of_the_fixture_store(dashbo
     assert checked == len(compared) > 40
 
 
+RATE = Measure(
+    id="r", label="Missed, then discharged, per 1,000", table="contacts", kind="rate", count_if="true", green="<= 20"
+)
+
+
+def _marks(fig, name: str) -> dict[str, tuple[float, float]]:
+    """A provider's limit marks on the intervals chart of a rate: level -> (lower, upper)."""
+    out = {}
+    for level in ("95%", "99.8%"):
+        (trace,) = [t for t in fig.data if t.name == f"{level} limits" or t.name.startswith(f"{level} limits, ")]
+        low, high = [y for x, y in zip(trace.x, trace.y) if x == name]
+        assert trace.mode == "markers" and trace.marker.symbol == "line-ew" and low <= high
+        out[level] = (low, high)
+    return out
+
+
+def _marks_reading(marks: dict[str, tuple[float, float]], value: float) -> str:
+    """Where a figure lies on its provider's marks: inside the 95% ones, between them and the
+    99.8% ones, or outside both."""
+    outside = {level: not (low <= value <= high) for level, (low, high) in marks.items()}
+    if not outside["95%"]:
+        return "inside"
+    return "outside 99.8%" if outside["99.8%"] else "outside 95%"
+
+
+@pytest.mark.slow
+def test_a_rate_chart_marks_the_limits_each_figure_was_compared_by_and_agrees_with_the_table():
+    """A rate per 1,000 is compared with the benchmark as a share is, by the funnel's limits at the
+    provider's size, widened for the spread between providers: the chart marks those very limits
+    at each provider (not only its own interval, which the widened limits can reach past), so a
+    reader of the chart and of the table comes to the same comparison."""
+    rng = np.random.default_rng(15)
+    checked = spread = outside_own = 0
+    for case in range(60):
+        sizes = rng.integers(20, 3000, size=rng.integers(3, 25))
+        truth = rng.uniform(0.005, 0.2)
+        met = rng.binomial(sizes, rng.uniform(truth / 3, min(1.0, truth * 3), size=len(sizes)))
+        benchmark = met.sum() / sizes.sum()
+        tau2 = stats.dispersion(list(met / sizes), list(sizes.astype(float)), benchmark).tau2
+        spread += tau2 > 0
+        lower, upper = zip(*(stats.wilson(k, n) for k, n in zip(met, sizes)))
+        rows = pd.DataFrame(
+            {
+                "provider_id": [f"P{i}" for i in range(len(sizes))],
+                "name": [f"Provider {i}" for i in range(len(sizes))],
+                "value": 1000 * met / sizes,
+                "ci_lower": 1000 * np.array(lower),
+                "ci_upper": 1000 * np.array(upper),
+                "numerator": met.astype(float),
+                "denominator": sizes.astype(float),
+                "denominator_rows": pd.array(sizes, dtype="Int64"),
+                "benchmark": 1000 * benchmark,
+                "between_variance": tau2,
+                "rating": "green",
+            }
+        )
+        rows["comparison"] = [
+            stats.compare(1000 * k / n, n, 1000 * benchmark, False, 1000, tau2) for k, n in zip(met, sizes)
+        ]
+        fig = charts.intervals(rows, 1000 * benchmark, RATE, tau2=tau2)
+        for row in rows.itertuples():
+            marks, value = _marks(fig, row.name), round(row.value, 1)
+            if min(abs(value - y) for pair in marks.values() for y in pair) < 0.1:
+                continue  # on a mark at the page's precision: only clear cases are read
+            reading = _marks_reading(marks, value)
+            assert reading == TABLE_READING[row.comparison], (case, row)
+            checked += 1
+            outside_own += row.comparison == "similar" and not (row.ci_lower <= 1000 * benchmark <= row.ci_upper)
+    assert checked > 300 and spread > 10 and outside_own  # the benchmark past a similar provider's own interval
+    # a kind not compared gets no marks
+    none = charts.intervals(rows, 1000 * benchmark, RATE.model_copy(update={"kind": "count"}))
+    assert not [t for t in none.data if t.name and "limits" in t.name]
+
+
 def _three_rated(names=("Northgate", "Riverside", "Hill Lane")) -> pd.DataFrame:
     """Three providers' figures of a share, one of each rating, as a funnel draws them."""
     return pd.DataFrame(

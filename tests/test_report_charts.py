@@ -14,7 +14,7 @@ from PIL import Image, ImageChops
 from reportlab.graphics.shapes import Drawing, Line, Polygon, Rect, String
 from reportlab.platypus import SimpleDocTemplate
 
-from audits import report_charts
+from audits import comparison, report_charts
 from audits.report_styles import FONT
 
 ROWS = [
@@ -91,12 +91,12 @@ def test_the_chart_draws_the_limits_of_the_tables_comparison_at_the_providers_si
         tau2 = rng.choice([None, 0.0, rng.uniform(0, 0.02)])
         row = {"value": v, "denominator_rows": n, "benchmark": b, "between_variance": tau2, "rating": "red"}
         row["comparison"] = stats.compare(v, n, b, True, tau2=tau2)
-        (low95, high95), (low998, high998) = report_charts.comparison_limits(measure, row)
+        (low95, high95), (low998, high998) = comparison.limits(measure, row)
         assert (row["comparison"] == "similar") == (low95 <= v <= high95)
         assert (row["comparison"] in ("best", "worst")) == (not low998 <= v <= high998)
     # drawn: the 95% limits as a solid line with ends, the 99.8% ones dotted beyond them
     row = {**ROWS[0], "denominator_rows": 75, "between_variance": 0.0089, "comparison": "worse"}
-    row["limits"] = report_charts.comparison_limits(measure, row)
+    row["limits"] = comparison.limits(measure, row)
     chart = report_charts.proportion_chart([row])
     x = lambda v: report_charts.LABEL_WIDTH + report_charts.TRACK_WIDTH * max(0.0, min(1.0, v))  # noqa: E731
     (low95, high95), (low998, high998) = row["limits"]
@@ -105,6 +105,6 @@ def test_the_chart_draws_the_limits_of_the_tables_comparison_at_the_providers_si
     assert (pytest.approx(x(low998)), pytest.approx(x(high998))) in [(g[0], g[2]) for g in lines]
     # not compared (hidden, not rated, no benchmark): nothing drawn
     for other in ({"comparison": "not_compared"}, {"hidden": "all"}, {"benchmark": None}):
-        assert report_charts.comparison_limits(measure, {**row, **other}) is None
+        assert comparison.limits(measure, {**row, **other}) is None
     said = pypdf.PdfReader(io.BytesIO(_pdf([report_charts.legend(True)]))).pages[0].extract_text()
     assert "limits at this provider's size, allowing for the usual spread between providers" in said
