@@ -50,6 +50,7 @@ MARKERS = {
 HIDDEN_GREY = "#6b6b6b"
 SHARE_DECIMALS = 3  # a share is shown to 0.1%
 LABEL_ALL = 5  # with this many providers or fewer, every point is named on the chart itself
+NAMED_ON_AXIS = 12  # a chart of each provider's figure names them under its axis up to this many
 CHOSEN = "#111111"
 
 # No toolbar: on a phone Plotly's toolbar sits over the chart's title, and the figures it could
@@ -504,9 +505,13 @@ def intervals(
         _ringed(points, selected),
     )
     _draw_bands(fig, measure, low, high)
-    # names over two or three short lines, level, so they neither run into the legend nor tilt
+    # names over two or three short lines, level, so they neither run into the legend nor tilt;
+    # more providers than fit are not written under the axis (150 names were one grey smear):
+    # each point is named on hover, the chosen one above the chart, every one in the table
+    providers = len(points) + len(hidden)
+    named = providers <= NAMED_ON_AXIS
     fig.update_xaxes(
-        title=None,
+        title=None if named else f"{providers} providers, a point each: the name on hover and in the table",
         type="category",
         tickmode="array",
         tickvals=list(points["name"]) + [html.escape(str(n)) for n in hidden["name"]],
@@ -515,6 +520,7 @@ def intervals(
             for n in [*points["name"], *hidden["name"]]
         ],
         tickangle=0,
+        showticklabels=named,
     )
     fig.update_layout(legend=dict(y=-0.3))
     return fig

@@ -246,6 +246,7 @@ def test_the_funnel_and_the_table_agree_on_every_row_of_the_fixture_store(dashbo
     assert checked == len(compared) > 40
 
 
+COUNT = Measure(id="c", label="Sites with no private waiting area", table="sites", kind="count", green="= 0")
 RATE = Measure(
     id="r", label="Missed, then discharged, per 1,000", table="contacts", kind="rate", count_if="true", green="<= 20"
 )
@@ -434,6 +435,28 @@ def test_points_are_named_the_chosen_provider_ringed_and_names_are_text():
     # with few providers every point is named on the chart (the chosen one by its ring)
     labels = [x for t in points for x in (t.text or ())]
     assert sorted(labels) == sorted(["", "River &lt;a href=&#x27;x&#x27;&gt;side&lt;/a&gt;", "Hill Lane"])
+
+
+def test_a_chart_of_many_providers_names_them_on_hover_not_in_a_smear_under_its_axis():
+    def chart(n: int):
+        rows = pd.DataFrame(
+            {
+                "provider_id": [f"P{i}" for i in range(n)],
+                "name": [f"Beacon Recovery Partnership {i}" for i in range(n)],
+                "value": [float(i % 4) for i in range(n)],
+                "rating": ["green" if i % 4 == 0 else "red" for i in range(n)],
+                "numerator": [None] * n,
+                "denominator": [None] * n,
+            }
+        )
+        return charts.intervals(rows, None, COUNT, selected="P1")
+
+    few, many = chart(charts.NAMED_ON_AXIS), chart(150)
+    assert few.layout.xaxis.showticklabels and few.layout.xaxis.title.text is None
+    assert not many.layout.xaxis.showticklabels
+    assert many.layout.xaxis.title.text == "150 providers, a point each: the name on hover and in the table"
+    named = {c[0] for t in many.data if t.customdata is not None for c in t.customdata}
+    assert len(named) == 150 and many.layout.title.subtitle.text == "Ringed: Beacon Recovery Partnership 1"
 
 
 def test_a_hidden_quarter_is_a_marked_band_not_only_a_gap():
