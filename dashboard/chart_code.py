@@ -130,7 +130,7 @@ SCRIPT = """<script>
     ];
     var layout = {{template: 'none', height: 300, margin: {{l: 84, r: 10, t: 60, b: 10}}, plot_bgcolor: 'white',
       title: {{text: 'a', subtitle: {{text: 'b'}}, x: 0.01, xanchor: 'left'}},
-      legend: {{orientation: 'h', y: -0.2, yanchor: 'top'}}, hoverlabel: {{bgcolor: 'white'}},
+      legend: {{orientation: 'h', yref: 'container', y: 0, yanchor: 'bottom'}}, hoverlabel: {{bgcolor: 'white'}},
       yaxis: {{title: {{text: 'a'}}, tickformat: '.0%', range: [0, 1], fixedrange: true, automargin: true}},
       xaxis: {{fixedrange: true, automargin: true}},
       shapes: [{{type: 'rect', xref: 'paper', x0: 0, x1: 1, y0: 0.8, y1: 1, fillcolor: '#eeeeee', opacity: 0.6,

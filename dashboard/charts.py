@@ -234,7 +234,9 @@ def _layout(
         font=FONT,
         height=380 + top,
         margin=dict(l=SHARE_LEFT if percent else 10, r=10, t=top, b=10),
-        legend=dict(orientation="h", y=-0.2, yanchor="top"),
+        # the legend at the foot of the figure, whatever its height (in the plot's own terms, a
+        # phone's short plot put it over the axis's title)
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom"),
         plot_bgcolor="white",
         hoverlabel=dict(bgcolor="white"),
         # no default template: every colour is set here, and the browser is not sent Plotly's
@@ -310,6 +312,14 @@ def _chosen(fig, df: pd.DataFrame, x: str, y: str, selected: str | None) -> None
     )
 
 
+def _legend_name(name: str) -> str:
+    """A long legend entry over two lines, broken after its first comma ("95% limits," over
+    "allowing for the usual spread between providers"): a legend entry is never wrapped, and a
+    phone cut it off."""
+    head, comma, rest = name.partition(", ")
+    return f"{head},<br>{rest}" if comma else name
+
+
 def _ringed(points: pd.DataFrame, selected: str | None) -> str:
     """The subtitle naming the chosen provider (its name on the chart may not fit a phone)."""
     chosen = points[points["provider_id"] == selected] if selected is not None else points.iloc[0:0]
@@ -376,7 +386,7 @@ def funnel(
     ]
     sizes = np.unique(np.concatenate(grid))
     for z, level, dash in ((stats.Z95, "95%", "dash"), (stats.Z998, "99.8%", "dot")):
-        name = words.limits_name(level, tau2)
+        name = _legend_name(words.limits_name(level, tau2))
         bounds = [stats.funnel_limits(benchmark, n, z, tau2) for n in sizes]
         # the lower and the upper line as one trace, broken by a gap (NaN, kept as a gap:
         # connectgaps is off): drawn the same, with one legend entry, but Plotly lays out and
@@ -416,8 +426,8 @@ def funnel(
     unsized = hidden[hidden["size"].isna()]
     if not unsized.empty:
         lines = _not_drawn(fig, list(unsized["name"]))
-        # room for a legend line per entry of providers not placed, below the axis title
-        fig.update_layout(height=fig.layout.height + 24 * lines, legend=dict(y=-0.16 - 0.02 * lines, yanchor="top"))
+        # room for a legend line per entry of providers not placed
+        fig.update_layout(height=fig.layout.height + 24 * lines)
     return fig
 
 
@@ -432,12 +442,9 @@ def _not_drawn(fig: go.Figure, names: list[str]) -> int:
     The number of legend lines added."""
     marker = dict(symbol="asterisk-open", size=12, color=HIDDEN_GREY, line=dict(width=2, color=HIDDEN_GREY))
     if len(names) > NAMED_NOT_DRAWN:
-        entries = [
-            f"{words.whole(len(names))} providers: figure and size {words.NOT_SHOWN.lower()}, not placed "
-            "(each is named in the table)"
-        ]
+        entries = [f"{words.whole(len(names))} providers {words.NOT_SHOWN.lower()}, not on the chart"]
     else:
-        entries = [f"{html.escape(str(name))}: figure and size {words.NOT_SHOWN.lower()}, not placed" for name in names]
+        entries = [f"{html.escape(str(name))}: {words.NOT_SHOWN.lower()}, not on the chart" for name in names]
     for entry in entries:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=entry, marker=marker, hoverinfo="skip"))
     return len(entries)
@@ -477,7 +484,7 @@ def intervals(
                     x=names,
                     y=ys,
                     mode="markers",
-                    name=words.limits_name(level, tau2),
+                    name=_legend_name(words.limits_name(level, tau2)),
                     marker=dict(symbol="line-ew", size=size, line=dict(width=width, color=LIMIT_COLOUR)),
                     hovertemplate="<b>%{x}</b><br>" + level + " limits at this provider's size: %{y}<extra></extra>",
                 )
@@ -522,7 +529,6 @@ def intervals(
         tickangle=0,
         showticklabels=named,
     )
-    fig.update_layout(legend=dict(y=-0.3))
     return fig
 
 
@@ -708,7 +714,6 @@ def over_time(
         ticktext=[_quarter_tick(p) for p in periods],
         tickangle=0,
     )
-    fig.update_layout(legend=dict(y=-0.3))  # below the two lines of each quarter's name
     return fig
 
 

@@ -152,7 +152,7 @@ def test_a_hidden_quarter_is_a_gap_in_the_trend_not_a_quarter_skipped():
 def _limit_lines(fig, name: str) -> tuple[tuple[list, list], tuple[list, list]]:
     """The lower and the upper line of a pair of limits, (x, y) each: one trace, the two lines
     broken by a gap (NaN, not connected)."""
-    (trace,) = [t for t in fig.data if t.name == name or t.name.startswith(f"{name}, ")]
+    (trace,) = [t for t in fig.data if t.name == name or t.name.startswith(f"{name},<br>")]
     x, y = list(trace.x), list(trace.y)
     (gap,) = [i for i, v in enumerate(x) if np.isnan(v)]
     assert np.isnan(y[gap]) and not np.isnan(y).sum() - 1 and not trace.connectgaps
@@ -256,7 +256,7 @@ def _marks(fig, name: str) -> dict[str, tuple[float, float]]:
     """A provider's limit marks on the intervals chart of a rate: level -> (lower, upper)."""
     out = {}
     for level in ("95%", "99.8%"):
-        (trace,) = [t for t in fig.data if t.name == f"{level} limits" or t.name.startswith(f"{level} limits, ")]
+        (trace,) = [t for t in fig.data if t.name == f"{level} limits" or t.name.startswith(f"{level} limits,<br>")]
         low, high = [y for x, y in zip(trace.x, trace.y) if x == name]
         assert trace.mode == "markers" and trace.marker.symbol == "line-ew" and low <= high
         out[level] = (low, high)
@@ -563,12 +563,12 @@ def test_a_few_providers_not_placed_are_named_in_the_legend_many_are_counted_in_
         }
     )
     few = charts.funnel(rows, 0.78, SHARE, _unplaced(charts.NAMED_NOT_DRAWN))
-    entries = [t.name for t in few.data if t.name and "not placed" in t.name]
-    assert entries == [f"Provider {i}: figure and size not shown*, not placed" for i in range(charts.NAMED_NOT_DRAWN)]
+    entries = [t.name for t in few.data if t.name and "not on the chart" in t.name]
+    assert entries == [f"Provider {i}: not shown*, not on the chart" for i in range(charts.NAMED_NOT_DRAWN)]
     # national scale: 33 of 150 providers hidden with their size made a 33-line legend, 1,258 px tall
     many = charts.funnel(rows, 0.78, SHARE, _unplaced(33))
-    entries = [t.name for t in many.data if t.name and "not placed" in t.name]
-    assert entries == ["33 providers: figure and size not shown*, not placed (each is named in the table)"]
+    entries = [t.name for t in many.data if t.name and "not on the chart" in t.name]
+    assert entries == ["33 providers not shown*, not on the chart"]
     assert many.layout.height == few.layout.height - 24 * (charts.NAMED_NOT_DRAWN - 1)
 
 
@@ -603,7 +603,7 @@ def test_the_funnel_draws_the_limits_allowing_for_the_spread_between_providers_a
     rows = _three_rated()
     fig = charts.funnel(rows, 0.78, SHARE, tau2=0.004)
     for level, z in (("95%", stats.Z95), ("99.8%", stats.Z998)):
-        name = f"{level} limits, allowing for the usual spread between providers"
+        name = f"{level} limits,<br>allowing for the usual spread between providers"  # over two lines
         (lx, ly), (_, uy) = _limit_lines(fig, name)
         bounds = [stats.funnel_limits(0.78, n, z, 0.004) for n in lx]
         assert ly == [b[0] for b in bounds] and uy == [b[1] for b in bounds]

@@ -75,7 +75,7 @@ def test_small_counts_are_hidden_from_the_public_tier_and_the_chart_still_shows_
     funnel = json.loads(next(c.proto.spec for c in at.get("plotly_chart") if "99.8% limits" in c.proto.spec))
     # never silently missing: its size is hidden too, so it is a marked entry of the chart's legend
     entries = [t["name"] for t in funnel["data"]]
-    assert "Hill Lane Project: figure and size not shown*, not placed" in entries
+    assert "Hill Lane Project: not shown*, not on the chart" in entries
     # and nothing goes to the browser with more decimals than the page shows
     points = [
         y
