@@ -525,8 +525,7 @@ def _together(table_name: str, members: list[Validation], numbers: dict[int, int
 def _insert_many(con: duckdb.DuckDBPyConnection, table: spec.Table, parts: list[pa.Table]) -> None:
     """Bulk insert the rows of many submissions of one table of a return (`_together`): one
     scan of each Arrow table, the rows not to be written left out by DuckDB as it reads."""
-    columns = ", ".join(f'"{c.name}"' for c in table.columns)
-    values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
+    columns, values = _columns_sql(table)
     for _incoming_rows in parts:  # noqa: B007 (read by DuckDB, by name)
         con.execute(
             f"INSERT INTO {store.rows_table(table.name)} (submission, line, {columns}) "
@@ -711,9 +710,18 @@ def _add_submission(
 
 # A table's rows of one submission up to this many cells (rows x (columns + line)) go in as
 # parameters of INSERT … VALUES, more as a scan of their Arrow slice: a scan costs ~1.0 ms of CPU
-# however few its rows, VALUES ~0.7-0.85 ms for a return's kpis, sites or documents (1-4 rows, 1,800
-# tables a national year), as much as a scan at ~50 cells (measured: the notes of issue 15).
+# however few its rows, VALUES ~0.7-0.85 ms for a return's kpis, sites or documents (1-4 rows), as
+# much as a scan at ~50 cells (measured: the notes of issue 15). A submission's own rows are
+# inserted so for a pack's stories, and for a return loaded on its own (the upload page, or a
+# batch written again one submission at a time: `_write_batch`).
 FEW_CELLS = 32
+
+
+def _columns_sql(table: spec.Table) -> tuple[str, str]:
+    """A table's columns as an INSERT names them, and as a SELECT of its checked text gives them,
+    each cast to its column's type."""
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    return columns, ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, key: dict[str, object]) -> None:
@@ -724,20 +732,19 @@ def _insert(con: duckdb.DuckDBPyConnection, table: spec.Table, rows: pa.Table, k
 
     Many rows: DuckDB scans the Arrow slice the validation made, found among this function's
     variables as `_incoming_rows` (a replacement scan: half the cost of registering a view and
-    dropping it again, for each of 6,000 tables a year). A few (FEW_CELLS): their values as
-    parameters, never in the statement's text."""
+    dropping it again). A few (FEW_CELLS): their values as parameters, never in the statement's
+    text."""
     target = store.rows_table(table.name)
-    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    columns, values = _columns_sql(table)
     into = f"INSERT INTO {target} ({', '.join(key)}, line, {columns})"
     if rows.num_rows * (len(table.columns) + 1) <= FEW_CELLS:
         row = "(" + ", ".join(["?"] * (len(key) + 1 + len(table.columns))) + ")"
         cells = [rows.column(name).to_pylist() for name in ["line", *(c.name for c in table.columns)]]
         con.execute(
             f"{into} VALUES {', '.join([row] * rows.num_rows)}",
-            [value for values in zip(*cells) for value in (*key.values(), *values)],
+            [value for row_cells in zip(*cells) for value in (*key.values(), *row_cells)],
         )
         return
     _incoming_rows = rows  # noqa: F841 (read by DuckDB, by name)
-    values = ", ".join(f'CAST("{c.name}" AS {c.duckdb_type})' for c in table.columns)
     marks = ", ".join("?" for _ in key)
     con.execute(f"{into} SELECT {marks}, line, {values} FROM _incoming_rows", list(key.values()))
